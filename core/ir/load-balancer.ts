@@ -1,0 +1,239 @@
+// The provider-neutral load-balancer model. Every input API (Gateway API, Ingress, Service) is
+// translated into it, and every adapter renders it. It is plain data: JSON-serialisable, sorted
+// canonically (see sort.ts), and each node records the object it came from so that a failure found
+// later (by validate() or an adapter) lands on the right object's status.
+
+import type { ProviderName } from '#core/model/parameters.js';
+
+/** The Kubernetes object (and the part of it) an IR node came from. */
+export interface SourceRef {
+  kind: string;
+  /** Absent for cluster-scoped objects. */
+  namespace?: string;
+  name: string;
+  /** Listener name, Service port name, Ingress rule... */
+  section?: string;
+  /** Rule index within a route or Ingress. */
+  rule?: number;
+  /** Match index within the rule. */
+  match?: number;
+}
+
+/**
+ * Identifies one load balancer across clusters: `<cluster>/<kind>/<namespace>/<name>`, for example
+ * `prod-eu/Gateway/shop/web`, `prod-eu/Ingress/shop/api`, `prod-eu/IngressGroup/-/team-a` (a group of
+ * Ingresses sharing one load balancer; `-` stands for "no namespace"), `prod-eu/Service/db/postgres`.
+ */
+export type LbKey = string;
+
+export type ListenerProtocol = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP';
+
+export interface LoadBalancer {
+  key: LbKey;
+  cluster: string;
+  /** The object that owns this load balancer (Gateway, Ingress, Ingress group, Service). */
+  source: SourceRef;
+  /** Adapter that programs it, from the class parameters. */
+  provider: ProviderName;
+  scheme: 'internet-facing' | 'internal';
+  /** Addresses the user asked for (Gateway spec.addresses, Service loadBalancerIP); empty = any. */
+  requestedAddresses: RequestedAddress[];
+  /** Client CIDRs allowed in; empty = everyone. */
+  sourceRanges: string[];
+  listeners: Listener[];
+  /** Backend pools referenced by id from routes and mirrors. */
+  pools: BackendPool[];
+  /** The chosen provider's section of the LoadBalancerParameters, untouched (each adapter validates its own). */
+  providerParameters: Record<string, unknown>;
+}
+
+export interface RequestedAddress {
+  type: 'IPAddress' | 'Hostname' | 'NamedAddress';
+  value: string;
+}
+
+export interface Listener {
+  /** Unique within the load balancer: `<protocol>-<port>` (listeners sharing a port are merged). */
+  id: string;
+  /** Every Gateway listener / Ingress / Service port merged into this one. */
+  sources: SourceRef[];
+  port: number;
+  protocol: ListenerProtocol;
+  /** TLS settings for HTTPS and TLS listeners. */
+  tls?: ListenerTls;
+  /**
+   * Ordered by precedence: the first route that matches a request wins. For HTTP/HTTPS the order is
+   * the Gateway API / Ingress one, decided in core/translate/precedence.ts; adapters never re-sort.
+   * For TLS passthrough, routes match on SNI only; for TCP/UDP there is at most one route.
+   */
+  routes: Route[];
+}
+
+export interface ListenerTls {
+  mode: 'Terminate' | 'Passthrough';
+  /** Certificates to serve, chosen by SNI; the first is the default. Empty for passthrough. */
+  certificates: Certificate[];
+}
+
+export interface Certificate {
+  /** `namespace/name` of the TLS Secret. */
+  secret: string;
+  /** Hostnames this certificate is meant for (from the listener/Ingress TLS hosts); empty = any. */
+  hostnames: string[];
+  /** PEM certificate chain. */
+  certificatePem: string;
+  /** PEM private key; absent when the forwarder did not ship keys (providers using certificate ARNs/names). */
+  privateKeyPem?: string;
+}
+
+export interface Route {
+  /** Unique within the listener: `<kind>/<namespace>/<name>/rule/<i>/match/<j>`. */
+  id: string;
+  source: SourceRef;
+  /**
+   * Host names this route answers for. Exact names and `*.` wildcards (matching exactly one or more
+   * labels as the source API defines; see `wildcard`). Empty = any host.
+   */
+  hostnames: string[];
+  /** `single-label` (Ingress v1) or `any-depth` (Gateway API) for `*.` hostnames. */
+  wildcard: 'single-label' | 'any-depth';
+  match: Match;
+  /** Applied in order before the action. */
+  filters: Filter[];
+  action: Action;
+  timeouts?: Timeouts;
+}
+
+export interface Match {
+  path?: PathMatch;
+  headers: HeaderMatch[];
+  queryParams: QueryParamMatch[];
+  method?: string;
+  /** gRPC service/method, for GRPCRoute (also expressed as an equivalent `path` match). */
+  grpc?: { service?: string; method?: string; type: 'Exact' | 'RegularExpression' };
+}
+
+/**
+ * `Prefix` is element-wise (Kubernetes and Gateway API): `/foo` matches `/foo`, `/foo/` and `/foo/bar`,
+ * never `/foobar`. A trailing `/` in the value is ignored.
+ */
+export interface PathMatch {
+  type: 'Exact' | 'Prefix' | 'RegularExpression';
+  value: string;
+}
+
+export interface HeaderMatch {
+  /** Lower-cased (header names are case-insensitive). */
+  name: string;
+  type: 'Exact' | 'RegularExpression';
+  value: string;
+}
+
+export interface QueryParamMatch {
+  /** Case-sensitive, as the Gateway API spec says. */
+  name: string;
+  type: 'Exact' | 'RegularExpression';
+  value: string;
+}
+
+export type Filter =
+  | { type: 'RequestHeaderModifier'; set: Header[]; add: Header[]; remove: string[] }
+  | { type: 'ResponseHeaderModifier'; set: Header[]; add: Header[]; remove: string[] }
+  | { type: 'URLRewrite'; hostname?: string; path?: PathModifier }
+  | { type: 'RequestMirror'; pool: string; percent: number };
+
+export interface Header {
+  name: string;
+  value: string;
+}
+
+export type PathModifier = { type: 'ReplaceFullPath'; value: string } | { type: 'ReplacePrefixMatch'; value: string };
+
+export type Action = ForwardAction | RedirectAction | FixedResponseAction;
+
+export interface ForwardAction {
+  type: 'forward';
+  /**
+   * Weighted split. A backend whose `pool` is null could not be resolved: its share of requests is
+   * answered with 500, as the Gateway API requires. Weights are relative; all zero = 500 for everything.
+   */
+  backends: WeightedBackend[];
+}
+
+export interface WeightedBackend {
+  pool: string | null;
+  weight: number;
+  /** Filters that apply only when this backend is chosen (HTTPBackendRef.filters). */
+  filters: Filter[];
+}
+
+export interface RedirectAction {
+  type: 'redirect';
+  /** Absent fields keep the request's value. */
+  scheme?: 'http' | 'https';
+  hostname?: string;
+  port?: number;
+  path?: PathModifier;
+  statusCode: 301 | 302 | 303 | 307 | 308;
+}
+
+export interface FixedResponseAction {
+  type: 'fixed-response';
+  statusCode: number;
+  /** Short reason used as the body, never user-supplied text. */
+  reason: string;
+}
+
+export interface Timeouts {
+  /** Whole request, client to response, in milliseconds. */
+  requestMs?: number;
+  /** One attempt to the backend, in milliseconds. */
+  backendRequestMs?: number;
+}
+
+export type PoolProtocol = 'HTTP' | 'HTTPS' | 'H2C' | 'GRPC' | 'TCP' | 'UDP' | 'TLS';
+
+export interface BackendPool {
+  /** `<namespace>/<service>/<port>`, the Service port number. Unique within the load balancer. */
+  id: string;
+  source: SourceRef;
+  /** Protocol spoken to the endpoints (from appProtocol, else from the listener). */
+  protocol: PoolProtocol;
+  /** The Service port this pool stands for. */
+  servicePort: number;
+  /** The Service's NodePort for this port, for providers that target nodes instead of pods. */
+  nodePort?: number;
+  /** `Local`: only nodes with a local endpoint should receive traffic (externalTrafficPolicy). */
+  trafficPolicy: 'Cluster' | 'Local';
+  endpoints: Endpoint[];
+  healthCheck: HealthCheck;
+}
+
+export interface Endpoint {
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  port: number;
+  /** Receives new connections. */
+  ready: boolean;
+  /** Able to serve; true while terminating means "drain, but keep serving open connections". */
+  serving: boolean;
+  terminating: boolean;
+  zone?: string;
+  nodeName?: string;
+}
+
+export interface HealthCheck {
+  protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'GRPC';
+  /** Absent = the traffic port of each endpoint. */
+  port?: number;
+  /** For HTTP/HTTPS. */
+  path?: string;
+  /** Status codes counted healthy, e.g. `200-399`. For HTTP/HTTPS/GRPC. */
+  expectedStatuses?: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  /** Where the settings came from, for status messages and plan reasons. */
+  origin: 'default' | 'annotation' | 'policy' | 'traffic-policy-local';
+}

@@ -1,0 +1,62 @@
+// The status the core computes for every input object. It has no timestamps (the writer stamps
+// lastTransitionTime only when a condition really changes) and, for routes, holds only Portico's own
+// parent entries: merge-route-parents.ts combines them with other controllers' entries.
+
+import type { LbKey } from '#core/ir/load-balancer.js';
+import type { ParentReference } from '#core/model/gateway-api.js';
+
+export interface StatusCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+}
+
+export interface GatewayClassStatus {
+  conditions: StatusCondition[];
+}
+
+export interface ListenerStatus {
+  name: string;
+  supportedKinds: { group: string; kind: string }[];
+  attachedRoutes: number;
+  conditions: StatusCondition[];
+}
+
+export interface GatewayStatus {
+  addresses?: { type: string; value: string }[];
+  conditions: StatusCondition[];
+  listeners: ListenerStatus[];
+}
+
+export interface RouteParentStatus {
+  parentRef: ParentReference;
+  controllerName: string;
+  conditions: StatusCondition[];
+}
+
+export interface RouteStatus {
+  parents: RouteParentStatus[];
+}
+
+/** Ingress and Service: `status.loadBalancer`, filled from the provider's addresses once programmed. */
+export interface LoadBalancerObjectStatus {
+  loadBalancer: { ingress?: { ip?: string; hostname?: string; ports?: { port: number; protocol: string; error?: string }[] }[] };
+}
+
+interface StatusOf<K extends string, S> {
+  kind: K;
+  namespace?: string;
+  name: string;
+  generation?: number;
+  /** Load balancers this object's status depends on (addresses and Programmed come from them). */
+  loadBalancers: LbKey[];
+  status: S;
+}
+
+export type ObjectStatus =
+  | StatusOf<'GatewayClass', GatewayClassStatus>
+  | StatusOf<'Gateway', GatewayStatus>
+  | StatusOf<'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute', RouteStatus>
+  | StatusOf<'Ingress' | 'Service', LoadBalancerObjectStatus>;

@@ -1,0 +1,72 @@
+import type { BackendPool, PoolProtocol, SourceRef } from '#core/ir/load-balancer.js';
+import type { ServicePort } from '#core/model/service.js';
+import type { TranslateContext } from '../context.js';
+import { endpointsForPort } from './endpoints.js';
+import { healthCheckFor } from './health-check.js';
+
+/** What a route needs from its backend: how it will be spoken to. */
+export type PoolUse = 'HTTP' | 'TCP' | 'UDP' | 'TLS';
+
+export interface ServicePortRef {
+  namespace: string;
+  name: string;
+  /** Port number, or port name (Ingress allows names). */
+  port: number | string | undefined;
+}
+
+export type PoolResult =
+  | { ok: true; pool: BackendPool }
+  | { ok: false; reason: 'BackendNotFound' | 'UnsupportedProtocol'; message: string };
+
+/** Resolves a Service port into a backend pool, with its endpoints and health check. */
+export function resolveServicePool(ctx: TranslateContext, ref: ServicePortRef, use: PoolUse): PoolResult {
+  const service = ctx.services.get(`${ref.namespace}/${ref.name}`);
+  if (!service) return { ok: false, reason: 'BackendNotFound', message: `Service ${ref.namespace}/${ref.name} not found` };
+  if (service.spec.type === 'ExternalName') {
+    return { ok: false, reason: 'BackendNotFound', message: `Service ${ref.namespace}/${ref.name} is of type ExternalName, which is not supported as a backend` };
+  }
+  if (ref.port === undefined) {
+    return { ok: false, reason: 'BackendNotFound', message: `a port is required for Service ${ref.namespace}/${ref.name}` };
+  }
+  const port = (service.spec.ports ?? []).find((p) => (typeof ref.port === 'number' ? p.port === ref.port : p.name === ref.port));
+  if (!port) {
+    return { ok: false, reason: 'BackendNotFound', message: `Service ${ref.namespace}/${ref.name} has no port ${ref.port}` };
+  }
+  const wantL4 = use === 'UDP' ? 'UDP' : 'TCP';
+  if ((port.protocol ?? 'TCP') !== wantL4) {
+    return { ok: false, reason: 'UnsupportedProtocol', message: `Service ${ref.namespace}/${ref.name} port ${port.port} is ${port.protocol ?? 'TCP'}, not ${wantL4}` };
+  }
+  const protocol = poolProtocol(port, use);
+  const source: SourceRef = { kind: 'Service', namespace: ref.namespace, name: ref.name, section: port.name ?? String(port.port) };
+  return {
+    ok: true,
+    pool: {
+      id: `${ref.namespace}/${ref.name}/${port.port}/${protocol.toLowerCase()}`,
+      source,
+      protocol,
+      servicePort: port.port,
+      ...(port.nodePort ? { nodePort: port.nodePort } : {}),
+      trafficPolicy: service.spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
+      endpoints: endpointsForPort(ctx.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [], port),
+      healthCheck: healthCheckFor(ctx, service, port, protocol),
+    },
+  };
+}
+
+/** `appProtocol` (standard names and the kubernetes.io/ ones) wins; otherwise the route's use decides. */
+function poolProtocol(port: ServicePort, use: PoolUse): PoolProtocol {
+  if (use === 'UDP') return 'UDP';
+  if (use === 'TCP') return 'TCP';
+  if (use === 'TLS') return 'TLS';
+  switch (port.appProtocol?.toLowerCase()) {
+    case 'https':
+      return 'HTTPS';
+    case 'kubernetes.io/h2c':
+    case 'h2c':
+      return 'H2C';
+    case 'grpc':
+      return 'GRPC';
+    default:
+      return 'HTTP';
+  }
+}

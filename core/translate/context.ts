@@ -1,0 +1,77 @@
+import type { SourceRef } from '#core/ir/load-balancer.js';
+import type { Bundle } from '#core/model/bundle.js';
+import { type EndpointSlice, SERVICE_NAME_LABEL } from '#core/model/endpoint-slice.js';
+import type { ReferenceGrant } from '#core/model/gateway-api.js';
+import type { HealthCheckPolicy } from '#core/model/health-check-policy.js';
+import type { Namespace } from '#core/model/namespace.js';
+import type { LoadBalancerParameters } from '#core/model/parameters.js';
+import type { Secret } from '#core/model/secret.js';
+import type { Service } from '#core/model/service.js';
+import type { ObjectStatus } from '#core/status/types.js';
+import type { Notice } from './notice.js';
+import type { TranslateOptions } from './options.js';
+
+/**
+ * Lookups over one bundle, built once per translate() call, plus the collectors every translator
+ * writes to. Nothing here reads anything outside the bundle.
+ */
+export interface TranslateContext {
+  readonly options: TranslateOptions;
+  readonly bundle: Bundle;
+  readonly services: ReadonlyMap<string, Service>;
+  /** By `namespace/service-name`. */
+  readonly endpointSlices: ReadonlyMap<string, EndpointSlice[]>;
+  readonly secrets: ReadonlyMap<string, Secret>;
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+  /** By the namespace that holds the grant (the target's namespace). */
+  readonly referenceGrants: ReadonlyMap<string, ReferenceGrant[]>;
+  readonly parameters: ReadonlyMap<string, LoadBalancerParameters>;
+  /** By `namespace/service-name`. */
+  readonly healthCheckPolicies: ReadonlyMap<string, HealthCheckPolicy[]>;
+  readonly notices: Notice[];
+  readonly statuses: ObjectStatus[];
+  notice(n: Notice): void;
+}
+
+export function createContext(bundle: Bundle, options: TranslateOptions): TranslateContext {
+  const key = (o: { metadata: { namespace?: string | undefined; name: string } }) =>
+    `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+  const endpointSlices = new Map<string, EndpointSlice[]>();
+  for (const s of bundle.endpointSlices) {
+    const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (svc) push(endpointSlices, `${s.metadata.namespace}/${svc}`, s);
+  }
+  const referenceGrants = new Map<string, ReferenceGrant[]>();
+  for (const g of bundle.referenceGrants) push(referenceGrants, g.metadata.namespace ?? '', g);
+  const healthCheckPolicies = new Map<string, HealthCheckPolicy[]>();
+  for (const p of bundle.healthCheckPolicies) {
+    for (const t of p.spec.targetRefs) push(healthCheckPolicies, `${p.metadata.namespace}/${t.name}`, p);
+  }
+  const notices: Notice[] = [];
+  return {
+    options,
+    bundle,
+    services: new Map(bundle.services.map((s) => [key(s), s])),
+    endpointSlices,
+    secrets: new Map(bundle.secrets.map((s) => [key(s), s])),
+    namespaces: new Map(bundle.namespaces.map((n) => [n.metadata.name, n])),
+    referenceGrants,
+    parameters: new Map(bundle.parameters.map((p) => [key(p), p])),
+    healthCheckPolicies,
+    notices,
+    statuses: [],
+    notice: (n) => notices.push(n),
+  };
+}
+
+function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k);
+  if (list) list.push(v);
+  else map.set(k, [v]);
+}
+
+export function sourceOf(o: { kind: string; metadata: { namespace?: string | undefined; name: string } }): SourceRef {
+  return o.metadata.namespace
+    ? { kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }
+    : { kind: o.kind, name: o.metadata.name };
+}

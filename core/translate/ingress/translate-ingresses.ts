@@ -1,0 +1,6 @@
+import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import type { TranslateContext } from '../context.js';
+
+export function translateIngresses(_ctx: TranslateContext): LoadBalancer[] {
+  return [];
+}

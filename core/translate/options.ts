@@ -1,0 +1,34 @@
+import type { ProviderName } from '#core/model/parameters.js';
+
+export interface TranslateOptions {
+  /** Cluster id carried by every load-balancer key. */
+  cluster: string;
+  /** GatewayClasses whose `spec.controllerName` equals this are Portico's. */
+  controllerName: string;
+  /** IngressClasses whose `spec.controller` equals this are Portico's. */
+  ingressController: string;
+  /**
+   * Values of the legacy `kubernetes.io/ingress.class` annotation that select Portico. The annotation
+   * wins over `spec.ingressClassName`, as in ingress-nginx and the AWS Load Balancer Controller.
+   */
+  ingressClassAnnotationValues: string[];
+  /** Services whose `spec.loadBalancerClass` is `<prefix><provider>` are Portico's, e.g. `portico.dev/haproxy`. */
+  loadBalancerClassPrefix: string;
+  /** Services of `type: LoadBalancer` with no `loadBalancerClass` are Portico's too, with this provider (off when unset). */
+  defaultServiceProvider?: ProviderName;
+  /** Provider for classes that reference no LoadBalancerParameters. */
+  defaultProvider: ProviderName;
+}
+
+export const DEFAULT_OPTIONS: TranslateOptions = {
+  cluster: 'local',
+  controllerName: 'portico.dev/gateway-controller',
+  ingressController: 'portico.dev/ingress-controller',
+  ingressClassAnnotationValues: ['portico'],
+  loadBalancerClassPrefix: 'portico.dev/',
+  defaultProvider: 'haproxy',
+};
+
+export function withDefaults(options: Partial<TranslateOptions> = {}): TranslateOptions {
+  return { ...DEFAULT_OPTIONS, ...options };
+}

@@ -1,0 +1,56 @@
+import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
+import { readObjects } from '#core/model/read-objects.js';
+import type { ObjectStatus } from '#core/status/types.js';
+import { createContext } from './context.js';
+import { translateGatewayApi } from './gateway-api/translate-gateway-api.js';
+import { translateIngresses } from './ingress/translate-ingresses.js';
+import type { Notice } from './notice.js';
+import { type TranslateOptions, withDefaults } from './options.js';
+import { translateServices } from './service/translate-services.js';
+
+export interface TranslateResult {
+  loadBalancers: LoadBalancer[];
+  /** The status of every input object Portico is responsible for. */
+  statuses: ObjectStatus[];
+  notices: Notice[];
+}
+
+/**
+ * The heart of Portico: cluster state in, load balancers + statuses + notices out. Pure and total:
+ * malformed objects become notices or status conditions, never exceptions, and the output does not
+ * depend on the order of the input objects.
+ */
+export function translate(objects: readonly unknown[], options: Partial<TranslateOptions> = {}): TranslateResult {
+  const { bundle, rejected } = readObjects(objects);
+  const ctx = createContext(bundle, withDefaults(options));
+  for (const r of rejected) {
+    ctx.notice({
+      severity: 'error',
+      code: 'InvalidObject',
+      source: { kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name ?? '(unnamed)' },
+      field: r.field,
+      message: `${r.field}: ${r.message}; the object is ignored`,
+    });
+  }
+  const loadBalancers = [
+    ...translateGatewayApi(ctx, rejected),
+    ...translateIngresses(ctx),
+    ...translateServices(ctx),
+  ];
+  return {
+    loadBalancers: sortLoadBalancers(loadBalancers),
+    statuses: ctx.statuses.sort(compareStatuses),
+    notices: ctx.notices.sort(compareNotices),
+  };
+}
+
+function compareStatuses(a: ObjectStatus, b: ObjectStatus): number {
+  return compareStrings(`${a.kind}/${a.namespace ?? ''}/${a.name}`, `${b.kind}/${b.namespace ?? ''}/${b.name}`);
+}
+
+function compareNotices(a: Notice, b: Notice): number {
+  const ka = `${a.source.kind}/${a.source.namespace ?? ''}/${a.source.name}/${a.field ?? ''}/${a.code}/${a.message}`;
+  const kb = `${b.source.kind}/${b.source.namespace ?? ''}/${b.source.name}/${b.field ?? ''}/${b.code}/${b.message}`;
+  return compareStrings(ka, kb);
+}
