@@ -87,15 +87,16 @@ export interface Certificate {
 }
 
 export interface Route {
-  /** Unique within the listener: `<kind>/<namespace>/<name>/rule/<i>/match/<j>`. */
+  /** Unique within the listener: `<kind>/<namespace>/<name>/rule/<i>/match/<j>[/host/<hostname>]`. */
   id: string;
   source: SourceRef;
   /**
-   * Host names this route answers for. Exact names and `*.` wildcards (matching exactly one or more
-   * labels as the source API defines; see `wildcard`). Empty = any host.
+   * The host this route answers for: an exact name, or `*.suffix` (see `wildcard`); absent = any host.
+   * A source rule with several hostnames becomes one route per hostname, so that the precedence
+   * "more specific host first" can be kept in a single ordered list.
    */
-  hostnames: string[];
-  /** `single-label` (Ingress v1) or `any-depth` (Gateway API) for `*.` hostnames. */
+  hostname?: string;
+  /** `single-label` (Ingress v1: `*.a.com` matches `b.a.com` only) or `any-depth` (Gateway API: also `c.b.a.com`). */
   wildcard: 'single-label' | 'any-depth';
   match: Match;
   /** Applied in order before the action. */
@@ -147,7 +148,9 @@ export interface Header {
   value: string;
 }
 
-export type PathModifier = { type: 'ReplaceFullPath'; value: string } | { type: 'ReplacePrefixMatch'; value: string };
+export type PathModifier =
+  | { type: 'ReplaceFullPath'; value: string }
+  | { type: 'ReplacePrefixMatch'; value: string };
 
 export type Action = ForwardAction | RedirectAction | FixedResponseAction;
 

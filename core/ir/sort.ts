@@ -8,7 +8,10 @@ export function sortLoadBalancer(lb: LoadBalancer): LoadBalancer {
   return {
     ...lb,
     listeners: [...lb.listeners]
-      .map((l) => ({ ...l, sources: [...l.sources].sort((a, b) => compareStrings(sourceKey(a), sourceKey(b))) }))
+      .map((l) => ({
+        ...l,
+        sources: [...l.sources].sort((a, b) => compareStrings(sourceKey(a), sourceKey(b))),
+      }))
       .sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol)),
     pools: [...lb.pools].sort((a, b) => compareStrings(a.id, b.id)),
   };

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { type EndpointSlice, endpointSlice } from './endpoint-slice.js';
 import {
-  type GatewayClass,
   type Gateway,
+  type GatewayClass,
   type GRPCRoute,
-  gatewayClass,
   gateway,
+  gatewayClass,
   grpcRoute,
   type HTTPRoute,
   httpRoute,
@@ -47,23 +47,56 @@ export interface Bundle {
 
 /** The kinds the core reads, with the schema each is checked against and the bundle field it lands in. */
 export const KINDS = {
-  GatewayClass: { schema: gatewayClass, field: 'gatewayClasses', group: 'gateway.networking.k8s.io', namespaced: false },
+  GatewayClass: {
+    schema: gatewayClass,
+    field: 'gatewayClasses',
+    group: 'gateway.networking.k8s.io',
+    namespaced: false,
+  },
   Gateway: { schema: gateway, field: 'gateways', group: 'gateway.networking.k8s.io', namespaced: true },
   HTTPRoute: { schema: httpRoute, field: 'httpRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
   GRPCRoute: { schema: grpcRoute, field: 'grpcRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
   TLSRoute: { schema: tlsRoute, field: 'tlsRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
   TCPRoute: { schema: tcpRoute, field: 'tcpRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
   UDPRoute: { schema: udpRoute, field: 'udpRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
-  ReferenceGrant: { schema: referenceGrant, field: 'referenceGrants', group: 'gateway.networking.k8s.io', namespaced: true },
+  ReferenceGrant: {
+    schema: referenceGrant,
+    field: 'referenceGrants',
+    group: 'gateway.networking.k8s.io',
+    namespaced: true,
+  },
   Ingress: { schema: ingress, field: 'ingresses', group: 'networking.k8s.io', namespaced: true },
-  IngressClass: { schema: ingressClass, field: 'ingressClasses', group: 'networking.k8s.io', namespaced: false },
+  IngressClass: {
+    schema: ingressClass,
+    field: 'ingressClasses',
+    group: 'networking.k8s.io',
+    namespaced: false,
+  },
   Service: { schema: service, field: 'services', group: '', namespaced: true },
-  EndpointSlice: { schema: endpointSlice, field: 'endpointSlices', group: 'discovery.k8s.io', namespaced: true },
+  EndpointSlice: {
+    schema: endpointSlice,
+    field: 'endpointSlices',
+    group: 'discovery.k8s.io',
+    namespaced: true,
+  },
   Secret: { schema: secret, field: 'secrets', group: '', namespaced: true },
   Namespace: { schema: namespace, field: 'namespaces', group: '', namespaced: false },
-  LoadBalancerParameters: { schema: loadBalancerParameters, field: 'parameters', group: 'portico.dev', namespaced: true },
-  HealthCheckPolicy: { schema: healthCheckPolicy, field: 'healthCheckPolicies', group: 'portico.dev', namespaced: true },
-} as const satisfies Record<string, { schema: z.ZodType; field: keyof Bundle; group: string; namespaced: boolean }>;
+  LoadBalancerParameters: {
+    schema: loadBalancerParameters,
+    field: 'parameters',
+    group: 'portico.dev',
+    namespaced: true,
+  },
+  HealthCheckPolicy: {
+    schema: healthCheckPolicy,
+    field: 'healthCheckPolicies',
+    group: 'portico.dev',
+    namespaced: true,
+  },
+} as const satisfies Record<
+  string,
+  { schema: z.ZodType; field: keyof Bundle; group: string; namespaced: boolean }
+>;
 
 export type KindName = keyof typeof KINDS;
 

@@ -16,11 +16,21 @@ export const endpointSlice = z.looseObject({
       z.looseObject({
         addresses: z.array(z.string().max(253)).min(1).max(100),
         conditions: z
-          .looseObject({ ready: z.boolean().optional(), serving: z.boolean().optional(), terminating: z.boolean().optional() })
+          .looseObject({
+            ready: z.boolean().optional(),
+            serving: z.boolean().optional(),
+            terminating: z.boolean().optional(),
+          })
           .optional(),
         nodeName: z.string().max(253).optional(),
         zone: z.string().max(253).optional(),
-        targetRef: z.looseObject({ kind: z.string().optional(), name: z.string().optional(), namespace: z.string().optional() }).optional(),
+        targetRef: z
+          .looseObject({
+            kind: z.string().optional(),
+            name: z.string().optional(),
+            namespace: z.string().optional(),
+          })
+          .optional(),
       }),
     )
     .max(1000)

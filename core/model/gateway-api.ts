@@ -12,7 +12,10 @@ export const hostname = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS name, optionally prefixed by "*."');
+  .regex(
+    /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'must be a DNS name, optionally prefixed by "*."',
+  );
 const port = z.number().int().min(1).max(65535);
 const group = z.string().max(253);
 const kind = z.string().min(1).max(63);
@@ -86,7 +89,10 @@ export const listener = z.looseObject({
           selector: labelSelector.optional(),
         })
         .optional(),
-      kinds: z.array(z.looseObject({ group: group.optional(), kind: kind })).max(8).optional(),
+      kinds: z
+        .array(z.looseObject({ group: group.optional(), kind: kind }))
+        .max(8)
+        .optional(),
     })
     .optional(),
 });
@@ -140,8 +146,14 @@ export const httpRouteMatch = z.looseObject({
 export type HTTPRouteMatch = z.infer<typeof httpRouteMatch>;
 
 const headerModifier = z.looseObject({
-  set: z.array(z.looseObject({ name: httpHeaderName, value: headerValue })).max(16).optional(),
-  add: z.array(z.looseObject({ name: httpHeaderName, value: headerValue })).max(16).optional(),
+  set: z
+    .array(z.looseObject({ name: httpHeaderName, value: headerValue }))
+    .max(16)
+    .optional(),
+  add: z
+    .array(z.looseObject({ name: httpHeaderName, value: headerValue }))
+    .max(16)
+    .optional(),
   remove: z.array(httpHeaderName).max(16).optional(),
 });
 export type HeaderModifier = z.infer<typeof headerModifier>;
@@ -172,7 +184,9 @@ export const httpRouteFilter = z.looseObject({
     .looseObject({
       backendRef: backendRef,
       percent: z.number().int().min(0).max(100).optional(),
-      fraction: z.looseObject({ numerator: z.number().int().min(0), denominator: z.number().int().min(1).optional() }).optional(),
+      fraction: z
+        .looseObject({ numerator: z.number().int().min(0), denominator: z.number().int().min(1).optional() })
+        .optional(),
     })
     .optional(),
   extensionRef: z.looseObject({ group: group, kind: kind, name: objectName }).optional(),
@@ -183,7 +197,9 @@ export const httpBackendRef = backendRef.extend({ filters: z.array(httpRouteFilt
 export type HTTPBackendRef = z.infer<typeof httpBackendRef>;
 
 /** Gateway API durations: `1h`, `500ms`, `1h30m`... (GEP-2257). */
-export const duration = z.string().regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, 'must be a Gateway API duration such as "10s" or "500ms"');
+export const duration = z
+  .string()
+  .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, 'must be a Gateway API duration such as "10s" or "500ms"');
 
 export const httpRouteRule = z.looseObject({
   name: labelName.optional(),
@@ -196,7 +212,13 @@ export type HTTPRouteRule = z.infer<typeof httpRouteRule>;
 
 const routeStatus = z.looseObject({
   parents: z
-    .array(z.looseObject({ parentRef: parentReference, controllerName: z.string(), conditions: z.array(condition).optional() }))
+    .array(
+      z.looseObject({
+        parentRef: parentReference,
+        controllerName: z.string(),
+        conditions: z.array(condition).optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -252,7 +274,10 @@ export type GRPCRoute = z.infer<typeof grpcRoute>;
 
 // ---- TLSRoute, TCPRoute, UDPRoute (v1alpha2) -----------------------------------------------------
 
-const l4Rule = z.looseObject({ name: labelName.optional(), backendRefs: z.array(backendRef).max(16).optional() });
+const l4Rule = z.looseObject({
+  name: labelName.optional(),
+  backendRefs: z.array(backendRef).max(16).optional(),
+});
 
 export const tlsRoute = z.looseObject({
   apiVersion: z.string(),
@@ -271,7 +296,10 @@ export const tcpRoute = z.looseObject({
   apiVersion: z.string(),
   kind: z.literal('TCPRoute'),
   metadata: objectMeta,
-  spec: z.looseObject({ parentRefs: z.array(parentReference).max(32).optional(), rules: z.array(l4Rule).min(1).max(16) }),
+  spec: z.looseObject({
+    parentRefs: z.array(parentReference).max(32).optional(),
+    rules: z.array(l4Rule).min(1).max(16),
+  }),
   status: routeStatus.optional(),
 });
 export type TCPRoute = z.infer<typeof tcpRoute>;
@@ -280,7 +308,10 @@ export const udpRoute = z.looseObject({
   apiVersion: z.string(),
   kind: z.literal('UDPRoute'),
   metadata: objectMeta,
-  spec: z.looseObject({ parentRefs: z.array(parentReference).max(32).optional(), rules: z.array(l4Rule).min(1).max(16) }),
+  spec: z.looseObject({
+    parentRefs: z.array(parentReference).max(32).optional(),
+    rules: z.array(l4Rule).min(1).max(16),
+  }),
   status: routeStatus.optional(),
 });
 export type UDPRoute = z.infer<typeof udpRoute>;
@@ -295,8 +326,14 @@ export const referenceGrant = z.looseObject({
   kind: z.literal('ReferenceGrant'),
   metadata: objectMeta,
   spec: z.looseObject({
-    from: z.array(z.looseObject({ group: group, kind: kind, namespace: labelName })).min(1).max(16),
-    to: z.array(z.looseObject({ group: group, kind: kind, name: objectName.optional() })).min(1).max(16),
+    from: z
+      .array(z.looseObject({ group: group, kind: kind, namespace: labelName }))
+      .min(1)
+      .max(16),
+    to: z
+      .array(z.looseObject({ group: group, kind: kind, name: objectName.optional() }))
+      .min(1)
+      .max(16),
   }),
 });
 export type ReferenceGrant = z.infer<typeof referenceGrant>;

@@ -24,13 +24,20 @@ export const healthCheckPolicy = z.looseObject({
       .max(16),
     protocol: z.enum(['HTTP', 'HTTPS', 'TCP', 'GRPC']).optional(),
     port: z.number().int().min(1).max(65535).optional(),
-    path: z.string().max(1024).regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, 'must be an absolute path of URL-safe characters').optional(),
+    path: z
+      .string()
+      .max(1024)
+      .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, 'must be an absolute path of URL-safe characters')
+      .optional(),
     intervalSeconds: z.number().int().min(1).max(300).optional(),
     timeoutSeconds: z.number().int().min(1).max(120).optional(),
     healthyThreshold: z.number().int().min(1).max(10).optional(),
     unhealthyThreshold: z.number().int().min(1).max(10).optional(),
     /** Status codes counted healthy: `200`, `200-299`, `200,204`. */
-    expectedStatuses: z.string().regex(/^[1-5][0-9]{2}(-[1-5][0-9]{2})?(,[1-5][0-9]{2}(-[1-5][0-9]{2})?)*$/).optional(),
+    expectedStatuses: z
+      .string()
+      .regex(/^[1-5][0-9]{2}(-[1-5][0-9]{2})?(,[1-5][0-9]{2}(-[1-5][0-9]{2})?)*$/)
+      .optional(),
   }),
 });
 export type HealthCheckPolicy = z.infer<typeof healthCheckPolicy>;

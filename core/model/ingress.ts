@@ -5,18 +5,30 @@ import { labelName, objectMeta, objectName } from './meta.js';
 
 const serviceBackend = z.looseObject({
   name: objectName,
-  port: z.looseObject({ number: z.number().int().min(1).max(65535).optional(), name: labelName.optional() }).optional(),
+  port: z
+    .looseObject({ number: z.number().int().min(1).max(65535).optional(), name: labelName.optional() })
+    .optional(),
 });
-const resourceBackend = z.looseObject({ apiGroup: z.string().max(253).optional(), kind: z.string().min(1).max(63), name: objectName });
+const resourceBackend = z.looseObject({
+  apiGroup: z.string().max(253).optional(),
+  kind: z.string().min(1).max(63),
+  name: objectName,
+});
 
-export const ingressBackend = z.looseObject({ service: serviceBackend.optional(), resource: resourceBackend.optional() });
+export const ingressBackend = z.looseObject({
+  service: serviceBackend.optional(),
+  resource: resourceBackend.optional(),
+});
 export type IngressBackend = z.infer<typeof ingressBackend>;
 
 /** Ingress hosts: a DNS name or `*.` plus a DNS name (the wildcard covers exactly one label). */
 export const ingressHost = z
   .string()
   .max(253)
-  .regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS name, optionally prefixed by "*."');
+  .regex(
+    /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'must be a DNS name, optionally prefixed by "*."',
+  );
 
 export const ingressPath = z.looseObject({
   path: z.string().max(1024).optional(),
@@ -32,7 +44,12 @@ export const ingress = z.looseObject({
   spec: z.looseObject({
     ingressClassName: objectName.optional(),
     defaultBackend: ingressBackend.optional(),
-    tls: z.array(z.looseObject({ hosts: z.array(ingressHost).max(100).optional(), secretName: objectName.optional() })).max(64).optional(),
+    tls: z
+      .array(
+        z.looseObject({ hosts: z.array(ingressHost).max(100).optional(), secretName: objectName.optional() }),
+      )
+      .max(64)
+      .optional(),
     rules: z
       .array(
         z.looseObject({

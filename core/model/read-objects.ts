@@ -19,7 +19,10 @@ export interface ReadResult {
   ignored: number;
 }
 
-const checked = new WeakMap<object, { ok: true; value: unknown } | { ok: false; field: string; message: string }>();
+const checked = new WeakMap<
+  object,
+  { ok: true; value: unknown } | { ok: false; field: string; message: string }
+>();
 
 /**
  * Sorts untrusted objects into a typed bundle, checking each against its kind's schema. A malformed
@@ -42,7 +45,11 @@ export function readObjects(objects: readonly unknown[]): ReadResult {
       const parsed = spec.schema.safeParse(raw);
       result = parsed.success
         ? { ok: true, value: parsed.data }
-        : { ok: false, field: pathOf(parsed.error.issues[0]?.path ?? []), message: parsed.error.issues[0]?.message ?? 'invalid' };
+        : {
+            ok: false,
+            field: pathOf(parsed.error.issues[0]?.path ?? []),
+            message: parsed.error.issues[0]?.message ?? 'invalid',
+          };
       checked.set(raw as object, result);
     }
     if (result.ok) {

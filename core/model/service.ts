@@ -28,7 +28,10 @@ export const service = z.looseObject({
     loadBalancerSourceRanges: z.array(z.string().max(64)).max(1000).optional(),
     externalTrafficPolicy: z.enum(['Cluster', 'Local']).optional(),
     healthCheckNodePort: z.number().int().min(1).max(65535).optional(),
-    ipFamilies: z.array(z.enum(['IPv4', 'IPv6'])).max(2).optional(),
+    ipFamilies: z
+      .array(z.enum(['IPv4', 'IPv6']))
+      .max(2)
+      .optional(),
   }),
   status: z.looseObject({}).optional(),
 });

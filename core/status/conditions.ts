@@ -23,6 +23,9 @@ export function setCondition(conditions: StatusCondition[], c: StatusCondition):
   else conditions.push(c);
 }
 
-export function findCondition(conditions: readonly StatusCondition[], type: string): StatusCondition | undefined {
+export function findCondition(
+  conditions: readonly StatusCondition[],
+  type: string,
+): StatusCondition | undefined {
   return conditions.find((c) => c.type === type);
 }

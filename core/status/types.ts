@@ -42,7 +42,13 @@ export interface RouteStatus {
 
 /** Ingress and Service: `status.loadBalancer`, filled from the provider's addresses once programmed. */
 export interface LoadBalancerObjectStatus {
-  loadBalancer: { ingress?: { ip?: string; hostname?: string; ports?: { port: number; protocol: string; error?: string }[] }[] };
+  loadBalancer: {
+    ingress?: {
+      ip?: string;
+      hostname?: string;
+      ports?: { port: number; protocol: string; error?: string }[];
+    }[];
+  };
 }
 
 interface StatusOf<K extends string, S> {

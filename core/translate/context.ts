@@ -70,7 +70,10 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   else map.set(k, [v]);
 }
 
-export function sourceOf(o: { kind: string; metadata: { namespace?: string | undefined; name: string } }): SourceRef {
+export function sourceOf(o: {
+  kind: string;
+  metadata: { namespace?: string | undefined; name: string };
+}): SourceRef {
   return o.metadata.namespace
     ? { kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }
     : { kind: o.kind, name: o.metadata.name };

@@ -21,14 +21,21 @@ export interface TranslateResult {
  * malformed objects become notices or status conditions, never exceptions, and the output does not
  * depend on the order of the input objects.
  */
-export function translate(objects: readonly unknown[], options: Partial<TranslateOptions> = {}): TranslateResult {
+export function translate(
+  objects: readonly unknown[],
+  options: Partial<TranslateOptions> = {},
+): TranslateResult {
   const { bundle, rejected } = readObjects(objects);
   const ctx = createContext(bundle, withDefaults(options));
   for (const r of rejected) {
     ctx.notice({
       severity: 'error',
       code: 'InvalidObject',
-      source: { kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name ?? '(unnamed)' },
+      source: {
+        kind: r.kind,
+        ...(r.namespace ? { namespace: r.namespace } : {}),
+        name: r.name ?? '(unnamed)',
+      },
       field: r.field,
       message: `${r.field}: ${r.message}; the object is ignored`,
     });
@@ -46,7 +53,10 @@ export function translate(objects: readonly unknown[], options: Partial<Translat
 }
 
 function compareStatuses(a: ObjectStatus, b: ObjectStatus): number {
-  return compareStrings(`${a.kind}/${a.namespace ?? ''}/${a.name}`, `${b.kind}/${b.namespace ?? ''}/${b.name}`);
+  return compareStrings(
+    `${a.kind}/${a.namespace ?? ''}/${a.name}`,
+    `${b.kind}/${b.namespace ?? ''}/${b.name}`,
+  );
 }
 
 function compareNotices(a: Notice, b: Notice): number {

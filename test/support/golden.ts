@@ -21,7 +21,9 @@ export interface GoldenCase {
  * with a single `options` key: per-case options live in the input file, not in test code.
  */
 export function loadGoldenCases(dir: string): GoldenCase[] {
-  const names = readdirSync(dir).filter((f) => f.endsWith('.in.yaml')).sort();
+  const names = readdirSync(dir)
+    .filter((f) => f.endsWith('.in.yaml'))
+    .sort();
   if (UPDATE) removeOrphans(dir, names);
   return names.map((file) => {
     const inPath = join(dir, file);
@@ -56,7 +58,8 @@ export function checkGolden(outPath: string, actual: string): { expected: string
     writeFileSync(outPath, actual);
     return { expected: actual, actual };
   }
-  if (!existsSync(outPath)) throw new Error(`${outPath} is missing: run with UPDATE_GOLDEN=1 and review the new file`);
+  if (!existsSync(outPath))
+    throw new Error(`${outPath} is missing: run with UPDATE_GOLDEN=1 and review the new file`);
   return { expected: readFileSync(outPath, 'utf8'), actual };
 }
 

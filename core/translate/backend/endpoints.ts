@@ -16,7 +16,9 @@ export function endpointsForPort(slices: readonly EndpointSlice[], port: Service
   const byAddress = new Map<string, Endpoint>();
   for (const slice of slices) {
     if (slice.addressType === 'FQDN') continue;
-    const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === wantName && (p.protocol ?? 'TCP') === wantProtocol);
+    const slicePort = (slice.ports ?? []).find(
+      (p) => (p.name ?? '') === wantName && (p.protocol ?? 'TCP') === wantProtocol,
+    );
     if (!slicePort?.port) continue;
     for (const e of slice.endpoints ?? []) {
       const ready = e.conditions?.ready ?? true;

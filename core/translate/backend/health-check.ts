@@ -12,7 +12,13 @@ export function healthCheckFor(
   _port: ServicePort,
   protocol: PoolProtocol,
 ): HealthCheck {
-  const base = { intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3, origin: 'default' as const };
+  const base = {
+    intervalSeconds: 10,
+    timeoutSeconds: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+    origin: 'default' as const,
+  };
   switch (protocol) {
     case 'HTTP':
     case 'H2C':

@@ -21,23 +21,51 @@ export type PoolResult =
 /** Resolves a Service port into a backend pool, with its endpoints and health check. */
 export function resolveServicePool(ctx: TranslateContext, ref: ServicePortRef, use: PoolUse): PoolResult {
   const service = ctx.services.get(`${ref.namespace}/${ref.name}`);
-  if (!service) return { ok: false, reason: 'BackendNotFound', message: `Service ${ref.namespace}/${ref.name} not found` };
+  if (!service)
+    return {
+      ok: false,
+      reason: 'BackendNotFound',
+      message: `Service ${ref.namespace}/${ref.name} not found`,
+    };
   if (service.spec.type === 'ExternalName') {
-    return { ok: false, reason: 'BackendNotFound', message: `Service ${ref.namespace}/${ref.name} is of type ExternalName, which is not supported as a backend` };
+    return {
+      ok: false,
+      reason: 'BackendNotFound',
+      message: `Service ${ref.namespace}/${ref.name} is of type ExternalName, which is not supported as a backend`,
+    };
   }
   if (ref.port === undefined) {
-    return { ok: false, reason: 'BackendNotFound', message: `a port is required for Service ${ref.namespace}/${ref.name}` };
+    return {
+      ok: false,
+      reason: 'BackendNotFound',
+      message: `a port is required for Service ${ref.namespace}/${ref.name}`,
+    };
   }
-  const port = (service.spec.ports ?? []).find((p) => (typeof ref.port === 'number' ? p.port === ref.port : p.name === ref.port));
+  const port = (service.spec.ports ?? []).find((p) =>
+    typeof ref.port === 'number' ? p.port === ref.port : p.name === ref.port,
+  );
   if (!port) {
-    return { ok: false, reason: 'BackendNotFound', message: `Service ${ref.namespace}/${ref.name} has no port ${ref.port}` };
+    return {
+      ok: false,
+      reason: 'BackendNotFound',
+      message: `Service ${ref.namespace}/${ref.name} has no port ${ref.port}`,
+    };
   }
   const wantL4 = use === 'UDP' ? 'UDP' : 'TCP';
   if ((port.protocol ?? 'TCP') !== wantL4) {
-    return { ok: false, reason: 'UnsupportedProtocol', message: `Service ${ref.namespace}/${ref.name} port ${port.port} is ${port.protocol ?? 'TCP'}, not ${wantL4}` };
+    return {
+      ok: false,
+      reason: 'UnsupportedProtocol',
+      message: `Service ${ref.namespace}/${ref.name} port ${port.port} is ${port.protocol ?? 'TCP'}, not ${wantL4}`,
+    };
   }
   const protocol = poolProtocol(port, use);
-  const source: SourceRef = { kind: 'Service', namespace: ref.namespace, name: ref.name, section: port.name ?? String(port.port) };
+  const source: SourceRef = {
+    kind: 'Service',
+    namespace: ref.namespace,
+    name: ref.name,
+    section: port.name ?? String(port.port),
+  };
   return {
     ok: true,
     pool: {

@@ -1,0 +1,83 @@
+import type { PathMatch, Route } from '#core/ir/load-balancer.js';
+import { compareStrings } from '#core/ir/sort.js';
+
+/** A route with the facts its precedence is decided on, beyond the match itself. */
+export interface RankedRoute {
+  route: Route;
+  /** RFC 3339 creation timestamp of the source object; absent sorts as the newest. */
+  createdAt?: string;
+  /** `namespace/name` of the source object. */
+  objectKey: string;
+  rule: number;
+  match: number;
+}
+
+/**
+ * The one place where route precedence is decided, for every input API. A negative result means
+ * `a` is tried before `b`. The order, continuing on ties:
+ *
+ * 1. Host: exact hostnames, then `*.` wildcards, then routes for any host; within a kind, the longer
+ *    hostname first (Gateway API: "characters in a matching non-wildcard hostname", then "in a
+ *    matching hostname"; Ingress v1: exact hosts before wildcards).
+ * 2. Path: `Exact`; then `RegularExpression` (the spec leaves its rank to implementations; before
+ *    prefixes, so that a catch-all `/` never shadows a regular expression); then `Prefix`. The longer
+ *    value first within a type. No path counts as `Prefix /`.
+ * 3. A method match before none.
+ * 4. More header matches first; then more query-parameter matches first.
+ * 5. The oldest source object; then `namespace/name` alphabetically; then rule and match index.
+ *
+ * It is a strict total order on distinct route ids (the property tests check this).
+ */
+export function compareRoutePrecedence(a: RankedRoute, b: RankedRoute): number {
+  return (
+    compareHost(a.route.hostname, b.route.hostname) ||
+    comparePath(a.route.match.path, b.route.match.path) ||
+    Number(b.route.match.method !== undefined) - Number(a.route.match.method !== undefined) ||
+    b.route.match.headers.length - a.route.match.headers.length ||
+    b.route.match.queryParams.length - a.route.match.queryParams.length ||
+    compareCreated(a.createdAt, b.createdAt) ||
+    compareStrings(a.objectKey, b.objectKey) ||
+    a.rule - b.rule ||
+    a.match - b.match ||
+    compareStrings(a.route.id, b.route.id)
+  );
+}
+
+export function orderRoutes(routes: readonly RankedRoute[]): Route[] {
+  return [...routes].sort(compareRoutePrecedence).map((r) => r.route);
+}
+
+function hostRank(h: string | undefined): number {
+  return h === undefined ? 0 : h.startsWith('*.') ? 1 : 2;
+}
+
+function compareHost(a: string | undefined, b: string | undefined): number {
+  return hostRank(b) - hostRank(a) || (b?.length ?? 0) - (a?.length ?? 0) || compareStrings(a ?? '', b ?? '');
+}
+
+const PATH_RANK = { Exact: 3, RegularExpression: 2, Prefix: 1 } as const;
+
+function comparePath(a: PathMatch | undefined, b: PathMatch | undefined): number {
+  const pa = a ?? { type: 'Prefix', value: '/' };
+  const pb = b ?? { type: 'Prefix', value: '/' };
+  return (
+    PATH_RANK[pb.type] - PATH_RANK[pa.type] ||
+    normalisedLength(pb) - normalisedLength(pa) ||
+    compareStrings(pa.value, pb.value)
+  );
+}
+
+/** `/foo/` and `/foo` are the same prefix. */
+function normalisedLength(p: PathMatch): number {
+  return p.type === 'Prefix' && p.value.length > 1 && p.value.endsWith('/')
+    ? p.value.length - 1
+    : p.value.length;
+}
+
+function compareCreated(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  // RFC 3339 timestamps as Kubernetes writes them (UTC, `Z`) order lexicographically.
+  return compareStrings(a, b);
+}
