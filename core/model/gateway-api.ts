@@ -109,6 +109,12 @@ export const gateway = z.looseObject({
       .array(z.looseObject({ type: z.string().optional(), value: z.string().min(1).max(253) }))
       .max(16)
       .optional(),
+    /** Gateway-level parameters (GEP-1867): a LoadBalancerParameters in the Gateway's namespace. */
+    infrastructure: z
+      .looseObject({
+        parametersRef: z.looseObject({ group: group, kind: kind, name: objectName }).optional(),
+      })
+      .optional(),
   }),
   status: z.looseObject({}).optional(),
 });

@@ -1,4 +1,4 @@
-import type { SourceRef } from '#core/ir/load-balancer.js';
+import type { LbKey, SourceRef } from '#core/ir/load-balancer.js';
 import type { Bundle } from '#core/model/bundle.js';
 import { type EndpointSlice, SERVICE_NAME_LABEL } from '#core/model/endpoint-slice.js';
 import type { ReferenceGrant } from '#core/model/gateway-api.js';
@@ -30,7 +30,14 @@ export interface TranslateContext {
   readonly healthCheckPolicies: ReadonlyMap<string, HealthCheckPolicy[]>;
   readonly notices: Notice[];
   readonly statuses: ObjectStatus[];
+  /** Load balancers whose root object is Portico's but cannot be translated now: keep them as they are. */
+  readonly held: HeldKey[];
   notice(n: Notice): void;
+}
+
+export interface HeldKey {
+  key: LbKey;
+  reason: string;
 }
 
 export function createContext(bundle: Bundle, options: TranslateOptions): TranslateContext {
@@ -60,6 +67,7 @@ export function createContext(bundle: Bundle, options: TranslateOptions): Transl
     healthCheckPolicies,
     notices,
     statuses: [],
+    held: [],
     notice: (n) => notices.push(n),
   };
 }

@@ -2,7 +2,7 @@ import type { LoadBalancer } from '#core/ir/load-balancer.js';
 import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
 import { readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus } from '#core/status/types.js';
-import { createContext } from './context.js';
+import { createContext, type HeldKey } from './context.js';
 import { translateGatewayApi } from './gateway-api/translate-gateway-api.js';
 import { translateIngresses } from './ingress/translate-ingresses.js';
 import type { Notice } from './notice.js';
@@ -14,6 +14,12 @@ export interface TranslateResult {
   /** The status of every input object Portico is responsible for. */
   statuses: ObjectStatus[];
   notices: Notice[];
+  /**
+   * Load balancers whose root object (Gateway, Ingress, Service) is Portico's but is currently invalid
+   * as a whole. Reconcilers must leave them as they are, neither updating nor deleting them, so that a
+   * bad edit never takes down what already works.
+   */
+  held: HeldKey[];
 }
 
 /**
@@ -37,7 +43,7 @@ export function translate(
         name: r.name ?? '(unnamed)',
       },
       field: r.field,
-      message: `${r.field}: ${r.message}; the object is ignored`,
+      message: `${r.message}; the object is ignored`,
     });
   }
   const loadBalancers = [
@@ -49,6 +55,7 @@ export function translate(
     loadBalancers: sortLoadBalancers(loadBalancers),
     statuses: ctx.statuses.sort(compareStatuses),
     notices: ctx.notices.sort(compareNotices),
+    held: ctx.held.sort((a, b) => compareStrings(a.key, b.key)),
   };
 }
 

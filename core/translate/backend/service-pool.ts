@@ -5,7 +5,7 @@ import { endpointsForPort } from './endpoints.js';
 import { healthCheckFor } from './health-check.js';
 
 /** What a route needs from its backend: how it will be spoken to. */
-export type PoolUse = 'HTTP' | 'TCP' | 'UDP' | 'TLS';
+export type PoolUse = 'HTTP' | 'GRPC' | 'TCP' | 'UDP' | 'TLS';
 
 export interface ServicePortRef {
   namespace: string;
@@ -76,7 +76,7 @@ export function resolveServicePool(ctx: TranslateContext, ref: ServicePortRef, u
       ...(port.nodePort ? { nodePort: port.nodePort } : {}),
       trafficPolicy: service.spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
       endpoints: endpointsForPort(ctx.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [], port),
-      healthCheck: healthCheckFor(ctx, service, port, protocol),
+      healthCheck: healthCheckFor(ctx, service, port, protocol, service.spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster'),
     },
   };
 }
@@ -95,6 +95,7 @@ function poolProtocol(port: ServicePort, use: PoolUse): PoolProtocol {
     case 'grpc':
       return 'GRPC';
     default:
-      return 'HTTP';
+      // gRPC needs HTTP/2; without an appProtocol saying otherwise, that is cleartext h2c.
+      return use === 'GRPC' ? 'GRPC' : 'HTTP';
   }
 }

@@ -1,10 +1,283 @@
-import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import { lbKey } from '#core/ir/lb-key.js';
+import type { LoadBalancer, RequestedAddress } from '#core/ir/load-balancer.js';
+import type { AnyRoute, Gateway } from '#core/model/gateway-api.js';
 import type { RejectedObject } from '#core/model/read-objects.js';
-import type { TranslateContext } from '../context.js';
+import { condition } from '#core/status/conditions.js';
+import type { RouteParentStatus, StatusCondition } from '#core/status/types.js';
+import type { PoolUse } from '../backend/service-pool.js';
+import { sourceOf, type TranslateContext } from '../context.js';
+import { resolveParameters, settingsFromParameters } from '../parameters.js';
+import { attachRoute, type GatewayState, type ParentAttachment } from './attach.js';
+import { type ClassState, translateGatewayClasses } from './gateway-class.js';
+import { translateGrpcRoute } from './grpc-route.js';
+import { translateHttpRoute } from './http-route.js';
+import { translateL4Route } from './l4-route.js';
+import { addRoute, buildLoadBalancer, createLbBuilder, type LbBuilder } from './lb-builder.js';
+import type { ListenerState } from './listeners.js';
+import { translateListeners } from './listeners.js';
+import { reportRejectedGatewayApiObjects } from './rejected.js';
+import type { RulesResult } from './rules.js';
 
+/**
+ * Gateway API → one load balancer per accepted Gateway of a Portico GatewayClass, plus the status of
+ * every GatewayClass, Gateway and route involved. The recipe: classes → Gateways and listeners →
+ * routes attached to listeners → load balancers.
+ */
 export function translateGatewayApi(
-  _ctx: TranslateContext,
-  _rejected: readonly RejectedObject[],
+  ctx: TranslateContext,
+  rejected: readonly RejectedObject[],
 ): LoadBalancer[] {
-  return [];
+  const classes = translateGatewayClasses(ctx);
+  const gateways = new Map<string, GatewayState>();
+  const builders = new Map<string, LbBuilder>();
+  for (const gateway of ctx.bundle.gateways) {
+    const cls = classes.get(gateway.spec.gatewayClassName);
+    if (!cls) continue;
+    const state = translateGateway(ctx, gateway, cls);
+    gateways.set(`${gateway.metadata.namespace}/${gateway.metadata.name}`, state.gateway);
+    if (state.builder) builders.set(state.gateway.key, state.builder);
+  }
+  reportRejectedGatewayApiObjects(ctx, rejected, classes, gateways);
+
+  const b = ctx.bundle;
+  const routes: AnyRoute[] = [
+    ...b.httpRoutes,
+    ...b.grpcRoutes,
+    ...b.tlsRoutes,
+    ...b.tcpRoutes,
+    ...b.udpRoutes,
+  ];
+  for (const route of routes) translateRoute(ctx, route, gateways, builders);
+
+  const loadBalancers: LoadBalancer[] = [];
+  for (const state of gateways.values()) {
+    const builder = builders.get(state.key);
+    pushGatewayStatus(ctx, state, builder !== undefined);
+    if (builder) loadBalancers.push(buildLoadBalancer(ctx, builder));
+  }
+  return loadBalancers;
+}
+
+interface GatewayTranslation {
+  gateway: GatewayState;
+  builder?: LbBuilder;
+}
+
+function translateGateway(ctx: TranslateContext, gateway: Gateway, cls: ClassState): GatewayTranslation {
+  const namespace = gateway.metadata.namespace!;
+  const key = lbKey(ctx.options.cluster, 'Gateway', namespace, gateway.metadata.name);
+  const listeners = translateListeners(ctx, gateway);
+  const state: GatewayState = { gateway, key, accepted: false, listeners };
+  const generation = gateway.metadata.generation;
+  const refuse = (reason: string, message: string): GatewayTranslation => {
+    state.notAccepted = condition('Accepted', false, reason, message, generation);
+    ctx.held.push({ key, reason: message });
+    return { gateway: state };
+  };
+
+  if (!cls.accepted)
+    return refuse(
+      'InvalidParameters',
+      `GatewayClass ${cls.gatewayClass.metadata.name} is not accepted: ${cls.message}`,
+    );
+  const ref = gateway.spec.infrastructure?.parametersRef;
+  const own = resolveParameters(ctx, ref ? { ...ref, namespace } : undefined);
+  if (!own.ok) return refuse('InvalidParameters', own.message);
+
+  const requestedAddresses: RequestedAddress[] = [];
+  for (const a of gateway.spec.addresses ?? []) {
+    const type = a.type ?? 'IPAddress';
+    if (type !== 'IPAddress')
+      return refuse('UnsupportedAddress', `addresses of type ${type} are not supported, only IPAddress`);
+    if (!isIpAddress(a.value)) return refuse('UnsupportedAddress', `address ${a.value} is not an IP address`);
+    requestedAddresses.push({ type: 'IPAddress', value: a.value });
+  }
+  if (!listeners.some((l) => l.usable)) {
+    state.notAccepted = condition('Accepted', false, 'ListenersNotValid', 'No listener is valid', generation);
+    ctx.held.push({ key, reason: 'no listener of the Gateway is valid' });
+    return { gateway: state };
+  }
+  state.accepted = true;
+  const settings = settingsFromParameters(ctx, cls.parameters, own.parameters);
+  return { gateway: state, builder: createLbBuilder(ctx, state, { ...settings, requestedAddresses }) };
+}
+
+function translateRoute(
+  ctx: TranslateContext,
+  route: AnyRoute,
+  gateways: ReadonlyMap<string, GatewayState>,
+  builders: ReadonlyMap<string, LbBuilder>,
+): void {
+  const parents = attachRoute(ctx, route, gateways);
+  if (parents.length === 0) return;
+  const generation = route.metadata.generation;
+  const source = sourceOf(route);
+
+  // Rules are translated once per way the backends are spoken to (TLSRoutes differ per listener mode).
+  const byUse = new Map<PoolUse, RulesResult>();
+  const rulesFor = (listener: ListenerState | undefined): RulesResult => {
+    const use = poolUse(route, listener);
+    let result = byUse.get(use);
+    if (!result) {
+      result = translateRouteRules(ctx, route, use);
+      byUse.set(use, result);
+    }
+    return result;
+  };
+
+  const statusParents: RouteParentStatus[] = [];
+  const keys = new Set<string>();
+  let reported: RulesResult | undefined;
+  for (const parent of parents) {
+    keys.add(parent.gateway.key);
+    const builder = builders.get(parent.gateway.key);
+    let rules: RulesResult | undefined;
+    if (parent.accepted.status === 'True' && builder) {
+      for (const attachment of parent.attachments) {
+        rules = rulesFor(attachment.listener);
+        if (rules.templates.length === 0) continue;
+        attachment.listener.status.attachedRoutes++;
+        addRoute(builder, route, attachment, rules);
+      }
+    }
+    // Parents that refuse the route still get a truthful ResolvedRefs.
+    rules ??= rulesFor(parent.attachments[0]?.listener ?? parent.gateway.listeners[0]);
+    reported ??= rules;
+    statusParents.push(parentStatus(ctx, parent, rules, generation));
+  }
+  if (reported) reportRuleProblems(ctx, source, reported);
+  ctx.statuses.push({
+    kind: route.kind,
+    namespace: route.metadata.namespace!,
+    name: route.metadata.name,
+    ...(generation !== undefined ? { generation } : {}),
+    loadBalancers: [...keys].sort(),
+    status: { parents: statusParents },
+  });
+}
+
+function translateRouteRules(ctx: TranslateContext, route: AnyRoute, use: PoolUse): RulesResult {
+  switch (route.kind) {
+    case 'HTTPRoute':
+      return translateHttpRoute(ctx, route);
+    case 'GRPCRoute':
+      return translateGrpcRoute(ctx, route);
+    default:
+      return translateL4Route(ctx, route, use);
+  }
+}
+
+function poolUse(route: AnyRoute, listener: ListenerState | undefined): PoolUse {
+  switch (route.kind) {
+    case 'HTTPRoute':
+      return 'HTTP';
+    case 'GRPCRoute':
+      return 'GRPC';
+    case 'UDPRoute':
+      return 'UDP';
+    case 'TLSRoute':
+      return listener?.tls?.mode === 'Passthrough' ? 'TLS' : 'TCP';
+    case 'TCPRoute':
+      return 'TCP';
+  }
+}
+
+function parentStatus(
+  ctx: TranslateContext,
+  parent: ParentAttachment,
+  rules: RulesResult | undefined,
+  generation: number | undefined,
+): RouteParentStatus {
+  const conditions: StatusCondition[] = [];
+  if (rules && parent.accepted.status === 'True' && rules.templates.length === 0) {
+    conditions.push(
+      condition('Accepted', false, 'UnsupportedValue', 'No rule of the route is valid', generation),
+    );
+  } else {
+    conditions.push(parent.accepted);
+  }
+  const refProblem = rules?.refProblems[0] ?? rules?.failedRules.find((f) => f.reason === 'InvalidKind');
+  conditions.push(
+    refProblem
+      ? condition('ResolvedRefs', false, refProblem.reason, refProblem.message, generation)
+      : condition('ResolvedRefs', true, 'ResolvedRefs', 'All references resolved', generation),
+  );
+  const partial = [
+    ...(rules?.droppedRules ?? []),
+    ...(rules?.failedRules.filter((f) => f.reason === 'UnsupportedValue') ?? []),
+  ];
+  if (rules && rules.templates.length > 0 && partial.length > 0) {
+    const message = partial.map((p) => `${p.field}: ${p.message}`).join('; ');
+    conditions.push(
+      condition(
+        'PartiallyInvalid',
+        true,
+        'UnsupportedValue',
+        `Rules left out or failing: ${message}`,
+        generation,
+      ),
+    );
+  }
+  return { parentRef: parent.parentRef, controllerName: ctx.options.controllerName, conditions };
+}
+
+function reportRuleProblems(
+  ctx: TranslateContext,
+  source: ReturnType<typeof sourceOf>,
+  rules: RulesResult,
+): void {
+  for (const d of rules.droppedRules) {
+    ctx.notice({
+      severity: 'error',
+      code: 'InvalidRule',
+      source: { ...source, rule: d.rule },
+      field: d.field,
+      message: `${d.message}; the rule is left out`,
+    });
+  }
+  for (const f of rules.failedRules) {
+    ctx.notice({
+      severity: 'error',
+      code: 'UnsupportedFilter',
+      source: { ...source, rule: f.rule },
+      field: f.field,
+      message: `${f.message}; requests matching the rule get 500`,
+    });
+  }
+}
+
+function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted: boolean): void {
+  const g = state.gateway;
+  const generation = g.metadata.generation;
+  const invalid = state.listeners.filter((l) => !l.usable).length;
+  const acceptedCondition: StatusCondition =
+    state.notAccepted ??
+    (invalid > 0
+      ? condition('Accepted', true, 'ListenersNotValid', `${invalid} listener(s) are not valid`, generation)
+      : condition('Accepted', true, 'Accepted', 'The Gateway is accepted', generation));
+  const programmed = accepted
+    ? condition(
+        'Programmed',
+        false,
+        'Pending',
+        'Waiting for the provider to program the load balancer',
+        generation,
+      )
+    : condition('Programmed', false, 'Invalid', 'The Gateway is not accepted', generation);
+  ctx.statuses.push({
+    kind: 'Gateway',
+    namespace: g.metadata.namespace!,
+    name: g.metadata.name,
+    ...(generation !== undefined ? { generation } : {}),
+    loadBalancers: [state.key],
+    status: { conditions: [acceptedCondition, programmed], listeners: state.listeners.map((l) => l.status) },
+  });
+}
+
+const IPV4 =
+  /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
+const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
+
+function isIpAddress(value: string): boolean {
+  return IPV4.test(value) || (value.includes(':') && IPV6.test(value));
 }

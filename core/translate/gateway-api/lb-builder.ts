@@ -1,0 +1,213 @@
+import type {
+  Action,
+  BackendPool,
+  Listener,
+  ListenerProtocol,
+  ListenerTls,
+  LoadBalancer,
+  Route,
+  SourceRef,
+} from '#core/ir/load-balancer.js';
+import type { AnyRoute } from '#core/model/gateway-api.js';
+import { objectKey } from '#core/model/meta.js';
+import type { TranslateContext } from '../context.js';
+import { orderRoutes, type RankedRoute } from '../precedence.js';
+import type { Attachment, GatewayState } from './attach.js';
+import { hostnameCovers } from './hostnames.js';
+import type { RulesResult, RuleTemplate } from './rules.js';
+
+/** A Gateway's load balancer while routes are being attached to it. */
+export interface LbBuilder {
+  state: GatewayState;
+  base: Omit<LoadBalancer, 'listeners' | 'pools'>;
+  listeners: Map<string, ListenerBuild>;
+  pools: Map<string, BackendPool>;
+}
+
+interface ListenerBuild {
+  id: string;
+  protocol: ListenerProtocol;
+  port: number;
+  sources: SourceRef[];
+  tls?: ListenerTls;
+  ranked: RankedRoute[];
+  routeIds: Set<string>;
+  /** Hostnames of the Gateway listeners merged here: requests for them never fall through to other hosts. */
+  claimedHostnames: { hostname: string; source: SourceRef }[];
+}
+
+/** Gateway listeners sharing a port (and protocol) become one IR listener. */
+export function createLbBuilder(
+  ctx: TranslateContext,
+  state: GatewayState,
+  settings: Pick<
+    LoadBalancer,
+    'provider' | 'scheme' | 'sourceRanges' | 'providerParameters' | 'requestedAddresses'
+  >,
+): LbBuilder {
+  const g = state.gateway;
+  const builder: LbBuilder = {
+    state,
+    base: {
+      key: state.key,
+      cluster: ctx.options.cluster,
+      source: { kind: 'Gateway', namespace: g.metadata.namespace!, name: g.metadata.name },
+      ...settings,
+    },
+    listeners: new Map(),
+    pools: new Map(),
+  };
+  for (const l of state.listeners) {
+    if (!l.usable || !l.protocol) continue;
+    const id = listenerId(l.protocol, l.spec.port);
+    const source: SourceRef = { ...builder.base.source, section: l.spec.name };
+    let build = builder.listeners.get(id);
+    if (!build) {
+      build = {
+        id,
+        protocol: l.protocol,
+        port: l.spec.port,
+        sources: [],
+        ranked: [],
+        routeIds: new Set(),
+        claimedHostnames: [],
+      };
+      if (l.tls) build.tls = { mode: l.tls.mode, certificates: [] };
+      builder.listeners.set(id, build);
+    }
+    build.sources.push(source);
+    if (l.tls && build.tls) build.tls.certificates.push(...l.tls.certificates);
+    if (l.spec.hostname && (l.protocol === 'HTTP' || l.protocol === 'HTTPS'))
+      build.claimedHostnames.push({ hostname: l.spec.hostname, source });
+  }
+  return builder;
+}
+
+export function listenerId(protocol: ListenerProtocol, port: number): string {
+  return `${protocol.toLowerCase()}-${port}`;
+}
+
+/** Places a route's rules on one listener, once per effective hostname. */
+export function addRoute(
+  builder: LbBuilder,
+  route: AnyRoute,
+  attachment: Attachment,
+  rules: RulesResult,
+): void {
+  const l = attachment.listener;
+  const build = builder.listeners.get(listenerId(l.protocol!, l.spec.port));
+  if (!build) return;
+  for (const pool of rules.pools) builder.pools.set(pool.id, pool);
+  const source: SourceRef = {
+    kind: route.kind,
+    namespace: route.metadata.namespace!,
+    name: route.metadata.name,
+  };
+  for (const t of rules.templates) {
+    for (const hostname of attachment.hostnames) {
+      const id = hostname === undefined ? t.idBase : `${t.idBase}/host/${hostname}`;
+      if (build.routeIds.has(id)) continue;
+      build.routeIds.add(id);
+      const ir: Route = {
+        id,
+        source: { ...source, rule: t.rule, match: t.match },
+        ...(hostname !== undefined ? { hostname } : {}),
+        wildcard: 'any-depth',
+        match: t.matchSpec,
+        filters: t.filters,
+        action: finishAction(t, build),
+        ...(t.timeouts ? { timeouts: t.timeouts } : {}),
+      };
+      build.ranked.push({
+        route: ir,
+        ...(route.metadata.creationTimestamp ? { createdAt: route.metadata.creationTimestamp } : {}),
+        objectKey: objectKey(route),
+        rule: t.rule,
+        match: t.match,
+      });
+    }
+  }
+}
+
+/**
+ * A redirect keeps the request's scheme, and its port unless the scheme changes; the Gateway API
+ * derives the port from the listener (or from the new scheme's well-known port).
+ */
+function finishAction(t: RuleTemplate, build: ListenerBuild): Action {
+  if (t.action.type !== 'partial-redirect') return t.action;
+  const r = t.action.redirect;
+  const scheme = r.scheme ?? (build.protocol === 'HTTPS' ? 'https' : 'http');
+  const port = r.port ?? (r.scheme ? (r.scheme === 'https' ? 443 : 80) : build.port);
+  return { type: 'redirect', ...r, scheme, port };
+}
+
+export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): LoadBalancer {
+  const listeners: Listener[] = [];
+  for (const b of builder.listeners.values()) {
+    addNotFoundRoutes(b);
+    let routes = orderRoutes(b.ranked);
+    if ((b.protocol === 'TCP' || b.protocol === 'UDP') && routes.length > 1) {
+      const [winner, ...losers] = routes;
+      for (const r of losers) {
+        ctx.notice({
+          severity: 'warning',
+          code: 'ListenerRouteConflict',
+          source: r.source,
+          message: `${b.protocol} listener ${b.id} already carries ${winner!.source.kind} ${winner!.source.namespace}/${winner!.source.name}; only the oldest route is programmed`,
+        });
+      }
+      routes = [winner!];
+    }
+    listeners.push({
+      id: b.id,
+      sources: b.sources,
+      port: b.port,
+      protocol: b.protocol,
+      ...(b.tls ? { tls: b.tls } : {}),
+      routes,
+    });
+  }
+  const used = new Set(listeners.flatMap((l) => l.routes.flatMap(poolsOf)));
+  return { ...builder.base, listeners, pools: [...builder.pools.values()].filter((p) => used.has(p.id)) };
+}
+
+function poolsOf(r: Route): string[] {
+  const mirrors = r.filters.flatMap((f) => (f.type === 'RequestMirror' ? [f.pool] : []));
+  const backends =
+    r.action.type === 'forward' ? r.action.backends.flatMap((b) => (b.pool ? [b.pool] : [])) : [];
+  return [...backends, ...mirrors];
+}
+
+/**
+ * Routing picks the most specific matching hostname first and never falls through to a less specific
+ * one. A Gateway listener with a hostname owns the requests for it even when no route matches them,
+ * so where a broader route could otherwise catch them, a lowest-precedence 404 is added for it.
+ */
+function addNotFoundRoutes(b: ListenerBuild): void {
+  for (const { hostname, source } of b.claimedHostnames) {
+    const shadowed = b.ranked.some(
+      (r) =>
+        r.route.hostname !== hostname &&
+        (r.route.hostname === undefined || hostnameCovers(r.route.hostname, hostname)),
+    );
+    if (!shadowed) continue;
+    const id = `gateway/${source.namespace}/${source.name}/listener/${source.section}/not-found`;
+    if (b.routeIds.has(id)) continue;
+    b.routeIds.add(id);
+    b.ranked.push({
+      route: {
+        id,
+        source,
+        hostname,
+        wildcard: 'any-depth',
+        match: { path: { type: 'Prefix', value: '/' }, headers: [], queryParams: [] },
+        filters: [],
+        action: { type: 'fixed-response', statusCode: 404, reason: 'no route matches' },
+      },
+      // Sorts after every real route with the same match.
+      objectKey: '\uffff',
+      rule: 0,
+      match: 0,
+    });
+  }
+}
