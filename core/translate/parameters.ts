@@ -48,9 +48,7 @@ export function settingsFromParameters(
   const provider = specs.reduce<ProviderName>((acc, s) => s.provider ?? acc, ctx.options.defaultProvider);
   const scheme = specs.reduce<'internet-facing' | 'internal'>((acc, s) => s.scheme ?? acc, 'internet-facing');
   const sourceRanges = specs.reduce<string[]>((acc, s) => s.sourceRanges ?? acc, []);
-  const providerParameters = specs.reduce<Record<string, unknown>>(
-    (acc, s) => ({ ...acc, ...((s[SECTION[provider]] as Record<string, unknown> | undefined) ?? {}) }),
-    {},
-  );
+  const providerParameters: Record<string, unknown> = {};
+  for (const s of specs) Object.assign(providerParameters, s[SECTION[provider]] ?? {});
   return { provider, scheme, sourceRanges, providerParameters };
 }

@@ -34,7 +34,7 @@ export function translateFilters(
 ): FilterResult {
   const out: FilterResult = { filters: [], invalid: [], unsupported: [], refProblems: [], pools: [] };
   const seen = new Set<string>();
-  filters.forEach((f, i) => {
+  for (const [i, f] of filters.entries()) {
     const at = `${field}[${i}]`;
     if (f.type !== 'RequestMirror') {
       if (seen.has(f.type)) out.invalid.push({ field: at, message: `filter ${f.type} may appear only once` });
@@ -44,76 +44,100 @@ export function translateFilters(
       case 'RequestHeaderModifier':
       case 'ResponseHeaderModifier': {
         const mod = f.type === 'RequestHeaderModifier' ? f.requestHeaderModifier : f.responseHeaderModifier;
-        if (!mod) return void out.invalid.push({ field: at, message: `${f.type} needs its settings` });
+        if (!mod) {
+          out.invalid.push({ field: at, message: `${f.type} needs its settings` });
+          continue;
+        }
         const checked = headerModifier(
           mod,
           `${at}.${f.type === 'RequestHeaderModifier' ? 'requestHeaderModifier' : 'responseHeaderModifier'}`,
           out,
         );
         out.filters.push({ type: f.type, ...checked });
-        return;
+        continue;
       }
       case 'RequestRedirect': {
         const r = f.requestRedirect;
-        if (!r) return void out.invalid.push({ field: at, message: 'RequestRedirect needs its settings' });
+        if (!r) {
+          out.invalid.push({ field: at, message: 'RequestRedirect needs its settings' });
+          continue;
+        }
         const redirect: PartialRedirect = { statusCode: 302 };
         if (r.statusCode !== undefined) {
-          if (!REDIRECT_CODES.has(r.statusCode))
-            return void out.invalid.push({
+          if (!REDIRECT_CODES.has(r.statusCode)) {
+            out.invalid.push({
               field: `${at}.requestRedirect.statusCode`,
               message: 'must be 301, 302, 303, 307 or 308',
             });
+            continue;
+          }
           redirect.statusCode = r.statusCode as PartialRedirect['statusCode'];
         }
         if (r.scheme) redirect.scheme = r.scheme;
         if (r.port !== undefined) redirect.port = r.port;
         if (r.hostname !== undefined) {
           const problem = checkPreciseHostname(r.hostname);
-          if (problem)
-            return void out.invalid.push({ field: `${at}.requestRedirect.hostname`, message: problem });
+          if (problem) {
+            out.invalid.push({ field: `${at}.requestRedirect.hostname`, message: problem });
+            continue;
+          }
           redirect.hostname = r.hostname;
         }
         if (r.path) {
           const path = pathModifier(r.path, `${at}.requestRedirect.path`, prefixMatchOnly, out);
-          if (!path) return;
+          if (!path) continue;
           redirect.path = path;
         }
         out.redirect = redirect;
-        return;
+        continue;
       }
       case 'URLRewrite': {
         const r = f.urlRewrite;
-        if (!r) return void out.invalid.push({ field: at, message: 'URLRewrite needs its settings' });
+        if (!r) {
+          out.invalid.push({ field: at, message: 'URLRewrite needs its settings' });
+          continue;
+        }
         const filter: Filter & { type: 'URLRewrite' } = { type: 'URLRewrite' };
         if (r.hostname !== undefined) {
           const problem = checkPreciseHostname(r.hostname);
-          if (problem) return void out.invalid.push({ field: `${at}.urlRewrite.hostname`, message: problem });
+          if (problem) {
+            out.invalid.push({ field: `${at}.urlRewrite.hostname`, message: problem });
+            continue;
+          }
           filter.hostname = r.hostname;
         }
         if (r.path) {
           const path = pathModifier(r.path, `${at}.urlRewrite.path`, prefixMatchOnly, out);
-          if (!path) return;
+          if (!path) continue;
           filter.path = path;
         }
         out.filters.push(filter);
-        return;
+        continue;
       }
       case 'RequestMirror': {
         const m = f.requestMirror;
-        if (!m) return void out.invalid.push({ field: at, message: 'RequestMirror needs its settings' });
+        if (!m) {
+          out.invalid.push({ field: at, message: 'RequestMirror needs its settings' });
+          continue;
+        }
         const resolved = resolveBackendRef(ctx, from, m.backendRef, 'HTTP');
-        if (!resolved.pool) return void out.refProblems.push(resolved.problem);
+        if (!resolved.pool) {
+          out.refProblems.push(resolved.problem);
+          continue;
+        }
         const percent = m.fraction
           ? (100 * m.fraction.numerator) / (m.fraction.denominator ?? 100)
           : (m.percent ?? 100);
-        if (percent > 100)
-          return void out.invalid.push({
+        if (percent > 100) {
+          out.invalid.push({
             field: `${at}.requestMirror.fraction`,
             message: 'must not exceed 100%',
           });
+          continue;
+        }
         out.pools.push(resolved.pool);
         out.filters.push({ type: 'RequestMirror', pool: resolved.pool.id, percent });
-        return;
+        continue;
       }
       case 'ExtensionRef':
         out.unsupported.push({
@@ -121,7 +145,7 @@ export function translateFilters(
           message: `extension filters (${f.extensionRef?.kind ?? 'unknown kind'}) are not supported`,
           reason: 'InvalidKind',
         });
-        return;
+        continue;
       default:
         out.unsupported.push({
           field: at,
@@ -129,7 +153,7 @@ export function translateFilters(
           reason: 'UnsupportedValue',
         });
     }
-  });
+  }
   if (out.redirect && out.filters.some((f) => f.type === 'URLRewrite')) {
     out.invalid.push({ field, message: 'RequestRedirect and URLRewrite cannot be used together' });
   }

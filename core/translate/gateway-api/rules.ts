@@ -64,15 +64,21 @@ export function translateRules(
   };
   const from = { kind: route.kind, namespace: route.namespace };
   const prefix = `${route.kind.toLowerCase()}/${route.namespace}/${route.name}`;
-  rules.forEach((rule, i) => {
+  for (const [i, rule] of rules.entries()) {
     const field = `spec.rules[${i}]`;
-    if (!Array.isArray(rule.matches)) return void out.droppedRules.push({ rule: i, ...rule.matches });
+    if (!Array.isArray(rule.matches)) {
+      out.droppedRules.push({ rule: i, ...rule.matches });
+      continue;
+    }
     const f = translateFilters(ctx, from, rule.filters ?? [], `${field}.filters`, rule.prefixMatchOnly);
     const timeouts = translateTimeouts(rule.timeouts);
     const invalid =
       f.invalid[0] ??
       (typeof timeouts === 'string' ? { field: `${field}.timeouts`, message: timeouts } : undefined);
-    if (invalid) return void out.droppedRules.push({ rule: i, ...invalid });
+    if (invalid) {
+      out.droppedRules.push({ rule: i, ...invalid });
+      continue;
+    }
     out.refProblems.push(...f.refProblems);
     out.pools.push(...f.pools);
 
@@ -129,7 +135,7 @@ export function translateRules(
         ...(typeof timeouts === 'object' ? { timeouts } : {}),
       });
     });
-  });
+  }
   return out;
 }
 
