@@ -1,0 +1,4 @@
+export * from './conditions.js';
+export * from './merge.js';
+export * from './programmed.js';
+export type * from './types.js';
