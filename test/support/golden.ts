@@ -81,3 +81,8 @@ function removeOrphans(dir: string, inputs: string[]): void {
     if (m && !wanted.has(m[1]!)) unlinkSync(join(dir, f));
   }
 }
+
+/** Another output of a case, next to its `.out.yaml` (e.g. `.plan.txt`); compare it with checkGolden. */
+export function goldenOutputPath(c: GoldenCase, extension: string): string {
+  return c.outPath.replace(/\.out\.yaml$/, extension);
+}

@@ -1,0 +1,174 @@
+import type * as ir from '#core/ir/load-balancer.js';
+import type { AdapterNotice, Capabilities } from './types.js';
+
+/** Everything the IR can say: a starting point for adapters and tests that restrict from it. */
+export const EVERY_CAPABILITY: Capabilities = {
+  listenerProtocols: ['HTTP', 'HTTPS', 'TLS', 'TCP', 'UDP'],
+  tlsPassthrough: true,
+  certificateSource: 'secret',
+  wildcardHostnames: ['single-label', 'any-depth'],
+  pathMatch: ['Exact', 'Prefix', 'RegularExpression'],
+  headerMatch: ['Exact', 'RegularExpression'],
+  queryParamMatch: ['Exact', 'RegularExpression'],
+  methodMatch: true,
+  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'RequestMirror'],
+  urlRewrite: { hostname: true, path: ['ReplaceFullPath', 'ReplacePrefixMatch'] },
+  backendFilters: true,
+  redirect: {
+    supported: true,
+    path: ['ReplaceFullPath', 'ReplacePrefixMatch'],
+    statusCodes: [301, 302, 303, 307, 308],
+  },
+  fixedResponse: true,
+  weightedBackends: true,
+  timeouts: { request: true, backendRequest: true },
+  poolProtocols: ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'TCP', 'UDP', 'TLS'],
+  sourceRanges: true,
+  requestedAddressTypes: ['IPAddress', 'Hostname', 'NamedAddress'],
+};
+
+/**
+ * Every use of a feature the capabilities do not declare, one notice per IR node and feature, in IR
+ * order. Each adapter's render calls it (and withoutUnsupported) so nothing is silently dropped.
+ */
+export function unsupportedFeatures(
+  lb: ir.LoadBalancer,
+  caps: Capabilities,
+  adapter = 'this',
+): AdapterNotice[] {
+  const notices: AdapterNotice[] = [];
+  const seen = new Set<string>();
+  const add = (n: Omit<AdapterNotice, 'severity' | 'message'>, what: string, limit = false) => {
+    const id = `${n.listener ?? ''}|${n.route ?? ''}|${n.pool ?? ''}|${n.feature}|${JSON.stringify(n.source)}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    const message = limit
+      ? `${what} exceeds the ${adapter} provider's limit`
+      : `the ${adapter} provider does not support ${what}`;
+    notices.push({ severity: 'error', ...n, message });
+  };
+  const pools = new Map(lb.pools.map((p) => [p.id, p]));
+
+  if (lb.sourceRanges.length > 0 && !caps.sourceRanges)
+    add(
+      { code: 'UnsupportedValue', feature: 'load-balancer/source-ranges', source: lb.source },
+      'source ranges',
+    );
+  for (const a of lb.requestedAddresses)
+    if (!caps.requestedAddressTypes.includes(a.type))
+      add(
+        { code: 'UnsupportedValue', feature: `load-balancer/address/${a.type}`, source: lb.source },
+        `requested addresses of type ${a.type}`,
+      );
+
+  lb.listeners.forEach((l, li) => {
+    const onListener = (code: AdapterNotice['code'], feature: string, what: string, limit = false) => {
+      for (const source of l.sources.length > 0 ? l.sources : [lb.source])
+        add({ code, feature, source, listener: l.id }, what, limit);
+    };
+    if (caps.maxListeners !== undefined && li >= caps.maxListeners)
+      onListener('LimitExceeded', 'load-balancer/listeners', `listener ${l.id}: ${li + 1} listeners`, true);
+    if (!caps.listenerProtocols.includes(l.protocol))
+      onListener('UnsupportedProtocol', `listener/protocol/${l.protocol}`, `${l.protocol} listeners`);
+    if (l.tls?.mode === 'Passthrough' && !caps.tlsPassthrough)
+      onListener('UnsupportedValue', 'listener/tls-passthrough', 'TLS passthrough');
+    const certs = l.tls?.certificates.length ?? 0;
+    if (caps.maxCertificatesPerListener !== undefined && certs > caps.maxCertificatesPerListener)
+      onListener('LimitExceeded', 'listener/certificates', `${certs} certificates on listener ${l.id}`, true);
+
+    l.routes.forEach((r, ri) => {
+      const onRoute = (feature: string, what: string, extra: { pool?: string } = {}, limit = false) =>
+        add(
+          {
+            code: limit ? 'LimitExceeded' : 'UnsupportedValue',
+            feature,
+            source: r.source,
+            listener: l.id,
+            route: r.id,
+            ...extra,
+          },
+          what,
+          limit,
+        );
+      if (caps.maxRoutesPerListener !== undefined && ri >= caps.maxRoutesPerListener)
+        onRoute('listener/routes', `route ${ri + 1} on listener ${l.id}`, {}, true);
+      if (r.hostname?.startsWith('*.') && !caps.wildcardHostnames.includes(r.wildcard))
+        onRoute(`match/hostname/wildcard-${r.wildcard}`, `${r.wildcard} wildcard hostnames`);
+      const { match } = r;
+      if (match.path && !caps.pathMatch.includes(match.path.type))
+        onRoute(`match/path/${match.path.type}`, `${match.path.type} path matches`);
+      for (const h of match.headers)
+        if (!caps.headerMatch.includes(h.type))
+          onRoute(`match/headers/${h.type}`, `${h.type} header matches`);
+      for (const q of match.queryParams)
+        if (!caps.queryParamMatch.includes(q.type))
+          onRoute(`match/query/${q.type}`, `${q.type} query parameter matches`);
+      if (match.method !== undefined && !caps.methodMatch) onRoute('match/method', 'method matches');
+      const checkFilter = (f: ir.Filter) => {
+        if (!caps.filters.includes(f.type)) return onRoute(`filter/${f.type}`, `the ${f.type} filter`);
+        if (f.type === 'URLRewrite') {
+          if (f.hostname !== undefined && !caps.urlRewrite.hostname)
+            onRoute('filter/URLRewrite/hostname', 'hostname rewrites');
+          if (f.path && !caps.urlRewrite.path.includes(f.path.type))
+            onRoute(`filter/URLRewrite/path/${f.path.type}`, `${f.path.type} path rewrites`);
+        }
+        if (f.type === 'RequestMirror') checkPool(f.pool);
+      };
+      const checkPool = (id: string | null) => {
+        const pool = id !== null ? pools.get(id) : undefined;
+        if (pool && !caps.poolProtocols.includes(pool.protocol))
+          onRoute(`pool/protocol/${pool.protocol}`, `${pool.protocol} backends`, { pool: pool.id });
+      };
+      r.filters.forEach(checkFilter);
+      if (r.timeouts?.requestMs !== undefined && !caps.timeouts.request)
+        onRoute('timeouts/request', 'request timeouts');
+      if (r.timeouts?.backendRequestMs !== undefined && !caps.timeouts.backendRequest)
+        onRoute('timeouts/backend-request', 'backend request timeouts');
+      const { action } = r;
+      if (action.type === 'forward') {
+        const live = action.backends.filter((b) => b.weight > 0);
+        if (live.length > 1 && !caps.weightedBackends)
+          onRoute('action/weighted-backends', 'weighted backends');
+        if (caps.maxBackendsPerRoute !== undefined && action.backends.length > caps.maxBackendsPerRoute)
+          onRoute('action/backends', `${action.backends.length} backends in one route`, {}, true);
+        for (const b of action.backends) {
+          checkPool(b.pool);
+          if (b.filters.length > 0 && !caps.backendFilters)
+            onRoute('action/backend-filters', 'per-backend filters');
+          b.filters.forEach(checkFilter);
+        }
+      } else if (action.type === 'redirect') {
+        if (!caps.redirect.supported) onRoute('action/redirect', 'redirects');
+        else {
+          if (action.path && !caps.redirect.path.includes(action.path.type))
+            onRoute(`action/redirect/path/${action.path.type}`, `${action.path.type} redirect paths`);
+          if (!caps.redirect.statusCodes.includes(action.statusCode))
+            onRoute(`action/redirect/status/${action.statusCode}`, `redirect status ${action.statusCode}`);
+        }
+      } else if (!caps.fixedResponse) onRoute('action/fixed-response', 'fixed responses');
+    });
+  });
+  return notices;
+}
+
+/**
+ * The load balancer without what the notices name: routes whole, listeners whole, pools the
+ * provider cannot program, and every listener when a notice concerns the load balancer itself
+ * (ignoring source ranges would open it wider than asked).
+ */
+export function withoutUnsupported(lb: ir.LoadBalancer, notices: readonly AdapterNotice[]): ir.LoadBalancer {
+  if (notices.length === 0) return lb;
+  if (notices.some((n) => n.listener === undefined)) return { ...lb, listeners: [], pools: [] };
+  const listeners = new Set(notices.filter((n) => n.route === undefined).map((n) => n.listener));
+  const routes = new Set(
+    notices.filter((n) => n.route !== undefined).map((n) => `${n.listener}\u0000${n.route}`),
+  );
+  const pools = new Set(notices.flatMap((n) => (n.pool !== undefined ? [n.pool] : [])));
+  return {
+    ...lb,
+    listeners: lb.listeners
+      .filter((l) => !listeners.has(l.id))
+      .map((l) => ({ ...l, routes: l.routes.filter((r) => !routes.has(`${l.id}\u0000${r.id}`)) })),
+    pools: lb.pools.filter((p) => !pools.has(p.id)),
+  };
+}

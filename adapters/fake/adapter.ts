@@ -1,0 +1,123 @@
+import { parseLbKey } from '#core/ir/lb-key.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { isOwnedBy } from '#core/naming/is-owned-by.js';
+import { ownershipTags } from '#core/naming/ownership-tags.js';
+import { parseAddress } from '#core/plan/address.js';
+import { executionSteps } from '#core/plan/execution-steps.js';
+import type { Plan } from '#core/plan/types.js';
+import { EVERY_CAPABILITY } from '../capabilities.js';
+import {
+  type Capabilities,
+  ConflictError,
+  InvalidConfigError,
+  type LbStatus,
+  type LoadBalancerAdapter,
+  NotOwnedError,
+  type Observed,
+  throwIfAborted,
+} from '../types.js';
+import { FakeCloud } from './cloud.js';
+import { fakeDiffSpec } from './diff-spec.js';
+import { FAKE_ADAPTER, fakeLbName } from './naming.js';
+import { renderFake } from './render.js';
+import type { FakeValue } from './resources.js';
+
+export interface FakeAdapterOptions {
+  /** Restrict what the fake can express, to exercise notices. Default: everything. */
+  capabilities?: Partial<Capabilities>;
+  /** Share one cloud between adapters (several clusters, resync). Default: a new, empty one. */
+  cloud?: FakeCloud;
+}
+
+export interface FakeAdapter extends LoadBalancerAdapter<FakeValue> {
+  readonly cloud: FakeCloud;
+}
+
+/**
+ * An in-memory adapter for tests and local wiring. It keeps the adapter contract to the letter:
+ * observe finds resources by ownership tags, apply re-checks ownership before every update or
+ * delete and never acts on a conflict.
+ */
+export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter {
+  const cloud = options.cloud ?? new FakeCloud();
+  const caps: Capabilities = { ...EVERY_CAPABILITY, ...options.capabilities };
+
+  return {
+    name: FAKE_ADAPTER,
+    cloud,
+    diffSpec: fakeDiffSpec,
+    capabilities: () => caps,
+    render: (lb: LoadBalancer) => renderFake(lb, caps),
+
+    async observe(key, { signal }): Promise<Observed<FakeValue>> {
+      throwIfAborted(signal);
+      const owner = ownerOf(key);
+      const name = fakeLbName(key);
+      const resources = cloud
+        .list()
+        .filter((r) => isOwnedBy(r.tags, owner) || parseAddress(r.address).name === name)
+        .map((r) => ({
+          address: r.address,
+          kind: r.kind,
+          value: r.value,
+          owned: isOwnedBy(r.tags, owner),
+          id: r.id,
+        }));
+      return { resources, complete: true };
+    },
+
+    async apply(plan: Plan<FakeValue>, { signal }): Promise<LbStatus> {
+      if (plan.lbKey === undefined)
+        throw new InvalidConfigError('the plan names no load balancer: pass { lbKey } to planChanges');
+      const owner = ownerOf(plan.lbKey);
+      for (const { op, change } of executionSteps(plan)) {
+        throwIfAborted(signal);
+        if (op === 'create') {
+          cloud.create(
+            change.address,
+            change.kind,
+            change.after!,
+            ownershipTags({ ...owner, role: change.kind }),
+          );
+          continue;
+        }
+        const current = change.id !== undefined ? cloud.get(change.id) : undefined;
+        if (!current) {
+          if (op === 'delete') continue;
+          throw new ConflictError(`${change.address} changed since it was observed`, change.address);
+        }
+        // Defence in depth: the plan only holds owned resources, but tags can change after observe.
+        if (!isOwnedBy(current.tags, owner)) throw new NotOwnedError(change.address);
+        if (op === 'update') cloud.update(current.id, change.after!);
+        else cloud.delete(current.id);
+      }
+      return statusOf(plan);
+    },
+  };
+
+  function statusOf(plan: Plan<FakeValue>): LbStatus {
+    const key = plan.lbKey!;
+    const mine = cloud.all().filter((r) => isOwnedBy(r.tags, ownerOf(key)));
+    const lb = mine.find((r) => r.kind === 'load-balancer');
+    const conflicts = plan.conflicts.map((c) => ({ address: c.address, message: c.reason }));
+    return {
+      key,
+      addresses: lb
+        ? [{ type: 'Hostname', value: `${parseAddress(lb.address).name}.fake.portico.test` }]
+        : [],
+      programmed: conflicts.length === 0,
+      listeners: mine
+        .filter((r) => r.kind === 'listener')
+        .map((r) => ({ id: parseAddress(r.address).sub ?? r.address, programmed: true }))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      ...(conflicts.length > 0
+        ? { message: `${conflicts.length} resource(s) held by someone else`, errors: conflicts }
+        : {}),
+    };
+  }
+}
+
+/** The fake needs no cluster setting: the LB key carries it. */
+function ownerOf(key: LbKey): { cluster: string; lbKey: LbKey } {
+  return { cluster: parseLbKey(key)?.cluster ?? key, lbKey: key };
+}

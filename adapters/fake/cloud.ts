@@ -1,0 +1,130 @@
+import { ConflictError, RetryableError } from '../types.js';
+import { type FakeValue, fakeReferences } from './resources.js';
+
+/** A resource as the fake provider stores it. */
+export interface FakeCloudResource {
+  id: string;
+  address: string;
+  kind: string;
+  value: FakeValue;
+  tags: Record<string, string>;
+}
+
+export interface FailureInjection {
+  /** Mutating calls (create, update, delete) that succeed before the failures start. */
+  afterCalls: number;
+  /** How many calls fail, then calls succeed again (default 1). */
+  times?: number;
+  /** Default: a RetryableError, as a provider 5xx would be. */
+  error?: (call: string) => Error;
+}
+
+/**
+ * An in-memory provider, strict where real ones are: load balancer names are unique, a resource
+ * cannot be created before what it refers to, and the last resource at an address cannot be
+ * deleted while something still refers to it. Every call is recorded in `calls`, as in
+ * cloud-provider's fake.
+ */
+export class FakeCloud {
+  readonly calls: string[] = [];
+  readonly #resources = new Map<string, FakeCloudResource>();
+  #nextId = 1;
+  #failure: Required<FailureInjection> | undefined;
+  #mutations = 0;
+
+  /** Puts a resource in place without a recorded call: someone else's, or a leftover. */
+  seed(r: Omit<FakeCloudResource, 'id' | 'tags'> & { tags?: Record<string, string> }): FakeCloudResource {
+    const stored = {
+      id: this.#newId(),
+      address: r.address,
+      kind: r.kind,
+      value: clone(r.value),
+      tags: { ...r.tags },
+    };
+    this.#resources.set(stored.id, stored);
+    return clone(stored);
+  }
+
+  /** Every resource, in creation order, as copies (the test's view; not a recorded call). */
+  all(): FakeCloudResource[] {
+    return [...this.#resources.values()].map(clone);
+  }
+
+  get(id: string): FakeCloudResource | undefined {
+    const r = this.#resources.get(id);
+    return r ? clone(r) : undefined;
+  }
+
+  list(): FakeCloudResource[] {
+    this.calls.push('list');
+    return this.all();
+  }
+
+  create(address: string, kind: string, value: FakeValue, tags: Record<string, string>): FakeCloudResource {
+    this.#mutate(`create ${address}`);
+    if (kind === 'load-balancer' && this.#at(address).length > 0)
+      throw new ConflictError(`a load balancer named ${address} already exists`, address);
+    for (const ref of fakeReferences(kind, value))
+      if (this.#at(ref).length === 0)
+        throw new ConflictError(`${address} refers to ${ref}, which does not exist`, address);
+    const stored = { id: this.#newId(), address, kind, value: clone(value), tags: { ...tags } };
+    this.#resources.set(stored.id, stored);
+    return clone(stored);
+  }
+
+  update(id: string, value: FakeValue): void {
+    const r = this.#resources.get(id);
+    this.#mutate(`update ${r?.address ?? id}`);
+    if (!r) throw new ConflictError(`resource ${id} does not exist`);
+    for (const ref of fakeReferences(r.kind, value))
+      if (this.#at(ref).length === 0)
+        throw new ConflictError(`${r.address} refers to ${ref}, which does not exist`, r.address);
+    r.value = clone(value);
+  }
+
+  /** Deleting what is already gone succeeds, as provider deletes do. */
+  delete(id: string): void {
+    const r = this.#resources.get(id);
+    this.#mutate(`delete ${r?.address ?? id}`);
+    if (!r) return;
+    if (this.#at(r.address).length === 1) {
+      const user = [...this.#resources.values()].find((o) =>
+        fakeReferences(o.kind, o.value).includes(r.address),
+      );
+      if (user) throw new ConflictError(`${r.address} is in use by ${user.address}`, r.address);
+    }
+    this.#resources.delete(id);
+  }
+
+  /** Makes mutating calls fail, counting from now. */
+  injectFailure(f: FailureInjection): void {
+    this.#mutations = 0;
+    this.#failure = {
+      afterCalls: f.afterCalls,
+      times: f.times ?? 1,
+      error: f.error ?? ((call) => new RetryableError(`injected failure: ${call}`, { retryAfterMs: 0 })),
+    };
+  }
+
+  #mutate(call: string): void {
+    this.calls.push(call);
+    const f = this.#failure;
+    if (f && this.#mutations >= f.afterCalls && f.times > 0) {
+      f.times--;
+      throw f.error(call);
+    }
+    this.#mutations++;
+  }
+
+  #at(address: string): FakeCloudResource[] {
+    return [...this.#resources.values()].filter((r) => r.address === address);
+  }
+
+  #newId(): string {
+    return `fake-${String(this.#nextId++).padStart(4, '0')}`;
+  }
+}
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}

@@ -1,0 +1,185 @@
+// The adapter contract (DESIGN.md §5), a descendant of Kubernetes' cloud-provider LoadBalancer
+// interface split into render (pure) → observe → plan (pure, core/plan) → apply, so that the plan
+// is data that can be shown, tested and dry-run. Also the capability declaration and the error
+// vocabulary every adapter speaks.
+
+import type * as ir from '#core/ir/load-balancer.js';
+import type { DesiredResource, DiffSpec, ObservedResource, Plan } from '#core/plan/types.js';
+import type { Notice } from '#core/translate/notice.js';
+
+export type { DesiredResource, DiffSpec, ObservedResource, Plan };
+
+export interface LoadBalancerAdapter<R> {
+  /** `haproxy` | `aws-elbv2` | `gcp-compute` | `fake`: the first segment of every resource address. */
+  readonly name: string;
+  /** Features and limits, declared up front; render reports whatever the IR uses beyond them. */
+  capabilities(): Capabilities;
+  /** Pure: provider-native desired resources, plus a notice for every feature left out. */
+  render(lb: ir.LoadBalancer): Rendered<R>;
+  /** Everything this load balancer owns, plus unowned resources squatting on its addresses. */
+  observe(key: ir.LbKey, opts: { signal: AbortSignal }): Promise<Observed<R>>;
+  /** How resources are compared, replaced and ordered; fed to planChanges. */
+  readonly diffSpec: DiffSpec<R>;
+  /** The only mutation. Idempotent and safe to re-run after a crash at any step; never touches a conflict. */
+  apply(plan: Plan<R>, opts: { signal: AbortSignal }): Promise<LbStatus>;
+}
+
+export interface Rendered<R> {
+  resources: DesiredResource<R>[];
+  notices: AdapterNotice[];
+}
+
+export interface Observed<R> {
+  resources: ObservedResource<R>[];
+  /**
+   * Every page was read. When false the caller must not act on absences (no deletes, no
+   * garbage collection): a missing page is not a missing resource.
+   */
+  complete: boolean;
+}
+
+export type MatchType = 'Exact' | 'RegularExpression';
+
+/** What an adapter can express. A limit left out means "no limit of its own". */
+export interface Capabilities {
+  listenerProtocols: readonly ir.ListenerProtocol[];
+  /** TLS listeners that pass the connection through by SNI, without terminating. */
+  tlsPassthrough: boolean;
+  /** `secret`: PEMs from the TLS Secret are uploaded; `reference`: an existing certificate is referenced (ACM, GCP). */
+  certificateSource: 'secret' | 'reference';
+  maxCertificatesPerListener?: number;
+  maxListeners?: number;
+  maxRoutesPerListener?: number;
+  /** `*.example.com` hostnames, by wildcard semantics. */
+  wildcardHostnames: readonly ir.Route['wildcard'][];
+  pathMatch: readonly ir.PathMatch['type'][];
+  /** Empty = header matching unsupported. */
+  headerMatch: readonly MatchType[];
+  queryParamMatch: readonly MatchType[];
+  methodMatch: boolean;
+  filters: readonly ir.Filter['type'][];
+  urlRewrite: { hostname: boolean; path: readonly ir.PathModifier['type'][] };
+  /** Filters on a single backend of a weighted split (HTTPBackendRef.filters). */
+  backendFilters: boolean;
+  redirect: { supported: boolean; path: readonly ir.PathModifier['type'][]; statusCodes: readonly number[] };
+  fixedResponse: boolean;
+  /** More than one backend with a non-zero weight. */
+  weightedBackends: boolean;
+  maxBackendsPerRoute?: number;
+  timeouts: { request: boolean; backendRequest: boolean };
+  poolProtocols: readonly ir.PoolProtocol[];
+  sourceRanges: boolean;
+  requestedAddressTypes: readonly ir.RequestedAddress['type'][];
+}
+
+/**
+ * A feature of the IR that the adapter cannot express. The offending route is left out whole (never
+ * half-applied) and gets `Accepted=False, reason UnsupportedValue`; a listener gets
+ * `UnsupportedProtocol`.
+ */
+export interface AdapterNotice extends Notice {
+  /** `UnsupportedValue`, `UnsupportedProtocol`, `LimitExceeded`. */
+  code: 'UnsupportedValue' | 'UnsupportedProtocol' | 'LimitExceeded';
+  /** The feature, stable for tests and metrics: `filter/URLRewrite`, `match/headers/RegularExpression`... */
+  feature: string;
+  /** The IR node the notice is about. Absent listener = the whole load balancer. */
+  listener?: string;
+  route?: string;
+  /** A pool the adapter cannot program: left out, like the routes that use it. */
+  pool?: string;
+}
+
+export interface LbStatus {
+  key: ir.LbKey;
+  /** What the provider answers on: LB DNS name, forwarding-rule IP, HAProxy bind address. */
+  addresses: { type: 'IPAddress' | 'Hostname'; value: string }[];
+  /** Everything in the plan is in place and the provider reports it serving. */
+  programmed: boolean;
+  listeners?: { id: string; programmed: boolean; message?: string }[];
+  message?: string;
+  errors?: { address?: string; message: string }[];
+}
+
+// Error vocabulary. apply and observe throw these; the reconcile handler maps them to a retry
+// (isRetryable), a status condition, or a dead letter.
+
+/** The resource carries no ownership tags of this load balancer (cloud-provider's ImplementedElsewhere). */
+export class NotOwnedError extends Error {
+  override readonly name: string = 'NotOwnedError';
+  constructor(
+    readonly address: string,
+    message = `${address} is not owned by this load balancer; Portico leaves it untouched`,
+  ) {
+    super(message);
+  }
+}
+
+/** Try again later: the provider is not ready, or a transient failure (5xx, timeout). */
+export class RetryableError extends Error {
+  override readonly name: string = 'RetryableError';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, opts: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** The provider's API rate limit (ELBv2 `Throttling`, GCP `rateLimitExceeded`). */
+export class ThrottledError extends RetryableError {
+  override readonly name: string = 'ThrottledError';
+}
+
+/** A provider quota (rules per listener, target groups per LB...). Retrying will not help until the config shrinks. */
+export class QuotaExceededError extends Error {
+  override readonly name: string = 'QuotaExceededError';
+  constructor(
+    message: string,
+    readonly quota?: string,
+    readonly limit?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The provider rejected the configuration (or the adapter's parameters are invalid). */
+export class InvalidConfigError extends Error {
+  override readonly name: string = 'InvalidConfigError';
+  constructor(
+    message: string,
+    readonly address?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The provider's state moved under the plan (name taken, resource in use, changed since observed): re-plan. */
+export class ConflictError extends Error {
+  override readonly name: string = 'ConflictError';
+  constructor(
+    message: string,
+    readonly address?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The signal fired: the invocation is out of time. Whatever was applied stays; the next reconcile resumes. */
+export class AbortedError extends Error {
+  override readonly name: string = 'AbortedError';
+  constructor(message = 'aborted', opts: { cause?: unknown } = {}) {
+    super(message, opts.cause !== undefined ? { cause: opts.cause } : undefined);
+  }
+}
+
+/**
+ * Whether a retry may succeed without anything else changing. A ConflictError is retryable too: the
+ * next reconcile observes again and plans from the new state.
+ */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof RetryableError || err instanceof ConflictError;
+}
+
+/** The signal's state as an AbortedError, for adapters to call between provider calls. */
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new AbortedError('aborted', { cause: signal.reason });
+}

@@ -1,0 +1,10 @@
+export * from './address.js';
+export * from './compare-fields.js';
+export * from './dependency-order.js';
+export * from './diff-paths.js';
+export * from './errors.js';
+export * from './execution-steps.js';
+export * from './plan-changes.js';
+export * from './plan-summary.js';
+export * from './render-plan.js';
+export type * from './types.js';

@@ -1,0 +1,54 @@
+import { valueAtPath } from './diff-paths.js';
+import { summarizePlan } from './plan-summary.js';
+import type { Change, Plan } from './types.js';
+
+const SYMBOL = { create: '  +', update: '  ~', replace: '-/+', delete: '  -' } as const;
+const VALUE_MAX = 72;
+
+/**
+ * The plan as text, after `terraform plan`: one block per change (`+` create, `~` update, `-/+`
+ * replace, `-` delete, `!` conflict) with the reason and the fields that change, then a summary.
+ * For logs, `portico plan`, PR comments and the golden `*.plan.txt` files.
+ */
+export function renderPlan(plan: Plan<unknown>): string {
+  const lines: string[] = [];
+  if (plan.lbKey !== undefined) lines.push(`Plan for ${plan.lbKey}:`, '');
+  for (const c of plan.changes) {
+    if (c.action === 'noop') continue;
+    const order = c.action === 'replace' ? `  (${c.replaceOrder ?? 'create-first'})` : '';
+    lines.push(`${SYMBOL[c.action]} ${c.action.padEnd(8)} ${c.address}${order}`);
+    if (c.id !== undefined && c.action === 'delete') lines.push(`      id: ${c.id}`);
+    lines.push(`      # ${c.reason}`);
+    lines.push(...fieldLines(c));
+  }
+  for (const c of plan.conflicts) {
+    lines.push(`  ! conflict ${c.address}`, `      # ${c.reason}`);
+  }
+  const s = summarizePlan(plan);
+  if (lines.length > 0 && lines.at(-1) !== '') lines.push('');
+  lines.push(
+    s.add + s.change + s.replace + s.destroy === 0
+      ? 'No changes.'
+      : `Plan: ${s.add} to add, ${s.change} to change, ${s.replace} to replace, ${s.destroy} to destroy.`,
+  );
+  if (s.conflicts > 0)
+    lines.push(
+      `${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}, held back: Portico never changes what it does not own.`,
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+function fieldLines(c: Change<unknown>): string[] {
+  const forcing = new Set(c.replacePaths ?? []);
+  return (c.changedPaths ?? []).map((path) => {
+    const from = formatValue(valueAtPath(c.before, path));
+    const to = formatValue(valueAtPath(c.after, path));
+    return `      ${path || '(value)'}: ${from} → ${to}${forcing.has(path) ? '  # forces replacement' : ''}`;
+  });
+}
+
+function formatValue(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  const text = JSON.stringify(v);
+  return text.length > VALUE_MAX ? `${text.slice(0, VALUE_MAX - 1)}…` : text;
+}

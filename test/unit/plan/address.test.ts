@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { formatAddress, parseAddress } from '#core/plan/address.js';
+import { InvalidAddressError } from '#core/plan/errors.js';
+
+describe('plan: addresses', () => {
+  it('formats and parses <adapter>/<kind>/<name>[/<sub>]', () => {
+    expect(
+      formatAddress({ adapter: 'aws-elbv2', kind: 'listener', name: 'k8s-shop-web-abcd1234', sub: '443' }),
+    ).toBe('aws-elbv2/listener/k8s-shop-web-abcd1234/443');
+    expect(parseAddress('haproxy/backend/be_1')).toEqual({
+      adapter: 'haproxy',
+      kind: 'backend',
+      name: 'be_1',
+    });
+    expect(parseAddress('a/b/c/d')).toEqual({ adapter: 'a', kind: 'b', name: 'c', sub: 'd' });
+  });
+
+  it('rejects malformed addresses', () => {
+    for (const bad of ['a/b', 'a/b/c/d/e', 'a//c', 'a/b/c d'])
+      expect(() => parseAddress(bad)).toThrow(InvalidAddressError);
+    expect(() => formatAddress({ adapter: 'a', kind: 'b', name: 'c/d' })).toThrow(InvalidAddressError);
+  });
+});
