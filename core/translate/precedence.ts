@@ -10,6 +10,11 @@ export interface RankedRoute {
   objectKey: string;
   rule: number;
   match: number;
+  /**
+   * A fallback answers what no other route of its host matched (an Ingress default backend, a
+   * listener's 404): it sorts after every non-fallback route of the same host, whatever its match.
+   */
+  fallback?: boolean;
 }
 
 /**
@@ -19,18 +24,20 @@ export interface RankedRoute {
  * 1. Host: exact hostnames, then `*.` wildcards, then routes for any host; within a kind, the longer
  *    hostname first (Gateway API: "characters in a matching non-wildcard hostname", then "in a
  *    matching hostname"; Ingress v1: exact hosts before wildcards).
- * 2. Path: `Exact`; then `RegularExpression` (the spec leaves its rank to implementations; before
+ * 2. Fallback routes (default backends, 404s) after every other route of their host.
+ * 3. Path: `Exact`; then `RegularExpression` (the spec leaves its rank to implementations; before
  *    prefixes, so that a catch-all `/` never shadows a regular expression); then `Prefix`. The longer
  *    value first within a type. No path counts as `Prefix /`.
- * 3. A method match before none.
- * 4. More header matches first; then more query-parameter matches first.
- * 5. The oldest source object; then `namespace/name` alphabetically; then rule and match index.
+ * 4. A method match before none.
+ * 5. More header matches first; then more query-parameter matches first.
+ * 6. The oldest source object; then `namespace/name` alphabetically; then rule and match index.
  *
  * It is a strict total order on distinct route ids (the property tests check this).
  */
 export function compareRoutePrecedence(a: RankedRoute, b: RankedRoute): number {
   return (
     compareHost(a.route.hostname, b.route.hostname) ||
+    Number(a.fallback === true) - Number(b.fallback === true) ||
     comparePath(a.route.match.path, b.route.match.path) ||
     Number(b.route.match.method !== undefined) - Number(a.route.match.method !== undefined) ||
     b.route.match.headers.length - a.route.match.headers.length ||

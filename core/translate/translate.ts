@@ -4,6 +4,7 @@ import { readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { createContext, type HeldKey } from './context.js';
 import { translateGatewayApi } from './gateway-api/translate-gateway-api.js';
+import { holdRejectedIngresses } from './ingress/rejected.js';
 import { translateIngresses } from './ingress/translate-ingresses.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
@@ -46,6 +47,7 @@ export function translate(
       message: `${r.message}; the object is ignored`,
     });
   }
+  holdRejectedIngresses(ctx, rejected);
   const loadBalancers = [
     ...translateGatewayApi(ctx, rejected),
     ...translateIngresses(ctx),

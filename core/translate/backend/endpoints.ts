@@ -1,14 +1,21 @@
 import type { Endpoint } from '#core/ir/load-balancer.js';
 import type { EndpointSlice } from '#core/model/endpoint-slice.js';
 import type { ServicePort } from '#core/model/service.js';
+import { formatIp, parseIp } from '../ip-address.js';
 
 /**
- * The endpoints of one Service port, from all of the Service's EndpointSlices. A slice port maps to
- * the Service port of the same name (both unnamed when the Service has a single unnamed port), which
- * is how kube-proxy reads them. Conditions default as the EndpointSlice API defines: a missing
- * `ready` is true, a missing `serving` equals `ready`, a missing `terminating` is false. FQDN slices
- * are left out: load balancers target addresses. An address listed twice (slices overlap during
- * updates) is kept once, the most ready copy winning.
+ * The endpoints of one Service port, from all of the Service's EndpointSlices, read the way kube-proxy
+ * reads them:
+ * - a slice port maps to the Service port of the same name and protocol (both unnamed when the
+ *   Service has a single unnamed port);
+ * - conditions default as the discovery/v1 API defines: a missing `ready` or `serving` is true, a
+ *   missing `terminating` is false;
+ * - only an endpoint's first address is used: the API says later ones carry no defined meaning
+ *   (they are "fungible"), and using them all would give one pod several shares of traffic;
+ * - FQDN slices are left out (load balancers target addresses), as are addresses that are not IPs of
+ *   the slice's family;
+ * - IPv6 addresses are written canonically, and an address:port listed twice (slices overlap while
+ *   the controller moves endpoints between them) is kept once, the most ready copy winning.
  */
 export function endpointsForPort(slices: readonly EndpointSlice[], port: ServicePort): Endpoint[] {
   const wantName = port.name ?? '';
@@ -21,29 +28,30 @@ export function endpointsForPort(slices: readonly EndpointSlice[], port: Service
     );
     if (!slicePort?.port) continue;
     for (const e of slice.endpoints ?? []) {
+      const ip = parseIp(e.addresses[0] ?? '');
+      if (!ip || ip.family !== slice.addressType) continue;
       const ready = e.conditions?.ready ?? true;
-      const serving = e.conditions?.serving ?? ready;
+      const serving = e.conditions?.serving ?? true;
       const terminating = e.conditions?.terminating ?? false;
-      for (const address of e.addresses) {
-        const endpoint: Endpoint = {
-          address: slice.addressType === 'IPv6' ? address.toLowerCase() : address,
-          family: slice.addressType,
-          port: slicePort.port,
-          ready,
-          serving,
-          terminating,
-          ...(e.zone ? { zone: e.zone } : {}),
-          ...(e.nodeName ? { nodeName: e.nodeName } : {}),
-        };
-        const id = `${endpoint.address}|${endpoint.port}`;
-        const seen = byAddress.get(id);
-        if (!seen || rank(endpoint) > rank(seen)) byAddress.set(id, endpoint);
-      }
+      const endpoint: Endpoint = {
+        address: formatIp(ip),
+        family: ip.family,
+        port: slicePort.port,
+        ready,
+        serving,
+        terminating,
+        ...(e.zone ? { zone: e.zone } : {}),
+        ...(e.nodeName ? { nodeName: e.nodeName } : {}),
+      };
+      const id = `${endpoint.address}|${endpoint.port}`;
+      const seen = byAddress.get(id);
+      if (!seen || rank(endpoint) > rank(seen)) byAddress.set(id, endpoint);
     }
   }
   return [...byAddress.values()].sort(compareEndpoints);
 }
 
+/** Ready beats serving beats terminating, so a copy from a stale slice never hides a fresher one. */
 function rank(e: Endpoint): number {
   return (e.ready ? 4 : 0) + (e.serving ? 2 : 0) + (e.terminating ? 0 : 1);
 }

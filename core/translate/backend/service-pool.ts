@@ -76,7 +76,13 @@ export function resolveServicePool(ctx: TranslateContext, ref: ServicePortRef, u
       ...(port.nodePort ? { nodePort: port.nodePort } : {}),
       trafficPolicy: service.spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
       endpoints: endpointsForPort(ctx.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [], port),
-      healthCheck: healthCheckFor(ctx, service, port, protocol, service.spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster'),
+      healthCheck: healthCheckFor(
+        ctx,
+        service,
+        port,
+        protocol,
+        service.spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
+      ),
     },
   };
 }

@@ -204,8 +204,8 @@ function addNotFoundRoutes(b: ListenerBuild): void {
         filters: [],
         action: { type: 'fixed-response', statusCode: 404, reason: 'no route matches' },
       },
-      // Sorts after every real route with the same match.
-      objectKey: '\uffff',
+      objectKey: `${source.namespace}/${source.name}`,
+      fallback: true,
       rule: 0,
       match: 0,
     });

@@ -6,6 +6,7 @@ import { condition } from '#core/status/conditions.js';
 import type { RouteParentStatus, StatusCondition } from '#core/status/types.js';
 import type { PoolUse } from '../backend/service-pool.js';
 import { sourceOf, type TranslateContext } from '../context.js';
+import { formatIp, parseIp } from '../ip-address.js';
 import { resolveParameters, settingsFromParameters } from '../parameters.js';
 import { attachRoute, type GatewayState, type ParentAttachment } from './attach.js';
 import { type ClassState, translateGatewayClasses } from './gateway-class.js';
@@ -89,8 +90,9 @@ function translateGateway(ctx: TranslateContext, gateway: Gateway, cls: ClassSta
     const type = a.type ?? 'IPAddress';
     if (type !== 'IPAddress')
       return refuse('UnsupportedAddress', `addresses of type ${type} are not supported, only IPAddress`);
-    if (!isIpAddress(a.value)) return refuse('UnsupportedAddress', `address ${a.value} is not an IP address`);
-    requestedAddresses.push({ type: 'IPAddress', value: a.value });
+    const ip = parseIp(a.value);
+    if (!ip) return refuse('UnsupportedAddress', `address ${a.value} is not an IP address`);
+    requestedAddresses.push({ type: 'IPAddress', value: formatIp(ip) });
   }
   if (!listeners.some((l) => l.usable)) {
     state.notAccepted = condition('Accepted', false, 'ListenersNotValid', 'No listener is valid', generation);
@@ -272,12 +274,4 @@ function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted:
     loadBalancers: [state.key],
     status: { conditions: [acceptedCondition, programmed], listeners: state.listeners.map((l) => l.status) },
   });
-}
-
-const IPV4 =
-  /^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
-const IPV6 = /^[0-9a-fA-F:.]{2,45}$/;
-
-function isIpAddress(value: string): boolean {
-  return IPV4.test(value) || (value.includes(':') && IPV6.test(value));
 }

@@ -11,6 +11,7 @@ describe('translate: Gateway API durations', () => {
   });
 
   it('rejects anything else', () => {
-    for (const bad of ['', '1', '1d', '1.5s', ' 1s', '1s ', 's', '-1s']) expect(parseDurationMs(bad)).toBeUndefined();
+    for (const bad of ['', '1', '1d', '1.5s', ' 1s', '1s ', 's', '-1s'])
+      expect(parseDurationMs(bad)).toBeUndefined();
   });
 });

@@ -15,8 +15,12 @@ describe('translate: Gateway API hostnames', () => {
     expect(intersectHostnames(undefined, [])).toEqual([undefined]);
     expect(intersectHostnames('a.example.com', [])).toEqual(['a.example.com']);
     expect(intersectHostnames(undefined, ['x.org', 'x.org'])).toEqual(['x.org']);
-    expect(intersectHostnames('*.example.com', ['a.example.com', '*.com', 'example.com', 'other.net'])).toEqual(['a.example.com', '*.example.com']);
-    expect(intersectHostnames('a.example.com', ['*.example.com', 'b.example.com'])).toEqual(['a.example.com']);
+    expect(
+      intersectHostnames('*.example.com', ['a.example.com', '*.com', 'example.com', 'other.net']),
+    ).toEqual(['a.example.com', '*.example.com']);
+    expect(intersectHostnames('a.example.com', ['*.example.com', 'b.example.com'])).toEqual([
+      'a.example.com',
+    ]);
     expect(intersectHostnames('a.example.com', ['b.example.com'])).toEqual([]);
   });
 });
