@@ -1,0 +1,137 @@
+import { parseLbKey } from '#core/ir/lb-key.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
+import { ClusterMismatchError } from './affected-keys.js';
+import { type DependencyView, hasEdge } from './dependency-view.js';
+import { INGRESS_GROUP, type ObjectRef, ref, refId } from './object-ref.js';
+
+export class InvalidLbKeyError extends Error {
+  constructor(key: string) {
+    super(`${JSON.stringify(key)} is not a load-balancer key (<cluster>/<kind>/<namespace or ->/<name>)`);
+    this.name = 'InvalidLbKeyError';
+  }
+}
+
+/**
+ * The stored objects needed to translate the ONE load balancer `key` exactly as a translate of the
+ * whole cluster would, sorted by kind/namespace/name (raw, as stored; translate() validates them):
+ *
+ * - Gateway: the Gateway; every GatewayClass and the parameters they reference; the Gateway's
+ *   infrastructure parameters and certificate Secrets; the routes whose parentRefs name it; the
+ *   Services those routes use (backendRefs and mirrors) with their EndpointSlices and
+ *   HealthCheckPolicies; the ReferenceGrants of every namespace referenced from another one.
+ * - Ingress / IngressGroup: the Ingress, or every member of the group (in any namespace); every
+ *   IngressClass and the parameters they reference; TLS Secrets; backend Services with their
+ *   EndpointSlices and HealthCheckPolicies.
+ * - Service: the Service, its EndpointSlices, HealthCheckPolicies and annotated parameters.
+ * - Always: every Namespace (allowedRoutes selectors read their labels).
+ *
+ * The cost is proportional to what the load balancer holds, plus the few cluster-scoped objects
+ * (Namespaces, GatewayClasses, IngressClasses); it never scans a namespaced kind. A key whose root
+ * object is gone yields a bundle without it, which translates to no load balancer for the key.
+ */
+export function selectBundle(key: LbKey, view: DependencyView): unknown[] {
+  const parsed = parseLbKey(key);
+  if (!parsed) throw new InvalidLbKeyError(key);
+  if (view.cluster !== undefined && view.cluster !== parsed.cluster) {
+    throw new ClusterMismatchError(view.cluster, parsed.cluster);
+  }
+  const b = new BundleBuilder(view);
+  for (const n of view.list('Namespace')) b.add(n);
+
+  switch (parsed.kind) {
+    case 'Gateway': {
+      const gw = ref('Gateway', parsed.namespace ?? 'default', parsed.name);
+      b.addClasses('GatewayClass');
+      b.addWithReferences(gw);
+      for (const x of view.referrers(gw)) {
+        if (hasEdge(x, 'parentRef')) b.addWithReferences(x.from);
+      }
+      break;
+    }
+    case 'Ingress':
+    case 'IngressGroup': {
+      b.addClasses('IngressClass');
+      if (parsed.kind === 'Ingress') {
+        b.addWithReferences(ref('Ingress', parsed.namespace ?? 'default', parsed.name));
+      } else {
+        for (const x of view.referrers(ref(INGRESS_GROUP, undefined, parsed.name))) {
+          if (hasEdge(x, 'ingressGroup')) b.addWithReferences(x.from);
+        }
+      }
+      break;
+    }
+    case 'Service':
+      b.addWithReferences(ref('Service', parsed.namespace ?? 'default', parsed.name));
+      break;
+  }
+  return b.objects();
+}
+
+class BundleBuilder {
+  readonly #objects = new Map<string, unknown>();
+  readonly #grantNamespaces = new Set<string>();
+
+  constructor(readonly view: DependencyView) {}
+
+  /** Adds a stored object (once); returns whether it is stored. */
+  add(r: ObjectRef): boolean {
+    const id = refId(r);
+    if (this.#objects.has(id)) return true;
+    const obj = this.view.get(r);
+    if (obj === undefined) return false;
+    this.#objects.set(id, obj);
+    return true;
+  }
+
+  /** Every object of a (few, cluster-scoped) class kind, with the parameters each references. */
+  addClasses(kind: 'GatewayClass' | 'IngressClass'): void {
+    for (const c of this.view.list(kind)) this.addWithReferences(c);
+  }
+
+  /**
+   * Adds an object and what it references, one level down from a root/route/Ingress: parameters,
+   * Secrets, and Services with their EndpointSlices and HealthCheckPolicies. A reference that
+   * crosses namespaces brings the target namespace's ReferenceGrants.
+   */
+  addWithReferences(r: ObjectRef): void {
+    if (!this.add(r)) return;
+    if (r.kind === 'Service') this.#addServiceDependents(r);
+    for (const e of this.view.references(r)) {
+      switch (e.type) {
+        case 'parameters':
+        case 'certificateRef':
+        case 'tlsSecret':
+          this.add(e.to);
+          break;
+        case 'backendRef':
+        case 'ingressBackend':
+          this.add(e.to);
+          this.#addServiceDependents(e.to);
+          break;
+        default:
+          // gatewayClass/ingressClass: all classes are in already; parentRef: only the key's
+          // Gateway matters; pseudo-objects are not stored.
+          continue;
+      }
+      if (r.namespace !== undefined && e.to.namespace !== undefined && e.to.namespace !== r.namespace) {
+        this.#addGrants(e.to.namespace);
+      }
+    }
+  }
+
+  #addServiceDependents(service: ObjectRef): void {
+    for (const x of this.view.referrers(service)) {
+      if (hasEdge(x, 'endpointSliceOf', 'policyTarget')) this.add(x.from);
+    }
+  }
+
+  #addGrants(namespace: string): void {
+    if (this.#grantNamespaces.has(namespace)) return;
+    this.#grantNamespaces.add(namespace);
+    for (const g of this.view.list('ReferenceGrant', namespace)) this.add(g);
+  }
+
+  objects(): unknown[] {
+    return [...this.#objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+  }
+}
