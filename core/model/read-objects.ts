@@ -1,4 +1,5 @@
 import { type Bundle, emptyBundle, isKnownKind, KINDS } from './bundle.js';
+import { type CheckResult, ReadCache } from './read-cache.js';
 
 /** An input object that failed its schema: it is left out of the bundle and reported. */
 export interface RejectedObject {
@@ -19,17 +20,15 @@ export interface ReadResult {
   ignored: number;
 }
 
-const checked = new WeakMap<
-  object,
-  { ok: true; value: unknown } | { ok: false; field: string; message: string }
->();
+const checked = new WeakMap<object, CheckResult>();
 
 /**
  * Sorts untrusted objects into a typed bundle, checking each against its kind's schema. A malformed
  * object never stops the others; it is returned in `rejected` with the field at fault. Results are
- * memoised per object identity, so re-reading an unchanged snapshot is cheap.
+ * memoised per object identity, and per object version in `cache` when the caller keeps one, so
+ * re-reading an unchanged snapshot is cheap.
  */
-export function readObjects(objects: readonly unknown[]): ReadResult {
+export function readObjects(objects: readonly unknown[], cache?: ReadCache): ReadResult {
   const bundle = emptyBundle();
   const rejected: RejectedObject[] = [];
   let ignored = 0;
@@ -41,6 +40,8 @@ export function readObjects(objects: readonly unknown[]): ReadResult {
     }
     const spec = KINDS[kind];
     let result = checked.get(raw as object);
+    const versionKey = result || !cache ? undefined : ReadCache.keyOf(kind, raw as { metadata?: unknown });
+    if (!result && versionKey) result = cache!.get(versionKey);
     if (!result) {
       const parsed = spec.schema.safeParse(raw);
       result = parsed.success
@@ -51,6 +52,7 @@ export function readObjects(objects: readonly unknown[]): ReadResult {
             message: parsed.error.issues[0]?.message ?? 'invalid',
           };
       checked.set(raw as object, result);
+      if (versionKey) cache!.set(versionKey, result);
     }
     if (result.ok) {
       const value = result.value as { metadata: { namespace?: string } };

@@ -1,5 +1,6 @@
 import type { LoadBalancer } from '#core/ir/load-balancer.js';
 import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
+import type { ReadCache } from '#core/model/read-cache.js';
 import { readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { createContext, type HeldKey } from './context.js';
@@ -31,8 +32,10 @@ export interface TranslateResult {
 export function translate(
   objects: readonly unknown[],
   options: Partial<TranslateOptions> = {},
+  /** Schema checks kept across calls by object version (see ReadCache); optional. */
+  cache?: ReadCache,
 ): TranslateResult {
-  const { bundle, rejected } = readObjects(objects);
+  const { bundle, rejected } = readObjects(objects, cache);
   const ctx = createContext(bundle, withDefaults(options));
   for (const r of rejected) {
     ctx.notice({

@@ -28,14 +28,14 @@ export function endpointsForPort(slices: readonly EndpointSlice[], port: Service
     );
     if (!slicePort?.port) continue;
     for (const e of slice.endpoints ?? []) {
-      const ip = parseIp(e.addresses[0] ?? '');
-      if (!ip || ip.family !== slice.addressType) continue;
+      const address = canonicalAddress(e.addresses[0] ?? '', slice.addressType);
+      if (!address) continue;
       const ready = e.conditions?.ready ?? true;
       const serving = e.conditions?.serving ?? true;
       const terminating = e.conditions?.terminating ?? false;
       const endpoint: Endpoint = {
-        address: formatIp(ip),
-        family: ip.family,
+        address,
+        family: slice.addressType,
         port: slicePort.port,
         ready,
         serving,
@@ -49,6 +49,16 @@ export function endpointsForPort(slices: readonly EndpointSlice[], port: Service
     }
   }
   return [...byAddress.values()].sort(compareEndpoints);
+}
+
+const CANONICAL_IPV4 =
+  /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
+
+/** The address in canonical form if it is an IP of the slice's family; the common IPv4 case is checked cheaply. */
+function canonicalAddress(text: string, family: 'IPv4' | 'IPv6'): string | undefined {
+  if (family === 'IPv4' && CANONICAL_IPV4.test(text)) return text;
+  const ip = parseIp(text);
+  return ip && ip.family === family ? formatIp(ip) : undefined;
 }
 
 /** Ready beats serving beats terminating, so a copy from a stale slice never hides a fresher one. */

@@ -18,8 +18,22 @@ export type PoolResult =
   | { ok: true; pool: BackendPool }
   | { ok: false; reason: 'BackendNotFound' | 'UnsupportedProtocol'; message: string };
 
-/** Resolves a Service port into a backend pool, with its endpoints and health check. */
+const resolved = new WeakMap<TranslateContext, Map<string, PoolResult>>();
+
+/**
+ * Resolves a Service port into a backend pool, with its endpoints and health check. Many routes
+ * name the same Service port, so results are kept for the rest of the translation.
+ */
 export function resolveServicePool(ctx: TranslateContext, ref: ServicePortRef, use: PoolUse): PoolResult {
+  let cache = resolved.get(ctx);
+  if (!cache) resolved.set(ctx, (cache = new Map()));
+  const key = `${ref.namespace}/${ref.name}/${ref.port}/${use}`;
+  let result = cache.get(key);
+  if (!result) cache.set(key, (result = resolveUncached(ctx, ref, use)));
+  return result;
+}
+
+function resolveUncached(ctx: TranslateContext, ref: ServicePortRef, use: PoolUse): PoolResult {
   const service = ctx.services.get(`${ref.namespace}/${ref.name}`);
   if (!service)
     return {
