@@ -26,10 +26,16 @@ const resolved = new WeakMap<TranslateContext, Map<string, PoolResult>>();
  */
 export function resolveServicePool(ctx: TranslateContext, ref: ServicePortRef, use: PoolUse): PoolResult {
   let cache = resolved.get(ctx);
-  if (!cache) resolved.set(ctx, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    resolved.set(ctx, cache);
+  }
   const key = `${ref.namespace}/${ref.name}/${ref.port}/${use}`;
   let result = cache.get(key);
-  if (!result) cache.set(key, (result = resolveUncached(ctx, ref, use)));
+  if (!result) {
+    result = resolveUncached(ctx, ref, use);
+    cache.set(key, result);
+  }
   return result;
 }
 
