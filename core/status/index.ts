@@ -1,4 +1,5 @@
 export * from './conditions.js';
 export * from './merge.js';
 export * from './programmed.js';
+export * from './provider-notices.js';
 export type * from './types.js';

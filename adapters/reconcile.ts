@@ -1,0 +1,43 @@
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { planChanges } from '#core/plan/plan-changes.js';
+import type { Plan } from '#core/plan/types.js';
+import type { AdapterNotice, LbStatus, LoadBalancerAdapter } from './types.js';
+
+export interface ReconcileInput<R> {
+  key: LbKey;
+  /** The desired load balancer; absent when it should no longer exist. */
+  lb: LoadBalancer | undefined;
+  adapter: LoadBalancerAdapter<R>;
+  signal: AbortSignal;
+}
+
+export interface ReconcileOutcome<R> {
+  key: LbKey;
+  plan: Plan<R>;
+  status: LbStatus;
+  /** Features of the IR the adapter could not express (already left out of the plan). */
+  notices: AdapterNotice[];
+  /** Deletes left out because observe could not see everything. */
+  deletesWithheld: number;
+}
+
+/**
+ * One load balancer, level-triggered: render what should exist, observe what does, plan the
+ * difference and apply it. Safe to repeat at any time; a repeat with nothing new applies an empty
+ * plan. When observe could not read everything, nothing is deleted: an absence seen through an
+ * incomplete picture is not an absence.
+ */
+export async function reconcileLoadBalancer<R>(input: ReconcileInput<R>): Promise<ReconcileOutcome<R>> {
+  const { key, lb, adapter, signal } = input;
+  const rendered = lb ? adapter.render(lb) : { resources: [], notices: [] };
+  const observed = await adapter.observe(key, { signal });
+  let plan = planChanges(rendered.resources, observed.resources, adapter.diffSpec, { lbKey: key });
+  let deletesWithheld = 0;
+  if (!observed.complete) {
+    const changes = plan.changes.filter((c) => c.action !== 'delete');
+    deletesWithheld = plan.changes.length - changes.length;
+    plan = { ...plan, changes };
+  }
+  const status = await adapter.apply(plan, { signal });
+  return { key, plan, status, notices: rendered.notices, deletesWithheld };
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { createFakeAdapter } from '#adapters/fake/adapter.js';
+import type { LoadBalancerAdapter } from '#adapters/types.js';
+import { LocalPipeline, type PipelineEvent } from '#cli/local/local-pipeline.js';
+
+const gatewayClass = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'portico' },
+  spec: { controllerName: 'portico.dev/gateway-controller' },
+};
+const gateway = (port: number | string) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'web', namespace: 'infra', generation: 1 },
+  spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port, protocol: 'HTTP' }] },
+});
+const route = (headers: boolean) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: 'app', namespace: 'infra' },
+  spec: {
+    parentRefs: [{ name: 'web' }],
+    rules: [
+      {
+        matches: [headers ? { headers: [{ name: 'x-a', value: '1' }] } : {}],
+        backendRefs: [{ name: 'app', port: 80 }],
+      },
+    ],
+  },
+});
+const service = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'app', namespace: 'infra' },
+  spec: { ports: [{ port: 80 }] },
+};
+
+function setup(headerMatch: ('Exact' | 'RegularExpression')[] = ['Exact', 'RegularExpression']) {
+  const fake = createFakeAdapter({ capabilities: { headerMatch } });
+  const events: PipelineEvent[] = [];
+  const pipeline = new LocalPipeline({
+    adapters: { haproxy: fake as LoadBalancerAdapter<unknown> },
+    onEvent: (e) => events.push(e),
+  });
+  return { fake, events, pipeline };
+}
+
+const gatewayStatus = (statuses: { kind: string; status: unknown }[]) =>
+  statuses.find((s) => s.kind === 'Gateway')?.status as
+    | { conditions: { type: string; status: string }[] }
+    | undefined;
+
+describe('cli: LocalPipeline', () => {
+  it('programs a Gateway, reports it Programmed, and does nothing on a repeat', async () => {
+    const { fake, events, pipeline } = setup();
+    const first = await pipeline.sync([gatewayClass, gateway(80), route(false), service]);
+    expect(first.changed).toEqual(['local/Gateway/infra/web']);
+    expect(events.filter((e) => e.type === 'plan')).toHaveLength(1);
+    expect(gatewayStatus(first.statuses)?.conditions.find((c) => c.type === 'Programmed')?.status).toBe(
+      'True',
+    );
+    const created = fake.cloud.list().length;
+    expect(created).toBeGreaterThan(0);
+
+    const second = await pipeline.sync([gatewayClass, gateway(80), route(false), service]);
+    expect(second.changed).toEqual([]);
+    expect(fake.cloud.list()).toHaveLength(created);
+  });
+
+  it('holds a load balancer whose Gateway turns invalid, and deletes it when the Gateway goes', async () => {
+    const { fake, events, pipeline } = setup();
+    await pipeline.sync([gatewayClass, gateway(80), route(false), service]);
+    const before = fake.cloud.list().map((r) => r.address);
+
+    await pipeline.sync([gatewayClass, gateway('eighty'), route(false), service]);
+    expect(fake.cloud.list().map((r) => r.address)).toEqual(before);
+    expect(events.some((e) => e.type === 'held')).toBe(true);
+
+    await pipeline.sync([gatewayClass, route(false), service]);
+    expect(fake.cloud.list()).toEqual([]);
+  });
+
+  it('reports a route the provider cannot express on the route, and leaves it out', async () => {
+    const { pipeline } = setup([]);
+    const result = await pipeline.sync([gatewayClass, gateway(80), route(true), service]);
+    const status = result.statuses.find((s) => s.kind === 'HTTPRoute')?.status as {
+      parents: { conditions: { type: string; status: string; reason: string }[] }[];
+    };
+    expect(status.parents[0]?.conditions.find((c) => c.type === 'Accepted')).toMatchObject({
+      status: 'False',
+      reason: 'UnsupportedValue',
+    });
+    expect(result.notices.some((n) => n.code === 'UnsupportedValue')).toBe(true);
+  });
+
+  it('folds syncs asked for while one runs into one more run with the latest objects', async () => {
+    const { pipeline } = setup();
+    const a = pipeline.sync([gatewayClass, gateway(80), route(false), service]);
+    const b = pipeline.sync([gatewayClass, gateway(81), route(false), service]);
+    const c = pipeline.sync([gatewayClass, gateway(82), route(false), service]);
+    const [, rb, rc] = await Promise.all([a, b, c]);
+    expect(rb).toBe(rc);
+    expect(rc.loadBalancers[0]?.listeners[0]?.port).toBe(82);
+  });
+});
