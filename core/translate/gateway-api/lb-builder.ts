@@ -10,6 +10,7 @@ import type {
 } from '#core/ir/load-balancer.js';
 import type { AnyRoute } from '#core/model/gateway-api.js';
 import { objectKey } from '#core/model/meta.js';
+import { condition, setCondition } from '#core/status/conditions.js';
 import type { TranslateContext } from '../context.js';
 import { orderRoutes, type RankedRoute } from '../precedence.js';
 import type { Attachment, GatewayState } from './attach.js';
@@ -149,12 +150,9 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
     if ((b.protocol === 'TCP' || b.protocol === 'UDP') && routes.length > 1) {
       const [winner, ...losers] = routes;
       for (const r of losers) {
-        ctx.notice({
-          severity: 'warning',
-          code: 'ListenerRouteConflict',
-          source: r.source,
-          message: `${b.protocol} listener ${b.id} already carries ${winner!.source.kind} ${winner!.source.namespace}/${winner!.source.name}; only the oldest route is programmed`,
-        });
+        const message = `${b.protocol} listener ${b.id} already carries ${winner!.source.kind} ${winner!.source.namespace}/${winner!.source.name}; only the oldest route is programmed`;
+        ctx.notice({ severity: 'warning', code: 'ListenerRouteConflict', source: r.source, message });
+        refuseAttachment(ctx, builder, b, r, message);
       }
       routes = [winner!];
     }
@@ -209,5 +207,33 @@ function addNotFoundRoutes(b: ListenerBuild): void {
       rule: 0,
       match: 0,
     });
+  }
+}
+
+/** A route that lost its listener to an older one: no longer accepted there, nor counted as attached. */
+function refuseAttachment(
+  ctx: TranslateContext,
+  builder: LbBuilder,
+  b: ListenerBuild,
+  route: Route,
+  message: string,
+): void {
+  const gw = builder.base.source;
+  const sections = new Set(b.sources.map((s) => s.section));
+  for (const l of builder.state.listeners) {
+    if (sections.has(l.spec.name) && l.status.attachedRoutes > 0) l.status.attachedRoutes--;
+  }
+  const status = ctx.statuses.find(
+    (s) =>
+      s.kind === route.source.kind && s.namespace === route.source.namespace && s.name === route.source.name,
+  );
+  if (!status || !('parents' in status.status)) return;
+  for (const p of status.status.parents) {
+    if ((p.parentRef.namespace ?? route.source.namespace) !== gw.namespace || p.parentRef.name !== gw.name)
+      continue;
+    setCondition(
+      p.conditions,
+      condition('Accepted', false, 'NotAllowedByListeners', message, status.generation),
+    );
   }
 }
