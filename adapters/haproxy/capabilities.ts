@@ -1,0 +1,17 @@
+// What HAProxy 2.6 can express for Portico. UDP: 2.6 has no UDP proxying. RequestMirror: 2.6 has
+// no native mirroring and SPOE-based mirroring is not used here, so it is declared unsupported.
+
+import { EVERY_CAPABILITY } from '../capabilities.js';
+import type { Capabilities } from '../types.js';
+
+export const HAPROXY_CAPABILITIES: Capabilities = {
+  ...EVERY_CAPABILITY,
+  listenerProtocols: ['HTTP', 'HTTPS', 'TLS', 'TCP'],
+  tlsPassthrough: true,
+  certificateSource: 'secret',
+  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite'],
+  poolProtocols: ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'TCP', 'TLS'],
+  sourceRanges: true,
+  // The bind address comes from the caller's address pool; a requested IP is honoured only when it is that one.
+  requestedAddressTypes: ['IPAddress'],
+};

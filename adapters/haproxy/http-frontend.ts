@@ -1,0 +1,163 @@
+// HTTP/HTTPS listeners. Request flow, all in one frontend:
+//   1. host = Host header, port stripped, lower-cased → virtual host id (exact map, then wildcard map,
+//      then the no-hostname vhost if any). No fall-through to another vhost afterwards.
+//   2. map-mode vhosts: `<vhost><path>` in the exact map, else the longest element-wise prefix
+//      (`map_beg` on `<vhost><prefix>/`) → route target.
+//      ACL-mode vhosts (some route has headers/query/method/regex, or the maps would disagree with the
+//      IR order): one rule per route in IR order, the first that holds sets the target.
+//   3. target = a backend name (plain forward) or a route tag whose rules apply filters, pick the
+//      backend of a weighted split, redirect or answer; nothing → 404.
+
+import type * as ir from '#core/ir/load-balancer.js';
+import { mapKey, mapValue } from './escape.js';
+import { atField, FieldError } from './field-error.js';
+import type { FrontendScope } from './frontend-scope.js';
+import { type FrontendModel, type MapModel, mapPath } from './model.js';
+import { frontendName, HELPER_BACKENDS, mapName, routeTag } from './naming.js';
+import { compileHttpAction } from './route-actions.js';
+import {
+  aclConditions,
+  isPlain,
+  mapOrderHolds,
+  normalizePrefix,
+  type PlainPath,
+  plainPath,
+  requestPath,
+} from './route-match.js';
+import { hostEntries, uniqueVhosts, type Vhost, vhostOf } from './vhosts.js';
+
+interface CompiledRoute {
+  vhost: Vhost;
+  target: string;
+  plain?: PlainPath;
+  acl: { lines: string[]; names: string[] };
+  request: string[];
+  response: string[];
+}
+
+export function renderHttpFrontend(
+  listener: ir.Listener,
+  scope: FrontendScope,
+): { frontend: FrontendModel; maps: MapModel[] } {
+  const name = frontendName(scope.lbKey, listener.id);
+  const maps = {
+    hosts: mapName(scope.lbKey, listener.id, 'hosts'),
+    wildcards: mapName(scope.lbKey, listener.id, 'wildcard-hosts'),
+    exact: mapName(scope.lbKey, listener.id, 'paths-exact'),
+    prefix: mapName(scope.lbKey, listener.id, 'paths-prefix'),
+  };
+  const backends = new Set<string>();
+  const backend = (pool: string | null) => {
+    const be = scope.backend(pool, 'http');
+    if (be) backends.add(be);
+    return be;
+  };
+
+  const vhosts: Vhost[] = [];
+  const compiled: CompiledRoute[] = [];
+  listener.routes.forEach((route, ri) => {
+    try {
+      const vhost = vhostOf(route);
+      // A vhost stays even when its routes are rejected: its requests get 404, not another host's routes.
+      vhosts.push(vhost);
+      const tag = routeTag(listener.id, route.id);
+      const p = route.match.path;
+      const prefix =
+        p === undefined
+          ? ''
+          : p.type === 'Prefix'
+            ? normalizePrefix(atField('match.path.value', () => requestPath(p.value)))
+            : undefined;
+      const action = compileHttpAction(route, { listener, tag, backend, prefix });
+      compiled.push({
+        vhost,
+        target: action.target ?? tag,
+        ...(isPlain(route) ? { plain: plainPath(route) } : {}),
+        acl: aclConditions(route, `r${ri}`),
+        request: action.request,
+        response: action.response,
+      });
+    } catch (err) {
+      if (err instanceof FieldError) scope.rejectRoute(listener, route, err);
+      else throw err;
+    }
+  });
+
+  const unique = uniqueVhosts(vhosts);
+  const hosts = hostEntries(unique, (v) => v.id);
+  const exact: MapModel['entries'] = [];
+  const prefix: MapModel['entries'] = [];
+  const aclRules: string[] = [];
+  const seen = new Set<string>();
+  const put = (entries: MapModel['entries'], key: string, value: string) => {
+    // First route wins on equal keys, as in the IR order.
+    if (seen.has(`${entries === exact ? 'e' : 'p'}${key}`)) return;
+    seen.add(`${entries === exact ? 'e' : 'p'}${key}`);
+    entries.push({ key: mapKey(key), value: mapValue(value) });
+  };
+  for (const v of unique) {
+    const routes = compiled.filter((c) => c.vhost.id === v.id);
+    const plain = routes.every((r) => r.plain !== undefined) && mapOrderHolds(routes.map((r) => r.plain!));
+    if (plain) {
+      for (const r of routes) {
+        const path = r.plain!;
+        if (path.type === 'Exact') put(exact, `${v.id}${path.value}`, r.target);
+        else {
+          if (path.value !== '') put(exact, `${v.id}${path.value}`, r.target);
+          put(prefix, `${v.id}${path.value}/`, r.target);
+        }
+      }
+    } else {
+      for (const r of routes) {
+        aclRules.push(...r.acl.lines);
+        aclRules.push(
+          [
+            `http-request set-var(txn.rt) str(${r.target})`,
+            `if { var(txn.vh) -m str ${v.id} } !{ var(txn.rt) -m found }`,
+            ...r.acl.names,
+          ].join(' '),
+        );
+      }
+    }
+  }
+  const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+  const hasDefault = unique.some((v) => v.hostname === undefined);
+  const rules = [
+    'http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
+    'http-request set-var(txn.path) path',
+    `http-request set-var(txn.vh) var(txn.host),map_str(${mapPath(maps.hosts)})`,
+    `http-request set-var(txn.vh) var(txn.host),map_reg(${mapPath(maps.wildcards)}) if !{ var(txn.vh) -m found }`,
+    ...(hasDefault ? ['http-request set-var(txn.vh) str(v_any) if !{ var(txn.vh) -m found }'] : []),
+    'http-request set-var(txn.key) var(txn.vh),concat(,txn.path)',
+    `http-request set-var(txn.rt) var(txn.key),map_str(${mapPath(maps.exact)})`,
+    `http-request set-var(txn.rt) var(txn.key),map_beg(${mapPath(maps.prefix)}) if !{ var(txn.rt) -m found }`,
+    ...aclRules,
+    ...compiled.flatMap((c) => c.request),
+    ...compiled.flatMap((c) => c.response),
+    'use_backend %[var(txn.be)] if { var(txn.be) -m found }',
+    'use_backend %[var(txn.rt)] if { var(txn.rt) -m found } !{ var(txn.rt) -m beg rt_ }',
+  ];
+  const lb = scope.lb;
+  return {
+    frontend: {
+      lb,
+      listener: listener.id,
+      name,
+      bind: { address: scope.address, port: listener.port },
+      mode: 'http',
+      ...(scope.tls ? { tls: scope.tls } : {}),
+      sourceRanges: scope.sourceRanges,
+      maps: Object.values(maps).sort(),
+      backends: [...backends].sort(),
+      rules,
+      defaultBackend: HELPER_BACKENDS.notFound,
+    },
+    maps: [
+      { lb, name: maps.hosts, match: 'str', entries: hosts.exact },
+      { lb, name: maps.wildcards, match: 'reg', entries: hosts.wildcard },
+      { lb, name: maps.exact, match: 'str', entries: exact.sort(byKey) },
+      { lb, name: maps.prefix, match: 'beg', entries: prefix.sort(byKey) },
+    ],
+  };
+}

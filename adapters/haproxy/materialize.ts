@@ -1,0 +1,183 @@
+// Pure: every load balancer's model + the slot assignments → the files of one HAProxy instance
+// (haproxy.cfg, map files, certificates, crt-lists), relative to the config directory. The config
+// uses `default-path config`, so the relative map and certificate paths in rules resolve there.
+
+import { renderCrtList } from './certificates.js';
+import {
+  assertConfigLine,
+  cidr,
+  configWord,
+  identifier,
+  integer,
+  ipLiteral,
+  mapKey,
+  mapValue,
+} from './escape.js';
+import {
+  type BackendModel,
+  certPath,
+  type FrontendModel,
+  type LbModel,
+  type MapModel,
+  mapPath,
+} from './model.js';
+import { HELPER_BACKENDS } from './naming.js';
+import { renderServerLine, serverSpec } from './server.js';
+import { assignSlots, type SlotAssignment } from './slots.js';
+
+export interface HaproxyGlobalSettings {
+  maxconn?: number;
+  nbthread?: number;
+  /** Old workers are killed this long after a reload (long-lived connections; default 30 s). */
+  hardStopAfterSeconds?: number;
+  /** Old workers beyond this many reloads are killed (default 50). */
+  maxReloads?: number;
+  timeouts?: {
+    connectMs?: number;
+    clientMs?: number;
+    serverMs?: number;
+    httpRequestMs?: number;
+    keepAliveMs?: number;
+    queueMs?: number;
+    tunnelMs?: number;
+  };
+}
+
+export interface MaterializeOptions {
+  /** Absolute directory of the runtime state: the admin socket lives there. */
+  stateDir: string;
+  global?: HaproxyGlobalSettings;
+}
+
+/** Slot assignments by backend name; a backend without one gets assignSlots(undefined, ...). */
+export type SlotAssignments = Readonly<Record<string, SlotAssignment>>;
+
+export const CONFIG_FILE = 'haproxy.cfg';
+export const ADMIN_SOCKET = 'haproxy.sock';
+
+const ms = (v: number | undefined, fallback: number) =>
+  `${integer(v ?? fallback, 1, 2 ** 31 - 1, 'timeout')}ms`;
+
+export function materialize(
+  models: readonly LbModel[],
+  assignments: SlotAssignments,
+  options: MaterializeOptions,
+): { files: Record<string, string> } {
+  if (!/^\/[A-Za-z0-9._/-]*$/.test(options.stateDir))
+    throw new Error(`stateDir must be an absolute path of [A-Za-z0-9._/-]: ${options.stateDir}`);
+  const g = options.global ?? {};
+  const t = g.timeouts ?? {};
+  const sections: string[][] = [
+    [
+      'global',
+      'master-worker',
+      'default-path config',
+      `stats socket ${options.stateDir}/${ADMIN_SOCKET} mode 600 level admin expose-fd listeners`,
+      'stats timeout 2m',
+      `hard-stop-after ${integer(g.hardStopAfterSeconds ?? 30, 1, 86_400 * 7, 'hardStopAfterSeconds')}s`,
+      `mworker-max-reloads ${integer(g.maxReloads ?? 50, 1, 10_000, 'maxReloads')}`,
+      // No default maxconn: HAProxy derives it from the FD limit (a fixed one can exceed `ulimit -n`).
+      ...(g.maxconn !== undefined ? [`maxconn ${integer(g.maxconn, 1, 10_000_000, 'maxconn')}`] : []),
+      ...(g.nbthread !== undefined ? [`nbthread ${integer(g.nbthread, 1, 64, 'nbthread')}`] : []),
+      'tune.ssl.default-dh-param 2048',
+    ],
+    [
+      'defaults',
+      'mode http',
+      'option redispatch',
+      'retries 2',
+      `timeout connect ${ms(t.connectMs, 5_000)}`,
+      `timeout client ${ms(t.clientMs, 60_000)}`,
+      `timeout server ${ms(t.serverMs, 60_000)}`,
+      `timeout http-request ${ms(t.httpRequestMs, 10_000)}`,
+      `timeout http-keep-alive ${ms(t.keepAliveMs, 60_000)}`,
+      `timeout queue ${ms(t.queueMs, 30_000)}`,
+      `timeout tunnel ${ms(t.tunnelMs, 3_600_000)}`,
+    ],
+    [
+      `backend ${HELPER_BACKENDS.notFound}`,
+      'mode http',
+      `http-request return status 404 content-type text/plain string ${configWord('not found')}`,
+    ],
+    [
+      `backend ${HELPER_BACKENDS.error}`,
+      'mode http',
+      `http-request return status 500 content-type text/plain string ${configWord('no backend available')}`,
+    ],
+    [`backend ${HELPER_BACKENDS.tcpReject}`, 'mode tcp', 'tcp-request content reject'],
+  ];
+  const files: Record<string, string> = {};
+  const put = (path: string, content: string) => {
+    if (path in files) throw new Error(`two parts write ${path}`);
+    files[path] = content;
+  };
+  for (const m of [...models].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    for (const f of m.frontends) {
+      sections.push(frontendSection(f));
+      if (f.tls?.mode === 'Terminate') put(f.tls.crtList, renderCrtList(f.tls));
+    }
+    for (const b of m.backends) sections.push(backendSection(b, assignments[b.name]));
+    for (const map of m.maps) put(mapPath(map.name), renderMapFile(map));
+    for (const c of m.certs) put(certPath(identifier(c.name)), c.pem);
+  }
+  const cfg = sections
+    .map(([head, ...body]) =>
+      [assertConfigLine(head!), ...body.map((l) => `  ${assertConfigLine(l)}`)].join('\n'),
+    )
+    .join('\n\n');
+  put(CONFIG_FILE, `${cfg}\n`);
+  return { files };
+}
+
+function frontendSection(f: FrontendModel): string[] {
+  const ip = ipLiteral(f.bind.address);
+  const bind = `${ip.includes(':') ? `[${ip}]` : ip}:${integer(f.bind.port, 1, 65535, 'port')}`;
+  // ALPN h2 only where HAProxy speaks HTTP; a terminating TCP frontend passes bytes through.
+  const alpn = f.mode === 'http' ? ' alpn h2,http/1.1' : '';
+  const tls = f.tls?.mode === 'Terminate' ? ` ssl crt-list ${f.tls.crtList}${alpn}` : '';
+  const lines = [`frontend ${identifier(f.name)}`, `mode ${f.mode}`, `bind ${bind}${tls}`];
+  lines.push(...sourceRangeLines(f.sourceRanges));
+  lines.push(...f.rules, `default_backend ${identifier(f.defaultBackend)}`);
+  return lines;
+}
+
+/** `acl` lines of at most 32 ranges (HAProxy caps words per line at 64), then the reject. */
+export function sourceRangeLines(ranges: readonly string[]): string[] {
+  if (ranges.length === 0) return [];
+  const lines: string[] = [];
+  for (let i = 0; i < ranges.length; i += 32)
+    lines.push(
+      `acl portico_src src ${ranges
+        .slice(i, i + 32)
+        .map((r) => cidr(r))
+        .join(' ')}`,
+    );
+  lines.push('tcp-request connection reject unless portico_src');
+  return lines;
+}
+
+function backendSection(b: BackendModel, previous: SlotAssignment | undefined): string[] {
+  const hc = b.healthCheck;
+  const lines = [`backend ${identifier(b.name)}`, `mode ${b.mode}`, 'balance roundrobin'];
+  if (hc.type === 'http') {
+    lines.push(
+      'option httpchk',
+      `http-check send meth GET uri ${configWord(hc.path ?? '/')}`,
+      `http-check expect status ${/^[0-9,-]+$/.test(hc.expectStatus ?? '') ? hc.expectStatus : '200-399'}`,
+    );
+  }
+  lines.push(`timeout check ${integer(hc.timeoutSeconds, 1, 86_400, 'timeout')}s`);
+  // Per-route timeouts: the frontend sets txn.tmo; set-timeout is only allowed in backends.
+  if (b.mode === 'http')
+    lines.push('http-request set-timeout server var(txn.tmo) if { var(txn.tmo) -m found }');
+  const assignment = assignSlots(previous, b.endpoints, b.slots);
+  assignment.slots.forEach((e, i) => {
+    lines.push(renderServerLine(serverSpec(b, i, e)));
+  });
+  return lines;
+}
+
+/** `key value` per line; used for the file and (line by line) for runtime map payloads. */
+export function renderMapFile(map: MapModel): string {
+  return map.entries.map((e) => `${mapKey(e.key)} ${mapValue(e.value)}\n`).join('');
+}

@@ -1,0 +1,124 @@
+// The HAProxy desired state of one load balancer, as data. render builds it from the IR; materialize
+// turns all load balancers' models (plus the slot assignments the apply side keeps) into files. Each
+// part is one plan resource, so the planner can tell the change classes apart:
+//   backend `endpoints`         → runtime API (`set server`), no reload while slots remain
+//   map `entries`               → runtime map transaction, no reload
+//   frontend, backend settings, cert, slot count → new config + reload
+
+export const HAPROXY_ADAPTER = 'haproxy';
+
+export type HaproxyKind = 'frontend' | 'backend' | 'map' | 'cert';
+
+/** One IR listener: a bind address and port with its routing rules. */
+export interface FrontendModel {
+  /** The load balancer id (naming.ts), shared by all parts of one load balancer. */
+  lb: string;
+  /** IR listener id. */
+  listener: string;
+  name: string;
+  bind: { address: string; port: number };
+  mode: 'http' | 'tcp';
+  /** Terminate: a crt-list written next to the config; Passthrough: routed on the ClientHello SNI. */
+  tls?: FrontendTls;
+  /** Client CIDRs allowed in (already validated); empty = everyone. */
+  sourceRanges: string[];
+  /** Map names the rules read (for dependency order). */
+  maps: string[];
+  /** Backend names the rules can select, helper backends excluded (for dependency order). */
+  backends: string[];
+  /**
+   * Routing rules in order, each one complete config line built by the directive functions from
+   * escaped parts (escape.ts); user text only ever appears inside quoted words.
+   */
+  rules: string[];
+  defaultBackend: string;
+}
+
+export type FrontendTls =
+  | { mode: 'Terminate'; crtList: string; certificates: { cert: string; sni: string[] }[] }
+  | { mode: 'Passthrough' };
+
+/** One IR pool as spoken by one frontend mode. */
+export interface BackendModel {
+  lb: string;
+  name: string;
+  /** IR pool id. */
+  pool: string;
+  mode: 'http' | 'tcp';
+  /** Options on every server line (TLS to the endpoints, h2, health-check settings): safe tokens. */
+  serverOptions: string[];
+  healthCheck: BackendHealthCheck;
+  /** Server slots rendered; free ones are `disabled` placeholders the runtime API fills. */
+  slots: number;
+  /** Desired endpoints, sorted by address then port. */
+  endpoints: DesiredEndpoint[];
+}
+
+export interface BackendHealthCheck {
+  type: 'tcp' | 'http';
+  /** For `http`: the request path (validated) and the accepted statuses (`200-399`). */
+  path?: string;
+  expectStatus?: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  rise: number;
+  fall: number;
+  /** Absent = the traffic port. */
+  port?: number;
+  ssl: boolean;
+}
+
+/**
+ * From the IR endpoint conditions: ready → `ready`; serving and terminating → `drain` (keeps its open
+ * connections, gets no new ones); anything else is not listed. `maint` is what free slots are in.
+ */
+export type EndpointState = 'ready' | 'drain' | 'maint';
+
+export interface DesiredEndpoint {
+  address: string;
+  port: number;
+  weight: number;
+  state: Exclude<EndpointState, 'maint'>;
+}
+
+export interface MapModel {
+  lb: string;
+  name: string;
+  /** The HAProxy converter that reads it: exact tree, longest-prefix tree, or ordered regex list. */
+  match: 'str' | 'beg' | 'reg';
+  /** In file order (it matters for `reg`: the first match wins). Keys are validated (escape.mapKey). */
+  entries: { key: string; value: string }[];
+}
+
+export interface CertModel {
+  lb: string;
+  name: string;
+  /** `namespace/name` of the Secret, for messages. */
+  secret: string;
+  /** Certificate chain then private key, PEM. */
+  pem: string;
+}
+
+export type HaproxyValue = FrontendModel | BackendModel | MapModel | CertModel;
+
+export interface LbModel {
+  /** The load balancer id (naming.ts lbId). */
+  id: string;
+  frontends: FrontendModel[];
+  backends: BackendModel[];
+  maps: MapModel[];
+  certs: CertModel[];
+}
+
+/** Where materialize writes each part, relative to the config directory. */
+export const mapPath = (name: string) => `maps/${name}.map`;
+export const certPath = (name: string) => `certs/${name}.pem`;
+export const crtListPath = (frontend: string) => `certs/${frontend}.crtlist`;
+
+/**
+ * Server slots for `n` endpoints: at least 25% free, rounded up to a multiple of 8, minimum 8, so a
+ * rolling update (surge) fits without a reload.
+ */
+export function slotCountFor(n: number): number {
+  return Math.max(8, Math.ceil(Math.ceil(n * 1.25) / 8) * 8);
+}

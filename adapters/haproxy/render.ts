@@ -1,0 +1,234 @@
+// Pure: one IR load balancer → the HAProxy model of it, as plan resources, plus a notice for every
+// feature or value left out. Unsupported features (capabilities.ts) drop their route or listener
+// whole; values that cannot be written safely drop the route (or listener, or pool) they are in.
+
+import type * as ir from '#core/ir/load-balancer.js';
+import type { DesiredResource, Resource } from '#core/plan/types.js';
+import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
+import { type AdapterNotice, InvalidConfigError, type Rendered } from '../types.js';
+import { backendModel, type PoolPlan, planPool } from './backends.js';
+import { HAPROXY_CAPABILITIES } from './capabilities.js';
+import { renderCertificates } from './certificates.js';
+import { cidr, ipLiteral, type UnsafeValueError } from './escape.js';
+import { FieldError } from './field-error.js';
+import type { FrontendScope } from './frontend-scope.js';
+import { renderHttpFrontend } from './http-frontend.js';
+import {
+  type BackendModel,
+  type CertModel,
+  type FrontendModel,
+  HAPROXY_ADAPTER,
+  type HaproxyKind,
+  type HaproxyValue,
+  type LbModel,
+  type MapModel,
+} from './model.js';
+import { backendName, haproxyAddress, lbId } from './naming.js';
+import { renderTcpFrontend } from './tcp-frontend.js';
+
+export interface HaproxyRenderContext {
+  /** The bind address given to this load balancer (from the operator's address pool). */
+  address: string;
+}
+
+/** The model of one load balancer and the notices; renderHaproxy wraps it as resources. */
+export function renderHaproxyModel(
+  lb: ir.LoadBalancer,
+  ctx: HaproxyRenderContext,
+): { model: LbModel; notices: AdapterNotice[] } {
+  let address: string;
+  try {
+    address = ipLiteral(ctx.address, 'bind address');
+  } catch (err) {
+    throw new InvalidConfigError(`haproxy bind address: ${(err as Error).message}`);
+  }
+  const id = lbId(lb.key);
+  const notices = [
+    ...unsupportedFeatures(lb, HAPROXY_CAPABILITIES, HAPROXY_ADAPTER),
+    ...lbNotices(lb, address),
+  ];
+  const supported = withoutUnsupported(lb, notices);
+
+  const plans = new Map<string, PoolPlan>();
+  for (const pool of supported.pools) {
+    try {
+      const plan = planPool(pool);
+      plans.set(pool.id, plan);
+      for (const s of plan.skipped)
+        notices.push({
+          severity: 'warning',
+          code: 'UnsupportedValue',
+          feature: 'unsafe-value/endpoint',
+          source: pool.source,
+          pool: pool.id,
+          field: `endpoints[${s.index}]`,
+          message: `pool ${pool.id}: endpoint ${s.index} left out: ${s.reason}`,
+        });
+    } catch (err) {
+      if (!(err instanceof FieldError)) throw err;
+      // Routes keep working: this pool's share is answered like an unresolved backend (500).
+      notices.push({
+        severity: 'error',
+        code: 'UnsupportedValue',
+        feature: `unsafe-value/${err.kind}`,
+        source: pool.source,
+        pool: pool.id,
+        field: err.field,
+        message: `pool ${pool.id}: ${err.field} cannot be programmed safely in HAProxy: ${err.reason}`,
+      });
+    }
+  }
+
+  const backends = new Map<string, BackendModel>();
+  const frontends: FrontendModel[] = [];
+  const maps: MapModel[] = [];
+  const certs: CertModel[] = [];
+  const sourceRanges = supported.sourceRanges.length > 0 ? [...supported.sourceRanges] : [];
+  const scope: Omit<FrontendScope, 'tls'> = {
+    lbKey: lb.key,
+    lb: id,
+    address,
+    sourceRanges,
+    backend(pool, mode) {
+      const plan = pool === null ? undefined : plans.get(pool);
+      if (!plan) return undefined;
+      const name = backendName(lb.key, plan.pool.id, mode);
+      if (!backends.has(name)) backends.set(name, backendModel(lb.key, id, plan, mode));
+      return name;
+    },
+    rejectRoute(listener, route, err) {
+      notices.push({
+        severity: 'error',
+        code: 'UnsupportedValue',
+        feature: `unsafe-value/${err.kind}`,
+        source: route.source,
+        listener: listener.id,
+        route: route.id,
+        field: err.field,
+        message: `route ${route.id}: ${err.field} cannot be programmed safely in HAProxy: ${err.reason}`,
+      });
+    },
+  };
+
+  for (const listener of supported.listeners) {
+    let tls: FrontendScope['tls'];
+    if (listener.tls?.mode === 'Terminate') {
+      try {
+        const r = renderCertificates(lb.key, id, listener);
+        tls = r.tls;
+        certs.push(...r.certs);
+      } catch (err) {
+        if (!(err instanceof FieldError)) throw err;
+        for (const source of listener.sources.length > 0 ? listener.sources : [lb.source])
+          notices.push({
+            severity: 'error',
+            code: 'UnsupportedValue',
+            feature: `unsafe-value/${err.kind}`,
+            source,
+            listener: listener.id,
+            field: err.field,
+            message: `listener ${listener.id}: ${err.reason}`,
+          });
+        continue;
+      }
+    } else if (listener.tls?.mode === 'Passthrough') tls = { mode: 'Passthrough' };
+    const s: FrontendScope = { ...scope, ...(tls ? { tls } : {}) };
+    const r =
+      listener.protocol === 'HTTP' || listener.protocol === 'HTTPS'
+        ? renderHttpFrontend(listener, s)
+        : renderTcpFrontend(listener, s);
+    frontends.push(r.frontend);
+    maps.push(...r.maps);
+  }
+
+  const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return {
+    model: {
+      id,
+      frontends,
+      backends: [...backends.values()].sort(byName),
+      maps: maps.sort(byName),
+      certs: certs.sort(byName),
+    },
+    notices,
+  };
+}
+
+/** Whole-load-balancer problems: a requested address that is not ours, source ranges we cannot read. */
+function lbNotices(lb: ir.LoadBalancer, address: string): AdapterNotice[] {
+  const notices: AdapterNotice[] = [];
+  const requested = lb.requestedAddresses.filter((a) => a.type === 'IPAddress');
+  if (requested.length > 0 && !requested.some((a) => a.value === address))
+    notices.push({
+      severity: 'error',
+      code: 'UnsupportedValue',
+      feature: 'load-balancer/address/IPAddress',
+      source: lb.source,
+      field: 'requestedAddresses',
+      message: `requested address ${requested.map((a) => a.value).join(', ')} is not the one assigned (${address})`,
+    });
+  lb.sourceRanges.forEach((r, i) => {
+    try {
+      cidr(r);
+    } catch (err) {
+      // Ignoring one range would open the load balancer wider than asked: nothing is programmed.
+      notices.push({
+        severity: 'error',
+        code: 'UnsupportedValue',
+        feature: 'unsafe-value/source-range',
+        source: lb.source,
+        field: `sourceRanges[${i}]`,
+        message: (err as UnsafeValueError).reason ?? String(err),
+      });
+    }
+  });
+  return notices;
+}
+
+/** Pure: the IR as HAProxy resources (one per frontend, backend, map and certificate), plus notices. */
+export function renderHaproxy(lb: ir.LoadBalancer, ctx: HaproxyRenderContext): Rendered<HaproxyValue> {
+  const { model, notices } = renderHaproxyModel(lb, ctx);
+  return { resources: modelResources(model), notices };
+}
+
+export function modelResources(model: LbModel): DesiredResource<HaproxyValue>[] {
+  const r = (kind: HaproxyKind, address: string, value: HaproxyValue) => ({ address, kind, value });
+  return [
+    ...model.frontends.map((f) => r('frontend', haproxyAddress('frontend', f.lb, f.listener), f)),
+    ...model.backends.map((b) => r('backend', haproxyAddress('backend', b.name), b)),
+    ...model.maps.map((m) => r('map', haproxyAddress('map', m.name), m)),
+    ...model.certs.map((c) => r('cert', haproxyAddress('cert', c.name), c)),
+  ];
+}
+
+/** The models back from resources (desired or observed) of any number of load balancers. */
+export function modelsFromResources(resources: readonly Resource<HaproxyValue>[]): LbModel[] {
+  const models = new Map<string, LbModel>();
+  const of = (id: string) => {
+    let m = models.get(id);
+    if (!m) {
+      m = { id, frontends: [], backends: [], maps: [], certs: [] };
+      models.set(id, m);
+    }
+    return m;
+  };
+  for (const res of resources) {
+    const v = res.value;
+    if (res.kind === 'frontend') of(v.lb).frontends.push(v as FrontendModel);
+    else if (res.kind === 'backend') of(v.lb).backends.push(v as BackendModel);
+    else if (res.kind === 'map') of(v.lb).maps.push(v as MapModel);
+    else if (res.kind === 'cert') of(v.lb).certs.push(v as CertModel);
+  }
+  return [...models.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** References for the planner's dependency order: frontends after their maps, backends and certs. */
+export function haproxyReferences(resource: Resource<HaproxyValue>): string[] {
+  if (resource.kind !== 'frontend') return [];
+  const f = resource.value as FrontendModel;
+  return [
+    ...f.maps.map((m) => haproxyAddress('map', m)),
+    ...f.backends.map((b) => haproxyAddress('backend', b)),
+    ...(f.tls?.mode === 'Terminate' ? f.tls.certificates.map((c) => haproxyAddress('cert', c.cert)) : []),
+  ];
+}

@@ -1,0 +1,221 @@
+// What a route does once selected: filters, backend choice (weighted split), redirect, fixed
+// response, timeouts. A route that only forwards to one pool needs no rule (its map value or ACL
+// result is the backend name); any other route is selected by its tag and these rules key off it.
+
+import type * as ir from '#core/ir/load-balancer.js';
+import {
+  configWord,
+  hostname,
+  integer,
+  logFormatLiteral,
+  logFormatWord,
+  regexLiteral,
+  regexWord,
+  UnsafeValueError,
+} from './escape.js';
+import { atField, FieldError } from './field-error.js';
+import { HELPER_BACKENDS } from './naming.js';
+import { requestPath } from './route-match.js';
+
+export interface CompiledAction {
+  /** Set when no rule is needed: the backend (or helper backend) to select directly. */
+  target?: string;
+  request: string[];
+  response: string[];
+}
+
+export interface ActionContext {
+  listener: ir.Listener;
+  tag: string;
+  /** The backend name for a pool of this frontend's mode, or undefined when it cannot be used. */
+  backend: (pool: string | null) => string | undefined;
+  /** The route's own element-wise prefix (`` = all), for ReplacePrefixMatch; undefined if not Prefix. */
+  prefix: string | undefined;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+function headerName(value: string): string {
+  if (!HEADER_NAME.test(value)) throw new UnsafeValueError('header name', 'not an HTTP header name');
+  return configWord(value, 'header name');
+}
+
+/** Rules for an HTTP route; throws FieldError naming the field that cannot be written safely. */
+export function compileHttpAction(route: ir.Route, ctx: ActionContext): CompiledAction {
+  const { action } = route;
+  const cond = `if { var(txn.rt) -m str ${ctx.tag} }`;
+  const live =
+    action.type === 'forward' ? action.backends.flatMap((b, i) => (b.weight > 0 ? [{ b, i }] : [])) : [];
+  const simple =
+    action.type === 'forward' &&
+    route.filters.length === 0 &&
+    route.timeouts === undefined &&
+    live.length <= 1 &&
+    (live[0]?.b.filters.length ?? 0) === 0;
+  if (simple) {
+    const target = live[0] ? ctx.backend(live[0].b.pool) : undefined;
+    return { target: target ?? HELPER_BACKENDS.error, request: [], response: [] };
+  }
+
+  const out: CompiledAction = { request: [], response: [] };
+  route.filters.forEach((f, i) => {
+    filterLines(f, `filters[${i}]`, cond, ctx, out);
+  });
+
+  if (action.type === 'forward') {
+    if (live.length === 0)
+      out.request.push(`http-request set-var(txn.be) str(${HELPER_BACKENDS.error}) ${cond}`);
+    else if (live.length === 1) out.request.push(`http-request set-var(txn.bi) int(${live[0]!.i}) ${cond}`);
+    else {
+      const total = live.reduce((s, x) => s + x.b.weight, 0);
+      atField('action.backends', () => integer(total, 1, 2 ** 31 - 1, 'total weight'));
+      out.request.push(`http-request set-var(txn.rnd) rand(${total}) ${cond}`);
+      let cum = 0;
+      for (const { b, i } of live) {
+        cum += b.weight;
+        out.request.push(
+          `http-request set-var(txn.bi) int(${i}) ${cond} { var(txn.rnd) -m int lt ${cum} } !{ var(txn.bi) -m found }`,
+        );
+      }
+    }
+    for (const { b, i } of live) {
+      const chosen = `${cond} { var(txn.bi) -m int eq ${i} }`;
+      // An unresolved or unusable pool answers 500 for its share (IR: pool null → 500).
+      const be = ctx.backend(b.pool) ?? HELPER_BACKENDS.error;
+      out.request.push(`http-request set-var(txn.be) str(${be}) ${chosen}`);
+      for (const [j, f] of b.filters.entries())
+        filterLines(f, `action.backends[${i}].filters[${j}]`, chosen, ctx, out);
+    }
+    const t = route.timeouts;
+    const ms = [t?.requestMs, t?.backendRequestMs].filter((x): x is number => x !== undefined);
+    if (ms.length > 0) {
+      // set-timeout is a backend action in 2.6: every HTTP backend applies txn.tmo (materialize).
+      const v = atField('timeouts', () => integer(Math.min(...ms), 1, 2 ** 31 - 1, 'timeout'));
+      out.request.push(`http-request set-var(txn.tmo) int(${v}) ${cond}`);
+    }
+  } else if (action.type === 'redirect') {
+    if (action.path) pathLines(action.path, 'action.path', cond, ctx, out);
+    const scheme = action.scheme ?? (ctx.listener.protocol === 'HTTPS' ? 'https' : 'http');
+    const defaultPort = scheme === 'https' ? 443 : 80;
+    // Gateway API: no port given → the scheme's port if the scheme changes, else the listener's.
+    const port = action.port ?? (action.scheme !== undefined ? defaultPort : ctx.listener.port);
+    const host =
+      action.hostname !== undefined
+        ? atField('action.hostname', () => logFormatLiteral(precise(action.hostname!)))
+        : '%[var(txn.host)]';
+    const portPart =
+      port === defaultPort ? '' : `:${atField('action.port', () => integer(port, 1, 65535, 'port'))}`;
+    const location = `${scheme}://${host}${portPart}%[pathq]`;
+    const code = action.statusCode;
+    if (![301, 302, 303, 307, 308].includes(code))
+      throw new FieldError(
+        'action.statusCode',
+        'redirect',
+        'HAProxy redirects with 301, 302, 303, 307 or 308',
+      );
+    out.request.push(`http-request redirect location ${configWord(location)} code ${code} ${cond}`);
+  } else {
+    const status = Number(atField('action.statusCode', () => integer(action.statusCode, 200, 599, 'status')));
+    const body =
+      status === 204 || status === 304 || action.reason === ''
+        ? ''
+        : ` content-type text/plain string ${atField('action.reason', () => configWord(action.reason, 'reason'))}`;
+    out.request.push(`http-request return status ${status}${body} ${cond}`);
+  }
+  return out;
+}
+
+function precise(value: string): string {
+  if (value.startsWith('*')) throw new UnsafeValueError('hostname', 'a wildcard is not a hostname');
+  return hostname(value);
+}
+
+function filterLines(
+  f: ir.Filter,
+  field: string,
+  cond: string,
+  ctx: ActionContext,
+  out: CompiledAction,
+): void {
+  if (f.type === 'RequestHeaderModifier' || f.type === 'ResponseHeaderModifier') {
+    const side = f.type === 'RequestHeaderModifier' ? 'http-request' : 'http-response';
+    const lines = side === 'http-request' ? out.request : out.response;
+    f.set.forEach((h, i) => {
+      const name = atField(`${field}.set[${i}].name`, () => headerName(h.name));
+      const value = atField(`${field}.set[${i}].value`, () => logFormatWord(h.value, 'header value'));
+      lines.push(`${side} set-header ${name} ${value} ${cond}`);
+    });
+    f.add.forEach((h, i) => {
+      const name = atField(`${field}.add[${i}].name`, () => headerName(h.name));
+      const value = atField(`${field}.add[${i}].value`, () => logFormatWord(h.value, 'header value'));
+      lines.push(`${side} add-header ${name} ${value} ${cond}`);
+    });
+    f.remove.forEach((h, i) => {
+      lines.push(`${side} del-header ${atField(`${field}.remove[${i}]`, () => headerName(h))} ${cond}`);
+    });
+  } else if (f.type === 'URLRewrite') {
+    if (f.hostname !== undefined) {
+      const host = atField(`${field}.hostname`, () => logFormatWord(precise(f.hostname!), 'hostname'));
+      out.request.push(`http-request set-header host ${host} ${cond}`);
+    }
+    if (f.path) pathLines(f.path, `${field}.path`, cond, ctx, out);
+  } else {
+    throw new FieldError(field, 'filter', `${f.type} is not supported by HAProxy`);
+  }
+}
+
+/** set-path / replace-path for a path modifier; the query string is kept by both. */
+function pathLines(
+  p: ir.PathModifier,
+  field: string,
+  cond: string,
+  ctx: ActionContext,
+  out: CompiledAction,
+): void {
+  const value = atField(`${field}.value`, () => requestPath(p.value, 'rewrite path'));
+  if (p.type === 'ReplaceFullPath') {
+    out.request.push(`http-request set-path ${logFormatWord(value)} ${cond}`);
+    return;
+  }
+  if (ctx.prefix === undefined)
+    throw new FieldError(`${field}.type`, 'rewrite path', 'ReplacePrefixMatch needs a Prefix path match');
+  // Element-wise: the matched prefix is replaced, the rest (`/...` or nothing) is kept; a replacement
+  // of `/` leaves the rest alone. `\1` is a regex back-reference, so the value holds no `\` (checked).
+  const prefix = regexLiteral(ctx.prefix);
+  const replacement = value.replace(/\/+$/, '');
+  const [regex, format] =
+    replacement === ''
+      ? [`^${prefix}/?(.*)$`, '/\\1']
+      : ctx.prefix === ''
+        ? ['^(/.+)?/?$', `${logFormatLiteral(replacement)}\\1`]
+        : [`^${prefix}(/.*)?$`, `${logFormatLiteral(replacement)}\\1`];
+  out.request.push(`http-request replace-path ${regexWord(regex)} ${configWord(format)} ${cond}`);
+}
+
+/** TCP and TLS routes only forward; a weighted split picks per connection. */
+export function compileTcpAction(
+  route: ir.Route,
+  ctx: Omit<ActionContext, 'prefix' | 'listener'>,
+): CompiledAction {
+  const { action } = route;
+  if (action.type !== 'forward')
+    throw new FieldError('action.type', 'action', `${action.type} is not possible on a TCP/TLS listener`);
+  if (route.filters.length > 0 || action.backends.some((b) => b.filters.length > 0))
+    throw new FieldError('filters', 'filter', 'filters do not apply to TCP/TLS routes');
+  const live = action.backends.filter((b) => b.weight > 0);
+  const backend = (pool: string | null) => ctx.backend(pool) ?? HELPER_BACKENDS.tcpReject;
+  if (live.length <= 1)
+    return { target: live[0] ? backend(live[0].pool) : HELPER_BACKENDS.tcpReject, request: [], response: [] };
+  const cond = `if { var(txn.rt) -m str ${ctx.tag} }`;
+  const total = live.reduce((s, b) => s + b.weight, 0);
+  atField('action.backends', () => integer(total, 1, 2 ** 31 - 1, 'total weight'));
+  const request = [`tcp-request content set-var(txn.rnd) rand(${total}) ${cond}`];
+  let cum = 0;
+  for (const b of live) {
+    cum += b.weight;
+    request.push(
+      `tcp-request content set-var(txn.be) str(${backend(b.pool)}) ${cond} { var(txn.rnd) -m int lt ${cum} } !{ var(txn.be) -m found }`,
+    );
+  }
+  return { request, response: [] };
+}
