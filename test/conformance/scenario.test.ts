@@ -8,7 +8,8 @@ import { asArray, asRecord, type KubeObject } from './kube-object.js';
 import { listScenarioFiles, loadScenario, PORTICO_CONTROLLER_NAME, scenarioObjects } from './scenario.js';
 
 /** The shipped scenarios: upstream data kept in shared/, beside the repository (CI has it too). */
-const SHIPPED = process.env.PORTICO_CONFORMANCE_DIR ?? join(import.meta.dirname, '../../../shared/conformance/gateway-api');
+const SHIPPED =
+  process.env.PORTICO_CONFORMANCE_DIR ?? join(import.meta.dirname, '../../../shared/conformance/gateway-api');
 const shipped = existsSync(SHIPPED) ? listScenarioFiles(SHIPPED) : [];
 
 describe(`loading every shipped scenario (${SHIPPED})`, () => {
