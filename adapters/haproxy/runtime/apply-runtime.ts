@@ -1,0 +1,289 @@
+// Applies the next materialized file set by the cheapest safe path:
+//
+//  reload   anything beyond server slot contents and map contents changed (or we cannot tell):
+//           candidate → haproxy -c → promote → master reload → confirm; on failure roll the files
+//           back to last-good and reload again, so disk and process agree.
+//  runtime  only slot contents and/or map contents changed: the files are written first, then
+//           `set server` batches (#825 order) and map transactions; no reload.
+//
+// Crash safety of the runtime path: files first, runtime second. A crash between the two leaves
+// disk = desired and HAProxy behind; the store's `.pending` marker records exactly that ("written"),
+// and the next apply sees it and reloads, which makes HAProxy read the disk. The other order would
+// be worse: a crash after the runtime change but before the write leaves the desired state only in
+// memory, and the next restart or reload silently reverts it. Any runtime command failure also
+// falls back to a reload, for the same reason.
+//
+// This module takes plain data (no model types of the render side): the two file sets and, for
+// each, the slot contents and map entries that the files encode.
+
+import type { ServerState } from './cli-arguments.js';
+import type { ConfigStore, FileSet } from './config-store.js';
+import { HAProxyConfigError, HAProxyReloadError } from './errors.js';
+import type { HAProxyProcess } from './haproxy-process.js';
+import { parseMapFile, sameEntries } from './map-file.js';
+import { type RuntimeClient, type ServerUpdate, serverCommands } from './runtime-client.js';
+import { configWithoutSlotContents, serverLines } from './server-lines.js';
+
+export interface SlotContent {
+  name: string;
+  /** Absent = free slot (placeholder address in the file, state maint). */
+  address?: string;
+  port?: number;
+  weight: number;
+  state: ServerState;
+}
+
+export interface BackendSlots {
+  backend: string;
+  slots: readonly SlotContent[];
+}
+
+export interface MapContent {
+  /** The map file's path relative to the state dir, as in the file set (e.g. `maps/host.map`). */
+  path: string;
+  entries: readonly (readonly [string, string])[];
+}
+
+export interface HAProxyDesired {
+  files: FileSet;
+  backends: readonly BackendSlots[];
+  maps: readonly MapContent[];
+}
+
+export type ChangePlan =
+  | { kind: 'noop' }
+  | { kind: 'reload'; reason: string }
+  | { kind: 'runtime'; servers: ServerUpdate[]; maps: MapContent[] };
+
+export interface ApplyOptions {
+  store: ConfigStore;
+  process: Pick<HAProxyProcess, 'reload'>;
+  runtime: RuntimeClient;
+  /** Also run `haproxy -c` before a runtime-only change (costs one config parse). Default false. */
+  validateRuntimeChanges?: boolean;
+  reloadTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ApplyResult {
+  path: 'noop' | 'runtime' | 'reload';
+  reloaded: boolean;
+  /** Why a reload was needed (for metrics and logs). */
+  reason?: string;
+  /** `set server` commands plus map operations (prepare, add, commit). */
+  runtimeCommands: number;
+  /** CLI connections used. */
+  runtimeRequests: number;
+  /** The runtime path failed and a reload finished the job. */
+  fellBack: boolean;
+  durationMs: number;
+  validationMs?: number;
+  reloadMs?: number;
+}
+
+/** Keeps one `;` batch well under tune.bufsize (16 kB), never splitting one slot's commands. */
+const BATCH_BYTES = 8_000;
+
+/** Pure: what it takes to go from prev to next. Reload whenever in doubt. */
+export function planHAProxyChange(
+  prev: HAProxyDesired | undefined,
+  next: HAProxyDesired,
+  configFile = 'haproxy.cfg',
+): ChangePlan {
+  if (!prev) return { kind: 'reload', reason: 'no previous state' };
+  const prevKeys = Object.keys(prev.files).sort();
+  const nextKeys = Object.keys(next.files).sort();
+  if (prevKeys.join('\n') !== nextKeys.join('\n'))
+    return { kind: 'reload', reason: 'files added or removed' };
+  const changed = nextKeys.filter((k) => prev.files[k] !== next.files[k]);
+  if (changed.length === 0) return { kind: 'noop' };
+
+  const nextMaps = new Map(next.maps.map((m) => [m.path, m]));
+  for (const path of changed)
+    if (path !== configFile && !nextMaps.has(path)) return { kind: 'reload', reason: `${path} changed` };
+
+  // Maps: the description must be what the file says, or the runtime would disagree with disk.
+  const maps: MapContent[] = [];
+  for (const path of changed.filter((p) => nextMaps.has(p))) {
+    const m = nextMaps.get(path)!;
+    if (!sameEntries(parseMapFile(next.files[path]!), m.entries))
+      return { kind: 'reload', reason: `${path} does not match its entries` };
+    maps.push(m);
+  }
+
+  const servers: ServerUpdate[] = [];
+  if (changed.includes(configFile)) {
+    const prevSlots = slotIndex(prev.backends);
+    const nextSlots = slotIndex(next.backends);
+    if ([...prevSlots.keys()].sort().join('\n') !== [...nextSlots.keys()].sort().join('\n'))
+      return { kind: 'reload', reason: 'server slots added or removed' };
+    const keys = new Set(nextSlots.keys());
+    if (
+      configWithoutSlotContents(prev.files[configFile]!, keys) !==
+      configWithoutSlotContents(next.files[configFile]!, keys)
+    )
+      return { kind: 'reload', reason: `${configFile} changed beyond server slot contents` };
+    const lines = serverLines(next.files[configFile]!);
+    for (const [key, after] of nextSlots) {
+      const line = lines.get(key);
+      if (!line) return { kind: 'reload', reason: `slot ${key} not in ${configFile}` };
+      if (after.address !== undefined && (line.addr !== after.address || line.port !== after.port))
+        return { kind: 'reload', reason: `slot ${key} does not match its server line` };
+      const update = slotUpdate(key, prevSlots.get(key)!, after);
+      if (update) servers.push(update);
+    }
+  }
+  // Make before break: slots that come into service go first, so a backend is never left empty.
+  servers.sort((a, b) => Number(a.state !== 'ready') - Number(b.state !== 'ready'));
+  return { kind: 'runtime', servers, maps };
+}
+
+/** Applies next (see the header for the paths and their crash safety). */
+export async function applyHAProxyChange(
+  prev: HAProxyDesired | undefined,
+  next: HAProxyDesired,
+  opts: ApplyOptions,
+): Promise<ApplyResult> {
+  const started = performance.now();
+  const pending = await opts.store.pending();
+  let plan = planHAProxyChange(prev, next, opts.store.configFile);
+  // A previous apply stopped between disk and HAProxy: only a reload tells us they agree.
+  if (pending !== undefined) plan = { kind: 'reload', reason: `previous apply left the files ${pending}` };
+  const done = (r: Omit<ApplyResult, 'durationMs'>): ApplyResult => ({
+    ...r,
+    durationMs: performance.now() - started,
+  });
+
+  if (plan.kind === 'noop')
+    return done({ path: 'noop', reloaded: false, runtimeCommands: 0, runtimeRequests: 0, fellBack: false });
+  if (plan.kind === 'reload') {
+    const r = await reloadWith(next.files, opts);
+    return done({
+      path: 'reload',
+      reason: plan.reason,
+      runtimeCommands: 0,
+      runtimeRequests: 0,
+      fellBack: false,
+      ...r,
+    });
+  }
+
+  let validationMs: number | undefined;
+  if (opts.validateRuntimeChanges) {
+    const candidate = await opts.store.writeCandidate(next.files);
+    validationMs = candidate.validation.durationMs;
+    await opts.store.discard(candidate);
+    if (!candidate.validation.ok)
+      throw new HAProxyConfigError('HAProxy refused the new configuration', candidate.validation.errors);
+  }
+  await opts.store.writeLive(next.files);
+  let commands = 0;
+  let requests = 0;
+  try {
+    for (const batch of batches(plan.servers)) {
+      await opts.runtime.setServers(batch, opts.signal ? { signal: opts.signal } : {});
+      commands += batch.flatMap(serverCommands).length;
+      requests++;
+    }
+    if (plan.maps.length > 0) {
+      const loaded = await opts.runtime.showMaps();
+      requests++;
+      for (const m of plan.maps) {
+        const ref = loaded.find((l) => l.path === m.path || l.path.endsWith(`/${m.path}`))?.path;
+        if (!ref) throw new Error(`map ${m.path} is not loaded by the running HAProxy`);
+        const r = await opts.runtime.replaceMap(ref, m.entries, opts.signal ? { signal: opts.signal } : {});
+        commands += r.requests;
+        requests += r.requests;
+      }
+    }
+  } catch (err) {
+    // Disk already holds next; a reload makes HAProxy read it. The runtime error is the reason.
+    const r = await reloadWith(next.files, opts);
+    return done({
+      path: 'reload',
+      reason: `runtime update failed: ${(err as Error).message}`,
+      runtimeCommands: commands,
+      runtimeRequests: requests,
+      fellBack: true,
+      ...(validationMs !== undefined ? { validationMs } : {}),
+      ...r,
+    });
+  }
+  await opts.store.markApplied();
+  return done({
+    path: 'runtime',
+    reloaded: false,
+    runtimeCommands: commands,
+    runtimeRequests: requests,
+    fellBack: false,
+    ...(validationMs !== undefined ? { validationMs } : {}),
+  });
+}
+
+/** Validate a candidate, promote it, reload; on a failed reload restore last-good and reload that. */
+async function reloadWith(
+  files: FileSet,
+  opts: ApplyOptions,
+): Promise<{ reloaded: true; validationMs: number; reloadMs: number }> {
+  const candidate = await opts.store.writeCandidate(files);
+  if (!candidate.validation.ok) {
+    await opts.store.discard(candidate);
+    throw new HAProxyConfigError('HAProxy refused the new configuration', candidate.validation.errors);
+  }
+  await opts.store.promote(candidate);
+  const reloadOpts = {
+    ...(opts.reloadTimeoutMs !== undefined ? { timeoutMs: opts.reloadTimeoutMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
+  try {
+    const r = await opts.process.reload(reloadOpts);
+    await opts.store.markApplied();
+    return { reloaded: true, validationMs: candidate.validation.durationMs, reloadMs: r.durationMs };
+  } catch (err) {
+    if (await opts.store.lastGood()) {
+      await opts.store.rollback();
+      await opts.process.reload(reloadOpts).catch(() => undefined);
+    }
+    if (err instanceof HAProxyReloadError) throw err;
+    throw new HAProxyReloadError(`reload failed: ${(err as Error).message}`, []);
+  }
+}
+
+function slotIndex(backends: readonly BackendSlots[]): Map<string, SlotContent> {
+  const out = new Map<string, SlotContent>();
+  for (const b of backends) for (const s of b.slots) out.set(`${b.backend}/${s.name}`, s);
+  return out;
+}
+
+/** Only what differs; an address change always re-states weight and state (after maint). */
+function slotUpdate(key: string, before: SlotContent, after: SlotContent): ServerUpdate | undefined {
+  const [backend, server] = key.split('/') as [string, string];
+  const moved =
+    after.address !== undefined && (before.address !== after.address || before.port !== after.port);
+  const u: ServerUpdate = { backend, server };
+  if (moved) {
+    u.addr = after.address!;
+    if (after.port !== undefined) u.port = after.port;
+  }
+  if (moved || before.weight !== after.weight) u.weight = after.weight;
+  if (moved || before.state !== after.state) u.state = after.state;
+  return Object.keys(u).length > 2 ? u : undefined;
+}
+
+function batches(updates: readonly ServerUpdate[]): ServerUpdate[][] {
+  const out: ServerUpdate[][] = [];
+  let current: ServerUpdate[] = [];
+  let size = 0;
+  for (const u of updates) {
+    const n = serverCommands(u).join(';').length + 1;
+    if (current.length > 0 && size + n > BATCH_BYTES) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(u);
+    size += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}

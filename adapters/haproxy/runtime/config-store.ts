@@ -1,0 +1,197 @@
+// The files on disk are the source of truth: HAProxy reads them at every start and reload, and
+// runtime API changes are lost on reload unless the files say the same. Layout of the state dir:
+//
+//   haproxy.cfg, maps/, certs/   the live set (HAProxy runs with -C <stateDir>)
+//   .manifest.json               which live files we manage (to delete the ones that disappear)
+//   .pending                     a promote in flight: "writing" (set may be mixed) or "written"
+//                                (complete on disk, HAProxy not yet confirmed to run it)
+//   last-good/                   the last set that HAProxy was confirmed to run
+//   .candidates/<id>/            a candidate being validated; never the live files
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
+import { HAProxyConfigError } from './errors.js';
+import { fileModeFor } from './file-mode.js';
+import { type ValidateOptions, type ValidationResult, validateConfig } from './validate-config.js';
+
+export type FileSet = Readonly<Record<string, string>>;
+
+export interface Candidate {
+  dir: string;
+  files: FileSet;
+  validation: ValidationResult;
+}
+
+export type PendingPhase = 'writing' | 'written';
+
+const MANIFEST = '.manifest.json';
+const PENDING = '.pending';
+const LAST_GOOD = 'last-good';
+const CANDIDATES = '.candidates';
+/** Relative, no `..`, no hidden segments (ours), no absolute paths. */
+const REL_PATH = /^(?!\.)[A-Za-z0-9_.-]+(\/(?!\.)[A-Za-z0-9_.-]+)*$/;
+const RESERVED = new Set([LAST_GOOD, CANDIDATES]);
+
+export class ConfigStore {
+  constructor(
+    readonly stateDir: string,
+    private readonly validateOptions: ValidateOptions = {},
+  ) {}
+
+  get configFile(): string {
+    return this.validateOptions.configFile ?? 'haproxy.cfg';
+  }
+
+  /** The managed live files. */
+  async read(): Promise<Record<string, string>> {
+    return readSet(this.stateDir, await this.manifest());
+  }
+
+  async lastGood(): Promise<Record<string, string> | undefined> {
+    const dir = join(this.stateDir, LAST_GOOD);
+    const names = await listFiles(dir).catch(() => undefined);
+    return names ? readSet(dir, names) : undefined;
+  }
+
+  async pending(): Promise<PendingPhase | undefined> {
+    const v = await readFile(join(this.stateDir, PENDING), 'utf8').catch(() => undefined);
+    return v === 'writing' || v === 'written' ? v : undefined;
+  }
+
+  /** Writes the set into a fresh candidate dir and runs `haproxy -c` on it there. */
+  async writeCandidate(files: FileSet): Promise<Candidate> {
+    assertFileSet(files, this.configFile);
+    const dir = join(this.stateDir, CANDIDATES, `${Date.now()}-${randomBytes(3).toString('hex')}`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const [rel, content] of Object.entries(files)) {
+      await mkdir(join(dir, rel, '..'), { recursive: true });
+      await writeFile(join(dir, rel), content, { mode: fileModeFor(rel) });
+    }
+    return { dir, files, validation: await validateConfig(dir, this.validateOptions) };
+  }
+
+  async discard(candidate: Candidate): Promise<void> {
+    await rm(candidate.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Makes a valid candidate the live set: snapshot the confirmed live set into last-good/, then
+   * replace each file by write + rename, delete managed files that are gone. Leaves `.pending`
+   * at "written" until markApplied() says HAProxy runs it.
+   */
+  async promote(candidate: Candidate): Promise<void> {
+    if (!candidate.validation.ok)
+      throw new HAProxyConfigError('refusing to promote an invalid candidate', candidate.validation.errors);
+    await this.writeLive(candidate.files);
+    await this.discard(candidate);
+  }
+
+  /**
+   * Same as promote without a `haproxy -c` (the runtime path: only slot and map contents changed,
+   * whose syntax the runtime API itself checks).
+   */
+  async writeLive(files: FileSet): Promise<void> {
+    assertFileSet(files, this.configFile);
+    // Only a confirmed live set may become last-good; after a failure it keeps the older one.
+    if ((await this.pending()) === undefined && (await this.manifest()).length > 0)
+      await this.snapshotLastGood();
+    await writeFileAtomic(join(this.stateDir, PENDING), 'writing');
+    await this.replaceLive(files);
+    await writeFileAtomic(join(this.stateDir, PENDING), 'written');
+  }
+
+  /** HAProxy confirmed it runs the live set (reload succeeded, runtime commands acknowledged). */
+  async markApplied(): Promise<void> {
+    await unlink(join(this.stateDir, PENDING)).catch(() => undefined);
+  }
+
+  /** Puts last-good/ back as the live set (after a failed reload); the caller reloads again. */
+  async rollback(): Promise<Record<string, string>> {
+    const good = await this.lastGood();
+    if (!good) throw new Error(`no last-good config in ${this.stateDir}`);
+    await writeFileAtomic(join(this.stateDir, PENDING), 'writing');
+    await this.replaceLive(good);
+    await this.markApplied();
+    return good;
+  }
+
+  /**
+   * After a crash: a promote that stopped while "writing" may have left a mixed set, so the last
+   * good one goes back. Returns what was found.
+   */
+  async recover(): Promise<PendingPhase | undefined> {
+    const phase = await this.pending();
+    if (phase === 'writing' && (await this.lastGood())) await this.rollback();
+    await rm(join(this.stateDir, CANDIDATES), { recursive: true, force: true });
+    return phase;
+  }
+
+  private async manifest(): Promise<string[]> {
+    const raw = await readFile(join(this.stateDir, MANIFEST), 'utf8').catch(() => '[]');
+    return JSON.parse(raw) as string[];
+  }
+
+  private async replaceLive(files: FileSet): Promise<void> {
+    const previous = await this.manifest();
+    // Maps and certs before the config that references them, so a reload racing us finds them.
+    const order = Object.keys(files).sort(
+      (a, b) => Number(a === this.configFile) - Number(b === this.configFile),
+    );
+    for (const rel of order) await writeFileAtomic(join(this.stateDir, rel), files[rel]!, fileModeFor(rel));
+    const names = Object.keys(files).sort();
+    if (names.join('\n') !== [...previous].sort().join('\n'))
+      await writeFileAtomic(join(this.stateDir, MANIFEST), JSON.stringify(names));
+    for (const rel of previous)
+      if (!(rel in files)) await unlink(join(this.stateDir, rel)).catch(() => undefined);
+  }
+
+  private async snapshotLastGood(): Promise<void> {
+    const live = await this.read();
+    const tmp = join(this.stateDir, `.${LAST_GOOD}.${randomBytes(3).toString('hex')}`);
+    for (const [rel, content] of Object.entries(live)) {
+      await mkdir(join(tmp, rel, '..'), { recursive: true });
+      await writeFile(join(tmp, rel), content, { mode: fileModeFor(rel) });
+    }
+    await mkdir(tmp, { recursive: true });
+    // Directory swap: rename cannot replace a non-empty dir, so move the old one aside first.
+    const old = join(this.stateDir, `.${LAST_GOOD}.old`);
+    await rm(old, { recursive: true, force: true });
+    await rename(join(this.stateDir, LAST_GOOD), old).catch(() => undefined);
+    await rename(tmp, join(this.stateDir, LAST_GOOD));
+    await rm(old, { recursive: true, force: true });
+  }
+}
+
+function assertFileSet(files: FileSet, configFile: string): void {
+  if (!(configFile in files)) throw new Error(`file set without ${configFile}`);
+  for (const rel of Object.keys(files)) {
+    if (
+      !REL_PATH.test(rel) ||
+      normalize(rel) !== rel ||
+      rel.includes('..') ||
+      RESERVED.has(rel.split('/')[0]!)
+    )
+      throw new Error(`not a safe relative path for the state dir: ${JSON.stringify(rel)}`);
+  }
+}
+
+async function readSet(dir: string, names: readonly string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const rel of names) {
+    const content = await readFile(join(dir, rel), 'utf8').catch(() => undefined);
+    if (content !== undefined) out[rel] = content;
+  }
+  return out;
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix === '' ? e.name : `${prefix}/${e.name}`;
+    if (e.isDirectory()) out.push(...(await listFiles(join(dir, e.name), rel)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
