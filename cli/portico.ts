@@ -1,0 +1,78 @@
+// `portico`: the command line. `portico dev` runs a local gateway on HAProxy from a folder of
+// manifests; `portico status` prints what the last `portico dev` reported, like `kubectl get -o yaml`.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runDev, STATUS_FILE } from './commands/dev.js';
+
+const USAGE = `usage:
+  portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
+  portico status [--state-dir .portico]`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      manifests: { type: 'string' },
+      'address-pool': { type: 'string', default: '127.0.0.2-127.0.0.254' },
+      'state-dir': { type: 'string', default: '.portico' },
+      'demo-backends': { type: 'boolean', default: false },
+      debounce: { type: 'string', default: '150' },
+    },
+    strict: true,
+  });
+  const log = (line: string) => console.log(line);
+  switch (command) {
+    case 'dev': {
+      if (!values.manifests) {
+        console.error(`portico dev: --manifests DIR is required\n${USAGE}`);
+        return 2;
+      }
+      const stop = new AbortController();
+      const onSignal = () => {
+        log('stopping...');
+        stop.abort();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      await runDev(
+        {
+          manifests: values.manifests,
+          addressPool: values['address-pool'],
+          stateDir: values['state-dir'],
+          demoBackends: values['demo-backends'],
+          debounceMs: Number(values.debounce),
+          log,
+        },
+        stop.signal,
+      );
+      log('stopped');
+      return 0;
+    }
+    case 'status': {
+      const file = join(values['state-dir'], STATUS_FILE);
+      try {
+        process.stdout.write(await readFile(file, 'utf8'));
+        return 0;
+      } catch {
+        console.error(
+          `portico status: no status at ${file}: is \`portico dev\` running (with the same --state-dir)?`,
+        );
+        return 1;
+      }
+    }
+    default:
+      console.error(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`portico: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
