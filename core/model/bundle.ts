@@ -105,22 +105,5 @@ export function isKnownKind(kind: unknown): kind is KindName {
 }
 
 export function emptyBundle(): Bundle {
-  return {
-    gatewayClasses: [],
-    gateways: [],
-    httpRoutes: [],
-    grpcRoutes: [],
-    tlsRoutes: [],
-    tcpRoutes: [],
-    udpRoutes: [],
-    referenceGrants: [],
-    ingresses: [],
-    ingressClasses: [],
-    services: [],
-    endpointSlices: [],
-    secrets: [],
-    namespaces: [],
-    parameters: [],
-    healthCheckPolicies: [],
-  };
+  return Object.fromEntries(Object.values(KINDS).map((k) => [k.field, []])) as unknown as Bundle;
 }

@@ -31,7 +31,8 @@ export const ingressHost = z
   );
 
 export const ingressPath = z.looseObject({
-  path: z.string().max(1024).optional(),
+  // Bounded here; the translator's own, tighter check names the one path at fault.
+  path: z.string().max(8192).optional(),
   pathType: z.enum(['Exact', 'Prefix', 'ImplementationSpecific']),
   backend: ingressBackend,
 });
