@@ -24,9 +24,7 @@ export {
 } from './render.js';
 export {
   PLACEHOLDER,
-  renderServerCommands,
   renderServerLine,
-  runtimeBatch,
   type ServerSpec,
   serverName,
   serverSpec,

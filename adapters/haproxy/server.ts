@@ -2,7 +2,7 @@
 // and as runtime API commands (endpoint churn). Keeping one source of truth means a reload never
 // undoes what the runtime API did, and the other way round.
 
-import { identifier, integer, ipLiteral, runtimeArg } from './escape.js';
+import { identifier, integer, ipLiteral } from './escape.js';
 import type { BackendModel, DesiredEndpoint, EndpointState } from './model.js';
 
 /** Where a free slot points: never reached, since free slots are in maintenance. */
@@ -54,37 +54,4 @@ export function renderServerLine(spec: ServerSpec): string {
     ...spec.options,
     ...(spec.state === 'maint' ? ['disabled'] : []),
   ].join(' ');
-}
-
-/**
- * Runtime API commands that take the slot from `before` (what HAProxy has) to `after`, in the order
- * that never leaves a ready server pointing at the wrong address: maint → addr → weight → ready/drain
- * (haproxytech #825). Empty when nothing changes. Join with runtimeBatch to send them together.
- */
-export function renderServerCommands(before: ServerSpec | undefined, after: ServerSpec): string[] {
-  const target = `${runtimeArg(identifier(after.backend))}/${runtimeArg(identifier(after.name))}`;
-  const set = (...args: string[]) => `set server ${target} ${args.map(runtimeArg).join(' ')}`;
-  const addr = () => set('addr', ipLiteral(after.address), 'port', integer(after.port, 1, 65535, 'port'));
-  const moved = !before || before.address !== after.address || before.port !== after.port;
-  const wasLive = before !== undefined && before.state !== 'maint';
-  const out: string[] = [];
-  if (after.state === 'maint') {
-    if (!before || wasLive) out.push(set('state', 'maint'));
-    if (moved) out.push(addr());
-    return out;
-  }
-  if (moved) {
-    if (!before || wasLive) out.push(set('state', 'maint'));
-    out.push(addr());
-  }
-  if (moved || before?.weight !== after.weight)
-    out.push(set('weight', integer(after.weight, 0, 256, 'weight')));
-  if (moved || before?.state !== after.state) out.push(set('state', after.state));
-  return out;
-}
-
-/** One CLI line: commands separated by `;` (each argument already escaped by runtimeArg). */
-export function runtimeBatch(commands: readonly string[]): string {
-  for (const c of commands) if (/[\r\n]/.test(c)) throw new Error('runtime command with a newline');
-  return commands.join(';');
 }

@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackendModel, DesiredEndpoint } from '#adapters/haproxy/model.js';
 import { slotCountFor } from '#adapters/haproxy/model.js';
 import {
-  renderServerCommands,
   renderServerLine,
-  runtimeBatch,
   serverSpec,
 } from '#adapters/haproxy/server.js';
 import { assignSlots } from '#adapters/haproxy/slots.js';
@@ -58,34 +56,8 @@ describe('server lines and runtime commands from one spec', () => {
       'server s3 127.0.0.1:1 weight 1 check inter 10s disabled',
     );
   });
-  it('orders runtime commands maint → addr → weight → state', () => {
-    const free = serverSpec(backend, 0, null);
-    const filled = serverSpec(backend, 0, ep('10.0.0.9'));
-    expect(renderServerCommands(free, filled)).toEqual([
-      'set server be_x/s1 addr 10.0.0.9 port 8080',
-      'set server be_x/s1 weight 1',
-      'set server be_x/s1 state ready',
-    ]);
-    expect(renderServerCommands(filled, serverSpec(backend, 0, ep('10.0.0.8')))).toEqual([
-      'set server be_x/s1 state maint',
-      'set server be_x/s1 addr 10.0.0.8 port 8080',
-      'set server be_x/s1 weight 1',
-      'set server be_x/s1 state ready',
-    ]);
-    expect(renderServerCommands(filled, serverSpec(backend, 0, ep('10.0.0.9', 'drain')))).toEqual([
-      'set server be_x/s1 state drain',
-    ]);
-    expect(renderServerCommands(filled, free)).toEqual([
-      'set server be_x/s1 state maint',
-      'set server be_x/s1 addr 127.0.0.1 port 1',
-    ]);
-    expect(renderServerCommands(filled, filled)).toEqual([]);
-    expect(runtimeBatch(renderServerCommands(free, filled))).toBe(
-      'set server be_x/s1 addr 10.0.0.9 port 8080;set server be_x/s1 weight 1;set server be_x/s1 state ready',
-    );
-  });
   it('refuses addresses that are not IP literals', () => {
     expect(() => renderServerLine(serverSpec(backend, 0, ep('10.0.0.1;show map')))).toThrow();
-    expect(() => renderServerCommands(undefined, serverSpec(backend, 0, ep('a b')))).toThrow();
+    expect(() => renderServerLine(serverSpec(backend, 0, ep('a b')))).toThrow();
   });
 });
