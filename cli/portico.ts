@@ -1,13 +1,16 @@
 // `portico`: the command line. `portico dev` runs a local gateway on HAProxy from a folder of
-// manifests; `portico status` prints what the last `portico dev` reported, like `kubectl get -o yaml`.
+// manifests or from a cluster (kubeconfig), writing statuses back into the cluster in the latter case;
+// `portico status` prints what the last `portico dev` reported, like `kubectl get -o yaml`.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDev, STATUS_FILE } from './commands/dev.js';
+import { runDevKube } from './commands/dev-kube.js';
 
 const USAGE = `usage:
   portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
+  portico dev --kubeconfig FILE [--context NAME] [--address-pool ...] [--state-dir ...] [--demo-backends]
   portico status [--state-dir .portico]`;
 
 async function main(argv: string[]): Promise<number> {
@@ -16,6 +19,8 @@ async function main(argv: string[]): Promise<number> {
     args: rest,
     options: {
       manifests: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
       'address-pool': { type: 'string', default: '127.0.0.2-127.0.0.254' },
       'state-dir': { type: 'string', default: '.portico' },
       'demo-backends': { type: 'boolean', default: false },
@@ -26,8 +31,12 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string) => console.log(line);
   switch (command) {
     case 'dev': {
-      if (!values.manifests) {
-        console.error(`portico dev: --manifests DIR is required\n${USAGE}`);
+      if (!values.manifests === !values.kubeconfig) {
+        console.error(`portico dev: give exactly one of --manifests DIR and --kubeconfig FILE\n${USAGE}`);
+        return 2;
+      }
+      if (values.context && !values.kubeconfig) {
+        console.error(`portico dev: --context goes with --kubeconfig\n${USAGE}`);
         return 2;
       }
       const stop = new AbortController();
@@ -37,17 +46,24 @@ async function main(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      await runDev(
-        {
-          manifests: values.manifests,
-          addressPool: values['address-pool'],
-          stateDir: values['state-dir'],
-          demoBackends: values['demo-backends'],
-          debounceMs: Number(values.debounce),
-          log,
-        },
-        stop.signal,
-      );
+      const common = {
+        addressPool: values['address-pool'],
+        stateDir: values['state-dir'],
+        demoBackends: values['demo-backends'],
+        debounceMs: Number(values.debounce),
+        log,
+      };
+      if (values.kubeconfig)
+        await runDevKube(
+          {
+            ...common,
+            kubeconfig: values.kubeconfig,
+            ...(values.context ? { context: values.context } : {}),
+            now: () => new Date().toISOString(),
+          },
+          stop.signal,
+        );
+      else await runDev({ ...common, manifests: values.manifests! }, stop.signal);
       log('stopped');
       return 0;
     }

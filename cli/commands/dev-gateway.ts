@@ -1,0 +1,112 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { ObjectStatus } from '#core/status/types.js';
+import type { TranslateOptions } from '#core/translate/options.js';
+import { LocalPipeline, type SyncResult } from '../local/local-pipeline.js';
+import { noticeLine, statusTransitions } from '../status-report.js';
+
+export interface DevGatewayOptions {
+  addressPool: string;
+  stateDir: string;
+  log: (line: string) => void;
+  translateOptions?: Partial<TranslateOptions>;
+}
+
+export const STATUS_FILE = 'status.yaml';
+
+/**
+ * What both `portico dev` sources share: the local pipeline on the HAProxy adapter, and what a person
+ * sees of each sync (plans, problems, status transitions, the URLs to try once, and the status file
+ * `portico status` prints). The source (a manifests folder or a cluster) only hands it objects.
+ */
+export class DevGateway {
+  readonly adapter: HaproxyAdapter;
+  readonly pipeline: LocalPipeline;
+  readonly stateDir: string;
+  readonly #log: (line: string) => void;
+  #previous: ObjectStatus[] = [];
+  #first = true;
+
+  constructor(options: DevGatewayOptions) {
+    const { log } = options;
+    this.#log = log;
+    this.stateDir = resolve(options.stateDir);
+    this.adapter = createHaproxyAdapter({
+      stateDir: join(this.stateDir, 'haproxy'),
+      addressPool: options.addressPool,
+      onOutput: (line) => {
+        // Reloads make HAProxy log every proxy it stops at WARNING level: only alerts matter here.
+        if (line.includes('[ALERT]')) log(`haproxy: ${line}`);
+      },
+    });
+    this.pipeline = new LocalPipeline({
+      adapters: { haproxy: this.adapter as LoadBalancerAdapter<unknown> },
+      ...(options.translateOptions ? { translateOptions: options.translateOptions } : {}),
+      onEvent: (e) => {
+        if (e.type === 'plan') log(e.text.trimEnd());
+        else if (e.type === 'error') log(`error: ${e.key}: ${e.message}`);
+        else log(`held: ${e.key} stays as it is: ${e.reason}`);
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.stateDir, { recursive: true, mode: 0o700 });
+    await this.adapter.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.adapter.stop();
+  }
+
+  /** Reconciles towards `objects` and reports what changed. */
+  async sync(objects: readonly unknown[], signal: AbortSignal): Promise<SyncResult> {
+    const result = await this.pipeline.sync(objects, signal);
+    for (const n of result.notices) if (n.severity !== 'info') this.#log(noticeLine(n));
+    for (const line of statusTransitions(this.#previous, result.statuses)) this.#log(line);
+    this.#previous = result.statuses;
+    await writeFile(join(this.stateDir, STATUS_FILE), stringify({ items: result.statuses }), { mode: 0o600 });
+    if (this.#first) {
+      this.#first = false;
+      printUrls(result, this.#log);
+    }
+    return result;
+  }
+}
+
+/** What to try, from the addresses the load balancers got. */
+function printUrls(result: SyncResult, log: (line: string) => void): void {
+  const lines: string[] = [];
+  for (const lb of result.loadBalancers) {
+    const status = result.statuses.find(
+      (s) => s.loadBalancers.length === 1 && s.loadBalancers[0] === lb.key && s.kind === lb.source.kind,
+    );
+    const st = status?.status as
+      | { addresses?: { value: string }[]; loadBalancer?: { ingress?: { ip?: string }[] } }
+      | undefined;
+    const address = st?.addresses?.[0]?.value ?? st?.loadBalancer?.ingress?.[0]?.ip;
+    if (!address) continue;
+    for (const l of lb.listeners) {
+      const hosts = [
+        ...new Set(l.routes.flatMap((r) => (r.hostname && !r.hostname.startsWith('*') ? [r.hostname] : []))),
+      ];
+      const scheme =
+        l.protocol === 'HTTP' ? 'http' : l.protocol === 'HTTPS' ? 'https' : l.protocol.toLowerCase();
+      const target = `${scheme}://${address}:${l.port}`;
+      lines.push(`  ${lb.source.kind} ${lb.source.namespace}/${lb.source.name}: ${target}/`);
+      const paths = [
+        ...new Set(
+          l.routes.flatMap((r) =>
+            r.match.path && r.match.path.type !== 'RegularExpression' ? [r.match.path.value] : [],
+          ),
+        ),
+      ];
+      const host = hosts[0] ? `-H 'Host: ${hosts[0]}' ` : '';
+      for (const path of paths.slice(0, 4)) lines.push(`    curl -i ${host}${target}${path}`);
+    }
+  }
+  if (lines.length) log(`try:\n${lines.join('\n')}`);
+}

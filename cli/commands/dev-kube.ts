@@ -1,0 +1,113 @@
+import { DEFAULT_OPTIONS } from '#core/translate/options.js';
+import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
+import { ClusterSource } from '../kube/cluster-source.js';
+import { KubeHttp } from '../kube/kube-http.js';
+import { loadKubeConfig } from '../kube/load-kube-config.js';
+import { StatusWriter } from '../kube/status-writer.js';
+import { DevGateway } from './dev-gateway.js';
+
+export interface DevKubeOptions {
+  kubeconfig: string;
+  /** A context of the kubeconfig other than its current one. */
+  context?: string;
+  addressPool: string;
+  stateDir: string;
+  demoBackends: boolean;
+  debounceMs: number;
+  log: (line: string) => void;
+  /** The clock of lastTransitionTime. */
+  now?: () => string;
+  /** Delay before syncing again after status writes failed. */
+  retryMs?: number;
+}
+
+/**
+ * `portico dev --kubeconfig FILE`: the local gateway driven by a cluster. Informers list and watch
+ * every kind Portico reads; each change (debounced) syncs the pipeline with all the objects, prints
+ * the same report as the manifests mode, and patches the statuses back into the cluster (only those
+ * that changed). Resolves when stopped.
+ */
+export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSignal): Promise<void> {
+  const { log } = options;
+  const kubeConfig = loadKubeConfig(options.kubeconfig, options.context);
+  const http = new KubeHttp(kubeConfig);
+  const gateway = new DevGateway({ addressPool: options.addressPool, stateDir: options.stateDir, log });
+  let trigger = () => {};
+  const source = new ClusterSource({
+    kubeConfig,
+    http,
+    debounceMs: options.debounceMs,
+    log,
+    onChange: () => trigger(),
+  });
+  const writer = new StatusWriter({
+    http,
+    objects: source,
+    controllerName: DEFAULT_OPTIONS.controllerName,
+    now: options.now ?? (() => new Date().toISOString()),
+  });
+
+  let stopBackends = async () => {};
+  let retry: NodeJS.Timeout | undefined;
+  try {
+    log(`connecting to ${http.server}`);
+    try {
+      await source.start(stopSignal);
+    } catch (err) {
+      if (stopSignal.aborted) return;
+      throw err;
+    }
+    log(`cluster: watching ${source.resources.map((r) => r.plural).join(', ')}`);
+    if (options.demoBackends) {
+      const backends = demoBackendsIn(source.objects());
+      stopBackends = await startDemoBackends(backends);
+      log(
+        `demo backends: ${backends.map((b) => `${b.service} on ${b.address}:${b.port}`).join(', ') || 'none'}`,
+      );
+    }
+    await gateway.start();
+
+    const reconcile = async () => {
+      clearTimeout(retry);
+      const result = await gateway.sync(source.objects(), stopSignal);
+      if (stopSignal.aborted) return;
+      const report = await writer.write(result.statuses, stopSignal);
+      if (report.written.length) log(`status: wrote ${report.written.join(', ')}`);
+      for (const f of report.failed) log(`error: status of ${f.object}: ${f.message}`);
+      if (report.failed.length && !stopSignal.aborted)
+        retry = setTimeout(() => trigger(), options.retryMs ?? 2_000);
+    };
+    // One reconcile at a time; changes meanwhile fold into one more run after it.
+    let running: Promise<void> | undefined;
+    let again = false;
+    trigger = () => {
+      if (stopSignal.aborted) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = (async () => {
+        do {
+          again = false;
+          await reconcile().catch((err: unknown) =>
+            log(`error: ${err instanceof Error ? err.message : String(err)}`),
+          );
+        } while (again && !stopSignal.aborted);
+        running = undefined;
+      })();
+    };
+    trigger();
+    await running;
+    log(`watching the cluster for changes; Ctrl-C stops`);
+    await new Promise<void>((done) => {
+      if (stopSignal.aborted) done();
+      stopSignal.addEventListener('abort', () => done(), { once: true });
+    });
+    await running;
+  } finally {
+    clearTimeout(retry);
+    await source.stop();
+    await gateway.stop();
+    await stopBackends();
+  }
+}

@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDevKube } from '#cli/commands/dev-kube.js';
+import {
+  CONTROLLER,
+  endpointSlice,
+  eventually,
+  gateway,
+  gatewayClass,
+  httpRoute,
+  type KubeFixture,
+  service,
+  startKube,
+} from './support.js';
+
+// End to end: objects in the (fake) cluster → `portico dev --kubeconfig` → real HAProxy → a real
+// request reaches a local backend, and the statuses land back in the cluster.
+
+const POOL = '127.0.3.10-127.0.3.30';
+const PORT = 18_380;
+let kube: KubeFixture;
+let stateDir: string;
+let backend: Server;
+let backendPort: number;
+const logs: string[] = [];
+const stop = new AbortController();
+let running: Promise<void>;
+
+function get(address: string, path: string, host = 'app.test'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: address, port: PORT, path, headers: { host }, agent: false, timeout: 2_000 },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const gatewayAddress = () =>
+  (kube.server.get('Gateway', 'demo', 'web')?.status as { addresses?: { value: string }[] } | undefined)
+    ?.addresses?.[0]?.value;
+
+beforeAll(async () => {
+  backend = createServer((req, res) =>
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`backend ${req.url}`),
+  );
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  backendPort = (backend.address() as AddressInfo).port;
+  kube = await startKube();
+  const s = kube.server;
+  s.create(gatewayClass());
+  s.create(gateway('demo', 'web', PORT));
+  s.create(httpRoute('demo', 'app', [{ name: 'web' }], { name: 'app', port: 80 }, '/app'));
+  s.create(service('demo', 'app', 80));
+  s.create(endpointSlice('demo', 'app', '127.0.0.1', backendPort));
+  stateDir = mkdtempSync(join(tmpdir(), 'portico-dev-kube-'));
+  running = runDevKube(
+    {
+      kubeconfig: kube.kubeconfig,
+      addressPool: POOL,
+      stateDir,
+      demoBackends: false,
+      debounceMs: 30,
+      log: (l) => logs.push(l),
+      now: () => '2030-01-01T00:00:00Z',
+    },
+    stop.signal,
+  );
+  running.catch(() => {});
+});
+
+afterAll(async () => {
+  stop.abort();
+  await running?.catch(() => {});
+  await kube?.close();
+  await new Promise<void>((r) => backend?.close(() => r()));
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('portico dev --kubeconfig', () => {
+  it('routes a real request through HAProxy to the backend and writes the status back', async () => {
+    const address = await eventually(gatewayAddress, 'Gateway address in the cluster', 15_000);
+    expect(address).toMatch(/^127\.0\.3\./);
+    const answer = await eventually(
+      async () => {
+        const r = await get(address, '/app/x').catch(() => undefined);
+        return r?.status === 200 ? r : undefined;
+      },
+      'traffic',
+      5_000,
+    );
+    expect(answer.body).toBe('backend /app/x');
+
+    const gw = kube.server.get('Gateway', 'demo', 'web')!.status as {
+      conditions: { type: string; status: string }[];
+    };
+    expect(gw.conditions.map((c) => `${c.type}=${c.status}`)).toEqual(['Accepted=True', 'Programmed=True']);
+    const route = kube.server.get('HTTPRoute', 'demo', 'app')!.status as {
+      parents: {
+        controllerName: string;
+        conditions: { type: string; status: string; lastTransitionTime: string }[];
+      }[];
+    };
+    expect(route.parents).toHaveLength(1);
+    expect(route.parents[0]?.controllerName).toBe(CONTROLLER);
+    expect(route.parents[0]?.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'Accepted',
+        status: 'True',
+        lastTransitionTime: '2030-01-01T00:00:00Z',
+      }),
+    );
+    expect(logs.some((l) => l.startsWith('status: wrote'))).toBe(true);
+    expect(
+      logs.some((l) => l.startsWith('Gateway demo/web: Accepted=True Programmed=True at 127.0.3.')),
+    ).toBe(true);
+  });
+
+  it('follows changes in the cluster, without status writes that change nothing', async () => {
+    const address = gatewayAddress()!;
+    kube.server.create(httpRoute('demo', 'two', [{ name: 'web' }], { name: 'app', port: 80 }, '/two'));
+    await eventually(
+      async () => (await get(address, '/two').catch(() => undefined))?.status === 200,
+      'new route',
+    );
+    await eventually(
+      () =>
+        (kube.server.get('HTTPRoute', 'demo', 'two')?.status as { parents?: unknown[] })?.parents?.length ===
+        1,
+      'new route status',
+    );
+    // Let everything settle, then change something that touches no status: nothing is written.
+    await new Promise((r) => setTimeout(r, 300));
+    const writes = kube.server.statusWrites.length;
+    const requests = kube.server.requests.length;
+    kube.server.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'unrelated', namespace: 'demo' },
+      data: {},
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(kube.server.statusWrites.length).toBe(writes);
+    expect(kube.server.requests.slice(requests).filter((r) => r.method !== 'GET')).toEqual([]);
+
+    // Deleting a route changes the Gateway's attachedRoutes, and nothing else.
+    kube.server.remove('HTTPRoute', 'demo', 'two');
+    await eventually(
+      async () => (await get(address, '/two').catch(() => undefined))?.status === 404,
+      'route removed',
+    );
+    await eventually(() => kube.server.statusWrites.length > writes, 'Gateway status written');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(kube.server.statusWrites.slice(writes).map((w) => `${w.kind} ${w.name} ${w.changed}`)).toEqual([
+      'Gateway web true',
+    ]);
+    const gw = kube.server.get('Gateway', 'demo', 'web')?.status as {
+      listeners: { attachedRoutes: number }[];
+    };
+    const listeners = gw.listeners;
+    expect(listeners[0]?.attachedRoutes).toBe(1);
+    expect((await get(address, '/app/y')).status).toBe(200);
+  });
+
+  it('stops cleanly', async () => {
+    const address = gatewayAddress()!;
+    stop.abort();
+    await running;
+    await expect(get(address, '/app/x')).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

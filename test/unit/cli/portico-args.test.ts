@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../../..');
+
+async function portico(...args: string[]): Promise<{ code: number; stderr: string }> {
+  try {
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/portico.ts', ...args], {
+      cwd: root,
+    });
+    return { code: 0, stderr: '' };
+  } catch (err) {
+    const e = err as { code: number; stderr: string };
+    return { code: e.code, stderr: e.stderr };
+  }
+}
+
+describe('portico dev arguments', () => {
+  it('takes exactly one of --manifests and --kubeconfig', async () => {
+    const [both, neither, context] = await Promise.all([
+      portico('dev', '--manifests', 'examples/quickstart', '--kubeconfig', 'kubeconfig.yaml'),
+      portico('dev'),
+      portico('dev', '--manifests', 'examples/quickstart', '--context', 'x'),
+    ]);
+    for (const r of [both, neither]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('give exactly one of --manifests DIR and --kubeconfig FILE');
+    }
+    expect(context).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--context goes with --kubeconfig'),
+    });
+  });
+
+  it('says clearly when the kubeconfig cannot be used', async () => {
+    const r = await portico('dev', '--kubeconfig', join(root, 'does-not-exist.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^portico: .*does-not-exist\.yaml/);
+  });
+});
