@@ -46,14 +46,14 @@ export function parsePool(spec: string): string[] {
     .filter(Boolean)) {
     const [from, to] = part.split('-').map((s) => s.trim());
     const start = parseIp(from ?? '');
-    if (!start || start.family !== 'IPv4')
+    if (start?.family !== 'IPv4')
       throw new TypeError(`address pool: ${from} is not an IPv4 address`);
     if (to === undefined) {
       out.push(formatIp(start));
       continue;
     }
     const end = parseIp(to);
-    if (!end || end.family !== 'IPv4') throw new TypeError(`address pool: ${to} is not an IPv4 address`);
+    if (end?.family !== 'IPv4') throw new TypeError(`address pool: ${to} is not an IPv4 address`);
     const n = (b: number[]) => ((b[0]! << 24) >>> 0) + (b[1]! << 16) + (b[2]! << 8) + b[3]!;
     const [lo, hi] = [n(start.bytes), n(end.bytes)];
     if (hi < lo || hi - lo > 65_535)

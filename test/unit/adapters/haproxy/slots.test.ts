@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendModel, DesiredEndpoint } from '#adapters/haproxy/model.js';
 import { slotCountFor } from '#adapters/haproxy/model.js';
-import {
-  renderServerLine,
-  serverSpec,
-} from '#adapters/haproxy/server.js';
+import { renderServerLine, serverSpec } from '#adapters/haproxy/server.js';
 import { assignSlots } from '#adapters/haproxy/slots.js';
 
 const ep = (address: string, state: DesiredEndpoint['state'] = 'ready'): DesiredEndpoint => ({
