@@ -46,8 +46,7 @@ export function parsePool(spec: string): string[] {
     .filter(Boolean)) {
     const [from, to] = part.split('-').map((s) => s.trim());
     const start = parseIp(from ?? '');
-    if (start?.family !== 'IPv4')
-      throw new TypeError(`address pool: ${from} is not an IPv4 address`);
+    if (start?.family !== 'IPv4') throw new TypeError(`address pool: ${from} is not an IPv4 address`);
     if (to === undefined) {
       out.push(formatIp(start));
       continue;
