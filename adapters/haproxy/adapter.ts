@@ -95,13 +95,22 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
     desired: HAProxyDesired;
     slots: SavedState['slots'];
   } {
-    const models = modelsFromResources(Object.values(resources).flat());
+    // Slots only grow (see diffSpec): a backend keeps the slot count it had, and the config must
+    // render exactly the slots described here, or the runtime path would see a slot missing from
+    // haproxy.cfg and reload (and the reload would then drop the free slots).
+    const models = modelsFromResources(Object.values(resources).flat()).map((m) => ({
+      ...m,
+      backends: m.backends.map((b) => {
+        const count = Math.max(b.slots, slots[b.name]?.slots.length ?? 0);
+        return count === b.slots ? b : { ...b, slots: count };
+      }),
+    }));
     const assignments: Record<string, SlotAssignment> = {};
     const backends: HAProxyDesired['backends'][number][] = [];
     for (const model of models) {
       for (const b of model.backends) {
         const previous = slots[b.name];
-        const count = Math.max(b.slots, previous?.slots.length ?? 0);
+        const count = b.slots;
         const assignment = assignSlots(previous, b.endpoints, count);
         assignments[b.name] = assignment;
         backends.push({

@@ -85,6 +85,12 @@ export function materialize(
       'defaults',
       'mode http',
       'option redispatch',
+      // On a reload the old worker keeps an idle keep-alive connection until its next request and
+      // answers that with `connection: close`, instead of closing it under a client that may be
+      // sending on it (measured: ECONNRESET on reused connections at every reload without it).
+      // The price: that one request is served by the old worker's config (measured in
+      // bench/haproxy). hard-stop-after bounds how long an old worker can linger.
+      'option idle-close-on-response',
       'retries 2',
       `timeout connect ${ms(t.connectMs, 5_000)}`,
       `timeout client ${ms(t.clientMs, 60_000)}`,

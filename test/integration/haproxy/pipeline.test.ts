@@ -120,6 +120,29 @@ describe('local pipeline on HAProxy', () => {
     );
   });
 
+  it('keeps the slots of a pool that shrinks, so the shrink needs no reload', async () => {
+    const withApiEndpoints = (n: number) =>
+      objects.map((o) => {
+        const x = o as { kind: string; metadata: { name: string } };
+        return x.kind === 'EndpointSlice' && x.metadata.name === 'api-demo'
+          ? {
+              ...x,
+              endpoints: Array.from({ length: n }, (_, i) => ({ addresses: [`127.0.0.${i + 1}`] })),
+            }
+          : o;
+      });
+    await pipeline.sync(withApiEndpoints(7)); // more slots: a reload
+    const { reloads, runtimeApplies } = adapter.counters;
+    await pipeline.sync(withApiEndpoints(1));
+    expect(adapter.counters.reloads).toBe(reloads);
+    expect(adapter.counters.runtimeApplies).toBeGreaterThan(runtimeApplies);
+    const api = await get(addressOf('Ingress', 'web'), 80, '/api/x', { host: 'web.localhost' });
+    expect(JSON.parse(api.body).backend).toBe('api');
+    await pipeline.sync(withApiEndpoints(3));
+    expect(adapter.counters.reloads).toBe(reloads);
+    await pipeline.sync(objects);
+  });
+
   it('removes what is deleted', async () => {
     const gw = addressOf('Gateway', 'shop');
     await pipeline.sync(objects.filter((o) => (o as { kind: string }).kind !== 'Gateway'));
