@@ -11,7 +11,10 @@ import { runDevKube } from './commands/dev-kube.js';
 const USAGE = `usage:
   portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
   portico dev --kubeconfig FILE [--context NAME] [--address-pool ...] [--state-dir ...] [--demo-backends]
-  portico status [--state-dir .portico]`;
+  portico status [--state-dir .portico]
+
+  --haproxy-master-socket PATH  program an HAProxy you run yourself (master-worker, started with
+                                -W -S PATH -C <state-dir>/haproxy -f haproxy.cfg) instead of starting one`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       context: { type: 'string' },
       'address-pool': { type: 'string', default: '127.0.0.2-127.0.0.254' },
       'state-dir': { type: 'string', default: '.portico' },
+      'haproxy-master-socket': { type: 'string' },
       'demo-backends': { type: 'boolean', default: false },
       debounce: { type: 'string', default: '150' },
     },
@@ -49,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
       const common = {
         addressPool: values['address-pool'],
         stateDir: values['state-dir'],
+        ...(values['haproxy-master-socket'] ? { haproxyMasterSocket: values['haproxy-master-socket'] } : {}),
         demoBackends: values['demo-backends'],
         debounceMs: Number(values.debounce),
         log,

@@ -11,6 +11,8 @@ import { noticeLine, statusTransitions } from '../status-report.js';
 export interface DevGatewayOptions {
   addressPool: string;
   stateDir: string;
+  /** Attach to an HAProxy someone else runs, by its master socket, instead of starting one. */
+  haproxyMasterSocket?: string;
   log: (line: string) => void;
   translateOptions?: Partial<TranslateOptions>;
 }
@@ -37,6 +39,7 @@ export class DevGateway {
     this.adapter = createHaproxyAdapter({
       stateDir: join(this.stateDir, 'haproxy'),
       addressPool: options.addressPool,
+      ...(options.haproxyMasterSocket ? { attach: { masterSocket: options.haproxyMasterSocket } } : {}),
       onOutput: (line) => {
         // Reloads make HAProxy log every proxy it stops at WARNING level: only alerts matter here.
         if (line.includes('[ALERT]')) log(`haproxy: ${line}`);

@@ -12,6 +12,7 @@ export interface DevKubeOptions {
   context?: string;
   addressPool: string;
   stateDir: string;
+  haproxyMasterSocket?: string;
   demoBackends: boolean;
   debounceMs: number;
   log: (line: string) => void;
@@ -31,7 +32,12 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
   const { log } = options;
   const kubeConfig = loadKubeConfig(options.kubeconfig, options.context);
   const http = new KubeHttp(kubeConfig);
-  const gateway = new DevGateway({ addressPool: options.addressPool, stateDir: options.stateDir, log });
+  const gateway = new DevGateway({
+    addressPool: options.addressPool,
+    stateDir: options.stateDir,
+    ...(options.haproxyMasterSocket ? { haproxyMasterSocket: options.haproxyMasterSocket } : {}),
+    log,
+  });
   let trigger = () => {};
   const source = new ClusterSource({
     kubeConfig,

@@ -9,6 +9,7 @@ export interface DevOptions {
   manifests: string;
   addressPool: string;
   stateDir: string;
+  haproxyMasterSocket?: string;
   demoBackends: boolean;
   debounceMs: number;
   log: (line: string) => void;
@@ -21,7 +22,12 @@ export interface DevOptions {
  */
 export async function runDev(options: DevOptions, stopSignal: AbortSignal): Promise<void> {
   const { log } = options;
-  const gateway = new DevGateway({ addressPool: options.addressPool, stateDir: options.stateDir, log });
+  const gateway = new DevGateway({
+    addressPool: options.addressPool,
+    stateDir: options.stateDir,
+    ...(options.haproxyMasterSocket ? { haproxyMasterSocket: options.haproxyMasterSocket } : {}),
+    log,
+  });
 
   let stopBackends = async () => {};
   let stopWatching = () => {};
