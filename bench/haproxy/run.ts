@@ -24,6 +24,7 @@ import type { ApplyResult } from '#adapters/haproxy/runtime/index.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { type DemoBackend, startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline, type PipelineEvent } from '#cli/local/local-pipeline.js';
+import { machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
 
 const write = !process.argv.includes('--no-write') && !process.argv.includes('--quick');
 const quick = process.argv.includes('--quick');
@@ -235,11 +236,6 @@ const describeTally = (t: Tally) =>
 
 // ---- measuring ------------------------------------------------------------------------------------------
 
-function quantile(samples: readonly number[], p: number): number {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? Number.NaN;
-}
-const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
 
 function fail(message: string): never {
@@ -255,16 +251,6 @@ function budget(phase: string, started: number): void {
 }
 
 /** Prefix of the named PRNG (mulberry32): every run makes the same changes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vmRssKb(pid: number): number {
   const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -738,7 +724,7 @@ async function main(): Promise<void> {
     'report',
     '',
   ]);
-  const mixTable = table(
+  const mixTable = markdownTable(
     ['change', 'count', 'reloads', 'runtime applies', 'sync p50', 'sync max'],
     kinds.map(([k]) => {
       const v = perKind.get(k) ?? { n: 0, reloads: 0, runtime: 0, ms: [0] };
@@ -857,18 +843,9 @@ function readMasterPid(dir: string): number {
 }
 
 /** A Markdown table, padded the way the formatter (biome) lays tables out. */
-function table(header: string[], body: string[][]): string {
-  const widths = header.map((h, c) => Math.max(3, h.length, ...body.map((r) => (r[c] ?? '').length)));
-  const row = (cells: string[]) => `| ${cells.map((x, c) => x.padEnd(widths[c]!)).join(' | ')} |`;
-  return [row(header), row(widths.map((w) => '-'.repeat(w))), ...body.map(row)].join('\n');
-}
 
 const machine = {
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-  node: process.version,
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  ...machineOf(),
   haproxy: haproxyVersion(),
 };
 function haproxyVersion(): string {
@@ -901,7 +878,7 @@ if (interrupted) exitCode = 130;
 
 if (exitCode === 0) {
   const date = new Date().toISOString();
-  const body = table(['measure', 'result', 'target', 'verdict'], results);
+  const body = markdownTable(['measure', 'result', 'target', 'verdict'], results);
   console.log(`\n${body}\n\n${verdicts.join('\n')}`);
   console.log(
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}, node ${machine.node}, ${machine.haproxy}; ${((performance.now() - startedAll) / 1000).toFixed(0)} s`,

@@ -8,7 +8,6 @@
 // balancers or fewer than 10,000 routes (the Gateway API translator missing or broken), it exits 1.
 
 import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -17,6 +16,7 @@ import { affectedKeys, DependencyGraph, selectBundle } from '#core/index/index.j
 import type { LoadBalancer } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { translate } from '#core/translate/translate.js';
+import { machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
 
 const CLUSTER = 'bench';
 const GATEWAYS = 50;
@@ -142,18 +142,17 @@ function stamp<T extends { kind: string; metadata: Record<string, unknown> }>(
 
 // ---- measuring ---------------------------------------------------------------------------------
 
+function stats(samples: readonly number[]): Stats {
+  const q = (p: number) => quantile(samples, p);
+  return { median: q(0.5), p95: q(0.95), min: q(0), max: q(1), n: samples.length };
+}
+
 interface Stats {
   median: number;
   p95: number;
   min: number;
   max: number;
   n: number;
-}
-
-function stats(samples: readonly number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
-  return { median: q(0.5), p95: q(0.95), min: s[0]!, max: s[s.length - 1]!, n: s.length };
 }
 
 function time<T>(f: () => T): [T, number] {
@@ -166,18 +165,6 @@ function countRoutes(lbs: readonly LoadBalancer[]): number {
   let n = 0;
   for (const lb of lbs) for (const l of lb.listeners) n += l.routes.length;
   return n;
-}
-
-/** Deterministic PRNG (mulberry32), so that every run measures the same changes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function exposeGc(): (() => void) | undefined {
@@ -196,7 +183,6 @@ function heapUsed(): number {
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 
 function fail(message: string): never {
   console.error(`\nbench/translate: ${message}`);
@@ -305,13 +291,7 @@ const same = stats(warmSame);
 const fresh = stats(warmFresh);
 const inc = stats(samples.total);
 const oneKey = stats(samples.perKey);
-const machine = {
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-  node: process.version,
-  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-};
+const machine = machineOf();
 const date = new Date().toISOString();
 const fullOk = fresh.median <= TARGET_FULL_MS;
 const oneKeyOk = oneKey.median <= TARGET_ONE_KEY_MS;
@@ -346,11 +326,6 @@ const memRows: [string, string][] = [
 ];
 
 /** A Markdown table, padded the way the formatter (biome) lays tables out. */
-function table(header: string[], body: string[][]): string {
-  const widths = header.map((h, c) => Math.max(3, h.length, ...body.map((r) => (r[c] ?? '').length)));
-  const row = (cells: string[]) => `| ${cells.map((x, c) => x.padEnd(widths[c]!)).join(' | ')} |`;
-  return [row(header), row(widths.map((w) => '-'.repeat(w))), ...body.map(row)].join('\n');
-}
 
 const summary = [
   `Cluster: ${GATEWAYS} Gateways (HTTP listener, one GatewayClass), ${ROUTES.toLocaleString('en')} HTTPRoutes × 2 rules, ` +
@@ -361,8 +336,8 @@ const summary = [
     `${(keysSeen / CHANGES).toFixed(2)} keys per change on average (max ${maxKeys}), ` +
     `${Math.round(bundleObjects / Math.max(1, keysSeen + CHANGE_WARMUP))} objects per bundle on average.`,
 ];
-const timings = table(['measure', 'median', 'p95', 'runs'], rows);
-const memory = table(['heapUsed delta', 'size'], memRows);
+const timings = markdownTable(['measure', 'median', 'p95', 'runs'], rows);
+const memory = markdownTable(['heapUsed delta', 'size'], memRows);
 const verdict = [
   `Targets: full translate ≤ ${TARGET_FULL_MS} ms (fresh objects, median): ${fullOk ? 'met' : 'NOT met'}; ` +
     `one key ≤ ${TARGET_ONE_KEY_MS} ms (median per affected key: affectedKeys + upsert + selectBundle + translate): ${oneKeyOk ? 'met' : 'NOT met'}.`,

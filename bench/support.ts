@@ -1,0 +1,41 @@
+// What every benchmark shares: quantiles, a deterministic PRNG, the machine it ran on, and the
+// Markdown table its results are recorded in.
+
+import os from 'node:os';
+
+/** The p-quantile (0..1) by the nearest-rank method. */
+export function quantile(samples: readonly number[], p: number): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? Number.NaN;
+}
+
+export const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+
+/** Deterministic PRNG (mulberry32), so that every run measures the same changes. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The machine, as recorded next to every result. */
+export function machine(): { cpu: string; cores: number; memory: string; node: string; platform: string } {
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+export function markdownTable(header: readonly string[], body: readonly (readonly string[])[]): string {
+  const widths = header.map((h, c) => Math.max(3, h.length, ...body.map((r) => (r[c] ?? '').length)));
+  const row = (cells: readonly string[]) => `| ${cells.map((x, c) => x.padEnd(widths[c]!)).join(' | ')} |`;
+  return [row(header), row(widths.map((w) => '-'.repeat(w))), ...body.map(row)].join('\n');
+}
