@@ -96,7 +96,7 @@ export function healthCheckFor(
 ): HealthCheck {
   const levels: Level[] = [];
   const policies = policiesFor(ctx, service);
-  reportUnknownSections(ctx, service, policies);
+  if (policies.length > 0) reportUnknownSections(ctx, service, policies);
   if (port.name) {
     const section = port.name;
     const onPort = policies.filter((p) =>
@@ -121,7 +121,8 @@ export function healthCheckFor(
       blame: (field) => ({ source: serviceSource(service), field: `spec.healthCheckNodePort (${field})` }),
     });
   }
-  return merge(ctx, levels, protocol);
+  // The common case, kept cheap: nobody said anything about this Service's health check.
+  return levels.length === 0 ? defaultHealthCheck(protocol) : merge(ctx, levels, protocol);
 }
 
 /** Level 5 alone: what a pool of this protocol gets when nobody says otherwise. */
