@@ -1,0 +1,17 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+
+/** Who sent the request, as established by `verifySender`. */
+export interface Sender {
+  method: 'hmac' | 'bearer';
+  /** The cluster the credentials speak for. */
+  cluster: string;
+  /** HMAC only: the signature remembered in the replay cache. */
+  replayKey?: string;
+}
+
+export interface IngestContext extends Context {
+  sender?: Sender;
+}
+
+export type IngestEvent = APIGatewayProxyEventV2;
+export type IngestResult = APIGatewayProxyStructuredResultV2;
