@@ -1,0 +1,82 @@
+// What ELBv2 can express. One load balancer is either an ALB (HTTP/HTTPS, host/path/header/query/method
+// rules) or an NLB (TCP/UDP/TLS, one target group per listener, no content routing), so render picks
+// ALB_CAPABILITIES or NLB_CAPABILITIES by load balancer type; ELBV2_CAPABILITIES is their union.
+
+import { EVERY_CAPABILITY } from '../capabilities.js';
+import type { Capabilities } from '../types.js';
+
+/** AWS defaults (research/aws-lbc.md §4); the emulator's DEFAULT_LIMITS use the same numbers. */
+export const ELBV2_LIMITS = {
+  rulesPerLoadBalancer: 100,
+  listenersPerLoadBalancer: 50,
+  targetGroupsPerLoadBalancer: 100,
+  targetGroupsPerForwardAction: 5,
+  conditionValuesPerRule: 5,
+  valuesPerCondition: 3,
+  wildcardsPerRule: 5,
+  targetsPerTargetGroup: 1000,
+  certificatesPerListener: 25,
+  maxPriority: 50_000,
+  conditionValueLength: 128,
+  nameLength: 32,
+} as const;
+
+const common: Capabilities = {
+  ...EVERY_CAPABILITY,
+  // Certificates are ACM/IAM ARNs from the parameters, never uploaded from Secrets.
+  certificateSource: 'reference',
+  // Headers, mirroring and rewrites: ALB has no header modifiers nor mirroring, and its url-rewrite
+  // transform is a regex over a URL form we have not verified, so rewrites are declared unsupported.
+  filters: [],
+  urlRewrite: { hostname: false, path: [] },
+  backendFilters: false,
+  // Per-route timeouts do not exist: ALB has one idle timeout per load balancer.
+  timeouts: { request: false, backendRequest: false },
+  // Source ranges live in security groups, which Portico does not manage (yet).
+  sourceRanges: false,
+  requestedAddressTypes: [],
+  maxListeners: ELBV2_LIMITS.listenersPerLoadBalancer,
+  maxCertificatesPerListener: ELBV2_LIMITS.certificatesPerListener + 1,
+};
+
+export const ALB_CAPABILITIES: Capabilities = {
+  ...common,
+  listenerProtocols: ['HTTP', 'HTTPS'],
+  tlsPassthrough: false,
+  // ALB's `*` matches any number of labels, like Gateway API; Ingress's single-label wildcard has no form.
+  wildcardHostnames: ['any-depth'],
+  pathMatch: ['Exact', 'Prefix', 'RegularExpression'],
+  headerMatch: ['Exact', 'RegularExpression'],
+  queryParamMatch: ['Exact'],
+  methodMatch: true,
+  redirect: { supported: true, path: ['ReplaceFullPath'], statusCodes: [301, 302] },
+  fixedResponse: true,
+  weightedBackends: true,
+  maxBackendsPerRoute: ELBV2_LIMITS.targetGroupsPerForwardAction,
+  poolProtocols: ['HTTP', 'HTTPS', 'GRPC'],
+};
+
+export const NLB_CAPABILITIES: Capabilities = {
+  ...common,
+  listenerProtocols: ['TCP', 'UDP', 'TLS'],
+  tlsPassthrough: true,
+  wildcardHostnames: ['any-depth'],
+  pathMatch: [],
+  headerMatch: [],
+  queryParamMatch: [],
+  methodMatch: false,
+  redirect: { supported: false, path: [], statusCodes: [] },
+  fixedResponse: false,
+  // An NLB listener forwards to exactly one target group.
+  weightedBackends: false,
+  maxBackendsPerRoute: 1,
+  poolProtocols: ['TCP', 'UDP', 'TLS', 'HTTP', 'HTTPS', 'GRPC', 'H2C'],
+};
+
+/** What the adapter declares up front: the union (render narrows per load balancer type). */
+export const ELBV2_CAPABILITIES: Capabilities = {
+  ...ALB_CAPABILITIES,
+  listenerProtocols: ['HTTP', 'HTTPS', 'TCP', 'UDP', 'TLS'],
+  tlsPassthrough: true,
+  poolProtocols: NLB_CAPABILITIES.poolProtocols,
+};

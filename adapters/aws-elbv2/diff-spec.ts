@@ -1,0 +1,120 @@
+// How ELBv2 resources are compared. Names hash every field that forces a replacement (naming.ts), so a
+// replacement normally shows up as a new address; replaceOn still guards the same address. Fields
+// AWS cannot change in place: LB type and scheme, target group protocol/port/target type/VPC, a
+// listener's load balancer and port, a rule's content (its address is its content hash).
+
+import { compareFields } from '#core/plan/compare-fields.js';
+import type { DiffSpec, Resource } from '#core/plan/types.js';
+import type {
+  Elbv2Value,
+  ListenerValue,
+  LoadBalancerValue,
+  RuleAction,
+  RuleCondition,
+  RuleValue,
+  TargetsValue,
+} from './model.js';
+import { elbv2Address } from './model.js';
+
+const REPLACE_ON: Readonly<Record<string, readonly string[]>> = {
+  'load-balancer': ['name', 'type', 'scheme'],
+  listener: ['loadBalancer', 'port'],
+  'target-group': ['name', 'protocol', 'protocolVersion', 'port', 'targetType', 'vpcId', 'ipAddressType'],
+  targets: ['targetGroup'],
+  rule: ['loadBalancer', 'listenerPort', 'conditions', 'actions'],
+};
+
+/** Not AWS fields: kept for status and observe, never compared. */
+const IGNORE: Readonly<Record<string, readonly string[]>> = {
+  'target-group': ['pool'],
+  rule: ['routes', 'contentId'],
+};
+
+const byJson = <T>(a: T, b: T) => {
+  const x = JSON.stringify(a);
+  const y = JSON.stringify(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Order-insensitive forms: sets are sorted, and only the attributes Portico sets are compared. */
+function normalize(kind: string, value: Elbv2Value, desired?: Elbv2Value): Elbv2Value {
+  switch (kind) {
+    case 'load-balancer': {
+      const v = value as LoadBalancerValue;
+      const keys = Object.keys((desired as LoadBalancerValue | undefined)?.attributes ?? v.attributes);
+      return {
+        ...v,
+        subnets: [...v.subnets].sort(),
+        securityGroups: [...v.securityGroups].sort(),
+        attributes: Object.fromEntries(keys.sort().map((k) => [k, v.attributes[k] ?? ''])),
+      };
+    }
+    case 'targets': {
+      const v = value as TargetsValue;
+      return { ...v, targets: [...v.targets].sort(byJson) };
+    }
+    case 'rule': {
+      const v = value as RuleValue;
+      return { ...v, conditions: sortConditions(v.conditions), actions: v.actions.map(sortAction) };
+    }
+    case 'listener': {
+      const v = value as ListenerValue;
+      if (!v.certificateArns) return v;
+      // The default certificate is fixed; the SNI list is a set.
+      const [first, ...rest] = v.certificateArns;
+      return { ...v, certificateArns: first === undefined ? [] : [first, ...rest.sort()] };
+    }
+    default:
+      return value;
+  }
+}
+
+function sortConditions(cs: readonly RuleCondition[]): RuleCondition[] {
+  return cs
+    .map((c) => {
+      if (c.field === 'query-string') return { ...c, values: [...c.values].sort(byJson) };
+      if ('values' in c) return { ...c, values: [...c.values].sort() } as RuleCondition;
+      return { ...c, regexValues: [...c.regexValues].sort() } as RuleCondition;
+    })
+    .sort(byJson);
+}
+
+function sortAction(a: RuleAction): RuleAction {
+  return a.type === 'forward' ? { ...a, targetGroups: [...a.targetGroups].sort(byJson) } : a;
+}
+
+export const elbv2DiffSpec: DiffSpec<Elbv2Value> = {
+  compare: (desired, observed) =>
+    compareFields(
+      normalize(desired.kind, desired.value),
+      normalize(desired.kind, observed.value, desired.value),
+      {
+        replaceOn: REPLACE_ON[desired.kind] ?? [],
+        ignore: IGNORE[desired.kind] ?? [],
+      },
+    ),
+  // A load balancer's name is unique per region: if its address is taken by a different type or
+  // scheme, the old one has to go first. Everything else is created first (new names).
+  replaceOrder: { 'load-balancer': 'delete-first' },
+  dependsOn: (r) => elbv2References(r),
+};
+
+/** Addresses a resource refers to: created before it, deleted after it. */
+export function elbv2References(resource: Resource<Elbv2Value>): string[] {
+  const forwardTargets = (a: RuleAction) =>
+    a.type === 'forward' ? a.targetGroups.map((t) => elbv2Address('target-group', t.name)) : [];
+  switch (resource.kind) {
+    case 'listener': {
+      const v = resource.value as ListenerValue;
+      return [elbv2Address('load-balancer', v.loadBalancer), ...forwardTargets(v.defaultAction)];
+    }
+    case 'rule': {
+      const v = resource.value as RuleValue;
+      return [elbv2Address('listener', v.loadBalancer, v.listenerPort), ...v.actions.flatMap(forwardTargets)];
+    }
+    case 'targets':
+      return [elbv2Address('target-group', (resource.value as TargetsValue).targetGroup)];
+    default:
+      return [];
+  }
+}

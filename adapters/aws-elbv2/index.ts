@@ -1,0 +1,26 @@
+// The pure half of the AWS ELBv2 adapter: parameters, render (IR → desired resources), quotas,
+// capabilities and the diff spec. observe/apply (the SDK calls) live elsewhere.
+
+export { fixedResponse, scaleWeights } from './actions.js';
+export { ALB_CAPABILITIES, ELBV2_CAPABILITIES, ELBV2_LIMITS, NLB_CAPABILITIES } from './capabilities.js';
+export { conditionCost, matchConditions, prefixPatterns } from './conditions.js';
+export { elbv2DiffSpec, elbv2References } from './diff-spec.js';
+export { catchAllPositions, hostCovers } from './host-scope.js';
+export * from './model.js';
+export { loadBalancerName, ruleContentId, targetGroupName } from './naming.js';
+export {
+  type AwsElbv2Parameters,
+  awsElbv2Parameters,
+  CERTIFICATE_ARN_PATTERN,
+  loadBalancerAttributes,
+  parseParameters,
+} from './parameters.js';
+export { type Elbv2PureHalf, elbv2PureHalf } from './pure-half.js';
+export { checkRuleConditions, type Elbv2Limits, QuotaBudget } from './quotas.js';
+export {
+  type Elbv2RenderOptions,
+  listenerAddress,
+  loadBalancerType,
+  renderElbv2,
+  ruleAddress,
+} from './render.js';

@@ -1,0 +1,117 @@
+// The desired ELBv2 resources, shaped so that apply maps each one 1:1 onto API calls
+// (CreateLoadBalancer, CreateListener, CreateTargetGroup, RegisterTargets, CreateRule). Other resources
+// are referred to by name (load balancer, target group) and listener port; apply resolves ARNs.
+
+export const AWS_ELBV2_ADAPTER = 'aws-elbv2';
+
+export type Elbv2Kind = 'load-balancer' | 'listener' | 'target-group' | 'targets' | 'rule';
+
+export type Tags = Record<string, string>;
+
+export interface LoadBalancerValue {
+  name: string;
+  type: 'application' | 'network';
+  scheme: 'internet-facing' | 'internal';
+  ipAddressType: 'ipv4' | 'dualstack';
+  subnets: string[];
+  securityGroups: string[];
+  /** ModifyLoadBalancerAttributes, keys sorted. */
+  attributes: Record<string, string>;
+  tags: Tags;
+}
+
+export type ListenerProtocol = 'HTTP' | 'HTTPS' | 'TCP' | 'UDP' | 'TLS';
+
+export interface ListenerValue {
+  loadBalancer: string;
+  port: number;
+  protocol: ListenerProtocol;
+  /** HTTPS and TLS only. */
+  sslPolicy?: string;
+  /** HTTPS and TLS only: the first is the default certificate, the rest go to AddListenerCertificates. */
+  certificateArns?: string[];
+  defaultAction: RuleAction;
+  tags: Tags;
+}
+
+export interface HealthCheckValue {
+  protocol: 'HTTP' | 'HTTPS' | 'TCP';
+  /** `traffic-port` or a number as a string, as the API takes it. */
+  port: string;
+  path?: string;
+  /** ALB/NLB HttpCode (`200-399`) or, for gRPC target groups, GrpcCode. */
+  matcher?: { httpCode: string } | { grpcCode: string };
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+}
+
+export interface TargetGroupValue {
+  name: string;
+  protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'UDP' | 'TLS';
+  /** ALB only: HTTP1, HTTP2 or GRPC. */
+  protocolVersion?: 'HTTP1' | 'HTTP2' | 'GRPC';
+  port: number;
+  targetType: 'ip';
+  ipAddressType: 'ipv4';
+  vpcId: string;
+  healthCheck: HealthCheckValue;
+  /** The IR pool it stands for. Not an AWS field: for status and notices, ignored by the diff spec. */
+  pool: string;
+  tags: Tags;
+}
+
+export interface Target {
+  id: string;
+  port: number;
+}
+
+/** The registered set of a target group: anything registered and not listed here is deregistered. */
+export interface TargetsValue {
+  targetGroup: string;
+  targets: Target[];
+}
+
+export type RuleCondition =
+  | { field: 'host-header'; values: string[] }
+  | { field: 'path-pattern'; values: string[] }
+  | { field: 'path-pattern'; regexValues: string[] }
+  | { field: 'http-header'; httpHeaderName: string; values: string[] }
+  | { field: 'http-header'; httpHeaderName: string; regexValues: string[] }
+  | { field: 'query-string'; values: { key: string; value: string }[] }
+  | { field: 'http-request-method'; values: string[] };
+
+export type RuleAction =
+  | { type: 'forward'; targetGroups: { name: string; weight: number }[] }
+  | {
+      type: 'redirect';
+      protocol: string;
+      host: string;
+      port: string;
+      path: string;
+      query: string;
+      statusCode: 'HTTP_301' | 'HTTP_302';
+    }
+  | { type: 'fixed-response'; statusCode: string; contentType: 'text/plain'; messageBody: string };
+
+export interface RuleValue {
+  loadBalancer: string;
+  listenerPort: number;
+  /** 1..N in IR order per listener; the planner may keep other numbers as long as the order holds. */
+  priority: number;
+  conditions: RuleCondition[];
+  actions: RuleAction[];
+  /** Hash of conditions + actions: the rule's identity for matching and SetRulePriorities. */
+  contentId: string;
+  /** IR routes this rule stands for (empty for a host's catch-all 404). Not an AWS field. */
+  routes: string[];
+  tags: Tags;
+}
+
+export type Elbv2Value = LoadBalancerValue | ListenerValue | TargetGroupValue | TargetsValue | RuleValue;
+
+/** `aws-elbv2/<kind>/<name>[/<sub>...]`. */
+export function elbv2Address(kind: Elbv2Kind, ...parts: (string | number)[]): string {
+  return [AWS_ELBV2_ADAPTER, kind, ...parts.map(String)].join('/');
+}

@@ -1,0 +1,167 @@
+// IR pool → one target group and its registered targets. The target group's protocol follows the
+// load balancer type (ALB: HTTP/HTTPS, gRPC as protocol version; NLB: TCP/UDP/TLS), so the same pool
+// behind a UDP and a TCP listener gets two target groups.
+
+import type * as ir from '#core/ir/load-balancer.js';
+import { ownershipTags } from '#core/naming/index.js';
+import type { AdapterNotice } from '../types.js';
+import { ELBV2_LIMITS } from './capabilities.js';
+import type { HealthCheckValue, Tags, Target, TargetGroupValue, TargetsValue } from './model.js';
+import { targetGroupName } from './naming.js';
+import type { AwsElbv2Parameters } from './parameters.js';
+
+export interface TargetGroupPlan {
+  value: TargetGroupValue;
+  targets: TargetsValue;
+  notices: AdapterNotice[];
+}
+
+type Protocols = Pick<TargetGroupValue, 'protocol' | 'protocolVersion'>;
+
+/** The target group protocol for a pool behind a listener, or a reason it has none. */
+export function targetGroupProtocols(
+  pool: ir.BackendPool,
+  listener: ir.Listener,
+): Protocols | { unsupported: string } {
+  switch (listener.protocol) {
+    case 'UDP':
+      return { protocol: 'UDP' };
+    case 'TCP':
+      return { protocol: 'TCP' };
+    case 'TLS':
+      // Re-encrypt only when the listener terminates and the pods speak TLS themselves.
+      return listener.tls?.mode === 'Terminate' && (pool.protocol === 'TLS' || pool.protocol === 'HTTPS')
+        ? { protocol: 'TLS' }
+        : { protocol: 'TCP' };
+    default:
+      if (pool.protocol === 'HTTP') return { protocol: 'HTTP', protocolVersion: 'HTTP1' };
+      if (pool.protocol === 'HTTPS') return { protocol: 'HTTPS', protocolVersion: 'HTTP1' };
+      if (pool.protocol === 'GRPC')
+        return listener.protocol === 'HTTPS'
+          ? { protocol: 'HTTP', protocolVersion: 'GRPC' }
+          : { unsupported: 'ALB speaks gRPC to targets only behind HTTPS listeners' };
+      return { unsupported: `ALB target groups cannot speak ${pool.protocol}` };
+  }
+}
+
+export function planTargetGroup(
+  lb: ir.LoadBalancer,
+  pool: ir.BackendPool,
+  protocols: Protocols,
+  params: AwsElbv2Parameters,
+  extraTags: Tags,
+): TargetGroupPlan {
+  const notices: AdapterNotice[] = [];
+  const warn = (
+    feature: string,
+    field: string,
+    message: string,
+    code: AdapterNotice['code'] = 'UnsupportedValue',
+  ) =>
+    notices.push({ severity: 'warning', code, feature, source: pool.source, pool: pool.id, field, message });
+  const shape = {
+    ...protocols,
+    port: pool.servicePort,
+    targetType: params.targetType,
+    vpcId: params.vpcId,
+    ipAddressType: 'ipv4' as const,
+  };
+  const name = targetGroupName(lb, pool, shape);
+  const value: TargetGroupValue = {
+    name,
+    ...shape,
+    healthCheck: healthCheck(pool, protocols, warn),
+    pool: pool.id,
+    tags: { ...extraTags, ...ownershipTags({ cluster: lb.cluster, lbKey: lb.key, role: 'target-group' }) },
+  };
+
+  // Ready and not terminating → registered; everything else is deregistered (drained by AWS).
+  let targets: Target[] = [];
+  let skippedV6 = 0;
+  for (const e of pool.endpoints) {
+    if (!e.ready || e.terminating) continue;
+    if (e.family !== 'IPv4') {
+      skippedV6++;
+      continue;
+    }
+    targets.push({ id: e.address, port: e.port });
+  }
+  targets = dedupe(targets.sort(compareTargets));
+  if (skippedV6 > 0)
+    warn('pool/endpoints/IPv6', 'endpoints', `${skippedV6} IPv6 endpoints left out: target groups are IPv4`);
+  if (targets.length > ELBV2_LIMITS.targetsPerTargetGroup) {
+    warn(
+      'target-group/targets',
+      'endpoints',
+      `${targets.length} targets; a target group holds ${ELBV2_LIMITS.targetsPerTargetGroup}, the rest are left out`,
+      'LimitExceeded',
+    );
+    targets = targets.slice(0, ELBV2_LIMITS.targetsPerTargetGroup);
+  }
+  return { value, targets: { targetGroup: name, targets }, notices };
+}
+
+function compareTargets(a: Target, b: Target): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : a.port - b.port;
+}
+
+function dedupe(targets: Target[]): Target[] {
+  return targets.filter((t, i) => i === 0 || compareTargets(t, targets[i - 1]!) !== 0);
+}
+
+const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
+
+function healthCheck(
+  pool: ir.BackendPool,
+  tg: Protocols,
+  warn: (feature: string, field: string, message: string) => void,
+): HealthCheckValue {
+  const hc = pool.healthCheck;
+  const alb = tg.protocol === 'HTTP' || tg.protocol === 'HTTPS';
+  let protocol: HealthCheckValue['protocol'];
+  if (hc.protocol === 'HTTP' || hc.protocol === 'HTTPS') protocol = hc.protocol;
+  else if (!alb) protocol = 'TCP';
+  else if (tg.protocolVersion === 'GRPC') protocol = tg.protocol as 'HTTP' | 'HTTPS';
+  else {
+    // ALB has no TCP health check: the nearest is "answers HTTP at all".
+    warn(
+      'health-check/protocol/TCP',
+      'healthCheck.protocol',
+      'ALB cannot check TCP; checking HTTP / for 200-499',
+    );
+    protocol = tg.protocol as 'HTTP' | 'HTTPS';
+  }
+  const interval = clamp(hc.intervalSeconds, 5, 300);
+  // ALB needs the timeout below the interval.
+  const timeout = clamp(hc.timeoutSeconds, 2, Math.min(120, alb ? interval - 1 : 120));
+  const healthy = clamp(hc.healthyThreshold, 2, 10);
+  const unhealthy = clamp(hc.unhealthyThreshold, 2, 10);
+  if (
+    interval !== hc.intervalSeconds ||
+    timeout !== hc.timeoutSeconds ||
+    healthy !== hc.healthyThreshold ||
+    unhealthy !== hc.unhealthyThreshold
+  )
+    warn('health-check/range', 'healthCheck', 'health check timing outside ELBv2 ranges; clamped');
+  const out: HealthCheckValue = {
+    protocol,
+    port: hc.port !== undefined ? String(hc.port) : 'traffic-port',
+    intervalSeconds: interval,
+    timeoutSeconds: timeout,
+    healthyThresholdCount: healthy,
+    unhealthyThresholdCount: unhealthy,
+  };
+  if (protocol === 'TCP') return out;
+  if (tg.protocolVersion === 'GRPC')
+    return {
+      ...out,
+      path: hc.path ?? '/AWS.ALB/healthcheck',
+      matcher: { grpcCode: hc.expectedStatuses ?? '12' },
+    };
+  const tcpFallback = hc.protocol !== 'HTTP' && hc.protocol !== 'HTTPS';
+  return {
+    ...out,
+    path: tcpFallback ? '/' : (hc.path ?? '/'),
+    matcher: { httpCode: tcpFallback ? '200-499' : (hc.expectedStatuses ?? '200-399') },
+  };
+}
