@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDev, STATUS_FILE } from './commands/dev.js';
 import { runDevKube } from './commands/dev-kube.js';
+import { runPlan } from './commands/plan.js';
 
 const USAGE = `usage:
   portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
   portico dev --kubeconfig FILE [--context NAME] [--address-pool ...] [--state-dir ...] [--demo-backends]
+  portico plan --provider aws-elbv2|haproxy --manifests DIR   what would be created, in an empty account
   portico status [--state-dir .portico]
 
   --haproxy-master-socket PATH  program an HAProxy you run yourself (master-worker, started with
@@ -27,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       'address-pool': { type: 'string', default: '127.0.0.2-127.0.0.254' },
       'state-dir': { type: 'string', default: '.portico' },
       'haproxy-master-socket': { type: 'string' },
+      provider: { type: 'string' },
       'demo-backends': { type: 'boolean', default: false },
       debounce: { type: 'string', default: '150' },
     },
@@ -71,6 +74,13 @@ async function main(argv: string[]): Promise<number> {
       else await runDev({ ...common, manifests: values.manifests! }, stop.signal);
       log('stopped');
       return 0;
+    }
+    case 'plan': {
+      if (!values.manifests || !values.provider) {
+        console.error(`portico plan: --provider and --manifests are required\n${USAGE}`);
+        return 2;
+      }
+      return runPlan({ manifests: values.manifests, provider: values.provider, log });
     }
     case 'status': {
       const file = join(values['state-dir'], STATUS_FILE);

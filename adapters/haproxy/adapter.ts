@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
-import { compareFields } from '#core/plan/compare-fields.js';
-import type { DesiredResource, DiffSpec, ObservedResource, Plan } from '#core/plan/types.js';
+import type { DesiredResource, ObservedResource, Plan } from '#core/plan/types.js';
 import {
   AbortedError,
   InvalidConfigError,
@@ -13,9 +12,10 @@ import {
 } from '../types.js';
 import { AddressPool } from './address-pool.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
+import { haproxyDiffSpec } from './diff-spec.js';
 import { ADMIN_SOCKET, materialize, type SlotAssignments } from './materialize.js';
-import { type BackendModel, HAPROXY_ADAPTER, type HaproxyValue, mapPath } from './model.js';
-import { haproxyReferences, modelsFromResources, renderHaproxy } from './render.js';
+import { HAPROXY_ADAPTER, type HaproxyValue, mapPath } from './model.js';
+import { modelsFromResources, renderHaproxy } from './render.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
 import {
   type ApplyResult,
@@ -76,17 +76,6 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   const counters = { reloads: 0, runtimeApplies: 0, applies: 0 };
-
-  const diffSpec: DiffSpec<HaproxyValue> = {
-    compare(desired, observed) {
-      // Slots only grow: a pool that shrinks keeps its free slots, so shrinking never reloads.
-      const d = desired.value as Partial<BackendModel>;
-      const o = observed.value as Partial<BackendModel>;
-      const ignore = desired.kind === 'backend' && (d.slots ?? 0) <= (o.slots ?? 0) ? ['slots'] : [];
-      return compareFields(desired.value, observed.value, { ignore });
-    },
-    dependsOn: haproxyReferences,
-  };
 
   function desiredFor(
     resources: SavedState['resources'],
@@ -168,7 +157,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
 
   return {
     name: HAPROXY_ADAPTER,
-    diffSpec,
+    diffSpec: haproxyDiffSpec,
     capabilities: () => HAPROXY_CAPABILITIES,
     get lastApply() {
       return lastApply;

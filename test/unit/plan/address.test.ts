@@ -15,8 +15,20 @@ describe('plan: addresses', () => {
     expect(parseAddress('a/b/c/d')).toEqual({ adapter: 'a', kind: 'b', name: 'c', sub: 'd' });
   });
 
+  it('takes a sub-address of several segments', () => {
+    expect(parseAddress('aws-elbv2/rule/lb/80/abc')).toEqual({
+      adapter: 'aws-elbv2',
+      kind: 'rule',
+      name: 'lb',
+      sub: '80/abc',
+    });
+    expect(formatAddress({ adapter: 'aws-elbv2', kind: 'rule', name: 'lb', sub: '80/abc' })).toBe(
+      'aws-elbv2/rule/lb/80/abc',
+    );
+  });
+
   it('rejects malformed addresses', () => {
-    for (const bad of ['a/b', 'a/b/c/d/e', 'a//c', 'a/b/c d'])
+    for (const bad of ['a/b', 'a//c', 'a/b/c d', 'a/b/c/d//e'])
       expect(() => parseAddress(bad)).toThrow(InvalidAddressError);
     expect(() => formatAddress({ adapter: 'a', kind: 'b', name: 'c/d' })).toThrow(InvalidAddressError);
   });
