@@ -1,0 +1,848 @@
+/**
+ * The snapshot store on DynamoDB: one table (SNAPSHOT_TABLE in snapshot-table.ts), keys `pk`/`sk`
+ * (strings), one GSI `byKind` (`gpk`/`gsk`), PAY_PER_REQUEST, TTL attribute `ttl`. `<c>` is the
+ * cluster id, `<refId>` is core/index's `kind/namespace/name` (`kind//name` when cluster-scoped).
+ *
+ * | item              | pk                        | sk           | attributes                                            |
+ * | ----------------- | ------------------------- | ------------ | ----------------------------------------------------- |
+ * | object/tombstone  | `C#<c>#O#<kind>#<ns>`     | `<name>`     | rv, rvk, uid, del, obj (JSON), edges (JSON), lid, tch, |
+ * |                   |                           |              | pend + pe (edge writes pending), ttl (tombstones),     |
+ * |                   |                           |              | gpk `C#<c>#K#<kind>`, gsk `<ns>/<name>` (GSI byKind)   |
+ * | edge (reverse)    | `C#<c>#R#<target refId>`  | `<refId>`    | from, types                                           |
+ * | cross-namespace   | `C#<c>#I#<target ns>`     | `<refId>`    | from                                                  |
+ * | latest list       | `C#<c>#L`                 | `<kind>`     | lid, done                                             |
+ * | list record       | `C#<c>#L#<kind>`          | `<listId>`   | st, exp, seen, lrv, done, ttl                         |
+ * | reconciled        | `K#<lb key>`              | `-`          | fp                                                    |
+ * | status sequence   | `C#<c>#SQ`                | `-`          | seq                                                   |
+ * | status            | `C#<c>#S`                 | `<cursor>`   | ref, st (JSON), at                                    |
+ * | status of object  | `C#<c>#SO`                | `<refId>`    | cur                                                   |
+ *
+ * Access paths (no Scan anywhere): get = GetItem; getMany = BatchGetItem (100 keys a request);
+ * referrers = Query `R#<target>`; referrersInto = Query `I#<ns>`; list(kind, ns) = Query
+ * `O#<kind>#<ns>`; list(kind) of a namespaced kind and the re-list sweep = Query GSI byKind.
+ *
+ * Writes. dynalite (the DynamoDB used in tests) has no transactions, and none are needed: a put
+ * reads the object item (consistent), decides with decidePut(), then writes the object item with a
+ * ConditionExpression on the version it read (`rv`/`del`, or `attribute_not_exists(pk)`): that
+ * conditional write is the commit point, so of two writers of one object only one wins and a stale
+ * event can never overwrite a newer one (the loser re-reads and is then rejected as stale). The
+ * reverse-edge items are then brought in line with BatchWriteItem (idempotent). When that changes
+ * anything, the object item is first written with `pend` + `pe` (its previous edges) and `pend` is
+ * cleared afterwards; a crash in between leaves `pend`, and the next put of the object (a redelivery
+ * is a duplicate) repairs the edge items before anything else. Endpoint churn (EndpointSlice
+ * updates whose edges do not change) costs one read and one write.
+ *
+ * `rvk` is resourceVersionKey(rv): a string ordered like the decimal version, for conditions and
+ * the sweep; `tch` the store clock of the last accepted write; `lid` the last list that carried
+ * the object.
+ */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Referrer } from '#core/index/dependency-view.js';
+import { type ObjectRef, refId } from '#core/index/object-ref.js';
+import type { Edge, EdgeType } from '#core/index/references.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
+import { isListReady, isSweptByList, type ListRecord } from './list-sweep.js';
+import { decideDelete, decidePut, resourceVersionKey, type VersionState } from './resource-version.js';
+import {
+  checkCluster,
+  checkLimit,
+  type DeleteOptions,
+  type DeleteResult,
+  formatCursor,
+  type ListEndOptions,
+  type ListProgress,
+  type PutOptions,
+  type PutResult,
+  type SnapshotStore,
+  type StatusPage,
+  type StatusRecord,
+  type StoredObject,
+  type SweptList,
+} from './snapshot-store.js';
+import { BY_KIND_INDEX } from './snapshot-table.js';
+import { isNamespacedKind, isStoredKind, normalizeRef, toStoredObject } from './stored-object.js';
+
+export interface DynamoSnapshotStoreOptions {
+  tableName: string;
+  /** A DynamoDBClient or a DynamoDBDocumentClient, created once per container (a default one otherwise). */
+  client?: DynamoDBClient | DynamoDBDocumentClient;
+  /** Store clock in ms (injectable for tests). */
+  now?: () => number;
+  /** How long a tombstone keeps rejecting late events of a deleted object (default 1 day). */
+  tombstoneTtlMs?: number;
+  /**
+   * statusSince stops before a status younger than this (default 2000 ms): cursors are taken from a
+   * counter before the status is written, so a younger one may still have an older, unwritten
+   * neighbour that a reader must not skip.
+   */
+  statusSettleMs?: number;
+  /** Strongly consistent reads on the table (default true: reconcile must see what record wrote). */
+  consistentReads?: boolean;
+}
+
+type Item = Record<string, unknown>;
+
+interface ObjectItem extends Item {
+  pk: string;
+  sk: string;
+  rv: string;
+  uid?: string;
+  del: boolean;
+  obj?: string;
+  edges?: string;
+  pend?: boolean;
+  pe?: string;
+  lid?: string;
+  tch: number;
+  ttl?: number;
+}
+
+const MAX_ATTEMPTS = 8;
+
+export class DynamoSnapshotStore implements SnapshotStore {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #now: () => number;
+  readonly #tombstoneTtlMs: number;
+  readonly #settleMs: number;
+  readonly #consistent: boolean;
+
+  constructor(options: DynamoSnapshotStoreOptions) {
+    const client = options.client ?? new DynamoDBClient({});
+    this.#doc =
+      client instanceof DynamoDBDocumentClient
+        ? client
+        : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.#table = options.tableName;
+    this.#now = options.now ?? Date.now;
+    this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 24 * 3600_000;
+    this.#settleMs = options.statusSettleMs ?? 2000;
+    this.#consistent = options.consistentReads ?? true;
+  }
+
+  // ── objects ────────────────────────────────────────────────────────────────────────────────
+
+  async put(cluster: string, object: unknown, options: PutOptions = {}): Promise<PutResult> {
+    checkCluster(cluster);
+    const incoming = toStoredObject(object);
+    const key = objectKey(cluster, incoming.ref);
+    for (let attempt = 1; ; attempt++) {
+      const old = await this.#getObjectItem(key);
+      if (old?.pend) await this.#repairEdges(cluster, incoming.ref, old);
+      const decision = decidePut(this.#state(old), { ...incoming, deleted: false });
+      if (decision !== 'accept') {
+        let swept: SweptList | undefined;
+        if (old && options.listId !== undefined && old.lid !== options.listId) {
+          if (await this.#markSeen(key, options.listId)) {
+            swept = await this.#seen(cluster, incoming.ref.kind, options.listId);
+          }
+        }
+        return { result: decision, ref: incoming.ref, ...(swept ? { swept } : {}) };
+      }
+      const oldEdges = old && !old.del ? parseEdges(old.edges) : [];
+      const ops = edgeOps(cluster, incoming.ref, oldEdges, incoming.edges);
+      const item: ObjectItem = {
+        ...key,
+        gpk: `C#${cluster}#K#${incoming.ref.kind}`,
+        gsk: `${incoming.ref.namespace ?? ''}/${incoming.ref.name}`,
+        rv: incoming.resourceVersion,
+        ...optional('rvk', resourceVersionKey(incoming.resourceVersion)),
+        ...optional('uid', incoming.uid),
+        del: false,
+        obj: JSON.stringify(object),
+        edges: JSON.stringify(incoming.edges),
+        ...optional('lid', options.listId ?? old?.lid),
+        tch: this.#now(),
+        ...(ops.length > 0 ? { pend: true, pe: JSON.stringify(oldEdges) } : {}),
+      };
+      if (!(await this.#putIfUnchanged(item, old))) {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`put of ${refId(incoming.ref)}: too much contention`);
+        continue;
+      }
+      if (ops.length > 0) await this.#applyEdges(cluster, incoming.ref, item, ops);
+      const previous = old && !old.del && old.obj !== undefined ? JSON.parse(old.obj) : undefined;
+      const swept =
+        options.listId !== undefined && old?.lid !== options.listId
+          ? await this.#seen(cluster, incoming.ref.kind, options.listId)
+          : undefined;
+      return {
+        result: 'stored',
+        ref: incoming.ref,
+        ...(previous !== undefined ? { previous } : {}),
+        ...(swept ? { swept } : {}),
+      };
+    }
+  }
+
+  async delete(
+    cluster: string,
+    ref: ObjectRef,
+    resourceVersion: string,
+    options: DeleteOptions = {},
+  ): Promise<DeleteResult> {
+    checkCluster(cluster);
+    const r = normalizeRef(ref);
+    const key = objectKey(cluster, r);
+    for (let attempt = 1; ; attempt++) {
+      const old = await this.#getObjectItem(key);
+      if (old?.pend) await this.#repairEdges(cluster, r, old);
+      const decision = decideDelete(this.#state(old), {
+        resourceVersion,
+        uid: options.uid,
+        deleted: true,
+      });
+      if (decision !== 'accept') return { result: decision, ref: r };
+      const previous = old && !old.del && old.obj !== undefined ? JSON.parse(old.obj) : undefined;
+      if (await this.#tombstone(cluster, r, old, resourceVersion, options.uid ?? old?.uid)) {
+        return { result: 'deleted', ref: r, ...(previous !== undefined ? { previous } : {}) };
+      }
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`delete of ${refId(r)}: too much contention`);
+    }
+  }
+
+  async get(cluster: string, ref: ObjectRef): Promise<unknown> {
+    const [s] = await this.getMany(cluster, [ref]);
+    return s?.object;
+  }
+
+  async getMany(cluster: string, refs: readonly ObjectRef[]): Promise<(StoredObject | undefined)[]> {
+    checkCluster(cluster);
+    const wanted = new Map<string, { pk: string; sk: string }>();
+    for (const r of refs) {
+      if (!isStoredKind(r.kind)) continue;
+      const k = objectKey(cluster, normalizeRef(r));
+      wanted.set(`${k.pk}\u0000${k.sk}`, k);
+    }
+    const found = new Map<string, ObjectItem>();
+    const keys = [...wanted.values()];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const out = await this.#doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: this.#consistent } },
+          }),
+        );
+        for (const it of (out.Responses?.[this.#table] ?? []) as ObjectItem[]) {
+          found.set(`${it.pk}\u0000${it.sk}`, it);
+        }
+        pending = out.UnprocessedKeys?.[this.#table]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return refs.map((r) => {
+      if (!isStoredKind(r.kind)) return undefined;
+      const n = normalizeRef(r);
+      const k = objectKey(cluster, n);
+      const it = found.get(`${k.pk}\u0000${k.sk}`);
+      return it && !it.del ? toStored(n, it) : undefined;
+    });
+  }
+
+  async referrers(cluster: string, to: ObjectRef): Promise<Referrer[]> {
+    checkCluster(cluster);
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `C#${cluster}#R#${refId(to)}` },
+    });
+    return items
+      .map((it) => ({ from: it.from as ObjectRef, types: [...(it.types as EdgeType[])].sort() }))
+      .sort((a, b) => compareIds(refId(a.from), refId(b.from)));
+  }
+
+  async referrersInto(cluster: string, namespace: string): Promise<ObjectRef[]> {
+    checkCluster(cluster);
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `C#${cluster}#I#${namespace}` },
+    });
+    return items.map((it) => it.from as ObjectRef).sort((a, b) => compareIds(refId(a), refId(b)));
+  }
+
+  async list(cluster: string, kind: string, namespace?: string): Promise<ObjectRef[]> {
+    checkCluster(cluster);
+    if (!isStoredKind(kind)) return [];
+    const namespaced = isNamespacedKind(kind);
+    if (namespaced && namespace === undefined) {
+      const items = await this.#query(
+        {
+          IndexName: BY_KIND_INDEX,
+          KeyConditionExpression: 'gpk = :g',
+          ExpressionAttributeValues: { ':g': `C#${cluster}#K#${kind}`, ':f': false },
+          FilterExpression: 'del = :f',
+        },
+        false,
+      );
+      return items
+        .map((it) => refFromGsk(kind, it.gsk as string))
+        .sort((a, b) => compareIds(refId(a), refId(b)));
+    }
+    const ns = namespaced ? namespace : undefined;
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `C#${cluster}#O#${kind}#${ns ?? ''}`, ':f': false },
+      FilterExpression: 'del = :f',
+      ProjectionExpression: 'sk',
+    });
+    return items
+      .map((it) =>
+        ns === undefined ? { kind, name: it.sk as string } : { kind, namespace: ns, name: it.sk as string },
+      )
+      .sort((a, b) => compareIds(refId(a), refId(b)));
+  }
+
+  // ── lists and completeness ───────────────────────────────────────────────────────────────
+
+  async markListStart(cluster: string, kind: string, listId: string): Promise<ListProgress> {
+    checkCluster(cluster);
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `C#${cluster}#L`, sk: kind },
+          UpdateExpression: 'SET lid = :l, done = :f',
+          ConditionExpression: 'attribute_not_exists(lid) OR lid <> :l',
+          ExpressionAttributeValues: { ':l': listId, ':f': false },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+    const rec = await this.#updateList(cluster, kind, listId, 'SET st = if_not_exists(st, :now)', {
+      ':now': this.#now(),
+    });
+    return this.#progress(cluster, kind, listId, rec);
+  }
+
+  async markListEnd(
+    cluster: string,
+    kind: string,
+    listId: string,
+    count: number,
+    options: ListEndOptions = {},
+  ): Promise<ListProgress> {
+    checkCluster(cluster);
+    const rv = options.resourceVersion;
+    const rec = await this.#updateList(
+      cluster,
+      kind,
+      listId,
+      rv === undefined
+        ? 'SET exp = if_not_exists(exp, :n)'
+        : 'SET exp = if_not_exists(exp, :n), lrv = if_not_exists(lrv, :rv)',
+      rv === undefined ? { ':n': count } : { ':n': count, ':rv': rv },
+    );
+    return this.#progress(cluster, kind, listId, rec);
+  }
+
+  async isComplete(cluster: string, kinds?: readonly string[]): Promise<boolean> {
+    checkCluster(cluster);
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `C#${cluster}#L` },
+    });
+    if (items.length === 0) return false;
+    const listed = new Set(items.map((it) => it.sk as string));
+    if (kinds?.some((k) => !listed.has(k))) return false;
+    return items.every((it) => it.done === true);
+  }
+
+  // ── reconcile bookkeeping ──────────────────────────────────────────────────────────────
+
+  async lastReconciled(key: LbKey): Promise<string | undefined> {
+    const out = await this.#doc.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `K#${key}`, sk: '-' },
+        ConsistentRead: this.#consistent,
+      }),
+    );
+    return out.Item?.fp as string | undefined;
+  }
+
+  async setReconciled(key: LbKey, fingerprint: string): Promise<void> {
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { pk: `K#${key}`, sk: '-', fp: fingerprint, at: this.#now() },
+      }),
+    );
+  }
+
+  // ── status stream ──────────────────────────────────────────────────────────────────────
+
+  async putStatus(cluster: string, ref: ObjectRef, status: unknown): Promise<string> {
+    checkCluster(cluster);
+    const r = normalizeRef(ref);
+    const seq = await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `C#${cluster}#SQ`, sk: '-' },
+        UpdateExpression: 'ADD seq :one',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const cursor = formatCursor(Number(seq.Attributes?.seq));
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          pk: `C#${cluster}#S`,
+          sk: cursor,
+          ref: r,
+          st: JSON.stringify(status ?? null),
+          at: this.#now(),
+        },
+      }),
+    );
+    // Keep only the latest status of each object in the stream.
+    try {
+      const out = await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `C#${cluster}#SO`, sk: refId(r) },
+          UpdateExpression: 'SET cur = :c',
+          ConditionExpression: 'attribute_not_exists(cur) OR cur < :c',
+          ExpressionAttributeValues: { ':c': cursor },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const old = out.Attributes?.cur as string | undefined;
+      if (old !== undefined) await this.#deleteItem(`C#${cluster}#S`, old);
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      await this.#deleteItem(`C#${cluster}#S`, cursor); // a newer status of the object is in already
+    }
+    return cursor;
+  }
+
+  async statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage> {
+    checkCluster(cluster);
+    checkLimit(limit);
+    const items: StatusRecord[] = [];
+    const settled = this.#now() - this.#settleMs;
+    let more = false;
+    let start: Record<string, unknown> | undefined;
+    outer: do {
+      const out = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: cursor === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :c',
+          ExpressionAttributeValues:
+            cursor === undefined ? { ':pk': `C#${cluster}#S` } : { ':pk': `C#${cluster}#S`, ':c': cursor },
+          ConsistentRead: this.#consistent,
+          Limit: limit + 1 - items.length,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const it of out.Items ?? []) {
+        if ((it.at as number) > settled || items.length >= limit) {
+          more = true;
+          break outer;
+        }
+        items.push({
+          cursor: it.sk as string,
+          ref: it.ref as ObjectRef,
+          status: JSON.parse(it.st as string),
+        });
+      }
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    if (start && items.length >= limit) more = true;
+    return { items, next: items.at(-1)?.cursor ?? cursor, more };
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────
+
+  #state(old: ObjectItem | undefined): VersionState | undefined {
+    if (!old) return undefined;
+    if (old.del && old.ttl !== undefined && old.ttl * 1000 <= this.#now()) return undefined; // expired, not yet reaped
+    return { resourceVersion: old.rv, uid: old.uid, deleted: old.del };
+  }
+
+  async #getObjectItem(key: { pk: string; sk: string }): Promise<ObjectItem | undefined> {
+    const out = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+    );
+    return out.Item as ObjectItem | undefined;
+  }
+
+  /** Writes `item` if the stored item is still `old` (the commit point of every object write). */
+  async #putIfUnchanged(item: ObjectItem, old: ObjectItem | undefined): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: item,
+          ...(old
+            ? {
+                ConditionExpression: 'rv = :orv AND del = :odel',
+                ExpressionAttributeValues: { ':orv': old.rv, ':odel': old.del },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Replaces the object by a tombstone (conditional on `old`); false when it changed meanwhile. */
+  async #tombstone(
+    cluster: string,
+    r: ObjectRef,
+    old: ObjectItem | undefined,
+    resourceVersion: string,
+    uid: string | undefined,
+  ): Promise<boolean> {
+    const key = objectKey(cluster, r);
+    const oldEdges = old && !old.del ? parseEdges(old.edges) : [];
+    const ops = edgeOps(cluster, r, oldEdges, []);
+    const now = this.#now();
+    const item: ObjectItem = {
+      ...key,
+      gpk: `C#${cluster}#K#${r.kind}`,
+      gsk: `${r.namespace ?? ''}/${r.name}`,
+      rv: resourceVersion,
+      ...optional('rvk', resourceVersionKey(resourceVersion)),
+      ...optional('uid', uid),
+      del: true,
+      edges: '[]',
+      ...optional('lid', old?.lid),
+      tch: now,
+      ttl: Math.ceil((now + this.#tombstoneTtlMs) / 1000),
+      ...(ops.length > 0 ? { pend: true, pe: JSON.stringify(oldEdges) } : {}),
+    };
+    if (!(await this.#putIfUnchanged(item, old))) return false;
+    if (ops.length > 0) await this.#applyEdges(cluster, r, item, ops);
+    return true;
+  }
+
+  /** Finishes the edge writes a crashed writer left pending on `old`. */
+  async #repairEdges(cluster: string, r: ObjectRef, old: ObjectItem): Promise<void> {
+    const current = old.del ? [] : parseEdges(old.edges);
+    const previous = parseEdges(old.pe);
+    // The previous edges' items may or may not be gone, the current ones' may or may not be there.
+    const ops = edgeOps(cluster, r, previous, current, true);
+    await this.#applyEdges(cluster, r, old, ops);
+  }
+
+  /**
+   * Writes the edge operations of the object write `item`, then clears its `pend`. When a newer
+   * write of the object happened meanwhile (possible only with concurrent writers of one object,
+   * which the FIFO queue avoids), our batch may have landed after its own: the edges are then
+   * brought in line with the newest item, so the last word is always the newest version's.
+   */
+  async #applyEdges(cluster: string, r: ObjectRef, item: ObjectItem, ops: WriteOp[]): Promise<void> {
+    let written = item.del ? [] : parseEdges(item.edges);
+    let rv = item.rv;
+    for (let round = 0; ; round++) {
+      await this.#batchWrite(ops);
+      try {
+        await this.#doc.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: objectKey(cluster, r),
+            UpdateExpression: 'REMOVE pend, pe',
+            ConditionExpression: 'rv = :rv',
+            ExpressionAttributeValues: { ':rv': rv },
+          }),
+        );
+        return;
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+      const current = await this.#getObjectItem(objectKey(cluster, r));
+      if (!current || round >= MAX_ATTEMPTS) return;
+      const edges = current.del ? [] : parseEdges(current.edges);
+      const stale = current.pend ? [...written, ...parseEdges(current.pe)] : written;
+      ops = edgeOps(cluster, r, stale, edges, true);
+      written = edges;
+      rv = current.rv;
+    }
+  }
+
+  async #batchWrite(ops: WriteOp[]): Promise<void> {
+    for (let i = 0; i < ops.length; i += 25) {
+      let pending: WriteOp[] | undefined = ops.slice(i, i + 25);
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const out = await this.#doc.send(new BatchWriteCommand({ RequestItems: { [this.#table]: pending } }));
+        pending = out.UnprocessedItems?.[this.#table] as WriteOp[] | undefined;
+      }
+    }
+  }
+
+  /** Sets `lid` on an object a list carried; true when it was not marked with that list yet. */
+  async #markSeen(key: { pk: string; sk: string }, listId: string): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key,
+          UpdateExpression: 'SET lid = :l',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lid) OR lid <> :l)',
+          ExpressionAttributeValues: { ':l': listId },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async #seen(cluster: string, kind: string, listId: string): Promise<SweptList | undefined> {
+    const rec = await this.#updateList(cluster, kind, listId, 'ADD seen :one', { ':one': 1 });
+    return (await this.#progress(cluster, kind, listId, rec)).swept;
+  }
+
+  async #updateList(
+    cluster: string,
+    kind: string,
+    listId: string,
+    update: string,
+    values: Record<string, unknown>,
+  ): Promise<ListRecord> {
+    const ttl = Math.ceil((this.#now() + 7 * 24 * 3600_000) / 1000);
+    const out = await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `C#${cluster}#L#${kind}`, sk: listId },
+        UpdateExpression: `${update} ${update.startsWith('SET') ? ',' : 'SET'} done = if_not_exists(done, :f), #ttl = :ttl`,
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ...values, ':f': false, ':ttl': ttl },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toListRecord(out.Attributes ?? {});
+  }
+
+  async #progress(cluster: string, kind: string, listId: string, rec: ListRecord): Promise<ListProgress> {
+    // Most calls (every object of a list but the last) stop here, without reading the kind's pointer.
+    if (!rec.done && !isListReady(rec)) return { finished: false };
+    const latest = (
+      await this.#doc.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: { pk: `C#${cluster}#L`, sk: kind },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+    if (latest?.lid !== listId) return { finished: false };
+    if (!isListReady(rec)) return { finished: latest.done === true };
+    // Claim the sweep: only one caller finishes a list.
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `C#${cluster}#L#${kind}`, sk: listId },
+          UpdateExpression: 'SET done = :t',
+          ConditionExpression: 'done = :f',
+          ExpressionAttributeValues: { ':t': true, ':f': false },
+        }),
+      );
+    } catch (e) {
+      if (isConditionFailure(e)) return { finished: latest.done === true };
+      throw e;
+    }
+    const removed = await this.#sweep(cluster, kind, listId, rec);
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `C#${cluster}#L`, sk: kind },
+          UpdateExpression: 'SET done = :t',
+          ConditionExpression: 'lid = :l',
+          ExpressionAttributeValues: { ':t': true, ':l': listId },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e; // a newer list started meanwhile: the kind stays incomplete
+      return { finished: false, swept: { kind, listId, removed } };
+    }
+    return { finished: true, swept: { kind, listId, removed } };
+  }
+
+  /** Removes the kind's live objects that the finished list did not carry (GSI byKind, then conditional). */
+  async #sweep(cluster: string, kind: string, listId: string, rec: ListRecord): Promise<StoredObject[]> {
+    const candidates = await this.#query(
+      {
+        IndexName: BY_KIND_INDEX,
+        KeyConditionExpression: 'gpk = :g',
+        ExpressionAttributeValues: { ':g': `C#${cluster}#K#${kind}`, ':f': false },
+        FilterExpression: 'del = :f',
+      },
+      false,
+    );
+    const removed: StoredObject[] = [];
+    for (const c of candidates) {
+      const meta = {
+        resourceVersion: c.rv as string,
+        listId: c.lid as string | undefined,
+        touched: c.tch as number,
+      };
+      if (!isSweptByList(meta, listId, rec)) continue;
+      const r = refFromGsk(kind, c.gsk as string);
+      const old = await this.#getObjectItem(objectKey(cluster, r));
+      // The index lags the table: decide again on the item itself.
+      if (!old || old.del) continue;
+      if (!isSweptByList({ resourceVersion: old.rv, listId: old.lid, touched: old.tch }, listId, rec))
+        continue;
+      if (await this.#tombstone(cluster, r, old, old.rv, old.uid)) removed.push(toStored(r, old));
+    }
+    return removed;
+  }
+
+  async #query(input: Omit<QueryCommandInput, 'TableName'>, consistent = this.#consistent): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          ...input,
+          ...(consistent ? { ConsistentRead: true } : {}),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...((out.Items ?? []) as Item[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async #deleteItem(pk: string, sk: string): Promise<void> {
+    await this.#doc.send(new DeleteCommand({ TableName: this.#table, Key: { pk, sk } }));
+  }
+}
+
+type WriteOp = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: { pk: string; sk: string } } };
+
+function objectKey(cluster: string, r: ObjectRef): { pk: string; sk: string } {
+  return { pk: `C#${cluster}#O#${r.kind}#${r.namespace ?? ''}`, sk: r.name };
+}
+
+function refFromGsk(kind: string, gsk: string): ObjectRef {
+  const i = gsk.indexOf('/');
+  const ns = gsk.slice(0, i);
+  const name = gsk.slice(i + 1);
+  return ns === '' ? { kind, name } : { kind, namespace: ns, name };
+}
+
+function toStored(r: ObjectRef, it: ObjectItem): StoredObject {
+  return {
+    ref: r,
+    resourceVersion: it.rv,
+    ...(it.uid ? { uid: it.uid } : {}),
+    object: it.obj === undefined ? undefined : JSON.parse(it.obj),
+    edges: parseEdges(it.edges),
+  };
+}
+
+function toListRecord(a: Record<string, unknown>): ListRecord {
+  return {
+    ...(typeof a.st === 'number' ? { startedAt: a.st } : {}),
+    ...(typeof a.exp === 'number' ? { expected: a.exp } : {}),
+    seen: typeof a.seen === 'number' ? a.seen : 0,
+    ...(typeof a.lrv === 'string' ? { resourceVersion: a.lrv } : {}),
+    done: a.done === true,
+  };
+}
+
+function parseEdges(json: string | undefined): Edge[] {
+  return json ? (JSON.parse(json) as Edge[]) : [];
+}
+
+/**
+ * The reverse-edge and cross-namespace item writes that move `from` from `oldEdges` to `newEdges`.
+ * `full`: the old items' presence is unknown (repair), so every new item is written and every old
+ * one not in the new set deleted.
+ */
+function edgeOps(
+  cluster: string,
+  from: ObjectRef,
+  oldEdges: readonly Edge[],
+  newEdges: readonly Edge[],
+  full = false,
+): WriteOp[] {
+  const fromId = refId(from);
+  const ops: WriteOp[] = [];
+  const oldT = byTarget(oldEdges);
+  const newT = byTarget(newEdges);
+  for (const [to, t] of newT) {
+    const before = oldT.get(to);
+    if (!full && before && before.types.join() === t.types.join()) continue;
+    ops.push({ PutRequest: { Item: { pk: `C#${cluster}#R#${to}`, sk: fromId, from, types: t.types } } });
+  }
+  for (const to of oldT.keys()) {
+    if (!newT.has(to)) ops.push({ DeleteRequest: { Key: { pk: `C#${cluster}#R#${to}`, sk: fromId } } });
+  }
+  const oldNs = crossingNamespaces(from, oldEdges);
+  const newNs = crossingNamespaces(from, newEdges);
+  for (const ns of newNs) {
+    if (full || !oldNs.has(ns))
+      ops.push({ PutRequest: { Item: { pk: `C#${cluster}#I#${ns}`, sk: fromId, from } } });
+  }
+  for (const ns of oldNs) {
+    if (!newNs.has(ns)) ops.push({ DeleteRequest: { Key: { pk: `C#${cluster}#I#${ns}`, sk: fromId } } });
+  }
+  return ops;
+}
+
+function byTarget(edges: readonly Edge[]): Map<string, { types: EdgeType[] }> {
+  const m = new Map<string, Set<EdgeType>>();
+  for (const e of edges) {
+    const id = refId(e.to);
+    let s = m.get(id);
+    if (!s) {
+      s = new Set();
+      m.set(id, s);
+    }
+    s.add(e.type);
+  }
+  return new Map([...m].map(([id, s]) => [id, { types: [...s].sort() }]));
+}
+
+function crossingNamespaces(from: ObjectRef, edges: readonly Edge[]): Set<string> {
+  const s = new Set<string>();
+  if (from.namespace === undefined) return s;
+  for (const e of edges) {
+    if (e.to.namespace !== undefined && e.to.namespace !== from.namespace) s.add(e.to.namespace);
+  }
+  return s;
+}
+
+function optional<K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } {
+  return (v === undefined ? {} : { [k]: v }) as { [P in K]?: V };
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isConditionFailure(e: unknown): boolean {
+  return (
+    e instanceof ConditionalCheckFailedException ||
+    (e instanceof Error && e.name === 'ConditionalCheckFailedException')
+  );
+}
+
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt) * Math.random()));
+}

@@ -1,0 +1,297 @@
+import { DependencyGraph } from '#core/index/dependency-graph.js';
+import type { Referrer } from '#core/index/dependency-view.js';
+import { type ObjectRef, refId } from '#core/index/object-ref.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
+import { isListReady, isSweptByList, type ListRecord } from './list-sweep.js';
+import { decideDelete, decidePut } from './resource-version.js';
+import {
+  checkCluster,
+  checkLimit,
+  type DeleteOptions,
+  type DeleteResult,
+  formatCursor,
+  type ListEndOptions,
+  type ListProgress,
+  type PutOptions,
+  type PutResult,
+  type SnapshotStore,
+  type StatusPage,
+  type StatusRecord,
+  type StoredObject,
+  type SweptList,
+} from './snapshot-store.js';
+import { normalizeRef, toStoredObject } from './stored-object.js';
+
+export interface MemorySnapshotStoreOptions {
+  /** Store clock in ms (injectable for tests). */
+  now?: () => number;
+  /** How long a tombstone keeps rejecting late events of a deleted object (default 1 day). */
+  tombstoneTtlMs?: number;
+}
+
+interface Entry {
+  ref: ObjectRef;
+  resourceVersion: string;
+  uid?: string | undefined;
+  deleted: boolean;
+  /** The live object (absent for tombstones). */
+  stored?: StoredObject;
+  listId?: string | undefined;
+  touched: number;
+  expiresAt?: number;
+}
+
+class ClusterState {
+  readonly graph: DependencyGraph;
+  readonly entries = new Map<string, Entry>();
+  /** kind → its latest listId and whether that list finished. */
+  readonly latest = new Map<string, { listId: string; done: boolean }>();
+  /** `kind\0listId` → list record. */
+  readonly lists = new Map<string, ListRecord>();
+  statusSeq = 0;
+  /** cursor → record, in cursor order (appended in increasing order). */
+  readonly statuses = new Map<string, StatusRecord>();
+  readonly statusOf = new Map<string, string>();
+
+  constructor(cluster: string) {
+    this.graph = new DependencyGraph(cluster);
+  }
+
+  list(kind: string, listId: string): ListRecord {
+    const k = `${kind}\u0000${listId}`;
+    let l = this.lists.get(k);
+    if (!l) {
+      l = { seen: 0, done: false };
+      this.lists.set(k, l);
+    }
+    return l;
+  }
+}
+
+/**
+ * The snapshot store in memory (local mode and tests): one core/index DependencyGraph per cluster
+ * plus version metadata, tombstones, list markers, reconcile fingerprints and the status stream.
+ * Not durable; every method answers at once (the promises are for the port's sake).
+ */
+export class MemorySnapshotStore implements SnapshotStore {
+  readonly #clusters = new Map<string, ClusterState>();
+  readonly #reconciled = new Map<LbKey, string>();
+  readonly #now: () => number;
+  readonly #tombstoneTtlMs: number;
+
+  constructor(options: MemorySnapshotStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#tombstoneTtlMs = options.tombstoneTtlMs ?? 24 * 3600_000;
+  }
+
+  /** The cluster's in-memory dependency graph (local mode can walk it synchronously). */
+  graph(cluster: string): DependencyGraph {
+    return this.#cluster(cluster).graph;
+  }
+
+  async put(cluster: string, object: unknown, options: PutOptions = {}): Promise<PutResult> {
+    const c = this.#cluster(cluster);
+    // A copy, as a durable store would hold: later changes to the caller's object do not leak in.
+    const incoming = toStoredObject(structuredClone(object));
+    const id = refId(incoming.ref);
+    const entry = this.#entry(c, id);
+    const decision = decidePut(entry, { ...incoming, deleted: false });
+    const seenBefore = entry?.listId === options.listId;
+    if (decision !== 'accept') {
+      if (entry && options.listId !== undefined && !seenBefore) entry.listId = options.listId;
+      const swept =
+        options.listId !== undefined && !seenBefore
+          ? this.#seen(c, incoming.ref.kind, options.listId)
+          : undefined;
+      return { result: decision, ref: incoming.ref, ...(swept ? { swept } : {}) };
+    }
+    const previous = entry?.stored?.object;
+    c.entries.set(id, {
+      ref: incoming.ref,
+      resourceVersion: incoming.resourceVersion,
+      uid: incoming.uid,
+      deleted: false,
+      stored: incoming,
+      listId: options.listId ?? entry?.listId,
+      touched: this.#now(),
+    });
+    c.graph.upsert(incoming.object);
+    const swept =
+      options.listId !== undefined && !seenBefore
+        ? this.#seen(c, incoming.ref.kind, options.listId)
+        : undefined;
+    return {
+      result: 'stored',
+      ref: incoming.ref,
+      ...(previous !== undefined ? { previous } : {}),
+      ...(swept ? { swept } : {}),
+    };
+  }
+
+  async delete(
+    cluster: string,
+    ref: ObjectRef,
+    resourceVersion: string,
+    options: DeleteOptions = {},
+  ): Promise<DeleteResult> {
+    const c = this.#cluster(cluster);
+    const r = normalizeRef(ref);
+    const id = refId(r);
+    const entry = this.#entry(c, id);
+    const decision = decideDelete(entry, { resourceVersion, uid: options.uid, deleted: true });
+    if (decision !== 'accept') return { result: decision, ref: r };
+    const previous = entry?.stored?.object;
+    this.#tombstone(c, id, r, resourceVersion, options.uid ?? entry?.uid, entry?.listId);
+    return { result: 'deleted', ref: r, ...(previous !== undefined ? { previous } : {}) };
+  }
+
+  async get(cluster: string, ref: ObjectRef): Promise<unknown> {
+    return this.#cluster(cluster).graph.get(normalizeRef(ref));
+  }
+
+  async getMany(cluster: string, refs: readonly ObjectRef[]): Promise<(StoredObject | undefined)[]> {
+    const c = this.#cluster(cluster);
+    return refs.map((r) => c.entries.get(refId(normalizeRef(r)))?.stored);
+  }
+
+  async referrers(cluster: string, to: ObjectRef): Promise<Referrer[]> {
+    return [...this.#cluster(cluster).graph.referrers(to)];
+  }
+
+  async referrersInto(cluster: string, namespace: string): Promise<ObjectRef[]> {
+    return [...this.#cluster(cluster).graph.referrersInto(namespace)];
+  }
+
+  async list(cluster: string, kind: string, namespace?: string): Promise<ObjectRef[]> {
+    return [...this.#cluster(cluster).graph.list(kind, namespace)];
+  }
+
+  async markListStart(cluster: string, kind: string, listId: string): Promise<ListProgress> {
+    const c = this.#cluster(cluster);
+    const latest = c.latest.get(kind);
+    if (latest?.listId !== listId) c.latest.set(kind, { listId, done: false });
+    const l = c.list(kind, listId);
+    l.startedAt ??= this.#now();
+    return this.#progress(c, kind, listId);
+  }
+
+  async markListEnd(
+    cluster: string,
+    kind: string,
+    listId: string,
+    count: number,
+    options: ListEndOptions = {},
+  ): Promise<ListProgress> {
+    const c = this.#cluster(cluster);
+    const l = c.list(kind, listId);
+    l.expected ??= count;
+    if (options.resourceVersion !== undefined) l.resourceVersion ??= options.resourceVersion;
+    return this.#progress(c, kind, listId);
+  }
+
+  async isComplete(cluster: string, kinds?: readonly string[]): Promise<boolean> {
+    const c = this.#cluster(cluster);
+    if (c.latest.size === 0) return false;
+    for (const k of kinds ?? []) if (!c.latest.has(k)) return false;
+    return [...c.latest.values()].every((l) => l.done);
+  }
+
+  async lastReconciled(key: LbKey): Promise<string | undefined> {
+    return this.#reconciled.get(key);
+  }
+
+  async setReconciled(key: LbKey, fingerprint: string): Promise<void> {
+    this.#reconciled.set(key, fingerprint);
+  }
+
+  async putStatus(cluster: string, ref: ObjectRef, status: unknown): Promise<string> {
+    const c = this.#cluster(cluster);
+    const r = normalizeRef(ref);
+    const id = refId(r);
+    const cursor = formatCursor(++c.statusSeq);
+    const old = c.statusOf.get(id);
+    if (old !== undefined) c.statuses.delete(old);
+    c.statuses.set(cursor, { cursor, ref: r, status: structuredClone(status) });
+    c.statusOf.set(id, cursor);
+    return cursor;
+  }
+
+  async statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage> {
+    const c = this.#cluster(cluster);
+    checkLimit(limit);
+    const items: StatusRecord[] = [];
+    let more = false;
+    for (const [k, rec] of c.statuses) {
+      if (cursor !== undefined && k <= cursor) continue;
+      if (items.length >= limit) {
+        more = true;
+        break;
+      }
+      items.push(structuredClone(rec));
+    }
+    return { items, next: items.at(-1)?.cursor ?? cursor, more };
+  }
+
+  #cluster(cluster: string): ClusterState {
+    checkCluster(cluster);
+    let c = this.#clusters.get(cluster);
+    if (!c) {
+      c = new ClusterState(cluster);
+      this.#clusters.set(cluster, c);
+    }
+    return c;
+  }
+
+  /** The entry of `id`, forgetting an expired tombstone. */
+  #entry(c: ClusterState, id: string): Entry | undefined {
+    const e = c.entries.get(id);
+    if (e?.deleted && e.expiresAt !== undefined && e.expiresAt <= this.#now()) {
+      c.entries.delete(id);
+      return undefined;
+    }
+    return e;
+  }
+
+  #tombstone(
+    c: ClusterState,
+    id: string,
+    r: ObjectRef,
+    resourceVersion: string,
+    uid: string | undefined,
+    listId: string | undefined,
+  ): void {
+    c.entries.set(id, {
+      ref: r,
+      resourceVersion,
+      uid,
+      deleted: true,
+      listId,
+      touched: this.#now(),
+      expiresAt: this.#now() + this.#tombstoneTtlMs,
+    });
+    c.graph.remove(r.kind, r.namespace, r.name);
+  }
+
+  /** One more distinct object of list `listId`; finishes the list when that was the last one. */
+  #seen(c: ClusterState, kind: string, listId: string): SweptList | undefined {
+    c.list(kind, listId).seen++;
+    return this.#progress(c, kind, listId).swept;
+  }
+
+  #progress(c: ClusterState, kind: string, listId: string): ListProgress {
+    const latest = c.latest.get(kind);
+    const l = c.list(kind, listId);
+    if (latest?.listId !== listId) return { finished: false };
+    if (!isListReady(l)) return { finished: latest.done };
+    const removed: StoredObject[] = [];
+    for (const [id, e] of c.entries) {
+      if (e.ref.kind !== kind || e.deleted || !e.stored) continue;
+      if (!isSweptByList(e, listId, l)) continue;
+      removed.push(e.stored);
+      this.#tombstone(c, id, e.ref, e.resourceVersion, e.uid, e.listId);
+    }
+    l.done = true;
+    latest.done = true;
+    return { finished: true, swept: { kind, listId, removed } };
+  }
+}

@@ -1,0 +1,168 @@
+import type { Referrer } from '#core/index/dependency-view.js';
+import type { ObjectRef } from '#core/index/object-ref.js';
+import type { Edge } from '#core/index/references.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
+
+/**
+ * The snapshot store (port): the latest version of every object of every cluster, as recorded from
+ * watch events, with what `record` and `reconcile` need around it. Implementations:
+ * MemorySnapshotStore (local mode, tests) and DynamoSnapshotStore (AWS). Every method of one
+ * cluster is independent of every other cluster: object identities are only unique in a cluster.
+ *
+ * Reads answer the async half of core/index's DependencyView (getMany/references via the stored
+ * edges, referrers, referrersInto, list); functions/store/store-view.ts turns them into the
+ * synchronous view that affectedKeys() and selectBundle() walk, reading only what they reach.
+ */
+export interface SnapshotStore {
+  /**
+   * Stores an add/update event's object unless what is stored is as new or newer (see decidePut in
+   * resource-version.ts): conditional on the stored version, so two writers cannot both win.
+   * `listId` marks the object as seen by that (re-)list, even when the put is rejected as a duplicate.
+   */
+  put(cluster: string, object: unknown, options?: PutOptions): Promise<PutResult>;
+  /**
+   * Records a delete event: the object is replaced by a tombstone (version, uid) so that a late
+   * add/update of it is rejected; tombstones expire after the store's tombstone TTL.
+   */
+  delete(
+    cluster: string,
+    ref: ObjectRef,
+    resourceVersion: string,
+    options?: DeleteOptions,
+  ): Promise<DeleteResult>;
+  /** The stored live object, or undefined (absent, deleted, or not an identifiable object). */
+  get(cluster: string, ref: ObjectRef): Promise<unknown>;
+  /** The stored live objects with their edges, in the order of `refs` (undefined where absent); batched. */
+  getMany(cluster: string, refs: readonly ObjectRef[]): Promise<(StoredObject | undefined)[]>;
+
+  /** Stored objects with an edge to `to` (which may be a pseudo-object), sorted by refId. */
+  referrers(cluster: string, to: ObjectRef): Promise<Referrer[]>;
+  /** Stored namespaced objects with an edge into `namespace` from another namespace, sorted. */
+  referrersInto(cluster: string, namespace: string): Promise<ObjectRef[]>;
+  /** Stored objects of one kind (in one namespace, or in all when `namespace` is left out), sorted. */
+  list(cluster: string, kind: string, namespace?: string): Promise<ObjectRef[]>;
+
+  /** A (re-)list of `kind` begins: the cluster is incomplete until it ends. */
+  markListStart(cluster: string, kind: string, listId: string): Promise<ListProgress>;
+  /**
+   * The list `listId` of `kind` sent `count` objects. Once its start, its end and all `count` objects
+   * have been recorded (in any order: they travel in different queue groups), every stored object of
+   * the kind that the list did not carry is removed (deleted while nobody watched), and the kind is
+   * complete. A list that is no longer the kind's latest is ignored.
+   */
+  markListEnd(
+    cluster: string,
+    kind: string,
+    listId: string,
+    count: number,
+    options?: ListEndOptions,
+  ): Promise<ListProgress>;
+  /** True only when at least one kind was listed and every listed kind's latest list is finished. */
+  isComplete(cluster: string, kinds?: readonly string[]): Promise<boolean>;
+
+  /** The fingerprint of the bundle last reconciled for `key`, if any. */
+  lastReconciled(key: LbKey): Promise<string | undefined>;
+  setReconciled(key: LbKey, fingerprint: string): Promise<void>;
+
+  /**
+   * Appends the status of one object to the cluster's status stream and returns its cursor. Cursors
+   * increase strictly per cluster; the stream keeps only the latest status of each object.
+   */
+  putStatus(cluster: string, ref: ObjectRef, status: unknown): Promise<string>;
+  /** Statuses appended after `cursor` (from the start when undefined), oldest first, at most `limit`. */
+  statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage>;
+}
+
+export interface PutOptions {
+  /** The (re-)list this object came from (see markListStart). */
+  listId?: string;
+}
+
+export interface DeleteOptions {
+  /** The deleted object's uid, when the event carried it (guards against late events of the same object). */
+  uid?: string;
+}
+
+export interface ListEndOptions {
+  /**
+   * The list's resourceVersion. When it and an unseen object's version are decimal, the object is
+   * removed only if it is not newer than the list (a newer one was created after the list's
+   * snapshot); otherwise only objects last written before the list started are removed.
+   */
+  resourceVersion?: string;
+}
+
+/** A stored live object: the raw object as received, its identity, version and edges. */
+export interface StoredObject {
+  ref: ObjectRef;
+  resourceVersion: string;
+  uid?: string;
+  object: unknown;
+  edges: readonly Edge[];
+}
+
+export type PutResult =
+  /** Stored; `previous` is the live object it replaced (for affectedKeys' `old`). */
+  | { result: 'stored'; ref: ObjectRef; previous?: unknown; swept?: SweptList }
+  /** Rejected: the stored version is newer (`stale`), the same (`duplicate`), or the object was deleted. */
+  | { result: 'stale' | 'duplicate' | 'deleted'; ref: ObjectRef; swept?: SweptList };
+
+export type DeleteResult =
+  | { result: 'deleted'; ref: ObjectRef; previous?: unknown }
+  | { result: 'stale' | 'duplicate'; ref: ObjectRef };
+
+/** A list that finished: the objects it removed (with their last state, for affectedKeys). */
+export interface SweptList {
+  kind: string;
+  listId: string;
+  removed: StoredObject[];
+}
+
+export interface ListProgress {
+  /** The kind's latest list is finished (its missing objects were removed). */
+  finished: boolean;
+  /** Set by the call that finished the list. */
+  swept?: SweptList;
+}
+
+export interface StatusRecord {
+  cursor: string;
+  ref: ObjectRef;
+  status: unknown;
+}
+
+export interface StatusPage {
+  items: StatusRecord[];
+  /** The cursor to resume from: the last item's, or the given one when there were none. */
+  next: string | undefined;
+  /** More items may follow `next` right now. */
+  more: boolean;
+}
+
+/** The object cannot be stored: not an object of a kind the core reads, or no resourceVersion. */
+export class InvalidObjectError extends Error {
+  override readonly name = 'InvalidObjectError';
+}
+
+/** A cluster id must be usable inside keys: non-empty, without `/` or `#`. */
+export class InvalidClusterError extends Error {
+  override readonly name = 'InvalidClusterError';
+  constructor(cluster: string) {
+    super(`${JSON.stringify(cluster)} is not a usable cluster id (non-empty, no '/' or '#')`);
+  }
+}
+
+export function checkCluster(cluster: string): void {
+  if (!cluster || cluster.includes('/') || cluster.includes('#')) throw new InvalidClusterError(cluster);
+}
+
+/** A page size must be a positive integer. */
+export function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer, not ${limit}`);
+}
+
+/** Status cursors: fixed-width decimal, so that string order is numeric order. */
+export function formatCursor(seq: number): string {
+  return String(seq).padStart(16, '0');
+}

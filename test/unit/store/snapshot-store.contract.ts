@@ -1,0 +1,394 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { affectedKeys } from '#core/index/affected-keys.js';
+import { DependencyGraph } from '#core/index/dependency-graph.js';
+import { ingressKeys } from '#core/index/lb-keys.js';
+import { refOf } from '#core/index/object-ref.js';
+import { selectBundle } from '#core/index/select-bundle.js';
+import { lbKey } from '#core/ir/lb-key.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
+import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
+import type { SnapshotStore } from '#functions/store/snapshot-store.js';
+import {
+  affectedKeysInStore,
+  type StoreViewStats,
+  selectBundleFromStore,
+} from '#functions/store/store-view.js';
+import { scenarioArb } from '../index/arbitraries.js';
+import { gateway, gatewayClass, httpRoute, namespace, service } from '../index/fixtures.js';
+
+/** A store under test, built on the contract's clock (ms). */
+export type StoreFactory = (now: () => number) => SnapshotStore;
+
+export interface ContractOptions {
+  /** fast-check runs of the DependencyView equivalence property. */
+  propertyRuns: number;
+}
+
+const DAY = 24 * 3600_000;
+
+let clusterSeq = 0;
+/** A fresh cluster id per test: stores are shared within a file, clusters never are. */
+function freshCluster(): string {
+  return `c${++clusterSeq}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function svc(ns: string, name: string, rv: string, uid = `uid-${ns}-${name}`) {
+  return withVersion(service(ns, name), rv, uid);
+}
+
+function withVersion<T>(obj: T, rv: string, uid?: string): T {
+  const o = structuredClone(obj) as { metadata: Record<string, unknown> };
+  o.metadata.resourceVersion = rv;
+  if (uid !== undefined) o.metadata.uid = uid;
+  return o as T;
+}
+
+/** The resourceVersion of a raw object. */
+function rvOf(o: unknown): unknown {
+  return (o as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion;
+}
+
+const SVC = (ns: string, name: string) => ({ kind: 'Service', namespace: ns, name });
+
+/**
+ * The snapshot store contract: the same behaviour from every implementation. `make` builds a store
+ * on the given clock; every test works in clusters of its own.
+ */
+export function describeSnapshotStore(name: string, make: StoreFactory, options: ContractOptions): void {
+  describe(`SnapshotStore contract: ${name}`, () => {
+    const clock = { t: 1_000_000 };
+    const now = () => clock.t;
+    let store: SnapshotStore;
+    const s = () => {
+      store ??= make(now);
+      return store;
+    };
+
+    it('stores the latest version and rejects stale and duplicate events', async () => {
+      const c = freshCluster();
+      expect(await s().put(c, svc('a', 'x', '10'))).toEqual({ result: 'stored', ref: SVC('a', 'x') });
+      expect((await s().put(c, svc('a', 'x', '9'))).result).toBe('stale');
+      expect((await s().put(c, svc('a', 'x', '10'))).result).toBe('duplicate');
+      // Numeric, not lexical: 9 < 10 < 100.
+      const r = await s().put(c, svc('a', 'x', '100'));
+      expect(r.result).toBe('stored');
+      expect(r.result === 'stored' && rvOf(r.previous)).toBe('10');
+      expect((await s().put(c, svc('a', 'x', '99'))).result).toBe('stale');
+      expect(rvOf(await s().get(c, SVC('a', 'x')))).toBe('100');
+      // Another cluster is another world.
+      expect(await s().get(freshCluster(), SVC('a', 'x'))).toBeUndefined();
+    });
+
+    it('accepts opaque (non-decimal) versions by arrival and still detects exact duplicates', async () => {
+      const c = freshCluster();
+      expect((await s().put(c, svc('a', 'x', 'b7'))).result).toBe('stored');
+      expect((await s().put(c, svc('a', 'x', 'a1'))).result).toBe('stored');
+      expect((await s().put(c, svc('a', 'x', 'a1'))).result).toBe('duplicate');
+      expect((await s().put(c, svc('a', 'x', '5'))).result).toBe('stored');
+    });
+
+    it('lets the newest of concurrent writes of one object win', async () => {
+      const c = freshCluster();
+      const versions = [3, 9, 1, 7, 5, 8, 2, 6, 4];
+      const route = (rv: number) =>
+        withVersion(
+          httpRoute('a', 'r', { parents: [{ name: `g${rv}` }], backends: [{ name: `s${rv}` }] }),
+          String(rv),
+        );
+      const results = await Promise.all(versions.map((v) => s().put(c, route(v))));
+      expect(results.every((r) => ['stored', 'stale'].includes(r.result))).toBe(true);
+      expect(rvOf(await s().get(c, { kind: 'HTTPRoute', namespace: 'a', name: 'r' }))).toBe('9');
+      // The reverse references are those of the winner only.
+      for (const v of versions) {
+        const refs = await s().referrers(c, { kind: 'Gateway', namespace: 'a', name: `g${v}` });
+        expect(refs.length).toBe(v === 9 ? 1 : 0);
+      }
+    });
+
+    it('refuses objects it cannot identify or order', async () => {
+      const c = freshCluster();
+      await expect(s().put(c, service('a', 'x'))).rejects.toThrow(/resourceVersion/);
+      await expect(
+        s().put(c, { kind: 'Pod', metadata: { name: 'p', resourceVersion: '1' } }),
+      ).rejects.toThrow();
+      await expect(s().put('bad/cluster', svc('a', 'x', '1'))).rejects.toThrow(/cluster/);
+    });
+
+    it('keeps tombstones so that late events cannot resurrect a deleted object', async () => {
+      const c = freshCluster();
+      await s().put(c, svc('a', 'x', '5', 'u1'));
+      const d = await s().delete(c, SVC('a', 'x'), '6', { uid: 'u1' });
+      expect(d.result).toBe('deleted');
+      expect(d.result === 'deleted' && rvOf(d.previous)).toBe('5');
+      expect(await s().get(c, SVC('a', 'x'))).toBeUndefined();
+      expect(await s().list(c, 'Service', 'a')).toEqual([]);
+      expect((await s().delete(c, SVC('a', 'x'), '6')).result).toBe('duplicate');
+      expect((await s().delete(c, SVC('a', 'x'), '4')).result).toBe('stale');
+      expect((await s().put(c, svc('a', 'x', '5', 'u1'))).result).toBe('deleted'); // late update
+      expect((await s().put(c, svc('a', 'x', '7', 'u1'))).result).toBe('deleted'); // same uid: it is gone
+      expect((await s().put(c, svc('a', 'x', '8', 'u2'))).result).toBe('stored'); // re-created
+      expect(await s().list(c, 'Service', 'a')).toEqual([SVC('a', 'x')]);
+
+      // A delete of an object never seen leaves a tombstone too; a delete may carry the last version.
+      expect((await s().delete(c, SVC('a', 'y'), '20')).result).toBe('deleted');
+      expect((await s().put(c, svc('a', 'y', '19'))).result).toBe('deleted');
+      await s().put(c, svc('a', 'z', '30'));
+      expect((await s().delete(c, SVC('a', 'z'), '30')).result).toBe('deleted');
+
+      // Tombstones expire: long after, the name is free again (whatever the version).
+      clock.t += 2 * DAY;
+      expect((await s().put(c, svc('a', 'y', '19'))).result).toBe('stored');
+    });
+
+    it('maintains reverse references across updates and deletes', async () => {
+      const c = freshCluster();
+      const gw = { kind: 'Gateway', namespace: 'a', name: 'g' };
+      await s().put(c, withVersion(gateway('a', 'g'), '1'));
+      await s().put(
+        c,
+        withVersion(
+          httpRoute('b', 'r', { parents: [{ name: 'g', namespace: 'a' }], backends: [{ name: 's' }] }),
+          '2',
+        ),
+      );
+      const route = { kind: 'HTTPRoute', namespace: 'b', name: 'r' };
+      expect(await s().referrers(c, gw)).toEqual([{ from: route, types: ['parentRef'] }]);
+      expect(await s().referrersInto(c, 'a')).toEqual([route]);
+      expect(await s().referrers(c, SVC('b', 's'))).toEqual([{ from: route, types: ['backendRef'] }]);
+      // Moved to a Gateway of its own namespace: the old edges go.
+      await s().put(
+        c,
+        withVersion(httpRoute('b', 'r', { parents: [{ name: 'g2' }], backends: [{ name: 's' }] }), '3'),
+      );
+      expect(await s().referrers(c, gw)).toEqual([]);
+      expect(await s().referrersInto(c, 'a')).toEqual([]);
+      expect(await s().referrers(c, { kind: 'Gateway', namespace: 'b', name: 'g2' })).toHaveLength(1);
+      const [got] = await s().getMany(c, [route, gw, { kind: '@IngressGroup', name: 'x' }]);
+      expect(got?.edges.map((e) => e.type).sort()).toEqual(['backendRef', 'parentRef']);
+      await s().delete(c, route, '4');
+      expect(await s().referrers(c, SVC('b', 's'))).toEqual([]);
+      expect(await s().list(c, 'HTTPRoute')).toEqual([]);
+      expect(await s().list(c, 'Gateway')).toEqual([gw]);
+    });
+
+    describe('snapshot completeness', () => {
+      it('is complete only when every listed kind finished its latest list, and sweeps what a re-list missed', async () => {
+        const c = freshCluster();
+        expect(await s().isComplete(c)).toBe(false);
+        await s().put(c, svc('a', 'x', '1'));
+        await s().put(c, svc('a', 'y', '2'));
+        await s().put(c, svc('b', 'gone', '3'));
+        clock.t += 1000;
+
+        await s().markListStart(c, 'Service', 'L1');
+        expect(await s().isComplete(c)).toBe(false);
+        expect((await s().put(c, svc('a', 'x', '1'), { listId: 'L1' })).result).toBe('duplicate');
+        expect((await s().put(c, svc('a', 'y', '4'), { listId: 'L1' })).result).toBe('stored');
+        expect((await s().put(c, svc('a', 'y', '4'), { listId: 'L1' })).result).toBe('duplicate'); // redelivery
+        clock.t += 1;
+        await s().put(c, svc('c', 'new', '9')); // a live add after the list started
+        expect(await s().isComplete(c)).toBe(false);
+        const end = await s().markListEnd(c, 'Service', 'L1', 2);
+        expect(end.finished).toBe(true);
+        expect(end.swept?.removed.map((o) => o.ref)).toEqual([SVC('b', 'gone')]);
+        expect(await s().isComplete(c)).toBe(true);
+        expect(await s().isComplete(c, ['Service', 'Namespace'])).toBe(false);
+        expect(await s().get(c, SVC('b', 'gone'))).toBeUndefined();
+        expect(await s().list(c, 'Service')).toEqual([SVC('a', 'x'), SVC('a', 'y'), SVC('c', 'new')]);
+        // A late add of what the list removed cannot bring it back.
+        expect((await s().put(c, svc('b', 'gone', '3'))).result).toBe('deleted');
+
+        // A second kind starts listing: incomplete in between.
+        await s().markListStart(c, 'Namespace', 'N1');
+        expect(await s().isComplete(c)).toBe(false);
+        expect((await s().markListEnd(c, 'Namespace', 'N1', 0)).finished).toBe(true);
+        expect(await s().isComplete(c)).toBe(true);
+      });
+
+      it('finishes a list whose end arrived before its objects, and ignores superseded lists', async () => {
+        const c = freshCluster();
+        await s().put(c, svc('a', 'old', '1'));
+        clock.t += 1000;
+        await s().markListStart(c, 'Service', 'L1');
+        expect((await s().markListEnd(c, 'Service', 'L1', 2)).finished).toBe(false);
+        expect((await s().put(c, svc('a', 'x', '5'), { listId: 'L1' })).swept).toBeUndefined();
+        expect(await s().isComplete(c)).toBe(false);
+        const last = await s().put(c, svc('a', 'y', '6'), { listId: 'L1' });
+        expect(last.swept?.removed.map((o) => o.ref)).toEqual([SVC('a', 'old')]);
+        expect(await s().isComplete(c)).toBe(true);
+
+        // A newer list starts; the old one ending (again) changes nothing.
+        await s().markListStart(c, 'Service', 'L2');
+        expect((await s().markListEnd(c, 'Service', 'L1', 2)).finished).toBe(false);
+        expect(await s().isComplete(c)).toBe(false);
+        await s().put(c, svc('a', 'x', '5'), { listId: 'L2' });
+        const done = await s().markListEnd(c, 'Service', 'L2', 1, { resourceVersion: '7' });
+        expect(done.swept?.removed.map((o) => o.ref)).toEqual([SVC('a', 'y')]);
+        expect(await s().isComplete(c)).toBe(true);
+      });
+
+      it("keeps unseen objects newer than the list's resourceVersion", async () => {
+        const c = freshCluster();
+        await s().markListStart(c, 'Service', 'L1');
+        await s().put(c, svc('a', 'before', '5'));
+        await s().put(c, svc('a', 'after', '12'));
+        await s().put(c, svc('a', 'listed', '3'), { listId: 'L1' });
+        const end = await s().markListEnd(c, 'Service', 'L1', 1, { resourceVersion: '10' });
+        expect(end.swept?.removed.map((o) => o.ref)).toEqual([SVC('a', 'before')]);
+        expect(await s().list(c, 'Service', 'a')).toEqual([SVC('a', 'after'), SVC('a', 'listed')]);
+      });
+    });
+
+    it('remembers the fingerprint of the last reconciled bundle per key', async () => {
+      const c = freshCluster();
+      const key = lbKey(c, 'Gateway', 'a', 'g');
+      expect(await s().lastReconciled(key)).toBeUndefined();
+      const objs = [svc('a', 'x', '1'), svc('a', 'y', '2')];
+      const fp = bundleFingerprint(objs);
+      expect(bundleFingerprint([...objs].reverse())).toBe(fp);
+      expect(bundleFingerprint([svc('a', 'x', '1'), svc('a', 'y', '3')])).not.toBe(fp);
+      await s().setReconciled(key, fp);
+      expect(await s().lastReconciled(key)).toBe(fp);
+      expect(await s().lastReconciled(lbKey(c, 'Gateway', 'a', 'other'))).toBeUndefined();
+    });
+
+    it('pages the status stream by an increasing cursor, keeping the latest status per object', async () => {
+      const c = freshCluster();
+      const cursors: string[] = [];
+      for (const [name, v] of [
+        ['x', 1],
+        ['y', 1],
+        ['x', 2],
+        ['z', 1],
+        ['y', 2],
+      ] as const) {
+        cursors.push(await s().putStatus(c, SVC('a', name), { v, name }));
+      }
+      expect([...cursors].sort()).toEqual(cursors);
+      expect(new Set(cursors).size).toBe(5);
+      clock.t += 10_000;
+      const p1 = await s().statusSince(c, undefined, 2);
+      expect(p1.items.map((i) => i.status)).toEqual([
+        { v: 2, name: 'x' },
+        { v: 1, name: 'z' },
+      ]);
+      expect(p1.more).toBe(true);
+      const p2 = await s().statusSince(c, p1.next, 2);
+      expect(p2.items.map((i) => [i.ref, i.status])).toEqual([[SVC('a', 'y'), { v: 2, name: 'y' }]]);
+      expect(p2.more).toBe(false);
+      const p3 = await s().statusSince(c, p2.next, 2);
+      expect(p3).toEqual({ items: [], next: p2.next, more: false });
+      await s().putStatus(c, SVC('a', 'x'), { v: 3 });
+      clock.t += 10_000;
+      expect((await s().statusSince(c, p3.next, 10)).items.map((i) => i.status)).toEqual([{ v: 3 }]);
+      expect((await s().statusSince(freshCluster(), undefined, 10)).items).toEqual([]);
+      await expect(s().statusSince(c, undefined, 0)).rejects.toThrow(RangeError);
+    });
+
+    it('reads what one load balancer holds, not the cluster', async () => {
+      const c = freshCluster();
+      await s().put(c, withVersion(namespace('a'), '1'));
+      await s().put(c, withVersion(gatewayClass('portico'), '1'));
+      await s().put(c, withVersion(gateway('a', 'g'), '1'));
+      await s().put(
+        c,
+        withVersion(httpRoute('a', 'r', { parents: [{ name: 'g' }], backends: [{ name: 'svc0' }] }), '1'),
+      );
+      for (let i = 0; i < 60; i++) await s().put(c, svc('a', `svc${i}`, '1'));
+      const stats: StoreViewStats = { rounds: 0, objects: 0, queries: 0 };
+      const bundle = await selectBundleFromStore(s(), lbKey(c, 'Gateway', 'a', 'g'), stats);
+      expect(bundle.map((o) => refOf(o)?.name)).toEqual(['g', 'portico', 'r', 'a', 'svc0']);
+      expect(stats.objects).toBeLessThan(10);
+      expect(stats.queries).toBeLessThan(10);
+      const keys = await affectedKeysInStore(s(), c, { new: svc('a', 'svc0', '2') });
+      expect(keys).toEqual([lbKey(c, 'Gateway', 'a', 'g')]);
+    });
+
+    it('converges to exactly what a re-list carried, whatever order its markers arrive in', async () => {
+      await fc.assert(
+        fc.asyncProperty(scenarioArb, fc.boolean(), async (sc, endFirst) => {
+          const c = freshCluster();
+          // Versions by content: an unchanged object keeps its version in the re-list.
+          const versions = new Map<string, string>();
+          const versioned = (o: unknown) => {
+            const json = JSON.stringify(o);
+            if (!versions.has(json)) versions.set(json, String(versions.size + 1));
+            return withVersion(o, versions.get(json)!);
+          };
+          for (const o of sc.before) await s().put(c, versioned(o));
+          clock.t += 1000;
+          const after = sc.after.map(versioned);
+          const kinds = [...new Set([...sc.before, ...sc.after].map((o) => refOf(o)!.kind))].sort();
+          for (const k of kinds) await s().markListStart(c, k, `L-${k}`);
+          if (endFirst) {
+            for (const k of kinds) {
+              const n = after.filter((o) => refOf(o)!.kind === k).length;
+              await s().markListEnd(c, k, `L-${k}`, n);
+            }
+          }
+          for (const o of after) await s().put(c, o, { listId: `L-${refOf(o)!.kind}` });
+          if (!endFirst) {
+            for (const k of kinds) {
+              const n = after.filter((o) => refOf(o)!.kind === k).length;
+              await s().markListEnd(c, k, `L-${k}`, n);
+            }
+          }
+          expect(await s().isComplete(c)).toBe(kinds.length > 0);
+          const graph = DependencyGraph.of(after, c);
+          for (const k of kinds) expect(await s().list(c, k)).toEqual(graph.list(k));
+          for (const o of after) {
+            const r = refOf(o)!;
+            if (r.kind === 'Gateway' || r.kind === 'Service') {
+              const key = lbKey(c, r.kind, r.namespace, r.name);
+              expect(await selectBundleFromStore(s(), key)).toEqual(selectBundle(key, graph));
+            }
+          }
+        }),
+        { numRuns: Math.max(5, Math.round(options.propertyRuns / 2)) },
+      );
+    }, 60_000);
+
+    it('answers affectedKeys and selectBundle exactly as an in-memory DependencyGraph does', async () => {
+      await fc.assert(
+        fc.asyncProperty(scenarioArb, async (sc) => {
+          const c = freshCluster();
+          const graph = new DependencyGraph(c);
+          let rv = 0;
+          const versioned = (o: unknown) => withVersion(o, String(++rv));
+          for (const o of sc.before) {
+            const v = versioned(o);
+            graph.upsert(v);
+            expect((await s().put(c, v)).result).toBe('stored');
+          }
+          const change = {
+            ...(sc.change.old !== undefined ? { old: graph.get(refOf(sc.change.old)!) } : {}),
+            ...(sc.change.new !== undefined ? { new: versioned(sc.change.new) } : {}),
+          };
+          // Before the change is recorded, and after: the same answer (core/index's promise).
+          const before = await affectedKeysInStore(s(), c, change);
+          if (change.new !== undefined) {
+            graph.upsert(change.new);
+            await s().put(c, change.new);
+          } else {
+            const r = refOf(change.old)!;
+            graph.remove(r.kind, r.namespace, r.name);
+            await s().delete(c, r, String(++rv));
+          }
+          const expected = affectedKeys(change, graph, c);
+          expect(before).toEqual(expected);
+          expect(await affectedKeysInStore(s(), c, change)).toEqual(expected);
+
+          const keys = new Set<LbKey>(expected);
+          for (const o of graph.objects()) {
+            const r = refOf(o)!;
+            if (r.kind === 'Gateway' || r.kind === 'Service') keys.add(lbKey(c, r.kind, r.namespace, r.name));
+            if (r.kind === 'Ingress') for (const k of ingressKeys(c, r, o)) keys.add(k);
+          }
+          for (const k of keys) expect(await selectBundleFromStore(s(), k)).toEqual(selectBundle(k, graph));
+        }),
+        { numRuns: options.propertyRuns },
+      );
+    }, 60_000);
+  });
+}
