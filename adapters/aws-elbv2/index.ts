@@ -2,12 +2,15 @@
 // capabilities and the diff spec. observe/apply (the SDK calls) live elsewhere.
 
 export { fixedResponse, scaleWeights } from './actions.js';
+export { createElbv2Adapter, type Elbv2Adapter, type Elbv2AdapterOptions } from './adapter.js';
+export { applyElbv2 } from './apply.js';
 export { ALB_CAPABILITIES, ELBV2_CAPABILITIES, ELBV2_LIMITS, NLB_CAPABILITIES } from './capabilities.js';
 export { conditionCost, matchConditions, prefixPatterns } from './conditions.js';
 export { elbv2DiffSpec, elbv2References } from './diff-spec.js';
 export { catchAllPositions, hostCovers } from './host-scope.js';
 export * from './model.js';
 export { loadBalancerName, ruleContentId, targetGroupName } from './naming.js';
+export { type Elbv2Memory, observeElbv2 } from './observe.js';
 export {
   type AwsElbv2Parameters,
   awsElbv2Parameters,
