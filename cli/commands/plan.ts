@@ -59,7 +59,9 @@ export async function runPlan(options: PlanOptions): Promise<number> {
       if (n.severity === 'error') errors++;
     }
     options.log(
-      renderPlan(planChanges(rendered.resources, [], provider.diffSpec, { lbKey: lb.key })).trimEnd(),
+      renderPlan(planChanges(rendered.resources, [], provider.diffSpec, { lbKey: lb.key }), {
+        values: true,
+      }).trimEnd(),
     );
     options.log('');
   }

@@ -4,13 +4,16 @@ import type { Change, Plan } from './types.js';
 
 const SYMBOL = { create: '  +', update: '  ~', replace: '-/+', delete: '  -' } as const;
 const VALUE_MAX = 72;
+/** Created values are read whole more often than diffs: show more of them. */
+const CREATED_MAX = 240;
 
 /**
  * The plan as text, after `terraform plan`: one block per change (`+` create, `~` update, `-/+`
  * replace, `-` delete, `!` conflict) with the reason and the fields that change, then a summary.
- * For logs, `portico plan`, PR comments and the golden `*.plan.txt` files.
+ * For logs, `portico plan`, PR comments and the golden `*.plan.txt` files. With `values`, a create
+ * also lists the top-level fields of what it creates, as `terraform plan` does.
  */
-export function renderPlan(plan: Plan<unknown>): string {
+export function renderPlan(plan: Plan<unknown>, options: { values?: boolean } = {}): string {
   const lines: string[] = [];
   if (plan.lbKey !== undefined) lines.push(`Plan for ${plan.lbKey}:`, '');
   for (const c of plan.changes) {
@@ -20,6 +23,7 @@ export function renderPlan(plan: Plan<unknown>): string {
     if (c.id !== undefined && c.action === 'delete') lines.push(`      id: ${c.id}`);
     lines.push(`      # ${c.reason}`);
     lines.push(...fieldLines(c));
+    if (options.values && c.action === 'create') lines.push(...createdLines(c.after));
   }
   for (const c of plan.conflicts) {
     lines.push(`  ! conflict ${c.address}`, `      # ${c.reason}`);
@@ -47,8 +51,14 @@ function fieldLines(c: Change<unknown>): string[] {
   });
 }
 
-function formatValue(v: unknown): string {
+function formatValue(v: unknown, max = VALUE_MAX): string {
   if (v === undefined) return '(absent)';
   const text = JSON.stringify(v);
-  return text.length > VALUE_MAX ? `${text.slice(0, VALUE_MAX - 1)}…` : text;
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function createdLines(value: unknown): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return [`      (value): ${formatValue(value, CREATED_MAX)}`];
+  return Object.entries(value).map(([k, v]) => `      ${k}: ${formatValue(v, CREATED_MAX)}`);
 }
