@@ -62,6 +62,15 @@ import { listenerAddress } from './render.js';
 import { type Elbv2Calls, send, sendOrAbsent } from './sdk.js';
 import { CONTENT_ID_TAG, healthCheckInput, toAwsAction, toAwsCondition, toAwsTags } from './wire.js';
 
+/**
+ * Attributes every new load balancer has (AWS ELBv2 docs, "Load balancer attributes"): CreateLoadBalancer
+ * is not followed by a ModifyLoadBalancerAttributes (a Modify* call, throttled far harder) for these.
+ */
+const NEW_LOAD_BALANCER_ATTRIBUTES: Record<LoadBalancerValue['type'], Record<string, string>> = {
+  application: { 'deletion_protection.enabled': 'false', 'idle_timeout.timeout_seconds': '60' },
+  network: { 'deletion_protection.enabled': 'false' },
+};
+
 export interface ApplyOptions {
   key?: LbKey;
   cluster?: string;
@@ -170,12 +179,16 @@ export async function applyElbv2(
           if (!arn) throw new ConflictError(`${c.address}: no ARN returned`, c.address);
           found(c.address, arn);
           remember(opts.memory, key, 'loadBalancers', v.name);
-          if (Object.keys(v.attributes).length > 0)
+          // A new load balancer already has AWS's defaults: send only the attributes that differ (the
+          // next observe compares every attribute, so a default that is not what was expected is still fixed).
+          const defaults = NEW_LOAD_BALANCER_ATTRIBUTES[v.type];
+          const attrs = Object.entries(v.attributes).filter(([k, x]) => defaults[k] !== x);
+          if (attrs.length > 0)
             await send(
               ctx,
               new ModifyLoadBalancerAttributesCommand({
                 LoadBalancerArn: arn,
-                Attributes: Object.entries(v.attributes).map(([Key, Value]) => ({ Key, Value })),
+                Attributes: attrs.map(([Key, Value]) => ({ Key, Value })),
               }),
               c.address,
             );
