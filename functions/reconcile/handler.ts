@@ -1,0 +1,242 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { type ReconcileOutcome, reconcileLoadBalancer } from '#adapters/reconcile.js';
+import type { LoadBalancerAdapter, Observed } from '#adapters/types.js';
+import { ref } from '#core/index/object-ref.js';
+import { parseLbKey } from '#core/ir/lb-key.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { ReadCache } from '#core/model/read-cache.js';
+import { applyProgrammedStates, type ProgrammedState } from '#core/status/programmed.js';
+import { applyProviderNotices } from '#core/status/provider-notices.js';
+import type { ObjectStatus } from '#core/status/types.js';
+import type { TranslateOptions } from '#core/translate/options.js';
+import { translate } from '#core/translate/translate.js';
+import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
+import { deadlineSignal, errorFields, forEachFifoRecord } from '#functions/record/sqs-batch.js';
+import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
+import type { SnapshotStore } from '#functions/store/snapshot-store.js';
+import { selectBundleFromStore } from '#functions/store/store-view.js';
+import { parseReconcileMessage } from './reconcile-message.js';
+
+export interface ReconcileDependencies {
+  store: SnapshotStore;
+  /** Adapters by provider name (the `provider` translate gives each load balancer). */
+  adapters: Readonly<Record<string, LoadBalancerAdapter<unknown>>>;
+  translateOptions?: Partial<TranslateOptions>;
+  logger?: Logger;
+  /** Schema checks kept across invocations of a warm container (default: one per handler). */
+  readCache?: ReadCache;
+  /** Stop this long before the Lambda times out (default 2000 ms). */
+  timeoutMarginMs?: number;
+}
+
+/** What reconciling one key did (for logs and tests). */
+export type KeyOutcome =
+  | 'unchanged'
+  | 'reconciled'
+  | 'held'
+  | 'deleted'
+  | 'incomplete'
+  | 'provider-unavailable';
+
+/** The reconcile message's body is not a load-balancer key. */
+export class UnreadableReconcileMessageError extends Error {
+  override readonly name = 'UnreadableReconcileMessageError';
+}
+
+/**
+ * The reconcile function (SQS FIFO reconcile queue, group = LB key; ReportBatchItemFailures). For
+ * each key: load its bundle from the store; when its fingerprint is the one last reconciled, stop
+ * (no provider call). Otherwise translate, leave held load balancers alone, reconcile the load
+ * balancer with its provider's adapter (and remove it from the other providers), write the
+ * statuses, and only then remember the fingerprint. While the cluster's snapshot is incomplete
+ * nothing is deleted: a key that translates to nothing is left alone, and deletes inside a load
+ * balancer are withheld (and the fingerprint not remembered, so a later reconcile finishes the job).
+ * A failure is reported as a batch item failure: SQS retries it, then dead-letters it.
+ */
+export function createReconcileHandler(deps: ReconcileDependencies) {
+  const logger = deps.logger ?? createJsonLogger({ base: { service: 'reconcile' } });
+  const cache = deps.readCache ?? new ReadCache();
+  const margin = deps.timeoutMarginMs ?? 2000;
+  const { store, adapters } = deps;
+
+  async function reconcileKey(key: LbKey, signal: AbortSignal): Promise<KeyOutcome> {
+    const cluster = parseLbKey(key)!.cluster;
+    const bundle = await selectBundleFromStore(store, key);
+    const fingerprint = bundleFingerprint(bundle);
+    if ((await store.lastReconciled(key)) === fingerprint) return 'unchanged';
+    const complete = await store.isComplete(cluster);
+
+    const result = translate(bundle, { ...deps.translateOptions, cluster }, cache);
+    const lb = result.loadBalancers.find((l) => l.key === key);
+    const held = result.held.find((h) => h.key === key);
+    const mine = (s: ObjectStatus) => s.loadBalancers.length === 0 || s.loadBalancers.includes(key);
+
+    if (held) {
+      // Neither update nor delete: what works keeps working. Report why.
+      logger.warn('held', { key, reason: held.reason });
+      await putStatuses(cluster, result.statuses.filter(mine));
+      await store.setReconciled(key, fingerprint);
+      return 'held';
+    }
+
+    if (!lb) {
+      if (!complete) return 'incomplete'; // never garbage-collect from an incomplete picture
+      for (const adapter of Object.values(adapters)) {
+        throwIfAborted(signal);
+        await reconcileLoadBalancer({ key, lb: undefined, adapter, signal });
+      }
+      await putStatuses(cluster, result.statuses.filter(mine));
+      await store.setReconciled(key, fingerprint);
+      return 'deleted';
+    }
+
+    const adapter = adapters[lb.provider];
+    if (!adapter) {
+      const state: ProgrammedState = {
+        key,
+        programmed: false,
+        addresses: [],
+        message: `provider ${lb.provider} is not available here`,
+      };
+      logger.error('provider unavailable', { key, provider: lb.provider });
+      await putStatuses(
+        cluster,
+        applyProgrammedStates(result.statuses, new Map([[key, state]])).filter(mine),
+      );
+      return 'provider-unavailable';
+    }
+
+    const outcome = await reconcileLoadBalancer({
+      key,
+      lb,
+      adapter: complete ? adapter : withoutDeletes(adapter),
+      signal,
+    });
+    // A load balancer that moved to another provider is removed from the others (never while incomplete).
+    if (complete) {
+      for (const [provider, other] of Object.entries(adapters)) {
+        if (provider === lb.provider || other === adapter) continue;
+        throwIfAborted(signal);
+        await reconcileLoadBalancer({ key, lb: undefined, adapter: other, signal });
+      }
+    }
+    await putStatuses(cluster, statusesAfter(result.statuses, lb, adapter, outcome).filter(mine));
+    if (outcome.deletesWithheld > 0) {
+      logger.warn('deletes withheld', { key, deletesWithheld: outcome.deletesWithheld, complete });
+      return 'reconciled';
+    }
+    await store.setReconciled(key, fingerprint);
+    logger.info('reconciled', {
+      key,
+      changes: outcome.plan.changes.length,
+      conflicts: outcome.plan.conflicts.length,
+      programmed: outcome.status.programmed,
+    });
+    return 'reconciled';
+  }
+
+  async function putStatuses(cluster: string, statuses: readonly ObjectStatus[]): Promise<void> {
+    for (const s of statuses) await store.putStatus(cluster, ref(s.kind, s.namespace, s.name), s);
+  }
+
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(
+    async (event, context, opts) => {
+      const signal = deadlineSignal(context, margin, opts?.signal);
+      const counts: Record<string, number> = {};
+      const failures = await forEachFifoRecord(
+        event.Records ?? [],
+        async (record) => {
+          signal.throwIfAborted();
+          const key = parseReconcileMessage(record.body);
+          if (!key) throw new UnreadableReconcileMessageError('the message body is not { key: <LB key> }');
+          const outcome = await reconcileKey(key, signal);
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+        },
+        (record, error) =>
+          logger.error('reconcile failed', {
+            messageId: record.messageId,
+            group: record.attributes?.MessageGroupId,
+            receiveCount: record.attributes?.ApproximateReceiveCount,
+            ...errorFields(error),
+          }),
+      );
+      logger.info('batch done', { messages: event.Records?.length ?? 0, failed: failures.length, ...counts });
+      return { batchItemFailures: failures };
+    },
+  );
+}
+
+function statusesAfter(
+  statuses: readonly ObjectStatus[],
+  lb: LoadBalancer,
+  adapter: LoadBalancerAdapter<unknown>,
+  outcome: ReconcileOutcome<unknown>,
+): ObjectStatus[] {
+  const withNotices = applyProviderNotices(statuses, lb, adapter.name, outcome.notices);
+  const state: ProgrammedState = {
+    key: lb.key,
+    programmed: outcome.status.programmed,
+    addresses: outcome.status.addresses,
+    ...(outcome.status.message ? { message: outcome.status.message } : {}),
+  };
+  return applyProgrammedStates(withNotices, new Map([[lb.key, state]]));
+}
+
+/** The adapter, but its observations count as incomplete, so reconcileLoadBalancer plans no delete. */
+function withoutDeletes<R>(adapter: LoadBalancerAdapter<R>): LoadBalancerAdapter<R> {
+  return {
+    name: adapter.name,
+    diffSpec: adapter.diffSpec,
+    capabilities: () => adapter.capabilities(),
+    render: (lb) => adapter.render(lb),
+    observe: async (key, opts): Promise<Observed<R>> => ({
+      ...(await adapter.observe(key, opts)),
+      complete: false,
+    }),
+    apply: (plan, opts) => adapter.apply(plan, opts),
+  };
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  signal.throwIfAborted();
+}
+
+type Handler = ReturnType<typeof createReconcileHandler>;
+let wired: Promise<Handler> | undefined;
+
+/**
+ * The deployed function: wired from the environment on the first invocation (nothing is read or
+ * connected at import time; AWS SDK clients make no call until used). `PORTICO_TABLE_NAME` (the
+ * snapshot table), `AWS_REGION` (set by Lambda), optional `PORTICO_DEFAULT_PROVIDER` (default
+ * `aws-elbv2`). Providers available in the cloud: `aws-elbv2`. The ReadCache lives as long as the
+ * container.
+ */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
+    wired = undefined;
+    throw error;
+  });
+  return (await wired)(event, context);
+};
+
+async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
+  const tableName = env.PORTICO_TABLE_NAME;
+  if (!tableName) throw new Error('PORTICO_TABLE_NAME is not set');
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error('AWS_REGION is not set');
+  const [{ DynamoSnapshotStore }, { ElasticLoadBalancingV2Client }, { createElbv2Adapter }] =
+    await Promise.all([
+      import('#functions/store/dynamo-snapshot-store.js'),
+      import('@aws-sdk/client-elastic-load-balancing-v2'),
+      import('#adapters/aws-elbv2/adapter.js'),
+    ]);
+  const elbv2 = createElbv2Adapter({ client: new ElasticLoadBalancingV2Client({ region }), region });
+  return createReconcileHandler({
+    store: new DynamoSnapshotStore({ tableName }),
+    adapters: { 'aws-elbv2': elbv2 as LoadBalancerAdapter<unknown> },
+    translateOptions: {
+      defaultProvider: (env.PORTICO_DEFAULT_PROVIDER ?? 'aws-elbv2') as TranslateOptions['defaultProvider'],
+    },
+  });
+}

@@ -1,0 +1,164 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { ObjectChange } from '#core/index/affected-keys.js';
+import { refOf } from '#core/index/object-ref.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
+import { isSnapshotMarker, type PorticoEvent } from '#events/portico-event.js';
+import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
+import type { Queue } from '#functions/ports/queue.js';
+import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
+import type { SnapshotStore, SweptList } from '#functions/store/snapshot-store.js';
+import { affectedKeysInStore } from '#functions/store/store-view.js';
+import { parseRecordedEvent, UnreadableMessageError } from './recorded-event.js';
+import { deadlineSignal, errorFields, forEachFifoRecord } from './sqs-batch.js';
+
+export interface RecordDependencies {
+  store: SnapshotStore;
+  /** The reconcile queue (SQS FIFO, group = LB key). */
+  reconcileQueue: Queue;
+  logger?: Logger;
+  /** Clock in ms (the coalescing window is taken from it). */
+  now?: () => number;
+  /**
+   * Reconcile requests for one key within one window of this many ms share a dedup id and coalesce
+   * (default 1000). The reconcile queue's DelaySeconds must be at least this (plus clock skew).
+   */
+  coalesceWindowMs?: number;
+  /** Stop this long before the Lambda times out (default 2000 ms). */
+  timeoutMarginMs?: number;
+}
+
+/** What recording one event did (for logs and tests). */
+export type RecordOutcome = 'stored' | 'deleted' | 'stale' | 'duplicate' | 'list-start' | 'list-end';
+
+/**
+ * The record function (SQS FIFO events queue, group = object; ReportBatchItemFailures): stores each
+ * event's object (put / delete / list markers, stale and duplicate versions rejected by the store,
+ * acknowledged and logged), finds the load balancers the change affects (old and new versions,
+ * and what a finished re-list removed), then asks for their reconcile. A message that cannot be
+ * read or recorded is reported as a batch item failure (retried, then dead-lettered), and so are
+ * the later messages of its group in the batch, to keep order; the rest of the batch goes on.
+ */
+export function createRecordHandler(deps: RecordDependencies) {
+  const logger = deps.logger ?? createJsonLogger({ base: { service: 'record' } });
+  const now = deps.now ?? Date.now;
+  const windowMs = deps.coalesceWindowMs ?? 1000;
+  const margin = deps.timeoutMarginMs ?? 2000;
+  const { store } = deps;
+
+  async function keysOf(cluster: string, change: ObjectChange): Promise<LbKey[]> {
+    return affectedKeysInStore(store, cluster, change);
+  }
+
+  async function sweptKeys(cluster: string, swept: SweptList | undefined): Promise<LbKey[]> {
+    if (!swept) return [];
+    const keys: LbKey[] = [];
+    for (const removed of swept.removed) keys.push(...(await keysOf(cluster, { old: removed.object })));
+    if (swept.removed.length > 0) {
+      logger.info('list swept', {
+        cluster,
+        kind: swept.kind,
+        listId: swept.listId,
+        removed: swept.removed.length,
+      });
+    }
+    return keys;
+  }
+
+  async function recordEvent(e: PorticoEvent): Promise<{ outcome: RecordOutcome; keys: LbKey[] }> {
+    const cluster = e.cluster;
+    if (isSnapshotMarker(e)) {
+      const { kind, snapshotId, count, resourceVersion } = e.data;
+      const progress =
+        e.type === 'dev.portico.snapshot.start'
+          ? await store.markListStart(cluster, kind, snapshotId)
+          : await store.markListEnd(
+              cluster,
+              kind,
+              snapshotId,
+              count,
+              resourceVersion ? { resourceVersion } : {},
+            );
+      return {
+        outcome: e.type === 'dev.portico.snapshot.start' ? 'list-start' : 'list-end',
+        keys: await sweptKeys(cluster, progress.swept),
+      };
+    }
+    if (e.type === 'dev.knative.apiserver.resource.delete') {
+      const ref = refOf(e.data);
+      if (!ref) throw new UnreadableMessageError('the deleted object has no usable identity');
+      const r = await store.delete(cluster, ref, e.data.metadata.resourceVersion, {
+        uid: e.data.metadata.uid,
+      });
+      if (r.result !== 'deleted') return { outcome: r.result, keys: [] };
+      return { outcome: 'deleted', keys: await keysOf(cluster, { old: r.previous ?? e.data }) };
+    }
+    const r = await store.put(cluster, e.data, e.snapshotid ? { listId: e.snapshotid } : {});
+    const swept = await sweptKeys(cluster, r.swept);
+    if (r.result !== 'stored') return { outcome: r.result === 'deleted' ? 'stale' : r.result, keys: swept };
+    const changed = await keysOf(cluster, { old: r.previous, new: e.data });
+    return { outcome: 'stored', keys: [...changed, ...swept] };
+  }
+
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(
+    async (event, context, opts) => {
+      const signal = deadlineSignal(context, margin, opts?.signal);
+      /** LB key → message ids that asked for it (they fail together if the request cannot be sent). */
+      const wanted = new Map<LbKey, string[]>();
+      const counts: Record<string, number> = {};
+
+      const failures = await forEachFifoRecord(
+        event.Records ?? [],
+        async (record) => {
+          signal.throwIfAborted();
+          const e = parseRecordedEvent(record.body);
+          const { outcome, keys } = await recordEvent(e);
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+          if (outcome === 'stale' || outcome === 'duplicate') {
+            logger.info('event ignored', {
+              messageId: record.messageId,
+              cluster: e.cluster,
+              kind: e.kind,
+              type: e.type,
+              outcome,
+            });
+          }
+          for (const key of new Set(keys)) {
+            const ids = wanted.get(key);
+            if (ids) ids.push(record.messageId);
+            else wanted.set(key, [record.messageId]);
+          }
+        },
+        (record, error) =>
+          logger.error(error instanceof UnreadableMessageError ? 'unreadable message' : 'record failed', {
+            messageId: record.messageId,
+            receiveCount: record.attributes?.ApproximateReceiveCount,
+            ...errorFields(error),
+          }),
+      );
+
+      if (wanted.size > 0) {
+        const at = now();
+        const keys = [...wanted.keys()].sort();
+        try {
+          await deps.reconcileQueue.send(
+            keys.map((k) => reconcileMessage(k, at, windowMs)),
+            { signal },
+          );
+        } catch (error) {
+          logger.error('reconcile enqueue failed', { keys: keys.length, ...errorFields(error) });
+          const failed = new Set(failures.map((f) => f.itemIdentifier));
+          for (const ids of wanted.values()) for (const id of ids) failed.add(id);
+          return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+        }
+      }
+      logger.info('recorded', {
+        messages: event.Records?.length ?? 0,
+        failed: failures.length,
+        reconcileKeys: wanted.size,
+        ...counts,
+      });
+      return { batchItemFailures: failures };
+    },
+  );
+}

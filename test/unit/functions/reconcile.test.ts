@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { createFakeAdapter } from '#adapters/fake/adapter.js';
+import { lbKey } from '#core/ir/lb-key.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
+import type { QueueMessage } from '#functions/ports/queue.js';
+import { createReconcileHandler, handler as deployed } from '#functions/reconcile/handler.js';
+import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
+import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
+import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { selectBundleFromStore } from '#functions/store/store-view.js';
+import {
+  asAdapter,
+  CLUSTER,
+  captureLogger,
+  gateway,
+  gatewayClass,
+  httpRoute,
+  lambdaContext,
+  service,
+  sqsEvent,
+} from './pipeline-support.js';
+
+const GW = lbKey(CLUSTER, 'Gateway', 'infra', 'web');
+let n = 0;
+const msg = (key: LbKey): QueueMessage => reconcileMessage(key, ++n * 60_000, 1000);
+
+/** Stores the objects as one finished list per kind, so the cluster is complete. */
+async function listAll(store: MemorySnapshotStore, objects: { kind: string }[], listId = 'l1') {
+  const kinds = [...new Set(objects.map((o) => o.kind))];
+  for (const kind of kinds) {
+    const of = objects.filter((o) => o.kind === kind);
+    await store.markListStart(CLUSTER, kind, listId);
+    for (const o of of) await store.put(CLUSTER, o, { listId });
+    await store.markListEnd(CLUSTER, kind, listId, of.length);
+  }
+}
+
+function setup() {
+  const store = new MemorySnapshotStore();
+  const fake = createFakeAdapter();
+  const logger = captureLogger();
+  const handler = createReconcileHandler({
+    store,
+    adapters: { haproxy: asAdapter(fake) },
+    translateOptions: { defaultProvider: 'haproxy' },
+    logger,
+  });
+  const run = (...keys: LbKey[]) => handler(sqsEvent(keys.map(msg), 'reconcile.fifo'), lambdaContext());
+  const objects = [gatewayClass(), gateway(), httpRoute(), service()];
+  return { store, fake, logger, run, objects };
+}
+
+async function statuses(store: MemorySnapshotStore) {
+  const page = await store.statusSince(CLUSTER, undefined, 100);
+  return page.items.map(
+    (i) => i.status as { kind: string; status: { conditions?: { type: string; status: string }[] } },
+  );
+}
+
+describe('functions: reconcile', () => {
+  it('programs the load balancer, writes statuses with Programmed, remembers the fingerprint', async () => {
+    const { store, fake, run, objects } = setup();
+    await listAll(store, objects);
+    const result = await run(GW);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(fake.cloud.all().length).toBeGreaterThan(0);
+    const gw = (await statuses(store)).find((s) => s.kind === 'Gateway');
+    expect(gw?.status.conditions?.find((c) => c.type === 'Programmed')?.status).toBe('True');
+    expect((await statuses(store)).map((s) => s.kind).sort()).toEqual([
+      'Gateway',
+      'GatewayClass',
+      'HTTPRoute',
+    ]);
+    expect(await store.lastReconciled(GW)).toBe(bundleFingerprint(await selectBundleFromStore(store, GW)));
+  });
+
+  it('skips a key whose bundle is unchanged: no provider call at all', async () => {
+    const { store, fake, run, objects } = setup();
+    await listAll(store, objects);
+    await run(GW);
+    const calls = fake.cloud.calls.length;
+    const result = await run(GW, GW);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(fake.cloud.calls.length).toBe(calls);
+  });
+
+  it('reports a reconcile that fails mid-apply as a batch item failure; the retry converges, no duplicates', async () => {
+    const { store, fake, run, objects } = setup();
+    await listAll(store, objects);
+    fake.cloud.injectFailure({ afterCalls: 1 });
+    const first = await run(GW);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(await store.lastReconciled(GW)).toBeUndefined();
+    expect(fake.cloud.all().length).toBeGreaterThan(0); // partly applied
+
+    const retry = await run(GW);
+    expect(retry.batchItemFailures).toEqual([]);
+    const reference = setup();
+    await listAll(reference.store, objects);
+    await reference.run(GW);
+    const addresses = fake.cloud
+      .all()
+      .map((r) => r.address)
+      .sort();
+    expect(new Set(addresses).size).toBe(addresses.length);
+    expect(addresses).toEqual(
+      reference.fake.cloud
+        .all()
+        .map((r) => r.address)
+        .sort(),
+    );
+    expect(await store.lastReconciled(GW)).toBeDefined();
+  });
+
+  it('deletes nothing while the snapshot is incomplete, and garbage-collects once it is complete', async () => {
+    const { store, fake, run, objects } = setup();
+    await listAll(store, objects);
+    await run(GW);
+    const programmed = fake.cloud.all();
+    expect(programmed.length).toBeGreaterThan(0);
+
+    await store.markListStart(CLUSTER, 'Gateway', 'l2'); // a re-list: incomplete until it ends
+    const gw = objects[1] as { metadata: { resourceVersion: string; uid: string } };
+    await store.delete(
+      CLUSTER,
+      { kind: 'Gateway', namespace: 'infra', name: 'web' },
+      String(Number(gw.metadata.resourceVersion) + 1),
+      { uid: gw.metadata.uid },
+    );
+    const calls = fake.cloud.calls.length;
+    const held = await run(GW);
+    expect(held.batchItemFailures).toEqual([]);
+    expect(fake.cloud.all()).toEqual(programmed);
+    expect(fake.cloud.calls.slice(calls).filter((c) => c.startsWith('delete'))).toEqual([]);
+
+    await store.markListEnd(CLUSTER, 'Gateway', 'l2', 0);
+    expect(await store.isComplete(CLUSTER)).toBe(true);
+    const gc = await run(GW);
+    expect(gc.batchItemFailures).toEqual([]);
+    expect(fake.cloud.all()).toEqual([]);
+  });
+
+  it('withholds deletes inside a load balancer while the snapshot is incomplete', async () => {
+    const { store, fake, run, objects } = setup();
+    await listAll(store, objects);
+    await run(GW);
+    await store.markListStart(CLUSTER, 'HTTPRoute', 'l2');
+    const route = objects[2] as { metadata: { resourceVersion: string; uid: string } };
+    await store.delete(
+      CLUSTER,
+      { kind: 'HTTPRoute', namespace: 'infra', name: 'app' },
+      String(Number(route.metadata.resourceVersion) + 1),
+      { uid: route.metadata.uid },
+    );
+    const calls = fake.cloud.calls.length;
+    expect((await run(GW)).batchItemFailures).toEqual([]);
+    expect(fake.cloud.calls.slice(calls).filter((c) => c.startsWith('delete'))).toEqual([]);
+    expect(await store.lastReconciled(GW)).not.toBe(
+      bundleFingerprint(await selectBundleFromStore(store, GW)),
+    );
+  });
+
+  it('reports an unreadable message as a batch item failure and goes on with the others', async () => {
+    const { store, objects, fake } = setup();
+    await listAll(store, objects);
+    const handler = createReconcileHandler({
+      store,
+      adapters: { haproxy: asAdapter(fake) },
+      logger: captureLogger(),
+    });
+    const event = sqsEvent([{ groupId: 'x', dedupId: 'x', body: '{"key":"nope"}' }, msg(GW)]);
+    const result = await handler(event, lambdaContext());
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.messageId }]);
+    expect(fake.cloud.all().length).toBeGreaterThan(0);
+  });
+
+  it('stops when the Lambda is about to time out (the message is retried)', async () => {
+    const { store, objects, fake } = setup();
+    await listAll(store, objects);
+    const handler = createReconcileHandler({
+      store,
+      adapters: { haproxy: asAdapter(fake) },
+      logger: captureLogger(),
+    });
+    const result = await handler(sqsEvent([msg(GW)]), lambdaContext(1_000));
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(fake.cloud.calls).toEqual([]);
+  });
+
+  it('the deployed handler is wired on first use and names what the environment lacks', async () => {
+    const saved = process.env.PORTICO_TABLE_NAME;
+    delete process.env.PORTICO_TABLE_NAME;
+    try {
+      await expect(deployed(sqsEvent([msg(GW)]), lambdaContext())).rejects.toThrow('PORTICO_TABLE_NAME');
+    } finally {
+      if (saved !== undefined) process.env.PORTICO_TABLE_NAME = saved;
+    }
+  });
+});

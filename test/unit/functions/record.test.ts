@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { lbKey } from '#core/ir/lb-key.js';
+import { MemoryQueue } from '#functions/adapters/memory-queue.js';
+import { QueueUnavailableError } from '#functions/ports/queue.js';
+import { parseReconcileMessage } from '#functions/reconcile/reconcile-message.js';
+import { createRecordHandler } from '#functions/record/handler.js';
+import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import {
+  asQueueMessage,
+  batches,
+  bump,
+  CLUSTER,
+  captureLogger,
+  endpointSlice,
+  gateway,
+  gatewayClass,
+  httpRoute,
+  lambdaContext,
+  markerEvent,
+  resourceEvent,
+  service,
+  sqsEvent,
+} from './pipeline-support.js';
+
+const GW = lbKey(CLUSTER, 'Gateway', 'infra', 'web');
+const SVC_LB = lbKey(CLUSTER, 'Service', 'infra', 'app');
+
+function setup() {
+  let clock = 1_763_600_000_000;
+  const store = new MemorySnapshotStore();
+  const reconcileQueue = new MemoryQueue({ now: () => clock });
+  const logger = captureLogger();
+  const handler = createRecordHandler({ store, reconcileQueue, logger, now: () => clock });
+  const run = (events: Parameters<typeof asQueueMessage>[0][]) =>
+    handler(sqsEvent(events.map(asQueueMessage)), lambdaContext());
+  const keys = () => reconcileQueue.messages.map((m) => parseReconcileMessage(m.body));
+  return { store, reconcileQueue, logger, run, keys, tick: (ms: number) => (clock += ms) };
+}
+
+describe('functions: record', () => {
+  it('stores resource events and asks to reconcile the affected load balancers (group = LB key)', async () => {
+    const { store, reconcileQueue, run, keys } = setup();
+    const gw = gateway();
+    const result = await run([
+      resourceEvent('add', gatewayClass()),
+      resourceEvent('add', gw),
+      resourceEvent('add', httpRoute()),
+      resourceEvent('add', service()),
+    ]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await store.get(CLUSTER, { kind: 'Gateway', namespace: 'infra', name: 'web' })).toEqual(gw);
+    expect(keys()).toEqual([GW]);
+    expect(reconcileQueue.messages[0]?.groupId).toBe(GW);
+  });
+
+  it('acknowledges stale and duplicate events without enqueueing, and logs them', async () => {
+    const { reconcileQueue, run, logger, tick } = setup();
+    const older = service('app', true);
+    const newer = bump(older);
+    await run([resourceEvent('add', newer)]);
+    const sent = reconcileQueue.messages.length;
+    expect(sent).toBe(1);
+    tick(60_000); // a new coalescing window: anything enqueued now would show up
+    const result = await run([resourceEvent('update', newer), resourceEvent('update', older)]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(reconcileQueue.messages).toHaveLength(sent);
+    const ignored = logger.lines.filter((l) => l.message === 'event ignored').map((l) => l.fields.outcome);
+    expect(ignored).toEqual(['duplicate', 'stale']);
+  });
+
+  it('records deletes (a late add of the deleted version is stale) and reconciles what they affected', async () => {
+    const { store, run, keys, tick } = setup();
+    const svc = service('app', true);
+    await run([resourceEvent('add', svc)]);
+    tick(60_000);
+    const gone = bump(svc);
+    const result = await run([resourceEvent('delete', gone), resourceEvent('update', svc)]);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await store.get(CLUSTER, { kind: 'Service', namespace: 'infra', name: 'app' })).toBeUndefined();
+    expect(keys()).toEqual([SVC_LB, SVC_LB]);
+  });
+
+  it('records snapshot markers: the cluster is complete once a list has all its objects', async () => {
+    const { store, run } = setup();
+    await run([markerEvent('start', 'Service', 'list-1', 2)]);
+    expect(await store.isComplete(CLUSTER)).toBe(false);
+    await run([
+      resourceEvent('add', service('a', true), { snapshotid: 'list-1' }),
+      resourceEvent('add', service('b', true), { snapshotid: 'list-1' }),
+      markerEvent('end', 'Service', 'list-1', 2),
+    ]);
+    expect(await store.isComplete(CLUSTER)).toBe(true);
+  });
+
+  it('reports an unreadable message, and the later messages of its group, as batch item failures', async () => {
+    const { reconcileQueue, store } = setup();
+    const svc = service('app', true);
+    const bad = { ...asQueueMessage(resourceEvent('add', svc)), body: '{not json' };
+    const later = asQueueMessage(resourceEvent('update', bump(svc)));
+    const other = asQueueMessage(resourceEvent('add', service('other', true)));
+    const event = sqsEvent([bad, later, other]);
+    const handler = createRecordHandler({ store, reconcileQueue, logger: captureLogger() });
+    const result = await handler(event, lambdaContext());
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      event.Records[0]!.messageId,
+      event.Records[1]!.messageId,
+    ]);
+    expect(reconcileQueue.messages.map((m) => parseReconcileMessage(m.body))).toEqual([
+      lbKey(CLUSTER, 'Service', 'infra', 'other'),
+    ]);
+  });
+
+  it('fails the messages whose reconcile request could not be sent', async () => {
+    const { run, reconcileQueue } = setup();
+    reconcileQueue.failWith(new QueueUnavailableError('down'));
+    const result = await run([
+      resourceEvent('add', service('app', true)),
+      resourceEvent('add', gatewayClass()),
+    ]);
+    // the GatewayClass affects no load balancer here, so only the Service's message fails
+    expect(result.batchItemFailures).toHaveLength(1);
+  });
+
+  it('coalesces a burst of 1,000 EndpointSlice updates into about one reconcile per affected key', async () => {
+    const { run, reconcileQueue, tick } = setup();
+    await run([
+      resourceEvent('add', gatewayClass()),
+      resourceEvent('add', gateway()),
+      resourceEvent('add', httpRoute()),
+      resourceEvent('add', service('app', true)),
+    ]);
+    tick(5_000);
+    const before = reconcileQueue.messages.length;
+    let slice = endpointSlice('app', 'abc', ['10.1.0.1']);
+    const updates = [];
+    for (let i = 0; i < 1000; i++) {
+      slice = bump(slice, {
+        endpoints: [{ addresses: [`10.1.${i >> 8}.${i & 255}`], conditions: { ready: true } }],
+      });
+      updates.push(resourceEvent(i === 0 ? 'add' : 'update', slice));
+    }
+    for (const b of batches(updates)) {
+      const result = await run(b);
+      expect(result.batchItemFailures).toEqual([]);
+      tick(5); // 100 batches in 500 ms: one coalescing window
+    }
+    const sent = reconcileQueue.messages.slice(before).map((m) => parseReconcileMessage(m.body));
+    expect(new Set(sent)).toEqual(new Set([GW, SVC_LB]));
+    expect(sent.length).toBeLessThanOrEqual(4);
+  });
+});
