@@ -1,0 +1,275 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SNAPSHOT_TABLE } from '#functions/store/snapshot-table.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SERVERLESS = path.join(ROOT, 'node_modules/serverless/bin/serverless.js');
+const FUNCTIONS = ['ingest', 'record', 'reconcile', 'resync', 'status'] as const;
+const TIMEOUT = 90_000;
+/** As infra/serverless/ready-functions.cjs decides that a handler entry is ready. */
+const EXPORTS_HANDLER =
+  /export\s+(?:const|let|var|async\s+function|function)\s+handler\b|export\s*\{[^}]*\bhandler\b[^}]*\}/;
+
+// biome-ignore lint/suspicious/noExplicitAny: parsed CloudFormation, inspected by the assertions
+type Json = any;
+interface Resource {
+  Type: string;
+  Properties: Record<string, Json>;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+}
+interface Statement {
+  Effect: string;
+  Action: string[] | string;
+  Resource: unknown;
+}
+
+/** `serverless package` (osls, offline: dummy credentials, nothing resolved remotely) into `out`. */
+async function packageService(serviceDir: string, out: string, env: Record<string, string> = {}) {
+  const started = performance.now();
+  await run(process.execPath, [SERVERLESS, 'package', '--stage', 'test', '--package', out], {
+    cwd: serviceDir,
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'AKIDOFFLINE',
+      AWS_SECRET_ACCESS_KEY: 'offline',
+      AWS_REGION: 'eu-west-1',
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      ...env,
+    },
+    timeout: TIMEOUT,
+  });
+  const template = JSON.parse(
+    await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+  return { template, seconds: (performance.now() - started) / 1000 };
+}
+
+const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
+const ofType = (t: Template, type: string) => Object.values(t.Resources).filter((r) => r.Type === type);
+const statementsOf = (t: Template, role: string): Statement[] =>
+  t.Resources[role]!.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat()).sort();
+
+/**
+ * The full wiring, whatever state the handlers are in: serverless.yml packaged in a scratch copy of
+ * the service whose five handler entries are small stubs (the real modules are checked below).
+ */
+describe('serverless package: the template (all five functions)', () => {
+  let dir: string;
+  let template: Template;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'portico-sls-'));
+    for (const file of ['serverless.yml', 'package.json', 'tsconfig.json']) {
+      await cp(path.join(ROOT, file), path.join(dir, file));
+    }
+    await cp(path.join(ROOT, 'infra/serverless'), path.join(dir, 'infra/serverless'), { recursive: true });
+    await cp(
+      path.join(ROOT, 'functions/store/snapshot-table.ts'),
+      path.join(dir, 'functions/store/snapshot-table.ts'),
+    );
+    await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    for (const fn of FUNCTIONS) {
+      await mkdir(path.join(dir, 'functions', fn), { recursive: true });
+      await writeFile(
+        path.join(dir, 'functions', fn, 'handler.ts'),
+        "import { SNAPSHOT_TABLE } from '#functions/store/snapshot-table.js';\n" +
+          'export const handler = async () => SNAPSHOT_TABLE.BillingMode;\n',
+      );
+    }
+    const packaged = await packageService(dir, path.join(dir, 'out'), { PORTICO_REQUIRE_ALL_FUNCTIONS: '1' });
+    template = packaged.template;
+    console.info(`serverless package (stub handlers): ${packaged.seconds.toFixed(1)} s`);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('has the five functions on nodejs22.x, each with its own role', () => {
+    const fns = Object.fromEntries(
+      FUNCTIONS.map((fn) => [fn, template.Resources[`${pascal(fn)}LambdaFunction`]]),
+    );
+    for (const fn of FUNCTIONS) {
+      const props = fns[fn]!.Properties;
+      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Handler).toBe(`functions/${fn}/handler.handler`);
+      expect(props.Role).toEqual({ 'Fn::GetAtt': [`${pascal(fn)}Role`, 'Arn'] });
+    }
+    expect(ofType(template, 'AWS::Lambda::Function')).toHaveLength(5);
+    expect(fns.ingest!.Properties.Environment.Variables).toMatchObject({
+      PORTICO_EVENTS_QUEUE_URL: { Ref: 'EventsQueue' },
+      PORTICO_INGEST_CONFIG_PARAMETER: '/portico/test/ingest-config',
+    });
+    expect(fns.reconcile!.Properties.Environment.Variables.PORTICO_TABLE_NAME).toEqual({
+      Ref: 'SnapshotTable',
+    });
+  });
+
+  it('routes POST /events to ingest and GET /status to status (HTTP API)', () => {
+    const routes = ofType(template, 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual(['GET /status', 'POST /events']);
+  });
+
+  it('feeds record and reconcile from their FIFO queues, reporting batch item failures', () => {
+    const mappings = ofType(template, 'AWS::Lambda::EventSourceMapping').map((r) => r.Properties);
+    expect(mappings).toHaveLength(2);
+    const byQueue = Object.fromEntries(mappings.map((m) => [m.EventSourceArn['Fn::GetAtt'][0], m]));
+    expect(byQueue.EventsQueue!.FunctionName).toEqual({ 'Fn::GetAtt': ['RecordLambdaFunction', 'Arn'] });
+    expect(byQueue.ReconcileQueue!.FunctionName).toEqual({
+      'Fn::GetAtt': ['ReconcileLambdaFunction', 'Arn'],
+    });
+    for (const m of mappings) expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  });
+
+  it('runs resync every ten minutes', () => {
+    const rules = ofType(template, 'AWS::Events::Rule').map((r) => r.Properties);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.ScheduleExpression).toBe('rate(10 minutes)');
+    expect(rules[0]!.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['ResyncLambdaFunction', 'Arn'] });
+  });
+
+  it('declares FIFO queues, each redriven to a FIFO dead-letter queue', () => {
+    for (const queue of ['EventsQueue', 'ReconcileQueue']) {
+      const props = template.Resources[queue]!.Properties;
+      const dlq = queue.replace('Queue', 'DeadLetterQueue');
+      expect(props.FifoQueue).toBe(true);
+      expect(props.QueueName).toMatch(/\.fifo$/);
+      expect(props.ContentBasedDeduplication).toBe(false);
+      expect(props.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlq, 'Arn'] },
+        maxReceiveCount: 5,
+      });
+      expect(template.Resources[dlq]!.Properties).toMatchObject({ FifoQueue: true });
+      expect(template.Resources[dlq]!.Properties.QueueName).toMatch(/-dlq\.fifo$/);
+    }
+  });
+
+  it('declares the snapshot table exactly as SNAPSHOT_TABLE (functions/store/snapshot-table.ts)', () => {
+    const table = template.Resources.SnapshotTable!;
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    const { TableName: _name, PointInTimeRecoverySpecification: _pitr, ...props } = table.Properties;
+    expect(props).toEqual(SNAPSHOT_TABLE);
+  });
+
+  it('grants each function only what it uses', () => {
+    const queueArn = (q: string) => ({ 'Fn::GetAtt': [q, 'Arn'] });
+    const statements = Object.fromEntries(
+      FUNCTIONS.map((fn) => [fn, statementsOf(template, `${pascal(fn)}Role`)]),
+    );
+
+    expect(actionsOf(statements.ingest!)).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:SendMessage',
+      'ssm:GetParameter',
+    ]);
+    const send = (fn: string) => statements[fn]!.filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
+    expect(send('ingest').map((s) => s.Resource)).toEqual([queueArn('EventsQueue')]);
+    expect(send('record').map((s) => s.Resource)).toEqual([queueArn('ReconcileQueue')]);
+    expect(send('resync').map((s) => s.Resource)).toEqual([queueArn('ReconcileQueue')]);
+    expect(send('reconcile')).toEqual([]);
+    expect(send('status')).toEqual([]);
+    const ssm = statements.ingest!.find((s) => [s.Action].flat().includes('ssm:GetParameter'))!;
+    expect(JSON.stringify(ssm.Resource)).toContain(':parameter/portico/test/ingest-config');
+
+    const dynamo = (fn: string) => actionsOf(statements[fn]!).filter((a) => a.startsWith('dynamodb:'));
+    const readWrite = [
+      'BatchGetItem',
+      'BatchWriteItem',
+      'DeleteItem',
+      'GetItem',
+      'PutItem',
+      'Query',
+      'UpdateItem',
+    ];
+    for (const fn of ['record', 'reconcile', 'resync'])
+      expect(dynamo(fn)).toEqual(readWrite.map((a) => `dynamodb:${a}`));
+    expect(dynamo('status')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    expect(dynamo('ingest')).toEqual([]);
+
+    const elb = (fn: string) =>
+      actionsOf(statements[fn]!).filter((a) => a.startsWith('elasticloadbalancing:'));
+    for (const fn of ['ingest', 'record', 'resync', 'status']) expect(elb(fn)).toEqual([]);
+    expect(elb('reconcile')).toContain('elasticloadbalancing:CreateLoadBalancer');
+    expect(elb('reconcile')).toContain('elasticloadbalancing:DescribeTargetHealth');
+    expect(elb('reconcile')).toHaveLength(29);
+
+    // no wildcard actions anywhere; `*` resources only for ELBv2 Describe* (no resource-level support)
+    for (const [fn, list] of Object.entries(statements)) {
+      for (const s of list) {
+        expect(s.Effect).toBe('Allow');
+        for (const action of [s.Action].flat()) expect(action, fn).not.toContain('*');
+        if (JSON.stringify(s.Resource) === '"*"') {
+          expect(fn).toBe('reconcile');
+          for (const action of [s.Action].flat()) expect(action).toMatch(/^elasticloadbalancing:Describe/);
+        }
+      }
+    }
+  });
+
+  it('bundles each function into its own package, the AWS SDK in, the GCP SDK never', async () => {
+    const zips = (await readdir(path.join(dir, 'out'))).filter((f) => f.endsWith('.zip')).sort();
+    expect(zips).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());
+    const config = parse(await readFile(path.join(ROOT, 'serverless.yml'), 'utf8'));
+    expect(config.package.individually).toBe(true);
+    expect(config.custom.esbuild).toMatchObject({ bundle: true, platform: 'node', target: 'node22' });
+    // `exclude` is what esbuild leaves external and what is never packaged: the GCP SDK only
+    expect(config.custom.esbuild.exclude).toEqual(['@google-cloud/*']);
+  });
+});
+
+/**
+ * The service as it is: offline packaging of the real handlers; functions whose entry is not
+ * written yet (or exports no `handler`) are left out by infra/serverless/ready-functions.cjs.
+ */
+describe('serverless package: the repository as it stands', () => {
+  let out: string;
+  let template: Template;
+
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(tmpdir(), 'portico-sls-repo-'));
+    const packaged = await packageService(ROOT, out);
+    template = packaged.template;
+    console.info(`serverless package (repository): ${packaged.seconds.toFixed(1)} s`);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it('packages offline, with the queues, table and roles whatever handlers are ready', async () => {
+    for (const name of [
+      'EventsQueue',
+      'EventsDeadLetterQueue',
+      'ReconcileQueue',
+      'ReconcileDeadLetterQueue',
+      'SnapshotTable',
+    ]) {
+      expect(template.Resources[name], name).toBeDefined();
+    }
+    const ready = [];
+    for (const fn of FUNCTIONS) {
+      const entry = path.join(ROOT, 'functions', fn, 'handler.ts');
+      const source = existsSync(entry) ? await readFile(entry, 'utf8') : '';
+      if (EXPORTS_HANDLER.test(source)) ready.push(fn);
+    }
+    const packaged = ofType(template, 'AWS::Lambda::Function').map((f) => f.Properties.Handler.split('/')[1]);
+    expect(packaged.sort()).toEqual(ready.sort());
+    const zips = (await readdir(out)).filter((f) => f.endsWith('.zip'));
+    expect(zips.sort()).toEqual(ready.map((fn) => `${fn}.zip`).sort());
+  });
+});
