@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
 import { checkGolden, loadGoldenCases, toGoldenYaml } from '#test/support/golden.js';
-import { type LooseLb, withDefaults } from '#test/unit/adapters/aws-elbv2/loose-lb.js';
+import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
 
 // Each case: an IR load balancer (empty lists and the usual defaults may be left out; see withDefaults,
 // which also supplies valid awsElbv2 parameters) and `options: {limits}` → `.out.yaml` (resources + notices).

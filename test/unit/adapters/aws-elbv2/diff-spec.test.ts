@@ -3,7 +3,7 @@ import { elbv2DiffSpec, elbv2References } from '#adapters/aws-elbv2/diff-spec.js
 import type { Elbv2Value, RuleValue, TargetGroupValue } from '#adapters/aws-elbv2/model.js';
 import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
 import type { DesiredResource } from '#core/plan/types.js';
-import { withDefaults } from './loose-lb.js';
+import { withDefaults } from '#test/support/loose-ir.js';
 
 const rendered = renderElbv2(
   withDefaults({

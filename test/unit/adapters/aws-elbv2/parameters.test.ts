@@ -5,7 +5,7 @@ import {
   loadBalancerAttributes,
 } from '#adapters/aws-elbv2/parameters.js';
 import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
-import { DEFAULT_PARAMETERS, withDefaults } from './loose-lb.js';
+import { DEFAULT_PARAMETERS, withDefaults } from '#test/support/loose-ir.js';
 
 describe('awsElbv2 parameters', () => {
   it('fills defaults', () => {

@@ -3,7 +3,7 @@ import { ELBV2_LIMITS } from '#adapters/aws-elbv2/capabilities.js';
 import { loadBalancerName, targetGroupName } from '#adapters/aws-elbv2/naming.js';
 import { QuotaBudget } from '#adapters/aws-elbv2/quotas.js';
 import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
-import { withDefaults } from './loose-lb.js';
+import { withDefaults } from '#test/support/loose-ir.js';
 
 describe('quotas', () => {
   it('reserves all or nothing', () => {

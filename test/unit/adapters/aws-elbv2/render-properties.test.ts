@@ -11,7 +11,7 @@ import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { ELBV2_NAME_MAX, ELBV2_NAME_PATTERN } from '#core/naming/index.js';
 import type { DesiredResource } from '#core/plan/types.js';
-import { type LooseLb, type LooseRoute, withDefaults } from './loose-lb.js';
+import { type LooseLb, type LooseRoute, withDefaults } from '#test/support/loose-ir.js';
 
 const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,40}[a-z0-9]$/);
 const hostname = fc.option(

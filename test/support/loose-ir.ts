@@ -1,4 +1,5 @@
-// Compact IR load balancers for ELBv2 tests: golden inputs leave out empty lists and the usual defaults.
+// Compact IR load balancers for adapter tests: golden inputs leave out empty lists and the usual
+// defaults. Each adapter's tests pass their own load-balancer-level defaults (provider, scheme...).
 
 import type * as ir from '#core/ir/load-balancer.js';
 
@@ -27,7 +28,17 @@ export type LooseLb = Partial<Omit<ir.LoadBalancer, 'listeners' | 'pools'>> & {
   pools?: LoosePool[];
 };
 
-export function withDefaults(raw: LooseLb): ir.LoadBalancer {
+/** The ELBv2 tests' defaults, unless a caller passes others. */
+export const ELBV2_DEFAULTS: Partial<ir.LoadBalancer> = {
+  provider: 'aws-elbv2',
+  scheme: 'internet-facing',
+  providerParameters: DEFAULT_PARAMETERS,
+};
+
+export function withDefaults(
+  raw: LooseLb,
+  defaults: Partial<ir.LoadBalancer> = ELBV2_DEFAULTS,
+): ir.LoadBalancer {
   const source = (raw.source ?? { kind: 'Gateway', namespace: 'shop', name: 'web' }) as ir.SourceRef;
   const filter = (f: LooseFilter) =>
     f.type === 'RequestHeaderModifier' || f.type === 'ResponseHeaderModifier'
@@ -40,12 +51,13 @@ export function withDefaults(raw: LooseLb): ir.LoadBalancer {
     scheme: 'internet-facing',
     requestedAddresses: [],
     sourceRanges: [],
-    providerParameters: DEFAULT_PARAMETERS,
+    providerParameters: {},
+    ...defaults,
     ...raw,
     source,
     listeners: (raw.listeners ?? []).map((l) => ({
       id: `${l.protocol}-${l.port}`,
-      sources: [{ ...source, section: `${l.protocol?.toLowerCase()}-${l.port}` }],
+      sources: [{ ...source, section: l.id ?? `${l.protocol?.toLowerCase()}-${l.port}` }],
       ...l,
       routes: (l.routes ?? []).map((r, i) => ({
         id: `HTTPRoute/shop/r${i}/rule/0/match/0${r.hostname ? `/host/${r.hostname}` : ''}`,
