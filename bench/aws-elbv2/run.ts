@@ -33,11 +33,16 @@ import {
   LBC_THROTTLES,
   startElbv2Emulator,
 } from '#test/emulators/elbv2/index.js';
+import {
+  ALB_PARAMETERS,
+  AWS_GATEWAY_CLASS,
+  serviceWithSlice,
+  VPC,
+} from '#test/integration/aws-elbv2/fixtures.js';
 import { machine as machineOf, markdownTable, quantile } from '../support.js';
 
 const REGION = 'eu-west-1';
 const CLUSTER = 'bench';
-const VPC = 'vpc-0123456789abcdef0';
 const ROUTES = 50;
 const SERVICES = 5;
 const INGRESSES = 200;
@@ -61,39 +66,8 @@ async function fail(message: string): Promise<never> {
 
 // ---- manifests ---------------------------------------------------------------------------------
 
-const parameters = {
-  apiVersion: 'portico.dev/v1alpha1',
-  kind: 'LoadBalancerParameters',
-  metadata: { name: 'alb', namespace: 'portico-system' },
-  spec: {
-    provider: 'aws-elbv2',
-    scheme: 'internet-facing',
-    awsElbv2: {
-      vpcId: VPC,
-      subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
-      securityGroups: ['sg-0123456789abcdef0'],
-    },
-  },
-};
-
-function service(name: string, namespace: string, ips: string[]): unknown[] {
-  return [
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name, namespace },
-      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-    },
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: `${name}-abc`, namespace, labels: { 'kubernetes.io/service-name': name } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
-    },
-  ];
-}
+const service = (name: string, namespace: string, ips: string[]) =>
+  serviceWithSlice(name, namespace, 80, 8080, ips);
 
 interface GatewayOpts {
   routes: number;
@@ -118,21 +92,8 @@ function gatewayManifests(o: GatewayOpts): unknown[] {
     },
   }));
   return [
-    parameters,
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GatewayClass',
-      metadata: { name: 'portico-aws', generation: 1 },
-      spec: {
-        controllerName: 'portico.dev/gateway-controller',
-        parametersRef: {
-          group: 'portico.dev',
-          kind: 'LoadBalancerParameters',
-          name: 'alb',
-          namespace: 'portico-system',
-        },
-      },
-    },
+    ALB_PARAMETERS,
+    AWS_GATEWAY_CLASS,
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
@@ -146,7 +107,7 @@ function gatewayManifests(o: GatewayOpts): unknown[] {
 
 function ingressManifests(n: number): unknown[] {
   const objs: unknown[] = [
-    parameters,
+    ALB_PARAMETERS,
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'IngressClass',

@@ -3,6 +3,65 @@
 import type * as ir from '#core/ir/load-balancer.js';
 import { translate } from '#core/translate/translate.js';
 
+export const VPC = 'vpc-0123456789abcdef0';
+
+/** ALB parameters with what AWS needs (VPC, two subnets, a security group). */
+export const ALB_PARAMETERS = {
+  apiVersion: 'portico.dev/v1alpha1',
+  kind: 'LoadBalancerParameters',
+  metadata: { name: 'alb', namespace: 'portico-system' },
+  spec: {
+    provider: 'aws-elbv2',
+    scheme: 'internet-facing',
+    awsElbv2: {
+      vpcId: VPC,
+      subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
+      securityGroups: ['sg-0123456789abcdef0'],
+    },
+  },
+};
+
+export const AWS_GATEWAY_CLASS = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'portico-aws', generation: 1 },
+  spec: {
+    controllerName: 'portico.dev/gateway-controller',
+    parametersRef: {
+      group: 'portico.dev',
+      kind: 'LoadBalancerParameters',
+      name: 'alb',
+      namespace: 'portico-system',
+    },
+  },
+};
+
+/** A Service with one port and the EndpointSlice holding its endpoints. */
+export function serviceWithSlice(
+  name: string,
+  namespace: string,
+  port: number,
+  target: number,
+  ips: string[],
+): unknown[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace },
+      spec: { ports: [{ name: 'http', port, targetPort: target }] },
+    },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${name}-abc`, namespace, labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: target, protocol: 'TCP' }],
+      endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+    },
+  ];
+}
+
 export interface FixtureOptions {
   /** Endpoint IPs per Service. */
   endpoints?: { app: string[]; api: string[] };
@@ -25,51 +84,9 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
       matches: [{ path: { type: 'PathPrefix', value: '/admin' } }],
       backendRefs: [{ name: 'api', port: 8080 }],
     });
-  const service = (name: string, port: number, target: number, ips: string[]) => [
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name, namespace: 'shop' },
-      spec: { ports: [{ name: 'http', port, targetPort: target }] },
-    },
-    {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: `${name}-abc`, namespace: 'shop', labels: { 'kubernetes.io/service-name': name } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: target, protocol: 'TCP' }],
-      endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
-    },
-  ];
   return [
-    {
-      apiVersion: 'portico.dev/v1alpha1',
-      kind: 'LoadBalancerParameters',
-      metadata: { name: 'alb', namespace: 'portico-system' },
-      spec: {
-        provider: 'aws-elbv2',
-        scheme: 'internet-facing',
-        awsElbv2: {
-          vpcId: 'vpc-0123456789abcdef0',
-          subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
-          securityGroups: ['sg-0123456789abcdef0'],
-        },
-      },
-    },
-    {
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'GatewayClass',
-      metadata: { name: 'portico-aws', generation: 1 },
-      spec: {
-        controllerName: 'portico.dev/gateway-controller',
-        parametersRef: {
-          group: 'portico.dev',
-          kind: 'LoadBalancerParameters',
-          name: 'alb',
-          namespace: 'portico-system',
-        },
-      },
-    },
+    ALB_PARAMETERS,
+    AWS_GATEWAY_CLASS,
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
@@ -82,8 +99,8 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
       metadata: { name: 'shop', namespace: 'shop' },
       spec: { parentRefs: [{ name: 'web' }], rules },
     },
-    ...service('app', 80, 8080, endpoints.app),
-    ...service('api', 8080, 9090, endpoints.api),
+    ...serviceWithSlice('app', 'shop', 80, 8080, endpoints.app),
+    ...serviceWithSlice('api', 'shop', 8080, 9090, endpoints.api),
   ];
 }
 
