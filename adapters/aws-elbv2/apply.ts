@@ -137,6 +137,36 @@ export async function applyElbv2(
     return arn;
   };
 
+  /** Creates a named resource; if the name is taken, adopts it only when it carries this key's tags. */
+  const createOrAdopt = async (
+    address: string,
+    create: () => Promise<string | undefined>,
+    lookup: () => Promise<string | undefined>,
+  ): Promise<string> => {
+    let arn: string | undefined;
+    try {
+      arn = await create();
+    } catch (err) {
+      if (!(err instanceof ConflictError) || !/Duplicate/.test(err.message)) throw err;
+      arn = await adopt(address, await lookup());
+    }
+    if (!arn) throw new ConflictError(`${address}: no ARN returned`, address);
+    found(address, arn);
+    return arn;
+  };
+
+  const modifyAttributes = async (arn: string, attrs: [string, string][], address: string) => {
+    if (attrs.length === 0) return;
+    await send(
+      ctx,
+      new ModifyLoadBalancerAttributesCommand({
+        LoadBalancerArn: arn,
+        Attributes: attrs.map(([Key, Value]) => ({ Key, Value })),
+      }),
+      address,
+    );
+  };
+
   const syncTags = async (arn: string, desired: Tags, before: Tags | undefined) => {
     const add = Object.entries(desired).filter(([k, v]) => before?.[k] !== v);
     const remove = Object.keys(before ?? {}).filter((k) => !(k in desired) && k !== CONTENT_ID_TAG);
@@ -156,42 +186,32 @@ export async function applyElbv2(
       case 'load-balancer': {
         const v = c.after as LoadBalancerValue;
         if (!update) {
-          let arn: string | undefined;
-          try {
-            const r = await send<CreateLoadBalancerOutput>(
-              ctx,
-              new CreateLoadBalancerCommand({
-                Name: v.name,
-                Type: v.type,
-                Scheme: v.scheme,
-                IpAddressType: v.ipAddressType,
-                Subnets: v.subnets,
-                ...(v.securityGroups.length > 0 ? { SecurityGroups: v.securityGroups } : {}),
-                Tags: toAwsTags(v.tags),
-              }),
-              c.address,
-            );
-            arn = r.LoadBalancers?.[0]?.LoadBalancerArn;
-          } catch (err) {
-            if (!(err instanceof ConflictError) || !/Duplicate/.test(err.message)) throw err;
-            arn = await adopt(c.address, (await loadBalancerByName(ctx, v.name))?.LoadBalancerArn);
-          }
-          if (!arn) throw new ConflictError(`${c.address}: no ARN returned`, c.address);
-          found(c.address, arn);
+          const arn = await createOrAdopt(
+            c.address,
+            async () =>
+              (
+                await send<CreateLoadBalancerOutput>(
+                  ctx,
+                  new CreateLoadBalancerCommand({
+                    Name: v.name,
+                    Type: v.type,
+                    Scheme: v.scheme,
+                    IpAddressType: v.ipAddressType,
+                    Subnets: v.subnets,
+                    ...(v.securityGroups.length > 0 ? { SecurityGroups: v.securityGroups } : {}),
+                    Tags: toAwsTags(v.tags),
+                  }),
+                  c.address,
+                )
+              ).LoadBalancers?.[0]?.LoadBalancerArn,
+            async () => (await loadBalancerByName(ctx, v.name))?.LoadBalancerArn,
+          );
           remember(opts.memory, key, 'loadBalancers', v.name);
           // A new load balancer already has AWS's defaults: send only the attributes that differ (the
           // next observe compares every attribute, so a default that is not what was expected is still fixed).
           const defaults = NEW_LOAD_BALANCER_ATTRIBUTES[v.type];
           const attrs = Object.entries(v.attributes).filter(([k, x]) => defaults[k] !== x);
-          if (attrs.length > 0)
-            await send(
-              ctx,
-              new ModifyLoadBalancerAttributesCommand({
-                LoadBalancerArn: arn,
-                Attributes: attrs.map(([Key, Value]) => ({ Key, Value })),
-              }),
-              c.address,
-            );
+          await modifyAttributes(arn, attrs, c.address);
           return;
         }
         const arn = await resolve(c.address);
@@ -211,45 +231,35 @@ export async function applyElbv2(
             c.address,
           );
         const attrs = Object.entries(v.attributes).filter(([k, x]) => before.attributes[k] !== x);
-        if (attrs.length > 0)
-          await send(
-            ctx,
-            new ModifyLoadBalancerAttributesCommand({
-              LoadBalancerArn: arn,
-              Attributes: attrs.map(([Key, Value]) => ({ Key, Value })),
-            }),
-            c.address,
-          );
+        await modifyAttributes(arn, attrs, c.address);
         if (touched(c, 'tags')) await syncTags(arn, v.tags, before.tags);
         return;
       }
       case 'target-group': {
         const v = c.after as TargetGroupValue;
         if (!update) {
-          let arn: string | undefined;
-          try {
-            const r = await send<CreateTargetGroupOutput>(
-              ctx,
-              new CreateTargetGroupCommand({
-                Name: v.name,
-                Protocol: v.protocol,
-                ...(v.protocolVersion ? { ProtocolVersion: v.protocolVersion } : {}),
-                Port: v.port,
-                VpcId: v.vpcId,
-                TargetType: v.targetType,
-                IpAddressType: v.ipAddressType,
-                ...healthCheckInput(v.healthCheck),
-                Tags: toAwsTags(v.tags),
-              }),
-              c.address,
-            );
-            arn = r.TargetGroups?.[0]?.TargetGroupArn;
-          } catch (err) {
-            if (!(err instanceof ConflictError) || !/Duplicate/.test(err.message)) throw err;
-            arn = await adopt(c.address, (await targetGroupByName(ctx, v.name))?.TargetGroupArn);
-          }
-          if (!arn) throw new ConflictError(`${c.address}: no ARN returned`, c.address);
-          found(c.address, arn);
+          await createOrAdopt(
+            c.address,
+            async () =>
+              (
+                await send<CreateTargetGroupOutput>(
+                  ctx,
+                  new CreateTargetGroupCommand({
+                    Name: v.name,
+                    Protocol: v.protocol,
+                    ...(v.protocolVersion ? { ProtocolVersion: v.protocolVersion } : {}),
+                    Port: v.port,
+                    VpcId: v.vpcId,
+                    TargetType: v.targetType,
+                    IpAddressType: v.ipAddressType,
+                    ...healthCheckInput(v.healthCheck),
+                    Tags: toAwsTags(v.tags),
+                  }),
+                  c.address,
+                )
+              ).TargetGroups?.[0]?.TargetGroupArn,
+            async () => (await targetGroupByName(ctx, v.name))?.TargetGroupArn,
+          );
           remember(opts.memory, key, 'targetGroups', v.name);
           return;
         }
@@ -298,29 +308,31 @@ export async function applyElbv2(
         let beforeCerts: string[] = [];
         if (!update) {
           const lbArn = await resolve(elbv2Address('load-balancer', v.loadBalancer));
-          try {
-            const r = await send<CreateListenerOutput>(
-              ctx,
-              new CreateListenerCommand({
-                LoadBalancerArn: lbArn,
-                Port: v.port,
-                Protocol: v.protocol,
-                ...tls,
-                DefaultActions: [action],
-                Tags: toAwsTags(v.tags),
-              }),
-              c.address,
-            );
-            arn = r.Listeners?.[0]?.ListenerArn ?? '';
-          } catch (err) {
-            if (!(err instanceof ConflictError) || !/Duplicate/.test(err.message)) throw err;
-            const r = await send<DescribeListenersOutput>(
-              ctx,
-              new DescribeListenersCommand({ LoadBalancerArn: lbArn }),
-            );
-            arn = await adopt(c.address, r.Listeners?.find((l) => l.Port === v.port)?.ListenerArn);
-          }
-          found(c.address, arn);
+          arn = await createOrAdopt(
+            c.address,
+            async () =>
+              (
+                await send<CreateListenerOutput>(
+                  ctx,
+                  new CreateListenerCommand({
+                    LoadBalancerArn: lbArn,
+                    Port: v.port,
+                    Protocol: v.protocol,
+                    ...tls,
+                    DefaultActions: [action],
+                    Tags: toAwsTags(v.tags),
+                  }),
+                  c.address,
+                )
+              ).Listeners?.[0]?.ListenerArn,
+            async () =>
+              (
+                await send<DescribeListenersOutput>(
+                  ctx,
+                  new DescribeListenersCommand({ LoadBalancerArn: lbArn }),
+                )
+              ).Listeners?.find((l) => l.Port === v.port)?.ListenerArn,
+          );
         } else {
           arn = await resolve(c.address);
           const before = c.before as ListenerValue;
