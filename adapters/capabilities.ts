@@ -158,8 +158,13 @@ export function unsupportedFeatures(
  */
 export function withoutUnsupported(lb: ir.LoadBalancer, notices: readonly AdapterNotice[]): ir.LoadBalancer {
   if (notices.length === 0) return lb;
-  if (notices.some((n) => n.listener === undefined)) return { ...lb, listeners: [], pools: [] };
-  const listeners = new Set(notices.filter((n) => n.route === undefined).map((n) => n.listener));
+  // Only a notice about no listener, route or pool is about the whole load balancer.
+  const lbWide = (n: AdapterNotice) =>
+    n.listener === undefined && n.route === undefined && n.pool === undefined;
+  if (notices.some(lbWide)) return { ...lb, listeners: [], pools: [] };
+  const listeners = new Set(
+    notices.filter((n) => n.route === undefined && n.listener !== undefined).map((n) => n.listener),
+  );
   const routes = new Set(
     notices.filter((n) => n.route !== undefined).map((n) => `${n.listener}\u0000${n.route}`),
   );

@@ -178,6 +178,16 @@ describe('adapters: withoutUnsupported', () => {
     expect(kept.pools).toEqual([]);
   });
 
+  it('drops only the pool for a notice that names a pool and nothing else', () => {
+    const lb = { ...loadBalancer(), pools: [pool('shop/api/80'), pool('shop/site/80')] };
+    const [notice] = unsupportedFeatures(lb, caps({ listenerProtocols: ['TCP'] }));
+    const kept = withoutUnsupported(lb, [
+      { ...notice!, listener: undefined, route: undefined, pool: 'shop/api/80' },
+    ]);
+    expect(kept.listeners.length).toBe(lb.listeners.length);
+    expect(kept.pools.map((p) => p.id)).toEqual(['shop/site/80']);
+  });
+
   it('returns the same load balancer when nothing is unsupported', () => {
     const lb = loadBalancer();
     expect(withoutUnsupported(lb, [])).toBe(lb);
