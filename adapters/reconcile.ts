@@ -1,7 +1,8 @@
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { validateLoadBalancer } from '#core/ir/validate.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import type { Plan } from '#core/plan/types.js';
-import type { AdapterNotice, LbStatus, LoadBalancerAdapter } from './types.js';
+import { type AdapterNotice, InvalidConfigError, type LbStatus, type LoadBalancerAdapter } from './types.js';
 
 export interface ReconcileInput<R> {
   key: LbKey;
@@ -29,6 +30,14 @@ export interface ReconcileOutcome<R> {
  */
 export async function reconcileLoadBalancer<R>(input: ReconcileInput<R>): Promise<ReconcileOutcome<R>> {
   const { key, lb, adapter, signal } = input;
+  // The seam check: an IR that breaks the adapters' invariants is a translator bug; refuse it
+  // before anything reaches a provider.
+  const problems = lb ? validateLoadBalancer(lb) : [];
+  if (problems.length > 0) {
+    throw new InvalidConfigError(
+      `invalid load balancer ${key}: ${problems.map((p) => p.message).join('; ')}`,
+    );
+  }
   const rendered = lb ? adapter.render(lb) : { resources: [], notices: [] };
   const observed = await adapter.observe(key, { signal });
   let plan = planChanges(rendered.resources, observed.resources, adapter.diffSpec, { lbKey: key });

@@ -104,3 +104,17 @@ describe('cli: LocalPipeline', () => {
     expect(rc.loadBalancers[0]?.listeners[0]?.port).toBe(82);
   });
 });
+
+describe('adapters: reconcileLoadBalancer', () => {
+  it('refuses an IR that breaks the adapters invariants before anything reaches the provider', async () => {
+    const { reconcileLoadBalancer } = await import('#adapters/reconcile.js');
+    const { translate } = await import('#core/translate/translate.js');
+    const fake = createFakeAdapter();
+    const lb = translate([gatewayClass, gateway(80), route(false), service]).loadBalancers[0]!;
+    const broken = { ...lb, listeners: [...lb.listeners, { ...lb.listeners[0]! }] };
+    await expect(
+      reconcileLoadBalancer({ key: lb.key, lb: broken, adapter: fake, signal: new AbortController().signal }),
+    ).rejects.toThrow(/duplicate listener id/);
+    expect(fake.cloud.list()).toEqual([]);
+  });
+});
