@@ -13,3 +13,4 @@ export * from './replay-cache.js';
 export * from './resource-object.js';
 export * from './signature.js';
 export * from './snapshot-marker.js';
+export * from './status-pull.js';
