@@ -27,10 +27,12 @@ export function groupIdOf(event: PorticoEvent): string {
 /**
  * The same change of the same object sent twice (a retry, a replay, two forwarders) gets the same
  * id: a hash of cluster + uid + resourceVersion + type (cluster + snapshot id + kind + type for markers).
+ * A list's `add` events also carry their snapshot id: a re-list soon after the object's own `add`
+ * must not be dropped by the queue's 5-minute dedup window, or the list would never be complete.
  */
 export function dedupIdOf(event: PorticoEvent): string {
   const parts = isSnapshotMarker(event)
     ? [event.cluster, event.snapshotid, event.kind, event.type]
-    : [event.cluster, event.data.metadata.uid, event.resourceversion, event.type];
+    : [event.cluster, event.data.metadata.uid, event.resourceversion, event.type, event.snapshotid ?? ''];
   return sha256(parts.join('\n'));
 }
