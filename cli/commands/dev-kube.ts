@@ -1,9 +1,9 @@
 import { DEFAULT_OPTIONS } from '#core/translate/options.js';
+import { ClusterSource } from '#kube/cluster-source.js';
+import { KubeHttp } from '#kube/kube-http.js';
+import { loadKubeConfig } from '#kube/load-kube-config.js';
+import { StatusWriter } from '#kube/status-writer.js';
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
-import { ClusterSource } from '../kube/cluster-source.js';
-import { KubeHttp } from '../kube/kube-http.js';
-import { loadKubeConfig } from '../kube/load-kube-config.js';
-import { StatusWriter } from '../kube/status-writer.js';
 import { DevGateway } from './dev-gateway.js';
 
 export interface DevKubeOptions {

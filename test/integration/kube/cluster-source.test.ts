@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusterSource } from '#cli/kube/cluster-source.js';
-import { loadKubeConfig } from '#cli/kube/load-kube-config.js';
+import { ClusterSource } from '#kube/cluster-source.js';
+import { loadKubeConfig } from '#kube/load-kube-config.js';
 import { DEFAULT_RESOURCES } from '#test/support/kube-api-server.js';
 import { eventually, gateway, type KubeFixture, service, startKube } from './support.js';
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeAdapter } from '#adapters/fake/adapter.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
-import { ClusterSource } from '#cli/kube/cluster-source.js';
-import { KubeHttp } from '#cli/kube/kube-http.js';
-import { loadKubeConfig } from '#cli/kube/load-kube-config.js';
-import { type StatusObjects, StatusWriter } from '#cli/kube/status-writer.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import type { ObjectStatus } from '#core/status/types.js';
+import { ClusterSource } from '#kube/cluster-source.js';
+import { KubeHttp } from '#kube/kube-http.js';
+import { loadKubeConfig } from '#kube/load-kube-config.js';
+import { type StatusObjects, StatusWriter } from '#kube/status-writer.js';
 import { type CheckContext, planStatusCheck } from '#test/conformance/status-checks.js';
 import { DEFAULT_TIMEOUTS } from '#test/conformance/timeouts.js';
 import {

@@ -22,6 +22,11 @@ export interface StatusWriterOptions {
   fieldManager?: string;
   /** Status writes in flight at once. */
   concurrency?: number;
+  /**
+   * Remove Portico's parent entries from routes the statuses given do not cover (default true: the
+   * statuses are a whole translation). Off when writing statuses a few at a time.
+   */
+  prune?: boolean;
 }
 
 export interface StatusWriteReport {
@@ -43,7 +48,7 @@ const MAX_ATTEMPTS = 4;
  * resourceVersion it was computed from, so that a concurrent write by another controller is never
  * overwritten: on 409 Conflict the object is read again and the patch computed again. Routes that
  * still carry Portico parent entries but got no status this time (their parentRef left the spec)
- * have those entries removed.
+ * have those entries removed (unless `prune` is off).
  */
 export class StatusWriter {
   readonly #options: StatusWriterOptions;
@@ -58,7 +63,7 @@ export class StatusWriter {
     const report: StatusWriteReport = { written: [], unchanged: 0, skipped: [], failed: [] };
     const jobs: ObjectStatus[] = [...statuses];
     const covered = new Set(statuses.map((s) => clusterKey(s.kind, s.namespace, s.name)));
-    for (const kind of ROUTE_KINDS) {
+    for (const kind of this.#options.prune === false ? [] : ROUTE_KINDS) {
       for (const route of this.#options.objects.list(kind)) {
         const { namespace, name } = route.metadata;
         if (covered.has(clusterKey(kind, namespace, name)) || !this.#hasOurParents(route)) continue;

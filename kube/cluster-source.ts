@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type Informer,
   type KubeConfig,
@@ -24,6 +25,26 @@ export interface ClusterSourceOptions {
   log?: (line: string) => void;
   /** Restart delays of an informer that stopped on an error: doubled per failure in a row. */
   backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * A LIST of `resource` succeeded (initial list, re-list after 410 Gone or {@link ClusterSource.relist}):
+   * called with every listed object (normalised) before the informer applies the list. `listId` is
+   * unique per list.
+   */
+  onList?: (resource: KindResource, list: ClusterList) => void;
+  /**
+   * An object changed as a watch reported it (or vanished between two lists). Objects a list carried
+   * are reported by `onList` only, not again here.
+   */
+  onEvent?: (type: ClusterEventType, object: ClusterObject, resource: KindResource) => void;
+}
+
+export type ClusterEventType = 'add' | 'update' | 'delete';
+
+export interface ClusterList {
+  listId: string;
+  /** The list's `metadata.resourceVersion`, when the server sent one. */
+  resourceVersion: string | undefined;
+  items: ClusterObject[];
 }
 
 export interface ClusterSourceStats {
@@ -45,6 +66,10 @@ interface Entry {
   restartTimer?: NodeJS.Timeout;
   ready: Promise<void>;
   markReady: () => void;
+  /** key → resourceVersion of the objects the last list carried, until the informer reports them. */
+  listed: Map<string, string | undefined>;
+  /** The informer is a fresh one (after `relist`): its list must report what vanished itself. */
+  fresh: boolean;
 }
 
 /**
@@ -125,6 +150,30 @@ export class ClusterSource {
     await Promise.all(this.#entries.map((e) => e.informer.stop()));
   }
 
+  /** Kinds whose informer has not completed a first list yet. */
+  notListed(): string[] {
+    return this.#entries.filter((e) => !e.listedOnce).map((e) => e.resource.kind);
+  }
+
+  /**
+   * Lists `kind` again from the API server (a new informer replaces the kind's current one), so that
+   * `onList` reports its complete state once more. False when the kind is not watched.
+   */
+  relist(kind: string): boolean {
+    const e = this.#entries.find((x) => x.resource.kind === kind);
+    if (!e || this.#stopped) return false;
+    const old = e.informer;
+    clearTimeout(e.restartTimer);
+    e.restartTimer = undefined;
+    e.failures = 0;
+    e.fresh = true;
+    this.#makeInformer(e);
+    void old.stop();
+    this.#note('listing again on request', e.resource.plural);
+    void this.#run(e);
+    return true;
+  }
+
   /** Every object held now, in a stable order (the same array until something changes). */
   objects(): ClusterObject[] {
     this.#sorted ??= [...this.#objects.entries()]
@@ -153,7 +202,16 @@ export class ClusterSource {
       erroredSinceStart: false,
       ready,
       markReady,
-    } as Entry;
+      listed: new Map(),
+      fresh: false,
+    } as unknown as Entry;
+    this.#makeInformer(entry);
+    return entry;
+  }
+
+  /** A new informer for `entry`; events of the one it replaces are ignored from now on. */
+  #makeInformer(entry: Entry): void {
+    const { resource } = entry;
     const list = async (): Promise<KubernetesListObject<ClusterObject>> => {
       this.#stats.lists++;
       if (entry.listedOnce) this.#note('listing again', resource.plural);
@@ -164,6 +222,7 @@ export class ClusterSource {
         method: 'GET',
         path: resource.collectionPath,
       });
+      if (entry.informer !== informer) throw new Error('replaced');
       entry.listedOnce = true;
       // The server sends list items of built-in kinds without apiVersion and kind.
       const items = (got.items ?? []).map((o) => ({
@@ -171,22 +230,58 @@ export class ClusterSource {
         apiVersion: resource.apiVersion,
         kind: resource.kind,
       }));
+      this.#listed(entry, got.metadata?.resourceVersion, items);
       return { metadata: got.metadata ?? {}, items };
     };
-    entry.informer = makeInformer<ClusterObject>(this.#options.kubeConfig, resource.collectionPath, list);
-    const put = (o: KubernetesObject) => {
+    const informer = makeInformer<ClusterObject>(this.#options.kubeConfig, resource.collectionPath, list);
+    entry.informer = informer;
+    const current = () => entry.informer === informer;
+    const put = (type: 'add' | 'update') => (o: KubernetesObject) => {
+      if (!current()) return;
       const obj = normalize(o as ClusterObject, resource);
-      this.#objects.set(clusterKey(resource.kind, obj.metadata.namespace, obj.metadata.name), obj);
+      const key = clusterKey(resource.kind, obj.metadata.namespace, obj.metadata.name);
+      this.#objects.set(key, obj);
       this.#changed();
+      if (entry.listed.has(key) && entry.listed.get(key) === obj.metadata.resourceVersion) {
+        entry.listed.delete(key);
+        return;
+      }
+      this.#options.onEvent?.(type, obj, resource);
     };
-    entry.informer.on('add', put);
-    entry.informer.on('update', put);
-    entry.informer.on('delete', (o) => {
+    informer.on('add', put('add'));
+    informer.on('update', put('update'));
+    informer.on('delete', (o) => {
+      if (!current()) return;
       const m = o.metadata;
-      if (this.#objects.delete(clusterKey(resource.kind, m.namespace, m.name))) this.#changed();
+      const key = clusterKey(resource.kind, m.namespace, m.name);
+      entry.listed.delete(key);
+      if (this.#objects.delete(key)) this.#changed();
+      this.#options.onEvent?.('delete', normalize(o as ClusterObject, resource), resource);
     });
-    entry.informer.on('error', (err: unknown) => this.#failed(entry, err));
-    return entry;
+    informer.on('error', (err: unknown) => {
+      if (current()) this.#failed(entry, err);
+    });
+  }
+
+  /** A list arrived: report it, and (for a fresh informer) what vanished since the previous one. */
+  #listed(entry: Entry, resourceVersion: string | undefined, raw: ClusterObject[]): void {
+    const { resource } = entry;
+    const items = raw.map((o) => normalize(o, resource));
+    entry.listed = new Map(
+      items.map((o) => [
+        clusterKey(resource.kind, o.metadata.namespace, o.metadata.name),
+        o.metadata.resourceVersion,
+      ]),
+    );
+    this.#options.onList?.(resource, { listId: randomUUID(), resourceVersion, items });
+    if (!entry.fresh) return;
+    entry.fresh = false;
+    for (const [key, o] of [...this.#objects]) {
+      if (o.kind !== resource.kind || entry.listed.has(key)) continue;
+      this.#objects.delete(key);
+      this.#changed();
+      this.#options.onEvent?.('delete', o, resource);
+    }
   }
 
   async #run(e: Entry): Promise<void> {

@@ -1,0 +1,215 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
+import { describeIssue } from '#events/cloud-event.js';
+import { SIGNATURE_HEADER, signRequest } from '#events/signature.js';
+import {
+  DEFAULT_STATUS_PAGE,
+  STATUS_PATH,
+  type StatusQuery,
+  statusPage,
+  statusQueryString,
+  statusRequestPayload,
+} from '#events/status-pull.js';
+import { clusterKey } from '#kube/cluster-object.js';
+import type { StatusWriteReport } from '#kube/status-writer.js';
+import { type Log, silentLog } from './log.js';
+import type { ForwarderMetrics } from './metrics.js';
+import { ROUTE_KINDS, validateStatusRecord } from './status-record.js';
+
+/** Where statuses are written (a StatusWriter with pruning off). */
+export interface StatusSink {
+  write(statuses: readonly ObjectStatus[], signal?: AbortSignal): Promise<StatusWriteReport>;
+}
+
+export interface StatusPullerOptions {
+  endpoint: string;
+  cluster: string;
+  signingSecret: string;
+  writer: StatusSink;
+  pageSize?: number;
+  metrics?: ForwarderMetrics;
+  log?: Log;
+  /** Unix seconds (signatures). */
+  now?: () => number;
+  fetch?: typeof fetch;
+  requestTimeoutMs?: number;
+}
+
+export interface PullReport {
+  pages: number;
+  records: number;
+  invalid: number;
+  written: number;
+  unchanged: number;
+  failed: number;
+}
+
+export class StatusPullError extends Error {
+  override name = 'StatusPullError';
+}
+
+/**
+ * Pulls the status stream (GET `<endpoint>/status?cursor=…&limit=…`, signed like event batches
+ * over `statusRequestPayload`) and patches it into the cluster. The cursor lives in memory: after
+ * a restart the stream is read from its beginning (it holds only the latest status of each object,
+ * and writes that change nothing are skipped). Route records of all load balancers are merged:
+ * a route attached to two Gateways gets one record per load balancer, each with its parents.
+ * A page is read again when one of its writes failed.
+ */
+export class StatusPuller {
+  readonly #options: StatusPullerOptions;
+  readonly #log: Log;
+  readonly #fetch: typeof fetch;
+  #cursor: string | undefined;
+  /** route → load balancer key → that load balancer's parent entries. */
+  readonly #routeParents = new Map<string, Map<string, RouteParentStatus[]>>();
+  #running: Promise<void> | undefined;
+  #abort: AbortController | undefined;
+
+  constructor(options: StatusPullerOptions) {
+    this.#options = options;
+    this.#log = options.log ?? silentLog;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  get cursor(): string | undefined {
+    return this.#cursor;
+  }
+
+  /** Polls every `intervalMs` until {@link stop}. */
+  start(intervalMs: number): void {
+    if (this.#running) return;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#running = (async () => {
+      while (!abort.signal.aborted) {
+        try {
+          await this.pullOnce(abort.signal);
+        } catch (err) {
+          if (abort.signal.aborted) break;
+          this.#log('warn', 'status pull failed; trying again later', { error: (err as Error).message });
+        }
+        await sleep(intervalMs, undefined, { signal: abort.signal }).catch(() => {});
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.#abort?.abort();
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  /** Reads pages until the stream has no more, writing each. */
+  async pullOnce(signal?: AbortSignal): Promise<PullReport> {
+    const report: PullReport = { pages: 0, records: 0, invalid: 0, written: 0, unchanged: 0, failed: 0 };
+    for (;;) {
+      const query: StatusQuery = {
+        ...(this.#cursor !== undefined ? { cursor: this.#cursor } : {}),
+        limit: this.#options.pageSize ?? DEFAULT_STATUS_PAGE,
+      };
+      const page = await this.#get(query, signal);
+      report.pages++;
+      report.records += page.items.length;
+      const statuses: ObjectStatus[] = [];
+      const byObject = new Map<string, ObjectStatus>();
+      for (const record of page.items) {
+        const status = validateStatusRecord(record);
+        if (typeof status === 'string') {
+          report.invalid++;
+          this.#options.metrics?.statusPatches.inc({ result: 'invalid' });
+          this.#log('warn', 'status record refused', {
+            cursor: record.cursor,
+            ref: record.ref,
+            problem: status,
+          });
+          continue;
+        }
+        const key = clusterKey(status.kind, status.namespace, status.name);
+        if (ROUTE_KINDS.has(status.kind)) {
+          const perLb = this.#routeParents.get(key) ?? new Map<string, RouteParentStatus[]>();
+          this.#routeParents.set(key, perLb);
+          perLb.set(record.key ?? '', (status.status as { parents: RouteParentStatus[] }).parents);
+          byObject.set(key, {
+            ...status,
+            loadBalancers: [...perLb.keys()].filter(Boolean),
+            status: { parents: unionOfParents(perLb.values()) },
+          } as ObjectStatus);
+        } else {
+          byObject.set(key, status); // the latest record wins
+        }
+      }
+      statuses.push(...byObject.values());
+      if (statuses.length > 0) {
+        const written = await this.#options.writer.write(statuses, signal);
+        report.written += written.written.length;
+        report.unchanged += written.unchanged;
+        report.failed += written.failed.length;
+        const m = this.#options.metrics?.statusPatches;
+        m?.inc({ result: 'written' }, written.written.length);
+        m?.inc({ result: 'unchanged' }, written.unchanged);
+        m?.inc({ result: 'skipped' }, written.skipped.length);
+        m?.inc({ result: 'failed' }, written.failed.length);
+        for (const f of written.failed) this.#log('warn', 'status patch failed', f);
+        if (written.failed.length > 0) {
+          // read this page again next time
+          throw new StatusPullError(`${written.failed.length} status patch(es) failed`);
+        }
+      }
+      if (page.next !== undefined) this.#cursor = page.next;
+      if (!page.more || page.items.length === 0) return report;
+    }
+  }
+
+  async #get(query: StatusQuery, signal?: AbortSignal) {
+    const url = `${this.#options.endpoint.replace(/\/+$/, '')}${STATUS_PATH}?${statusQueryString(query)}`;
+    const now = this.#options.now?.() ?? Math.floor(Date.now() / 1000);
+    const timeout = AbortSignal.timeout(this.#options.requestTimeoutMs ?? 30_000);
+    let res: Response;
+    try {
+      res = await this.#fetch(url, {
+        headers: {
+          accept: 'application/json',
+          [SIGNATURE_HEADER]: signRequest(this.#options.signingSecret, now, statusRequestPayload(query)),
+          'user-agent': 'portico-forwarder',
+        },
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      this.#options.metrics?.statusPulls.inc({ result: 'error' });
+      throw new StatusPullError(`GET ${STATUS_PATH}: ${(err as Error).message}`);
+    }
+    const text = await res.text();
+    if (res.status !== 200) {
+      this.#options.metrics?.statusPulls.inc({ result: 'error' });
+      throw new StatusPullError(`GET ${STATUS_PATH}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.#options.metrics?.statusPulls.inc({ result: 'error' });
+      throw new StatusPullError(`GET ${STATUS_PATH}: the reply is not JSON`);
+    }
+    const page = statusPage.safeParse(json);
+    if (!page.success) {
+      this.#options.metrics?.statusPulls.inc({ result: 'error' });
+      throw new StatusPullError(`GET ${STATUS_PATH}: not a status page: ${describeIssue(page.error)}`);
+    }
+    if (page.data.cluster !== this.#options.cluster) {
+      this.#options.metrics?.statusPulls.inc({ result: 'error' });
+      throw new StatusPullError(`GET ${STATUS_PATH}: page is for cluster ${page.data.cluster}`);
+    }
+    this.#options.metrics?.statusPulls.inc({ result: 'ok' });
+    return page.data;
+  }
+}
+
+/** Every load balancer's parent entries, one per parentRef (a later load balancer's entry wins). */
+function unionOfParents(perLb: Iterable<RouteParentStatus[]>): RouteParentStatus[] {
+  const byRef = new Map<string, RouteParentStatus>();
+  for (const parents of perLb) {
+    for (const p of parents) byRef.set(JSON.stringify(p.parentRef), p);
+  }
+  return [...byRef.values()];
+}

@@ -1,0 +1,116 @@
+import * as z from 'zod/mini';
+import type { ObjectStatus } from '#core/status/types.js';
+import { describeIssue } from '#events/cloud-event.js';
+import type { StatusRecordWire } from '#events/status-pull.js';
+
+/**
+ * The shape of a core/status ObjectStatus, checked before anything from the status stream reaches
+ * the cluster: only the kinds Portico writes status for, only the fields it writes.
+ */
+const text = (max: number) => z.string().check(z.maxLength(max));
+const name = z.string().check(z.minLength(1), z.maxLength(253));
+
+const condition = z.object({
+  type: text(316).check(z.minLength(1)),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: text(1024).check(z.minLength(1)),
+  message: text(32_768),
+  observedGeneration: z.optional(z.int().check(z.minimum(0))),
+});
+const conditions = z.array(condition).check(z.maxLength(8));
+
+const parentRef = z.object({
+  group: z.optional(text(253)),
+  kind: z.optional(text(63)),
+  namespace: z.optional(text(63)),
+  name,
+  sectionName: z.optional(text(253)),
+  port: z.optional(z.int().check(z.minimum(1), z.maximum(65535))),
+});
+
+const routeParent = z.object({
+  parentRef,
+  controllerName: text(253).check(z.minLength(1)),
+  conditions,
+});
+
+const STATUS_OF_KIND = {
+  GatewayClass: z.object({ conditions }),
+  Gateway: z.object({
+    addresses: z.optional(z.array(z.object({ type: text(253), value: text(253) })).check(z.maxLength(16))),
+    conditions,
+    listeners: z
+      .array(
+        z.object({
+          name,
+          supportedKinds: z.array(z.object({ group: text(253), kind: text(63) })).check(z.maxLength(8)),
+          attachedRoutes: z.int().check(z.minimum(0)),
+          conditions,
+        }),
+      )
+      .check(z.maxLength(64)),
+  }),
+  route: z.object({ parents: z.array(routeParent).check(z.maxLength(32)) }),
+  loadBalancer: z.object({
+    loadBalancer: z.object({
+      ingress: z.optional(
+        z
+          .array(
+            z.object({
+              ip: z.optional(text(64)),
+              hostname: z.optional(text(253)),
+              ports: z.optional(
+                z.array(
+                  z.object({
+                    port: z.int().check(z.minimum(1), z.maximum(65535)),
+                    protocol: text(16),
+                    error: z.optional(text(316)),
+                  }),
+                ),
+              ),
+            }),
+          )
+          .check(z.maxLength(64)),
+      ),
+    }),
+  }),
+};
+
+export const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
+
+function schemaOf(kind: string): z.ZodMiniType | undefined {
+  if (kind === 'GatewayClass') return STATUS_OF_KIND.GatewayClass;
+  if (kind === 'Gateway') return STATUS_OF_KIND.Gateway;
+  if (ROUTE_KINDS.has(kind)) return STATUS_OF_KIND.route;
+  if (kind === 'Ingress' || kind === 'Service') return STATUS_OF_KIND.loadBalancer;
+  return undefined;
+}
+
+const envelope = z.object({
+  kind: text(63),
+  namespace: z.optional(text(63)),
+  name,
+  generation: z.optional(z.int()),
+  loadBalancers: z.array(text(1024)).check(z.maxLength(256)),
+  status: z.unknown(),
+});
+
+/** The record's ObjectStatus, checked against its ref; a string says what is wrong. */
+export function validateStatusRecord(record: StatusRecordWire): ObjectStatus | string {
+  const parsed = envelope.safeParse(record.status);
+  if (!parsed.success) return `status.${describeIssue(parsed.error)}`;
+  const s = parsed.data;
+  const { ref } = record;
+  if (
+    s.kind !== ref.kind ||
+    s.name !== ref.name ||
+    (s.namespace ?? undefined) !== (ref.namespace ?? undefined)
+  ) {
+    return 'status names another object than the record';
+  }
+  const schema = schemaOf(s.kind);
+  if (!schema) return `Portico writes no status for ${s.kind}`;
+  const inner = schema.safeParse(s.status);
+  if (!inner.success) return `status.status.${describeIssue(inner.error)}`;
+  return { ...s, status: inner.data } as ObjectStatus;
+}
