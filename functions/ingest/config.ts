@@ -1,3 +1,4 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod/mini';
 import { MIN_BEARER_TOKEN_LENGTH } from '#events/bearer-token.js';
 import { clusterId } from '#events/extensions.js';
@@ -28,19 +29,49 @@ export type IngestConfig = z.infer<typeof ingestConfig>;
 export function readIngestConfig(env: Readonly<Record<string, string | undefined>>): IngestConfig {
   const raw = env.PORTICO_INGEST_CONFIG;
   if (!raw) throw new Error('PORTICO_INGEST_CONFIG is not set');
+  return parseIngestConfig(raw, 'PORTICO_INGEST_CONFIG');
+}
+
+/**
+ * The ingest config of the deployed functions: when `PORTICO_INGEST_CONFIG_PARAMETER` names an SSM
+ * parameter (a SecureString holding the same JSON as `PORTICO_INGEST_CONFIG`), it is read from SSM
+ * (decrypted, reused by the container for a few minutes; `deps.ssm` or a client for `AWS_REGION`,
+ * honouring `AWS_ENDPOINT_URL_SSM`); otherwise `PORTICO_INGEST_CONFIG` is read. Errors name the
+ * parameter and the bad field, never a secret. The SSM client is only loaded when needed.
+ */
+export async function loadIngestConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  deps: { ssm?: SSMClient; signal?: AbortSignal } = {},
+): Promise<IngestConfig> {
+  const name = env.PORTICO_INGEST_CONFIG_PARAMETER;
+  if (!name) return readIngestConfig(env);
+  const { readParameter } = await import('#functions/adapters/ssm-parameter.js');
+  let ssm = deps.ssm;
+  if (!ssm) {
+    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+    if (!region) throw new Error('AWS_REGION is not set');
+    const { SSMClient } = await import('@aws-sdk/client-ssm');
+    ssm = new SSMClient({ region });
+  }
+  const raw = await readParameter(ssm, name, deps.signal ? { signal: deps.signal } : {});
+  return parseIngestConfig(raw, `SSM parameter ${name}`);
+}
+
+/** Parses the config JSON; `source` names where it came from in errors (never the value). */
+export function parseIngestConfig(raw: string, source: string): IngestConfig {
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
-    throw new Error('PORTICO_INGEST_CONFIG is not JSON');
+    throw new Error(`${source} is not JSON`);
   }
   const parsed = ingestConfig.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`PORTICO_INGEST_CONFIG.${issue.path.join('.')}: ${issue.code}`);
+    throw new Error(`${source}.${issue.path.join('.')}: ${issue.code}`);
   }
   if (parsed.data.signingKeys.length === 0 && parsed.data.bearerTokens.length === 0) {
-    throw new Error('PORTICO_INGEST_CONFIG: configure signingKeys or bearerTokens');
+    throw new Error(`${source}: configure signingKeys or bearerTokens`);
   }
   return parsed.data;
 }

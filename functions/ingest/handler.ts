@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { DEFAULT_LIMITS, type EventLimits } from '#events/limits.js';
 import { dedupIdOf, groupIdOf } from '#events/message-keys.js';
 import { parseIncoming } from '#events/parse-incoming.js';
@@ -80,4 +81,49 @@ export function createIngestHandler(deps: IngestDependencies) {
       });
       return json(202, counts);
     });
+}
+
+type Handler = ReturnType<typeof createIngestHandler>;
+let wired: Promise<Handler> | undefined;
+let sqsClient: import('@aws-sdk/client-sqs').SQSClient | undefined;
+let ssmClient: import('@aws-sdk/client-ssm').SSMClient | undefined;
+
+/**
+ * The deployed function: wired from the environment on the first invocation (nothing is read or
+ * connected at import time; a failed wiring is retried by the next invocation). `PORTICO_EVENTS_QUEUE_URL`
+ * (the events queue), `PORTICO_INGEST_CONFIG_PARAMETER` (the SSM SecureString holding the config
+ * JSON; `PORTICO_INGEST_CONFIG` inline where it is not set), `AWS_REGION` (set by Lambda). The SDK
+ * clients live as long as the container and honour `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL_SSM`.
+ * The config is read once per container: a rotated key reaches new containers.
+ */
+export const handler = async (event: IngestEvent, context: Context): Promise<IngestResult> => {
+  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
+    wired = undefined;
+    throw error;
+  });
+  return (await wired)(event, context as IngestContext);
+};
+
+async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
+  const queueUrl = env.PORTICO_EVENTS_QUEUE_URL;
+  if (!queueUrl) throw new Error('PORTICO_EVENTS_QUEUE_URL is not set');
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error('AWS_REGION is not set');
+  const [{ SQSClient }, { SqsQueue }, { loadIngestConfig }] = await Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('#functions/adapters/sqs-queue.js'),
+    import('./config.js'),
+  ]);
+  if (env.PORTICO_INGEST_CONFIG_PARAMETER && !ssmClient) {
+    const { SSMClient } = await import('@aws-sdk/client-ssm');
+    ssmClient = new SSMClient({ region });
+  }
+  const config = await loadIngestConfig(env, ssmClient ? { ssm: ssmClient } : {});
+  sqsClient ??= new SQSClient({ region });
+  return createIngestHandler({
+    queue: new SqsQueue({ client: sqsClient, queueUrl }),
+    signingKeys: config.signingKeys,
+    bearerTokens: config.bearerTokens,
+    toleranceSeconds: config.toleranceSeconds,
+  });
 }

@@ -162,3 +162,40 @@ export function createRecordHandler(deps: RecordDependencies) {
     },
   );
 }
+
+type Handler = ReturnType<typeof createRecordHandler>;
+let wired: Promise<Handler> | undefined;
+
+/**
+ * The deployed function: wired from the environment on the first invocation (nothing is read or
+ * connected at import time; a failed wiring is retried by the next invocation). `PORTICO_TABLE_NAME`
+ * (the snapshot table), `PORTICO_RECONCILE_QUEUE_URL` (the reconcile queue), `AWS_REGION` (set by
+ * Lambda). The SDK clients live as long as the container and honour `AWS_ENDPOINT_URL_DYNAMODB` /
+ * `AWS_ENDPOINT_URL_SQS`.
+ */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
+    wired = undefined;
+    throw error;
+  });
+  return (await wired)(event, context);
+};
+
+async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
+  const tableName = env.PORTICO_TABLE_NAME;
+  if (!tableName) throw new Error('PORTICO_TABLE_NAME is not set');
+  const queueUrl = env.PORTICO_RECONCILE_QUEUE_URL;
+  if (!queueUrl) throw new Error('PORTICO_RECONCILE_QUEUE_URL is not set');
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error('AWS_REGION is not set');
+  const [{ DynamoDBClient }, { DynamoSnapshotStore }, { SQSClient }, { SqsQueue }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('#functions/store/dynamo-snapshot-store.js'),
+    import('@aws-sdk/client-sqs'),
+    import('#functions/adapters/sqs-queue.js'),
+  ]);
+  return createRecordHandler({
+    store: new DynamoSnapshotStore({ tableName, client: new DynamoDBClient({ region }) }),
+    reconcileQueue: new SqsQueue({ client: new SQSClient({ region }), queueUrl }),
+  });
+}
