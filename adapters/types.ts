@@ -22,6 +22,18 @@ export interface LoadBalancerAdapter<R> {
   readonly diffSpec: DiffSpec<R>;
   /** The only mutation. Idempotent and safe to re-run after a crash at any step; never touches a conflict. */
   apply(plan: Plan<R>, opts: { signal: AbortSignal }): Promise<LbStatus>;
+  /**
+   * The load-balancer keys of `cluster` the provider holds resources for, found by ownership
+   * (tags, labels, the adapter's own state), sorted: what resync needs to find orphans whose
+   * objects were deleted while nobody watched. Reads only. `complete: false` when any page or
+   * read failed: the caller must then not conclude that a key is absent.
+   */
+  listOwnedKeys?(cluster: string, opts: { signal: AbortSignal }): Promise<OwnedKeys>;
+}
+
+export interface OwnedKeys {
+  keys: ir.LbKey[];
+  complete: boolean;
 }
 
 export interface Rendered<R> {

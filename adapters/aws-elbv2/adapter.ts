@@ -7,6 +7,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type * as ir from '#core/ir/load-balancer.js';
 import type { LoadBalancerAdapter } from '../types.js';
 import { applyElbv2 } from './apply.js';
+import { listOwnedKeysElbv2 } from './list-owned.js';
 import type { Elbv2Value, LoadBalancerValue, TargetGroupValue } from './model.js';
 import { newMemory, observeElbv2, remember } from './observe.js';
 import { elbv2PureHalf } from './pure-half.js';
@@ -41,5 +42,10 @@ export function createElbv2Adapter(opts: Elbv2AdapterOptions): Elbv2Adapter {
     },
     observe: (key, { signal }) => observeElbv2({ client: opts.client, signal }, { key, memory, ...cluster }),
     apply: (plan, { signal }) => applyElbv2({ client: opts.client, signal }, plan, { memory, ...cluster }),
+    // An adapter set up for one cluster holds nothing of another.
+    listOwnedKeys: async (of, { signal }) =>
+      opts.cluster !== undefined && of !== opts.cluster
+        ? { keys: [], complete: true }
+        : listOwnedKeysElbv2({ client: opts.client, signal }, of),
   };
 }

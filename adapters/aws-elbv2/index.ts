@@ -8,6 +8,7 @@ export { ALB_CAPABILITIES, ELBV2_CAPABILITIES, ELBV2_LIMITS, NLB_CAPABILITIES } 
 export { conditionCost, matchConditions, prefixPatterns } from './conditions.js';
 export { elbv2DiffSpec, elbv2References } from './diff-spec.js';
 export { catchAllPositions, hostCovers } from './host-scope.js';
+export { type ListOwnedStats, listOwnedKeysElbv2 } from './list-owned.js';
 export * from './model.js';
 export { loadBalancerName, ruleContentId, targetGroupName } from './naming.js';
 export { type Elbv2Memory, observeElbv2 } from './observe.js';

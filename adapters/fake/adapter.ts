@@ -1,6 +1,7 @@
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { isOwnedBy } from '#core/naming/is-owned-by.js';
+import { TAG_KEYS } from '#core/naming/ownership.js';
 import { ownershipTags } from '#core/naming/ownership-tags.js';
 import { parseAddress } from '#core/plan/address.js';
 import { executionSteps } from '#core/plan/execution-steps.js';
@@ -16,7 +17,7 @@ import {
   type Observed,
   throwIfAborted,
 } from '../types.js';
-import { FakeCloud } from './cloud.js';
+import { FakeCloud, type FakeCloudResource } from './cloud.js';
 import { fakeDiffSpec } from './diff-spec.js';
 import { FAKE_ADAPTER, fakeLbName } from './naming.js';
 import { renderFake } from './render.js';
@@ -64,6 +65,22 @@ export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter
           id: r.id,
         }));
       return { resources, complete: true };
+    },
+
+    async listOwnedKeys(cluster, { signal }) {
+      throwIfAborted(signal);
+      let resources: FakeCloudResource[];
+      try {
+        resources = cloud.listForKeys();
+      } catch {
+        return { keys: [], complete: false };
+      }
+      const keys = new Set<LbKey>();
+      for (const r of resources) {
+        const key = r.tags[TAG_KEYS.lbKey];
+        if (key && isOwnedBy(r.tags, { cluster }) && parseLbKey(key)?.cluster === cluster) keys.add(key);
+      }
+      return { keys: [...keys].sort(), complete: true };
     },
 
     async apply(plan: Plan<FakeValue>, { signal }): Promise<LbStatus> {

@@ -31,6 +31,7 @@ export class FakeCloud {
   #nextId = 1;
   #failure: Required<FailureInjection> | undefined;
   #mutations = 0;
+  #listFailures = 0;
 
   /** Puts a resource in place without a recorded call: someone else's, or a leftover. */
   seed(r: Omit<FakeCloudResource, 'id' | 'tags'> & { tags?: Record<string, string> }): FakeCloudResource {
@@ -58,6 +59,21 @@ export class FakeCloud {
   list(): FakeCloudResource[] {
     this.calls.push('list');
     return this.all();
+  }
+
+  /** The listing listOwnedKeys reads (recorded as `list-keys`); fails while `failListings` says so. */
+  listForKeys(): FakeCloudResource[] {
+    this.calls.push('list-keys');
+    if (this.#listFailures > 0) {
+      this.#listFailures--;
+      throw new RetryableError('injected failure: list-keys');
+    }
+    return this.all();
+  }
+
+  /** Makes the next `times` key listings fail (a provider page that could not be read). */
+  failListings(times = 1): void {
+    this.#listFailures = times;
   }
 
   create(address: string, kind: string, value: FakeValue, tags: Record<string, string>): FakeCloudResource {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import type { DesiredResource, ObservedResource, Plan } from '#core/plan/types.js';
 import {
@@ -183,6 +184,15 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
         owned: true,
       }));
       return { resources, complete: true };
+    },
+
+    /** The keys the saved state holds resources for: everything in it is Portico's own. */
+    async listOwnedKeys(cluster: string, { signal }) {
+      if (signal.aborted) throw new AbortedError();
+      const keys = Object.keys(state.resources).filter(
+        (k) => parseLbKey(k)?.cluster === cluster && (state.resources[k]?.length ?? 0) > 0,
+      );
+      return { keys: keys.sort(), complete: true };
     },
 
     apply(plan: Plan<HaproxyValue>, { signal }): Promise<LbStatus> {

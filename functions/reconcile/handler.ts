@@ -16,7 +16,7 @@ import { deadlineSignal, errorFields, forEachFifoRecord } from '#functions/recor
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
-import { parseReconcileMessage } from './reconcile-message.js';
+import { parseReconcileRequest } from './reconcile-message.js';
 
 export interface ReconcileDependencies {
   store: SnapshotStore;
@@ -60,11 +60,12 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store, adapters } = deps;
 
-  async function reconcileKey(key: LbKey, signal: AbortSignal): Promise<KeyOutcome> {
+  async function reconcileKey(key: LbKey, signal: AbortSignal, force: boolean): Promise<KeyOutcome> {
     const cluster = parseLbKey(key)!.cluster;
     const bundle = await selectBundleFromStore(store, key);
     const fingerprint = bundleFingerprint(bundle);
-    if ((await store.lastReconciled(key)) === fingerprint) return 'unchanged';
+    // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
+    if (!force && (await store.lastReconciled(key)) === fingerprint) return 'unchanged';
     const complete = await store.isComplete(cluster);
 
     const result = translate(bundle, { ...deps.translateOptions, cluster }, cache);
@@ -75,19 +76,29 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     if (held) {
       // Neither update nor delete: what works keeps working. Report why.
       logger.warn('held', { key, reason: held.reason });
-      await putStatuses(cluster, result.statuses.filter(mine));
+      await putStatuses(cluster, key, result.statuses.filter(mine));
       await store.setReconciled(key, fingerprint);
       return 'held';
     }
 
     if (!lb) {
       if (!complete) return 'incomplete'; // never garbage-collect from an incomplete picture
+      let withheld = 0;
       for (const adapter of Object.values(adapters)) {
         throwIfAborted(signal);
-        await reconcileLoadBalancer({ key, lb: undefined, adapter, signal });
+        withheld += (await reconcileLoadBalancer({ key, lb: undefined, adapter, signal })).deletesWithheld;
       }
-      await putStatuses(cluster, result.statuses.filter(mine));
-      await store.setReconciled(key, fingerprint);
+      await putStatuses(cluster, key, result.statuses.filter(mine));
+      if (withheld > 0) {
+        // A provider could not be read in full: some of it may remain. Not remembered, so the next
+        // reconcile of the key (resync forces one) tries again.
+        logger.warn('deletes withheld', { key, deletesWithheld: withheld, complete });
+        return 'deleted';
+      }
+      // Nothing refers to the key any more: forget it, so that resync stops revisiting it. Otherwise
+      // remember the fingerprint, so that changes of what still refers to it do not delete again.
+      if (bundle.length === 0) await store.forgetReconciled(key);
+      else await store.setReconciled(key, fingerprint);
       return 'deleted';
     }
 
@@ -102,6 +113,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       logger.error('provider unavailable', { key, provider: lb.provider });
       await putStatuses(
         cluster,
+        key,
         applyProgrammedStates(result.statuses, new Map([[key, state]])).filter(mine),
       );
       return 'provider-unavailable';
@@ -121,7 +133,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         await reconcileLoadBalancer({ key, lb: undefined, adapter: other, signal });
       }
     }
-    await putStatuses(cluster, statusesAfter(result.statuses, lb, adapter, outcome).filter(mine));
+    await putStatuses(cluster, key, statusesAfter(result.statuses, lb, adapter, outcome).filter(mine));
     if (outcome.deletesWithheld > 0) {
       logger.warn('deletes withheld', { key, deletesWithheld: outcome.deletesWithheld, complete });
       return 'reconciled';
@@ -136,8 +148,10 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     return 'reconciled';
   }
 
-  async function putStatuses(cluster: string, statuses: readonly ObjectStatus[]): Promise<void> {
-    for (const s of statuses) await store.putStatus(cluster, ref(s.kind, s.namespace, s.name), s);
+  async function putStatuses(cluster: string, key: LbKey, statuses: readonly ObjectStatus[]): Promise<void> {
+    for (const s of statusesOfKey(statuses, key)) {
+      await store.putStatus(cluster, ref(s.kind, s.namespace, s.name), s, key);
+    }
   }
 
   return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(
@@ -148,9 +162,14 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         event.Records ?? [],
         async (record) => {
           signal.throwIfAborted();
-          const key = parseReconcileMessage(record.body);
-          if (!key) throw new UnreadableReconcileMessageError('the message body is not { key: <LB key> }');
-          const outcome = await reconcileKey(key, signal);
+          const request = parseReconcileRequest(record.body);
+          if (!request) {
+            throw new UnreadableReconcileMessageError(
+              'the message body is not { key: <LB key>, force?: boolean }',
+            );
+          }
+          const outcome = await reconcileKey(request.key, signal, request.force);
+          if (request.force) counts.forced = (counts.forced ?? 0) + 1;
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         },
         (record, error) =>
@@ -165,6 +184,33 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       return { batchItemFailures: failures };
     },
   );
+}
+
+/**
+ * What the reconcile of `key` may say: a route's status keeps only its parent entries of the key's
+ * Gateway (the reconcile of another Gateway the route is attached to writes its own entries, and
+ * the forwarder merges them per parent); a route left with none of them is not written at all.
+ */
+export function statusesOfKey(statuses: readonly ObjectStatus[], key: LbKey): ObjectStatus[] {
+  const gw = parseLbKey(key);
+  if (gw?.kind !== 'Gateway') return [...statuses];
+  const out: ObjectStatus[] = [];
+  for (const s of statuses) {
+    if (!('parents' in s.status)) {
+      out.push(s);
+      continue;
+    }
+    const parents = s.status.parents.filter(
+      (p) =>
+        (p.parentRef.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io' &&
+        (p.parentRef.kind ?? 'Gateway') === 'Gateway' &&
+        (p.parentRef.namespace ?? s.namespace) === gw.namespace &&
+        p.parentRef.name === gw.name,
+    );
+    if (parents.length === 0 && s.status.parents.length > 0) continue;
+    out.push({ ...s, status: { ...s.status, parents } } as ObjectStatus);
+  }
+  return out;
 }
 
 function statusesAfter(

@@ -7,6 +7,16 @@ import type { QueueMessage } from '#functions/ports/queue.js';
 /** The body of one reconcile-queue message: the load balancer to reconcile. */
 export interface ReconcileMessageBody {
   key: LbKey;
+  /**
+   * Reconcile even when the bundle's fingerprint is the one last reconciled (resync): the provider
+   * is observed and converged again, so drift made behind Portico's back is repaired.
+   */
+  force?: boolean;
+}
+
+export interface ReconcileMessageOptions {
+  /** See ReconcileMessageBody.force. */
+  force?: boolean;
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -18,12 +28,20 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
  * DelaySeconds is at least the window (plus clock skew): the message is then delivered after the
  * window closed, i.e. after every event whose request was dropped as a duplicate was recorded.
  */
-export function reconcileMessage(key: LbKey, nowMs: number, windowMs: number): QueueMessage {
+export function reconcileMessage(
+  key: LbKey,
+  nowMs: number,
+  windowMs: number,
+  options: ReconcileMessageOptions = {},
+): QueueMessage {
   const window = Math.floor(nowMs / Math.max(1, windowMs));
+  const force = options.force === true;
   return {
     groupId: reconcileGroupId(key),
-    dedupId: sha256(`${key}\n${window}`),
-    body: JSON.stringify({ key } satisfies ReconcileMessageBody),
+    // A forced request never shares a dedup id with the event-driven ones of its window: dropping
+    // it as their duplicate would lose the force (and the other way round, an event's request).
+    dedupId: sha256(force ? `${key}\n${window}\nforce` : `${key}\n${window}`),
+    body: JSON.stringify((force ? { key, force } : { key }) satisfies ReconcileMessageBody),
   };
 }
 
@@ -36,13 +54,19 @@ export function reconcileGroupId(key: LbKey): string {
 
 /** The LB key of a reconcile message body, or undefined when the body is not one. */
 export function parseReconcileMessage(body: string): LbKey | undefined {
+  return parseReconcileRequest(body)?.key;
+}
+
+/** A reconcile message body (key and force), or undefined when the body is not one. */
+export function parseReconcileRequest(body: string): { key: LbKey; force: boolean } | undefined {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return undefined;
   }
-  const key = (json as { key?: unknown } | null)?.key;
+  const { key, force } = (json ?? {}) as { key?: unknown; force?: unknown };
   if (typeof key !== 'string' || !parseLbKey(key)) return undefined;
-  return key;
+  if (force !== undefined && typeof force !== 'boolean') return undefined;
+  return { key, force: force === true };
 }

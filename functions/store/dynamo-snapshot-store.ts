@@ -12,14 +12,17 @@
  * | cross-namespace   | `C#<c>#I#<target ns>`     | `<refId>`    | from                                                  |
  * | latest list       | `C#<c>#L`                 | `<kind>`     | lid, done                                             |
  * | list record       | `C#<c>#L#<kind>`          | `<listId>`   | st, exp, seen, lrv, done, ttl                         |
- * | reconciled        | `K#<lb key>`              | `-`          | fp                                                    |
+ * | reconciled        | `C#<c>#K`                 | `<lb key>`   | fp, at                                                |
  * | status sequence   | `C#<c>#SQ`                | `-`          | seq                                                   |
- * | status            | `C#<c>#S`                 | `<cursor>`   | ref, st (JSON), at                                    |
- * | status of object  | `C#<c>#SO`                | `<refId>`    | cur                                                   |
+ * | status            | `C#<c>#S`                 | `<cursor>`   | ref, key (LB key, optional), st (JSON), at            |
+ * | status of object  | `C#<c>#SO`                | `<refId>` or `<refId>\|<lb key>` | cur                               |
+ * | cluster registry  | `CLUSTERS`                | `<c>`        | at                                                    |
  *
  * Access paths (no Scan anywhere): get = GetItem; getMany = BatchGetItem (100 keys a request);
  * referrers = Query `R#<target>`; referrersInto = Query `I#<ns>`; list(kind, ns) = Query
- * `O#<kind>#<ns>`; list(kind) of a namespaced kind and the re-list sweep = Query GSI byKind.
+ * `O#<kind>#<ns>`; list(kind) of a namespaced kind and the re-list sweep = Query GSI byKind;
+ * reconciledKeys = Query `C#<c>#K`; clusters = Query `CLUSTERS` (one small item per cluster, written
+ * when a cluster's first object, list, fingerprint or status is, at most once per container).
  *
  * Writes. dynalite (the DynamoDB used in tests) has no transactions, and none are needed: a put
  * reads the object item (consistent), decides with decidePut(), then writes the object item with a
@@ -57,6 +60,7 @@ import { decideDelete, decidePut, resourceVersionKey, type VersionState } from '
 import {
   checkCluster,
   checkLimit,
+  clusterOfKey,
   type DeleteOptions,
   type DeleteResult,
   formatCursor,
@@ -69,6 +73,7 @@ import {
   type StatusRecord,
   type StoredObject,
   type SweptList,
+  statusIdentity,
 } from './snapshot-store.js';
 import { BY_KIND_INDEX } from './snapshot-table.js';
 import { isNamespacedKind, isStoredKind, normalizeRef, toStoredObject } from './stored-object.js';
@@ -109,6 +114,8 @@ interface ObjectItem extends Item {
 }
 
 const MAX_ATTEMPTS = 8;
+/** The partition of the cluster registry (one item per cluster). */
+const CLUSTER_REGISTRY = 'CLUSTERS';
 
 export class DynamoSnapshotStore implements SnapshotStore {
   readonly #doc: DynamoDBDocumentClient;
@@ -117,6 +124,8 @@ export class DynamoSnapshotStore implements SnapshotStore {
   readonly #tombstoneTtlMs: number;
   readonly #settleMs: number;
   readonly #consistent: boolean;
+  /** Clusters this container has registered already (the registry item is written once per container). */
+  readonly #registered = new Set<string>();
 
   constructor(options: DynamoSnapshotStoreOptions) {
     const client = options.client ?? new DynamoDBClient({});
@@ -139,6 +148,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
     const key = objectKey(cluster, incoming.ref);
     for (let attempt = 1; ; attempt++) {
       const old = await this.#getObjectItem(key);
+      if (!old) await this.#register(cluster);
       if (old?.pend) await this.#repairEdges(cluster, incoming.ref, old);
       const decision = decidePut(this.#state(old), { ...incoming, deleted: false });
       if (decision !== 'accept') {
@@ -196,6 +206,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
     const key = objectKey(cluster, r);
     for (let attempt = 1; ; attempt++) {
       const old = await this.#getObjectItem(key);
+      if (!old) await this.#register(cluster);
       if (old?.pend) await this.#repairEdges(cluster, r, old);
       const decision = decideDelete(this.#state(old), {
         resourceVersion,
@@ -306,6 +317,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
 
   async markListStart(cluster: string, kind: string, listId: string): Promise<ListProgress> {
     checkCluster(cluster);
+    await this.#register(cluster);
     try {
       await this.#doc.send(
         new UpdateCommand({
@@ -364,7 +376,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
     const out = await this.#doc.send(
       new GetCommand({
         TableName: this.#table,
-        Key: { pk: `K#${key}`, sk: '-' },
+        Key: { pk: `C#${clusterOfKey(key)}#K`, sk: key },
         ConsistentRead: this.#consistent,
       }),
     );
@@ -372,18 +384,44 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   async setReconciled(key: LbKey, fingerprint: string): Promise<void> {
+    const cluster = clusterOfKey(key);
+    await this.#register(cluster);
     await this.#doc.send(
       new PutCommand({
         TableName: this.#table,
-        Item: { pk: `K#${key}`, sk: '-', fp: fingerprint, at: this.#now() },
+        Item: { pk: `C#${cluster}#K`, sk: key, fp: fingerprint, at: this.#now() },
       }),
     );
   }
 
+  async forgetReconciled(key: LbKey): Promise<void> {
+    await this.#deleteItem(`C#${clusterOfKey(key)}#K`, key);
+  }
+
+  async reconciledKeys(cluster: string): Promise<LbKey[]> {
+    checkCluster(cluster);
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `C#${cluster}#K` },
+      ProjectionExpression: 'sk',
+    });
+    return items.map((it) => it.sk as LbKey).sort(compareIds);
+  }
+
+  async clusters(): Promise<string[]> {
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': CLUSTER_REGISTRY },
+      ProjectionExpression: 'sk',
+    });
+    return items.map((it) => it.sk as string).sort(compareIds);
+  }
+
   // ── status stream ──────────────────────────────────────────────────────────────────────
 
-  async putStatus(cluster: string, ref: ObjectRef, status: unknown): Promise<string> {
+  async putStatus(cluster: string, ref: ObjectRef, status: unknown, key?: LbKey): Promise<string> {
     checkCluster(cluster);
+    await this.#register(cluster);
     const r = normalizeRef(ref);
     const seq = await this.#doc.send(
       new UpdateCommand({
@@ -402,17 +440,18 @@ export class DynamoSnapshotStore implements SnapshotStore {
           pk: `C#${cluster}#S`,
           sk: cursor,
           ref: r,
+          ...optional('key', key),
           st: JSON.stringify(status ?? null),
           at: this.#now(),
         },
       }),
     );
-    // Keep only the latest status of each object in the stream.
+    // Keep only the latest status of each (object, key) pair in the stream.
     try {
       const out = await this.#doc.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: { pk: `C#${cluster}#SO`, sk: refId(r) },
+          Key: { pk: `C#${cluster}#SO`, sk: statusIdentity(refId(r), key) },
           UpdateExpression: 'SET cur = :c',
           ConditionExpression: 'attribute_not_exists(cur) OR cur < :c',
           ExpressionAttributeValues: { ':c': cursor },
@@ -454,6 +493,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
         }
         items.push({
           cursor: it.sk as string,
+          ...(typeof it.key === 'string' ? { key: it.key as LbKey } : {}),
           ref: it.ref as ObjectRef,
           status: JSON.parse(it.st as string),
         });
@@ -465,6 +505,18 @@ export class DynamoSnapshotStore implements SnapshotStore {
   }
 
   // ── internals ──────────────────────────────────────────────────────────────────────────
+
+  /** Adds `cluster` to the registry clusters() reads (idempotent; once per container). */
+  async #register(cluster: string): Promise<void> {
+    if (this.#registered.has(cluster)) return;
+    await this.#doc.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: { pk: CLUSTER_REGISTRY, sk: cluster, at: this.#now() },
+      }),
+    );
+    this.#registered.add(cluster);
+  }
 
   #state(old: ObjectItem | undefined): VersionState | undefined {
     if (!old) return undefined;

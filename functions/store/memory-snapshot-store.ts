@@ -1,12 +1,14 @@
 import { DependencyGraph } from '#core/index/dependency-graph.js';
 import type { Referrer } from '#core/index/dependency-view.js';
 import { type ObjectRef, refId } from '#core/index/object-ref.js';
+import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { isListReady, isSweptByList, type ListRecord } from './list-sweep.js';
 import { decideDelete, decidePut } from './resource-version.js';
 import {
   checkCluster,
   checkLimit,
+  clusterOfKey,
   type DeleteOptions,
   type DeleteResult,
   formatCursor,
@@ -19,6 +21,7 @@ import {
   type StatusRecord,
   type StoredObject,
   type SweptList,
+  statusIdentity,
 } from './snapshot-store.js';
 import { normalizeRef, toStoredObject } from './stored-object.js';
 
@@ -75,6 +78,8 @@ class ClusterState {
  */
 export class MemorySnapshotStore implements SnapshotStore {
   readonly #clusters = new Map<string, ClusterState>();
+  /** Clusters something was written for (reads alone register nothing). */
+  readonly #registered = new Set<string>();
   readonly #reconciled = new Map<LbKey, string>();
   readonly #now: () => number;
   readonly #tombstoneTtlMs: number;
@@ -91,6 +96,7 @@ export class MemorySnapshotStore implements SnapshotStore {
 
   async put(cluster: string, object: unknown, options: PutOptions = {}): Promise<PutResult> {
     const c = this.#cluster(cluster);
+    this.#registered.add(cluster);
     // A copy, as a durable store would hold: later changes to the caller's object do not leak in.
     const incoming = toStoredObject(structuredClone(object));
     const id = refId(incoming.ref);
@@ -135,6 +141,7 @@ export class MemorySnapshotStore implements SnapshotStore {
     options: DeleteOptions = {},
   ): Promise<DeleteResult> {
     const c = this.#cluster(cluster);
+    this.#registered.add(cluster);
     const r = normalizeRef(ref);
     const id = refId(r);
     const entry = this.#entry(c, id);
@@ -168,6 +175,7 @@ export class MemorySnapshotStore implements SnapshotStore {
 
   async markListStart(cluster: string, kind: string, listId: string): Promise<ListProgress> {
     const c = this.#cluster(cluster);
+    this.#registered.add(cluster);
     const latest = c.latest.get(kind);
     if (latest?.listId !== listId) c.latest.set(kind, { listId, done: false });
     const l = c.list(kind, listId);
@@ -201,17 +209,38 @@ export class MemorySnapshotStore implements SnapshotStore {
   }
 
   async setReconciled(key: LbKey, fingerprint: string): Promise<void> {
+    const cluster = clusterOfKey(key);
     this.#reconciled.set(key, fingerprint);
+    this.#registered.add(cluster);
   }
 
-  async putStatus(cluster: string, ref: ObjectRef, status: unknown): Promise<string> {
+  async forgetReconciled(key: LbKey): Promise<void> {
+    this.#reconciled.delete(key);
+  }
+
+  async reconciledKeys(cluster: string): Promise<LbKey[]> {
+    checkCluster(cluster);
+    return [...this.#reconciled.keys()].filter((k) => parseLbKey(k)?.cluster === cluster).sort();
+  }
+
+  async clusters(): Promise<string[]> {
+    return [...this.#registered].sort();
+  }
+
+  async putStatus(cluster: string, ref: ObjectRef, status: unknown, key?: LbKey): Promise<string> {
     const c = this.#cluster(cluster);
+    this.#registered.add(cluster);
     const r = normalizeRef(ref);
-    const id = refId(r);
+    const id = statusIdentity(refId(r), key);
     const cursor = formatCursor(++c.statusSeq);
     const old = c.statusOf.get(id);
     if (old !== undefined) c.statuses.delete(old);
-    c.statuses.set(cursor, { cursor, ref: r, status: structuredClone(status) });
+    c.statuses.set(cursor, {
+      cursor,
+      ...(key !== undefined ? { key } : {}),
+      ref: r,
+      status: structuredClone(status),
+    });
     c.statusOf.set(id, cursor);
     return cursor;
   }

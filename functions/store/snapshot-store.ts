@@ -1,6 +1,7 @@
 import type { Referrer } from '#core/index/dependency-view.js';
 import type { ObjectRef } from '#core/index/object-ref.js';
 import type { Edge } from '#core/index/references.js';
+import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 
 /**
@@ -63,12 +64,26 @@ export interface SnapshotStore {
   /** The fingerprint of the bundle last reconciled for `key`, if any. */
   lastReconciled(key: LbKey): Promise<string | undefined>;
   setReconciled(key: LbKey, fingerprint: string): Promise<void>;
+  /**
+   * Forgets `key`'s fingerprint: its load balancer was deleted, so resync need not revisit it (the
+   * next reconcile of the key, if any, runs in full).
+   */
+  forgetReconciled(key: LbKey): Promise<void>;
+  /** The keys of `cluster` with a remembered fingerprint, sorted (one small query, no scan). */
+  reconciledKeys(cluster: string): Promise<LbKey[]>;
+  /**
+   * Every cluster the store has held anything for (objects, tombstones, lists, fingerprints,
+   * statuses), sorted. A cluster stays registered once seen. One small query, no scan.
+   */
+  clusters(): Promise<string[]>;
 
   /**
-   * Appends the status of one object to the cluster's status stream and returns its cursor. Cursors
-   * increase strictly per cluster; the stream keeps only the latest status of each object.
+   * Appends the status of one object, as computed by the reconcile of load balancer `key`, to the
+   * cluster's status stream and returns its cursor. Cursors increase strictly per cluster; the
+   * stream keeps only the latest status of each (object, key) pair: a route attached to two
+   * Gateways has one record per Gateway's key.
    */
-  putStatus(cluster: string, ref: ObjectRef, status: unknown): Promise<string>;
+  putStatus(cluster: string, ref: ObjectRef, status: unknown, key?: LbKey): Promise<string>;
   /** Statuses appended after `cursor` (from the start when undefined), oldest first, at most `limit`. */
   statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage>;
 }
@@ -127,6 +142,8 @@ export interface ListProgress {
 
 export interface StatusRecord {
   cursor: string;
+  /** The load balancer whose reconcile wrote the status (absent when written without one). */
+  key?: LbKey;
   ref: ObjectRef;
   status: unknown;
 }
@@ -162,7 +179,21 @@ export function checkLimit(limit: number): void {
     throw new RangeError(`limit must be a positive integer, not ${limit}`);
 }
 
+/** The identity of a status record in the stream: the object, and the load balancer that wrote it. */
+export function statusIdentity(id: string, key: LbKey | undefined): string {
+  // `|` appears in neither a refId nor an LB key (DNS names and `/`).
+  return key === undefined ? id : `${id}|${key}`;
+}
+
 /** Status cursors: fixed-width decimal, so that string order is numeric order. */
 export function formatCursor(seq: number): string {
   return String(seq).padStart(16, '0');
+}
+
+/** The cluster of an LB key (fingerprints are kept per cluster); throws on anything else. */
+export function clusterOfKey(key: LbKey): string {
+  const cluster = parseLbKey(key)?.cluster;
+  if (cluster === undefined) throw new RangeError(`${JSON.stringify(key)} is not a load-balancer key`);
+  checkCluster(cluster);
+  return cluster;
 }

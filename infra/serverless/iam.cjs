@@ -106,6 +106,14 @@ module.exports = {
       Action: ELBV2_DESCRIBE.map((a) => `elasticloadbalancing:${a}`),
       Resource: '*',
     },
+    /** What resync's listOwnedKeys sends (adapters/aws-elbv2/list-owned.ts): reads, no mutation. */
+    listOwned: {
+      Effect: 'Allow',
+      Action: ['DescribeLoadBalancers', 'DescribeTags', 'DescribeTargetGroups'].map(
+        (a) => `elasticloadbalancing:${a}`,
+      ),
+      Resource: '*',
+    },
     mutate: {
       Effect: 'Allow',
       Action: ELBV2_MUTATE.map((a) => `elasticloadbalancing:${a}`),

@@ -115,6 +115,16 @@ describe('serverless package: the template (all five functions)', () => {
     expect(fns.reconcile!.Properties.Environment.Variables.PORTICO_TABLE_NAME).toEqual({
       Ref: 'SnapshotTable',
     });
+    expect(fns.resync!.Properties.Environment.Variables).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      PORTICO_STAGE: 'test',
+      PORTICO_TABLE_NAME: { Ref: 'SnapshotTable' },
+      PORTICO_RECONCILE_QUEUE_URL: { Ref: 'ReconcileQueue' },
+    });
+    expect(fns.status!.Properties.Environment.Variables).toMatchObject({
+      PORTICO_TABLE_NAME: { Ref: 'SnapshotTable' },
+      PORTICO_INGEST_CONFIG_PARAMETER: '/portico/test/ingest-config',
+    });
   });
 
   it('routes POST /events to ingest and GET /status to status (HTTP API)', () => {
@@ -183,8 +193,22 @@ describe('serverless package: the template (all five functions)', () => {
     expect(send('resync').map((s) => s.Resource)).toEqual([queueArn('ReconcileQueue')]);
     expect(send('reconcile')).toEqual([]);
     expect(send('status')).toEqual([]);
-    const ssm = statements.ingest!.find((s) => [s.Action].flat().includes('ssm:GetParameter'))!;
-    expect(JSON.stringify(ssm.Resource)).toContain(':parameter/portico/test/ingest-config');
+    // The ingest config (signing keys): ingest and status read it, nobody else.
+    const ssm = (fn: string) =>
+      statements[fn]!.filter((s) => [s.Action].flat().some((a) => a.startsWith('ssm:')));
+    for (const fn of ['ingest', 'status']) {
+      expect(ssm(fn).map((s) => s.Action)).toEqual([['ssm:GetParameter']]);
+      expect(JSON.stringify(ssm(fn)[0]!.Resource)).toContain(':parameter/portico/test/ingest-config');
+    }
+    for (const fn of ['record', 'reconcile', 'resync']) expect(ssm(fn)).toEqual([]);
+    expect(actionsOf(statements.status!)).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'ssm:GetParameter',
+    ]);
 
     const dynamo = (fn: string) => actionsOf(statements[fn]!).filter((a) => a.startsWith('dynamodb:'));
     const readWrite = [
@@ -196,17 +220,25 @@ describe('serverless package: the template (all five functions)', () => {
       'Query',
       'UpdateItem',
     ];
-    for (const fn of ['record', 'reconcile', 'resync'])
+    for (const fn of ['record', 'reconcile'])
       expect(dynamo(fn)).toEqual(readWrite.map((a) => `dynamodb:${a}`));
-    expect(dynamo('status')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    // resync and status only read the table: no Put/Update/Delete/BatchWrite.
+    for (const fn of ['resync', 'status'])
+      expect(dynamo(fn)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
     expect(dynamo('ingest')).toEqual([]);
 
     const elb = (fn: string) =>
       actionsOf(statements[fn]!).filter((a) => a.startsWith('elasticloadbalancing:'));
-    for (const fn of ['ingest', 'record', 'resync', 'status']) expect(elb(fn)).toEqual([]);
+    for (const fn of ['ingest', 'record', 'status']) expect(elb(fn)).toEqual([]);
     expect(elb('reconcile')).toContain('elasticloadbalancing:CreateLoadBalancer');
     expect(elb('reconcile')).toContain('elasticloadbalancing:DescribeTargetHealth');
     expect(elb('reconcile')).toHaveLength(29);
+    // resync lists owned keys and never mutates a provider.
+    expect(elb('resync')).toEqual([
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:DescribeTags',
+      'elasticloadbalancing:DescribeTargetGroups',
+    ]);
 
     // no wildcard actions anywhere; `*` resources only for ELBv2 Describe* (no resource-level support)
     for (const [fn, list] of Object.entries(statements)) {
@@ -214,7 +246,7 @@ describe('serverless package: the template (all five functions)', () => {
         expect(s.Effect).toBe('Allow');
         for (const action of [s.Action].flat()) expect(action, fn).not.toContain('*');
         if (JSON.stringify(s.Resource) === '"*"') {
-          expect(fn).toBe('reconcile');
+          expect(['reconcile', 'resync']).toContain(fn);
           for (const action of [s.Action].flat()) expect(action).toMatch(/^elasticloadbalancing:Describe/);
         }
       }
@@ -233,8 +265,9 @@ describe('serverless package: the template (all five functions)', () => {
 });
 
 /**
- * The service as it is: offline packaging of the real handlers; functions whose entry is not
- * written yet (or exports no `handler`) are left out by infra/serverless/ready-functions.cjs.
+ * The service as it is: offline packaging of the real handlers, all five required
+ * (PORTICO_REQUIRE_ALL_FUNCTIONS=1: infra/serverless/ready-functions.cjs fails instead of leaving a
+ * function whose entry exports no `handler` out), each bundled by esbuild from its real imports.
  */
 describe('serverless package: the repository as it stands', () => {
   let out: string;
@@ -242,7 +275,7 @@ describe('serverless package: the repository as it stands', () => {
 
   beforeAll(async () => {
     out = await mkdtemp(path.join(tmpdir(), 'portico-sls-repo-'));
-    const packaged = await packageService(ROOT, out);
+    const packaged = await packageService(ROOT, out, { PORTICO_REQUIRE_ALL_FUNCTIONS: '1' });
     template = packaged.template;
     console.info(`serverless package (repository): ${packaged.seconds.toFixed(1)} s`);
   }, TIMEOUT);
@@ -251,7 +284,7 @@ describe('serverless package: the repository as it stands', () => {
     if (out) await rm(out, { recursive: true, force: true });
   });
 
-  it('packages offline, with the queues, table and roles whatever handlers are ready', async () => {
+  it('packages all five functions offline, with the queues, table and roles', async () => {
     for (const name of [
       'EventsQueue',
       'EventsDeadLetterQueue',
@@ -267,9 +300,10 @@ describe('serverless package: the repository as it stands', () => {
       const source = existsSync(entry) ? await readFile(entry, 'utf8') : '';
       if (EXPORTS_HANDLER.test(source)) ready.push(fn);
     }
+    expect(ready.sort()).toEqual([...FUNCTIONS].sort());
     const packaged = ofType(template, 'AWS::Lambda::Function').map((f) => f.Properties.Handler.split('/')[1]);
-    expect(packaged.sort()).toEqual(ready.sort());
+    expect(packaged.sort()).toEqual([...FUNCTIONS].sort());
     const zips = (await readdir(out)).filter((f) => f.endsWith('.zip'));
-    expect(zips.sort()).toEqual(ready.map((fn) => `${fn}.zip`).sort());
+    expect(zips.sort()).toEqual(FUNCTIONS.map((fn) => `${fn}.zip`).sort());
   });
 });

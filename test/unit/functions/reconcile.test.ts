@@ -4,7 +4,7 @@ import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { QueueMessage } from '#functions/ports/queue.js';
 import { createReconcileHandler, handler as deployed } from '#functions/reconcile/handler.js';
-import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
+import { parseReconcileRequest, reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
@@ -158,6 +158,71 @@ describe('functions: reconcile', () => {
     expect(await store.lastReconciled(GW)).not.toBe(
       bundleFingerprint(await selectBundleFromStore(store, GW)),
     );
+  });
+
+  it('a forced reconcile (resync) ignores the remembered fingerprint and repairs provider drift', async () => {
+    const { store, fake, objects, logger } = setup();
+    await listAll(store, objects);
+    const handler = createReconcileHandler({
+      store,
+      adapters: { haproxy: asAdapter(fake) },
+      translateOptions: { defaultProvider: 'haproxy' },
+      logger,
+    });
+    const send = (force: boolean) =>
+      handler(
+        sqsEvent([reconcileMessage(GW, ++n * 60_000, 1000, { force })], 'reconcile.fifo'),
+        lambdaContext(),
+      );
+    expect((await send(false)).batchItemFailures).toEqual([]);
+    const programmed = fake.cloud.all();
+    // Someone deletes a route behind Portico's back: the bundle did not change.
+    const route = programmed.find((r) => r.kind === 'route')!;
+    fake.cloud.delete(route.id);
+    const calls = fake.cloud.calls.length;
+    expect((await send(false)).batchItemFailures).toEqual([]);
+    expect(fake.cloud.calls.length).toBe(calls); // unchanged: no provider call
+    expect((await send(true)).batchItemFailures).toEqual([]);
+    expect(
+      fake.cloud
+        .all()
+        .map((r) => [r.address, r.value])
+        .sort(),
+    ).toEqual(programmed.map((r) => [r.address, r.value]).sort());
+    expect(logger.lines.at(-1)?.fields).toMatchObject({ forced: 1, reconciled: 1 });
+  });
+
+  it('forced and event-driven requests of one window do not deduplicate each other', () => {
+    const plain = reconcileMessage(GW, 5_000, 1000);
+    const forced = reconcileMessage(GW, 5_000, 1000, { force: true });
+    expect(forced.groupId).toBe(plain.groupId);
+    expect(forced.dedupId).not.toBe(plain.dedupId);
+    expect(reconcileMessage(GW, 5_500, 1000, { force: true }).dedupId).toBe(forced.dedupId);
+    expect(parseReconcileRequest(forced.body)).toEqual({ key: GW, force: true });
+    expect(parseReconcileRequest(plain.body)).toEqual({ key: GW, force: false });
+    expect(parseReconcileRequest(JSON.stringify({ key: GW, force: 'yes' }))).toBeUndefined();
+  });
+
+  it('writes one status per (object, key): a route on two Gateways keeps each Gateway its own parent entry', async () => {
+    const { store, run } = setup();
+    const gw1 = gateway();
+    const gw2 = { ...gateway(), metadata: { ...gateway().metadata, name: 'web2', uid: 'uid-web2' } };
+    const route = httpRoute();
+    route.spec.parentRefs = [{ name: 'web' }, { name: 'web2' }];
+    await listAll(store, [gatewayClass(), gw1, gw2, route, service()]);
+    const GW2 = lbKey(CLUSTER, 'Gateway', 'infra', 'web2');
+    expect((await run(GW, GW2)).batchItemFailures).toEqual([]);
+    const items = (await store.statusSince(CLUSTER, undefined, 100)).items;
+    const routes = items.filter((i) => i.ref.kind === 'HTTPRoute');
+    expect(routes.map((i) => i.key).sort()).toEqual([GW, GW2].sort());
+    for (const r of routes) {
+      const parents = (r.status as { status: { parents: { parentRef: { name: string } }[] } }).status.parents;
+      expect(parents.map((p) => p.parentRef.name)).toEqual([r.key === GW ? 'web' : 'web2']);
+    }
+    expect(items.filter((i) => i.ref.kind === 'Gateway').map((i) => [i.ref.name, i.key])).toEqual([
+      ['web', GW],
+      ['web2', GW2],
+    ]);
   });
 
   it('reports an unreadable message as a batch item failure and goes on with the others', async () => {

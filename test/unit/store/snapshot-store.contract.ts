@@ -286,6 +286,75 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
       await expect(s().statusSince(c, undefined, 0)).rejects.toThrow(RangeError);
     });
 
+    it('keeps the latest status of each (object, load balancer) pair, with its key', async () => {
+      const c = freshCluster();
+      const route = { kind: 'HTTPRoute', namespace: 'a', name: 'r' };
+      const gwA = lbKey(c, 'Gateway', 'a', 'ga');
+      const gwB = lbKey(c, 'Gateway', 'a', 'gb');
+      await s().putStatus(c, route, { from: 'A', v: 1 }, gwA);
+      await s().putStatus(c, route, { from: 'B', v: 1 }, gwB);
+      await s().putStatus(c, route, { from: 'A', v: 2 }, gwA);
+      await s().putStatus(c, route, { from: 'none' });
+      clock.t += 10_000;
+      const page = await s().statusSince(c, undefined, 10);
+      expect(page.items.map((i) => [i.key, i.status])).toEqual([
+        [gwB, { from: 'B', v: 1 }],
+        [gwA, { from: 'A', v: 2 }],
+        [undefined, { from: 'none' }],
+      ]);
+      expect(page.items.every((i) => i.ref.kind === 'HTTPRoute' && i.ref.name === 'r')).toBe(true);
+      // A record written without a key has no `key` at all (not `key: undefined`).
+      expect('key' in page.items[2]!).toBe(false);
+      // A newer status from B replaces B's only.
+      await s().putStatus(c, route, { from: 'B', v: 2 }, gwB);
+      clock.t += 10_000;
+      const again = await s().statusSince(c, undefined, 10);
+      expect(again.items.map((i) => i.status)).toEqual([
+        { from: 'A', v: 2 },
+        { from: 'none' },
+        { from: 'B', v: 2 },
+      ]);
+    });
+
+    it('lists the clusters it holds anything for, and the keys with a remembered fingerprint', async () => {
+      const [withObject, withList, withKey, withStatus, readOnly] = [1, 2, 3, 4, 5].map(freshCluster) as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
+      await s().put(withObject, svc('a', 'x', '1'));
+      await s().markListStart(withList, 'Service', 'L1');
+      const k1 = lbKey(withKey, 'Gateway', 'a', 'g');
+      const k2 = lbKey(withKey, 'Service', 'b', 's');
+      const k3 = lbKey(withKey, 'IngressGroup', undefined, 'grp');
+      await s().setReconciled(k2, 'fp2');
+      await s().setReconciled(k1, 'fp1');
+      await s().setReconciled(k3, 'fp3');
+      await s().setReconciled(lbKey(withObject, 'Gateway', 'a', 'g'), 'fp');
+      await s().putStatus(withStatus, SVC('a', 'x'), { v: 1 });
+      // Reads register nothing.
+      await s().get(readOnly, SVC('a', 'x'));
+      await s().isComplete(readOnly);
+      await s().statusSince(readOnly, undefined, 1);
+      await s().reconciledKeys(readOnly);
+      await s().lastReconciled(lbKey(readOnly, 'Gateway', 'a', 'g'));
+
+      const clusters = await s().clusters();
+      for (const c of [withObject, withList, withKey, withStatus]) expect(clusters).toContain(c);
+      expect(clusters).not.toContain(readOnly);
+      expect([...clusters].sort()).toEqual(clusters);
+
+      expect(await s().reconciledKeys(withKey)).toEqual([k1, k3, k2].sort());
+      expect(await s().reconciledKeys(readOnly)).toEqual([]);
+      await s().forgetReconciled(k3);
+      expect(await s().lastReconciled(k3)).toBeUndefined();
+      expect(await s().reconciledKeys(withKey)).toEqual([k1, k2].sort());
+      expect(await s().lastReconciled(k1)).toBe('fp1');
+      await expect(s().setReconciled('not-a-key', 'x')).rejects.toThrow(RangeError);
+    });
+
     it('reads what one load balancer holds, not the cluster', async () => {
       const c = freshCluster();
       await s().put(c, withVersion(namespace('a'), '1'));

@@ -1,0 +1,153 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { reject } from '#events/rejection.js';
+import {
+  DEFAULT_TOLERANCE_SECONDS,
+  SIGNATURE_HEADER,
+  type SigningKey,
+  verifySignature,
+} from '#events/signature.js';
+import {
+  parseStatusQuery,
+  type StatusPageWire,
+  type StatusRecordWire,
+  statusRecord,
+  statusRequestPayload,
+} from '#events/status-pull.js';
+import { httpRejections, json } from '#functions/ingest/http-rejections.js';
+import type { IngestContext, IngestEvent, IngestResult } from '#functions/ingest/ingest-context.js';
+import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
+import { RejectionError } from '#functions/ingest/rejection-error.js';
+import { verifySenderValidateOptions } from '#functions/ingest/verify-sender.js';
+import type { SnapshotStore } from '#functions/store/snapshot-store.js';
+
+export interface StatusDependencies {
+  store: SnapshotStore;
+  /** The forwarders' HMAC secrets, one per cluster (two during a rotation): the ingest config's. */
+  signingKeys: readonly SigningKey[];
+  toleranceSeconds?: number;
+  /** Unix seconds. */
+  now?: () => number;
+  logger?: Logger;
+}
+
+/**
+ * The status function (HTTP API GET /status, payload v2): the forwarder pulls the status records
+ * written after its cursor (events/status-pull.ts). Only GET (405). The request has no body, so its
+ * `x-portico-signature` signs the canonical request line `statusRequestPayload(query)` with the
+ * cluster's ingest secret: a missing, malformed, wrong or stale signature is a 401 with its reason,
+ * a bad query a 400 (`InvalidQuery`, parseStatusQuery's message). The cluster read is the one whose
+ * secret matched, never one named by the caller, so a cluster can read nothing but its own. 200:
+ * a `statusPage` `{ cluster, items: [{ cursor, key, ref, status }], next, more }`.
+ *
+ * Replays inside the timestamp window are not refused: the request is a read, and a replay can only
+ * get what the original got (or newer records of the same cluster).
+ */
+export function createStatusHandler(deps: StatusDependencies) {
+  const logger = deps.logger ?? createJsonLogger({ base: { service: 'status' } });
+  const toleranceSeconds = deps.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
+  verifySenderValidateOptions({ signingKeys: deps.signingKeys, bearerTokens: [], toleranceSeconds });
+  const keys = [...deps.signingKeys];
+
+  return middy<IngestEvent, IngestResult, Error, IngestContext>()
+    .use(httpRejections({ logger }))
+    .handler(async (event, context) => {
+      const method = event.requestContext?.http?.method ?? 'GET';
+      if (method.toUpperCase() !== 'GET') {
+        throw new RejectionError(reject('MethodNotAllowed', `use GET, not ${method}`));
+      }
+      const header = headerOf(event.headers, SIGNATURE_HEADER);
+      if (header === undefined || header === '') {
+        throw new RejectionError(reject('MissingCredentials', `${SIGNATURE_HEADER} header is missing`));
+      }
+      const query = parseStatusQuery(event.queryStringParameters ?? {});
+      if (typeof query === 'string') {
+        logger.warn('request rejected', {
+          requestId: event.requestContext?.requestId,
+          status: 400,
+          reason: 'InvalidQuery',
+          detail: query,
+        });
+        return json(400, { error: { status: 400, reason: 'InvalidQuery', message: query } });
+      }
+      const verified = verifySignature({
+        header,
+        body: statusRequestPayload(query),
+        keys,
+        now: now(),
+        toleranceSeconds,
+      });
+      if (!verified.ok) throw new RejectionError(verified.rejection);
+      const cluster = verified.key.cluster;
+      context.sender = { method: 'hmac', cluster };
+
+      const page = await deps.store.statusSince(cluster, query.cursor, query.limit);
+      const items: StatusRecordWire[] = [];
+      let dropped = 0;
+      for (const item of page.items) {
+        const wire = statusRecord.safeParse({
+          cursor: item.cursor,
+          ...(item.key !== undefined ? { key: item.key } : {}),
+          ref: item.ref,
+          status: item.status,
+        });
+        if (wire.success) items.push(wire.data);
+        else dropped++; // cannot be patched anyway; `next` still moves past it
+      }
+      const body: StatusPageWire = {
+        cluster,
+        items,
+        ...(page.next !== undefined ? { next: page.next } : {}),
+        more: page.more,
+      };
+      logger.info('status page', {
+        requestId: event.requestContext?.requestId,
+        cluster,
+        items: items.length,
+        more: page.more,
+        ...(dropped > 0 ? { dropped } : {}),
+      });
+      const response = json(200, body);
+      return { ...response, headers: { ...response.headers, 'cache-control': 'no-store' } };
+    });
+}
+
+function headerOf(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
+  for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+type Handler = ReturnType<typeof createStatusHandler>;
+let wired: Promise<Handler> | undefined;
+
+/**
+ * The deployed function: wired on the first invocation. `PORTICO_TABLE_NAME` (the snapshot table);
+ * the signing keys and tolerance from the ingest config (`loadIngestConfig`: the SSM parameter named
+ * by `PORTICO_INGEST_CONFIG_PARAMETER`, else `PORTICO_INGEST_CONFIG` inline JSON), read once per
+ * container, as ingest does.
+ */
+export const handler = async (event: IngestEvent, context: Context): Promise<IngestResult> => {
+  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
+    wired = undefined;
+    throw error;
+  });
+  return (await wired)(event, context);
+};
+
+async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
+  const tableName = env.PORTICO_TABLE_NAME;
+  if (!tableName) throw new Error('PORTICO_TABLE_NAME is not set');
+  const [{ DynamoSnapshotStore }, { loadIngestConfig }] = await Promise.all([
+    import('#functions/store/dynamo-snapshot-store.js'),
+    import('#functions/ingest/config.js'),
+  ]);
+  const { signingKeys, toleranceSeconds } = await loadIngestConfig(env);
+  if (signingKeys.length === 0)
+    throw new Error('the ingest config has no signingKeys: the status pull needs them');
+  return createStatusHandler({
+    store: new DynamoSnapshotStore({ tableName }),
+    signingKeys,
+    toleranceSeconds,
+  });
+}
