@@ -50,7 +50,7 @@ export async function loadIngestConfig(
   if (!ssm) {
     const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) throw new Error('AWS_REGION is not set');
-    const { SSMClient } = await import('@aws-sdk/client-ssm');
+    const { SSMClient } = await import('#functions/wiring/ssm-client.js');
     ssm = new SSMClient({ region });
   }
   const raw = await readParameter(ssm, name, deps.signal ? { signal: deps.signal } : {});

@@ -1,11 +1,12 @@
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { DEFAULT_LIMITS, type EventLimits } from '#events/limits.js';
 import { dedupIdOf, groupIdOf } from '#events/message-keys.js';
 import { parseIncoming } from '#events/parse-incoming.js';
 import { isSnapshotMarker } from '#events/portico-event.js';
 import { reject } from '#events/rejection.js';
 import type { Queue, QueueMessage } from '#functions/ports/queue.js';
+import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
+import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 import { httpRejections, json } from './http-rejections.js';
 import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
 import { createJsonLogger, type Logger } from './logger.js';
@@ -84,7 +85,6 @@ export function createIngestHandler(deps: IngestDependencies) {
 }
 
 type Handler = ReturnType<typeof createIngestHandler>;
-let wired: Promise<Handler> | undefined;
 let sqsClient: import('@aws-sdk/client-sqs').SQSClient | undefined;
 let ssmClient: import('@aws-sdk/client-ssm').SSMClient | undefined;
 
@@ -96,26 +96,18 @@ let ssmClient: import('@aws-sdk/client-ssm').SSMClient | undefined;
  * clients live as long as the container and honour `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL_SSM`.
  * The config is read once per container: a rotated key reaches new containers.
  */
-export const handler = async (event: IngestEvent, context: Context): Promise<IngestResult> => {
-  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
-    wired = undefined;
-    throw error;
-  });
-  return (await wired)(event, context as IngestContext);
-};
+export const handler = lazyHandler<IngestEvent, IngestResult>(wireFromEnv);
 
-async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
-  const queueUrl = env.PORTICO_EVENTS_QUEUE_URL;
-  if (!queueUrl) throw new Error('PORTICO_EVENTS_QUEUE_URL is not set');
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('AWS_REGION is not set');
+async function wireFromEnv(env: Env): Promise<Handler> {
+  const queueUrl = requiredEnv(env, 'PORTICO_EVENTS_QUEUE_URL');
+  const region = regionOf(env);
   const [{ SQSClient }, { SqsQueue }, { loadIngestConfig }] = await Promise.all([
-    import('@aws-sdk/client-sqs'),
+    import('#functions/wiring/sqs-client.js'),
     import('#functions/adapters/sqs-queue.js'),
     import('./config.js'),
   ]);
   if (env.PORTICO_INGEST_CONFIG_PARAMETER && !ssmClient) {
-    const { SSMClient } = await import('@aws-sdk/client-ssm');
+    const { SSMClient } = await import('#functions/wiring/ssm-client.js');
     ssmClient = new SSMClient({ region });
   }
   const config = await loadIngestConfig(env, ssmClient ? { ssm: ssmClient } : {});

@@ -16,6 +16,8 @@ import { deadlineSignal, errorFields, forEachFifoRecord } from '#functions/recor
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
+import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
+import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 import { parseReconcileRequest } from './reconcile-message.js';
 
 export interface ReconcileDependencies {
@@ -249,7 +251,6 @@ function throwIfAborted(signal: AbortSignal): void {
 }
 
 type Handler = ReturnType<typeof createReconcileHandler>;
-let wired: Promise<Handler> | undefined;
 
 /**
  * The deployed function: wired from the environment on the first invocation (nothing is read or
@@ -258,23 +259,15 @@ let wired: Promise<Handler> | undefined;
  * `aws-elbv2`). Providers available in the cloud: `aws-elbv2`. The ReadCache lives as long as the
  * container.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
-    wired = undefined;
-    throw error;
-  });
-  return (await wired)(event, context);
-};
+export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(wireFromEnv);
 
-async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
-  const tableName = env.PORTICO_TABLE_NAME;
-  if (!tableName) throw new Error('PORTICO_TABLE_NAME is not set');
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('AWS_REGION is not set');
+async function wireFromEnv(env: Env): Promise<Handler> {
+  const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
+  const region = regionOf(env);
   const [{ DynamoSnapshotStore }, { ElasticLoadBalancingV2Client }, { createElbv2Adapter }] =
     await Promise.all([
       import('#functions/store/dynamo-snapshot-store.js'),
-      import('@aws-sdk/client-elastic-load-balancing-v2'),
+      import('#functions/wiring/elbv2-client.js'),
       import('#adapters/aws-elbv2/adapter.js'),
     ]);
   const elbv2 = createElbv2Adapter({ client: new ElasticLoadBalancingV2Client({ region }), region });

@@ -9,6 +9,8 @@ import type { Queue } from '#functions/ports/queue.js';
 import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import type { SnapshotStore, SweptList } from '#functions/store/snapshot-store.js';
 import { affectedKeysInStore } from '#functions/store/store-view.js';
+import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
+import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 import { parseRecordedEvent, UnreadableMessageError } from './recorded-event.js';
 import { deadlineSignal, errorFields, forEachFifoRecord } from './sqs-batch.js';
 
@@ -164,7 +166,6 @@ export function createRecordHandler(deps: RecordDependencies) {
 }
 
 type Handler = ReturnType<typeof createRecordHandler>;
-let wired: Promise<Handler> | undefined;
 
 /**
  * The deployed function: wired from the environment on the first invocation (nothing is read or
@@ -173,25 +174,16 @@ let wired: Promise<Handler> | undefined;
  * Lambda). The SDK clients live as long as the container and honour `AWS_ENDPOINT_URL_DYNAMODB` /
  * `AWS_ENDPOINT_URL_SQS`.
  */
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
-    wired = undefined;
-    throw error;
-  });
-  return (await wired)(event, context);
-};
+export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(wireFromEnv);
 
-async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
-  const tableName = env.PORTICO_TABLE_NAME;
-  if (!tableName) throw new Error('PORTICO_TABLE_NAME is not set');
-  const queueUrl = env.PORTICO_RECONCILE_QUEUE_URL;
-  if (!queueUrl) throw new Error('PORTICO_RECONCILE_QUEUE_URL is not set');
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('AWS_REGION is not set');
+async function wireFromEnv(env: Env): Promise<Handler> {
+  const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
+  const queueUrl = requiredEnv(env, 'PORTICO_RECONCILE_QUEUE_URL');
+  const region = regionOf(env);
   const [{ DynamoDBClient }, { DynamoSnapshotStore }, { SQSClient }, { SqsQueue }] = await Promise.all([
-    import('@aws-sdk/client-dynamodb'),
+    import('#functions/wiring/dynamodb-client.js'),
     import('#functions/store/dynamo-snapshot-store.js'),
-    import('@aws-sdk/client-sqs'),
+    import('#functions/wiring/sqs-client.js'),
     import('#functions/adapters/sqs-queue.js'),
   ]);
   return createRecordHandler({

@@ -10,6 +10,8 @@ import type { Queue } from '#functions/ports/queue.js';
 import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import { deadlineSignal, errorFields } from '#functions/record/sqs-batch.js';
 import type { SnapshotStore, StoredObject } from '#functions/store/snapshot-store.js';
+import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
+import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 
 /** What resync needs of an adapter: its listing of owned keys (adapters without one add nothing). */
 export type OwnedKeyLister = Pick<LoadBalancerAdapter<unknown>, 'listOwnedKeys'>;
@@ -201,28 +203,18 @@ export function createResyncHandler(deps: ResyncDependencies) {
 }
 
 type Handler = ReturnType<typeof createResyncHandler>;
-let wired: Promise<Handler> | undefined;
 
 /**
  * The deployed function: wired from the environment on the first invocation. `PORTICO_TABLE_NAME`
  * (the snapshot table), `PORTICO_RECONCILE_QUEUE_URL`, `AWS_REGION` (set by Lambda). The aws-elbv2
  * adapter is used for its listing only (Describe* calls; the role grants nothing else).
  */
-export const handler = async (event: ScheduledEvent, context: Context): Promise<ResyncSummary> => {
-  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
-    wired = undefined;
-    throw error;
-  });
-  return (await wired)(event, context);
-};
+export const handler = lazyHandler<ScheduledEvent, ResyncSummary>(wireFromEnv);
 
-async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
-  const tableName = env.PORTICO_TABLE_NAME;
-  if (!tableName) throw new Error('PORTICO_TABLE_NAME is not set');
-  const queueUrl = env.PORTICO_RECONCILE_QUEUE_URL;
-  if (!queueUrl) throw new Error('PORTICO_RECONCILE_QUEUE_URL is not set');
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('AWS_REGION is not set');
+async function wireFromEnv(env: Env): Promise<Handler> {
+  const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
+  const queueUrl = requiredEnv(env, 'PORTICO_RECONCILE_QUEUE_URL');
+  const region = regionOf(env);
   const [
     { DynamoSnapshotStore },
     { ElasticLoadBalancingV2Client },
@@ -231,9 +223,9 @@ async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): P
     { SqsQueue },
   ] = await Promise.all([
     import('#functions/store/dynamo-snapshot-store.js'),
-    import('@aws-sdk/client-elastic-load-balancing-v2'),
+    import('#functions/wiring/elbv2-client.js'),
     import('#adapters/aws-elbv2/adapter.js'),
-    import('@aws-sdk/client-sqs'),
+    import('#functions/wiring/sqs-client.js'),
     import('#functions/adapters/sqs-queue.js'),
   ]);
   const elbv2 = createElbv2Adapter({ client: new ElasticLoadBalancingV2Client({ region }), region });

@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import { reject } from '#events/rejection.js';
 import {
   DEFAULT_TOLERANCE_SECONDS,
@@ -20,6 +19,8 @@ import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
 import { RejectionError } from '#functions/ingest/rejection-error.js';
 import { verifySenderValidateOptions } from '#functions/ingest/verify-sender.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
+import { type Env, requiredEnv } from '#functions/wiring/env.js';
+import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 
 export interface StatusDependencies {
   store: SnapshotStore;
@@ -119,7 +120,6 @@ function headerOf(headers: Record<string, string | undefined> | undefined, name:
 }
 
 type Handler = ReturnType<typeof createStatusHandler>;
-let wired: Promise<Handler> | undefined;
 
 /**
  * The deployed function: wired on the first invocation. `PORTICO_TABLE_NAME` (the snapshot table);
@@ -127,17 +127,10 @@ let wired: Promise<Handler> | undefined;
  * by `PORTICO_INGEST_CONFIG_PARAMETER`, else `PORTICO_INGEST_CONFIG` inline JSON), read once per
  * container, as ingest does.
  */
-export const handler = async (event: IngestEvent, context: Context): Promise<IngestResult> => {
-  wired ??= wireFromEnv(process.env).catch((error: unknown) => {
-    wired = undefined;
-    throw error;
-  });
-  return (await wired)(event, context);
-};
+export const handler = lazyHandler<IngestEvent, IngestResult>(wireFromEnv);
 
-async function wireFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<Handler> {
-  const tableName = env.PORTICO_TABLE_NAME;
-  if (!tableName) throw new Error('PORTICO_TABLE_NAME is not set');
+async function wireFromEnv(env: Env): Promise<Handler> {
+  const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
   const [{ DynamoSnapshotStore }, { loadIngestConfig }] = await Promise.all([
     import('#functions/store/dynamo-snapshot-store.js'),
     import('#functions/ingest/config.js'),
