@@ -12,7 +12,8 @@ import type { ObjectStatus } from '#core/status/types.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { translate } from '#core/translate/translate.js';
 import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
-import { deadlineSignal, errorFields, forEachFifoRecord } from '#functions/record/sqs-batch.js';
+import type { BackoffOptions, RetryDelay } from '#functions/ports/retry-delay.js';
+import { deadlineSignal, delayRetries, errorFields, forEachFifoRecord } from '#functions/record/sqs-batch.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
@@ -30,6 +31,9 @@ export interface ReconcileDependencies {
   readCache?: ReadCache;
   /** Stop this long before the Lambda times out (default 2000 ms). */
   timeoutMarginMs?: number;
+  /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
+  retryDelay?: RetryDelay;
+  retryBackoff?: BackoffOptions;
 }
 
 /** What reconciling one key did (for logs and tests). */
@@ -182,6 +186,9 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
             ...errorFields(error),
           }),
       );
+      await delayRetries(event.Records ?? [], failures, deps.retryDelay, deps.retryBackoff, (record, error) =>
+        logger.warn('retry backoff not set', { messageId: record.messageId, ...errorFields(error) }),
+      );
       logger.info('batch done', { messages: event.Records?.length ?? 0, failed: failures.length, ...counts });
       return { batchItemFailures: failures };
     },
@@ -264,16 +271,24 @@ export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(wireFromEnv);
 async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
   const region = regionOf(env);
-  const [{ DynamoSnapshotStore }, { ElasticLoadBalancingV2Client }, { createElbv2Adapter }] =
-    await Promise.all([
-      import('#functions/store/dynamo-snapshot-store.js'),
-      import('#functions/wiring/elbv2-client.js'),
-      import('#adapters/aws-elbv2/adapter.js'),
-    ]);
+  const [
+    { DynamoSnapshotStore },
+    { ElasticLoadBalancingV2Client },
+    { createElbv2Adapter },
+    { SQSClient },
+    { SqsRetryDelay },
+  ] = await Promise.all([
+    import('#functions/store/dynamo-snapshot-store.js'),
+    import('#functions/wiring/elbv2-client.js'),
+    import('#adapters/aws-elbv2/adapter.js'),
+    import('#functions/wiring/sqs-client.js'),
+    import('#functions/adapters/sqs-retry-delay.js'),
+  ]);
   const elbv2 = createElbv2Adapter({ client: new ElasticLoadBalancingV2Client({ region }), region });
   return createReconcileHandler({
     store: new DynamoSnapshotStore({ tableName }),
     adapters: { 'aws-elbv2': elbv2 as LoadBalancerAdapter<unknown> },
+    retryDelay: new SqsRetryDelay({ client: new SQSClient({ region }) }),
     translateOptions: {
       defaultProvider: (env.PORTICO_DEFAULT_PROVIDER ?? 'aws-elbv2') as TranslateOptions['defaultProvider'],
     },

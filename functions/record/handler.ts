@@ -6,13 +6,14 @@ import type { LbKey } from '#core/ir/load-balancer.js';
 import { isSnapshotMarker, type PorticoEvent } from '#events/portico-event.js';
 import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
 import type { Queue } from '#functions/ports/queue.js';
+import type { BackoffOptions, RetryDelay } from '#functions/ports/retry-delay.js';
 import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import type { SnapshotStore, SweptList } from '#functions/store/snapshot-store.js';
 import { affectedKeysInStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 import { parseRecordedEvent, UnreadableMessageError } from './recorded-event.js';
-import { deadlineSignal, errorFields, forEachFifoRecord } from './sqs-batch.js';
+import { deadlineSignal, delayRetries, errorFields, forEachFifoRecord } from './sqs-batch.js';
 
 export interface RecordDependencies {
   store: SnapshotStore;
@@ -28,6 +29,9 @@ export interface RecordDependencies {
   coalesceWindowMs?: number;
   /** Stop this long before the Lambda times out (default 2000 ms). */
   timeoutMarginMs?: number;
+  /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
+  retryDelay?: RetryDelay;
+  retryBackoff?: BackoffOptions;
 }
 
 /** What recording one event did (for logs and tests). */
@@ -151,9 +155,14 @@ export function createRecordHandler(deps: RecordDependencies) {
           logger.error('reconcile enqueue failed', { keys: keys.length, ...errorFields(error) });
           const failed = new Set(failures.map((f) => f.itemIdentifier));
           for (const ids of wanted.values()) for (const id of ids) failed.add(id);
-          return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+          const all = [...failed].map((itemIdentifier) => ({ itemIdentifier }));
+          await delayRetries(event.Records ?? [], all, deps.retryDelay, deps.retryBackoff, () => {});
+          return { batchItemFailures: all };
         }
       }
+      await delayRetries(event.Records ?? [], failures, deps.retryDelay, deps.retryBackoff, (record, error) =>
+        logger.warn('retry backoff not set', { messageId: record.messageId, ...errorFields(error) }),
+      );
       logger.info('recorded', {
         messages: event.Records?.length ?? 0,
         failed: failures.length,
@@ -180,14 +189,18 @@ async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
   const queueUrl = requiredEnv(env, 'PORTICO_RECONCILE_QUEUE_URL');
   const region = regionOf(env);
-  const [{ DynamoDBClient }, { DynamoSnapshotStore }, { SQSClient }, { SqsQueue }] = await Promise.all([
-    import('#functions/wiring/dynamodb-client.js'),
-    import('#functions/store/dynamo-snapshot-store.js'),
-    import('#functions/wiring/sqs-client.js'),
-    import('#functions/adapters/sqs-queue.js'),
-  ]);
+  const [{ DynamoDBClient }, { DynamoSnapshotStore }, { SQSClient }, { SqsQueue }, { SqsRetryDelay }] =
+    await Promise.all([
+      import('#functions/wiring/dynamodb-client.js'),
+      import('#functions/store/dynamo-snapshot-store.js'),
+      import('#functions/wiring/sqs-client.js'),
+      import('#functions/adapters/sqs-queue.js'),
+      import('#functions/adapters/sqs-retry-delay.js'),
+    ]);
+  const sqs = new SQSClient({ region });
   return createRecordHandler({
     store: new DynamoSnapshotStore({ tableName, client: new DynamoDBClient({ region }) }),
-    reconcileQueue: new SqsQueue({ client: new SQSClient({ region }), queueUrl }),
+    reconcileQueue: new SqsQueue({ client: sqs, queueUrl }),
+    retryDelay: new SqsRetryDelay({ client: sqs }),
   });
 }
