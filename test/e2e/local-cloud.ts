@@ -1,0 +1,139 @@
+// Portico's cloud half, run locally with every part real except AWS itself: a Kubernetes list/watch
+// API server → the Forwarder (client-node informers) → signed batches over HTTP → the ingest
+// function → the SQS FIFO events queue (emulator) → record (DynamoDB store on dynalite) → the
+// reconcile queue → reconcile with the HAProxy adapter; status pulled from the status function and
+// patched back into the API server by the forwarder. Used by the end-to-end test and bench/pipeline.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { KindName } from '#core/model/bundle.js';
+import { Forwarder } from '#events/forwarder/forwarder.js';
+import { SqsQueue } from '#functions/adapters/sqs-queue.js';
+import { createIngestHandler } from '#functions/ingest/handler.js';
+import { createJsonLogger } from '#functions/ingest/logger.js';
+import { createReconcileHandler } from '#functions/reconcile/handler.js';
+import { createRecordHandler } from '#functions/record/handler.js';
+import { createStatusHandler } from '#functions/status/handler.js';
+import { DynamoSnapshotStore } from '#functions/store/dynamo-snapshot-store.js';
+import { loadKubeConfig } from '#kube/load-kube-config.js';
+import { createSqsClient, startSqsEmulator } from '#test/emulators/sqs/index.js';
+import { dropConnections } from '#test/integration/haproxy/support.js';
+import { CONTROLLER, type KubeFixture, startKube } from '#test/integration/kube/support.js';
+import { startDynalite } from '#test/integration/store/dynalite-server.js';
+import { type HttpApi, startHttpApi } from '#test/support/http-api.js';
+import { SqsEventSource } from '#test/support/sqs-event-source.js';
+
+export const CLUSTER = 'e2e';
+const SECRET = 'e2e-signing-secret-0123456789abcdef0123';
+const TABLE = 'portico-e2e-snapshots';
+const KINDS: KindName[] = ['GatewayClass', 'Gateway', 'HTTPRoute', 'Service', 'EndpointSlice'];
+
+export interface LocalCloudOptions {
+  /** Bind addresses for the HAProxy adapter's load balancers (a 127.0.0.0/8 range of its own). */
+  addressPool: string;
+  /** Objects in the API server before the forwarder starts. */
+  objects: readonly Record<string, unknown>[];
+  /** The reconcile queue's DelaySeconds and record's coalescing window (serverless.yml: 2 s and 1,000 ms). */
+  reconcileDelaySeconds?: number;
+  coalesceWindowMs?: number;
+  statusPollMs?: number;
+}
+
+export interface LocalCloud {
+  kube: KubeFixture;
+  forwarder: Forwarder;
+  recordSource: SqsEventSource;
+  reconcileSource: SqsEventSource;
+  close(): Promise<void>;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'portico-local-cloud-'));
+  const [kube, sqs, dynamo] = await Promise.all([startKube(), startSqsEmulator(), startDynalite()]);
+  const sqsClient = createSqsClient(sqs);
+  await dynamo.createSnapshotTable(TABLE);
+  const eventsUrl = await fifo(sqsClient, 'portico-e2e-events.fifo', { VisibilityTimeout: '5' });
+  const reconcileUrl = await fifo(sqsClient, 'portico-e2e-reconcile.fifo', {
+    DelaySeconds: String(options.reconcileDelaySeconds ?? 1),
+    VisibilityTimeout: '10',
+  });
+
+  const quiet = () => createJsonLogger({ write: () => {} });
+  const store = new DynamoSnapshotStore({ tableName: TABLE, client: dynamo.client });
+  const signingKeys = [{ cluster: CLUSTER, secret: SECRET }];
+  const api: HttpApi = await startHttpApi({
+    'POST /events': createIngestHandler({
+      queue: new SqsQueue({ client: sqsClient, queueUrl: eventsUrl }),
+      signingKeys,
+      logger: quiet(),
+    }),
+    'GET /status': createStatusHandler({ store, signingKeys, logger: quiet() }),
+  });
+  const haproxy: HaproxyAdapter = createHaproxyAdapter({ stateDir, addressPool: options.addressPool });
+  const recordSource = new SqsEventSource({
+    client: sqsClient,
+    queueUrl: eventsUrl,
+    batchSize: 10,
+    handler: createRecordHandler({
+      store,
+      reconcileQueue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
+      coalesceWindowMs: options.coalesceWindowMs ?? 500,
+      logger: quiet(),
+    }),
+  }).start();
+  const reconcileSource = new SqsEventSource({
+    client: sqsClient,
+    queueUrl: reconcileUrl,
+    batchSize: 1,
+    handler: createReconcileHandler({
+      store,
+      adapters: { haproxy: haproxy as LoadBalancerAdapter<unknown> },
+      translateOptions: { defaultProvider: 'haproxy' },
+      logger: quiet(),
+    }),
+  }).start();
+
+  for (const o of options.objects) kube.server.create(o);
+  const forwarder = new Forwarder({
+    endpoint: api.url,
+    cluster: CLUSTER,
+    signingSecret: SECRET,
+    kubeConfig: loadKubeConfig(kube.kubeconfig),
+    kinds: KINDS,
+    controllerName: CONTROLLER,
+    lingerMs: 20,
+    statusPollMs: options.statusPollMs ?? 100,
+    log: () => {},
+  });
+  await forwarder.start();
+
+  return {
+    kube,
+    forwarder,
+    recordSource,
+    reconcileSource,
+    async close() {
+      await forwarder.stop({ deadlineMs: 500 });
+      await Promise.all([recordSource.stop(), reconcileSource.stop()]);
+      dropConnections();
+      await haproxy.stop();
+      sqsClient.destroy();
+      await Promise.all([api.close(), sqs.close(), dynamo.close(), kube.close()]);
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function fifo(client: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+  const out = await client.send(
+    new CreateQueueCommand({
+      QueueName: name,
+      Attributes: { FifoQueue: 'true', DeduplicationScope: 'messageGroup', ...attributes },
+    }),
+  );
+  return out.QueueUrl!;
+}
