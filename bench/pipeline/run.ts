@@ -2,9 +2,12 @@
 //
 // 1. Throughput: events/s through ingest (signed batches of 500, MemoryQueue) and record (FIFO
 //    batches of 10, MemorySnapshotStore, MemoryQueue for reconcile), each stage and combined.
-// 2. End-to-end propagation: an HTTPRoute change → ingest → record → reconcile with the real HAProxy
+// 2. Propagation in-process: an HTTPRoute change → ingest → record → reconcile with the real HAProxy
 //    adapter → the first HTTP request that sees the change (the reconcile queue's 1 s coalescing
 //    delay is skipped in-process; on AWS add DelaySeconds).
+// 2b. The same through everything (test/e2e/local-cloud.ts): an HTTPRoute changed in a local API
+//    server → the forwarder → ingest over HTTP → SQS emulator → record (DynamoDB on dynalite) → reconcile
+//    queue (its DelaySeconds as deployed, then 0) → reconcile on HAProxy → first request that sees it.
 // 3. Per-function bundle size and module initialisation time: each functions/<name>/handler.ts that
 //    exports `handler`, bundled with esbuild using serverless.yml's `custom.esbuild`, imported by 10
 //    fresh node processes.
@@ -34,7 +37,9 @@ import type { IngestEvent } from '#functions/ingest/ingest-context.js';
 import type { Logger } from '#functions/ingest/logger.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { startLocalCloud } from '#test/e2e/local-cloud.js';
 import { startBackend } from '#test/integration/haproxy/support.js';
+import * as kubeObjects from '#test/integration/kube/support.js';
 import { CLUSTER, createHarness, ingestContext, SECRET, signedRequest } from '#test/reliability/harness.js';
 import {
   add,
@@ -64,6 +69,9 @@ const PROBE_TIMEOUT_MS = 10_000;
 const INIT_RUNS = quick ? 3 : 10;
 const POOL = '127.0.72.10-127.0.72.20';
 const GW_PORT = 18_090;
+const CLOUD_POOL = '127.0.75.10-127.0.75.20';
+const CLOUD_PORT = 18_091;
+const CLOUD_CHANGES = quick ? 3 : 15;
 const FUNCTIONS = ['ingest', 'record', 'reconcile', 'resync', 'status'] as const;
 const TARGETS = {
   ingestBytes: 300 * 1024,
@@ -233,6 +241,60 @@ interface Propagation {
   reloads: number;
   runtimeApplies: number;
   other: Record<string, number>;
+}
+
+/**
+ * Cluster → served, through the forwarder and the functions on their local stand-ins: p50/p99 of the
+ * time from the API server accepting an HTTPRoute change to the first request that sees it.
+ */
+async function clusterPropagation(delaySeconds: number, windowMs: number): Promise<number[]> {
+  const backend = await startBackend('app');
+  const route = (i: number) => ({
+    ...kubeObjects.httpRoute(
+      'apps',
+      'app',
+      [{ name: 'web', namespace: 'apps' }],
+      { name: 'app', port: 80 },
+      `/v${i}`,
+    ),
+  });
+  const cloud = await startLocalCloud({
+    addressPool: CLOUD_POOL,
+    reconcileDelaySeconds: delaySeconds,
+    coalesceWindowMs: windowMs,
+    objects: [
+      kubeObjects.gatewayClass(),
+      kubeObjects.gateway('apps', 'web', CLOUD_PORT),
+      route(0),
+      kubeObjects.service('apps', 'app', 80),
+      kubeObjects.endpointSlice('apps', 'app', '127.0.0.1', backend.port),
+    ],
+  });
+  const latencies: number[] = [];
+  try {
+    let address = '';
+    for (const deadline = Date.now() + 30_000; !address && Date.now() < deadline; await delay(20)) {
+      const gw = cloud.kube.server.get('Gateway', 'apps', 'web') as {
+        status?: { addresses?: { value: string }[] };
+      };
+      address = gw?.status?.addresses?.[0]?.value ?? '';
+    }
+    if (!address) throw new Error('the Gateway got no address');
+    for (let i = 1; i <= CLOUD_CHANGES; i++) {
+      const t0 = performance.now();
+      cloud.kube.server.apply(route(i));
+      for (;;) {
+        if ((await httpGet(address, CLOUD_PORT, 'app.example', `/v${i}/`)) === 200) break;
+        if (performance.now() - t0 > 30_000) throw new Error(`change ${i} not served within 30 s`);
+        await delay(PROBE_INTERVAL_MS);
+      }
+      latencies.push(performance.now() - t0);
+    }
+  } finally {
+    await cloud.close();
+    await backend.close();
+  }
+  return latencies;
 }
 
 async function propagation(): Promise<Propagation> {
@@ -570,6 +632,19 @@ rows.push(
   ],
 );
 
+for (const [delaySeconds, windowMs, label] of [
+  [2, 1000, 'reconcile queue DelaySeconds 2, 1 s coalescing window (as serverless.yml)'],
+  [0, 1, 'DelaySeconds 0 (no coalescing delay)'],
+] as const) {
+  const l = await clusterPropagation(delaySeconds, windowMs);
+  rows.push([
+    `2b. API server change → forwarder → functions → HAProxy → first request (${l.length} changes; ${label})`,
+    `p50 ${ms(quantile(l, 0.5))}, p99 ${ms(quantile(l, 0.99))}, max ${ms(Math.max(...l))}`,
+    'report',
+    '',
+  ]);
+}
+
 const { results: bundled, config } = await bundles();
 const bundleRows: string[][] = [];
 for (const b of bundled) {
@@ -697,6 +772,11 @@ ${notes.join('\n\n')}
    render → observe → plan → apply) in-process; meanwhile a prober (a new connection per request) asks for
    \`/v{i}\` every ${PROBE_INTERVAL_MS} ms; the latency is to its first 200. **The reconcile queue's coalescing delay
    (DelaySeconds 2, 1 s window) is skipped in-process**: on AWS add it, plus SQS and Lambda polling.
+2b. **Cluster to traffic**: the same change made in a local Kubernetes API server and carried by
+   everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (50 ms linger), signed
+   batches over HTTP to the ingest handler, the SQS emulator, the SQS event-source simulator polling
+   for record and reconcile, DynamoDB on dynalite, HAProxy. Measured once with the reconcile queue's
+   DelaySeconds and coalescing window as deployed (the 2 s dominates), once without them.
 3. **Bundles**: each \`functions/<name>/handler.ts\` that exports \`handler\`, bundled by esbuild with the
    options of serverless.yml into a temporary directory; size is all the \`.mjs\` code: the entry plus the
    chunks \`splitting\` makes of the handlers' dynamic imports (the linked source maps beside them are
