@@ -20,6 +20,9 @@ const ingestConfig = z.object({
   toleranceSeconds: z._default(z.int().check(z.minimum(1), z.maximum(3600)), 300),
 });
 
+/** How long a container keeps the ingest config (signing keys) before reading it again. */
+export const INGEST_CONFIG_REFRESH_MS = 5 * 60_000;
+
 export type IngestConfig = z.infer<typeof ingestConfig>;
 
 /**

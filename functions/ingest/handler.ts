@@ -7,6 +7,7 @@ import { reject } from '#events/rejection.js';
 import type { Queue, QueueMessage } from '#functions/ports/queue.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { INGEST_CONFIG_REFRESH_MS } from './config.js';
 import { httpRejections, json } from './http-rejections.js';
 import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
 import { createJsonLogger, type Logger } from './logger.js';
@@ -94,9 +95,12 @@ let ssmClient: import('@aws-sdk/client-ssm').SSMClient | undefined;
  * (the events queue), `PORTICO_INGEST_CONFIG_PARAMETER` (the SSM SecureString holding the config
  * JSON; `PORTICO_INGEST_CONFIG` inline where it is not set), `AWS_REGION` (set by Lambda). The SDK
  * clients live as long as the container and honour `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL_SSM`.
- * The config is read once per container: a rotated key reaches new containers.
+ * The config is read again every 5 minutes (in the background), so a rotated key is accepted
+ * everywhere within minutes; keep the old key in the config until then.
  */
-export const handler = lazyHandler<IngestEvent, IngestResult>(wireFromEnv);
+export const handler = lazyHandler<IngestEvent, IngestResult>(wireFromEnv, {
+  refreshMs: INGEST_CONFIG_REFRESH_MS,
+});
 
 async function wireFromEnv(env: Env): Promise<Handler> {
   const queueUrl = requiredEnv(env, 'PORTICO_EVENTS_QUEUE_URL');

@@ -13,6 +13,7 @@ import {
   statusRecord,
   statusRequestPayload,
 } from '#events/status-pull.js';
+import { INGEST_CONFIG_REFRESH_MS } from '#functions/ingest/config.js';
 import { httpRejections, json } from '#functions/ingest/http-rejections.js';
 import type { IngestContext, IngestEvent, IngestResult } from '#functions/ingest/ingest-context.js';
 import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
@@ -124,10 +125,12 @@ type Handler = ReturnType<typeof createStatusHandler>;
 /**
  * The deployed function: wired on the first invocation. `PORTICO_TABLE_NAME` (the snapshot table);
  * the signing keys and tolerance from the ingest config (`loadIngestConfig`: the SSM parameter named
- * by `PORTICO_INGEST_CONFIG_PARAMETER`, else `PORTICO_INGEST_CONFIG` inline JSON), read once per
- * container, as ingest does.
+ * by `PORTICO_INGEST_CONFIG_PARAMETER`, else `PORTICO_INGEST_CONFIG` inline JSON), read again every
+ * 5 minutes, as ingest does.
  */
-export const handler = lazyHandler<IngestEvent, IngestResult>(wireFromEnv);
+export const handler = lazyHandler<IngestEvent, IngestResult>(wireFromEnv, {
+  refreshMs: INGEST_CONFIG_REFRESH_MS,
+});
 
 async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
