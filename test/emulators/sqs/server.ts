@@ -6,8 +6,8 @@
 // Long polling, fault injection (scripted errors, per-entry SendMessageBatch failures, latency) and
 // per-action call counters.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type LocalServer, listenLocal } from '../local-server.js';
 import { type SendInput, SqsError, SqsService, type SqsServiceOptions } from './service.js';
 
 /** The query-protocol code AWS sends in `x-amzn-query-error` for each error (the SDK maps it back). */
@@ -54,9 +54,7 @@ export class SqsEmulator {
   readonly service: SqsService;
   /** Calls per action (failed and injected calls included). */
   readonly calls: Record<string, number> = {};
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
-  #port = 0;
+  #server: LocalServer | undefined;
   #scripted: { re: RegExp; failure: ScriptedFailure; left: number }[] = [];
   #entryFailures: (EntryFailure & { left: number })[] = [];
   #latency: { re?: RegExp; ms: number }[] = [];
@@ -66,7 +64,7 @@ export class SqsEmulator {
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    return this.#server?.endpoint ?? 'http://127.0.0.1:0';
   }
 
   /** The URL of queue `name` (whether or not it exists). */
@@ -75,27 +73,18 @@ export class SqsEmulator {
   }
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
+    this.#server = await listenLocal((req, res) => {
       this.#onRequest(req, res).catch((error: unknown) => {
         if (!res.headersSent) this.#error(res, new SqsError('InternalError', String(error), 500));
       });
     });
-    server.on('connection', (s) => {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.#server = server;
-    this.#port = (server.address() as AddressInfo).port;
     return this;
   }
 
   async close(): Promise<void> {
     const server = this.#server;
-    if (!server) return;
     this.#server = undefined;
-    for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.close();
   }
 
   // --- fault injection ----------------------------------------------------------------------------

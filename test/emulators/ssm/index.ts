@@ -3,9 +3,8 @@
 // (SecureStrings returned decrypted only WithDecryption, as AWS does) and PutParameter (for set-up),
 // ParameterNotFound, scripted failures, call counts. Used through the real `@aws-sdk/client-ssm`.
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
+import { type LocalServer, listenLocal } from '../local-server.js';
 
 interface Parameter {
   name: string;
@@ -29,17 +28,15 @@ export class SsmEmulator {
   readonly region = 'us-east-1';
   readonly parameters = new Map<string, Parameter>();
   readonly calls: Record<string, number> = {};
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
-  #port = 0;
+  #server: LocalServer | undefined;
   #failures: { action: string; code: string; status: number; left: number }[] = [];
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    return this.#server?.endpoint ?? 'http://127.0.0.1:0';
   }
 
   async start(): Promise<this> {
-    const server = createServer(async (req, res) => {
+    this.#server = await listenLocal(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -76,22 +73,13 @@ export class SsmEmulator {
         res.end(JSON.stringify({ __type: e.code, message: e.message }));
       }
     });
-    server.on('connection', (s) => {
-      this.#sockets.add(s);
-      s.on('close', () => this.#sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.#server = server;
-    this.#port = (server.address() as AddressInfo).port;
     return this;
   }
 
   async close(): Promise<void> {
     const server = this.#server;
-    if (!server) return;
     this.#server = undefined;
-    for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.close();
   }
 
   /** The next `count` calls of `action` fail with `code` (e.g. `InternalServerError`, 500; `ThrottlingException`). */
