@@ -1,32 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeAdapter } from '#adapters/fake/adapter.js';
-import { asAdapter } from '#test/unit/functions/pipeline-support.js';
-import { createHarness, ignoredOutcomes, providerState } from './harness.js';
-import {
-  bump,
-  endpointSlice,
-  gateway,
-  gatewayClass,
-  gatewayKey,
-  httpRoute,
-  service,
-  snapshotEvents,
-  update,
-} from './objects.js';
+import { ignoredOutcomes, providerState } from './harness.js';
+import { bump, gatewayKey, update } from './objects.js';
+import { programmedApp } from './programmed-app.js';
 
 async function programmed() {
-  const fake = createFakeAdapter();
-  const h = createHarness({ adapters: { haproxy: asAdapter(fake) } });
-  const eps = endpointSlice('app', ['10.0.0.1']);
-  const objects = [
-    gatewayClass(),
-    gateway('web'),
-    httpRoute('app', 'web', 'app', 'app.example'),
-    service('app'),
-    eps,
-  ];
-  expect((await h.post(snapshotEvents(objects, 's1'))).status).toBe(202);
-  await h.settle();
+  const { fake, h, eps } = await programmedApp();
   expect(JSON.stringify(fake.cloud.all())).toContain('10.0.0.1');
   h.tick(60_000);
   return { fake, h, eps };

@@ -1,32 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeAdapter } from '#adapters/fake/adapter.js';
-import { asAdapter, resourceEvent } from '#test/unit/functions/pipeline-support.js';
-import { createHarness, OTHER_SECRET, providerState, SECRET, signedRequest } from './harness.js';
-import {
-  bump,
-  endpointSlice,
-  gateway,
-  gatewayClass,
-  httpRoute,
-  service,
-  snapshotEvents,
-  update,
-} from './objects.js';
+import { resourceEvent } from '#test/unit/functions/pipeline-support.js';
+import { OTHER_SECRET, providerState, SECRET, signedRequest } from './harness.js';
+import { bump, type endpointSlice, update } from './objects.js';
+import { programmedApp } from './programmed-app.js';
 
 /** A programmed pipeline, then one accepted request whose events must survive what follows. */
 async function accepted() {
-  const fake = createFakeAdapter();
-  const h = createHarness({ adapters: { haproxy: asAdapter(fake) } });
-  const eps = endpointSlice('app', ['10.0.0.1']);
-  const objects = [
-    gatewayClass(),
-    gateway('web'),
-    httpRoute('app', 'web', 'app', 'app.example'),
-    service('app'),
-    eps,
-  ];
-  await h.post(snapshotEvents(objects, 's1'));
-  await h.settle();
+  const { fake, h, eps } = await programmedApp();
   const next = bump(eps, { endpoints: [{ addresses: ['10.0.0.9'], conditions: { ready: true } }] });
   const ok = await h.post([update(next)]);
   expect(ok.status).toBe(202);
