@@ -1,6 +1,7 @@
 // What every benchmark shares: quantiles, a deterministic PRNG, the machine it ran on, and the
 // Markdown table its results are recorded in.
 
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
 /** The p-quantile (0..1) by the nearest-rank method. */
@@ -38,4 +39,16 @@ export function markdownTable(header: readonly string[], body: readonly (readonl
   const widths = header.map((h, c) => Math.max(3, h.length, ...body.map((r) => (r[c] ?? '').length)));
   const row = (cells: readonly string[]) => `| ${cells.map((x, c) => x.padEnd(widths[c]!)).join(' | ')} |`;
   return [row(header), row(widths.map((w) => '-'.repeat(w))), ...body.map(row)].join('\n');
+}
+
+/** The first line of `haproxy -v`, without the URL (`unknown` when HAProxy is not installed). */
+export function haproxyVersion(): string {
+  try {
+    return execFileSync('haproxy', ['-v'], { encoding: 'utf8' })
+      .split('\n')[0]!
+      .replace(/ - https?:\S+/, '')
+      .trim();
+  } catch {
+    return 'unknown';
+  }
 }

@@ -11,7 +11,6 @@
 // the Gateway, if a phase hits its time budget, or if the probes never see a 200, it exits 1 without
 // writing RESULTS.md.
 
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import os from 'node:os';
@@ -24,7 +23,7 @@ import type { ApplyResult } from '#adapters/haproxy/runtime/index.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { type DemoBackend, startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline, type PipelineEvent } from '#cli/local/local-pipeline.js';
-import { machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
+import { haproxyVersion, machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
 
 const write = !process.argv.includes('--no-write') && !process.argv.includes('--quick');
 const quick = process.argv.includes('--quick');
@@ -848,16 +847,6 @@ const machine = {
   ...machineOf(),
   haproxy: haproxyVersion(),
 };
-function haproxyVersion(): string {
-  try {
-    return execFileSync('haproxy', ['-v'], { encoding: 'utf8' })
-      .split('\n')[0]!
-      .replace(/ - https?:\S+/, '')
-      .trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 let exitCode = 0;
 const startedAll = performance.now();

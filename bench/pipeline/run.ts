@@ -16,7 +16,7 @@
 // Options: `--no-write` (print only), `--quick` (smaller runs, never written).
 // All traffic stays on loopback (Gateway bind addresses in 127.0.72.0/24); HAProxy is stopped at the end.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,7 @@ import {
   update,
 } from '#test/reliability/objects.js';
 import { batches, lambdaContext, sqsEvent } from '#test/unit/functions/pipeline-support.js';
-import { machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
+import { haproxyVersion, machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
 
 const write = !process.argv.includes('--no-write') && !process.argv.includes('--quick');
 const quick = process.argv.includes('--quick');
@@ -568,17 +568,6 @@ function initTimes(file: string, requireHandler: boolean, chunks: string[] = [])
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const rate = (n: number, msTotal: number) =>
   `${Math.round(n / (msTotal / 1000)).toLocaleString('en')} events/s`;
-
-function haproxyVersion(): string {
-  try {
-    return execFileSync('haproxy', ['-v'], { encoding: 'utf8' })
-      .split('\n')[0]!
-      .replace(/ - https?:\S+/, '')
-      .trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 const started = performance.now();
 const machine = { ...machineOf(), haproxy: haproxyVersion() };

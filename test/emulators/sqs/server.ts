@@ -248,24 +248,7 @@ export class SqsEmulator {
         return {};
       case 'DeleteMessageBatch': {
         const name = this.#queueName(input);
-        const entries = checkBatch(input.Entries);
-        const Successful: { Id: string }[] = [];
-        const Failed: unknown[] = [];
-        for (const e of entries) {
-          try {
-            s.deleteMessage(name, requireHandle(e.ReceiptHandle));
-            Successful.push({ Id: e.Id });
-          } catch (error) {
-            if (!(error instanceof SqsError)) throw error;
-            Failed.push({
-              Id: e.Id,
-              Code: error.code,
-              Message: error.message,
-              SenderFault: error.senderFault,
-            });
-          }
-        }
-        return { Successful, Failed };
+        return eachEntry(input.Entries, (e) => s.deleteMessage(name, requireHandle(e.ReceiptHandle)));
       }
       case 'ChangeMessageVisibility':
         s.changeVisibility(
@@ -276,24 +259,9 @@ export class SqsEmulator {
         return {};
       case 'ChangeMessageVisibilityBatch': {
         const name = this.#queueName(input);
-        const entries = checkBatch(input.Entries);
-        const Successful: { Id: string }[] = [];
-        const Failed: unknown[] = [];
-        for (const e of entries) {
-          try {
-            s.changeVisibility(name, requireHandle(e.ReceiptHandle), Number(e.VisibilityTimeout));
-            Successful.push({ Id: e.Id });
-          } catch (error) {
-            if (!(error instanceof SqsError)) throw error;
-            Failed.push({
-              Id: e.Id,
-              Code: error.code,
-              Message: error.message,
-              SenderFault: error.senderFault,
-            });
-          }
-        }
-        return { Successful, Failed };
+        return eachEntry(input.Entries, (e) =>
+          s.changeVisibility(name, requireHandle(e.ReceiptHandle), Number(e.VisibilityTimeout)),
+        );
       }
       default:
         throw new SqsError('UnsupportedOperation', `${action} is not supported by this emulator`);
@@ -463,4 +431,23 @@ function checkBatch(entries: unknown): ({ Id: string } & Record<string, unknown>
 
 export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promise<SqsEmulator> {
   return new SqsEmulator(options).start();
+}
+
+/** A batch action's reply: each entry succeeds or fails on its own, as SQS answers batches. */
+function eachEntry(
+  raw: unknown,
+  apply: (entry: Record<string, unknown> & { Id: string }) => void,
+): { Successful: { Id: string }[]; Failed: unknown[] } {
+  const Successful: { Id: string }[] = [];
+  const Failed: unknown[] = [];
+  for (const e of checkBatch(raw)) {
+    try {
+      apply(e);
+      Successful.push({ Id: e.Id });
+    } catch (error) {
+      if (!(error instanceof SqsError)) throw error;
+      Failed.push({ Id: e.Id, Code: error.code, Message: error.message, SenderFault: error.senderFault });
+    }
+  }
+  return { Successful, Failed };
 }
