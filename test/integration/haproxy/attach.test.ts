@@ -43,7 +43,7 @@ describe('HAProxy adapter in attach mode', () => {
     await store.markApplied();
     external = await HAProxyProcess.start({ stateDir });
     stopBackend = await startDemoBackends([
-      { service: 'app', kind: 'http', address: '127.0.0.1', port: 38191 },
+      { service: 'app', kind: 'http', address: '127.0.0.1', port: 28191 },
     ]);
     const objects = [
       {
@@ -75,7 +75,7 @@ describe('HAProxy adapter in attach mode', () => {
         kind: 'EndpointSlice',
         metadata: { name: 'app-1', namespace: 'ops', labels: { 'kubernetes.io/service-name': 'app' } },
         addressType: 'IPv4',
-        ports: [{ name: 'http', port: 38191 }],
+        ports: [{ name: 'http', port: 28191 }],
         endpoints: [{ addresses: ['127.0.0.1'] }],
       },
     ];

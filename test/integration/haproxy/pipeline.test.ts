@@ -108,7 +108,7 @@ describe('local pipeline on HAProxy', () => {
     const moved = objects.map((o) => {
       const x = o as { kind: string; metadata: { name: string }; ports?: { name: string; port: number }[] };
       return x.kind === 'EndpointSlice' && x.metadata.name === 'api-demo'
-        ? { ...x, ports: [{ name: 'http', port: 38081 }] }
+        ? { ...x, ports: [{ name: 'http', port: 28081 }] }
         : o;
     });
     const result = await pipeline.sync(moved);

@@ -27,10 +27,10 @@ describe('examples/quickstart', () => {
   it('names one demo server per labelled endpoint', async () => {
     const { objects } = await loadManifests(dir);
     expect(demoBackendsIn(objects).map((b) => `${b.service} ${b.kind} ${b.address}:${b.port}`)).toEqual([
-      'store-v1 http 127.0.0.1:38081',
-      'store-v2 http 127.0.0.1:38082',
-      'api http 127.0.0.1:38083',
-      'echo tcp-echo 127.0.0.1:38084',
+      'store-v1 http 127.0.0.1:28081',
+      'store-v2 http 127.0.0.1:28082',
+      'api http 127.0.0.1:28083',
+      'echo tcp-echo 127.0.0.1:28084',
     ]);
   });
 });
