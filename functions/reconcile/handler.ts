@@ -271,23 +271,15 @@ export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(wireFromEnv);
 async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
   const region = regionOf(env);
-  const [
-    { DynamoSnapshotStore },
-    { ElasticLoadBalancingV2Client },
-    { createElbv2Adapter },
-    { SQSClient },
-    { SqsRetryDelay },
-  ] = await Promise.all([
+  const [{ DynamoSnapshotStore }, { cloudAdapters }, { SQSClient }, { SqsRetryDelay }] = await Promise.all([
     import('#functions/store/dynamo-snapshot-store.js'),
-    import('#functions/wiring/elbv2-client.js'),
-    import('#adapters/aws-elbv2/adapter.js'),
+    import('#functions/wiring/cloud-adapters.js'),
     import('#functions/wiring/sqs-client.js'),
     import('#functions/adapters/sqs-retry-delay.js'),
   ]);
-  const elbv2 = createElbv2Adapter({ client: new ElasticLoadBalancingV2Client({ region }), region });
   return createReconcileHandler({
     store: new DynamoSnapshotStore({ tableName }),
-    adapters: { 'aws-elbv2': elbv2 as LoadBalancerAdapter<unknown> },
+    adapters: await cloudAdapters(region),
     retryDelay: new SqsRetryDelay({ client: new SQSClient({ region }) }),
     translateOptions: {
       defaultProvider: (env.PORTICO_DEFAULT_PROVIDER ?? 'aws-elbv2') as TranslateOptions['defaultProvider'],

@@ -215,23 +215,15 @@ async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
   const queueUrl = requiredEnv(env, 'PORTICO_RECONCILE_QUEUE_URL');
   const region = regionOf(env);
-  const [
-    { DynamoSnapshotStore },
-    { ElasticLoadBalancingV2Client },
-    { createElbv2Adapter },
-    { SQSClient },
-    { SqsQueue },
-  ] = await Promise.all([
+  const [{ DynamoSnapshotStore }, { cloudAdapters }, { SQSClient }, { SqsQueue }] = await Promise.all([
     import('#functions/store/dynamo-snapshot-store.js'),
-    import('#functions/wiring/elbv2-client.js'),
-    import('#adapters/aws-elbv2/adapter.js'),
+    import('#functions/wiring/cloud-adapters.js'),
     import('#functions/wiring/sqs-client.js'),
     import('#functions/adapters/sqs-queue.js'),
   ]);
-  const elbv2 = createElbv2Adapter({ client: new ElasticLoadBalancingV2Client({ region }), region });
   return createResyncHandler({
     store: new DynamoSnapshotStore({ tableName }),
     reconcileQueue: new SqsQueue({ client: new SQSClient({ region }), queueUrl }),
-    adapters: { 'aws-elbv2': elbv2 },
+    adapters: await cloudAdapters(region),
   });
 }
