@@ -1,27 +1,20 @@
 import { elbv2PureHalf } from '#adapters/aws-elbv2/pure-half.js';
 import { haproxyDiffSpec } from '#adapters/haproxy/diff-spec.js';
 import { renderHaproxy } from '#adapters/haproxy/render.js';
-import type { Rendered } from '#adapters/types.js';
-import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import { renderPlan } from '#core/plan/render-plan.js';
-import type { DiffSpec } from '#core/plan/types.js';
 import { translate } from '#core/translate/translate.js';
 import { loadManifests } from '../manifests.js';
 import { noticeLine } from '../status-report.js';
 
 /** The pure half of each provider: enough to show what would be created, with no credentials. */
-const PROVIDERS: Record<
-  string,
-  { render(lb: LoadBalancer): Rendered<unknown>; diffSpec: DiffSpec<unknown> }
-> = {
-  'aws-elbv2': elbv2PureHalf() as unknown as {
-    render(lb: LoadBalancer): Rendered<unknown>;
-    diffSpec: DiffSpec<unknown>;
-  },
+type PureHalf = Pick<LoadBalancerAdapter<unknown>, 'render' | 'diffSpec'>;
+const PROVIDERS: Record<string, PureHalf> = {
+  'aws-elbv2': elbv2PureHalf() as PureHalf,
   haproxy: {
-    render: (lb) => renderHaproxy(lb, { address: '<allocated on apply>' }) as Rendered<unknown>,
-    diffSpec: haproxyDiffSpec as DiffSpec<unknown>,
+    render: (lb) => renderHaproxy(lb, { address: '<allocated on apply>' }),
+    diffSpec: haproxyDiffSpec as PureHalf['diffSpec'],
   },
 };
 
