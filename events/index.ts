@@ -2,6 +2,7 @@ export * from './bearer-token.js';
 export * from './cloud-event.js';
 export * from './event-types.js';
 export * from './extensions.js';
+export * from './headers.js';
 export * from './kinds.js';
 export * from './limits.js';
 export * from './media-types.js';

@@ -2,6 +2,7 @@ import type { KindName } from '#core/model/bundle.js';
 import { cloudEvent, describeIssue } from './cloud-event.js';
 import { isReferenceEventType, isResourceEventType, isSnapshotEventType } from './event-types.js';
 import { clusterId, EXTENSION, snapshotId } from './extensions.js';
+import { type IncomingHeaders, lowerCaseHeaders } from './headers.js';
 import { DEFAULT_LIMITS, type EventLimits } from './limits.js';
 import {
   BATCH_MEDIA_TYPE,
@@ -15,7 +16,7 @@ import { type Rejection, reject } from './rejection.js';
 import { validateResourceObject } from './resource-object.js';
 import { snapshotMarkerData } from './snapshot-marker.js';
 
-export type IncomingHeaders = Readonly<Record<string, string | undefined>>;
+export type { IncomingHeaders };
 
 export interface ParseOptions {
   limits?: Partial<EventLimits>;
@@ -44,7 +45,7 @@ export function parseIncoming(
   options: ParseOptions = {},
 ): ParseResult {
   const limits: EventLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const h = lowerCaseKeys(headers);
+  const h = lowerCaseHeaders(headers);
 
   if (body.length > limits.maxBodyBytes || byteLength(body) > limits.maxBodyBytes) {
     return { error: reject('PayloadTooLarge', `body exceeds ${limits.maxBodyBytes} bytes`) };
@@ -282,12 +283,6 @@ function isJsonMediaType(media: string | undefined): boolean {
   return (
     media === JSON_MEDIA_TYPE || (media !== undefined && /^[a-z0-9.+-]+\/[a-z0-9.+-]*\+json$/.test(media))
   );
-}
-
-function lowerCaseKeys(headers: IncomingHeaders): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
 }
 
 /** Binary mode: `ce-<attr>` headers (percent-encoded values) + the body as `data`. */

@@ -7,6 +7,8 @@ export const REJECTION_STATUS = {
   EmptyBody: 400,
   MalformedJson: 400,
   InvalidBase64: 400,
+  // 400: the status pull's query string is not one
+  InvalidQuery: 400,
   // 401 / 403: who sent it
   MissingCredentials: 401,
   MalformedSignature: 401,

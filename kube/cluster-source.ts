@@ -204,7 +204,7 @@ export class ClusterSource {
       markReady,
       listed: new Map(),
       fresh: false,
-    } as unknown as Entry;
+    } as Entry;
     this.#makeInformer(entry);
     return entry;
   }

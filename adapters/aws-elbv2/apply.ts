@@ -36,6 +36,7 @@ import {
   SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { LbKey } from '#core/ir/load-balancer.js';
+import { parseAddress } from '#core/plan/address.js';
 import { executionSteps, type Step } from '#core/plan/execution-steps.js';
 import type { Change, Plan } from '#core/plan/types.js';
 import { ConflictError, type LbStatus, NotOwnedError } from '../types.js';
@@ -107,12 +108,12 @@ export async function applyElbv2(
   const resolve = async (address: string): Promise<string> => {
     const known = arns.get(address) ?? opts.memory.arns.get(address);
     if (known) return known;
-    const [, kind, name, port] = address.split('/');
+    const { kind, name, sub: port } = parseAddress(address);
     let arn: string | undefined;
-    if (kind === 'load-balancer') arn = (await loadBalancerByName(ctx, name ?? ''))?.LoadBalancerArn;
-    else if (kind === 'target-group') arn = (await targetGroupByName(ctx, name ?? ''))?.TargetGroupArn;
+    if (kind === 'load-balancer') arn = (await loadBalancerByName(ctx, name))?.LoadBalancerArn;
+    else if (kind === 'target-group') arn = (await targetGroupByName(ctx, name))?.TargetGroupArn;
     else if (kind === 'listener') {
-      const lbArn = await resolve(elbv2Address('load-balancer', name ?? ''));
+      const lbArn = await resolve(elbv2Address('load-balancer', name));
       const r = await send<DescribeListenersOutput>(
         ctx,
         new DescribeListenersCommand({ LoadBalancerArn: lbArn }),
@@ -451,6 +452,7 @@ export async function applyElbv2(
     switch (c.kind) {
       case 'load-balancer':
         await send(ctx, new DeleteLoadBalancerCommand({ LoadBalancerArn: id }), c.address);
+        opts.memory.loadBalancers.delete((c.before as LoadBalancerValue).name);
         break;
       case 'listener':
         await sendOrAbsent(ctx, new DeleteListenerCommand({ ListenerArn: id }), ['ListenerNotFound']);
@@ -512,10 +514,15 @@ export async function applyElbv2(
     } else if (s.change.kind !== 'rule') await createOrUpdate(s);
   }
   if (!rulesDone) await runRules();
-  return status(ctx, plan, key);
+  return status(ctx, plan, key, opts.memory);
 }
 
-async function status(ctx: Elbv2Calls, plan: Plan<Elbv2Value>, key: LbKey): Promise<LbStatus> {
+async function status(
+  ctx: Elbv2Calls,
+  plan: Plan<Elbv2Value>,
+  key: LbKey,
+  memory: Elbv2Memory,
+): Promise<LbStatus> {
   const lb = plan.changes.find((c) => c.kind === 'load-balancer' && c.action !== 'delete' && c.after);
   const errors = plan.conflicts.map((x) => ({ address: x.address, message: x.reason }));
   if (!lb)
@@ -525,7 +532,10 @@ async function status(ctx: Elbv2Calls, plan: Plan<Elbv2Value>, key: LbKey): Prom
       programmed: plan.conflicts.length === 0,
       ...(errors.length > 0 ? { errors } : {}),
     };
-  const found = await loadBalancerByName(ctx, (lb.after as LoadBalancerValue).name);
+  const name = (lb.after as LoadBalancerValue).name;
+  // Untouched by this plan: as the observe before it saw it.
+  const seen = lb.action === 'noop' ? memory.loadBalancers.get(name) : undefined;
+  const found = seen ?? (await loadBalancerByName(ctx, name));
   const active = found?.State?.Code === 'active';
   return {
     key,

@@ -1,5 +1,5 @@
-// The pure half of the AWS ELBv2 adapter: parameters, render (IR → desired resources), quotas,
-// capabilities and the diff spec. observe/apply (the SDK calls) live elsewhere.
+// The AWS ELBv2 adapter: createElbv2Adapter (adapter.ts), its pure half (parameters, render,
+// quotas, capabilities, diff spec) and its SDK half (observe, apply, listOwnedKeys).
 
 export { fixedResponse, scaleWeights } from './actions.js';
 export { createElbv2Adapter, type Elbv2Adapter, type Elbv2AdapterOptions } from './adapter.js';
@@ -8,7 +8,7 @@ export { ALB_CAPABILITIES, ELBV2_CAPABILITIES, ELBV2_LIMITS, NLB_CAPABILITIES } 
 export { conditionCost, matchConditions, prefixPatterns } from './conditions.js';
 export { elbv2DiffSpec, elbv2References } from './diff-spec.js';
 export { catchAllPositions, hostCovers } from './host-scope.js';
-export { type ListOwnedStats, listOwnedKeysElbv2 } from './list-owned.js';
+export { listOwnedKeysElbv2 } from './list-owned.js';
 export * from './model.js';
 export { loadBalancerName, ruleContentId, targetGroupName } from './naming.js';
 export { type Elbv2Memory, observeElbv2 } from './observe.js';

@@ -2,6 +2,8 @@
 // (CreateLoadBalancer, CreateListener, CreateTargetGroup, RegisterTargets, CreateRule). Other resources
 // are referred to by name (load balancer, target group) and listener port; apply resolves ARNs.
 
+import { formatAddress } from '#core/plan/address.js';
+
 export const AWS_ELBV2_ADAPTER = 'aws-elbv2';
 
 export type Elbv2Kind = 'load-balancer' | 'listener' | 'target-group' | 'targets' | 'rule';
@@ -111,7 +113,12 @@ export interface RuleValue {
 
 export type Elbv2Value = LoadBalancerValue | ListenerValue | TargetGroupValue | TargetsValue | RuleValue;
 
-/** `aws-elbv2/<kind>/<name>[/<sub>...]`. */
-export function elbv2Address(kind: Elbv2Kind, ...parts: (string | number)[]): string {
-  return [AWS_ELBV2_ADAPTER, kind, ...parts.map(String)].join('/');
+/** `aws-elbv2/<kind>/<name>[/<sub>...]`, in core/plan's address format. */
+export function elbv2Address(kind: Elbv2Kind, name: string, ...sub: (string | number)[]): string {
+  return formatAddress({
+    adapter: AWS_ELBV2_ADAPTER,
+    kind,
+    name,
+    ...(sub.length > 0 ? { sub: sub.join('/') } : {}),
+  });
 }

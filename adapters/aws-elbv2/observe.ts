@@ -26,7 +26,7 @@ import {
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { awsTagValue, MANAGED_BY, TAG_KEYS } from '#core/naming/index.js';
 import type { ObservedResource } from '#core/plan/types.js';
-import type { Observed } from '../types.js';
+import { AbortedError, type Observed } from '../types.js';
 import {
   type Elbv2Value,
   elbv2Address,
@@ -40,6 +40,7 @@ import {
 import { ruleContentId } from './naming.js';
 import { listenerAddress, ruleAddress } from './render.js';
 import { chunks, type Elbv2Calls, send, sendOrAbsent } from './sdk.js';
+import { compareTargets } from './target-groups.js';
 import { CONTENT_ID_TAG, fromAwsAction, fromAwsCondition, fromAwsTags, targetGroupFromAws } from './wire.js';
 
 /** What the adapter remembers per load balancer key: names render produced and ARNs seen. */
@@ -47,9 +48,14 @@ export interface Elbv2Memory {
   names: Map<LbKey, { loadBalancers: Set<string>; targetGroups: Set<string> }>;
   /** Resource address → ARN. */
   arns: Map<string, string>;
+  /**
+   * Owned load balancers as the last observe saw them, by name: apply's status reads state and DNS
+   * name from here when the plan leaves the load balancer as it is (no second Describe per reconcile).
+   */
+  loadBalancers: Map<string, LoadBalancer>;
 }
 
-export const newMemory = (): Elbv2Memory => ({ names: new Map(), arns: new Map() });
+export const newMemory = (): Elbv2Memory => ({ names: new Map(), arns: new Map(), loadBalancers: new Map() });
 
 export function remember(mem: Elbv2Memory, key: LbKey, kind: 'loadBalancers' | 'targetGroups', name: string) {
   let n = mem.names.get(key);
@@ -70,12 +76,15 @@ export function ownedBy(tags: Tags, key: LbKey, cluster?: string): boolean {
 
 const PAGE = 400;
 
-/** All pages of a Marker-paged Describe call. */
-async function allPages<O extends { NextMarker?: string | undefined }, T>(
+/**
+ * All pages of a Marker-paged Describe call, appended to `out`: when a page fails, `out` still
+ * holds the items of the pages before it.
+ */
+export async function allPages<O extends { NextMarker?: string | undefined }, T>(
   fetch: (marker: string | undefined) => Promise<O>,
   items: (o: O) => T[] | undefined,
+  out: T[] = [],
 ): Promise<T[]> {
-  const out: T[] = [];
   let marker: string | undefined;
   do {
     const page = await fetch(marker);
@@ -112,6 +121,62 @@ export async function targetGroupByName(ctx: Elbv2Calls, name: string): Promise<
   return r?.TargetGroups?.[0];
 }
 
+export interface TaggedRoots {
+  loadBalancers: { lb: LoadBalancer; tags: Tags }[];
+  targetGroups: { tg: TargetGroup; tags: Tags }[];
+  /** False when a page or tag read failed: what was read is still here. */
+  complete: boolean;
+}
+
+/**
+ * Every load balancer and target group of the region with its tags: Describe pages, then
+ * DescribeTags 20 ARNs at a time. The one region scan, for a key observe knows nothing of and for
+ * listOwnedKeys. A resource whose tags could not be read is left out; an abort throws.
+ */
+export async function scanTaggedRoots(ctx: Elbv2Calls): Promise<TaggedRoots> {
+  let complete = true;
+  const failed = (err: unknown) => {
+    if (err instanceof AbortedError || ctx.signal.aborted) throw err;
+    complete = false;
+  };
+  // The pages after a failed one cannot be reached; the ones before it still count.
+  const lbs: LoadBalancer[] = [];
+  const tgs: TargetGroup[] = [];
+  await allPages(
+    (Marker) =>
+      send<DescribeLoadBalancersOutput>(ctx, new DescribeLoadBalancersCommand({ Marker, PageSize: PAGE })),
+    (o) => o.LoadBalancers,
+    lbs,
+  ).catch(failed);
+  await allPages(
+    (Marker) =>
+      send<DescribeTargetGroupsOutput>(ctx, new DescribeTargetGroupsCommand({ Marker, PageSize: PAGE })),
+    (o) => o.TargetGroups,
+    tgs,
+  ).catch(failed);
+
+  const tags = new Map<string, Tags>();
+  const arns = [...lbs.map((l) => l.LoadBalancerArn), ...tgs.map((t) => t.TargetGroupArn)];
+  for (const chunk of chunks([...new Set(arns.filter((a): a is string => !!a))], 20)) {
+    try {
+      for (const [arn, t] of await describeTags(ctx, chunk)) tags.set(arn, t);
+    } catch (err) {
+      failed(err);
+    }
+  }
+  return {
+    loadBalancers: lbs.flatMap((lb) => {
+      const t = tags.get(lb.LoadBalancerArn ?? '');
+      return t ? [{ lb, tags: t }] : [];
+    }),
+    targetGroups: tgs.flatMap((tg) => {
+      const t = tags.get(tg.TargetGroupArn ?? '');
+      return t ? [{ tg, tags: t }] : [];
+    }),
+    complete,
+  };
+}
+
 export interface ObserveOptions {
   key: LbKey;
   cluster?: string;
@@ -134,36 +199,10 @@ export async function observeElbv2(ctx: Elbv2Calls, opts: ObserveOptions): Promi
       if (lb?.LoadBalancerArn) lbs.set(lb.LoadBalancerArn, lb);
     }
   } else {
-    try {
-      const all = await allPages(
-        (Marker) =>
-          send<DescribeLoadBalancersOutput>(
-            ctx,
-            new DescribeLoadBalancersCommand({ Marker, PageSize: PAGE }),
-          ),
-        (o) => o.LoadBalancers,
-      );
-      const tags = await describeTags(
-        ctx,
-        all.map((l) => l.LoadBalancerArn ?? ''),
-      );
-      for (const lb of all)
-        if (owned(tags.get(lb.LoadBalancerArn ?? '') ?? {})) lbs.set(lb.LoadBalancerArn ?? '', lb);
-      const allTgs = await allPages(
-        (Marker) =>
-          send<DescribeTargetGroupsOutput>(ctx, new DescribeTargetGroupsCommand({ Marker, PageSize: PAGE })),
-        (o) => o.TargetGroups,
-      );
-      const tgTags = await describeTags(
-        ctx,
-        allTgs.map((t) => t.TargetGroupArn ?? ''),
-      );
-      for (const tg of allTgs)
-        if (owned(tgTags.get(tg.TargetGroupArn ?? '') ?? {})) tgs.set(tg.TargetGroupArn ?? '', tg);
-    } catch (err) {
-      if (ctx.signal.aborted) throw err;
-      complete = false;
-    }
+    const scan = await scanTaggedRoots(ctx);
+    complete = scan.complete;
+    for (const { lb, tags } of scan.loadBalancers) if (owned(tags)) lbs.set(lb.LoadBalancerArn ?? '', lb);
+    for (const { tg, tags } of scan.targetGroups) if (owned(tags)) tgs.set(tg.TargetGroupArn ?? '', tg);
   }
   const lbTags = await describeTags(ctx, [...lbs.keys()]);
   const ownedLbs = [...lbs.values()].filter((lb) => owned(lbTags.get(lb.LoadBalancerArn ?? '') ?? {}));
@@ -203,6 +242,7 @@ export async function observeElbv2(ctx: Elbv2Calls, opts: ObserveOptions): Promi
       );
       attributes = Object.fromEntries((a.Attributes ?? []).map((x) => [x.Key ?? '', x.Value ?? '']));
       memory.arns.set(address, arn);
+      memory.loadBalancers.set(name, lb);
       remember(memory, key, 'loadBalancers', name);
     }
     const value: LoadBalancerValue = {
@@ -306,7 +346,7 @@ export async function observeElbv2(ctx: Elbv2Calls, opts: ObserveOptions): Promi
     const targets: Target[] = (health.TargetHealthDescriptions ?? [])
       .filter((d) => d.TargetHealth?.State !== 'draining')
       .map((d) => ({ id: d.Target?.Id ?? '', port: d.Target?.Port ?? value.port }))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.port - b.port));
+      .sort(compareTargets);
     const targetsValue: TargetsValue = { targetGroup: value.name, targets };
     resources.push({
       address: elbv2Address('targets', value.name),

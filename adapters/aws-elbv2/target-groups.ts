@@ -101,7 +101,8 @@ export function planTargetGroup(
   return { value, targets: { targetGroup: name, targets }, notices };
 }
 
-function compareTargets(a: Target, b: Target): number {
+/** Targets by address, then port: the order render and observe both list them in. */
+export function compareTargets(a: Target, b: Target): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : a.port - b.port;
 }
 

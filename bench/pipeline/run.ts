@@ -3,8 +3,8 @@
 // 1. Throughput: events/s through ingest (signed batches of 500, MemoryQueue) and record (FIFO
 //    batches of 10, MemorySnapshotStore, MemoryQueue for reconcile), each stage and combined.
 // 2. Propagation in-process: an HTTPRoute change → ingest → record → reconcile with the real HAProxy
-//    adapter → the first HTTP request that sees the change (the reconcile queue's 1 s coalescing
-//    delay is skipped in-process; on AWS add DelaySeconds).
+//    adapter → the first HTTP request that sees the change (the reconcile queue's DelaySeconds and the
+//    1 s coalescing window are skipped in-process; on AWS add them).
 // 2b. The same through everything (test/e2e/local-cloud.ts): an HTTPRoute changed in a local API
 //    server → the forwarder → ingest over HTTP → SQS emulator → record (DynamoDB on dynalite) → reconcile
 //    queue (its DelaySeconds as deployed, then 0) → reconcile on HAProxy → first request that sees it.
@@ -37,10 +37,17 @@ import type { IngestEvent } from '#functions/ingest/ingest-context.js';
 import type { Logger } from '#functions/ingest/logger.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
-import { startLocalCloud } from '#test/e2e/local-cloud.js';
+import { FORWARDER_LINGER_MS, startLocalCloud } from '#test/e2e/local-cloud.js';
 import { startBackend } from '#test/integration/haproxy/support.js';
 import * as kubeObjects from '#test/integration/kube/support.js';
-import { CLUSTER, createHarness, ingestContext, SECRET, signedRequest } from '#test/reliability/harness.js';
+import {
+  CLUSTER,
+  createHarness,
+  gatewayAddress,
+  ingestContext,
+  SECRET,
+  signedRequest,
+} from '#test/reliability/harness.js';
 import {
   add,
   bump,
@@ -73,6 +80,8 @@ const CLOUD_POOL = '127.0.75.10-127.0.75.20';
 const CLOUD_PORT = 18_091;
 const CLOUD_CHANGES = quick ? 3 : 15;
 const FUNCTIONS = ['ingest', 'record', 'reconcile', 'resync', 'status'] as const;
+const THROUGHPUT_GATEWAYS = 20;
+const THROUGHPUT_ROUTES = 400;
 const TARGETS = {
   ingestBytes: 300 * 1024,
   ingestInitMs: 150,
@@ -97,8 +106,8 @@ interface Throughput {
 }
 
 async function throughput(): Promise<Throughput> {
-  const GATEWAYS = 20;
-  const ROUTES = 400;
+  const GATEWAYS = THROUGHPUT_GATEWAYS;
+  const ROUTES = THROUGHPUT_ROUTES;
   const rand = prng(5);
   const objects: Obj[] = [gatewayClass()];
   for (let g = 0; g < GATEWAYS; g++) objects.push(gateway(`gw-${g}`));
@@ -249,15 +258,14 @@ interface Propagation {
  */
 async function clusterPropagation(delaySeconds: number, windowMs: number): Promise<number[]> {
   const backend = await startBackend('app');
-  const route = (i: number) => ({
-    ...kubeObjects.httpRoute(
+  const route = (i: number) =>
+    kubeObjects.httpRoute(
       'apps',
       'app',
       [{ name: 'web', namespace: 'apps' }],
       { name: 'app', port: 80 },
       `/v${i}`,
-    ),
-  });
+    );
   const cloud = await startLocalCloud({
     addressPool: CLOUD_POOL,
     reconcileDelaySeconds: delaySeconds,
@@ -314,11 +322,7 @@ async function propagation(): Promise<Propagation> {
     ];
     await h.post(snapshotEvents(objects, 'bench'));
     await h.settle();
-    const { items } = await h.store.statusSince(CLUSTER, undefined, 100);
-    const gw = items.find((s) => s.ref.kind === 'Gateway')?.status as {
-      status?: { addresses?: { value: string }[] };
-    };
-    const address = gw?.status?.addresses?.[0]?.value;
+    const address = await gatewayAddress(h.store);
     if (!address) throw new Error('the Gateway was not programmed');
     if ((await httpGet(address, GW_PORT, 'app.example', '/v0')) !== 200) throw new Error('/v0 is not served');
 
@@ -599,7 +603,7 @@ rows.push(
   ['↳ event mix', mix, '', ''],
   [
     '↳ reconcile requests sent (after dedup)',
-    `${tp.reconcileRequests} for ${tp.events.toLocaleString('en')} events over ${Math.ceil(tp.recordBatches / 1000) + 1} coalescing windows (1 ms of clock per batch; 20 Gateway keys)`,
+    `${tp.reconcileRequests} for ${tp.events.toLocaleString('en')} events over ${Math.ceil(tp.recordBatches / 1000) + 1} coalescing windows (1 ms of clock per batch; ${THROUGHPUT_GATEWAYS} Gateway keys)`,
     '',
     '',
   ],
@@ -748,7 +752,7 @@ ${notes.join('\n\n')}
 
 ## Method
 
-1. **Throughput**: a listed cluster of 20 Gateways, 400 HTTPRoutes, 400 Services and 400 EndpointSlices
+1. **Throughput**: a listed cluster of ${THROUGHPUT_GATEWAYS} Gateways, ${THROUGHPUT_ROUTES} HTTPRoutes, ${THROUGHPUT_ROUTES} Services and ${THROUGHPUT_ROUTES} EndpointSlices
    (recorded before the clock starts), then ${tp.events.toLocaleString('en')} events of the mix above (fixed seed).
    _ingest_: the real \`createIngestHandler\` (HMAC verification, replay cache, parsing, validation,
    dedup ids) with a \`MemoryQueue\`, fed pre-signed API Gateway v2 requests of ${INGEST_BATCH} events.
@@ -762,7 +766,7 @@ ${notes.join('\n\n')}
    \`/v{i}\` every ${PROBE_INTERVAL_MS} ms; the latency is to its first 200. **The reconcile queue's coalescing delay
    (DelaySeconds 2, 1 s window) is skipped in-process**: on AWS add it, plus SQS and Lambda polling.
 2b. **Cluster to traffic**: the same change made in a local Kubernetes API server and carried by
-   everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (50 ms linger), signed
+   everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (${FORWARDER_LINGER_MS} ms linger), signed
    batches over HTTP to the ingest handler, the SQS emulator, the SQS event-source simulator polling
    for record and reconcile, DynamoDB on dynalite, HAProxy. Measured once with the reconcile queue's
    DelaySeconds and coalescing window as deployed (the 2 s dominates), once without them.

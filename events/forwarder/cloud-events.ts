@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { KindName } from '#core/model/bundle.js';
 import type { ResourceEventType, SnapshotEventType } from '#events/event-types.js';
 import type { SnapshotMarkerData } from '#events/snapshot-marker.js';
 import type { ClusterObject } from '#kube/cluster-object.js';
@@ -21,13 +20,13 @@ export interface WireEvent {
   data: ClusterObject | SnapshotMarkerData;
 }
 
-export const RESOURCE_TYPE: Record<ClusterEventType, ResourceEventType> = {
+const RESOURCE_TYPE: Record<ClusterEventType, ResourceEventType> = {
   add: 'dev.knative.apiserver.resource.add',
   update: 'dev.knative.apiserver.resource.update',
   delete: 'dev.knative.apiserver.resource.delete',
 };
 
-export function sourceOf(cluster: string): string {
+function sourceOf(cluster: string): string {
   return `portico-forwarder/${cluster}`;
 }
 
@@ -82,7 +81,7 @@ export function markerEvent(
     time,
     datacontenttype: 'application/json',
     cluster,
-    kind: data.kind as KindName,
+    kind: data.kind,
     snapshotid: data.snapshotId,
     data,
   };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import type { KindName } from '#core/model/bundle.js';
+import { DEFAULT_OPTIONS } from '#core/translate/options.js';
 import { MIN_BEARER_TOKEN_LENGTH } from '#events/bearer-token.js';
 import { clusterId } from '#events/extensions.js';
 import { isReadKind } from '#events/kinds.js';
@@ -154,7 +155,7 @@ export function readForwarderConfig(
     forwardPrivateKeys: bool === 'true',
     maxPending,
     statusPollMs,
-    controllerName: get(ENV.controllerName) ?? 'portico.dev/gateway-controller',
+    controllerName: get(ENV.controllerName) ?? DEFAULT_OPTIONS.controllerName,
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(kinds ? { kinds } : {}),
   };

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KindName } from '#core/model/bundle.js';
+import { DEFAULT_OPTIONS } from '#core/translate/options.js';
 import { DEFAULT_LIMITS, type EventLimits } from '#events/limits.js';
 import type { ClusterObject } from '#kube/cluster-object.js';
 import { type ClusterEventType, type ClusterList, ClusterSource } from '#kube/cluster-source.js';
@@ -89,8 +90,8 @@ export class Forwarder {
   #metricsPort: number | undefined;
   #listed = false;
   #stopping = false;
-  #flushing = false;
-  readonly #wake = new AbortController();
+  /** Aborted once stop() starts flushing: the pump then sends without lingering, and returns when empty. */
+  readonly #flush = new AbortController();
   readonly #sendAbort = new AbortController();
   #pump: Promise<void> | undefined;
   #inFlight = 0;
@@ -123,7 +124,6 @@ export class Forwarder {
     this.#sender = new Sender({
       endpoint: options.endpoint,
       signingSecret: options.signingSecret,
-      limits: this.#limits,
       metrics: this.metrics,
       log: this.#log,
       ...(options.sendBackoff ? { backoff: options.sendBackoff } : {}),
@@ -137,7 +137,7 @@ export class Forwarder {
         writer: new StatusWriter({
           http,
           objects: this.#source,
-          controllerName: options.controllerName ?? 'portico.dev/gateway-controller',
+          controllerName: options.controllerName ?? DEFAULT_OPTIONS.controllerName,
           now: () => new Date().toISOString(),
           fieldManager: 'portico-forwarder',
           prune: false,
@@ -149,7 +149,7 @@ export class Forwarder {
       });
     }
     this.metrics.collect({
-      queueDepth: () => this.#outbox.size + this.#inFlight,
+      queueDepth: () => this.pending,
       informerRestarts: () => this.#source.stats.restarts,
       lists: () => this.#source.stats.lists,
     });
@@ -167,10 +167,6 @@ export class Forwarder {
   /** Objects and markers waiting to be sent, and those in the batch being sent. */
   get pending(): number {
     return this.#outbox.size + this.#inFlight;
-  }
-
-  get source(): ClusterSource {
-    return this.#source;
   }
 
   /** The status pull, when on (tests call `pullOnce` to pull now). */
@@ -202,8 +198,7 @@ export class Forwarder {
     this.#stopping = true;
     await this.#source.stop();
     await this.#puller?.stop();
-    this.#flushing = true;
-    this.#wake.abort();
+    this.#flush.abort();
     const deadline = setTimeout(
       () => this.#sendAbort.abort(new Error('stop deadline')),
       options.deadlineMs ?? 10_000,
@@ -275,10 +270,13 @@ export class Forwarder {
 
   /** An event ingest would refuse as too large is dropped here, with a log line. */
   #fits(change: ObjectChange): boolean {
-    const event = this.#wire({ change, kind: change.object.kind });
-    const dataBytes = byteLength(JSON.stringify(event.data));
+    const event = this.#wire({ change });
+    const { maxEventDataBytes, maxEventBytes } = this.#limits;
     const eventBytes = byteLength(JSON.stringify(event));
-    if (dataBytes <= this.#limits.maxEventDataBytes && eventBytes <= this.#limits.maxEventBytes) return true;
+    // `data` is part of the event: an event within both limits needs no second serialisation
+    if (eventBytes <= Math.min(maxEventDataBytes, maxEventBytes)) return true;
+    const dataBytes = byteLength(JSON.stringify(event.data));
+    if (dataBytes <= maxEventDataBytes && eventBytes <= maxEventBytes) return true;
     this.metrics.eventsDropped.inc({ reason: 'too_large' });
     this.#log('error', 'object too large to forward; dropped', {
       kind: change.object.kind,
@@ -302,17 +300,16 @@ export class Forwarder {
     const linger = this.#options.lingerMs ?? 50;
     for (;;) {
       if (this.#outbox.size === 0) {
-        if (this.#flushing) return;
-        await this.#outbox.waitForItems(this.#wake.signal);
+        if (this.#flush.signal.aborted) return;
+        await this.#outbox.waitForItems(this.#flush.signal);
         continue;
       }
-      if (!this.#flushing && linger > 0) await sleep(linger);
+      if (!this.#flush.signal.aborted && linger > 0) await sleep(linger);
       const batch = this.#takeBatch();
       if (batch.length === 0) continue;
       this.#inFlight = batch.length;
       try {
         await this.#sender.send(batch, this.#sendAbort.signal);
-        this.#inFlight = 0;
         if (!this.#stopping) this.#outbox.relistIfRoom();
       } catch (err) {
         this.#abandoned += batch.length;

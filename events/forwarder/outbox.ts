@@ -9,9 +9,7 @@ export interface ObjectChange {
   snapshotId?: string;
 }
 
-export type OutboxItem =
-  | { marker: 'start' | 'end'; data: SnapshotMarkerData }
-  | { change: ObjectChange; kind: string };
+export type OutboxItem = { marker: 'start' | 'end'; data: SnapshotMarkerData } | { change: ObjectChange };
 
 export interface OutboxOptions {
   /** Pending objects (and markers) at most; default 50,000. */
@@ -25,7 +23,6 @@ export interface OutboxOptions {
 }
 
 interface Entry {
-  kind: string;
   /** Position of its slot: a slot whose generation differs is stale. */
   gen: number;
   /** The pending list add (its object updated by later events, its snapshot id kept). */
@@ -95,7 +92,7 @@ export class Outbox {
     if (change.snapshotId !== undefined) {
       // A new list carries the object: it supersedes whatever was pending, and moves behind the
       // list's start marker.
-      const fresh: Entry = { kind, gen: ++this.#gen, listed: change };
+      const fresh: Entry = { gen: ++this.#gen, listed: change };
       this.#entries.set(key, fresh);
       this.#slots.push({ key, gen: fresh.gen });
       this.#notify();
@@ -113,7 +110,7 @@ export class Outbox {
       return true;
     }
     if (!this.#room(kind)) return false;
-    const fresh: Entry = { kind, gen: ++this.#gen, tail: change };
+    const fresh: Entry = { gen: ++this.#gen, tail: change };
     this.#entries.set(key, fresh);
     this.#slots.push({ key, gen: fresh.gen });
     this.#notify();
@@ -159,8 +156,8 @@ export class Outbox {
           continue;
         }
         items = [];
-        if (entry.listed) items.push({ change: entry.listed, kind: entry.kind });
-        if (entry.tail) items.push({ change: entry.tail, kind: entry.kind });
+        if (entry.listed) items.push({ change: entry.listed });
+        if (entry.tail) items.push({ change: entry.tail });
       }
       if (!accept(items)) break;
       this.#head++;

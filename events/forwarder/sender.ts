@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_LIMITS, type EventLimits } from '#events/limits.js';
 import { BATCH_MEDIA_TYPE } from '#events/media-types.js';
 import { SIGNATURE_HEADER, signRequest } from '#events/signature.js';
 import type { WireEvent } from './cloud-events.js';
@@ -10,7 +9,6 @@ export interface SenderOptions {
   /** The functions' HTTP API; batches are POSTed to `<endpoint>/events`. */
   endpoint: string;
   signingSecret: string;
-  limits?: Partial<EventLimits>;
   /** Retry delays: exponential from `initialMs` up to `maxMs`, with jitter. */
   backoff?: { initialMs?: number; maxMs?: number };
   requestTimeoutMs?: number;
@@ -51,23 +49,16 @@ export const byteLength = (s: string): number => encoder.encode(s).byteLength;
 export class Sender {
   readonly #options: SenderOptions;
   readonly #url: string;
-  readonly #limits: EventLimits;
   readonly #log: Log;
   readonly #fetch: typeof fetch;
   /** Unix ms since when every attempt failed; undefined while sending works. */
   failingSince: number | undefined;
-  lastSuccess: number | undefined;
 
   constructor(options: SenderOptions) {
     this.#options = options;
     this.#url = `${options.endpoint.replace(/\/+$/, '')}/events`;
-    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#log = options.log ?? silentLog;
     this.#fetch = options.fetch ?? fetch;
-  }
-
-  get limits(): Readonly<EventLimits> {
-    return this.#limits;
   }
 
   /** Sends `events` (which must fit one batch) until ingest accepted them; rejects only when `signal` aborts. */
@@ -81,16 +72,15 @@ export class Sender {
     let failures = 0;
     while (events.length > 0) {
       signal?.throwIfAborted();
-      if (report.attempts > 0 && failures > 0) this.#options.metrics?.batchesRetried.inc();
+      if (failures > 0) this.#options.metrics?.batchesRetried.inc();
       report.attempts++;
       const failure = await this.#post(events, signal);
       if (!failure) {
         report.sent += events.length;
         this.failingSince = undefined;
-        this.lastSuccess = Date.now();
         this.#options.metrics?.eventsSent.inc({}, events.length);
         this.#options.metrics?.batchesSent.inc();
-        this.#options.metrics?.lastSuccessfulSend.set(Math.floor(this.lastSuccess / 1000));
+        this.#options.metrics?.lastSuccessfulSend.set(Math.floor(Date.now() / 1000));
         return;
       }
       signal?.throwIfAborted();

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRouteKind } from '#core/index/references.js';
 import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
 import { describeIssue } from '#events/cloud-event.js';
 import { SIGNATURE_HEADER, signRequest } from '#events/signature.js';
 import {
   DEFAULT_STATUS_PAGE,
   STATUS_PATH,
+  type StatusPageWire,
   type StatusQuery,
   statusPage,
   statusQueryString,
@@ -14,7 +16,7 @@ import { clusterKey } from '#kube/cluster-object.js';
 import type { StatusWriteReport } from '#kube/status-writer.js';
 import { type Log, silentLog } from './log.js';
 import type { ForwarderMetrics } from './metrics.js';
-import { ROUTE_KINDS, validateStatusRecord } from './status-record.js';
+import { validateStatusRecord } from './status-record.js';
 
 /** Where statuses are written (a StatusWriter with pruning off). */
 export interface StatusSink {
@@ -52,17 +54,16 @@ export class StatusPullError extends Error {
  * Pulls the status stream (GET `<endpoint>/status?cursor=…&limit=…`, signed like event batches
  * over `statusRequestPayload`) and patches it into the cluster. The cursor lives in memory: after
  * a restart the stream is read from its beginning (it holds only the latest status of each object,
- * and writes that change nothing are skipped). Route records of all load balancers are merged:
- * a route attached to two Gateways gets one record per load balancer, each with its parents.
- * A page is read again when one of its writes failed.
+ * and writes that change nothing are skipped). A route attached to two Gateways gets one record per
+ * load balancer, each with its parents: the records of one page are merged into one write, and the
+ * writer keeps the parent entries a write does not mention (`mergeRouteParents`), so records of
+ * earlier pages need not be remembered. A page is read again when one of its writes failed.
  */
 export class StatusPuller {
   readonly #options: StatusPullerOptions;
   readonly #log: Log;
   readonly #fetch: typeof fetch;
   #cursor: string | undefined;
-  /** route → load balancer key → that load balancer's parent entries. */
-  readonly #routeParents = new Map<string, Map<string, RouteParentStatus[]>>();
   #running: Promise<void> | undefined;
   #abort: AbortController | undefined;
 
@@ -111,8 +112,9 @@ export class StatusPuller {
       const page = await this.#get(query, signal);
       report.pages++;
       report.records += page.items.length;
-      const statuses: ObjectStatus[] = [];
       const byObject = new Map<string, ObjectStatus>();
+      /** route → load balancer key → that load balancer's parent entries, in this page. */
+      const routeParents = new Map<string, Map<string, RouteParentStatus[]>>();
       for (const record of page.items) {
         const status = validateStatusRecord(record);
         if (typeof status === 'string') {
@@ -126,9 +128,9 @@ export class StatusPuller {
           continue;
         }
         const key = clusterKey(status.kind, status.namespace, status.name);
-        if (ROUTE_KINDS.has(status.kind)) {
-          const perLb = this.#routeParents.get(key) ?? new Map<string, RouteParentStatus[]>();
-          this.#routeParents.set(key, perLb);
+        if (isRouteKind(status.kind)) {
+          const perLb = routeParents.get(key) ?? new Map<string, RouteParentStatus[]>();
+          routeParents.set(key, perLb);
           perLb.set(record.key ?? '', (status.status as { parents: RouteParentStatus[] }).parents);
           byObject.set(key, {
             ...status,
@@ -139,7 +141,7 @@ export class StatusPuller {
           byObject.set(key, status); // the latest record wins
         }
       }
-      statuses.push(...byObject.values());
+      const statuses = [...byObject.values()];
       if (statuses.length > 0) {
         const written = await this.#options.writer.write(statuses, signal);
         report.written += written.written.length;
@@ -161,7 +163,18 @@ export class StatusPuller {
     }
   }
 
-  async #get(query: StatusQuery, signal?: AbortSignal) {
+  async #get(query: StatusQuery, signal?: AbortSignal): Promise<StatusPageWire> {
+    try {
+      const page = await this.#fetchPage(query, signal);
+      this.#options.metrics?.statusPulls.inc({ result: 'ok' });
+      return page;
+    } catch (err) {
+      this.#options.metrics?.statusPulls.inc({ result: 'error' });
+      throw err;
+    }
+  }
+
+  async #fetchPage(query: StatusQuery, signal?: AbortSignal): Promise<StatusPageWire> {
     const url = `${this.#options.endpoint.replace(/\/+$/, '')}${STATUS_PATH}?${statusQueryString(query)}`;
     const now = this.#options.now?.() ?? Math.floor(Date.now() / 1000);
     const timeout = AbortSignal.timeout(this.#options.requestTimeoutMs ?? 30_000);
@@ -176,31 +189,25 @@ export class StatusPuller {
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (err) {
-      this.#options.metrics?.statusPulls.inc({ result: 'error' });
       throw new StatusPullError(`GET ${STATUS_PATH}: ${(err as Error).message}`);
     }
     const text = await res.text();
     if (res.status !== 200) {
-      this.#options.metrics?.statusPulls.inc({ result: 'error' });
       throw new StatusPullError(`GET ${STATUS_PATH}: HTTP ${res.status} ${text.slice(0, 200)}`);
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      this.#options.metrics?.statusPulls.inc({ result: 'error' });
       throw new StatusPullError(`GET ${STATUS_PATH}: the reply is not JSON`);
     }
     const page = statusPage.safeParse(json);
     if (!page.success) {
-      this.#options.metrics?.statusPulls.inc({ result: 'error' });
       throw new StatusPullError(`GET ${STATUS_PATH}: not a status page: ${describeIssue(page.error)}`);
     }
     if (page.data.cluster !== this.#options.cluster) {
-      this.#options.metrics?.statusPulls.inc({ result: 'error' });
       throw new StatusPullError(`GET ${STATUS_PATH}: page is for cluster ${page.data.cluster}`);
     }
-    this.#options.metrics?.statusPulls.inc({ result: 'ok' });
     return page.data;
   }
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isRouteKind } from '#core/index/references.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { describeIssue } from '#events/cloud-event.js';
 import type { StatusRecordWire } from '#events/status-pull.js';
@@ -76,12 +77,10 @@ const STATUS_OF_KIND = {
   }),
 };
 
-export const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute']);
-
 function schemaOf(kind: string): z.ZodMiniType | undefined {
   if (kind === 'GatewayClass') return STATUS_OF_KIND.GatewayClass;
   if (kind === 'Gateway') return STATUS_OF_KIND.Gateway;
-  if (ROUTE_KINDS.has(kind)) return STATUS_OF_KIND.route;
+  if (isRouteKind(kind)) return STATUS_OF_KIND.route;
   if (kind === 'Ingress' || kind === 'Service') return STATUS_OF_KIND.loadBalancer;
   return undefined;
 }

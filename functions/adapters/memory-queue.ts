@@ -1,4 +1,4 @@
-import type { Queue, QueueMessage } from '#functions/ports/queue.js';
+import { checkQueueMessageIds, type Queue, type QueueMessage } from '#functions/ports/queue.js';
 
 export interface MemoryQueueOptions {
   /** Deduplication window, milliseconds (SQS FIFO: 5 minutes). */
@@ -29,14 +29,7 @@ export class MemoryQueue implements Queue {
     const accepted: QueueMessage[] = [];
     const batchIds = new Set<string>();
     for (const m of messages) {
-      if (
-        m.groupId.length === 0 ||
-        m.groupId.length > 128 ||
-        m.dedupId.length === 0 ||
-        m.dedupId.length > 128
-      ) {
-        throw new RangeError(`groupId and dedupId must be 1-128 characters (${m.groupId})`);
-      }
+      checkQueueMessageIds(m);
       const seenAt = this.#seen.get(m.dedupId);
       if ((seenAt !== undefined && now - seenAt < this.#window) || batchIds.has(m.dedupId)) continue;
       batchIds.add(m.dedupId);

@@ -4,7 +4,12 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type Queue, type QueueMessage, QueueUnavailableError } from '#functions/ports/queue.js';
+import {
+  checkQueueMessageIds,
+  type Queue,
+  type QueueMessage,
+  QueueUnavailableError,
+} from '#functions/ports/queue.js';
 
 /** SendMessageBatch quotas: 10 entries, 256 KiB (262,144 bytes) of message payload per request. */
 export const SQS_BATCH_MAX_ENTRIES = 10;
@@ -108,7 +113,7 @@ export function chunksOf(messages: readonly QueueMessage[], maxBytes: number): Q
   let current: QueueMessage[] = [];
   let bytes = 0;
   for (const m of messages) {
-    checkIds(m);
+    checkQueueMessageIds(m);
     const size = utf8.encode(m.body).byteLength;
     if (size > maxBytes) {
       throw new RangeError(`a message of ${size} bytes exceeds the SQS limit of ${maxBytes} (${m.groupId})`);
@@ -123,12 +128,6 @@ export function chunksOf(messages: readonly QueueMessage[], maxBytes: number): Q
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
-}
-
-function checkIds(m: QueueMessage): void {
-  if (m.groupId.length === 0 || m.groupId.length > 128 || m.dedupId.length === 0 || m.dedupId.length > 128) {
-    throw new RangeError(`groupId and dedupId must be 1-128 characters (${m.groupId})`);
-  }
 }
 
 function backoff(baseMs: number, retry: number): number {

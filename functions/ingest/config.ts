@@ -2,10 +2,11 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod/mini';
 import { MIN_BEARER_TOKEN_LENGTH } from '#events/bearer-token.js';
 import { clusterId } from '#events/extensions.js';
+import { type Env, regionOf } from '#functions/wiring/env.js';
 
 const ingestConfig = z.object({
   signingKeys: z._default(
-    z.array(z.object({ cluster: clusterId, secret: z.string().check(z.minLength(32)) })),
+    z.array(z.object({ cluster: clusterId, secret: z.string().check(z.minLength(MIN_BEARER_TOKEN_LENGTH)) })),
     [],
   ),
   bearerTokens: z._default(
@@ -19,9 +20,6 @@ const ingestConfig = z.object({
   ),
   toleranceSeconds: z._default(z.int().check(z.minimum(1), z.maximum(3600)), 300),
 });
-
-/** How long a container keeps the ingest config (signing keys) before reading it again. */
-export const INGEST_CONFIG_REFRESH_MS = 5 * 60_000;
 
 export type IngestConfig = z.infer<typeof ingestConfig>;
 
@@ -43,7 +41,7 @@ export function readIngestConfig(env: Readonly<Record<string, string | undefined
  * parameter and the bad field, never a secret. The SSM client is only loaded when needed.
  */
 export async function loadIngestConfig(
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   deps: { ssm?: SSMClient; signal?: AbortSignal } = {},
 ): Promise<IngestConfig> {
   const name = env.PORTICO_INGEST_CONFIG_PARAMETER;
@@ -51,8 +49,7 @@ export async function loadIngestConfig(
   const { readParameter } = await import('#functions/adapters/ssm-parameter.js');
   let ssm = deps.ssm;
   if (!ssm) {
-    const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-    if (!region) throw new Error('AWS_REGION is not set');
+    const region = regionOf(env);
     const { SSMClient } = await import('#functions/wiring/ssm-client.js');
     ssm = new SSMClient({ region });
   }

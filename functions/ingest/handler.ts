@@ -5,12 +5,11 @@ import { parseIncoming } from '#events/parse-incoming.js';
 import { isSnapshotMarker } from '#events/portico-event.js';
 import { reject } from '#events/rejection.js';
 import type { Queue, QueueMessage } from '#functions/ports/queue.js';
-import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
+import { type Env, INGEST_CONFIG_REFRESH_MS, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
-import { INGEST_CONFIG_REFRESH_MS } from './config.js';
 import { httpRejections, json } from './http-rejections.js';
 import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
-import { createJsonLogger, type Logger } from './logger.js';
+import { createJsonLogger, errorFields, type Logger } from './logger.js';
 import { RejectionError } from './rejection-error.js';
 import { requestBody } from './request-body.js';
 import { type VerifySenderOptions, verifySender } from './verify-sender.js';
@@ -59,8 +58,7 @@ export function createIngestHandler(deps: IngestDependencies) {
           logger.error('enqueue failed', {
             requestId: event.requestContext?.requestId,
             cluster: sender.cluster,
-            error: (error as Error)?.name,
-            detail: (error as Error)?.message,
+            ...errorFields(error),
           });
           throw new RejectionError(
             reject('QueueUnavailable', 'events could not be enqueued; retry the request'),

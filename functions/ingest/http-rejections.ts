@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
 import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
-import { createJsonLogger, type Logger } from './logger.js';
+import { createJsonLogger, errorFields, type Logger } from './logger.js';
 import { RejectionError } from './rejection-error.js';
 
 export interface HttpRejectionsOptions {
@@ -35,7 +35,7 @@ export function httpRejections(
         request.response = json(status, { error: error.rejection });
         return;
       }
-      logger.error('unexpected error', { ...base, status: 500, error: error?.name, detail: error?.message });
+      logger.error('unexpected error', { ...base, status: 500, ...errorFields(error) });
       request.response = json(500, {
         error: { status: 500, reason: 'InternalError', message: 'unexpected error; retry later' },
       });

@@ -22,3 +22,10 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
       write(JSON.stringify({ level, time: now().toISOString(), message, ...options.base, ...fields }));
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
+
+/** An error as log fields: its name and message (never its stack). */
+export function errorFields(error: unknown): { error: string; detail: string } {
+  return error instanceof Error
+    ? { error: error.name, detail: error.message }
+    : { error: 'Error', detail: String(error) };
+}

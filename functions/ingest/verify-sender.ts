@@ -1,5 +1,6 @@
 import type middy from '@middy/core';
 import { type BearerToken, MIN_BEARER_TOKEN_LENGTH, verifyBearerToken } from '#events/bearer-token.js';
+import { lowerCaseHeaders } from '#events/headers.js';
 import { reject } from '#events/rejection.js';
 import { MemoryReplayCache, type ReplayCache } from '#events/replay-cache.js';
 import {
@@ -49,7 +50,7 @@ export function verifySender(
   return {
     name: 'verifySender',
     before: async (request) => {
-      const headers = lowerCaseKeys(request.event.headers ?? {});
+      const headers = lowerCaseHeaders(request.event.headers ?? {});
       const signature = headers[SIGNATURE_HEADER];
       if (signature !== undefined || opts.bearerTokens.length === 0) {
         const verified = verifySignature({
@@ -111,10 +112,4 @@ export function verifySenderValidateOptions(opts: {
   if (!Number.isInteger(opts.toleranceSeconds) || opts.toleranceSeconds < 1 || opts.toleranceSeconds > 3600) {
     throw new TypeError(`${pkg}: toleranceSeconds must be an integer in 1..3600`);
   }
-}
-
-function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
 }

@@ -1,3 +1,5 @@
+import { MAX_QUEUE_ID_LENGTH } from '#events/message-keys.js';
+
 /** One message for a FIFO queue: ordered within `groupId`, deduplicated by `dedupId`. */
 export interface QueueMessage {
   /** Messages of one group are delivered in order, one at a time (at most 128 characters). */
@@ -18,4 +20,12 @@ export interface Queue {
 /** The queue refused or could not be reached; the sender may retry. */
 export class QueueUnavailableError extends Error {
   override readonly name = 'QueueUnavailableError';
+}
+
+/** Refuses a message whose group or dedup id is empty or longer than a FIFO queue allows. */
+export function checkQueueMessageIds(m: QueueMessage): void {
+  const ok = (id: string) => id.length > 0 && id.length <= MAX_QUEUE_ID_LENGTH;
+  if (!ok(m.groupId) || !ok(m.dedupId)) {
+    throw new RangeError(`groupId and dedupId must be 1-${MAX_QUEUE_ID_LENGTH} characters (${m.groupId})`);
+  }
 }

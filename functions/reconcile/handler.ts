@@ -11,9 +11,9 @@ import { applyProviderNotices } from '#core/status/provider-notices.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { translate } from '#core/translate/translate.js';
-import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
+import { createJsonLogger, errorFields, type Logger } from '#functions/ingest/logger.js';
 import type { BackoffOptions, RetryDelay } from '#functions/ports/retry-delay.js';
-import { deadlineSignal, delayRetries, errorFields, forEachFifoRecord } from '#functions/record/sqs-batch.js';
+import { deadlineSignal, delayRetries, forEachFifoRecord } from '#functions/record/sqs-batch.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
@@ -68,10 +68,14 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
 
   async function reconcileKey(key: LbKey, signal: AbortSignal, force: boolean): Promise<KeyOutcome> {
     const cluster = parseLbKey(key)!.cluster;
-    const bundle = await selectBundleFromStore(store, key);
-    const fingerprint = bundleFingerprint(bundle);
     // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
-    if (!force && (await store.lastReconciled(key)) === fingerprint) return 'unchanged';
+    // Otherwise the remembered fingerprint is read alongside the bundle (one round trip less).
+    const [bundle, last] = await Promise.all([
+      selectBundleFromStore(store, key),
+      force ? undefined : store.lastReconciled(key),
+    ]);
+    const fingerprint = bundleFingerprint(bundle);
+    if (!force && last === fingerprint) return 'unchanged';
     const complete = await store.isComplete(cluster);
 
     const result = translate(bundle, { ...deps.translateOptions, cluster }, cache);
@@ -91,7 +95,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       if (!complete) return 'incomplete'; // never garbage-collect from an incomplete picture
       let withheld = 0;
       for (const adapter of Object.values(adapters)) {
-        throwIfAborted(signal);
+        signal.throwIfAborted();
         withheld += (await reconcileLoadBalancer({ key, lb: undefined, adapter, signal })).deletesWithheld;
       }
       await putStatuses(cluster, key, result.statuses.filter(mine));
@@ -135,7 +139,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     if (complete) {
       for (const [provider, other] of Object.entries(adapters)) {
         if (provider === lb.provider || other === adapter) continue;
-        throwIfAborted(signal);
+        signal.throwIfAborted();
         await reconcileLoadBalancer({ key, lb: undefined, adapter: other, signal });
       }
     }
@@ -251,10 +255,6 @@ function withoutDeletes<R>(adapter: LoadBalancerAdapter<R>): LoadBalancerAdapter
     }),
     apply: (plan, opts) => adapter.apply(plan, opts),
   };
-}
-
-function throwIfAborted(signal: AbortSignal): void {
-  signal.throwIfAborted();
 }
 
 type Handler = ReturnType<typeof createReconcileHandler>;

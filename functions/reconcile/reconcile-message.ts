@@ -52,11 +52,6 @@ export function reconcileGroupId(key: LbKey): string {
   return `${cluster.slice(0, 80)}/#${sha256(key).slice(0, 40)}`;
 }
 
-/** The LB key of a reconcile message body, or undefined when the body is not one. */
-export function parseReconcileMessage(body: string): LbKey | undefined {
-  return parseReconcileRequest(body)?.key;
-}
-
 /** A reconcile message body (key and force), or undefined when the body is not one. */
 export function parseReconcileRequest(body: string): { key: LbKey; force: boolean } | undefined {
   let json: unknown;

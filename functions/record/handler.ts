@@ -4,7 +4,7 @@ import type { ObjectChange } from '#core/index/affected-keys.js';
 import { refOf } from '#core/index/object-ref.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { isSnapshotMarker, type PorticoEvent } from '#events/portico-event.js';
-import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
+import { createJsonLogger, errorFields, type Logger } from '#functions/ingest/logger.js';
 import type { Queue } from '#functions/ports/queue.js';
 import type { BackoffOptions, RetryDelay } from '#functions/ports/retry-delay.js';
 import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
@@ -13,7 +13,7 @@ import { affectedKeysInStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 import { parseRecordedEvent, UnreadableMessageError } from './recorded-event.js';
-import { deadlineSignal, delayRetries, errorFields, forEachFifoRecord } from './sqs-batch.js';
+import { deadlineSignal, delayRetries, forEachFifoRecord } from './sqs-batch.js';
 
 export interface RecordDependencies {
   store: SnapshotStore;
@@ -52,43 +52,41 @@ export function createRecordHandler(deps: RecordDependencies) {
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store } = deps;
 
-  async function keysOf(cluster: string, change: ObjectChange): Promise<LbKey[]> {
-    return affectedKeysInStore(store, cluster, change);
-  }
-
-  async function sweptKeys(cluster: string, swept: SweptList | undefined): Promise<LbKey[]> {
-    if (!swept) return [];
-    const keys: LbKey[] = [];
-    for (const removed of swept.removed) keys.push(...(await keysOf(cluster, { old: removed.object })));
-    if (swept.removed.length > 0) {
-      logger.info('list swept', {
-        cluster,
-        kind: swept.kind,
-        listId: swept.listId,
-        removed: swept.removed.length,
-      });
-    }
-    return keys;
+  /** The changes a finished re-list made: the objects it removed (logged). */
+  function sweptChanges(cluster: string, swept: SweptList | undefined): ObjectChange[] {
+    if (!swept || swept.removed.length === 0) return [];
+    logger.info('list swept', {
+      cluster,
+      kind: swept.kind,
+      listId: swept.listId,
+      removed: swept.removed.length,
+    });
+    return swept.removed.map((removed) => ({ old: removed.object }));
   }
 
   async function recordEvent(e: PorticoEvent): Promise<{ outcome: RecordOutcome; keys: LbKey[] }> {
+    const { outcome, changes } = await storeEvent(e);
+    // One walk for every change of the event: the reads of all of them are batched together.
+    const keys = changes.length > 0 ? await affectedKeysInStore(store, e.cluster, changes) : [];
+    return { outcome, keys };
+  }
+
+  /** Writes the event to the store: what it did, and the object changes it made. */
+  async function storeEvent(e: PorticoEvent): Promise<{ outcome: RecordOutcome; changes: ObjectChange[] }> {
     const cluster = e.cluster;
     if (isSnapshotMarker(e)) {
       const { kind, snapshotId, count, resourceVersion } = e.data;
-      const progress =
-        e.type === 'dev.portico.snapshot.start'
-          ? await store.markListStart(cluster, kind, snapshotId)
-          : await store.markListEnd(
-              cluster,
-              kind,
-              snapshotId,
-              count,
-              resourceVersion ? { resourceVersion } : {},
-            );
-      return {
-        outcome: e.type === 'dev.portico.snapshot.start' ? 'list-start' : 'list-end',
-        keys: await sweptKeys(cluster, progress.swept),
-      };
+      const start = e.type === 'dev.portico.snapshot.start';
+      const progress = start
+        ? await store.markListStart(cluster, kind, snapshotId)
+        : await store.markListEnd(
+            cluster,
+            kind,
+            snapshotId,
+            count,
+            resourceVersion ? { resourceVersion } : {},
+          );
+      return { outcome: start ? 'list-start' : 'list-end', changes: sweptChanges(cluster, progress.swept) };
     }
     if (e.type === 'dev.knative.apiserver.resource.delete') {
       const ref = refOf(e.data);
@@ -96,14 +94,14 @@ export function createRecordHandler(deps: RecordDependencies) {
       const r = await store.delete(cluster, ref, e.data.metadata.resourceVersion, {
         uid: e.data.metadata.uid,
       });
-      if (r.result !== 'deleted') return { outcome: r.result, keys: [] };
-      return { outcome: 'deleted', keys: await keysOf(cluster, { old: r.previous ?? e.data }) };
+      if (r.result !== 'deleted') return { outcome: r.result, changes: [] };
+      return { outcome: 'deleted', changes: [{ old: r.previous ?? e.data }] };
     }
     const r = await store.put(cluster, e.data, e.snapshotid ? { listId: e.snapshotid } : {});
-    const swept = await sweptKeys(cluster, r.swept);
-    if (r.result !== 'stored') return { outcome: r.result === 'deleted' ? 'stale' : r.result, keys: swept };
-    const changed = await keysOf(cluster, { old: r.previous, new: e.data });
-    return { outcome: 'stored', keys: [...changed, ...swept] };
+    const swept = sweptChanges(cluster, r.swept);
+    if (r.result !== 'stored')
+      return { outcome: r.result === 'deleted' ? 'stale' : r.result, changes: swept };
+    return { outcome: 'stored', changes: [{ old: r.previous, new: e.data }, ...swept] };
   }
 
   return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(

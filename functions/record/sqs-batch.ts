@@ -31,12 +31,6 @@ export async function forEachFifoRecord(
   return failed;
 }
 
-export function errorFields(error: unknown): { error: string; detail: string } {
-  return error instanceof Error
-    ? { error: error.name, detail: error.message }
-    : { error: 'Error', detail: String(error) };
-}
-
 /**
  * Aborts `ms` before the Lambda times out (when the context can tell), or when `outer` aborts.
  */

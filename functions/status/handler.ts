@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { lowerCaseHeaders } from '#events/headers.js';
 import { reject } from '#events/rejection.js';
 import {
   DEFAULT_TOLERANCE_SECONDS,
@@ -13,14 +14,13 @@ import {
   statusRecord,
   statusRequestPayload,
 } from '#events/status-pull.js';
-import { INGEST_CONFIG_REFRESH_MS } from '#functions/ingest/config.js';
 import { httpRejections, json } from '#functions/ingest/http-rejections.js';
 import type { IngestContext, IngestEvent, IngestResult } from '#functions/ingest/ingest-context.js';
 import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
 import { RejectionError } from '#functions/ingest/rejection-error.js';
 import { verifySenderValidateOptions } from '#functions/ingest/verify-sender.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
-import { type Env, requiredEnv } from '#functions/wiring/env.js';
+import { type Env, INGEST_CONFIG_REFRESH_MS, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 
 export interface StatusDependencies {
@@ -59,20 +59,12 @@ export function createStatusHandler(deps: StatusDependencies) {
       if (method.toUpperCase() !== 'GET') {
         throw new RejectionError(reject('MethodNotAllowed', `use GET, not ${method}`));
       }
-      const header = headerOf(event.headers, SIGNATURE_HEADER);
+      const header = lowerCaseHeaders(event.headers ?? {})[SIGNATURE_HEADER];
       if (header === undefined || header === '') {
         throw new RejectionError(reject('MissingCredentials', `${SIGNATURE_HEADER} header is missing`));
       }
       const query = parseStatusQuery(event.queryStringParameters ?? {});
-      if (typeof query === 'string') {
-        logger.warn('request rejected', {
-          requestId: event.requestContext?.requestId,
-          status: 400,
-          reason: 'InvalidQuery',
-          detail: query,
-        });
-        return json(400, { error: { status: 400, reason: 'InvalidQuery', message: query } });
-      }
+      if (typeof query === 'string') throw new RejectionError(reject('InvalidQuery', query));
       const verified = verifySignature({
         header,
         body: statusRequestPayload(query),
@@ -113,11 +105,6 @@ export function createStatusHandler(deps: StatusDependencies) {
       const response = json(200, body);
       return { ...response, headers: { ...response.headers, 'cache-control': 'no-store' } };
     });
-}
-
-function headerOf(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
-  for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() === name) return v;
-  return undefined;
 }
 
 type Handler = ReturnType<typeof createStatusHandler>;

@@ -55,7 +55,8 @@ import type { Referrer } from '#core/index/dependency-view.js';
 import { type ObjectRef, refId } from '#core/index/object-ref.js';
 import type { Edge, EdgeType } from '#core/index/references.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
-import { isListReady, isSweptByList, type ListRecord } from './list-sweep.js';
+import { compareStrings } from '#core/ir/sort.js';
+import { isListReady, isSnapshotComplete, isSweptByList, type ListRecord } from './list-sweep.js';
 import { decideDelete, decidePut, resourceVersionKey, type VersionState } from './resource-version.js';
 import {
   checkCluster,
@@ -269,7 +270,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
     });
     return items
       .map((it) => ({ from: it.from as ObjectRef, types: [...(it.types as EdgeType[])].sort() }))
-      .sort((a, b) => compareIds(refId(a.from), refId(b.from)));
+      .sort((a, b) => compareStrings(refId(a.from), refId(b.from)));
   }
 
   async referrersInto(cluster: string, namespace: string): Promise<ObjectRef[]> {
@@ -278,7 +279,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `C#${cluster}#I#${namespace}` },
     });
-    return items.map((it) => it.from as ObjectRef).sort((a, b) => compareIds(refId(a), refId(b)));
+    return items.map((it) => it.from as ObjectRef).sort((a, b) => compareStrings(refId(a), refId(b)));
   }
 
   async list(cluster: string, kind: string, namespace?: string): Promise<ObjectRef[]> {
@@ -297,7 +298,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       );
       return items
         .map((it) => refFromGsk(kind, it.gsk as string))
-        .sort((a, b) => compareIds(refId(a), refId(b)));
+        .sort((a, b) => compareStrings(refId(a), refId(b)));
     }
     const ns = namespaced ? namespace : undefined;
     const items = await this.#query({
@@ -310,7 +311,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       .map((it) =>
         ns === undefined ? { kind, name: it.sk as string } : { kind, namespace: ns, name: it.sk as string },
       )
-      .sort((a, b) => compareIds(refId(a), refId(b)));
+      .sort((a, b) => compareStrings(refId(a), refId(b)));
   }
 
   // ── lists and completeness ───────────────────────────────────────────────────────────────
@@ -364,10 +365,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `C#${cluster}#L` },
     });
-    if (items.length === 0) return false;
-    const listed = new Set(items.map((it) => it.sk as string));
-    if (kinds?.some((k) => !listed.has(k))) return false;
-    return items.every((it) => it.done === true);
+    return isSnapshotComplete(new Map(items.map((it) => [it.sk as string, it.done === true])), kinds);
   }
 
   // ── reconcile bookkeeping ──────────────────────────────────────────────────────────────
@@ -405,7 +403,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       ExpressionAttributeValues: { ':pk': `C#${cluster}#K` },
       ProjectionExpression: 'sk',
     });
-    return items.map((it) => it.sk as LbKey).sort(compareIds);
+    return items.map((it) => it.sk as LbKey).sort(compareStrings);
   }
 
   async clusters(): Promise<string[]> {
@@ -414,7 +412,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
       ExpressionAttributeValues: { ':pk': CLUSTER_REGISTRY },
       ProjectionExpression: 'sk',
     });
-    return items.map((it) => it.sk as string).sort(compareIds);
+    return items.map((it) => it.sk as string).sort(compareStrings);
   }
 
   // ── status stream ──────────────────────────────────────────────────────────────────────
@@ -882,10 +880,6 @@ function crossingNamespaces(from: ObjectRef, edges: readonly Edge[]): Set<string
 
 function optional<K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } {
   return (v === undefined ? {} : { [k]: v }) as { [P in K]?: V };
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isConditionFailure(e: unknown): boolean {

@@ -13,6 +13,16 @@ export interface ListRecord {
   done: boolean;
 }
 
+/**
+ * Whether a cluster's snapshot is complete, from each listed kind's latest list (kind → finished):
+ * at least one kind was listed, every one of `kinds` was, and every listed kind's latest list finished.
+ */
+export function isSnapshotComplete(latest: ReadonlyMap<string, boolean>, kinds?: readonly string[]): boolean {
+  if (latest.size === 0) return false;
+  if (kinds?.some((k) => !latest.has(k))) return false;
+  return [...latest.values()].every(Boolean);
+}
+
 /** A list can be finished once its start, its end and all its objects were recorded. */
 export function isListReady(list: ListRecord): boolean {
   return (

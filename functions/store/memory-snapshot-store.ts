@@ -3,7 +3,7 @@ import type { Referrer } from '#core/index/dependency-view.js';
 import { type ObjectRef, refId } from '#core/index/object-ref.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
-import { isListReady, isSweptByList, type ListRecord } from './list-sweep.js';
+import { isListReady, isSnapshotComplete, isSweptByList, type ListRecord } from './list-sweep.js';
 import { decideDelete, decidePut } from './resource-version.js';
 import {
   checkCluster,
@@ -199,9 +199,7 @@ export class MemorySnapshotStore implements SnapshotStore {
 
   async isComplete(cluster: string, kinds?: readonly string[]): Promise<boolean> {
     const c = this.#cluster(cluster);
-    if (c.latest.size === 0) return false;
-    for (const k of kinds ?? []) if (!c.latest.has(k)) return false;
-    return [...c.latest.values()].every((l) => l.done);
+    return isSnapshotComplete(new Map([...c.latest].map(([kind, l]) => [kind, l.done])), kinds);
   }
 
   async lastReconciled(key: LbKey): Promise<string | undefined> {

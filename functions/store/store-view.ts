@@ -5,6 +5,7 @@ import type { Edge } from '#core/index/references.js';
 import { selectBundle } from '#core/index/select-bundle.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
+import { compareStrings } from '#core/ir/sort.js';
 import type { SnapshotStore, StoredObject } from './snapshot-store.js';
 import { isStoredKind, normalizeRef } from './stored-object.js';
 
@@ -52,14 +53,23 @@ export async function withStoreView<T>(
   }
 }
 
-/** The load-balancer keys a change affects, read from the store (see core/index affectedKeys). */
+/**
+ * The load-balancer keys a change (or several, in one walk: their reads are batched together)
+ * affects, read from the store, sorted (see core/index affectedKeys).
+ */
 export function affectedKeysInStore(
   store: SnapshotStore,
   cluster: string,
-  change: ObjectChange,
+  changes: ObjectChange | readonly ObjectChange[],
   stats?: StoreViewStats,
 ): Promise<LbKey[]> {
-  return withStoreView(store, cluster, (view) => affectedKeys(change, view, cluster), stats ? { stats } : {});
+  const all: readonly ObjectChange[] = Array.isArray(changes) ? changes : [changes as ObjectChange];
+  return withStoreView(
+    store,
+    cluster,
+    (view) => [...new Set(all.flatMap((change) => affectedKeys(change, view, cluster)))].sort(compareStrings),
+    stats ? { stats } : {},
+  );
 }
 
 /** The objects one load balancer needs, read from the store (see core/index selectBundle). */

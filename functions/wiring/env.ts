@@ -14,3 +14,9 @@ export function regionOf(env: Env): string {
   if (!region) throw new Error('AWS_REGION is not set');
   return region;
 }
+
+/**
+ * How long a container keeps the ingest config (signing keys) before reading it again. Here, not in
+ * ingest/config.ts, so that the handlers can name it without loading the config module at import.
+ */
+export const INGEST_CONFIG_REFRESH_MS = 5 * 60_000;

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropConnections, get, startBackend, type TestBackend } from '#test/integration/haproxy/support.js';
-import { CONTROLLER, endpointSlice, eventually, service } from '#test/integration/kube/support.js';
+import {
+  CONTROLLER,
+  endpointSlice,
+  eventually,
+  gatewayClass,
+  service,
+} from '#test/integration/kube/support.js';
 import { type LocalCloud, startLocalCloud } from './local-cloud.js';
 
 // The whole event-driven path (see local-cloud.ts): API server → forwarder → ingest over HTTP →
@@ -13,12 +19,6 @@ let cloud: LocalCloud;
 let a: TestBackend;
 let b: TestBackend;
 
-const gatewayClass = {
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'GatewayClass',
-  metadata: { name: 'portico' },
-  spec: { controllerName: CONTROLLER },
-};
 const gateway = {
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'Gateway',
@@ -69,7 +69,7 @@ beforeAll(async () => {
   cloud = await startLocalCloud({
     addressPool: POOL,
     objects: [
-      gatewayClass,
+      gatewayClass(),
       gateway,
       route('svc-a'),
       service('apps', 'svc-a', 80),

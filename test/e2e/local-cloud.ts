@@ -31,6 +31,8 @@ export const CLUSTER = 'e2e';
 const SECRET = 'e2e-signing-secret-0123456789abcdef0123';
 const TABLE = 'portico-e2e-snapshots';
 const KINDS: KindName[] = ['GatewayClass', 'Gateway', 'HTTPRoute', 'Service', 'EndpointSlice'];
+/** How long the forwarder holds events to batch them. */
+export const FORWARDER_LINGER_MS = 20;
 
 export interface LocalCloudOptions {
   /** Bind addresses for the HAProxy adapter's load balancers (a 127.0.0.0/8 range of its own). */
@@ -105,7 +107,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     kubeConfig: loadKubeConfig(kube.kubeconfig),
     kinds: KINDS,
     controllerName: CONTROLLER,
-    lingerMs: 20,
+    lingerMs: FORWARDER_LINGER_MS,
     statusPollMs: options.statusPollMs ?? 100,
     log: () => {},
   });

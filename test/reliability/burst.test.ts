@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeAdapter } from '#adapters/fake/adapter.js';
 import type { PorticoEvent } from '#events/portico-event.js';
-import { asAdapter, batches } from '#test/unit/functions/pipeline-support.js';
-import { createHarness, pendingChanges, WINDOW_MS } from './harness.js';
+import { batches } from '#test/unit/functions/pipeline-support.js';
+import { fakeHarness, pendingChanges, WINDOW_MS } from './harness.js';
 import {
   bump,
   endpointSlice,
@@ -24,8 +23,7 @@ const ip = (service: number, round: number) => `10.${100 + service}.${round >> 8
 
 describe('reliability: a burst of EndpointSlice updates', () => {
   it('coalesces 10,000 updates of 50 Services behind 10 Gateways into about one reconcile per Gateway', async () => {
-    const fake = createFakeAdapter();
-    const h = createHarness({ adapters: { haproxy: asAdapter(fake) } });
+    const { fake, h } = fakeHarness();
     const objects: Obj[] = [gatewayClass()];
     const slices: Obj[] = [];
     for (let g = 0; g < GATEWAYS; g++) {

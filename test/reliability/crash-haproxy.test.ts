@@ -6,7 +6,7 @@ import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/ada
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { dropConnections, get, startBackend, type TestBackend } from '#test/integration/haproxy/support.js';
 import { type Crashing, crashingAdapter } from './crash.js';
-import { CLUSTER, createHarness, type Harness, pendingChanges } from './harness.js';
+import { createHarness, gatewayAddress, type Harness, pendingChanges } from './harness.js';
 import {
   add,
   bump,
@@ -32,14 +32,6 @@ let crashing: Crashing<unknown>;
 let h: Harness;
 let a: TestBackend;
 let c: TestBackend;
-
-async function gatewayAddress(): Promise<string> {
-  const { items } = await h.store.statusSince(CLUSTER, undefined, 100);
-  const gw = items.find((s) => s.ref.kind === 'Gateway')?.status as {
-    status?: { addresses?: { value: string }[] };
-  };
-  return gw?.status?.addresses?.[0]?.value ?? '';
-}
 
 beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'portico-reliability-crash-'));
@@ -68,7 +60,7 @@ describe('reliability: crash mid-apply on the real HAProxy adapter', () => {
     ];
     await h.enqueue(snapshotEvents(objects, 's1'));
     await h.settle();
-    const address = await gatewayAddress();
+    const address = await gatewayAddress(h.store);
     expect(address).toMatch(/^127\.0\.71\./);
     expect(await get(address, PORT, 'a.example')).toEqual({ status: 200, body: 'backend-a' });
     const remembered = await h.store.lastReconciled(KEY);

@@ -6,7 +6,7 @@
 // does after the visibility timeout.
 
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { FakeAdapter } from '#adapters/fake/adapter.js';
+import { createFakeAdapter, type FakeAdapter } from '#adapters/fake/adapter.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { planChanges } from '#core/plan/plan-changes.js';
@@ -26,6 +26,7 @@ import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import {
+  asAdapter,
   asQueueMessage,
   batches,
   type CapturedLogger,
@@ -219,6 +220,21 @@ export function createHarness(options: HarnessOptions) {
     },
     delivered,
   };
+}
+
+/** A harness reconciling on a fresh fake provider (`haproxy`), the usual set-up. */
+export function fakeHarness(): { fake: FakeAdapter; h: Harness } {
+  const fake = createFakeAdapter();
+  return { fake, h: createHarness({ adapters: { haproxy: asAdapter(fake) } }) };
+}
+
+/** The first address reconcile wrote into the Gateway's status ('' before it is programmed). */
+export async function gatewayAddress(store: SnapshotStore): Promise<string> {
+  const { items } = await store.statusSince(CLUSTER, undefined, 100);
+  const gw = items.find((s) => s.ref.kind === 'Gateway')?.status as {
+    status?: { addresses?: { value: string }[] };
+  };
+  return gw?.status?.addresses?.[0]?.value ?? '';
 }
 
 function redelivered(r: SQSRecord): SQSRecord {

@@ -71,10 +71,6 @@ export function bump(o: Obj, patch: Record<string, unknown> = {}): Obj {
   return { ...o, ...patch, metadata: { ...o.metadata, resourceVersion: nextRv() } };
 }
 
-/** Whether `o` is the same object (kind, namespace, name) as `p`. */
-export const sameObject = (o: Obj, p: Obj) =>
-  o.kind === p.kind && o.metadata.namespace === p.metadata.namespace && o.metadata.name === p.metadata.name;
-
 export const KINDS = ['GatewayClass', 'Gateway', 'HTTPRoute', 'Service', 'EndpointSlice'] as const;
 
 /** A full (re-)list of every kind: start, the objects with the snapshot id, end. */

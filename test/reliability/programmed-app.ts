@@ -1,6 +1,4 @@
-import { createFakeAdapter } from '#adapters/fake/adapter.js';
-import { asAdapter } from '#test/unit/functions/pipeline-support.js';
-import { createHarness } from './harness.js';
+import { fakeHarness } from './harness.js';
 import { endpointSlice, gateway, gatewayClass, httpRoute, service, snapshotEvents } from './objects.js';
 
 /**
@@ -8,8 +6,7 @@ import { endpointSlice, gateway, gatewayClass, httpRoute, service, snapshotEvent
  * with one endpoint 10.0.0.1, listed through ingest and programmed on a fake provider.
  */
 export async function programmedApp() {
-  const fake = createFakeAdapter();
-  const h = createHarness({ adapters: { haproxy: asAdapter(fake) } });
+  const { fake, h } = fakeHarness();
   const eps = endpointSlice('app', ['10.0.0.1']);
   const objects = [
     gatewayClass(),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeAdapter } from '#adapters/fake/adapter.js';
-import { asAdapter, markerEvent, resourceEvent } from '#test/unit/functions/pipeline-support.js';
-import { CLUSTER, createHarness, pendingChanges, providerState } from './harness.js';
+import type { FakeAdapter } from '#adapters/fake/adapter.js';
+import { markerEvent, resourceEvent } from '#test/unit/functions/pipeline-support.js';
+import { CLUSTER, fakeHarness, pendingChanges, providerState } from './harness.js';
 import {
   endpointSlice,
   gateway,
@@ -17,7 +17,7 @@ import {
 // route were deleted, Gateway `new` was created. The forwarder re-lists. What was deleted while
 // nobody watched must go, with its load balancer, but only once the re-list is complete.
 
-const lbNames = (fake: ReturnType<typeof createFakeAdapter>) =>
+const lbNames = (fake: FakeAdapter) =>
   fake.cloud
     .all()
     .filter((r) => r.kind === 'load-balancer')
@@ -27,8 +27,7 @@ const lbNames = (fake: ReturnType<typeof createFakeAdapter>) =>
 
 describe('reliability: a re-list after lost events', () => {
   it('sweeps objects deleted meanwhile, and deletes their load balancers, only once the list is complete', async () => {
-    const fake = createFakeAdapter();
-    const h = createHarness({ adapters: { haproxy: asAdapter(fake) } });
+    const { fake, h } = fakeHarness();
     const web = gateway('web');
     const old = gateway('old');
     const rWeb = httpRoute('r-web', 'web', 'a', 'a.example');
@@ -94,8 +93,7 @@ describe('reliability: a re-list after lost events', () => {
     // objects, same uid, same resourceVersion, same type `add`, as the first list did a minute ago.
     // Each is a new list's member and must be counted, or the list never finishes and the cluster
     // stays incomplete: nothing deleted while nobody watched is ever removed.
-    const fake = createFakeAdapter();
-    const h = createHarness({ adapters: { haproxy: asAdapter(fake) } });
+    const { fake, h } = fakeHarness();
     const web = gateway('web');
     const old = gateway('old');
     await h.post(
@@ -123,8 +121,7 @@ describe('reliability: a re-list after lost events', () => {
   });
 
   it('deletes nothing when the re-list never finishes (its end says more objects than arrived)', async () => {
-    const fake = createFakeAdapter();
-    const h = createHarness({ adapters: { haproxy: asAdapter(fake) } });
+    const { fake, h } = fakeHarness();
     const web = gateway('web');
     const old = gateway('old');
     await h.post(

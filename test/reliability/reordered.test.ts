@@ -1,9 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createFakeAdapter } from '#adapters/fake/adapter.js';
+import type { FakeAdapter } from '#adapters/fake/adapter.js';
 import type { PorticoEvent } from '#events/portico-event.js';
-import { asAdapter } from '#test/unit/functions/pipeline-support.js';
-import { createHarness, ignoredOutcomes, providerState } from './harness.js';
+import { CLUSTER, fakeHarness, ignoredOutcomes, providerState } from './harness.js';
 import {
   add,
   bump,
@@ -13,6 +12,7 @@ import {
   gatewayKey,
   httpRoute,
   KINDS,
+  NS,
   type Obj,
   remove,
   service,
@@ -20,12 +20,7 @@ import {
   update,
 } from './objects.js';
 
-function harness() {
-  const fake = createFakeAdapter();
-  return { fake, h: createHarness({ adapters: { haproxy: asAdapter(fake) } }) };
-}
-
-const listenerPort = (fake: ReturnType<typeof createFakeAdapter>) =>
+const listenerPort = (fake: FakeAdapter) =>
   fake.cloud
     .all()
     .filter((r) => r.kind === 'listener')
@@ -33,7 +28,7 @@ const listenerPort = (fake: ReturnType<typeof createFakeAdapter>) =>
 
 describe('reliability: reordered events', () => {
   it('ignores an older resourceVersion that arrives after a newer one', async () => {
-    const { fake, h } = harness();
+    const { fake, h } = fakeHarness();
     const gw1 = gateway('web', 80);
     const objects = [gatewayClass(), httpRoute('app', 'web', 'app', 'app.example'), service('app')];
     await h.post(snapshotEvents(objects, 's1'));
@@ -53,14 +48,14 @@ describe('reliability: reordered events', () => {
     await h.settle();
     expect(listenerPort(fake)).toEqual([8080]);
     expect(
-      (await h.store.get('prod-eu-1', { kind: 'Gateway', namespace: 'shop', name: 'web' })) as Obj,
+      (await h.store.get(CLUSTER, { kind: 'Gateway', namespace: NS, name: 'web' })) as Obj,
     ).toMatchObject({
       metadata: { resourceVersion: gw2.metadata.resourceVersion },
     });
   });
 
   it('never resurrects a deleted object: a late add or update of the same uid hits the tombstone', async () => {
-    const { fake, h } = harness();
+    const { fake, h } = fakeHarness();
     const gw = gateway('web');
     const objects = [gatewayClass(), gw, httpRoute('app', 'web', 'app', 'app.example'), service('app')];
     await h.post(snapshotEvents(objects, 's1'));
@@ -80,9 +75,7 @@ describe('reliability: reordered events', () => {
     expect(ignoredOutcomes(h.logs.record).slice(-3)).toEqual(['stale', 'stale', 'stale']);
     await h.settle();
     expect(fake.cloud.all()).toEqual([]);
-    expect(
-      await h.store.get('prod-eu-1', { kind: 'Gateway', namespace: 'shop', name: 'web' }),
-    ).toBeUndefined();
+    expect(await h.store.get(CLUSTER, { kind: 'Gateway', namespace: NS, name: 'web' })).toBeUndefined();
     await h.requestReconcile(gatewayKey('web'), 'resync-1');
     await h.settle();
     expect(fake.cloud.all()).toEqual([]);
@@ -125,7 +118,7 @@ describe('reliability: reordered events', () => {
     ];
 
     async function run(order: number[], reconcileAfter: boolean[]) {
-      const { fake, h } = harness();
+      const { fake, h } = fakeHarness();
       await h.enqueue(snapshotEvents([], 's0', KINDS));
       await h.settle();
       const cursors = histories.map(() => 0);

@@ -4,14 +4,14 @@
 // payload limit), as `{"message": ...}` like API Gateway's own answers.
 
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyResultV2,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { listenLocal } from '#test/emulators/local-server.js';
 
 export type HttpApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -35,8 +35,7 @@ export async function startHttpApi(routes: Record<string, HttpApiHandler>): Prom
     if (!table.has(path)) table.set(path, new Map());
     table.get(path)!.set(method.toUpperCase(), handler);
   }
-  const sockets = new Set<Socket>();
-  const server = createServer(async (req, res) => {
+  const server = await listenLocal(async (req, res) => {
     const reply = (status: number, message: string) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message }));
@@ -56,19 +55,7 @@ export async function startHttpApi(routes: Record<string, HttpApiHandler>): Prom
       if (!res.headersSent) reply(500, 'Internal Server Error');
     }
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { url: server.endpoint, close: () => server.close() };
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -130,7 +117,7 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyE
   return event;
 }
 
-function writeResult(res: import('node:http').ServerResponse, result: APIGatewayProxyResultV2): void {
+function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void {
   // A result that is not a structured one is taken as a 200 JSON body (payload 2.0 rules).
   if (typeof result === 'string' || result === undefined || !('statusCode' in (result as object))) {
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -23,7 +23,7 @@ export interface SqsEventSourceOptions {
   batchSize?: number;
   /** Long-poll wait per receive in seconds (default 1). */
   waitTimeSeconds?: number;
-  /** Region and account for eventSourceARN (default from the queue's ARN). */
+  /** The function's name in the invocation context (default `handler`). */
   functionName?: string;
   /** The function's timeout (getRemainingTimeInMillis), default 30 s. */
   timeoutMs?: number;
@@ -128,11 +128,10 @@ export class SqsEventSource {
             this.#inFlight--;
           }
         }
-      } catch (error) {
+      } catch {
         if (!this.#running) return;
         // as Lambda does: back off and poll again
         await new Promise((r) => setTimeout(r, 50));
-        void error;
       }
     }
   }

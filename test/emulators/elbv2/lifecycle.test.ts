@@ -74,6 +74,19 @@ const fixed404 = [
   { Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain' } },
 ];
 
+/** An HTTP :80 listener answering 404. */
+async function httpListener(loadBalancerArn: string | undefined) {
+  const out = await elb.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: loadBalancerArn,
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: fixed404,
+    }),
+  );
+  return out.Listeners![0]!;
+}
+
 describe('ELBv2 emulator: lifecycle through the real SDK', () => {
   it('creates an ALB with target groups, a listener, rules and targets, then deletes them in order', async () => {
     const lb = await alb('portico-web');
@@ -302,16 +315,7 @@ describe('ELBv2 emulator: lifecycle through the real SDK', () => {
   it('modifies listeners, rules, target groups, security groups, subnets and attributes', async () => {
     const lb = await alb('mod');
     const a = await tg('a');
-    const listener = (
-      await elb.send(
-        new CreateListenerCommand({
-          LoadBalancerArn: lb.LoadBalancerArn,
-          Port: 80,
-          Protocol: 'HTTP',
-          DefaultActions: fixed404,
-        }),
-      )
-    ).Listeners![0]!;
+    const listener = await httpListener(lb.LoadBalancerArn);
     const modified = (
       await elb.send(
         new ModifyListenerCommand({
@@ -438,16 +442,7 @@ describe('ELBv2 emulator: lifecycle through the real SDK', () => {
 
   it('SetRulePriorities swaps priorities atomically and rejects duplicates without changing anything', async () => {
     const lb = await alb('prio');
-    const listener = (
-      await elb.send(
-        new CreateListenerCommand({
-          LoadBalancerArn: lb.LoadBalancerArn,
-          Port: 80,
-          Protocol: 'HTTP',
-          DefaultActions: fixed404,
-        }),
-      )
-    ).Listeners![0]!;
+    const listener = await httpListener(lb.LoadBalancerArn);
     const mk = async (priority: number, path: string) =>
       (
         await elb.send(

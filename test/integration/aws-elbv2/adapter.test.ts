@@ -88,6 +88,9 @@ describe('aws-elbv2 adapter on the emulator', () => {
     const noop = await measured(() => reconcile(adapter, lb()));
     expect(noop.result.plan.changes.filter((c) => c.action !== 'noop')).toEqual([]);
     expect(noop.stats.mutating).toBe(0);
+    // The status of an untouched load balancer comes from the observe before it: one Describe.
+    expect(noop.result.status).toEqual(create.result.status);
+    expect(noop.stats.byAction.DescribeLoadBalancers).toBe(1);
     console.info('no-op', noop.stats.mutating, 'mutating,', noop.stats.read, 'reads');
 
     // app gains an endpoint, api loses its only one: one call per changed target group.
@@ -122,6 +125,16 @@ describe('aws-elbv2 adapter on the emulator', () => {
     await reconcile(adapterFor(), gatewayLb());
     await reconcile(adapterFor(), undefined);
     expect(counts()).toEqual({ loadBalancers: 0, listeners: 0, rules: 0, targetGroups: 0 });
+  });
+
+  it('deletes nothing after a restart when the tag-filtered scan fails part-way', async () => {
+    await reconcile(adapterFor(), gatewayLb());
+    const before = counts();
+    emu.failNext({ pattern: '^DescribeTargetGroups$', code: 'InternalFailure', status: 500 });
+    const out = await reconcile(adapterFor(client(1)), undefined);
+    expect(out.deletesWithheld).toBeGreaterThan(0);
+    expect(out.plan.changes.filter((c) => c.action === 'delete')).toEqual([]);
+    expect(counts()).toEqual(before);
   });
 
   it('never touches an unowned target group with the name render uses', async () => {

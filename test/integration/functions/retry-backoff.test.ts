@@ -63,9 +63,14 @@ function recordOn(queueUrl: string, withBackoff: boolean) {
       retryBackoff: { baseSeconds: 10, jitter: 0 },
     }),
   });
-  const handler = (event: SQSEvent, context: Parameters<typeof record>[1]): Promise<SQSBatchResponse> => {
+  const handler = async (
+    event: SQSEvent,
+    context: Parameters<typeof record>[1],
+  ): Promise<SQSBatchResponse> => {
+    const response = await record(event, context);
+    // Counted once handled: the backoff is set by then, so the test's clock cannot overtake it.
     for (const r of event.Records) receives.push(Number(r.attributes.ApproximateReceiveCount));
-    return record(event, context);
+    return response;
   };
   source = new SqsEventSource({ client, queueUrl, handler, waitTimeSeconds: 0 }).start();
   return receives;

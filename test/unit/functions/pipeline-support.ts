@@ -4,6 +4,7 @@ import { dedupIdOf, groupIdOf } from '#events/message-keys.js';
 import type { PorticoEvent } from '#events/portico-event.js';
 import type { Logger } from '#functions/ingest/logger.js';
 import type { QueueMessage } from '#functions/ports/queue.js';
+import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 
 export const CLUSTER = 'prod-eu-1';
 
@@ -176,4 +177,20 @@ export const endpointSlice = (service: string, suffix: string, ips: readonly str
 /** The same object, as a later version. */
 export function bump<T extends { metadata: Record<string, unknown> }>(o: T, patch: Partial<T> = {}): T {
   return { ...o, ...patch, metadata: { ...o.metadata, resourceVersion: nextRv() } };
+}
+
+/** Stores the objects as one finished list per kind, so that the cluster is complete. */
+export async function listAll(
+  store: SnapshotStore,
+  objects: { kind: string }[],
+  cluster = CLUSTER,
+  listId = 'l1',
+): Promise<void> {
+  const kinds = [...new Set(objects.map((o) => o.kind))];
+  for (const kind of kinds) {
+    const of = objects.filter((o) => o.kind === kind);
+    await store.markListStart(cluster, kind, listId);
+    for (const o of of) await store.put(cluster, o, { listId });
+    await store.markListEnd(cluster, kind, listId, of.length);
+  }
 }

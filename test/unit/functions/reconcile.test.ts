@@ -16,6 +16,7 @@ import {
   gatewayClass,
   httpRoute,
   lambdaContext,
+  listAll,
   service,
   sqsEvent,
 } from './pipeline-support.js';
@@ -23,17 +24,6 @@ import {
 const GW = lbKey(CLUSTER, 'Gateway', 'infra', 'web');
 let n = 0;
 const msg = (key: LbKey): QueueMessage => reconcileMessage(key, ++n * 60_000, 1000);
-
-/** Stores the objects as one finished list per kind, so the cluster is complete. */
-async function listAll(store: MemorySnapshotStore, objects: { kind: string }[], listId = 'l1') {
-  const kinds = [...new Set(objects.map((o) => o.kind))];
-  for (const kind of kinds) {
-    const of = objects.filter((o) => o.kind === kind);
-    await store.markListStart(CLUSTER, kind, listId);
-    for (const o of of) await store.put(CLUSTER, o, { listId });
-    await store.markListEnd(CLUSTER, kind, listId, of.length);
-  }
-}
 
 function setup() {
   const store = new MemorySnapshotStore();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { lbKey } from '#core/ir/lb-key.js';
 import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { QueueUnavailableError } from '#functions/ports/queue.js';
-import { parseReconcileMessage } from '#functions/reconcile/reconcile-message.js';
+import { parseReconcileRequest } from '#functions/reconcile/reconcile-message.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import {
@@ -33,7 +33,7 @@ function setup() {
   const handler = createRecordHandler({ store, reconcileQueue, logger, now: () => clock });
   const run = (events: Parameters<typeof asQueueMessage>[0][]) =>
     handler(sqsEvent(events.map(asQueueMessage)), lambdaContext());
-  const keys = () => reconcileQueue.messages.map((m) => parseReconcileMessage(m.body));
+  const keys = () => reconcileQueue.messages.map((m) => parseReconcileRequest(m.body)?.key);
   return { store, reconcileQueue, logger, run, keys, tick: (ms: number) => (clock += ms) };
 }
 
@@ -105,7 +105,7 @@ describe('functions: record', () => {
       event.Records[0]!.messageId,
       event.Records[1]!.messageId,
     ]);
-    expect(reconcileQueue.messages.map((m) => parseReconcileMessage(m.body))).toEqual([
+    expect(reconcileQueue.messages.map((m) => parseReconcileRequest(m.body)?.key)).toEqual([
       lbKey(CLUSTER, 'Service', 'infra', 'other'),
     ]);
   });
@@ -144,7 +144,7 @@ describe('functions: record', () => {
       expect(result.batchItemFailures).toEqual([]);
       tick(5); // 100 batches in 500 ms: one coalescing window
     }
-    const sent = reconcileQueue.messages.slice(before).map((m) => parseReconcileMessage(m.body));
+    const sent = reconcileQueue.messages.slice(before).map((m) => parseReconcileRequest(m.body)?.key);
     expect(new Set(sent)).toEqual(new Set([GW, SVC_LB]));
     expect(sent.length).toBeLessThanOrEqual(4);
   });

@@ -17,6 +17,7 @@ import {
   gatewayClass,
   httpRoute,
   lambdaContext,
+  listAll,
   service,
   sqsEvent,
 } from './pipeline-support.js';
@@ -50,22 +51,6 @@ const ingress = (name: string, group: string) => ({
   },
   spec: { rules: [{ host: 'a.example.com' }] },
 });
-
-/** Stores the objects as one finished list per kind (the cluster is then complete). */
-async function listAll(
-  store: MemorySnapshotStore,
-  objects: { kind: string }[],
-  cluster = CLUSTER,
-  id = 'l1',
-) {
-  const kinds = [...new Set(objects.map((o) => o.kind))];
-  for (const kind of kinds) {
-    const of = objects.filter((o) => o.kind === kind);
-    await store.markListStart(cluster, kind, id);
-    for (const o of of) await store.put(cluster, o, { listId: id });
-    await store.markListEnd(cluster, kind, id, of.length);
-  }
-}
 
 function world(cloud = new FakeCloud()) {
   let clock = 1_763_600_000_000;
