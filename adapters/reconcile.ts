@@ -39,7 +39,7 @@ export async function reconcileLoadBalancer<R>(input: ReconcileInput<R>): Promis
     );
   }
   const rendered = lb ? adapter.render(lb) : { resources: [], notices: [] };
-  const observed = await adapter.observe(key, { signal });
+  const observed = await adapter.observe(key, { signal, desired: rendered.resources });
   let plan = planChanges(rendered.resources, observed.resources, adapter.diffSpec, { lbKey: key });
   let deletesWithheld = 0;
   if (!observed.complete) {

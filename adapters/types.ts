@@ -16,8 +16,13 @@ export interface LoadBalancerAdapter<R> {
   capabilities(): Capabilities;
   /** Pure: provider-native desired resources, plus a notice for every feature left out. */
   render(lb: ir.LoadBalancer): Rendered<R>;
-  /** Everything this load balancer owns, plus unowned resources squatting on its addresses. */
-  observe(key: ir.LbKey, opts: { signal: AbortSignal }): Promise<Observed<R>>;
+  /**
+   * What the provider really runs for this load balancer: everything it owns, plus unowned
+   * resources squatting on its addresses. `desired` is what render produced (empty when the load
+   * balancer should no longer exist): observe reads those by their deterministic names, so its cost
+   * follows one load balancer, not the provider's whole inventory.
+   */
+  observe(key: ir.LbKey, opts: ObserveOptions<R>): Promise<Observed<R>>;
   /** How resources are compared, replaced and ordered; fed to planChanges. */
   readonly diffSpec: DiffSpec<R>;
   /** The only mutation. Idempotent and safe to re-run after a crash at any step; never touches a conflict. */
@@ -29,6 +34,12 @@ export interface LoadBalancerAdapter<R> {
    * read failed: the caller must then not conclude that a key is absent.
    */
   listOwnedKeys?(cluster: string, opts: { signal: AbortSignal }): Promise<OwnedKeys>;
+}
+
+export interface ObserveOptions<R> {
+  signal: AbortSignal;
+  /** The rendered resources of this load balancer; empty when it should no longer exist. */
+  desired: readonly DesiredResource<R>[];
 }
 
 export interface OwnedKeys {

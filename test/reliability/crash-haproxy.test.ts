@@ -91,7 +91,7 @@ describe('reliability: crash mid-apply on the real HAProxy adapter', () => {
     expect(await get(address, PORT, 'a.example')).toEqual({ status: 200, body: 'backend-c' });
     expect(await get(address, PORT, 'b.example')).toEqual({ status: 200, body: 'backend-c' });
 
-    const observed = await haproxy.observe(KEY, { signal: AbortSignal.timeout(5_000) });
+    const observed = await haproxy.observe(KEY, { signal: AbortSignal.timeout(5_000), desired: [] });
     const addresses = observed.resources.map((r) => r.address);
     expect(new Set(addresses).size).toBe(addresses.length);
     // converged: HAProxy holds exactly what the stored objects ask for

@@ -37,7 +37,7 @@ export function crashingFake(fake: FakeAdapter): Crashing<unknown> {
     diffSpec: fake.diffSpec as LoadBalancerAdapter<unknown>['diffSpec'],
     capabilities: () => fake.capabilities(),
     render: (lb) => fake.render(lb),
-    observe: (key, opts) => fake.observe(key, opts),
+    observe: (key, opts) => fake.observe(key, opts as Parameters<FakeAdapter['observe']>[1]),
     async apply(plan, opts) {
       const n = executionSteps(plan).length;
       log.steps.push(n);

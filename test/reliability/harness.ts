@@ -300,7 +300,7 @@ export async function pendingChanges<R>(
   const result = translate(bundle, { defaultProvider: defaultProvider as 'haproxy', cluster: CLUSTER });
   const lb = result.loadBalancers.find((l) => l.key === key);
   const desired = lb ? adapter.render(lb).resources : [];
-  const observed = await adapter.observe(key, { signal: AbortSignal.timeout(10_000) });
+  const observed = await adapter.observe(key, { signal: AbortSignal.timeout(10_000), desired });
   const plan = planChanges(desired, observed.resources, adapter.diffSpec, { lbKey: key });
   return plan.changes.filter((c) => c.action !== 'noop');
 }

@@ -23,14 +23,14 @@ const signal = new AbortController().signal;
 /** One level-triggered reconcile: render → observe → plan → apply. */
 async function reconcile(adapter: FakeAdapter, lb: ir.LoadBalancer) {
   const rendered = adapter.render(lb);
-  const observed = await adapter.observe(lb.key, { signal });
+  const observed = await adapter.observe(lb.key, { signal, desired: [] });
   const plan = planChanges(rendered.resources, observed.resources, adapter.diffSpec, { lbKey: lb.key });
   const status = await adapter.apply(plan, { signal });
   return { rendered, plan, status };
 }
 
 async function planFor(adapter: FakeAdapter, lb: ir.LoadBalancer) {
-  const observed = await adapter.observe(lb.key, { signal });
+  const observed = await adapter.observe(lb.key, { signal, desired: [] });
   return planChanges(adapter.render(lb).resources, observed.resources, adapter.diffSpec, { lbKey: lb.key });
 }
 
@@ -120,7 +120,7 @@ describe('adapters: fake', () => {
     const adapter = createFakeAdapter();
     const lb = loadBalancer();
     await reconcile(adapter, lb);
-    const observed = await adapter.observe(lb.key, { signal });
+    const observed = await adapter.observe(lb.key, { signal, desired: [] });
     const plan = planChanges([], observed.resources, adapter.diffSpec, { lbKey: lb.key });
     const status = await adapter.apply(plan, { signal });
     expect(adapter.cloud.all()).toEqual([]);
@@ -221,7 +221,7 @@ describe('adapters: fake', () => {
     const adapter = createFakeAdapter();
     const lb = loadBalancer();
     await reconcile(adapter, lb);
-    const observed = await adapter.observe(lb.key, { signal });
+    const observed = await adapter.observe(lb.key, { signal, desired: [] });
     const plan = planChanges([], observed.resources, adapter.diffSpec, { lbKey: lb.key });
     // Someone strips the tags of a route between observe and apply.
     const victim = adapter.cloud.all().find((r) => r.kind === 'route')!;
@@ -243,7 +243,9 @@ describe('adapters: fake', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(adapter.apply(plan, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
-    await expect(adapter.observe(lb.key, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    await expect(adapter.observe(lb.key, { signal: controller.signal, desired: [] })).rejects.toBeInstanceOf(
+      AbortedError,
+    );
     await expect(adapter.apply({ changes: [], conflicts: [] }, { signal })).rejects.toBeInstanceOf(
       InvalidConfigError,
     );
