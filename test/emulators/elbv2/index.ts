@@ -1,4 +1,4 @@
-// A stateful local emulator of the AWS ELBv2 (ALB/NLB) Query API for tests (DESIGN.md §6), used through
+// A stateful local emulator of the AWS ELBv2 (ALB/NLB) Query API for tests (docs/design.md §8), used through
 // the real `@aws-sdk/client-elastic-load-balancing-v2` over a real socket:
 //
 //   const emu = await startElbv2Emulator({ limits: { rulesPerLoadBalancer: 10 } });

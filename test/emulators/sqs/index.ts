@@ -1,4 +1,4 @@
-// A stateful local emulator of Amazon SQS (standard and FIFO queues) for tests (DESIGN.md §6), used
+// A stateful local emulator of Amazon SQS (standard and FIFO queues) for tests (docs/design.md §8), used
 // through the real `@aws-sdk/client-sqs` over a real socket:
 //
 //   const sqs = await startSqsEmulator({ now: clock.now });
