@@ -98,14 +98,8 @@ export function profileOf(
 ): { profile: string; level: 'core' | 'extended' } | undefined {
   for (const p of PROFILES) {
     const all = new Set([...p.core, ...p.extended]);
+    // A Gateway-only test is covered by every profile: it is reported under the first, GATEWAY-HTTP.
     if (!features.every((f) => all.has(f))) continue;
-    if (
-      !features.some((f) => p.core.includes(f) && f !== 'Gateway' && f !== 'ReferenceGrant') &&
-      features.length > 0
-    ) {
-      // A Gateway-only test belongs to every profile; report it under the first (GATEWAY-HTTP).
-      if (!features.every((f) => f === 'Gateway' || f === 'ReferenceGrant')) continue;
-    }
     return { profile: p.name, level: features.every((f) => p.core.includes(f)) ? 'core' : 'extended' };
   }
   return undefined;
