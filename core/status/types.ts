@@ -15,6 +15,8 @@ export interface StatusCondition {
 
 export interface GatewayClassStatus {
   conditions: StatusCondition[];
+  /** Gateway API features the class's provider supports (sorted by name); set once the class is accepted. */
+  supportedFeatures?: { name: string }[];
 }
 
 export interface ListenerStatus {

@@ -18,6 +18,12 @@ export interface TranslateOptions {
   defaultServiceProvider?: ProviderName;
   /** Provider for classes that reference no LoadBalancerParameters. */
   defaultProvider: ProviderName;
+  /**
+   * Gateway API feature names each provider's adapter supports, written to an accepted GatewayClass's
+   * `status.supportedFeatures` (the caller derives them from the adapters: adapters/supported-features.ts).
+   * A provider without an entry gets no supportedFeatures.
+   */
+  supportedFeatures?: Partial<Record<ProviderName, readonly string[]>>;
 }
 
 export const DEFAULT_OPTIONS: TranslateOptions = {

@@ -2,7 +2,8 @@
 // and prints each failure with its reason, then exactly `N passed, M failed, K skipped` (counting cases).
 //
 //   --target <module>        target factory module (default #test/conformance/haproxy-target.js)
-//   --features A,B           extended features to claim on top of Gateway, HTTPRoute, ReferenceGrant
+//   --features A,B           claim only these (a subset of the GatewayClass's status.supportedFeatures)
+//   --report FILE            write an upstream ConformanceReport (YAML) for the run
 //   --gateway-class <name>   substituted for {GATEWAY_CLASS_NAME} (default portico)
 //   --controller-name <n>    the GatewayClass controllerName (default portico.dev/gateway-controller)
 //   --timeouts "K:s;K2:s"    upstream timeout overrides, e.g. "MaxTimeToConsistency:10"
@@ -13,6 +14,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EchoBackends } from './echo-backends.js';
 import { claimedFeatures } from './features.js';
+import { buildConformanceReport, type ReportOptions, writeConformanceReport } from './report.js';
 import {
   countedResults,
   type ItemResult,
@@ -40,6 +42,7 @@ export interface CliOptions {
   timeouts: string;
   run: string[];
   verbose: boolean;
+  report?: string;
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -88,6 +91,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--run':
         out.run.push(...list(value()));
         break;
+      case '--report':
+        out.report = value();
+        break;
       case '--verbose':
         out.verbose = true;
         break;
@@ -99,13 +105,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (out.dir === '')
     throw new Error(
-      'usage: npm run conformance -- DIR [--target module] [--features A,B] [--timeouts "K:s"]',
+      'usage: npm run conformance -- DIR [--target module] [--features A,B] [--timeouts "K:s"] [--report FILE]',
     );
   return out;
 }
 
 export interface DirectoryRun {
   results: ScenarioResult[];
+  /** What the run claimed, and what the GatewayClass reported as supported. */
+  claimed: string[];
+  supported: string[] | undefined;
   /** Scenario files that could not be loaded, with the error. */
   loadErrors: { file: string; error: string }[];
   passed: number;
@@ -122,11 +131,29 @@ export async function runDirectory(
     gatewayClassName?: string;
     controllerName?: string;
     only?: readonly string[];
+    /** `--features`: narrow the claimed set (default: all the GatewayClass supports). */
+    narrowFeatures?: readonly string[];
     onResult?: (r: ScenarioResult) => void;
   },
 ): Promise<DirectoryRun> {
   const backends = options.backends ?? new EchoBackends();
-  const run: DirectoryRun = { results: [], loadErrors: [], passed: 0, failed: 0, skipped: 0 };
+  const supported = options.features
+    ? undefined
+    : await discoverSupportedFeatures(
+        target,
+        options.gatewayClassName ?? DEFAULT_GATEWAY_CLASS_NAME,
+        options.controllerName ?? PORTICO_CONTROLLER_NAME,
+      );
+  const features = options.features ?? claimedFeatures(supported, options.narrowFeatures);
+  const run: DirectoryRun = {
+    results: [],
+    claimed: [...features].sort(),
+    supported,
+    loadErrors: [],
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+  };
   try {
     for (const file of listScenarioFiles(dir)) {
       let loaded: ReturnType<typeof loadScenario>;
@@ -141,7 +168,7 @@ export async function runDirectory(
         continue;
       }
       if (options.only && options.only.length > 0 && !options.only.includes(loaded.expect.test)) continue;
-      const result = await runScenario(loaded, target, { ...options, backends });
+      const result = await runScenario(loaded, target, { ...options, features, backends });
       run.results.push(result);
       for (const r of countedResults(result)) run[r.outcome]++;
       options.onResult?.(result);
@@ -152,6 +179,41 @@ export async function runDirectory(
   return run;
 }
 
+/**
+ * What the suite GatewayClass reports in `status.supportedFeatures` once the target has accepted it
+ * (upstream infers the claimed features the same way); undefined when the target reports none.
+ */
+export async function discoverSupportedFeatures(
+  target: ConformanceTarget,
+  gatewayClassName: string,
+  controllerName: string,
+  timeoutMs = 10_000,
+): Promise<string[] | undefined> {
+  await target.apply([
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: gatewayClassName, generation: 1 },
+      spec: { controllerName },
+    },
+  ]);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const st = await target.status('GatewayClass', '', gatewayClassName);
+    const accepted =
+      Array.isArray(st?.conditions) &&
+      st.conditions.some((c) => (c as { type?: string }).type === 'Accepted');
+    if (accepted || Date.now() > deadline) {
+      const list = Array.isArray(st?.supportedFeatures) ? st.supportedFeatures : [];
+      const names = list
+        .map((f) => (typeof f === 'string' ? f : (f as { name?: unknown })?.name))
+        .filter((n): n is string => typeof n === 'string');
+      return names.length > 0 ? names : undefined;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The lines printed for one test: a header, then every failure (counted or not) with its reason. */
 export function formatResult(r: ScenarioResult): string[] {
   const counted = countedResults(r);
@@ -160,7 +222,7 @@ export function formatResult(r: ScenarioResult): string[] {
   const lines = [
     `${verdict} ${r.test} (${n('passed')} passed, ${n('failed')} failed, ${n('skipped')} skipped)`,
   ];
-  if (verdict === 'SKIP') lines.push(`  ${counted[0]?.reason ?? ''}`);
+  if (verdict === 'SKIP') lines.push(`  ${r.skipped ?? counted[0]?.reason ?? ''}`);
   if (r.setupFailure) lines.push(`  ${r.setupFailure}`);
   for (const item of [...r.statusChecks, ...r.cases]) {
     if (item.outcome === 'failed' && !item.blocked) lines.push(`  ✗ ${item.reason}`);
@@ -196,7 +258,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let run: DirectoryRun;
   try {
     run = await runDirectory(resolve(opts.dir), target, {
-      features: claimedFeatures(opts.features),
+      narrowFeatures: opts.features,
       timeouts: parseTimeoutOverrides(opts.timeouts),
       gatewayClassName: opts.gatewayClassName,
       controllerName: opts.controllerName,
@@ -210,6 +272,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     await target.close();
   }
   for (const e of run.loadErrors) console.log(`FAIL ${e.file}\n  ✗ could not load: ${e.error}`);
+  if (opts.report) {
+    const reportOptions: ReportOptions = { mode: 'default' };
+    writeConformanceReport(opts.report, buildConformanceReport(run, reportOptions));
+    console.log(`report written to ${opts.report}`);
+  }
+  console.log(`claimed features: ${run.claimed.join(', ')}`);
   console.log(`${run.passed} passed, ${run.failed} failed, ${run.skipped} skipped`);
   return run.failed > 0 ? 1 : 0;
 }

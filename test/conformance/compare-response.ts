@@ -2,7 +2,8 @@
 // with the README's data rules: status list, then (200/204 only) backend, namespace, what the backend saw
 // and the response headers; (3xx only) the redirect target. Pure: returns what differed, or undefined.
 
-import { type CapturedResponse, isRedirect } from './http-client.js';
+import { X509Certificate } from 'node:crypto';
+import { type CapturedResponse, goVerifyHostname, isRedirect } from './http-client.js';
 import type { CaseExpect, CaseRequest, ExpectedBackendRequest } from './scenario-schema.js';
 
 export interface AttemptContext {
@@ -12,6 +13,8 @@ export interface AttemptContext {
   scheme: string;
   /** The path as sent (incl. query and any appended request id). */
   sentPath: string;
+  /** PEM of a `"Secret ns/name (tls.crt)"` reference (for backendRequest.tlsPeerCertificate). */
+  certificateOf?: (ref: string) => string;
 }
 
 const TIMEOUT_CODES = new Set([408, 504]);
@@ -86,6 +89,91 @@ function compareBackendSide(ctx: AttemptContext, res: CapturedResponse): string 
   if (!(echo.pod ?? '').startsWith(backend)) {
     return `expected pod name to start with ${backend}, got ${echo.pod ?? '(none)'} (wrong backend)`;
   }
+  const fromHeader = expect.backendFromRequestHeader;
+  if (fromHeader) {
+    const values = reqHeaders[fromHeader.toLowerCase()] ?? [];
+    if (values.length !== 1)
+      return `expected exactly one ${fromHeader} header on the backend request, got ${JSON.stringify(values)}`;
+    if (!(echo.pod ?? '').startsWith(values[0] ?? ''))
+      return `expected pod name to start with ${values[0]} (from ${fromHeader}), got ${echo.pod ?? '(none)'}`;
+  }
+  const squash = (v: string) => (expect.ignoreWhitespace ? v.replaceAll(' ', '') : v);
+  for (const [name, allowed] of Object.entries(expect.validResponseHeaderValues ?? {})) {
+    const got = res.headers[name.toLowerCase()];
+    if (!got) return `expected response header ${name} to be set, actual headers: ${fmt(res.headers)}`;
+    if (!allowed.some((a) => squash(a) === squash(got.join(','))))
+      return `expected response header ${name} to be one of ${JSON.stringify(allowed)}, got ${JSON.stringify(got.join(','))}`;
+  }
+  const tls = (echo as { tls?: { serverName?: string; peerCertificates?: string[] } }).tls;
+  if (br.tlsServerName !== null && br.tlsServerName !== undefined) {
+    if (!tls)
+      return `expected the backend to be reached over TLS with SNI ${br.tlsServerName}, but it was reached in clear text`;
+    if (tls.serverName !== br.tlsServerName)
+      return `expected the backend to see SNI ${JSON.stringify(br.tlsServerName)}, got ${JSON.stringify(tls.serverName)}`;
+  }
+  if (br.tlsPeerCertificate) {
+    const want = ctx.certificateOf?.(br.tlsPeerCertificate);
+    if (!want) return `cannot resolve ${br.tlsPeerCertificate}`;
+    const wantDer = new X509Certificate(want).raw;
+    const presented = (tls?.peerCertificates ?? []).some((pem) =>
+      new X509Certificate(pem).raw.equals(wantDer),
+    );
+    if (!presented)
+      return `expected the backend to receive the client certificate of ${br.tlsPeerCertificate}`;
+  }
+  return undefined;
+}
+
+/**
+ * The Ingress suite's assertions: only the fields present are checked; for a status other than 200 nothing
+ * else is.
+ */
+export function compareIngressResponse(expect: CaseExpect, res: CapturedResponse): string | undefined {
+  const want = expect.status?.[0];
+  if (want !== undefined && res.status !== want) return `expected status code ${want}, got ${res.status}`;
+  if (res.status !== 200) return undefined;
+  if (expect.tlsCertificateHostname) {
+    const cert = res.peerCertificate;
+    if (!cert) return 'expected a TLS certificate from the server, got none';
+    const firstDns = (cert.subjectaltname ?? '').split(', ').find((s) => s.startsWith('DNS:'));
+    if (!firstDns) return `the server certificate has no DNS SAN (upstream's client would panic)`;
+    if (firstDns.slice(4) !== expect.tlsCertificateHostname)
+      return `expected the certificate's first DNS SAN to be ${expect.tlsCertificateHostname}, got ${firstDns.slice(4)}`;
+    const why = goVerifyHostname(expect.tlsCertificateHostname, cert);
+    if (why) return why.message;
+  }
+  if (expect.responseProto && res.proto !== expect.responseProto)
+    return `expected response proto ${expect.responseProto}, got ${res.proto}`;
+  for (const [name, value] of Object.entries(expect.responseHeadersPresent ?? {})) {
+    const got = res.headers[name.toLowerCase()];
+    if (!got) return `expected response header ${name}, actual headers: ${fmt(res.headers)}`;
+    if (value !== '*' && !got.includes(value))
+      return `expected response header ${name}: ${value}, got ${JSON.stringify(got)}`;
+  }
+  const echo = res.echo;
+  const br = expect.backendRequest;
+  if ((expect.service || br) && !echo)
+    return `expected an echo body, got Content-Type ${JSON.stringify(res.contentType ?? null)}`;
+  if (expect.service && echo?.service !== expect.service)
+    return `expected the response to be served by service ${expect.service}, got ${JSON.stringify(echo?.service)}`;
+  if (br && echo) {
+    const fields: [string, unknown, unknown][] = [
+      ['host', br.host, echo.host],
+      ['method', br.method, echo.method],
+      ['path', br.path, echo.path],
+      ['proto', br.proto, echo.proto],
+    ];
+    for (const [field, w, g] of fields)
+      if (w !== undefined && w !== null && w !== g)
+        return `expected request ${field} ${JSON.stringify(w)}, got ${JSON.stringify(g)}`;
+    const headers = lowerCaseKeys(echo.headers ?? {});
+    for (const [name, value] of Object.entries(br.headersPresent ?? {})) {
+      const got = headers[name.toLowerCase()];
+      if (!got) return `expected request header ${name}, the backend saw ${fmt(echo.headers)}`;
+      if (value !== '*' && !got.includes(value))
+        return `expected request header ${name}: ${value}, got ${JSON.stringify(got)}`;
+    }
+  }
   return undefined;
 }
 
@@ -114,7 +202,7 @@ function compareRedirect(ctx: AttemptContext, res: CapturedResponse): string | u
   if (wantScheme !== got.scheme) {
     return `expected redirected scheme to be ${JSON.stringify(wantScheme)}, got ${JSON.stringify(got.scheme)}; ${where}`;
   }
-  const requestPath = ctx.request.path.split('?')[0] || '/';
+  const requestPath = (ctx.request.path ?? '/').split('?')[0] || '/';
   const wantPath = defaulted.has('path') || !want.path ? requestPath : want.path;
   if (wantPath !== got.path) {
     return `expected redirected path to be ${JSON.stringify(wantPath)}, got ${JSON.stringify(got.path)}; ${where}`;

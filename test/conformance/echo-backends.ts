@@ -1,43 +1,88 @@
-// The set of running echo servers, one per backend Deployment (namespace/name), shared by every scenario of a
-// run so that the EndpointSlices stay stable between tests.
+// The running echo pods, `spec.replicas` per backend Deployment, each on its own loopback IP. Shared by the
+// scenarios of a run: a Deployment that stays the same keeps its pods (so EndpointSlices stay stable
+// between tests); one that changed is restarted, one that is gone is stopped.
 
-import { type EchoServer, startEchoServer } from './echo-server.js';
+import { randomInt } from 'node:crypto';
+import { type EchoPod, startEchoPod } from './echo-pod.js';
+import { defaultPodName } from './echo-server.js';
 import type { DeploymentInfo } from './endpoint-slices.js';
 
-export class EchoBackends {
-  readonly #servers = new Map<string, EchoServer>();
-  readonly #host: string;
+interface RunningDeployment {
+  fingerprint: string;
+  pods: EchoPod[];
+}
 
-  constructor(options: { host?: string } = {}) {
-    this.#host = options.host ?? '127.0.0.1';
+export class EchoBackends {
+  readonly #deployments = new Map<string, RunningDeployment>();
+  readonly #flavor: 'gateway' | 'ingress';
+  /** Pod IPs: 127.<a>.<b>.<c> from a random /16 per process, so parallel runs rarely meet. */
+  readonly #ipBase = `127.${100 + randomInt(150)}`;
+  #nextIp = 1;
+
+  constructor(options: { flavor?: 'gateway' | 'ingress' } = {}) {
+    this.#flavor = options.flavor ?? 'gateway';
   }
 
-  /** Starts a server for every Deployment that has none yet; returns the servers of these Deployments. */
-  async ensure(deployments: readonly DeploymentInfo[]): Promise<EchoServer[]> {
-    const out: EchoServer[] = [];
-    for (const d of deployments) {
-      const key = `${d.namespace}/${d.name}`;
-      let server = this.#servers.get(key);
-      if (!server) {
-        server = await startEchoServer({
+  /**
+   * Runs exactly these Deployments: starts missing pods, restarts Deployments whose spec changed, scales
+   * to `replicas`, stops the pods of Deployments that are not listed. Returns every running pod.
+   */
+  async ensure(deployments: readonly DeploymentInfo[], flavor = this.#flavor): Promise<EchoPod[]> {
+    const wanted = new Map(deployments.map((d) => [`${d.namespace}/${d.name}`, d]));
+    for (const [key, running] of [...this.#deployments]) {
+      const d = wanted.get(key);
+      if (!d || fingerprint(d, flavor) !== running.fingerprint) {
+        this.#deployments.delete(key);
+        await Promise.all(running.pods.map((p) => p.close()));
+      }
+    }
+    for (const [key, d] of wanted) {
+      let running = this.#deployments.get(key);
+      if (!running) {
+        running = { fingerprint: fingerprint(d, flavor), pods: [] };
+        this.#deployments.set(key, running);
+      }
+      while (running.pods.length > d.replicas) await running.pods.pop()?.close();
+      while (running.pods.length < d.replicas) running.pods.push(await this.#startPod(d, flavor));
+    }
+    return this.all();
+  }
+
+  async #startPod(d: DeploymentInfo, flavor: 'gateway' | 'ingress'): Promise<EchoPod> {
+    for (let tries = 0; ; tries++) {
+      const n = this.#nextIp++;
+      const ip = `${this.#ipBase}.${Math.floor(n / 250) % 256}.${(n % 250) + 1}`;
+      try {
+        return await startEchoPod({
           deployment: d.name,
           namespace: d.namespace,
+          podName: defaultPodName(d.name),
           labels: d.podLabels,
-          host: this.#host,
+          ip,
+          env: d.env,
+          containerPorts: d.containerPorts.map((p) => p.port),
+          ...(d.serverCertificate ? { serverCertificate: d.serverCertificate } : {}),
+          ...(d.clientCa ? { clientCa: d.clientCa } : {}),
+          flavor,
         });
-        this.#servers.set(key, server);
+      } catch (err) {
+        // Another process holds this IP's port: take the next IP.
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || tries > 50) throw err;
       }
-      out.push(server);
     }
-    return out;
   }
 
-  all(): EchoServer[] {
-    return [...this.#servers.values()];
+  all(): EchoPod[] {
+    return [...this.#deployments.values()].flatMap((d) => d.pods);
   }
 
-  /** The server of the pod named `podName`, if any. */
-  byPod(podName: string): EchoServer | undefined {
+  /** The pods of one Deployment. */
+  ofDeployment(namespace: string, name: string): EchoPod[] {
+    return this.#deployments.get(`${namespace}/${name}`)?.pods ?? [];
+  }
+
+  /** The pod named `podName`, if any. */
+  byPod(podName: string): EchoPod | undefined {
     return this.all().find((s) => s.podName === podName);
   }
 
@@ -45,15 +90,20 @@ export class EchoBackends {
    * The pods of a backend as upstream finds them for mirror checks (pods labelled `app=<name>` in the
    * namespace); falls back to the Deployment of that name.
    */
-  forBackend(namespace: string, name: string): EchoServer[] {
+  forBackend(namespace: string, name: string): EchoPod[] {
     const inNs = this.all().filter((s) => s.namespace === namespace);
     const byLabel = inNs.filter((s) => s.labels.app === name);
     return byLabel.length > 0 ? byLabel : inNs.filter((s) => s.deployment === name);
   }
 
   async close(): Promise<void> {
-    const servers = this.all();
-    this.#servers.clear();
-    await Promise.all(servers.map((s) => s.close()));
+    const pods = this.all();
+    this.#deployments.clear();
+    await Promise.all(pods.map((s) => s.close()));
   }
+}
+
+function fingerprint(d: DeploymentInfo, flavor: string): string {
+  const { replicas: _r, ...rest } = d;
+  return JSON.stringify({ ...rest, flavor });
 }

@@ -6,12 +6,21 @@
 // - each `X-Echo-Set-Header` value (`Name:value,Name2:value2`) is copied into the response headers
 //   (same name used twice: values joined with `,`), before the body is written;
 // - `/status/NNN` answers with that status, `/health` answers `OK`, `?delay=1s` waits before answering;
+// - `/retry/...?uuid=&succeedAfter=N[&responseCode=C][&delayRetry=D]` fails (status C, or a TCP reset)
+//   until the pod has seen that uuid N times (upstream's retry simulator);
+// - over TLS (`tls` option: echo-basic's port 8443) the body carries `tls {version, serverName,
+//   negotiatedProtocol, cipherSuite, peerCertificates[]}`; with a client CA bundle it asks for a client
+//   certificate and verifies one when presented;
 // - it "logs" `Echoing back request made to <RequestURI> to client (<addr>)`: the log is kept in memory
 //   so mirror checks can look for it.
+// The Ingress suite's echoserver is the same with `flavor: 'ingress'`: `service`/`ingress` from the pod's
+// env, no X-Echo-Set-Header handling.
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 export interface EchoServerOptions {
   /** The Deployment this server stands for: the pod name starts with it. */
@@ -25,6 +34,16 @@ export interface EchoServerOptions {
   port?: number;
   /** Defaults to 127.0.0.1. */
   host?: string;
+  /** Serve HTTPS with this certificate (echo-basic's TLS_SERVER_CERT / TLS_SERVER_PRIVKEY). */
+  tls?: { cert: string; key: string; clientCa?: string };
+  /** `ingress`: the Ingress suite's echoserver (service / ingress from env, no X-Echo-Set-Header). */
+  flavor?: 'gateway' | 'ingress';
+  /** The pod's env values the echo reports (SERVICE_NAME, INGRESS_NAME). */
+  env?: Record<string, string>;
+  /** Shared by a pod's listeners: retry-simulator attempts per uuid. */
+  retryCounters?: Map<string, number>;
+  /** Shared by a pod's listeners: the pod's log. */
+  records?: EchoRecord[];
 }
 
 /** One request the server answered, as the echo body reported it. */
@@ -50,7 +69,16 @@ export interface EchoBody {
   service: string;
   pod: string;
   httpPort: string;
-  sni: string;
+  tls?: EchoTls;
+}
+
+export interface EchoTls {
+  version: string;
+  serverName: string;
+  negotiatedProtocol: string;
+  cipherSuite: string;
+  /** PEM of each certificate the client presented, leaf first. */
+  peerCertificates: string[];
 }
 
 export interface EchoServer {
@@ -60,6 +88,8 @@ export interface EchoServer {
   readonly labels: Record<string, string>;
   readonly host: string;
   readonly port: number;
+  /** Serves HTTPS. */
+  readonly tls: boolean;
   /** Everything answered so far, oldest first. */
   readonly records: readonly EchoRecord[];
   /** The log lines (`Echoing back request made to ...`), oldest first. */
@@ -72,15 +102,30 @@ export interface EchoServer {
 export async function startEchoServer(options: EchoServerOptions): Promise<EchoServer> {
   const host = options.host ?? '127.0.0.1';
   const podName = options.podName ?? defaultPodName(options.deployment);
-  const records: EchoRecord[] = [];
+  const records: EchoRecord[] = options.records ?? [];
+  const retries = options.retryCounters ?? new Map<string, number>();
+  const ingress = options.flavor === 'ingress';
   let port = options.port ?? 0;
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) writeError(res, err, 500);
       else res.destroy();
     });
-  });
+  };
+  const tlsOptions = options.tls;
+  const server: Server = tlsOptions
+    ? createHttpsServer(
+        {
+          cert: tlsOptions.cert,
+          key: tlsOptions.key,
+          ...(tlsOptions.clientCa
+            ? { requestCert: true, rejectUnauthorized: false, ca: tlsOptions.clientCa }
+            : {}),
+        },
+        onRequest,
+      )
+    : createServer(onRequest);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestUri = req.url ?? '/';
@@ -97,6 +142,19 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       res.end();
       return;
     }
+    const socket = req.socket as TLSSocket;
+    if (tlsOptions?.clientCa && socket.getPeerCertificate?.()?.raw && !socket.authorized) {
+      // echo-basic's tls.VerifyClientCertIfGiven: a presented certificate must verify.
+      socket.destroy();
+      return;
+    }
+    const query = new URLSearchParams(
+      requestUri.includes('?') ? requestUri.slice(requestUri.indexOf('?')) : '',
+    );
+    if (!ingress && muxPath.startsWith('/retry/')) {
+      const failed = await simulateRetry(query, res);
+      if (failed) return;
+    }
     const headers = goHeaderMap(req.rawHeaders);
     const logLine = `Echoing back request made to ${requestUri} to client (${req.socket.remoteAddress}:${req.socket.remotePort})`;
     records.push({
@@ -109,9 +167,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       logLine,
     });
 
-    const delay = new URLSearchParams(
-      requestUri.includes('?') ? requestUri.slice(requestUri.indexOf('?')) : '',
-    ).get('delay');
+    const delay = query.get('delay');
     if (delay) {
       const ms = parseGoDuration(delay);
       if (ms === undefined) {
@@ -128,19 +184,48 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
       proto: `HTTP/${req.httpVersion}`,
       headers,
       namespace: options.namespace,
-      ingress: '',
-      service: '',
+      ingress: options.env?.INGRESS_NAME ?? '',
+      service: options.env?.SERVICE_NAME ?? '',
       pod: podName,
       httpPort: String(port),
-      sni: '',
+      ...(tlsOptions ? { tls: tlsDetails(socket) } : {}),
     };
     // Go's Header map puts "Host" aside (r.Host); echo-basic's headers therefore never contain it.
-    for (const [name, values] of echoSetHeaders(headers['X-Echo-Set-Header'] ?? []))
-      res.setHeader(name, values);
+    if (!ingress) {
+      for (const [name, values] of echoSetHeaders(headers['X-Echo-Set-Header'] ?? []))
+        res.setHeader(name, values);
+    }
+    const text = JSON.stringify(body, null, ' ');
     res.setHeader('Content-Type', 'application/json');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (!ingress) res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Like Go's net/http for a small body: Content-Length, not chunked.
+    res.setHeader('Content-Length', Buffer.byteLength(text));
     res.writeHead(200);
-    res.end(JSON.stringify(body, null, ' '));
+    res.end(text);
+  }
+
+  /** The retry simulator; true when this attempt failed (the response is handled). */
+  async function simulateRetry(query: URLSearchParams, res: ServerResponse): Promise<boolean> {
+    const uuid = query.get('uuid');
+    const succeedAfter = Number(query.get('succeedAfter'));
+    if (!uuid || query.get('succeedAfter') === null || !Number.isInteger(succeedAfter)) {
+      writeError(res, new Error('retry requests need the query parameters uuid and succeedAfter'), 400);
+      return true;
+    }
+    const seen = retries.get(uuid) ?? 0;
+    if (seen >= succeedAfter) return false;
+    retries.set(uuid, seen + 1);
+    const delayRetry = query.get('delayRetry');
+    const ms = delayRetry ? parseGoDuration(delayRetry) : 0;
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+    const code = query.get('responseCode');
+    if (code !== null && /^\d{3}$/.test(code)) {
+      res.writeHead(Number(code), { 'Content-Length': '0' });
+      res.end();
+    } else {
+      res.socket?.resetAndDestroy();
+    }
+    return true;
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -159,6 +244,7 @@ export async function startEchoServer(options: EchoServerOptions): Promise<EchoS
     labels: options.labels ?? { app: options.deployment },
     host,
     port,
+    tls: !!tlsOptions,
     records,
     logs: (since = 0) => records.filter((r) => r.at >= since).map((r) => r.logLine),
     received: (requestUri, since = 0) => records.some((r) => r.at >= since && r.requestUri === requestUri),
@@ -218,7 +304,26 @@ export function canonicalHeaderKey(name: string): string {
   return out;
 }
 
-function defaultPodName(deployment: string): string {
+/** What echo-basic reports about the TLS connection a request came in on. */
+function tlsDetails(socket: TLSSocket): EchoTls {
+  const peers: string[] = [];
+  let cert = socket.getPeerCertificate?.(true);
+  const seen = new Set<string>();
+  while (cert?.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    peers.push(new X509Certificate(cert.raw).toString());
+    cert = cert.issuerCertificate;
+  }
+  return {
+    version: socket.getProtocol() ?? '',
+    serverName: (socket as TLSSocket & { servername?: string | false }).servername || '',
+    negotiatedProtocol: socket.alpnProtocol || '',
+    cipherSuite: socket.getCipher()?.standardName ?? '',
+    peerCertificates: peers,
+  };
+}
+
+export function defaultPodName(deployment: string): string {
   const alnum = 'bcdfghjklmnpqrstvwxz2456789';
   const bytes = randomBytes(5);
   const suffix = [...bytes].map((b) => alnum[b % alnum.length]).join('');
@@ -233,7 +338,7 @@ function writeError(res: ServerResponse, err: unknown, code: number): void {
 }
 
 /** A subset of Go's time.ParseDuration (`1s`, `500ms`, `1.5s`, `2m`, `1m30s`), in milliseconds. */
-function parseGoDuration(s: string): number | undefined {
+export function parseGoDuration(s: string): number | undefined {
   const units: Record<string, number> = {
     ns: 1e-6,
     us: 1e-3,

@@ -2,13 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import { HAPROXY_CAPABILITIES } from '#adapters/haproxy/capabilities.js';
+import { supportedFeatures } from '#adapters/supported-features.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import type { ConformanceTarget, ConformanceTargetOptions } from './target.js';
 
 /**
  * The conformance target: the same pipeline as `portico dev` (translate → HAProxy adapter → a real
- * HAProxy), each Gateway on its own loopback address. Status is what the pipeline would write.
+ * HAProxy), each Gateway and Ingress on its own loopback address. Status is what the pipeline would write;
+ * the GatewayClass's supportedFeatures come from the HAProxy adapter's capabilities.
  */
 export async function createConformanceTarget(options: ConformanceTargetOptions): Promise<ConformanceTarget> {
   const stateDir = mkdtempSync(join(tmpdir(), 'portico-conformance-'));
@@ -18,7 +21,12 @@ export async function createConformanceTarget(options: ConformanceTargetOptions)
   });
   const pipeline = new LocalPipeline({
     adapters: { haproxy: adapter as LoadBalancerAdapter<unknown> },
-    translateOptions: { controllerName: options.controllerName },
+    translateOptions: {
+      controllerName: options.controllerName,
+      ...(options.ingressController ? { ingressController: options.ingressController } : {}),
+      // What the GatewayClass advertises (and the runner claims) is what the adapter declares.
+      supportedFeatures: { haproxy: supportedFeatures(HAPROXY_CAPABILITIES) },
+    },
   });
   await adapter.start();
   return {

@@ -2,9 +2,10 @@
 // roundtripper.DefaultRoundTripper), and the response captured the way it reads it.
 
 import { type Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect as http2Connect, constants as http2Constants } from 'node:http2';
 import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
 import { canonicalHeaderKey, type EchoBody } from './echo-server.js';
 
@@ -25,7 +26,21 @@ export interface BuiltRequest {
   /** Header name (canonicalised like Go) → value, in wire order after Host. */
   headers: [string, string][];
   followRedirects: boolean;
-  tls?: { servername: string; ca: string };
+  tls?: ClientTls;
+  /** `ingress`: the Ingress suite's client (its redirect rules); default the Gateway suite's. */
+  client: 'gateway' | 'ingress';
+  /** `HTTP/2`: ALPN h2 only, one connection per request. */
+  protocol?: string;
+}
+
+export interface ClientTls {
+  servername?: string;
+  /** The only trust root (PEM); absent with `insecure`. */
+  ca?: string;
+  /** Skip chain verification (the Ingress suite). */
+  insecure?: boolean;
+  /** Presented when the server asks for a client certificate. */
+  clientCertificate?: { cert: string; key: string };
 }
 
 export interface RedirectTarget {
@@ -45,6 +60,12 @@ export interface CapturedResponse {
   redirect?: RedirectTarget;
   /** The request that produced this response (after followed redirects). */
   finalUrl: string;
+  /** `HTTP/1.1`, `HTTP/2.0`. */
+  proto: string;
+  /** The server's leaf certificate of the (last) TLS handshake. */
+  peerCertificate?: PeerCertificate;
+  /** The server asked for a client certificate during the handshake (known only when sniffed). */
+  clientCertificateRequested?: boolean;
 }
 
 export interface RequestInput {
@@ -54,6 +75,8 @@ export interface RequestInput {
   headers?: Record<string, string>;
   followRedirects?: boolean;
   backendSetsResponseHeaders?: Record<string, string>;
+  client?: 'gateway' | 'ingress';
+  protocol?: string;
 }
 
 /**
@@ -64,8 +87,9 @@ export interface RequestInput {
 export function buildRequest(
   input: RequestInput,
   gateway: { address: string; port: number; scheme: string },
-  tls?: { servername: string; ca: string },
+  tls?: ClientTls,
 ): BuiltRequest {
+  const ingress = input.client === 'ingress';
   const scheme = gateway.scheme.toLowerCase() === 'https' ? 'https' : 'http';
   const bracketed = gateway.address.includes(':') ? `[${gateway.address}]` : gateway.address;
   const defaultPort =
@@ -79,7 +103,11 @@ export function buildRequest(
   for (const [name, value] of Object.entries(input.headers ?? {}))
     headers.set(canonicalHeaderKey(name), value);
   const echoSet = Object.entries(input.backendSetsResponseHeaders ?? {}).map(([n, v]) => `${n}:${v}`);
-  headers.set('X-Echo-Set-Header', echoSet.join(','));
+  // The Ingress suite's CaptureRoundTrip sends no X-Echo-Set-Header and disables compression.
+  if (!ingress) headers.set('X-Echo-Set-Header', echoSet.join(','));
+  const method = input.method || 'GET';
+  if (ingress && ['POST', 'PUT', 'PATCH'].includes(method) && !headers.has('Content-Length'))
+    headers.set('Content-Length', '0');
   // Go's transport: User-Agent unless set; headers in sorted order; Accept-Encoding: gzip unless set.
   const ordered: [string, string][] = [];
   ordered.push(['User-Agent', headers.get('User-Agent') ?? 'Go-http-client/1.1']);
@@ -87,9 +115,9 @@ export function buildRequest(
   const acceptEncoding = headers.get('Accept-Encoding');
   headers.delete('Accept-Encoding');
   ordered.push(...[...headers.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  ordered.push(['Accept-Encoding', acceptEncoding ?? 'gzip']);
+  if (!ingress || acceptEncoding !== undefined) ordered.push(['Accept-Encoding', acceptEncoding ?? 'gzip']);
   return {
-    method: input.method || 'GET',
+    method,
     scheme,
     connectHost: gateway.address,
     connectPort: gateway.port,
@@ -100,6 +128,8 @@ export function buildRequest(
     headers: ordered,
     followRedirects: input.followRedirects !== false,
     ...(tls ? { tls } : {}),
+    client: ingress ? 'ingress' : 'gateway',
+    ...(input.protocol ? { protocol: input.protocol } : {}),
   };
 }
 
@@ -125,7 +155,10 @@ export async function roundTrip(req: BuiltRequest, options: RoundTripOptions): P
     if (hop >= 10) throw new Error('stopped after 10 redirects');
     const location = res.headers.location?.[0];
     if (location === undefined) return res;
-    current = redirectRequest(current, location, res.status);
+    current =
+      current.client === 'ingress'
+        ? ingressRedirectRequest(current, location)
+        : redirectRequest(current, location, res.status);
   }
 }
 
@@ -141,6 +174,7 @@ async function sendOnce(req: BuiltRequest, options: RoundTripOptions): Promise<C
 }
 
 async function exchange(req: BuiltRequest, options: RoundTripOptions): Promise<CapturedResponse> {
+  if (req.protocol === 'HTTP/2') return exchangeH2(req, options);
   const res = await new Promise<{ msg: IncomingMessage; body: Buffer }>((resolve, reject) => {
     const common = {
       host: req.connectHost,
@@ -162,11 +196,13 @@ async function exchange(req: BuiltRequest, options: RoundTripOptions): Promise<C
         ? httpsRequest(
             {
               ...common,
-              agent: options.httpsAgent,
-              servername: req.tls?.servername,
-              ca: req.tls?.ca,
-              rejectUnauthorized: true,
-              checkServerIdentity: goVerifyHostname,
+              // Client certificates and skipped verification need their own connections.
+              agent: req.tls?.clientCertificate || req.tls?.insecure ? false : options.httpsAgent,
+              ...(req.tls?.servername ? { servername: req.tls.servername } : {}),
+              ...(req.tls?.ca ? { ca: req.tls.ca } : {}),
+              ...(req.tls?.clientCertificate ?? {}),
+              rejectUnauthorized: !req.tls?.insecure,
+              checkServerIdentity: req.tls?.insecure ? () => undefined : goVerifyHostname,
             },
             handler,
           )
@@ -188,7 +224,88 @@ async function exchange(req: BuiltRequest, options: RoundTripOptions): Promise<C
   for (const [name, values] of Object.entries(res.msg.headersDistinct)) {
     if (values) headers[name] = [...values];
   }
-  let body = res.body;
+  const socket = res.msg.socket as TLSSocket | null;
+  const peer = req.scheme === 'https' ? socket?.getPeerCertificate?.() : undefined;
+  return capture(req, res.msg.statusCode ?? 0, headers, res.body, `HTTP/${res.msg.httpVersion}`, peer);
+}
+
+/** HTTP/2 over TLS with ALPN `h2` only; a new connection per request (no HTTP/1.1 fallback). */
+async function exchangeH2(req: BuiltRequest, options: RoundTripOptions): Promise<CapturedResponse> {
+  const session = http2Connect(
+    `https://${req.connectHost.includes(':') ? `[${req.connectHost}]` : req.connectHost}:${req.connectPort}`,
+    {
+      ...(req.tls?.servername ? { servername: req.tls.servername } : {}),
+      ...(req.tls?.ca ? { ca: req.tls.ca } : {}),
+      ...(req.tls?.clientCertificate ?? {}),
+      ALPNProtocols: ['h2'],
+      rejectUnauthorized: !req.tls?.insecure,
+      checkServerIdentity: req.tls?.insecure ? () => undefined : goVerifyHostname,
+    },
+  );
+  try {
+    return await new Promise<CapturedResponse>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`request timed out after ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      );
+      session.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      const headers: Record<string, string> = {
+        [http2Constants.HTTP2_HEADER_METHOD]: req.method,
+        [http2Constants.HTTP2_HEADER_PATH]: req.target,
+        [http2Constants.HTTP2_HEADER_SCHEME]: 'https',
+        [http2Constants.HTTP2_HEADER_AUTHORITY]: req.host,
+      };
+      for (const [n, v] of req.headers) headers[n.toLowerCase()] = v;
+      const stream = session.request(headers, { endStream: true });
+      stream.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      stream.once('response', (h) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.once('end', () => {
+          clearTimeout(timer);
+          const out: Record<string, string[]> = {};
+          for (const [k, v] of Object.entries(h)) {
+            if (k.startsWith(':') || v === undefined) continue;
+            out[k] = Array.isArray(v) ? v.map(String) : [String(v)];
+          }
+          const socket = session.socket as TLSSocket;
+          if (socket.alpnProtocol !== 'h2') {
+            reject(new Error(`the server negotiated ${JSON.stringify(socket.alpnProtocol)}, not h2`));
+            return;
+          }
+          resolve(
+            capture(
+              req,
+              Number(h[':status']),
+              out,
+              Buffer.concat(chunks),
+              'HTTP/2.0',
+              socket.getPeerCertificate(),
+            ),
+          );
+        });
+      });
+    });
+  } finally {
+    session.destroy();
+  }
+}
+
+function capture(
+  req: BuiltRequest,
+  status: number,
+  headers: Record<string, string[]>,
+  rawBody: Buffer,
+  proto: string,
+  peer: PeerCertificate | undefined,
+): CapturedResponse {
+  let body = rawBody;
   // Go's transport asked for gzip itself, so it decompresses and hides the encoding.
   const askedGzip = req.headers.some(([n, v]) => n === 'Accept-Encoding' && v === 'gzip');
   if (askedGzip && headers['content-encoding']?.[0]?.toLowerCase() === 'gzip') {
@@ -198,10 +315,12 @@ async function exchange(req: BuiltRequest, options: RoundTripOptions): Promise<C
   }
   const contentType = headers['content-type']?.[0];
   const captured: CapturedResponse = {
-    status: res.msg.statusCode ?? 0,
+    status,
     headers,
     contentType,
     finalUrl: req.url,
+    proto,
+    ...(peer && Object.keys(peer).length > 0 ? { peerCertificate: peer } : {}),
   };
   if (contentType === 'application/json') {
     try {
@@ -216,6 +335,29 @@ async function exchange(req: BuiltRequest, options: RoundTripOptions): Promise<C
     captured.redirect = parseLocation(location, req.url);
   }
   return captured;
+}
+
+/**
+ * The Ingress suite's redirect: the same method, to the Ingress address on the Location scheme's default
+ * port, with the Location's hostname as Host (and SNI) and its path (query dropped).
+ */
+function ingressRedirectRequest(prev: BuiltRequest, location: string): BuiltRequest {
+  const next = parseLocation(location, prev.url);
+  const scheme = next.scheme === 'https' ? 'https' : 'http';
+  const path = next.path === '' ? '/' : next.path;
+  const target = escapePath(path);
+  const tls: ClientTls | undefined =
+    scheme === 'https' ? { ...(prev.tls ?? { insecure: true }), servername: next.host } : undefined;
+  return {
+    ...prev,
+    scheme,
+    connectPort: scheme === 'https' ? 443 : 80,
+    url: `${scheme}://${next.host}${target}`,
+    target,
+    path,
+    host: next.host,
+    ...(tls ? { tls } : {}),
+  };
 }
 
 function redirectRequest(prev: BuiltRequest, location: string, status: number): BuiltRequest {

@@ -1,22 +1,23 @@
-// Runs one upstream conformance scenario against a ConformanceTarget, with upstream's timing rules:
-// setup (GatewayClass accepted, base Gateways Accepted+Programmed), then per phase: actions, status checks
-// (each polled until it holds or its timeout), HTTP cases (each retried until it passes
-// RequiredConsecutiveSuccesses times in a row within MaxTimeToConsistency), the weighted-distribution check.
+// Runs one conformance scenario (Gateway API or Ingress) against a ConformanceTarget, with upstream's
+// timing rules: setup (Gateway scenarios: GatewayClass accepted, base Gateways Accepted+Programmed), then
+// per phase: actions, status checks (each polled until it holds or its timeout), cases (HTTP(S), HTTP/2,
+// TCP echo, rejected TLS connections; each retried until it converges), the distribution check.
 // Strict: the first deviation of the last attempt is the reason, naming the case and its upstream line.
 
 import { randomInt, randomUUID } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { type AttemptContext, compareResponse } from './compare-response.js';
+import { type AttemptContext, compareIngressResponse, compareResponse } from './compare-response.js';
 import type { EchoBackends } from './echo-backends.js';
-import { CORE_FEATURES, missingFeatures } from './features.js';
-import { buildRequest, type CapturedResponse, roundTrip } from './http-client.js';
+import { CORE_FEATURES, skipReason } from './features.js';
+import { buildRequest, type CapturedResponse, type ClientTls, roundTrip } from './http-client.js';
 import { asArray, asRecord } from './kube-object.js';
-import { ObjectSet } from './object-set.js';
-import { type LoadedScenario, scenarioObjects } from './scenario.js';
+import { type ActionContext, ObjectSet } from './object-set.js';
+import { declaredObjects, type LoadedScenario, withEndpoints } from './scenario.js';
 import {
   type CaseExpect,
   type CaseRequest,
+  caseTarget,
   type DistributionCheck,
   type GatewayTarget,
   type ScenarioCase,
@@ -25,12 +26,15 @@ import {
 } from './scenario-schema.js';
 import {
   type CheckContext,
+  FatalCheckError,
   gatewaysReady,
+  ingressAddress,
   type PlannedCheck,
   planGatewayClassAccepted,
   planStatusCheck,
 } from './status-checks.js';
 import type { ConformanceTarget } from './target.js';
+import { type TcpTarget, tcpEchoExchange, tlsRejectionProbe } from './tcp-client.js';
 import { DEFAULT_TIMEOUTS, type TimeoutConfig } from './timeouts.js';
 
 export type Outcome = 'passed' | 'failed' | 'skipped';
@@ -59,6 +63,11 @@ export interface ScenarioResult {
   statusChecks: ItemResult[];
   /** Setup or apply failure that stopped the test before its checks. */
   setupFailure?: string;
+  /** Why the whole test was skipped (feature gating), as upstream reports it. */
+  skipped?: string;
+  /** Features the scenario declares (for reports). */
+  features: string[];
+  provisional: boolean;
 }
 
 export interface RunnerOptions {
@@ -91,7 +100,7 @@ const ALL = Symbol('all subtests');
 
 export async function runScenario(
   loaded: LoadedScenario,
-  target: ConformanceTarget,
+  conformanceTarget: ConformanceTarget,
   options: RunnerOptions,
 ): Promise<ScenarioResult> {
   const timeouts: TimeoutConfig = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
@@ -102,7 +111,15 @@ export async function runScenario(
   const actions = ex.actions ?? [];
   const dist = ex.distributionCheck ?? undefined;
   const progress = options.onProgress ?? (() => {});
-  const result: ScenarioResult = { test: ex.test, file: loaded.file, cases: [], statusChecks: [] };
+  const result: ScenarioResult = {
+    test: ex.test,
+    file: loaded.file,
+    cases: [],
+    statusChecks: [],
+    features: [...ex.features],
+    provisional: ex.provisional === true,
+  };
+  const flavor = loaded.ingress ? 'ingress' : 'gateway';
 
   const caseResults = new Map<ScenarioCase, ItemResult>();
   const checkResults = new Map<StatusCheck, ItemResult>();
@@ -150,18 +167,32 @@ export async function runScenario(
   }
 
   // Feature gating, as upstream: skip the whole test.
-  const missing = missingFeatures(ex.features, features);
-  if (missing.length > 0) {
-    const why = `skipped: needs unclaimed feature(s) ${missing.join(', ')} (claimed: ${[...features].sort().join(', ')})`;
+  const skip = skipReason(ex, features);
+  if (skip) {
+    result.skipped = skip;
+    const why = `skipped: ${skip} (claimed: ${[...features].sort().join(', ')})`;
     for (const c of cases) caseResults.set(c, notRun(caseItem(c), why, 'skipped'));
     if (dist) distResult = notRun(distItem(dist, distPhase), why, 'skipped');
     for (const s of checks) checkResults.set(s, notRun(checkItem(s), why, 'skipped'));
     return finish();
   }
 
-  const set = new ObjectSet(await scenarioObjects(loaded, options.backends));
+  const set = new ObjectSet(declaredObjects(loaded));
+  const applyAll = async () =>
+    conformanceTarget.apply(await withEndpoints(set.list(), options.backends, flavor));
+  const actionContext: ActionContext = {
+    dir: loaded.dir,
+    placeholders: { gatewayClassName: loaded.gatewayClassName, controllerName: loaded.controllerName },
+    pods: (namespace, deployment) =>
+      options.backends.ofDeployment(namespace, deployment).map((p) => ({
+        name: p.podName,
+        ip: p.host,
+        nodeName: 'conformance-node',
+        uid: `uid-${p.podName}`,
+      })),
+  };
   const ctx: CheckContext = {
-    status: (kind, ns, name) => target.status(kind, ns, name),
+    status: (kind, ns, name) => conformanceTarget.status(kind, ns, name),
     generation: (kind, ns, name) => set.generation(kind, ns, name),
     initialGeneration: (kind, ns, name) => set.initialGeneration(kind, ns, name),
     objects: () => set.list(),
@@ -176,18 +207,19 @@ export async function runScenario(
   };
 
   try {
-    await target.apply(set.list());
+    await applyAll();
   } catch (err) {
     stopAll(`target.apply failed: ${message(err)}`);
   }
 
-  // Upstream's suite setup: GatewayClass Accepted, every base Gateway Accepted and Programmed.
-  if (!blocked.has(ALL)) {
+  // Upstream's suite setup: GatewayClass Accepted, every base Gateway Accepted and Programmed. Ingress
+  // scenarios have no setup: their IngressHasAddress checks wait.
+  if (!blocked.has(ALL) && !loaded.ingress) {
     const gwc = await poll(planGatewayClassAccepted(loaded.gatewayClassName, ctx, timeouts), timeouts);
     if (gwc.reason)
       stopAll(`setup: GatewayClass ${loaded.gatewayClassName} not Accepted=True: ${gwc.reason}`);
   }
-  if (!blocked.has(ALL)) {
+  if (!blocked.has(ALL) && !loaded.ingress) {
     const namespaces = [
       ...new Set(
         set
@@ -233,8 +265,8 @@ export async function runScenario(
       for (const action of actions.filter((a) => (a.beforePhase ?? 1) === phase)) {
         if (blocked.has(ALL)) break;
         try {
-          const what = set.applyAction(action, loaded.dir, loaded.gatewayClassName);
-          await target.apply(set.list());
+          const what = await set.applyAction(action, actionContext);
+          await applyAll();
           progress(`${ex.test}: phase ${phase}: ${what}`);
         } catch (err) {
           stopAll(`action before phase ${phase} failed: ${message(err)}`);
@@ -277,7 +309,7 @@ export async function runScenario(
       await mapLimit(phaseCases, options.caseConcurrency ?? 8, async (c) => {
         const item = caseItem(c);
         const stop = blockedWhy(item.subtest);
-        const r = stop ? notRun(item, `not run: ${stop}`) : await runCase(c, item);
+        const r = stop ? notRun(item, `not run: ${stop}`) : await runAnyCase(c, item);
         caseResults.set(c, r);
         progress(`${ex.test}: ${r.outcome} ${c.name}`);
       });
@@ -303,42 +335,286 @@ export async function runScenario(
 
   // --- cases -------------------------------------------------------------------------------------
 
-  async function runCase(
+  async function runAnyCase(
     c: ScenarioCase,
     item: Omit<ItemResult, 'outcome' | 'durationMs'>,
   ): Promise<ItemResult> {
     const started = Date.now();
-    const sentPath = withRequestId(c.request);
-    const expect = effectiveExpect(c.request, c.expect, sentPath);
-    const attempt = async (): Promise<{ reason?: string }> => {
+    let outcome: { reason?: string; attempts: number };
+    try {
+      if (c.type === 'tcpEcho') outcome = await runTcpEchoCase(c);
+      else if (c.type === 'tlsConnectionRejected') outcome = await runRejectedCase(c);
+      else outcome = await runHttpCase(c, started);
+    } catch (err) {
+      outcome = { reason: message(err), attempts: 0 };
+    }
+    return outcome.reason
+      ? {
+          ...item,
+          attempts: outcome.attempts,
+          outcome: 'failed',
+          reason: `${describe(item)}: ${outcome.reason}`,
+          durationMs: Date.now() - started,
+        }
+      : { ...item, attempts: outcome.attempts, outcome: 'passed', durationMs: Date.now() - started };
+  }
+
+  /** One attempt of an HTTP case: undefined = it passed; `fatal` = fail the case at once. */
+  type Attempt = { reason?: string; fatal?: boolean };
+
+  async function runHttpCase(
+    c: ScenarioCase,
+    started: number,
+  ): Promise<{ reason?: string; attempts: number }> {
+    const target = caseTarget(c);
+    const ingress = !!c.ingress;
+    const append = appendParam(c.request.appendQueryParam);
+    const fixedPath = withQueryParam(c.request.path ?? '/', append?.regenerate ? undefined : append?.name);
+    const ex = c.expect;
+    let clientCertRequested = false;
+    const attempt = async (): Promise<Attempt> => {
+      const sentPath = append?.regenerate ? withQueryParam(c.request.path ?? '/', append.name) : fixedPath;
+      const expect = effectiveExpect(c.request, ex, sentPath);
+      let res: { response: CapturedResponse; scheme: string; clientCertRequested: boolean };
       try {
-        const res = await send(c.gateway, { ...c.request, path: sentPath });
-        const actx: AttemptContext = { request: c.request, expect, scheme: res.scheme, sentPath };
-        return { reason: compareResponse(actx, res.response) };
+        res = await send(target, { ...c.request, path: sentPath }, ingress);
       } catch (err) {
+        if (ex.requestFails) return {};
+        if (ex.non200Response) return { reason: `no HTTP response yet: ${message(err)}` };
         return { reason: `request failed: ${message(err)}` };
+      } finally {
+        // Judged once the case has finished, over all its handshakes.
       }
+      if (res.clientCertRequested) clientCertRequested = true;
+      if (ex.requestFails)
+        return { reason: `expected the request to fail, got an HTTP ${res.response.status} response` };
+      if (ex.non200Response) {
+        if (res.response.status === 200) return { reason: 'expected no 200 response, got 200', fatal: true };
+        if (res.response.status === 408 || res.response.status === 504)
+          return { reason: `got ${res.response.status} (a timeout): not yet` };
+        return {};
+      }
+      if (ingress) {
+        const count = c.request.count ?? 1;
+        if (count > 1 || typeof ex.distinctPods === 'number')
+          return countedIngressAttempt(c, target, sentPath, res.response);
+        return { reason: compareIngressResponse(ex, res.response) };
+      }
+      const actx: AttemptContext = {
+        request: c.request,
+        expect,
+        scheme: res.scheme,
+        sentPath,
+        certificateOf: (ref) => pemOf(ref, 'tls.crt'),
+      };
+      return { reason: compareResponse(actx, res.response) };
     };
-    const converged = await awaitConvergence(attempt);
-    const base = { ...item, attempts: converged.attempts };
-    if (converged.reason) {
-      return {
-        ...base,
-        outcome: 'failed',
-        reason: `${describe(item)}: ${converged.reason} (no ${timeouts.requiredConsecutiveSuccesses} consecutive passes within ${seconds(timeouts.maxTimeToConsistency)}; ${converged.attempts} attempts)`,
-        durationMs: Date.now() - started,
-      };
+
+    let result: { reason?: string; attempts: number };
+    if (c.repeat) {
+      result = await repeatAttempts(c.repeat.count, attempt);
+    } else {
+      result = await awaitConvergence(attempt);
+      if (result.reason)
+        result.reason = `${result.reason} (no ${timeouts.requiredConsecutiveSuccesses} consecutive passes within ${seconds(timeouts.maxTimeToConsistency)}; ${result.attempts} attempts)`;
     }
-    const mirrorProblem = await checkMirrors(c, expect, sentPath, started);
-    if (mirrorProblem) {
-      return {
-        ...base,
-        outcome: 'failed',
-        reason: `${describe(item)}: ${mirrorProblem}`,
-        durationMs: Date.now() - started,
-      };
+    if (!result.reason && ex.clientCertificateRequested === true && !clientCertRequested)
+      result.reason = 'the server never requested a client certificate';
+    if (!result.reason && !ingress) {
+      const mirrorProblem = await checkMirrors(
+        c,
+        effectiveExpect(c.request, ex, fixedPath),
+        fixedPath,
+        started,
+      );
+      if (mirrorProblem) result.reason = mirrorProblem;
     }
-    return { ...base, outcome: 'passed', durationMs: Date.now() - started };
+    if (!result.reason && c.mirrorDistribution) {
+      const problem = await runMirrorDistribution(c, attempt);
+      if (problem) result.reason = problem;
+    }
+    return result;
+  }
+
+  /** Ingress `count`: one attempt sends the request `count` times and counts distinct pods per status. */
+  async function countedIngressAttempt(
+    c: ScenarioCase,
+    target: GatewayTarget,
+    sentPath: string,
+    first: CapturedResponse,
+  ): Promise<Attempt> {
+    const ex = c.expect;
+    const wantStatus = ex.status?.[0] ?? 200;
+    const responses = [first];
+    for (let i = 1; i < (c.request.count ?? 1); i++) {
+      try {
+        responses.push((await send(target, { ...c.request, path: sentPath }, true)).response);
+      } catch (err) {
+        return { reason: `request ${i + 1} failed: ${message(err)}` };
+      }
+    }
+    const matching = responses.filter((r) => r.status === wantStatus);
+    if (matching.length === 0)
+      return { reason: `no response with status ${wantStatus} among ${responses.length}` };
+    for (const r of matching) {
+      const why = compareIngressResponse(ex, r);
+      if (why) return { reason: why };
+    }
+    if (typeof ex.distinctPods === 'number') {
+      const pods = new Set(matching.map((r) => r.echo?.pod ?? ''));
+      if (pods.size !== ex.distinctPods)
+        return {
+          reason: `expected ${ex.distinctPods} distinct pods, got ${pods.size} (${[...pods].join(', ')})`,
+        };
+    }
+    return {};
+  }
+
+  /** `repeat`: `count` sequential sends, each exactly once; any failure fails the case. */
+  async function repeatAttempts(
+    count: number,
+    attempt: () => Promise<Attempt>,
+  ): Promise<{ reason?: string; attempts: number }> {
+    for (let i = 1; i <= count; i++) {
+      const r = await attempt();
+      if (r.reason) return { reason: `repeat ${i} of ${count}: ${r.reason}`, attempts: i };
+    }
+    return { attempts: count };
+  }
+
+  /** mirrorDistribution: the share of requests each mirror backend logs, within its accept range. */
+  async function runMirrorDistribution(
+    c: ScenarioCase,
+    _attempt: () => Promise<Attempt>,
+  ): Promise<string | undefined> {
+    const md = c.mirrorDistribution;
+    if (!md) return undefined;
+    const target = caseTarget(c);
+    const paramName =
+      appendParam(md.appendQueryParam as CaseRequest['appendQueryParam'])?.name ??
+      'gateway-api-conformance-request-id';
+    const maxAttempts = md.maxAttempts ?? 5;
+    const stdDevs = md.toleranceStdDevs ?? 3;
+    let last = '';
+    for (let run = 1; run <= maxAttempts; run++) {
+      const since = Date.now();
+      const path = withQueryParam(c.request.path ?? '/', paramName);
+      const expect = effectiveExpect(c.request, c.expect, path);
+      let error: string | undefined;
+      await mapLimit(Array.from({ length: md.totalRequests }), md.concurrency ?? 10, async () => {
+        if (error) return;
+        const deadline = Date.now() + timeouts.maxTimeToConsistency;
+        for (;;) {
+          try {
+            const res = await send(target, { ...c.request, path }, false);
+            const why = compareResponse(
+              { request: c.request, expect, scheme: res.scheme, sentPath: path },
+              res.response,
+            );
+            if (!why) return;
+            if (Date.now() > deadline) error ??= why;
+          } catch (err) {
+            if (Date.now() > deadline) error ??= `request failed: ${message(err)}`;
+          }
+          if (error) return;
+          await sleep(timeouts.pollInterval);
+        }
+      });
+      if (error) return `mirror distribution run ${run}: ${error}`;
+      await sleep(Math.min(1000, timeouts.requestTimeout));
+      const problems: string[] = [];
+      for (const b of md.backends) {
+        const pods = options.backends.forBackend(b.namespace ?? target.namespace, b.name);
+        const count = pods.reduce(
+          (n, p) =>
+            n +
+            p.logs(since).filter((l) => l.startsWith(`Echoing back request made to ${path} to client`))
+              .length,
+          0,
+        );
+        const p = b.percent / 100;
+        const mean = md.totalRequests * p;
+        const spread = stdDevs * Math.sqrt(md.totalRequests * p * (1 - p));
+        if (count < mean - spread || count > mean + spread)
+          problems.push(
+            `${b.name} logged ${count} mirrored requests, want ${(mean - spread).toFixed(2)}..${(mean + spread).toFixed(2)}`,
+          );
+      }
+      if (problems.length === 0) return undefined;
+      last = `run ${run}: ${problems.join('; ')}`;
+      if (run < maxAttempts) await sleep(2000);
+    }
+    return `mirror distribution: ${last} (failed all ${maxAttempts} runs)`;
+  }
+
+  /** tcpEcho: a new connection every 100 ms until one exchange completes; that one must match. */
+  async function runTcpEchoCase(c: ScenarioCase): Promise<{ reason?: string; attempts: number }> {
+    const target = caseTarget(c);
+    const tcp = await tcpTarget(target, c.request);
+    const mode = c.request.exchange === 'welcomeAndTestOnly' ? 'welcomeAndTestOnly' : 'full';
+    const judge = (r: Awaited<ReturnType<typeof tcpEchoExchange>>) => tcpEchoProblem(c.expect, mode, r);
+    if (c.repeat) {
+      for (let i = 1; i <= c.repeat.count; i++) {
+        try {
+          const why = judge(await tcpEchoExchange(tcp, mode, timeouts.requestTimeout));
+          if (why) return { reason: `connection ${i} of ${c.repeat.count}: ${why}`, attempts: i };
+        } catch (err) {
+          return { reason: `connection ${i} of ${c.repeat.count} failed: ${message(err)}`, attempts: i };
+        }
+      }
+      return { attempts: c.repeat.count };
+    }
+    const deadline = Date.now() + timeouts.maxTimeToConsistency;
+    let attempts = 0;
+    let last = 'no attempt made';
+    while (Date.now() < deadline) {
+      attempts++;
+      try {
+        const r = await tcpEchoExchange(tcp, mode, timeouts.requestTimeout);
+        const why = judge(r);
+        return why ? { reason: why, attempts } : { attempts };
+      } catch (err) {
+        last = message(err);
+      }
+      await sleep(timeouts.pollInterval);
+    }
+    return {
+      reason: `no TCP echo exchange completed within ${seconds(timeouts.maxTimeToConsistency)}: ${last}`,
+      attempts,
+    };
+  }
+
+  /** tlsConnectionRejected: passes as soon as one handshake is ended by the peer. */
+  async function runRejectedCase(c: ScenarioCase): Promise<{ reason?: string; attempts: number }> {
+    const target = caseTarget(c);
+    const sni = c.request.tls?.sni ?? '';
+    const deadline = Date.now() + timeouts.maxTimeToConsistency;
+    let attempts = 0;
+    let last = 'no attempt made';
+    while (Date.now() < deadline) {
+      attempts++;
+      try {
+        const address = await targetAddress(target, false);
+        const r = await tlsRejectionProbe(address, target.port, sni, timeouts.requestTimeout);
+        if (r.rejected) return { attempts };
+        last = r.reason;
+      } catch (err) {
+        last = message(err);
+      }
+      await sleep(timeouts.pollInterval);
+    }
+    return {
+      reason: `expected the TLS connection with SNI ${sni} to be rejected; last attempt: ${last}`,
+      attempts,
+    };
+  }
+
+  async function tcpTarget(target: GatewayTarget, request: CaseRequest): Promise<TcpTarget> {
+    const address = await targetAddress(target, false);
+    const tls = request.tls;
+    if (!tls) return { address, port: target.port };
+    const ca = pemOf(tls.trustedCA ?? tls.trustedServerCertificate, 'ca.crt');
+    return { address, port: target.port, tls: { sni: tls.sni ?? '', ca } };
   }
 
   /** Upstream's AwaitConvergence: N passes in a row (no delay after a pass) before the max time. */
@@ -379,7 +655,7 @@ export async function runScenario(
         typeof m === 'string'
           ? m.includes('/')
             ? { namespace: m.split('/')[0] ?? '', name: m.split('/')[1] ?? '' }
-            : { namespace: c.gateway.namespace, name: m }
+            : { namespace: caseTarget(c).namespace, name: m }
           : m;
       const pods = options.backends.forBackend(ref.namespace, ref.name);
       if (pods.length === 0) return `mirror backend ${ref.namespace}/${ref.name} has no echo pod`;
@@ -425,6 +701,7 @@ export async function runScenario(
           : (br ?? null),
     };
     let last = '';
+    const tcp = d.protocol === 'tcpEcho' ? await tcpTarget(d.gateway, d.request) : undefined;
     for (let run = 1; run <= maxAttempts; run++) {
       const seen = new Map<string, number>();
       let error: string | undefined;
@@ -433,6 +710,20 @@ export async function runScenario(
         concurrency,
         async () => {
           if (error) return;
+          if (tcp) {
+            try {
+              const r = await tcpEchoExchange(tcp, 'welcomeAndTestOnly', timeouts.requestTimeout);
+              const backend = backendOfPod(String(r.test.pod ?? ''));
+              if (!(backend in d.expectedWeights)) {
+                error ??= `connection was handled by an unexpected pod ${JSON.stringify(r.test.pod)} (extracted backend: ${JSON.stringify(backend)})`;
+                return;
+              }
+              seen.set(backend, (seen.get(backend) ?? 0) + 1);
+            } catch (err) {
+              error ??= `connection failed: ${message(err)}`;
+            }
+            return;
+          }
           const request: CaseRequest = { ...d.request, headers: { ...(d.request.headers ?? {}) } };
           // Upstream's entropy: a random delay, a random X-Jitter header, or both.
           const mode = randomInt(3);
@@ -440,9 +731,9 @@ export async function runScenario(
             await sleep(randomInt(timeouts.weightEntropyDelayLimit));
           if (mode !== 0) request.headers = { ...request.headers, 'X-Jitter': String(randomInt(10000)) };
           try {
-            const res = await send(d.gateway, request);
+            const res = await send(d.gateway, request, false);
             const why = compareResponse(
-              { request, expect, scheme: res.scheme, sentPath: request.path },
+              { request, expect, scheme: res.scheme, sentPath: request.path ?? '/' },
               res.response,
             );
             if (why) {
@@ -499,65 +790,94 @@ export async function runScenario(
   // --- requests ----------------------------------------------------------------------------------
 
   async function send(
-    gateway: GatewayTarget,
+    target: GatewayTarget,
     request: CaseRequest,
-  ): Promise<{ response: CapturedResponse; scheme: string }> {
-    const address = await gatewayAddress(gateway);
-    const tls = gateway.scheme === 'https' || request.tls ? resolveTls(request) : undefined;
+    ingress: boolean,
+  ): Promise<{ response: CapturedResponse; scheme: string; clientCertRequested: boolean }> {
+    const address = await targetAddress(target, ingress);
+    const scheme = target.scheme ?? 'http';
+    const tls = scheme === 'https' || request.tls ? resolveTls(request) : undefined;
     const built = buildRequest(
       {
         method: request.method ?? 'GET',
-        host: request.host,
-        path: request.path,
+        host: request.host ?? null,
+        path: request.path ?? '/',
         headers: request.headers ?? {},
-        followRedirects: request.followRedirects !== false,
+        followRedirects: ingress ? request.followRedirects === true : request.followRedirects !== false,
         backendSetsResponseHeaders: request.backendSetsResponseHeaders ?? {},
+        client: ingress ? 'ingress' : 'gateway',
+        ...(request.protocol ? { protocol: request.protocol } : {}),
       },
-      { address, port: gateway.port, scheme: gateway.scheme },
+      // Upstream's Ingress client always uses the scheme's default port.
+      { address, port: ingress ? (scheme === 'https' ? 443 : 80) : target.port, scheme },
       tls,
     );
+    const response = await roundTrip(built, { timeoutMs: timeouts.requestTimeout, ...http });
     return {
-      response: await roundTrip(built, { timeoutMs: timeouts.requestTimeout, ...http }),
+      response,
       scheme: built.scheme,
+      clientCertRequested: response.clientCertificateRequested === true,
     };
   }
 
-  async function gatewayAddress(gateway: GatewayTarget): Promise<string> {
-    const st = await target.status('Gateway', gateway.namespace, gateway.name);
+  /** A Gateway's `status.addresses[0]`, or an Ingress's first load-balancer ip / hostname. */
+  async function targetAddress(target: GatewayTarget, ingress: boolean): Promise<string> {
+    const st = await conformanceTarget.status(ingress ? 'Ingress' : 'Gateway', target.namespace, target.name);
+    if (ingress) {
+      const address = ingressAddress(st);
+      if (!address)
+        throw new Error(`Ingress ${target.namespace}/${target.name} has no address in status.loadBalancer`);
+      return address;
+    }
     const first = asRecord(asArray(st?.addresses)[0]);
     if (!first || typeof first.value !== 'string' || first.value === '') {
-      throw new Error(`Gateway ${gateway.namespace}/${gateway.name} has no address in status.addresses`);
+      throw new Error(`Gateway ${target.namespace}/${target.name} has no address in status.addresses`);
     }
     return first.value;
   }
 
-  function resolveTls(request: CaseRequest): { servername: string; ca: string } | undefined {
-    const servername = request.tls?.sni || request.host || undefined;
-    const trusted = request.tls?.trustedServerCertificate;
-    let ca: string | undefined;
-    if (typeof trusted === 'string' && trusted.includes('-----BEGIN')) ca = trusted;
-    else {
-      const ref =
-        typeof trusted === 'string'
-          ? {
-              namespace: trusted.includes('/') ? trusted.split('/')[0] : 'gateway-conformance-infra',
-              name: trusted.split('/').pop(),
-            }
-          : asRecord(trusted);
-      if (ref && typeof ref.name === 'string') {
-        const secret = set.get(
-          'Secret',
-          typeof ref.namespace === 'string' ? ref.namespace : 'gateway-conformance-infra',
-          ref.name,
-        );
-        const crt = asRecord(secret?.data)?.['tls.crt'];
-        if (typeof crt !== 'string')
-          throw new Error(`trusted certificate Secret ${ref.namespace}/${ref.name} not found`);
-        ca = Buffer.from(crt, 'base64').toString('utf8');
-      }
+  function resolveTls(request: CaseRequest): ClientTls | undefined {
+    const t = request.tls ?? undefined;
+    const servername = t?.sni || request.host || undefined;
+    const client = t?.clientCertificate
+      ? { cert: pemOf(t.clientCertificate, 'tls.crt'), key: pemOf(t.clientCertificate, 'tls.key') }
+      : undefined;
+    if (t?.insecureSkipVerify)
+      return {
+        ...(servername ? { servername } : {}),
+        insecure: true,
+        ...(client ? { clientCertificate: client } : {}),
+      };
+    if (t?.trustedServerCertificate === undefined || t.trustedServerCertificate === null) {
+      return servername ? { servername, ...(client ? { clientCertificate: client } : {}) } : undefined;
     }
-    if (!servername || !ca) return undefined;
-    return { servername, ca };
+    const ca = pemOf(t.trustedServerCertificate, 'tls.crt');
+    return { ...(servername ? { servername } : {}), ca, ...(client ? { clientCertificate: client } : {}) };
+  }
+
+  /**
+   * The PEM a reference names: `"Secret ns/name (tls.crt)"`, `"ConfigMap ns/name (ca.crt)"`, `"ns/name"`,
+   * `{kind?, namespace, name}`, or a PEM itself. Secrets are read at `key` (tls.crt / tls.key),
+   * ConfigMaps at ca.crt.
+   */
+  function pemOf(ref: unknown, key: 'tls.crt' | 'tls.key' | 'ca.crt'): string {
+    if (typeof ref === 'string' && ref.includes('-----BEGIN')) return ref;
+    const parsed = parseObjectRef(ref);
+    if (!parsed) throw new Error(`cannot read a certificate reference ${JSON.stringify(ref)}`);
+    const kind = parsed.kind ?? (key === 'ca.crt' ? 'ConfigMap' : 'Secret');
+    const obj = set.get(kind, parsed.namespace, parsed.name);
+    if (!obj) throw new Error(`${kind} ${parsed.namespace}/${parsed.name} (certificate reference) not found`);
+    if (kind === 'ConfigMap') {
+      const pem = asRecord(obj.data)?.['ca.crt'];
+      if (typeof pem !== 'string')
+        throw new Error(`ConfigMap ${parsed.namespace}/${parsed.name} has no ca.crt`);
+      return pem;
+    }
+    const dataKey = key === 'ca.crt' ? 'tls.crt' : key;
+    const b64 = asRecord(obj.data)?.[dataKey];
+    if (typeof b64 !== 'string')
+      throw new Error(`Secret ${parsed.namespace}/${parsed.name} has no ${dataKey}`);
+    return Buffer.from(b64, 'base64').toString('utf8');
   }
 }
 
@@ -582,25 +902,67 @@ export function backendOfPod(pod: string): string {
   return parts.length < 3 ? pod : parts.slice(0, -2).join('-');
 }
 
-/** Mirror tests: upstream appends `?gateway-conformance-request-id=<uuid>` (once per case, kept across retries). */
-function withRequestId(request: CaseRequest): string {
-  const a = request.appendQueryParam;
-  if (!a) return request.path;
-  const name =
-    typeof a === 'string'
-      ? a
-      : typeof a === 'object' && typeof a.name === 'string'
-        ? a.name
-        : 'gateway-conformance-request-id';
-  return `${request.path}${request.path.includes('?') ? '&' : '?'}${name}=${randomUUID()}`;
+/** `appendQueryParam` in its shapes: `true`, a name, or `{name, regenerateEachAttempt}`. */
+function appendParam(a: CaseRequest['appendQueryParam']): { name: string; regenerate: boolean } | undefined {
+  if (!a) return undefined;
+  if (typeof a === 'string') return { name: a, regenerate: false };
+  if (typeof a === 'object')
+    return { name: a.name ?? 'gateway-conformance-request-id', regenerate: a.regenerateEachAttempt === true };
+  return { name: 'gateway-conformance-request-id', regenerate: false };
 }
 
-/** When a request id was appended, what the backend must see includes it. */
+/** `path` with `name=<fresh uuid>` appended to its query (unchanged without a name). */
+function withQueryParam(path: string, name: string | undefined): string {
+  if (!name) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}${name}=${randomUUID()}`;
+}
+
+/** When a parameter was appended, what the backend must see includes it. */
 function effectiveExpect(request: CaseRequest, expect: CaseExpect, sentPath: string): CaseExpect {
   if (sentPath === request.path || !expect.backendRequest) return expect;
   const br = expect.backendRequest;
   const path = br.source !== 'explicit' || br.path === request.path ? sentPath : br.path;
   return { ...expect, backendRequest: { ...br, path } };
+}
+
+/** What a completed TCP echo exchange got wrong, or undefined. */
+function tcpEchoProblem(
+  expect: CaseExpect,
+  mode: 'full' | 'welcomeAndTestOnly',
+  r: Awaited<ReturnType<typeof tcpEchoExchange>>,
+): string | undefined {
+  const pod = String(r.test.pod ?? '');
+  if (mode === 'welcomeAndTestOnly' && pod === '') return 'TEST answered no pod name';
+  if (expect.backend && !pod.startsWith(`${expect.backend}-`))
+    return `expected pod name to start with ${expect.backend}-, got ${JSON.stringify(pod)} (wrong backend)`;
+  if (mode === 'welcomeAndTestOnly') return undefined;
+  if (expect.backendIsTLS !== null && expect.backendIsTLS !== undefined && r.isTls !== expect.backendIsTLS)
+    return `IS_TLS answered ${r.isTls}, want ${expect.backendIsTLS}`;
+  if (expect.namespace !== null && expect.namespace !== undefined && r.test.namespace !== expect.namespace)
+    return `expected namespace ${expect.namespace}, got ${JSON.stringify(r.test.namespace)}`;
+  if (expect.tlsServerName && r.test.tls?.serverName !== expect.tlsServerName)
+    return `expected the backend to see SNI ${expect.tlsServerName}, got ${JSON.stringify(r.test.tls?.serverName)}`;
+  return undefined;
+}
+
+/** `"Secret ns/name (tls.crt)"`, `"ConfigMap ns/name (ca.crt)"`, `"ns/name"`, `"name"` or `{kind?, namespace, name}`. */
+export function parseObjectRef(ref: unknown): { kind?: string; namespace: string; name: string } | undefined {
+  if (typeof ref === 'string') {
+    const m = /^\s*(?:(Secret|ConfigMap)\s+)?(?:([^/\s]+)\/)?([^\s(]+)/.exec(ref);
+    if (!m) return undefined;
+    return {
+      ...(m[1] ? { kind: m[1] } : {}),
+      namespace: m[2] ?? 'gateway-conformance-infra',
+      name: m[3] ?? '',
+    };
+  }
+  const r = asRecord(ref);
+  if (!r || typeof r.name !== 'string') return undefined;
+  return {
+    ...(typeof r.kind === 'string' ? { kind: r.kind } : {}),
+    namespace: typeof r.namespace === 'string' ? r.namespace : 'gateway-conformance-infra',
+    name: r.name,
+  };
 }
 
 async function poll(
@@ -614,12 +976,14 @@ async function poll(
     try {
       reason = await check.evaluate();
     } catch (err) {
+      if (err instanceof FatalCheckError) return { reason: err.message, attempts: attempts + 1 };
       reason = `reading status failed: ${message(err)}`;
     }
     attempts++;
     if (reason === undefined) return { attempts };
-    if (Date.now() + timeouts.pollInterval > deadline) return { reason, attempts };
-    await sleep(timeouts.pollInterval);
+    const interval = check.pollIntervalMs ?? timeouts.pollInterval;
+    if (Date.now() + interval > deadline) return { reason, attempts };
+    await sleep(interval);
   }
 }
 

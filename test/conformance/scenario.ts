@@ -1,25 +1,36 @@
-// Loading one upstream conformance scenario (NAME.expect.json + its manifests) into the set of objects the
-// pipeline is given: the manifests in apply order with the GatewayClass name substituted, the GatewayClass
-// itself, the Secrets the suite creates in Go, and the EndpointSlices pointing at local echo servers.
+// Loading one conformance scenario (NAME.expect.json + its manifests) into the set of objects the pipeline
+// is given. Gateway scenarios: the manifests in apply order with the class and controller placeholders
+// substituted, the suite GatewayClass, the Secrets/ConfigMaps the suite creates in Go. Ingress scenarios:
+// their one self-contained manifest, the IngressClass the suite expects, their own Secrets - nothing else.
+// The runner adds the EndpointSlices pointing at local echo pods (scenarioObjects).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { EchoBackends } from './echo-backends.js';
-import { type DeploymentInfo, findDeployments, synthesizeEndpointSlices } from './endpoint-slices.js';
-import { isKubeObject, type KubeObject, objectKey } from './kube-object.js';
+import { findDeployments, synthesizeEndpointSlices } from './endpoint-slices.js';
+import { asRecord, isKubeObject, type KubeObject, objectKey } from './kube-object.js';
 import { programmaticResources } from './programmatic-resources.js';
 import { type ScenarioExpect, validateScenarioExpect } from './scenario-schema.js';
 
 export const PORTICO_CONTROLLER_NAME = 'portico.dev/gateway-controller';
+export const PORTICO_INGRESS_CONTROLLER = 'portico.dev/ingress-controller';
 export const DEFAULT_GATEWAY_CLASS_NAME = 'portico';
 const CLASS_PLACEHOLDER = '{GATEWAY_CLASS_NAME}';
+const CONTROLLER_PLACEHOLDER = '{GATEWAY_CONTROLLER_NAME}';
 
 export interface ScenarioOptions {
   /** Substituted for `{GATEWAY_CLASS_NAME}`; default `portico`. */
   gatewayClassName?: string;
   /** The GatewayClass's controllerName, i.e. what route parent statuses must carry. */
   controllerName?: string;
+  /** The IngressClass `spec.controller` Ingress scenarios use; default `portico.dev/ingress-controller`. */
+  ingressController?: string;
+}
+
+export interface Placeholders {
+  gatewayClassName: string;
+  controllerName: string;
 }
 
 export interface LoadedScenario {
@@ -27,15 +38,17 @@ export interface LoadedScenario {
   file: string;
   dir: string;
   expect: ScenarioExpect;
+  /** An Ingress scenario: self-contained, no Gateway suite setup. */
+  ingress: boolean;
   gatewayClassName: string;
   controllerName: string;
-  /** base-manifests.yaml then NAME.yaml (later objects replace earlier ones with the same key). */
+  /** Manifests in apply order (later objects replace earlier ones with the same key). */
   manifestObjects: KubeObject[];
   /** Keys of the objects that came from the base manifests (upstream's suite-wide setup). */
   baseKeys: Set<string>;
-  gatewayClass: KubeObject;
+  /** The suite GatewayClass (Gateway scenarios) or IngressClass (Ingress scenarios). */
+  classObject: KubeObject;
   programmatic: KubeObject[];
-  deployments: DeploymentInfo[];
 }
 
 /** Every `*.expect.json` of a directory, sorted. */
@@ -46,9 +59,20 @@ export function listScenarioFiles(dir: string): string[] {
     .map((f) => resolve(dir, f));
 }
 
+/** Ingress scenarios name an IngressClass, or address Ingresses. */
+export function isIngressScenario(expect: ScenarioExpect): boolean {
+  return (
+    !!expect.ingressClass ||
+    (expect.cases ?? []).some((c) => !!c.ingress) ||
+    (expect.statusChecks ?? []).some((s) => s.check.startsWith('Ingress'))
+  );
+}
+
 export function loadScenario(file: string, options: ScenarioOptions = {}): LoadedScenario {
-  const gatewayClassName = options.gatewayClassName ?? DEFAULT_GATEWAY_CLASS_NAME;
-  const controllerName = options.controllerName ?? PORTICO_CONTROLLER_NAME;
+  const placeholders: Placeholders = {
+    gatewayClassName: options.gatewayClassName ?? DEFAULT_GATEWAY_CLASS_NAME,
+    controllerName: options.controllerName ?? PORTICO_CONTROLLER_NAME,
+  };
   const dir = dirname(file);
   let raw: unknown;
   try {
@@ -57,14 +81,15 @@ export function loadScenario(file: string, options: ScenarioOptions = {}): Loade
     throw new Error(`${file}: ${(err as Error).message}`);
   }
   const expect = validateScenarioExpect(raw, basename(file));
+  const ingress = isIngressScenario(expect);
 
-  // Creation times as the API server would stamp them: setup (base) first, then the test's manifest.
+  // Creation times as the API server would stamp them: setup (base) first, then the test's manifests.
   const start = Math.floor(Date.now() / 1000) * 1000;
   const byKey = new Map<string, KubeObject>();
   const baseKeys = new Set<string>();
   expect.manifests.forEach((manifest, i) => {
-    const isBase = i === 0 && expect.manifests.length > 1;
-    for (const o of readManifest(join(dir, manifest), gatewayClassName)) {
+    const isBase = !ingress && i === 0 && expect.manifests.length > 1 && manifest !== `${expect.test}.yaml`;
+    for (const o of readManifest(join(dir, manifest), placeholders)) {
       stampCreation(o, new Date(start + i * 1000));
       byKey.delete(objectKey(o));
       byKey.set(objectKey(o), o);
@@ -72,59 +97,104 @@ export function loadScenario(file: string, options: ScenarioOptions = {}): Loade
     }
   });
   const manifestObjects = [...byKey.values()];
-
-  const gatewayClass: KubeObject = {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: {
-      name: gatewayClassName,
-      generation: 1,
-      creationTimestamp: new Date(start - 1000).toISOString(),
-    },
-    spec: { controllerName },
-  };
-  const programmatic = programmaticResources(expect.requiresProgrammaticResources, basename(file));
+  const programmatic = programmaticResources(expect.requiresProgrammaticResources, basename(file), {
+    suite: !ingress,
+  });
   for (const o of programmatic) stampCreation(o, new Date(start));
+
+  let classObject: KubeObject;
+  if (ingress) {
+    const className = expect.ingressClass?.name ?? 'conformance';
+    // The suite sets its class on every Ingress that names none.
+    for (const o of manifestObjects) {
+      if (o.kind !== 'Ingress') continue;
+      const spec = (asRecord(o.spec) ?? {}) as Record<string, unknown>;
+      const annotated = asRecord(o.metadata?.annotations)?.['kubernetes.io/ingress.class'] !== undefined;
+      if (spec.ingressClassName === undefined && !annotated)
+        o.spec = { ...spec, ingressClassName: className };
+    }
+    classObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: className, generation: 1, creationTimestamp: new Date(start - 1000).toISOString() },
+      spec: { controller: options.ingressController ?? PORTICO_INGRESS_CONTROLLER },
+    };
+  } else {
+    classObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: {
+        name: placeholders.gatewayClassName,
+        generation: 1,
+        creationTimestamp: new Date(start - 1000).toISOString(),
+      },
+      spec: { controllerName: placeholders.controllerName },
+    };
+  }
 
   return {
     file,
     dir,
     expect,
-    gatewayClassName,
-    controllerName,
+    ingress,
+    ...placeholders,
     manifestObjects,
     baseKeys,
-    gatewayClass,
+    classObject,
     programmatic,
-    deployments: findDeployments(manifestObjects),
   };
 }
 
-/**
- * Everything the pipeline is given for this scenario, after starting (or reusing) one echo server per
- * backend Deployment: GatewayClass, manifests, programmatic Secrets, synthesized EndpointSlices.
- */
-export async function scenarioObjects(loaded: LoadedScenario, backends: EchoBackends): Promise<KubeObject[]> {
-  const servers = await backends.ensure(loaded.deployments);
+/** The declared objects of a scenario: class, manifests, programmatic objects (these win over manifests). */
+export function declaredObjects(loaded: LoadedScenario): KubeObject[] {
   const programmaticKeys = new Set(loaded.programmatic.map(objectKey));
   return [
-    loaded.gatewayClass,
+    loaded.classObject,
     ...loaded.manifestObjects.filter((o) => !programmaticKeys.has(objectKey(o))),
     ...loaded.programmatic,
-    ...synthesizeEndpointSlices(loaded.manifestObjects, servers),
   ];
 }
 
-/** Multi-document YAML → objects, `{GATEWAY_CLASS_NAME}` replaced; empty documents skipped. */
-export function readManifest(path: string, gatewayClassName: string): KubeObject[] {
-  const text = readFileSync(path, 'utf8').replaceAll(CLASS_PLACEHOLDER, gatewayClassName);
+/**
+ * Everything the pipeline is given for these declared objects, after running the echo pods of their
+ * Deployments: the objects plus the synthesized EndpointSlices.
+ */
+export async function withEndpoints(
+  objects: readonly KubeObject[],
+  backends: EchoBackends,
+  flavor: 'gateway' | 'ingress',
+): Promise<KubeObject[]> {
+  const deployments = findDeployments(objects);
+  const pods = await backends.ensure(deployments, flavor);
+  return [...objects, ...synthesizeEndpointSlices(objects, pods, deployments)];
+}
+
+/** The whole object set of a freshly loaded scenario (declared objects plus EndpointSlices). */
+export function scenarioObjects(loaded: LoadedScenario, backends: EchoBackends): Promise<KubeObject[]> {
+  return withEndpoints(declaredObjects(loaded), backends, loaded.ingress ? 'ingress' : 'gateway');
+}
+
+/** Replaces `{GATEWAY_CLASS_NAME}` and `{GATEWAY_CONTROLLER_NAME}` in manifest text. */
+export function substitutePlaceholders(text: string, p: Placeholders): string {
+  return text
+    .replaceAll(CLASS_PLACEHOLDER, p.gatewayClassName)
+    .replaceAll(CONTROLLER_PLACEHOLDER, p.controllerName);
+}
+
+/** Multi-document YAML → objects, placeholders replaced; empty documents skipped. */
+export function readManifest(path: string, placeholders: Placeholders): KubeObject[] {
+  return parseManifest(readFileSync(path, 'utf8'), placeholders, path);
+}
+
+export function parseManifest(yamlText: string, placeholders: Placeholders, where: string): KubeObject[] {
+  const text = substitutePlaceholders(yamlText, placeholders);
   const out: KubeObject[] = [];
   for (const [i, doc] of parseAllDocuments(text).entries()) {
-    if (doc.errors.length > 0) throw new Error(`${path}: document ${i + 1}: ${doc.errors[0]?.message}`);
+    if (doc.errors.length > 0) throw new Error(`${where}: document ${i + 1}: ${doc.errors[0]?.message}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     if (!isKubeObject(value))
-      throw new Error(`${path}: document ${i + 1} is not a Kubernetes object (no kind)`);
+      throw new Error(`${where}: document ${i + 1} is not a Kubernetes object (no kind)`);
     out.push(value);
   }
   return out;

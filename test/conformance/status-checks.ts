@@ -28,7 +28,15 @@ export interface PlannedCheck {
   /** e.g. `HTTPRouteParentStatus HTTPRoute gateway-conformance-infra/exact-matching → Gateway same-namespace`. */
   title: string;
   timeoutMs: number;
+  /** Default: the timeouts' pollInterval. */
+  pollIntervalMs?: number;
+  /** Undefined when the check holds, else what is still wrong. Throws FatalCheckError to fail at once. */
   evaluate(): Promise<string | undefined>;
+}
+
+/** A check that can no longer pass (e.g. an ignored Ingress got an address): stop polling. */
+export class FatalCheckError extends Error {
+  override readonly name = 'FatalCheckError';
 }
 
 /** Turns one statusChecks[] entry into something pollable; unknown kinds or shapes are errors. */
@@ -61,7 +69,7 @@ export function planStatusCheck(
     }
     case 'HTTPRouteParentStatus': {
       const route = ref(check, 'route');
-      const routeKind = str(check.routeKind) ?? 'HTTPRoute';
+      const routeKind = routeKindOf(check);
       const p = asRecord(check.parentRef) ?? {};
       const wantGroup = str(p.group) ?? GATEWAY_GROUP;
       const wantKind = str(p.kind) ?? 'Gateway';
@@ -133,8 +141,9 @@ export function planStatusCheck(
     }
     case 'HTTPRouteCondition': {
       const route = ref(check, 'route');
-      const routeKind = str(check.routeKind) ?? 'HTTPRoute';
+      const routeKind = routeKindOf(check);
       const gw = ref(check, 'parent', 'gateway');
+      const parentKind = str(asRecord(check.parent)?.kind) ?? 'Gateway';
       const conditions = check.condition ? conditionsOf([check.condition]) : conditionsOf(check.conditions);
       const latest = check.conditionsObservedGenerationMustBeLatest === true;
       return {
@@ -147,11 +156,12 @@ export function planStatusCheck(
             const pr = asRecord(x.parentRef) ?? {};
             return (
               pr.name === gw.name &&
+              (str(pr.kind) ?? 'Gateway') === parentKind &&
               (pr.namespace === undefined || pr.namespace === null || pr.namespace === gw.namespace)
             );
           });
           if (mine.length === 0)
-            return `no status.parents entry for Gateway ${gw.namespace}/${gw.name} (parents: ${JSON.stringify(parents)})`;
+            return `no status.parents entry for ${parentKind} ${gw.namespace}/${gw.name} (parents: ${JSON.stringify(parents)})`;
           const gen = latest ? ctx.generation(routeKind, route.namespace, route.name) : undefined;
           const problems = mine.map((x) => conditionsProblem(x.conditions, conditions, gen));
           return problems.some((w) => w === undefined) ? undefined : problems.join('; ');
@@ -160,45 +170,19 @@ export function planStatusCheck(
     }
     case 'GatewayStatusListeners': {
       const gw = ref(check, 'gateway');
-      const want = asArray(check.listeners).map((l) => asRecord(l) ?? {});
       return {
         title: `${kind} Gateway ${gw.namespace}/${gw.name}`,
         timeoutMs: timeouts.gatewayStatusMustHaveListeners,
-        evaluate: async () => {
-          const st = await ctx.status('Gateway', gw.namespace, gw.name);
-          const got = asArray(st?.listeners).map((l) => asRecord(l) ?? {});
-          if (got.length !== want.length)
-            return `expected ${want.length} listeners in status, got ${got.length}`;
-          for (const [i, w] of want.entries()) {
-            const g = typeof w.name === 'string' ? got.find((x) => x.name === w.name) : got[i];
-            const label = JSON.stringify(w.name ?? i);
-            if (!g) return `listener ${label} missing from status (got ${got.map((x) => x.name).join(', ')})`;
-            const wantKinds = asArray(w.supportedKinds).map((k) => asRecord(k) ?? {});
-            const gotKinds = asArray(g.supportedKinds).map((k) => asRecord(k) ?? {});
-            if (wantKinds.length === 0 && gotKinds.length > 0) {
-              return `listener ${label}: expected no supportedKinds, got ${JSON.stringify(gotKinds)}`;
-            }
-            for (const k of wantKinds) {
-              const found = gotKinds.some(
-                (x) =>
-                  x.kind === k.kind && (str(x.group) ?? GATEWAY_GROUP) === (str(k.group) ?? GATEWAY_GROUP),
-              );
-              if (!found)
-                return `listener ${label}: supportedKinds ${JSON.stringify(gotKinds)} lacks ${JSON.stringify(k)}`;
-            }
-            if (typeof w.attachedRoutes === 'number' && g.attachedRoutes !== w.attachedRoutes) {
-              return `listener ${label}: expected attachedRoutes ${w.attachedRoutes}, got ${JSON.stringify(g.attachedRoutes)}`;
-            }
-            const why = conditionsProblem(g.conditions, conditionsOf(w.conditions), undefined);
-            if (why) return `listener ${label}: ${why}`;
-          }
-          return undefined;
-        },
+        evaluate: async () =>
+          statusListenersProblem(
+            (await ctx.status('Gateway', gw.namespace, gw.name))?.listeners,
+            check.listeners,
+          ),
       };
     }
     case 'HTTPRouteNoAcceptedParents': {
       const route = ref(check, 'route');
-      const routeKind = str(check.routeKind) ?? 'HTTPRoute';
+      const routeKind = routeKindOf(check);
       let emptySince: number | undefined;
       return {
         title: `${kind} ${routeKind} ${route.namespace}/${route.name}`,
@@ -266,14 +250,13 @@ export function planStatusCheck(
       };
     }
     case 'GenerationChanged': {
-      const objKind = str(check.kind) ?? (check.gateway ? 'Gateway' : 'HTTPRoute');
-      const obj = ref(check, 'object', check.gateway ? 'gateway' : 'route');
+      const { kind: objKind, namespace, name } = generationTarget(check);
       return {
-        title: `${kind} ${objKind} ${obj.namespace}/${obj.name}`,
+        title: `${kind} ${objKind} ${namespace ? `${namespace}/` : ''}${name}`,
         timeoutMs: timeouts.latestObservedGenerationSet,
         evaluate: async () => {
-          const before = ctx.initialGeneration(objKind, obj.namespace, obj.name);
-          const now = ctx.generation(objKind, obj.namespace, obj.name);
+          const before = ctx.initialGeneration(objKind, namespace, name);
+          const now = ctx.generation(objKind, namespace, name);
           return now !== undefined && before !== undefined && now !== before
             ? undefined
             : `metadata.generation did not change (was ${before ?? '(none)'}, now ${now ?? '(none)'})`;
@@ -289,11 +272,218 @@ export function planStatusCheck(
         timeoutMs: timeouts.gatewayMustHaveCondition,
         evaluate: async () => {
           const st = await ctx.status('Gateway', gw.namespace, gw.name);
-          return conditionsProblem(
-            st?.conditions,
-            conditions,
-            latest ? ctx.generation('Gateway', gw.namespace, gw.name) : undefined,
+          const gen = ctx.generation('Gateway', gw.namespace, gw.name);
+          return (
+            conditionsProblem(st?.conditions, conditions, latest ? gen : undefined) ??
+            staleConditions(st?.conditions, gen)
           );
+        },
+      };
+    }
+    case 'GatewayListenerConditions': {
+      const gw = ref(check, 'gateway');
+      const names =
+        typeof check.listener === 'string' ? [check.listener] : asArray(check.listeners).map(String);
+      const conditions = conditionsOf(check.conditions);
+      return {
+        title: `${kind} Gateway ${gw.namespace}/${gw.name} listener ${names.join(', ')}`,
+        timeoutMs: timeouts.gatewayListenersMustHaveConditions,
+        evaluate: async () =>
+          namedListenersProblem(
+            (await ctx.status('Gateway', gw.namespace, gw.name))?.listeners,
+            names,
+            conditions,
+          ),
+      };
+    }
+    case 'GatewayClassAccepted': {
+      const name = str(asRecord(check.gatewayClass)?.name) ?? fail(check, 'gatewayClass.name');
+      const status = typeof check.status === 'string' ? check.status : null;
+      return {
+        title: `${kind} GatewayClass ${name}${status ? ` Accepted=${status}` : ''}`,
+        timeoutMs: timeouts.gwcMustBeAccepted,
+        evaluate: async () => {
+          const st = await ctx.status('GatewayClass', '', name);
+          const stale = staleConditions(st?.conditions, ctx.generation('GatewayClass', '', name));
+          if (stale) return stale;
+          const accepted = asArray(st?.conditions)
+            .map((c) => asRecord(c) ?? {})
+            .find((c) => c.type === 'Accepted');
+          if (!accepted) return 'no Accepted condition';
+          return status === null || accepted.status === status
+            ? undefined
+            : `Accepted is ${String(accepted.status)}, want ${status}`;
+        },
+      };
+    }
+    case 'GatewayClassLatestConditions': {
+      const name = str(asRecord(check.gatewayClass)?.name) ?? fail(check, 'gatewayClass.name');
+      return {
+        title: `${kind} GatewayClass ${name}`,
+        timeoutMs: timeouts.latestObservedGenerationSet,
+        evaluate: async () =>
+          staleConditions(
+            (await ctx.status('GatewayClass', '', name))?.conditions,
+            ctx.generation('GatewayClass', '', name),
+          ),
+      };
+    }
+    case 'HTTPRouteLatestConditions': {
+      const route = ref(check, 'route');
+      const routeKind = routeKindOf(check);
+      return {
+        title: `${kind} ${routeKind} ${route.namespace}/${route.name}`,
+        timeoutMs: timeouts.latestObservedGenerationSet,
+        evaluate: async () => {
+          const st = await ctx.status(routeKind, route.namespace, route.name);
+          const gen = ctx.generation(routeKind, route.namespace, route.name);
+          for (const p of asArray(st?.parents).map((x) => asRecord(x) ?? {})) {
+            const why = staleConditions(p.conditions, gen);
+            if (why) return `parent ${JSON.stringify(asRecord(p.parentRef)?.name)}: ${why}`;
+          }
+          return undefined;
+        },
+      };
+    }
+    case 'GatewayAttachedListenerSets': {
+      const gw = ref(check, 'gateway');
+      const count = typeof check.count === 'number' ? check.count : fail(check, 'count');
+      return {
+        title: `${kind} Gateway ${gw.namespace}/${gw.name} = ${count}`,
+        timeoutMs: timeouts.latestObservedGenerationSet,
+        evaluate: async () => {
+          const st = await ctx.status('Gateway', gw.namespace, gw.name);
+          const got = typeof st?.attachedListenerSets === 'number' ? st.attachedListenerSets : 0;
+          if (got !== count) return `status.attachedListenerSets is ${got}, want ${count}`;
+          return staleConditions(st?.conditions, ctx.generation('Gateway', gw.namespace, gw.name));
+        },
+      };
+    }
+    case 'ListenerSetCondition': {
+      const ls = ref(check, 'listenerSet');
+      const conditions = check.condition ? conditionsOf([check.condition]) : conditionsOf(check.conditions);
+      return {
+        title: `${kind} ListenerSet ${ls.namespace}/${ls.name} ${conditions.map(fmtCond).join(', ')}`,
+        timeoutMs: timeouts.gatewayMustHaveCondition,
+        evaluate: async () => {
+          const st = await ctx.status('ListenerSet', ls.namespace, ls.name);
+          return (
+            conditionsProblem(st?.conditions, conditions) ??
+            staleConditions(st?.conditions, ctx.generation('ListenerSet', ls.namespace, ls.name))
+          );
+        },
+      };
+    }
+    case 'ListenerSetListenersConditions': {
+      const ls = ref(check, 'listenerSet');
+      const names = Array.isArray(check.listeners) ? check.listeners.map(String) : null;
+      const conditions = conditionsOf(check.conditions);
+      return {
+        title: `${kind} ListenerSet ${ls.namespace}/${ls.name}`,
+        timeoutMs: timeouts.gatewayListenersMustHaveConditions,
+        evaluate: async () => {
+          const st = await ctx.status('ListenerSet', ls.namespace, ls.name);
+          const stale = staleConditions(st?.conditions, ctx.generation('ListenerSet', ls.namespace, ls.name));
+          if (stale) return stale;
+          if (names) return namedListenersProblem(st?.listeners, names, conditions);
+          for (const l of asArray(st?.listeners).map((x) => asRecord(x) ?? {})) {
+            const why = conditionsProblem(l.conditions, conditions);
+            if (why) return `listener ${JSON.stringify(l.name)}: ${why}`;
+          }
+          return undefined;
+        },
+      };
+    }
+    case 'ListenerSetStatusListeners': {
+      const ls = ref(check, 'listenerSet');
+      return {
+        title: `${kind} ListenerSet ${ls.namespace}/${ls.name}`,
+        timeoutMs: timeouts.gatewayStatusMustHaveListeners,
+        evaluate: async () => {
+          const st = await ctx.status('ListenerSet', ls.namespace, ls.name);
+          return (
+            staleConditions(st?.conditions, ctx.generation('ListenerSet', ls.namespace, ls.name)) ??
+            statusListenersProblem(st?.listeners, check.listeners)
+          );
+        },
+      };
+    }
+    case 'PolicyAncestorCondition': {
+      const policy = policyRef(check);
+      const ancestor = ref(check, 'ancestor');
+      const wanted = conditionsOf([check.condition]);
+      return {
+        title: `${kind} ${policy.kind} ${policy.namespace}/${policy.name} ancestor ${ancestor.namespace}/${ancestor.name} ${wanted.map(fmtCond).join(', ')}`,
+        timeoutMs: timeouts.latestObservedGenerationSet,
+        evaluate: async () => {
+          let st: Record<string, unknown> | undefined;
+          try {
+            st = await ctx.status(policy.kind, policy.namespace, policy.name);
+          } catch (err) {
+            throw new FatalCheckError(
+              `reading ${policy.kind} ${policy.namespace}/${policy.name} failed: ${String(err)}`,
+            );
+          }
+          const gen = ctx.generation(policy.kind, policy.namespace, policy.name);
+          const ancestors = asArray(st?.ancestors).map((a) => asRecord(a) ?? {});
+          for (const a of ancestors) {
+            if (staleConditions(a.conditions, gen))
+              return 'an ancestor entry is not at the latest observedGeneration yet';
+            const ar = asRecord(a.ancestorRef) ?? {};
+            const nsOk =
+              ar.namespace === undefined || ar.namespace === null || ar.namespace === ancestor.namespace;
+            if (ar.name === ancestor.name && nsOk && !conditionsProblem(a.conditions, wanted))
+              return undefined;
+          }
+          return `no status.ancestors entry for ${ancestor.namespace}/${ancestor.name} carries ${wanted.map(fmtCond).join(', ')} (ancestors: ${JSON.stringify(ancestors)})`;
+        },
+      };
+    }
+    case 'PolicyLatestConditions': {
+      const policy = policyRef(check);
+      return {
+        title: `${kind} ${policy.kind} ${policy.namespace}/${policy.name}`,
+        // Read once, no polling (upstream fails at once).
+        timeoutMs: check.poll === false ? 0 : timeouts.latestObservedGenerationSet,
+        evaluate: async () => {
+          const st = await ctx.status(policy.kind, policy.namespace, policy.name);
+          const gen = ctx.generation(policy.kind, policy.namespace, policy.name);
+          for (const a of asArray(st?.ancestors).map((x) => asRecord(x) ?? {})) {
+            const why = staleConditions(a.conditions, gen);
+            if (why) return `ancestor ${JSON.stringify(asRecord(a.ancestorRef)?.name)}: ${why}`;
+          }
+          return undefined;
+        },
+      };
+    }
+    case 'IngressHasAddress': {
+      const ing = ref(check, 'ingress');
+      return {
+        title: `${kind} Ingress ${ing.namespace}/${ing.name}`,
+        timeoutMs: timeouts.waitForIngressStatus,
+        pollIntervalMs: Math.min(5000, timeouts.waitForIngressStatus / 10),
+        evaluate: async () =>
+          ingressAddress(await ctx.status('Ingress', ing.namespace, ing.name)) === undefined
+            ? 'status.loadBalancer.ingress has no entry with an ip or hostname'
+            : undefined,
+      };
+    }
+    case 'IngressIgnored': {
+      const ing = ref(check, 'ingress');
+      const started = Date.now();
+      return {
+        title: `${kind} Ingress ${ing.namespace}/${ing.name}`,
+        timeoutMs: timeouts.waitForIngressStatus,
+        pollIntervalMs: Math.min(5000, timeouts.waitForIngressStatus / 10),
+        evaluate: async () => {
+          const address = ingressAddress(await ctx.status('Ingress', ing.namespace, ing.name));
+          if (address !== undefined)
+            throw new FatalCheckError(
+              `the Ingress got an address (${address}) although no controller of ours owns it`,
+            );
+          return Date.now() - started >= timeouts.waitForIngressStatus
+            ? undefined
+            : 'still watching: the Ingress must get no address during the whole wait';
         },
       };
     }
@@ -327,11 +517,16 @@ export async function gatewaysReady(
   for (const o of ctx.objects()) {
     const ns = o.metadata?.namespace ?? '';
     if (o.kind !== 'Gateway' || !namespaces.includes(ns)) continue;
+    if (asRecord(o.metadata?.annotations)?.['gateway-api/skip-this-for-readiness'] === 'true') continue;
     const name = o.metadata?.name ?? '';
-    const why = conditionsProblem((await ctx.status('Gateway', ns, name))?.conditions, [
-      { type: 'Accepted', status: 'True', reason: null },
-      { type: 'Programmed', status: 'True', reason: null },
-    ]);
+    const why = conditionsProblem(
+      (await ctx.status('Gateway', ns, name))?.conditions,
+      [
+        { type: 'Accepted', status: 'True', reason: null },
+        { type: 'Programmed', status: 'True', reason: null },
+      ],
+      o.metadata?.generation,
+    );
     if (why) problems.push(`Gateway ${ns}/${name}: ${why}`);
   }
   return problems.length > 0 ? problems.join('; ') : undefined;
@@ -391,6 +586,98 @@ function ref(check: StatusCheck, ...fields: string[]): ObjectRef {
     if (r && typeof r.name === 'string') return { namespace: str(r.namespace) ?? 'default', name: r.name };
   }
   return fail(check, fields.join(' or '));
+}
+
+/** The route kind a check inspects: `route.kind` (or the older `routeKind`), default HTTPRoute. */
+function routeKindOf(check: StatusCheck): string {
+  return str(asRecord(check.route)?.kind) ?? str(check.routeKind) ?? 'HTTPRoute';
+}
+
+/** GenerationChanged names a gateway, a gatewayClass, a route or a policy. */
+function generationTarget(check: StatusCheck): { kind: string; namespace: string; name: string } {
+  const gc = asRecord(check.gatewayClass);
+  if (gc && typeof gc.name === 'string') return { kind: 'GatewayClass', namespace: '', name: gc.name };
+  if (asRecord(check.policy)) {
+    const p = policyRef(check);
+    return { kind: p.kind, namespace: p.namespace, name: p.name };
+  }
+  if (asRecord(check.route)) return { kind: routeKindOf(check), ...ref(check, 'route') };
+  if (asRecord(check.object) && typeof check.kind === 'string')
+    return { kind: check.kind, ...ref(check, 'object') };
+  return { kind: 'Gateway', ...ref(check, 'gateway') };
+}
+
+function policyRef(check: StatusCheck): { kind: string; namespace: string; name: string } {
+  const p = asRecord(check.policy) ?? {};
+  if (typeof p.kind !== 'string' || typeof p.name !== 'string')
+    return fail(check, 'policy {kind, namespace, name}');
+  return { kind: p.kind, namespace: str(p.namespace) ?? 'default', name: p.name };
+}
+
+/** undefined when every condition has observedGeneration == generation (vacuously with none). */
+function staleConditions(conditions: unknown, generation: number | undefined): string | undefined {
+  const stale = asArray(conditions)
+    .map((c) => asRecord(c) ?? {})
+    .filter((c) => c.observedGeneration !== generation);
+  return stale.length === 0
+    ? undefined
+    : `conditions not at generation ${generation}: ${stale.map((c) => `${c.type} observedGeneration=${c.observedGeneration ?? '(none)'}`).join(', ')}`;
+}
+
+/** Each named listener exists in `listeners` and carries every wanted condition. */
+function namedListenersProblem(
+  listeners: unknown,
+  names: readonly string[],
+  wanted: readonly ExpectedCondition[],
+): string | undefined {
+  const got = asArray(listeners).map((l) => asRecord(l) ?? {});
+  for (const name of names) {
+    const l = got.find((x) => x.name === name);
+    if (!l)
+      return `listener ${JSON.stringify(name)} missing from status (got ${got.map((x) => x.name).join(', ') || 'none'})`;
+    const why = conditionsProblem(l.conditions, wanted);
+    if (why) return `listener ${JSON.stringify(name)}: ${why}`;
+  }
+  return undefined;
+}
+
+/** GatewayStatusListeners over a status.listeners list: exact count, per listener kinds / routes / conditions. */
+function statusListenersProblem(listeners: unknown, expected: unknown): string | undefined {
+  const want = asArray(expected).map((l) => asRecord(l) ?? {});
+  const got = asArray(listeners).map((l) => asRecord(l) ?? {});
+  if (got.length !== want.length) return `expected ${want.length} listeners in status, got ${got.length}`;
+  for (const [i, w] of want.entries()) {
+    const g = typeof w.name === 'string' ? got.find((x) => x.name === w.name) : got[i];
+    const label = JSON.stringify(w.name ?? i);
+    if (!g) return `listener ${label} missing from status (got ${got.map((x) => x.name).join(', ')})`;
+    const wantKinds = asArray(w.supportedKinds).map((k) => asRecord(k) ?? {});
+    const gotKinds = asArray(g.supportedKinds).map((k) => asRecord(k) ?? {});
+    if ((wantKinds.length === 0 || w.supportedKindsMustBeEmpty === true) && gotKinds.length > 0) {
+      return `listener ${label}: expected no supportedKinds, got ${JSON.stringify(gotKinds)}`;
+    }
+    for (const k of wantKinds) {
+      const found = gotKinds.some(
+        (x) => x.kind === k.kind && (str(x.group) ?? GATEWAY_GROUP) === (str(k.group) ?? GATEWAY_GROUP),
+      );
+      if (!found)
+        return `listener ${label}: supportedKinds ${JSON.stringify(gotKinds)} lacks ${JSON.stringify(k)}`;
+    }
+    if (typeof w.attachedRoutes === 'number' && g.attachedRoutes !== w.attachedRoutes) {
+      return `listener ${label}: expected attachedRoutes ${w.attachedRoutes}, got ${JSON.stringify(g.attachedRoutes)}`;
+    }
+    const why = conditionsProblem(g.conditions, conditionsOf(w.conditions), undefined);
+    if (why) return `listener ${label}: ${why}`;
+  }
+  return undefined;
+}
+
+/** The first status.loadBalancer.ingress entry's ip, else its hostname. */
+export function ingressAddress(status: Record<string, unknown> | undefined): string | undefined {
+  for (const e of asArray(asRecord(status?.loadBalancer)?.ingress).map((x) => asRecord(x) ?? {})) {
+    if (typeof e.ip === 'string' && e.ip !== '') return e.ip;
+    if (typeof e.hostname === 'string' && e.hostname !== '') return e.hostname;
+  }
+  return undefined;
 }
 
 function str(v: unknown): string | undefined {

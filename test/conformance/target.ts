@@ -15,6 +15,8 @@ export interface ConformanceTargetOptions {
   gatewayClassName: string;
   /** Its `spec.controllerName`: route parent statuses must carry it. */
   controllerName: string;
+  /** The IngressClass `spec.controller` Ingress scenarios use (default portico.dev/ingress-controller). */
+  ingressController?: string;
 }
 
 export type ConformanceTargetFactory = (options: ConformanceTargetOptions) => Promise<ConformanceTarget>;

@@ -21,6 +21,8 @@ export interface TimeoutConfig {
   /** Poll interval of status checks and of failed case attempts. */
   pollInterval: number;
   requiredConsecutiveSuccesses: number;
+  /** Ingress scenarios: how long an Ingress may take to get (or must go without) an address. */
+  waitForIngressStatus: number;
   /** Weighted-distribution entropy: random delay limit per request (upstream: 1000 ms). */
   weightEntropyDelayLimit: number;
 }
@@ -41,6 +43,7 @@ export const DEFAULT_TIMEOUTS: Readonly<TimeoutConfig> = {
   pollInterval: 100,
   requiredConsecutiveSuccesses: 3,
   weightEntropyDelayLimit: 1000,
+  waitForIngressStatus: 300_000,
 };
 
 const UPSTREAM_NAMES: Record<string, keyof TimeoutConfig> = {
@@ -59,6 +62,7 @@ const UPSTREAM_NAMES: Record<string, keyof TimeoutConfig> = {
   DefaultPollInterval: 'pollInterval',
   RequiredConsecutiveSuccesses: 'requiredConsecutiveSuccesses',
   WeightEntropyDelayLimit: 'weightEntropyDelayLimit',
+  WaitForIngressStatus: 'waitForIngressStatus',
 };
 
 /**

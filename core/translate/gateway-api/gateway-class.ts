@@ -2,7 +2,7 @@ import type { GatewayClass } from '#core/model/gateway-api.js';
 import type { LoadBalancerParameters } from '#core/model/parameters.js';
 import { condition } from '#core/status/conditions.js';
 import type { TranslateContext } from '../context.js';
-import { resolveParameters } from '../parameters.js';
+import { resolveParameters, settingsFromParameters } from '../parameters.js';
 
 export interface ClassState {
   gatewayClass: GatewayClass;
@@ -25,6 +25,8 @@ export function translateGatewayClasses(ctx: TranslateContext): Map<string, Clas
       : { gatewayClass: gc, accepted: false, parameters: undefined, message: params.message };
     classes.set(gc.metadata.name, state);
     const generation = gc.metadata.generation;
+    const provider = settingsFromParameters(ctx, state.parameters).provider;
+    const features = state.accepted ? ctx.options.supportedFeatures?.[provider] : undefined;
     ctx.statuses.push({
       kind: 'GatewayClass',
       name: gc.metadata.name,
@@ -36,6 +38,7 @@ export function translateGatewayClasses(ctx: TranslateContext): Map<string, Clas
             ? condition('Accepted', true, 'Accepted', state.message, generation)
             : condition('Accepted', false, 'InvalidParameters', state.message, generation),
         ],
+        ...(features ? { supportedFeatures: [...new Set(features)].sort().map((name) => ({ name })) } : {}),
       },
     });
   }
