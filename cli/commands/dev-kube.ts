@@ -4,6 +4,7 @@ import { KubeHttp } from '#kube/kube-http.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
 import { StatusWriter } from '#kube/status-writer.js';
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
+import { terminalSafe as safe } from '../terminal-text.js';
 import { DevGateway } from './dev-gateway.js';
 
 export interface DevKubeOptions {
@@ -68,7 +69,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       const backends = demoBackendsIn(source.objects());
       stopBackends = await startDemoBackends(backends);
       log(
-        `demo backends: ${backends.map((b) => `${b.service} on ${b.address}:${b.port}`).join(', ') || 'none'}`,
+        `demo backends: ${backends.map((b) => `${safe(b.service)} on ${safe(b.address)}:${b.port}`).join(', ') || 'none'}`,
       );
     }
     await gateway.start();
@@ -78,8 +79,8 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       const result = await gateway.sync(source.objects(), stopSignal);
       if (stopSignal.aborted) return;
       const report = await writer.write(result.statuses, stopSignal);
-      if (report.written.length) log(`status: wrote ${report.written.join(', ')}`);
-      for (const f of report.failed) log(`error: status of ${f.object}: ${f.message}`);
+      if (report.written.length) log(`status: wrote ${report.written.map(safe).join(', ')}`);
+      for (const f of report.failed) log(`error: status of ${safe(f.object)}: ${safe(f.message)}`);
       if (report.failed.length && !stopSignal.aborted)
         retry = setTimeout(() => trigger(), options.retryMs ?? 2_000);
     };
@@ -96,7 +97,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
         do {
           again = false;
           await reconcile().catch((err: unknown) =>
-            log(`error: ${err instanceof Error ? err.message : String(err)}`),
+            log(`error: ${safe(err instanceof Error ? err.message : String(err))}`),
           );
         } while (again && !stopSignal.aborted);
         running = undefined;
