@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import type { ObjectStatus } from '#core/status/types.js';
+import type { Notice } from '#core/translate/notice.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { LocalPipeline, type SyncResult } from '../local/local-pipeline.js';
 import { noticeLine, statusTransitions } from '../status-report.js';
@@ -66,10 +67,17 @@ export class DevGateway {
     await this.adapter.stop();
   }
 
-  /** Reconciles towards `objects` and reports what changed. */
-  async sync(objects: readonly unknown[], signal: AbortSignal): Promise<SyncResult> {
+  /**
+   * Reconciles towards `objects` and reports what changed. `reported` tells the notices the source
+   * reported already, in its own words (a manifests folder gives the file and line of a bad object).
+   */
+  async sync(
+    objects: readonly unknown[],
+    signal: AbortSignal,
+    reported: (notice: Notice) => boolean = () => false,
+  ): Promise<SyncResult> {
     const result = await this.pipeline.sync(objects, signal);
-    for (const n of result.notices) if (n.severity !== 'info') this.#log(noticeLine(n));
+    for (const n of result.notices) if (n.severity !== 'info' && !reported(n)) this.#log(noticeLine(n));
     for (const line of statusTransitions(this.#previous, result.statuses)) this.#log(line);
     this.#previous = result.statuses;
     await writeFile(join(this.stateDir, STATUS_FILE), stringify({ items: result.statuses }), { mode: 0o600 });
