@@ -4,6 +4,8 @@ import { KubeHttp } from '#kube/kube-http.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
 import { StatusWriter } from '#kube/status-writer.js';
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
+import { markKeptObjects } from '../invalid-status.js';
+import { LastGoodObjects, objectName } from '../last-good-objects.js';
 import { terminalSafe as safe } from '../terminal-text.js';
 import { DevGateway } from './dev-gateway.js';
 
@@ -27,7 +29,8 @@ export interface DevKubeOptions {
  * `portico dev --kubeconfig FILE`: the local gateway driven by a cluster. Informers list and watch
  * every kind Portico reads; each change (debounced) syncs the pipeline with all the objects, prints
  * the same report as the manifests mode, and patches the statuses back into the cluster (only those
- * that changed). Resolves when stopped.
+ * that changed). An object edited into one that fails its schema keeps its last valid version, and
+ * its status says why (Accepted=False, reason Invalid). Resolves when stopped.
  */
 export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSignal): Promise<void> {
   const { log } = options;
@@ -54,6 +57,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
     now: options.now ?? (() => new Date().toISOString()),
   });
 
+  const lastGood = new LastGoodObjects();
   let stopBackends = async () => {};
   let retry: NodeJS.Timeout | undefined;
   try {
@@ -76,9 +80,26 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
 
     const reconcile = async () => {
       clearTimeout(retry);
-      const result = await gateway.sync(source.objects(), stopSignal);
+      const { objects, invalid } = lastGood.select(source.objects(), (o) => o);
+      const kept = invalid.filter((i) => i.kept);
+      for (const k of kept)
+        log(
+          `error: ${safe(objectName(k))} ${safe(k.field)}: ${safe(k.message)}; keeping its last valid version until it is fixed`,
+        );
+      const result = await gateway.sync(objects, stopSignal);
       if (stopSignal.aborted) return;
-      const report = await writer.write(result.statuses, stopSignal);
+      const statuses = markKeptObjects(
+        result.statuses,
+        kept.map(({ entry, kind, namespace, name, field, message }) => ({
+          kind,
+          ...(namespace !== undefined ? { namespace } : {}),
+          name,
+          ...(entry.metadata.generation !== undefined ? { generation: entry.metadata.generation } : {}),
+          field,
+          message,
+        })),
+      );
+      const report = await writer.write(statuses, stopSignal);
       if (report.written.length) log(`status: wrote ${report.written.map(safe).join(', ')}`);
       for (const f of report.failed) log(`error: status of ${safe(f.object)}: ${safe(f.message)}`);
       if (report.failed.length && !stopSignal.aborted)
