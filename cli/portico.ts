@@ -96,9 +96,12 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
     }
-    default:
-      console.error(USAGE);
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+    default: {
+      const asked = command === 'help' || command === '--help' || command === '-h';
+      if (asked) console.log(USAGE);
+      else console.error(command === undefined ? USAGE : `portico: unknown command\n${USAGE}`);
+      return asked || command === undefined ? 0 : 2;
+    }
   }
 }
 
