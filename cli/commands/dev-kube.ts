@@ -6,6 +6,7 @@ import { StatusWriter } from '#kube/status-writer.js';
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
 import { markKeptObjects } from '../invalid-status.js';
 import { LastGoodObjects, objectName } from '../last-good-objects.js';
+import { serialRunner } from '../serial-runner.js';
 import { terminalSafe as safe } from '../terminal-text.js';
 import { DevGateway } from './dev-gateway.js';
 
@@ -105,33 +106,20 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       if (report.failed.length && !stopSignal.aborted)
         retry = setTimeout(() => trigger(), options.retryMs ?? 2_000);
     };
-    // One reconcile at a time; changes meanwhile fold into one more run after it.
-    let running: Promise<void> | undefined;
-    let again = false;
-    trigger = () => {
-      if (stopSignal.aborted) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      running = (async () => {
-        do {
-          again = false;
-          await reconcile().catch((err: unknown) =>
-            log(`error: ${safe(err instanceof Error ? err.message : String(err))}`),
-          );
-        } while (again && !stopSignal.aborted);
-        running = undefined;
-      })();
-    };
+    const runner = serialRunner(
+      reconcile,
+      (err) => log(`error: ${safe(err instanceof Error ? err.message : String(err))}`),
+      stopSignal,
+    );
+    trigger = runner.request;
     trigger();
-    await running;
+    await runner.idle();
     log(`watching the cluster for changes; Ctrl-C stops`);
     await new Promise<void>((done) => {
       if (stopSignal.aborted) done();
       stopSignal.addEventListener('abort', () => done(), { once: true });
     });
-    await running;
+    await runner.idle();
   } finally {
     clearTimeout(retry);
     await source.stop();

@@ -59,14 +59,14 @@ export async function runDev(options: DevOptions, stopSignal: AbortSignal): Prom
         (n) => n.code === 'InvalidObject' && loaded.invalid.has(objectName(n.source)),
       );
     };
-    const runner = serialRunner(reconcile, (err) =>
-      log(`error: ${safe(err instanceof Error ? err.message : String(err))}`),
+    const runner = serialRunner(
+      reconcile,
+      (err) => log(`error: ${safe(err instanceof Error ? err.message : String(err))}`),
+      stopSignal,
     );
     runner.request();
     await runner.idle();
-    stopWatching = watchDirectory(options.manifests, options.debounceMs, () => {
-      if (!stopSignal.aborted) runner.request();
-    });
+    stopWatching = watchDirectory(options.manifests, options.debounceMs, runner.request);
     log(`watching ${safe(options.manifests)} for changes; Ctrl-C stops`);
     await new Promise<void>((done) => {
       if (stopSignal.aborted) done();
