@@ -13,6 +13,8 @@ export interface FolderSnapshot {
   warnings: ManifestProblem[];
   /** `Kind namespace/name` of the invalid objects `errors` already reports (with their file and line). */
   invalid: Set<string>;
+  /** Files that had errors at the last load and have none now. */
+  fixed: string[];
   files: number;
 }
 
@@ -29,6 +31,7 @@ export class ManifestFolder {
   /** The objects of each file's last version that parsed. */
   readonly #lastGoodFiles = new Map<string, ManifestObject[]>();
   readonly #lastGoodObjects = new LastGoodObjects();
+  #filesWithErrors = new Set<string>();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -68,11 +71,15 @@ export class ManifestFolder {
         }`,
       });
     }
+    const filesWithErrors = new Set(errors.map((e) => e.file));
+    const fixed = [...this.#filesWithErrors].filter((f) => !filesWithErrors.has(f) && files.includes(f));
+    this.#filesWithErrors = filesWithErrors;
     return {
       objects: selected,
       errors,
       warnings,
       invalid: new Set(invalid.map(objectName)),
+      fixed,
       files: files.length,
     };
   }

@@ -52,6 +52,7 @@ export async function runDev(options: DevOptions, stopSignal: AbortSignal): Prom
       const loaded = await folder.load();
       for (const p of loaded.errors) log(`error: ${problemText(p)}`);
       for (const p of loaded.warnings) log(`warning: ${problemText(p)}`);
+      for (const file of loaded.fixed) log(`fixed: ${safe(file)}`);
       // The folder reported its invalid objects with their file and line: not again without them.
       await gateway.sync(
         loaded.objects,

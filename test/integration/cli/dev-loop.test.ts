@@ -143,6 +143,7 @@ describe('portico dev: editing the manifests folder', () => {
     renameSync(`${file()}.tmp`, file());
     await served('/v2');
     expect(await get(address, '/api')).toBe(404);
+    expect(lines.slice(mark)).toContain('fixed: 20-gateway.yaml');
   });
 
   it('sees an edit in place after a save by rename, and keeps the last valid route on a schema error', async () => {

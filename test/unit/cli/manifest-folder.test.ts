@@ -55,6 +55,7 @@ describe('cli: ManifestFolder', () => {
     writeFileSync(join(dir, 'r.yaml'), good.replace('/web', '/www'));
     const fixed = await folder.load();
     expect(fixed.errors).toEqual([]);
+    expect(fixed.fixed).toEqual(['r.yaml']);
     expect(routes(fixed.objects)).toEqual(['api /api', 'web /www']);
   });
 
