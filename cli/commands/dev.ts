@@ -65,9 +65,10 @@ export async function runDev(options: DevOptions, stopSignal: AbortSignal): Prom
       (err) => log(`error: ${safe(err instanceof Error ? err.message : String(err))}`),
       stopSignal,
     );
+    // Watching from before the first sync: an edit made during it is not missed.
+    stopWatching = watchDirectory(options.manifests, options.debounceMs, runner.request);
     runner.request();
     await runner.idle();
-    stopWatching = watchDirectory(options.manifests, options.debounceMs, runner.request);
     log(`watching ${safe(options.manifests)} for changes; Ctrl-C stops`);
     await new Promise<void>((done) => {
       if (stopSignal.aborted) done();
