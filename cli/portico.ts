@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { runDev, STATUS_FILE } from './commands/dev.js';
 import { runDevKube } from './commands/dev-kube.js';
 import { runPlan } from './commands/plan.js';
+import { terminalLines, terminalSafe } from './terminal-text.js';
 
 const USAGE = `usage:
   portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
@@ -35,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  const log = (line: string) => console.log(line);
+  // Commands escape the values they print; this catches what one missed (never a line break).
+  const log = (line: string) => console.log(terminalLines(line));
   switch (command) {
     case 'dev': {
       if (!values.manifests === !values.kubeconfig) {
@@ -94,16 +96,19 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
     }
-    default:
-      console.error(USAGE);
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+    default: {
+      const asked = command === 'help' || command === '--help' || command === '-h';
+      if (asked) console.log(USAGE);
+      else console.error(command === undefined ? USAGE : `portico: unknown command\n${USAGE}`);
+      return asked || command === undefined ? 0 : 2;
+    }
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`portico: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`portico: ${terminalSafe(err instanceof Error ? err.message : String(err))}`);
     process.exit(1);
   },
 );

@@ -1,5 +1,8 @@
 import type { ObjectStatus, StatusCondition } from '#core/status/types.js';
 import type { Notice } from '#core/translate/notice.js';
+import { terminalSafe as safe } from './terminal-text.js';
+
+// Every string from an object is printed through `safe`: manifests and clusters are untrusted.
 
 /** One line per object whose summary changed since the last report: what a person watches for. */
 export function statusTransitions(before: readonly ObjectStatus[], after: readonly ObjectStatus[]): string[] {
@@ -15,7 +18,7 @@ export function statusTransitions(before: readonly ObjectStatus[], after: readon
 }
 
 export function idOf(s: ObjectStatus): string {
-  return `${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}`;
+  return `${safe(s.kind)} ${s.namespace ? `${safe(s.namespace)}/` : ''}${safe(s.name)}`;
 }
 
 function summarise(s: ObjectStatus): string {
@@ -26,7 +29,7 @@ function summarise(s: ObjectStatus): string {
     loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] };
   };
   if (st.conditions) {
-    const addresses = st.addresses?.map((a) => a.value).join(', ');
+    const addresses = st.addresses?.map((a) => safe(a.value)).join(', ');
     return `${conditionsText(st.conditions)}${addresses ? ` at ${addresses}` : ''}`;
   }
   if (st.parents) {
@@ -34,22 +37,25 @@ function summarise(s: ObjectStatus): string {
       st.parents
         .map(
           (p) =>
-            `${p.parentRef.namespace ? `${p.parentRef.namespace}/` : ''}${p.parentRef.name} ${conditionsText(p.conditions)}`,
+            `${p.parentRef.namespace ? `${safe(p.parentRef.namespace)}/` : ''}${safe(p.parentRef.name)} ${conditionsText(p.conditions)}`,
         )
         .join('; ') || 'no Portico parent'
     );
   }
-  const ingress = st.loadBalancer?.ingress?.map((i) => i.ip ?? i.hostname).join(', ');
+  const ingress = st.loadBalancer?.ingress?.map((i) => safe(i.ip ?? i.hostname)).join(', ');
   return ingress ? `load balancer at ${ingress}` : 'load balancer pending';
 }
 
 function conditionsText(conditions: readonly StatusCondition[]): string {
   return conditions
-    .map((c) => `${c.type}=${c.status}${c.status === 'True' ? '' : ` (${c.reason}: ${c.message})`}`)
+    .map(
+      (c) =>
+        `${safe(c.type)}=${safe(c.status)}${c.status === 'True' ? '' : ` (${safe(c.reason)}: ${safe(c.message)})`}`,
+    )
     .join(' ');
 }
 
 export function noticeLine(n: Notice): string {
-  const where = `${n.source.kind} ${n.source.namespace ? `${n.source.namespace}/` : ''}${n.source.name}`;
-  return `${n.severity}: ${where}${n.field ? ` ${n.field}` : ''}: ${n.message}`;
+  const where = `${safe(n.source.kind)} ${n.source.namespace ? `${safe(n.source.namespace)}/` : ''}${safe(n.source.name)}`;
+  return `${n.severity}: ${where}${n.field ? ` ${safe(n.field)}` : ''}: ${safe(n.message)}`;
 }

@@ -4,9 +4,11 @@ import { stringify } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import type { ObjectStatus } from '#core/status/types.js';
+import type { Notice } from '#core/translate/notice.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { LocalPipeline, type SyncResult } from '../local/local-pipeline.js';
 import { noticeLine, statusTransitions } from '../status-report.js';
+import { terminalSafe as safe, terminalLines } from '../terminal-text.js';
 
 export interface DevGatewayOptions {
   addressPool: string;
@@ -42,16 +44,16 @@ export class DevGateway {
       ...(options.haproxyMasterSocket ? { attach: { masterSocket: options.haproxyMasterSocket } } : {}),
       onOutput: (line) => {
         // Reloads make HAProxy log every proxy it stops at WARNING level: only alerts matter here.
-        if (line.includes('[ALERT]')) log(`haproxy: ${line}`);
+        if (line.includes('[ALERT]')) log(`haproxy: ${safe(line)}`);
       },
     });
     this.pipeline = new LocalPipeline({
       adapters: { haproxy: this.adapter as LoadBalancerAdapter<unknown> },
       ...(options.translateOptions ? { translateOptions: options.translateOptions } : {}),
       onEvent: (e) => {
-        if (e.type === 'plan') log(e.text.trimEnd());
-        else if (e.type === 'error') log(`error: ${e.key}: ${e.message}`);
-        else log(`held: ${e.key} stays as it is: ${e.reason}`);
+        if (e.type === 'plan') log(terminalLines(e.text.trimEnd()));
+        else if (e.type === 'error') log(`error: ${safe(e.key)}: ${safe(e.message)}`);
+        else log(`held: ${safe(e.key)} stays as it is: ${safe(e.reason)}`);
       },
     });
   }
@@ -65,10 +67,17 @@ export class DevGateway {
     await this.adapter.stop();
   }
 
-  /** Reconciles towards `objects` and reports what changed. */
-  async sync(objects: readonly unknown[], signal: AbortSignal): Promise<SyncResult> {
+  /**
+   * Reconciles towards `objects` and reports what changed. `reported` tells the notices the source
+   * reported already, in its own words (a manifests folder gives the file and line of a bad object).
+   */
+  async sync(
+    objects: readonly unknown[],
+    signal: AbortSignal,
+    reported: (notice: Notice) => boolean = () => false,
+  ): Promise<SyncResult> {
     const result = await this.pipeline.sync(objects, signal);
-    for (const n of result.notices) if (n.severity !== 'info') this.#log(noticeLine(n));
+    for (const n of result.notices) if (n.severity !== 'info' && !reported(n)) this.#log(noticeLine(n));
     for (const line of statusTransitions(this.#previous, result.statuses)) this.#log(line);
     this.#previous = result.statuses;
     await writeFile(join(this.stateDir, STATUS_FILE), stringify({ items: result.statuses }), { mode: 0o600 });
@@ -98,8 +107,10 @@ function printUrls(result: SyncResult, log: (line: string) => void): void {
       ];
       const scheme =
         l.protocol === 'HTTP' ? 'http' : l.protocol === 'HTTPS' ? 'https' : l.protocol.toLowerCase();
-      const target = `${scheme}://${address}:${l.port}`;
-      lines.push(`  ${lb.source.kind} ${lb.source.namespace}/${lb.source.name}: ${target}/`);
+      const target = `${scheme}://${safe(address)}:${l.port}`;
+      lines.push(
+        `  ${safe(lb.source.kind)} ${safe(lb.source.namespace)}/${safe(lb.source.name)}: ${target}/`,
+      );
       const paths = [
         ...new Set(
           l.routes.flatMap((r) =>
@@ -107,8 +118,8 @@ function printUrls(result: SyncResult, log: (line: string) => void): void {
           ),
         ),
       ];
-      const host = hosts[0] ? `-H 'Host: ${hosts[0]}' ` : '';
-      for (const path of paths.slice(0, 4)) lines.push(`    curl -i ${host}${target}${path}`);
+      const host = hosts[0] ? `-H 'Host: ${safe(hosts[0])}' ` : '';
+      for (const path of paths.slice(0, 4)) lines.push(`    curl -i ${host}${target}${safe(path)}`);
     }
   }
   if (lines.length) log(`try:\n${lines.join('\n')}`);

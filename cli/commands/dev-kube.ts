@@ -4,6 +4,10 @@ import { KubeHttp } from '#kube/kube-http.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
 import { StatusWriter } from '#kube/status-writer.js';
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
+import { markKeptObjects } from '../invalid-status.js';
+import { LastGoodObjects, objectName } from '../last-good-objects.js';
+import { serialRunner } from '../serial-runner.js';
+import { terminalSafe as safe } from '../terminal-text.js';
 import { DevGateway } from './dev-gateway.js';
 
 export interface DevKubeOptions {
@@ -26,7 +30,8 @@ export interface DevKubeOptions {
  * `portico dev --kubeconfig FILE`: the local gateway driven by a cluster. Informers list and watch
  * every kind Portico reads; each change (debounced) syncs the pipeline with all the objects, prints
  * the same report as the manifests mode, and patches the statuses back into the cluster (only those
- * that changed). Resolves when stopped.
+ * that changed). An object edited into one that fails its schema keeps its last valid version, and
+ * its status says why (Accepted=False, reason Invalid). Resolves when stopped.
  */
 export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSignal): Promise<void> {
   const { log } = options;
@@ -53,6 +58,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
     now: options.now ?? (() => new Date().toISOString()),
   });
 
+  const lastGood = new LastGoodObjects();
   let stopBackends = async () => {};
   let retry: NodeJS.Timeout | undefined;
   try {
@@ -68,48 +74,52 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       const backends = demoBackendsIn(source.objects());
       stopBackends = await startDemoBackends(backends);
       log(
-        `demo backends: ${backends.map((b) => `${b.service} on ${b.address}:${b.port}`).join(', ') || 'none'}`,
+        `demo backends: ${backends.map((b) => `${safe(b.service)} on ${safe(b.address)}:${b.port}`).join(', ') || 'none'}`,
       );
     }
     await gateway.start();
 
     const reconcile = async () => {
       clearTimeout(retry);
-      const result = await gateway.sync(source.objects(), stopSignal);
+      const { objects, invalid } = lastGood.select(source.objects(), (o) => o);
+      const kept = invalid.filter((i) => i.kept);
+      for (const k of kept)
+        log(
+          `error: ${safe(objectName(k))} ${safe(k.field)}: ${safe(k.message)}; keeping its last valid version until it is fixed`,
+        );
+      const result = await gateway.sync(objects, stopSignal);
       if (stopSignal.aborted) return;
-      const report = await writer.write(result.statuses, stopSignal);
-      if (report.written.length) log(`status: wrote ${report.written.join(', ')}`);
-      for (const f of report.failed) log(`error: status of ${f.object}: ${f.message}`);
+      const statuses = markKeptObjects(
+        result.statuses,
+        kept.map(({ entry, kind, namespace, name, field, message }) => ({
+          kind,
+          ...(namespace !== undefined ? { namespace } : {}),
+          name,
+          ...(entry.metadata.generation !== undefined ? { generation: entry.metadata.generation } : {}),
+          field,
+          message,
+        })),
+      );
+      const report = await writer.write(statuses, stopSignal);
+      if (report.written.length) log(`status: wrote ${report.written.map(safe).join(', ')}`);
+      for (const f of report.failed) log(`error: status of ${safe(f.object)}: ${safe(f.message)}`);
       if (report.failed.length && !stopSignal.aborted)
         retry = setTimeout(() => trigger(), options.retryMs ?? 2_000);
     };
-    // One reconcile at a time; changes meanwhile fold into one more run after it.
-    let running: Promise<void> | undefined;
-    let again = false;
-    trigger = () => {
-      if (stopSignal.aborted) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      running = (async () => {
-        do {
-          again = false;
-          await reconcile().catch((err: unknown) =>
-            log(`error: ${err instanceof Error ? err.message : String(err)}`),
-          );
-        } while (again && !stopSignal.aborted);
-        running = undefined;
-      })();
-    };
+    const runner = serialRunner(
+      reconcile,
+      (err) => log(`error: ${safe(err instanceof Error ? err.message : String(err))}`),
+      stopSignal,
+    );
+    trigger = runner.request;
     trigger();
-    await running;
+    await runner.idle();
     log(`watching the cluster for changes; Ctrl-C stops`);
     await new Promise<void>((done) => {
       if (stopSignal.aborted) done();
       stopSignal.addEventListener('abort', () => done(), { once: true });
     });
-    await running;
+    await runner.idle();
   } finally {
     clearTimeout(retry);
     await source.stop();

@@ -1,5 +1,9 @@
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
-import { loadManifests } from '../manifests.js';
+import { objectName } from '../last-good-objects.js';
+import { ManifestFolder } from '../manifest-folder.js';
+import { problemText } from '../manifests.js';
+import { serialRunner } from '../serial-runner.js';
+import { terminalSafe as safe } from '../terminal-text.js';
 import { watchDirectory } from '../watch.js';
 import { DevGateway, STATUS_FILE } from './dev-gateway.js';
 
@@ -18,7 +22,8 @@ export interface DevOptions {
 /**
  * `portico dev`: a local gateway on real HAProxy, driven by a folder of manifests. Every change to
  * the folder reconciles again (after a short debounce) and prints what changed: the plan, status
- * transitions, and problems with the object and field at fault. Resolves when stopped.
+ * transitions, and problems with the file, line and object and field at fault. A file or object
+ * that turns bad keeps its last good version (see ManifestFolder). Resolves when stopped.
  */
 export async function runDev(options: DevOptions, stopSignal: AbortSignal): Promise<void> {
   const { log } = options;
@@ -29,30 +34,48 @@ export async function runDev(options: DevOptions, stopSignal: AbortSignal): Prom
     log,
   });
 
+  const folder = new ManifestFolder(options.manifests);
   let stopBackends = async () => {};
   let stopWatching = () => {};
   try {
-    const initial = await loadManifests(options.manifests);
+    const initial = await folder.load();
     if (options.demoBackends) {
       const backends = demoBackendsIn(initial.objects);
       stopBackends = await startDemoBackends(backends);
       log(
-        `demo backends: ${backends.map((b) => `${b.service} on ${b.address}:${b.port}`).join(', ') || 'none'}`,
+        `demo backends: ${backends.map((b) => `${safe(b.service)} on ${safe(b.address)}:${b.port}`).join(', ') || 'none'}`,
       );
     }
     await gateway.start();
 
     const reconcile = async () => {
-      const loaded = await loadManifests(options.manifests);
-      for (const p of loaded.problems) log(`error: ${p.file}: ${p.message}`);
-      await gateway.sync(loaded.objects, stopSignal);
+      const loaded = await folder.load();
+      for (const p of loaded.errors) log(`error: ${problemText(p)}`);
+      for (const p of loaded.warnings) log(`warning: ${problemText(p)}`);
+      for (const file of loaded.fixed) log(`fixed: ${safe(file)}`);
+      // The folder reported its invalid objects with their file and line: not again without them.
+      await gateway.sync(
+        loaded.objects,
+        stopSignal,
+        (n) => n.code === 'InvalidObject' && loaded.invalid.has(objectName(n.source)),
+      );
     };
-    await reconcile();
-    stopWatching = watchDirectory(options.manifests, options.debounceMs, () => {
-      reconcile().catch((err: unknown) => log(`error: ${err instanceof Error ? err.message : String(err)}`));
+    const runner = serialRunner(
+      reconcile,
+      (err) => log(`error: ${safe(err instanceof Error ? err.message : String(err))}`),
+      stopSignal,
+    );
+    // Watching from before the first sync: an edit made during it is not missed.
+    stopWatching = watchDirectory(options.manifests, options.debounceMs, runner.request);
+    runner.request();
+    await runner.idle();
+    log(`watching ${safe(options.manifests)} for changes; Ctrl-C stops`);
+    await new Promise<void>((done) => {
+      if (stopSignal.aborted) done();
+      stopSignal.addEventListener('abort', () => done(), { once: true });
     });
-    log(`watching ${options.manifests} for changes; Ctrl-C stops`);
-    await new Promise<void>((done) => stopSignal.addEventListener('abort', () => done(), { once: true }));
+    stopWatching();
+    await runner.idle();
   } finally {
     stopWatching();
     await gateway.stop();
