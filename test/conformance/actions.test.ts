@@ -49,7 +49,7 @@ describe('actions', () => {
     expect(what).toMatch(/append listener alternate/);
     const gw = set.get('Gateway', 'ns', 'gw');
     expect(gw?.metadata?.generation).toBe(2);
-    expect((gw?.spec as { listeners: unknown[] }).listeners).toHaveLength(2);
+    expect((gw?.spec as { listeners: unknown[] } | undefined)?.listeners).toHaveLength(2);
     expect(set.initialGeneration('Gateway', 'ns', 'gw')).toBe(1);
   });
 
