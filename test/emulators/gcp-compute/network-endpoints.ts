@@ -1,0 +1,100 @@
+// The endpoints of a zonal NEG. Attach and detach take at most 500 endpoints per call; a NEG holds at
+// most 10,000 (limits.ts). GCE_VM_IP_PORT endpoints need an IPv4 address and a port (or the NEG's
+// defaultPort); GCE_VM_IP endpoints have no port. Attaching an endpoint twice, or detaching one that is
+// not attached, is an error, so a caller that diffs wrongly sees it.
+
+import { isIPv4 } from 'node:net';
+import { invalid, tooLarge } from './errors.js';
+import { int, list, obj, str } from './fields.js';
+import type { ComputeLimits } from './limits.js';
+import type { Json } from './store.js';
+
+export interface NetworkEndpoint {
+  ipAddress: string;
+  port?: number;
+  instance?: string;
+}
+
+export const endpointKey = (e: NetworkEndpoint): string =>
+  `${e.instance ?? ''}/${e.ipAddress}:${e.port ?? ''}`;
+
+/** Checks the request's endpoints against the NEG; returns them normalized. */
+export function parseEndpoints(body: Json, neg: Json, limits: ComputeLimits): NetworkEndpoint[] {
+  const raw = list('networkEndpoints', body.networkEndpoints);
+  if (raw.length === 0) throw invalid('networkEndpoints', 'at least one network endpoint is required');
+  if (raw.length > limits.endpointsPerAttachCall)
+    throw tooLarge('networkEndpoints', `at most ${limits.endpointsPerAttachCall} network endpoints per call`);
+  const withPort = neg.networkEndpointType === 'GCE_VM_IP_PORT';
+  const seen = new Set<string>();
+  return raw.map((r, i) => {
+    const f = `networkEndpoints[${i}]`;
+    const e = obj(f, r) ?? {};
+    const ip = str(`${f}.ipAddress`, e.ipAddress);
+    if (ip === undefined || !isIPv4(ip))
+      throw invalid(`${f}.ipAddress`, `'${String(ip)}' is not an IPv4 address`);
+    const port =
+      int(`${f}.port`, e.port, 1, 65535) ?? (withPort ? (neg.defaultPort as number | undefined) : undefined);
+    if (withPort && port === undefined)
+      throw invalid(`${f}.port`, 'GCE_VM_IP_PORT endpoints need a port (or a defaultPort on the NEG)');
+    if (!withPort && e.port !== undefined) throw invalid(`${f}.port`, 'GCE_VM_IP endpoints have no port');
+    const instance = str(`${f}.instance`, e.instance, { min: 1, max: 63 });
+    const endpoint: NetworkEndpoint = {
+      ipAddress: ip,
+      ...(port !== undefined ? { port } : {}),
+      ...(instance !== undefined ? { instance } : {}),
+    };
+    const key = endpointKey(endpoint);
+    if (seen.has(key)) throw invalid(f, `duplicate network endpoint ${key} in the request`);
+    seen.add(key);
+    return endpoint;
+  });
+}
+
+/** A NEG's attached endpoints, keyed by endpointKey, in attach order. */
+export class EndpointSets {
+  private readonly byNeg = new Map<string, Map<string, NetworkEndpoint>>();
+
+  of(negLink: string): Map<string, NetworkEndpoint> {
+    let set = this.byNeg.get(negLink);
+    if (!set) {
+      set = new Map();
+      this.byNeg.set(negLink, set);
+    }
+    return set;
+  }
+
+  attach(negLink: string, endpoints: NetworkEndpoint[], limits: ComputeLimits): () => void {
+    const set = this.of(negLink);
+    for (const [i, e] of endpoints.entries())
+      if (set.has(endpointKey(e)))
+        throw invalid(`networkEndpoints[${i}]`, `the network endpoint ${endpointKey(e)} is already attached`);
+    if (set.size + endpoints.length > limits.endpointsPerNeg)
+      throw tooLarge(
+        'networkEndpoints',
+        `a network endpoint group holds at most ${limits.endpointsPerNeg} endpoints`,
+      );
+    for (const e of endpoints) set.set(endpointKey(e), e);
+    return () => {
+      for (const e of endpoints) set.delete(endpointKey(e));
+    };
+  }
+
+  detach(negLink: string, endpoints: NetworkEndpoint[]): () => void {
+    const set = this.of(negLink);
+    for (const [i, e] of endpoints.entries())
+      if (!set.has(endpointKey(e)))
+        throw invalid(`networkEndpoints[${i}]`, `the network endpoint ${endpointKey(e)} is not attached`);
+    for (const e of endpoints) set.delete(endpointKey(e));
+    return () => {
+      for (const e of endpoints) set.set(endpointKey(e), e);
+    };
+  }
+
+  drop(negLink: string): void {
+    this.byNeg.delete(negLink);
+  }
+
+  clear(): void {
+    this.byNeg.clear();
+  }
+}

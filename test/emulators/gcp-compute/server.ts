@@ -1,0 +1,158 @@
+// The HTTP side of the Compute emulator: a real server on 127.0.0.1 (ephemeral port) that speaks the
+// Compute REST API as `@google-cloud/compute` uses it (JSON, camelCase, `?` on every URL, no auth with
+// PassThroughClient), routes each call to the stateful service (service.ts), and applies the fault
+// injection (faults.ts) and call counters (counters.ts) per API method.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type LocalServer, listenLocal } from '../local-server.js';
+import { CallCounters, type CallStats } from './counters.js';
+import { ComputeApiError } from './errors.js';
+import {
+  type FaultConfig,
+  FaultInjector,
+  type ScriptedError,
+  type ScriptedOperationError,
+} from './faults.js';
+import { parseRoute } from './routes.js';
+import { ComputeService, type ServiceOptions } from './service.js';
+import type { Json } from './store.js';
+
+export interface GcpComputeEmulatorOptions extends ServiceOptions {
+  faults?: FaultConfig;
+  /** Seed of the fault-injection random generator (default 1), so runs repeat. */
+  seed?: number;
+}
+
+export interface CallRecord {
+  method: string;
+  status: number;
+  reason?: string;
+  at: number;
+}
+
+export class GcpComputeEmulator {
+  readonly service: ComputeService;
+  /** Every call, in order. */
+  readonly calls: CallRecord[] = [];
+  private readonly faults: FaultInjector;
+  private readonly counters = new CallCounters();
+  private server: LocalServer | undefined;
+
+  constructor(opts: GcpComputeEmulatorOptions = {}) {
+    this.faults = new FaultInjector(opts.seed ?? 1, opts.faults);
+    this.service = new ComputeService(opts, this.faults, () => this.counters.operation());
+  }
+
+  get endpoint(): string {
+    if (!this.server) throw new Error('the emulator is not started');
+    return this.server.endpoint;
+  }
+
+  get port(): number {
+    return Number(new URL(this.endpoint).port);
+  }
+
+  async start(): Promise<this> {
+    this.server = await listenLocal((req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => {
+        if (!res.headersSent) send(res, 500, new ComputeApiError(500, 'backendError', String(err)).body());
+      });
+    });
+    return this;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.service.operations.clear();
+    await server?.close();
+  }
+
+  /** Replaces the fault configuration (token buckets start full). */
+  setFaults(config: FaultConfig): void {
+    this.faults.set(config);
+  }
+
+  /** No rate limits, 5xx, latency or scripted errors. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** The next `count` calls matching `pattern` fail with this error. */
+  failNext(error: ScriptedError): void {
+    this.faults.failNext(error);
+  }
+
+  /** The next `count` mutations matching `pattern` answer normally but their operation ends in error. */
+  failNextOperation(error: ScriptedOperationError): void {
+    this.faults.failNextOperation(error);
+  }
+
+  stats(): CallStats {
+    return this.counters.snapshot();
+  }
+
+  resetStats(): void {
+    this.counters.reset();
+    this.calls.length = 0;
+  }
+
+  /** Drops all resources, operations, faults and counters. */
+  reset(): void {
+    this.service.reset();
+    this.clearFaults();
+    this.resetStats();
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const route = parseRoute(req.method ?? 'GET', url.pathname);
+    if (!route) {
+      const e = new ComputeApiError(404, 'notFound', `The emulator serves no ${req.method} ${url.pathname}`);
+      send(res, 404, e.body());
+      return;
+    }
+    const reply = (status: number, body: unknown, reason?: string) => {
+      this.calls.push({ method: route.method, status, ...(reason ? { reason } : {}), at: Date.now() });
+      send(res, status, body);
+    };
+    this.counters.call(route.method, route.action);
+    const delay = this.faults.latencyMs(route.method);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const fault = this.faults.check(route.method);
+    if (fault) {
+      this.counters.error(fault.error.reason, fault.kind);
+      if (fault.kind === 'rateLimited') this.counters.rateLimited(route.method);
+      reply(fault.error.status, fault.error.body(), fault.error.reason);
+      return;
+    }
+    try {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: Json = {};
+      try {
+        body = text ? (JSON.parse(text) as Json) : {};
+      } catch {
+        throw new ComputeApiError(400, 'parseError', 'This API does not support parsing form-encoded input.');
+      }
+      reply(200, await this.service.handle(route, body, url.searchParams));
+    } catch (err) {
+      const e = err instanceof ComputeApiError ? err : new ComputeApiError(500, 'backendError', String(err));
+      this.counters.error(e.reason);
+      reply(e.status, e.body(), e.reason);
+    }
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+  res.end(JSON.stringify(body));
+}
+
+/** Starts an emulator on 127.0.0.1 with an ephemeral port; `close()` it when done. */
+export async function startGcpComputeEmulator(
+  opts: GcpComputeEmulatorOptions = {},
+): Promise<GcpComputeEmulator> {
+  return new GcpComputeEmulator(opts).start();
+}

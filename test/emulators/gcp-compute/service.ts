@@ -1,0 +1,433 @@
+// The stateful Compute API behind the emulator's HTTP server: resources per project and scope, their
+// lifecycle through long-running operations, references between them, fingerprints, in-use deletes,
+// quotas, NEG endpoints and list pages. `handle` serves one routed call and returns the JSON answer.
+
+import { randomBytes } from 'node:crypto';
+import {
+  alreadyExists,
+  ComputeApiError,
+  inUse,
+  invalid,
+  notFound,
+  notReady,
+  quotaExceeded,
+  required,
+  staleFingerprint,
+} from './errors.js';
+import type { FaultInjector, MethodPattern } from './faults.js';
+import { checkName, str } from './fields.js';
+import type { KindContext } from './kind.js';
+import { KINDS } from './kinds/index.js';
+import {
+  type ComputeLimits,
+  type ComputeQuotas,
+  DEFAULT_LIMITS,
+  DEFAULT_QUOTA,
+  QUOTA_METRICS,
+} from './limits.js';
+import { EndpointSets, parseEndpoints } from './network-endpoints.js';
+import { OperationStore } from './operations.js';
+import { page } from './pagination.js';
+import {
+  parseReference,
+  type ResourceRef,
+  refPath,
+  regionOfZone,
+  sameScope,
+  scopeLink,
+  selfLink,
+} from './references.js';
+import { type Route, type Scope, scopePath } from './routes.js';
+import { type Json, ResourceStore, type StoredResource } from './store.js';
+
+export interface ServiceOptions {
+  limits?: Partial<ComputeLimits>;
+  /** Resources per collection (`urlMaps`, `backendServices`, ...) and scope; default 1000 each. */
+  quotas?: ComputeQuotas;
+  /** How long an operation takes to reach DONE (default 10 ms, so a first answer is never DONE). */
+  operationDelayMs?: number;
+  /** Per-method operation delays; the first matching one wins. */
+  operationDelays?: { pattern: MethodPattern; ms: number }[];
+  /** How long `operations.wait` blocks before answering with a running operation (GCP: ~2 minutes). */
+  waitTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** Output-only fields: ignored in request bodies, set by the emulator. */
+const OUTPUT_FIELDS = [
+  'kind',
+  'id',
+  'creationTimestamp',
+  'selfLink',
+  'region',
+  'zone',
+  'size',
+  'status',
+  'users',
+  'labelFingerprint',
+  'expireTime',
+  'subjectAlternativeNames',
+  'usedBy',
+];
+
+const toRegExp = (p: MethodPattern) => (typeof p === 'string' ? new RegExp(p) : p);
+
+export class ComputeService {
+  readonly store = new ResourceStore();
+  readonly operations: OperationStore;
+  readonly endpoints = new EndpointSets();
+  readonly limits: ComputeLimits;
+  private readonly now: () => number;
+  private nextId = 4_000_000_000_000_000_000n + BigInt(randomBytes(2).readUInt16BE());
+  private nextIp = 1;
+
+  constructor(
+    private readonly opts: ServiceOptions,
+    private readonly faults: FaultInjector,
+    private readonly onOperation: () => void,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.operations = new OperationStore(this.now);
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  }
+
+  reset(): void {
+    this.store.clear();
+    this.operations.clear();
+    this.endpoints.clear();
+  }
+
+  async handle(route: Route, body: Json, query: URLSearchParams): Promise<Json> {
+    this.operations.settle();
+    if (route.collection === 'operations') return this.operation(route);
+    const kind = KINDS[route.collection]!;
+    const { action } = route;
+    if (!['get', 'list', 'insert', 'delete', ...kind.methods].includes(action))
+      throw new ComputeApiError(501, 'notImplemented', `The emulator does not implement ${route.method}`);
+    if (action === 'list') return this.list(route, query);
+    if (action === 'insert') return this.insert(route, body);
+    const ref = this.refOf(route, route.name!);
+    const entry = this.store.get(ref);
+    if (!entry) throw notFound(refPath(ref));
+    switch (action) {
+      case 'get':
+        return this.view(entry);
+      case 'delete':
+        return this.remove(route, entry);
+      case 'update':
+        return this.update(route, entry, body, body);
+      case 'patch':
+        return this.update(route, entry, mergePatch(entry.value, body), body);
+      case 'setUrlMap':
+        return this.update(route, entry, { ...entry.value, urlMap: body.urlMap }, undefined);
+      case 'setSslCertificates':
+        return this.update(
+          route,
+          entry,
+          { ...entry.value, sslCertificates: body.sslCertificates },
+          undefined,
+        );
+      case 'setCertificateMap': {
+        const { sslCertificates: _drop, ...rest } = entry.value;
+        return this.update(route, entry, { ...rest, certificateMap: body.certificateMap }, undefined);
+      }
+      case 'setTarget':
+        return this.update(route, entry, { ...entry.value, target: body.target }, undefined);
+      case 'attachNetworkEndpoints':
+      case 'detachNetworkEndpoints':
+        return this.changeEndpoints(route, entry, body);
+      default:
+        return this.listEndpoints(entry, body, query);
+    }
+  }
+
+  /** The resource as the API returns it now (derived fields included). */
+  view(entry: StoredResource): Json {
+    const v = structuredClone(entry.value);
+    if (entry.ref.collection === 'networkEndpointGroups')
+      v.size = this.endpoints.of(v.selfLink as string).size;
+    if (entry.ref.collection === 'addresses') {
+      const users = this.addressUsers(entry).map((u) => u.value.selfLink);
+      v.status = users.length > 0 ? 'IN_USE' : 'RESERVED';
+      if (users.length > 0) v.users = users;
+    }
+    return v;
+  }
+
+  // --- reads -------------------------------------------------------------------------------------------
+
+  private list(route: Route, query: URLSearchParams): Json {
+    if (query.get('filter')) throw invalid('filter', 'the emulator does not evaluate list filters');
+    const all = this.store.list(route.project, route.scope, route.collection).map((e) => this.view(e));
+    const listId = `projects/${route.project}/${scopePath(route.scope)}/${route.collection}`;
+    const p = page(all, listId, query, this.limits.maxResults);
+    return {
+      kind: `${KINDS[route.collection]!.kind}List`,
+      id: listId,
+      items: p.items,
+      selfLink: `${scopeLink(route.project, route.scope)}/${route.collection}`,
+      ...(p.nextPageToken ? { nextPageToken: p.nextPageToken } : {}),
+    };
+  }
+
+  private async operation(route: Route): Promise<Json> {
+    const rec = route.name ? this.operations.get(route.project, route.scope, route.name) : undefined;
+    if (!rec)
+      throw notFound(`projects/${route.project}/${scopePath(route.scope)}/operations/${route.name ?? ''}`);
+    if (route.action === 'wait') {
+      await this.operations.wait(rec, this.opts.waitTimeoutMs ?? 120_000);
+      this.operations.settle();
+    } else if (route.action !== 'get')
+      throw new ComputeApiError(501, 'notImplemented', `The emulator does not implement ${route.method}`);
+    return this.operations.view(rec);
+  }
+
+  private listEndpoints(neg: StoredResource, body: Json, query: URLSearchParams): Json {
+    const showHealth = body.healthStatus === 'SHOW';
+    const users = showHealth ? this.users(neg) : [];
+    const items = [...this.endpoints.of(neg.value.selfLink as string).values()].map((e) => ({
+      networkEndpoint: { ...e, annotations: {} },
+      ...(showHealth
+        ? {
+            healths: users
+              .filter((u) => u.ref.collection === 'backendServices')
+              .map((u) => ({
+                backendService: { backendService: u.value.selfLink },
+                healthCheck: { healthCheck: (u.value.healthChecks as string[])[0] },
+                healthState: 'HEALTHY',
+              })),
+          }
+        : {}),
+    }));
+    const p = page(items, `${neg.value.selfLink}/endpoints`, query, this.limits.maxResults);
+    return {
+      kind: 'compute#networkEndpointGroupsListNetworkEndpoints',
+      id: refPath(neg.ref),
+      items: p.items,
+      ...(p.nextPageToken ? { nextPageToken: p.nextPageToken } : {}),
+    };
+  }
+
+  // --- mutations ---------------------------------------------------------------------------------------
+
+  private insert(route: Route, body: Json): Json {
+    const name = checkName('resource.name', body.name);
+    const ref = this.refOf(route, name);
+    if (this.store.get(ref)) throw alreadyExists(refPath(ref));
+    const quota = this.opts.quotas?.[route.collection] ?? DEFAULT_QUOTA;
+    if (this.store.list(route.project, route.scope, route.collection).length >= quota)
+      throw quotaExceeded(
+        QUOTA_METRICS[route.collection] ?? route.collection,
+        quota,
+        route.scope.kind === 'global' ? 'globally' : `in ${route.scope.kind} ${route.scope.name}`,
+      );
+    const kind = KINDS[route.collection]!;
+    const value = this.decorate(ref, kind.prepare(stripOutputs(body), this.context(route)), {
+      id: String(this.nextId++),
+      creationTimestamp: new Date(this.now()).toISOString(),
+    });
+    const entry: StoredResource = { ref, value, state: 'creating' };
+    this.store.put(entry);
+    return this.startOperation(route, entry, 'insert', {
+      commit: () => {
+        entry.state = 'ready';
+      },
+      rollback: () => this.store.delete(ref),
+    });
+  }
+
+  /** `request`: the body that must carry the current fingerprint (update, patch); set* methods carry none. */
+  private update(route: Route, entry: StoredResource, body: Json, request: Json | undefined): Json {
+    const kind = KINDS[route.collection]!;
+    this.ready(entry);
+    if (request && kind.fingerprinted) {
+      if (request.fingerprint === undefined || request.fingerprint === '')
+        throw required('resource.fingerprint');
+      if (request.fingerprint !== entry.value.fingerprint) throw staleFingerprint();
+    }
+    if (body.name !== undefined && body.name !== entry.ref.name)
+      throw invalid('resource.name', `a resource cannot be renamed ('${String(body.name)}')`);
+    const ctx = { ...this.context(route), current: entry };
+    const value = this.decorate(
+      entry.ref,
+      kind.prepare(stripOutputs({ ...body, name: entry.ref.name }), ctx),
+      {
+        id: entry.value.id as string,
+        creationTimestamp: entry.value.creationTimestamp as string,
+      },
+    );
+    const before = entry.value;
+    entry.value = value;
+    entry.state = 'updating';
+    return this.startOperation(route, entry, route.action, {
+      commit: () => {
+        entry.state = 'ready';
+      },
+      rollback: () => {
+        entry.value = before;
+        entry.state = 'ready';
+      },
+    });
+  }
+
+  private remove(route: Route, entry: StoredResource): Json {
+    this.ready(entry);
+    const user = this.users(entry)[0];
+    if (user) throw inUse(KINDS[route.collection]!.noun, refPath(entry.ref), refPath(user.ref));
+    entry.state = 'deleting';
+    return this.startOperation(route, entry, 'delete', {
+      commit: () => {
+        this.store.delete(entry.ref);
+        this.endpoints.drop(entry.value.selfLink as string);
+      },
+      rollback: () => {
+        entry.state = 'ready';
+      },
+    });
+  }
+
+  private changeEndpoints(route: Route, neg: StoredResource, body: Json): Json {
+    if (neg.state === 'creating' || neg.state === 'deleting') throw notReady(refPath(neg.ref));
+    const endpoints = parseEndpoints(body, neg.value, this.limits);
+    const link = neg.value.selfLink as string;
+    const undo =
+      route.action === 'attachNetworkEndpoints'
+        ? this.endpoints.attach(link, endpoints, this.limits)
+        : this.endpoints.detach(link, endpoints);
+    return this.startOperation(route, neg, route.action, { rollback: undo });
+  }
+
+  private startOperation(
+    route: Route,
+    entry: StoredResource,
+    operationType: string,
+    effects: { commit?: () => void; rollback?: () => void },
+  ): Json {
+    this.onOperation();
+    const delay = this.opts.operationDelays?.find((d) => toRegExp(d.pattern).test(route.method))?.ms;
+    const failure = this.faults.operationFailure(route.method);
+    const rec = this.operations.start({
+      project: route.project,
+      scope: route.scope,
+      operationType,
+      targetLink: entry.value.selfLink as string,
+      targetId: entry.value.id as string,
+      delayMs: delay ?? this.opts.operationDelayMs ?? 10,
+      ...(failure ? { failure } : {}),
+      ...effects,
+    });
+    return this.operations.view(rec);
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------------
+
+  private ready(entry: StoredResource): void {
+    if (entry.state !== 'ready') throw notReady(refPath(entry.ref));
+  }
+
+  /** Resources that reference this one (an address: forwarding rules holding its IP). */
+  private users(entry: StoredResource): StoredResource[] {
+    if (entry.ref.collection === 'addresses') return this.addressUsers(entry);
+    const needle = JSON.stringify(entry.value.selfLink);
+    return this.store
+      .inProject(entry.ref.project)
+      .filter((e) => e !== entry && e.state !== 'deleting' && JSON.stringify(e.value).includes(needle));
+  }
+
+  private addressUsers(entry: StoredResource): StoredResource[] {
+    return this.store
+      .list(entry.ref.project, entry.ref.scope, 'forwardingRules')
+      .filter((fr) => fr.value.IPAddress === entry.value.address);
+  }
+
+  private refOf(route: Route, name: string): ResourceRef {
+    return { project: route.project, scope: route.scope, collection: route.collection, name };
+  }
+
+  private decorate(ref: ResourceRef, prepared: Json, keep: { id: string; creationTimestamp: string }): Json {
+    str('resource.description', prepared.description, { max: 2048 });
+    const kind = KINDS[ref.collection]!;
+    const value: Json = {
+      ...prepared,
+      kind: kind.kind,
+      id: keep.id,
+      creationTimestamp: keep.creationTimestamp,
+      name: ref.name,
+      selfLink: selfLink(ref),
+    };
+    if (ref.scope.kind === 'region') value.region = scopeLink(ref.project, ref.scope);
+    if (ref.scope.kind === 'zone') value.zone = scopeLink(ref.project, ref.scope);
+    if (kind.fingerprinted) value.fingerprint = randomBytes(8).toString('base64');
+    else delete value.fingerprint;
+    return value;
+  }
+
+  private context(route: Route): KindContext {
+    return {
+      project: route.project,
+      scope: route.scope,
+      limits: this.limits,
+      ref: (field, value, allowed) => this.resolve(route, field, value, allowed),
+      externalRef: (field, value, collection) => {
+        const ref = typeof value === 'string' ? parseReference(value, route.project) : undefined;
+        if (!ref || ref.collection !== collection)
+          throw invalid(field, `'${String(value)}' is not a ${collection} URL`);
+        return selfLink(ref);
+      },
+      allocateIp: (internal) => {
+        const n = this.nextIp++;
+        return `${internal ? '10.128' : '34.120'}.${(n >> 8) & 255}.${n & 255}`;
+      },
+    };
+  }
+
+  private resolve(route: Route, field: string, value: unknown, allowed: readonly string[]): StoredResource {
+    if (value === undefined || value === null || value === '') throw required(field);
+    const ref = typeof value === 'string' ? parseReference(value, route.project) : undefined;
+    if (!ref) throw invalid(field, `'${String(value)}' is not a resource URL`);
+    if (!allowed.includes(ref.collection))
+      throw invalid(field, `'${String(value)}' must name one of: ${allowed.join(', ')}`);
+    if (ref.project !== route.project)
+      throw invalid(field, 'cross-project references are not supported by the emulator');
+    if (!scopeFits(route.scope, ref))
+      throw invalid(field, `'${String(value)}' is not in a scope ${scopePath(route.scope)} can use`);
+    const entry = this.store.get(ref);
+    if (!entry) throw notFound(refPath(ref));
+    if (entry.state === 'creating' || entry.state === 'deleting') throw notReady(refPath(ref));
+    return entry;
+  }
+}
+
+/** Global resources use global ones (NEGs in any zone); regional ones use their region's (NEGs in its zones). */
+function scopeFits(from: Scope, ref: ResourceRef): boolean {
+  if (ref.collection === 'networkEndpointGroups')
+    return (
+      ref.scope.kind === 'zone' && (from.kind !== 'region' || regionOfZone(ref.scope.name) === from.name)
+    );
+  if (ref.collection === 'backendBuckets') return ref.scope.kind === 'global';
+  return sameScope(from, ref.scope);
+}
+
+function stripOutputs(body: Json): Json {
+  const out = { ...body };
+  for (const f of OUTPUT_FIELDS) delete out[f];
+  return out;
+}
+
+/** RFC 7396 JSON merge patch, the semantics of GCP's PATCH methods. */
+export function mergePatch(target: Json, patch: Json): Json {
+  const out: Json = structuredClone(target);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      typeof out[k] === 'object' &&
+      out[k] !== null &&
+      !Array.isArray(out[k])
+    )
+      out[k] = mergePatch(out[k] as Json, v as Json);
+    else out[k] = structuredClone(v);
+  }
+  return out;
+}
