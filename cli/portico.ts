@@ -5,9 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runDev, STATUS_FILE } from './commands/dev.js';
-import { runDevKube } from './commands/dev-kube.js';
-import { runPlan } from './commands/plan.js';
+import { STATUS_FILE } from './status-file.js';
 import { terminalLines, terminalSafe } from './terminal-text.js';
 
 const USAGE = `usage:
@@ -63,7 +61,10 @@ async function main(argv: string[]): Promise<number> {
         debounceMs: Number(values.debounce),
         log,
       };
-      if (values.kubeconfig)
+      // Each command loads its own modules: the Kubernetes client, the SDKs and HAProxy's runtime are
+      // heavy, and `portico --help` or a usage error should answer at once.
+      if (values.kubeconfig) {
+        const { runDevKube } = await import('./commands/dev-kube.js');
         await runDevKube(
           {
             ...common,
@@ -73,7 +74,10 @@ async function main(argv: string[]): Promise<number> {
           },
           stop.signal,
         );
-      else await runDev({ ...common, manifests: values.manifests! }, stop.signal);
+      } else {
+        const { runDev } = await import('./commands/dev.js');
+        await runDev({ ...common, manifests: values.manifests! }, stop.signal);
+      }
       log('stopped');
       return 0;
     }
@@ -82,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`portico plan: --provider and --manifests are required\n${USAGE}`);
         return 2;
       }
+      const { runPlan } = await import('./commands/plan.js');
       return runPlan({ manifests: values.manifests, provider: values.provider, log });
     }
     case 'status': {

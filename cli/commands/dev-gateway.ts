@@ -9,6 +9,7 @@ import type { TranslateOptions } from '#core/translate/options.js';
 import { LocalPipeline, type SyncResult } from '../local/local-pipeline.js';
 import { noticeLine, statusTransitions } from '../status-report.js';
 import { terminalSafe as safe, terminalLines } from '../terminal-text.js';
+import { STATUS_FILE } from '../status-file.js';
 
 export interface DevGatewayOptions {
   addressPool: string;
@@ -19,7 +20,7 @@ export interface DevGatewayOptions {
   translateOptions?: Partial<TranslateOptions>;
 }
 
-export const STATUS_FILE = 'status.yaml';
+export { STATUS_FILE };
 
 /**
  * What both `portico dev` sources share: the local pipeline on the HAProxy adapter, and what a person

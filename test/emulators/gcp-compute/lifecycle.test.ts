@@ -3,7 +3,7 @@
 // run PENDING → RUNNING → DONE, references, fingerprints, in-use deletes, pagination, TLS certificates.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { selfSignedCertificate } from '../../conformance/self-signed-cert.js';
+import { selfSignedCertificate } from '../../conformance/certificates.js';
 import { type GcpComputeEmulator, startGcpComputeEmulator } from './index.js';
 import {
   type ComputeClients,

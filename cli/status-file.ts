@@ -1,0 +1,2 @@
+/** Where `portico dev` writes the current status (in its state directory) for `portico status`. */
+export const STATUS_FILE = 'status.yaml';
