@@ -76,11 +76,11 @@ export class StatusWriter {
   async write(statuses: readonly ObjectStatus[], signal?: AbortSignal): Promise<StatusWriteReport> {
     const jobs: Job[] = statuses.map((desired) => ({ desired }));
     if (this.#options.prune === false) return this.#run(jobs, signal);
-    const releases = this.#pruneJobs(statuses);
+    const pruned = this.#pruneJobs(statuses);
     const failed = new Set<Job>();
-    const report = await this.#run([...jobs, ...releases], signal, failed);
+    const report = await this.#run([...jobs, ...pruned], signal, failed);
     // Forgotten once released (or gone); a failed release is tried again by the next write.
-    for (const job of releases) {
+    for (const job of pruned) {
       if ('release' in job && !failed.has(job) && !signal?.aborted) {
         const { kind, namespace, name } = job.release;
         this.#covered.delete(clusterKey(kind, namespace, name));
