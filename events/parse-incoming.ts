@@ -13,7 +13,8 @@ import {
 } from './media-types.js';
 import type { PorticoEvent, ResourceEvent, SnapshotMarkerEvent } from './portico-event.js';
 import { type Rejection, reject } from './rejection.js';
-import { validateResourceObject } from './resource-object.js';
+import { type ResourceObject, validateResourceObject } from './resource-object.js';
+import { type SanitizeOptions, sanitizeObject } from './sanitize-object.js';
 import { snapshotMarkerData } from './snapshot-marker.js';
 
 export type { IncomingHeaders };
@@ -27,6 +28,11 @@ export interface ParseOptions {
   cluster?: string;
   /** Content modes accepted (default: all). Signed requests exclude `binary`: its `ce-*` headers are not signed. */
   modes?: readonly ContentMode[];
+  /**
+   * What of a Secret is kept (sanitizeObject): objects are reduced before they leave the parser, so
+   * that a Secret's private key or data is never enqueued, stored nor logged. Default: no `tls.key`.
+   */
+  secrets?: SanitizeOptions;
 }
 
 export type ParseResult = { events: PorticoEvent[]; mode: ContentMode } | { error: Rejection };
@@ -113,19 +119,20 @@ export function parseIncoming(
   const events: PorticoEvent[] = [];
   for (let i = 0; i < raws.length; i++) {
     const index = mode === 'batch' ? i : undefined;
-    const result = validateEvent(raws[i], limits, options.cluster, index);
+    const result = validateEvent(raws[i], limits, options.cluster, index, options.secrets);
     if ('error' in result) return result;
     events.push(result.event);
   }
   return { events, mode };
 }
 
-/** Validates one CloudEvent (already JSON-decoded) and normalises it. */
+/** Validates one CloudEvent (already JSON-decoded) and normalises it (its object sanitised). */
 export function validateEvent(
   raw: unknown,
   limits: EventLimits,
   boundCluster: string | undefined,
   index?: number,
+  secrets: SanitizeOptions = {},
 ): { event: PorticoEvent } | { error: Rejection } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { error: reject('InvalidEnvelope', 'an event must be a JSON object', index) };
@@ -202,7 +209,8 @@ export function validateEvent(
   if (isResourceEventType(ce.type)) {
     const checked = validateResourceObject(ce.data, index);
     if ('error' in checked) return checked;
-    const object = checked.object;
+    // Reduced before anything else sees it: senders like Knative's ApiServerSource send whole Secrets.
+    const object: ResourceObject = sanitizeObject(checked.object, secrets);
     const mismatch =
       attributeMismatch(ext, EXTENSION.kind, object.kind, index) ??
       attributeMismatch(ext, EXTENSION.resourceVersion, object.metadata.resourceVersion, index);

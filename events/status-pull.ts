@@ -57,14 +57,39 @@ export function parseStatusQuery(params: Readonly<Record<string, string | undefi
 
 const name = z.string().check(z.minLength(1), z.maxLength(253));
 
-/** One record: the status one load balancer's reconcile computed for one object. */
+/**
+ * What Portico withdraws from an object it no longer programs under the record's key (core/status
+ * StatusRelease): Portico's conditions observed at `generation` or before (Gateway), Portico's
+ * parent entries for the Gateway `parent` (routes), the `ingress` entries Portico wrote (Ingress,
+ * Service). Never anything of another writer.
+ */
+export const statusRelease = z.object({
+  kind: z.enum(READ_KIND_NAMES),
+  namespace: z.optional(name),
+  name,
+  generation: z.optional(z.int().check(z.minimum(0))),
+  parent: z.optional(z.object({ namespace: name, name })),
+  ingress: z.optional(
+    z
+      .array(z.object({ ip: z.optional(z.string().check(z.maxLength(64))), hostname: z.optional(name) }))
+      .check(z.maxLength(64)),
+  ),
+});
+
+/**
+ * One record: the status one load balancer's reconcile computed for one object, or (`release`
+ * instead of `status`) what it withdraws from an object it no longer writes. Added compatibly: a
+ * forwarder that predates `release` finds no `status` in such a record, refuses it as invalid and
+ * moves past it, patching nothing.
+ */
 export const statusRecord = z.object({
   cursor: statusCursor,
   /** The load balancer whose reconcile wrote it (a route attached to several Gateways gets one per Gateway). */
   key: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
   ref: z.object({ kind: z.enum(READ_KIND_NAMES), namespace: z.optional(name), name }),
   /** A core/status ObjectStatus; checked again by the writer before anything is patched. */
-  status: z.unknown(),
+  status: z.optional(z.unknown()),
+  release: z.optional(statusRelease),
 });
 
 /** The status function's 200 reply. */
@@ -78,4 +103,5 @@ export const statusPage = z.object({
 });
 
 export type StatusRecordWire = z.infer<typeof statusRecord>;
+export type StatusReleaseWire = z.infer<typeof statusRelease>;
 export type StatusPageWire = z.infer<typeof statusPage>;

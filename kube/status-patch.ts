@@ -1,6 +1,13 @@
 import type { ParentReference } from '#core/model/gateway-api.js';
-import { mergeConditions, mergeRouteParents, type StoredCondition } from '#core/status/merge.js';
-import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
+import { PORTICO_CONDITION_TYPES } from '#core/status/conditions.js';
+import {
+  mergeConditions,
+  mergeRouteParents,
+  type StoredCondition,
+  withoutPorticoConditions,
+  withoutPorticoParents,
+} from '#core/status/merge.js';
+import type { ObjectStatus, RouteParentStatus, StatusRelease } from '#core/status/types.js';
 import type { ClusterObject } from './cluster-object.js';
 import { applyMergePatch, sameJson } from './merge-patch.js';
 
@@ -10,14 +17,17 @@ export interface StatusPatchOptions {
   controllerName: string;
   /** RFC 3339: the lastTransitionTime of conditions whose status changes now. */
   now: string;
+  /** `desired` comes from a whole translation: see MergeRouteParentsInput.complete. */
+  complete?: boolean;
 }
 
 /**
  * The `status` to merge-patch onto `object` so that it says what `desired` says, or undefined when it
  * already does. Only the fields Portico owns are in the patch:
  *
- * - GatewayClass: `conditions`; Gateway: `addresses`, `conditions`, `listeners`. lastTransitionTime
- *   stays where a condition's status did not change (mergeConditions).
+ * - GatewayClass: `conditions`; Gateway: `addresses`, `conditions`, `listeners`. Conditions are
+ *   merged by type (mergeConditions): other writers' types stay; lastTransitionTime stays where a
+ *   condition's status did not change.
  * - Routes: `parents`, merged by mergeRouteParents: other controllers' entries are left as they are.
  *   Portico's parentRefs carry group and kind explicitly, so that the CRD's defaulting on the server
  *   cannot make the next comparison differ.
@@ -65,6 +75,7 @@ export function planStatusPatch(
         specParentRefs: arrayOf(spec.parentRefs) as unknown as ParentReference[],
         controllerName: options.controllerName,
         now,
+        ...(options.complete ? { complete: true } : {}),
       });
       // `parents` is required once there is a status; an object with neither needs no write.
       if (parents.length === 0 && existing.parents === undefined) return undefined;
@@ -75,6 +86,76 @@ export function planStatusPatch(
     case 'Service':
       fields = { loadBalancer: { ingress: desired.status.loadBalancer.ingress ?? null } };
       break;
+  }
+  return sameJson(applyMergePatch(existing, fields), existing) ? undefined : fields;
+}
+
+/**
+ * The `status` to merge-patch onto `object` so that Portico's part of it is gone (`release`), or
+ * undefined when nothing of Portico's is there:
+ *
+ * - GatewayClass, Gateway: conditions of Portico's types observed at the release's generation or
+ *   before (withoutPorticoConditions), on the object and its listeners; a listener left with no
+ *   condition goes, and the Gateway's `addresses` go once no condition of Portico's types remains
+ *   (no other controller has claimed the Gateway yet; one that has writes its own).
+ * - Routes: Portico's parent entries for the released Gateway (withoutPorticoParents).
+ * - Ingress, Service: the `loadBalancer.ingress` entries Portico last wrote.
+ */
+export function planReleasePatch(
+  object: ClusterObject,
+  release: StatusRelease,
+  options: { controllerName: string },
+): Record<string, unknown> | undefined {
+  const existing = isRecord(object.status) ? object.status : {};
+  let fields: Record<string, unknown>;
+  switch (release.kind) {
+    case 'GatewayClass':
+      fields = {
+        conditions: withoutPorticoConditions(conditionsOf(existing.conditions), release.generation),
+      };
+      break;
+    case 'Gateway': {
+      const conditions = withoutPorticoConditions(conditionsOf(existing.conditions), release.generation);
+      const listeners = arrayOf(existing.listeners).flatMap((l) => {
+        const before = conditionsOf(l.conditions);
+        const after = withoutPorticoConditions(before, release.generation);
+        if (after.length === before.length) return [l];
+        return after.length > 0 ? [{ ...l, conditions: after }] : [];
+      });
+      const claimed = conditions.some((c) => PORTICO_CONDITION_TYPES.has(c.type));
+      fields = {
+        conditions,
+        ...(existing.listeners !== undefined ? { listeners } : {}),
+        ...(claimed ? {} : { addresses: null }),
+      };
+      break;
+    }
+    case 'HTTPRoute':
+    case 'GRPCRoute':
+    case 'TLSRoute':
+    case 'TCPRoute':
+    case 'UDPRoute': {
+      if (!release.parent || existing.parents === undefined) return undefined;
+      fields = {
+        parents: withoutPorticoParents(
+          arrayOf(existing.parents) as unknown as RouteParentStatus[],
+          release.parent,
+          object.metadata.namespace,
+          options.controllerName,
+        ),
+      };
+      break;
+    }
+    case 'Ingress':
+    case 'Service': {
+      const lb = isRecord(existing.loadBalancer) ? existing.loadBalancer : {};
+      const ours = release.ingress ?? [];
+      const ingress = arrayOf(lb.ingress).filter(
+        (i) => !ours.some((o) => o.ip === i.ip && o.hostname === i.hostname),
+      );
+      fields = { loadBalancer: { ingress: ingress.length > 0 ? ingress : null } };
+      break;
+    }
   }
   return sameJson(applyMergePatch(existing, fields), existing) ? undefined : fields;
 }

@@ -1,9 +1,11 @@
-import type { ObjectStatus } from '#core/status/types.js';
+import { isRouteKind } from '#core/index/references.js';
+import { releaseOf } from '#core/status/release.js';
+import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
 import { type ClusterObject, clusterKey } from './cluster-object.js';
 import { type KindResource, objectPath } from './discover-kinds.js';
 import { KubeApiError } from './kube-api-error.js';
 import type { KubeHttp } from './kube-http.js';
-import { planStatusPatch } from './status-patch.js';
+import { planReleasePatch, planStatusPatch } from './status-patch.js';
 
 /** Where the writer reads objects as the cluster last showed them (the cluster source). */
 export interface StatusObjects {
@@ -23,8 +25,11 @@ export interface StatusWriterOptions {
   /** Status writes in flight at once. */
   concurrency?: number;
   /**
-   * Remove Portico's parent entries from routes the statuses given do not cover (default true: the
-   * statuses are a whole translation). Off when writing statuses a few at a time.
+   * The statuses given are a whole translation (default true): Portico's parent entries they do not
+   * carry are removed from routes, and Portico's status is released (planReleasePatch) from the
+   * Gateways, GatewayClasses, Ingresses and Services this writer wrote before and the translation no
+   * longer covers (moved to another controller's class). Off when writing statuses a few at a time
+   * (the status pull), where releases come explicitly ({@link StatusWriter.release}).
    */
   prune?: boolean;
 }
@@ -40,6 +45,9 @@ export interface StatusWriteReport {
 }
 
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'] as const;
+
+/** One write: a status to say, or Portico's part of an object to withdraw. */
+type Job = { desired: ObjectStatus } | { release: StatusRelease };
 const MAX_ATTEMPTS = 4;
 
 /**
@@ -48,64 +56,118 @@ const MAX_ATTEMPTS = 4;
  * resourceVersion it was computed from, so that a concurrent write by another controller is never
  * overwritten: on 409 Conflict the object is read again and the patch computed again. Routes that
  * still carry Portico parent entries but got no status this time (their parentRef left the spec)
- * have those entries removed (unless `prune` is off).
+ * have those entries removed, and objects it no longer programs are released (unless `prune` is off).
  */
 export class StatusWriter {
   readonly #options: StatusWriterOptions;
   /** What our last write returned, by object, until the cache has caught up with it. */
   readonly #written = new Map<string, { from: string | undefined; object: ClusterObject }>();
+  /**
+   * Prune mode: the last status of each non-route object a whole translation gave (what Portico
+   * wrote there), so that the next translation that leaves it out can release it. In memory only:
+   * after a restart, objects dropped while the writer was down keep Portico's last status.
+   */
+  readonly #covered = new Map<string, ObjectStatus>();
 
   constructor(options: StatusWriterOptions) {
     this.#options = options;
   }
 
   async write(statuses: readonly ObjectStatus[], signal?: AbortSignal): Promise<StatusWriteReport> {
-    const report: StatusWriteReport = { written: [], unchanged: 0, skipped: [], failed: [] };
-    const jobs: ObjectStatus[] = [...statuses];
-    const covered = new Set(statuses.map((s) => clusterKey(s.kind, s.namespace, s.name)));
-    for (const kind of this.#options.prune === false ? [] : ROUTE_KINDS) {
-      for (const route of this.#options.objects.list(kind)) {
-        const { namespace, name } = route.metadata;
-        if (covered.has(clusterKey(kind, namespace, name)) || !this.#hasOurParents(route)) continue;
-        jobs.push({
-          kind,
-          ...(namespace ? { namespace } : {}),
-          name,
-          loadBalancers: [],
-          status: { parents: [] },
-        });
+    const jobs: Job[] = statuses.map((desired) => ({ desired }));
+    if (this.#options.prune === false) return this.#run(jobs, signal);
+    const pruned = this.#pruneJobs(statuses);
+    const failed = new Set<Job>();
+    const report = await this.#run([...jobs, ...pruned], signal, failed);
+    // Forgotten once released (or gone); a failed release is tried again by the next write.
+    for (const job of pruned) {
+      if ('release' in job && !failed.has(job) && !signal?.aborted) {
+        const { kind, namespace, name } = job.release;
+        this.#covered.delete(clusterKey(kind, namespace, name));
       }
     }
+    return report;
+  }
+
+  /** Withdraws Portico's part of these objects (planReleasePatch); objects gone are skipped. */
+  async release(releases: readonly StatusRelease[], signal?: AbortSignal): Promise<StatusWriteReport> {
+    return this.#run(
+      releases.map((release) => ({ release })),
+      signal,
+    );
+  }
+
+  async #run(jobs: readonly Job[], signal?: AbortSignal, failed?: Set<Job>): Promise<StatusWriteReport> {
+    const report: StatusWriteReport = { written: [], unchanged: 0, skipped: [], failed: [] };
     let next = 0;
     const worker = async () => {
-      while (next < jobs.length && !signal?.aborted) await this.#writeOne(jobs[next++]!, report, signal);
+      while (next < jobs.length && !signal?.aborted) {
+        const job = jobs[next++]!;
+        if (!(await this.#writeOne(job, report, signal))) failed?.add(job);
+      }
     };
     await Promise.all(Array.from({ length: this.#options.concurrency ?? 8 }, worker));
     return report;
   }
 
-  async #writeOne(desired: ObjectStatus, report: StatusWriteReport, signal?: AbortSignal): Promise<void> {
-    const { kind, namespace, name } = desired;
+  /** A whole translation: what it no longer says that Portico said before. */
+  #pruneJobs(statuses: readonly ObjectStatus[]): Job[] {
+    const jobs: Job[] = [];
+    const covered = new Set(statuses.map((s) => clusterKey(s.kind, s.namespace, s.name)));
+    for (const kind of ROUTE_KINDS) {
+      for (const route of this.#options.objects.list(kind)) {
+        const { namespace, name } = route.metadata;
+        if (covered.has(clusterKey(kind, namespace, name)) || !this.#hasOurParents(route)) continue;
+        jobs.push({
+          desired: {
+            kind,
+            ...(namespace ? { namespace } : {}),
+            name,
+            loadBalancers: [],
+            status: { parents: [] },
+          },
+        });
+      }
+    }
+    for (const [key, last] of this.#covered) {
+      if (covered.has(key)) continue;
+      const release = releaseOf(last);
+      if (release) jobs.push({ release });
+      else this.#covered.delete(key);
+    }
+    for (const s of statuses) {
+      if (!isRouteKind(s.kind)) this.#covered.set(clusterKey(s.kind, s.namespace, s.name), s);
+    }
+    return jobs;
+  }
+
+  async #writeOne(job: Job, report: StatusWriteReport, signal?: AbortSignal): Promise<boolean> {
+    const { kind, namespace, name } = 'desired' in job ? job.desired : job.release;
     const id = `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
     const resource = this.#options.objects.resource(kind);
     if (!resource?.hasStatus) {
       report.skipped.push(`${id}: no status subresource is served for ${kind}`);
-      return;
+      return true;
     }
     const key = clusterKey(kind, namespace, name);
     let object = this.#latest(key, kind, namespace, name);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (!object) {
         report.skipped.push(`${id}: not in the cluster`);
-        return;
+        return true;
       }
-      const status = planStatusPatch(object, desired, {
-        controllerName: this.#options.controllerName,
-        now: this.#options.now(),
-      });
+      const { controllerName } = this.#options;
+      const status =
+        'desired' in job
+          ? planStatusPatch(object, job.desired, {
+              controllerName,
+              now: this.#options.now(),
+              ...(this.#options.prune !== false ? { complete: true } : {}),
+            })
+          : planReleasePatch(object, job.release, { controllerName });
       if (!status) {
         report.unchanged++;
-        return;
+        return true;
       }
       const from = object.metadata.resourceVersion;
       try {
@@ -118,15 +180,15 @@ export class StatusWriter {
         });
         this.#written.set(key, { from, object: written });
         report.written.push(id);
-        return;
+        return true;
       } catch (err) {
         if (err instanceof KubeApiError && err.code === 404) {
           report.skipped.push(`${id}: not in the cluster`);
-          return;
+          return true;
         }
         if (!(err instanceof KubeApiError && err.code === 409) || attempt === MAX_ATTEMPTS) {
           report.failed.push({ object: id, message: err instanceof Error ? err.message : String(err) });
-          return;
+          return false;
         }
         try {
           object = await this.#read(resource, namespace, name, signal);
@@ -135,10 +197,11 @@ export class StatusWriter {
             object: id,
             message: readErr instanceof Error ? readErr.message : String(readErr),
           });
-          return;
+          return false;
         }
       }
     }
+    return false; // unreachable: the last attempt returns
   }
 
   /** The cached object, or what our last write returned when the cache has not seen that write yet. */

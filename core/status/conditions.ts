@@ -1,5 +1,18 @@
 import type { StatusCondition } from './types.js';
 
+/**
+ * The condition types Portico writes (core/translate and core/status). On a Gateway, a GatewayClass,
+ * a listener or Portico's route parent entry, a condition of any other type (`example.com/
+ * PolicyAttached`) is another writer's: Portico's writes keep it as it is.
+ */
+export const PORTICO_CONDITION_TYPES: ReadonlySet<string> = new Set([
+  'Accepted',
+  'Programmed',
+  'ResolvedRefs',
+  'Conflicted',
+  'PartiallyInvalid',
+]);
+
 export function condition(
   type: string,
   status: boolean | 'Unknown',

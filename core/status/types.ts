@@ -68,3 +68,20 @@ export type ObjectStatus =
   | StatusOf<'Gateway', GatewayStatus>
   | StatusOf<'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute', RouteStatus>
   | StatusOf<'Ingress' | 'Service', LoadBalancerObjectStatus>;
+
+/**
+ * What Portico withdraws from an object it no longer programs (the Gateway moved to another
+ * controller's class or is gone, the route left the Gateway, the Ingress changed class): only what
+ * it wrote, never another writer's conditions or entries. Made by releaseOf (release.ts).
+ */
+export interface StatusRelease {
+  kind: ObjectStatus['kind'];
+  namespace?: string;
+  name: string;
+  /** Gateway, GatewayClass: Portico's conditions observed at this generation or before are removed. */
+  generation?: number;
+  /** Routes: Portico's parent entries for this Gateway are removed. */
+  parent?: { namespace: string; name: string };
+  /** Ingress, Service: these `status.loadBalancer.ingress` entries (the last Portico wrote) are removed. */
+  ingress?: { ip?: string; hostname?: string }[];
+}

@@ -3,6 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { KindName } from '#core/model/bundle.js';
 import { DEFAULT_OPTIONS } from '#core/translate/options.js';
 import { DEFAULT_LIMITS, type EventLimits } from '#events/limits.js';
+import { sanitizeObject } from '#events/sanitize-object.js';
 import type { ClusterObject } from '#kube/cluster-object.js';
 import { type ClusterEventType, type ClusterList, ClusterSource } from '#kube/cluster-source.js';
 import type { KindResource } from '#kube/discover-kinds.js';
@@ -13,7 +14,6 @@ import { type HttpServerHandle, startHttpServer } from './http-server.js';
 import { type Log, silentLog } from './log.js';
 import { ForwarderMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
 import { type ObjectChange, Outbox, type OutboxItem } from './outbox.js';
-import { sanitizeObject } from './sanitize.js';
 import { byteLength, Sender } from './sender.js';
 import { StatusPuller } from './status-pull.js';
 
@@ -265,7 +265,7 @@ export class Forwarder {
   }
 
   #sanitize(object: ClusterObject): ClusterObject {
-    return sanitizeObject(object, { forwardPrivateKeys: this.#options.forwardPrivateKeys ?? false });
+    return sanitizeObject(object, { keepPrivateKeys: this.#options.forwardPrivateKeys ?? false });
   }
 
   /** An event ingest would refuse as too large is dropped here, with a log line. */

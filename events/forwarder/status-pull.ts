@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRouteKind } from '#core/index/references.js';
-import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
+import type { ObjectStatus, RouteParentStatus, StatusRelease } from '#core/status/types.js';
 import { describeIssue } from '#events/cloud-event.js';
 import { SIGNATURE_HEADER, signRequest } from '#events/signature.js';
 import {
@@ -16,11 +16,13 @@ import { clusterKey } from '#kube/cluster-object.js';
 import type { StatusWriteReport } from '#kube/status-writer.js';
 import { type Log, silentLog } from './log.js';
 import type { ForwarderMetrics } from './metrics.js';
-import { validateStatusRecord } from './status-record.js';
+import { validateStatusRecord, validateStatusRelease } from './status-record.js';
 
 /** Where statuses are written (a StatusWriter with pruning off). */
 export interface StatusSink {
   write(statuses: readonly ObjectStatus[], signal?: AbortSignal): Promise<StatusWriteReport>;
+  /** Withdraws Portico's part of objects it no longer programs (planReleasePatch). */
+  release(releases: readonly StatusRelease[], signal?: AbortSignal): Promise<StatusWriteReport>;
 }
 
 export interface StatusPullerOptions {
@@ -57,7 +59,10 @@ export class StatusPullError extends Error {
  * and writes that change nothing are skipped). A route attached to two Gateways gets one record per
  * load balancer, each with its parents: the records of one page are merged into one write, and the
  * writer keeps the parent entries a write does not mention (`mergeRouteParents`), so records of
- * earlier pages need not be remembered. A page is read again when one of its writes failed.
+ * earlier pages need not be remembered. A release record (a load balancer no longer programs the
+ * object) is applied after the page's statuses: it removes Portico's part that load balancer wrote
+ * (its route parent entries, the Gateway's conditions) and nothing else. A page is read again when
+ * one of its writes failed.
  */
 export class StatusPuller {
   readonly #options: StatusPullerOptions;
@@ -115,8 +120,10 @@ export class StatusPuller {
       const byObject = new Map<string, ObjectStatus>();
       /** route → load balancer key → that load balancer's parent entries, in this page. */
       const routeParents = new Map<string, Map<string, RouteParentStatus[]>>();
+      /** object + load balancer key → what it withdraws. */
+      const releases = new Map<string, StatusRelease>();
       for (const record of page.items) {
-        const status = validateStatusRecord(record);
+        const status = record.release ? validateStatusRelease(record) : validateStatusRecord(record);
         if (typeof status === 'string') {
           report.invalid++;
           this.#options.metrics?.statusPatches.inc({ result: 'invalid' });
@@ -128,6 +135,10 @@ export class StatusPuller {
           continue;
         }
         const key = clusterKey(status.kind, status.namespace, status.name);
+        if (!('status' in status)) {
+          releases.set(`${key}|${record.key ?? ''}`, status);
+          continue;
+        }
         if (isRouteKind(status.kind)) {
           const perLb = routeParents.get(key) ?? new Map<string, RouteParentStatus[]>();
           routeParents.set(key, perLb);
@@ -142,24 +153,28 @@ export class StatusPuller {
         }
       }
       const statuses = [...byObject.values()];
-      if (statuses.length > 0) {
-        const written = await this.#options.writer.write(statuses, signal);
-        report.written += written.written.length;
-        report.unchanged += written.unchanged;
-        report.failed += written.failed.length;
-        const m = this.#options.metrics?.statusPatches;
-        m?.inc({ result: 'written' }, written.written.length);
-        m?.inc({ result: 'unchanged' }, written.unchanged);
-        m?.inc({ result: 'skipped' }, written.skipped.length);
-        m?.inc({ result: 'failed' }, written.failed.length);
-        for (const f of written.failed) this.#log('warn', 'status patch failed', f);
-        if (written.failed.length > 0) {
-          // read this page again next time
-          throw new StatusPullError(`${written.failed.length} status patch(es) failed`);
-        }
-      }
+      if (statuses.length > 0) this.#count(report, await this.#options.writer.write(statuses, signal));
+      if (releases.size > 0)
+        this.#count(report, await this.#options.writer.release([...releases.values()], signal));
       if (page.next !== undefined) this.#cursor = page.next;
       if (!page.more || page.items.length === 0) return report;
+    }
+  }
+
+  /** Adds a write's outcome to the report and metrics; throws when a patch failed (the page is read again). */
+  #count(report: PullReport, written: StatusWriteReport): void {
+    report.written += written.written.length;
+    report.unchanged += written.unchanged;
+    report.failed += written.failed.length;
+    const m = this.#options.metrics?.statusPatches;
+    m?.inc({ result: 'written' }, written.written.length);
+    m?.inc({ result: 'unchanged' }, written.unchanged);
+    m?.inc({ result: 'skipped' }, written.skipped.length);
+    m?.inc({ result: 'failed' }, written.failed.length);
+    for (const f of written.failed) this.#log('warn', 'status patch failed', f);
+    if (written.failed.length > 0) {
+      // read this page again next time
+      throw new StatusPullError(`${written.failed.length} status patch(es) failed`);
     }
   }
 

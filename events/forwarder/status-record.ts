@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { isRouteKind } from '#core/index/references.js';
-import type { ObjectStatus } from '#core/status/types.js';
+import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
 import { describeIssue } from '#events/cloud-event.js';
 import type { StatusRecordWire } from '#events/status-pull.js';
 
@@ -112,4 +112,21 @@ export function validateStatusRecord(record: StatusRecordWire): ObjectStatus | s
   const inner = schema.safeParse(s.status);
   if (!inner.success) return `status.status.${describeIssue(inner.error)}`;
   return { ...s, status: inner.data } as ObjectStatus;
+}
+
+/** The record's release, checked against its ref and key; a string says what is wrong. */
+export function validateStatusRelease(record: StatusRecordWire): StatusRelease | string {
+  const release = record.release;
+  if (!release) return 'the record has no release';
+  const { ref } = record;
+  if (
+    release.kind !== ref.kind ||
+    release.name !== ref.name ||
+    (release.namespace ?? undefined) !== (ref.namespace ?? undefined)
+  ) {
+    return 'release names another object than the record';
+  }
+  if (!schemaOf(release.kind)) return `Portico writes no status for ${release.kind}`;
+  if (isRouteKind(release.kind) && !release.parent) return 'a route release names no parent Gateway';
+  return release as StatusRelease;
 }

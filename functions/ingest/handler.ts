@@ -4,6 +4,7 @@ import { dedupIdOf, groupIdOf } from '#events/message-keys.js';
 import { parseIncoming } from '#events/parse-incoming.js';
 import { isSnapshotMarker } from '#events/portico-event.js';
 import { reject } from '#events/rejection.js';
+import type { SanitizeOptions } from '#events/sanitize-object.js';
 import type { Queue, QueueMessage } from '#functions/ports/queue.js';
 import { type Env, INGEST_CONFIG_REFRESH_MS, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
@@ -12,6 +13,7 @@ import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.
 import { createJsonLogger, errorFields, type Logger } from './logger.js';
 import { RejectionError } from './rejection-error.js';
 import { requestBody } from './request-body.js';
+import { FUNCTIONS_SECRET_RULE } from './secret-rule.js';
 import { type VerifySenderOptions, verifySender } from './verify-sender.js';
 
 const SIGNED_MODES = ['structured', 'batch'] as const;
@@ -20,12 +22,15 @@ export interface IngestDependencies extends VerifySenderOptions {
   queue: Queue;
   limits?: Partial<EventLimits>;
   logger?: Logger;
+  /** What of a Secret is enqueued (default: no private key; see secret-rule.ts). */
+  secrets?: SanitizeOptions;
 }
 
 /**
  * The ingest function (HTTP API, payload v2): who sent it (HMAC or bearer) → how big (413) → what
  * it is (400/415/422) → enqueue every event durably (group = cluster + object, dedup = cluster +
- * uid + resourceVersion + type) → 202 with counts. A request is all or nothing: nothing is
+ * uid + resourceVersion + type) → 202 with counts. Objects are sanitised before they are enqueued
+ * (Secrets reduced to what the providers need: `deps.secrets`). A request is all or nothing: nothing is
  * enqueued unless every event in it is acceptable.
  */
 export function createIngestHandler(deps: IngestDependencies) {
@@ -41,6 +46,7 @@ export function createIngestHandler(deps: IngestDependencies) {
       const parsed = parseIncoming(event.headers ?? {}, event.body ?? '', {
         limits,
         cluster: sender.cluster,
+        secrets: deps.secrets ?? FUNCTIONS_SECRET_RULE,
         // the signature covers the body only, so signed requests must carry their attributes in it
         ...(sender.method === 'hmac' && { modes: SIGNED_MODES }),
       });

@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type ReconcileOutcome, reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type { LoadBalancerAdapter, Observed } from '#adapters/types.js';
-import { ref } from '#core/index/object-ref.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
@@ -159,9 +158,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
   }
 
   async function putStatuses(cluster: string, key: LbKey, statuses: readonly ObjectStatus[]): Promise<void> {
-    for (const s of statusesOfKey(statuses, key)) {
-      await store.putStatus(cluster, ref(s.kind, s.namespace, s.name), s, key);
-    }
+    await store.putStatusesOfKey(cluster, key, statusesOfKey(statuses, key));
   }
 
   return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 }).handler(

@@ -4,7 +4,9 @@ import type { ObjectChange } from '#core/index/affected-keys.js';
 import { refOf } from '#core/index/object-ref.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { isSnapshotMarker, type PorticoEvent } from '#events/portico-event.js';
+import type { SanitizeOptions } from '#events/sanitize-object.js';
 import { createJsonLogger, errorFields, type Logger } from '#functions/ingest/logger.js';
+import { FUNCTIONS_SECRET_RULE } from '#functions/ingest/secret-rule.js';
 import type { Queue } from '#functions/ports/queue.js';
 import type { BackoffOptions, RetryDelay } from '#functions/ports/retry-delay.js';
 import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
@@ -32,6 +34,8 @@ export interface RecordDependencies {
   /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
   retryDelay?: RetryDelay;
   retryBackoff?: BackoffOptions;
+  /** What of a Secret is stored (default: no private key; see functions/ingest/secret-rule.ts). */
+  secrets?: SanitizeOptions;
 }
 
 /** What recording one event did (for logs and tests). */
@@ -51,6 +55,7 @@ export function createRecordHandler(deps: RecordDependencies) {
   const windowMs = deps.coalesceWindowMs ?? 1000;
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store } = deps;
+  const secrets = deps.secrets ?? FUNCTIONS_SECRET_RULE;
 
   /** The changes a finished re-list made: the objects it removed (logged). */
   function sweptChanges(cluster: string, swept: SweptList | undefined): ObjectChange[] {
@@ -115,7 +120,7 @@ export function createRecordHandler(deps: RecordDependencies) {
         event.Records ?? [],
         async (record) => {
           signal.throwIfAborted();
-          const e = parseRecordedEvent(record.body);
+          const e = parseRecordedEvent(record.body, secrets);
           const { outcome, keys } = await recordEvent(e);
           counts[outcome] = (counts[outcome] ?? 0) + 1;
           if (outcome === 'stale' || outcome === 'duplicate') {

@@ -1,6 +1,7 @@
 import { isResourceEventType, isSnapshotEventType } from '#events/event-types.js';
 import type { PorticoEvent, ResourceEvent, SnapshotMarkerEvent } from '#events/portico-event.js';
 import { validateResourceObject } from '#events/resource-object.js';
+import { type SanitizeOptions, sanitizeObject } from '#events/sanitize-object.js';
 import { snapshotMarkerData } from '#events/snapshot-marker.js';
 
 /** The body of an events-queue message is not an event ingest enqueues. */
@@ -11,9 +12,10 @@ export class UnreadableMessageError extends Error {
 /**
  * Reads one events-queue message body: the structured CloudEvent JSON ingest enqueued (a
  * PorticoEvent). Checked again here, cheaply, because the queue is a trust boundary of its own
- * (anything with SendMessage rights can write to it). Throws UnreadableMessageError.
+ * (anything with SendMessage rights can write to it), and its object sanitised again (a Secret's
+ * private key or data is never stored, whoever enqueued it). Throws UnreadableMessageError.
  */
-export function parseRecordedEvent(body: string): PorticoEvent {
+export function parseRecordedEvent(body: string, secrets: SanitizeOptions = {}): PorticoEvent {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -46,7 +48,7 @@ export function parseRecordedEvent(body: string): PorticoEvent {
       type,
       kind: checked.object.kind,
       resourceversion: checked.object.metadata.resourceVersion,
-      data: checked.object,
+      data: sanitizeObject(checked.object, secrets),
     } as ResourceEvent;
   }
   throw new UnreadableMessageError(`unexpected event type ${JSON.stringify(type)}`);

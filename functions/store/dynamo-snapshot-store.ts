@@ -14,8 +14,9 @@
  * | list record       | `C#<c>#L#<kind>`          | `<listId>`   | st, exp, seen, lrv, done, ttl                         |
  * | reconciled        | `C#<c>#K`                 | `<lb key>`   | fp, at                                                |
  * | status sequence   | `C#<c>#SQ`                | `-`          | seq                                                   |
- * | status            | `C#<c>#S`                 | `<cursor>`   | ref, key (LB key, optional), st (JSON), at            |
+ * | status            | `C#<c>#S`                 | `<cursor>`   | ref, key (LB key, optional), st or rel (JSON), at     |
  * | status of object  | `C#<c>#SO`                | `<refId>` or `<refId>\|<lb key>` | cur                               |
+ * | status by key     | `C#<c>#SB#<lb key>`       | `<refId>`    | ref (objects putStatusesOfKey wrote under the key)    |
  * | cluster registry  | `CLUSTERS`                | `<c>`        | at                                                    |
  *
  * Access paths (no Scan anywhere): get = GetItem; getMany = BatchGetItem (100 keys a request);
@@ -52,10 +53,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Referrer } from '#core/index/dependency-view.js';
-import { type ObjectRef, refId } from '#core/index/object-ref.js';
+import { type ObjectRef, ref, refId } from '#core/index/object-ref.js';
 import type { Edge, EdgeType } from '#core/index/references.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { compareStrings } from '#core/ir/sort.js';
+import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
 import { isListReady, isSnapshotComplete, isSweptByList, type ListRecord } from './list-sweep.js';
 import { decideDelete, decidePut, resourceVersionKey, type VersionState } from './resource-version.js';
 import {
@@ -69,6 +71,7 @@ import {
   type ListProgress,
   type PutOptions,
   type PutResult,
+  releaseFor,
   type SnapshotStore,
   type StatusPage,
   type StatusRecord,
@@ -418,9 +421,53 @@ export class DynamoSnapshotStore implements SnapshotStore {
   // ── status stream ──────────────────────────────────────────────────────────────────────
 
   async putStatus(cluster: string, ref: ObjectRef, status: unknown, key?: LbKey): Promise<string> {
+    return this.#appendStatus(cluster, normalizeRef(ref), key, { st: JSON.stringify(status ?? null) });
+  }
+
+  async putStatusesOfKey(cluster: string, key: LbKey, statuses: readonly ObjectStatus[]): Promise<void> {
+    checkCluster(cluster);
+    const byKey = `C#${cluster}#SB#${key}`;
+    const before = new Map(
+      (
+        await this.#query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': byKey } })
+      ).map((it) => [it.sk as string, it.ref as ObjectRef]),
+    );
+    const written = new Set<string>();
+    for (const s of statuses) {
+      const r = normalizeRef(ref(s.kind, s.namespace, s.name));
+      const id = refId(r);
+      await this.putStatus(cluster, r, s, key);
+      if (!before.has(id) && !written.has(id)) {
+        await this.#doc.send(new PutCommand({ TableName: this.#table, Item: { pk: byKey, sk: id, ref: r } }));
+      }
+      written.add(id);
+    }
+    for (const [id, r] of before) {
+      if (written.has(id)) continue;
+      const identity = statusIdentity(id, key);
+      const previous = await this.#latestStatus(cluster, identity);
+      const release = releaseFor(previous, key, (await this.get(cluster, r)) !== undefined);
+      if (release === 'keep') {
+        // already released
+      } else if (release) {
+        await this.#appendStatus(cluster, r, key, { rel: JSON.stringify(release) }); // replaces `previous`
+      } else {
+        if (previous) await this.#deleteItem(`C#${cluster}#S`, previous.cursor);
+        await this.#deleteItem(`C#${cluster}#SO`, identity);
+      }
+      await this.#deleteItem(byKey, id);
+    }
+  }
+
+  /** Appends a status (`st`) or release (`rel`) record; the stream keeps the latest per (object, key). */
+  async #appendStatus(
+    cluster: string,
+    r: ObjectRef,
+    key: LbKey | undefined,
+    payload: { st: string } | { rel: string },
+  ): Promise<string> {
     checkCluster(cluster);
     await this.#register(cluster);
-    const r = normalizeRef(ref);
     const seq = await this.#doc.send(
       new UpdateCommand({
         TableName: this.#table,
@@ -439,7 +486,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
           sk: cursor,
           ref: r,
           ...optional('key', key),
-          st: JSON.stringify(status ?? null),
+          ...payload,
           at: this.#now(),
         },
       }),
@@ -463,6 +510,20 @@ export class DynamoSnapshotStore implements SnapshotStore {
       await this.#deleteItem(`C#${cluster}#S`, cursor); // a newer status of the object is in already
     }
     return cursor;
+  }
+
+  /** The record the stream holds for one (object, key) identity, if any. */
+  async #latestStatus(cluster: string, identity: string): Promise<StatusRecord | undefined> {
+    const get = async (pk: string, sk: string) =>
+      (
+        await this.#doc.send(
+          new GetCommand({ TableName: this.#table, Key: { pk, sk }, ConsistentRead: this.#consistent }),
+        )
+      ).Item;
+    const cur = (await get(`C#${cluster}#SO`, identity))?.cur;
+    if (typeof cur !== 'string') return undefined;
+    const it = await get(`C#${cluster}#S`, cur);
+    return it ? statusRecordOf(it) : undefined;
   }
 
   async statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage> {
@@ -489,12 +550,7 @@ export class DynamoSnapshotStore implements SnapshotStore {
           more = true;
           break outer;
         }
-        items.push({
-          cursor: it.sk as string,
-          ...(typeof it.key === 'string' ? { key: it.key as LbKey } : {}),
-          ref: it.ref as ObjectRef,
-          status: JSON.parse(it.st as string),
-        });
+        items.push(statusRecordOf(it));
       }
       start = out.LastEvaluatedKey;
     } while (start && items.length < limit);
@@ -876,6 +932,17 @@ function crossingNamespaces(from: ObjectRef, edges: readonly Edge[]): Set<string
     if (e.to.namespace !== undefined && e.to.namespace !== from.namespace) s.add(e.to.namespace);
   }
   return s;
+}
+
+function statusRecordOf(it: Item): StatusRecord {
+  return {
+    cursor: it.sk as string,
+    ...(typeof it.key === 'string' ? { key: it.key as LbKey } : {}),
+    ref: it.ref as ObjectRef,
+    ...(typeof it.rel === 'string'
+      ? { release: JSON.parse(it.rel) as StatusRelease }
+      : { status: JSON.parse(it.st as string) }),
+  };
 }
 
 function optional<K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } {

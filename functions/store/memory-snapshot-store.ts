@@ -1,8 +1,9 @@
 import { DependencyGraph } from '#core/index/dependency-graph.js';
 import type { Referrer } from '#core/index/dependency-view.js';
-import { type ObjectRef, refId } from '#core/index/object-ref.js';
+import { type ObjectRef, ref, refId } from '#core/index/object-ref.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
+import type { ObjectStatus } from '#core/status/types.js';
 import { isListReady, isSnapshotComplete, isSweptByList, type ListRecord } from './list-sweep.js';
 import { decideDelete, decidePut } from './resource-version.js';
 import {
@@ -16,6 +17,7 @@ import {
   type ListProgress,
   type PutOptions,
   type PutResult,
+  releaseFor,
   type SnapshotStore,
   type StatusPage,
   type StatusRecord,
@@ -55,6 +57,8 @@ class ClusterState {
   /** cursor → record, in cursor order (appended in increasing order). */
   readonly statuses = new Map<string, StatusRecord>();
   readonly statusOf = new Map<string, string>();
+  /** LB key → the objects (refId → ref) putStatusesOfKey last wrote a status for under it. */
+  readonly statusesOfKey = new Map<LbKey, Map<string, ObjectRef>>();
 
   constructor(cluster: string) {
     this.graph = new DependencyGraph(cluster);
@@ -241,6 +245,31 @@ export class MemorySnapshotStore implements SnapshotStore {
     });
     c.statusOf.set(id, cursor);
     return cursor;
+  }
+
+  async putStatusesOfKey(cluster: string, key: LbKey, statuses: readonly ObjectStatus[]): Promise<void> {
+    const c = this.#cluster(cluster);
+    const written = new Map<string, ObjectRef>();
+    for (const s of statuses) {
+      const r = normalizeRef(ref(s.kind, s.namespace, s.name));
+      await this.putStatus(cluster, r, s, key);
+      written.set(refId(r), r);
+    }
+    for (const [id, r] of c.statusesOfKey.get(key) ?? []) {
+      if (written.has(id)) continue;
+      const identity = statusIdentity(id, key);
+      const previous = c.statuses.get(c.statusOf.get(identity) ?? '');
+      const release = releaseFor(previous, key, c.graph.get(r) !== undefined);
+      if (release === 'keep') continue;
+      if (previous) c.statuses.delete(previous.cursor);
+      c.statusOf.delete(identity);
+      if (!release) continue;
+      const cursor = formatCursor(++c.statusSeq);
+      c.statuses.set(cursor, { cursor, key, ref: r, release: structuredClone(release) });
+      c.statusOf.set(identity, cursor);
+    }
+    if (written.size > 0) c.statusesOfKey.set(key, written);
+    else c.statusesOfKey.delete(key);
   }
 
   async statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage> {

@@ -3,6 +3,8 @@ import type { ObjectRef } from '#core/index/object-ref.js';
 import type { Edge } from '#core/index/references.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
+import { releaseOf } from '#core/status/release.js';
+import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
 
 /**
  * The snapshot store (port): the latest version of every object of every cluster, as recorded from
@@ -84,6 +86,17 @@ export interface SnapshotStore {
    * Gateways has one record per Gateway's key.
    */
   putStatus(cluster: string, ref: ObjectRef, status: unknown, key?: LbKey): Promise<string>;
+  /**
+   * Writes everything the reconcile of `key` says about status: `statuses` (as putStatus with `key`),
+   * and a release for each object this method wrote a status for under `key` before and no longer
+   * does (the Gateway moved to another controller's class, the route left the Gateway). A release
+   * record (`release`: core/status releaseOf of the status it replaces) takes the place of that
+   * status in the stream, so the status pull tells the forwarder to remove Portico's part and
+   * nothing else; an object no longer stored (deleted) or with nothing of Portico's to withdraw
+   * under `key` just leaves the stream. Calls for one key must not overlap (the reconcile queue's
+   * group is the key).
+   */
+  putStatusesOfKey(cluster: string, key: LbKey, statuses: readonly ObjectStatus[]): Promise<void>;
   /** Statuses appended after `cursor` (from the start when undefined), oldest first, at most `limit`. */
   statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage>;
 }
@@ -145,7 +158,10 @@ export interface StatusRecord {
   /** The load balancer whose reconcile wrote the status (absent when written without one). */
   key?: LbKey;
   ref: ObjectRef;
-  status: unknown;
+  /** The status to write; absent on a release. */
+  status?: unknown;
+  /** What Portico withdraws from the object (putStatusesOfKey); absent on a status. */
+  release?: StatusRelease;
 }
 
 export interface StatusPage {
@@ -196,4 +212,32 @@ export function clusterOfKey(key: LbKey): string {
   if (cluster === undefined) throw new RangeError(`${JSON.stringify(key)} is not a load-balancer key`);
   checkCluster(cluster);
   return cluster;
+}
+
+/**
+ * What takes the place of the record `key` last wrote for an object it no longer writes: a release
+ * of that status (when the object is still stored and something of it is Portico's to withdraw
+ * under `key`), or nothing (the record leaves the stream). A release already there stays as it is.
+ */
+export function releaseFor(
+  previous: StatusRecord | undefined,
+  key: LbKey,
+  stillStored: boolean,
+): StatusRelease | 'keep' | undefined {
+  if (previous?.release) return 'keep';
+  if (!previous || !stillStored || !isObjectStatus(previous.status)) return undefined;
+  return releaseOf(previous.status, key);
+}
+
+function isObjectStatus(v: unknown): v is ObjectStatus {
+  const s = v as Partial<ObjectStatus> | null;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.kind === 'string' &&
+    typeof s.name === 'string' &&
+    Array.isArray(s.loadBalancers) &&
+    typeof s.status === 'object' &&
+    s.status !== null
+  );
 }

@@ -133,4 +133,78 @@ describe('end to end: cluster → forwarder → functions → HAProxy → status
     }, 'listener attachedRoutes = 0');
     expect(cloud.recordSource.counters.failures + cloud.reconcileSource.counters.failures).toBe(0);
   }, 20_000);
+
+  it("releases Portico's status from a Gateway moved to another controller and from a deleted one, keeping other writers'", async () => {
+    const s = cloud.kube.server;
+    const POLICY = {
+      type: 'example.com/PolicyAttached',
+      status: 'True',
+      reason: 'Attached',
+      message: 'a policy controller wrote this',
+      lastTransitionTime: '2020-01-01T00:00:00Z',
+    };
+    const moving = (className: string) => ({
+      ...gateway,
+      metadata: { name: 'moving', namespace: 'infra' },
+      spec: {
+        ...gateway.spec,
+        gatewayClassName: className,
+        listeners: [{ ...gateway.spec.listeners[0]!, port: PORT + 1 }],
+      },
+    });
+    const parents = () =>
+      (
+        (
+          s.get('HTTPRoute', 'apps', 'multi') as {
+            status?: { parents?: { controllerName: string; parentRef: { name: string } }[] };
+          }
+        )?.status?.parents ?? []
+      )
+        .map((p) => `${p.controllerName === CONTROLLER ? 'portico' : 'other'}:${p.parentRef.name}`)
+        .sort()
+        .join();
+    const movingStatus = () =>
+      s.get('Gateway', 'infra', 'moving')?.status as { conditions?: Condition[] } | undefined;
+
+    s.create(gatewayClass('other', 'example.com/other-controller'));
+    s.create(moving('portico'));
+    s.create({
+      ...route('svc-a'),
+      metadata: { name: 'multi', namespace: 'apps' },
+      spec: {
+        ...route('svc-a').spec,
+        parentRefs: [
+          { name: 'web', namespace: 'infra' },
+          { name: 'moving', namespace: 'infra' },
+        ],
+      },
+    });
+    await eventually(
+      () => parents() === 'portico:moving,portico:web',
+      'route attached to both Gateways',
+      20_000,
+    );
+    await eventually(
+      () => movingStatus()?.conditions?.some((c) => c.type === 'Programmed' && c.status === 'True'),
+      'moving Gateway programmed',
+      20_000,
+    );
+    s.setStatus('Gateway', 'infra', 'moving', {
+      ...movingStatus(),
+      conditions: [...(movingStatus()?.conditions ?? []), POLICY],
+    });
+
+    s.apply(moving('other'));
+    await eventually(() => parents() === 'portico:web', "route keeps only Portico's entry for web", 20_000);
+    await eventually(
+      () => movingStatus()?.conditions?.length === 1,
+      "moved Gateway loses Portico's conditions",
+      20_000,
+    );
+    expect(movingStatus()).toEqual({ conditions: [POLICY], listeners: [] });
+
+    s.remove('Gateway', 'infra', 'web');
+    await eventually(() => parents() === '', "route loses Portico's entry for the deleted Gateway", 20_000);
+    expect(cloud.recordSource.counters.failures + cloud.reconcileSource.counters.failures).toBe(0);
+  }, 60_000);
 });

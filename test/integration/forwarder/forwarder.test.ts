@@ -348,6 +348,47 @@ describe('Forwarder', () => {
     expect(receiver.statusRequests.length).toBeGreaterThan(1);
     expect(receiver.statusRequests.every((r) => r.verified)).toBe(true);
     expect(forwarder.statusPuller?.cursor).toBe('c5');
+
+    // Releases: gw1 no longer programs the route, gw2 moved to another controller. Only Portico's
+    // entry for gw1 and Portico's conditions on gw2 go; the other writers' stay.
+    const other = { ...accepted('gw1'), controllerName: 'example.com/other' };
+    const policy = { type: 'example.com/PolicyAttached', status: 'True', reason: 'Attached', message: 'p' };
+    const ours = {
+      type: 'Programmed',
+      status: 'True',
+      reason: 'Programmed',
+      message: '',
+      observedGeneration: 1,
+    };
+    kube.server.setStatus('HTTPRoute', 'a', 'route', {
+      parents: [...(route.status as { parents: unknown[] }).parents, other],
+    });
+    kube.server.setStatus('Gateway', 'a', 'gw2', { conditions: [ours, policy] });
+    receiver.statusRecords.push(
+      {
+        key: 'test-cluster/Gateway/a/gw1',
+        ref: { kind: 'HTTPRoute', namespace: 'a', name: 'route' },
+        release: {
+          kind: 'HTTPRoute',
+          namespace: 'a',
+          name: 'route',
+          parent: { namespace: 'a', name: 'gw1' },
+        },
+      },
+      {
+        key: 'test-cluster/Gateway/a/gw2',
+        ref: { kind: 'Gateway', namespace: 'a', name: 'gw2' },
+        release: { kind: 'Gateway', namespace: 'a', name: 'gw2', generation: 1 },
+      },
+    );
+    await eventually(() => forwarder.statusPuller?.cursor === 'c7', 'releases pulled');
+    const parentsNow = (kube.server.get('HTTPRoute', 'a', 'route')!.status as { parents: (typeof other)[] })
+      .parents;
+    expect(parentsNow.map((p) => `${p.controllerName} ${p.parentRef.name}`).sort()).toEqual([
+      'example.com/other gw1',
+      `${CONTROLLER} gw2`,
+    ]);
+    expect(kube.server.get('Gateway', 'a', 'gw2')?.status).toEqual({ conditions: [policy] });
   });
 
   it('when the outbox overflows, drops events of the kind and re-lists it once there is room', async () => {

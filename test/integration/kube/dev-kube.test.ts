@@ -172,6 +172,62 @@ describe('portico dev --kubeconfig', () => {
     expect((await get(address, '/app/y')).status).toBe(200);
   });
 
+  it("releases what Portico no longer programs, and keeps another writer's condition", async () => {
+    const s = kube.server;
+    const OTHER = 'example.com/other-controller';
+    const POLICY = {
+      type: 'example.com/PolicyAttached',
+      status: 'True',
+      reason: 'Attached',
+      message: 'a policy controller wrote this',
+      lastTransitionTime: '2020-01-01T00:00:00Z',
+    };
+    type Status = { conditions?: { type: string }[]; listeners?: unknown[]; addresses?: unknown[] };
+    const statusOf = (name: string) => s.get('Gateway', 'demo', name)?.status as Status | undefined;
+    const parents = () =>
+      (
+        s.get('HTTPRoute', 'demo', 'shared')?.status as {
+          parents?: { controllerName: string; parentRef: { name: string } }[];
+        }
+      )?.parents?.map(
+        (p) => `${p.controllerName === CONTROLLER ? 'portico' : 'other'}:${p.parentRef.name}`,
+      ) ?? [];
+    s.create(gatewayClass('other', OTHER));
+    s.create(gateway('demo', 'moving', PORT + 1));
+    s.create(gateway('demo', 'gone', PORT + 2));
+    s.create(
+      httpRoute('demo', 'shared', [{ name: 'web' }, { name: 'moving' }, { name: 'gone' }], {
+        name: 'app',
+        port: 80,
+      }),
+    );
+    await eventually(
+      () => parents().sort().join() === 'portico:gone,portico:moving,portico:web',
+      'route attached to the three Gateways',
+      10_000,
+    );
+    await eventually(() => statusOf('moving')?.addresses?.length, 'moving Gateway programmed', 10_000);
+    s.setStatus('Gateway', 'demo', 'moving', {
+      ...statusOf('moving'),
+      conditions: [...(statusOf('moving')?.conditions ?? []), POLICY],
+    });
+
+    s.apply(gateway('demo', 'moving', PORT + 1, 'other'));
+    s.remove('Gateway', 'demo', 'gone');
+    await eventually(
+      () => parents().join() === 'portico:web',
+      "route keeps only Portico's entry for web",
+      10_000,
+    );
+    await eventually(
+      () => statusOf('moving')?.conditions?.length === 1,
+      "moved Gateway loses Portico's conditions",
+      10_000,
+    );
+    expect(statusOf('moving')).toEqual({ conditions: [POLICY], listeners: [] });
+    expect(statusOf('web')?.conditions?.map((c) => c.type)).toEqual(['Accepted', 'Programmed']);
+  });
+
   it('stops cleanly', async () => {
     const address = gatewayAddress()!;
     stop.abort();

@@ -272,3 +272,102 @@ describe('StatusWriter', () => {
     expect(routeParents().map((p) => p.controllerName)).toEqual([OTHER]);
   });
 });
+
+describe('StatusWriter: what Portico no longer programs, and what other writers add', () => {
+  type Cond = { type: string; status: string; observedGeneration?: number };
+  const POLICY = {
+    type: 'example.com/PolicyAttached',
+    status: 'True',
+    reason: 'Attached',
+    message: 'a policy controller wrote this',
+    lastTransitionTime: '2020-01-01T00:00:00Z',
+  };
+  const gw = () =>
+    kube.server.get('Gateway', 'moved', 'gw')!.status as {
+      conditions: Cond[];
+      listeners?: { name: string; conditions: Cond[] }[];
+      addresses?: unknown[];
+    };
+  const parentsOf = (name: string) =>
+    (
+      kube.server.get('HTTPRoute', 'moved', name)!.status as {
+        parents: { controllerName: string; parentRef: { name: string } }[];
+      }
+    ).parents.map((p) => `${p.controllerName === CONTROLLER ? 'portico' : 'other'}:${p.parentRef.name}`);
+  const seen = (kind: string, name: string, generation: number) =>
+    eventually(
+      () => (source.get(kind, 'moved', name)?.metadata.generation ?? 0) >= generation,
+      `${kind} ${name} generation ${generation} seen`,
+    );
+
+  it("keeps another writer's condition type through Portico's writes", async () => {
+    const s = kube.server;
+    s.create(gateway('moved', 'gw', 8081));
+    s.create(gateway('moved', 'stays', 8082));
+    s.create(httpRoute('moved', 'r', [{ name: 'gw' }, { name: 'stays' }], { name: 'app', port: 80 }));
+    s.create(service('moved', 'app', 80));
+    await eventually(() => source.get('HTTPRoute', 'moved', 'r'), 'route seen');
+    await cacheCaughtUp();
+    await writer().write(await translate());
+    expect(parentsOf('r').sort()).toEqual(['portico:gw', 'portico:stays']);
+
+    // Another writer adds its own condition type next to Portico's.
+    s.setStatus('Gateway', 'moved', 'gw', { ...gw(), conditions: [...gw().conditions, POLICY] });
+    // A spec change: Portico writes the Gateway's conditions again (observedGeneration 2).
+    s.apply({
+      ...gateway('moved', 'gw', 8081),
+      spec: {
+        gatewayClassName: 'portico',
+        listeners: [
+          { name: 'http', port: 8081, protocol: 'HTTP' },
+          { name: 'alt', port: 8083, protocol: 'HTTP' },
+        ],
+      },
+    });
+    await seen('Gateway', 'gw', 2);
+    await cacheCaughtUp();
+    const report = await writer().write(await translate());
+    expect(report.written).toContain('Gateway moved/gw');
+    expect(gw().conditions.map((c) => `${c.type}=${c.status}@${c.observedGeneration}`)).toEqual([
+      'Accepted=True@2',
+      'Programmed=True@2',
+      'example.com/PolicyAttached=True@undefined',
+    ]);
+    expect(gw().conditions[2]).toEqual(POLICY);
+  });
+
+  it("releases a Gateway moved to another controller's class, and its routes' Portico entries", async () => {
+    kube.server.apply({ ...gateway('moved', 'gw', 8081, 'other') });
+    await seen('Gateway', 'gw', 3);
+    await cacheCaughtUp();
+    const report = await writer().write(await translate());
+    expect(report.failed).toEqual([]);
+    expect(report.written).toEqual(expect.arrayContaining(['Gateway moved/gw', 'HTTPRoute moved/r']));
+    // Only the other writer's condition is left; Portico's listeners and addresses are gone.
+    expect(gw().conditions).toEqual([POLICY]);
+    expect(gw().listeners ?? []).toEqual([]);
+    expect(gw().addresses).toBeUndefined();
+    // The route keeps Portico's entry for the Gateway Portico still programs.
+    expect(parentsOf('r')).toEqual(['portico:stays']);
+
+    // Nothing more to release: the next translation writes nothing.
+    await cacheCaughtUp();
+    const again = await writer().write(await translate());
+    expect(again.written).toEqual([]);
+  });
+
+  it("releases a deleted Gateway's routes, and never what another controller wrote there", async () => {
+    kube.server.setStatus('HTTPRoute', 'moved', 'r', {
+      parents: [
+        ...(kube.server.get('HTTPRoute', 'moved', 'r')!.status as { parents: unknown[] }).parents,
+        { ...otherEntry, parentRef: { ...otherEntry.parentRef, name: 'gw' } },
+      ],
+    });
+    kube.server.remove('Gateway', 'moved', 'stays');
+    await eventually(() => !source.get('Gateway', 'moved', 'stays'), 'gateway gone');
+    await cacheCaughtUp();
+    const report = await writer().write(await translate());
+    expect(report.failed).toEqual([]);
+    expect(parentsOf('r')).toEqual(['other:gw']);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateStatusRecord } from '#events/forwarder/status-record.js';
-import type { StatusRecordWire } from '#events/status-pull.js';
+import { validateStatusRecord, validateStatusRelease } from '#events/forwarder/status-record.js';
+import { type StatusRecordWire, statusRecord } from '#events/status-pull.js';
 
 const record = (
   status: unknown,
@@ -60,5 +60,31 @@ describe('validateStatusRecord', () => {
       ),
     ).toMatch(/^status\.status\.parents\.0\.conditions\.0\.status: /);
     expect(validateStatusRecord(record('nope'))).toMatch(/^status\./);
+  });
+});
+
+describe('validateStatusRelease', () => {
+  const release = {
+    cursor: 'c2',
+    key: 'c/Gateway/infra/web',
+    ref: { kind: 'HTTPRoute', namespace: 'apps', name: 'r' },
+    release: { kind: 'HTTPRoute', namespace: 'apps', name: 'r', parent: { namespace: 'infra', name: 'web' } },
+  } as const;
+
+  it('accepts a release of the record ref, and refuses one of another object or a route without parent', () => {
+    expect(validateStatusRelease(release as StatusRecordWire)).toEqual(release.release);
+    expect(
+      validateStatusRelease({ ...release, release: { ...release.release, name: 'x' } } as StatusRecordWire),
+    ).toBe('release names another object than the record');
+    const { parent: _, ...noParent } = release.release;
+    expect(validateStatusRelease({ ...release, release: noParent } as StatusRecordWire)).toBe(
+      'a route release names no parent Gateway',
+    );
+  });
+
+  it('is refused, never written, by a forwarder that only knows status records (compatible wire)', () => {
+    const parsed = statusRecord.parse(release);
+    const { release: __, ...asAnOldForwarderSeesIt } = parsed;
+    expect(typeof validateStatusRecord(asAnOldForwarderSeesIt as StatusRecordWire)).toBe('string');
   });
 });

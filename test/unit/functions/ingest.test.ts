@@ -319,3 +319,51 @@ describe('ingest: arbitrary signed bodies', () => {
     );
   });
 });
+
+describe('ingest: Secrets from a sender that sends whole objects (Knative)', () => {
+  const PRIVATE_KEY = 'LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2Z0lCQURBTg==';
+  const everything = () => `${JSON.stringify(queue.messages)}\n${logs.join('\n')}`;
+
+  it('enqueues a TLS Secret sent in binary mode with tls.crt only: no tls.key, managedFields or last-applied copy', async () => {
+    const { headers, body } = loadFixture<{ headers: Record<string, string>; body: unknown }>(
+      'knative-binary-add-tls-secret',
+    );
+    const json = JSON.stringify(body);
+    expect(json).toContain(PRIVATE_KEY);
+    const res = await invoke(request(json, { ...headers, authorization: `Bearer ${TOKEN}` }));
+    expect(res.status).toBe(202);
+    const data = JSON.parse(queue.messages[0]!.body).data;
+    expect(data).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'shop-tls',
+        namespace: 'default',
+        uid: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+        resourceVersion: '18300',
+      },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': (body as { data: Record<string, string> }).data['tls.crt'] },
+    });
+    expect(everything()).not.toContain(PRIVATE_KEY);
+  });
+
+  it('enqueues an Opaque Secret sent in structured mode with its metadata only: no data, no stringData', async () => {
+    const body = JSON.stringify(loadFixture('knative-update-opaque-secret'));
+    const res = await invoke(request(body, { 'content-type': STRUCTURED, authorization: `Bearer ${TOKEN}` }));
+    expect(res.status).toBe(202);
+    const data = JSON.parse(queue.messages[0]!.body).data;
+    expect(Object.keys(data).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'type']);
+    expect(data.metadata.labels).toEqual({ app: 'shop' });
+    expect(everything()).not.toMatch(/aHVudGVyMi1kYi1wYXNzd29yZA|plain-api-token/);
+  });
+
+  it('keeps tls.key only when told to (a provider that terminates TLS from Secrets)', async () => {
+    handler = createIngestHandler(deps({ secrets: { keepPrivateKeys: true } }));
+    const { headers, body } = loadFixture<{ headers: Record<string, string>; body: unknown }>(
+      'knative-binary-add-tls-secret',
+    );
+    await invoke(request(JSON.stringify(body), { ...headers, authorization: `Bearer ${TOKEN}` }));
+    expect(JSON.parse(queue.messages[0]!.body).data.data['tls.key']).toBe(PRIVATE_KEY);
+  });
+});

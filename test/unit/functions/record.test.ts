@@ -148,4 +148,30 @@ describe('functions: record', () => {
     expect(new Set(sent)).toEqual(new Set([GW, SVC_LB]));
     expect(sent.length).toBeLessThanOrEqual(4);
   });
+
+  it('stores a Secret reduced, whoever enqueued it: no tls.key of a TLS Secret, no data of another', async () => {
+    const { store, run, logger } = setup();
+    const secret = (name: string, type: string, data: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: 'infra', uid: `uid-${name}`, resourceVersion: '7' },
+      type,
+      data,
+      stringData: { token: 'plain-token-never-stored' },
+    });
+    const result = await run([
+      resourceEvent(
+        'add',
+        secret('tls', 'kubernetes.io/tls', { 'tls.crt': 'Q1JU', 'tls.key': 'S0VZLXNlY3JldA==' }),
+      ),
+      resourceEvent('add', secret('opaque', 'Opaque', { password: 'cGFzc3dvcmQtc2VjcmV0' })),
+    ]);
+    expect(result.batchItemFailures).toEqual([]);
+    const tls = await store.get(CLUSTER, { kind: 'Secret', namespace: 'infra', name: 'tls' });
+    expect(tls).toMatchObject({ type: 'kubernetes.io/tls', data: { 'tls.crt': 'Q1JU' } });
+    expect((tls as { data: object }).data).not.toHaveProperty('tls.key');
+    const opaque = await store.get(CLUSTER, { kind: 'Secret', namespace: 'infra', name: 'opaque' });
+    expect(Object.keys(opaque as object).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'type']);
+    expect(JSON.stringify(logger.lines)).not.toMatch(/S0VZLXNlY3JldA|cGFzc3dvcmQtc2VjcmV0|plain-token/);
+  });
 });

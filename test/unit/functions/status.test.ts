@@ -111,6 +111,34 @@ describe('functions: status', () => {
     expect(end.body).toEqual({ cluster: 'prod-a', items: [], next: cursor, more: false });
   });
 
+  it('sends a release, not a status, for an object a load balancer no longer programs', async () => {
+    const { store, call, gw } = await setup();
+    await store.put('prod-a', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'moved', namespace: 'infra', uid: 'u-moved', resourceVersion: '4' },
+      spec: { gatewayClassName: 'other', listeners: [] },
+    });
+    const moved = {
+      kind: 'Gateway' as const,
+      namespace: 'infra',
+      name: 'moved',
+      generation: 2,
+      loadBalancers: [gw],
+      status: { conditions: [], listeners: [] },
+    };
+    await store.putStatusesOfKey('prod-a', gw, [moved]);
+    await store.putStatusesOfKey('prod-a', gw, []);
+    const page = await call(request({ limit: '50' }, { secret: SECRET_A }));
+    expect(statusPage.safeParse(page.body).success).toBe(true);
+    expect(page.body.items.at(-1)).toEqual({
+      cursor: expect.any(String),
+      key: gw,
+      ref: { kind: 'Gateway', namespace: 'infra', name: 'moved' },
+      release: { kind: 'Gateway', namespace: 'infra', name: 'moved', generation: 2 },
+    });
+  });
+
   it("another cluster's secret reads that cluster only, never this one", async () => {
     const { call } = await setup();
     const b = await call(request({}, { secret: SECRET_B }));

@@ -7,6 +7,7 @@ import { refOf } from '#core/index/object-ref.js';
 import { selectBundle } from '#core/index/select-bundle.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
+import type { ObjectStatus } from '#core/status/types.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import {
@@ -314,6 +315,77 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
         { from: 'none' },
         { from: 'B', v: 2 },
       ]);
+    });
+
+    it('releases, under a key, the objects its reconcile wrote before and no longer writes', async () => {
+      const c = freshCluster();
+      const key = lbKey(c, 'Gateway', 'infra', 'web');
+      const other = lbKey(c, 'Gateway', 'infra', 'other');
+      await s().put(c, withVersion(gateway('infra', 'web'), '1', 'uid-gw'));
+      await s().put(
+        c,
+        withVersion(httpRoute('apps', 'r', { parents: [{ name: 'web', namespace: 'infra' }] }), '1', 'uid-r'),
+      );
+      await s().put(
+        c,
+        withVersion(
+          httpRoute('apps', 'gone', { parents: [{ name: 'web', namespace: 'infra' }] }),
+          '1',
+          'uid-g',
+        ),
+      );
+      const gwStatus: ObjectStatus = {
+        kind: 'Gateway',
+        namespace: 'infra',
+        name: 'web',
+        generation: 3,
+        loadBalancers: [key],
+        status: { conditions: [], listeners: [] },
+      };
+      const routeStatus = (name: string): ObjectStatus => ({
+        kind: 'HTTPRoute',
+        namespace: 'apps',
+        name,
+        loadBalancers: [key],
+        status: { parents: [] },
+      });
+      const classStatus: ObjectStatus = {
+        kind: 'GatewayClass',
+        name: 'portico',
+        loadBalancers: [],
+        status: { conditions: [] },
+      };
+      await s().putStatusesOfKey(c, key, [gwStatus, routeStatus('r'), routeStatus('gone'), classStatus]);
+      await s().putStatusesOfKey(c, other, [routeStatus('r')]);
+      // The Gateway moves away: its reconcile writes nothing more; the route 'gone' is deleted.
+      await s().delete(c, { kind: 'HTTPRoute', namespace: 'apps', name: 'gone' }, '2', { uid: 'uid-g' });
+      await s().putStatusesOfKey(c, key, []);
+      clock.t += 10_000;
+      const page = await s().statusSince(c, undefined, 10);
+      const view = page.items.map((i) => [
+        i.key === key ? 'web' : 'other',
+        `${i.ref.kind}/${i.ref.name}`,
+        i.release ?? (i.status as ObjectStatus).kind,
+      ]);
+      expect(view).toEqual([
+        ['other', 'HTTPRoute/r', 'HTTPRoute'],
+        ['web', 'Gateway/web', { kind: 'Gateway', namespace: 'infra', name: 'web', generation: 3 }],
+        [
+          'web',
+          'HTTPRoute/r',
+          { kind: 'HTTPRoute', namespace: 'apps', name: 'r', parent: { namespace: 'infra', name: 'web' } },
+        ],
+      ]);
+      expect(page.items.every((i) => (i.release === undefined) !== (i.status === undefined))).toBe(true);
+
+      // Nothing more to release; a status written again replaces its release.
+      await s().putStatusesOfKey(c, key, []);
+      await s().putStatusesOfKey(c, key, [gwStatus]);
+      clock.t += 10_000;
+      const after = await s().statusSince(c, page.next, 10);
+      expect(after.items.map((i) => [i.ref.name, i.release === undefined])).toEqual([['web', true]]);
+      const all = await s().statusSince(c, undefined, 10);
+      expect(all.items.filter((i) => i.ref.name === 'web' && i.key === key)).toHaveLength(1);
     });
 
     it('lists the clusters it holds anything for, and the keys with a remembered fingerprint', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LAST_APPLIED_ANNOTATION, sanitizeObject } from '#events/forwarder/sanitize.js';
+import { LAST_APPLIED_ANNOTATION, sanitizeObject } from '#events/sanitize-object.js';
 import type { ClusterObject } from '#kube/cluster-object.js';
 
 const secret = (type: string, data: Record<string, string>): ClusterObject => ({
@@ -58,11 +58,11 @@ describe('sanitizeObject', () => {
     expect(JSON.stringify(out)).not.toContain('KEY');
   });
 
-  it('keeps tls.key too when forwardPrivateKeys is set, and never another key', () => {
+  it('keeps tls.key too when keepPrivateKeys is set, and never another key', () => {
     const out = sanitizeObject(
       secret('kubernetes.io/tls', { 'tls.crt': 'CRT', 'tls.key': 'KEY', other: 'O' }),
       {
-        forwardPrivateKeys: true,
+        keepPrivateKeys: true,
       },
     );
     expect(out.data).toEqual({ 'tls.crt': 'CRT', 'tls.key': 'KEY' });
@@ -71,7 +71,7 @@ describe('sanitizeObject', () => {
   it('records only the metadata (and type) of Secrets of other types', () => {
     for (const type of ['Opaque', 'kubernetes.io/dockerconfigjson']) {
       const out = sanitizeObject(secret(type, { 'tls.crt': 'CRT', password: 'P' }), {
-        forwardPrivateKeys: true,
+        keepPrivateKeys: true,
       });
       expect(Object.keys(out).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'type']);
       expect(JSON.stringify(out)).not.toMatch(/CRT|"P"|leaked/);
