@@ -11,10 +11,11 @@ import {
   type LoadBalancerAdapter,
   type Observed,
 } from '../types.js';
-import { AddressPool } from './address-pool.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
+import { ADMIN_SOCKET, materialize, type SlotAssignments } from './config/materialize.js';
+import { serverName } from './config/server.js';
+import { assignSlots, type SlotAssignment } from './config/slots.js';
 import { haproxyDiffSpec } from './diff-spec.js';
-import { ADMIN_SOCKET, materialize, type SlotAssignments } from './materialize.js';
 import { HAPROXY_ADAPTER, type HaproxyValue, mapPath } from './model.js';
 import { modelsFromResources, renderHaproxy } from './render.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
@@ -27,8 +28,7 @@ import {
   HAProxyProcess,
   RuntimeClient,
 } from './runtime/index.js';
-import { serverName } from './server.js';
-import { assignSlots, type SlotAssignment } from './slots.js';
+import { AddressPool } from './state/address-pool.js';
 
 export interface HaproxyAdapterOptions {
   /** Absolute directory for haproxy.cfg, maps, certificates, sockets and Portico's own state. */

@@ -6,13 +6,14 @@ import type * as ir from '#core/ir/load-balancer.js';
 import type { DesiredResource, Resource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import { type AdapterNotice, InvalidConfigError, type Rendered } from '../types.js';
-import { backendModel, type PoolPlan, planPool } from './backends.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
-import { renderCertificates } from './certificates.js';
-import { cidr, ipLiteral, type UnsafeValueError } from './escape.js';
-import { FieldError } from './field-error.js';
-import type { FrontendScope } from './frontend-scope.js';
-import { renderHttpFrontend } from './http-frontend.js';
+import { backendModel, type PoolPlan, planPool } from './config/backends.js';
+import { renderCertificates } from './config/certificates.js';
+import { cidr, ipLiteral, type UnsafeValueError } from './config/escape.js';
+import { FieldError } from './config/field-error.js';
+import type { FrontendScope } from './config/frontend-scope.js';
+import { renderHttpFrontend } from './config/http-frontend.js';
+import { renderTcpFrontend } from './config/tcp-frontend.js';
 import {
   type BackendModel,
   type CertModel,
@@ -24,7 +25,6 @@ import {
   type MapModel,
 } from './model.js';
 import { backendName, haproxyAddress, lbId } from './naming.js';
-import { renderTcpFrontend } from './tcp-frontend.js';
 
 export interface HaproxyRenderContext {
   /** The bind address given to this load balancer (from the operator's address pool). */

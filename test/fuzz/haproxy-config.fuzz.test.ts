@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { materialize } from '#adapters/haproxy/materialize.js';
+import { materialize } from '#adapters/haproxy/config/materialize.js';
 import type { LbModel } from '#adapters/haproxy/model.js';
 import { renderHaproxyModel } from '#adapters/haproxy/render.js';
 import type { AdapterNotice } from '#adapters/types.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { materialize } from '#adapters/haproxy/materialize.js';
+import { materialize } from '#adapters/haproxy/config/materialize.js';
 import { modelResources, renderHaproxyModel } from '#adapters/haproxy/render.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { checkGolden, goldenOutputPath, loadGoldenCases, toGoldenYaml } from '#test/support/golden.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { materialize } from '#adapters/haproxy/materialize.js';
+import { materialize } from '#adapters/haproxy/config/materialize.js';
 import { renderHaproxyModel } from '#adapters/haproxy/render.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { CANARY, HAPROXY_BIN, writeFiles } from './haproxy-check.js';

@@ -2,6 +2,15 @@
 // (haproxy.cfg, map files, certificates, crt-lists), relative to the config directory. The config
 // uses `default-path config`, so the relative map and certificate paths in rules resolve there.
 
+import {
+  type BackendModel,
+  certPath,
+  type FrontendModel,
+  type LbModel,
+  type MapModel,
+  mapPath,
+} from '../model.js';
+import { HELPER_BACKENDS } from '../naming.js';
 import { renderCrtList } from './certificates.js';
 import {
   assertConfigLine,
@@ -13,15 +22,6 @@ import {
   mapKey,
   mapValue,
 } from './escape.js';
-import {
-  type BackendModel,
-  certPath,
-  type FrontendModel,
-  type LbModel,
-  type MapModel,
-  mapPath,
-} from './model.js';
-import { HELPER_BACKENDS } from './naming.js';
 import { renderServerLine, serverSpec } from './server.js';
 import { assignSlots, type SlotAssignment } from './slots.js';
 

@@ -3,6 +3,7 @@
 // result is the backend name); any other route is selected by its tag and these rules key off it.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import { HELPER_BACKENDS } from '../naming.js';
 import {
   configWord,
   hostname,
@@ -14,7 +15,6 @@ import {
   UnsafeValueError,
 } from './escape.js';
 import { atField, FieldError } from './field-error.js';
-import { HELPER_BACKENDS } from './naming.js';
 import { requestPath } from './route-match.js';
 
 export interface CompiledAction {

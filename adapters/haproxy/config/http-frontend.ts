@@ -9,11 +9,11 @@
 //      backend of a weighted split, redirect or answer; nothing → 404.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import { type FrontendModel, type MapModel, mapPath } from '../model.js';
+import { frontendName, HELPER_BACKENDS, mapName, routeTag } from '../naming.js';
 import { mapKey, mapValue } from './escape.js';
 import { atField, FieldError } from './field-error.js';
 import type { FrontendScope } from './frontend-scope.js';
-import { type FrontendModel, type MapModel, mapPath } from './model.js';
-import { frontendName, HELPER_BACKENDS, mapName, routeTag } from './naming.js';
 import { compileHttpAction } from './route-actions.js';
 import {
   aclConditions,
