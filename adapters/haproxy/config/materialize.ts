@@ -135,7 +135,7 @@ export function materialize(
   return { files };
 }
 
-function frontendSection(f: FrontendModel): string[] {
+export function frontendSection(f: FrontendModel): string[] {
   const ip = ipLiteral(f.bind.address);
   const bind = `${ip.includes(':') ? `[${ip}]` : ip}:${integer(f.bind.port, 1, 65535, 'port')}`;
   // ALPN h2 only where HAProxy speaks HTTP; a terminating TCP frontend passes bytes through.
@@ -162,7 +162,7 @@ export function sourceRangeLines(ranges: readonly string[]): string[] {
   return lines;
 }
 
-function backendSection(b: BackendModel, previous: SlotAssignment | undefined): string[] {
+export function backendSection(b: BackendModel, previous: SlotAssignment | undefined): string[] {
   const hc = b.healthCheck;
   const lines = [`backend ${identifier(b.name)}`, `mode ${b.mode}`, 'balance roundrobin'];
   if (hc.type === 'http') {

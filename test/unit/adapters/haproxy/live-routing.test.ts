@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { materialize } from '#adapters/haproxy/config/materialize.js';
+import { boundTo } from '#adapters/haproxy/model.js';
 import { renderHaproxyModel } from '#adapters/haproxy/render.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { CANARY, HAPROXY_BIN, writeFiles } from './haproxy-check.js';
@@ -163,10 +164,10 @@ beforeAll(async () => {
     res.end(JSON.stringify({ url: req.url, headers: req.headers }));
   });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  const { model, notices } = renderHaproxyModel(lb((echo.address() as AddressInfo).port), { address: BIND });
+  const { model, notices } = renderHaproxyModel(lb((echo.address() as AddressInfo).port));
   expect(notices).toEqual([]);
   dir = mkdtempSync(join(tmpdir(), 'portico-live-'));
-  writeFiles(dir, materialize([model], {}, { stateDir: dir }).files);
+  writeFiles(dir, materialize([boundTo(model, BIND)], {}, { stateDir: dir }).files);
   haproxy = spawn(HAPROXY_BIN, ['-db', '-f', join(dir, 'haproxy.cfg')], {
     env: { PATH: process.env.PATH ?? '', PORTICO_CANARY: CANARY },
     stdio: 'ignore',
