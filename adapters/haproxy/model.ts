@@ -36,6 +36,11 @@ export interface FrontendModel {
    */
   rules: string[];
   defaultBackend: string;
+  /**
+   * The most header bytes one of its routes adds to one message (header modifiers), when any:
+   * materialize sizes HAProxy's buffers for the largest.
+   */
+  addedHeaderBytes?: number;
   /** Observed only: see ConfigDrift. */
   configDrift?: ConfigDrift;
 }

@@ -100,7 +100,7 @@ export function renderHaproxyModel(
     rejectRoute(listener, route, err) {
       notices.push({
         severity: 'error',
-        code: 'UnsupportedValue',
+        code: err.kind === 'header-size' ? 'LimitExceeded' : 'UnsupportedValue',
         feature: `unsafe-value/${err.kind}`,
         source: route.source,
         listener: listener.id,

@@ -80,6 +80,7 @@ export function materialize(
       ...(g.maxconn !== undefined ? [`maxconn ${integer(g.maxconn, 1, 10_000_000, 'maxconn')}`] : []),
       ...(g.nbthread !== undefined ? [`nbthread ${integer(g.nbthread, 1, 64, 'nbthread')}`] : []),
       'tune.ssl.default-dh-param 2048',
+      ...bufferTuning(models),
     ],
     [
       'defaults',
@@ -133,6 +134,22 @@ export function materialize(
     .join('\n\n');
   put(CONFIG_FILE, `${cfg}\n`);
   return { files };
+}
+
+/**
+ * Buffers for the largest header block a route adds (header modifiers). A message's headers must fit
+ * in one buffer: HAProxy keeps `tune.maxrewrite` of it free for rewrites and answers 500 when they
+ * need more. Default sizes (16 kB, 1 kB reserved) when no route adds much; otherwise the reserve
+ * holds what is added and the rest keeps what a client may send by default (15 kB).
+ */
+export function bufferTuning(models: readonly LbModel[]): string[] {
+  const added = Math.max(0, ...models.flatMap((m) => m.frontends.map((f) => f.addedHeaderBytes ?? 0)));
+  // HAProxy's default reserve (1 kB) holds small additions.
+  if (added <= 1_024) return [];
+  const reserve = Math.ceil((added + 1_024) / 1_024) * 1_024;
+  // maxrewrite may be at most half of bufsize.
+  const bufsize = Math.max(16_384, reserve + 15_360, 2 * reserve);
+  return [`tune.bufsize ${bufsize}`, `tune.maxrewrite ${reserve}`];
 }
 
 export function frontendSection(f: FrontendModel): string[] {

@@ -90,6 +90,8 @@ export function readFrontend(
     backends: reference.backends,
     rules,
     defaultBackend,
+    // In the global section (buffer sizes), not the frontend's: taken as applied.
+    ...(reference.addedHeaderBytes !== undefined ? { addedHeaderBytes: reference.addedHeaderBytes } : {}),
   };
   const drift = lineDrift(
     section.lines,
