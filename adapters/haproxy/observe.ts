@@ -26,6 +26,7 @@ import {
   POOL_ADDRESS,
 } from './model.js';
 import type { ConfigStore, RuntimeClient } from './runtime/index.js';
+import { slotContent } from './runtime/live-state.js';
 import { parseMapFile, sameEntries } from './runtime/map-file.js';
 import type { SavedState } from './state/saved-state.js';
 
@@ -62,15 +63,9 @@ export async function observeHaproxy(
     for (const s of await ctx.runtime.showServersState(undefined, cli)) {
       if (!backendNames.has(s.backend)) continue;
       const list = running.get(s.backend) ?? [];
-      if (s.state !== 'maint') {
-        const drain = s.state === 'drain' || s.weight === 0;
-        list.push({
-          address: s.addr,
-          port: s.port,
-          weight: drain && s.weight === 0 ? 1 : s.weight,
-          state: drain ? 'drain' : 'ready',
-        });
-      }
+      const slot = slotContent(s);
+      if (slot.address !== undefined && slot.port !== undefined && slot.state !== 'maint')
+        list.push({ address: slot.address, port: slot.port, weight: slot.weight, state: slot.state });
       running.set(s.backend, list);
     }
   const hasMaps = [...references.values()].some((r) => r.kind === 'map');

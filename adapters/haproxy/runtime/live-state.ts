@@ -56,7 +56,7 @@ export async function readLiveState(
  * A slot in maintenance is a free slot, whatever address it still points at. Weight 0 is how the
  * config writes a draining endpoint (it has no drain state), so after a reload that is what it is.
  */
-function slotContent(s: ServerRuntimeState): SlotContent {
+export function slotContent(s: ServerRuntimeState): SlotContent {
   if (s.state === 'maint') return { name: s.server, weight: s.weight, state: 'maint' };
   const drain = s.state === 'drain' || s.weight === 0;
   return {
