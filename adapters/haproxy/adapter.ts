@@ -1,34 +1,27 @@
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
-import type { DesiredResource, ObservedResource, Plan } from '#core/plan/types.js';
-import {
-  AbortedError,
-  InvalidConfigError,
-  type LbStatus,
-  type LoadBalancerAdapter,
-  type Observed,
-} from '../types.js';
-import { AddressPool } from './address-pool.js';
+import type { Plan } from '#core/plan/types.js';
+import { AbortedError, type LbStatus, type LoadBalancerAdapter, type Observed } from '../types.js';
+import { applyHaproxyPlan, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
+import { ADMIN_SOCKET } from './config/materialize.js';
 import { haproxyDiffSpec } from './diff-spec.js';
-import { ADMIN_SOCKET, materialize, type SlotAssignments } from './materialize.js';
-import { HAPROXY_ADAPTER, type HaproxyValue, mapPath } from './model.js';
-import { modelsFromResources, renderHaproxy } from './render.js';
-import { writeFileAtomic } from './runtime/atomic-write.js';
+import { HAPROXY_ADAPTER, type HaproxyValue } from './model.js';
+import { observeHaproxy } from './observe.js';
+import { renderHaproxy } from './render.js';
 import {
   type ApplyResult,
   applyHAProxyChange,
   ConfigStore,
-  HAProxyConfigError,
-  type HAProxyDesired,
   HAProxyProcess,
+  HAProxyUnavailableError,
   RuntimeClient,
 } from './runtime/index.js';
-import { serverName } from './server.js';
-import { assignSlots, type SlotAssignment } from './slots.js';
+import { readLiveState } from './runtime/live-state.js';
+import { parsePool } from './state/address-pool.js';
+import { loadSavedState } from './state/saved-state.js';
 
 export interface HaproxyAdapterOptions {
   /** Absolute directory for haproxy.cfg, maps, certificates, sockets and Portico's own state. */
@@ -41,13 +34,6 @@ export interface HaproxyAdapterOptions {
   onOutput?: (line: string) => void;
 }
 
-/** What the adapter remembers across restarts, next to the files HAProxy reads. */
-interface SavedState {
-  addresses: Record<LbKey, string>;
-  resources: Record<LbKey, DesiredResource<HaproxyValue>[]>;
-  slots: Record<string, SlotAssignment>;
-}
-
 export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyValue> {
   /** Starts (or attaches to) HAProxy with the last applied configuration. */
   start(): Promise<void>;
@@ -58,86 +44,37 @@ export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyValue> {
   readonly counters: { reloads: number; runtimeApplies: number; applies: number };
 }
 
-const STATE_FILE = 'portico-state.json';
-
 /**
  * The HAProxy adapter: one HAProxy process (master-worker) serves every load balancer, each on its
- * own bind address. Files on disk are the source of truth; endpoint and map changes go through the
- * runtime API without a reload, anything else through a validated reload with rollback.
+ * own bind address. render is pure (render.ts), observe reads what HAProxy runs (observe.ts), apply
+ * allocates addresses and programs HAProxy by the runtime API or a validated reload (apply.ts).
  */
 export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAdapter {
   const stateDir = options.stateDir;
+  const pool = parsePool(options.addressPool);
   const store = new ConfigStore(stateDir);
   const runtime = new RuntimeClient(join(stateDir, ADMIN_SOCKET));
-  // Loaded up front: render (synchronous) allocates addresses from the pool the saved state fills.
-  let state = loadState(stateDir);
-  const pool = new AddressPool(options.addressPool, state.addresses);
+  let state = loadSavedState(stateDir);
   let process: HAProxyProcess | undefined;
-  let applied: HAProxyDesired | undefined;
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   const counters = { reloads: 0, runtimeApplies: 0, applies: 0 };
-
-  function desiredFor(
-    resources: SavedState['resources'],
-    slots: SavedState['slots'],
-  ): {
-    desired: HAProxyDesired;
-    slots: SavedState['slots'];
-  } {
-    // Slots only grow (see diffSpec): a backend keeps the slot count it had, and the config must
-    // render exactly the slots described here, or the runtime path would see a slot missing from
-    // haproxy.cfg and reload (and the reload would then drop the free slots).
-    const models = modelsFromResources(Object.values(resources).flat()).map((m) => ({
-      ...m,
-      backends: m.backends.map((b) => {
-        const count = Math.max(b.slots, slots[b.name]?.slots.length ?? 0);
-        return count === b.slots ? b : { ...b, slots: count };
-      }),
-    }));
-    const assignments: Record<string, SlotAssignment> = {};
-    const backends: HAProxyDesired['backends'][number][] = [];
-    for (const model of models) {
-      for (const b of model.backends) {
-        const previous = slots[b.name];
-        const count = b.slots;
-        const assignment = assignSlots(previous, b.endpoints, count);
-        assignments[b.name] = assignment;
-        backends.push({
-          backend: b.name,
-          slots: assignment.slots.map((e, i) =>
-            e
-              ? { name: serverName(i), address: e.address, port: e.port, weight: e.weight, state: e.state }
-              : { name: serverName(i), weight: 1, state: 'maint' as const },
-          ),
-        });
-      }
-    }
-    const { files } = materialize(models, assignments as SlotAssignments, { stateDir });
-    const maps = models.flatMap((m) =>
-      m.maps.map((map) => ({
-        path: mapPath(map.name),
-        entries: map.entries.map((e) => [e.key, e.value] as const),
-      })),
-    );
-    return { desired: { files, backends, maps }, slots: assignments };
-  }
-
-  async function saveState(): Promise<void> {
-    await writeFileAtomic(join(stateDir, STATE_FILE), `${JSON.stringify(state)}\n`, 0o600);
-  }
 
   async function start(): Promise<void> {
     if (process) return;
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await store.recover();
-    const { desired } = desiredFor(state.resources, state.slots);
+    const { desired } = desiredFiles(state, stateDir);
     if (options.attach) {
       process = await HAProxyProcess.attach({
         masterSocket: options.attach.masterSocket,
         configDir: stateDir,
       });
-      await applyHAProxyChange(undefined, desired, { store, process, runtime });
+      const live = await readLiveState(store, runtime).catch((err: unknown) => {
+        if (err instanceof HAProxyUnavailableError) return undefined;
+        throw err;
+      });
+      await applyHAProxyChange(live, desired, { store, process, runtime });
     } else {
       await store.writeLive(desired.files);
       await store.markApplied();
@@ -146,10 +83,9 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
         ...(options.onOutput ? { onOutput: options.onOutput } : {}),
       });
     }
-    applied = desired;
   }
 
-  /** One apply at a time: they all rewrite the same HAProxy. */
+  /** One start, observe or apply at a time: they all read or rewrite the same HAProxy. */
   function serialised<T>(f: () => Promise<T>): Promise<T> {
     const run = queue.then(f, f);
     queue = run.catch(() => undefined);
@@ -171,19 +107,14 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       process = undefined;
     },
 
-    render(lb: LoadBalancer) {
-      const requested = lb.requestedAddresses.filter((a) => a.type === 'IPAddress').map((a) => a.value);
-      return renderHaproxy(lb, { address: pool.addressFor(lb.key, requested) });
-    },
+    render: (lb: LoadBalancer) => renderHaproxy(lb, { pool }),
 
-    async observe(key: LbKey, { signal }): Promise<Observed<HaproxyValue>> {
-      if (signal.aborted) throw new AbortedError();
-      await serialised(start);
-      const resources: ObservedResource<HaproxyValue>[] = (state.resources[key] ?? []).map((r) => ({
-        ...r,
-        owned: true,
-      }));
-      return { resources, complete: true };
+    observe(key: LbKey, { signal, desired }): Promise<Observed<HaproxyValue>> {
+      return serialised(async () => {
+        if (signal.aborted) throw new AbortedError();
+        await start();
+        return observeHaproxy({ stateDir, store, runtime, state }, key, desired, signal);
+      });
     },
 
     /** The keys the saved state holds resources for: everything in it is Portico's own. */
@@ -199,50 +130,18 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
-        const key = plan.lbKey!;
-        const byAddress = new Map((state.resources[key] ?? []).map((r) => [r.address, r]));
-        for (const c of plan.changes) {
-          if (c.action === 'delete') byAddress.delete(c.address);
-          else if (c.after !== undefined)
-            byAddress.set(c.address, { address: c.address, kind: c.kind, value: c.after });
-        }
-        const resources = { ...state.resources };
-        if (byAddress.size > 0) resources[key] = [...byAddress.values()];
-        else delete resources[key];
-        const next = desiredFor(resources, state.slots);
-        try {
-          lastApply = await applyHAProxyChange(applied, next.desired, {
-            store,
-            process: process!,
-            runtime,
-            signal,
-          });
-        } catch (err) {
-          if (err instanceof HAProxyConfigError) throw new InvalidConfigError(err.message);
-          throw err;
-        }
+        const applied = await applyHaproxyPlan(
+          { stateDir, store, runtime, process: process!, pool, state },
+          plan,
+          signal,
+        );
+        state = applied.state;
+        lastApply = applied.result;
         counters.applies++;
         if (lastApply.reloaded) counters.reloads++;
         if (lastApply.path === 'runtime') counters.runtimeApplies++;
-        applied = next.desired;
-        if (!resources[key]) pool.release(key);
-        state = { resources, slots: next.slots, addresses: pool.assigned() };
-        await saveState();
-        const address = state.addresses[key];
-        return {
-          key,
-          addresses: address ? [{ type: 'IPAddress', value: address }] : [],
-          programmed: true,
-        };
+        return applied.status;
       });
     },
   };
-}
-
-function loadState(stateDir: string): SavedState {
-  try {
-    return JSON.parse(readFileSync(join(stateDir, STATE_FILE), 'utf8')) as SavedState;
-  } catch {
-    return { addresses: {}, resources: {}, slots: {} };
-  }
 }

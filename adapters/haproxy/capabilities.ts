@@ -12,6 +12,6 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite'],
   poolProtocols: ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'TCP', 'TLS'],
   sourceRanges: true,
-  // The bind address comes from the caller's address pool; a requested IP is honoured only when it is that one.
+  // The bind address comes from the operator's address pool; a requested IP is honoured when it is in the pool.
   requestedAddressTypes: ['IPAddress'],
 };

@@ -2,7 +2,7 @@
 // slots and server commands. The effectful half lives in runtime/.
 
 export { HAPROXY_CAPABILITIES } from './capabilities.js';
-export * from './escape.js';
+export * from './config/escape.js';
 export {
   ADMIN_SOCKET,
   CONFIG_FILE,
@@ -11,7 +11,15 @@ export {
   materialize,
   renderMapFile,
   type SlotAssignments,
-} from './materialize.js';
+} from './config/materialize.js';
+export {
+  PLACEHOLDER,
+  renderServerLine,
+  type ServerSpec,
+  serverName,
+  serverSpec,
+} from './config/server.js';
+export { assignSlots, type SlotAssignment } from './config/slots.js';
 export * from './model.js';
 export { HELPER_BACKENDS, haproxyAddress, lbId } from './naming.js';
 export {
@@ -22,11 +30,3 @@ export {
   renderHaproxy,
   renderHaproxyModel,
 } from './render.js';
-export {
-  PLACEHOLDER,
-  renderServerLine,
-  type ServerSpec,
-  serverName,
-  serverSpec,
-} from './server.js';
-export { assignSlots, type SlotAssignment } from './slots.js';

@@ -16,6 +16,10 @@ export interface FrontendModel {
   /** IR listener id. */
   listener: string;
   name: string;
+  /**
+   * `address` is a requested IP literal, or POOL_ADDRESS: the address apply gives this load
+   * balancer from the operator's pool (render allocates nothing).
+   */
   bind: { address: string; port: number };
   mode: 'http' | 'tcp';
   /** Terminate: a crt-list written next to the config; Passthrough: routed on the ClientHello SNI. */
@@ -32,7 +36,24 @@ export interface FrontendModel {
    */
   rules: string[];
   defaultBackend: string;
+  /**
+   * The most header bytes one of its routes adds to one message (header modifiers), when any:
+   * materialize sizes HAProxy's buffers for the largest.
+   */
+  addedHeaderBytes?: number;
+  /** Observed only: see ConfigDrift. */
+  configDrift?: ConfigDrift;
 }
+
+/**
+ * Observed only: the lines of the live section that the rest of the observed value does not
+ * account for (`+ line` found on disk, `- line` missing from it). A desired value never has any,
+ * so a hand edit Portico cannot read back as a field still shows up as a difference.
+ */
+export type ConfigDrift = string[];
+
+/** The bind address of a frontend that asked for none: the one its load balancer gets from the pool. */
+export const POOL_ADDRESS = 'pool';
 
 export type FrontendTls =
   | { mode: 'Terminate'; crtList: string; certificates: { cert: string; sni: string[] }[] }
@@ -52,6 +73,8 @@ export interface BackendModel {
   slots: number;
   /** Desired endpoints, sorted by address then port. */
   endpoints: DesiredEndpoint[];
+  /** Observed only: see ConfigDrift. */
+  configDrift?: ConfigDrift;
 }
 
 export interface BackendHealthCheck {
@@ -108,6 +131,11 @@ export interface LbModel {
   backends: BackendModel[];
   maps: MapModel[];
   certs: CertModel[];
+}
+
+/** The model with every frontend bound to `address`, the one its load balancer holds. */
+export function boundTo(model: LbModel, address: string): LbModel {
+  return { ...model, frontends: model.frontends.map((f) => ({ ...f, bind: { ...f.bind, address } })) };
 }
 
 /** Where materialize writes each part, relative to the config directory. */

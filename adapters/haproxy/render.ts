@@ -2,17 +2,19 @@
 // feature or value left out. Unsupported features (capabilities.ts) drop their route or listener
 // whole; values that cannot be written safely drop the route (or listener, or pool) they are in.
 
+import { isIPv4 } from 'node:net';
 import type * as ir from '#core/ir/load-balancer.js';
 import type { DesiredResource, Resource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
-import { type AdapterNotice, InvalidConfigError, type Rendered } from '../types.js';
-import { backendModel, type PoolPlan, planPool } from './backends.js';
+import type { AdapterNotice, Rendered } from '../types.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
-import { renderCertificates } from './certificates.js';
-import { cidr, ipLiteral, type UnsafeValueError } from './escape.js';
-import { FieldError } from './field-error.js';
-import type { FrontendScope } from './frontend-scope.js';
-import { renderHttpFrontend } from './http-frontend.js';
+import { backendModel, type PoolPlan, planPool } from './config/backends.js';
+import { renderCertificates } from './config/certificates.js';
+import { cidr, type UnsafeValueError } from './config/escape.js';
+import { FieldError } from './config/field-error.js';
+import type { FrontendScope } from './config/frontend-scope.js';
+import { renderHttpFrontend } from './config/http-frontend.js';
+import { renderTcpFrontend } from './config/tcp-frontend.js';
 import {
   type BackendModel,
   type CertModel,
@@ -22,30 +24,29 @@ import {
   type HaproxyValue,
   type LbModel,
   type MapModel,
+  POOL_ADDRESS,
 } from './model.js';
 import { backendName, haproxyAddress, lbId } from './naming.js';
-import { renderTcpFrontend } from './tcp-frontend.js';
 
 export interface HaproxyRenderContext {
-  /** The bind address given to this load balancer (from the operator's address pool). */
-  address: string;
+  /**
+   * The operator's address pool (static configuration), to tell whether a requested address can be
+   * honoured. Absent (as in `portico plan`): any requested IPv4 address is taken as given.
+   */
+  pool?: readonly string[];
 }
 
 /** The model of one load balancer and the notices; renderHaproxy wraps it as resources. */
 export function renderHaproxyModel(
   lb: ir.LoadBalancer,
-  ctx: HaproxyRenderContext,
+  ctx: HaproxyRenderContext = {},
 ): { model: LbModel; notices: AdapterNotice[] } {
-  let address: string;
-  try {
-    address = ipLiteral(ctx.address, 'bind address');
-  } catch (err) {
-    throw new InvalidConfigError(`haproxy bind address: ${(err as Error).message}`);
-  }
+  const { address, notices: addressNotices } = bindAddress(lb, ctx.pool);
   const id = lbId(lb.key);
   const notices = [
     ...unsupportedFeatures(lb, HAPROXY_CAPABILITIES, HAPROXY_ADAPTER),
-    ...lbNotices(lb, address),
+    ...addressNotices,
+    ...sourceRangeNotices(lb),
   ];
   const supported = withoutUnsupported(lb, notices);
 
@@ -99,7 +100,7 @@ export function renderHaproxyModel(
     rejectRoute(listener, route, err) {
       notices.push({
         severity: 'error',
-        code: 'UnsupportedValue',
+        code: err.kind === 'header-size' ? 'LimitExceeded' : 'UnsupportedValue',
         feature: `unsafe-value/${err.kind}`,
         source: route.source,
         listener: listener.id,
@@ -154,19 +155,37 @@ export function renderHaproxyModel(
   };
 }
 
-/** Whole-load-balancer problems: a requested address that is not ours, source ranges we cannot read. */
-function lbNotices(lb: ir.LoadBalancer, address: string): AdapterNotice[] {
+/**
+ * A requested IP address that the pool holds (the first such one), else POOL_ADDRESS: apply then
+ * gives the load balancer an address of its own. A request that cannot be honoured is an error
+ * notice, and the load balancer still gets a pool address.
+ */
+function bindAddress(
+  lb: ir.LoadBalancer,
+  pool: readonly string[] | undefined,
+): { address: string; notices: AdapterNotice[] } {
+  const requested = lb.requestedAddresses.filter((a) => a.type === 'IPAddress').map((a) => a.value);
+  if (requested.length === 0) return { address: POOL_ADDRESS, notices: [] };
+  const usable = requested.find((a) => isIPv4(a) && (pool === undefined || pool.includes(a)));
+  if (usable !== undefined) return { address: usable, notices: [] };
+  return {
+    address: POOL_ADDRESS,
+    notices: [
+      {
+        severity: 'error',
+        code: 'UnsupportedValue',
+        feature: 'load-balancer/address/IPAddress',
+        source: lb.source,
+        field: 'requestedAddresses',
+        message: `requested address ${requested.join(', ')} is not in the HAProxy address pool; an address from the pool is used instead`,
+      },
+    ],
+  };
+}
+
+/** Source ranges we cannot read: nothing is programmed. */
+function sourceRangeNotices(lb: ir.LoadBalancer): AdapterNotice[] {
   const notices: AdapterNotice[] = [];
-  const requested = lb.requestedAddresses.filter((a) => a.type === 'IPAddress');
-  if (requested.length > 0 && !requested.some((a) => a.value === address))
-    notices.push({
-      severity: 'error',
-      code: 'UnsupportedValue',
-      feature: 'load-balancer/address/IPAddress',
-      source: lb.source,
-      field: 'requestedAddresses',
-      message: `requested address ${requested.map((a) => a.value).join(', ')} is not the one assigned (${address})`,
-    });
   lb.sourceRanges.forEach((r, i) => {
     try {
       cidr(r);
@@ -186,7 +205,7 @@ function lbNotices(lb: ir.LoadBalancer, address: string): AdapterNotice[] {
 }
 
 /** Pure: the IR as HAProxy resources (one per frontend, backend, map and certificate), plus notices. */
-export function renderHaproxy(lb: ir.LoadBalancer, ctx: HaproxyRenderContext): Rendered<HaproxyValue> {
+export function renderHaproxy(lb: ir.LoadBalancer, ctx: HaproxyRenderContext = {}): Rendered<HaproxyValue> {
   const { model, notices } = renderHaproxyModel(lb, ctx);
   return { resources: modelResources(model), notices };
 }

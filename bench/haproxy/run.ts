@@ -286,6 +286,27 @@ process.on('SIGINT', () => {
   void cleanup().finally(() => process.exit(130));
 });
 
+/** What one observe of Gateway `name` costs (it runs on every reconcile), against what render wants. */
+async function timeObserve(
+  adapter: HaproxyAdapter,
+  pipeline: LocalPipeline,
+  name: string,
+): Promise<number[]> {
+  const lb = pipeline.last.loadBalancers.find((l) => l.key.endsWith(`/Gateway/${NS}/${name}`));
+  if (!lb) fail(`no load balancer for Gateway ${name}`);
+  const desired = adapter.render(lb).resources;
+  const signal = new AbortController().signal;
+  const out: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    const observed = await adapter.observe(lb.key, { signal, desired });
+    out.push(performance.now() - t0);
+    if (observed.resources.length !== desired.length)
+      fail(`observe found ${observed.resources.length} of ${desired.length} resources`);
+  }
+  return out;
+}
+
 async function cleanup(): Promise<void> {
   for (const agent of agents) agent.destroy();
   await adapter?.stop().catch(() => undefined);
@@ -445,6 +466,13 @@ async function main(): Promise<void> {
       '',
     ],
   );
+  const observeMs = await timeObserve(a, pipeline, 'prop');
+  results.push([
+    `↳ observe at ${PROPAGATION_ROUTES} routes (files + show servers state + show map; 20 runs)`,
+    `p50 ${ms(quantile(observeMs, 0.5))}, max ${ms(Math.max(...observeMs))}`,
+    '',
+    '',
+  ]);
   if (badAnswers.length > 0)
     notes.push(
       `Propagation: unexpected answers: ${badAnswers.slice(0, 20).join('; ')}${badAnswers.length > 20 ? ' …' : ''}`,
@@ -785,6 +813,7 @@ async function main(): Promise<void> {
     const t5b = performance.now();
     await pipeline.sync(scaleObjects);
     const noopMs = performance.now() - t5b;
+    const observeScale = await timeObserve(a, pipeline, 'scale');
     const routeCount = synced.loadBalancers.reduce(
       (n, lb) => n + lb.listeners.reduce((m, l) => m + l.routes.length, 0),
       0,
@@ -800,7 +829,7 @@ async function main(): Promise<void> {
       ],
       [
         '↳ detail',
-        `empty config: worker ${emptyRss.map(mb).join(' + ')}; haproxy.cfg ${(cfgBytes / 1024).toFixed(0)} KB; apply ${applyDetail?.path} (haproxy -c ${ms(applyDetail?.validationMs ?? 0)}, reload ${ms(applyDetail?.reloadMs ?? 0)}); a no-op sync at this size ${ms(noopMs)}`,
+        `empty config: worker ${emptyRss.map(mb).join(' + ')}; haproxy.cfg ${(cfgBytes / 1024).toFixed(0)} KB; apply ${applyDetail?.path} (haproxy -c ${ms(applyDetail?.validationMs ?? 0)}, reload ${ms(applyDetail?.reloadMs ?? 0)}); a no-op sync at this size ${ms(noopMs)}; observe p50 ${ms(quantile(observeScale, 0.5))}`,
         '',
         '',
       ],

@@ -13,7 +13,7 @@ type PureHalf = Pick<LoadBalancerAdapter<unknown>, 'render' | 'diffSpec'>;
 const PROVIDERS: Record<string, PureHalf> = {
   'aws-elbv2': elbv2PureHalf() as PureHalf,
   haproxy: {
-    render: (lb) => renderHaproxy(lb, { address: '<allocated on apply>' }),
+    render: (lb) => renderHaproxy(lb),
     diffSpec: haproxyDiffSpec as PureHalf['diffSpec'],
   },
 };

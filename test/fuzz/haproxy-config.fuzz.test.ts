@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { materialize } from '#adapters/haproxy/materialize.js';
-import type { LbModel } from '#adapters/haproxy/model.js';
+import { materialize } from '#adapters/haproxy/config/materialize.js';
+import { boundTo, type LbModel } from '#adapters/haproxy/model.js';
 import { renderHaproxyModel } from '#adapters/haproxy/render.js';
 import type { AdapterNotice } from '#adapters/types.js';
 import type * as ir from '#core/ir/load-balancer.js';
@@ -301,8 +301,8 @@ describe('fuzz: hostile strings never change the HAProxy config structure', () =
         const models: LbModel[] = [];
         const notices: AdapterNotice[] = [];
         generated.forEach(({ lb, safeRoutes }, i) => {
-          const r = renderHaproxyModel(lb, { address: `127.0.${1 + Math.floor(i / 200)}.${1 + (i % 200)}` });
-          models.push(r.model);
+          const r = renderHaproxyModel(lb);
+          models.push(boundTo(r.model, `127.0.${1 + Math.floor(i / 200)}.${1 + (i % 200)}`));
           notices.push(...r.notices);
           // Routes built only from safe values are never rejected.
           for (const id of safeRoutes) expect(r.notices.filter((n) => n.route === id)).toEqual([]);

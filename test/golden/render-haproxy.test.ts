@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { materialize } from '#adapters/haproxy/materialize.js';
+import { materialize } from '#adapters/haproxy/config/materialize.js';
+import { boundTo } from '#adapters/haproxy/model.js';
 import { modelResources, renderHaproxyModel } from '#adapters/haproxy/render.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { checkGolden, goldenOutputPath, loadGoldenCases, toGoldenYaml } from '#test/support/golden.js';
@@ -8,7 +9,7 @@ import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
 import { haproxyCheck } from '#test/unit/adapters/haproxy/haproxy-check.js';
 
 // Each case: an IR load balancer (empty lists and the usual defaults may be left out; see withDefaults)
-// and `options: {address}` → `.out.yaml` (resources + notices) and `.cfg` (the materialized config,
+// and `options: {address}` (the pool address apply would bind it to) → `.out.yaml` (resources + notices) and `.cfg` (the materialized config,
 // which must pass the real `haproxy -c`).
 const dir = join(import.meta.dirname, 'render', 'haproxy');
 const cases = loadGoldenCases(dir);
@@ -27,12 +28,11 @@ describe('golden: render haproxy', () => {
   for (const c of cases) {
     it(c.name, () => {
       const lb = withDefaults(c.documents[0] as LooseLb, HAPROXY_DEFAULTS);
-      const { model, notices } = renderHaproxyModel(lb, {
-        address: String(c.options.address ?? '127.0.0.2'),
-      });
+      const { model, notices } = renderHaproxyModel(lb);
       const out = checkGolden(c.outPath, toGoldenYaml({ resources: modelResources(model), notices }));
       expect(out.actual).toBe(out.expected);
-      const { files } = materialize([model], {}, { stateDir: STATE_DIR });
+      const address = String(c.options.address ?? '127.0.0.2');
+      const { files } = materialize([boundTo(model, address)], {}, { stateDir: STATE_DIR });
       const cfg = checkGolden(goldenOutputPath(c, '.cfg'), files['haproxy.cfg']!);
       expect(cfg.actual).toBe(cfg.expected);
       const check = haproxyCheck(files);

@@ -84,7 +84,11 @@ export interface ApplyResult {
 /** Keeps one `;` batch well under tune.bufsize (16 kB), never splitting one slot's commands. */
 const BATCH_BYTES = 8_000;
 
-/** Pure: what it takes to go from prev to next. Reload whenever in doubt. */
+/**
+ * Pure: what it takes to go from prev to next. Reload whenever in doubt. prev may be what HAProxy
+ * really runs (live-state.ts): then slot contents and map entries that drifted at runtime, with the
+ * files unchanged, are put back through the runtime API as well.
+ */
 export function planHAProxyChange(
   prev: HAProxyDesired | undefined,
   next: HAProxyDesired,
@@ -96,7 +100,6 @@ export function planHAProxyChange(
   if (prevKeys.join('\n') !== nextKeys.join('\n'))
     return { kind: 'reload', reason: 'files added or removed' };
   const changed = nextKeys.filter((k) => prev.files[k] !== next.files[k]);
-  if (changed.length === 0) return { kind: 'noop' };
 
   const nextMaps = new Map(next.maps.map((m) => [m.path, m]));
   for (const path of changed)
@@ -110,29 +113,35 @@ export function planHAProxyChange(
       return { kind: 'reload', reason: `${path} does not match its entries` };
     maps.push(m);
   }
+  const prevMaps = new Map(prev.maps.map((m) => [m.path, m]));
+  for (const m of next.maps) {
+    const before = prevMaps.get(m.path);
+    if (!changed.includes(m.path) && before && !sameEntries(before.entries, m.entries)) maps.push(m);
+  }
 
-  const servers: ServerUpdate[] = [];
+  const prevSlots = slotIndex(prev.backends);
+  const nextSlots = slotIndex(next.backends);
+  if ([...prevSlots.keys()].sort().join('\n') !== [...nextSlots.keys()].sort().join('\n'))
+    return { kind: 'reload', reason: 'server slots added or removed' };
   if (changed.includes(configFile)) {
-    const prevSlots = slotIndex(prev.backends);
-    const nextSlots = slotIndex(next.backends);
-    if ([...prevSlots.keys()].sort().join('\n') !== [...nextSlots.keys()].sort().join('\n'))
-      return { kind: 'reload', reason: 'server slots added or removed' };
     const keys = new Set(nextSlots.keys());
     if (
       configWithoutSlotContents(prev.files[configFile]!, keys) !==
       configWithoutSlotContents(next.files[configFile]!, keys)
     )
       return { kind: 'reload', reason: `${configFile} changed beyond server slot contents` };
-    const lines = serverLines(next.files[configFile]!);
-    for (const [key, after] of nextSlots) {
-      const line = lines.get(key);
-      if (!line) return { kind: 'reload', reason: `slot ${key} not in ${configFile}` };
-      if (after.address !== undefined && (line.addr !== after.address || line.port !== after.port))
-        return { kind: 'reload', reason: `slot ${key} does not match its server line` };
-      const update = slotUpdate(key, prevSlots.get(key)!, after);
-      if (update) servers.push(update);
-    }
   }
+  const servers: ServerUpdate[] = [];
+  const lines = serverLines(next.files[configFile] ?? '');
+  for (const [key, after] of nextSlots) {
+    const line = lines.get(key);
+    if (!line) return { kind: 'reload', reason: `slot ${key} not in ${configFile}` };
+    if (after.address !== undefined && (line.addr !== after.address || line.port !== after.port))
+      return { kind: 'reload', reason: `slot ${key} does not match its server line` };
+    const update = slotUpdate(key, prevSlots.get(key)!, after);
+    if (update) servers.push(update);
+  }
+  if (changed.length === 0 && servers.length === 0 && maps.length === 0) return { kind: 'noop' };
   // Make before break: slots that come into service go first, so a backend is never left empty.
   servers.sort((a, b) => Number(a.state !== 'ready') - Number(b.state !== 'ready'));
   return { kind: 'runtime', servers, maps };

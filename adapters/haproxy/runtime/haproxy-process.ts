@@ -35,6 +35,11 @@ export interface StartOptions {
 
 export interface AttachOptions {
   masterSocket: string;
+  /**
+   * How long a HAProxy that is still starting may take to answer on its master socket with a
+   * worker. Default 10 s.
+   */
+  readyTimeoutMs?: number;
   /** Where its config lives: used to explain a failed reload with `haproxy -c`. */
   configDir?: string;
   configFile?: string;
@@ -146,7 +151,12 @@ export class HAProxyProcess {
     return p;
   }
 
-  /** Drives an already running master-worker HAProxy; stop() leaves it running. */
+  /**
+   * Drives a master-worker HAProxy someone else runs; stop() leaves it running. A HAProxy that is
+   * still starting is waited for: its worker serves traffic before its master listens on the
+   * master socket (measured: about 120 ms in which the socket file exists but refuses connections),
+   * so neither the socket file nor a served request means the master can be driven yet.
+   */
   static async attach(opts: AttachOptions): Promise<HAProxyProcess> {
     const p = new HAProxyProcess(
       opts.masterSocket,
@@ -155,9 +165,25 @@ export class HAProxyProcess {
       opts.configFile ?? 'haproxy.cfg',
       opts.binary,
     );
-    const info = await p.master.showProc();
-    if (info.workers.length === 0) throw new HAProxyUnavailableError(`no worker behind ${opts.masterSocket}`);
-    return p;
+    const timeoutMs = opts.readyTimeoutMs ?? 10_000;
+    const deadline = performance.now() + timeoutMs;
+    let last: unknown;
+    while (performance.now() < deadline) {
+      try {
+        const info = await p.master.showProc({ timeoutMs: 1_000 });
+        const worker = info.workers[0];
+        if (worker && (await p.workerAnswers(worker.pid))) return p;
+        last = new HAProxyUnavailableError(`no worker behind ${opts.masterSocket}`);
+      } catch (err) {
+        // Not listening yet (no socket file, refused, reset): keep waiting. Anything else is an answer.
+        if (!(err instanceof HAProxyUnavailableError)) throw err;
+        last = err;
+      }
+      await sleep(10);
+    }
+    throw new HAProxyUnavailableError(
+      `no HAProxy master with a worker answers on ${opts.masterSocket} within ${timeoutMs} ms (${(last as Error).message})`,
+    );
   }
 
   /** The master's pid (started processes only). */

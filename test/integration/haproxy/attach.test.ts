@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import { materialize } from '#adapters/haproxy/materialize.js';
+import { materialize } from '#adapters/haproxy/config/materialize.js';
 import { ConfigStore, HAProxyProcess } from '#adapters/haproxy/runtime/index.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { startDemoBackends } from '#cli/demo-backends.js';

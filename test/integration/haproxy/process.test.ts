@@ -179,6 +179,8 @@ describe('HAProxyProcess', () => {
       stdio: 'ignore',
     });
     try {
+      // The worker serves before the master listens on its socket: attaching at this moment used to
+      // fail with ECONNREFUSED; attach() now waits for the master.
       await eventually(
         async () => (await get(IP, port, 'a.test').catch(() => undefined))?.status === 200,
         5_000,
@@ -199,6 +201,20 @@ describe('HAProxyProcess', () => {
       process.kill(-external.pid!, 'SIGKILL');
     }
     expect(await waitNoProcess(dir)).toEqual([]);
+    cleanup();
+  });
+
+  it('attach() to a socket no HAProxy serves fails with a clear error once its wait is over', async () => {
+    const { dir, cleanup } = makeStateDir('proc-attach-none');
+    const socket = join(dir, 'master.sock');
+    const started = performance.now();
+    const err = await HAProxyProcess.attach({ masterSocket: socket, readyTimeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toMatch(
+      /no HAProxy master with a worker answers on .*within 300 ms .*ENOENT/,
+    );
+    expect(performance.now() - started).toBeLessThan(2_000);
     cleanup();
   });
 

@@ -11,8 +11,8 @@ import {
   regexLiteral,
   runtimeArg,
   UnsafeValueError,
-} from '#adapters/haproxy/escape.js';
-import { anchored, validateRegex } from '#adapters/haproxy/regex.js';
+} from '#adapters/haproxy/config/escape.js';
+import { anchored, validateRegex } from '#adapters/haproxy/config/regex.js';
 import { logFormatSamples, tokenizeLine } from '#test/fuzz/haproxy-tokenizer.js';
 
 const HOSTILE = [

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { materialize } from '#adapters/haproxy/materialize.js';
+import { materialize } from '#adapters/haproxy/config/materialize.js';
+import { boundTo } from '#adapters/haproxy/model.js';
 import { renderHaproxyModel } from '#adapters/haproxy/render.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { CANARY, HAPROXY_BIN, writeFiles } from './haproxy-check.js';
@@ -15,6 +16,12 @@ import { CANARY, HAPROXY_BIN, writeFiles } from './haproxy-check.js';
 
 const BIND = '127.0.0.9';
 const PORT = 20990;
+const BIG_HEADERS = [1, 2, 3, 4].map((i) => ({ name: `X-Big-${i}`, value: String(i).repeat(4096) }));
+// Just under MAX_ADDED_HEADER_BYTES once names and per-header overhead are counted.
+const MAX_HEADERS = [
+  ...[1, 2, 3, 4, 5, 6, 7].map((i) => ({ name: `X-Max-${i}`, value: 'm'.repeat(4096) })),
+  { name: 'X-Max-8', value: 'm'.repeat(3700) },
+];
 const HOSTILE = `%[env(PORTICO_CANARY)] $PORTICO_CANARY "\${PORTICO_CANARY}" it's # \\ ; {`;
 
 const route = (id: string, extra: Partial<ir.Route>): ir.Route => ({
@@ -91,6 +98,24 @@ function lb(echoPort: number): ir.LoadBalancer {
             match: prefix('/api'),
             filters: [{ type: 'URLRewrite', path: { type: 'ReplacePrefixMatch', value: '/v2' } }],
           }),
+          // Within Gateway API limits (values up to 4,096 bytes): four of them on the response,
+          // four on the request.
+          route('big-headers', {
+            hostname: 'h.test',
+            match: prefix('/'),
+            filters: [
+              { type: 'ResponseHeaderModifier', set: [], add: BIG_HEADERS, remove: [] },
+              { type: 'RequestHeaderModifier', set: BIG_HEADERS, add: [], remove: [] },
+            ],
+          }),
+          route('max-headers', {
+            hostname: 'm.test',
+            match: prefix('/'),
+            filters: [
+              { type: 'ResponseHeaderModifier', set: MAX_HEADERS, add: [], remove: [] },
+              { type: 'RequestHeaderModifier', set: [], add: MAX_HEADERS, remove: [] },
+            ],
+          }),
           route('split', {
             hostname: 's.test',
             match: prefix('/'),
@@ -141,13 +166,16 @@ interface Reply {
 
 function get(host: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: BIND, port: PORT, path, headers: { host, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c) => {
-        body += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: BIND, port: PORT, path, headers: { host, ...headers }, maxHeaderSize: 65_536 },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -158,15 +186,16 @@ let haproxy: ChildProcess;
 let dir: string;
 
 beforeAll(async () => {
-  echo = createServer((req, res) => {
+  // Node's own 16 kB header limit would refuse the large-header route before HAProxy is tested.
+  echo = createServer({ maxHeaderSize: 65_536 }, (req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ url: req.url, headers: req.headers }));
   });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  const { model, notices } = renderHaproxyModel(lb((echo.address() as AddressInfo).port), { address: BIND });
+  const { model, notices } = renderHaproxyModel(lb((echo.address() as AddressInfo).port));
   expect(notices).toEqual([]);
   dir = mkdtempSync(join(tmpdir(), 'portico-live-'));
-  writeFiles(dir, materialize([model], {}, { stateDir: dir }).files);
+  writeFiles(dir, materialize([boundTo(model, BIND)], {}, { stateDir: dir }).files);
   haproxy = spawn(HAPROXY_BIN, ['-db', '-f', join(dir, 'haproxy.cfg')], {
     env: { PATH: process.env.PATH ?? '', PORTICO_CANARY: CANARY },
     stdio: 'ignore',
@@ -224,6 +253,24 @@ describe('live HAProxy routing', () => {
     expect(echoed(r).url).toBe('/v2/items?x=1');
     expect(echoed(await get('one.w.test', '/api')).url).toBe('/v2');
     expect((await get('w.test', '/api')).body).toContain('catch-all');
+  });
+
+  it('serves a route that adds four 4 KB headers each way, with every header', async () => {
+    const r = await get('h.test', '/');
+    expect(r.status).toBe(200);
+    for (const h of BIG_HEADERS) {
+      expect(r.headers[h.name.toLowerCase()]).toBe(h.value);
+      expect(echoed(r).headers[h.name.toLowerCase()]).toBe(h.value);
+    }
+  });
+
+  it('serves a route that adds as many header bytes as it may, with every header', async () => {
+    const r = await get('m.test', '/', { 'x-client': 'c'.repeat(8_000) });
+    expect(r.status).toBe(200);
+    for (const h of MAX_HEADERS) {
+      expect(r.headers[h.name.toLowerCase()]).toBe(h.value);
+      expect(echoed(r).headers[h.name.toLowerCase()]).toBe(h.value);
+    }
   });
 
   it('answers 500 for an unresolved backend', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { renderServerLine, serverSpec } from '#adapters/haproxy/config/server.js';
+import { assignSlots } from '#adapters/haproxy/config/slots.js';
 import type { BackendModel, DesiredEndpoint } from '#adapters/haproxy/model.js';
 import { slotCountFor } from '#adapters/haproxy/model.js';
-import { renderServerLine, serverSpec } from '#adapters/haproxy/server.js';
-import { assignSlots } from '#adapters/haproxy/slots.js';
 
 const ep = (address: string, state: DesiredEndpoint['state'] = 'ready'): DesiredEndpoint => ({
   address,

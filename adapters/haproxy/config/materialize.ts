@@ -2,6 +2,15 @@
 // (haproxy.cfg, map files, certificates, crt-lists), relative to the config directory. The config
 // uses `default-path config`, so the relative map and certificate paths in rules resolve there.
 
+import {
+  type BackendModel,
+  certPath,
+  type FrontendModel,
+  type LbModel,
+  type MapModel,
+  mapPath,
+} from '../model.js';
+import { HELPER_BACKENDS } from '../naming.js';
 import { renderCrtList } from './certificates.js';
 import {
   assertConfigLine,
@@ -13,15 +22,6 @@ import {
   mapKey,
   mapValue,
 } from './escape.js';
-import {
-  type BackendModel,
-  certPath,
-  type FrontendModel,
-  type LbModel,
-  type MapModel,
-  mapPath,
-} from './model.js';
-import { HELPER_BACKENDS } from './naming.js';
 import { renderServerLine, serverSpec } from './server.js';
 import { assignSlots, type SlotAssignment } from './slots.js';
 
@@ -80,6 +80,7 @@ export function materialize(
       ...(g.maxconn !== undefined ? [`maxconn ${integer(g.maxconn, 1, 10_000_000, 'maxconn')}`] : []),
       ...(g.nbthread !== undefined ? [`nbthread ${integer(g.nbthread, 1, 64, 'nbthread')}`] : []),
       'tune.ssl.default-dh-param 2048',
+      ...bufferTuning(models),
     ],
     [
       'defaults',
@@ -135,7 +136,23 @@ export function materialize(
   return { files };
 }
 
-function frontendSection(f: FrontendModel): string[] {
+/**
+ * Buffers for the largest header block a route adds (header modifiers). A message's headers must fit
+ * in one buffer: HAProxy keeps `tune.maxrewrite` of it free for rewrites and answers 500 when they
+ * need more. Default sizes (16 kB, 1 kB reserved) when no route adds much; otherwise the reserve
+ * holds what is added and the rest keeps what a client may send by default (15 kB).
+ */
+export function bufferTuning(models: readonly LbModel[]): string[] {
+  const added = Math.max(0, ...models.flatMap((m) => m.frontends.map((f) => f.addedHeaderBytes ?? 0)));
+  // HAProxy's default reserve (1 kB) holds small additions.
+  if (added <= 1_024) return [];
+  const reserve = Math.ceil((added + 1_024) / 1_024) * 1_024;
+  // maxrewrite may be at most half of bufsize.
+  const bufsize = Math.max(16_384, reserve + 15_360, 2 * reserve);
+  return [`tune.bufsize ${bufsize}`, `tune.maxrewrite ${reserve}`];
+}
+
+export function frontendSection(f: FrontendModel): string[] {
   const ip = ipLiteral(f.bind.address);
   const bind = `${ip.includes(':') ? `[${ip}]` : ip}:${integer(f.bind.port, 1, 65535, 'port')}`;
   // ALPN h2 only where HAProxy speaks HTTP; a terminating TCP frontend passes bytes through.
@@ -162,7 +179,7 @@ export function sourceRangeLines(ranges: readonly string[]): string[] {
   return lines;
 }
 
-function backendSection(b: BackendModel, previous: SlotAssignment | undefined): string[] {
+export function backendSection(b: BackendModel, previous: SlotAssignment | undefined): string[] {
   const hc = b.healthCheck;
   const lines = [`backend ${identifier(b.name)}`, `mode ${b.mode}`, 'balance roundrobin'];
   if (hc.type === 'http') {

@@ -3,10 +3,10 @@
 // host precedence as HTTP (exact, longest wildcard, no hostname); within a host the first route wins.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import { type FrontendModel, type MapModel, mapPath } from '../model.js';
+import { frontendName, HELPER_BACKENDS, mapName, routeTag } from '../naming.js';
 import { FieldError } from './field-error.js';
 import type { FrontendScope } from './frontend-scope.js';
-import { type FrontendModel, type MapModel, mapPath } from './model.js';
-import { frontendName, HELPER_BACKENDS, mapName, routeTag } from './naming.js';
 import { compileTcpAction } from './route-actions.js';
 import { hostEntries, type Vhost, vhostOf } from './vhosts.js';
 

@@ -2,7 +2,7 @@
 // previous assignment (observed from HAProxy or remembered) so that an endpoint never moves between
 // slots, which would cut its connections and reset its health state.
 
-import type { DesiredEndpoint } from './model.js';
+import type { DesiredEndpoint } from '../model.js';
 
 /** `slots[i]` is server `s<i+1>` of the backend; null = free (disabled placeholder). */
 export interface SlotAssignment {

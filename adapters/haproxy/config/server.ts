@@ -2,8 +2,8 @@
 // and as runtime API commands (endpoint churn). Keeping one source of truth means a reload never
 // undoes what the runtime API did, and the other way round.
 
+import type { BackendModel, DesiredEndpoint, EndpointState } from '../model.js';
 import { identifier, integer, ipLiteral } from './escape.js';
-import type { BackendModel, DesiredEndpoint, EndpointState } from './model.js';
 
 /** Where a free slot points: never reached, since free slots are in maintenance. */
 export const PLACEHOLDER = { address: '127.0.0.1', port: 1 } as const;

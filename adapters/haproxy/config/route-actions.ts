@@ -3,6 +3,7 @@
 // result is the backend name); any other route is selected by its tag and these rules key off it.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import { HELPER_BACKENDS } from '../naming.js';
 import {
   configWord,
   hostname,
@@ -14,7 +15,6 @@ import {
   UnsafeValueError,
 } from './escape.js';
 import { atField, FieldError } from './field-error.js';
-import { HELPER_BACKENDS } from './naming.js';
 import { requestPath } from './route-match.js';
 
 export interface CompiledAction {
@@ -22,7 +22,18 @@ export interface CompiledAction {
   target?: string;
   request: string[];
   response: string[];
+  /** Header bytes the route's modifiers can add to a request and to a response (all filters counted). */
+  headerBytes: { request: number; response: number };
 }
+
+/**
+ * The most header bytes one route may add to one message. HAProxy must hold a whole header block
+ * in one buffer, so materialize sizes tune.bufsize for the largest route (every connection pays for
+ * it); beyond this the route is refused rather than accepted and answered with 500.
+ */
+export const MAX_ADDED_HEADER_BYTES = 32_768;
+/** Per added header, beyond its name and value: `: `, CRLF, and HAProxy's own block overhead. */
+const HEADER_OVERHEAD = 32;
 
 export interface ActionContext {
   listener: ir.Listener;
@@ -54,10 +65,15 @@ export function compileHttpAction(route: ir.Route, ctx: ActionContext): Compiled
     (live[0]?.b.filters.length ?? 0) === 0;
   if (simple) {
     const target = live[0] ? ctx.backend(live[0].b.pool) : undefined;
-    return { target: target ?? HELPER_BACKENDS.error, request: [], response: [] };
+    return {
+      target: target ?? HELPER_BACKENDS.error,
+      request: [],
+      response: [],
+      headerBytes: { request: 0, response: 0 },
+    };
   }
 
-  const out: CompiledAction = { request: [], response: [] };
+  const out: CompiledAction = { request: [], response: [], headerBytes: { request: 0, response: 0 } };
   route.filters.forEach((f, i) => {
     filterLines(f, `filters[${i}]`, cond, ctx, out);
   });
@@ -122,6 +138,13 @@ export function compileHttpAction(route: ir.Route, ctx: ActionContext): Compiled
         : ` content-type text/plain string ${atField('action.reason', () => configWord(action.reason, 'reason'))}`;
     out.request.push(`http-request return status ${status}${body} ${cond}`);
   }
+  for (const side of ['request', 'response'] as const)
+    if (out.headerBytes[side] > MAX_ADDED_HEADER_BYTES)
+      throw new FieldError(
+        'filters',
+        'header-size',
+        `the header modifiers add up to ${out.headerBytes[side]} bytes to a ${side}; HAProxy serves at most ${MAX_ADDED_HEADER_BYTES}`,
+      );
   return out;
 }
 
@@ -140,6 +163,9 @@ function filterLines(
   if (f.type === 'RequestHeaderModifier' || f.type === 'ResponseHeaderModifier') {
     const side = f.type === 'RequestHeaderModifier' ? 'http-request' : 'http-response';
     const lines = side === 'http-request' ? out.request : out.response;
+    for (const h of [...f.set, ...f.add])
+      out.headerBytes[side === 'http-request' ? 'request' : 'response'] +=
+        Buffer.byteLength(h.name) + Buffer.byteLength(h.value) + HEADER_OVERHEAD;
     f.set.forEach((h, i) => {
       const name = atField(`${field}.set[${i}].name`, () => headerName(h.name));
       const value = atField(`${field}.set[${i}].value`, () => logFormatWord(h.value, 'header value'));
@@ -204,8 +230,14 @@ export function compileTcpAction(
     throw new FieldError('filters', 'filter', 'filters do not apply to TCP/TLS routes');
   const live = action.backends.filter((b) => b.weight > 0);
   const backend = (pool: string | null) => ctx.backend(pool) ?? HELPER_BACKENDS.tcpReject;
+  const none = { request: 0, response: 0 };
   if (live.length <= 1)
-    return { target: live[0] ? backend(live[0].pool) : HELPER_BACKENDS.tcpReject, request: [], response: [] };
+    return {
+      target: live[0] ? backend(live[0].pool) : HELPER_BACKENDS.tcpReject,
+      request: [],
+      response: [],
+      headerBytes: none,
+    };
   const cond = `if { var(txn.rt) -m str ${ctx.tag} }`;
   const total = live.reduce((s, b) => s + b.weight, 0);
   atField('action.backends', () => integer(total, 1, 2 ** 31 - 1, 'total weight'));
@@ -217,5 +249,5 @@ export function compileTcpAction(
       `tcp-request content set-var(txn.be) str(${backend(b.pool)}) ${cond} { var(txn.rnd) -m int lt ${cum} } !{ var(txn.be) -m found }`,
     );
   }
-  return { request, response: [] };
+  return { request, response: [], headerBytes: none };
 }

@@ -4,10 +4,10 @@
 
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type * as ir from '#core/ir/load-balancer.js';
+import { type CertModel, certPath, crtListPath, type FrontendTls } from '../model.js';
+import { certName, frontendName } from '../naming.js';
 import { hostname } from './escape.js';
 import { FieldError } from './field-error.js';
-import { type CertModel, certPath, crtListPath, type FrontendTls } from './model.js';
-import { certName, frontendName } from './naming.js';
 
 const PEM_BLOCKS = /^(-----BEGIN ([A-Z0-9 ]+)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \2-----\s*)+$/;
 

@@ -2,10 +2,10 @@
 // the transport options every server slot carries.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import { type BackendHealthCheck, type BackendModel, type DesiredEndpoint, slotCountFor } from '../model.js';
+import { backendName } from '../naming.js';
 import { configWord, integer, ipLiteral } from './escape.js';
 import { atField, FieldError } from './field-error.js';
-import { type BackendHealthCheck, type BackendModel, type DesiredEndpoint, slotCountFor } from './model.js';
-import { backendName } from './naming.js';
 
 /** What a pool contributes to every backend rendered for it (one per frontend mode using it). */
 export interface PoolPlan {

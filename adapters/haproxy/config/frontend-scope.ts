@@ -1,8 +1,8 @@
 // What a frontend renderer needs from the load balancer being rendered.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import type { FrontendTls } from '../model.js';
 import type { FieldError } from './field-error.js';
-import type { FrontendTls } from './model.js';
 
 export interface FrontendScope {
   lbKey: string;

@@ -9,11 +9,11 @@
 //      backend of a weighted split, redirect or answer; nothing → 404.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import { type FrontendModel, type MapModel, mapPath } from '../model.js';
+import { frontendName, HELPER_BACKENDS, mapName, routeTag } from '../naming.js';
 import { mapKey, mapValue } from './escape.js';
 import { atField, FieldError } from './field-error.js';
 import type { FrontendScope } from './frontend-scope.js';
-import { type FrontendModel, type MapModel, mapPath } from './model.js';
-import { frontendName, HELPER_BACKENDS, mapName, routeTag } from './naming.js';
 import { compileHttpAction } from './route-actions.js';
 import {
   aclConditions,
@@ -33,6 +33,7 @@ interface CompiledRoute {
   acl: { lines: string[]; names: string[] };
   request: string[];
   response: string[];
+  headerBytes: number;
 }
 
 export function renderHttpFrontend(
@@ -76,6 +77,7 @@ export function renderHttpFrontend(
         acl: aclConditions(route, `r${ri}`),
         request: action.request,
         response: action.response,
+        headerBytes: Math.max(action.headerBytes.request, action.headerBytes.response),
       });
     } catch (err) {
       if (err instanceof FieldError) scope.rejectRoute(listener, route, err);
@@ -139,6 +141,7 @@ export function renderHttpFrontend(
     'use_backend %[var(txn.rt)] if { var(txn.rt) -m found } !{ var(txn.rt) -m beg rt_ }',
   ];
   const lb = scope.lb;
+  const addedHeaderBytes = Math.max(0, ...compiled.map((c) => c.headerBytes));
   return {
     frontend: {
       lb,
@@ -152,6 +155,7 @@ export function renderHttpFrontend(
       backends: [...backends].sort(),
       rules,
       defaultBackend: HELPER_BACKENDS.notFound,
+      ...(addedHeaderBytes > 0 ? { addedHeaderBytes } : {}),
     },
     maps: [
       { lb, name: maps.hosts, match: 'str', entries: hosts.exact },

@@ -3,9 +3,9 @@
 // Exact names go to a map_str tree; wildcards to a map_reg list in precedence order (first match wins).
 
 import type * as ir from '#core/ir/load-balancer.js';
+import { vhostId } from '../naming.js';
 import { hostname as dnsName, mapKey, mapValue, regexLiteral } from './escape.js';
 import { atField } from './field-error.js';
-import { vhostId } from './naming.js';
 
 export interface Vhost {
   id: string;

@@ -1,30 +1,56 @@
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { formatIp, parseIp } from '#core/translate/ip-address.js';
+import { InvalidConfigError, QuotaExceededError } from '../../types.js';
 
 /**
  * The addresses Gateways and LoadBalancer Services bind, one each, so that several can use the same
  * port. `127.0.0.2-127.0.0.254` (any 127.0.0.0/8 address works on Linux without configuration) or a
- * comma-separated list. Allocation is stable: a key keeps its address for as long as it exists.
+ * comma-separated list. Only apply allocates (render names the request, see POOL_ADDRESS), and the
+ * allocation is saved with the adapter's state: a key keeps its address across restarts for as
+ * long as it exists.
  */
 export class AddressPool {
-  readonly #addresses: string[];
+  readonly addresses: readonly string[];
   readonly #byKey = new Map<LbKey, string>();
 
-  constructor(spec: string, assigned: Readonly<Record<LbKey, string>> = {}) {
-    this.#addresses = parsePool(spec);
+  /** `pool`: a spec (see parsePool) or its addresses; `assigned`: the saved allocation. */
+  constructor(pool: string | readonly string[], assigned: Readonly<Record<LbKey, string>> = {}) {
+    this.addresses = typeof pool === 'string' ? parsePool(pool) : pool;
     for (const [key, address] of Object.entries(assigned))
-      if (this.#addresses.includes(address)) this.#byKey.set(key, address);
+      if (this.addresses.includes(address)) this.#byKey.set(key, address);
   }
 
-  /** The key's address: its own, else the requested one if it is in the pool and free, else the first free one. */
-  addressFor(key: LbKey, requested: readonly string[] = []): string {
+  /** The address the key holds, if any. */
+  of(key: LbKey): string | undefined {
+    return this.#byKey.get(key);
+  }
+
+  /**
+   * The key's address. With `requested` (an address of the pool): that one, moved to if the key
+   * held another; an InvalidConfigError if another key holds it (until it lets go). Without: the key's own, else the first
+   * free one.
+   */
+  assign(key: LbKey, requested?: string): string {
     const own = this.#byKey.get(key);
+    if (requested !== undefined) {
+      if (!this.addresses.includes(requested))
+        throw new InvalidConfigError(`requested address ${requested} is not in the address pool`);
+      if (own === requested) return own;
+      const holder = [...this.#byKey].find(([, a]) => a === requested)?.[0];
+      if (holder !== undefined)
+        throw new InvalidConfigError(`requested address ${requested} is held by load balancer ${holder}`);
+      this.#byKey.set(key, requested);
+      return requested;
+    }
     if (own) return own;
     const taken = new Set(this.#byKey.values());
-    const address = [...requested.filter((a) => this.#addresses.includes(a)), ...this.#addresses].find(
-      (a) => !taken.has(a),
-    );
-    if (!address) throw new RangeError(`the address pool (${this.#addresses.length} addresses) is exhausted`);
+    const address = this.addresses.find((a) => !taken.has(a));
+    if (!address)
+      throw new QuotaExceededError(
+        `the address pool (${this.addresses.length} addresses) is exhausted`,
+        'addressPool',
+        this.addresses.length,
+      );
     this.#byKey.set(key, address);
     return address;
   }

@@ -1,0 +1,160 @@
+// apply: the plan's resources replace the load balancer's saved ones; its bind address comes from
+// the pool (the only allocation, saved with the state); every load balancer's models become the
+// files, slots and map entries HAProxy should run; and those go to HAProxy by the cheapest safe path
+// from what it really runs (read live, never remembered), so a hand edit, a runtime change or a
+// half-applied earlier apply is repaired too.
+
+import type { Plan } from '#core/plan/types.js';
+import { AbortedError, InvalidConfigError, type LbStatus } from '../types.js';
+import { materialize, type SlotAssignments } from './config/materialize.js';
+import { serverName } from './config/server.js';
+import { assignSlots, type SlotAssignment } from './config/slots.js';
+import { boundTo, type FrontendModel, type HaproxyValue, mapPath, POOL_ADDRESS } from './model.js';
+import { modelsFromResources } from './render.js';
+import {
+  type ApplyResult,
+  applyHAProxyChange,
+  type ConfigStore,
+  HAProxyConfigError,
+  type HAProxyDesired,
+  type HAProxyProcess,
+  HAProxyUnavailableError,
+  type RuntimeClient,
+} from './runtime/index.js';
+import { readLiveState } from './runtime/live-state.js';
+import { AddressPool } from './state/address-pool.js';
+import { type SavedState, saveState } from './state/saved-state.js';
+
+export interface ApplyContext {
+  stateDir: string;
+  store: ConfigStore;
+  runtime: RuntimeClient;
+  process: HAProxyProcess;
+  /** The pool's addresses (parsed once). */
+  pool: readonly string[];
+  state: SavedState;
+}
+
+export interface Applied {
+  status: LbStatus;
+  state: SavedState;
+  result: ApplyResult;
+}
+
+export async function applyHaproxyPlan(
+  ctx: ApplyContext,
+  plan: Plan<HaproxyValue>,
+  signal: AbortSignal,
+): Promise<Applied> {
+  if (signal.aborted) throw new AbortedError();
+  const key = plan.lbKey;
+  if (key === undefined) throw new InvalidConfigError('haproxy apply: the plan names no load balancer');
+  const byAddress = new Map((ctx.state.resources[key] ?? []).map((r) => [r.address, r]));
+  for (const c of plan.changes) {
+    if (c.action === 'delete') byAddress.delete(c.address);
+    else if (c.after !== undefined)
+      byAddress.set(c.address, { address: c.address, kind: c.kind, value: c.after });
+  }
+  const resources = { ...ctx.state.resources };
+  const pool = new AddressPool(ctx.pool, ctx.state.addresses);
+  if (byAddress.size > 0) {
+    resources[key] = [...byAddress.values()];
+    pool.assign(key, requestedAddress(resources[key]));
+  } else {
+    delete resources[key];
+    pool.release(key);
+  }
+  const addresses = pool.assigned();
+  const next = desiredFiles({ resources, slots: ctx.state.slots, addresses }, ctx.stateDir);
+  const live = await readLiveState(ctx.store, ctx.runtime, {
+    runtimeMaps: mapsOf([...(ctx.state.resources[key] ?? []), ...byAddress.values()]),
+    signal,
+  }).catch((err: unknown) => {
+    // Nothing to compare with: a reload makes HAProxy read the files, whatever it ran before.
+    if (err instanceof HAProxyUnavailableError) return undefined;
+    throw err;
+  });
+  let result: ApplyResult;
+  try {
+    result = await applyHAProxyChange(live, next.desired, {
+      store: ctx.store,
+      process: ctx.process,
+      runtime: ctx.runtime,
+      signal,
+    });
+  } catch (err) {
+    if (err instanceof HAProxyConfigError) throw new InvalidConfigError(err.message);
+    throw err;
+  }
+  const state: SavedState = { resources, slots: next.slots, addresses };
+  await saveState(ctx.stateDir, state);
+  const address = addresses[key];
+  return {
+    status: { key, addresses: address ? [{ type: 'IPAddress', value: address }] : [], programmed: true },
+    state,
+    result,
+  };
+}
+
+/**
+ * Every load balancer's resources as the files, slots and map entries of one HAProxy: frontends
+ * bound to the address their load balancer holds, endpoints in the slots they held.
+ */
+export function desiredFiles(
+  state: SavedState,
+  stateDir: string,
+): { desired: HAProxyDesired; slots: SavedState['slots'] } {
+  const bound = Object.entries(state.resources).flatMap(([key, list]) => {
+    const address = state.addresses[key];
+    if (address === undefined) throw new Error(`haproxy: load balancer ${key} holds no address`);
+    return modelsFromResources(list).map((m) => boundTo(m, address));
+  });
+  // Slots only grow (see diffSpec): a backend keeps the slot count it had, and the config must
+  // render exactly the slots described here, or the runtime path would see a slot missing from
+  // haproxy.cfg and reload (and the reload would then drop the free slots).
+  const models = bound.map((m) => ({
+    ...m,
+    backends: m.backends.map((b) => {
+      const count = Math.max(b.slots, state.slots[b.name]?.slots.length ?? 0);
+      return count === b.slots ? b : { ...b, slots: count };
+    }),
+  }));
+  const assignments: Record<string, SlotAssignment> = {};
+  const backends: HAProxyDesired['backends'][number][] = [];
+  for (const model of models) {
+    for (const b of model.backends) {
+      const assignment = assignSlots(state.slots[b.name], b.endpoints, b.slots);
+      assignments[b.name] = assignment;
+      backends.push({
+        backend: b.name,
+        slots: assignment.slots.map((e, i) =>
+          e
+            ? { name: serverName(i), address: e.address, port: e.port, weight: e.weight, state: e.state }
+            : { name: serverName(i), weight: 1, state: 'maint' as const },
+        ),
+      });
+    }
+  }
+  const { files } = materialize(models, assignments as SlotAssignments, { stateDir });
+  const maps = models.flatMap((m) =>
+    m.maps.map((map) => ({
+      path: mapPath(map.name),
+      entries: map.entries.map((e) => [e.key, e.value] as const),
+    })),
+  );
+  return { desired: { files, backends, maps }, slots: assignments };
+}
+
+/** The address a load balancer's frontends asked for, when render found one in the pool. */
+function requestedAddress(resources: readonly { kind: string; value: HaproxyValue }[]): string | undefined {
+  for (const r of resources)
+    if (r.kind === 'frontend') {
+      const address = (r.value as FrontendModel).bind.address;
+      if (address !== POOL_ADDRESS) return address;
+    }
+  return undefined;
+}
+
+function mapsOf(resources: readonly { kind: string; value: HaproxyValue }[]): string[] {
+  return [...new Set(resources.filter((r) => r.kind === 'map').map((r) => mapPath(r.value.name)))];
+}

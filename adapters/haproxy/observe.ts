@@ -1,0 +1,143 @@
+// observe: what HAProxy really runs for one load balancer. The sections and files Portico wrote for
+// it are read from disk (haproxy.cfg, map files, crt-lists, certificates: what the running worker
+// read at its last start or reload, and what the next one will read), and the parts the runtime API
+// can change under it are read from the worker: server slots (`show servers state`) and map entries
+// (`show map`). Where disk and worker disagree, the one that differs from what Portico applied is
+// reported, so either kind of drift shows. Only this load balancer's names are looked at: the
+// reference is what render wants plus what the adapter last applied for it, so a resource that is no
+// longer wanted is still found (and deleted). Cost: one config file read and parse, one
+// `show servers state`, and one `show map` per map of this load balancer.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LbKey } from '#core/ir/load-balancer.js';
+import type { ObservedResource, Resource } from '#core/plan/types.js';
+import { AbortedError, type Observed } from '../types.js';
+import { parseSections, readBackend, readFrontend, sortEndpoints } from './config/read-back.js';
+import {
+  type BackendModel,
+  type CertModel,
+  certPath,
+  type DesiredEndpoint,
+  type FrontendModel,
+  type HaproxyValue,
+  type MapModel,
+  mapPath,
+  POOL_ADDRESS,
+} from './model.js';
+import type { ConfigStore, RuntimeClient } from './runtime/index.js';
+import { slotContent } from './runtime/live-state.js';
+import { parseMapFile, sameEntries } from './runtime/map-file.js';
+import type { SavedState } from './state/saved-state.js';
+
+export interface ObserveContext {
+  stateDir: string;
+  store: ConfigStore;
+  runtime: RuntimeClient;
+  state: SavedState;
+}
+
+const UNCONFIRMED = '~ not confirmed running: an apply stopped between the files and HAProxy';
+
+export async function observeHaproxy(
+  ctx: ObserveContext,
+  key: LbKey,
+  desired: readonly Resource<HaproxyValue>[],
+  signal: AbortSignal,
+): Promise<Observed<HaproxyValue>> {
+  if (signal.aborted) throw new AbortedError();
+  const references = new Map<string, Resource<HaproxyValue>>();
+  for (const r of ctx.state.resources[key] ?? []) references.set(r.address, r);
+  for (const r of desired) references.set(r.address, r);
+  if (references.size === 0) return { resources: [], complete: true };
+
+  const read = (rel: string) => readFile(join(ctx.stateDir, rel), 'utf8').catch(() => undefined);
+  const sections = parseSections((await read(ctx.store.configFile)) ?? '');
+  const pending = await ctx.store.pending();
+  const cli = { signal };
+  const backendNames = new Set(
+    [...references.values()].filter((r) => r.kind === 'backend').map((r) => r.value.name),
+  );
+  const running = new Map<string, DesiredEndpoint[]>();
+  if (backendNames.size > 0)
+    for (const s of await ctx.runtime.showServersState(undefined, cli)) {
+      if (!backendNames.has(s.backend)) continue;
+      const list = running.get(s.backend) ?? [];
+      const slot = slotContent(s);
+      if (slot.address !== undefined && slot.port !== undefined && slot.state !== 'maint')
+        list.push({ address: slot.address, port: slot.port, weight: slot.weight, state: slot.state });
+      running.set(s.backend, list);
+    }
+  const hasMaps = [...references.values()].some((r) => r.kind === 'map');
+  const loadedMaps = hasMaps ? await ctx.runtime.showMaps(cli) : [];
+
+  const resources: ObservedResource<HaproxyValue>[] = [];
+  const found = (r: Resource<HaproxyValue>, value: HaproxyValue) =>
+    resources.push({ address: r.address, kind: r.kind, value, owned: true });
+  for (const ref of references.values()) {
+    if (ref.kind === 'frontend') {
+      const f = ref.value as FrontendModel;
+      const section = sections.get(`frontend ${f.name}`);
+      if (!section) continue;
+      const crtList = f.tls?.mode === 'Terminate' ? f.tls.crtList : undefined;
+      const crtLists = crtList ? { [crtList]: (await read(crtList)) ?? '' } : {};
+      const live = readFrontend(section, f, crtLists);
+      const address =
+        live.bind.address === ctx.state.addresses[key] &&
+        [POOL_ADDRESS, live.bind.address].includes(f.bind.address)
+          ? f.bind.address
+          : live.bind.address;
+      found(ref, withUnconfirmed({ ...live, bind: { ...live.bind, address } }, pending));
+    } else if (ref.kind === 'backend') {
+      const b = ref.value as BackendModel;
+      const section = sections.get(`backend ${b.name}`);
+      if (!section) continue;
+      const onDisk = readBackend(section, b);
+      const inWorker = running.get(b.name);
+      const endpoints =
+        inWorker === undefined || !sameEndpoints(onDisk.endpoints, b.endpoints)
+          ? onDisk.endpoints
+          : sortEndpoints(inWorker);
+      found(ref, withUnconfirmed({ ...onDisk, endpoints }, pending));
+    } else if (ref.kind === 'map') {
+      const m = ref.value as MapModel;
+      const path = mapPath(m.name);
+      const content = await read(path);
+      if (content === undefined) continue;
+      const onDisk = parseMapFile(content);
+      const wanted = m.entries.map((e) => [e.key, e.value] as const);
+      const loaded = loadedMaps.find((l) => l.path === path || l.path.endsWith(`/${path}`));
+      // A map the worker has not loaded runs with no entries.
+      const entries = !sameEntries(onDisk, wanted)
+        ? onDisk
+        : loaded === undefined
+          ? []
+          : await ctx.runtime.showMap(loaded.path, cli);
+      found(ref, { ...m, entries: entries.map(([k, v]) => ({ key: k, value: v })) });
+    } else if (ref.kind === 'cert') {
+      const c = ref.value as CertModel;
+      const pem = await read(certPath(c.name));
+      if (pem !== undefined) found(ref, { ...c, pem });
+    }
+  }
+  return { resources, complete: true };
+}
+
+/** After a crash between the files and HAProxy, what the files say may not be what runs. */
+function withUnconfirmed<T extends FrontendModel | BackendModel>(value: T, pending: string | undefined): T {
+  if (pending === undefined) return value;
+  return { ...value, configDrift: [...(value.configDrift ?? []), UNCONFIRMED] };
+}
+
+function sameEndpoints(a: readonly DesiredEndpoint[], b: readonly DesiredEndpoint[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (e, i) =>
+        e.address === b[i]!.address &&
+        e.port === b[i]!.port &&
+        e.weight === b[i]!.weight &&
+        e.state === b[i]!.state,
+    )
+  );
+}
