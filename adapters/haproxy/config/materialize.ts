@@ -152,6 +152,13 @@ export function bufferTuning(models: readonly LbModel[]): string[] {
   return [`tune.bufsize ${bufsize}`, `tune.maxrewrite ${reserve}`];
 }
 
+/**
+ * A response names its server, as other proxies' do (the Ingress conformance suite asks for one); a
+ * backend's own Server header is kept. http-after-response covers HAProxy's own answers too.
+ */
+export const SERVER_HEADER_RULE =
+  'http-after-response set-header Server portico unless { res.hdr(server) -m found }';
+
 export function frontendSection(f: FrontendModel): string[] {
   const ip = ipLiteral(f.bind.address);
   const bind = `${ip.includes(':') ? `[${ip}]` : ip}:${integer(f.bind.port, 1, 65535, 'port')}`;
@@ -160,6 +167,10 @@ export function frontendSection(f: FrontendModel): string[] {
   const tls = f.tls?.mode === 'Terminate' ? ` ssl crt-list ${f.tls.crtList}${alpn}` : '';
   const lines = [`frontend ${identifier(f.name)}`, `mode ${f.mode}`, `bind ${bind}${tls}`];
   lines.push(...sourceRangeLines(f.sourceRanges));
+  // A response names its server, as other proxies' do (the Ingress conformance suite asks for one);
+  // a backend's own Server header is kept. http-after-response covers HAProxy's own answers too.
+  if (f.mode === 'http')
+    lines.push('http-after-response set-header Server portico unless { res.hdr(server) -m found }');
   lines.push(...f.rules, `default_backend ${identifier(f.defaultBackend)}`);
   return lines;
 }

@@ -6,7 +6,7 @@
 // line with the disk: whatever the read missed is reported as configDrift, so no hand edit hides.
 
 import type { BackendModel, ConfigDrift, DesiredEndpoint, FrontendModel, FrontendTls } from '../model.js';
-import { backendSection, frontendSection } from './materialize.js';
+import { backendSection, frontendSection, SERVER_HEADER_RULE } from './materialize.js';
 
 export interface ConfigSection {
   /** `frontend`, `backend`, `global`... */
@@ -73,7 +73,8 @@ export function readFrontend(
         tls = { mode: 'Terminate', crtList, certificates: readCrtList(crtLists[crtList] ?? '') };
     } else if (words[0] === 'acl' && words[1] === 'portico_src' && words[2] === 'src')
       sourceRanges.push(...words.slice(3));
-    else if (line === 'tcp-request connection reject unless portico_src') continue;
+    else if (line === 'tcp-request connection reject unless portico_src' || line === SERVER_HEADER_RULE)
+      continue;
     else if (words[0] === 'default_backend' && words.length === 2) defaultBackend = words[1]!;
     else rules.push(line);
   }
