@@ -44,9 +44,12 @@ export class PlanUsageError extends Error {
   override readonly name = 'PlanUsageError';
 }
 
-/** How `portico plan` reads each provider: its reader, with options from the command line's. */
+/**
+ * How `portico plan --observe` reads each provider: its reader, with options from the command line's.
+ * A provider without an entry is planned against an empty account only.
+ */
 const READERS: {
-  [P in RegisteredProvider]: (o: PlanObserveOptions, cluster: string) => Promise<AdapterReader<unknown>>;
+  [P in RegisteredProvider]?: (o: PlanObserveOptions, cluster: string) => Promise<AdapterReader<unknown>>;
 } = {
   async 'aws-elbv2'(o, cluster) {
     const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -89,9 +92,12 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     const result = translate(source.objects, { cluster });
     for (const n of result.notices) if (n.severity !== 'info') log(noticeLine(n));
     const lbs = result.loadBalancers.filter((lb) => lb.provider === provider);
-    const adapter: PureAdapter<unknown> | AdapterReader<unknown> = options.observe
-      ? await READERS[provider](options.observe, cluster)
-      : await PROVIDERS[provider].pure();
+    const readerOf = READERS[provider];
+    if (options.observe && !readerOf) throw new PlanUsageError(`${provider} cannot be read by portico plan`);
+    const adapter: PureAdapter<unknown> | AdapterReader<unknown> =
+      options.observe && readerOf
+        ? await readerOf(options.observe, cluster)
+        : await PROVIDERS[provider].pure();
     const read = 'observe' in adapter ? adapter : undefined;
     if (lbs.length === 0) log(`No load balancer in ${source.name} uses the ${provider} provider.`);
     const signal = new AbortController().signal;
