@@ -10,6 +10,11 @@ export interface ReconcileInput<R> {
   lb: LoadBalancer | undefined;
   adapter: LoadBalancerAdapter<R>;
   signal: AbortSignal;
+  /**
+   * Whether owned resources the load balancer no longer wants may be deleted (default true). False
+   * while the cluster's snapshot is incomplete: an object not recorded yet is not a deleted object.
+   */
+  allowDeletes?: boolean;
 }
 
 export interface ReconcileOutcome<R> {
@@ -18,18 +23,22 @@ export interface ReconcileOutcome<R> {
   status: LbStatus;
   /** Features of the IR the adapter could not express (already left out of the plan). */
   notices: AdapterNotice[];
-  /** Deletes left out because observe could not see everything. */
+  /** Deletes left out: deletes were not allowed, or observe could not see everything. */
   deletesWithheld: number;
+  /** Observe read everything: an absence in it is a real absence. */
+  observeComplete: boolean;
 }
 
 /**
  * One load balancer, level-triggered: render what should exist, observe what does, plan the
  * difference and apply it. Safe to repeat at any time; a repeat with nothing new applies an empty
- * plan. When observe could not read everything, nothing is deleted: an absence seen through an
- * incomplete picture is not an absence.
+ * plan. When observe could not read everything, or deletes are not allowed, nothing is deleted: an
+ * absence seen through an incomplete picture is not an absence. Whether that is an error is the
+ * caller's decision (reconcileKey makes it one for a load balancer that must go).
  */
 export async function reconcileLoadBalancer<R>(input: ReconcileInput<R>): Promise<ReconcileOutcome<R>> {
   const { key, lb, adapter, signal } = input;
+  const allowDeletes = input.allowDeletes ?? true;
   // The seam check: an IR that breaks the adapters' invariants is a translator bug; refuse it
   // before anything reaches a provider.
   const problems = lb ? validateLoadBalancer(lb) : [];
@@ -42,11 +51,18 @@ export async function reconcileLoadBalancer<R>(input: ReconcileInput<R>): Promis
   const observed = await adapter.observe(key, { signal, desired: rendered.resources });
   let plan = planChanges(rendered.resources, observed.resources, adapter.diffSpec, { lbKey: key });
   let deletesWithheld = 0;
-  if (!observed.complete) {
+  if (!observed.complete || !allowDeletes) {
     const changes = plan.changes.filter((c) => c.action !== 'delete');
     deletesWithheld = plan.changes.length - changes.length;
     plan = { ...plan, changes };
   }
   const status = await adapter.apply(plan, { signal });
-  return { key, plan, status, notices: rendered.notices, deletesWithheld };
+  return {
+    key,
+    plan,
+    status,
+    notices: rendered.notices,
+    deletesWithheld,
+    observeComplete: observed.complete,
+  };
 }

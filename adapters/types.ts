@@ -36,6 +36,34 @@ export interface LoadBalancerAdapter<R> {
   listOwnedKeys?(cluster: string, opts: { signal: AbortSignal }): Promise<OwnedKeys>;
 }
 
+/** The pure half of an adapter: what `portico plan` and the render corpus need. No I/O, no credentials. */
+export type PureAdapter<R> = Pick<LoadBalancerAdapter<R>, 'name' | 'capabilities' | 'render' | 'diffSpec'>;
+
+/** The pure half plus the reads: what a provider runs, never changed (`portico plan`). */
+export type AdapterReader<R> = PureAdapter<R> & Pick<LoadBalancerAdapter<R>, 'observe' | 'listOwnedKeys'>;
+
+/**
+ * One provider, as `adapters/<name>/index.ts` exports it and adapters/registry.ts lists it. Only
+ * `name` and `capabilities` are loaded with it: the pure half and the adapter import their modules
+ * when asked for (dynamic import), so that a bundle loads only the providers it uses.
+ */
+export interface AdapterDescriptor<
+  R,
+  Options,
+  Adapter extends LoadBalancerAdapter<R> = LoadBalancerAdapter<R>,
+  ReaderOptions = Options,
+> {
+  /** The provider name: translate's `provider`, the first segment of every resource address. */
+  readonly name: string;
+  readonly capabilities: Capabilities;
+  /** The pure half. */
+  pure(): Promise<PureAdapter<R>>;
+  /** The full adapter. */
+  create(options: Options): Promise<Adapter>;
+  /** Read-only access to what the provider runs; absent when the provider has no read-only way in. */
+  reader?(options: ReaderOptions): Promise<AdapterReader<R>>;
+}
+
 export interface ObserveOptions<R> {
   signal: AbortSignal;
   /** The rendered resources of this load balancer; empty when it should no longer exist. */

@@ -11,7 +11,10 @@ import { terminalLines, terminalSafe } from './terminal-text.js';
 const USAGE = `usage:
   portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
   portico dev --kubeconfig FILE [--context NAME] [--address-pool ...] [--state-dir ...] [--demo-backends]
-  portico plan --provider aws-elbv2|haproxy --manifests DIR   what would be created, in an empty account
+  portico plan --provider aws-elbv2|haproxy (--manifests DIR | --kubeconfig FILE [--context NAME])
+               [--cluster ID] [--observe [--region R] [--state-dir DIR]]
+      what would change: in an empty account, or (--observe) against what the provider runs, read only
+      (aws-elbv2: the default AWS credential chain, --region or AWS_REGION; haproxy: --state-dir)
   portico status [--state-dir .portico]
 
   --haproxy-master-socket PATH  program an HAProxy you run yourself (master-worker, started with
@@ -29,6 +32,9 @@ async function main(argv: string[]): Promise<number> {
       'state-dir': { type: 'string', default: '.portico' },
       'haproxy-master-socket': { type: 'string' },
       provider: { type: 'string' },
+      cluster: { type: 'string' },
+      observe: { type: 'boolean', default: false },
+      region: { type: 'string' },
       'demo-backends': { type: 'boolean', default: false },
       debounce: { type: 'string', default: '150' },
     },
@@ -82,12 +88,24 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'plan': {
-      if (!values.manifests || !values.provider) {
-        console.error(`portico plan: --provider and --manifests are required\n${USAGE}`);
+      if (!values.provider || !values.manifests === !values.kubeconfig) {
+        console.error(`portico plan: --provider and one of --manifests, --kubeconfig are required\n${USAGE}`);
         return 2;
       }
       const { runPlan } = await import('./commands/plan.js');
-      return runPlan({ manifests: values.manifests, provider: values.provider, log });
+      return runPlan({
+        provider: values.provider,
+        ...(values.manifests ? { manifests: values.manifests } : {}),
+        ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+        ...(values.context ? { context: values.context } : {}),
+        ...(values.cluster ? { cluster: values.cluster } : {}),
+        ...(values.observe
+          ? {
+              observe: { stateDir: values['state-dir'], ...(values.region ? { region: values.region } : {}) },
+            }
+          : {}),
+        log,
+      });
     }
     case 'status': {
       const file = join(values['state-dir'], STATUS_FILE);

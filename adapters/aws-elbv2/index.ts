@@ -1,30 +1,30 @@
-// The AWS ELBv2 adapter: createElbv2Adapter (adapter.ts), its pure half (parameters, render,
-// quotas, capabilities, diff spec) and its SDK half (observe, apply, listOwnedKeys).
+// The AWS ELBv2 provider (Application and Network Load Balancers), as adapters/registry.ts lists it.
+// Its modules (render, the SDK calls) are imported when asked for, not with this file.
 
-export { fixedResponse, scaleWeights } from './actions.js';
-export { createElbv2Adapter, type Elbv2Adapter, type Elbv2AdapterOptions } from './adapter.js';
-export { applyElbv2 } from './apply.js';
-export { ALB_CAPABILITIES, ELBV2_CAPABILITIES, ELBV2_LIMITS, NLB_CAPABILITIES } from './capabilities.js';
-export { conditionCost, matchConditions, prefixPatterns } from './conditions.js';
-export { elbv2DiffSpec, elbv2References } from './diff-spec.js';
-export { catchAllPositions, hostCovers } from './host-scope.js';
-export { listOwnedKeysElbv2 } from './list-owned.js';
-export * from './model.js';
-export { loadBalancerName, ruleContentId, targetGroupName } from './naming.js';
-export { type Elbv2Memory, observeElbv2 } from './observe.js';
-export {
-  type AwsElbv2Parameters,
-  awsElbv2Parameters,
-  CERTIFICATE_ARN_PATTERN,
-  loadBalancerAttributes,
-  parseParameters,
-} from './parameters.js';
-export { type Elbv2PureHalf, elbv2PureHalf } from './pure-half.js';
-export { checkRuleConditions, type Elbv2Limits, QuotaBudget } from './quotas.js';
-export {
-  type Elbv2RenderOptions,
-  listenerAddress,
-  loadBalancerType,
-  renderElbv2,
-  ruleAddress,
-} from './render.js';
+import type { AdapterDescriptor } from '../types.js';
+import type { Elbv2Adapter, Elbv2AdapterOptions } from './adapter.js';
+import { ELBV2_CAPABILITIES } from './capabilities.js';
+import { AWS_ELBV2_ADAPTER, type Elbv2Value } from './model.js';
+
+/**
+ * `create` and `reader` take an `ElasticLoadBalancingV2Client` of the region to program: the
+ * caller builds it (the functions from their own small client module, the CLI from the default
+ * credential chain). The reader only sends Describe* calls.
+ */
+export const awsElbv2: AdapterDescriptor<Elbv2Value, Elbv2AdapterOptions, Elbv2Adapter> = {
+  name: AWS_ELBV2_ADAPTER,
+  capabilities: ELBV2_CAPABILITIES,
+  async pure() {
+    const { elbv2PureHalf } = await import('./pure-half.js');
+    return elbv2PureHalf();
+  },
+  async create(options) {
+    const { createElbv2Adapter } = await import('./adapter.js');
+    return createElbv2Adapter(options);
+  },
+  async reader(options) {
+    const { createElbv2Adapter } = await import('./adapter.js');
+    const { name, capabilities, render, diffSpec, observe, listOwnedKeys } = createElbv2Adapter(options);
+    return { name, capabilities, render, diffSpec, observe, ...(listOwnedKeys ? { listOwnedKeys } : {}) };
+  },
+};

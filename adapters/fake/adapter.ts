@@ -54,8 +54,8 @@ export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter
       throwIfAborted(signal);
       const owner = ownerOf(key);
       const name = fakeLbName(key);
-      const resources = cloud
-        .list()
+      const listed = cloud.listForObserve();
+      const resources = listed.resources
         .filter((r) => isOwnedBy(r.tags, owner) || parseAddress(r.address).name === name)
         .map((r) => ({
           address: r.address,
@@ -64,7 +64,7 @@ export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter
           owned: isOwnedBy(r.tags, owner),
           id: r.id,
         }));
-      return { resources, complete: true };
+      return { resources, complete: listed.complete };
     },
 
     async listOwnedKeys(cluster, { signal }) {

@@ -32,6 +32,8 @@ export class FakeCloud {
   #failure: Required<FailureInjection> | undefined;
   #mutations = 0;
   #listFailures = 0;
+  #observeFailures = 0;
+  #seen: (r: FakeCloudResource) => boolean = () => false;
 
   /** Puts a resource in place without a recorded call: someone else's, or a leftover. */
   seed(r: Omit<FakeCloudResource, 'id' | 'tags'> & { tags?: Record<string, string> }): FakeCloudResource {
@@ -69,6 +71,28 @@ export class FakeCloud {
       throw new RetryableError('injected failure: list-keys');
     }
     return this.all();
+  }
+
+  /**
+   * What one observe reads (recorded as `list`): every resource, and whether that is all of them
+   * (false while `failObserves` says so: only what its `seen` keeps could be read).
+   */
+  listForObserve(): { resources: FakeCloudResource[]; complete: boolean } {
+    this.calls.push('list');
+    if (this.#observeFailures > 0) {
+      this.#observeFailures--;
+      return { resources: this.all().filter(this.#seen), complete: false };
+    }
+    return { resources: this.all(), complete: true };
+  }
+
+  /**
+   * Makes the next `times` observes incomplete, as a throttled Describe call would: they read only
+   * the resources `seen` keeps (default none).
+   */
+  failObserves(times = 1, seen: (r: FakeCloudResource) => boolean = () => false): void {
+    this.#observeFailures = times;
+    this.#seen = seen;
   }
 
   /** Makes the next `times` key listings fail (a provider page that could not be read). */

@@ -7,9 +7,9 @@ import type { ObjectStatus } from '#core/status/types.js';
 import type { Notice } from '#core/translate/notice.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { LocalPipeline, type SyncResult } from '../local/local-pipeline.js';
+import { STATUS_FILE } from '../status-file.js';
 import { noticeLine, statusTransitions } from '../status-report.js';
 import { terminalSafe as safe, terminalLines } from '../terminal-text.js';
-import { STATUS_FILE } from '../status-file.js';
 
 export interface DevGatewayOptions {
   addressPool: string;

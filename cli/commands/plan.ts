@@ -1,62 +1,190 @@
-import { elbv2PureHalf } from '#adapters/aws-elbv2/pure-half.js';
-import { haproxyDiffSpec } from '#adapters/haproxy/diff-spec.js';
-import { renderHaproxy } from '#adapters/haproxy/render.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  isRegisteredProvider,
+  PROVIDERS,
+  providerNames,
+  type RegisteredProvider,
+} from '#adapters/registry.js';
+import type { AdapterReader, ObservedResource, PureAdapter } from '#adapters/types.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import { translate } from '#core/translate/translate.js';
-import { loadManifests } from '../manifests.js';
+import { loadManifests, problemText } from '../manifests.js';
 import { noticeLine } from '../status-report.js';
 
-/** The pure half of each provider: enough to show what would be created, with no credentials. */
-type PureHalf = Pick<LoadBalancerAdapter<unknown>, 'render' | 'diffSpec'>;
-const PROVIDERS: Record<string, PureHalf> = {
-  'aws-elbv2': elbv2PureHalf() as PureHalf,
-  haproxy: {
-    render: (lb) => renderHaproxy(lb),
-    diffSpec: haproxyDiffSpec as PureHalf['diffSpec'],
-  },
-};
-
 export interface PlanOptions {
-  manifests: string;
   provider: string;
+  /** The objects: a folder of manifests, or a cluster (exactly one of the two). */
+  manifests?: string;
+  kubeconfig?: string;
+  /** A context of the kubeconfig other than its current one. */
+  context?: string;
+  /** The cluster id of the load-balancer keys (the forwarder's `--cluster`; default `local`). */
+  cluster?: string;
+  /**
+   * Plan against what the provider really runs (read only: observe, never apply) instead of an
+   * empty account. Absent: nothing is read anywhere.
+   */
+  observe?: PlanObserveOptions;
   log: (line: string) => void;
 }
 
+export interface PlanObserveOptions {
+  /** aws-elbv2: the region to read (default AWS_REGION); credentials from the default AWS chain. */
+  region?: string;
+  /** aws-elbv2: the client to read with (default: one of `region`, default credential chain). */
+  elbv2Client?: ElasticLoadBalancingV2Client;
+  /** haproxy: the adapter's state directory (`portico dev --state-dir`, default `.portico`). */
+  stateDir?: string;
+}
+
+/** The plan cannot run as asked (exit code 2). */
+export class PlanUsageError extends Error {
+  override readonly name = 'PlanUsageError';
+}
+
 /**
- * `portico plan`: what the provider would get for a folder of manifests, rendered like a Terraform
- * plan, against an empty account (nothing is read or changed anywhere). Returns the exit code:
- * 0 when every load balancer of that provider renders without an error.
+ * How `portico plan --observe` reads each provider: its reader, with options from the command line's.
+ * A provider without an entry is planned against an empty account only.
+ */
+const READERS: {
+  [P in RegisteredProvider]?: (o: PlanObserveOptions, cluster: string) => Promise<AdapterReader<unknown>>;
+} = {
+  async 'aws-elbv2'(o, cluster) {
+    const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    if (!region) throw new PlanUsageError('aws-elbv2: give --region (or set AWS_REGION) to read the account');
+    const { reader } = PROVIDERS['aws-elbv2'];
+    if (!reader) throw new PlanUsageError('aws-elbv2 cannot be read by portico plan');
+    return reader({ client: o.elbv2Client ?? (await elbv2Client(region)), region, cluster });
+  },
+  async haproxy(o) {
+    const { reader } = PROVIDERS.haproxy;
+    if (!reader) throw new PlanUsageError('haproxy cannot be read by portico plan');
+    return reader({ stateDir: o.stateDir ?? '.portico' });
+  },
+};
+
+async function elbv2Client(region: string): Promise<ElasticLoadBalancingV2Client> {
+  const { ElasticLoadBalancingV2Client } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+  return new ElasticLoadBalancingV2Client({ region });
+}
+
+/**
+ * `portico plan`: what the provider would get for a folder of manifests or a cluster, rendered like a
+ * Terraform plan. Against an empty account by default (nothing is read or changed anywhere); with
+ * `observe`, against what the provider really runs, read through the adapter's observe (never
+ * apply), with the load balancers it holds that nothing asks for any more planned for deletion.
+ * Returns the exit code: 0 when every load balancer of that provider renders without an error and
+ * the provider could be read in full, 1 otherwise, 2 for a command that cannot run.
  */
 export async function runPlan(options: PlanOptions): Promise<number> {
-  const provider = PROVIDERS[options.provider];
-  if (!provider) {
-    options.log(
-      `portico plan: unknown provider ${options.provider} (one of ${Object.keys(PROVIDERS).join(', ')})`,
-    );
+  const { log } = options;
+  if (!isRegisteredProvider(options.provider)) {
+    log(`portico plan: unknown provider ${options.provider} (one of ${providerNames().join(', ')})`);
     return 2;
   }
-  const { objects, problems } = await loadManifests(options.manifests);
-  for (const p of problems) options.log(`error: ${p.file}: ${p.message}`);
-  const result = translate(objects);
-  for (const n of result.notices) if (n.severity !== 'info') options.log(noticeLine(n));
-  const lbs = result.loadBalancers.filter((lb) => lb.provider === options.provider);
-  if (lbs.length === 0)
-    options.log(`No load balancer in ${options.manifests} uses the ${options.provider} provider.`);
-  let errors = problems.length;
-  for (const lb of lbs) {
-    const rendered = provider.render(lb);
-    for (const n of rendered.notices) {
-      options.log(noticeLine(n));
-      if (n.severity === 'error') errors++;
+  const provider = options.provider;
+  try {
+    const source = await loadObjects(options);
+    const cluster = options.cluster ?? 'local';
+    let errors = source.problems.length;
+    const result = translate(source.objects, { cluster });
+    for (const n of result.notices) if (n.severity !== 'info') log(noticeLine(n));
+    const lbs = result.loadBalancers.filter((lb) => lb.provider === provider);
+    const readerOf = READERS[provider];
+    if (options.observe && !readerOf) throw new PlanUsageError(`${provider} cannot be read by portico plan`);
+    const adapter: PureAdapter<unknown> | AdapterReader<unknown> =
+      options.observe && readerOf
+        ? await readerOf(options.observe, cluster)
+        : await PROVIDERS[provider].pure();
+    const read = 'observe' in adapter ? adapter : undefined;
+    if (lbs.length === 0) log(`No load balancer in ${source.name} uses the ${provider} provider.`);
+    const signal = new AbortController().signal;
+
+    for (const lb of lbs) {
+      const rendered = adapter.render(lb);
+      for (const n of rendered.notices) {
+        log(noticeLine(n));
+        if (n.severity === 'error') errors++;
+      }
+      let observed: ObservedResource<unknown>[] = [];
+      if (read) {
+        const seen = await read.observe(lb.key, { signal, desired: rendered.resources });
+        if (!seen.complete) {
+          errors++;
+          log(`warning: ${lb.key}: ${provider} could not be read in full: the plan may be incomplete`);
+        }
+        observed = seen.resources;
+      }
+      log(
+        renderPlan(planChanges(rendered.resources, observed, adapter.diffSpec, { lbKey: lb.key }), {
+          values: true,
+        }).trimEnd(),
+      );
+      log('');
     }
-    options.log(
-      renderPlan(planChanges(rendered.resources, [], provider.diffSpec, { lbKey: lb.key }), {
-        values: true,
-      }).trimEnd(),
-    );
-    options.log('');
+    if (read) errors += await planOrphans(read, cluster, new Set(lbs.map((lb) => lb.key)), provider, log);
+    return errors > 0 ? 1 : 0;
+  } catch (err) {
+    if (!(err instanceof PlanUsageError)) throw err;
+    log(`portico plan: ${err.message}`);
+    return 2;
   }
-  return errors > 0 ? 1 : 0;
+}
+
+/** Load balancers the provider holds for the cluster that nothing asks for any more: their deletes. */
+async function planOrphans(
+  read: AdapterReader<unknown>,
+  cluster: string,
+  wanted: ReadonlySet<LbKey>,
+  provider: string,
+  log: (line: string) => void,
+): Promise<number> {
+  if (!read.listOwnedKeys) return 0;
+  const signal = new AbortController().signal;
+  const owned = await read.listOwnedKeys(cluster, { signal });
+  let errors = 0;
+  if (!owned.complete) {
+    errors++;
+    log(`warning: ${provider} could not list everything it holds: load balancers to delete may be missing`);
+  }
+  for (const key of owned.keys.filter((k) => !wanted.has(k))) {
+    const seen = await read.observe(key, { signal, desired: [] });
+    if (!seen.complete) errors++;
+    log(
+      renderPlan(planChanges([], seen.resources, read.diffSpec, { lbKey: key }), { values: true }).trimEnd(),
+    );
+    log('');
+  }
+  return errors;
+}
+
+interface LoadedObjects {
+  /** What was read, for messages. */
+  name: string;
+  objects: unknown[];
+  problems: unknown[];
+}
+
+async function loadObjects(options: PlanOptions): Promise<LoadedObjects> {
+  if (!options.manifests === !options.kubeconfig)
+    throw new PlanUsageError('give exactly one of --manifests DIR and --kubeconfig FILE');
+  if (options.manifests) {
+    const { objects, problems, warnings } = await loadManifests(options.manifests);
+    for (const p of problems) options.log(`error: ${problemText(p)}`);
+    for (const w of warnings) options.log(`warning: ${problemText(w)}`);
+    return { name: options.manifests, objects, problems };
+  }
+  const [{ ClusterSource }, { loadKubeConfig }] = await Promise.all([
+    import('#kube/cluster-source.js'),
+    import('#kube/load-kube-config.js'),
+  ]);
+  const source = new ClusterSource({ kubeConfig: loadKubeConfig(options.kubeconfig!, options.context) });
+  try {
+    await source.start(AbortSignal.timeout(60_000));
+    return { name: 'the cluster', objects: [...source.objects()], problems: [] };
+  } finally {
+    await source.stop();
+  }
 }

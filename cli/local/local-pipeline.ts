@@ -1,11 +1,10 @@
-import { reconcileLoadBalancer } from '#adapters/reconcile.js';
+import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { isEmptyPlan } from '#core/plan/plan-summary.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import { applyProgrammedStates, type ProgrammedState } from '#core/status/programmed.js';
-import { applyProviderNotices } from '#core/status/provider-notices.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { Notice } from '#core/translate/notice.js';
 import type { TranslateOptions } from '#core/translate/options.js';
@@ -33,15 +32,16 @@ export interface SyncResult {
 
 /**
  * The whole pipeline in one process, for `portico dev` and the conformance runner: objects in,
- * translate, then reconcile every load balancer (and delete those that are gone), statuses out.
- * The same steps the functions run, wired without queues. Syncs never overlap: a sync asked for
+ * translate, then reconcile every load balancer (and delete those that are gone, or left on a
+ * provider they moved away from), statuses out. Each key goes through reconcileKey, as in the
+ * reconcile function, wired without queues or store. Syncs never overlap: a sync asked for
  * while one runs is folded into one more run after it.
  */
 export class LocalPipeline {
   readonly #options: LocalPipelineOptions;
   readonly #cache = new ReadCache();
-  /** Provider of every load balancer programmed so far, to delete it when it goes away. */
-  readonly #known = new Map<LbKey, string>();
+  /** Every load balancer programmed so far (or not known to be gone), to delete it when it goes away. */
+  readonly #known = new Set<LbKey>();
   #states = new Map<LbKey, ProgrammedState>();
   #last: SyncResult = { statuses: [], notices: [], loadBalancers: [], changed: [] };
   #latest: readonly unknown[] = [];
@@ -76,66 +76,68 @@ export class LocalPipeline {
     const result = translate(objects, this.#options.translateOptions, this.#cache);
     const held = new Map(result.held.map((h) => [h.key, h.reason]));
     const desired = new Map(result.loadBalancers.map((lb) => [lb.key, lb]));
-    const keys = [...new Set([...desired.keys(), ...this.#known.keys()])].sort();
+    const keys = [...new Set([...desired.keys(), ...this.#known])].sort();
     let statuses = result.statuses;
     const notices: Notice[] = [...result.notices];
     const changed: LbKey[] = [];
     const states = new Map<LbKey, ProgrammedState>();
+    /** States statusesAfter did not apply: held keys keep their last one, failed keys say why. */
+    const carried = new Map<LbKey, ProgrammedState>();
 
     for (const key of keys) {
-      if (held.has(key)) {
-        // Leave it exactly as it is; keep reporting what it last was.
-        this.#emit({ type: 'held', key, reason: held.get(key)! });
-        const previous = this.#states.get(key);
-        if (previous) states.set(key, previous);
-        continue;
-      }
       const lb = desired.get(key);
-      const provider = lb?.provider ?? this.#known.get(key)!;
-      const adapter = this.#options.adapters[provider];
-      if (!adapter) {
-        states.set(key, {
-          key,
-          programmed: false,
-          addresses: [],
-          message: `provider ${provider} is not available here`,
-        });
-        continue;
-      }
       try {
-        const outcome = await reconcileLoadBalancer({ key, lb, adapter, signal });
-        if (!isEmptyPlan(outcome.plan) || outcome.plan.conflicts.length > 0) {
-          changed.push(key);
-          this.#emit({ type: 'plan', key, text: renderPlan(outcome.plan) });
+        const outcome = await reconcileKey({
+          key,
+          lb,
+          heldReason: held.get(key),
+          adapters: this.#options.adapters,
+          allowDeletes: true, // local mode always has the whole picture
+          signal,
+        });
+        statuses = statusesAfter(statuses, lb, outcome);
+        switch (outcome.outcome) {
+          case 'held': {
+            // Left exactly as it is; keep reporting what it last was.
+            this.#emit({ type: 'held', key, reason: outcome.reason });
+            const previous = this.#states.get(key);
+            if (previous) {
+              states.set(key, previous);
+              carried.set(key, previous);
+            }
+            break;
+          }
+          case 'provider-unavailable':
+            states.set(key, outcome.state);
+            break;
+          case 'reconciled':
+            notices.push(...outcome.notices);
+            states.set(key, outcome.state);
+            this.#known.add(key);
+            break;
+          case 'deleted':
+          case 'left-alone':
+            this.#known.delete(key);
+            break;
         }
-        notices.push(...outcome.notices);
-        if (lb) {
-          statuses = applyProviderNotices(statuses, lb, adapter.name, outcome.notices);
-          states.set(key, {
-            key,
-            programmed: outcome.status.programmed,
-            addresses: outcome.status.addresses,
-            ...(outcome.status.message ? { message: outcome.status.message } : {}),
-          });
-          this.#known.set(key, provider);
-        } else if (outcome.deletesWithheld === 0) {
-          this.#known.delete(key);
+        if ('plans' in outcome) {
+          const plans = outcome.plans.filter(({ plan }) => !isEmptyPlan(plan) || plan.conflicts.length > 0);
+          if (plans.length > 0) changed.push(key);
+          for (const { plan } of plans) this.#emit({ type: 'plan', key, text: renderPlan(plan) });
         }
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         this.#emit({ type: 'error', key, message });
-        states.set(key, {
-          key,
-          programmed: false,
-          addresses: this.#states.get(key)?.addresses ?? [],
-          message,
-        });
-        if (lb) this.#known.set(key, provider);
+        const failed = { key, programmed: false, addresses: this.#states.get(key)?.addresses ?? [], message };
+        states.set(key, failed);
+        carried.set(key, failed);
+        // Until it is known to be gone, the key is visited again: the next sync retries it.
+        this.#known.add(key);
       }
     }
     this.#states = states;
     this.#last = {
-      statuses: applyProgrammedStates(statuses, states),
+      statuses: applyProgrammedStates(statuses, carried),
       notices,
       loadBalancers: result.loadBalancers,
       changed,

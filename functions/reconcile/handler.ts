@@ -1,12 +1,11 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type ReconcileOutcome, reconcileLoadBalancer } from '#adapters/reconcile.js';
-import type { LoadBalancerAdapter, Observed } from '#adapters/types.js';
+import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
+import type { LoadBalancerAdapter } from '#adapters/types.js';
+import { ref } from '#core/index/object-ref.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
-import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import type { LbKey } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
-import { applyProgrammedStates, type ProgrammedState } from '#core/status/programmed.js';
-import { applyProviderNotices } from '#core/status/provider-notices.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { translate } from '#core/translate/translate.js';
@@ -54,10 +53,13 @@ export class UnreadableReconcileMessageError extends Error {
  * each key: load its bundle from the store; when its fingerprint is the one last reconciled, stop
  * (no provider call). Otherwise translate, leave held load balancers alone, reconcile the load
  * balancer with its provider's adapter (and remove it from the other providers), write the
- * statuses, and only then remember the fingerprint. While the cluster's snapshot is incomplete
- * nothing is deleted: a key that translates to nothing is left alone, and deletes inside a load
- * balancer are withheld (and the fingerprint not remembered, so a later reconcile finishes the job).
- * A failure is reported as a batch item failure: SQS retries it, then dead-letters it.
+ * statuses, and only then remember the fingerprint. The key itself is reconciled by reconcileKey
+ * (adapters/reconcile-key.ts), the path `portico dev` runs too. While the cluster's snapshot is
+ * incomplete nothing is deleted: a key that translates to nothing is left alone, and deletes inside
+ * a load balancer are withheld (and the fingerprint not remembered, so a later reconcile finishes
+ * the job). A load balancer that must go is marked delete pending until its deletes are confirmed by
+ * complete observes; an incomplete observe fails the message. A failure is reported as a batch item
+ * failure: SQS retries it, then dead-letters it.
  */
 export function createReconcileHandler(deps: ReconcileDependencies) {
   const logger = deps.logger ?? createJsonLogger({ base: { service: 'reconcile' } });
@@ -65,7 +67,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store, adapters } = deps;
 
-  async function reconcileKey(key: LbKey, signal: AbortSignal, force: boolean): Promise<KeyOutcome> {
+  async function reconcileOne(key: LbKey, signal: AbortSignal, force: boolean): Promise<KeyOutcome> {
     const cluster = parseLbKey(key)!.cluster;
     // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
     // Otherwise the remembered fingerprint is read alongside the bundle (one round trip less).
@@ -79,82 +81,55 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
 
     const result = translate(bundle, { ...deps.translateOptions, cluster }, cache);
     const lb = result.loadBalancers.find((l) => l.key === key);
-    const held = result.held.find((h) => h.key === key);
+    const heldReason = result.held.find((h) => h.key === key)?.reason;
     const mine = (s: ObjectStatus) => s.loadBalancers.length === 0 || s.loadBalancers.includes(key);
+    // A load balancer that must go stays marked until every provider confirmed it is gone: a crash,
+    // a throttled observe or a dead-lettered message leave the mark, and resync comes back to it.
+    const deleting = !lb && heldReason === undefined && complete;
+    if (deleting) await store.markDeletePending(key);
 
-    if (held) {
-      // Neither update nor delete: what works keeps working. Report why.
-      logger.warn('held', { key, reason: held.reason });
-      await putStatuses(cluster, key, result.statuses.filter(mine));
-      await store.setReconciled(key, fingerprint);
-      return 'held';
-    }
-
-    if (!lb) {
-      if (!complete) return 'incomplete'; // never garbage-collect from an incomplete picture
-      let withheld = 0;
-      for (const adapter of Object.values(adapters)) {
-        signal.throwIfAborted();
-        withheld += (await reconcileLoadBalancer({ key, lb: undefined, adapter, signal })).deletesWithheld;
-      }
-      await putStatuses(cluster, key, result.statuses.filter(mine));
-      if (withheld > 0) {
-        // A provider could not be read in full: some of it may remain. Not remembered, so the next
-        // reconcile of the key (resync forces one) tries again.
-        logger.warn('deletes withheld', { key, deletesWithheld: withheld, complete });
+    const outcome = await reconcileKey({ key, lb, heldReason, adapters, allowDeletes: complete, signal });
+    const statuses = statusesAfter(result.statuses, lb, outcome).filter(mine);
+    switch (outcome.outcome) {
+      case 'held':
+        // Neither update nor delete: what works keeps working. Report why.
+        logger.warn('held', { key, reason: outcome.reason });
+        await putStatuses(cluster, key, statuses);
+        await store.setReconciled(key, fingerprint);
+        return 'held';
+      case 'left-alone':
+        return 'incomplete'; // never garbage-collect from an incomplete picture
+      case 'provider-unavailable':
+        logger.error('provider unavailable', { key, provider: outcome.provider });
+        await putStatuses(cluster, key, statuses);
+        return 'provider-unavailable';
+      case 'deleted':
+        await putStatuses(cluster, key, statuses);
+        await store.clearDeletePending(key);
+        // Nothing refers to the key any more: forget it, so that resync stops revisiting it. Otherwise
+        // remember the fingerprint, so that changes of what still refers to it do not delete again.
+        if (bundle.length === 0) await store.forgetReconciled(key);
+        else await store.setReconciled(key, fingerprint);
         return 'deleted';
-      }
-      // Nothing refers to the key any more: forget it, so that resync stops revisiting it. Otherwise
-      // remember the fingerprint, so that changes of what still refers to it do not delete again.
-      if (bundle.length === 0) await store.forgetReconciled(key);
-      else await store.setReconciled(key, fingerprint);
-      return 'deleted';
-    }
-
-    const adapter = adapters[lb.provider];
-    if (!adapter) {
-      const state: ProgrammedState = {
-        key,
-        programmed: false,
-        addresses: [],
-        message: `provider ${lb.provider} is not available here`,
-      };
-      logger.error('provider unavailable', { key, provider: lb.provider });
-      await putStatuses(
-        cluster,
-        key,
-        applyProgrammedStates(result.statuses, new Map([[key, state]])).filter(mine),
-      );
-      return 'provider-unavailable';
-    }
-
-    const outcome = await reconcileLoadBalancer({
-      key,
-      lb,
-      adapter: complete ? adapter : withoutDeletes(adapter),
-      signal,
-    });
-    // A load balancer that moved to another provider is removed from the others (never while incomplete).
-    if (complete) {
-      for (const [provider, other] of Object.entries(adapters)) {
-        if (provider === lb.provider || other === adapter) continue;
-        signal.throwIfAborted();
-        await reconcileLoadBalancer({ key, lb: undefined, adapter: other, signal });
+      case 'reconciled': {
+        await putStatuses(cluster, key, statuses);
+        const [plan] = outcome.plans;
+        if (outcome.deletesWithheld > 0) {
+          // Deletes wait for a complete snapshot. Not remembered, so a later reconcile (resync forces
+          // one) finishes the job.
+          logger.warn('deletes withheld', { key, deletesWithheld: outcome.deletesWithheld, complete });
+          return 'reconciled';
+        }
+        await store.setReconciled(key, fingerprint);
+        logger.info('reconciled', {
+          key,
+          changes: plan?.plan.changes.length ?? 0,
+          conflicts: plan?.plan.conflicts.length ?? 0,
+          programmed: outcome.state.programmed,
+        });
+        return 'reconciled';
       }
     }
-    await putStatuses(cluster, key, statusesAfter(result.statuses, lb, adapter, outcome).filter(mine));
-    if (outcome.deletesWithheld > 0) {
-      logger.warn('deletes withheld', { key, deletesWithheld: outcome.deletesWithheld, complete });
-      return 'reconciled';
-    }
-    await store.setReconciled(key, fingerprint);
-    logger.info('reconciled', {
-      key,
-      changes: outcome.plan.changes.length,
-      conflicts: outcome.plan.conflicts.length,
-      programmed: outcome.status.programmed,
-    });
-    return 'reconciled';
   }
 
   async function putStatuses(cluster: string, key: LbKey, statuses: readonly ObjectStatus[]): Promise<void> {
@@ -175,7 +150,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
               'the message body is not { key: <LB key>, force?: boolean }',
             );
           }
-          const outcome = await reconcileKey(request.key, signal, request.force);
+          const outcome = await reconcileOne(request.key, signal, request.force);
           if (request.force) counts.forced = (counts.forced ?? 0) + 1;
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         },
@@ -221,37 +196,6 @@ export function statusesOfKey(statuses: readonly ObjectStatus[], key: LbKey): Ob
     out.push({ ...s, status: { ...s.status, parents } } as ObjectStatus);
   }
   return out;
-}
-
-function statusesAfter(
-  statuses: readonly ObjectStatus[],
-  lb: LoadBalancer,
-  adapter: LoadBalancerAdapter<unknown>,
-  outcome: ReconcileOutcome<unknown>,
-): ObjectStatus[] {
-  const withNotices = applyProviderNotices(statuses, lb, adapter.name, outcome.notices);
-  const state: ProgrammedState = {
-    key: lb.key,
-    programmed: outcome.status.programmed,
-    addresses: outcome.status.addresses,
-    ...(outcome.status.message ? { message: outcome.status.message } : {}),
-  };
-  return applyProgrammedStates(withNotices, new Map([[lb.key, state]]));
-}
-
-/** The adapter, but its observations count as incomplete, so reconcileLoadBalancer plans no delete. */
-function withoutDeletes<R>(adapter: LoadBalancerAdapter<R>): LoadBalancerAdapter<R> {
-  return {
-    name: adapter.name,
-    diffSpec: adapter.diffSpec,
-    capabilities: () => adapter.capabilities(),
-    render: (lb) => adapter.render(lb),
-    observe: async (key, opts): Promise<Observed<R>> => ({
-      ...(await adapter.observe(key, opts)),
-      complete: false,
-    }),
-    apply: (plan, opts) => adapter.apply(plan, opts),
-  };
 }
 
 type Handler = ReturnType<typeof createReconcileHandler>;

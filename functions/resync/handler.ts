@@ -47,6 +47,8 @@ export interface ClusterResync {
   storedKeys: number;
   /** Keys with a remembered fingerprint (they may have lost their objects). */
   reconciledKeys: number;
+  /** Keys marked delete pending: their load balancer must go, and that is not confirmed yet. */
+  deletePendingKeys: number;
   /** Keys the adapters' complete listings report (0 unless the cluster is complete). */
   providerKeys: number;
   /** Provider keys neither stored objects nor fingerprints know: objects deleted while nobody watched. */
@@ -73,7 +75,8 @@ export class ResyncFailedError extends Error {
  * knows, it enqueues a forced reconcile (the fingerprint is ignored, so provider drift is repaired)
  * of every key that may need one: the keys the cluster's stored Gateways, Ingresses (their groups)
  * and LoadBalancer Services produce, the keys with a remembered fingerprint (they may have lost
- * their objects), and, only when the cluster's snapshot is complete, the keys the adapters report
+ * their objects), the keys marked delete pending (a delete that could not be confirmed, even
+ * dead-lettered), and, only when the cluster's snapshot is complete, the keys the adapters report
  * owning resources for (orphans: objects deleted while nobody watched). Resync never touches a
  * provider itself: reconcile deletes what a key no longer wants, and only from a complete snapshot.
  * An adapter listing that is not complete adds nothing. A failure in one cluster does not stop the
@@ -117,9 +120,12 @@ export function createResyncHandler(deps: ResyncDependencies) {
 
   async function resyncCluster(cluster: string, signal: AbortSignal): Promise<ClusterResync> {
     const fromObjects = await storedKeys(cluster);
-    const remembered = await store.reconciledKeys(cluster);
-    const complete = await store.isComplete(cluster);
-    const keys = new Set<LbKey>([...fromObjects, ...remembered]);
+    const [remembered, deletePending, complete] = await Promise.all([
+      store.reconciledKeys(cluster),
+      store.deletePendingKeys(cluster),
+      store.isComplete(cluster),
+    ]);
+    const keys = new Set<LbKey>([...fromObjects, ...remembered, ...deletePending]);
     const listings: ClusterResync['listings'] = {};
     const fromProviders = new Set<LbKey>();
     for (const [name, adapter] of Object.entries(deps.adapters)) {
@@ -161,6 +167,7 @@ export function createResyncHandler(deps: ResyncDependencies) {
       complete,
       storedKeys: fromObjects.size,
       reconciledKeys: remembered.length,
+      deletePendingKeys: deletePending.length,
       providerKeys: fromProviders.size,
       orphans: orphans.length,
       listings,

@@ -13,6 +13,7 @@
  * | latest list       | `C#<c>#L`                 | `<kind>`     | lid, done                                             |
  * | list record       | `C#<c>#L#<kind>`          | `<listId>`   | st, exp, seen, lrv, done, ttl                         |
  * | reconciled        | `C#<c>#K`                 | `<lb key>`   | fp, at                                                |
+ * | delete pending    | `C#<c>#D`                 | `<lb key>`   | at                                                    |
  * | status sequence   | `C#<c>#SQ`                | `-`          | seq                                                   |
  * | status            | `C#<c>#S`                 | `<cursor>`   | ref, key (LB key, optional), st or rel (JSON), at     |
  * | status of object  | `C#<c>#SO`                | `<refId>` or `<refId>\|<lb key>` | cur                               |
@@ -22,7 +23,7 @@
  * Access paths (no Scan anywhere): get = GetItem; getMany = BatchGetItem (100 keys a request);
  * referrers = Query `R#<target>`; referrersInto = Query `I#<ns>`; list(kind, ns) = Query
  * `O#<kind>#<ns>`; list(kind) of a namespaced kind and the re-list sweep = Query GSI byKind;
- * reconciledKeys = Query `C#<c>#K`; clusters = Query `CLUSTERS` (one small item per cluster, written
+ * reconciledKeys = Query `C#<c>#K`; deletePendingKeys = Query `C#<c>#D`; clusters = Query `CLUSTERS` (one small item per cluster, written
  * when a cluster's first object, list, fingerprint or status is, at most once per container).
  *
  * Writes. dynalite (the DynamoDB used in tests) has no transactions, and none are needed: a put
@@ -404,6 +405,28 @@ export class DynamoSnapshotStore implements SnapshotStore {
     const items = await this.#query({
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `C#${cluster}#K` },
+      ProjectionExpression: 'sk',
+    });
+    return items.map((it) => it.sk as LbKey).sort(compareStrings);
+  }
+
+  async markDeletePending(key: LbKey): Promise<void> {
+    const cluster = clusterOfKey(key);
+    await this.#register(cluster);
+    await this.#doc.send(
+      new PutCommand({ TableName: this.#table, Item: { pk: `C#${cluster}#D`, sk: key, at: this.#now() } }),
+    );
+  }
+
+  async clearDeletePending(key: LbKey): Promise<void> {
+    await this.#deleteItem(`C#${clusterOfKey(key)}#D`, key);
+  }
+
+  async deletePendingKeys(cluster: string): Promise<LbKey[]> {
+    checkCluster(cluster);
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `C#${cluster}#D` },
       ProjectionExpression: 'sk',
     });
     return items.map((it) => it.sk as LbKey).sort(compareStrings);

@@ -85,6 +85,7 @@ export class MemorySnapshotStore implements SnapshotStore {
   /** Clusters something was written for (reads alone register nothing). */
   readonly #registered = new Set<string>();
   readonly #reconciled = new Map<LbKey, string>();
+  readonly #deletePending = new Set<LbKey>();
   readonly #now: () => number;
   readonly #tombstoneTtlMs: number;
 
@@ -223,6 +224,22 @@ export class MemorySnapshotStore implements SnapshotStore {
   async reconciledKeys(cluster: string): Promise<LbKey[]> {
     checkCluster(cluster);
     return [...this.#reconciled.keys()].filter((k) => parseLbKey(k)?.cluster === cluster).sort();
+  }
+
+  async markDeletePending(key: LbKey): Promise<void> {
+    const cluster = clusterOfKey(key);
+    this.#deletePending.add(key);
+    this.#registered.add(cluster);
+  }
+
+  async clearDeletePending(key: LbKey): Promise<void> {
+    clusterOfKey(key);
+    this.#deletePending.delete(key);
+  }
+
+  async deletePendingKeys(cluster: string): Promise<LbKey[]> {
+    checkCluster(cluster);
+    return [...this.#deletePending].filter((k) => parseLbKey(k)?.cluster === cluster).sort();
   }
 
   async clusters(): Promise<string[]> {

@@ -73,6 +73,17 @@ export interface SnapshotStore {
   forgetReconciled(key: LbKey): Promise<void>;
   /** The keys of `cluster` with a remembered fingerprint, sorted (one small query, no scan). */
   reconciledKeys(cluster: string): Promise<LbKey[]>;
+
+  /**
+   * Marks `key`'s load balancer as "delete pending": it must go, and no complete observe has yet
+   * confirmed that nothing of it is left. Set before the deletes start, so that a crash, a throttled
+   * observe or a dead-lettered message leave the mark; resync re-enqueues marked keys. Idempotent.
+   */
+  markDeletePending(key: LbKey): Promise<void>;
+  /** A complete observe confirmed that nothing of `key`'s load balancer is left (idempotent). */
+  clearDeletePending(key: LbKey): Promise<void>;
+  /** The keys of `cluster` marked delete pending, sorted (one small query, no scan). */
+  deletePendingKeys(cluster: string): Promise<LbKey[]>;
   /**
    * Every cluster the store has held anything for (objects, tombstones, lists, fingerprints,
    * statuses), sorted. A cluster stays registered once seen. One small query, no scan.

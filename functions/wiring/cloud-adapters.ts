@@ -1,14 +1,17 @@
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 
 /**
- * The providers the deployed functions can program, by provider name: aws-elbv2 in the Lambda's own
- * account and region. Loaded when called, so that a function's entry module stays small.
+ * The providers the deployed functions can program, by provider name (from adapters/registry.ts):
+ * aws-elbv2 in the Lambda's own account and region. Loaded when called, so that a function's entry
+ * module stays small; the registry loads only the adapters asked for.
  */
 export async function cloudAdapters(region: string): Promise<Record<string, LoadBalancerAdapter<unknown>>> {
-  const [{ ElasticLoadBalancingV2Client }, { createElbv2Adapter }] = await Promise.all([
+  const [{ ElasticLoadBalancingV2Client }, { PROVIDERS }] = await Promise.all([
     import('./elbv2-client.js'),
-    import('#adapters/aws-elbv2/adapter.js'),
+    import('#adapters/registry.js'),
   ]);
-  const elbv2 = createElbv2Adapter({ client: new ElasticLoadBalancingV2Client({ region }), region });
-  return { 'aws-elbv2': elbv2 as LoadBalancerAdapter<unknown> };
+  const elbv2 = PROVIDERS['aws-elbv2'];
+  return {
+    [elbv2.name]: await elbv2.create({ client: new ElasticLoadBalancingV2Client({ region }), region }),
+  };
 }

@@ -77,7 +77,8 @@ function redactPem(value: unknown): unknown {
 function removeOrphans(dir: string, inputs: string[]): void {
   const wanted = new Set(inputs.map((f) => f.replace(/\.in\.yaml$/, '')));
   for (const f of readdirSync(dir)) {
-    const m = /^(.*)\.(out\.yaml|plan\.txt)$/.exec(f);
+    // `<case>.out.yaml`, or one output per adapter: `<case>.<adapter>.out.yaml` (case names hold no dot).
+    const m = /^([^.]*)\.(?:[^.]+\.)?(out\.yaml|plan\.txt|cfg)$/.exec(f);
     if (m && !wanted.has(m[1]!)) unlinkSync(join(dir, f));
   }
 }

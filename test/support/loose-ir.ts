@@ -1,5 +1,6 @@
 // Compact IR load balancers for adapter tests: golden inputs leave out empty lists and the usual
-// defaults. Each adapter's tests pass their own load-balancer-level defaults (provider, scheme...).
+// defaults. The render corpus (test/golden/render) uses ELBV2_DEFAULTS for every adapter: valid
+// ELBv2 parameters, which the other adapters ignore; a test may pass other load-balancer defaults.
 
 import type * as ir from '#core/ir/load-balancer.js';
 
@@ -28,7 +29,7 @@ export type LooseLb = Partial<Omit<ir.LoadBalancer, 'listeners' | 'pools'>> & {
   pools?: LoosePool[];
 };
 
-/** The ELBv2 tests' defaults, unless a caller passes others. */
+/** The defaults, unless a caller passes others: valid ELBv2 parameters, internet-facing. */
 export const ELBV2_DEFAULTS: Partial<ir.LoadBalancer> = {
   provider: 'aws-elbv2',
   scheme: 'internet-facing',

@@ -36,6 +36,30 @@ const service = {
   spec: { ports: [{ port: 80 }] },
 };
 
+/** A GatewayClass `portico-elb` whose load balancers the aws-elbv2 provider programs. */
+const elbv2Class = [
+  {
+    apiVersion: 'portico.dev/v1alpha1',
+    kind: 'LoadBalancerParameters',
+    metadata: { name: 'elb', namespace: 'infra' },
+    spec: { provider: 'aws-elbv2', scheme: 'internet-facing' },
+  },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'portico-elb' },
+    spec: {
+      controllerName: 'portico.dev/gateway-controller',
+      parametersRef: {
+        group: 'portico.dev',
+        kind: 'LoadBalancerParameters',
+        name: 'elb',
+        namespace: 'infra',
+      },
+    },
+  },
+];
+
 function setup(headerMatch: ('Exact' | 'RegularExpression')[] = ['Exact', 'RegularExpression']) {
   const fake = createFakeAdapter({ capabilities: { headerMatch } });
   const events: PipelineEvent[] = [];
@@ -79,6 +103,44 @@ describe('cli: LocalPipeline', () => {
 
     await pipeline.sync([gatewayClass, route(false), service]);
     expect(fake.cloud.list()).toEqual([]);
+  });
+
+  it('moves a Gateway whose class changes provider: removed from the provider it left', async () => {
+    const [haproxy, elbv2] = [createFakeAdapter(), createFakeAdapter()];
+    const events: PipelineEvent[] = [];
+    const pipeline = new LocalPipeline({
+      adapters: { haproxy, 'aws-elbv2': elbv2 },
+      translateOptions: { defaultProvider: 'haproxy' },
+      onEvent: (e) => events.push(e),
+    });
+    await pipeline.sync([gatewayClass, ...elbv2Class, gateway(80), route(false), service]);
+    const onHaproxy = haproxy.cloud.all().map((r) => r.address);
+    expect(onHaproxy.length).toBeGreaterThan(0);
+
+    const moved = { ...gateway(80), spec: { ...gateway(80).spec, gatewayClassName: 'portico-elb' } };
+    const result = await pipeline.sync([gatewayClass, ...elbv2Class, moved, route(false), service]);
+    expect(haproxy.cloud.all()).toEqual([]);
+    expect(elbv2.cloud.all().map((r) => r.address)).toEqual(onHaproxy);
+    expect(result.changed).toEqual(['local/Gateway/infra/web']);
+    expect(events.filter((e) => e.type === 'plan')).toHaveLength(3); // create; create + delete
+    expect(gatewayStatus(result.statuses)?.conditions.find((c) => c.type === 'Programmed')?.status).toBe(
+      'True',
+    );
+  });
+
+  it('reports a delete it could not confirm, and finishes it on the next sync', async () => {
+    const { fake, events, pipeline } = setup();
+    await pipeline.sync([gatewayClass, gateway(80), route(false), service]);
+    const programmed = fake.cloud.all();
+    fake.cloud.failObserves(1);
+    await pipeline.sync([gatewayClass, route(false), service]);
+    expect(fake.cloud.all()).toEqual(programmed);
+    expect(events.at(-1)).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/could not confirm/),
+    });
+    await pipeline.sync([gatewayClass, route(false), service]);
+    expect(fake.cloud.all()).toEqual([]);
   });
 
   it('reports a route the provider cannot express on the route, and leaves it out', async () => {

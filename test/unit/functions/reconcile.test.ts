@@ -10,6 +10,7 @@ import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import {
   asAdapter,
+  bump,
   CLUSTER,
   captureLogger,
   gateway,
@@ -24,6 +25,30 @@ import {
 const GW = lbKey(CLUSTER, 'Gateway', 'infra', 'web');
 let n = 0;
 const msg = (key: LbKey): QueueMessage => reconcileMessage(key, ++n * 60_000, 1000);
+
+/** A GatewayClass `portico-elb` whose load balancers the aws-elbv2 provider programs. */
+const elbv2Class = () => [
+  {
+    apiVersion: 'portico.dev/v1alpha1',
+    kind: 'LoadBalancerParameters',
+    metadata: { name: 'elb', namespace: 'infra', resourceVersion: '1', uid: 'uid-params-elb' },
+    spec: { provider: 'aws-elbv2', scheme: 'internet-facing' },
+  },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'portico-elb', resourceVersion: '1', uid: 'uid-class-elb', generation: 1 },
+    spec: {
+      controllerName: 'portico.dev/gateway-controller',
+      parametersRef: {
+        group: 'portico.dev',
+        kind: 'LoadBalancerParameters',
+        name: 'elb',
+        namespace: 'infra',
+      },
+    },
+  },
+];
 
 function setup() {
   const store = new MemorySnapshotStore();
@@ -148,6 +173,64 @@ describe('functions: reconcile', () => {
     expect(await store.lastReconciled(GW)).not.toBe(
       bundleFingerprint(await selectBundleFromStore(store, GW)),
     );
+  });
+
+  it('moves a Gateway whose class changes provider: programmed on the new one, removed from the old', async () => {
+    const store = new MemorySnapshotStore();
+    const [haproxy, elbv2] = [createFakeAdapter(), createFakeAdapter()];
+    const handler = createReconcileHandler({
+      store,
+      adapters: { haproxy, 'aws-elbv2': elbv2 },
+      translateOptions: { defaultProvider: 'haproxy' },
+      logger: captureLogger(),
+    });
+    const run = (key: LbKey) => handler(sqsEvent([msg(key)], 'reconcile.fifo'), lambdaContext());
+    const gw = gateway();
+    await listAll(store, [gatewayClass(), ...elbv2Class(), gw, httpRoute(), service()]);
+    expect((await run(GW)).batchItemFailures).toEqual([]);
+    const onHaproxy = haproxy.cloud.all().map((r) => r.address);
+    expect(onHaproxy.length).toBeGreaterThan(0);
+
+    await store.put(CLUSTER, bump(gw, { spec: { ...gw.spec, gatewayClassName: 'portico-elb' } }));
+    expect((await run(GW)).batchItemFailures).toEqual([]);
+    expect(haproxy.cloud.all()).toEqual([]);
+    expect(elbv2.cloud.all().map((r) => r.address)).toEqual(onHaproxy);
+  });
+
+  it('fails a delete whose observe is incomplete, keeps the key delete pending until a complete one', async () => {
+    const { store, fake, run, objects } = setup();
+    await listAll(store, objects);
+    await run(GW);
+    const programmed = fake.cloud.all();
+    const gw = objects[1] as { metadata: { resourceVersion: string; uid: string } };
+    await store.delete(
+      CLUSTER,
+      { kind: 'Gateway', namespace: 'infra', name: 'web' },
+      String(Number(gw.metadata.resourceVersion) + 1),
+      { uid: gw.metadata.uid },
+    );
+    fake.cloud.failObserves(2); // a fresh container under throttling: nothing could be read
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect((await run(GW)).batchItemFailures).toHaveLength(1);
+      expect(await store.deletePendingKeys(CLUSTER)).toEqual([GW]);
+      expect(fake.cloud.all()).toEqual(programmed);
+    }
+    const before = await store.lastReconciled(GW);
+    expect(before).toBeDefined();
+    expect(before).not.toBe(bundleFingerprint(await selectBundleFromStore(store, GW)));
+
+    expect((await run(GW)).batchItemFailures).toEqual([]);
+    expect(fake.cloud.all()).toEqual([]);
+    expect(await store.deletePendingKeys(CLUSTER)).toEqual([]);
+    // The route still names the Gateway: its bundle is remembered, so the delete is not redone.
+    expect(await store.lastReconciled(GW)).toBe(bundleFingerprint(await selectBundleFromStore(store, GW)));
+  });
+
+  it('marks nothing delete pending for a load balancer that stays', async () => {
+    const { store, run, objects } = setup();
+    await listAll(store, objects);
+    expect((await run(GW)).batchItemFailures).toEqual([]);
+    expect(await store.deletePendingKeys(CLUSTER)).toEqual([]);
   });
 
   it('a forced reconcile (resync) ignores the remembered fingerprint and repairs provider drift', async () => {

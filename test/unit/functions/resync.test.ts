@@ -6,7 +6,7 @@ import type { LbKey } from '#core/ir/load-balancer.js';
 import { ownershipTags } from '#core/naming/ownership-tags.js';
 import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
-import { parseReconcileRequest } from '#functions/reconcile/reconcile-message.js';
+import { parseReconcileRequest, reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import { createResyncHandler, handler as deployed } from '#functions/resync/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import {
@@ -246,6 +246,44 @@ describe('functions: resync', () => {
     });
     expect((await w.reconcileAll()).map((r) => r.key)).toEqual([GW]);
     expect(owned(SVC_LB).length).toBeGreaterThan(0);
+  });
+
+  it('re-enqueues a key whose delete is not confirmed, though no object, fingerprint or listing names it', async () => {
+    const { cloud, objects, owned } = await programmed();
+    const w = world(cloud);
+    await listAll(w.store, objects);
+    const edge = objects.find((o) => o.metadata.name === 'edge')!;
+    await w.store.delete(
+      CLUSTER,
+      { kind: 'Service', namespace: 'infra', name: 'edge' },
+      String(Number(edge.metadata.resourceVersion) + 1),
+      { uid: edge.metadata.uid as string },
+    );
+    // The delete meets an observe that cannot read everything: the message fails (then is
+    // dead-lettered), and the key stays marked.
+    cloud.failObserves(1);
+    const reconcile = createReconcileHandler({
+      store: w.store,
+      adapters: { haproxy: w.fake },
+      translateOptions: { defaultProvider: 'haproxy' },
+      logger: captureLogger(),
+    });
+    const failed = await reconcile(
+      sqsEvent([reconcileMessage(SVC_LB, 1, 1000)], 'reconcile.fifo'),
+      lambdaContext(),
+    );
+    expect(failed.batchItemFailures).toHaveLength(1);
+    expect(owned(SVC_LB).length).toBeGreaterThan(0);
+    expect(await w.store.deletePendingKeys(CLUSTER)).toEqual([SVC_LB]);
+    // Nothing else would bring the key back: no fingerprint, a provider listing that fails.
+    await w.store.forgetReconciled(SVC_LB);
+    cloud.failListings();
+
+    const summary = await w.resync();
+    expect(summary.clusters[0]).toMatchObject({ deletePendingKeys: 1, orphans: 0 });
+    expect((await w.reconcileAll()).map((r) => r.key).sort()).toEqual([GW, SVC_LB].sort());
+    expect(owned(SVC_LB)).toEqual([]);
+    expect(await w.store.deletePendingKeys(CLUSTER)).toEqual([]);
   });
 
   it('repairs provider drift through the forced reconcile it enqueues', async () => {

@@ -254,6 +254,26 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
       expect(await s().lastReconciled(lbKey(c, 'Gateway', 'a', 'other'))).toBeUndefined();
     });
 
+    it('keeps keys marked delete pending per cluster until cleared, apart from fingerprints', async () => {
+      const [c, other] = [freshCluster(), freshCluster()];
+      const k1 = lbKey(c, 'Gateway', 'a', 'g');
+      const k2 = lbKey(c, 'Service', 'b', 's');
+      expect(await s().deletePendingKeys(c)).toEqual([]);
+      await s().markDeletePending(k2);
+      await s().markDeletePending(k1);
+      await s().markDeletePending(k1); // idempotent
+      await s().markDeletePending(lbKey(other, 'Gateway', 'a', 'g'));
+      expect(await s().deletePendingKeys(c)).toEqual([k1, k2].sort());
+      expect(await s().reconciledKeys(c)).toEqual([]);
+      expect(await s().clusters()).toContain(c);
+      await s().clearDeletePending(k1);
+      await s().clearDeletePending(k1); // idempotent
+      expect(await s().deletePendingKeys(c)).toEqual([k2]);
+      expect(await s().deletePendingKeys(other)).toEqual([lbKey(other, 'Gateway', 'a', 'g')]);
+      await expect(s().markDeletePending('not-a-key')).rejects.toThrow(RangeError);
+      await expect(s().deletePendingKeys('a/b')).rejects.toThrow(/not a usable cluster id/);
+    });
+
     it('pages the status stream by an increasing cursor, keeping the latest status per object', async () => {
       const c = freshCluster();
       const cursors: string[] = [];

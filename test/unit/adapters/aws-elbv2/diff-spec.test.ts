@@ -102,7 +102,7 @@ describe('elbv2DiffSpec', () => {
 
 describe('elbv2PureHalf', () => {
   it('declares the union of ALB and NLB and renders with its options', async () => {
-    const { elbv2PureHalf } = await import('#adapters/aws-elbv2/index.js');
+    const { elbv2PureHalf } = await import('#adapters/aws-elbv2/pure-half.js');
     const half = elbv2PureHalf({ limits: { rulesPerLoadBalancer: 1 } });
     expect(half.name).toBe('aws-elbv2');
     expect(half.capabilities().listenerProtocols).toEqual(['HTTP', 'HTTPS', 'TCP', 'UDP', 'TLS']);

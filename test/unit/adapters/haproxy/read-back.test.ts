@@ -11,7 +11,7 @@ import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
 // observe reads the live config back into model values: what materialize wrote must read back as
 // exactly the model (or every reconcile would see a difference and reload), and a hand edit must not.
 
-const cases = loadGoldenCases(join(import.meta.dirname, '../../../golden/render/haproxy'));
+const cases = loadGoldenCases(join(import.meta.dirname, '../../../golden/render'));
 const DEFAULTS: Partial<ir.LoadBalancer> = {
   key: 'test/Gateway/shop/web',
   provider: 'haproxy',
