@@ -14,4 +14,9 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   sourceRanges: true,
   // The bind address comes from the caller's address pool; a requested IP is honoured only when it is that one.
   requestedAddressTypes: ['IPAddress'],
+  retries: false,
+  backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+  frontendClientValidation: [],
+  tlsMixedModes: false,
+  misdirectedRequests: false,
 };

@@ -195,6 +195,16 @@ export const httpRouteFilter = z.looseObject({
         .optional(),
     })
     .optional(),
+  cors: z
+    .looseObject({
+      allowOrigins: z.array(z.string().min(1).max(253)).max(64).optional(),
+      allowCredentials: z.boolean().optional(),
+      allowMethods: z.array(z.string().min(1).max(32)).max(9).optional(),
+      allowHeaders: z.array(z.string().min(1).max(256)).max(64).optional(),
+      exposeHeaders: z.array(z.string().min(1).max(256)).max(64).optional(),
+      maxAge: z.number().int().min(1).max(2_147_483_647).optional(),
+    })
+    .optional(),
   extensionRef: z.looseObject({ group: group, kind: kind, name: objectName }).optional(),
 });
 export type HTTPRouteFilter = z.infer<typeof httpRouteFilter>;
@@ -213,6 +223,13 @@ export const httpRouteRule = z.looseObject({
   filters: z.array(httpRouteFilter).max(16).optional(),
   backendRefs: z.array(httpBackendRef).max(16).optional(),
   timeouts: z.looseObject({ request: duration.optional(), backendRequest: duration.optional() }).optional(),
+  retry: z
+    .looseObject({
+      codes: z.array(z.number().int().min(400).max(599)).max(16).optional(),
+      attempts: z.number().int().min(0).max(1000).optional(),
+      backoff: duration.optional(),
+    })
+    .optional(),
 });
 export type HTTPRouteRule = z.infer<typeof httpRouteRule>;
 

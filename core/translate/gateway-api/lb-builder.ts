@@ -111,13 +111,14 @@ export function addRoute(
       build.routeIds.add(id);
       const ir: Route = {
         id,
-        source: { ...source, rule: t.rule, match: t.match },
+        source: { ...source, rule: t.rule, match: t.match, ...(t.ruleName ? { ruleName: t.ruleName } : {}) },
         ...(hostname !== undefined ? { hostname } : {}),
         wildcard: 'any-depth',
         match: t.matchSpec,
         filters: t.filters,
         action: finishAction(t, build),
         ...(t.timeouts ? { timeouts: t.timeouts } : {}),
+        ...(t.retry ? { retry: t.retry } : {}),
       };
       build.ranked.push({
         route: ir,
