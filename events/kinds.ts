@@ -8,6 +8,7 @@ import type { KindName } from '#core/model/bundle.js';
 export const READ_KINDS = {
   GatewayClass: { group: 'gateway.networking.k8s.io', namespaced: false },
   Gateway: { group: 'gateway.networking.k8s.io', namespaced: true },
+  ListenerSet: { group: 'gateway.networking.k8s.io', namespaced: true },
   HTTPRoute: { group: 'gateway.networking.k8s.io', namespaced: true },
   GRPCRoute: { group: 'gateway.networking.k8s.io', namespaced: true },
   TLSRoute: { group: 'gateway.networking.k8s.io', namespaced: true },

@@ -9,6 +9,8 @@ import {
   grpcRoute,
   type HTTPRoute,
   httpRoute,
+  type ListenerSet,
+  listenerSet,
   type ReferenceGrant,
   referenceGrant,
   type TCPRoute,
@@ -29,6 +31,7 @@ import { type Service, service } from './service.js';
 export interface Bundle {
   gatewayClasses: GatewayClass[];
   gateways: Gateway[];
+  listenerSets: ListenerSet[];
   httpRoutes: HTTPRoute[];
   grpcRoutes: GRPCRoute[];
   tlsRoutes: TLSRoute[];
@@ -54,6 +57,12 @@ export const KINDS = {
     namespaced: false,
   },
   Gateway: { schema: gateway, field: 'gateways', group: 'gateway.networking.k8s.io', namespaced: true },
+  ListenerSet: {
+    schema: listenerSet,
+    field: 'listenerSets',
+    group: 'gateway.networking.k8s.io',
+    namespaced: true,
+  },
   HTTPRoute: { schema: httpRoute, field: 'httpRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
   GRPCRoute: { schema: grpcRoute, field: 'grpcRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
   TLSRoute: { schema: tlsRoute, field: 'tlsRoutes', group: 'gateway.networking.k8s.io', namespaced: true },

@@ -109,6 +109,17 @@ export const gateway = z.looseObject({
       .array(z.looseObject({ type: z.string().optional(), value: z.string().min(1).max(253) }))
       .max(16)
       .optional(),
+    /** Which namespaces' ListenerSets may add listeners to this Gateway; absent = none. */
+    allowedListeners: z
+      .looseObject({
+        namespaces: z
+          .looseObject({
+            from: z.enum(['All', 'Same', 'None', 'Selector']).optional(),
+            selector: labelSelector.optional(),
+          })
+          .optional(),
+      })
+      .optional(),
     /** Gateway-level parameters (GEP-1867): a LoadBalancerParameters in the Gateway's namespace. */
     infrastructure: z
       .looseObject({
@@ -119,6 +130,25 @@ export const gateway = z.looseObject({
   status: z.looseObject({}).optional(),
 });
 export type Gateway = z.infer<typeof gateway>;
+
+// ---- ListenerSet (v1, standard since v1.5) ------------------------------------------------------
+
+export const listenerSet = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.literal('ListenerSet'),
+  metadata: objectMeta,
+  spec: z.looseObject({
+    parentRef: z.looseObject({
+      group: group.optional(),
+      kind: kind.optional(),
+      name: objectName,
+      namespace: labelName.optional(),
+    }),
+    listeners: z.array(listener).min(1).max(64),
+  }),
+  status: z.looseObject({}).optional(),
+});
+export type ListenerSet = z.infer<typeof listenerSet>;
 
 // ---- HTTPRoute ----------------------------------------------------------------------------------
 

@@ -35,17 +35,17 @@ export function applyProviderNotices(
   const listenerNames = new Map<string, string>();
   for (const n of errors.filter((x) => x.listener !== undefined && x.route === undefined)) {
     const listener = lb.listeners.find((l) => l.id === n.listener);
-    for (const s of listener?.sources ?? []) if (s.section) listenerNames.set(s.section, n.message);
+    for (const s of listener?.sources ?? [])
+      if (s.section) listenerNames.set(`${s.kind}/${s.namespace}/${s.name}/${s.section}`, n.message);
   }
+  // ListenerSets' listeners are merged into their Gateway's load balancer: their statuses take notices too.
+  const listenerOwner = (s: ObjectStatus) =>
+    (s.kind === 'Gateway' && s.namespace === gateway.namespace && s.name === gateway.name) ||
+    (s.kind === 'ListenerSet' && s.loadBalancers.includes(lb.key));
   return statuses.map((s) => {
-    if (
-      s.kind === 'Gateway' &&
-      s.namespace === gateway.namespace &&
-      s.name === gateway.name &&
-      listenerNames.size > 0
-    ) {
+    if ((s.kind === 'Gateway' || s.kind === 'ListenerSet') && listenerOwner(s) && listenerNames.size > 0) {
       const listeners = s.status.listeners.map((l) => {
-        const message = listenerNames.get(l.name);
+        const message = listenerNames.get(`${s.kind}/${s.namespace}/${s.name}/${l.name}`);
         if (message === undefined) return l;
         const conditions = [...l.conditions];
         setCondition(
