@@ -20,6 +20,7 @@ export const READ_KINDS = {
   Service: { group: '', namespaced: true },
   EndpointSlice: { group: 'discovery.k8s.io', namespaced: true },
   Secret: { group: '', namespaced: true },
+  ConfigMap: { group: '', namespaced: true },
   Namespace: { group: '', namespaced: false },
   LoadBalancerParameters: { group: 'portico.dev', namespaced: true },
   HealthCheckPolicy: { group: 'portico.dev', namespaced: true },

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type ConfigMap, configMap } from './config-map.js';
 import { type EndpointSlice, endpointSlice } from './endpoint-slice.js';
 import {
   type Gateway,
@@ -43,6 +44,7 @@ export interface Bundle {
   services: Service[];
   endpointSlices: EndpointSlice[];
   secrets: Secret[];
+  configMaps: ConfigMap[];
   namespaces: Namespace[];
   parameters: LoadBalancerParameters[];
   healthCheckPolicies: HealthCheckPolicy[];
@@ -89,6 +91,7 @@ export const KINDS = {
     namespaced: true,
   },
   Secret: { schema: secret, field: 'secrets', group: '', namespaced: true },
+  ConfigMap: { schema: configMap, field: 'configMaps', group: '', namespaced: true },
   Namespace: { schema: namespace, field: 'namespaces', group: '', namespaced: false },
   LoadBalancerParameters: {
     schema: loadBalancerParameters,

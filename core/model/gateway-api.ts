@@ -48,6 +48,25 @@ export const secretObjectReference = z.looseObject({
 });
 export type SecretObjectReference = z.infer<typeof secretObjectReference>;
 
+/** A reference to an object of any kind, e.g. a CA bundle (`caCertificateRefs`). */
+export const objectReference = z.looseObject({
+  group: group.optional(),
+  kind: kind.optional(),
+  name: objectName,
+  namespace: labelName.optional(),
+});
+
+/** Client-certificate validation of a Gateway's TLS listeners (`spec.tls.frontend`). */
+const frontendTlsConfig = z.looseObject({
+  validation: z
+    .looseObject({
+      caCertificateRefs: z.array(objectReference).min(1).max(8),
+      mode: z.enum(['AllowValidOnly', 'AllowInsecureFallback']).optional(),
+    })
+    .optional(),
+});
+export type FrontendTlsConfig = z.infer<typeof frontendTlsConfig>;
+
 // ---- GatewayClass -------------------------------------------------------------------------------
 
 export const gatewayClass = z.looseObject({
@@ -108,6 +127,22 @@ export const gateway = z.looseObject({
     addresses: z
       .array(z.looseObject({ type: z.string().optional(), value: z.string().min(1).max(253) }))
       .max(16)
+      .optional(),
+    tls: z
+      .looseObject({
+        /** The client certificate the Gateway shows to backends it speaks TLS to. */
+        backend: z.looseObject({ clientCertificateRef: secretObjectReference.optional() }).optional(),
+        /** Client-certificate validation of HTTPS listeners: a default, and overrides per port. */
+        frontend: z
+          .looseObject({
+            default: frontendTlsConfig,
+            perPort: z
+              .array(z.looseObject({ port: port, tls: frontendTlsConfig }))
+              .max(64)
+              .optional(),
+          })
+          .optional(),
+      })
       .optional(),
     /** Which namespaces' ListenerSets may add listeners to this Gateway; absent = none. */
     allowedListeners: z

@@ -16,6 +16,8 @@ export interface GatewayState {
   notAccepted?: StatusCondition;
   /** The Gateway's own listeners first, then those of its accepted ListenerSets. */
   listeners: ListenerState[];
+  /** Some HTTPS listener admits clients without a valid certificate (`AllowInsecureFallback`). */
+  insecureFrontendValidation?: boolean;
   /** ListenerSets naming this Gateway, by `namespace/name`. */
   listenerSets: Map<string, ListenerSetState>;
 }

@@ -83,6 +83,8 @@ export function createLbBuilder(
     }
     build.sources.push(source);
     if (l.tls && build.tls) build.tls.certificates.push(...l.tls.certificates);
+    // Validation is per port: every listener merged here carries the same one.
+    if (l.clientValidation && build.tls) build.tls.clientValidation = l.clientValidation;
     if (l.spec.hostname && (l.protocol === 'HTTP' || l.protocol === 'HTTPS'))
       build.claimedHostnames.push({ hostname: l.spec.hostname, source });
   }

@@ -1,4 +1,4 @@
-import type { Certificate, ListenerProtocol, ListenerTls } from '#core/ir/load-balancer.js';
+import type { Certificate, ClientValidation, ListenerProtocol, ListenerTls } from '#core/ir/load-balancer.js';
 import { GATEWAY_GROUP, type Listener, type RouteKind } from '#core/model/gateway-api.js';
 import { condition, setCondition } from '#core/status/conditions.js';
 import type { ListenerStatus } from '#core/status/types.js';
@@ -21,6 +21,8 @@ export interface ListenerState {
   /** Route kinds that may attach. */
   kinds: RouteKind[];
   tls?: ListenerTls;
+  /** Client-certificate validation for its port (Gateway `spec.tls.frontend`), HTTPS only. */
+  clientValidation?: ClientValidation;
   status: ListenerStatus;
   /** Routes may attach and the listener gets programmed. */
   usable: boolean;

@@ -16,6 +16,7 @@ import {
   listenerSetParents,
   type ParentAttachment,
 } from './attach.js';
+import { applyFrontendValidation } from './frontend-tls.js';
 import { type ClassState, translateGatewayClasses } from './gateway-class.js';
 import { translateGrpcRoute } from './grpc-route.js';
 import { translateHttpRoute } from './http-route.js';
@@ -123,6 +124,8 @@ function translateGateway(
     requestedAddresses.push({ type: 'IPAddress', value: formatIp(ip) });
   }
   attachListenerSets(ctx, state, listenerSets);
+  if (applyFrontendValidation(ctx, gateway, state.listeners).insecure)
+    state.insecureFrontendValidation = true;
   resolveListenerConflicts(state.listeners);
   for (const ls of state.listenerSets.values()) {
     if (!ls.refusal && !ls.listeners.some((l) => l.usable)) {
@@ -360,7 +363,21 @@ function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted:
     ...(generation !== undefined ? { generation } : {}),
     loadBalancers: [state.key],
     status: {
-      conditions: [acceptedCondition, programmed],
+      conditions: [
+        acceptedCondition,
+        programmed,
+        ...(state.insecureFrontendValidation
+          ? [
+              condition(
+                'InsecureFrontendValidationMode',
+                true,
+                'ConfigurationChanged',
+                'Some HTTPS listener admits clients without a valid certificate (AllowInsecureFallback)',
+                generation,
+              ),
+            ]
+          : []),
+      ],
       listeners: own.map((l) => l.status),
       ...(allowsListenerSets(g)
         ? { attachedListenerSets: [...state.listenerSets.values()].filter((ls) => ls.accepted).length }
