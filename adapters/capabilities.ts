@@ -11,7 +11,7 @@ export const EVERY_CAPABILITY: Capabilities = {
   headerMatch: ['Exact', 'RegularExpression'],
   queryParamMatch: ['Exact', 'RegularExpression'],
   methodMatch: true,
-  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'RequestMirror'],
+  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'RequestMirror', 'CORS'],
   urlRewrite: { hostname: true, path: ['ReplaceFullPath', 'ReplacePrefixMatch'] },
   backendFilters: true,
   redirect: {
@@ -25,6 +25,11 @@ export const EVERY_CAPABILITY: Capabilities = {
   poolProtocols: ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'TCP', 'UDP', 'TLS'],
   sourceRanges: true,
   requestedAddressTypes: ['IPAddress', 'Hostname', 'NamedAddress'],
+  retries: true,
+  backendTls: { supported: true, systemTrust: true, subjectAltNames: true, clientCertificate: true },
+  frontendClientValidation: ['AllowValidOnly', 'AllowInsecureFallback'],
+  tlsMixedModes: true,
+  misdirectedRequests: true,
 };
 
 /**
@@ -38,14 +43,21 @@ export function unsupportedFeatures(
 ): AdapterNotice[] {
   const notices: AdapterNotice[] = [];
   const seen = new Set<string>();
-  const add = (n: Omit<AdapterNotice, 'severity' | 'message'>, what: string, limit = false) => {
+  const add = (
+    n: Omit<AdapterNotice, 'severity' | 'message'>,
+    what: string,
+    limit = false,
+    severity: 'error' | 'warning' = 'error',
+  ) => {
     const id = `${n.listener ?? ''}|${n.route ?? ''}|${n.pool ?? ''}|${n.feature}|${JSON.stringify(n.source)}`;
     if (seen.has(id)) return;
     seen.add(id);
     const message = limit
       ? `${what} exceeds the ${adapter} provider's limit`
-      : `the ${adapter} provider does not support ${what}`;
-    notices.push({ severity: 'error', ...n, message });
+      : severity === 'warning'
+        ? `the ${adapter} provider does not support ${what}; the rest is programmed without it`
+        : `the ${adapter} provider does not support ${what}`;
+    notices.push({ severity, ...n, message });
   };
   const pools = new Map(lb.pools.map((p) => [p.id, p]));
 
@@ -62,9 +74,15 @@ export function unsupportedFeatures(
       );
 
   lb.listeners.forEach((l, li) => {
-    const onListener = (code: AdapterNotice['code'], feature: string, what: string, limit = false) => {
+    const onListener = (
+      code: AdapterNotice['code'],
+      feature: string,
+      what: string,
+      limit = false,
+      severity: 'error' | 'warning' = 'error',
+    ) => {
       for (const source of l.sources.length > 0 ? l.sources : [lb.source])
-        add({ code, feature, source, listener: l.id }, what, limit);
+        add({ code, feature, source, listener: l.id }, what, limit, severity);
     };
     if (caps.maxListeners !== undefined && li >= caps.maxListeners)
       onListener('LimitExceeded', 'load-balancer/listeners', `listener ${l.id}: ${li + 1} listeners`, true);
@@ -72,6 +90,28 @@ export function unsupportedFeatures(
       onListener('UnsupportedProtocol', `listener/protocol/${l.protocol}`, `${l.protocol} listeners`);
     if (l.tls?.mode === 'Passthrough' && !caps.tlsPassthrough)
       onListener('UnsupportedValue', 'listener/tls-passthrough', 'TLS passthrough');
+    const validation = l.tls?.clientValidation;
+    if (validation && !caps.frontendClientValidation.includes(validation.mode))
+      onListener(
+        'UnsupportedValue',
+        `listener/client-validation/${validation.mode}`,
+        `client certificate validation (${validation.mode})`,
+      );
+    // A hardening, not routing: without it the listener still serves every request it should.
+    if (l.tls?.listenerHostnames && !caps.misdirectedRequests)
+      onListener(
+        'UnsupportedValue',
+        'listener/misdirected-requests',
+        '421 answers to requests misdirected between HTTPS listeners',
+        false,
+        'warning',
+      );
+    if (l.routes.some((r) => r.tlsMode !== undefined && r.tlsMode !== l.tls?.mode) && !caps.tlsMixedModes)
+      onListener(
+        'UnsupportedValue',
+        'listener/tls-mixed-modes',
+        'TLS passthrough and termination on one port',
+      );
     const certs = l.tls?.certificates.length ?? 0;
     if (caps.maxCertificatesPerListener !== undefined && certs > caps.maxCertificatesPerListener)
       onListener('LimitExceeded', 'listener/certificates', `${certs} certificates on listener ${l.id}`, true);
@@ -116,10 +156,14 @@ export function unsupportedFeatures(
       };
       const checkPool = (id: string | null) => {
         const pool = id !== null ? pools.get(id) : undefined;
-        if (pool && !caps.poolProtocols.includes(pool.protocol))
+        if (!pool) return;
+        if (!caps.poolProtocols.includes(pool.protocol))
           onRoute(`pool/protocol/${pool.protocol}`, `${pool.protocol} backends`, { pool: pool.id });
+        const missing = pool.tls ? missingBackendTls(pool.tls, lb, caps) : undefined;
+        if (missing) onRoute(`pool/tls/${missing.feature}`, missing.what, { pool: pool.id });
       };
       r.filters.forEach(checkFilter);
+      if (r.retry && !caps.retries) onRoute('retry', 'retries');
       if (r.timeouts?.requestMs !== undefined && !caps.timeouts.request)
         onRoute('timeouts/request', 'request timeouts');
       if (r.timeouts?.backendRequestMs !== undefined && !caps.timeouts.backendRequest)
@@ -151,24 +195,42 @@ export function unsupportedFeatures(
   return notices;
 }
 
+/** The first part of a pool's backend TLS the capabilities lack, if any. */
+function missingBackendTls(
+  tls: ir.BackendTls,
+  lb: ir.LoadBalancer,
+  caps: Capabilities,
+): { feature: string; what: string } | undefined {
+  if (!caps.backendTls.supported) return { feature: 'policy', what: 'TLS to backends (BackendTLSPolicy)' };
+  if (tls.trust.type === 'System' && !caps.backendTls.systemTrust)
+    return { feature: 'system-trust', what: 'verifying backends against the system CAs' };
+  if (tls.subjectAltNames.length > 0 && !caps.backendTls.subjectAltNames)
+    return { feature: 'subject-alt-names', what: 'checking backend subjectAltNames' };
+  if (lb.backendClientCertificate && !caps.backendTls.clientCertificate)
+    return { feature: 'client-certificate', what: 'a client certificate for backends' };
+  return undefined;
+}
+
 /**
  * The load balancer without what the notices name: routes whole, listeners whole, pools the
  * provider cannot program, and every listener when a notice concerns the load balancer itself
  * (ignoring source ranges would open it wider than asked).
  */
 export function withoutUnsupported(lb: ir.LoadBalancer, notices: readonly AdapterNotice[]): ir.LoadBalancer {
-  if (notices.length === 0) return lb;
+  // Warnings name what is programmed without a hardening; nothing is left out for them.
+  const errors = notices.filter((n) => n.severity === 'error');
+  if (errors.length === 0) return lb;
   // Only a notice about no listener, route or pool is about the whole load balancer.
   const lbWide = (n: AdapterNotice) =>
     n.listener === undefined && n.route === undefined && n.pool === undefined;
-  if (notices.some(lbWide)) return { ...lb, listeners: [], pools: [] };
+  if (errors.some(lbWide)) return { ...lb, listeners: [], pools: [] };
   const listeners = new Set(
-    notices.filter((n) => n.route === undefined && n.listener !== undefined).map((n) => n.listener),
+    errors.filter((n) => n.route === undefined && n.listener !== undefined).map((n) => n.listener),
   );
   const routes = new Set(
-    notices.filter((n) => n.route !== undefined).map((n) => `${n.listener}\u0000${n.route}`),
+    errors.filter((n) => n.route !== undefined).map((n) => `${n.listener}\u0000${n.route}`),
   );
-  const pools = new Set(notices.flatMap((n) => (n.pool !== undefined ? [n.pool] : [])));
+  const pools = new Set(errors.flatMap((n) => (n.pool !== undefined ? [n.pool] : [])));
   return {
     ...lb,
     listeners: lb.listeners

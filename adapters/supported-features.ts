@@ -2,8 +2,9 @@
 // GatewayClass of that provider claims in `status.supportedFeatures`, and the conformance runner claims by
 // default. One place, so what a class advertises and what conformance tests are the same thing.
 // Only features whose every requirement the capabilities declare are claimed; features that need
-// something the capabilities cannot say (gRPC, WebSocket, H2C, retries, client certificate validation,
-// backend TLS, ListenerSets, static addresses, listener isolation) are never claimed from here.
+// something the capabilities cannot say (gRPC, WebSocket, H2C, static addresses, listener isolation)
+// are never claimed from here. ListenerSet and named rules need nothing of an adapter: the core merges
+// ListenerSet listeners into their Gateway's load balancer and rule names are only names.
 
 import type { Capabilities } from './types.js';
 
@@ -71,6 +72,39 @@ const RULES: readonly [FeatureName, (c: Capabilities) => boolean][] = [
   ],
   ['TCPRoute', (c) => c.listenerProtocols.includes('TCP') && c.poolProtocols.includes('TCP')],
   ['UDPRoute', (c) => c.listenerProtocols.includes('UDP') && c.poolProtocols.includes('UDP')],
+  ['HTTPRouteNamedRouteRule', hasHttp],
+  ['ListenerSet', hasHttp],
+  ['HTTPRouteCORS', (c) => hasHttp(c) && c.filters.includes('CORS')],
+  ['HTTPRouteRetry', (c) => hasHttp(c) && c.retries],
+  ['HTTPRouteRetryConnectionError', (c) => hasHttp(c) && c.retries],
+  ['HTTPRouteRetryBackendTimeout', (c) => hasHttp(c) && c.retries && c.timeouts.backendRequest],
+  ['BackendTLSPolicy', (c) => hasHttp(c) && c.backendTls.supported],
+  [
+    'BackendTLSPolicySANValidation',
+    (c) => hasHttp(c) && c.backendTls.supported && c.backendTls.subjectAltNames,
+  ],
+  ['GatewayBackendClientCertificate', (c) => c.backendTls.supported && c.backendTls.clientCertificate],
+  [
+    'GatewayFrontendClientCertificateValidation',
+    (c) => c.listenerProtocols.includes('HTTPS') && c.frontendClientValidation.includes('AllowValidOnly'),
+  ],
+  [
+    'GatewayFrontendClientCertificateValidationInsecureFallback',
+    (c) =>
+      c.listenerProtocols.includes('HTTPS') && c.frontendClientValidation.includes('AllowInsecureFallback'),
+  ],
+  [
+    'GatewayHTTPSListenerDetectMisdirectedRequests',
+    (c) => c.listenerProtocols.includes('HTTPS') && c.misdirectedRequests,
+  ],
+  [
+    'TLSRouteModeMixed',
+    (c) =>
+      c.listenerProtocols.includes('TLS') &&
+      c.tlsPassthrough &&
+      c.tlsMixedModes &&
+      c.poolProtocols.includes('TCP'),
+  ],
 ];
 
 function hasHttp(c: Capabilities): boolean {

@@ -121,6 +121,24 @@ export interface Capabilities {
   poolProtocols: readonly ir.PoolProtocol[];
   sourceRanges: boolean;
   requestedAddressTypes: readonly ir.RequestedAddress['type'][];
+  /** Route `retry`: attempts on failed backend requests, by status code, with a backoff. */
+  retries: boolean;
+  /**
+   * TLS from the load balancer to backends (pool `tls`, from BackendTLSPolicy): CA bundles; the
+   * system trust store; subjectAltNames checks; the load balancer's client certificate.
+   */
+  backendTls: {
+    supported: boolean;
+    systemTrust: boolean;
+    subjectAltNames: boolean;
+    clientCertificate: boolean;
+  };
+  /** Client-certificate validation on TLS-terminating listeners (listener `tls.clientValidation`), by mode. */
+  frontendClientValidation: readonly ir.ClientValidation['mode'][];
+  /** TLS listeners where some hostnames pass through and others terminate (route `tlsMode`). */
+  tlsMixedModes: boolean;
+  /** 421 for HTTPS requests whose Host belongs to another listener than the connection's SNI (listener `tls.listenerHostnames`). */
+  misdirectedRequests: boolean;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { KindName } from '#core/model/bundle.js';
 export const READ_KINDS = {
   GatewayClass: { group: 'gateway.networking.k8s.io', namespaced: false },
   Gateway: { group: 'gateway.networking.k8s.io', namespaced: true },
+  ListenerSet: { group: 'gateway.networking.k8s.io', namespaced: true },
   HTTPRoute: { group: 'gateway.networking.k8s.io', namespaced: true },
   GRPCRoute: { group: 'gateway.networking.k8s.io', namespaced: true },
   TLSRoute: { group: 'gateway.networking.k8s.io', namespaced: true },
@@ -19,6 +20,7 @@ export const READ_KINDS = {
   Service: { group: '', namespaced: true },
   EndpointSlice: { group: 'discovery.k8s.io', namespaced: true },
   Secret: { group: '', namespaced: true },
+  ConfigMap: { group: '', namespaced: true },
   Namespace: { group: '', namespaced: false },
   LoadBalancerParameters: { group: 'portico.dev', namespaced: true },
   HealthCheckPolicy: { group: 'portico.dev', namespaced: true },

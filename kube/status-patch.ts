@@ -47,10 +47,16 @@ export function planStatusPatch(
         conditions: mergeConditions(conditionsOf(existing.conditions), desired.status.conditions, now),
       };
       break;
-    case 'Gateway': {
+    case 'Gateway':
+    case 'ListenerSet': {
       const oldListeners = arrayOf(existing.listeners);
       fields = {
-        addresses: desired.status.addresses ?? null,
+        ...(desired.kind === 'Gateway'
+          ? {
+              addresses: desired.status.addresses ?? null,
+              attachedListenerSets: desired.status.attachedListenerSets ?? null,
+            }
+          : {}),
         conditions: mergeConditions(conditionsOf(existing.conditions), desired.status.conditions, now),
         listeners: desired.status.listeners.map((l) => ({
           ...l,

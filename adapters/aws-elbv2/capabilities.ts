@@ -35,6 +35,11 @@ const common: Capabilities = {
   // Source ranges live in security groups, which Portico does not manage (yet).
   sourceRanges: false,
   requestedAddressTypes: [],
+  retries: false,
+  backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+  frontendClientValidation: [],
+  tlsMixedModes: false,
+  misdirectedRequests: false,
   maxListeners: ELBV2_LIMITS.listenersPerLoadBalancer,
   maxCertificatesPerListener: ELBV2_LIMITS.certificatesPerListener + 1,
 };

@@ -41,7 +41,16 @@ export interface FakeAdapter extends LoadBalancerAdapter<FakeValue> {
  */
 export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter {
   const cloud = options.cloud ?? new FakeCloud();
-  const caps: Capabilities = { ...EVERY_CAPABILITY, ...options.capabilities };
+  const caps: Capabilities = {
+    ...EVERY_CAPABILITY,
+    filters: EVERY_CAPABILITY.filters.filter((f) => f !== 'CORS'),
+    retries: false,
+    backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+    frontendClientValidation: [],
+    tlsMixedModes: false,
+    misdirectedRequests: false,
+    ...options.capabilities,
+  };
 
   return {
     name: FAKE_ADAPTER,

@@ -14,4 +14,9 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   sourceRanges: true,
   // The bind address comes from the operator's address pool; a requested IP is honoured when it is in the pool.
   requestedAddressTypes: ['IPAddress'],
+  retries: false,
+  backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+  frontendClientValidation: [],
+  tlsMixedModes: false,
+  misdirectedRequests: false,
 };

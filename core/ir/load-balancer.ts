@@ -17,6 +17,8 @@ export interface SourceRef {
   rule?: number;
   /** Match index within the rule. */
   match?: number;
+  /** The rule's `name`, when the route names it (Gateway API named rules, a stable handle for policies). */
+  ruleName?: string;
 }
 
 /**
@@ -45,6 +47,11 @@ export interface LoadBalancer {
   pools: BackendPool[];
   /** The chosen provider's section of the LoadBalancerParameters, untouched (each adapter validates its own). */
   providerParameters: Record<string, unknown>;
+  /**
+   * The certificate the load balancer presents to backends it speaks TLS to (pools with `tls`), from
+   * the Gateway's `spec.tls.backend.clientCertificateRef`. Absent = none.
+   */
+  backendClientCertificate?: Certificate;
 }
 
 export interface RequestedAddress {
@@ -70,9 +77,28 @@ export interface Listener {
 }
 
 export interface ListenerTls {
+  /** For TLS listeners whose routes carry `tlsMode`, the mode of routes without one. */
   mode: 'Terminate' | 'Passthrough';
   /** Certificates to serve, chosen by SNI; the first is the default. Empty for passthrough. */
   certificates: Certificate[];
+  /** Client certificates are asked for and checked (Gateway `spec.tls.frontend`, per port). Absent = not asked. */
+  clientValidation?: ClientValidation;
+  /**
+   * HTTPS listeners merged from several Gateway listeners with different hostnames: those hostnames
+   * (`*.` wildcards included; `*` stands for a listener without hostname). A connection belongs to the
+   * most specific one covering its SNI; a request whose Host is covered more specifically by another
+   * one must get 421 Misdirected Request (HTTP/2 connection reuse across listeners). Absent = no check.
+   */
+  listenerHostnames?: string[];
+}
+
+export interface ClientValidation {
+  /** `AllowValidOnly`: no valid client certificate, no connection. `AllowInsecureFallback`: ask, but admit anyone. */
+  mode: 'AllowValidOnly' | 'AllowInsecureFallback';
+  /** PEM bundle of the CAs that may sign client certificates. */
+  caCertificatesPem: string;
+  /** The ConfigMaps (`namespace/name`) the bundle came from, for messages. */
+  sources: string[];
 }
 
 export interface Certificate {
@@ -103,6 +129,13 @@ export interface Route {
   filters: Filter[];
   action: Action;
   timeouts?: Timeouts;
+  /** Retry backend requests that fail (HTTPRoute `retry`); absent = never retry. */
+  retry?: Retry;
+  /**
+   * TLS listeners only, set on every route when the listener mixes modes: whether this route's SNI
+   * hostnames are terminated (with the listener's certificates) or passed through. Absent = `tls.mode`.
+   */
+  tlsMode?: 'Terminate' | 'Passthrough';
 }
 
 export interface Match {
@@ -141,7 +174,29 @@ export type Filter =
   | { type: 'RequestHeaderModifier'; set: Header[]; add: Header[]; remove: string[] }
   | { type: 'ResponseHeaderModifier'; set: Header[]; add: Header[]; remove: string[] }
   | { type: 'URLRewrite'; hostname?: string; path?: PathModifier }
-  | { type: 'RequestMirror'; pool: string; percent: number };
+  | { type: 'RequestMirror'; pool: string; percent: number }
+  | CorsFilter;
+
+/**
+ * Answers CORS preflights (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) itself and adds
+ * the `Access-Control-*` response headers to actual requests whose `Origin` is allowed.
+ */
+export interface CorsFilter {
+  type: 'CORS';
+  /**
+   * `*`, or `scheme://host[:port]` where host may start with `*.` (any-depth suffix match). Matching
+   * is exact on scheme and port. With `allowCredentials`, a matching origin is echoed, never `*`.
+   */
+  allowOrigins: string[];
+  allowCredentials: boolean;
+  /** Upper-case methods, or the single value `*`. */
+  allowMethods: string[];
+  /** Header names, or the single value `*`. */
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  /** `Access-Control-Max-Age`. */
+  maxAgeSeconds: number;
+}
 
 export interface Header {
   name: string;
@@ -194,6 +249,15 @@ export interface Timeouts {
   backendRequestMs?: number;
 }
 
+export interface Retry {
+  /** How many times a failed backend request is retried (not counting the first attempt). */
+  attempts: number;
+  /** Response statuses that count as failures; connection errors always do. Empty = connection errors only. */
+  codes: number[];
+  /** Least time between two attempts; absent = the provider's default. */
+  backoffMs?: number;
+}
+
 export type PoolProtocol = 'HTTP' | 'HTTPS' | 'H2C' | 'GRPC' | 'TCP' | 'UDP' | 'TLS';
 
 export interface BackendPool {
@@ -210,6 +274,19 @@ export interface BackendPool {
   trafficPolicy: 'Cluster' | 'Local';
   endpoints: Endpoint[];
   healthCheck: HealthCheck;
+  /** Speak TLS to the endpoints and verify them (BackendTLSPolicy). Absent = as `protocol` says. */
+  tls?: BackendTls;
+}
+
+export interface BackendTls {
+  /** SNI sent to the backend; also the name its certificate must carry when `subjectAltNames` is empty. */
+  serverName: string;
+  /** Trust anchors: a PEM bundle, or the system's well-known CAs. */
+  trust: { type: 'Bundle'; caCertificatesPem: string } | { type: 'System' };
+  /** When not empty, the backend certificate must carry one of these (DNS or URI SANs) instead of `serverName`. */
+  subjectAltNames: { type: 'Hostname' | 'URI'; value: string }[];
+  /** `namespace/name` of the BackendTLSPolicy, for messages. */
+  policy: string;
 }
 
 export interface Endpoint {

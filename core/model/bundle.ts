@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type ConfigMap, configMap } from './config-map.js';
 import { type EndpointSlice, endpointSlice } from './endpoint-slice.js';
 import {
   type Gateway,
@@ -9,6 +10,8 @@ import {
   grpcRoute,
   type HTTPRoute,
   httpRoute,
+  type ListenerSet,
+  listenerSet,
   type ReferenceGrant,
   referenceGrant,
   type TCPRoute,
@@ -29,6 +32,7 @@ import { type Service, service } from './service.js';
 export interface Bundle {
   gatewayClasses: GatewayClass[];
   gateways: Gateway[];
+  listenerSets: ListenerSet[];
   httpRoutes: HTTPRoute[];
   grpcRoutes: GRPCRoute[];
   tlsRoutes: TLSRoute[];
@@ -40,6 +44,7 @@ export interface Bundle {
   services: Service[];
   endpointSlices: EndpointSlice[];
   secrets: Secret[];
+  configMaps: ConfigMap[];
   namespaces: Namespace[];
   parameters: LoadBalancerParameters[];
   healthCheckPolicies: HealthCheckPolicy[];
@@ -54,6 +59,12 @@ export const KINDS = {
     namespaced: false,
   },
   Gateway: { schema: gateway, field: 'gateways', group: 'gateway.networking.k8s.io', namespaced: true },
+  ListenerSet: {
+    schema: listenerSet,
+    field: 'listenerSets',
+    group: 'gateway.networking.k8s.io',
+    namespaced: true,
+  },
   HTTPRoute: { schema: httpRoute, field: 'httpRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
   GRPCRoute: { schema: grpcRoute, field: 'grpcRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
   TLSRoute: { schema: tlsRoute, field: 'tlsRoutes', group: 'gateway.networking.k8s.io', namespaced: true },
@@ -80,6 +91,7 @@ export const KINDS = {
     namespaced: true,
   },
   Secret: { schema: secret, field: 'secrets', group: '', namespaced: true },
+  ConfigMap: { schema: configMap, field: 'configMaps', group: '', namespaced: true },
   Namespace: { schema: namespace, field: 'namespaces', group: '', namespaced: false },
   LoadBalancerParameters: {
     schema: loadBalancerParameters,

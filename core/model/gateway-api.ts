@@ -48,6 +48,25 @@ export const secretObjectReference = z.looseObject({
 });
 export type SecretObjectReference = z.infer<typeof secretObjectReference>;
 
+/** A reference to an object of any kind, e.g. a CA bundle (`caCertificateRefs`). */
+export const objectReference = z.looseObject({
+  group: group.optional(),
+  kind: kind.optional(),
+  name: objectName,
+  namespace: labelName.optional(),
+});
+
+/** Client-certificate validation of a Gateway's TLS listeners (`spec.tls.frontend`). */
+const frontendTlsConfig = z.looseObject({
+  validation: z
+    .looseObject({
+      caCertificateRefs: z.array(objectReference).min(1).max(8),
+      mode: z.enum(['AllowValidOnly', 'AllowInsecureFallback']).optional(),
+    })
+    .optional(),
+});
+export type FrontendTlsConfig = z.infer<typeof frontendTlsConfig>;
+
 // ---- GatewayClass -------------------------------------------------------------------------------
 
 export const gatewayClass = z.looseObject({
@@ -109,6 +128,33 @@ export const gateway = z.looseObject({
       .array(z.looseObject({ type: z.string().optional(), value: z.string().min(1).max(253) }))
       .max(16)
       .optional(),
+    tls: z
+      .looseObject({
+        /** The client certificate the Gateway shows to backends it speaks TLS to. */
+        backend: z.looseObject({ clientCertificateRef: secretObjectReference.optional() }).optional(),
+        /** Client-certificate validation of HTTPS listeners: a default, and overrides per port. */
+        frontend: z
+          .looseObject({
+            default: frontendTlsConfig,
+            perPort: z
+              .array(z.looseObject({ port: port, tls: frontendTlsConfig }))
+              .max(64)
+              .optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+    /** Which namespaces' ListenerSets may add listeners to this Gateway; absent = none. */
+    allowedListeners: z
+      .looseObject({
+        namespaces: z
+          .looseObject({
+            from: z.enum(['All', 'Same', 'None', 'Selector']).optional(),
+            selector: labelSelector.optional(),
+          })
+          .optional(),
+      })
+      .optional(),
     /** Gateway-level parameters (GEP-1867): a LoadBalancerParameters in the Gateway's namespace. */
     infrastructure: z
       .looseObject({
@@ -119,6 +165,25 @@ export const gateway = z.looseObject({
   status: z.looseObject({}).optional(),
 });
 export type Gateway = z.infer<typeof gateway>;
+
+// ---- ListenerSet (v1, standard since v1.5) ------------------------------------------------------
+
+export const listenerSet = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.literal('ListenerSet'),
+  metadata: objectMeta,
+  spec: z.looseObject({
+    parentRef: z.looseObject({
+      group: group.optional(),
+      kind: kind.optional(),
+      name: objectName,
+      namespace: labelName.optional(),
+    }),
+    listeners: z.array(listener).min(1).max(64),
+  }),
+  status: z.looseObject({}).optional(),
+});
+export type ListenerSet = z.infer<typeof listenerSet>;
 
 // ---- HTTPRoute ----------------------------------------------------------------------------------
 
@@ -195,6 +260,16 @@ export const httpRouteFilter = z.looseObject({
         .optional(),
     })
     .optional(),
+  cors: z
+    .looseObject({
+      allowOrigins: z.array(z.string().min(1).max(253)).max(64).optional(),
+      allowCredentials: z.boolean().optional(),
+      allowMethods: z.array(z.string().min(1).max(32)).max(9).optional(),
+      allowHeaders: z.array(z.string().min(1).max(256)).max(64).optional(),
+      exposeHeaders: z.array(z.string().min(1).max(256)).max(64).optional(),
+      maxAge: z.number().int().min(1).max(2_147_483_647).optional(),
+    })
+    .optional(),
   extensionRef: z.looseObject({ group: group, kind: kind, name: objectName }).optional(),
 });
 export type HTTPRouteFilter = z.infer<typeof httpRouteFilter>;
@@ -213,6 +288,13 @@ export const httpRouteRule = z.looseObject({
   filters: z.array(httpRouteFilter).max(16).optional(),
   backendRefs: z.array(httpBackendRef).max(16).optional(),
   timeouts: z.looseObject({ request: duration.optional(), backendRequest: duration.optional() }).optional(),
+  retry: z
+    .looseObject({
+      codes: z.array(z.number().int().min(400).max(599)).max(16).optional(),
+      attempts: z.number().int().min(0).max(1000).optional(),
+      backoff: duration.optional(),
+    })
+    .optional(),
 });
 export type HTTPRouteRule = z.infer<typeof httpRouteRule>;
 

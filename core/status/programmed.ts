@@ -1,6 +1,6 @@
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { condition, setCondition } from './conditions.js';
-import type { ObjectStatus } from './types.js';
+import type { ListenerStatus, ObjectStatus, StatusCondition } from './types.js';
 
 /** What an adapter reports once it has applied a load balancer. */
 export interface ProgrammedState {
@@ -25,42 +25,25 @@ export function applyProgrammedStates(
     if (!state) return s;
     switch (s.kind) {
       case 'Gateway': {
-        const conditions = [...s.status.conditions];
-        const accepted = conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
+        const accepted = s.status.conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
         if (!accepted) return s;
-        setCondition(
-          conditions,
-          state.programmed
-            ? condition('Programmed', true, 'Programmed', 'The load balancer is programmed', s.generation)
-            : condition(
-                'Programmed',
-                false,
-                'Invalid',
-                state.message ?? 'The provider could not program the load balancer',
-                s.generation,
-              ),
+        const { conditions, listeners } = programmedConditions(
+          s.status,
+          state,
+          s.generation,
+          'load balancer',
         );
-        const listeners = s.status.listeners.map((l) => {
-          const pending = l.conditions.some((c) => c.type === 'Programmed' && c.reason === 'Pending');
-          if (!pending) return l;
-          const lc = [...l.conditions];
-          setCondition(
-            lc,
-            state.programmed
-              ? condition('Programmed', true, 'Programmed', 'The listener is programmed', s.generation)
-              : condition(
-                  'Programmed',
-                  false,
-                  'Invalid',
-                  state.message ?? 'The provider could not program the listener',
-                  s.generation,
-                ),
-          );
-          return { ...l, conditions: lc };
-        });
         return {
           ...s,
           status: { ...s.status, conditions, listeners, addresses: state.addresses.map((a) => ({ ...a })) },
+        };
+      }
+      case 'ListenerSet': {
+        const accepted = s.status.conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
+        if (!accepted) return s;
+        return {
+          ...s,
+          status: { ...s.status, ...programmedConditions(s.status, state, s.generation, 'listeners') },
         };
       }
       case 'Ingress':
@@ -75,4 +58,45 @@ export function applyProgrammedStates(
         return s;
     }
   });
+}
+
+/** `Programmed` of a Gateway or ListenerSet and of its listeners still waiting for the provider. */
+function programmedConditions(
+  status: { conditions: readonly StatusCondition[]; listeners: readonly ListenerStatus[] },
+  state: ProgrammedState,
+  generation: number | undefined,
+  what: string,
+): { conditions: StatusCondition[]; listeners: ListenerStatus[] } {
+  const conditions = [...status.conditions];
+  setCondition(
+    conditions,
+    state.programmed
+      ? condition('Programmed', true, 'Programmed', `The ${what} is programmed`, generation)
+      : condition(
+          'Programmed',
+          false,
+          'Invalid',
+          state.message ?? `The provider could not program the ${what}`,
+          generation,
+        ),
+  );
+  const listeners = status.listeners.map((l) => {
+    const pending = l.conditions.some((c) => c.type === 'Programmed' && c.reason === 'Pending');
+    if (!pending) return l;
+    const lc = [...l.conditions];
+    setCondition(
+      lc,
+      state.programmed
+        ? condition('Programmed', true, 'Programmed', 'The listener is programmed', generation)
+        : condition(
+            'Programmed',
+            false,
+            'Invalid',
+            state.message ?? 'The provider could not program the listener',
+            generation,
+          ),
+    );
+    return { ...l, conditions: lc };
+  });
+  return { conditions, listeners };
 }

@@ -5,6 +5,8 @@ import type { ObjectStatus } from './types.js';
 
 /** What an adapter could not express, as far as status is concerned. */
 export interface ProviderNotice {
+  /** Only errors change statuses: a warning names a hardening left out, the listener still serves. */
+  severity?: 'error' | 'warning' | 'info';
   code: string;
   message: string;
   source: SourceRef;
@@ -27,22 +29,23 @@ export function applyProviderNotices(
   notices: readonly ProviderNotice[],
 ): ObjectStatus[] {
   const gateway = parseLbKey(lb.key);
-  if (gateway?.kind !== 'Gateway' || notices.length === 0) return [...statuses];
-  const routeNotices = notices.filter((n) => n.route !== undefined);
+  const errors = notices.filter((n) => (n.severity ?? 'error') === 'error');
+  if (gateway?.kind !== 'Gateway' || errors.length === 0) return [...statuses];
+  const routeNotices = errors.filter((n) => n.route !== undefined);
   const listenerNames = new Map<string, string>();
-  for (const n of notices.filter((x) => x.listener !== undefined && x.route === undefined)) {
+  for (const n of errors.filter((x) => x.listener !== undefined && x.route === undefined)) {
     const listener = lb.listeners.find((l) => l.id === n.listener);
-    for (const s of listener?.sources ?? []) if (s.section) listenerNames.set(s.section, n.message);
+    for (const s of listener?.sources ?? [])
+      if (s.section) listenerNames.set(`${s.kind}/${s.namespace}/${s.name}/${s.section}`, n.message);
   }
+  // ListenerSets' listeners are merged into their Gateway's load balancer: their statuses take notices too.
+  const listenerOwner = (s: ObjectStatus) =>
+    (s.kind === 'Gateway' && s.namespace === gateway.namespace && s.name === gateway.name) ||
+    (s.kind === 'ListenerSet' && s.loadBalancers.includes(lb.key));
   return statuses.map((s) => {
-    if (
-      s.kind === 'Gateway' &&
-      s.namespace === gateway.namespace &&
-      s.name === gateway.name &&
-      listenerNames.size > 0
-    ) {
+    if ((s.kind === 'Gateway' || s.kind === 'ListenerSet') && listenerOwner(s) && listenerNames.size > 0) {
       const listeners = s.status.listeners.map((l) => {
-        const message = listenerNames.get(l.name);
+        const message = listenerNames.get(`${s.kind}/${s.namespace}/${s.name}/${l.name}`);
         if (message === undefined) return l;
         const conditions = [...l.conditions];
         setCondition(

@@ -30,6 +30,14 @@ export interface GatewayStatus {
   addresses?: { type: string; value: string }[];
   conditions: StatusCondition[];
   listeners: ListenerStatus[];
+  /** ListenerSets whose listeners the Gateway accepted (absent when the Gateway allows none). */
+  attachedListenerSets?: number;
+}
+
+/** A ListenerSet: its own conditions, and one entry per listener, shaped like a Gateway's. */
+export interface ListenerSetStatus {
+  conditions: StatusCondition[];
+  listeners: ListenerStatus[];
 }
 
 export interface RouteParentStatus {
@@ -66,6 +74,7 @@ interface StatusOf<K extends string, S> {
 export type ObjectStatus =
   | StatusOf<'GatewayClass', GatewayClassStatus>
   | StatusOf<'Gateway', GatewayStatus>
+  | StatusOf<'ListenerSet', ListenerSetStatus>
   | StatusOf<'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute', RouteStatus>
   | StatusOf<'Ingress' | 'Service', LoadBalancerObjectStatus>;
 

@@ -1,5 +1,6 @@
 import type { LbKey, SourceRef } from '#core/ir/load-balancer.js';
 import type { Bundle } from '#core/model/bundle.js';
+import type { ConfigMap } from '#core/model/config-map.js';
 import { type EndpointSlice, SERVICE_NAME_LABEL } from '#core/model/endpoint-slice.js';
 import type { ReferenceGrant } from '#core/model/gateway-api.js';
 import type { HealthCheckPolicy } from '#core/model/health-check-policy.js';
@@ -22,6 +23,8 @@ export interface TranslateContext {
   /** By `namespace/service-name`. */
   readonly endpointSlices: ReadonlyMap<string, EndpointSlice[]>;
   readonly secrets: ReadonlyMap<string, Secret>;
+  /** By `namespace/name`. */
+  readonly configMaps: ReadonlyMap<string, ConfigMap>;
   readonly namespaces: ReadonlyMap<string, Namespace>;
   /** By the namespace that holds the grant (the target's namespace). */
   readonly referenceGrants: ReadonlyMap<string, ReferenceGrant[]>;
@@ -61,6 +64,7 @@ export function createContext(bundle: Bundle, options: TranslateOptions): Transl
     services: new Map(bundle.services.map((s) => [key(s), s])),
     endpointSlices,
     secrets: new Map(bundle.secrets.map((s) => [key(s), s])),
+    configMaps: new Map(bundle.configMaps.map((c) => [key(c), c])),
     namespaces: new Map(bundle.namespaces.map((n) => [n.metadata.name, n])),
     referenceGrants,
     parameters: new Map(bundle.parameters.map((p) => [key(p), p])),

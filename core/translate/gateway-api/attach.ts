@@ -4,6 +4,7 @@ import type { StatusCondition } from '#core/status/types.js';
 import type { TranslateContext } from '../context.js';
 import { matchesLabelSelector } from '../label-selector.js';
 import { intersectHostnames } from './hostnames.js';
+import type { ListenerSetState } from './listener-sets.js';
 import type { ListenerState } from './listeners.js';
 
 export interface GatewayState {
@@ -13,7 +14,12 @@ export interface GatewayState {
   accepted: boolean;
   /** Why the Gateway is not accepted, when it is not. */
   notAccepted?: StatusCondition;
+  /** The Gateway's own listeners first, then those of its accepted ListenerSets. */
   listeners: ListenerState[];
+  /** Some HTTPS listener admits clients without a valid certificate (`AllowInsecureFallback`). */
+  insecureFrontendValidation?: boolean;
+  /** ListenerSets naming this Gateway, by `namespace/name`. */
+  listenerSets: Map<string, ListenerSetState>;
 }
 
 export interface Attachment {
@@ -39,6 +45,7 @@ export function attachRoute(
   ctx: TranslateContext,
   route: AnyRoute,
   gateways: ReadonlyMap<string, GatewayState>,
+  listenerSetParents: ReadonlyMap<string, ListenerSetParent>,
 ): ParentAttachment[] {
   const routeNs = route.metadata.namespace!;
   const generation = route.metadata.generation;
@@ -49,11 +56,14 @@ export function attachRoute(
   const usesHostnames = route.kind !== 'TCPRoute' && route.kind !== 'UDPRoute';
   const results: ParentAttachment[] = [];
   for (const parentRef of route.spec.parentRefs ?? []) {
-    if ((parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (parentRef.kind ?? 'Gateway') !== 'Gateway')
-      continue;
-    const gatewayName = `${parentRef.namespace ?? routeNs}/${parentRef.name}`;
-    const gateway = gateways.get(gatewayName);
+    if ((parentRef.group ?? GATEWAY_GROUP) !== GATEWAY_GROUP) continue;
+    const parentKind = parentRef.kind ?? 'Gateway';
+    if (parentKind !== 'Gateway' && parentKind !== 'ListenerSet') continue;
+    const parentName = `${parentRef.namespace ?? routeNs}/${parentRef.name}`;
+    const gateway =
+      parentKind === 'Gateway' ? gateways.get(parentName) : listenerSetParents.get(parentName)?.gateway;
     if (!gateway) continue;
+    const gatewayName = `${gateway.gateway.metadata.namespace}/${gateway.gateway.metadata.name}`;
     const reject = (reason: string, message: string) =>
       results.push({
         parentRef,
@@ -65,24 +75,32 @@ export function attachRoute(
       reject('Pending', `Gateway ${gatewayName} is not accepted`);
       continue;
     }
-    let candidates = gateway.listeners;
+    if (parentKind === 'ListenerSet' && !listenerSetParents.get(parentName)?.accepted) {
+      reject('Pending', `ListenerSet ${parentName} is not accepted by Gateway ${gatewayName}`);
+      continue;
+    }
+    // A Gateway parent means the Gateway's own listeners; a ListenerSet parent, that set's.
+    const [ownerNs, ownerName] = parentKind === 'Gateway' ? gatewayName.split('/') : parentName.split('/');
+    let candidates = gateway.listeners.filter(
+      (l) => l.owner.kind === parentKind && l.owner.namespace === ownerNs && l.owner.name === ownerName,
+    );
     if (parentRef.sectionName !== undefined)
       candidates = candidates.filter((l) => l.spec.name === parentRef.sectionName);
     if (parentRef.port !== undefined) candidates = candidates.filter((l) => l.spec.port === parentRef.port);
     if (candidates.length === 0) {
       reject(
         'NoMatchingParent',
-        `Gateway ${gatewayName} has no listener matching ${describeSection(parentRef)}`,
+        `${parentKind} ${parentName} has no listener matching ${describeSection(parentRef)}`,
       );
       continue;
     }
     const allowed = candidates.filter(
-      (l) => l.usable && l.kinds.includes(route.kind) && namespaceAllowed(ctx, gateway.gateway, l, routeNs),
+      (l) => l.usable && l.kinds.includes(route.kind) && namespaceAllowed(ctx, l, routeNs),
     );
     if (allowed.length === 0) {
       reject(
         'NotAllowedByListeners',
-        `no listener of Gateway ${gatewayName}${describeSection(parentRef, ' matching ')} allows this ${route.kind} from namespace ${routeNs}`,
+        `no listener of ${parentKind} ${parentName}${describeSection(parentRef, ' matching ')} allows this ${route.kind} from namespace ${routeNs}`,
       );
       continue;
     }
@@ -96,7 +114,7 @@ export function attachRoute(
     if (attachments.length === 0) {
       reject(
         'NoMatchingListenerHostname',
-        `no listener of Gateway ${gatewayName} has a hostname matching the route's hostnames`,
+        `no listener of ${parentKind} ${parentName} has a hostname matching the route's hostnames`,
       );
       continue;
     }
@@ -110,18 +128,29 @@ export function attachRoute(
   return results;
 }
 
-function namespaceAllowed(
-  ctx: TranslateContext,
-  gateway: Gateway,
-  listener: ListenerState,
-  routeNs: string,
-): boolean {
+/** `Same` is relative to the listener's owner: the Gateway, or the ListenerSet that declares it. */
+function namespaceAllowed(ctx: TranslateContext, listener: ListenerState, routeNs: string): boolean {
   const from = listener.spec.allowedRoutes?.namespaces?.from ?? 'Same';
   if (from === 'All') return true;
-  if (from === 'Same') return routeNs === gateway.metadata.namespace;
+  if (from === 'Same') return routeNs === listener.owner.namespace;
   const selector = listener.spec.allowedRoutes?.namespaces?.selector;
   if (!selector) return false;
   return matchesLabelSelector(selector, ctx.namespaces.get(routeNs)?.metadata.labels ?? {});
+}
+
+export interface ListenerSetParent {
+  gateway: GatewayState;
+  accepted: boolean;
+}
+
+/** Every ListenerSet of Portico's Gateways, by `namespace/name`, with its Gateway (for parentRefs). */
+export function listenerSetParents(
+  gateways: ReadonlyMap<string, GatewayState>,
+): Map<string, ListenerSetParent> {
+  const index = new Map<string, ListenerSetParent>();
+  for (const gateway of gateways.values())
+    for (const [name, ls] of gateway.listenerSets) index.set(name, { gateway, accepted: ls.accepted });
+  return index;
 }
 
 function describeSection(p: ParentReference, prefix = ''): string {

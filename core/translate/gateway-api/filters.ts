@@ -2,6 +2,7 @@ import type { BackendPool, Filter, Header, PathModifier, RedirectAction } from '
 import type { HeaderModifier, HTTPRouteFilter, RouteKind } from '#core/model/gateway-api.js';
 import type { TranslateContext } from '../context.js';
 import { type RefProblem, resolveBackendRef } from './backend-refs.js';
+import { translateCors } from './cors.js';
 import { checkHeaderValue, checkPathValue, checkPreciseHostname } from './validate-strings.js';
 
 /** A redirect before the listener fills in what the request keeps (scheme and port). */
@@ -137,6 +138,16 @@ export function translateFilters(
         }
         out.pools.push(resolved.pool);
         out.filters.push({ type: 'RequestMirror', pool: resolved.pool.id, percent });
+        continue;
+      }
+      case 'CORS': {
+        if (!f.cors) {
+          out.invalid.push({ field: at, message: 'CORS needs its settings' });
+          continue;
+        }
+        const cors = translateCors(f.cors, `${at}.cors`);
+        if ('filter' in cors) out.filters.push(cors.filter);
+        else out.invalid.push(cors);
         continue;
       }
       case 'ExtensionRef':

@@ -22,7 +22,13 @@ export function translateGrpcRoute(ctx: TranslateContext, route: GRPCRoute): Rul
       if (typeof r === 'object' && 'message' in r) return { matches: r, prefixMatchOnly: false };
       matches.push(r);
     }
-    return { matches, filters: rule.filters, backendRefs: rule.backendRefs, prefixMatchOnly: false };
+    return {
+      matches,
+      filters: rule.filters,
+      backendRefs: rule.backendRefs,
+      name: rule.name,
+      prefixMatchOnly: false,
+    };
   });
   return translateRules(
     ctx,

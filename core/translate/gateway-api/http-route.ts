@@ -18,6 +18,8 @@ export function translateHttpRoute(ctx: TranslateContext, route: HTTPRoute): Rul
       filters: rule.filters,
       backendRefs: rule.backendRefs,
       timeouts: rule.timeouts,
+      retry: rule.retry,
+      name: rule.name,
       prefixMatchOnly: matches.every((m) => m.path?.type === 'Prefix'),
     };
   });

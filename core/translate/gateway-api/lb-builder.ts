@@ -61,7 +61,12 @@ export function createLbBuilder(
   for (const l of state.listeners) {
     if (!l.usable || !l.protocol) continue;
     const id = listenerId(l.protocol, l.spec.port);
-    const source: SourceRef = { ...builder.base.source, section: l.spec.name };
+    const source: SourceRef = {
+      kind: l.owner.kind,
+      namespace: l.owner.namespace,
+      name: l.owner.name,
+      section: l.spec.name,
+    };
     let build = builder.listeners.get(id);
     if (!build) {
       build = {
@@ -78,6 +83,8 @@ export function createLbBuilder(
     }
     build.sources.push(source);
     if (l.tls && build.tls) build.tls.certificates.push(...l.tls.certificates);
+    // Validation is per port: every listener merged here carries the same one.
+    if (l.clientValidation && build.tls) build.tls.clientValidation = l.clientValidation;
     if (l.spec.hostname && (l.protocol === 'HTTP' || l.protocol === 'HTTPS'))
       build.claimedHostnames.push({ hostname: l.spec.hostname, source });
   }
@@ -111,13 +118,14 @@ export function addRoute(
       build.routeIds.add(id);
       const ir: Route = {
         id,
-        source: { ...source, rule: t.rule, match: t.match },
+        source: { ...source, rule: t.rule, match: t.match, ...(t.ruleName ? { ruleName: t.ruleName } : {}) },
         ...(hostname !== undefined ? { hostname } : {}),
         wildcard: 'any-depth',
         match: t.matchSpec,
         filters: t.filters,
         action: finishAction(t, build),
         ...(t.timeouts ? { timeouts: t.timeouts } : {}),
+        ...(t.retry ? { retry: t.retry } : {}),
       };
       build.ranked.push({
         route: ir,
@@ -189,7 +197,7 @@ function addNotFoundRoutes(b: ListenerBuild): void {
         (r.route.hostname === undefined || hostnameCovers(r.route.hostname, hostname)),
     );
     if (!shadowed) continue;
-    const id = `gateway/${source.namespace}/${source.name}/listener/${source.section}/not-found`;
+    const id = `${source.kind.toLowerCase()}/${source.namespace}/${source.name}/listener/${source.section}/not-found`;
     if (b.routeIds.has(id)) continue;
     b.routeIds.add(id);
     b.ranked.push({
@@ -218,19 +226,21 @@ function refuseAttachment(
   route: Route,
   message: string,
 ): void {
-  const gw = builder.base.source;
-  const sections = new Set(b.sources.map((s) => s.section));
+  const owner = (s: { kind?: string | undefined; namespace?: string | undefined; name: string }) =>
+    `${s.kind ?? 'Gateway'}/${s.namespace ?? route.source.namespace}/${s.name}`;
+  const sections = new Set(b.sources.map((s) => `${owner(s)}/${s.section}`));
   for (const l of builder.state.listeners) {
-    if (sections.has(l.spec.name) && l.status.attachedRoutes > 0) l.status.attachedRoutes--;
+    if (sections.has(`${owner(l.owner)}/${l.spec.name}`) && l.status.attachedRoutes > 0)
+      l.status.attachedRoutes--;
   }
+  const owners = new Set(b.sources.map(owner));
   const status = ctx.statuses.find(
     (s) =>
       s.kind === route.source.kind && s.namespace === route.source.namespace && s.name === route.source.name,
   );
   if (!status || !('parents' in status.status)) return;
   for (const p of status.status.parents) {
-    if ((p.parentRef.namespace ?? route.source.namespace) !== gw.namespace || p.parentRef.name !== gw.name)
-      continue;
+    if (!owners.has(owner(p.parentRef))) continue;
     setCondition(
       p.conditions,
       condition('Accepted', false, 'NotAllowedByListeners', message, status.generation),

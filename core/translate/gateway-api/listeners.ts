@@ -1,17 +1,28 @@
-import type { Certificate, ListenerProtocol, ListenerTls } from '#core/ir/load-balancer.js';
-import { GATEWAY_GROUP, type Gateway, type Listener, type RouteKind } from '#core/model/gateway-api.js';
+import type { Certificate, ClientValidation, ListenerProtocol, ListenerTls } from '#core/ir/load-balancer.js';
+import { GATEWAY_GROUP, type Listener, type RouteKind } from '#core/model/gateway-api.js';
 import { condition, setCondition } from '#core/status/conditions.js';
 import type { ListenerStatus } from '#core/status/types.js';
 import type { TranslateContext } from '../context.js';
 import { readTlsSecret } from '../tls-secret.js';
 import { isReferenceAllowed } from './reference-grant.js';
 
+/** The object a listener is declared in: its Gateway, or a ListenerSet attached to it. */
+export interface ListenerOwner {
+  kind: 'Gateway' | 'ListenerSet';
+  namespace: string;
+  name: string;
+  generation: number | undefined;
+}
+
 export interface ListenerState {
+  owner: ListenerOwner;
   spec: Listener;
   protocol: ListenerProtocol | undefined;
   /** Route kinds that may attach. */
   kinds: RouteKind[];
   tls?: ListenerTls;
+  /** Client-certificate validation for its port (Gateway `spec.tls.frontend`), HTTPS only. */
+  clientValidation?: ClientValidation;
   status: ListenerStatus;
   /** Routes may attach and the listener gets programmed. */
   usable: boolean;
@@ -35,34 +46,41 @@ const KINDS_FOR: Record<ListenerProtocol, { allowed: RouteKind[]; defaults: Rout
 };
 
 /**
- * Validates a Gateway's listeners: protocol, allowed route kinds, TLS certificates (cross-namespace
- * only with a ReferenceGrant), and conflicts between listeners sharing a port. Conflicts resolve in
- * favour of the listener listed first, so adding a listener never breaks one that already works.
+ * Validates the listeners of one owner (a Gateway or a ListenerSet): protocol, allowed route kinds,
+ * TLS certificates (cross-namespace only with a ReferenceGrant from that owner). Conflicts are
+ * decided later, over the Gateway's merged list (resolveListenerConflicts).
  */
-export function translateListeners(ctx: TranslateContext, gateway: Gateway): ListenerState[] {
-  const generation = gateway.metadata.generation;
+export function translateListeners(
+  ctx: TranslateContext,
+  owner: ListenerOwner,
+  specs: readonly Listener[],
+): ListenerState[] {
   const seenNames = new Set<string>();
   const states: ListenerState[] = [];
-  for (const spec of gateway.spec.listeners) {
+  for (const spec of specs) {
     if (seenNames.has(spec.name)) {
       ctx.notice({
         severity: 'error',
         code: 'DuplicateListener',
-        source: {
-          kind: 'Gateway',
-          namespace: gateway.metadata.namespace!,
-          name: gateway.metadata.name,
-          section: spec.name,
-        },
+        source: { kind: owner.kind, namespace: owner.namespace, name: owner.name, section: spec.name },
         field: 'spec.listeners',
         message: `listener name ${spec.name} is used twice; the second is ignored`,
       });
       continue;
     }
     seenNames.add(spec.name);
-    states.push(translateListener(ctx, gateway, spec, generation));
+    states.push(translateListener(ctx, owner, spec));
   }
-  markConflicts(states, generation);
+  return states;
+}
+
+/**
+ * Conflicts over a Gateway's merged listeners, in precedence order (the Gateway's own, then its
+ * ListenerSets oldest first): the earlier listener wins, so adding a listener never breaks one that
+ * already works. Usable listeners are then `Programmed=False/Pending` until the provider reports.
+ */
+export function resolveListenerConflicts(states: readonly ListenerState[]): void {
+  markConflicts(states);
   for (const s of states) {
     if (s.usable) {
       setCondition(
@@ -72,20 +90,15 @@ export function translateListeners(ctx: TranslateContext, gateway: Gateway): Lis
           false,
           'Pending',
           'Waiting for the provider to program the listener',
-          generation,
+          s.owner.generation,
         ),
       );
     }
   }
-  return states;
 }
 
-function translateListener(
-  ctx: TranslateContext,
-  gateway: Gateway,
-  spec: Listener,
-  generation: number | undefined,
-): ListenerState {
+function translateListener(ctx: TranslateContext, owner: ListenerOwner, spec: Listener): ListenerState {
+  const generation = owner.generation;
   const conditions = [] as ListenerStatus['conditions'];
   const status: ListenerStatus = { name: spec.name, supportedKinds: [], attachedRoutes: 0, conditions };
   const protocol = PROTOCOLS[spec.protocol];
@@ -102,7 +115,7 @@ function translateListener(
       condition('ResolvedRefs', true, 'ResolvedRefs', 'All references resolved', generation),
       condition('Conflicted', false, 'NoConflicts', 'No conflicts', generation),
     );
-    return { spec, protocol: undefined, kinds: [], status, usable: false };
+    return { owner, spec, protocol: undefined, kinds: [], status, usable: false };
   }
 
   const problems: { reason: string; message: string }[] = [];
@@ -120,7 +133,7 @@ function translateListener(
     } else if (mode === 'Passthrough') {
       tls = { mode, certificates: [] };
     } else {
-      const certificates = resolveCertificates(ctx, gateway, spec, problems);
+      const certificates = resolveCertificates(ctx, owner, spec, problems);
       if (certificates.length === 0) usable = false;
       tls = { mode, certificates };
     }
@@ -140,7 +153,7 @@ function translateListener(
       ? condition('ResolvedRefs', false, first.reason, problems.map((p) => p.message).join('; '), generation)
       : condition('ResolvedRefs', true, 'ResolvedRefs', 'All references resolved', generation),
   );
-  return { spec, protocol, kinds, ...(tls ? { tls } : {}), status, usable };
+  return { owner, spec, protocol, kinds, ...(tls ? { tls } : {}), status, usable };
 }
 
 function routeKinds(
@@ -168,11 +181,11 @@ function routeKinds(
 
 function resolveCertificates(
   ctx: TranslateContext,
-  gateway: Gateway,
+  owner: ListenerOwner,
   spec: Listener,
   problems: { reason: string; message: string }[],
 ): Certificate[] {
-  const gwNamespace = gateway.metadata.namespace!;
+  const gwNamespace = owner.namespace;
   const refs = spec.tls?.certificateRefs ?? [];
   if (refs.length === 0)
     problems.push({
@@ -194,7 +207,7 @@ function resolveCertificates(
     if (
       !isReferenceAllowed(
         ctx,
-        { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gwNamespace },
+        { group: GATEWAY_GROUP, kind: owner.kind, namespace: gwNamespace },
         { group: '', kind: 'Secret', namespace, name: ref.name },
       )
     ) {
@@ -215,7 +228,7 @@ function resolveCertificates(
 }
 
 /** Listeners on one port must agree on the protocol; HTTP-family listeners must differ by hostname. */
-function markConflicts(states: ListenerState[], generation: number | undefined): void {
+function markConflicts(states: readonly ListenerState[]): void {
   const byPort = new Map<string, ListenerState[]>();
   for (const s of states) {
     if (!s.protocol) continue;
@@ -226,16 +239,17 @@ function markConflicts(states: ListenerState[], generation: number | undefined):
     const winner = group[0]!;
     const seenHosts = new Set<string>();
     for (const s of group) {
+      const generation = s.owner.generation;
       let conflict: { reason: string; message: string } | undefined;
       if (s.protocol !== winner.protocol) {
         conflict = {
           reason: 'ProtocolConflict',
-          message: `port ${s.spec.port} is already used by listener ${winner.spec.name} with protocol ${winner.protocol}`,
+          message: `port ${s.spec.port} is already used by ${describeListener(winner)} with protocol ${winner.protocol}`,
         };
       } else if ((s.protocol === 'TCP' || s.protocol === 'UDP') && s !== winner) {
         conflict = {
           reason: 'ProtocolConflict',
-          message: `port ${s.spec.port} is already used by ${s.protocol} listener ${winner.spec.name}`,
+          message: `port ${s.spec.port} is already used by ${s.protocol} ${describeListener(winner)}`,
         };
       } else {
         const host = s.spec.hostname ?? '';
@@ -271,4 +285,11 @@ function markConflicts(states: ListenerState[], generation: number | undefined):
       }
     }
   }
+}
+
+/** `listener web`, or `listener web of ListenerSet team-a/extra` for listeners not of the Gateway itself. */
+function describeListener(l: ListenerState): string {
+  return l.owner.kind === 'Gateway'
+    ? `listener ${l.spec.name}`
+    : `listener ${l.spec.name} of ListenerSet ${l.owner.namespace}/${l.owner.name}`;
 }

@@ -3,15 +3,17 @@ import type {
   BackendPool,
   Filter,
   Match,
+  Retry,
   Timeouts,
   WeightedBackend,
 } from '#core/ir/load-balancer.js';
-import type { HTTPBackendRef, HTTPRouteFilter, RouteKind } from '#core/model/gateway-api.js';
+import type { HTTPBackendRef, HTTPRouteFilter, HTTPRouteRule, RouteKind } from '#core/model/gateway-api.js';
 import type { PoolUse } from '../backend/service-pool.js';
 import type { TranslateContext } from '../context.js';
 import { type RefProblem, resolveBackendRef } from './backend-refs.js';
 import { parseDurationMs } from './duration.js';
 import { type PartialRedirect, translateFilters } from './filters.js';
+import { translateRetry } from './retry.js';
 
 /** One (rule, match) of a route, before it is placed on listeners and hostnames. */
 export interface RuleTemplate {
@@ -23,6 +25,8 @@ export interface RuleTemplate {
   /** A redirect is finished per listener (the request's scheme and port depend on it). */
   action: Action | { type: 'partial-redirect'; redirect: PartialRedirect };
   timeouts?: Timeouts;
+  retry?: Retry;
+  ruleName?: string;
 }
 
 /** What translating a route's rules found, for its status. */
@@ -43,6 +47,9 @@ export interface RuleInput {
   filters?: HTTPRouteFilter[] | undefined;
   backendRefs?: HTTPBackendRef[] | undefined;
   timeouts?: { request?: string | undefined; backendRequest?: string | undefined } | undefined;
+  retry?: HTTPRouteRule['retry'];
+  /** The rule's `name`, unique within the route. */
+  name?: string | undefined;
   /** Every match is a path prefix (ReplacePrefixMatch needs it). */
   prefixMatchOnly: boolean;
 }
@@ -64,17 +71,29 @@ export function translateRules(
   };
   const from = { kind: route.kind, namespace: route.namespace };
   const prefix = `${route.kind.toLowerCase()}/${route.namespace}/${route.name}`;
+  const names = new Set<string>();
   for (const [i, rule] of rules.entries()) {
     const field = `spec.rules[${i}]`;
     if (!Array.isArray(rule.matches)) {
       out.droppedRules.push({ rule: i, ...rule.matches });
       continue;
     }
+    if (rule.name !== undefined && names.has(rule.name)) {
+      out.droppedRules.push({
+        rule: i,
+        field: `${field}.name`,
+        message: `rule name ${rule.name} is already used by an earlier rule`,
+      });
+      continue;
+    }
+    if (rule.name !== undefined) names.add(rule.name);
     const f = translateFilters(ctx, from, rule.filters ?? [], `${field}.filters`, rule.prefixMatchOnly);
     const timeouts = translateTimeouts(rule.timeouts);
+    const retry = translateRetry(rule.retry, `${field}.retry`);
     const invalid =
       f.invalid[0] ??
-      (typeof timeouts === 'string' ? { field: `${field}.timeouts`, message: timeouts } : undefined);
+      (typeof timeouts === 'string' ? { field: `${field}.timeouts`, message: timeouts } : undefined) ??
+      ('message' in retry ? retry : undefined);
     if (invalid) {
       out.droppedRules.push({ rule: i, ...invalid });
       continue;
@@ -133,6 +152,8 @@ export function translateRules(
         filters: f.filters,
         action,
         ...(typeof timeouts === 'object' ? { timeouts } : {}),
+        ...('retry' in retry && retry.retry ? { retry: retry.retry } : {}),
+        ...(rule.name !== undefined ? { ruleName: rule.name } : {}),
       });
     });
   }

@@ -1,6 +1,7 @@
 import { lbKey } from '#core/ir/lb-key.js';
 import type { LoadBalancer, RequestedAddress } from '#core/ir/load-balancer.js';
-import type { AnyRoute, Gateway } from '#core/model/gateway-api.js';
+import type { AnyRoute, Gateway, ListenerSet } from '#core/model/gateway-api.js';
+import { objectKey } from '#core/model/meta.js';
 import type { RejectedObject } from '#core/model/read-objects.js';
 import { condition } from '#core/status/conditions.js';
 import type { RouteParentStatus, StatusCondition } from '#core/status/types.js';
@@ -8,14 +9,22 @@ import type { PoolUse } from '../backend/service-pool.js';
 import { sourceOf, type TranslateContext } from '../context.js';
 import { formatIp, parseIp } from '../ip-address.js';
 import { resolveParameters, settingsFromParameters } from '../parameters.js';
-import { attachRoute, type GatewayState, type ParentAttachment } from './attach.js';
+import {
+  attachRoute,
+  type GatewayState,
+  type ListenerSetParent,
+  listenerSetParents,
+  type ParentAttachment,
+} from './attach.js';
+import { applyFrontendValidation } from './frontend-tls.js';
 import { type ClassState, translateGatewayClasses } from './gateway-class.js';
 import { translateGrpcRoute } from './grpc-route.js';
 import { translateHttpRoute } from './http-route.js';
 import { translateL4Route } from './l4-route.js';
 import { addRoute, buildLoadBalancer, createLbBuilder, type LbBuilder } from './lb-builder.js';
+import { isListenerSetAllowed, listenerSetsByGateway, pushListenerSetStatus } from './listener-sets.js';
 import type { ListenerState } from './listeners.js';
-import { translateListeners } from './listeners.js';
+import { resolveListenerConflicts, translateListeners } from './listeners.js';
 import { reportRejectedGatewayApiObjects } from './rejected.js';
 import type { RulesResult } from './rules.js';
 
@@ -31,11 +40,13 @@ export function translateGatewayApi(
   const classes = translateGatewayClasses(ctx);
   const gateways = new Map<string, GatewayState>();
   const builders = new Map<string, LbBuilder>();
+  const setsByGateway = listenerSetsByGateway(ctx);
   for (const gateway of ctx.bundle.gateways) {
     const cls = classes.get(gateway.spec.gatewayClassName);
     if (!cls) continue;
-    const state = translateGateway(ctx, gateway, cls);
-    gateways.set(`${gateway.metadata.namespace}/${gateway.metadata.name}`, state.gateway);
+    const name = `${gateway.metadata.namespace}/${gateway.metadata.name}`;
+    const state = translateGateway(ctx, gateway, cls, setsByGateway.get(name) ?? []);
+    gateways.set(name, state.gateway);
     if (state.builder) builders.set(state.gateway.key, state.builder);
   }
   reportRejectedGatewayApiObjects(ctx, rejected, classes, gateways);
@@ -48,12 +59,14 @@ export function translateGatewayApi(
     ...b.tcpRoutes,
     ...b.udpRoutes,
   ];
-  for (const route of routes) translateRoute(ctx, route, gateways, builders);
+  const setParents = listenerSetParents(gateways);
+  for (const route of routes) translateRoute(ctx, route, gateways, setParents, builders);
 
   const loadBalancers: LoadBalancer[] = [];
   for (const state of gateways.values()) {
     const builder = builders.get(state.key);
     pushGatewayStatus(ctx, state, builder !== undefined);
+    for (const ls of state.listenerSets.values()) pushListenerSetStatus(ctx, state.key, ls);
     if (builder) loadBalancers.push(buildLoadBalancer(ctx, builder));
   }
   return loadBalancers;
@@ -64,15 +77,31 @@ interface GatewayTranslation {
   builder?: LbBuilder;
 }
 
-function translateGateway(ctx: TranslateContext, gateway: Gateway, cls: ClassState): GatewayTranslation {
+function translateGateway(
+  ctx: TranslateContext,
+  gateway: Gateway,
+  cls: ClassState,
+  listenerSets: readonly ListenerSet[],
+): GatewayTranslation {
   const namespace = gateway.metadata.namespace!;
   const key = lbKey(ctx.options.cluster, 'Gateway', namespace, gateway.metadata.name);
-  const listeners = translateListeners(ctx, gateway);
-  const state: GatewayState = { gateway, key, accepted: false, listeners };
   const generation = gateway.metadata.generation;
+  const own = translateListeners(
+    ctx,
+    { kind: 'Gateway', namespace, name: gateway.metadata.name, generation },
+    gateway.spec.listeners,
+  );
+  const state: GatewayState = { gateway, key, accepted: false, listeners: own, listenerSets: new Map() };
   const refuse = (reason: string, message: string): GatewayTranslation => {
     state.notAccepted = condition('Accepted', false, reason, message, generation);
     ctx.held.push({ key, reason: message });
+    refuseListenerSets(
+      state,
+      listenerSets,
+      'ParentNotAccepted',
+      `Gateway ${namespace}/${gateway.metadata.name} is not accepted`,
+    );
+    resolveListenerConflicts(own);
     return { gateway: state };
   };
 
@@ -82,8 +111,8 @@ function translateGateway(ctx: TranslateContext, gateway: Gateway, cls: ClassSta
       `GatewayClass ${cls.gatewayClass.metadata.name} is not accepted: ${cls.message}`,
     );
   const ref = gateway.spec.infrastructure?.parametersRef;
-  const own = resolveParameters(ctx, ref ? { ...ref, namespace } : undefined);
-  if (!own.ok) return refuse('InvalidParameters', own.message);
+  const ownParameters = resolveParameters(ctx, ref ? { ...ref, namespace } : undefined);
+  if (!ownParameters.ok) return refuse('InvalidParameters', ownParameters.message);
 
   const requestedAddresses: RequestedAddress[] = [];
   for (const a of gateway.spec.addresses ?? []) {
@@ -94,23 +123,83 @@ function translateGateway(ctx: TranslateContext, gateway: Gateway, cls: ClassSta
     if (!ip) return refuse('UnsupportedAddress', `address ${a.value} is not an IP address`);
     requestedAddresses.push({ type: 'IPAddress', value: formatIp(ip) });
   }
-  if (!listeners.some((l) => l.usable)) {
+  attachListenerSets(ctx, state, listenerSets);
+  if (applyFrontendValidation(ctx, gateway, state.listeners).insecure)
+    state.insecureFrontendValidation = true;
+  resolveListenerConflicts(state.listeners);
+  for (const ls of state.listenerSets.values()) {
+    if (!ls.refusal && !ls.listeners.some((l) => l.usable)) {
+      ls.accepted = false;
+      ls.refusal = { reason: 'ListenersNotValid', message: 'No listener of the ListenerSet is valid' };
+    }
+  }
+  if (!state.listeners.some((l) => l.usable)) {
     state.notAccepted = condition('Accepted', false, 'ListenersNotValid', 'No listener is valid', generation);
     ctx.held.push({ key, reason: 'no listener of the Gateway is valid' });
     return { gateway: state };
   }
   state.accepted = true;
-  const settings = settingsFromParameters(ctx, cls.parameters, own.parameters);
+  const settings = settingsFromParameters(ctx, cls.parameters, ownParameters.parameters);
   return { gateway: state, builder: createLbBuilder(ctx, state, { ...settings, requestedAddresses }) };
+}
+
+/**
+ * Merges the listeners of the ListenerSets the Gateway allows after its own (in precedence order);
+ * the others are refused with `NotAllowed`.
+ */
+function attachListenerSets(
+  ctx: TranslateContext,
+  state: GatewayState,
+  listenerSets: readonly ListenerSet[],
+): void {
+  const gw = state.gateway;
+  for (const ls of listenerSets) {
+    const namespace = ls.metadata.namespace!;
+    if (!isListenerSetAllowed(ctx, gw, namespace)) {
+      state.listenerSets.set(objectKey(ls), {
+        listenerSet: ls,
+        accepted: false,
+        refusal: {
+          reason: 'NotAllowed',
+          message: `Gateway ${gw.metadata.namespace}/${gw.metadata.name} does not allow ListenerSets from namespace ${namespace}`,
+        },
+        listeners: [],
+      });
+      continue;
+    }
+    const listeners = translateListeners(
+      ctx,
+      { kind: 'ListenerSet', namespace, name: ls.metadata.name, generation: ls.metadata.generation },
+      ls.spec.listeners,
+    );
+    state.listeners.push(...listeners);
+    state.listenerSets.set(objectKey(ls), { listenerSet: ls, accepted: true, listeners });
+  }
+}
+
+function refuseListenerSets(
+  state: GatewayState,
+  listenerSets: readonly ListenerSet[],
+  reason: string,
+  message: string,
+): void {
+  for (const ls of listenerSets)
+    state.listenerSets.set(objectKey(ls), {
+      listenerSet: ls,
+      accepted: false,
+      refusal: { reason, message },
+      listeners: [],
+    });
 }
 
 function translateRoute(
   ctx: TranslateContext,
   route: AnyRoute,
   gateways: ReadonlyMap<string, GatewayState>,
+  setParents: ReadonlyMap<string, ListenerSetParent>,
   builders: ReadonlyMap<string, LbBuilder>,
 ): void {
-  const parents = attachRoute(ctx, route, gateways);
+  const parents = attachRoute(ctx, route, gateways, setParents);
   if (parents.length === 0) return;
   const generation = route.metadata.generation;
   const source = sourceOf(route);
@@ -251,7 +340,8 @@ function reportRuleProblems(
 function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted: boolean): void {
   const g = state.gateway;
   const generation = g.metadata.generation;
-  const invalid = state.listeners.filter((l) => !l.usable).length;
+  const own = state.listeners.filter((l) => l.owner.kind === 'Gateway');
+  const invalid = own.filter((l) => !l.usable).length;
   const acceptedCondition: StatusCondition =
     state.notAccepted ??
     (invalid > 0
@@ -272,6 +362,30 @@ function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted:
     name: g.metadata.name,
     ...(generation !== undefined ? { generation } : {}),
     loadBalancers: [state.key],
-    status: { conditions: [acceptedCondition, programmed], listeners: state.listeners.map((l) => l.status) },
+    status: {
+      conditions: [
+        acceptedCondition,
+        programmed,
+        ...(state.insecureFrontendValidation
+          ? [
+              condition(
+                'InsecureFrontendValidationMode',
+                true,
+                'ConfigurationChanged',
+                'Some HTTPS listener admits clients without a valid certificate (AllowInsecureFallback)',
+                generation,
+              ),
+            ]
+          : []),
+      ],
+      listeners: own.map((l) => l.status),
+      ...(allowsListenerSets(g)
+        ? { attachedListenerSets: [...state.listenerSets.values()].filter((ls) => ls.accepted).length }
+        : {}),
+    },
   });
+}
+
+function allowsListenerSets(g: Gateway): boolean {
+  return (g.spec.allowedListeners?.namespaces?.from ?? 'None') !== 'None';
 }
