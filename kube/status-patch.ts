@@ -100,7 +100,7 @@ export function planStatusPatch(
  * The `status` to merge-patch onto `object` so that Portico's part of it is gone (`release`), or
  * undefined when nothing of Portico's is there:
  *
- * - GatewayClass, Gateway: conditions of Portico's types observed at the release's generation or
+ * - GatewayClass, Gateway, ListenerSet: conditions of Portico's types observed at the release's generation or
  *   before (withoutPorticoConditions), on the object and its listeners; a listener left with no
  *   condition goes, and the Gateway's `addresses` go once no condition of Portico's types remains
  *   (no other controller has claimed the Gateway yet; one that has writes its own).
@@ -120,7 +120,8 @@ export function planReleasePatch(
         conditions: withoutPorticoConditions(conditionsOf(existing.conditions), release.generation),
       };
       break;
-    case 'Gateway': {
+    case 'Gateway':
+    case 'ListenerSet': {
       const conditions = withoutPorticoConditions(conditionsOf(existing.conditions), release.generation);
       const listeners = arrayOf(existing.listeners).flatMap((l) => {
         const before = conditionsOf(l.conditions);
@@ -132,7 +133,7 @@ export function planReleasePatch(
       fields = {
         conditions,
         ...(existing.listeners !== undefined ? { listeners } : {}),
-        ...(claimed ? {} : { addresses: null }),
+        ...(claimed || release.kind === 'ListenerSet' ? {} : { addresses: null }),
       };
       break;
     }

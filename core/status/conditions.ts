@@ -11,6 +11,7 @@ export const PORTICO_CONDITION_TYPES: ReadonlySet<string> = new Set([
   'ResolvedRefs',
   'Conflicted',
   'PartiallyInvalid',
+  'InsecureFrontendValidationMode',
 ]);
 
 export function condition(

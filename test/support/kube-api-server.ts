@@ -72,6 +72,7 @@ export const DEFAULT_RESOURCES: readonly ApiResource[] = [
     { group: GW, version, kind: 'HTTPRoute', plural: 'httproutes', namespaced: ns, status: true },
   ]),
   { group: GW, version: 'v1', kind: 'GRPCRoute', plural: 'grpcroutes', namespaced: ns, status: true },
+  { group: GW, version: 'v1', kind: 'ListenerSet', plural: 'listenersets', namespaced: ns, status: true },
   {
     group: GW,
     version: 'v1beta1',

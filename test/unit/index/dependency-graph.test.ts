@@ -51,7 +51,7 @@ describe('DependencyGraph', () => {
       namespace('a'),
       secret('a', 's'),
       { ...service('x', 'svc'), metadata: { name: 'svc' } },
-      { kind: 'ConfigMap', metadata: { name: 'x' } },
+      { kind: 'Pod', metadata: { name: 'x' } },
       { kind: 'Secret', metadata: {} },
       null,
       'junk',

@@ -53,6 +53,7 @@ const grants = (verb: string) =>
 const STATUS_PATCH = [
   'GatewayClass',
   'Gateway',
+  'ListenerSet',
   'HTTPRoute',
   'GRPCRoute',
   'TLSRoute',
