@@ -4,29 +4,41 @@
 // vocabulary every adapter speaks.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import type { DesiredResource, DiffSpec, ObservedResource, Plan } from '#core/plan/types.js';
+import type {
+  AnyKinds,
+  DesiredResource,
+  DiffSpec,
+  Kinds,
+  KindValue,
+  ObservedResource,
+  Plan,
+} from '#core/plan/types.js';
 import type { Notice } from '#core/translate/notice.js';
 
-export type { DesiredResource, DiffSpec, ObservedResource, Plan };
+export type { AnyKinds, DesiredResource, DiffSpec, Kinds, KindValue, ObservedResource, Plan };
 
-export interface LoadBalancerAdapter<R> {
+/**
+ * `K` is the adapter's kind map (`{ listener: ListenerValue; ... }`): every resource, change and
+ * conflict it handles is typed by its kind.
+ */
+export interface LoadBalancerAdapter<K extends KindValue> {
   /** `haproxy` | `aws-elbv2` | `gcp-compute` | `fake`: the first segment of every resource address. */
   readonly name: string;
   /** Features and limits, declared up front; render reports whatever the IR uses beyond them. */
   capabilities(): Capabilities;
   /** Pure: provider-native desired resources, plus a notice for every feature left out. */
-  render(lb: ir.LoadBalancer): Rendered<R>;
+  render(lb: ir.LoadBalancer): Rendered<K>;
   /**
    * What the provider really runs for this load balancer: everything it owns, plus unowned
    * resources squatting on its addresses. `desired` is what render produced (empty when the load
    * balancer should no longer exist): observe reads those by their deterministic names, so its cost
    * follows one load balancer, not the provider's whole inventory.
    */
-  observe(key: ir.LbKey, opts: ObserveOptions<R>): Promise<Observed<R>>;
+  observe(key: ir.LbKey, opts: ObserveOptions<K>): Promise<Observed<K>>;
   /** How resources are compared, replaced and ordered; fed to planChanges. */
-  readonly diffSpec: DiffSpec<R>;
+  readonly diffSpec: DiffSpec<K>;
   /** The only mutation. Idempotent and safe to re-run after a crash at any step; never touches a conflict. */
-  apply(plan: Plan<R>, opts: { signal: AbortSignal }): Promise<LbStatus>;
+  apply(plan: Plan<K>, opts: { signal: AbortSignal }): Promise<LbStatus>;
   /**
    * The load-balancer keys of `cluster` the provider holds resources for, found by ownership
    * (tags, labels, the adapter's own state), sorted: what resync needs to find orphans whose
@@ -36,10 +48,16 @@ export interface LoadBalancerAdapter<R> {
   listOwnedKeys?(cluster: string, opts: { signal: AbortSignal }): Promise<OwnedKeys>;
 }
 
-export interface ObserveOptions<R> {
+/**
+ * An adapter of any provider, kinds erased: what registries and the reconcile handler hold
+ * (`Record<string, AnyLoadBalancerAdapter>`). Every LoadBalancerAdapter<K> is one, without a cast.
+ */
+export type AnyLoadBalancerAdapter = LoadBalancerAdapter<AnyKinds>;
+
+export interface ObserveOptions<K extends KindValue> {
   signal: AbortSignal;
   /** The rendered resources of this load balancer; empty when it should no longer exist. */
-  desired: readonly DesiredResource<R>[];
+  desired: readonly DesiredResource<K>[];
 }
 
 export interface OwnedKeys {
@@ -47,13 +65,13 @@ export interface OwnedKeys {
   complete: boolean;
 }
 
-export interface Rendered<R> {
-  resources: DesiredResource<R>[];
+export interface Rendered<K extends KindValue> {
+  resources: DesiredResource<K>[];
   notices: AdapterNotice[];
 }
 
-export interface Observed<R> {
-  resources: ObservedResource<R>[];
+export interface Observed<K extends KindValue> {
+  resources: ObservedResource<K>[];
   /**
    * Every page was read. When false the caller must not act on absences (no deletes, no
    * garbage collection): a missing page is not a missing resource.

@@ -8,7 +8,7 @@ import type * as ir from '#core/ir/load-balancer.js';
 import type { LoadBalancerAdapter } from '../types.js';
 import { applyElbv2 } from './apply.js';
 import { listOwnedKeysElbv2 } from './list-owned.js';
-import type { Elbv2Value, LoadBalancerValue, TargetGroupValue } from './model.js';
+import type { Elbv2Kinds } from './model.js';
 import { newMemory, observeElbv2, remember } from './observe.js';
 import { elbv2PureHalf } from './pure-half.js';
 import type { Elbv2RenderOptions } from './render.js';
@@ -21,7 +21,7 @@ export interface Elbv2AdapterOptions extends Elbv2RenderOptions {
   cluster?: string;
 }
 
-export type Elbv2Adapter = LoadBalancerAdapter<Elbv2Value> & { readonly region: string };
+export type Elbv2Adapter = LoadBalancerAdapter<Elbv2Kinds> & { readonly region: string };
 
 export function createElbv2Adapter(opts: Elbv2AdapterOptions): Elbv2Adapter {
   const pure = elbv2PureHalf(opts);
@@ -33,10 +33,8 @@ export function createElbv2Adapter(opts: Elbv2AdapterOptions): Elbv2Adapter {
     render(lb: ir.LoadBalancer) {
       const rendered = pure.render(lb);
       for (const r of rendered.resources) {
-        if (r.kind === 'load-balancer')
-          remember(memory, lb.key, 'loadBalancers', (r.value as LoadBalancerValue).name);
-        if (r.kind === 'target-group')
-          remember(memory, lb.key, 'targetGroups', (r.value as TargetGroupValue).name);
+        if (r.kind === 'load-balancer') remember(memory, lb.key, 'loadBalancers', r.value.name);
+        if (r.kind === 'target-group') remember(memory, lb.key, 'targetGroups', r.value.name);
       }
       return rendered;
     },

@@ -41,7 +41,7 @@ import { executionSteps, type Step } from '#core/plan/execution-steps.js';
 import type { Change, Plan } from '#core/plan/types.js';
 import { ConflictError, type LbStatus, NotOwnedError } from '../types.js';
 import {
-  type Elbv2Value,
+  type Elbv2Kinds,
   elbv2Address,
   type ListenerValue,
   type LoadBalancerValue,
@@ -78,11 +78,12 @@ export interface ApplyOptions {
   memory: Elbv2Memory;
 }
 
-type C = Change<Elbv2Value>;
+type C = Change<Elbv2Kinds>;
+type RuleChange = Extract<C, { kind: 'rule' }>;
 
 export async function applyElbv2(
   ctx: Elbv2Calls,
-  plan: Plan<Elbv2Value>,
+  plan: Plan<Elbv2Kinds>,
   opts: ApplyOptions,
 ): Promise<LbStatus> {
   const key = plan.lbKey ?? opts.key ?? '';
@@ -180,13 +181,12 @@ export async function applyElbv2(
 
   const deleted = new Set(plan.changes.filter((c) => c.action === 'delete').map((c) => c.address));
 
-  async function createOrUpdate(s: Step<Elbv2Value>) {
+  async function createOrUpdate(s: Exclude<Step<Elbv2Kinds>, { op: 'delete' }>) {
     const c = s.change;
-    const update = s.op === 'update';
     switch (c.kind) {
       case 'load-balancer': {
-        const v = c.after as LoadBalancerValue;
-        if (!update) {
+        const v = c.after;
+        if (c.action !== 'update') {
           const arn = await createOrAdopt(
             c.address,
             async () =>
@@ -216,7 +216,7 @@ export async function applyElbv2(
           return;
         }
         const arn = await resolve(c.address);
-        const before = c.before as LoadBalancerValue;
+        const before = c.before;
         if (touched(c, 'subnets'))
           await send(ctx, new SetSubnetsCommand({ LoadBalancerArn: arn, Subnets: v.subnets }), c.address);
         if (touched(c, 'securityGroups') && v.securityGroups.length > 0)
@@ -237,8 +237,8 @@ export async function applyElbv2(
         return;
       }
       case 'target-group': {
-        const v = c.after as TargetGroupValue;
-        if (!update) {
+        const v = c.after;
+        if (c.action !== 'update') {
           await createOrAdopt(
             c.address,
             async () =>
@@ -271,13 +271,13 @@ export async function applyElbv2(
             new ModifyTargetGroupCommand({ TargetGroupArn: arn, ...healthCheckInput(v.healthCheck) }),
             c.address,
           );
-        if (touched(c, 'tags')) await syncTags(arn, v.tags, (c.before as TargetGroupValue).tags);
+        if (touched(c, 'tags')) await syncTags(arn, v.tags, c.before.tags);
         return;
       }
       case 'targets': {
-        const v = c.after as TargetsValue;
+        const v = c.after;
         const arn = await tgArn(v.targetGroup);
-        const before = (c.before as TargetsValue | undefined)?.targets ?? [];
+        const before = c.before?.targets ?? [];
         const id = (t: Target) => `${t.id}:${t.port}`;
         const had = new Set(before.map(id));
         const want = new Set(v.targets.map(id));
@@ -295,7 +295,7 @@ export async function applyElbv2(
         return;
       }
       case 'listener': {
-        const v = c.after as ListenerValue;
+        const v = c.after;
         const tgArns = new Map<string, string>();
         if (v.defaultAction.type === 'forward')
           for (const t of v.defaultAction.targetGroups) tgArns.set(t.name, await tgArn(t.name));
@@ -307,7 +307,7 @@ export async function applyElbv2(
         };
         let arn: string;
         let beforeCerts: string[] = [];
-        if (!update) {
+        if (c.action !== 'update') {
           const lbArn = await resolve(elbv2Address('load-balancer', v.loadBalancer));
           arn = await createOrAdopt(
             c.address,
@@ -336,7 +336,7 @@ export async function applyElbv2(
           );
         } else {
           arn = await resolve(c.address);
-          const before = c.before as ListenerValue;
+          const before = c.before;
           beforeCerts = (before.certificateArns ?? []).slice(1);
           if ((c.changedPaths ?? []).some((p) => !p.startsWith('tags')))
             await send(
@@ -379,7 +379,7 @@ export async function applyElbv2(
   }
 
   /** All rule creates, tag updates and priorities of one listener, once its target groups exist. */
-  async function applyRules(listener: string, changes: C[]) {
+  async function applyRules(listener: string, changes: RuleChange[]) {
     if (!changes.some((c) => c.action === 'create' || c.action === 'replace' || c.action === 'update'))
       return;
     const lArn = await resolve(listener);
@@ -389,12 +389,12 @@ export async function applyElbv2(
       new DescribeRulesCommand({ ListenerArn: lArn, PageSize: 400 }),
     );
     for (const x of r.Rules ?? []) if (!x.IsDefault) current.set(x.RuleArn ?? '', Number(x.Priority));
-    const desired = changes.filter((c) => c.action !== 'delete').map((c) => c.after as RuleValue);
+    const desired = changes.flatMap((c) => (c.action === 'delete' ? [] : [c.after]));
     let park = Math.max(0, ...current.values(), ...desired.map((d) => d.priority)) + 1;
     const target = new Map<string, number>();
     for (const c of changes) {
       if (c.action === 'delete') continue;
-      const v = c.after as RuleValue;
+      const v = c.after;
       if (c.action === 'create' || c.action === 'replace') {
         const inUse = new Set(current.values());
         const priority = inUse.has(v.priority) ? park++ : v.priority;
@@ -418,8 +418,7 @@ export async function applyElbv2(
         target.set(arn, v.priority);
       } else {
         const arn = await resolve(c.address);
-        if (c.action === 'update' && touched(c, 'tags'))
-          await syncTags(arn, v.tags, (c.before as RuleValue).tags);
+        if (c.action === 'update' && touched(c, 'tags')) await syncTags(arn, v.tags, c.before.tags);
         target.set(arn, v.priority);
       }
     }
@@ -446,13 +445,13 @@ export async function applyElbv2(
       );
   }
 
-  async function remove(c: C) {
+  async function remove(c: Extract<Step<Elbv2Kinds>, { op: 'delete' }>['change']) {
     const id = c.id;
     if (id === undefined) return;
     switch (c.kind) {
       case 'load-balancer':
         await send(ctx, new DeleteLoadBalancerCommand({ LoadBalancerArn: id }), c.address);
-        opts.memory.loadBalancers.delete((c.before as LoadBalancerValue).name);
+        opts.memory.loadBalancers.delete(c.before.name);
         break;
       case 'listener':
         await sendOrAbsent(ctx, new DeleteListenerCommand({ ListenerArn: id }), ['ListenerNotFound']);
@@ -466,7 +465,7 @@ export async function applyElbv2(
         ]);
         break;
       case 'targets': {
-        const v = c.before as TargetsValue;
+        const v = c.before;
         // The target group goes too: its targets go with it.
         if (deleted.has(elbv2Address('target-group', v.targetGroup)) || v.targets.length === 0) return;
         await sendOrAbsent(
@@ -486,16 +485,16 @@ export async function applyElbv2(
   // Run: make room, build (rules last, per listener), clean up.
   const firstBuild = steps.findIndex((s) => s.op !== 'delete');
   const lastBuild = steps.findLastIndex((s) => s.op !== 'delete');
-  const ruleGroups = new Map<string, C[]>();
+  const ruleGroups = new Map<string, RuleChange[]>();
   for (const c of plan.changes)
-    if (c.kind === 'rule' && c.after) {
-      const v = c.after as RuleValue;
+    if (c.kind === 'rule' && c.action !== 'delete') {
+      const v = c.after;
       const l = listenerAddress(v.loadBalancer, v.listenerPort);
       ruleGroups.set(l, [...(ruleGroups.get(l) ?? []), c]);
     }
   for (const c of plan.changes)
-    if (c.kind === 'rule' && c.action === 'delete' && c.before) {
-      const v = c.before as RuleValue;
+    if (c.kind === 'rule' && c.action === 'delete') {
+      const v = c.before;
       const l = listenerAddress(v.loadBalancer, v.listenerPort);
       if (ruleGroups.has(l)) ruleGroups.get(l)?.push(c);
     }
@@ -504,7 +503,7 @@ export async function applyElbv2(
   };
   let rulesDone = false;
   for (let i = 0; i < steps.length; i++) {
-    const s = steps[i] as Step<Elbv2Value>;
+    const s = steps[i]!;
     if (s.op === 'delete') {
       if (!rulesDone && firstBuild >= 0 && i > lastBuild) {
         await runRules();
@@ -519,11 +518,14 @@ export async function applyElbv2(
 
 async function status(
   ctx: Elbv2Calls,
-  plan: Plan<Elbv2Value>,
+  plan: Plan<Elbv2Kinds>,
   key: LbKey,
   memory: Elbv2Memory,
 ): Promise<LbStatus> {
-  const lb = plan.changes.find((c) => c.kind === 'load-balancer' && c.action !== 'delete' && c.after);
+  const lb = plan.changes.find(
+    (c): c is Extract<C, { kind: 'load-balancer'; after: LoadBalancerValue }> =>
+      c.kind === 'load-balancer' && c.action !== 'delete',
+  );
   const errors = plan.conflicts.map((x) => ({ address: x.address, message: x.reason }));
   if (!lb)
     return {
@@ -532,7 +534,7 @@ async function status(
       programmed: plan.conflicts.length === 0,
       ...(errors.length > 0 ? { errors } : {}),
     };
-  const name = (lb.after as LoadBalancerValue).name;
+  const name = lb.after.name;
   // Untouched by this plan: as the observe before it saw it.
   const seen = lb.action === 'noop' ? memory.loadBalancers.get(name) : undefined;
   const found = seen ?? (await loadBalancerByName(ctx, name));

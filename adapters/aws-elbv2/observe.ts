@@ -28,9 +28,13 @@ import { awsTagValue, MANAGED_BY, TAG_KEYS } from '#core/naming/index.js';
 import type { ObservedResource } from '#core/plan/types.js';
 import { AbortedError, type Observed } from '../types.js';
 import {
-  type Elbv2Value,
+  type Elbv2Kinds,
   elbv2Address,
+  type ListenerProtocol,
   type ListenerValue,
+  type LoadBalancerIpAddressType,
+  type LoadBalancerScheme,
+  type LoadBalancerType,
   type LoadBalancerValue,
   type RuleValue,
   type Tags,
@@ -183,10 +187,10 @@ export interface ObserveOptions {
   memory: Elbv2Memory;
 }
 
-export async function observeElbv2(ctx: Elbv2Calls, opts: ObserveOptions): Promise<Observed<Elbv2Value>> {
+export async function observeElbv2(ctx: Elbv2Calls, opts: ObserveOptions): Promise<Observed<Elbv2Kinds>> {
   const { key, memory } = opts;
   const owned = (tags: Tags) => ownedBy(tags, key, opts.cluster);
-  const resources: ObservedResource<Elbv2Value>[] = [];
+  const resources: ObservedResource<Elbv2Kinds>[] = [];
   let complete = true;
   const known = memory.names.get(key);
 
@@ -247,9 +251,9 @@ export async function observeElbv2(ctx: Elbv2Calls, opts: ObserveOptions): Promi
     }
     const value: LoadBalancerValue = {
       name,
-      type: (lb.Type ?? 'application') as LoadBalancerValue['type'],
-      scheme: (lb.Scheme ?? 'internet-facing') as LoadBalancerValue['scheme'],
-      ipAddressType: (lb.IpAddressType ?? 'ipv4') as LoadBalancerValue['ipAddressType'],
+      type: (lb.Type ?? 'application') as LoadBalancerType,
+      scheme: (lb.Scheme ?? 'internet-facing') as LoadBalancerScheme,
+      ipAddressType: (lb.IpAddressType ?? 'ipv4') as LoadBalancerIpAddressType,
       subnets: (lb.AvailabilityZones ?? []).map((z) => z.SubnetId ?? '').sort(),
       securityGroups: [...(lb.SecurityGroups ?? [])].sort(),
       attributes,
@@ -366,7 +370,7 @@ async function listenerValue(
   tags: Tags,
   nameOf: (arn: string) => string,
 ): Promise<ListenerValue> {
-  const protocol = (l.Protocol ?? 'HTTP') as ListenerValue['protocol'];
+  const protocol = (l.Protocol ?? 'HTTP') as ListenerProtocol;
   const value: ListenerValue = {
     loadBalancer: lbName,
     port: l.Port ?? 0,

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { desiredOf } from '#core/plan/desired-of.js';
 import type { DesiredResource, ObservedResource, Plan } from '#core/plan/types.js';
 import {
   AbortedError,
@@ -15,7 +16,7 @@ import { AddressPool } from './address-pool.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
 import { haproxyDiffSpec } from './diff-spec.js';
 import { ADMIN_SOCKET, materialize, type SlotAssignments } from './materialize.js';
-import { HAPROXY_ADAPTER, type HaproxyValue, mapPath } from './model.js';
+import { HAPROXY_ADAPTER, type HaproxyKinds, mapPath } from './model.js';
 import { modelsFromResources, renderHaproxy } from './render.js';
 import { writeFileAtomic } from './runtime/atomic-write.js';
 import {
@@ -44,11 +45,11 @@ export interface HaproxyAdapterOptions {
 /** What the adapter remembers across restarts, next to the files HAProxy reads. */
 interface SavedState {
   addresses: Record<LbKey, string>;
-  resources: Record<LbKey, DesiredResource<HaproxyValue>[]>;
+  resources: Record<LbKey, DesiredResource<HaproxyKinds>[]>;
   slots: Record<string, SlotAssignment>;
 }
 
-export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyValue> {
+export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyKinds> {
   /** Starts (or attaches to) HAProxy with the last applied configuration. */
   start(): Promise<void>;
   /** Stops HAProxy if this adapter started it; leaves an attached one running. */
@@ -176,10 +177,10 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return renderHaproxy(lb, { address: pool.addressFor(lb.key, requested) });
     },
 
-    async observe(key: LbKey, { signal }): Promise<Observed<HaproxyValue>> {
+    async observe(key: LbKey, { signal }): Promise<Observed<HaproxyKinds>> {
       if (signal.aborted) throw new AbortedError();
       await serialised(start);
-      const resources: ObservedResource<HaproxyValue>[] = (state.resources[key] ?? []).map((r) => ({
+      const resources: ObservedResource<HaproxyKinds>[] = (state.resources[key] ?? []).map((r) => ({
         ...r,
         owned: true,
       }));
@@ -195,16 +196,15 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return { keys: keys.sort(), complete: true };
     },
 
-    apply(plan: Plan<HaproxyValue>, { signal }): Promise<LbStatus> {
+    apply(plan: Plan<HaproxyKinds>, { signal }): Promise<LbStatus> {
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
-        const key = plan.lbKey!;
+        const key = plan.lbKey;
         const byAddress = new Map((state.resources[key] ?? []).map((r) => [r.address, r]));
         for (const c of plan.changes) {
           if (c.action === 'delete') byAddress.delete(c.address);
-          else if (c.after !== undefined)
-            byAddress.set(c.address, { address: c.address, kind: c.kind, value: c.after });
+          else byAddress.set(c.address, desiredOf(c));
         }
         const resources = { ...state.resources };
         if (byAddress.size > 0) resources[key] = [...byAddress.values()];

@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createElbv2Adapter } from '#adapters/aws-elbv2/adapter.js';
-import type { Elbv2Value } from '#adapters/aws-elbv2/model.js';
+import type { Elbv2Kinds } from '#adapters/aws-elbv2/model.js';
 import { type ReconcileOutcome, reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { isRetryable } from '#adapters/types.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
@@ -244,7 +244,7 @@ async function part1(e: Elbv2Emulator): Promise<{ rows: ScenarioRow[]; failures:
   const run = async (name: string, lb: LoadBalancer | undefined) => {
     e.resetStats();
     const t0 = performance.now();
-    const out = await reconcileLoadBalancer<Elbv2Value>({ key, lb, adapter, signal });
+    const out = await reconcileLoadBalancer<Elbv2Kinds>({ key, lb, adapter, signal });
     const ms = performance.now() - t0;
     if (out.plan.conflicts.length > 0) await fail(`${name}: conflicts ${JSON.stringify(out.plan.conflicts)}`);
     if (lb && !out.status.programmed) await fail(`${name}: not programmed`);
@@ -352,7 +352,7 @@ async function part2(e: Elbv2Emulator): Promise<Part2> {
       reconciles++;
       const r0 = performance.now();
       try {
-        const out: ReconcileOutcome<Elbv2Value> = await reconcileLoadBalancer<Elbv2Value>({
+        const out: ReconcileOutcome<Elbv2Kinds> = await reconcileLoadBalancer<Elbv2Kinds>({
           key: item.lb.key,
           lb: item.lb,
           adapter: adapterOf(c),
@@ -415,7 +415,7 @@ async function part2(e: Elbv2Emulator): Promise<Part2> {
       for (let lb = pending.pop(); lb; lb = pending.pop()) {
         for (let a = 0; ; a++) {
           try {
-            await reconcileLoadBalancer<Elbv2Value>({
+            await reconcileLoadBalancer<Elbv2Kinds>({
               key: lb.key,
               lb,
               adapter: adapterOf(vc),

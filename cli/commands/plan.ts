@@ -1,7 +1,7 @@
 import { elbv2PureHalf } from '#adapters/aws-elbv2/pure-half.js';
 import { haproxyDiffSpec } from '#adapters/haproxy/diff-spec.js';
 import { renderHaproxy } from '#adapters/haproxy/render.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import { translate } from '#core/translate/translate.js';
@@ -9,12 +9,12 @@ import { loadManifests } from '../manifests.js';
 import { noticeLine } from '../status-report.js';
 
 /** The pure half of each provider: enough to show what would be created, with no credentials. */
-type PureHalf = Pick<LoadBalancerAdapter<unknown>, 'render' | 'diffSpec'>;
+type PureHalf = Pick<AnyLoadBalancerAdapter, 'render' | 'diffSpec'>;
 const PROVIDERS: Record<string, PureHalf> = {
-  'aws-elbv2': elbv2PureHalf() as PureHalf,
+  'aws-elbv2': elbv2PureHalf(),
   haproxy: {
     render: (lb) => renderHaproxy(lb, { address: '<allocated on apply>' }),
-    diffSpec: haproxyDiffSpec as PureHalf['diffSpec'],
+    diffSpec: haproxyDiffSpec,
   },
 };
 

@@ -1,7 +1,13 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type ReconcileOutcome, reconcileLoadBalancer } from '#adapters/reconcile.js';
-import type { LoadBalancerAdapter, Observed } from '#adapters/types.js';
+import type {
+  AnyKinds,
+  AnyLoadBalancerAdapter,
+  KindValue,
+  LoadBalancerAdapter,
+  Observed,
+} from '#adapters/types.js';
 import { ref } from '#core/index/object-ref.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
@@ -24,7 +30,7 @@ import { parseReconcileRequest } from './reconcile-message.js';
 export interface ReconcileDependencies {
   store: SnapshotStore;
   /** Adapters by provider name (the `provider` translate gives each load balancer). */
-  adapters: Readonly<Record<string, LoadBalancerAdapter<unknown>>>;
+  adapters: Readonly<Record<string, AnyLoadBalancerAdapter>>;
   translateOptions?: Partial<TranslateOptions>;
   logger?: Logger;
   /** Schema checks kept across invocations of a warm container (default: one per handler). */
@@ -229,8 +235,8 @@ export function statusesOfKey(statuses: readonly ObjectStatus[], key: LbKey): Ob
 function statusesAfter(
   statuses: readonly ObjectStatus[],
   lb: LoadBalancer,
-  adapter: LoadBalancerAdapter<unknown>,
-  outcome: ReconcileOutcome<unknown>,
+  adapter: AnyLoadBalancerAdapter,
+  outcome: ReconcileOutcome<AnyKinds>,
 ): ObjectStatus[] {
   const withNotices = applyProviderNotices(statuses, lb, adapter.name, outcome.notices);
   const state: ProgrammedState = {
@@ -243,13 +249,13 @@ function statusesAfter(
 }
 
 /** The adapter, but its observations count as incomplete, so reconcileLoadBalancer plans no delete. */
-function withoutDeletes<R>(adapter: LoadBalancerAdapter<R>): LoadBalancerAdapter<R> {
+function withoutDeletes<K extends KindValue>(adapter: LoadBalancerAdapter<K>): LoadBalancerAdapter<K> {
   return {
     name: adapter.name,
     diffSpec: adapter.diffSpec,
     capabilities: () => adapter.capabilities(),
     render: (lb) => adapter.render(lb),
-    observe: async (key, opts): Promise<Observed<R>> => ({
+    observe: async (key, opts): Promise<Observed<K>> => ({
       ...(await adapter.observe(key, opts)),
       complete: false,
     }),

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import type { ConformanceTarget, ConformanceTargetOptions } from './target.js';
 
@@ -17,7 +17,7 @@ export async function createConformanceTarget(options: ConformanceTargetOptions)
     addressPool: process.env.PORTICO_CONFORMANCE_POOL ?? '127.0.2.1-127.0.2.250',
   });
   const pipeline = new LocalPipeline({
-    adapters: { haproxy: adapter as LoadBalancerAdapter<unknown> },
+    adapters: { haproxy: adapter },
     translateOptions: { controllerName: options.controllerName },
   });
   await adapter.start();

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createElbv2Adapter, type Elbv2Adapter } from '#adapters/aws-elbv2/adapter.js';
-import type { Elbv2Value } from '#adapters/aws-elbv2/model.js';
+import type { Elbv2Kinds } from '#adapters/aws-elbv2/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { AbortedError, isRetryable } from '#adapters/types.js';
 import type * as ir from '#core/ir/load-balancer.js';
@@ -37,7 +37,7 @@ function reconcile(
   lb: ir.LoadBalancer | undefined,
   signal = new AbortController().signal,
 ) {
-  return reconcileLoadBalancer<Elbv2Value>({ key: KEY, lb, adapter, signal });
+  return reconcileLoadBalancer<Elbv2Kinds>({ key: KEY, lb, adapter, signal });
 }
 
 const counts = () => emu.service.counts(REGION);

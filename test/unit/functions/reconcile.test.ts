@@ -9,7 +9,6 @@ import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import {
-  asAdapter,
   CLUSTER,
   captureLogger,
   gateway,
@@ -31,7 +30,7 @@ function setup() {
   const logger = captureLogger();
   const handler = createReconcileHandler({
     store,
-    adapters: { haproxy: asAdapter(fake) },
+    adapters: { haproxy: fake },
     translateOptions: { defaultProvider: 'haproxy' },
     logger,
   });
@@ -155,7 +154,7 @@ describe('functions: reconcile', () => {
     await listAll(store, objects);
     const handler = createReconcileHandler({
       store,
-      adapters: { haproxy: asAdapter(fake) },
+      adapters: { haproxy: fake },
       translateOptions: { defaultProvider: 'haproxy' },
       logger,
     });
@@ -220,7 +219,7 @@ describe('functions: reconcile', () => {
     await listAll(store, objects);
     const handler = createReconcileHandler({
       store,
-      adapters: { haproxy: asAdapter(fake) },
+      adapters: { haproxy: fake },
       logger: captureLogger(),
     });
     const event = sqsEvent([{ groupId: 'x', dedupId: 'x', body: '{"key":"nope"}' }, msg(GW)]);
@@ -234,7 +233,7 @@ describe('functions: reconcile', () => {
     await listAll(store, objects);
     const handler = createReconcileHandler({
       store,
-      adapters: { haproxy: asAdapter(fake) },
+      adapters: { haproxy: fake },
       logger: captureLogger(),
     });
     const result = await handler(sqsEvent([msg(GW)]), lambdaContext(1_000));
