@@ -28,6 +28,7 @@ const REPLACE_ON: Readonly<Record<Elbv2Kind, readonly string[]>> = {
 
 /** Not AWS fields: kept for status and observe, never compared. */
 const IGNORE: Readonly<Partial<Record<Elbv2Kind, readonly string[]>>> = {
+  'load-balancer': ['status'],
   'target-group': ['pool'],
   rule: ['routes', 'contentId'],
 };

@@ -27,6 +27,8 @@ export interface LoadBalancerValue {
   /** ModifyLoadBalancerAttributes, keys sorted. */
   attributes: Record<string, string>;
   tags: Tags;
+  /** Observed only, never compared: what apply reports in LbStatus when it leaves the load balancer as it is. */
+  status?: { dnsName: string; state: string };
 }
 
 export interface ListenerValue {

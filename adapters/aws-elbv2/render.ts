@@ -8,10 +8,12 @@ import { ownershipTags } from '#core/naming/index.js';
 import type { DesiredResource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
-import { fixedResponse } from './actions.js';
-import { albRules, type PlannedRule } from './alb-rules.js';
 import { ALB_CAPABILITIES, ELBV2_LIMITS, NLB_CAPABILITIES } from './capabilities.js';
-import { resolveCertificates } from './certificates.js';
+import { fixedResponse } from './internal/actions.js';
+import { albRules, type PlannedRule } from './internal/alb-rules.js';
+import { resolveCertificates } from './internal/certificates.js';
+import { type Elbv2Limits, QuotaBudget } from './internal/quotas.js';
+import { planTargetGroup, type TargetGroupPlan, targetGroupProtocols } from './internal/target-group-plan.js';
 import {
   AWS_ELBV2_ADAPTER,
   type Elbv2Kinds,
@@ -23,8 +25,6 @@ import {
 } from './model.js';
 import { loadBalancerName } from './naming.js';
 import { loadBalancerAttributes, parseParameters } from './parameters.js';
-import { type Elbv2Limits, QuotaBudget } from './quotas.js';
-import { planTargetGroup, type TargetGroupPlan, targetGroupProtocols } from './target-groups.js';
 
 export interface Elbv2RenderOptions {
   /** Lower quotas (tests, accounts with raised or lowered limits). */

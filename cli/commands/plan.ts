@@ -1,4 +1,4 @@
-import { elbv2PureHalf } from '#adapters/aws-elbv2/pure-half.js';
+import { elbv2PureHalf } from '#adapters/aws-elbv2/adapter.js';
 import { haproxyDiffSpec } from '#adapters/haproxy/diff-spec.js';
 import { renderHaproxy } from '#adapters/haproxy/render.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';

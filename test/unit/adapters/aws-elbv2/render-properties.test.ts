@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { conditionCost } from '#adapters/aws-elbv2/conditions.js';
+import { conditionCost } from '#adapters/aws-elbv2/internal/conditions.js';
 import type { Elbv2Kind } from '#adapters/aws-elbv2/model.js';
 import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
 import type * as ir from '#core/ir/load-balancer.js';

@@ -16,7 +16,7 @@ import type {
   Tags,
   TargetGroupProtocol,
   TargetGroupValue,
-} from './model.js';
+} from '../model.js';
 
 /** Extra tag apply puts on rules: their content id, so observe finds the same address. */
 export const CONTENT_ID_TAG = 'portico.dev/content-id';
