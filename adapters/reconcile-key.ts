@@ -8,7 +8,7 @@ import { applyProgrammedStates, type ProgrammedState } from '#core/status/progra
 import { applyProviderNotices } from '#core/status/provider-notices.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { type ReconcileOutcome, reconcileLoadBalancer } from './reconcile.js';
-import { type AdapterNotice, type LoadBalancerAdapter, RetryableError } from './types.js';
+import { type AdapterNotice, type AnyKinds, type AnyLoadBalancerAdapter, RetryableError } from './types.js';
 
 export interface ReconcileKeyInput {
   key: LbKey;
@@ -17,7 +17,7 @@ export interface ReconcileKeyInput {
   /** Why translate holds the key (an invalid Gateway...), if it does: it is neither updated nor deleted. */
   heldReason?: string | undefined;
   /** Adapters by provider name (the `provider` translate gives each load balancer). */
-  adapters: Readonly<Record<string, LoadBalancerAdapter<unknown>>>;
+  adapters: Readonly<Record<string, AnyLoadBalancerAdapter>>;
   /**
    * Whether anything may be deleted: resources a load balancer no longer wants, a load balancer
    * that should no longer exist, a load balancer left on the provider it moved away from. False
@@ -30,7 +30,7 @@ export interface ReconcileKeyInput {
 /** A plan one provider ran for the key. */
 export interface ProviderPlan {
   provider: string;
-  plan: Plan<unknown>;
+  plan: Plan<AnyKinds>;
 }
 
 export type KeyResult =
@@ -98,7 +98,7 @@ export async function reconcileKey(input: ReconcileKeyInput): Promise<KeyResult>
 
   const plans: ProviderPlan[] = [];
   const unconfirmed: string[] = [];
-  let main: ReconcileOutcome<unknown> | undefined;
+  let main: ReconcileOutcome<AnyKinds> | undefined;
   if (lb && adapter) {
     main = await reconcileLoadBalancer({ key, lb, adapter, signal, allowDeletes });
     plans.push({ provider: lb.provider, plan: main.plan });

@@ -1,14 +1,14 @@
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { validateLoadBalancer } from '#core/ir/validate.js';
 import { planChanges } from '#core/plan/plan-changes.js';
-import type { Plan } from '#core/plan/types.js';
+import type { KindValue, Plan } from '#core/plan/types.js';
 import { type AdapterNotice, InvalidConfigError, type LbStatus, type LoadBalancerAdapter } from './types.js';
 
-export interface ReconcileInput<R> {
+export interface ReconcileInput<K extends KindValue> {
   key: LbKey;
   /** The desired load balancer; absent when it should no longer exist. */
   lb: LoadBalancer | undefined;
-  adapter: LoadBalancerAdapter<R>;
+  adapter: LoadBalancerAdapter<K>;
   signal: AbortSignal;
   /**
    * Whether owned resources the load balancer no longer wants may be deleted (default true). False
@@ -17,9 +17,9 @@ export interface ReconcileInput<R> {
   allowDeletes?: boolean;
 }
 
-export interface ReconcileOutcome<R> {
+export interface ReconcileOutcome<K extends KindValue> {
   key: LbKey;
-  plan: Plan<R>;
+  plan: Plan<K>;
   status: LbStatus;
   /** Features of the IR the adapter could not express (already left out of the plan). */
   notices: AdapterNotice[];
@@ -36,7 +36,9 @@ export interface ReconcileOutcome<R> {
  * absence seen through an incomplete picture is not an absence. Whether that is an error is the
  * caller's decision (reconcileKey makes it one for a load balancer that must go).
  */
-export async function reconcileLoadBalancer<R>(input: ReconcileInput<R>): Promise<ReconcileOutcome<R>> {
+export async function reconcileLoadBalancer<K extends KindValue>(
+  input: ReconcileInput<K>,
+): Promise<ReconcileOutcome<K>> {
   const { key, lb, adapter, signal } = input;
   const allowDeletes = input.allowDeletes ?? true;
   // The seam check: an IR that breaks the adapters' invariants is a translator bug; refuse it

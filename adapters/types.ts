@@ -4,29 +4,41 @@
 // vocabulary every adapter speaks.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import type { DesiredResource, DiffSpec, ObservedResource, Plan } from '#core/plan/types.js';
+import type {
+  AnyKinds,
+  DesiredResource,
+  DiffSpec,
+  Kinds,
+  KindValue,
+  ObservedResource,
+  Plan,
+} from '#core/plan/types.js';
 import type { Notice } from '#core/translate/notice.js';
 
-export type { DesiredResource, DiffSpec, ObservedResource, Plan };
+export type { AnyKinds, DesiredResource, DiffSpec, Kinds, KindValue, ObservedResource, Plan };
 
-export interface LoadBalancerAdapter<R> {
+/**
+ * `K` is the adapter's kind map (`{ listener: ListenerValue; ... }`): every resource, change and
+ * conflict it handles is typed by its kind.
+ */
+export interface LoadBalancerAdapter<K extends KindValue> {
   /** `haproxy` | `aws-elbv2` | `gcp-compute` | `fake`: the first segment of every resource address. */
   readonly name: string;
   /** Features and limits, declared up front; render reports whatever the IR uses beyond them. */
   capabilities(): Capabilities;
   /** Pure: provider-native desired resources, plus a notice for every feature left out. */
-  render(lb: ir.LoadBalancer): Rendered<R>;
+  render(lb: ir.LoadBalancer): Rendered<K>;
   /**
    * What the provider really runs for this load balancer: everything it owns, plus unowned
    * resources squatting on its addresses. `desired` is what render produced (empty when the load
    * balancer should no longer exist): observe reads those by their deterministic names, so its cost
    * follows one load balancer, not the provider's whole inventory.
    */
-  observe(key: ir.LbKey, opts: ObserveOptions<R>): Promise<Observed<R>>;
+  observe(key: ir.LbKey, opts: ObserveOptions<K>): Promise<Observed<K>>;
   /** How resources are compared, replaced and ordered; fed to planChanges. */
-  readonly diffSpec: DiffSpec<R>;
+  readonly diffSpec: DiffSpec<K>;
   /** The only mutation. Idempotent and safe to re-run after a crash at any step; never touches a conflict. */
-  apply(plan: Plan<R>, opts: { signal: AbortSignal }): Promise<LbStatus>;
+  apply(plan: Plan<K>, opts: { signal: AbortSignal }): Promise<LbStatus>;
   /**
    * The load-balancer keys of `cluster` the provider holds resources for, found by ownership
    * (tags, labels, the adapter's own state), sorted: what resync needs to find orphans whose
@@ -37,10 +49,14 @@ export interface LoadBalancerAdapter<R> {
 }
 
 /** The pure half of an adapter: what `portico plan` and the render corpus need. No I/O, no credentials. */
-export type PureAdapter<R> = Pick<LoadBalancerAdapter<R>, 'name' | 'capabilities' | 'render' | 'diffSpec'>;
+export type PureAdapter<K extends KindValue> = Pick<
+  LoadBalancerAdapter<K>,
+  'name' | 'capabilities' | 'render' | 'diffSpec'
+>;
 
 /** The pure half plus the reads: what a provider runs, never changed (`portico plan`). */
-export type AdapterReader<R> = PureAdapter<R> & Pick<LoadBalancerAdapter<R>, 'observe' | 'listOwnedKeys'>;
+export type AdapterReader<K extends KindValue> = PureAdapter<K> &
+  Pick<LoadBalancerAdapter<K>, 'observe' | 'listOwnedKeys'>;
 
 /**
  * One provider, as `adapters/<name>/index.ts` exports it and adapters/registry.ts lists it. Only
@@ -48,26 +64,32 @@ export type AdapterReader<R> = PureAdapter<R> & Pick<LoadBalancerAdapter<R>, 'ob
  * when asked for (dynamic import), so that a bundle loads only the providers it uses.
  */
 export interface AdapterDescriptor<
-  R,
+  K extends KindValue,
   Options,
-  Adapter extends LoadBalancerAdapter<R> = LoadBalancerAdapter<R>,
+  Adapter extends LoadBalancerAdapter<K> = LoadBalancerAdapter<K>,
   ReaderOptions = Options,
 > {
   /** The provider name: translate's `provider`, the first segment of every resource address. */
   readonly name: string;
   readonly capabilities: Capabilities;
   /** The pure half. */
-  pure(): Promise<PureAdapter<R>>;
+  pure(): Promise<PureAdapter<K>>;
   /** The full adapter. */
   create(options: Options): Promise<Adapter>;
   /** Read-only access to what the provider runs; absent when the provider has no read-only way in. */
-  reader?(options: ReaderOptions): Promise<AdapterReader<R>>;
+  reader?(options: ReaderOptions): Promise<AdapterReader<K>>;
 }
 
-export interface ObserveOptions<R> {
+/**
+ * An adapter of any provider, kinds erased: what registries and the reconcile handler hold
+ * (`Record<string, AnyLoadBalancerAdapter>`). Every LoadBalancerAdapter<K> is one, without a cast.
+ */
+export type AnyLoadBalancerAdapter = LoadBalancerAdapter<AnyKinds>;
+
+export interface ObserveOptions<K extends KindValue> {
   signal: AbortSignal;
   /** The rendered resources of this load balancer; empty when it should no longer exist. */
-  desired: readonly DesiredResource<R>[];
+  desired: readonly DesiredResource<K>[];
 }
 
 export interface OwnedKeys {
@@ -75,13 +97,13 @@ export interface OwnedKeys {
   complete: boolean;
 }
 
-export interface Rendered<R> {
-  resources: DesiredResource<R>[];
+export interface Rendered<K extends KindValue> {
+  resources: DesiredResource<K>[];
   notices: AdapterNotice[];
 }
 
-export interface Observed<R> {
-  resources: ObservedResource<R>[];
+export interface Observed<K extends KindValue> {
+  resources: ObservedResource<K>[];
   /**
    * Every page was read. When false the caller must not act on absences (no deletes, no
    * garbage collection): a missing page is not a missing resource.

@@ -1,17 +1,32 @@
-// The complete ELBv2 adapter: the pure half (render, diff spec, capabilities) plus observe and apply
-// over an `ElasticLoadBalancingV2Client`. The adapter remembers, per load balancer key, the names
-// render produced and the ARNs it has seen, so observe looks resources up by name instead of listing
-// the region (the AWS LB controller's own TODO: persist ARNs).
+// The ELBv2 adapter: its pure half (render, diff spec, capabilities: enough for `portico plan`) and
+// the full adapter, which adds observe, apply and listOwnedKeys over an `ElasticLoadBalancingV2Client`.
+// It keeps nothing between calls: observe finds every resource by the names render gives it, so a
+// fresh Lambda container costs what a warm one does.
 
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type * as ir from '#core/ir/load-balancer.js';
-import type { LoadBalancerAdapter } from '../types.js';
+import type { LoadBalancerAdapter, Rendered } from '../types.js';
 import { applyElbv2 } from './apply.js';
-import { listOwnedKeysElbv2 } from './list-owned.js';
-import type { Elbv2Value, LoadBalancerValue, TargetGroupValue } from './model.js';
-import { newMemory, observeElbv2, remember } from './observe.js';
-import { elbv2PureHalf } from './pure-half.js';
-import type { Elbv2RenderOptions } from './render.js';
+import { ELBV2_CAPABILITIES } from './capabilities.js';
+import { elbv2DiffSpec } from './diff-spec.js';
+import { AWS_ELBV2_ADAPTER, type Elbv2Kinds } from './model.js';
+import { listOwnedKeysElbv2, observeElbv2 } from './observe.js';
+import { type Elbv2RenderOptions, renderElbv2 } from './render.js';
+
+export type Elbv2PureHalf = Pick<
+  LoadBalancerAdapter<Elbv2Kinds>,
+  'name' | 'capabilities' | 'render' | 'diffSpec'
+>;
+
+/** The adapter's pure members, ready to be spread into the full adapter: `{ ...elbv2PureHalf(), observe, apply }`. */
+export function elbv2PureHalf(opts: Elbv2RenderOptions = {}): Elbv2PureHalf {
+  return {
+    name: AWS_ELBV2_ADAPTER,
+    capabilities: () => ELBV2_CAPABILITIES,
+    render: (lb: ir.LoadBalancer): Rendered<Elbv2Kinds> => renderElbv2(lb, opts),
+    diffSpec: elbv2DiffSpec,
+  };
+}
 
 export interface Elbv2AdapterOptions extends Elbv2RenderOptions {
   client: ElasticLoadBalancingV2Client;
@@ -21,27 +36,16 @@ export interface Elbv2AdapterOptions extends Elbv2RenderOptions {
   cluster?: string;
 }
 
-export type Elbv2Adapter = LoadBalancerAdapter<Elbv2Value> & { readonly region: string };
+export type Elbv2Adapter = LoadBalancerAdapter<Elbv2Kinds> & { readonly region: string };
 
 export function createElbv2Adapter(opts: Elbv2AdapterOptions): Elbv2Adapter {
-  const pure = elbv2PureHalf(opts);
-  const memory = newMemory();
   const cluster = opts.cluster !== undefined ? { cluster: opts.cluster } : {};
   return {
-    ...pure,
+    ...elbv2PureHalf(opts),
     region: opts.region,
-    render(lb: ir.LoadBalancer) {
-      const rendered = pure.render(lb);
-      for (const r of rendered.resources) {
-        if (r.kind === 'load-balancer')
-          remember(memory, lb.key, 'loadBalancers', (r.value as LoadBalancerValue).name);
-        if (r.kind === 'target-group')
-          remember(memory, lb.key, 'targetGroups', (r.value as TargetGroupValue).name);
-      }
-      return rendered;
-    },
-    observe: (key, { signal }) => observeElbv2({ client: opts.client, signal }, { key, memory, ...cluster }),
-    apply: (plan, { signal }) => applyElbv2({ client: opts.client, signal }, plan, { memory, ...cluster }),
+    observe: (key, { signal, desired }) =>
+      observeElbv2({ client: opts.client, signal }, { key, desired, ...cluster }),
+    apply: (plan, { signal }) => applyElbv2({ client: opts.client, signal }, plan, cluster),
     // An adapter set up for one cluster holds nothing of another.
     listOwnedKeys: async (of, { signal }) =>
       opts.cluster !== undefined && of !== opts.cluster

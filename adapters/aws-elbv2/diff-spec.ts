@@ -4,8 +4,10 @@
 // listener's load balancer and port, a rule's content (its address is its content hash).
 
 import { compareFields } from '#core/plan/compare-fields.js';
-import type { DiffSpec, Resource } from '#core/plan/types.js';
+import type { ComparePair, DiffSpec, Resource } from '#core/plan/types.js';
 import type {
+  Elbv2Kind,
+  Elbv2Kinds,
   Elbv2Value,
   ListenerValue,
   LoadBalancerValue,
@@ -16,7 +18,7 @@ import type {
 } from './model.js';
 import { elbv2Address } from './model.js';
 
-const REPLACE_ON: Readonly<Record<string, readonly string[]>> = {
+const REPLACE_ON: Readonly<Record<Elbv2Kind, readonly string[]>> = {
   'load-balancer': ['name', 'type', 'scheme'],
   listener: ['loadBalancer', 'port'],
   'target-group': ['name', 'protocol', 'protocolVersion', 'port', 'targetType', 'vpcId', 'ipAddressType'],
@@ -25,7 +27,8 @@ const REPLACE_ON: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Not AWS fields: kept for status and observe, never compared. */
-const IGNORE: Readonly<Record<string, readonly string[]>> = {
+const IGNORE: Readonly<Partial<Record<Elbv2Kind, readonly string[]>>> = {
+  'load-balancer': ['status'],
   'target-group': ['pool'],
   rule: ['routes', 'contentId'],
 };
@@ -36,36 +39,45 @@ const byJson = <T>(a: T, b: T) => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-/** Order-insensitive forms: sets are sorted, and only the attributes Portico sets are compared. */
-function normalize(kind: string, value: Elbv2Value, desired?: Elbv2Value): Elbv2Value {
-  switch (kind) {
+/**
+ * Order-insensitive forms of a desired and an observed value: sets are sorted, and only the
+ * attributes Portico sets are compared.
+ */
+function normalize(pair: ComparePair<Elbv2Kinds>): { desired: Elbv2Value; observed: Elbv2Value } {
+  switch (pair.kind) {
     case 'load-balancer': {
-      const v = value as LoadBalancerValue;
-      const keys = Object.keys((desired as LoadBalancerValue | undefined)?.attributes ?? v.attributes);
-      return {
+      const keys = Object.keys(pair.desired.attributes).sort();
+      const lb = (v: LoadBalancerValue): LoadBalancerValue => ({
         ...v,
         subnets: [...v.subnets].sort(),
         securityGroups: [...v.securityGroups].sort(),
-        attributes: Object.fromEntries(keys.sort().map((k) => [k, v.attributes[k] ?? ''])),
-      };
+        attributes: Object.fromEntries(keys.map((k) => [k, v.attributes[k] ?? ''])),
+      });
+      return { desired: lb(pair.desired), observed: lb(pair.observed) };
     }
     case 'targets': {
-      const v = value as TargetsValue;
-      return { ...v, targets: [...v.targets].sort(byJson) };
+      const targets = (v: TargetsValue): TargetsValue => ({ ...v, targets: [...v.targets].sort(byJson) });
+      return { desired: targets(pair.desired), observed: targets(pair.observed) };
     }
     case 'rule': {
-      const v = value as RuleValue;
-      return { ...v, conditions: sortConditions(v.conditions), actions: v.actions.map(sortAction) };
+      const rule = (v: RuleValue): RuleValue => ({
+        ...v,
+        conditions: sortConditions(v.conditions),
+        actions: v.actions.map(sortAction),
+      });
+      return { desired: rule(pair.desired), observed: rule(pair.observed) };
     }
     case 'listener': {
-      const v = value as ListenerValue;
-      if (!v.certificateArns) return v;
       // The default certificate is fixed; the SNI list is a set.
-      const [first, ...rest] = v.certificateArns;
-      return { ...v, certificateArns: first === undefined ? [] : [first, ...rest.sort()] };
+      const listener = (v: ListenerValue): ListenerValue => {
+        if (!v.certificateArns) return v;
+        const [first, ...rest] = v.certificateArns;
+        return { ...v, certificateArns: first === undefined ? [] : [first, ...rest.sort()] };
+      };
+      return { desired: listener(pair.desired), observed: listener(pair.observed) };
     }
-    default:
-      return value;
+    case 'target-group':
+      return pair;
   }
 }
 
@@ -83,16 +95,14 @@ function sortAction(a: RuleAction): RuleAction {
   return a.type === 'forward' ? { ...a, targetGroups: [...a.targetGroups].sort(byJson) } : a;
 }
 
-export const elbv2DiffSpec: DiffSpec<Elbv2Value> = {
-  compare: (desired, observed) =>
-    compareFields(
-      normalize(desired.kind, desired.value),
-      normalize(desired.kind, observed.value, desired.value),
-      {
-        replaceOn: REPLACE_ON[desired.kind] ?? [],
-        ignore: IGNORE[desired.kind] ?? [],
-      },
-    ),
+export const elbv2DiffSpec: DiffSpec<Elbv2Kinds> = {
+  compare: (pair) => {
+    const { desired, observed } = normalize(pair);
+    return compareFields(desired, observed, {
+      replaceOn: REPLACE_ON[pair.kind],
+      ignore: IGNORE[pair.kind] ?? [],
+    });
+  },
   // A load balancer's name is unique per region: if its address is taken by a different type or
   // scheme, the old one has to go first. Everything else is created first (new names).
   replaceOrder: { 'load-balancer': 'delete-first' },
@@ -100,20 +110,20 @@ export const elbv2DiffSpec: DiffSpec<Elbv2Value> = {
 };
 
 /** Addresses a resource refers to: created before it, deleted after it. */
-export function elbv2References(resource: Resource<Elbv2Value>): string[] {
+export function elbv2References(resource: Resource<Elbv2Kinds>): string[] {
   const forwardTargets = (a: RuleAction) =>
     a.type === 'forward' ? a.targetGroups.map((t) => elbv2Address('target-group', t.name)) : [];
   switch (resource.kind) {
     case 'listener': {
-      const v = resource.value as ListenerValue;
+      const v = resource.value;
       return [elbv2Address('load-balancer', v.loadBalancer), ...forwardTargets(v.defaultAction)];
     }
     case 'rule': {
-      const v = resource.value as RuleValue;
+      const v = resource.value;
       return [elbv2Address('listener', v.loadBalancer, v.listenerPort), ...v.actions.flatMap(forwardTargets)];
     }
     case 'targets':
-      return [elbv2Address('target-group', (resource.value as TargetsValue).targetGroup)];
+      return [elbv2Address('target-group', resource.value.targetGroup)];
     default:
       return [];
   }

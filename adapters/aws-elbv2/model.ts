@@ -3,26 +3,33 @@
 // are referred to by name (load balancer, target group) and listener port; apply resolves ARNs.
 
 import { formatAddress } from '#core/plan/address.js';
+import type { Kinds } from '#core/plan/types.js';
 
 export const AWS_ELBV2_ADAPTER = 'aws-elbv2';
 
-export type Elbv2Kind = 'load-balancer' | 'listener' | 'target-group' | 'targets' | 'rule';
-
 export type Tags = Record<string, string>;
+
+// The API's enumerations, as far as Portico writes them; observe reads the SDK's strings into these.
+export type LoadBalancerType = 'application' | 'network';
+export type LoadBalancerScheme = 'internet-facing' | 'internal';
+export type LoadBalancerIpAddressType = 'ipv4' | 'dualstack';
+export type ListenerProtocol = 'HTTP' | 'HTTPS' | 'TCP' | 'UDP' | 'TLS';
+export type TargetGroupProtocol = ListenerProtocol;
+export type HealthCheckProtocol = 'HTTP' | 'HTTPS' | 'TCP';
 
 export interface LoadBalancerValue {
   name: string;
-  type: 'application' | 'network';
-  scheme: 'internet-facing' | 'internal';
-  ipAddressType: 'ipv4' | 'dualstack';
+  type: LoadBalancerType;
+  scheme: LoadBalancerScheme;
+  ipAddressType: LoadBalancerIpAddressType;
   subnets: string[];
   securityGroups: string[];
   /** ModifyLoadBalancerAttributes, keys sorted. */
   attributes: Record<string, string>;
   tags: Tags;
+  /** Observed only, never compared: what apply reports in LbStatus when it leaves the load balancer as it is. */
+  status?: { dnsName: string; state: string };
 }
-
-export type ListenerProtocol = 'HTTP' | 'HTTPS' | 'TCP' | 'UDP' | 'TLS';
 
 export interface ListenerValue {
   loadBalancer: string;
@@ -37,7 +44,7 @@ export interface ListenerValue {
 }
 
 export interface HealthCheckValue {
-  protocol: 'HTTP' | 'HTTPS' | 'TCP';
+  protocol: HealthCheckProtocol;
   /** `traffic-port` or a number as a string, as the API takes it. */
   port: string;
   path?: string;
@@ -51,7 +58,7 @@ export interface HealthCheckValue {
 
 export interface TargetGroupValue {
   name: string;
-  protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'UDP' | 'TLS';
+  protocol: TargetGroupProtocol;
   /** ALB only: HTTP1, HTTP2 or GRPC. */
   protocolVersion?: 'HTTP1' | 'HTTP2' | 'GRPC';
   port: number;
@@ -111,7 +118,21 @@ export interface RuleValue {
   tags: Tags;
 }
 
-export type Elbv2Value = LoadBalancerValue | ListenerValue | TargetGroupValue | TargetsValue | RuleValue;
+/** Each ELBv2 resource kind and the type of its value. */
+export type Elbv2Values = {
+  'load-balancer': LoadBalancerValue;
+  listener: ListenerValue;
+  'target-group': TargetGroupValue;
+  targets: TargetsValue;
+  rule: RuleValue;
+};
+
+export type Elbv2Kind = keyof Elbv2Values;
+
+export type Elbv2Value = Elbv2Values[Elbv2Kind];
+
+/** The kind/value pairs the adapter's resources, changes and conflicts are typed by. */
+export type Elbv2Kinds = Kinds<Elbv2Values>;
 
 /** `aws-elbv2/<kind>/<name>[/<sub>...]`, in core/plan's address format. */
 export function elbv2Address(kind: Elbv2Kind, name: string, ...sub: (string | number)[]): string {

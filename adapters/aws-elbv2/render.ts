@@ -8,26 +8,23 @@ import { ownershipTags } from '#core/naming/index.js';
 import type { DesiredResource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
-import { fixedResponse } from './actions.js';
-import { albRules, type PlannedRule } from './alb-rules.js';
 import { ALB_CAPABILITIES, ELBV2_LIMITS, NLB_CAPABILITIES } from './capabilities.js';
-import { resolveCertificates } from './certificates.js';
+import { fixedResponse } from './internal/actions.js';
+import { albRules, type PlannedRule } from './internal/alb-rules.js';
+import { resolveCertificates } from './internal/certificates.js';
+import { type Elbv2Limits, QuotaBudget } from './internal/quotas.js';
+import { planTargetGroup, type TargetGroupPlan, targetGroupProtocols } from './internal/target-group-plan.js';
 import {
   AWS_ELBV2_ADAPTER,
-  type Elbv2Kind,
-  type Elbv2Value,
+  type Elbv2Kinds,
   elbv2Address,
   type ListenerValue,
   type LoadBalancerValue,
   type RuleValue,
   type Tags,
-  type TargetGroupValue,
-  type TargetsValue,
 } from './model.js';
 import { loadBalancerName } from './naming.js';
 import { loadBalancerAttributes, parseParameters } from './parameters.js';
-import { type Elbv2Limits, QuotaBudget } from './quotas.js';
-import { planTargetGroup, type TargetGroupPlan, targetGroupProtocols } from './target-groups.js';
 
 export interface Elbv2RenderOptions {
   /** Lower quotas (tests, accounts with raised or lowered limits). */
@@ -43,7 +40,7 @@ export function loadBalancerType(lb: ir.LoadBalancer): LoadBalancerValue['type']
     : 'network';
 }
 
-export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}): Rendered<Elbv2Value> {
+export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}): Rendered<Elbv2Kinds> {
   const parsed = parseParameters(lb);
   if (!parsed.ok) return { resources: [], notices: parsed.notices };
   const params = parsed.params;
@@ -257,25 +254,35 @@ export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}):
     });
   }
 
-  const r = <V extends Elbv2Value>(
-    kind: Elbv2Kind,
-    address: string,
-    value: V,
-  ): DesiredResource<Elbv2Value> => ({
-    address,
-    kind,
-    value,
-  });
+  type Desired = DesiredResource<Elbv2Kinds>;
   const tgs = [...used.values()].sort((a, b) => (a.value.name < b.value.name ? -1 : 1));
   return {
     resources: [
-      r('load-balancer', elbv2Address('load-balancer', lbName), lbValue),
-      ...listeners.map((l) => r('listener', listenerAddress(lbName, l.port), l)),
-      ...tgs.map((t) =>
-        r<TargetGroupValue>('target-group', elbv2Address('target-group', t.value.name), t.value),
+      { address: elbv2Address('load-balancer', lbName), kind: 'load-balancer', value: lbValue },
+      ...listeners.map(
+        (l): Desired => ({ address: listenerAddress(lbName, l.port), kind: 'listener', value: l }),
       ),
-      ...tgs.map((t) => r<TargetsValue>('targets', elbv2Address('targets', t.value.name), t.targets)),
-      ...rules.map((x) => r('rule', ruleAddress(lbName, x.listenerPort, x.contentId), x)),
+      ...tgs.map(
+        (t): Desired => ({
+          address: elbv2Address('target-group', t.value.name),
+          kind: 'target-group',
+          value: t.value,
+        }),
+      ),
+      ...tgs.map(
+        (t): Desired => ({
+          address: elbv2Address('targets', t.value.name),
+          kind: 'targets',
+          value: t.targets,
+        }),
+      ),
+      ...rules.map(
+        (x): Desired => ({
+          address: ruleAddress(lbName, x.listenerPort, x.contentId),
+          kind: 'rule',
+          value: x,
+        }),
+      ),
     ],
     notices,
   };

@@ -4,13 +4,13 @@ import { isOwnedBy } from '#core/naming/is-owned-by.js';
 import { TAG_KEYS } from '#core/naming/ownership.js';
 import { ownershipTags } from '#core/naming/ownership-tags.js';
 import { parseAddress } from '#core/plan/address.js';
+import { desiredOf } from '#core/plan/desired-of.js';
 import { executionSteps } from '#core/plan/execution-steps.js';
 import type { Plan } from '#core/plan/types.js';
 import { EVERY_CAPABILITY } from '../capabilities.js';
 import {
   type Capabilities,
   ConflictError,
-  InvalidConfigError,
   type LbStatus,
   type LoadBalancerAdapter,
   NotOwnedError,
@@ -21,7 +21,7 @@ import { FakeCloud, type FakeCloudResource } from './cloud.js';
 import { fakeDiffSpec } from './diff-spec.js';
 import { FAKE_ADAPTER, fakeLbName } from './naming.js';
 import { renderFake } from './render.js';
-import type { FakeValue } from './resources.js';
+import type { FakeKinds } from './resources.js';
 
 export interface FakeAdapterOptions {
   /** Restrict what the fake can express, to exercise notices. Default: everything. */
@@ -30,7 +30,7 @@ export interface FakeAdapterOptions {
   cloud?: FakeCloud;
 }
 
-export interface FakeAdapter extends LoadBalancerAdapter<FakeValue> {
+export interface FakeAdapter extends LoadBalancerAdapter<FakeKinds> {
   readonly cloud: FakeCloud;
 }
 
@@ -59,20 +59,14 @@ export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter
     capabilities: () => caps,
     render: (lb: LoadBalancer) => renderFake(lb, caps),
 
-    async observe(key, { signal }): Promise<Observed<FakeValue>> {
+    async observe(key, { signal }): Promise<Observed<FakeKinds>> {
       throwIfAborted(signal);
       const owner = ownerOf(key);
       const name = fakeLbName(key);
       const listed = cloud.listForObserve();
       const resources = listed.resources
         .filter((r) => isOwnedBy(r.tags, owner) || parseAddress(r.address).name === name)
-        .map((r) => ({
-          address: r.address,
-          kind: r.kind,
-          value: r.value,
-          owned: isOwnedBy(r.tags, owner),
-          id: r.id,
-        }));
+        .map(({ tags, ...r }) => ({ ...r, owned: isOwnedBy(tags, owner) }));
       return { resources, complete: listed.complete };
     },
 
@@ -92,19 +86,12 @@ export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter
       return { keys: [...keys].sort(), complete: true };
     },
 
-    async apply(plan: Plan<FakeValue>, { signal }): Promise<LbStatus> {
-      if (plan.lbKey === undefined)
-        throw new InvalidConfigError('the plan names no load balancer: pass { lbKey } to planChanges');
+    async apply(plan: Plan<FakeKinds>, { signal }): Promise<LbStatus> {
       const owner = ownerOf(plan.lbKey);
       for (const { op, change } of executionSteps(plan)) {
         throwIfAborted(signal);
         if (op === 'create') {
-          cloud.create(
-            change.address,
-            change.kind,
-            change.after!,
-            ownershipTags({ ...owner, role: change.kind }),
-          );
+          cloud.create(desiredOf(change), ownershipTags({ ...owner, role: change.kind }));
           continue;
         }
         const current = change.id !== undefined ? cloud.get(change.id) : undefined;
@@ -114,15 +101,15 @@ export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter
         }
         // Defence in depth: the plan only holds owned resources, but tags can change after observe.
         if (!isOwnedBy(current.tags, owner)) throw new NotOwnedError(change.address);
-        if (op === 'update') cloud.update(current.id, change.after!);
+        if (op === 'update') cloud.update(current.id, desiredOf(change));
         else cloud.delete(current.id);
       }
       return statusOf(plan);
     },
   };
 
-  function statusOf(plan: Plan<FakeValue>): LbStatus {
-    const key = plan.lbKey!;
+  function statusOf(plan: Plan<FakeKinds>): LbStatus {
+    const key = plan.lbKey;
     const mine = cloud.all().filter((r) => isOwnedBy(r.tags, ownerOf(key)));
     const lb = mine.find((r) => r.kind === 'load-balancer');
     const conflicts = plan.conflicts.map((c) => ({ address: c.address, message: c.reason }));

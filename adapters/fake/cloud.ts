@@ -1,14 +1,9 @@
+import type { Resource } from '#core/plan/types.js';
 import { ConflictError, RetryableError } from '../types.js';
-import { type FakeValue, fakeReferences } from './resources.js';
+import { type FakeKinds, fakeReferences } from './resources.js';
 
 /** A resource as the fake provider stores it. */
-export interface FakeCloudResource {
-  id: string;
-  address: string;
-  kind: string;
-  value: FakeValue;
-  tags: Record<string, string>;
-}
+export type FakeCloudResource = Resource<FakeKinds> & { id: string; tags: Record<string, string> };
 
 export interface FailureInjection {
   /** Mutating calls (create, update, delete) that succeed before the failures start. */
@@ -36,14 +31,8 @@ export class FakeCloud {
   #seen: (r: FakeCloudResource) => boolean = () => false;
 
   /** Puts a resource in place without a recorded call: someone else's, or a leftover. */
-  seed(r: Omit<FakeCloudResource, 'id' | 'tags'> & { tags?: Record<string, string> }): FakeCloudResource {
-    const stored = {
-      id: this.#newId(),
-      address: r.address,
-      kind: r.kind,
-      value: clone(r.value),
-      tags: { ...r.tags },
-    };
+  seed(r: Resource<FakeKinds> & { tags?: Record<string, string> }): FakeCloudResource {
+    const stored = this.#stored(r, r.tags ?? {});
     this.#resources.set(stored.id, stored);
     return clone(stored);
   }
@@ -100,26 +89,30 @@ export class FakeCloud {
     this.#listFailures = times;
   }
 
-  create(address: string, kind: string, value: FakeValue, tags: Record<string, string>): FakeCloudResource {
+  create(resource: Resource<FakeKinds>, tags: Record<string, string>): FakeCloudResource {
+    const { address } = resource;
     this.#mutate(`create ${address}`);
-    if (kind === 'load-balancer' && this.#at(address).length > 0)
+    if (resource.kind === 'load-balancer' && this.#at(address).length > 0)
       throw new ConflictError(`a load balancer named ${address} already exists`, address);
-    for (const ref of fakeReferences(kind, value))
+    for (const ref of fakeReferences(resource))
       if (this.#at(ref).length === 0)
         throw new ConflictError(`${address} refers to ${ref}, which does not exist`, address);
-    const stored = { id: this.#newId(), address, kind, value: clone(value), tags: { ...tags } };
+    const stored = this.#stored(resource, tags);
     this.#resources.set(stored.id, stored);
     return clone(stored);
   }
 
-  update(id: string, value: FakeValue): void {
+  /** A new value for resource `id`; its address and kind stay. */
+  update(id: string, resource: Resource<FakeKinds>): void {
     const r = this.#resources.get(id);
     this.#mutate(`update ${r?.address ?? id}`);
     if (!r) throw new ConflictError(`resource ${id} does not exist`);
-    for (const ref of fakeReferences(r.kind, value))
+    if (r.kind !== resource.kind || r.address !== resource.address)
+      throw new ConflictError(`resource ${id} is ${r.address}, not ${resource.address}`, r.address);
+    for (const ref of fakeReferences(resource))
       if (this.#at(ref).length === 0)
         throw new ConflictError(`${r.address} refers to ${ref}, which does not exist`, r.address);
-    r.value = clone(value);
+    this.#resources.set(id, { ...clone(resource), id, tags: r.tags });
   }
 
   /** Deleting what is already gone succeeds, as provider deletes do. */
@@ -128,9 +121,7 @@ export class FakeCloud {
     this.#mutate(`delete ${r?.address ?? id}`);
     if (!r) return;
     if (this.#at(r.address).length === 1) {
-      const user = [...this.#resources.values()].find((o) =>
-        fakeReferences(o.kind, o.value).includes(r.address),
-      );
+      const user = [...this.#resources.values()].find((o) => fakeReferences(o).includes(r.address));
       if (user) throw new ConflictError(`${r.address} is in use by ${user.address}`, r.address);
     }
     this.#resources.delete(id);
@@ -158,6 +149,10 @@ export class FakeCloud {
 
   #at(address: string): FakeCloudResource[] {
     return [...this.#resources.values()].filter((r) => r.address === address);
+  }
+
+  #stored(r: Resource<FakeKinds>, tags: Record<string, string>): FakeCloudResource {
+    return { ...clone(r), id: this.#newId(), tags: { ...tags } };
   }
 
   #newId(): string {

@@ -5,9 +5,9 @@ import { EVERY_CAPABILITY } from '../capabilities.js';
 import type { AdapterDescriptor } from '../types.js';
 import type { FakeAdapter, FakeAdapterOptions } from './adapter.js';
 import { FAKE_ADAPTER } from './naming.js';
-import type { FakeValue } from './resources.js';
+import type { FakeKinds } from './resources.js';
 
-export const fake: AdapterDescriptor<FakeValue, FakeAdapterOptions, FakeAdapter> = {
+export const fake: AdapterDescriptor<FakeKinds, FakeAdapterOptions, FakeAdapter> = {
   name: FAKE_ADAPTER,
   capabilities: EVERY_CAPABILITY,
   async pure() {

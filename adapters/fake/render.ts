@@ -3,18 +3,22 @@ import type { DesiredResource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { Capabilities, Rendered } from '../types.js';
 import { FAKE_ADAPTER, fakeAddress, fakeLbName, fakeSub } from './naming.js';
-import type { FakeKind, FakeListener, FakePool, FakeRoute, FakeValue } from './resources.js';
+import type { FakeKinds, FakeListener, FakePool, FakeRoute } from './resources.js';
 
 /** Pure: the IR as fake resources, minus (and with a notice for) whatever `caps` cannot express. */
-export function renderFake(lb: ir.LoadBalancer, caps: Capabilities): Rendered<FakeValue> {
+export function renderFake(lb: ir.LoadBalancer, caps: Capabilities): Rendered<FakeKinds> {
   const notices = unsupportedFeatures(lb, caps, FAKE_ADAPTER);
   const supported = withoutUnsupported(lb, notices);
   const name = fakeLbName(lb.key);
-  const resources: DesiredResource<FakeValue>[] = [];
-  const add = (kind: FakeKind, address: string, value: FakeValue) => resources.push({ address, kind, value });
+  const resources: DesiredResource<FakeKinds>[] = [];
+  const add = (r: DesiredResource<FakeKinds>) => resources.push(r);
 
   const lbAddress = fakeAddress('load-balancer', name);
-  add('load-balancer', lbAddress, { scheme: lb.scheme, sourceRanges: [...lb.sourceRanges].sort() });
+  add({
+    address: lbAddress,
+    kind: 'load-balancer',
+    value: { scheme: lb.scheme, sourceRanges: [...lb.sourceRanges].sort() },
+  });
 
   const poolAddress = new Map(supported.pools.map((p) => [p.id, fakeAddress('pool', name, fakeSub(p.id))]));
   const poolRef = (id: string | null) => (id === null ? null : (poolAddress.get(id) ?? null));
@@ -32,7 +36,7 @@ export function renderFake(lb: ir.LoadBalancer, caps: Capabilities): Rendered<Fa
         .map((e) => (e.family === 'IPv6' ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`))
         .sort(),
     };
-    add('pool', poolAddress.get(p.id)!, pool);
+    add({ address: poolAddress.get(p.id)!, kind: 'pool', value: pool });
   }
 
   for (const l of supported.listeners) {
@@ -43,7 +47,7 @@ export function renderFake(lb: ir.LoadBalancer, caps: Capabilities): Rendered<Fa
       protocol: l.protocol,
       ...(l.tls ? { tls: { mode: l.tls.mode, certificates: l.tls.certificates.map((c) => c.secret) } } : {}),
     };
-    add('listener', listenerAddress, listener);
+    add({ address: listenerAddress, kind: 'listener', value: listener });
     l.routes.forEach((r, i) => {
       const action: ir.Action =
         r.action.type === 'forward'
@@ -71,7 +75,7 @@ export function renderFake(lb: ir.LoadBalancer, caps: Capabilities): Rendered<Fa
         action,
         pools: [...pools].sort(),
       };
-      add('route', fakeAddress('route', name, fakeSub(l.id, r.id)), route);
+      add({ address: fakeAddress('route', name, fakeSub(l.id, r.id)), kind: 'route', value: route });
     });
   }
   return { resources, notices };

@@ -2,6 +2,7 @@
 // plans against it look like real ones. References between resources are addresses.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import type { Kinds, Resource } from '#core/plan/types.js';
 
 export type FakeKind = 'load-balancer' | 'listener' | 'route' | 'pool';
 
@@ -38,11 +39,22 @@ export interface FakePool {
   targets: string[];
 }
 
-export type FakeValue = FakeLoadBalancer | FakeListener | FakeRoute | FakePool;
+/** Each fake resource kind and the type of its value. */
+export type FakeValues = {
+  'load-balancer': FakeLoadBalancer;
+  listener: FakeListener;
+  route: FakeRoute;
+  pool: FakePool;
+};
+
+export type FakeValue = FakeValues[FakeKind];
+
+/** The kind/value pairs the adapter's resources, changes and conflicts are typed by. */
+export type FakeKinds = Kinds<FakeValues>;
 
 /** Addresses a fake resource refers to (its parents in the dependency order). */
-export function fakeReferences(kind: string, value: FakeValue): string[] {
-  if (kind === 'listener') return [(value as FakeListener).loadBalancer];
-  if (kind === 'route') return [(value as FakeRoute).listener, ...(value as FakeRoute).pools];
+export function fakeReferences(r: Resource<FakeKinds>): string[] {
+  if (r.kind === 'listener') return [r.value.loadBalancer];
+  if (r.kind === 'route') return [r.value.listener, ...r.value.pools];
   return [];
 }

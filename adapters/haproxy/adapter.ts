@@ -8,7 +8,7 @@ import { applyHaproxyPlan, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
 import { ADMIN_SOCKET } from './config/materialize.js';
 import { haproxyDiffSpec } from './diff-spec.js';
-import { HAPROXY_ADAPTER, type HaproxyValue } from './model.js';
+import { HAPROXY_ADAPTER, type HaproxyKinds } from './model.js';
 import { observeHaproxy } from './observe.js';
 import { renderHaproxy } from './render.js';
 import {
@@ -34,7 +34,7 @@ export interface HaproxyAdapterOptions {
   onOutput?: (line: string) => void;
 }
 
-export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyValue> {
+export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyKinds> {
   /** Starts (or attaches to) HAProxy with the last applied configuration. */
   start(): Promise<void>;
   /** Stops HAProxy if this adapter started it; leaves an attached one running. */
@@ -109,7 +109,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
 
     render: (lb: LoadBalancer) => renderHaproxy(lb, { pool }),
 
-    observe(key: LbKey, { signal, desired }): Promise<Observed<HaproxyValue>> {
+    observe(key: LbKey, { signal, desired }): Promise<Observed<HaproxyKinds>> {
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
@@ -126,7 +126,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return { keys: keys.sort(), complete: true };
     },
 
-    apply(plan: Plan<HaproxyValue>, { signal }): Promise<LbStatus> {
+    apply(plan: Plan<HaproxyKinds>, { signal }): Promise<LbStatus> {
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();

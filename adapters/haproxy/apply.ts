@@ -4,12 +4,20 @@
 // from what it really runs (read live, never remembered), so a hand edit, a runtime change or a
 // half-applied earlier apply is repaired too.
 
+import { desiredOf } from '#core/plan/desired-of.js';
 import type { Plan } from '#core/plan/types.js';
 import { AbortedError, InvalidConfigError, type LbStatus } from '../types.js';
 import { materialize, type SlotAssignments } from './config/materialize.js';
 import { serverName } from './config/server.js';
 import { assignSlots, type SlotAssignment } from './config/slots.js';
-import { boundTo, type FrontendModel, type HaproxyValue, mapPath, POOL_ADDRESS } from './model.js';
+import {
+  boundTo,
+  type FrontendModel,
+  type HaproxyKinds,
+  type HaproxyValue,
+  mapPath,
+  POOL_ADDRESS,
+} from './model.js';
 import { modelsFromResources } from './render.js';
 import {
   type ApplyResult,
@@ -43,7 +51,7 @@ export interface Applied {
 
 export async function applyHaproxyPlan(
   ctx: ApplyContext,
-  plan: Plan<HaproxyValue>,
+  plan: Plan<HaproxyKinds>,
   signal: AbortSignal,
 ): Promise<Applied> {
   if (signal.aborted) throw new AbortedError();
@@ -52,8 +60,7 @@ export async function applyHaproxyPlan(
   const byAddress = new Map((ctx.state.resources[key] ?? []).map((r) => [r.address, r]));
   for (const c of plan.changes) {
     if (c.action === 'delete') byAddress.delete(c.address);
-    else if (c.after !== undefined)
-      byAddress.set(c.address, { address: c.address, kind: c.kind, value: c.after });
+    else byAddress.set(c.address, desiredOf(c));
   }
   const resources = { ...ctx.state.resources };
   const pool = new AddressPool(ctx.pool, ctx.state.addresses);

@@ -6,7 +6,7 @@ import type { LbKey } from '#core/ir/load-balancer.js';
 import type { AdapterDescriptor, Observed } from '../types.js';
 import type { HaproxyAdapter, HaproxyAdapterOptions } from './adapter.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
-import { HAPROXY_ADAPTER, type HaproxyValue } from './model.js';
+import { HAPROXY_ADAPTER, type HaproxyKinds } from './model.js';
 import type { SavedState } from './state/saved-state.js';
 
 export interface HaproxyReaderOptions {
@@ -15,7 +15,7 @@ export interface HaproxyReaderOptions {
 }
 
 export const haproxy: AdapterDescriptor<
-  HaproxyValue,
+  HaproxyKinds,
   HaproxyAdapterOptions,
   HaproxyAdapter,
   HaproxyReaderOptions
@@ -42,7 +42,7 @@ export const haproxy: AdapterDescriptor<
     const [pure, saved] = await Promise.all([haproxy.pure(), readSavedState(stateDir)]);
     return {
       ...pure,
-      async observe(key: LbKey, { signal }): Promise<Observed<HaproxyValue>> {
+      async observe(key: LbKey, { signal }): Promise<Observed<HaproxyKinds>> {
         signal.throwIfAborted();
         const resources = (saved.resources[key] ?? []).map((r) => ({ ...r, owned: true }));
         return { resources, complete: true };

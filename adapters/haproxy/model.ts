@@ -5,6 +5,8 @@
 //   map `entries`               → runtime map transaction, no reload
 //   frontend, backend settings, cert, slot count → new config + reload
 
+import type { Kinds } from '#core/plan/types.js';
+
 export const HAPROXY_ADAPTER = 'haproxy';
 
 export type HaproxyKind = 'frontend' | 'backend' | 'map' | 'cert';
@@ -122,7 +124,18 @@ export interface CertModel {
   pem: string;
 }
 
-export type HaproxyValue = FrontendModel | BackendModel | MapModel | CertModel;
+/** Each HAProxy resource kind and the type of its value. */
+export type HaproxyValues = {
+  frontend: FrontendModel;
+  backend: BackendModel;
+  map: MapModel;
+  cert: CertModel;
+};
+
+export type HaproxyValue = HaproxyValues[HaproxyKind];
+
+/** The kind/value pairs the adapter's resources, changes and conflicts are typed by. */
+export type HaproxyKinds = Kinds<HaproxyValues>;
 
 export interface LbModel {
   /** The load balancer id (naming.ts lbId). */

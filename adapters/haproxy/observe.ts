@@ -16,12 +16,10 @@ import { AbortedError, type Observed } from '../types.js';
 import { parseSections, readBackend, readFrontend, sortEndpoints } from './config/read-back.js';
 import {
   type BackendModel,
-  type CertModel,
   certPath,
   type DesiredEndpoint,
   type FrontendModel,
-  type HaproxyValue,
-  type MapModel,
+  type HaproxyKinds,
   mapPath,
   POOL_ADDRESS,
 } from './model.js';
@@ -42,11 +40,11 @@ const UNCONFIRMED = '~ not confirmed running: an apply stopped between the files
 export async function observeHaproxy(
   ctx: ObserveContext,
   key: LbKey,
-  desired: readonly Resource<HaproxyValue>[],
+  desired: readonly Resource<HaproxyKinds>[],
   signal: AbortSignal,
-): Promise<Observed<HaproxyValue>> {
+): Promise<Observed<HaproxyKinds>> {
   if (signal.aborted) throw new AbortedError();
-  const references = new Map<string, Resource<HaproxyValue>>();
+  const references = new Map<string, Resource<HaproxyKinds>>();
   for (const r of ctx.state.resources[key] ?? []) references.set(r.address, r);
   for (const r of desired) references.set(r.address, r);
   if (references.size === 0) return { resources: [], complete: true };
@@ -71,12 +69,12 @@ export async function observeHaproxy(
   const hasMaps = [...references.values()].some((r) => r.kind === 'map');
   const loadedMaps = hasMaps ? await ctx.runtime.showMaps(cli) : [];
 
-  const resources: ObservedResource<HaproxyValue>[] = [];
-  const found = (r: Resource<HaproxyValue>, value: HaproxyValue) =>
-    resources.push({ address: r.address, kind: r.kind, value, owned: true });
+  const resources: ObservedResource<HaproxyKinds>[] = [];
+  // What runs at the reference's address, typed by the reference's kind.
+  const found = (r: ObservedResource<HaproxyKinds>) => resources.push(r);
   for (const ref of references.values()) {
     if (ref.kind === 'frontend') {
-      const f = ref.value as FrontendModel;
+      const f = ref.value;
       const section = sections.get(`frontend ${f.name}`);
       if (!section) continue;
       const crtList = f.tls?.mode === 'Terminate' ? f.tls.crtList : undefined;
@@ -87,9 +85,13 @@ export async function observeHaproxy(
         [POOL_ADDRESS, live.bind.address].includes(f.bind.address)
           ? f.bind.address
           : live.bind.address;
-      found(ref, withUnconfirmed({ ...live, bind: { ...live.bind, address } }, pending));
+      found({
+        ...ref,
+        value: withUnconfirmed({ ...live, bind: { ...live.bind, address } }, pending),
+        owned: true,
+      });
     } else if (ref.kind === 'backend') {
-      const b = ref.value as BackendModel;
+      const b = ref.value;
       const section = sections.get(`backend ${b.name}`);
       if (!section) continue;
       const onDisk = readBackend(section, b);
@@ -98,9 +100,9 @@ export async function observeHaproxy(
         inWorker === undefined || !sameEndpoints(onDisk.endpoints, b.endpoints)
           ? onDisk.endpoints
           : sortEndpoints(inWorker);
-      found(ref, withUnconfirmed({ ...onDisk, endpoints }, pending));
+      found({ ...ref, value: withUnconfirmed({ ...onDisk, endpoints }, pending), owned: true });
     } else if (ref.kind === 'map') {
-      const m = ref.value as MapModel;
+      const m = ref.value;
       const path = mapPath(m.name);
       const content = await read(path);
       if (content === undefined) continue;
@@ -113,11 +115,15 @@ export async function observeHaproxy(
         : loaded === undefined
           ? []
           : await ctx.runtime.showMap(loaded.path, cli);
-      found(ref, { ...m, entries: entries.map(([k, v]) => ({ key: k, value: v })) });
+      found({
+        ...ref,
+        value: { ...m, entries: entries.map(([k, v]) => ({ key: k, value: v })) },
+        owned: true,
+      });
     } else if (ref.kind === 'cert') {
-      const c = ref.value as CertModel;
+      const c = ref.value;
       const pem = await read(certPath(c.name));
-      if (pem !== undefined) found(ref, { ...c, pem });
+      if (pem !== undefined) found({ ...ref, value: { ...c, pem }, owned: true });
     }
   }
   return { resources, complete: true };

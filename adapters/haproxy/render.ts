@@ -10,7 +10,7 @@ import type { AdapterNotice, Rendered } from '../types.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
 import { backendModel, type PoolPlan, planPool } from './config/backends.js';
 import { renderCertificates } from './config/certificates.js';
-import { cidr, type UnsafeValueError } from './config/escape.js';
+import { cidr, UnsafeValueError } from './config/escape.js';
 import { FieldError } from './config/field-error.js';
 import type { FrontendScope } from './config/frontend-scope.js';
 import { renderHttpFrontend } from './config/http-frontend.js';
@@ -20,8 +20,7 @@ import {
   type CertModel,
   type FrontendModel,
   HAPROXY_ADAPTER,
-  type HaproxyKind,
-  type HaproxyValue,
+  type HaproxyKinds,
   type LbModel,
   type MapModel,
   POOL_ADDRESS,
@@ -197,7 +196,7 @@ function sourceRangeNotices(lb: ir.LoadBalancer): AdapterNotice[] {
         feature: 'unsafe-value/source-range',
         source: lb.source,
         field: `sourceRanges[${i}]`,
-        message: (err as UnsafeValueError).reason ?? String(err),
+        message: err instanceof UnsafeValueError ? err.reason : String(err),
       });
     }
   });
@@ -205,23 +204,27 @@ function sourceRangeNotices(lb: ir.LoadBalancer): AdapterNotice[] {
 }
 
 /** Pure: the IR as HAProxy resources (one per frontend, backend, map and certificate), plus notices. */
-export function renderHaproxy(lb: ir.LoadBalancer, ctx: HaproxyRenderContext = {}): Rendered<HaproxyValue> {
+export function renderHaproxy(lb: ir.LoadBalancer, ctx: HaproxyRenderContext = {}): Rendered<HaproxyKinds> {
   const { model, notices } = renderHaproxyModel(lb, ctx);
   return { resources: modelResources(model), notices };
 }
 
-export function modelResources(model: LbModel): DesiredResource<HaproxyValue>[] {
-  const r = (kind: HaproxyKind, address: string, value: HaproxyValue) => ({ address, kind, value });
+export function modelResources(model: LbModel): DesiredResource<HaproxyKinds>[] {
+  type Desired = DesiredResource<HaproxyKinds>;
   return [
-    ...model.frontends.map((f) => r('frontend', haproxyAddress('frontend', f.lb, f.listener), f)),
-    ...model.backends.map((b) => r('backend', haproxyAddress('backend', b.name), b)),
-    ...model.maps.map((m) => r('map', haproxyAddress('map', m.name), m)),
-    ...model.certs.map((c) => r('cert', haproxyAddress('cert', c.name), c)),
+    ...model.frontends.map(
+      (f): Desired => ({ address: haproxyAddress('frontend', f.lb, f.listener), kind: 'frontend', value: f }),
+    ),
+    ...model.backends.map(
+      (b): Desired => ({ address: haproxyAddress('backend', b.name), kind: 'backend', value: b }),
+    ),
+    ...model.maps.map((m): Desired => ({ address: haproxyAddress('map', m.name), kind: 'map', value: m })),
+    ...model.certs.map((c): Desired => ({ address: haproxyAddress('cert', c.name), kind: 'cert', value: c })),
   ];
 }
 
 /** The models back from resources (desired or observed) of any number of load balancers. */
-export function modelsFromResources(resources: readonly Resource<HaproxyValue>[]): LbModel[] {
+export function modelsFromResources(resources: readonly Resource<HaproxyKinds>[]): LbModel[] {
   const models = new Map<string, LbModel>();
   const of = (id: string) => {
     let m = models.get(id);
@@ -232,19 +235,18 @@ export function modelsFromResources(resources: readonly Resource<HaproxyValue>[]
     return m;
   };
   for (const res of resources) {
-    const v = res.value;
-    if (res.kind === 'frontend') of(v.lb).frontends.push(v as FrontendModel);
-    else if (res.kind === 'backend') of(v.lb).backends.push(v as BackendModel);
-    else if (res.kind === 'map') of(v.lb).maps.push(v as MapModel);
-    else if (res.kind === 'cert') of(v.lb).certs.push(v as CertModel);
+    if (res.kind === 'frontend') of(res.value.lb).frontends.push(res.value);
+    else if (res.kind === 'backend') of(res.value.lb).backends.push(res.value);
+    else if (res.kind === 'map') of(res.value.lb).maps.push(res.value);
+    else of(res.value.lb).certs.push(res.value);
   }
   return [...models.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 /** References for the planner's dependency order: frontends after their maps, backends and certs. */
-export function haproxyReferences(resource: Resource<HaproxyValue>): string[] {
+export function haproxyReferences(resource: Resource<HaproxyKinds>): string[] {
   if (resource.kind !== 'frontend') return [];
-  const f = resource.value as FrontendModel;
+  const f = resource.value;
   return [
     ...f.maps.map((m) => haproxyAddress('map', m)),
     ...f.backends.map((b) => haproxyAddress('backend', b)),

@@ -2,8 +2,9 @@
 // 127.0.0.1. Two parts:
 //
 // 1. AWS calls per scenario (no faults): a Gateway with 50 HTTPRoutes over 5 Services is created,
-//    reconciled again with nothing changed (same adapter, then a fresh adapter that knows only
-//    the names render gives it),
+//    reconciled again with nothing changed (same adapter, then a fresh one: the adapter keeps
+//    nothing, so both find everything by the names render gives), observed cold by a fresh adapter
+//    with 200 other load balancers in the region,
 //    has endpoints changed in two Services, gains a route, and is deleted. Calls are counted by the
 //    emulator per action and split mutating / read.
 // 2. Time to converge 200 Ingresses, each its own ALB with 2 paths to 2 Services, with AWS-like throttles
@@ -20,9 +21,13 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateLoadBalancerCommand,
+  DeleteLoadBalancerCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createElbv2Adapter } from '#adapters/aws-elbv2/adapter.js';
-import type { Elbv2Value } from '#adapters/aws-elbv2/model.js';
+import type { Elbv2Kinds } from '#adapters/aws-elbv2/model.js';
 import { type ReconcileOutcome, reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { isRetryable } from '#adapters/types.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
@@ -47,6 +52,8 @@ const CLUSTER = 'bench';
 const ROUTES = 50;
 const SERVICES = 5;
 const INGRESSES = 200;
+/** Load balancers of someone else in the region during the cold-observe scenario. */
+const OTHER_LBS = 200;
 const WORKERS = 10;
 const LATENCY_MS = 50;
 const MAX_ATTEMPTS = 3;
@@ -244,7 +251,7 @@ async function part1(e: Elbv2Emulator): Promise<{ rows: ScenarioRow[]; failures:
   const run = async (name: string, lb: LoadBalancer | undefined) => {
     e.resetStats();
     const t0 = performance.now();
-    const out = await reconcileLoadBalancer<Elbv2Value>({ key, lb, adapter, signal });
+    const out = await reconcileLoadBalancer<Elbv2Kinds>({ key, lb, adapter, signal });
     const ms = performance.now() - t0;
     if (out.plan.conflicts.length > 0) await fail(`${name}: conflicts ${JSON.stringify(out.plan.conflicts)}`);
     if (lb && !out.status.programmed) await fail(`${name}: not programmed`);
@@ -265,7 +272,7 @@ async function part1(e: Elbv2Emulator): Promise<{ rows: ScenarioRow[]; failures:
   if (noop.stats.mutating !== 0) failures.push(`no-op reconcile made ${noop.stats.mutating} mutating calls`);
 
   adapter = adapterOf(client(e));
-  const cold = await run('no-op reconcile (fresh adapter: names from render, no ARNs)', base);
+  const cold = await run('no-op reconcile (fresh adapter)', base);
   if (cold.stats.mutating !== 0)
     failures.push(`cold no-op reconcile made ${cold.stats.mutating} mutating calls`);
 
@@ -290,6 +297,37 @@ async function part1(e: Elbv2Emulator): Promise<{ rows: ScenarioRow[]; failures:
   const again = await run('no-op after the changes', await lbOf({ routes: ROUTES + 1, endpoints: moved }));
   if (again.stats.mutating !== 0)
     failures.push(`no-op after changes made ${again.stats.mutating} mutating calls`);
+
+  // A cold observe of this key among OTHER_LBS load balancers of someone else: reads by name only.
+  const c = client(e);
+  const others = await Promise.all(
+    Array.from({ length: OTHER_LBS }, (_, i) =>
+      c.send(
+        new CreateLoadBalancerCommand({ Name: `other-${i}`, Subnets: ALB_PARAMETERS.spec.awsElbv2.subnets }),
+      ),
+    ),
+  );
+  const latest = await lbOf({ routes: ROUTES + 1, endpoints: moved });
+  const fresh = adapterOf(client(e));
+  e.resetStats();
+  const t0 = performance.now();
+  const seen = await fresh.observe(key, { signal, desired: fresh.render(latest).resources });
+  const observeRow = {
+    name: `cold observe of this key, ${OTHER_LBS} other load balancers in the region (fresh adapter)`,
+    stats: e.stats(),
+    ms: performance.now() - t0,
+    counts: e.service.counts(REGION),
+  };
+  rows.push(observeRow);
+  if (
+    !seen.complete ||
+    seen.resources.filter((r) => r.owned).length !== again.counts.rules + 1 + 1 + 2 * SERVICES
+  )
+    failures.push(`cold observe saw ${seen.resources.filter((r) => r.owned).length} owned resources`);
+  if ((observeRow.stats.byAction.DescribeLoadBalancers ?? 0) !== 1)
+    failures.push(`cold observe listed load balancers: ${JSON.stringify(observeRow.stats.byAction)}`);
+  for (const o of others)
+    await c.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: o.LoadBalancers?.[0]?.LoadBalancerArn }));
 
   const del = await run('delete', undefined);
   if (Object.values(del.counts).some((n) => n !== 0)) await fail(`delete left ${JSON.stringify(del.counts)}`);
@@ -352,7 +390,7 @@ async function part2(e: Elbv2Emulator): Promise<Part2> {
       reconciles++;
       const r0 = performance.now();
       try {
-        const out: ReconcileOutcome<Elbv2Value> = await reconcileLoadBalancer<Elbv2Value>({
+        const out: ReconcileOutcome<Elbv2Kinds> = await reconcileLoadBalancer<Elbv2Kinds>({
           key: item.lb.key,
           lb: item.lb,
           adapter: adapterOf(c),
@@ -415,7 +453,7 @@ async function part2(e: Elbv2Emulator): Promise<Part2> {
       for (let lb = pending.pop(); lb; lb = pending.pop()) {
         for (let a = 0; ; a++) {
           try {
-            await reconcileLoadBalancer<Elbv2Value>({
+            await reconcileLoadBalancer<Elbv2Kinds>({
               key: lb.key,
               lb,
               adapter: adapterOf(vc),
@@ -559,8 +597,12 @@ the emulator; _mutating_ is every action but \`Describe*\`.
 
 One Gateway (HTTP listener, LoadBalancerParameters with vpcId / 2 subnets / 1 security group as in the
 integration fixtures), ${ROUTES} HTTPRoutes (one PathPrefix rule each) over ${SERVICES} Services with one EndpointSlice
-of 3 endpoints each, reconciled with \`reconcileLoadBalancer\` and one adapter (its memory of names and ARNs
-kept between reconciles), except for the _fresh adapter_ row.
+of 3 endpoints each, reconciled with \`reconcileLoadBalancer\`. The adapter keeps nothing between calls: observe
+reads the load balancer and target groups by the names render gives them, then what is under them, so a
+fresh adapter (a cold Lambda container) costs the same as a warm one. The _cold observe_ row is one
+\`observe\` of this key by a fresh adapter while ${OTHER_LBS} other load balancers share the region: its reads follow
+this load balancer only (one \`DescribeLoadBalancers\` by name, no page of the region). Only a delete
+(names unknown) scans the region by tags.
 
 ${p1Table}
 

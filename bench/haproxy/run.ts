@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import type { HaproxyValue } from '#adapters/haproxy/model.js';
+import type { HaproxyKinds } from '#adapters/haproxy/model.js';
 import type { ApplyResult } from '#adapters/haproxy/runtime/index.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { type DemoBackend, startDemoBackends } from '#cli/demo-backends.js';
@@ -339,7 +339,7 @@ async function main(): Promise<void> {
   // Every apply's outcome (adapter.lastApply only keeps the last load balancer's of a sync).
   const applies: ApplyResult[] = [];
   const inner = adapter;
-  const recording: LoadBalancerAdapter<HaproxyValue> = {
+  const recording: LoadBalancerAdapter<HaproxyKinds> = {
     name: inner.name,
     diffSpec: inner.diffSpec,
     capabilities: () => inner.capabilities(),
@@ -352,7 +352,7 @@ async function main(): Promise<void> {
     },
   };
   const pipeline = new LocalPipeline({
-    adapters: { haproxy: recording as LoadBalancerAdapter<unknown> },
+    adapters: { haproxy: recording },
     onEvent: (e) => {
       if (e.type !== 'plan') events.push(e);
     },

@@ -28,7 +28,6 @@ import type { SQSEvent } from 'aws-lambda';
 import { type BuildOptions, build } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import type { PorticoEvent } from '#events/portico-event.js';
 import { MemoryReplayCache } from '#events/replay-cache.js';
 import { MemoryQueue } from '#functions/adapters/memory-queue.js';
@@ -311,7 +310,7 @@ async function propagation(): Promise<Propagation> {
   let haproxy: HaproxyAdapter | undefined;
   try {
     haproxy = createHaproxyAdapter({ stateDir, addressPool: POOL });
-    const h = createHarness({ adapters: { haproxy: haproxy as LoadBalancerAdapter<unknown> } });
+    const h = createHarness({ adapters: { haproxy: haproxy } });
     let route = httpRoute('app', 'web', 'app', 'app.example', '/v0');
     const objects = [
       gatewayClass(),

@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { Notice } from '#core/translate/notice.js';
 import type { TranslateOptions } from '#core/translate/options.js';
@@ -49,7 +48,7 @@ export class DevGateway {
       },
     });
     this.pipeline = new LocalPipeline({
-      adapters: { haproxy: this.adapter as LoadBalancerAdapter<unknown> },
+      adapters: { haproxy: this.adapter },
       ...(options.translateOptions ? { translateOptions: options.translateOptions } : {}),
       onEvent: (e) => {
         if (e.type === 'plan') log(terminalLines(e.text.trimEnd()));

@@ -5,7 +5,7 @@ import {
   providerNames,
   type RegisteredProvider,
 } from '#adapters/registry.js';
-import type { AdapterReader, ObservedResource, PureAdapter } from '#adapters/types.js';
+import type { AdapterReader, AnyKinds, ObservedResource, PureAdapter } from '#adapters/types.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import { renderPlan } from '#core/plan/render-plan.js';
@@ -49,7 +49,7 @@ export class PlanUsageError extends Error {
  * A provider without an entry is planned against an empty account only.
  */
 const READERS: {
-  [P in RegisteredProvider]?: (o: PlanObserveOptions, cluster: string) => Promise<AdapterReader<unknown>>;
+  [P in RegisteredProvider]?: (o: PlanObserveOptions, cluster: string) => Promise<AdapterReader<AnyKinds>>;
 } = {
   async 'aws-elbv2'(o, cluster) {
     const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -94,11 +94,9 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     const lbs = result.loadBalancers.filter((lb) => lb.provider === provider);
     const readerOf = READERS[provider];
     if (options.observe && !readerOf) throw new PlanUsageError(`${provider} cannot be read by portico plan`);
-    const adapter: PureAdapter<unknown> | AdapterReader<unknown> =
-      options.observe && readerOf
-        ? await readerOf(options.observe, cluster)
-        : await PROVIDERS[provider].pure();
-    const read = 'observe' in adapter ? adapter : undefined;
+    const read: AdapterReader<AnyKinds> | undefined =
+      options.observe && readerOf ? await readerOf(options.observe, cluster) : undefined;
+    const adapter: PureAdapter<AnyKinds> = read ?? (await PROVIDERS[provider].pure());
     if (lbs.length === 0) log(`No load balancer in ${source.name} uses the ${provider} provider.`);
     const signal = new AbortController().signal;
 
@@ -108,7 +106,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
         log(noticeLine(n));
         if (n.severity === 'error') errors++;
       }
-      let observed: ObservedResource<unknown>[] = [];
+      let observed: ObservedResource<AnyKinds>[] = [];
       if (read) {
         const seen = await read.observe(lb.key, { signal, desired: rendered.resources });
         if (!seen.complete) {
@@ -135,7 +133,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
 
 /** Load balancers the provider holds for the cluster that nothing asks for any more: their deletes. */
 async function planOrphans(
-  read: AdapterReader<unknown>,
+  read: AdapterReader<AnyKinds>,
   cluster: string,
   wanted: ReadonlySet<LbKey>,
   provider: string,

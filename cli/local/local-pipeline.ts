@@ -1,5 +1,5 @@
 import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { isEmptyPlan } from '#core/plan/plan-summary.js';
@@ -17,7 +17,7 @@ export type PipelineEvent =
 
 export interface LocalPipelineOptions {
   /** Adapters by provider name; load balancers of other providers are reported, not programmed. */
-  adapters: Readonly<Record<string, LoadBalancerAdapter<unknown>>>;
+  adapters: Readonly<Record<string, AnyLoadBalancerAdapter>>;
   translateOptions?: Partial<TranslateOptions>;
   onEvent?: (event: PipelineEvent) => void;
 }

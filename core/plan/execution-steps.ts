@@ -1,11 +1,15 @@
 import { orderByDependencies } from './dependency-order.js';
-import type { Change, Plan } from './types.js';
+import type { Action, Change, KindValue, Plan } from './types.js';
 
-/** One provider call an apply makes. A replace is two steps: a create and a delete of the old resource. */
-export interface Step<R> {
-  op: 'create' | 'update' | 'delete';
-  change: Change<R>;
-}
+/**
+ * One provider call an apply makes. A replace is two steps: a create and a delete of the old
+ * resource. A create or update step's change has its desired value (`after`), a delete's its
+ * observed one (`before`).
+ */
+export type Step<K extends KindValue> =
+  | { op: 'create'; change: Extract<Change<K>, { action: 'create' | 'replace' }> }
+  | { op: 'update'; change: Extract<Change<K>, { action: 'update' }> }
+  | { op: 'delete'; change: Extract<Change<K>, { action: 'delete' | 'replace' }> };
 
 /**
  * The order an apply runs a plan in, safe to stop at any step and re-plan:
@@ -16,7 +20,7 @@ export interface Step<R> {
  * 3. deletes, including the old half of create-first replacements, children first, once nothing
  *    points at them any more.
  */
-export function executionSteps<R>(plan: Plan<R>): Step<R>[] {
+export function executionSteps<K extends KindValue>(plan: Plan<K>): Step<K>[] {
   const early = new Set(
     plan.changes
       .filter((c) => c.action === 'replace' && c.replaceOrder === 'delete-first')
@@ -34,10 +38,10 @@ export function executionSteps<R>(plan: Plan<R>): Step<R>[] {
       }
     }
   }
-  const isEarly = (c: Change<R>) =>
+  const isEarly = (c: Change<K>) =>
     (c.action === 'replace' && c.replaceOrder === 'delete-first') ||
     (c.action === 'delete' && early.has(c.address));
-  const childrenFirst = (changes: Change<R>[]) =>
+  const childrenFirst = <C extends Change<K>>(changes: C[]) =>
     orderByDependencies(changes, {
       address: (c) => c.address,
       dependsOn: (c) => c.dependsOn,
@@ -45,15 +49,15 @@ export function executionSteps<R>(plan: Plan<R>): Step<R>[] {
       direction: 'children-first',
     });
 
-  const makeRoom = childrenFirst(plan.changes.filter(isEarly));
-  const build: Step<R>[] = plan.changes.flatMap((c): Step<R>[] => {
-    if (c.action === 'create' || c.action === 'replace') return [{ op: 'create', change: c }];
-    if (c.action === 'update') return [{ op: 'update', change: c }];
+  const makeRoom = childrenFirst(plan.changes.filter((c): c is Leaving<K> => isEarly(c)));
+  const build = plan.changes.flatMap((c): Step<K>[] => {
+    if (isAction(c, 'create', 'replace')) return [{ op: 'create', change: c }];
+    if (isAction(c, 'update')) return [{ op: 'update', change: c }];
     return [];
   });
   const cleanUp = childrenFirst(
     plan.changes.filter(
-      (c) =>
+      (c): c is Leaving<K> =>
         (c.action === 'delete' && !early.has(c.address)) ||
         (c.action === 'replace' && c.replaceOrder !== 'delete-first'),
     ),
@@ -63,6 +67,15 @@ export function executionSteps<R>(plan: Plan<R>): Step<R>[] {
     ...build,
     ...cleanUp.map((c) => ({ op: 'delete' as const, change: c })),
   ];
+}
+
+type Leaving<K extends KindValue> = Extract<Change<K>, { action: 'delete' | 'replace' }>;
+
+function isAction<K extends KindValue, A extends Action>(
+  c: Change<K>,
+  ...actions: A[]
+): c is Extract<Change<K>, { action: A }> {
+  return (actions as string[]).includes(c.action);
 }
 
 function compare(a: string, b: string): number {

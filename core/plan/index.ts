@@ -1,6 +1,7 @@
 export * from './address.js';
 export * from './compare-fields.js';
 export * from './dependency-order.js';
+export * from './desired-of.js';
 export * from './diff-paths.js';
 export * from './errors.js';
 export * from './execution-steps.js';

@@ -2,15 +2,38 @@ import { parseAddress } from './address.js';
 import { orderByDependencies } from './dependency-order.js';
 import { DuplicateAddressError, InvalidAddressError } from './errors.js';
 import type {
+  Action,
+  AnyKinds,
   Change,
   Conflict,
   DesiredResource,
   DiffSpec,
+  KindValue,
   ObservedResource,
   Plan,
   PlanOptions,
+  ReplaceOrder,
   Resource,
 } from './types.js';
+
+// Inside the planner every kind is alike: resources are handled with their kinds erased, and a
+// change is a draft whose action may still move (noop → update → replace) until the plan is done.
+type AnyResource = Resource<AnyKinds>;
+type AnyObserved = ObservedResource<AnyKinds>;
+type AnyConflict = Conflict<AnyKinds>;
+interface Draft {
+  address: string;
+  kind: string;
+  action: Action;
+  id?: string;
+  before?: unknown;
+  after?: unknown;
+  reason: string;
+  changedPaths?: string[];
+  replacePaths?: string[];
+  replaceOrder?: ReplaceOrder;
+  dependsOn: string[];
+}
 
 /**
  * Diffs what an adapter rendered against what it observed (Terraform's plan, the ALB controller's
@@ -27,38 +50,53 @@ import type {
  * before it and come back after, so it is replaced too (or deleted early, if nobody wants it); whatever
  * refers to a resource replaced create-first is updated to point at the new one.
  */
-export function planChanges<R>(
-  desired: readonly DesiredResource<R>[],
-  observed: readonly ObservedResource<R>[],
-  spec: DiffSpec<R>,
-  opts: PlanOptions = {},
-): Plan<R> {
-  const depsOf = (r: Resource<R>) => [...(spec.dependsOn?.(r) ?? [])];
+export function planChanges<K extends KindValue>(
+  desired: readonly DesiredResource<K>[],
+  observed: readonly ObservedResource<K>[],
+  spec: DiffSpec<K>,
+  opts: PlanOptions,
+): Plan<K> {
+  // Erased and restored: each change keeps the kind and values of the resources it was made from.
+  return planAnyKinds(
+    desired as readonly AnyResource[],
+    observed as readonly AnyObserved[],
+    spec as DiffSpec<AnyKinds>,
+    opts,
+  ) as Plan<K>;
+}
+
+function planAnyKinds(
+  desired: readonly AnyResource[],
+  observed: readonly AnyObserved[],
+  spec: DiffSpec<AnyKinds>,
+  opts: PlanOptions,
+): Plan<AnyKinds> {
+  const depsOf = (r: AnyResource) => [...(spec.dependsOn?.(r) ?? [])];
   const seen = new Set<string>();
   for (const d of desired) {
     checkKind(d);
     if (seen.has(d.address)) throw new DuplicateAddressError(d.address);
     seen.add(d.address);
   }
-  const observedAt = new Map<string, ObservedResource<R>[]>();
+  const observedAt = new Map<string, AnyObserved[]>();
   for (const o of observed) {
     checkKind(o);
     observedAt.set(o.address, [...(observedAt.get(o.address) ?? []), o]);
   }
   for (const group of observedAt.values()) group.sort((a, b) => compareIds(a.id, b.id));
 
-  const forward: Change<R>[] = [];
-  const deletes: Change<R>[] = [];
-  const conflicts: Conflict<R>[] = [];
-  const desiredDeps = new Map<Change<R>, string[]>();
-  const observedDeps = new Map<Change<R>, string[]>();
-  const remember = (c: Change<R>, d: string[], o: string[]) => {
+  const forward: Draft[] = [];
+  const deletes: Draft[] = [];
+  const conflicts: AnyConflict[] = [];
+  const desiredDeps = new Map<Draft, string[]>();
+  const observedDeps = new Map<Draft, string[]>();
+  const remember = (c: Draft, d: string[], o: string[]) => {
     desiredDeps.set(c, d);
     observedDeps.set(c, o);
     c.dependsOn = [...new Set([...d, ...o])].sort();
     return c;
   };
-  const deleteOf = (o: ObservedResource<R>, reason: string): Change<R> =>
+  const deleteOf = (o: AnyObserved, reason: string): Draft =>
     remember(
       {
         address: o.address,
@@ -95,7 +133,9 @@ export function planChanges<R>(
       });
       continue;
     }
-    const comparisons = owned.map((o) => spec.compare(d, o));
+    const comparisons = owned.map((o) =>
+      spec.compare({ kind: d.kind, address: d.address, desired: d.value, observed: o.value }),
+    );
     const matchIndex = Math.max(
       0,
       comparisons.findIndex((c) => c.equal),
@@ -107,7 +147,7 @@ export function planChanges<R>(
         deletes.push(deleteOf(o, `duplicate at ${d.address}, left by an interrupted apply`));
     });
     const matched = { ...base, ...idOf(match), before: match.value };
-    let change: Change<R>;
+    let change: Draft;
     if (cmp.equal) change = { ...matched, action: 'noop', reason: 'up to date' };
     else if (!cmp.replace)
       change = {
@@ -137,7 +177,7 @@ export function planChanges<R>(
   blockDependentsOfConflicts(forward, conflicts, desiredDeps);
   propagateReplacements(forward, deletes, observedDeps);
 
-  const byAddressThenId = (a: Change<R>, b: Change<R>) =>
+  const byAddressThenId = (a: Draft, b: Draft) =>
     compareStrings(a.address, b.address) || compareIds(a.id, b.id);
   const orderedForward = orderByDependencies(forward, {
     address: (c) => c.address,
@@ -152,7 +192,7 @@ export function planChanges<R>(
     direction: 'children-first',
   });
   return {
-    ...(opts.lbKey !== undefined ? { lbKey: opts.lbKey } : {}),
+    lbKey: opts.lbKey,
     changes: [...orderedForward, ...orderedDeletes].map(canonical),
     conflicts: conflicts.sort((a, b) => compareStrings(a.address, b.address)),
   };
@@ -162,10 +202,10 @@ export function planChanges<R>(
  * A resource that would refer to a conflicted address would hand traffic to something Portico does
  * not own: it is held back as a conflict too (left as it is, neither changed nor deleted).
  */
-function blockDependentsOfConflicts<R>(
-  forward: Change<R>[],
-  conflicts: Conflict<R>[],
-  desiredDeps: Map<Change<R>, string[]>,
+function blockDependentsOfConflicts(
+  forward: Draft[],
+  conflicts: AnyConflict[],
+  desiredDeps: Map<Draft, string[]>,
 ): void {
   const blocked = new Set(conflicts.map((c) => c.address));
   for (let grew = true; grew; ) {
@@ -182,7 +222,7 @@ function blockDependentsOfConflicts<R>(
         kind: c.kind,
         reason: `refers to ${on}, which is in conflict; held back`,
         ...idOf(c),
-        desired: c.after!,
+        desired: c.after,
         ...(c.before !== undefined ? { observed: c.before } : {}),
         blockedBy: on,
       });
@@ -190,12 +230,8 @@ function blockDependentsOfConflicts<R>(
   }
 }
 
-function propagateReplacements<R>(
-  forward: Change<R>[],
-  deletes: Change<R>[],
-  observedDeps: Map<Change<R>, string[]>,
-): void {
-  const refersTo = (c: Change<R>, addresses: Set<string>) =>
+function propagateReplacements(forward: Draft[], deletes: Draft[], observedDeps: Map<Draft, string[]>): void {
+  const refersTo = (c: Draft, addresses: Set<string>) =>
     (observedDeps.get(c) ?? []).some((a) => addresses.has(a));
   // What goes before the build phase (delete-first replacements, and deletes that refer to them) can
   // only go if nothing that stays still refers to it: such a resource is replaced delete-first too.
@@ -232,8 +268,11 @@ function propagateReplacements<R>(
   }
 }
 
-/** Fixed key order, so plans serialise (logs, goldens) the same way every time. */
-function canonical<R>(c: Change<R>): Change<R> {
+/**
+ * Fixed key order, so plans serialise (logs, goldens) the same way every time. The draft's action
+ * is final here and matches its values (create: after only, delete: before only, else both).
+ */
+function canonical(c: Draft): Change<AnyKinds> {
   return {
     address: c.address,
     kind: c.kind,
@@ -246,10 +285,10 @@ function canonical<R>(c: Change<R>): Change<R> {
     dependsOn: c.dependsOn,
     ...(c.before !== undefined ? { before: c.before } : {}),
     ...(c.after !== undefined ? { after: c.after } : {}),
-  };
+  } as Change<AnyKinds>;
 }
 
-function checkKind(r: Resource<unknown>): void {
+function checkKind(r: AnyResource): void {
   const { kind } = parseAddress(r.address);
   if (kind !== r.kind) throw new InvalidAddressError(r.address, `kind is ${JSON.stringify(r.kind)}`);
 }

@@ -1,4 +1,4 @@
-import type { Plan } from './types.js';
+import type { AnyKinds, Plan } from './types.js';
 
 export interface PlanSummary {
   add: number;
@@ -9,7 +9,7 @@ export interface PlanSummary {
   conflicts: number;
 }
 
-export function summarizePlan(plan: Plan<unknown>): PlanSummary {
+export function summarizePlan(plan: Plan<AnyKinds>): PlanSummary {
   const count = (action: string) => plan.changes.filter((c) => c.action === action).length;
   return {
     add: count('create'),
@@ -25,6 +25,6 @@ export function summarizePlan(plan: Plan<unknown>): PlanSummary {
  * Nothing for apply to do. Conflicts are not changes (Portico never acts on them), so a plan with
  * only conflicts is empty; the caller reports them on the load balancer's status.
  */
-export function isEmptyPlan(plan: Plan<unknown>): boolean {
+export function isEmptyPlan(plan: Plan<AnyKinds>): boolean {
   return plan.changes.every((c) => c.action === 'noop');
 }

@@ -1,6 +1,6 @@
 import { valueAtPath } from './diff-paths.js';
 import { summarizePlan } from './plan-summary.js';
-import type { Change, Plan } from './types.js';
+import type { AnyKinds, Change, Plan } from './types.js';
 
 const SYMBOL = { create: '  +', update: '  ~', replace: '-/+', delete: '  -' } as const;
 const VALUE_MAX = 72;
@@ -13,9 +13,9 @@ const CREATED_MAX = 240;
  * For logs, `portico plan`, PR comments and the golden `*.plan.txt` files. With `values`, a create
  * also lists the top-level fields of what it creates, as `terraform plan` does.
  */
-export function renderPlan(plan: Plan<unknown>, options: { values?: boolean } = {}): string {
+export function renderPlan(plan: Plan<AnyKinds>, options: { values?: boolean } = {}): string {
   const lines: string[] = [];
-  if (plan.lbKey !== undefined) lines.push(`Plan for ${plan.lbKey}:`, '');
+  lines.push(`Plan for ${plan.lbKey}:`, '');
   for (const c of plan.changes) {
     if (c.action === 'noop') continue;
     const order = c.action === 'replace' ? `  (${c.replaceOrder ?? 'create-first'})` : '';
@@ -42,7 +42,7 @@ export function renderPlan(plan: Plan<unknown>, options: { values?: boolean } = 
   return `${lines.join('\n')}\n`;
 }
 
-function fieldLines(c: Change<unknown>): string[] {
+function fieldLines(c: Change<AnyKinds>): string[] {
   const forcing = new Set(c.replacePaths ?? []);
   return (c.changedPaths ?? []).map((path) => {
     const from = formatValue(valueAtPath(c.before, path));

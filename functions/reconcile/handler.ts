@@ -1,8 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
-import { ref } from '#core/index/object-ref.js';
+import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
@@ -22,7 +21,7 @@ import { parseReconcileRequest } from './reconcile-message.js';
 export interface ReconcileDependencies {
   store: SnapshotStore;
   /** Adapters by provider name (the `provider` translate gives each load balancer). */
-  adapters: Readonly<Record<string, LoadBalancerAdapter<unknown>>>;
+  adapters: Readonly<Record<string, AnyLoadBalancerAdapter>>;
   translateOptions?: Partial<TranslateOptions>;
   logger?: Logger;
   /** Schema checks kept across invocations of a warm container (default: one per handler). */

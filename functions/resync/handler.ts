@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { ingressKeys, isLoadBalancerService } from '#core/index/lb-keys.js';
 import type { ObjectRef } from '#core/index/object-ref.js';
 import { lbKey, parseLbKey } from '#core/ir/lb-key.js';
@@ -14,7 +14,7 @@ import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 
 /** What resync needs of an adapter: its listing of owned keys (adapters without one add nothing). */
-export type OwnedKeyLister = Pick<LoadBalancerAdapter<unknown>, 'listOwnedKeys'>;
+export type OwnedKeyLister = Pick<AnyLoadBalancerAdapter, 'listOwnedKeys'>;
 
 export interface ResyncDependencies {
   store: SnapshotStore;

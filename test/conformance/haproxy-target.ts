@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { createHaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { HAPROXY_CAPABILITIES } from '#adapters/haproxy/capabilities.js';
 import { supportedFeatures } from '#adapters/supported-features.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import type { ConformanceTarget, ConformanceTargetOptions } from './target.js';
 
@@ -20,7 +19,7 @@ export async function createConformanceTarget(options: ConformanceTargetOptions)
     addressPool: process.env.PORTICO_CONFORMANCE_POOL ?? '127.0.2.1-127.0.2.250',
   });
   const pipeline = new LocalPipeline({
-    adapters: { haproxy: adapter as LoadBalancerAdapter<unknown> },
+    adapters: { haproxy: adapter },
     translateOptions: {
       controllerName: options.controllerName,
       ...(options.ingressController ? { ingressController: options.ingressController } : {}),

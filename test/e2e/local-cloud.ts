@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import type { KindName } from '#core/model/bundle.js';
 import { Forwarder } from '#events/forwarder/forwarder.js';
 import { SqsQueue } from '#functions/adapters/sqs-queue.js';
@@ -93,7 +92,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     batchSize: 1,
     handler: createReconcileHandler({
       store,
-      adapters: { haproxy: haproxy as LoadBalancerAdapter<unknown> },
+      adapters: { haproxy: haproxy },
       translateOptions: { defaultProvider: 'haproxy' },
       logger: quiet(),
     }),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { materialize } from '#adapters/haproxy/config/materialize.js';
+import { materialize, SERVER_HEADER_RULE } from '#adapters/haproxy/config/materialize.js';
 import { boundTo, type LbModel } from '#adapters/haproxy/model.js';
 import { renderHaproxyModel } from '#adapters/haproxy/render.js';
 import type { AdapterNotice } from '#adapters/types.js';
@@ -260,11 +260,13 @@ function checkStructure(models: LbModel[], cfg: string, maps: Record<string, str
   expect(sections.length).toBe(5 + frontends.length + backends.length);
   for (const f of frontends) {
     const s = sections.find((x) => x[0] === `frontend ${f.name}`)!;
-    // header, mode, bind, the rules exactly, default_backend: nothing added, nothing cut.
+    // header, mode, bind, the fixed Server header rule (HTTP), the rules exactly, default_backend:
+    // nothing added, nothing cut.
     expect(s).toEqual([
       `frontend ${f.name}`,
       `mode ${f.mode}`,
       expect.stringMatching(/^bind /),
+      ...(f.mode === 'http' ? [SERVER_HEADER_RULE] : []),
       ...f.rules,
       `default_backend ${f.defaultBackend}`,
     ]);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROVIDERS, providerNames } from '#adapters/registry.js';
-import type { ObservedResource } from '#adapters/types.js';
+import type { AnyKinds, ObservedResource, PureAdapter } from '#adapters/types.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import { checkGolden, goldenOutputPath, loadGoldenCases } from '#test/support/golden.js';
@@ -13,7 +13,9 @@ import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
 // provider updates in place, replaces, or must delete first.
 const dir = join(import.meta.dirname, 'plan-adapters');
 const cases = loadGoldenCases(dir);
-const adapters = await Promise.all(providerNames().map(async (name) => PROVIDERS[name].pure()));
+const adapters: PureAdapter<AnyKinds>[] = await Promise.all(
+  providerNames().map(async (name) => PROVIDERS[name].pure()),
+);
 
 interface CaseInput {
   before: LooseLb | null;
@@ -31,7 +33,7 @@ describe('golden: plan, every adapter', () => {
       const after = input.after ? withDefaults(input.after) : undefined;
       for (const adapter of adapters) {
         it(adapter.name, () => {
-          const observed: ObservedResource<unknown>[] = before
+          const observed: ObservedResource<AnyKinds>[] = before
             ? adapter.render(before).resources.map((r, i) => ({ ...r, owned: true, id: `id-${i + 1}` }))
             : [];
           const desired = after ? adapter.render(after).resources : [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { HaproxyKinds } from '#adapters/haproxy/model.js';
 import { dropConnections, get, startBackend, type TestBackend } from '#test/integration/haproxy/support.js';
 import { type Crashing, crashingAdapter } from './crash.js';
 import { createHarness, gatewayAddress, type Harness, pendingChanges } from './harness.js';
@@ -28,7 +28,7 @@ const PORT = 18_080;
 const KEY = gatewayKey('web');
 let stateDir: string;
 let haproxy: HaproxyAdapter;
-let crashing: Crashing<unknown>;
+let crashing: Crashing<HaproxyKinds>;
 let h: Harness;
 let a: TestBackend;
 let c: TestBackend;
@@ -37,7 +37,7 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'portico-reliability-crash-'));
   [a, c] = await Promise.all([startBackend('backend-a'), startBackend('backend-c')]);
   haproxy = createHaproxyAdapter({ stateDir, addressPool: POOL });
-  crashing = crashingAdapter(haproxy as LoadBalancerAdapter<unknown>);
+  crashing = crashingAdapter(haproxy);
   h = createHarness({ adapters: { haproxy: crashing.adapter } });
 });
 

@@ -3,9 +3,10 @@
 // got to write the statuses or remember the fingerprint.
 
 import type { FakeAdapter } from '#adapters/fake/adapter.js';
+import type { FakeKinds } from '#adapters/fake/resources.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { executionSteps } from '#core/plan/execution-steps.js';
-import type { Plan } from '#core/plan/types.js';
+import type { Change, KindValue, Plan } from '#core/plan/types.js';
 
 /** The simulated crash (not one of the adapter error vocabulary: the process just stopped). */
 export class CrashError extends Error {
@@ -18,8 +19,8 @@ export interface CrashLog {
   crashes: number;
 }
 
-export interface Crashing<R> {
-  adapter: LoadBalancerAdapter<R>;
+export interface Crashing<K extends KindValue> {
+  adapter: LoadBalancerAdapter<K>;
   log: CrashLog;
   /** Crash the next apply whose plan has more than `k` steps, after `k` of them (once). */
   arm(k: number): void;
@@ -29,15 +30,15 @@ export interface Crashing<R> {
  * The fake adapter, crashing inside its own apply loop once armed: after `k` provider calls of the
  * next apply whose plan has more than `k` steps. The steps before the crash did reach the fake cloud.
  */
-export function crashingFake(fake: FakeAdapter): Crashing<unknown> {
+export function crashingFake(fake: FakeAdapter): Crashing<FakeKinds> {
   const log: CrashLog = { steps: [], crashes: 0 };
   let k = -1;
-  const adapter: LoadBalancerAdapter<unknown> = {
+  const adapter: LoadBalancerAdapter<FakeKinds> = {
     name: fake.name,
-    diffSpec: fake.diffSpec as LoadBalancerAdapter<unknown>['diffSpec'],
+    diffSpec: fake.diffSpec,
     capabilities: () => fake.capabilities(),
     render: (lb) => fake.render(lb),
-    observe: (key, opts) => fake.observe(key, opts as Parameters<FakeAdapter['observe']>[1]),
+    observe: (key, opts) => fake.observe(key, opts),
     async apply(plan, opts) {
       const n = executionSteps(plan).length;
       log.steps.push(n);
@@ -50,7 +51,7 @@ export function crashingFake(fake: FakeAdapter): Crashing<unknown> {
         });
         k = -1;
       }
-      return fake.apply(plan as Parameters<FakeAdapter['apply']>[0], opts);
+      return fake.apply(plan, opts);
     },
   };
   return {
@@ -68,10 +69,10 @@ export function crashingFake(fake: FakeAdapter): Crashing<unknown> {
  * For adapters whose apply converges a whole plan at once (HAProxy writes one configuration), this is
  * the state a crash between two steps leaves.
  */
-export function crashingAdapter<R>(inner: LoadBalancerAdapter<R>): Crashing<R> {
+export function crashingAdapter<K extends KindValue>(inner: LoadBalancerAdapter<K>): Crashing<K> {
   const log: CrashLog = { steps: [], crashes: 0 };
   let k = -1;
-  const adapter: LoadBalancerAdapter<R> = {
+  const adapter: LoadBalancerAdapter<K> = {
     name: inner.name,
     diffSpec: inner.diffSpec,
     capabilities: () => inner.capabilities(),
@@ -84,8 +85,8 @@ export function crashingAdapter<R>(inner: LoadBalancerAdapter<R>): Crashing<R> {
       const at = k;
       k = -1;
       log.crashes++;
-      const done = new Set(steps.slice(0, at).map((s) => s.change));
-      const partial: Plan<R> = {
+      const done = new Set<Change<K>>(steps.slice(0, at).map((s) => s.change));
+      const partial: Plan<K> = {
         ...plan,
         changes: plan.changes.filter((c) => c.action === 'noop' || done.has(c)),
       };

@@ -7,10 +7,10 @@
 
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createFakeAdapter, type FakeAdapter } from '#adapters/fake/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
+import type { AnyLoadBalancerAdapter, LoadBalancerAdapter } from '#adapters/types.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { planChanges } from '#core/plan/plan-changes.js';
-import type { Change } from '#core/plan/types.js';
+import type { Change, KindValue } from '#core/plan/types.js';
 import { translate } from '#core/translate/translate.js';
 import { loadFixture } from '#events/fixtures/load-fixture.js';
 import type { PorticoEvent } from '#events/portico-event.js';
@@ -26,7 +26,6 @@ import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import {
-  asAdapter,
   asQueueMessage,
   batches,
   type CapturedLogger,
@@ -75,7 +74,7 @@ export interface Posted {
 }
 
 export interface HarnessOptions {
-  adapters: Readonly<Record<string, LoadBalancerAdapter<unknown>>>;
+  adapters: Readonly<Record<string, AnyLoadBalancerAdapter>>;
   defaultProvider?: string;
 }
 
@@ -225,7 +224,7 @@ export function createHarness(options: HarnessOptions) {
 /** A harness reconciling on a fresh fake provider (`haproxy`), the usual set-up. */
 export function fakeHarness(): { fake: FakeAdapter; h: Harness } {
   const fake = createFakeAdapter();
-  return { fake, h: createHarness({ adapters: { haproxy: asAdapter(fake) } }) };
+  return { fake, h: createHarness({ adapters: { haproxy: fake } }) };
 }
 
 /** The first address reconcile wrote into the Gateway's status ('' before it is programmed). */
@@ -290,12 +289,12 @@ export function duplicateAddresses(fake: FakeAdapter): string[] {
  * provider directly, past the fingerprint shortcut: empty when the provider holds exactly the
  * desired state.
  */
-export async function pendingChanges<R>(
+export async function pendingChanges<K extends KindValue>(
   store: SnapshotStore,
-  adapter: LoadBalancerAdapter<R>,
+  adapter: LoadBalancerAdapter<K>,
   key: LbKey,
   defaultProvider = 'haproxy',
-): Promise<Change<R>[]> {
+): Promise<Change<K>[]> {
   const bundle = await selectBundleFromStore(store, key);
   const result = translate(bundle, { defaultProvider: defaultProvider as 'haproxy', cluster: CLUSTER });
   const lb = result.loadBalancers.find((l) => l.key === key);

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { DesiredResource } from '#core/plan/types.js';
 import type { SlotAssignment } from '../config/slots.js';
-import type { HaproxyValue } from '../model.js';
+import type { HaproxyKinds } from '../model.js';
 import { writeFileAtomic } from '../runtime/atomic-write.js';
 
 export interface SavedState {
   addresses: Record<LbKey, string>;
-  resources: Record<LbKey, DesiredResource<HaproxyValue>[]>;
+  resources: Record<LbKey, DesiredResource<HaproxyKinds>[]>;
   slots: Record<string, SlotAssignment>;
 }
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createElbv2Adapter, type Elbv2Adapter } from '#adapters/aws-elbv2/adapter.js';
-import type { Elbv2Value } from '#adapters/aws-elbv2/model.js';
+import type { Elbv2Kinds } from '#adapters/aws-elbv2/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { AbortedError, isRetryable } from '#adapters/types.js';
 import type * as ir from '#core/ir/load-balancer.js';
@@ -37,7 +37,7 @@ function reconcile(
   lb: ir.LoadBalancer | undefined,
   signal = new AbortController().signal,
 ) {
-  return reconcileLoadBalancer<Elbv2Value>({ key: KEY, lb, adapter, signal });
+  return reconcileLoadBalancer<Elbv2Kinds>({ key: KEY, lb, adapter, signal });
 }
 
 const counts = () => emu.service.counts(REGION);
@@ -127,14 +127,16 @@ describe('aws-elbv2 adapter on the emulator', () => {
     expect(counts()).toEqual({ loadBalancers: 0, listeners: 0, rules: 0, targetGroups: 0 });
   });
 
-  it('deletes nothing after a restart when the tag-filtered scan fails part-way', async () => {
+  it('fails a delete after a restart when the tag-filtered scan fails part-way, and deletes on retry', async () => {
     await reconcile(adapterFor(), gatewayLb());
     const before = counts();
     emu.failNext({ pattern: '^DescribeTargetGroups$', code: 'InternalFailure', status: 500 });
-    const out = await reconcile(adapterFor(client(1)), undefined);
-    expect(out.deletesWithheld).toBeGreaterThan(0);
-    expect(out.plan.changes.filter((c) => c.action === 'delete')).toEqual([]);
+    const failed = reconcile(adapterFor(client(1)), undefined);
+    await expect(failed).rejects.toThrow(/could not be read whole/);
+    expect(isRetryable(await failed.catch((e: unknown) => e))).toBe(true);
     expect(counts()).toEqual(before);
+    await reconcile(adapterFor(), undefined);
+    expect(counts()).toEqual({ loadBalancers: 0, listeners: 0, rules: 0, targetGroups: 0 });
   });
 
   it('never touches an unowned target group with the name render uses', async () => {
@@ -142,8 +144,8 @@ describe('aws-elbv2 adapter on the emulator', () => {
     const desired = gatewayLb();
     const rendered = adapterFor().render(desired);
     const tg = rendered.resources.find((r) => r.kind === 'target-group' && r.address.includes('-app-'));
-    if (!tg) throw new Error('no app target group rendered');
-    const name = (tg.value as { name: string }).name;
+    if (tg?.kind !== 'target-group') throw new Error('no app target group rendered');
+    const name = tg.value.name;
     const made = await c.send(
       new CreateTargetGroupCommand({
         Name: name,

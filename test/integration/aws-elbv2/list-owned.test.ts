@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createElbv2Adapter } from '#adapters/aws-elbv2/adapter.js';
-import { listOwnedKeysElbv2 } from '#adapters/aws-elbv2/list-owned.js';
+import { listOwnedKeysElbv2 } from '#adapters/aws-elbv2/observe.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { AbortedError } from '#adapters/types.js';
 import { lbKey } from '#core/ir/lb-key.js';

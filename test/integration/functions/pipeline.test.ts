@@ -7,7 +7,6 @@ import { createReconcileHandler } from '#functions/reconcile/handler.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import {
-  asAdapter,
   asQueueMessage,
   batches,
   bump,
@@ -38,7 +37,7 @@ function pipeline() {
   const record = createRecordHandler({ store, reconcileQueue, now, logger: captureLogger() });
   const reconcile = createReconcileHandler({
     store,
-    adapters: { haproxy: asAdapter(fake) },
+    adapters: { haproxy: fake },
     translateOptions: { defaultProvider: 'haproxy' },
     logger: captureLogger(),
   });

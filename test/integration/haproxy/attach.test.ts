@@ -6,7 +6,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { materialize } from '#adapters/haproxy/config/materialize.js';
 import { ConfigStore, HAProxyProcess } from '#adapters/haproxy/runtime/index.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 
@@ -84,7 +83,7 @@ describe('HAProxy adapter in attach mode', () => {
       addressPool: '127.0.4.10-127.0.4.20',
       attach: { masterSocket: join(stateDir, 'master.sock') },
     });
-    const pipeline = new LocalPipeline({ adapters: { haproxy: adapter as LoadBalancerAdapter<unknown> } });
+    const pipeline = new LocalPipeline({ adapters: { haproxy: adapter } });
 
     // Act
     await adapter.start();

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { RuntimeClient } from '#adapters/haproxy/runtime/runtime-client.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { planChanges } from '#core/plan/plan-changes.js';
@@ -144,7 +143,7 @@ beforeAll(async () => {
     { service: 'api', kind: 'http', address: '127.0.0.1', port: 28292 },
   ]);
   adapter = createHaproxyAdapter({ stateDir, addressPool: POOL });
-  pipeline = new LocalPipeline({ adapters: { haproxy: adapter as LoadBalancerAdapter<unknown> } });
+  pipeline = new LocalPipeline({ adapters: { haproxy: adapter } });
   await pipeline.sync(objects);
 });
 
@@ -256,7 +255,7 @@ describe('HAProxy observe: what really runs', () => {
   it('keeps every address across a restart of the adapter', async () => {
     await adapter.stop();
     adapter = createHaproxyAdapter({ stateDir, addressPool: POOL });
-    pipeline = new LocalPipeline({ adapters: { haproxy: adapter as LoadBalancerAdapter<unknown> } });
+    pipeline = new LocalPipeline({ adapters: { haproxy: adapter } });
     expect((await pipeline.sync(objects)).changed).toEqual([]);
     expect([addressOf('web'), addressOf('pinned')]).toEqual(['127.0.5.10', '127.0.5.15']);
     expect(adapter.counters.reloads).toBe(0);

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { demoBackendsIn, startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { loadManifests } from '#cli/manifests.js';
@@ -58,7 +57,7 @@ beforeAll(async () => {
   ({ objects } = await loadManifests(join(import.meta.dirname, '../../../examples/quickstart')));
   stopBackends = await startDemoBackends(demoBackendsIn(objects));
   adapter = createHaproxyAdapter({ stateDir, addressPool: POOL });
-  pipeline = new LocalPipeline({ adapters: { haproxy: adapter as LoadBalancerAdapter<unknown> } });
+  pipeline = new LocalPipeline({ adapters: { haproxy: adapter } });
   await pipeline.sync(objects);
 });
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeAdapter } from '#adapters/fake/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { ClusterSource } from '#kube/cluster-source.js';
@@ -111,7 +110,7 @@ beforeAll(async () => {
   source = new ClusterSource({ kubeConfig, http });
   await source.start();
   pipeline = new LocalPipeline({
-    adapters: { haproxy: createFakeAdapter() as LoadBalancerAdapter<unknown> },
+    adapters: { haproxy: createFakeAdapter() },
   });
 });
 

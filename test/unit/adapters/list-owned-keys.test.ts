@@ -30,7 +30,18 @@ describe('fake adapter: listOwnedKeys', () => {
     fake.cloud.seed({
       address: 'fake/pool/b',
       kind: 'pool',
-      value: lbValue,
+      value: {
+        protocol: 'HTTP',
+        port: 80,
+        healthCheck: {
+          protocol: 'TCP',
+          intervalSeconds: 10,
+          timeoutSeconds: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 2,
+        },
+        targets: [],
+      },
       tags: ownershipTags({ cluster: 'c1', lbKey: b, role: 'pool' }),
     });
     fake.cloud.seed({

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeAdapter } from '#adapters/fake/adapter.js';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { LocalPipeline, type PipelineEvent } from '#cli/local/local-pipeline.js';
 
 const gatewayClass = {
@@ -64,7 +63,7 @@ function setup(headerMatch: ('Exact' | 'RegularExpression')[] = ['Exact', 'Regul
   const fake = createFakeAdapter({ capabilities: { headerMatch } });
   const events: PipelineEvent[] = [];
   const pipeline = new LocalPipeline({
-    adapters: { haproxy: fake as LoadBalancerAdapter<unknown> },
+    adapters: { haproxy: fake },
     onEvent: (e) => events.push(e),
   });
   return { fake, events, pipeline };

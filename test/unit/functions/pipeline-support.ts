@@ -1,5 +1,4 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { dedupIdOf, groupIdOf } from '#events/message-keys.js';
 import type { PorticoEvent } from '#events/portico-event.js';
 import type { Logger } from '#functions/ingest/logger.js';
@@ -121,8 +120,6 @@ export function captureLogger(): CapturedLogger {
     };
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
-
-export const asAdapter = (a: unknown) => a as LoadBalancerAdapter<unknown>;
 
 // ---- objects ----
 

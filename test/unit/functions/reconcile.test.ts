@@ -9,7 +9,6 @@ import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import {
-  asAdapter,
   bump,
   CLUSTER,
   captureLogger,
@@ -56,7 +55,7 @@ function setup() {
   const logger = captureLogger();
   const handler = createReconcileHandler({
     store,
-    adapters: { haproxy: asAdapter(fake) },
+    adapters: { haproxy: fake },
     translateOptions: { defaultProvider: 'haproxy' },
     logger,
   });
@@ -238,7 +237,7 @@ describe('functions: reconcile', () => {
     await listAll(store, objects);
     const handler = createReconcileHandler({
       store,
-      adapters: { haproxy: asAdapter(fake) },
+      adapters: { haproxy: fake },
       translateOptions: { defaultProvider: 'haproxy' },
       logger,
     });
@@ -303,7 +302,7 @@ describe('functions: reconcile', () => {
     await listAll(store, objects);
     const handler = createReconcileHandler({
       store,
-      adapters: { haproxy: asAdapter(fake) },
+      adapters: { haproxy: fake },
       logger: captureLogger(),
     });
     const event = sqsEvent([{ groupId: 'x', dedupId: 'x', body: '{"key":"nope"}' }, msg(GW)]);
@@ -317,7 +316,7 @@ describe('functions: reconcile', () => {
     await listAll(store, objects);
     const handler = createReconcileHandler({
       store,
-      adapters: { haproxy: asAdapter(fake) },
+      adapters: { haproxy: fake },
       logger: captureLogger(),
     });
     const result = await handler(sqsEvent([msg(GW)]), lambdaContext(1_000));

@@ -10,7 +10,6 @@ import { parseReconcileRequest, reconcileMessage } from '#functions/reconcile/re
 import { createResyncHandler, handler as deployed } from '#functions/resync/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import {
-  asAdapter,
   CLUSTER,
   captureLogger,
   gateway,
@@ -60,7 +59,7 @@ function world(cloud = new FakeCloud()) {
   const logger = captureLogger();
   const reconcile = createReconcileHandler({
     store,
-    adapters: { haproxy: asAdapter(fake) },
+    adapters: { haproxy: fake },
     translateOptions: { defaultProvider: 'haproxy' },
     logger: captureLogger(),
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { executionSteps } from '#core/plan/execution-steps.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import type { ObservedResource } from '#core/plan/types.js';
-import { desired, observed, type TestValue, testSpec } from './support.js';
+import { desired, forKey, observed, type TestKinds, type TestValue, testSpec } from './support.js';
 
 const ops = (steps: ReturnType<typeof executionSteps>) => steps.map((s) => `${s.op} ${s.change.address}`);
 
@@ -13,6 +13,7 @@ describe('plan: executionSteps', () => {
       [desired('t/c/pool', { mode: 'b' }), desired('t/c/route', { refs: ['t/c/pool'] })],
       [observed('t/c/pool', { mode: 'a' }), observed('t/c/route', { refs: ['t/c/pool'] })],
       testSpec,
+      forKey,
     );
     expect(ops(executionSteps(plan))).toEqual(['create t/c/pool', 'update t/c/route', 'delete t/c/pool']);
   });
@@ -27,6 +28,7 @@ describe('plan: executionSteps', () => {
         observed('t/c/unrelated-orphan'),
       ],
       testSpec,
+      forKey,
     );
     expect(ops(executionSteps(plan))).toEqual([
       'delete t/c/orphan',
@@ -39,7 +41,9 @@ describe('plan: executionSteps', () => {
   });
 
   it('skips no-ops', () => {
-    expect(executionSteps(planChanges([desired('t/c/a')], [observed('t/c/a')], testSpec))).toEqual([]);
+    expect(executionSteps(planChanges([desired('t/c/a')], [observed('t/c/a')], testSpec, forKey))).toEqual(
+      [],
+    );
   });
 
   // A strict provider: a resource needs what it refers to; the last one at an address cannot be
@@ -77,10 +81,10 @@ describe('plan: executionSteps', () => {
         const want_ = build(want).map((r) => desired(r.address, r.value));
         const have_ = build(have).map((r, i) => observed(r.address, r.value, { id: `old${i}` }));
 
-        const world = new Map<string, ObservedResource<TestValue>>(have_.map((o) => [o.id!, o]));
+        const world = new Map<string, ObservedResource<TestKinds>>(have_.map((o) => [o.id!, o]));
         const at = (a: string) => [...world.values()].filter((r) => r.address === a);
         let next = 0;
-        for (const { op, change } of executionSteps(planChanges(want_, have_, testSpec))) {
+        for (const { op, change } of executionSteps(planChanges(want_, have_, testSpec, forKey))) {
           if (op === 'create' || op === 'update') {
             for (const ref of change.after!.refs ?? [])
               expect(at(ref), `${op} ${change.address} needs ${ref}`).not.toEqual([]);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DependencyCycleError, DuplicateAddressError, InvalidAddressError } from '#core/plan/errors.js';
 import { planChanges } from '#core/plan/plan-changes.js';
-import { desired, observed, testSpec } from './support.js';
+import { desired, forKey, observed, testSpec } from './support.js';
 
 const actions = (p: ReturnType<typeof planChanges>) => p.changes.map((c) => `${c.action} ${c.address}`);
 
@@ -12,7 +12,7 @@ describe('plan: planChanges', () => {
     const want = [desired('t/c/new'), desired('t/c/same', { size: 1 }), desired('t/c/grow', { size: 2 })];
     const have = [observed('t/c/same', { size: 1 }), observed('t/c/grow', { size: 1 })];
     // Act
-    const plan = planChanges(want, have, testSpec);
+    const plan = planChanges(want, have, testSpec, forKey);
     // Assess
     expect(actions(plan)).toEqual(['update t/c/grow', 'create t/c/new', 'noop t/c/same']);
     const update = plan.changes[0]!;
@@ -28,6 +28,7 @@ describe('plan: planChanges', () => {
       [desired('t/c/a', { mode: 'x' }), desired('t/d/b', { mode: 'x' })],
       [observed('t/c/a', { mode: 'y' }), observed('t/d/b', { mode: 'y' })],
       testSpec,
+      forKey,
     );
     expect(plan.changes.map((c) => [c.address, c.action, c.replaceOrder, c.replacePaths])).toEqual([
       ['t/c/a', 'replace', 'create-first', ['mode']],
@@ -40,6 +41,7 @@ describe('plan: planChanges', () => {
       [],
       [observed('t/c/mine'), observed('t/c/theirs', {}, { owned: false })],
       testSpec,
+      forKey,
     );
     expect(actions(plan)).toEqual(['delete t/c/mine']);
     expect(plan.changes[0]).toMatchObject({ id: 'id-t/c/mine', reason: 'no longer desired' });
@@ -51,6 +53,7 @@ describe('plan: planChanges', () => {
       [desired('t/c/a', { size: 1 })],
       [observed('t/c/a', { size: 9 }, { owned: false })],
       testSpec,
+      forKey,
     );
     expect(plan.changes).toEqual([]);
     expect(plan.conflicts).toEqual([
@@ -73,6 +76,7 @@ describe('plan: planChanges', () => {
         observed('t/c/a', { size: 2 }, { id: 'y' }),
       ],
       testSpec,
+      forKey,
     );
     expect(plan.changes.map((c) => [c.action, c.id])).toEqual([['update', 'y']]);
     expect(plan.conflicts).toEqual([]);
@@ -83,6 +87,7 @@ describe('plan: planChanges', () => {
       [desired('t/c/a', { mode: 'new' })],
       [observed('t/c/a', { mode: 'old' }, { id: 'i1' }), observed('t/c/a', { mode: 'new' }, { id: 'i2' })],
       testSpec,
+      forKey,
     );
     expect(plan.changes.map((c) => [c.action, c.id])).toEqual([
       ['noop', 'i2'],
@@ -93,6 +98,7 @@ describe('plan: planChanges', () => {
       [desired('t/c/a', { size: 3 })],
       [observed('t/c/a', { size: 2 }, { id: 'i2' }), observed('t/c/a', { size: 1 }, { id: 'i1' })],
       testSpec,
+      forKey,
     );
     expect(none.changes.map((c) => [c.action, c.id])).toEqual([
       ['update', 'i1'],
@@ -109,6 +115,7 @@ describe('plan: planChanges', () => {
       ],
       [observed('t/c/old-parent'), observed('t/c/old-child', { refs: ['t/c/old-parent'] })],
       testSpec,
+      forKey,
     );
     expect(actions(plan)).toEqual([
       'create t/c/parent',
@@ -136,6 +143,7 @@ describe('plan: planChanges', () => {
         observed('t/c/route', { refs: ['t/c/pool'] }),
       ],
       testSpec,
+      forKey,
     );
     const byAddress = Object.fromEntries(plan.changes.map((c) => [c.address, c]));
     expect(byAddress['t/c/listener']).toMatchObject({
@@ -152,22 +160,23 @@ describe('plan: planChanges', () => {
 
   it('carries the LB key', () => {
     expect(planChanges([], [], testSpec, { lbKey: 'c/Gateway/ns/n' }).lbKey).toBe('c/Gateway/ns/n');
-    expect(planChanges([], [], testSpec)).not.toHaveProperty('lbKey');
+    expect(planChanges([], [], testSpec, { lbKey: 'c/Service/ns/other' }).lbKey).toBe('c/Service/ns/other');
   });
 
   it('rejects broken adapter output', () => {
-    expect(() => planChanges([desired('t/c/a'), desired('t/c/a')], [], testSpec)).toThrow(
+    expect(() => planChanges([desired('t/c/a'), desired('t/c/a')], [], testSpec, forKey)).toThrow(
       DuplicateAddressError,
     );
-    expect(() => planChanges([{ address: 't/c/a', kind: 'x', value: {} }], [], testSpec)).toThrow(
+    expect(() => planChanges([{ address: 't/c/a', kind: 'x', value: {} }], [], testSpec, forKey)).toThrow(
       InvalidAddressError,
     );
-    expect(() => planChanges([desired('nope')], [], testSpec)).toThrow(InvalidAddressError);
+    expect(() => planChanges([desired('nope')], [], testSpec, forKey)).toThrow(InvalidAddressError);
     expect(() =>
       planChanges(
         [desired('t/c/a', { refs: ['t/c/b'] }), desired('t/c/b', { refs: ['t/c/a'] })],
         [],
         testSpec,
+        forKey,
       ),
     ).toThrow(DependencyCycleError);
   });
@@ -189,13 +198,13 @@ describe('plan: planChanges', () => {
       observed('t/c/o2'),
       observed('t/c/x', {}, { owned: false }),
     ];
-    const reference = planChanges(want, have, testSpec);
+    const reference = planChanges(want, have, testSpec, forKey);
     fc.assert(
       fc.property(
         fc.shuffledSubarray(want, { minLength: 5 }),
         fc.shuffledSubarray(have, { minLength: 7 }),
         (w, h) => {
-          expect(planChanges(w, h, testSpec)).toEqual(reference);
+          expect(planChanges(w, h, testSpec, forKey)).toEqual(reference);
         },
       ),
     );
@@ -218,7 +227,7 @@ describe('plan: planChanges', () => {
         const have = hs.map((h, i) =>
           observed(`t/${h.kind}/r${h.n}`, { size: h.size }, { owned: h.owned, id: `i${i}` }),
         );
-        const plan = planChanges(want, have, testSpec);
+        const plan = planChanges(want, have, testSpec, forKey);
         const unowned = new Set(have.filter((h) => !h.owned).map((h) => h.id));
         for (const c of plan.changes) if (c.id !== undefined) expect(unowned.has(c.id)).toBe(false);
         // Every desired address is either planned or a conflict, exactly once.
@@ -241,6 +250,7 @@ describe('plan: planChanges and conflicts', () => {
       ],
       [observed('t/c/pool', {}, { owned: false }), observed('t/c/route', { refs: ['t/c/pool'], size: 1 })],
       testSpec,
+      forKey,
     );
     expect(actions(plan)).toEqual(['create t/c/free']);
     expect(plan.conflicts.map((c) => [c.address, c.blockedBy, c.observed !== undefined])).toEqual([

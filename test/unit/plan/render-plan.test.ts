@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { planChanges } from '#core/plan/plan-changes.js';
 import { isEmptyPlan, summarizePlan } from '#core/plan/plan-summary.js';
 import { renderPlan } from '#core/plan/render-plan.js';
-import { desired, observed, testSpec } from './support.js';
+import { desired, forKey, observed, testSpec } from './support.js';
 
 describe('plan: renderPlan', () => {
   it('says No changes. for an empty plan', () => {
-    const plan = planChanges([desired('t/c/a')], [observed('t/c/a')], testSpec);
-    expect(renderPlan(plan)).toBe('No changes.\n');
+    const plan = planChanges([desired('t/c/a')], [observed('t/c/a')], testSpec, forKey);
+    expect(renderPlan(plan)).toBe('Plan for c/Gateway/ns/n:\n\nNo changes.\n');
     expect(isEmptyPlan(plan)).toBe(true);
   });
 
@@ -63,7 +63,12 @@ describe('plan: renderPlan', () => {
   });
 
   it('shortens long values and marks absent ones', () => {
-    const plan = planChanges([desired('t/c/a', { refs: ['x'.repeat(100)] })], [observed('t/c/a')], testSpec);
+    const plan = planChanges(
+      [desired('t/c/a', { refs: ['x'.repeat(100)] })],
+      [observed('t/c/a')],
+      testSpec,
+      forKey,
+    );
     const text = renderPlan(plan);
     expect(text).toContain('refs: (absent) → ["xxxx');
     expect(text).toContain('…');

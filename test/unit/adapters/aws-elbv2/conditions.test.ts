@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { conditionCost, matchConditions, prefixPatterns } from '#adapters/aws-elbv2/conditions.js';
-import { RouteError } from '#adapters/aws-elbv2/route-error.js';
+import { conditionCost, matchConditions, prefixPatterns } from '#adapters/aws-elbv2/internal/conditions.js';
+import { RouteError } from '#adapters/aws-elbv2/internal/route-error.js';
 import type * as ir from '#core/ir/load-balancer.js';
 
 const route = (match: Partial<ir.Match>, hostname?: string): ir.Route => ({

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { elbv2DiffSpec, elbv2References } from '#adapters/aws-elbv2/diff-spec.js';
-import type { Elbv2Value, RuleValue, TargetGroupValue } from '#adapters/aws-elbv2/model.js';
+import type { Elbv2Kind } from '#adapters/aws-elbv2/model.js';
 import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
-import type { DesiredResource } from '#core/plan/types.js';
 import { withDefaults } from '#test/support/loose-ir.js';
 
 const rendered = renderElbv2(
@@ -29,60 +28,77 @@ const rendered = renderElbv2(
     ],
   }),
 ).resources;
-const find = (kind: string) => rendered.find((r) => r.kind === kind) as DesiredResource<Elbv2Value>;
-const observed = <V extends Elbv2Value>(r: DesiredResource<Elbv2Value>, value: V) => ({
-  ...r,
-  value,
-  owned: true,
-});
+type Rendered = (typeof rendered)[number];
+/** The first rendered resource of a kind, its value typed by the kind. */
+const find = <Kind extends Elbv2Kind>(kind: Kind) => {
+  const found = rendered.find((r): r is Extract<Rendered, { kind: Kind }> => r.kind === kind);
+  if (!found) throw new Error(`no ${kind} rendered`);
+  return found;
+};
 
 describe('elbv2DiffSpec', () => {
   it('replaces a target group whose protocol changed, updates its health check in place', () => {
-    const tg = find('target-group');
-    const v = tg.value as TargetGroupValue;
-    expect(elbv2DiffSpec.compare(tg, observed(tg, { ...v, protocol: 'HTTPS' }))).toMatchObject({
+    const { kind, address, value: v } = find('target-group');
+    expect(
+      elbv2DiffSpec.compare({ kind, address, desired: v, observed: { ...v, protocol: 'HTTPS' } }),
+    ).toMatchObject({
       equal: false,
       replace: true,
       replacePaths: ['protocol'],
     });
     expect(
-      elbv2DiffSpec.compare(tg, observed(tg, { ...v, healthCheck: { ...v.healthCheck, path: '/x' } })),
+      elbv2DiffSpec.compare({
+        kind,
+        address,
+        desired: v,
+        observed: { ...v, healthCheck: { ...v.healthCheck, path: '/x' } },
+      }),
     ).toMatchObject({ equal: false, replace: false, paths: ['healthCheck.path'] });
   });
 
   it('compares targets as a set and rules by content, priority in place', () => {
     const targets = find('targets');
-    const t = targets.value as { targetGroup: string; targets: { id: string; port: number }[] };
+    const t = targets.value;
     expect(
-      elbv2DiffSpec.compare(targets, observed(targets, { ...t, targets: [...t.targets].reverse() })),
+      elbv2DiffSpec.compare({
+        ...targets,
+        desired: t,
+        observed: { ...t, targets: [...t.targets].reverse() },
+      }),
     ).toEqual({
       equal: true,
     });
     const rule = find('rule');
-    const v = rule.value as RuleValue;
-    expect(elbv2DiffSpec.compare(rule, observed(rule, { ...v, routes: [], priority: 7 }))).toMatchObject({
+    const v = rule.value;
+    expect(
+      elbv2DiffSpec.compare({ ...rule, desired: v, observed: { ...v, routes: [], priority: 7 } }),
+    ).toMatchObject({
       equal: false,
       replace: false,
       paths: ['priority'],
     });
     expect(
-      elbv2DiffSpec.compare(
-        rule,
-        observed(rule, { ...v, conditions: [{ field: 'path-pattern', values: ['/b'] }] }),
-      ),
+      elbv2DiffSpec.compare({
+        ...rule,
+        desired: v,
+        observed: { ...v, conditions: [{ field: 'path-pattern', values: ['/b'] }] },
+      }),
     ).toMatchObject({ replace: true });
   });
 
   it('ignores load balancer attributes Portico does not set', () => {
     const lb = find('load-balancer');
-    const v = lb.value as Extract<Elbv2Value, { type: 'application' | 'network' }>;
+    const v = lb.value;
     expect(
-      elbv2DiffSpec.compare(
-        lb,
-        observed(lb, { ...v, attributes: { ...v.attributes, 'access_logs.s3.enabled': 'false' } }),
-      ),
+      elbv2DiffSpec.compare({
+        ...lb,
+        desired: v,
+        observed: { ...v, attributes: { ...v.attributes, 'access_logs.s3.enabled': 'false' } },
+      }),
     ).toEqual({ equal: true });
-    expect(elbv2DiffSpec.compare(lb, observed(lb, { ...v, scheme: 'internal' }))).toMatchObject({
+    expect(
+      elbv2DiffSpec.compare({ ...lb, desired: v, observed: { ...v, scheme: 'internal' } }),
+    ).toMatchObject({
       replace: true,
     });
   });
@@ -92,17 +108,15 @@ describe('elbv2DiffSpec', () => {
     const refs = elbv2References(rule);
     expect(refs[0]).toMatch(/^aws-elbv2\/listener\/k8s-shop-web-[a-z2-7]+\/80$/);
     expect(refs[1]).toMatch(/^aws-elbv2\/target-group\//);
-    expect(
-      rendered
-        .filter((r) => r.kind === 'targets')
-        .map((r) => (r.value as { targets: unknown[] }).targets.length),
-    ).toEqual(expect.arrayContaining([2, 0]));
+    expect(rendered.flatMap((r) => (r.kind === 'targets' ? [r.value.targets.length] : []))).toEqual(
+      expect.arrayContaining([2, 0]),
+    );
   });
 });
 
 describe('elbv2PureHalf', () => {
   it('declares the union of ALB and NLB and renders with its options', async () => {
-    const { elbv2PureHalf } = await import('#adapters/aws-elbv2/pure-half.js');
+    const { elbv2PureHalf } = await import('#adapters/aws-elbv2/adapter.js');
     const half = elbv2PureHalf({ limits: { rulesPerLoadBalancer: 1 } });
     expect(half.name).toBe('aws-elbv2');
     expect(half.capabilities().listenerProtocols).toEqual(['HTTP', 'HTTPS', 'TCP', 'UDP', 'TLS']);

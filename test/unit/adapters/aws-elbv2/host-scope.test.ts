@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catchAllPositions, hostCovers } from '#adapters/aws-elbv2/host-scope.js';
+import { catchAllPositions, hostCovers } from '#adapters/aws-elbv2/internal/host-scope.js';
 import type * as ir from '#core/ir/load-balancer.js';
 
 const r = (hostname?: string): ir.Route => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ELBV2_LIMITS } from '#adapters/aws-elbv2/capabilities.js';
+import { QuotaBudget } from '#adapters/aws-elbv2/internal/quotas.js';
 import { loadBalancerName, targetGroupName } from '#adapters/aws-elbv2/naming.js';
-import { QuotaBudget } from '#adapters/aws-elbv2/quotas.js';
 import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
 import { withDefaults } from '#test/support/loose-ir.js';
 

@@ -1,16 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { conditionCost } from '#adapters/aws-elbv2/conditions.js';
-import type {
-  Elbv2Value,
-  LoadBalancerValue,
-  RuleValue,
-  TargetGroupValue,
-} from '#adapters/aws-elbv2/model.js';
+import { conditionCost } from '#adapters/aws-elbv2/internal/conditions.js';
+import type { Elbv2Kind } from '#adapters/aws-elbv2/model.js';
 import { renderElbv2 } from '#adapters/aws-elbv2/render.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { ELBV2_NAME_MAX, ELBV2_NAME_PATTERN } from '#core/naming/index.js';
-import type { DesiredResource } from '#core/plan/types.js';
 import { type LooseLb, type LooseRoute, withDefaults } from '#test/support/loose-ir.js';
 
 const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,40}[a-z0-9]$/);
@@ -104,20 +98,18 @@ describe('renderElbv2 properties', () => {
         } as LooseLb;
         const lb = withDefaults(loose);
         const { resources, notices } = renderElbv2(lb, { limits: { rulesPerLoadBalancer: ruleLimit } });
-        const of = <V extends Elbv2Value>(kind: string) =>
-          resources.filter((r) => r.kind === kind) as DesiredResource<V>[];
+        type Rendered = (typeof resources)[number];
+        const of = <Kind extends Elbv2Kind>(kind: Kind) =>
+          resources.filter((r): r is Extract<Rendered, { kind: Kind }> => r.kind === kind);
 
-        for (const r of [
-          ...of<LoadBalancerValue>('load-balancer'),
-          ...of<TargetGroupValue>('target-group'),
-        ]) {
+        for (const r of [...of('load-balancer'), ...of('target-group')]) {
           expect(r.value.name.length).toBeLessThanOrEqual(ELBV2_NAME_MAX);
           expect(r.value.name).toMatch(ELBV2_NAME_PATTERN);
           expect(r.value.name.toLowerCase().startsWith('internal-')).toBe(false);
         }
-        const tgNames = new Set(of<TargetGroupValue>('target-group').map((r) => r.value.name));
+        const tgNames = new Set(of('target-group').map((r) => r.value.name));
         expect(tgNames.size).toBeLessThanOrEqual(100);
-        const rules = of<RuleValue>('rule');
+        const rules = of('rule');
         maxRules = Math.max(maxRules, rules.length);
         if (notices.some((n) => n.feature === 'load-balancer/rules')) overflowed++;
         expect(rules.length).toBeLessThanOrEqual(ruleLimit);

@@ -10,7 +10,7 @@ import {
   RetryableError,
   ThrottledError,
   throwIfAborted,
-} from '../types.js';
+} from '../../types.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: SDK commands share no useful common type
 type AnyCommand = any;
@@ -91,5 +91,26 @@ export function mapError(err: unknown, signal: AbortSignal, address?: string): E
 export function chunks<T>(items: readonly T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}
+
+/** Page size of the Marker-paged Describe calls (the API's maximum). */
+export const PAGE = 400;
+
+/**
+ * All pages of a Marker-paged Describe call, appended to `out`: when a page fails, `out` still
+ * holds the items of the pages before it.
+ */
+export async function allPages<O extends { NextMarker?: string | undefined }, T>(
+  fetch: (marker: string | undefined) => Promise<O>,
+  items: (o: O) => T[] | undefined,
+  out: T[] = [],
+): Promise<T[]> {
+  let marker: string | undefined;
+  do {
+    const page = await fetch(marker);
+    out.push(...(items(page) ?? []));
+    marker = page.NextMarker;
+  } while (marker);
   return out;
 }

@@ -4,11 +4,11 @@
 
 import type * as ir from '#core/ir/load-balancer.js';
 import { ownershipTags } from '#core/naming/index.js';
-import type { AdapterNotice } from '../types.js';
-import { ELBV2_LIMITS } from './capabilities.js';
-import type { HealthCheckValue, Tags, Target, TargetGroupValue, TargetsValue } from './model.js';
-import { targetGroupName } from './naming.js';
-import type { AwsElbv2Parameters } from './parameters.js';
+import type { AdapterNotice } from '../../types.js';
+import { ELBV2_LIMITS } from '../capabilities.js';
+import type { HealthCheckValue, Tags, Target, TargetGroupValue, TargetsValue } from '../model.js';
+import { targetGroupName } from '../naming.js';
+import type { AwsElbv2Parameters } from '../parameters.js';
 
 export interface TargetGroupPlan {
   value: TargetGroupValue;

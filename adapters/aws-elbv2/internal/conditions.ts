@@ -3,8 +3,8 @@
 // documents a backslash escape) rather than silently widened.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import { ELBV2_LIMITS } from './capabilities.js';
-import type { RuleCondition } from './model.js';
+import { ELBV2_LIMITS } from '../capabilities.js';
+import type { RuleCondition } from '../model.js';
 import { RouteError } from './route-error.js';
 
 /** Characters ALB accepts in a path-pattern value (besides the `*` and `?` wildcards). */

@@ -1,4 +1,4 @@
-import type { AdapterNotice } from '../types.js';
+import type { AdapterNotice } from '../../types.js';
 
 /** A route (or one of its values) ALB cannot express: the route is left out whole, with a notice. */
 export class RouteError extends Error {

@@ -3,9 +3,9 @@
 // answers 500 only when nothing is.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import type { AdapterNotice } from '../types.js';
-import { ELBV2_LIMITS } from './capabilities.js';
-import type { RuleAction } from './model.js';
+import type { AdapterNotice } from '../../types.js';
+import { ELBV2_LIMITS } from '../capabilities.js';
+import type { RuleAction } from '../model.js';
 import { RouteError } from './route-error.js';
 
 /** ALB target-group weights are 0..999. */

@@ -1,9 +1,9 @@
 // ELBv2 quotas, checked before any call so that one route over a limit gets a LimitExceeded notice
 // and everything else is still programmed (AWS LBC fails the whole group instead: #2011, #3870).
 
-import { ELBV2_LIMITS } from './capabilities.js';
+import { ELBV2_LIMITS } from '../capabilities.js';
+import type { RuleCondition } from '../model.js';
 import { conditionCost } from './conditions.js';
-import type { RuleCondition } from './model.js';
 import { RouteError } from './route-error.js';
 
 export type Elbv2Limits = { -readonly [K in keyof typeof ELBV2_LIMITS]: number };

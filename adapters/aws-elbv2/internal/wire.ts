@@ -8,7 +8,15 @@ import type {
   Tag,
   TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { HealthCheckValue, RuleAction, RuleCondition, Tags, TargetGroupValue } from './model.js';
+import type {
+  HealthCheckProtocol,
+  HealthCheckValue,
+  RuleAction,
+  RuleCondition,
+  Tags,
+  TargetGroupProtocol,
+  TargetGroupValue,
+} from '../model.js';
 
 /** Extra tag apply puts on rules: their content id, so observe finds the same address. */
 export const CONTENT_ID_TAG = 'portico.dev/content-id';
@@ -165,8 +173,8 @@ export function healthCheckInput(
 }
 
 export function targetGroupFromAws(tg: TargetGroup, tags: Tags): TargetGroupValue {
-  const protocol = (tg.Protocol ?? 'HTTP') as TargetGroupValue['protocol'];
-  const hcProtocol = (tg.HealthCheckProtocol ?? 'TCP') as HealthCheckValue['protocol'];
+  const protocol = (tg.Protocol ?? 'HTTP') as TargetGroupProtocol;
+  const hcProtocol = (tg.HealthCheckProtocol ?? 'TCP') as HealthCheckProtocol;
   const healthCheck: HealthCheckValue = {
     protocol: hcProtocol,
     port: tg.HealthCheckPort ?? 'traffic-port',

@@ -3,12 +3,12 @@
 // express, or one over a quota, gets a notice and the others are still rendered.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import type { AdapterNotice } from '../types.js';
+import type { AdapterNotice } from '../../types.js';
+import type { RuleAction, RuleCondition } from '../model.js';
+import { ruleContentId } from '../naming.js';
 import { type ActionContext, fixedResponse, ruleAction } from './actions.js';
 import { hostCondition, matchConditions } from './conditions.js';
 import { catchAllPositions } from './host-scope.js';
-import type { RuleAction, RuleCondition } from './model.js';
-import { ruleContentId } from './naming.js';
 import { checkRuleConditions, type QuotaBudget } from './quotas.js';
 import { RouteError } from './route-error.js';
 

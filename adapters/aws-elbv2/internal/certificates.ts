@@ -2,8 +2,8 @@
 // without an ARN is reported, and the listener keeps serving the hosts that have one.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import { ELBV2_LIMITS } from './capabilities.js';
-import type { AwsElbv2Parameters } from './parameters.js';
+import { ELBV2_LIMITS } from '../capabilities.js';
+import type { AwsElbv2Parameters } from '../parameters.js';
 
 export interface CertificateResolution {
   /** Default first; empty = the listener cannot be created. */
