@@ -6,7 +6,7 @@
 // are never claimed from here. ListenerSet and named rules need nothing of an adapter: the core merges
 // ListenerSet listeners into their Gateway's load balancer and rule names are only names.
 
-import type { Capabilities } from './types.js';
+import type { AnyLoadBalancerAdapter, Capabilities } from './types.js';
 
 export type FeatureName = string;
 
@@ -114,6 +114,21 @@ function hasHttp(c: Capabilities): boolean {
 /** The Gateway API features an adapter with these capabilities supports, sorted. */
 export function supportedFeatures(capabilities: Capabilities): FeatureName[] {
   return [...GATEWAY_CORE, ...RULES.filter(([, ok]) => ok(capabilities)).map(([name]) => name)].sort();
+}
+
+/**
+ * What each provider's GatewayClasses claim, for the adapters a pipeline programs with
+ * (TranslateOptions.supportedFeatures): a class whose provider has no adapter here claims nothing.
+ */
+export function supportedFeaturesOf(
+  adapters: Readonly<Record<string, AnyLoadBalancerAdapter>>,
+): Record<string, FeatureName[]> {
+  return Object.fromEntries(
+    Object.entries(adapters).map(([provider, adapter]) => [
+      provider,
+      supportedFeatures(adapter.capabilities()),
+    ]),
+  );
 }
 
 /** Every feature name this mapping can claim (for reports: what is unsupported). */

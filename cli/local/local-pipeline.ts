@@ -1,4 +1,5 @@
 import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
+import { supportedFeaturesOf } from '#adapters/supported-features.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
@@ -39,6 +40,7 @@ export interface SyncResult {
  */
 export class LocalPipeline {
   readonly #options: LocalPipelineOptions;
+  readonly #translateOptions: Partial<TranslateOptions>;
   readonly #cache = new ReadCache();
   /** Every load balancer programmed so far (or not known to be gone), to delete it when it goes away. */
   readonly #known = new Set<LbKey>();
@@ -50,6 +52,11 @@ export class LocalPipeline {
 
   constructor(options: LocalPipelineOptions) {
     this.#options = options;
+    // GatewayClasses advertise what their provider's adapter can do (status.supportedFeatures).
+    this.#translateOptions = {
+      supportedFeatures: supportedFeaturesOf(options.adapters),
+      ...options.translateOptions,
+    };
   }
 
   get last(): SyncResult {
@@ -73,7 +80,7 @@ export class LocalPipeline {
   }
 
   async #syncNow(objects: readonly unknown[], signal: AbortSignal): Promise<SyncResult> {
-    const result = translate(objects, this.#options.translateOptions, this.#cache);
+    const result = translate(objects, this.#translateOptions, this.#cache);
     const held = new Map(result.held.map((h) => [h.key, h.reason]));
     const desired = new Map(result.loadBalancers.map((lb) => [lb.key, lb]));
     const keys = [...new Set([...desired.keys(), ...this.#known])].sort();

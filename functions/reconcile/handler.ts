@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
+import { supportedFeaturesOf } from '#adapters/supported-features.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
@@ -65,6 +66,8 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
   const cache = deps.readCache ?? new ReadCache();
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store, adapters } = deps;
+  // GatewayClasses advertise what their provider's adapter can do (status.supportedFeatures).
+  const translateOptions = { supportedFeatures: supportedFeaturesOf(adapters), ...deps.translateOptions };
 
   async function reconcileOne(key: LbKey, signal: AbortSignal, force: boolean): Promise<KeyOutcome> {
     const cluster = parseLbKey(key)!.cluster;
@@ -78,7 +81,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     if (!force && last === fingerprint) return 'unchanged';
     const complete = await store.isComplete(cluster);
 
-    const result = translate(bundle, { ...deps.translateOptions, cluster }, cache);
+    const result = translate(bundle, { ...translateOptions, cluster }, cache);
     const lb = result.loadBalancers.find((l) => l.key === key);
     const heldReason = result.held.find((h) => h.key === key)?.reason;
     const mine = (s: ObjectStatus) => s.loadBalancers.length === 0 || s.loadBalancers.includes(key);

@@ -2,8 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHaproxyAdapter } from '#adapters/haproxy/adapter.js';
-import { HAPROXY_CAPABILITIES } from '#adapters/haproxy/capabilities.js';
-import { supportedFeatures } from '#adapters/supported-features.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import type { ConformanceTarget, ConformanceTargetOptions } from './target.js';
 
@@ -23,8 +21,6 @@ export async function createConformanceTarget(options: ConformanceTargetOptions)
     translateOptions: {
       controllerName: options.controllerName,
       ...(options.ingressController ? { ingressController: options.ingressController } : {}),
-      // What the GatewayClass advertises (and the runner claims) is what the adapter declares.
-      supportedFeatures: { haproxy: supportedFeatures(HAPROXY_CAPABILITIES) },
     },
   });
   await adapter.start();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeAdapter } from '#adapters/fake/adapter.js';
+import { supportedFeatures } from '#adapters/supported-features.js';
 import { LocalPipeline, type PipelineEvent } from '#cli/local/local-pipeline.js';
 
 const gatewayClass = {
@@ -75,6 +76,20 @@ const gatewayStatus = (statuses: { kind: string; status: unknown }[]) =>
     | undefined;
 
 describe('cli: LocalPipeline', () => {
+  it("fills the GatewayClass's supportedFeatures from its provider's adapter", async () => {
+    const fake = createFakeAdapter({ capabilities: { methodMatch: false } });
+    const pipeline = new LocalPipeline({ adapters: { haproxy: fake } });
+    const { statuses } = await pipeline.sync([gatewayClass, gateway(80), route(false), service]);
+    const cls = statuses.find((s) => s.kind === 'GatewayClass')?.status as {
+      supportedFeatures?: { name: string }[];
+    };
+    const names = cls.supportedFeatures?.map((f) => f.name);
+    expect(names).toEqual(supportedFeatures(fake.capabilities()));
+    expect(names).toContain('HTTPRouteQueryParamMatching');
+    // what the adapter cannot do is not claimed
+    expect(names).not.toContain('HTTPRouteMethodMatching');
+  });
+
   it('programs a Gateway, reports it Programmed, and does nothing on a repeat', async () => {
     const { fake, events, pipeline } = setup();
     const first = await pipeline.sync([gatewayClass, gateway(80), route(false), service]);

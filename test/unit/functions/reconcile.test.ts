@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeAdapter } from '#adapters/fake/adapter.js';
+import { supportedFeatures } from '#adapters/supported-features.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { QueueMessage } from '#functions/ports/queue.js';
@@ -86,6 +87,11 @@ describe('functions: reconcile', () => {
       'HTTPRoute',
     ]);
     expect(await store.lastReconciled(GW)).toBe(bundleFingerprint(await selectBundleFromStore(store, GW)));
+    // The class advertises what its provider's adapter can do.
+    const cls = (await statuses(store)).find((s) => s.kind === 'GatewayClass') as
+      | { status: { supportedFeatures?: { name: string }[] } }
+      | undefined;
+    expect(cls?.status.supportedFeatures?.map((f) => f.name)).toEqual(supportedFeatures(fake.capabilities()));
   });
 
   it('skips a key whose bundle is unchanged: no provider call at all', async () => {
