@@ -45,3 +45,10 @@ portico_setup_haproxy() {
     return 1
   fi
 }
+
+# Everything the README's commands need, in order.
+portico_setup() {
+  portico_setup_node
+  portico_setup_dependencies
+  portico_setup_haproxy
+}

@@ -4,7 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-portico_setup_node
-portico_setup_dependencies
-portico_setup_haproxy
+portico_setup
 exec node --import tsx cli/portico.ts dev --manifests examples/quickstart --demo-backends "$@"

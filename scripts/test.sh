@@ -3,9 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-portico_setup_node
-portico_setup_dependencies
-portico_setup_haproxy
+portico_setup
 npx tsc --noEmit
 npx biome check .
 exec npx vitest run "$@"
