@@ -30,11 +30,11 @@ import { parse as parseYaml } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { PorticoEvent } from '#events/portico-event.js';
 import { MemoryReplayCache } from '#events/replay-cache.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
-import type { IngestEvent } from '#functions/ingest/ingest-context.js';
-import type { Logger } from '#functions/ingest/logger.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import { createRecordHandler } from '#functions/record/handler.js';
+import type { HttpEvent } from '#functions/shared/http-context.js';
+import type { Logger } from '#functions/shared/logger.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { FORWARDER_LINGER_MS, startLocalCloud } from '#test/e2e/local-cloud.js';
 import { startBackend } from '#test/integration/haproxy/support.js';
@@ -189,7 +189,7 @@ async function throughput(): Promise<Throughput> {
   reconcileQueue.messages.splice(0);
 
   // stage 1: ingest (signing is the forwarder's work: done before the clock starts)
-  const requests: IngestEvent[] = batches(events, INGEST_BATCH).map((b) => {
+  const requests: HttpEvent[] = batches(events, INGEST_BATCH).map((b) => {
     const body = JSON.stringify(b);
     return signedRequest(body, body, SECRET, nowS());
   });

@@ -5,10 +5,10 @@ import { ingressKeys, isLoadBalancerService } from '#core/index/lb-keys.js';
 import type { ObjectRef } from '#core/index/object-ref.js';
 import { lbKey, parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
-import { createJsonLogger, errorFields, type Logger } from '#functions/ingest/logger.js';
-import type { Queue } from '#functions/ports/queue.js';
-import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
-import { deadlineSignal } from '#functions/record/sqs-batch.js';
+import type { Queue } from '#functions/queue/queue.js';
+import { reconcileMessage } from '#functions/queue/reconcile-message.js';
+import { deadlineSignal } from '#functions/shared/deadline-signal.js';
+import { createJsonLogger, errorFields, type Logger } from '#functions/shared/logger.js';
 import type { SnapshotStore, StoredObject } from '#functions/store/snapshot-store.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
@@ -226,7 +226,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
     import('#functions/store/dynamo-snapshot-store.js'),
     import('#functions/wiring/cloud-adapters.js'),
     import('#functions/wiring/sqs-client.js'),
-    import('#functions/adapters/sqs-queue.js'),
+    import('#functions/queue/sqs-queue.js'),
   ]);
   return createResyncHandler({
     store: new DynamoSnapshotStore({ tableName }),

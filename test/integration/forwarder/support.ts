@@ -11,9 +11,9 @@ import {
   type StatusRecordWire,
   statusRequestPayload,
 } from '#events/status-pull.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
-import { createJsonLogger } from '#functions/ingest/logger.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import { createJsonLogger } from '#functions/shared/logger.js';
 import { type HttpApi, startHttpApi } from '#test/support/http-api.js';
 
 export const CLUSTER = 'test-cluster';

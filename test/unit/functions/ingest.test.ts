@@ -3,10 +3,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { loadFixture } from '#events/fixtures/load-fixture.js';
 import { MemoryReplayCache } from '#events/replay-cache.js';
 import { signRequest } from '#events/signature.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { createIngestHandler, type IngestDependencies } from '#functions/ingest/handler.js';
-import type { IngestContext, IngestEvent } from '#functions/ingest/ingest-context.js';
-import { createJsonLogger } from '#functions/ingest/logger.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import type { HttpContext, HttpEvent } from '#functions/shared/http-context.js';
+import { createJsonLogger } from '#functions/shared/logger.js';
 
 const SECRET = 'prod-eu-1-signing-secret-0123456789abcdef';
 const TOKEN = 'knative-lab-token-0123456789abcdef-xyz';
@@ -14,7 +14,7 @@ const NOW = 1_795_683_602;
 const BATCH = 'application/cloudevents-batch+json';
 const STRUCTURED = 'application/cloudevents+json';
 
-const context = (): IngestContext => ({
+const context = (): HttpContext => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName: 'portico-ingest',
   functionVersion: '$LATEST',
@@ -33,9 +33,9 @@ const context = (): IngestContext => ({
 function request(
   body: string,
   headers: Record<string, string>,
-  overrides: Partial<IngestEvent> = {},
-): IngestEvent {
-  const event = loadFixture<IngestEvent>('apigw-v2-request');
+  overrides: Partial<HttpEvent> = {},
+): HttpEvent {
+  const event = loadFixture<HttpEvent>('apigw-v2-request');
   event.headers = { ...event.headers, 'content-length': String(Buffer.byteLength(body)), ...headers };
   event.body = body;
   return { ...event, ...overrides };
@@ -58,7 +58,7 @@ const deps = (extra: Partial<IngestDependencies> = {}): IngestDependencies => ({
   ...extra,
 });
 
-async function invoke(event: IngestEvent) {
+async function invoke(event: HttpEvent) {
   const res = await handler(event, context());
   return { status: res.statusCode ?? 0, body: JSON.parse(res.body ?? 'null') };
 }
@@ -144,7 +144,7 @@ describe('ingest: accepted', () => {
 });
 
 describe('ingest: refused, nothing enqueued', () => {
-  const expectRefused = async (event: IngestEvent, status: number, reason: string) => {
+  const expectRefused = async (event: HttpEvent, status: number, reason: string) => {
     const res = await invoke(event);
     expect(res.status).toBe(status);
     expect(res.body.error).toMatchObject({ status, reason });

@@ -1,8 +1,8 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dedupIdOf, groupIdOf } from '#events/message-keys.js';
 import type { PorticoEvent } from '#events/portico-event.js';
-import type { Logger } from '#functions/ingest/logger.js';
-import type { QueueMessage } from '#functions/ports/queue.js';
+import type { QueueMessage } from '#functions/queue/queue.js';
+import type { Logger } from '#functions/shared/logger.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 
 export const CLUSTER = 'prod-eu-1';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { lbKey } from '#core/ir/lb-key.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
-import { QueueUnavailableError } from '#functions/ports/queue.js';
-import { parseReconcileRequest } from '#functions/reconcile/reconcile-message.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import { QueueUnavailableError } from '#functions/queue/queue.js';
+import { parseReconcileRequest } from '#functions/queue/reconcile-message.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import {

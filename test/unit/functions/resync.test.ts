@@ -4,9 +4,9 @@ import { FakeCloud } from '#adapters/fake/cloud.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { ownershipTags } from '#core/naming/ownership-tags.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import { parseReconcileRequest, reconcileMessage } from '#functions/queue/reconcile-message.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
-import { parseReconcileRequest, reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import { createResyncHandler, handler as deployed } from '#functions/resync/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import {

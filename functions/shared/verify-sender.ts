@@ -9,7 +9,7 @@ import {
   type SigningKey,
   verifySignature,
 } from '#events/signature.js';
-import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
+import type { HttpContext, HttpEvent, HttpResult } from './http-context.js';
 import { RejectionError } from './rejection-error.js';
 
 export interface VerifySenderOptions {
@@ -38,7 +38,7 @@ const defaults = {
  */
 export function verifySender(
   options: VerifySenderOptions = {},
-): middy.MiddlewareObj<IngestEvent, IngestResult, Error, IngestContext> {
+): middy.MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
   const opts = {
     signingKeys: options.signingKeys ?? defaults.signingKeys,
     bearerTokens: options.bearerTokens ?? defaults.bearerTokens,
