@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { KindName } from '#core/model/bundle.js';
-import { Forwarder } from '#events/forwarder/forwarder.js';
+import { Forwarder } from '#forwarder/forwarder.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
 import { SqsQueue } from '#functions/queue/sqs-queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KindName } from '#core/model/bundle.js';
-import { Forwarder, type ForwarderOptions } from '#events/forwarder/forwarder.js';
 import type { PorticoEvent, ResourceEvent, SnapshotMarkerEvent } from '#events/portico-event.js';
+import { Forwarder, type ForwarderOptions } from '#forwarder/forwarder.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
 import {
   CONTROLLER,

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resourceEvent, type WireEvent } from '#events/forwarder/cloud-events.js';
-import { ForwarderMetrics } from '#events/forwarder/metrics.js';
-import { Sender } from '#events/forwarder/sender.js';
 import { verifySignature } from '#events/signature.js';
+import { resourceEvent, type WireEvent } from '#forwarder/cloud-events.js';
+import { ForwarderMetrics } from '#forwarder/metrics.js';
+import { Sender } from '#forwarder/sender.js';
 
 const SECRET = 'sender-test-signing-secret-0123456789abcdef';
 
