@@ -34,8 +34,8 @@ import { createIngestHandler } from '#functions/ingest/handler.js';
 import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import type { HttpEvent } from '#functions/shared/http-context.js';
-import type { Logger } from '#functions/shared/logger.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { silentLogger } from '#logging/logger.js';
 import { FORWARDER_LINGER_MS, startLocalCloud } from '#test/e2e/local-cloud.js';
 import { startBackend } from '#test/integration/haproxy/support.js';
 import * as kubeObjects from '#test/integration/kube/support.js';
@@ -87,7 +87,6 @@ const TARGETS = {
   reconcileInitMs: 300,
 };
 
-const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 const rows: string[][] = [];
 const notes: string[] = [];
 const misses: string[] = [];
@@ -171,9 +170,9 @@ async function throughput(): Promise<Throughput> {
     signingKeys: [{ cluster: CLUSTER, secret: SECRET }],
     replayCache: new MemoryReplayCache({ now: nowS }),
     now: nowS,
-    logger: silent,
+    logger: silentLogger,
   });
-  const record = createRecordHandler({ store, reconcileQueue, now, logger: silent });
+  const record = createRecordHandler({ store, reconcileQueue, now, logger: silentLogger });
 
   // the cluster, listed and recorded before the clock starts
   const listed = snapshotEvents([...objects, ...routes, ...services, ...slices], 'bench');

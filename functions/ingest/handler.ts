@@ -8,12 +8,12 @@ import type { SanitizeOptions } from '#events/sanitize-object.js';
 import type { Queue, QueueMessage } from '#functions/queue/queue.js';
 import type { HttpContext, HttpEvent, HttpResult } from '#functions/shared/http-context.js';
 import { httpRejections, json } from '#functions/shared/http-rejections.js';
-import { createJsonLogger, errorFields, type Logger } from '#functions/shared/logger.js';
 import { RejectionError } from '#functions/shared/rejection-error.js';
 import { FUNCTIONS_SECRET_RULE } from '#functions/shared/secret-rule.js';
 import { type VerifySenderOptions, verifySender } from '#functions/shared/verify-sender.js';
 import { type Env, INGEST_CONFIG_REFRESH_MS, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 import { requestBody } from './request-body.js';
 
 const SIGNED_MODES = ['structured', 'batch'] as const;
@@ -35,7 +35,7 @@ export interface IngestDependencies extends VerifySenderOptions {
  */
 export function createIngestHandler(deps: IngestDependencies) {
   const limits: EventLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'ingest' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'ingest' });
 
   return middy<HttpEvent, HttpResult, Error, HttpContext>()
     .use(httpRejections({ logger }))

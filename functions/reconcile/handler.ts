@@ -11,13 +11,13 @@ import { translate } from '#core/translate/translate.js';
 import { parseReconcileRequest } from '#functions/queue/reconcile-message.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
-import { createJsonLogger, errorFields, type Logger } from '#functions/shared/logger.js';
 import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 
 export interface ReconcileDependencies {
   store: SnapshotStore;
@@ -62,7 +62,7 @@ export class UnreadableReconcileMessageError extends Error {
  * failure: SQS retries it, then dead-letters it.
  */
 export function createReconcileHandler(deps: ReconcileDependencies) {
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'reconcile' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'reconcile' });
   const cache = deps.readCache ?? new ReadCache();
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store, adapters } = deps;

@@ -9,13 +9,13 @@ import type { Queue } from '#functions/queue/queue.js';
 import { reconcileMessage } from '#functions/queue/reconcile-message.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
-import { createJsonLogger, errorFields, type Logger } from '#functions/shared/logger.js';
 import { FUNCTIONS_SECRET_RULE } from '#functions/shared/secret-rule.js';
 import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
 import type { SnapshotStore, SweptList } from '#functions/store/snapshot-store.js';
 import { affectedKeysInStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 import { parseRecordedEvent, UnreadableMessageError } from './recorded-event.js';
 
 export interface RecordDependencies {
@@ -51,7 +51,7 @@ export type RecordOutcome = 'stored' | 'deleted' | 'stale' | 'duplicate' | 'list
  * the later messages of its group in the batch, to keep order; the rest of the batch goes on.
  */
 export function createRecordHandler(deps: RecordDependencies) {
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'record' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'record' });
   const now = deps.now ?? Date.now;
   const windowMs = deps.coalesceWindowMs ?? 1000;
   const margin = deps.timeoutMarginMs ?? 2000;

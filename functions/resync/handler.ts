@@ -8,10 +8,10 @@ import type { LbKey } from '#core/ir/load-balancer.js';
 import type { Queue } from '#functions/queue/queue.js';
 import { reconcileMessage } from '#functions/queue/reconcile-message.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
-import { createJsonLogger, errorFields, type Logger } from '#functions/shared/logger.js';
 import type { SnapshotStore, StoredObject } from '#functions/store/snapshot-store.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 
 /** What resync needs of an adapter: its listing of owned keys (adapters without one add nothing). */
 export type OwnedKeyLister = Pick<AnyLoadBalancerAdapter, 'listOwnedKeys'>;
@@ -83,7 +83,7 @@ export class ResyncFailedError extends Error {
  * others; the invocation then fails (so the error is visible) after every cluster was tried.
  */
 export function createResyncHandler(deps: ResyncDependencies) {
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'resync' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'resync' });
   const now = deps.now ?? Date.now;
   const windowMs = deps.windowMs ?? 60_000;
   const readBatch = deps.readBatch ?? 100;

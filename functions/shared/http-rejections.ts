@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 import type { HttpContext, HttpEvent, HttpResult } from './http-context.js';
-import { createJsonLogger, errorFields, type Logger } from './logger.js';
 import { RejectionError } from './rejection-error.js';
 
 export interface HttpRejectionsOptions {
@@ -8,7 +8,7 @@ export interface HttpRejectionsOptions {
 }
 
 const defaults: Required<HttpRejectionsOptions> = {
-  logger: createJsonLogger({ base: { service: 'ingest' } }),
+  logger: createJsonLogger({ service: 'ingest' }),
 };
 
 /**

@@ -16,12 +16,12 @@ import {
 } from '#events/status-pull.js';
 import type { HttpContext, HttpEvent, HttpResult } from '#functions/shared/http-context.js';
 import { httpRejections, json } from '#functions/shared/http-rejections.js';
-import { createJsonLogger, type Logger } from '#functions/shared/logger.js';
 import { RejectionError } from '#functions/shared/rejection-error.js';
 import { verifySenderValidateOptions } from '#functions/shared/verify-sender.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { type Env, INGEST_CONFIG_REFRESH_MS, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { createJsonLogger, type Logger } from '#logging/logger.js';
 
 export interface StatusDependencies {
   store: SnapshotStore;
@@ -46,7 +46,7 @@ export interface StatusDependencies {
  * get what the original got (or newer records of the same cluster).
  */
 export function createStatusHandler(deps: StatusDependencies) {
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'status' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'status' });
   const toleranceSeconds = deps.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   verifySenderValidateOptions({ signingKeys: deps.signingKeys, bearerTokens: [], toleranceSeconds });

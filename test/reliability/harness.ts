@@ -25,12 +25,11 @@ import type { HttpContext, HttpEvent } from '#functions/shared/http-context.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
+import { type CapturedLogger, captureLogger } from '#test/support/capture-logger.js';
 import {
   asQueueMessage,
   batches,
-  type CapturedLogger,
   CLUSTER,
-  captureLogger,
   lambdaContext,
   sqsEvent,
 } from '#test/unit/functions/pipeline-support.js';
@@ -266,7 +265,7 @@ export function ingestContext(): HttpContext {
 
 /** Outcomes the record handler logged for ignored events ('stale' | 'duplicate'). */
 export function ignoredOutcomes(log: CapturedLogger): string[] {
-  return log.lines.filter((l) => l.message === 'event ignored').map((l) => String(l.fields.outcome));
+  return log.lines.filter((l) => l.msg === 'event ignored').map((l) => String(l.fields.outcome));
 }
 
 /** The fake provider's resources, without ids: what a converged state is compared by. */

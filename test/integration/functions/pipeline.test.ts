@@ -6,12 +6,12 @@ import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { captureLogger } from '#test/support/capture-logger.js';
 import {
   asQueueMessage,
   batches,
   bump,
   CLUSTER,
-  captureLogger,
   endpointSlice,
   gateway,
   gatewayClass,

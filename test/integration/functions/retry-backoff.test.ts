@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import { SqsRetryDelay } from '#functions/queue/sqs-retry-delay.js';
 import { createRecordHandler } from '#functions/record/handler.js';
-import { createJsonLogger } from '#functions/shared/logger.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { silentLogger } from '#logging/logger.js';
 import { createSqsClient, type SqsEmulator, startSqsEmulator, testClock } from '#test/emulators/sqs/index.js';
 import { eventually } from '#test/integration/kube/support.js';
 import { SqsEventSource } from '#test/support/sqs-event-source.js';
@@ -57,7 +57,7 @@ function recordOn(queueUrl: string, withBackoff: boolean) {
   const record = createRecordHandler({
     store: new MemorySnapshotStore(),
     reconcileQueue: new MemoryQueue(),
-    logger: createJsonLogger({ write: () => {} }),
+    logger: silentLogger,
     ...(withBackoff && {
       retryDelay: new SqsRetryDelay({ client }),
       retryBackoff: { baseSeconds: 10, jitter: 0 },

@@ -6,7 +6,7 @@ import { signRequest } from '#events/signature.js';
 import { createIngestHandler, type IngestDependencies } from '#functions/ingest/handler.js';
 import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import type { HttpContext, HttpEvent } from '#functions/shared/http-context.js';
-import { createJsonLogger } from '#functions/shared/logger.js';
+import { createJsonLogger } from '#logging/logger.js';
 
 const SECRET = 'prod-eu-1-signing-secret-0123456789abcdef';
 const TOKEN = 'knative-lab-token-0123456789abcdef-xyz';
@@ -54,7 +54,7 @@ const deps = (extra: Partial<IngestDependencies> = {}): IngestDependencies => ({
   bearerTokens: [{ cluster: 'lab', token: TOKEN }],
   replayCache: new MemoryReplayCache({ now: () => NOW }),
   now: () => NOW,
-  logger: createJsonLogger({ write: (line) => logs.push(line) }),
+  logger: createJsonLogger({ service: 'ingest', write: (line) => logs.push(line) }),
   ...extra,
 });
 
@@ -131,7 +131,8 @@ describe('ingest: accepted', () => {
     const lines = logs.map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({
       level: 'info',
-      message: 'accepted',
+      msg: 'accepted',
+      service: 'ingest',
       cluster: 'prod-eu-1',
       auth: 'hmac',
       mode: 'batch',

@@ -8,10 +8,10 @@ import { createReconcileHandler, handler as deployed } from '#functions/reconcil
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
+import { captureLogger } from '#test/support/capture-logger.js';
 import {
   bump,
   CLUSTER,
-  captureLogger,
   gateway,
   gatewayClass,
   httpRoute,

@@ -12,7 +12,8 @@ import {
 import type { HttpEvent, HttpResult } from '#functions/shared/http-context.js';
 import { createStatusHandler, handler as deployed } from '#functions/status/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
-import { captureLogger, lambdaContext } from './pipeline-support.js';
+import { captureLogger } from '#test/support/capture-logger.js';
+import { lambdaContext } from './pipeline-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON replies, inspected by the assertions
 type Json = any;
