@@ -2,7 +2,6 @@ import type middy from '@middy/core';
 import { type BearerToken, MIN_BEARER_TOKEN_LENGTH, verifyBearerToken } from '#events/bearer-token.js';
 import { lowerCaseHeaders } from '#events/headers.js';
 import { reject } from '#events/rejection.js';
-import { MemoryReplayCache, type ReplayCache } from '#events/replay-cache.js';
 import {
   DEFAULT_TOLERANCE_SECONDS,
   SIGNATURE_HEADER,
@@ -11,6 +10,7 @@ import {
 } from '#events/signature.js';
 import type { HttpContext, HttpEvent, HttpResult } from './http-context.js';
 import { RejectionError } from './rejection-error.js';
+import { MemoryReplayCache, type ReplayCache } from './replay-cache.js';
 
 export interface VerifySenderOptions {
   /** HMAC secrets, one per cluster (the forwarder). */

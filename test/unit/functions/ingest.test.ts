@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadFixture } from '#events/fixtures/load-fixture.js';
-import { MemoryReplayCache } from '#events/replay-cache.js';
 import { signRequest } from '#events/signature.js';
 import { createIngestHandler, type IngestDependencies } from '#functions/ingest/handler.js';
 import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import type { HttpContext, HttpEvent } from '#functions/shared/http-context.js';
+import { MemoryReplayCache } from '#functions/shared/replay-cache.js';
 import { createJsonLogger } from '#logging/logger.js';
 
 const SECRET = 'prod-eu-1-signing-secret-0123456789abcdef';
