@@ -22,7 +22,7 @@ export interface IngestDependencies extends VerifySenderOptions {
   queue: Queue;
   limits?: Partial<EventLimits>;
   logger?: Logger;
-  /** What of a Secret is enqueued (default: no private key; see secret-rule.ts). */
+  /** What of a Secret is enqueued (default: no private key; see functions/shared/secret-rule.ts). */
   secrets?: SanitizeOptions;
 }
 
