@@ -52,7 +52,7 @@ const HEADER_SHAPE = /^t=(\d{1,12})((?:,v1=[0-9a-f]{64}){1,4})$/;
 
 /**
  * Checks an HMAC-SHA256 signature over `${timestamp}.${body}` in constant time, then the timestamp
- * window. Replays inside the window are the caller's to refuse, with a {@link ReplayCache}.
+ * window. Replays inside the window are the caller's to refuse (ingest: a replay cache).
  */
 export function verifySignature(input: VerifySignatureInput): VerifiedSignature {
   const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;

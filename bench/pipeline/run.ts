@@ -29,13 +29,13 @@ import { type BuildOptions, build } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { PorticoEvent } from '#events/portico-event.js';
-import { MemoryReplayCache } from '#events/replay-cache.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
-import type { IngestEvent } from '#functions/ingest/ingest-context.js';
-import type { Logger } from '#functions/ingest/logger.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import { createRecordHandler } from '#functions/record/handler.js';
+import type { HttpEvent } from '#functions/shared/http-context.js';
+import { MemoryReplayCache } from '#functions/shared/replay-cache.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { silentLogger } from '#logging/logger.js';
 import { FORWARDER_LINGER_MS, startLocalCloud } from '#test/e2e/local-cloud.js';
 import { startBackend } from '#test/integration/haproxy/support.js';
 import * as kubeObjects from '#test/integration/kube/support.js';
@@ -87,7 +87,6 @@ const TARGETS = {
   reconcileInitMs: 300,
 };
 
-const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 const rows: string[][] = [];
 const notes: string[] = [];
 const misses: string[] = [];
@@ -171,9 +170,9 @@ async function throughput(): Promise<Throughput> {
     signingKeys: [{ cluster: CLUSTER, secret: SECRET }],
     replayCache: new MemoryReplayCache({ now: nowS }),
     now: nowS,
-    logger: silent,
+    logger: silentLogger,
   });
-  const record = createRecordHandler({ store, reconcileQueue, now, logger: silent });
+  const record = createRecordHandler({ store, reconcileQueue, now, logger: silentLogger });
 
   // the cluster, listed and recorded before the clock starts
   const listed = snapshotEvents([...objects, ...routes, ...services, ...slices], 'bench');
@@ -189,7 +188,7 @@ async function throughput(): Promise<Throughput> {
   reconcileQueue.messages.splice(0);
 
   // stage 1: ingest (signing is the forwarder's work: done before the clock starts)
-  const requests: IngestEvent[] = batches(events, INGEST_BATCH).map((b) => {
+  const requests: HttpEvent[] = batches(events, INGEST_BATCH).map((b) => {
     const body = JSON.stringify(b);
     return signedRequest(body, body, SECRET, nowS());
   });

@@ -5,16 +5,16 @@ import { parseIncoming } from '#events/parse-incoming.js';
 import { isSnapshotMarker } from '#events/portico-event.js';
 import { reject } from '#events/rejection.js';
 import type { SanitizeOptions } from '#events/sanitize-object.js';
-import type { Queue, QueueMessage } from '#functions/ports/queue.js';
+import type { Queue, QueueMessage } from '#functions/queue/queue.js';
+import type { HttpContext, HttpEvent, HttpResult } from '#functions/shared/http-context.js';
+import { httpRejections, json } from '#functions/shared/http-rejections.js';
+import { RejectionError } from '#functions/shared/rejection-error.js';
+import { FUNCTIONS_SECRET_RULE } from '#functions/shared/secret-rule.js';
+import { type VerifySenderOptions, verifySender } from '#functions/shared/verify-sender.js';
 import { type Env, INGEST_CONFIG_REFRESH_MS, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
-import { httpRejections, json } from './http-rejections.js';
-import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
-import { createJsonLogger, errorFields, type Logger } from './logger.js';
-import { RejectionError } from './rejection-error.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 import { requestBody } from './request-body.js';
-import { FUNCTIONS_SECRET_RULE } from './secret-rule.js';
-import { type VerifySenderOptions, verifySender } from './verify-sender.js';
 
 const SIGNED_MODES = ['structured', 'batch'] as const;
 
@@ -22,7 +22,7 @@ export interface IngestDependencies extends VerifySenderOptions {
   queue: Queue;
   limits?: Partial<EventLimits>;
   logger?: Logger;
-  /** What of a Secret is enqueued (default: no private key; see secret-rule.ts). */
+  /** What of a Secret is enqueued (default: no private key; see functions/shared/secret-rule.ts). */
   secrets?: SanitizeOptions;
 }
 
@@ -35,9 +35,9 @@ export interface IngestDependencies extends VerifySenderOptions {
  */
 export function createIngestHandler(deps: IngestDependencies) {
   const limits: EventLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'ingest' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'ingest' });
 
-  return middy<IngestEvent, IngestResult, Error, IngestContext>()
+  return middy<HttpEvent, HttpResult, Error, HttpContext>()
     .use(httpRejections({ logger }))
     .use(requestBody({ maxBodyBytes: limits.maxBodyBytes }))
     .use(verifySender(deps))
@@ -102,7 +102,7 @@ let ssmClient: import('@aws-sdk/client-ssm').SSMClient | undefined;
  * The config is read again every 5 minutes (in the background), so a rotated key is accepted
  * everywhere within minutes; keep the old key in the config until then.
  */
-export const handler = lazyHandler<IngestEvent, IngestResult>(wireFromEnv, {
+export const handler = lazyHandler<HttpEvent, HttpResult>(wireFromEnv, {
   refreshMs: INGEST_CONFIG_REFRESH_MS,
 });
 
@@ -111,8 +111,8 @@ async function wireFromEnv(env: Env): Promise<Handler> {
   const region = regionOf(env);
   const [{ SQSClient }, { SqsQueue }, { loadIngestConfig }] = await Promise.all([
     import('#functions/wiring/sqs-client.js'),
-    import('#functions/adapters/sqs-queue.js'),
-    import('./config.js'),
+    import('#functions/queue/sqs-queue.js'),
+    import('#functions/shared/ingest-config.js'),
   ]);
   if (env.PORTICO_INGEST_CONFIG_PARAMETER && !ssmClient) {
     const { SSMClient } = await import('#functions/wiring/ssm-client.js');

@@ -1,8 +1,8 @@
 import type middy from '@middy/core';
 import { DEFAULT_LIMITS } from '#events/limits.js';
 import { reject } from '#events/rejection.js';
-import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
-import { RejectionError } from './rejection-error.js';
+import type { HttpContext, HttpEvent, HttpResult } from '#functions/shared/http-context.js';
+import { RejectionError } from '#functions/shared/rejection-error.js';
 
 export interface RequestBodyOptions {
   /** Bytes after base64 decoding. */
@@ -21,7 +21,7 @@ const defaults: Required<RequestBodyOptions> = {
  */
 export function requestBody(
   options: RequestBodyOptions = {},
-): middy.MiddlewareObj<IngestEvent, IngestResult, Error, IngestContext> {
+): middy.MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
   const { maxBodyBytes, methods } = { ...defaults, ...options };
   return {
     name: 'requestBody',

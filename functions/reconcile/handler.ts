@@ -9,15 +9,16 @@ import { ReadCache } from '#core/model/read-cache.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { translate } from '#core/translate/translate.js';
-import { createJsonLogger, errorFields, type Logger } from '#functions/ingest/logger.js';
-import type { BackoffOptions, RetryDelay } from '#functions/ports/retry-delay.js';
-import { deadlineSignal, delayRetries, forEachFifoRecord } from '#functions/record/sqs-batch.js';
+import { parseReconcileRequest } from '#functions/queue/reconcile-message.js';
+import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
+import { deadlineSignal } from '#functions/shared/deadline-signal.js';
+import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
-import { parseReconcileRequest } from './reconcile-message.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 
 export interface ReconcileDependencies {
   store: SnapshotStore;
@@ -62,7 +63,7 @@ export class UnreadableReconcileMessageError extends Error {
  * failure: SQS retries it, then dead-letters it.
  */
 export function createReconcileHandler(deps: ReconcileDependencies) {
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'reconcile' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'reconcile' });
   const cache = deps.readCache ?? new ReadCache();
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store, adapters } = deps;
@@ -218,7 +219,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
     import('#functions/store/dynamo-snapshot-store.js'),
     import('#functions/wiring/cloud-adapters.js'),
     import('#functions/wiring/sqs-client.js'),
-    import('#functions/adapters/sqs-retry-delay.js'),
+    import('#functions/queue/sqs-retry-delay.js'),
   ]);
   return createReconcileHandler({
     store: new DynamoSnapshotStore({ tableName }),

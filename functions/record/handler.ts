@@ -5,17 +5,18 @@ import { refOf } from '#core/index/object-ref.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { isSnapshotMarker, type PorticoEvent } from '#events/portico-event.js';
 import type { SanitizeOptions } from '#events/sanitize-object.js';
-import { createJsonLogger, errorFields, type Logger } from '#functions/ingest/logger.js';
-import { FUNCTIONS_SECRET_RULE } from '#functions/ingest/secret-rule.js';
-import type { Queue } from '#functions/ports/queue.js';
-import type { BackoffOptions, RetryDelay } from '#functions/ports/retry-delay.js';
-import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
+import type { Queue } from '#functions/queue/queue.js';
+import { reconcileMessage } from '#functions/queue/reconcile-message.js';
+import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
+import { deadlineSignal } from '#functions/shared/deadline-signal.js';
+import { FUNCTIONS_SECRET_RULE } from '#functions/shared/secret-rule.js';
+import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
 import type { SnapshotStore, SweptList } from '#functions/store/snapshot-store.js';
 import { affectedKeysInStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 import { parseRecordedEvent, UnreadableMessageError } from './recorded-event.js';
-import { deadlineSignal, delayRetries, forEachFifoRecord } from './sqs-batch.js';
 
 export interface RecordDependencies {
   store: SnapshotStore;
@@ -34,7 +35,7 @@ export interface RecordDependencies {
   /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
   retryDelay?: RetryDelay;
   retryBackoff?: BackoffOptions;
-  /** What of a Secret is stored (default: no private key; see functions/ingest/secret-rule.ts). */
+  /** What of a Secret is stored (default: no private key; see functions/shared/secret-rule.ts). */
   secrets?: SanitizeOptions;
 }
 
@@ -50,7 +51,7 @@ export type RecordOutcome = 'stored' | 'deleted' | 'stale' | 'duplicate' | 'list
  * the later messages of its group in the batch, to keep order; the rest of the batch goes on.
  */
 export function createRecordHandler(deps: RecordDependencies) {
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'record' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'record' });
   const now = deps.now ?? Date.now;
   const windowMs = deps.coalesceWindowMs ?? 1000;
   const margin = deps.timeoutMarginMs ?? 2000;
@@ -197,8 +198,8 @@ async function wireFromEnv(env: Env): Promise<Handler> {
       import('#functions/wiring/dynamodb-client.js'),
       import('#functions/store/dynamo-snapshot-store.js'),
       import('#functions/wiring/sqs-client.js'),
-      import('#functions/adapters/sqs-queue.js'),
-      import('#functions/adapters/sqs-retry-delay.js'),
+      import('#functions/queue/sqs-queue.js'),
+      import('#functions/queue/sqs-retry-delay.js'),
     ]);
   const sqs = new SQSClient({ region });
   return createRecordHandler({

@@ -5,13 +5,13 @@ import { ingressKeys, isLoadBalancerService } from '#core/index/lb-keys.js';
 import type { ObjectRef } from '#core/index/object-ref.js';
 import { lbKey, parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
-import { createJsonLogger, errorFields, type Logger } from '#functions/ingest/logger.js';
-import type { Queue } from '#functions/ports/queue.js';
-import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
-import { deadlineSignal } from '#functions/record/sqs-batch.js';
+import type { Queue } from '#functions/queue/queue.js';
+import { reconcileMessage } from '#functions/queue/reconcile-message.js';
+import { deadlineSignal } from '#functions/shared/deadline-signal.js';
 import type { SnapshotStore, StoredObject } from '#functions/store/snapshot-store.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
 
 /** What resync needs of an adapter: its listing of owned keys (adapters without one add nothing). */
 export type OwnedKeyLister = Pick<AnyLoadBalancerAdapter, 'listOwnedKeys'>;
@@ -83,7 +83,7 @@ export class ResyncFailedError extends Error {
  * others; the invocation then fails (so the error is visible) after every cluster was tried.
  */
 export function createResyncHandler(deps: ResyncDependencies) {
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'resync' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'resync' });
   const now = deps.now ?? Date.now;
   const windowMs = deps.windowMs ?? 60_000;
   const readBatch = deps.readBatch ?? 100;
@@ -226,7 +226,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
     import('#functions/store/dynamo-snapshot-store.js'),
     import('#functions/wiring/cloud-adapters.js'),
     import('#functions/wiring/sqs-client.js'),
-    import('#functions/adapters/sqs-queue.js'),
+    import('#functions/queue/sqs-queue.js'),
   ]);
   return createResyncHandler({
     store: new DynamoSnapshotStore({ tableName }),

@@ -14,14 +14,14 @@ import {
   statusRecord,
   statusRequestPayload,
 } from '#events/status-pull.js';
-import { httpRejections, json } from '#functions/ingest/http-rejections.js';
-import type { IngestContext, IngestEvent, IngestResult } from '#functions/ingest/ingest-context.js';
-import { createJsonLogger, type Logger } from '#functions/ingest/logger.js';
-import { RejectionError } from '#functions/ingest/rejection-error.js';
-import { verifySenderValidateOptions } from '#functions/ingest/verify-sender.js';
+import type { HttpContext, HttpEvent, HttpResult } from '#functions/shared/http-context.js';
+import { httpRejections, json } from '#functions/shared/http-rejections.js';
+import { RejectionError } from '#functions/shared/rejection-error.js';
+import { verifySenderValidateOptions } from '#functions/shared/verify-sender.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { type Env, INGEST_CONFIG_REFRESH_MS, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
+import { createJsonLogger, type Logger } from '#logging/logger.js';
 
 export interface StatusDependencies {
   store: SnapshotStore;
@@ -46,13 +46,13 @@ export interface StatusDependencies {
  * get what the original got (or newer records of the same cluster).
  */
 export function createStatusHandler(deps: StatusDependencies) {
-  const logger = deps.logger ?? createJsonLogger({ base: { service: 'status' } });
+  const logger = deps.logger ?? createJsonLogger({ service: 'status' });
   const toleranceSeconds = deps.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const now = deps.now ?? (() => Math.floor(Date.now() / 1000));
   verifySenderValidateOptions({ signingKeys: deps.signingKeys, bearerTokens: [], toleranceSeconds });
   const keys = [...deps.signingKeys];
 
-  return middy<IngestEvent, IngestResult, Error, IngestContext>()
+  return middy<HttpEvent, HttpResult, Error, HttpContext>()
     .use(httpRejections({ logger }))
     .handler(async (event, context) => {
       const method = event.requestContext?.http?.method ?? 'GET';
@@ -115,7 +115,7 @@ type Handler = ReturnType<typeof createStatusHandler>;
  * by `PORTICO_INGEST_CONFIG_PARAMETER`, else `PORTICO_INGEST_CONFIG` inline JSON), read again every
  * 5 minutes, as ingest does.
  */
-export const handler = lazyHandler<IngestEvent, IngestResult>(wireFromEnv, {
+export const handler = lazyHandler<HttpEvent, HttpResult>(wireFromEnv, {
   refreshMs: INGEST_CONFIG_REFRESH_MS,
 });
 
@@ -123,7 +123,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
   const [{ DynamoSnapshotStore }, { loadIngestConfig }] = await Promise.all([
     import('#functions/store/dynamo-snapshot-store.js'),
-    import('#functions/ingest/config.js'),
+    import('#functions/shared/ingest-config.js'),
   ]);
   const { signingKeys, toleranceSeconds } = await loadIngestConfig(env);
   if (signingKeys.length === 0)

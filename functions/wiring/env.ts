@@ -17,6 +17,6 @@ export function regionOf(env: Env): string {
 
 /**
  * How long a container keeps the ingest config (signing keys) before reading it again. Here, not in
- * ingest/config.ts, so that the handlers can name it without loading the config module at import.
+ * shared/ingest-config.ts, so that the handlers can name it without loading the config module at import.
  */
 export const INGEST_CONFIG_REFRESH_MS = 5 * 60_000;

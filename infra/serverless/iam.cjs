@@ -21,7 +21,7 @@ const consumeOf = (queue) => ({
     'sqs:DeleteMessage',
     'sqs:GetQueueAttributes',
     'sqs:ChangeMessageVisibility',
-    // the retry backoff (functions/adapters/sqs-retry-delay.ts) finds the queue's URL by name
+    // the retry backoff (functions/queue/sqs-retry-delay.ts) finds the queue's URL by name
     'sqs:GetQueueUrl',
   ],
   Resource: { 'Fn::GetAtt': [queue, 'Arn'] },

@@ -10,15 +10,15 @@ import { join } from 'node:path';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { KindName } from '#core/model/bundle.js';
-import { Forwarder } from '#events/forwarder/forwarder.js';
-import { SqsQueue } from '#functions/adapters/sqs-queue.js';
+import { Forwarder } from '#forwarder/forwarder.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
-import { createJsonLogger } from '#functions/ingest/logger.js';
+import { SqsQueue } from '#functions/queue/sqs-queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { createStatusHandler } from '#functions/status/handler.js';
 import { DynamoSnapshotStore } from '#functions/store/dynamo-snapshot-store.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
+import { silentLogger } from '#logging/logger.js';
 import { createSqsClient, startSqsEmulator } from '#test/emulators/sqs/index.js';
 import { dropConnections } from '#test/integration/haproxy/support.js';
 import { CONTROLLER, type KubeFixture, startKube } from '#test/integration/kube/support.js';
@@ -63,16 +63,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     VisibilityTimeout: '10',
   });
 
-  const quiet = () => createJsonLogger({ write: () => {} });
   const store = new DynamoSnapshotStore({ tableName: TABLE, client: dynamo.client });
   const signingKeys = [{ cluster: CLUSTER, secret: SECRET }];
   const api: HttpApi = await startHttpApi({
     'POST /events': createIngestHandler({
       queue: new SqsQueue({ client: sqsClient, queueUrl: eventsUrl }),
       signingKeys,
-      logger: quiet(),
+      logger: silentLogger,
     }),
-    'GET /status': createStatusHandler({ store, signingKeys, logger: quiet() }),
+    'GET /status': createStatusHandler({ store, signingKeys, logger: silentLogger }),
   });
   const haproxy: HaproxyAdapter = createHaproxyAdapter({ stateDir, addressPool: options.addressPool });
   const recordSource = new SqsEventSource({
@@ -83,7 +82,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       store,
       reconcileQueue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
       coalesceWindowMs: options.coalesceWindowMs ?? 500,
-      logger: quiet(),
+      logger: silentLogger,
     }),
   }).start();
   const reconcileSource = new SqsEventSource({
@@ -94,7 +93,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       store,
       adapters: { haproxy: haproxy },
       translateOptions: { defaultProvider: 'haproxy' },
-      logger: quiet(),
+      logger: silentLogger,
     }),
   }).start();
 
@@ -108,7 +107,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     controllerName: CONTROLLER,
     lingerMs: FORWARDER_LINGER_MS,
     statusPollMs: options.statusPollMs ?? 100,
-    log: () => {},
+    logger: silentLogger,
   });
   await forwarder.start();
 

@@ -14,23 +14,22 @@ import type { Change, KindValue } from '#core/plan/types.js';
 import { translate } from '#core/translate/translate.js';
 import { loadFixture } from '#events/fixtures/load-fixture.js';
 import type { PorticoEvent } from '#events/portico-event.js';
-import { MemoryReplayCache } from '#events/replay-cache.js';
 import { signRequest } from '#events/signature.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
-import type { IngestContext, IngestEvent } from '#functions/ingest/ingest-context.js';
-import type { QueueMessage } from '#functions/ports/queue.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import type { QueueMessage } from '#functions/queue/queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
 import { createRecordHandler } from '#functions/record/handler.js';
+import type { HttpContext, HttpEvent } from '#functions/shared/http-context.js';
+import { MemoryReplayCache } from '#functions/shared/replay-cache.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
+import { type CapturedLogger, captureLogger } from '#test/support/capture-logger.js';
 import {
   asQueueMessage,
   batches,
-  type CapturedLogger,
   CLUSTER,
-  captureLogger,
   lambdaContext,
   sqsEvent,
 } from '#test/unit/functions/pipeline-support.js';
@@ -70,7 +69,7 @@ export interface Posted {
   status: number;
   body: { accepted?: number; error?: { status: number; reason: string; message: string; index?: number } };
   /** The exact request, to send again. */
-  event: IngestEvent;
+  event: HttpEvent;
 }
 
 export interface HarnessOptions {
@@ -137,7 +136,7 @@ export function createHarness(options: HarnessOptions) {
       );
     },
     /** Posts a request as it is (a replay of the same bytes, for instance). */
-    async send(event: IngestEvent): Promise<Posted> {
+    async send(event: HttpEvent): Promise<Posted> {
       const res = await ingest(structuredClone(event), ingestContext());
       return { status: res.statusCode ?? 0, body: JSON.parse(res.body ?? 'null'), event };
     },
@@ -247,8 +246,8 @@ export function signedRequest(
   body: string,
   secret: string | readonly string[],
   at: number,
-): IngestEvent {
-  const event = loadFixture<IngestEvent>('apigw-v2-request');
+): HttpEvent {
+  const event = loadFixture<HttpEvent>('apigw-v2-request');
   event.headers = {
     ...event.headers,
     'content-type': BATCH,
@@ -260,13 +259,13 @@ export function signedRequest(
 }
 
 let requests = 0;
-export function ingestContext(): IngestContext {
+export function ingestContext(): HttpContext {
   return { ...lambdaContext(10_000), functionName: 'portico-ingest', awsRequestId: `ingest-${++requests}` };
 }
 
 /** Outcomes the record handler logged for ignored events ('stale' | 'duplicate'). */
 export function ignoredOutcomes(log: CapturedLogger): string[] {
-  return log.lines.filter((l) => l.message === 'event ignored').map((l) => String(l.fields.outcome));
+  return log.lines.filter((l) => l.msg === 'event ignored').map((l) => String(l.fields.outcome));
 }
 
 /** The fake provider's resources, without ids: what a converged state is compared by. */

@@ -74,7 +74,7 @@ describe('reliability: a re-list after lost events', () => {
     expect(meanwhile.failed).toEqual([]);
     expect(meanwhile.delivered).toBeGreaterThanOrEqual(2);
     expect(providerState(fake)).toEqual(before);
-    expect(h.logs.reconcile.lines.some((l) => l.message === 'deletes withheld')).toBe(true);
+    expect(h.logs.reconcile.lines.some((l) => l.msg === 'deletes withheld')).toBe(true);
 
     // The last object arrives: the Gateway list is complete, `old` is swept, its LB deleted.
     expect(await h.record()).toEqual([]);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KindName } from '#core/model/bundle.js';
-import { Forwarder, type ForwarderOptions } from '#events/forwarder/forwarder.js';
 import type { PorticoEvent, ResourceEvent, SnapshotMarkerEvent } from '#events/portico-event.js';
+import { Forwarder, type ForwarderOptions } from '#forwarder/forwarder.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
 import {
   CONTROLLER,
@@ -36,7 +36,6 @@ afterEach(async () => {
 async function setup(options: Partial<ForwarderOptions> = {}) {
   kube = await startKube();
   receiver = await Receiver.start();
-  const logs: { level: string; msg: string }[] = [];
   forwarder = new Forwarder({
     endpoint: receiver.url,
     cluster: CLUSTER,
@@ -50,10 +49,9 @@ async function setup(options: Partial<ForwarderOptions> = {}) {
     statusPollMs: 0,
     sendBackoff: { initialMs: 20, maxMs: 80 },
     informerBackoff: { initialMs: 50, maxMs: 200 },
-    log: (level, msg) => logs.push({ level, msg }),
     ...options,
   });
-  return { kube, receiver, forwarder, logs };
+  return { kube, receiver, forwarder };
 }
 
 const isMarker = (e: PorticoEvent): e is SnapshotMarkerEvent => e.type.startsWith('dev.portico.snapshot.');

@@ -22,7 +22,7 @@ afterEach(async () => {
 
 function run(env: Record<string, string>) {
   const lines: Record<string, unknown>[] = [];
-  const p = spawn(process.execPath, ['--import', 'tsx', 'events/forwarder/main.ts'], {
+  const p = spawn(process.execPath, ['--import', 'tsx', 'forwarder/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

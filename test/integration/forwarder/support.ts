@@ -11,9 +11,9 @@ import {
   type StatusRecordWire,
   statusRequestPayload,
 } from '#events/status-pull.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
-import { createJsonLogger } from '#functions/ingest/logger.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import { silentLogger } from '#logging/logger.js';
 import { type HttpApi, startHttpApi } from '#test/support/http-api.js';
 
 export const CLUSTER = 'test-cluster';
@@ -48,7 +48,7 @@ export class Receiver {
   readonly #ingest = createIngestHandler({
     queue: this.queue,
     signingKeys: [{ cluster: CLUSTER, secret: SECRET }],
-    logger: createJsonLogger({ write: () => {} }),
+    logger: silentLogger,
   });
 
   static async start(): Promise<Receiver> {

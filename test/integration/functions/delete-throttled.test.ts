@@ -8,12 +8,13 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createElbv2Adapter } from '#adapters/aws-elbv2/adapter.js';
 import { lbKey } from '#core/ir/lb-key.js';
+import { reconcileMessage } from '#functions/queue/reconcile-message.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
-import { reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { createElbv2Client, type Elbv2Emulator, startElbv2Emulator } from '#test/emulators/elbv2/index.js';
 import { manifests, VPC } from '#test/integration/aws-elbv2/fixtures.js';
-import { captureLogger, lambdaContext, listAll, sqsEvent } from '#test/unit/functions/pipeline-support.js';
+import { captureLogger } from '#test/support/capture-logger.js';
+import { lambdaContext, listAll, sqsEvent } from '#test/unit/functions/pipeline-support.js';
 
 const REGION = 'eu-west-1';
 const CLUSTER = 'it';

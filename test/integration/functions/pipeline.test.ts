@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { createFakeAdapter } from '#adapters/fake/adapter.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { PorticoEvent } from '#events/portico-event.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { captureLogger } from '#test/support/capture-logger.js';
 import {
   asQueueMessage,
   batches,
   bump,
   CLUSTER,
-  captureLogger,
   endpointSlice,
   gateway,
   gatewayClass,

@@ -2,11 +2,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CreateQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
-import { SqsRetryDelay } from '#functions/adapters/sqs-retry-delay.js';
-import { createJsonLogger } from '#functions/ingest/logger.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import { SqsRetryDelay } from '#functions/queue/sqs-retry-delay.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { silentLogger } from '#logging/logger.js';
 import { createSqsClient, type SqsEmulator, startSqsEmulator, testClock } from '#test/emulators/sqs/index.js';
 import { eventually } from '#test/integration/kube/support.js';
 import { SqsEventSource } from '#test/support/sqs-event-source.js';
@@ -57,7 +57,7 @@ function recordOn(queueUrl: string, withBackoff: boolean) {
   const record = createRecordHandler({
     store: new MemorySnapshotStore(),
     reconcileQueue: new MemoryQueue(),
-    logger: createJsonLogger({ write: () => {} }),
+    logger: silentLogger,
     ...(withBackoff && {
       retryDelay: new SqsRetryDelay({ client }),
       retryBackoff: { baseSeconds: 10, jitter: 0 },

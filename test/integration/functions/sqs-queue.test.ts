@@ -1,13 +1,13 @@
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunksOf, SqsQueue } from '#functions/adapters/sqs-queue.js';
+import { type QueueMessage, QueueUnavailableError } from '#functions/queue/queue.js';
+import { chunksOf, SqsQueue } from '#functions/queue/sqs-queue.js';
+import { loadIngestConfig } from '#functions/shared/ingest-config.js';
 import {
   clearParameterCache,
   ParameterNotFoundError,
   readParameter,
-} from '#functions/adapters/ssm-parameter.js';
-import { loadIngestConfig } from '#functions/ingest/config.js';
-import { type QueueMessage, QueueUnavailableError } from '#functions/ports/queue.js';
+} from '#functions/wiring/ssm-parameter.js';
 import { createSqsClient, type SqsEmulator, startSqsEmulator } from '#test/emulators/sqs/index.js';
 import { createSsmClient, type SsmEmulator, startSsmEmulator } from '#test/emulators/ssm/index.js';
 

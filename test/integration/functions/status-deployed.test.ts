@@ -6,7 +6,7 @@ import { lbKey } from '#core/ir/lb-key.js';
 import { loadFixture } from '#events/fixtures/load-fixture.js';
 import { signRequest } from '#events/signature.js';
 import { statusPage, statusRequestPayload } from '#events/status-pull.js';
-import type { IngestEvent } from '#functions/ingest/ingest-context.js';
+import type { HttpEvent } from '#functions/shared/http-context.js';
 import { handler } from '#functions/status/handler.js';
 import { DynamoSnapshotStore } from '#functions/store/dynamo-snapshot-store.js';
 import { lambdaContext } from '#test/unit/functions/pipeline-support.js';
@@ -58,8 +58,8 @@ afterAll(async () => {
   await dynamo?.close();
 });
 
-function get(limit: number, cursor?: string): IngestEvent {
-  const base = loadFixture<IngestEvent>('apigw-v2-request');
+function get(limit: number, cursor?: string): HttpEvent {
+  const base = loadFixture<HttpEvent>('apigw-v2-request');
   const query = { ...(cursor ? { cursor } : {}), limit };
   const now = Math.floor(Date.now() / 1000);
   return {
@@ -73,7 +73,7 @@ function get(limit: number, cursor?: string): IngestEvent {
       http: { ...base.requestContext.http, method: 'GET', path: '/status' },
     },
     body: undefined,
-  } as IngestEvent;
+  } as HttpEvent;
 }
 
 describe('status: the deployed handler', () => {

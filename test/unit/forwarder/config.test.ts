@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readForwarderConfig } from '#events/forwarder/config.js';
+import { ConfigError, readForwarderConfig } from '#forwarder/config.js';
 
 const SECRET = 'a-signing-secret-of-at-least-32-characters';
 const base = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ForwarderMetrics, MetricsRegistry } from '#events/forwarder/metrics.js';
+import { ForwarderMetrics, MetricsRegistry } from '#forwarder/metrics.js';
 
 describe('MetricsRegistry', () => {
   it('renders the Prometheus text format: HELP, TYPE, labelled series, escaped label values', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ObjectChange, Outbox, type OutboxItem } from '#events/forwarder/outbox.js';
+import { type ObjectChange, Outbox, type OutboxItem } from '#forwarder/outbox.js';
 import type { ClusterObject } from '#kube/cluster-object.js';
 
 const svc = (name: string, rv: number): ClusterObject => ({

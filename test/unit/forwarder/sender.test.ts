@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resourceEvent, type WireEvent } from '#events/forwarder/cloud-events.js';
-import { ForwarderMetrics } from '#events/forwarder/metrics.js';
-import { Sender } from '#events/forwarder/sender.js';
 import { verifySignature } from '#events/signature.js';
+import { resourceEvent, type WireEvent } from '#forwarder/cloud-events.js';
+import { ForwarderMetrics } from '#forwarder/metrics.js';
+import { Sender } from '#forwarder/sender.js';
+import { captureLogger } from '#test/support/capture-logger.js';
 
 const SECRET = 'sender-test-signing-secret-0123456789abcdef';
 
@@ -78,16 +79,16 @@ const rejection = (status: number, reason: string, index?: number) => ({
 
 function sender(url: string, extra: Partial<ConstructorParameters<typeof Sender>[0]> = {}) {
   const metrics = new ForwarderMetrics();
-  const logs: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  const logger = captureLogger();
   const s = new Sender({
     endpoint: url,
     signingSecret: SECRET,
     backoff: { initialMs: 10, maxMs: 40 },
     metrics,
-    log: (level, msg, fields) => logs.push({ level, msg, ...(fields ? { fields } : {}) }),
+    logger,
     ...extra,
   });
-  return { s, metrics, logs };
+  return { s, metrics, logs: logger.lines };
 }
 
 describe('Sender', () => {

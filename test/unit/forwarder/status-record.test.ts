@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validateStatusRecord, validateStatusRelease } from '#events/forwarder/status-record.js';
 import { type StatusRecordWire, statusRecord } from '#events/status-pull.js';
+import { validateStatusRecord, validateStatusRelease } from '#forwarder/status-record.js';
 
 const record = (
   status: unknown,

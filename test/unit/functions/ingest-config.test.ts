@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readIngestConfig } from '#functions/ingest/config.js';
+import { readIngestConfig } from '#functions/shared/ingest-config.js';
 
 const secret = 's'.repeat(40);
 const env = (config: unknown) => ({ PORTICO_INGEST_CONFIG: JSON.stringify(config) });

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadFixture } from '#events/fixtures/load-fixture.js';
-import { MemoryReplayCache } from '#events/replay-cache.js';
 import { signRequest } from '#events/signature.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
 import { createIngestHandler, type IngestDependencies } from '#functions/ingest/handler.js';
-import type { IngestContext, IngestEvent } from '#functions/ingest/ingest-context.js';
-import { createJsonLogger } from '#functions/ingest/logger.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import type { HttpContext, HttpEvent } from '#functions/shared/http-context.js';
+import { MemoryReplayCache } from '#functions/shared/replay-cache.js';
+import { createJsonLogger } from '#logging/logger.js';
 
 const SECRET = 'prod-eu-1-signing-secret-0123456789abcdef';
 const TOKEN = 'knative-lab-token-0123456789abcdef-xyz';
@@ -14,7 +14,7 @@ const NOW = 1_795_683_602;
 const BATCH = 'application/cloudevents-batch+json';
 const STRUCTURED = 'application/cloudevents+json';
 
-const context = (): IngestContext => ({
+const context = (): HttpContext => ({
   callbackWaitsForEmptyEventLoop: false,
   functionName: 'portico-ingest',
   functionVersion: '$LATEST',
@@ -33,9 +33,9 @@ const context = (): IngestContext => ({
 function request(
   body: string,
   headers: Record<string, string>,
-  overrides: Partial<IngestEvent> = {},
-): IngestEvent {
-  const event = loadFixture<IngestEvent>('apigw-v2-request');
+  overrides: Partial<HttpEvent> = {},
+): HttpEvent {
+  const event = loadFixture<HttpEvent>('apigw-v2-request');
   event.headers = { ...event.headers, 'content-length': String(Buffer.byteLength(body)), ...headers };
   event.body = body;
   return { ...event, ...overrides };
@@ -54,11 +54,11 @@ const deps = (extra: Partial<IngestDependencies> = {}): IngestDependencies => ({
   bearerTokens: [{ cluster: 'lab', token: TOKEN }],
   replayCache: new MemoryReplayCache({ now: () => NOW }),
   now: () => NOW,
-  logger: createJsonLogger({ write: (line) => logs.push(line) }),
+  logger: createJsonLogger({ service: 'ingest', write: (line) => logs.push(line) }),
   ...extra,
 });
 
-async function invoke(event: IngestEvent) {
+async function invoke(event: HttpEvent) {
   const res = await handler(event, context());
   return { status: res.statusCode ?? 0, body: JSON.parse(res.body ?? 'null') };
 }
@@ -131,7 +131,8 @@ describe('ingest: accepted', () => {
     const lines = logs.map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({
       level: 'info',
-      message: 'accepted',
+      msg: 'accepted',
+      service: 'ingest',
       cluster: 'prod-eu-1',
       auth: 'hmac',
       mode: 'batch',
@@ -144,7 +145,7 @@ describe('ingest: accepted', () => {
 });
 
 describe('ingest: refused, nothing enqueued', () => {
-  const expectRefused = async (event: IngestEvent, status: number, reason: string) => {
+  const expectRefused = async (event: HttpEvent, status: number, reason: string) => {
     const res = await invoke(event);
     expect(res.status).toBe(status);
     expect(res.body.error).toMatchObject({ status, reason });

@@ -1,8 +1,7 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { dedupIdOf, groupIdOf } from '#events/message-keys.js';
 import type { PorticoEvent } from '#events/portico-event.js';
-import type { Logger } from '#functions/ingest/logger.js';
-import type { QueueMessage } from '#functions/ports/queue.js';
+import type { QueueMessage } from '#functions/queue/queue.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 
 export const CLUSTER = 'prod-eu-1';
@@ -105,20 +104,6 @@ export function lambdaContext(remainingMs = 60_000): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-export interface CapturedLogger extends Logger {
-  lines: { level: string; message: string; fields: Record<string, unknown> }[];
-}
-
-export function captureLogger(): CapturedLogger {
-  const lines: CapturedLogger['lines'] = [];
-  const at =
-    (level: string) =>
-    (message: string, fields: Record<string, unknown> = {}) => {
-      lines.push({ level, message, fields });
-    };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 // ---- objects ----

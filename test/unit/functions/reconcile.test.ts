@@ -3,16 +3,16 @@ import { createFakeAdapter } from '#adapters/fake/adapter.js';
 import { supportedFeatures } from '#adapters/supported-features.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
-import type { QueueMessage } from '#functions/ports/queue.js';
+import type { QueueMessage } from '#functions/queue/queue.js';
+import { parseReconcileRequest, reconcileMessage } from '#functions/queue/reconcile-message.js';
 import { createReconcileHandler, handler as deployed } from '#functions/reconcile/handler.js';
-import { parseReconcileRequest, reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
+import { captureLogger } from '#test/support/capture-logger.js';
 import {
   bump,
   CLUSTER,
-  captureLogger,
   gateway,
   gatewayClass,
   httpRoute,

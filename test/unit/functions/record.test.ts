@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { lbKey } from '#core/ir/lb-key.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
-import { QueueUnavailableError } from '#functions/ports/queue.js';
-import { parseReconcileRequest } from '#functions/reconcile/reconcile-message.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import { QueueUnavailableError } from '#functions/queue/queue.js';
+import { parseReconcileRequest } from '#functions/queue/reconcile-message.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { captureLogger } from '#test/support/capture-logger.js';
 import {
   asQueueMessage,
   batches,
   bump,
   CLUSTER,
-  captureLogger,
   endpointSlice,
   gateway,
   gatewayClass,
@@ -64,7 +64,7 @@ describe('functions: record', () => {
     const result = await run([resourceEvent('update', newer), resourceEvent('update', older)]);
     expect(result.batchItemFailures).toEqual([]);
     expect(reconcileQueue.messages).toHaveLength(sent);
-    const ignored = logger.lines.filter((l) => l.message === 'event ignored').map((l) => l.fields.outcome);
+    const ignored = logger.lines.filter((l) => l.msg === 'event ignored').map((l) => l.fields.outcome);
     expect(ignored).toEqual(['duplicate', 'stale']);
   });
 

@@ -4,14 +4,14 @@ import { FakeCloud } from '#adapters/fake/cloud.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { ownershipTags } from '#core/naming/ownership-tags.js';
-import { MemoryQueue } from '#functions/adapters/memory-queue.js';
+import { MemoryQueue } from '#functions/queue/memory-queue.js';
+import { parseReconcileRequest, reconcileMessage } from '#functions/queue/reconcile-message.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
-import { parseReconcileRequest, reconcileMessage } from '#functions/reconcile/reconcile-message.js';
 import { createResyncHandler, handler as deployed } from '#functions/resync/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
+import { captureLogger } from '#test/support/capture-logger.js';
 import {
   CLUSTER,
-  captureLogger,
   gateway,
   gatewayClass,
   httpRoute,
@@ -164,7 +164,7 @@ describe('functions: resync', () => {
       listings: { haproxy: 'skipped' },
     });
     // One structured line per cluster, with its counts.
-    const lines = w.logger.lines.filter((l) => l.message === 'cluster resynced');
+    const lines = w.logger.lines.filter((l) => l.msg === 'cluster resynced');
     expect(lines.map((l) => l.fields.cluster).sort()).toEqual([CLUSTER, OTHER].sort());
     expect(lines.find((l) => l.fields.cluster === CLUSTER)?.fields).toMatchObject({
       enqueued: 4,
@@ -324,7 +324,7 @@ describe('functions: resync', () => {
     const resync = createResyncHandler({ store: failing, reconcileQueue: w.queue, adapters: {}, logger });
     await expect(resync(scheduled, lambdaContext())).rejects.toThrow(/1 cluster\(s\): other-cluster/);
     expect(w.taken().map((r) => r.key)).toEqual([GW]);
-    expect(logger.lines.find((l) => l.message === 'cluster resync failed')?.fields).toMatchObject({
+    expect(logger.lines.find((l) => l.msg === 'cluster resync failed')?.fields).toMatchObject({
       cluster: OTHER,
       detail: 'throttled',
     });

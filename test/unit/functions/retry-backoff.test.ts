@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryBackoffSeconds } from '#functions/ports/retry-delay.js';
+import { retryBackoffSeconds } from '#functions/queue/retry-delay.js';
 
 describe('retryBackoffSeconds', () => {
   const exact = { jitter: 0 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { needsPrivateKeys } from '#events/sanitize-object.js';
-import { FUNCTIONS_SECRET_RULE } from '#functions/ingest/secret-rule.js';
+import { FUNCTIONS_SECRET_RULE } from '#functions/shared/secret-rule.js';
 import { cloudAdapters } from '#functions/wiring/cloud-adapters.js';
 
 describe('the Secret rule of the deployed functions', () => {

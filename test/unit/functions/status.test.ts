@@ -9,10 +9,11 @@ import {
   statusQueryString,
   statusRequestPayload,
 } from '#events/status-pull.js';
-import type { IngestEvent, IngestResult } from '#functions/ingest/ingest-context.js';
+import type { HttpEvent, HttpResult } from '#functions/shared/http-context.js';
 import { createStatusHandler, handler as deployed } from '#functions/status/handler.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
-import { captureLogger, lambdaContext } from './pipeline-support.js';
+import { captureLogger } from '#test/support/capture-logger.js';
+import { lambdaContext } from './pipeline-support.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON replies, inspected by the assertions
 type Json = any;
@@ -29,8 +30,8 @@ const KEYS = [
 function request(
   query: Record<string, string>,
   opts: { secret?: string; at?: number; signed?: StatusQuery; method?: string; header?: string } = {},
-): IngestEvent {
-  const base = loadFixture<IngestEvent>('apigw-v2-request');
+): HttpEvent {
+  const base = loadFixture<HttpEvent>('apigw-v2-request');
   const canonical = opts.signed ?? {
     ...(query.cursor ? { cursor: query.cursor } : {}),
     limit: Number(query.limit ?? 200),
@@ -57,7 +58,7 @@ function request(
       http: { ...base.requestContext.http, method, path: '/status' },
     },
     body: undefined,
-  } as IngestEvent;
+  } as HttpEvent;
 }
 
 async function setup() {
@@ -71,9 +72,9 @@ async function setup() {
   const logger = captureLogger();
   const handler = createStatusHandler({ store, signingKeys: KEYS, now: () => NOW, logger });
   const call = async (
-    event: IngestEvent,
-  ): Promise<{ status: number; body: Json; headers: IngestResult['headers'] }> => {
-    const r = (await handler(event, lambdaContext() as Context)) as IngestResult;
+    event: HttpEvent,
+  ): Promise<{ status: number; body: Json; headers: HttpResult['headers'] }> => {
+    const r = (await handler(event, lambdaContext() as Context)) as HttpResult;
     return { status: r.statusCode!, body: JSON.parse(r.body as string), headers: r.headers };
   };
   return { store, gw, call, logger };
@@ -156,7 +157,7 @@ describe('functions: status', () => {
 
   it('refuses missing, malformed, wrong and stale signatures with 401 and a reason', async () => {
     const { call } = await setup();
-    const reasons = async (event: IngestEvent) => {
+    const reasons = async (event: HttpEvent) => {
       const r = await call(event);
       expect(r.status).toBe(401);
       return r.body.error.reason;

@@ -1,5 +1,5 @@
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
-import { type BackoffOptions, type RetryDelay, retryBackoffSeconds } from '#functions/ports/retry-delay.js';
+import { type BackoffOptions, type RetryDelay, retryBackoffSeconds } from '#functions/queue/retry-delay.js';
 
 /**
  * Runs `each` over the records of an SQS FIFO batch, in order, and returns the batch item failures
@@ -29,27 +29,6 @@ export async function forEachFifoRecord(
     }
   }
   return failed;
-}
-
-/**
- * Aborts `ms` before the Lambda times out (when the context can tell), or when `outer` aborts.
- */
-export function deadlineSignal(
-  context: { getRemainingTimeInMillis?: () => number } | undefined,
-  marginMs: number,
-  outer?: AbortSignal,
-): AbortSignal {
-  const signals: AbortSignal[] = outer ? [outer] : [];
-  const remaining = context?.getRemainingTimeInMillis?.();
-  if (typeof remaining === 'number' && Number.isFinite(remaining)) {
-    const left = remaining - marginMs;
-    signals.push(
-      left > 0
-        ? AbortSignal.timeout(left)
-        : AbortSignal.abort(new DOMException('too close to the timeout', 'TimeoutError')),
-    );
-  }
-  return signals.length === 0 ? new AbortController().signal : AbortSignal.any(signals);
 }
 
 /**

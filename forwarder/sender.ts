@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BATCH_MEDIA_TYPE } from '#events/media-types.js';
 import { SIGNATURE_HEADER, signRequest } from '#events/signature.js';
+import { type Logger, silentLogger } from '#logging/logger.js';
 import type { WireEvent } from './cloud-events.js';
-import { type Log, silentLog } from './log.js';
 import type { ForwarderMetrics } from './metrics.js';
 
 export interface SenderOptions {
@@ -13,7 +13,7 @@ export interface SenderOptions {
   backoff?: { initialMs?: number; maxMs?: number };
   requestTimeoutMs?: number;
   metrics?: ForwarderMetrics;
-  log?: Log;
+  logger?: Logger;
   /** Unix seconds (signatures). */
   now?: () => number;
   random?: () => number;
@@ -49,7 +49,7 @@ export const byteLength = (s: string): number => encoder.encode(s).byteLength;
 export class Sender {
   readonly #options: SenderOptions;
   readonly #url: string;
-  readonly #log: Log;
+  readonly #logger: Logger;
   readonly #fetch: typeof fetch;
   /** Unix ms since when every attempt failed; undefined while sending works. */
   failingSince: number | undefined;
@@ -57,7 +57,7 @@ export class Sender {
   constructor(options: SenderOptions) {
     this.#options = options;
     this.#url = `${options.endpoint.replace(/\/+$/, '')}/events`;
-    this.#log = options.log ?? silentLog;
+    this.#logger = options.logger ?? silentLogger;
     this.#fetch = options.fetch ?? fetch;
   }
 
@@ -91,7 +91,7 @@ export class Sender {
         const [bad] = events.splice(index, 1);
         report.rejected++;
         this.#options.metrics?.eventsDropped.inc({ reason: 'rejected' });
-        this.#log('error', 'ingest refused an event; dropped it and sending the rest', {
+        this.#logger.error('ingest refused an event; dropped it and sending the rest', {
           reason: failure.reason,
           message: failure.message,
           id: bad?.id,
@@ -103,14 +103,14 @@ export class Sender {
       }
       if (failure.status === 413 && index === undefined && events.length > 1) {
         const half = Math.ceil(events.length / 2);
-        this.#log('warn', 'batch too large for ingest; splitting it', { events: events.length });
+        this.#logger.warn('batch too large for ingest; splitting it', { events: events.length });
         await this.#deliver(events.slice(0, half), report, signal);
         await this.#deliver(events.slice(half), report, signal);
         return;
       }
       failures++;
       const delay = this.#delay(failures);
-      this.#log(failure.retry ? 'warn' : 'error', 'batch not accepted; retrying', {
+      this.#logger[failure.retry ? 'warn' : 'error']('batch not accepted; retrying', {
         reason: failure.reason,
         message: failure.message,
         status: failure.status,

@@ -9,9 +9,9 @@ import { type ClusterEventType, type ClusterList, ClusterSource } from '#kube/cl
 import type { KindResource } from '#kube/discover-kinds.js';
 import { KubeHttp } from '#kube/kube-http.js';
 import { StatusWriter } from '#kube/status-writer.js';
+import { type Logger, silentLogger } from '#logging/logger.js';
 import { markerEvent, resourceEvent, type WireEvent } from './cloud-events.js';
 import { type HttpServerHandle, startHttpServer } from './http-server.js';
-import { type Log, silentLog } from './log.js';
 import { ForwarderMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
 import { type ObjectChange, Outbox, type OutboxItem } from './outbox.js';
 import { byteLength, Sender } from './sender.js';
@@ -49,7 +49,7 @@ export interface ForwarderOptions {
   /** /healthz fails when every send failed for this long; default 120,000 ms. */
   stuckAfterMs?: number;
   limits?: Partial<EventLimits>;
-  log?: Log;
+  logger?: Logger;
   fetch?: typeof fetch;
 }
 
@@ -79,7 +79,7 @@ export interface Health {
 export class Forwarder {
   readonly metrics = new ForwarderMetrics();
   readonly #options: ForwarderOptions;
-  readonly #log: Log;
+  readonly #logger: Logger;
   readonly #limits: EventLimits;
   readonly #source: ClusterSource;
   readonly #outbox: Outbox;
@@ -100,7 +100,7 @@ export class Forwarder {
 
   constructor(options: ForwarderOptions) {
     this.#options = options;
-    this.#log = options.log ?? silentLog;
+    this.#logger = options.logger ?? silentLogger;
     this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
     const http = new KubeHttp(options.kubeConfig);
     this.#source = new ClusterSource({
@@ -108,7 +108,7 @@ export class Forwarder {
       http,
       ...(options.kinds ? { kinds: options.kinds } : {}),
       ...(options.informerBackoff ? { backoff: options.informerBackoff } : {}),
-      log: (line) => this.#log('info', line),
+      log: (line) => this.#logger.info(line),
       onList: (resource, list) => this.#onList(resource, list),
       onEvent: (type, object, resource) => this.#onEvent(type, object, resource),
     });
@@ -117,7 +117,7 @@ export class Forwarder {
       onDrop: () => this.metrics.eventsDropped.inc({ reason: 'outbox_full' }),
       onRelist: (kind) => {
         this.metrics.relists.inc({ kind });
-        this.#log('warn', 'outbox has room again; listing the kind that lost events', { kind });
+        this.#logger.warn('outbox has room again; listing the kind that lost events', { kind });
         this.#source.relist(kind);
       },
     });
@@ -125,7 +125,7 @@ export class Forwarder {
       endpoint: options.endpoint,
       signingSecret: options.signingSecret,
       metrics: this.metrics,
-      log: this.#log,
+      logger: this.#logger,
       ...(options.sendBackoff ? { backoff: options.sendBackoff } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
@@ -144,7 +144,7 @@ export class Forwarder {
         }),
         ...(options.statusPageSize ? { pageSize: options.statusPageSize } : {}),
         metrics: this.metrics,
-        log: this.#log,
+        logger: this.#logger,
         ...(options.fetch ? { fetch: options.fetch } : {}),
       });
     }
@@ -183,7 +183,7 @@ export class Forwarder {
     this.#pump = this.#runPump();
     await this.#source.start();
     this.#listed = true;
-    this.#log('info', 'every kind listed; watching', {
+    this.#logger.info('every kind listed; watching', {
       kinds: this.#source.resources.map((r) => r.kind),
       skipped: this.#source.skipped.map((s) => s.kind),
     });
@@ -209,7 +209,7 @@ export class Forwarder {
     const unsent = queued + this.#abandoned;
     if (unsent > 0) {
       this.metrics.eventsDropped.inc({ reason: 'shutdown' }, queued);
-      this.#log('error', 'stopped before every event was sent', { unsent });
+      this.#logger.error('stopped before every event was sent', { unsent });
     }
     await Promise.all(this.#servers.map((s) => s.close()));
     this.#servers.length = 0;
@@ -278,7 +278,7 @@ export class Forwarder {
     const dataBytes = byteLength(JSON.stringify(event.data));
     if (dataBytes <= maxEventDataBytes && eventBytes <= maxEventBytes) return true;
     this.metrics.eventsDropped.inc({ reason: 'too_large' });
-    this.#log('error', 'object too large to forward; dropped', {
+    this.#logger.error('object too large to forward; dropped', {
       kind: change.object.kind,
       subject: event.subject,
       dataBytes,
@@ -314,7 +314,7 @@ export class Forwarder {
       } catch (err) {
         this.#abandoned += batch.length;
         this.metrics.eventsDropped.inc({ reason: 'shutdown' }, batch.length);
-        this.#log('error', 'batch abandoned at the stop deadline', {
+        this.#logger.error('batch abandoned at the stop deadline', {
           events: batch.length,
           error: (err as Error).message,
         });

@@ -1,8 +1,8 @@
 /**
  * Remembers the signatures already accepted, so a captured request cannot be replayed inside the
- * timestamp window. A durable implementation (DynamoDB conditional put + TTL) shares it across
- * containers; the in-memory one protects one container only. Replays that get through are still
- * harmless downstream: queue dedup ids and resourceVersion checks drop them.
+ * timestamp window. The in-memory one, the only one so far, protects one container; a durable one
+ * (a DynamoDB conditional put with a TTL) would share it across containers. Replays that get through
+ * are still harmless downstream: queue dedup ids and resourceVersion checks drop them.
  */
 export interface ReplayCache {
   /** Atomically remembers `key` until `expiresAt` (unix seconds); false if it was already there. */

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { sameRef } from '#core/index/object-ref.js';
 import { isRouteKind } from '#core/index/references.js';
 import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
 import { describeIssue } from '#events/cloud-event.js';
@@ -100,11 +101,7 @@ export function validateStatusRecord(record: StatusRecordWire): ObjectStatus | s
   if (!parsed.success) return `status.${describeIssue(parsed.error)}`;
   const s = parsed.data;
   const { ref } = record;
-  if (
-    s.kind !== ref.kind ||
-    s.name !== ref.name ||
-    (s.namespace ?? undefined) !== (ref.namespace ?? undefined)
-  ) {
+  if (!sameRef(s, ref)) {
     return 'status names another object than the record';
   }
   const schema = schemaOf(s.kind);
@@ -119,11 +116,7 @@ export function validateStatusRelease(record: StatusRecordWire): StatusRelease |
   const release = record.release;
   if (!release) return 'the record has no release';
   const { ref } = record;
-  if (
-    release.kind !== ref.kind ||
-    release.name !== ref.name ||
-    (release.namespace ?? undefined) !== (ref.namespace ?? undefined)
-  ) {
+  if (!sameRef(release, ref)) {
     return 'release names another object than the record';
   }
   if (!schemaOf(release.kind)) return `Portico writes no status for ${release.kind}`;

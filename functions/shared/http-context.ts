@@ -9,9 +9,9 @@ export interface Sender {
   replayKey?: string;
 }
 
-export interface IngestContext extends Context {
+export interface HttpContext extends Context {
   sender?: Sender;
 }
 
-export type IngestEvent = APIGatewayProxyEventV2;
-export type IngestResult = APIGatewayProxyStructuredResultV2;
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;

@@ -1,6 +1,6 @@
 import type middy from '@middy/core';
-import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
-import { createJsonLogger, errorFields, type Logger } from './logger.js';
+import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
+import type { HttpContext, HttpEvent, HttpResult } from './http-context.js';
 import { RejectionError } from './rejection-error.js';
 
 export interface HttpRejectionsOptions {
@@ -8,7 +8,7 @@ export interface HttpRejectionsOptions {
 }
 
 const defaults: Required<HttpRejectionsOptions> = {
-  logger: createJsonLogger({ base: { service: 'ingest' } }),
+  logger: createJsonLogger({ service: 'ingest' }),
 };
 
 /**
@@ -17,7 +17,7 @@ const defaults: Required<HttpRejectionsOptions> = {
  */
 export function httpRejections(
   options: HttpRejectionsOptions = {},
-): middy.MiddlewareObj<IngestEvent, IngestResult, Error, IngestContext> {
+): middy.MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
   const { logger } = { ...defaults, ...options };
   return {
     name: 'httpRejections',
@@ -43,7 +43,7 @@ export function httpRejections(
   };
 }
 
-export function json(statusCode: number, body: unknown): IngestResult {
+export function json(statusCode: number, body: unknown): HttpResult {
   return {
     statusCode,
     headers: { 'content-type': 'application/json' },

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import type { RetryDelay } from '#functions/ports/retry-delay.js';
+import type { RetryDelay } from '#functions/queue/retry-delay.js';
 
 /** SQS's longest visibility timeout. */
 const MAX_VISIBILITY_SECONDS = 12 * 3600;

@@ -2,15 +2,15 @@ import type middy from '@middy/core';
 import { type BearerToken, MIN_BEARER_TOKEN_LENGTH, verifyBearerToken } from '#events/bearer-token.js';
 import { lowerCaseHeaders } from '#events/headers.js';
 import { reject } from '#events/rejection.js';
-import { MemoryReplayCache, type ReplayCache } from '#events/replay-cache.js';
 import {
   DEFAULT_TOLERANCE_SECONDS,
   SIGNATURE_HEADER,
   type SigningKey,
   verifySignature,
 } from '#events/signature.js';
-import type { IngestContext, IngestEvent, IngestResult } from './ingest-context.js';
+import type { HttpContext, HttpEvent, HttpResult } from './http-context.js';
 import { RejectionError } from './rejection-error.js';
+import { MemoryReplayCache, type ReplayCache } from './replay-cache.js';
 
 export interface VerifySenderOptions {
   /** HMAC secrets, one per cluster (the forwarder). */
@@ -38,7 +38,7 @@ const defaults = {
  */
 export function verifySender(
   options: VerifySenderOptions = {},
-): middy.MiddlewareObj<IngestEvent, IngestResult, Error, IngestContext> {
+): middy.MiddlewareObj<HttpEvent, HttpResult, Error, HttpContext> {
   const opts = {
     signingKeys: options.signingKeys ?? defaults.signingKeys,
     bearerTokens: options.bearerTokens ?? defaults.bearerTokens,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { MAX_QUEUE_ID_LENGTH } from '#events/message-keys.js';
-import type { QueueMessage } from '#functions/ports/queue.js';
+import type { QueueMessage } from '#functions/queue/queue.js';
 
 /** The body of one reconcile-queue message: the load balancer to reconcile. */
 export interface ReconcileMessageBody {

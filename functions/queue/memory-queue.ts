@@ -1,4 +1,4 @@
-import { checkQueueMessageIds, type Queue, type QueueMessage } from '#functions/ports/queue.js';
+import { checkQueueMessageIds, type Queue, type QueueMessage } from '#functions/queue/queue.js';
 
 export interface MemoryQueueOptions {
   /** Deduplication window, milliseconds (SQS FIFO: 5 minutes). */

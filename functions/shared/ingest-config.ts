@@ -46,7 +46,7 @@ export async function loadIngestConfig(
 ): Promise<IngestConfig> {
   const name = env.PORTICO_INGEST_CONFIG_PARAMETER;
   if (!name) return readIngestConfig(env);
-  const { readParameter } = await import('#functions/adapters/ssm-parameter.js');
+  const { readParameter } = await import('#functions/wiring/ssm-parameter.js');
   let ssm = deps.ssm;
   if (!ssm) {
     const region = regionOf(env);

@@ -1,9 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
+import { createJsonLogger, type Logger } from '#logging/logger.js';
 import { ConfigError, type ForwarderConfig, readForwarderConfig } from './config.js';
 import { Forwarder } from './forwarder.js';
-import { jsonLog, type Log } from './log.js';
 
 /** Exit codes: 0 stopped with everything sent, 1 failed or stopped with events unsent, 2 bad configuration. */
 export const EXIT = { ok: 0, failed: 1, config: 2 } as const;
@@ -19,13 +19,16 @@ function kubeConfigOf(config: ForwarderConfig): KubeConfig {
 }
 
 /** The container entry: configuration from the environment, then run until SIGTERM or SIGINT. */
-export async function main(env: NodeJS.ProcessEnv = process.env, log: Log = jsonLog()): Promise<number> {
+export async function main(
+  env: NodeJS.ProcessEnv = process.env,
+  logger: Logger = createJsonLogger({ service: 'forwarder' }),
+): Promise<number> {
   let config: ForwarderConfig;
   try {
     config = readForwarderConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      log('error', err.message);
+      logger.error(err.message);
       return EXIT.config;
     }
     throw err;
@@ -34,7 +37,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, log: Log = json
   try {
     kubeConfig = kubeConfigOf(config);
   } catch (err) {
-    log('error', 'no Kubernetes credentials', {
+    logger.error('no Kubernetes credentials', {
       kubeconfig: config.kubeconfig ?? '(in-cluster service account)',
       error: (err as Error).message,
     });
@@ -52,15 +55,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env, log: Log = json
     httpPort: config.httpPort,
     metricsPort: config.metricsPort,
     ...(config.kinds ? { kinds: config.kinds } : {}),
-    log,
+    logger,
   });
 
   let stopping: Promise<number> | undefined;
   const stop = (signal: string): Promise<number> => {
     stopping ??= (async () => {
-      log('info', 'stopping', { signal });
+      logger.info('stopping', { signal });
       const report = await forwarder.stop({ deadlineMs: STOP_DEADLINE_MS });
-      log(report.flushed ? 'info' : 'error', 'stopped', { ...report });
+      logger[report.flushed ? 'info' : 'error']('stopped', { ...report });
       return report.flushed ? EXIT.ok : EXIT.failed;
     })();
     return stopping;
@@ -70,7 +73,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env, log: Log = json
     process.once('SIGINT', () => void stop('SIGINT').then(resolve));
   });
 
-  log('info', 'starting', { endpoint: config.endpoint, cluster: config.cluster });
+  logger.info('starting', { endpoint: config.endpoint, cluster: config.cluster });
   // A signal while the informers still list stops the forwarder too.
   const first = await Promise.race([
     forwarder.start().then(
@@ -81,11 +84,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env, log: Log = json
   ]);
   if (typeof first === 'number') return first;
   if (first instanceof Error) {
-    log('error', 'start failed', { error: first.message });
+    logger.error('start failed', { error: first.message });
     await forwarder.stop({ deadlineMs: 1_000 });
     return EXIT.failed;
   }
-  log('info', 'running', { httpPort: forwarder.httpPort, metricsPort: forwarder.metricsPort });
+  logger.info('running', { httpPort: forwarder.httpPort, metricsPort: forwarder.metricsPort });
   return stopped;
 }
 

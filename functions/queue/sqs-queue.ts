@@ -9,7 +9,7 @@ import {
   type Queue,
   type QueueMessage,
   QueueUnavailableError,
-} from '#functions/ports/queue.js';
+} from '#functions/queue/queue.js';
 
 /** SendMessageBatch quotas: 10 entries, 256 KiB (262,144 bytes) of message payload per request. */
 export const SQS_BATCH_MAX_ENTRIES = 10;

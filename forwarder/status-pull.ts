@@ -14,7 +14,7 @@ import {
 } from '#events/status-pull.js';
 import { clusterKey } from '#kube/cluster-object.js';
 import type { StatusWriteReport } from '#kube/status-writer.js';
-import { type Log, silentLog } from './log.js';
+import { type Logger, silentLogger } from '#logging/logger.js';
 import type { ForwarderMetrics } from './metrics.js';
 import { validateStatusRecord, validateStatusRelease } from './status-record.js';
 
@@ -32,7 +32,7 @@ export interface StatusPullerOptions {
   writer: StatusSink;
   pageSize?: number;
   metrics?: ForwarderMetrics;
-  log?: Log;
+  logger?: Logger;
   /** Unix seconds (signatures). */
   now?: () => number;
   fetch?: typeof fetch;
@@ -66,7 +66,7 @@ export class StatusPullError extends Error {
  */
 export class StatusPuller {
   readonly #options: StatusPullerOptions;
-  readonly #log: Log;
+  readonly #logger: Logger;
   readonly #fetch: typeof fetch;
   #cursor: string | undefined;
   #running: Promise<void> | undefined;
@@ -74,7 +74,7 @@ export class StatusPuller {
 
   constructor(options: StatusPullerOptions) {
     this.#options = options;
-    this.#log = options.log ?? silentLog;
+    this.#logger = options.logger ?? silentLogger;
     this.#fetch = options.fetch ?? fetch;
   }
 
@@ -93,7 +93,7 @@ export class StatusPuller {
           await this.pullOnce(abort.signal);
         } catch (err) {
           if (abort.signal.aborted) break;
-          this.#log('warn', 'status pull failed; trying again later', { error: (err as Error).message });
+          this.#logger.warn('status pull failed; trying again later', { error: (err as Error).message });
         }
         await sleep(intervalMs, undefined, { signal: abort.signal }).catch(() => {});
       }
@@ -127,7 +127,7 @@ export class StatusPuller {
         if (typeof status === 'string') {
           report.invalid++;
           this.#options.metrics?.statusPatches.inc({ result: 'invalid' });
-          this.#log('warn', 'status record refused', {
+          this.#logger.warn('status record refused', {
             cursor: record.cursor,
             ref: record.ref,
             problem: status,
@@ -171,7 +171,7 @@ export class StatusPuller {
     m?.inc({ result: 'unchanged' }, written.unchanged);
     m?.inc({ result: 'skipped' }, written.skipped.length);
     m?.inc({ result: 'failed' }, written.failed.length);
-    for (const f of written.failed) this.#log('warn', 'status patch failed', f);
+    for (const f of written.failed) this.#logger.warn('status patch failed', f);
     if (written.failed.length > 0) {
       // read this page again next time
       throw new StatusPullError(`${written.failed.length} status patch(es) failed`);
