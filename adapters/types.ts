@@ -1,4 +1,4 @@
-// The adapter contract (DESIGN.md §5), a descendant of Kubernetes' cloud-provider LoadBalancer
+// The adapter contract (docs/design.md §5), a descendant of Kubernetes' cloud-provider LoadBalancer
 // interface split into render (pure) → observe → plan (pure, core/plan) → apply, so that the plan
 // is data that can be shown, tested and dry-run. Also the capability declaration and the error
 // vocabulary every adapter speaks.
