@@ -14,6 +14,7 @@ import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js';
 import { RouteProblem, routeRules } from './internal/route-rules.js';
+import { isSafeHost } from './internal/safe-values.js';
 import {
   type BackendServiceValue,
   GCP_COMPUTE_ADAPTER,
@@ -289,6 +290,16 @@ function pathMatchers(
     const notice = (n: Omit<AdapterNotice, 'source' | 'listener' | 'route'>) =>
       ctx.notices.push({ ...n, source: route.source, listener: listener.id, route: route.id });
     let entry = byHost.get(host);
+    if (!entry && host !== '*' && !isSafeHost(host)) {
+      if (accepted.has(route.id))
+        notice({
+          severity: 'error',
+          code: 'UnsupportedValue',
+          feature: 'match/hostname',
+          message: `route ${route.id} left out: ${JSON.stringify(host)} is not a host a URL map takes`,
+        });
+      continue;
+    }
     if (!entry) {
       if (byHost.size >= hostLimit) {
         notice({

@@ -14,15 +14,10 @@ import type {
   RouteRule,
   UrlRedirect,
 } from '../model.js';
+import { RouteProblem } from './route-problem.js';
+import { checkRouteValues } from './safe-values.js';
 
-export class RouteProblem extends Error {
-  constructor(
-    readonly feature: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { RouteProblem };
 
 export interface RouteRuleContext {
   listener: ir.Listener;
@@ -49,6 +44,7 @@ export function routeRules(
   route: ir.Route,
   ctx: RouteRuleContext,
 ): { rules: Omit<RouteRule, 'priority'>[]; regexes: number; predicates: number; warnings: string[] } {
+  checkRouteValues(route);
   const warnings: string[] = [];
   const extra = extraMatches(route, ctx);
   const path = route.match.path;

@@ -242,6 +242,34 @@ describe('gcp-compute render', () => {
     expect(JSON.stringify(byKind(regional, 'url-map'))).toContain('"regexMatch":"/v[0-9]+"');
   });
 
+  it('leaves out routes with values GCP would refuse (refusing the whole URL map), and only them', () => {
+    const out = renderGcpCompute(
+      gateway([
+        forwardRoute('host', 'shop/api/80', { id: 'r/host', hostname: 'bad host.example.com' }),
+        forwardRoute('crlf', 'shop/api/80', {
+          id: 'r/crlf',
+          match: m(
+            { type: 'Prefix', value: '/c' },
+            { headers: [{ name: 'x-a', type: 'Exact', value: 'ok\r\nX-Injected: 1' }] },
+          ),
+        }),
+        forwardRoute('space', 'shop/api/80', { id: 'r/space', match: m({ type: 'Prefix', value: '/a b' }) }),
+        forwardRoute('site', 'shop/site/80', { id: 'r/site' }),
+      ]),
+    );
+    expect(out.notices.map((n) => [n.route, n.feature])).toEqual([
+      ['r/host', 'match/hostname'],
+      ['r/crlf', 'match/headers'],
+      ['r/space', 'match/path'],
+    ]);
+    const um = byKind(out, 'url-map')[0] as {
+      hostRules: { hosts: string[] }[];
+      pathMatchers: { routeRules: { routes: string[] }[] }[];
+    };
+    expect(um.hostRules.map((h) => h.hosts)).toEqual([['*']]);
+    expect(um.pathMatchers[0]!.routeRules.flatMap((r) => r.routes)).toEqual(['r/site']);
+  });
+
   it('drops the lowest-precedence routes of a host past a limit, and renders the rest', () => {
     const out = renderGcpCompute(
       gateway([
