@@ -1,0 +1,76 @@
+// What the managed (Envoy-based) Application Load Balancers can express through a URL map's route
+// rules (docs/gcp-compute.md has the mapping). Declared narrowly: what the API reference does not
+// clearly give is unsupported. render.ts adds the checks that depend on the parameters (regex
+// matches on the global external scheme) or on values (redirect ports, retry codes, mirror percent).
+
+import { EVERY_CAPABILITY } from '../capabilities.js';
+import type { Capabilities } from '../types.js';
+
+/** GCP's documented limits ("Cloud Load Balancing quotas and limits"); the emulator's DEFAULT_LIMITS match. */
+export const GCP_LIMITS = {
+  /** Host rules and path matchers per URL map: external, internal. */
+  hostRulesPerUrlMap: 1000,
+  internalHostRulesPerUrlMap: 2000,
+  /** Route rules per path matcher. */
+  rulesPerPathMatcher: 1000,
+  /** Per route rule: one path predicate per match rule plus its header and query matches. */
+  predicatesPerPathMatcher: 1000,
+  /** Regular expressions per path matcher (path, header and query regexes). */
+  regexesPerPathMatcher: 5,
+  /** Distinct backend services per URL map. */
+  servicesPerUrlMap: 2500,
+  sslCertificatesPerTargetProxy: 15,
+  /** NEG backends per backend service: bounds `negZones`. */
+  backendsPerBackendService: 50,
+  endpointsPerNeg: 10_000,
+  /** `weightedBackendServices[].weight` is 0..1000. */
+  maxWeight: 1000,
+  /** retryPolicy.numRetries is 1..25. */
+  maxRetries: 25,
+} as const;
+
+export type GcpLimits = { -readonly [K in keyof typeof GCP_LIMITS]: number };
+
+export const GCP_CAPABILITIES: Capabilities = {
+  ...EVERY_CAPABILITY,
+  // TCP/UDP/TLS need the passthrough Network LB (forwarding rule → regional backend service), not rendered yet.
+  listenerProtocols: ['HTTP', 'HTTPS'],
+  tlsPassthrough: false,
+  // Self-managed SslCertificates are uploaded from the TLS Secrets (or existing ones referenced).
+  certificateSource: 'secret',
+  maxCertificatesPerListener: GCP_LIMITS.sslCertificatesPerTargetProxy,
+  // Host rules match `*.example.com` as a suffix (Envoy domains), so deeper names match too.
+  wildcardHostnames: ['any-depth'],
+  // Regex paths: fullPathMatch-free `regexMatch`, not on the global external scheme (render checks).
+  pathMatch: ['Exact', 'Prefix', 'RegularExpression'],
+  headerMatch: ['Exact', 'RegularExpression'],
+  queryParamMatch: ['Exact', 'RegularExpression'],
+  // matchRules have no method field.
+  methodMatch: false,
+  // corsPolicy exists, but its origin matching differs from the Gateway API's (`*.` subdomains).
+  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'RequestMirror'],
+  // pathPrefixRewrite; a full path rewrite needs pathTemplateMatch (pathTemplateRewrite).
+  urlRewrite: { hostname: true, path: ['ReplacePrefixMatch'] },
+  // weightedBackendServices[].headerAction exists, but other filters have no per-backend form.
+  backendFilters: false,
+  // urlRedirect: no port field; 301/302/303/307/308 all have a code.
+  redirect: {
+    supported: true,
+    path: ['ReplaceFullPath', 'ReplacePrefixMatch'],
+    statusCodes: [301, 302, 303, 307, 308],
+  },
+  // A URL map has no fixed response: unmatched requests go to an empty backend service (an error, not 404).
+  fixedResponse: false,
+  weightedBackends: true,
+  // routeAction.timeout is the whole request; a per-try timeout only exists inside retryPolicy.
+  timeouts: { request: true, backendRequest: false },
+  poolProtocols: ['HTTP', 'HTTPS'],
+  // Cloud Armor policies are the way, and Portico does not write them.
+  sourceRanges: false,
+  requestedAddressTypes: ['IPAddress'],
+  retries: true,
+  backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+  frontendClientValidation: [],
+  tlsMixedModes: false,
+  misdirectedRequests: false,
+};

@@ -1,0 +1,96 @@
+// How Compute resources are compared. Names hash what GCP cannot change in place (naming.ts), so a
+// replacement normally shows up as a new address; replaceOn still guards the same address. Observed
+// values carry self links: references are compared in their relative form, and output-only fields
+// (id, selfLink, fingerprint, creationTimestamp, kind) are never compared.
+
+import { compareFields } from '#core/plan/compare-fields.js';
+import type { DiffSpec, Resource } from '#core/plan/types.js';
+import { type GcpKind, type GcpKinds, gcpAddress, parseResourcePath, relativePath } from './model.js';
+
+const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
+  'forwarding-rule': [
+    'name',
+    'region',
+    'loadBalancingScheme',
+    'IPProtocol',
+    'portRange',
+    'IPAddress',
+    'network',
+    'subnetwork',
+  ],
+  'target-http-proxy': ['name', 'region'],
+  'target-https-proxy': ['name', 'region'],
+  'url-map': ['name', 'region'],
+  'backend-service': ['name', 'region', 'loadBalancingScheme'],
+  'health-check': ['name', 'region', 'type'],
+  'network-endpoint-group': ['name', 'zone', 'networkEndpointType', 'network', 'subnetwork'],
+  'neg-endpoints': ['networkEndpointGroup', 'zone'],
+  // A certificate cannot be changed: its name hashes its content.
+  'ssl-certificate': ['name', 'region', 'certificate'],
+};
+
+const OUTPUT_ONLY = ['id', 'selfLink', 'fingerprint', 'labelFingerprint', 'creationTimestamp', 'kind'];
+
+/** Not Compute fields, or never returned by the API. */
+const IGNORE: Readonly<Partial<Record<GcpKind, readonly string[]>>> = {
+  'backend-service': ['pool'],
+  'ssl-certificate': ['privateKey', 'secret'],
+};
+
+/** A JSON value with every reference in relative form and route rules stripped of `routes`. */
+function normalize(value: unknown, key = ''): unknown {
+  if (typeof value === 'string')
+    return /^(?:https:\/\/|projects\/|global\/|regions\/|zones\/)/.test(value) && key !== 'certificateMap'
+      ? relativePath(value)
+      : value;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => normalize(v, key));
+    // Sets: the order of endpoints, backends, host rules and removed headers means nothing.
+    return [
+      'endpoints',
+      'backends',
+      'hostRules',
+      'requestHeadersToRemove',
+      'responseHeadersToRemove',
+    ].includes(key)
+      ? items.sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1))
+      : items;
+  }
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !OUTPUT_ONLY.includes(k) && k !== 'routes')
+        .map(([k, v]) => [k, normalize(v, k)]),
+    );
+  return value;
+}
+
+export const gcpDiffSpec: DiffSpec<GcpKinds> = {
+  compare: (pair) =>
+    compareFields(normalize(pair.desired), normalize(pair.observed), {
+      replaceOn: REPLACE_ON[pair.kind],
+      ignore: IGNORE[pair.kind] ?? [],
+    }),
+  // An IP:port pair belongs to one forwarding rule: the old one has to go first.
+  replaceOrder: { 'forwarding-rule': 'delete-first' },
+  dependsOn: (r) => gcpReferences(r),
+};
+
+/** Addresses a resource refers to: created before it, deleted after it. */
+export function gcpReferences(resource: Resource<GcpKinds>): string[] {
+  if (resource.kind === 'neg-endpoints')
+    return [gcpAddress('network-endpoint-group', resource.value.networkEndpointGroup, resource.value.zone)];
+  const out = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') {
+      const ref = parseResourcePath(v);
+      if (ref)
+        out.add(
+          ref.zone !== undefined ? gcpAddress(ref.kind, ref.name, ref.zone) : gcpAddress(ref.kind, ref.name),
+        );
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(resource.value);
+  return [...out].sort();
+}

@@ -1,0 +1,290 @@
+// The desired Compute resources, shaped like the Compute API's JSON (field names as the API spells
+// them) so that apply maps each one onto one insert/patch call. References to other resources are
+// relative resource paths (`global/urlMaps/<name>`, `zones/<zone>/networkEndpointGroups/<name>`): the
+// API accepts them as they are, and the diff spec compares observed self links in that form.
+
+import { formatAddress } from '#core/plan/address.js';
+import type { Kinds } from '#core/plan/types.js';
+
+export const GCP_COMPUTE_ADAPTER = 'gcp-compute';
+
+export type LoadBalancingScheme = 'EXTERNAL_MANAGED' | 'INTERNAL_MANAGED';
+
+/** Every Compute load-balancing resource: a name, Portico's ownership marker, and a scope. */
+export interface ComputeResource {
+  name: string;
+  /** The ownership marker (core/naming ownershipDescription): the only place these resources take one. */
+  description: string;
+  /** The region of a regional resource; absent = global. */
+  region?: string;
+}
+
+export interface ForwardingRuleValue extends ComputeResource {
+  loadBalancingScheme: LoadBalancingScheme;
+  IPProtocol: 'TCP';
+  /** `80-80`, as the API stores a single port. */
+  portRange: string;
+  /** A requested IP (Gateway spec.addresses); absent = an ephemeral one. */
+  IPAddress?: string;
+  /** The target HTTP(S) proxy. */
+  target: string;
+  network?: string;
+  subnetwork?: string;
+  /** Forwarding rules are the only load-balancing resources with labels: ownership plus parameters.labels. */
+  labels: Record<string, string>;
+}
+
+export interface TargetHttpProxyValue extends ComputeResource {
+  urlMap: string;
+}
+
+export interface TargetHttpsProxyValue extends ComputeResource {
+  urlMap: string;
+  /** Compute SslCertificates (the first is the default), or else a Certificate Manager map. */
+  sslCertificates?: string[];
+  certificateMap?: string;
+}
+
+export interface HeaderToAdd {
+  headerName: string;
+  headerValue: string;
+  /** true: replaces the header (Gateway API `set`); false: appends (`add`). */
+  replace: boolean;
+}
+
+export interface HeaderAction {
+  requestHeadersToAdd?: HeaderToAdd[];
+  requestHeadersToRemove?: string[];
+  responseHeadersToAdd?: HeaderToAdd[];
+  responseHeadersToRemove?: string[];
+}
+
+export type HeaderMatch = { headerName: string } & (
+  | { exactMatch: string }
+  | { regexMatch: string }
+  | { prefixMatch: string }
+  | { presentMatch: true }
+);
+
+export type QueryParameterMatch = { name: string } & (
+  | { exactMatch: string }
+  | { regexMatch: string }
+  | { presentMatch: true }
+);
+
+export type MatchRule = ({ prefixMatch: string } | { fullPathMatch: string } | { regexMatch: string }) & {
+  headerMatches?: HeaderMatch[];
+  queryParameterMatches?: QueryParameterMatch[];
+};
+
+export type RedirectResponseCode =
+  | 'MOVED_PERMANENTLY_DEFAULT'
+  | 'FOUND'
+  | 'SEE_OTHER'
+  | 'TEMPORARY_REDIRECT'
+  | 'PERMANENT_REDIRECT';
+
+export interface UrlRedirect {
+  redirectResponseCode: RedirectResponseCode;
+  httpsRedirect?: boolean;
+  hostRedirect?: string;
+  pathRedirect?: string;
+  prefixRedirect?: string;
+  stripQuery: boolean;
+}
+
+export interface Duration {
+  seconds: string;
+  nanos?: number;
+}
+
+export interface RouteAction {
+  weightedBackendServices?: { backendService: string; weight: number }[];
+  urlRewrite?: { hostRewrite?: string; pathPrefixRewrite?: string };
+  requestMirrorPolicy?: { backendService: string };
+  timeout?: Duration;
+  retryPolicy?: { retryConditions: string[]; numRetries: number };
+}
+
+export interface RouteRule {
+  /** Unique per path matcher; lower wins. Follows the IR's route order (gaps are allowed). */
+  priority: number;
+  matchRules: MatchRule[];
+  /** Exactly one of service, routeAction.weightedBackendServices or urlRedirect says where traffic goes. */
+  service?: string;
+  routeAction?: RouteAction;
+  urlRedirect?: UrlRedirect;
+  headerAction?: HeaderAction;
+  /** The IR routes it stands for. Not a Compute field: for notices and plan reasons, never compared. */
+  routes?: string[];
+}
+
+export interface PathMatcher {
+  name: string;
+  defaultService: string;
+  routeRules: RouteRule[];
+}
+
+export interface HostRule {
+  hosts: string[];
+  pathMatcher: string;
+}
+
+export interface UrlMapValue extends ComputeResource {
+  /** Requests no host rule claims: the empty default backend service (see render.ts). */
+  defaultService: string;
+  hostRules: HostRule[];
+  pathMatchers: PathMatcher[];
+}
+
+export interface Backend {
+  group: string;
+  balancingMode: 'RATE';
+  maxRatePerEndpoint: number;
+  capacityScaler: number;
+}
+
+export interface BackendServiceValue extends ComputeResource {
+  loadBalancingScheme: LoadBalancingScheme;
+  protocol: 'HTTP' | 'HTTPS';
+  timeoutSec: number;
+  healthChecks: string[];
+  backends: Backend[];
+  enableCDN: boolean;
+  cdnPolicy?: { cacheMode: 'CACHE_ALL_STATIC' | 'USE_ORIGIN_HEADERS' | 'FORCE_CACHE_ALL' };
+  /** Attached with setSecurityPolicy (output only on the resource itself in v1). */
+  securityPolicy?: string;
+  /** The IR pool it stands for; absent for the empty default service. Not a Compute field. */
+  pool?: string;
+}
+
+export type HealthCheckType = 'HTTP' | 'HTTPS' | 'TCP' | 'GRPC';
+
+export interface HealthCheckProbe {
+  portSpecification: 'USE_FIXED_PORT' | 'USE_SERVING_PORT';
+  port?: number;
+  requestPath?: string;
+}
+
+export interface HealthCheckValue extends ComputeResource {
+  type: HealthCheckType;
+  httpHealthCheck?: HealthCheckProbe;
+  httpsHealthCheck?: HealthCheckProbe;
+  tcpHealthCheck?: HealthCheckProbe;
+  grpcHealthCheck?: HealthCheckProbe;
+  checkIntervalSec: number;
+  timeoutSec: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+}
+
+export interface NetworkEndpointGroupValue extends ComputeResource {
+  zone: string;
+  networkEndpointType: 'GCE_VM_IP_PORT';
+  network: string;
+  subnetwork?: string;
+}
+
+export interface NetworkEndpoint {
+  /** The VM (Kubernetes node) that holds the endpoint, when the EndpointSlice names it. */
+  instance?: string;
+  ipAddress: string;
+  port: number;
+}
+
+/** The attached endpoints of one NEG: anything attached and not listed here is detached. */
+export interface NegEndpointsValue {
+  networkEndpointGroup: string;
+  zone: string;
+  endpoints: NetworkEndpoint[];
+}
+
+export interface SslCertificateValue extends ComputeResource {
+  type: 'SELF_MANAGED';
+  /** PEM chain, from the TLS Secret. */
+  certificate: string;
+  /** PEM key, from the TLS Secret: apply sends it, the API never returns it (never compared). */
+  privateKey: string;
+  /** The Secret (`namespace/name`). Not a Compute field. */
+  secret: string;
+}
+
+/** Each Compute resource kind and the type of its value. */
+export type GcpValues = {
+  'forwarding-rule': ForwardingRuleValue;
+  'target-http-proxy': TargetHttpProxyValue;
+  'target-https-proxy': TargetHttpsProxyValue;
+  'url-map': UrlMapValue;
+  'backend-service': BackendServiceValue;
+  'health-check': HealthCheckValue;
+  'network-endpoint-group': NetworkEndpointGroupValue;
+  'neg-endpoints': NegEndpointsValue;
+  'ssl-certificate': SslCertificateValue;
+};
+
+export type GcpKind = keyof GcpValues;
+
+export type GcpValue = GcpValues[GcpKind];
+
+/** The kind/value pairs the adapter's resources, changes and conflicts are typed by. */
+export type GcpKinds = Kinds<GcpValues>;
+
+/** `gcp-compute/<kind>/<name>[/<sub>...]`, in core/plan's address format (NEGs: `/<zone>`). */
+export function gcpAddress(kind: GcpKind, name: string, ...sub: string[]): string {
+  return formatAddress({
+    adapter: GCP_COMPUTE_ADAPTER,
+    kind,
+    name,
+    ...(sub.length > 0 ? { sub: sub.join('/') } : {}),
+  });
+}
+
+/** The API collection of each kind that has one. */
+export const COLLECTIONS = {
+  'forwarding-rule': 'forwardingRules',
+  'target-http-proxy': 'targetHttpProxies',
+  'target-https-proxy': 'targetHttpsProxies',
+  'url-map': 'urlMaps',
+  'backend-service': 'backendServices',
+  'health-check': 'healthChecks',
+  'network-endpoint-group': 'networkEndpointGroups',
+  'ssl-certificate': 'sslCertificates',
+} as const satisfies Partial<Record<GcpKind, string>>;
+
+export type ReferencedKind = keyof typeof COLLECTIONS;
+
+/** A relative resource path: `global/<collection>/<name>`, `regions/<r>/…` or `zones/<z>/…`. */
+export function resourcePath(
+  kind: ReferencedKind,
+  name: string,
+  scope: { region?: string; zone?: string },
+): string {
+  const where =
+    scope.zone !== undefined
+      ? `zones/${scope.zone}`
+      : scope.region !== undefined
+        ? `regions/${scope.region}`
+        : 'global';
+  return `${where}/${COLLECTIONS[kind]}/${name}`;
+}
+
+/**
+ * The kind, name and zone a resource path or self link points at; undefined for anything else
+ * (networks, other collections). Self links carry `…/compute/v1/projects/<p>/` in front.
+ */
+export function parseResourcePath(
+  link: string,
+): { kind: ReferencedKind; name: string; zone?: string } | undefined {
+  const m = /(?:^|\/)(global|regions\/[a-z0-9-]+|zones\/[a-z0-9-]+)\/([a-zA-Z]+)\/([a-z0-9-]+)$/.exec(link);
+  if (!m) return undefined;
+  const kind = (Object.keys(COLLECTIONS) as ReferencedKind[]).find((k) => COLLECTIONS[k] === m[2]);
+  if (!kind) return undefined;
+  const zone = m[1]!.startsWith('zones/') ? m[1]!.slice('zones/'.length) : undefined;
+  return { kind, name: m[3]!, ...(zone !== undefined ? { zone } : {}) };
+}
+
+/** A self link or partial URL in its relative form (`global/urlMaps/x`), for comparing. */
+export function relativePath(link: string): string {
+  const m = /(?:^|\/)((?:global|regions\/[a-z0-9-]+|zones\/[a-z0-9-]+)\/[a-zA-Z]+\/[a-z0-9-]+)$/.exec(link);
+  return m ? m[1]! : link;
+}

@@ -1,0 +1,595 @@
+// Pure: one IR load balancer → a managed Application Load Balancer: per HTTP/HTTPS listener a
+// forwarding rule → target HTTP(S) proxy → URL map (one host rule and path matcher per hostname,
+// route rules in IR order); per pool a backend service, a health check and one GCE_VM_IP_PORT NEG per
+// zone of `negZones` with its endpoints. Host-first routing is the URL map's own: a request goes to
+// the path matcher of its most specific host and never falls through to another host's rules.
+// Unmatched requests go to an empty default backend service (a URL map has no fixed response).
+// Unsupported features drop their route or listener whole; limits drop the lowest-precedence routes;
+// invalid parameters render nothing.
+
+import type * as ir from '#core/ir/load-balancer.js';
+import { ownershipLabels } from '#core/naming/index.js';
+import type { DesiredResource } from '#core/plan/types.js';
+import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
+import type { AdapterNotice, Rendered } from '../types.js';
+import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js';
+import { RouteProblem, routeRules } from './internal/route-rules.js';
+import { isSafeHost } from './internal/safe-values.js';
+import {
+  type BackendServiceValue,
+  GCP_COMPUTE_ADAPTER,
+  type GcpKinds,
+  gcpAddress,
+  type HealthCheckValue,
+  type NegEndpointsValue,
+  type NetworkEndpointGroupValue,
+  type PathMatcher,
+  type ReferencedKind,
+  type RouteRule,
+  resourcePath,
+  type SslCertificateValue,
+} from './model.js';
+import {
+  backendServiceName,
+  defaultServiceName,
+  forwardingRuleName,
+  healthCheckName,
+  type NameScope,
+  negName,
+  ownerDescription,
+  pathMatcherName,
+  sslCertificateName,
+  targetProxyName,
+  urlMapName,
+} from './naming.js';
+import { type GcpComputeParameters, parseParameters } from './parameters.js';
+
+export interface GcpRenderOptions {
+  /** Lower limits (tests). */
+  limits?: Partial<GcpLimits>;
+}
+
+type Desired = DesiredResource<GcpKinds>;
+
+interface PoolPlan {
+  service: BackendServiceValue;
+  healthCheck: HealthCheckValue;
+  negs: NetworkEndpointGroupValue[];
+  endpoints: NegEndpointsValue[];
+  notices: AdapterNotice[];
+}
+
+export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {}): Rendered<GcpKinds> {
+  const parsed = parseParameters(lb);
+  if (!parsed.ok) return { resources: [], notices: parsed.notices };
+  const params = parsed.params;
+  const limits: GcpLimits = { ...GCP_LIMITS, ...opts.limits };
+  const notices: AdapterNotice[] = unsupportedFeatures(lb, GCP_CAPABILITIES, GCP_COMPUTE_ADAPTER);
+  // Source ranges or addresses we cannot honour: programming the rest would be wider than asked.
+  if (
+    notices.some(
+      (n) =>
+        n.severity === 'error' && n.listener === undefined && n.route === undefined && n.pool === undefined,
+    )
+  )
+    return { resources: [], notices };
+  const supported = withoutUnsupported(lb, notices);
+
+  const scope: NameScope = { location: params.location, scheme: params.loadBalancingScheme };
+  const region = params.location === 'global' ? undefined : params.location;
+  const inScope = region !== undefined ? { region } : {};
+  const path = (kind: ReferencedKind, name: string) => resourcePath(kind, name, inScope);
+  const internal = params.loadBalancingScheme === 'INTERNAL_MANAGED';
+  const resources: Desired[] = [];
+  const add = (r: Desired) => resources.push(r);
+
+  // The target of unmatched requests and unresolved backends: a backend service without backends.
+  const defaultName = defaultServiceName(lb, scope);
+  const defaultService = path('backend-service', defaultName);
+  const defaultResource: Desired = {
+    address: gcpAddress('backend-service', defaultName),
+    kind: 'backend-service',
+    value: {
+      name: defaultName,
+      description: ownerDescription(lb, 'backend-service'),
+      ...inScope,
+      loadBalancingScheme: params.loadBalancingScheme,
+      protocol: 'HTTP',
+      timeoutSec: 30,
+      healthChecks: [],
+      backends: [],
+      enableCDN: false,
+    },
+  };
+
+  const pools = new Map(supported.pools.map((p) => [p.id, p]));
+  const plans = new Map<string, PoolPlan>();
+  const used = new Set<string>();
+  const planFor = (id: string): PoolPlan | undefined => {
+    const pool = pools.get(id);
+    if (!pool) return undefined;
+    let plan = plans.get(id);
+    if (!plan) {
+      plan = planPool(lb, pool, params, scope, inScope, limits);
+      plans.set(id, plan);
+    }
+    return plan;
+  };
+
+  const [address, ...otherAddresses] = supported.requestedAddresses;
+  if (otherAddresses.length > 0)
+    notices.push({
+      severity: 'warning',
+      code: 'UnsupportedValue',
+      feature: 'load-balancer/addresses',
+      source: lb.source,
+      message: `a forwarding rule has one IP address: ${address!.value} is used, the others are not`,
+    });
+
+  const ports = new Set<number>();
+  for (const listener of supported.listeners) {
+    const onListener = (n: Omit<AdapterNotice, 'source' | 'listener'>) => {
+      for (const source of listener.sources.length > 0 ? listener.sources : [lb.source])
+        notices.push({ ...n, source, listener: listener.id });
+    };
+    if (ports.has(listener.port)) {
+      onListener({
+        severity: 'error',
+        code: 'UnsupportedValue',
+        feature: 'listener/port-conflict',
+        message: `listener ${listener.id}: port ${listener.port} already has a listener on this load balancer`,
+      });
+      continue;
+    }
+    const https = listener.protocol === 'HTTPS';
+    let certificates: { sslCertificates: string[] } | { certificateMap: string } | undefined;
+    if (https) {
+      const c = certificatesFor(lb, listener, params, scope, inScope);
+      for (const p of c.problems) onListener({ severity: c.refs ? 'warning' : 'error', ...p });
+      if (!c.refs) continue;
+      certificates = c.refs;
+      for (const cert of c.uploads)
+        if (!resources.some((r) => r.kind === 'ssl-certificate' && r.value.name === cert.name))
+          add({ address: gcpAddress('ssl-certificate', cert.name), kind: 'ssl-certificate', value: cert });
+    }
+    ports.add(listener.port);
+
+    const umName = urlMapName(lb, scope, listener.port);
+    const matchers = pathMatchers(listener, lb, {
+      limits,
+      internal,
+      defaultService,
+      regex: !(params.location === 'global' && params.loadBalancingScheme === 'EXTERNAL_MANAGED'),
+      service: (id) => {
+        const plan = planFor(id);
+        return plan ? path('backend-service', plan.service.name) : undefined;
+      },
+      use: (id) => used.add(id),
+      notices,
+    });
+    add({
+      address: gcpAddress('url-map', umName),
+      kind: 'url-map',
+      value: {
+        name: umName,
+        description: ownerDescription(lb, 'url-map'),
+        ...inScope,
+        defaultService,
+        hostRules: matchers.map((m) => ({ hosts: [m.host], pathMatcher: m.matcher.name })),
+        pathMatchers: matchers.map((m) => m.matcher),
+      },
+    });
+    const proxyName = targetProxyName(lb, scope, listener.port, https);
+    const urlMap = path('url-map', umName);
+    if (https)
+      add({
+        address: gcpAddress('target-https-proxy', proxyName),
+        kind: 'target-https-proxy',
+        value: {
+          name: proxyName,
+          description: ownerDescription(lb, 'target-https-proxy'),
+          ...inScope,
+          urlMap,
+          ...certificates,
+        },
+      });
+    else
+      add({
+        address: gcpAddress('target-http-proxy', proxyName),
+        kind: 'target-http-proxy',
+        value: {
+          name: proxyName,
+          description: ownerDescription(lb, 'target-http-proxy'),
+          ...inScope,
+          urlMap,
+        },
+      });
+    const frName = forwardingRuleName(lb, scope, listener.port, https, address?.value);
+    add({
+      address: gcpAddress('forwarding-rule', frName),
+      kind: 'forwarding-rule',
+      value: {
+        name: frName,
+        description: ownerDescription(lb, 'forwarding-rule'),
+        ...inScope,
+        loadBalancingScheme: params.loadBalancingScheme,
+        IPProtocol: 'TCP',
+        portRange: `${listener.port}-${listener.port}`,
+        ...(address ? { IPAddress: address.value } : {}),
+        target: path(https ? 'target-https-proxy' : 'target-http-proxy', proxyName),
+        ...(internal && params.network ? { network: params.network } : {}),
+        ...(internal && params.subnetwork ? { subnetwork: params.subnetwork } : {}),
+        labels: {
+          ...params.labels,
+          ...ownershipLabels({ cluster: lb.cluster, lbKey: lb.key, role: 'forwarding-rule' }),
+        },
+      },
+    });
+  }
+
+  // Only a load balancer with a URL map needs the default service.
+  if (resources.some((r) => r.kind === 'url-map')) add(defaultResource);
+  for (const id of [...used].sort()) {
+    const plan = plans.get(id)!;
+    notices.push(...plan.notices);
+    add({
+      address: gcpAddress('backend-service', plan.service.name),
+      kind: 'backend-service',
+      value: plan.service,
+    });
+    add({
+      address: gcpAddress('health-check', plan.healthCheck.name),
+      kind: 'health-check',
+      value: plan.healthCheck,
+    });
+    for (const neg of plan.negs)
+      add({
+        address: gcpAddress('network-endpoint-group', neg.name, neg.zone),
+        kind: 'network-endpoint-group',
+        value: neg,
+      });
+    for (const e of plan.endpoints)
+      add({
+        address: gcpAddress('neg-endpoints', e.networkEndpointGroup, e.zone),
+        kind: 'neg-endpoints',
+        value: e,
+      });
+  }
+  return { resources, notices };
+}
+
+interface MatcherContext {
+  limits: GcpLimits;
+  internal: boolean;
+  defaultService: string;
+  regex: boolean;
+  service(pool: string): string | undefined;
+  use(pool: string): void;
+  notices: AdapterNotice[];
+}
+
+/**
+ * One path matcher per hostname (`*` for routes without one), in order of first appearance, its
+ * route rules in IR order. A host whose routes were all refused keeps its matcher: its requests get
+ * the default service rather than another host's routes.
+ */
+function pathMatchers(
+  listener: ir.Listener,
+  lb: ir.LoadBalancer,
+  ctx: MatcherContext,
+): { host: string; matcher: PathMatcher }[] {
+  const hostLimit = ctx.internal ? ctx.limits.internalHostRulesPerUrlMap : ctx.limits.hostRulesPerUrlMap;
+  const byHost = new Map<
+    string,
+    { matcher: PathMatcher; predicates: number; regexes: number; full?: string }
+  >();
+  const original = lb.listeners.find((l) => l.id === listener.id) ?? listener;
+  const accepted = new Set(listener.routes.map((r) => r.id));
+  for (const route of original.routes) {
+    const host = route.hostname ?? '*';
+    const notice = (n: Omit<AdapterNotice, 'source' | 'listener' | 'route'>) =>
+      ctx.notices.push({ ...n, source: route.source, listener: listener.id, route: route.id });
+    let entry = byHost.get(host);
+    if (!entry && host !== '*' && !isSafeHost(host)) {
+      if (accepted.has(route.id))
+        notice({
+          severity: 'error',
+          code: 'UnsupportedValue',
+          feature: 'match/hostname',
+          message: `route ${route.id} left out: ${JSON.stringify(host)} is not a host a URL map takes`,
+        });
+      continue;
+    }
+    if (!entry) {
+      if (byHost.size >= hostLimit) {
+        notice({
+          severity: 'error',
+          code: 'LimitExceeded',
+          feature: 'url-map/host-rules',
+          message: `route ${route.id} left out: at most ${hostLimit} host rules per URL map`,
+        });
+        continue;
+      }
+      entry = {
+        matcher: { name: pathMatcherName(host), defaultService: ctx.defaultService, routeRules: [] },
+        predicates: 0,
+        regexes: 0,
+      };
+      byHost.set(host, entry);
+    }
+    if (!accepted.has(route.id)) continue;
+    try {
+      const r = routeRules(route, {
+        listener,
+        service: ctx.service,
+        defaultService: ctx.defaultService,
+        regex: ctx.regex,
+        maxWeight: ctx.limits.maxWeight,
+        maxRetries: ctx.limits.maxRetries,
+      });
+      const over =
+        entry.full ??
+        (entry.matcher.routeRules.length + r.rules.length > ctx.limits.rulesPerPathMatcher
+          ? `at most ${ctx.limits.rulesPerPathMatcher} route rules per path matcher`
+          : entry.predicates + r.predicates > ctx.limits.predicatesPerPathMatcher
+            ? `at most ${ctx.limits.predicatesPerPathMatcher} predicates per path matcher`
+            : undefined);
+      if (over !== undefined) {
+        // Past a limit, every later route of this host is dropped too: precedence is kept.
+        entry.full = over;
+        notice({
+          severity: 'error',
+          code: 'LimitExceeded',
+          feature: 'url-map/path-matcher',
+          message: `route ${route.id} left out: ${over}; lower-precedence routes are dropped first`,
+        });
+        continue;
+      }
+      if (entry.regexes + r.regexes > ctx.limits.regexesPerPathMatcher) {
+        notice({
+          severity: 'error',
+          code: 'LimitExceeded',
+          feature: 'url-map/regexes',
+          message: `route ${route.id} left out: at most ${ctx.limits.regexesPerPathMatcher} regular expressions per path matcher`,
+        });
+        continue;
+      }
+      entry.predicates += r.predicates;
+      entry.regexes += r.regexes;
+      for (const rule of r.rules)
+        entry.matcher.routeRules.push({
+          priority: entry.matcher.routeRules.length + 1,
+          ...rule,
+        } as RouteRule);
+      for (const pool of poolsOf(route)) ctx.use(pool);
+      for (const w of r.warnings)
+        notice({
+          severity: 'warning',
+          code: 'UnsupportedValue',
+          feature: 'action/backends',
+          message: `route ${route.id}: ${w}`,
+        });
+    } catch (err) {
+      if (!(err instanceof RouteProblem)) throw err;
+      notice({
+        severity: 'error',
+        code: 'UnsupportedValue',
+        feature: err.feature,
+        message: `route ${route.id} left out: ${err.message}`,
+      });
+    }
+  }
+  return [...byHost].map(([host, e]) => ({ host, matcher: e.matcher }));
+}
+
+function poolsOf(route: ir.Route): string[] {
+  const mirrors = route.filters.flatMap((f) => (f.type === 'RequestMirror' ? [f.pool] : []));
+  const backends =
+    route.action.type === 'forward'
+      ? route.action.backends.flatMap((b) => (b.pool !== null && b.weight > 0 ? [b.pool] : []))
+      : [];
+  return [...backends, ...mirrors];
+}
+
+const HEALTH_CHECK_KEY = {
+  HTTP: 'httpHealthCheck',
+  HTTPS: 'httpsHealthCheck',
+  TCP: 'tcpHealthCheck',
+  GRPC: 'grpcHealthCheck',
+} as const;
+
+function planPool(
+  lb: ir.LoadBalancer,
+  pool: ir.BackendPool,
+  params: GcpComputeParameters,
+  scope: NameScope,
+  inScope: { region?: string },
+  limits: GcpLimits,
+): PoolPlan {
+  const notices: AdapterNotice[] = [];
+  const warn = (feature: string, message: string, code: AdapterNotice['code'] = 'UnsupportedValue') =>
+    notices.push({
+      severity: 'warning',
+      code,
+      feature,
+      source: pool.source,
+      pool: pool.id,
+      message: `pool ${pool.id}: ${message}`,
+    });
+  const protocol = pool.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP';
+  const hc = pool.healthCheck;
+  const hcName = healthCheckName(lb, scope, pool, hc.protocol);
+  const probe = {
+    ...(hc.port !== undefined
+      ? { portSpecification: 'USE_FIXED_PORT' as const, port: hc.port }
+      : { portSpecification: 'USE_SERVING_PORT' as const }),
+    ...(hc.protocol === 'HTTP' || hc.protocol === 'HTTPS' ? { requestPath: hc.path ?? '/' } : {}),
+  };
+  if (hc.expectedStatuses !== undefined && hc.expectedStatuses !== '200')
+    warn('health-check/expected-statuses', `GCP health checks accept 200 only, not ${hc.expectedStatuses}`);
+  const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(n)));
+  const interval = clamp(hc.intervalSeconds, 1, 300);
+  const healthCheck: HealthCheckValue = {
+    name: hcName,
+    description: ownerDescription(lb, 'health-check'),
+    ...inScope,
+    type: hc.protocol,
+    [HEALTH_CHECK_KEY[hc.protocol]]: probe,
+    checkIntervalSec: interval,
+    // GCP refuses a timeout longer than the interval.
+    timeoutSec: clamp(hc.timeoutSeconds, 1, interval),
+    healthyThreshold: clamp(hc.healthyThreshold, 1, 10),
+    unhealthyThreshold: clamp(hc.unhealthyThreshold, 1, 10),
+  };
+
+  const network = params.network ?? 'global/networks/default';
+  const name = negName(lb, scope, pool, network);
+  const zones = params.negZones;
+  const byZone = new Map<string, NegEndpointsValue['endpoints']>(zones.map((z) => [z, []]));
+  let elsewhere = 0;
+  let ipv6 = 0;
+  let dropped = 0;
+  for (const e of pool.endpoints) {
+    if (!e.ready) continue;
+    if (e.family !== 'IPv4') {
+      ipv6++;
+      continue;
+    }
+    // An endpoint outside the NEG zones goes to the first zone's NEG (GCP checks the instance's zone on attach).
+    const zone = e.zone !== undefined && byZone.has(e.zone) ? e.zone : zones[0]!;
+    if (zone !== e.zone) elsewhere++;
+    const list = byZone.get(zone)!;
+    if (list.length >= limits.endpointsPerNeg) {
+      dropped++;
+      continue;
+    }
+    list.push({
+      ...(e.nodeName !== undefined ? { instance: e.nodeName } : {}),
+      ipAddress: e.address,
+      port: e.port,
+    });
+  }
+  if (elsewhere > 0)
+    warn(
+      'neg/zone',
+      `${elsewhere} endpoint(s) have no zone among negZones; they are put in the NEG of ${zones[0]}`,
+    );
+  if (ipv6 > 0) warn('neg/ipv6', `${ipv6} IPv6 endpoint(s) left out: the NEGs are IPv4`);
+  if (dropped > 0)
+    warn(
+      'neg/endpoints',
+      `${dropped} endpoint(s) left out: at most ${limits.endpointsPerNeg} per NEG`,
+      'LimitExceeded',
+    );
+
+  const negs = zones.map(
+    (zone): NetworkEndpointGroupValue => ({
+      name,
+      description: ownerDescription(lb, 'network-endpoint-group'),
+      zone,
+      networkEndpointType: 'GCE_VM_IP_PORT',
+      network,
+      ...(params.subnetwork ? { subnetwork: params.subnetwork } : {}),
+    }),
+  );
+  const endpoints = zones.map(
+    (zone): NegEndpointsValue => ({
+      networkEndpointGroup: name,
+      zone,
+      endpoints: [...byZone.get(zone)!].sort((a, b) =>
+        a.ipAddress === b.ipAddress ? a.port - b.port : a.ipAddress < b.ipAddress ? -1 : 1,
+      ),
+    }),
+  );
+  const serviceName = backendServiceName(lb, scope, pool, protocol);
+  const service: BackendServiceValue = {
+    name: serviceName,
+    description: ownerDescription(lb, 'backend-service'),
+    ...inScope,
+    loadBalancingScheme: params.loadBalancingScheme,
+    protocol,
+    timeoutSec: 30,
+    healthChecks: [resourcePath('health-check', hcName, inScope)],
+    // RATE with 1 request per second per endpoint, as ingress-gce: only the ratio between endpoints counts.
+    backends: zones.map((zone) => ({
+      group: resourcePath('network-endpoint-group', name, { zone }),
+      balancingMode: 'RATE',
+      maxRatePerEndpoint: 1,
+      capacityScaler: 1,
+    })),
+    enableCDN: params.cdn?.enabled ?? false,
+    ...(params.cdn?.enabled ? { cdnPolicy: { cacheMode: params.cdn.cacheMode } } : {}),
+    ...(params.securityPolicy !== undefined ? { securityPolicy: params.securityPolicy } : {}),
+    pool: pool.id,
+  };
+  return { service, healthCheck, negs, endpoints, notices };
+}
+
+type CertificateProblem = Pick<AdapterNotice, 'code' | 'feature' | 'message'> & { field?: string };
+
+/** The HTTPS proxy's certificates: references from the parameters, or SslCertificates from the Secrets. */
+function certificatesFor(
+  lb: ir.LoadBalancer,
+  listener: ir.Listener,
+  params: GcpComputeParameters,
+  scope: NameScope,
+  inScope: { region?: string },
+): {
+  refs?: { sslCertificates: string[] } | { certificateMap: string };
+  uploads: SslCertificateValue[];
+  problems: CertificateProblem[];
+} {
+  const c = params.certificates;
+  if (c.source === 'sslCertificates')
+    return {
+      refs: { sslCertificates: c.names.map((n) => resourcePath('ssl-certificate', n, inScope)) },
+      uploads: [],
+      problems: [],
+    };
+  if (c.source === 'certificateMap')
+    return {
+      refs: {
+        certificateMap: c.map.startsWith('projects/')
+          ? c.map
+          : `projects/${params.project}/locations/global/certificateMaps/${c.map}`,
+      },
+      uploads: [],
+      problems: [],
+    };
+  const uploads: SslCertificateValue[] = [];
+  const problems: CertificateProblem[] = [];
+  for (const cert of listener.tls?.certificates ?? []) {
+    if (cert.privateKeyPem === undefined) {
+      problems.push({
+        code: 'UnsupportedValue',
+        feature: 'listener/certificate-key',
+        message: `listener ${listener.id}: the private key of ${cert.secret} was not shipped; GCP needs it to upload the certificate`,
+      });
+      continue;
+    }
+    const name = sslCertificateName(lb, scope, cert);
+    uploads.push({
+      name,
+      description: ownerDescription(lb, 'ssl-certificate'),
+      ...inScope,
+      type: 'SELF_MANAGED',
+      certificate: cert.certificatePem,
+      privateKey: cert.privateKeyPem,
+      secret: cert.secret,
+    });
+  }
+  if (uploads.length === 0) {
+    if (problems.length === 0)
+      problems.push({
+        code: 'UnsupportedValue',
+        feature: 'listener/certificates',
+        message: `listener ${listener.id}: an HTTPS listener needs a certificate; it is not created`,
+      });
+    return { uploads, problems };
+  }
+  return {
+    refs: { sslCertificates: uploads.map((u) => resourcePath('ssl-certificate', u.name, inScope)) },
+    uploads,
+    problems,
+  };
+}
