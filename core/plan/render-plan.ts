@@ -53,7 +53,7 @@ function fieldLines(c: Change<AnyKinds>): string[] {
 
 function formatValue(v: unknown, max = VALUE_MAX): string {
   if (v === undefined) return '(absent)';
-  const text = JSON.stringify(v);
+  const text = JSON.stringify(withoutSecrets(v));
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -61,4 +61,18 @@ function createdLines(value: unknown): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     return [`      (value): ${formatValue(value, CREATED_MAX)}`];
   return Object.entries(value).map(([k, v]) => `      ${k}: ${formatValue(v, CREATED_MAX)}`);
+}
+
+const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * Plans go to terminals, logs and PR comments: a string holding a private key (a TLS Secret's key,
+ * a certificate bundle with its key) is shown as Terraform shows sensitive values.
+ */
+function withoutSecrets(v: unknown): unknown {
+  if (typeof v === 'string') return PRIVATE_KEY.test(v) ? '(sensitive value)' : v;
+  if (Array.isArray(v)) return v.map(withoutSecrets);
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutSecrets(x)]));
+  return v;
 }

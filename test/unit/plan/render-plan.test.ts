@@ -1,10 +1,27 @@
 import { describe, expect, it } from 'vitest';
+import { compareFields } from '#core/plan/compare-fields.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import { isEmptyPlan, summarizePlan } from '#core/plan/plan-summary.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import { desired, forKey, observed, testSpec } from './support.js';
 
 describe('plan: renderPlan', () => {
+  it('never prints a private key, in created values or in changed fields', () => {
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+    const plan = planChanges(
+      [desired('t/c/new', { mode: key }), desired('t/c/rotated', { size: 2, mode: `chain\n${key}` })],
+      [observed('t/c/rotated', { size: 1, mode: `old\n${key}` })],
+      { ...testSpec, compare: (p) => compareFields(p.desired, p.observed) },
+      forKey,
+    );
+    const text = renderPlan(plan, { values: true });
+    expect(text).not.toContain('PRIVATE KEY');
+    expect(text).not.toContain('MIIE');
+    expect(text).toContain('mode: "(sensitive value)"');
+    expect(text).toContain('mode: "(sensitive value)" → "(sensitive value)"');
+    expect(text).toContain('size: 1 → 2');
+  });
+
   it('says No changes. for an empty plan', () => {
     const plan = planChanges([desired('t/c/a')], [observed('t/c/a')], testSpec, forKey);
     expect(renderPlan(plan)).toBe('Plan for c/Gateway/ns/n:\n\nNo changes.\n');
