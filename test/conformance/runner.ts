@@ -194,7 +194,7 @@ export async function runScenario(
   const ctx: CheckContext = {
     status: (kind, ns, name) => conformanceTarget.status(kind, ns, name),
     generation: (kind, ns, name) => set.generation(kind, ns, name),
-    initialGeneration: (kind, ns, name) => set.initialGeneration(kind, ns, name),
+    initialGeneration: (kind, ns, name) => set.generationBeforeActions(kind, ns, name),
     objects: () => set.list(),
     controllerName: loaded.controllerName,
   };
@@ -262,7 +262,10 @@ export async function runScenario(
     ].sort((a, b) => a - b);
 
     for (const phase of phases) {
-      for (const action of actions.filter((a) => (a.beforePhase ?? 1) === phase)) {
+      const phaseActions = actions.filter((a) => (a.beforePhase ?? 1) === phase);
+      // GenerationChanged in this phase compares with the generations before these actions.
+      if (phaseActions.length > 0) set.markBeforeActions();
+      for (const action of phaseActions) {
         if (blocked.has(ALL)) break;
         try {
           const what = await set.applyAction(action, actionContext);
