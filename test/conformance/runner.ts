@@ -417,8 +417,9 @@ export async function runScenario(
     if (c.repeat) {
       result = await repeatAttempts(c.repeat.count, attempt);
     } else {
-      result = await awaitConvergence(attempt);
-      if (result.reason)
+      const converged = await awaitConvergence(attempt);
+      result = converged;
+      if (result.reason && !converged.fatal)
         result.reason = `${result.reason} (no ${timeouts.requiredConsecutiveSuccesses} consecutive passes within ${seconds(timeouts.maxTimeToConsistency)}; ${result.attempts} attempts)`;
     }
     if (!result.reason && ex.clientCertificateRequested === true && !clientCertRequested)
@@ -622,8 +623,8 @@ export async function runScenario(
 
   /** Upstream's AwaitConvergence: N passes in a row (no delay after a pass) before the max time. */
   async function awaitConvergence(
-    attempt: () => Promise<{ reason?: string }>,
-  ): Promise<{ reason?: string; attempts: number }> {
+    attempt: () => Promise<Attempt>,
+  ): Promise<{ reason?: string; attempts: number; fatal?: boolean }> {
     const deadline = Date.now() + timeouts.maxTimeToConsistency;
     let successes = 0;
     let attempts = 0;
@@ -637,6 +638,8 @@ export async function runScenario(
         if (successes >= timeouts.requiredConsecutiveSuccesses) return { attempts };
         continue;
       }
+      // A fatal attempt (e.g. a 200 for non200Response) fails the case without retrying.
+      if (r.fatal) return { reason: r.reason, attempts, fatal: true };
       successes = 0;
       last = r.reason;
       if (Date.now() + timeouts.pollInterval >= deadline) return { reason: last, attempts };
