@@ -1,8 +1,9 @@
 // HTTP case types that need more than an HTTP/1.1 proxy, run through the runner over real sockets:
 // `request.protocol: "HTTP/2"`, `expect.non200Response`, `expect.requestFails` (reset, rejected TLS),
-// `type: "tlsConnectionRejected"`, and `mirrorDistribution` (echo mirror log lines counted against the
-// expected share). The "gateway" is a set of small Node servers, one per listener port, in front of the
-// runner's local echo backends. Each case has a pass and a fail variant.
+// `type: "tlsConnectionRejected"`, `mirrorDistribution` (echo mirror log lines counted against the
+// expected share), `repeat` and `appendQueryParam.regenerateEachAttempt`. The "gateway" is a set of small
+// Node servers, one per listener port, in front of the runner's local echo backends. Each behaviour has a
+// case that must pass and one that must fail (or, for the query parameter, a recorded difference).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
@@ -45,6 +46,8 @@ class TransportTarget implements ConformanceTarget {
   readonly ports = {} as Record<Listener, number>;
   readonly #servers: { close(cb: () => void): void }[] = [];
   readonly #mirrorCounts = new Map<string, number>();
+  /** Request targets the plain listener received, in order. */
+  readonly paths: string[] = [];
 
   async start(): Promise<this> {
     const plain = createServer((req, res) => this.#plain(req, res));
@@ -78,6 +81,10 @@ class TransportTarget implements ConformanceTarget {
     const url = req.url ?? '/';
     if (url.startsWith('/teapot')) return void res.writeHead(418).end('short and stout');
     if (url.startsWith('/gateway-timeout')) return void res.writeHead(504).end('upstream timed out');
+    this.paths.push(url);
+    // Every third request to a /flaky path gets a 503.
+    if (url.startsWith('/flaky') && this.paths.filter((p) => p === url).length % 3 === 0)
+      return void res.writeHead(503).end('flaky');
     if (url.startsWith('/mirror-')) {
       // /mirror-half mirrors every second request of a path, /mirror-all every one.
       const n = (this.#mirrorCounts.get(url) ?? 0) + 1;
@@ -239,6 +246,19 @@ function scenario(ports: Record<Listener, number>) {
       absentHeaders: [],
     },
   };
+  const echoedPlain = (path: string) => ({
+    status: [200],
+    backend: 'infra-backend-v1',
+    namespace: NS,
+    backendRequest: {
+      source: 'defaulted-from-request',
+      method: 'GET',
+      host: null,
+      path,
+      headers: {},
+      absentHeaders: [],
+    },
+  });
   const mirror = (percent: number) => ({
     mirrorDistribution: {
       backends: [{ namespace: NS, name: 'infra-backend-v2', percent }],
@@ -338,6 +358,32 @@ function scenario(ports: Record<Listener, number>) {
         mirrorExpect('/mirror-all'),
         mirror(50),
       ),
+      c(
+        'pass: repeat sends each request once',
+        'plain',
+        { path: '/flaky-a' },
+        { status: [200] },
+        { repeat: { count: 2, retry: false } },
+      ),
+      c(
+        'fail: repeat fails at the first bad send',
+        'plain',
+        { path: '/flaky-b' },
+        { status: [200] },
+        { repeat: { count: 4, retry: false } },
+      ),
+      c(
+        'pass: appendQueryParam, one value per case',
+        'plain',
+        { path: '/regen-once', appendQueryParam: { name: 'id' } },
+        echoedPlain('/regen-once'),
+      ),
+      c(
+        'pass: appendQueryParam with regenerateEachAttempt',
+        'plain',
+        { path: '/regen-each?a=1', appendQueryParam: { name: 'id', regenerateEachAttempt: true } },
+        echoedPlain('/regen-each?a=1'),
+      ),
     ],
   };
 }
@@ -386,6 +432,27 @@ describe('conformance runner: HTTP/2, non200Response, requestFails, tlsConnectio
     expect(reason('fail: HTTP/1.1 to an h2-only listener')).toContain(
       'expected status code to be 200, got 403',
     );
+  });
+
+  it('repeat: each send exactly once; appendQueryParam: one value per case unless regenerateEachAttempt', () => {
+    expect(byName('pass: repeat sends each request once').attempts).toBe(2);
+    expect(target.paths.filter((p) => p === '/flaky-a')).toHaveLength(2);
+    // /flaky-b answers its third request with a 503, and repeat does not retry it.
+    expect(reason('fail: repeat fails at the first bad send')).toBe(
+      'case "fail: repeat fails at the first bad send" (transport-probe.go:116): repeat 3 of 4: expected status code to be 200, got 503',
+    );
+    expect(target.paths.filter((p) => p === '/flaky-b')).toHaveLength(3);
+    const ids = (prefix: string) =>
+      target.paths
+        .filter((p) => p.startsWith(prefix))
+        .map((p) => new URL(p, 'http://x').searchParams.get('id'));
+    // Three passes in a row each; the echo saw the appended id (the defaulted backend path includes it).
+    const once = ids('/regen-once?id=');
+    const each = ids('/regen-each?a=1&id=');
+    expect(once).toHaveLength(3);
+    expect(new Set(once).size).toBe(1);
+    expect(each).toHaveLength(3);
+    expect(new Set(each).size).toBe(3);
   });
 
   it('non200Response: a 200 fails at once, 408/504 and transport errors are "not yet"', () => {
