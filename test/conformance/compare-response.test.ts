@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { leafCertificate, selfSignedCertificate } from './certificates.js';
-import { type AttemptContext, compareResponse } from './compare-response.js';
+import { type AttemptContext, compareIngressResponse, compareResponse } from './compare-response.js';
 import type { CapturedResponse } from './http-client.js';
 import type { CaseExpect } from './scenario-schema.js';
 
@@ -142,6 +142,59 @@ describe('compareResponse', () => {
     expect(judge(br({ tlsPeerCertificate: ref }), overTls, () => client.certPem)).toBeUndefined();
     expect(judge(br({ tlsPeerCertificate: ref }), overTls, () => other.certPem)).toBe(
       `expected the backend to receive the client certificate of ${ref}`,
+    );
+  });
+
+  it('Ingress cases: only the fields present, nothing but the status unless it is 200', () => {
+    const ingressEcho = echoResponse(
+      { headers: { 'content-type': ['application/json'], 'x-served': ['a', 'b'] } },
+      { service: 'foo', proto: 'HTTP/1.1', headers: { 'User-Agent': ['Go-http-client/1.1'] } },
+    );
+    const full = {
+      status: [200],
+      service: 'foo',
+      responseProto: 'HTTP/1.1',
+      responseHeadersPresent: { 'X-Served': 'b' },
+      backendRequest: {
+        source: 'explicit' as const,
+        host: 'example.org',
+        method: 'GET',
+        path: '/',
+        proto: 'HTTP/1.1',
+        headersPresent: { 'user-agent': '*' },
+      },
+    } as unknown as CaseExpect;
+    expect(compareIngressResponse(full, ingressEcho)).toBeUndefined();
+    expect(compareIngressResponse({ ...full, service: 'bar' }, ingressEcho)).toBe(
+      'expected the response to be served by service bar, got "foo"',
+    );
+    expect(compareIngressResponse({ ...full, responseProto: 'HTTP/2.0' }, ingressEcho)).toBe(
+      'expected response proto HTTP/2.0, got HTTP/1.1',
+    );
+    expect(
+      compareIngressResponse({ ...full, responseHeadersPresent: { 'X-Served': 'c' } }, ingressEcho),
+    ).toBe('expected response header X-Served: c, got ["a","b"]');
+    expect(
+      compareIngressResponse(
+        { ...full, backendRequest: { ...full.backendRequest, path: '/other' } } as CaseExpect,
+        ingressEcho,
+      ),
+    ).toBe('expected request path "/other", got "/"');
+    expect(
+      compareIngressResponse(
+        {
+          ...full,
+          backendRequest: { ...full.backendRequest, headersPresent: { 'Accept-Encoding': '*' } },
+        } as CaseExpect,
+        ingressEcho,
+      ),
+    ).toContain('expected request header Accept-Encoding, the backend saw');
+    // A non-200 that was expected: nothing else is checked; an unexpected status is the only complaint.
+    expect(
+      compareIngressResponse({ ...full, status: [404] }, echoResponse({ status: 404, echo: undefined })),
+    ).toBeUndefined();
+    expect(compareIngressResponse(full, echoResponse({ status: 404 }))).toBe(
+      'expected status code 200, got 404',
     );
   });
 });
