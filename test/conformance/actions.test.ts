@@ -50,7 +50,7 @@ describe('actions', () => {
     const gw = set.get('Gateway', 'ns', 'gw');
     expect(gw?.metadata?.generation).toBe(2);
     expect((gw?.spec as { listeners: unknown[] } | undefined)?.listeners).toHaveLength(2);
-    expect(set.initialGeneration('Gateway', 'ns', 'gw')).toBe(1);
+    expect(set.generationBeforeActions('Gateway', 'ns', 'gw')).toBe(1);
   });
 
   it('patch with set and setFrom; create with setFrom; delete by object reference', async () => {

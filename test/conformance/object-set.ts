@@ -20,14 +20,22 @@ import { actionVerb, type ScenarioAction } from './scenario-schema.js';
 
 export class ObjectSet {
   readonly #objects = new Map<string, KubeObject>();
-  readonly #initialGeneration = new Map<string, number | undefined>();
+  /** metadata.generation of every object before the latest batch of actions (at load time before any). */
+  #generationBeforeActions = new Map<string, number | undefined>();
 
   constructor(objects: readonly KubeObject[]) {
     for (const o of objects) {
       const copy = structuredClone(o);
       this.#objects.set(objectKey(copy), copy);
-      this.#initialGeneration.set(objectKey(copy), copy.metadata?.generation);
     }
+    this.markBeforeActions();
+  }
+
+  /** Remembers every object's generation: call it before the actions that precede a phase. */
+  markBeforeActions(): void {
+    this.#generationBeforeActions = new Map(
+      [...this.#objects].map(([key, o]) => [key, o.metadata?.generation]),
+    );
   }
 
   list(): KubeObject[] {
@@ -42,8 +50,9 @@ export class ObjectSet {
     return this.get(kind, namespace, name)?.metadata?.generation;
   }
 
-  initialGeneration(kind: string, namespace: string, name: string): number | undefined {
-    return this.#initialGeneration.get(refKey(kind, namespace, name));
+  /** metadata.generation when markBeforeActions last ran (GenerationChanged compares with it). */
+  generationBeforeActions(kind: string, namespace: string, name: string): number | undefined {
+    return this.#generationBeforeActions.get(refKey(kind, namespace, name));
   }
 
   /** Create or update (whole object): generation 1 on create, +1 when the spec changed. */

@@ -194,7 +194,7 @@ export async function runScenario(
   const ctx: CheckContext = {
     status: (kind, ns, name) => conformanceTarget.status(kind, ns, name),
     generation: (kind, ns, name) => set.generation(kind, ns, name),
-    initialGeneration: (kind, ns, name) => set.initialGeneration(kind, ns, name),
+    initialGeneration: (kind, ns, name) => set.generationBeforeActions(kind, ns, name),
     objects: () => set.list(),
     controllerName: loaded.controllerName,
   };
@@ -262,7 +262,10 @@ export async function runScenario(
     ].sort((a, b) => a - b);
 
     for (const phase of phases) {
-      for (const action of actions.filter((a) => (a.beforePhase ?? 1) === phase)) {
+      const phaseActions = actions.filter((a) => (a.beforePhase ?? 1) === phase);
+      // GenerationChanged in this phase compares with the generations before these actions.
+      if (phaseActions.length > 0) set.markBeforeActions();
+      for (const action of phaseActions) {
         if (blocked.has(ALL)) break;
         try {
           const what = await set.applyAction(action, actionContext);
@@ -414,8 +417,9 @@ export async function runScenario(
     if (c.repeat) {
       result = await repeatAttempts(c.repeat.count, attempt);
     } else {
-      result = await awaitConvergence(attempt);
-      if (result.reason)
+      const converged = await awaitConvergence(attempt);
+      result = converged;
+      if (result.reason && !converged.fatal)
         result.reason = `${result.reason} (no ${timeouts.requiredConsecutiveSuccesses} consecutive passes within ${seconds(timeouts.maxTimeToConsistency)}; ${result.attempts} attempts)`;
     }
     if (!result.reason && ex.clientCertificateRequested === true && !clientCertRequested)
@@ -619,8 +623,8 @@ export async function runScenario(
 
   /** Upstream's AwaitConvergence: N passes in a row (no delay after a pass) before the max time. */
   async function awaitConvergence(
-    attempt: () => Promise<{ reason?: string }>,
-  ): Promise<{ reason?: string; attempts: number }> {
+    attempt: () => Promise<Attempt>,
+  ): Promise<{ reason?: string; attempts: number; fatal?: boolean }> {
     const deadline = Date.now() + timeouts.maxTimeToConsistency;
     let successes = 0;
     let attempts = 0;
@@ -634,6 +638,8 @@ export async function runScenario(
         if (successes >= timeouts.requiredConsecutiveSuccesses) return { attempts };
         continue;
       }
+      // A fatal attempt (e.g. a 200 for non200Response) fails the case without retrying.
+      if (r.fatal) return { reason: r.reason, attempts, fatal: true };
       successes = 0;
       last = r.reason;
       if (Date.now() + timeouts.pollInterval >= deadline) return { reason: last, attempts };

@@ -17,7 +17,10 @@ export interface CheckContext {
   status(kind: string, namespace: string, name: string): Promise<Record<string, unknown> | undefined>;
   /** metadata.generation of an object as the runner last applied it. */
   generation(kind: string, namespace: string, name: string): number | undefined;
-  /** metadata.generation when the scenario was first applied. */
+  /**
+   * metadata.generation just before the actions that preceded the current phase (at load time when no
+   * action has run yet). The name predates that meaning; GenerationChanged compares with it.
+   */
   initialGeneration(kind: string, namespace: string, name: string): number | undefined;
   /** The objects currently applied. */
   objects(): readonly KubeObject[];
