@@ -82,6 +82,9 @@ export class OperationStore {
     else {
       const t = setTimeout(() => {
         this.timers.delete(t);
+        // Its own timer finishes it: the wall clock settle() reads can lag the timer's clock by a
+        // millisecond, and a waiter would then sleep until its deadline.
+        if (!rec.finished) this.finish(rec);
         this.settle();
       }, s.delayMs);
       t.unref();
