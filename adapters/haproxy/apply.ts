@@ -5,19 +5,12 @@
 // half-applied earlier apply is repaired too.
 
 import { desiredOf } from '#core/plan/desired-of.js';
-import type { Plan } from '#core/plan/types.js';
+import type { Plan, Resource } from '#core/plan/types.js';
 import { AbortedError, InvalidConfigError, type LbStatus } from '../types.js';
 import { materialize, type SlotAssignments } from './config/materialize.js';
 import { serverName } from './config/server.js';
 import { assignSlots, type SlotAssignment } from './config/slots.js';
-import {
-  boundTo,
-  type FrontendModel,
-  type HaproxyKinds,
-  type HaproxyValue,
-  mapPath,
-  POOL_ADDRESS,
-} from './model.js';
+import { boundTo, type HaproxyKinds, mapPath, POOL_ADDRESS } from './model.js';
 import { modelsFromResources } from './render.js';
 import {
   type ApplyResult,
@@ -153,15 +146,12 @@ export function desiredFiles(
 }
 
 /** The address a load balancer's frontends asked for, when render found one in the pool. */
-function requestedAddress(resources: readonly { kind: string; value: HaproxyValue }[]): string | undefined {
+function requestedAddress(resources: readonly Resource<HaproxyKinds>[]): string | undefined {
   for (const r of resources)
-    if (r.kind === 'frontend') {
-      const address = (r.value as FrontendModel).bind.address;
-      if (address !== POOL_ADDRESS) return address;
-    }
+    if (r.kind === 'frontend' && r.value.bind.address !== POOL_ADDRESS) return r.value.bind.address;
   return undefined;
 }
 
-function mapsOf(resources: readonly { kind: string; value: HaproxyValue }[]): string[] {
+function mapsOf(resources: readonly Resource<HaproxyKinds>[]): string[] {
   return [...new Set(resources.filter((r) => r.kind === 'map').map((r) => mapPath(r.value.name)))];
 }
