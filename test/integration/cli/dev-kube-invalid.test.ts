@@ -1,32 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDevKube } from '#cli/commands/dev-kube.js';
-import {
-  endpointSlice,
-  eventually,
-  gateway,
-  gatewayClass,
-  httpRoute,
-  type KubeFixture,
-  service,
-  startKube,
-} from '../kube/support.js';
+import { type DevKubeFixture, startDevKube } from '#test/integration/kube/dev-kube-fixture.js';
+import { eventually, httpRoute, type KubeFixture } from '../kube/support.js';
 
 // `portico dev --kubeconfig` when an object in the cluster is edited into one that fails its schema:
 // the last valid version keeps serving, and the object's status says why.
 
 const POOL = '127.0.78.10-127.0.78.20';
 const PORT = 18_391;
+let dev: DevKubeFixture;
 let kube: KubeFixture;
-let stateDir: string;
-let backend: Server;
-const logs: string[] = [];
-const stop = new AbortController();
-let running: Promise<void>;
+let logs: string[];
+let gatewayAddress: () => string | undefined;
 
 function status(address: string, path: string): Promise<number> {
   return new Promise((resolve) => {
@@ -53,42 +38,13 @@ const routeAccepted = () =>
       | { parents?: { conditions: Condition[] }[] }
       | undefined
   )?.parents?.[0]?.conditions.find((c) => c.type === 'Accepted');
-const gatewayAddress = () =>
-  (kube.server.get('Gateway', 'demo', 'web')?.status as { addresses?: { value: string }[] } | undefined)
-    ?.addresses?.[0]?.value;
-
 beforeAll(async () => {
-  backend = createServer((_req, res) => res.end('backend'));
-  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  kube = await startKube();
-  const s = kube.server;
-  s.create(gatewayClass());
-  s.create(gateway('demo', 'web', PORT));
-  s.create(httpRoute('demo', 'app', [{ name: 'web' }], { name: 'app', port: 80 }, '/app'));
-  s.create(service('demo', 'app', 80));
-  s.create(endpointSlice('demo', 'app', '127.0.0.1', (backend.address() as AddressInfo).port));
-  stateDir = mkdtempSync(join(tmpdir(), 'portico-dev-kube-invalid-'));
-  running = runDevKube(
-    {
-      kubeconfig: kube.kubeconfig,
-      addressPool: POOL,
-      stateDir,
-      demoBackends: false,
-      debounceMs: 30,
-      log: (l) => logs.push(l),
-      now: () => '2030-01-01T00:00:00Z',
-    },
-    stop.signal,
-  );
-  running.catch(() => {});
+  dev = await startDevKube({ pool: POOL, port: PORT });
+  ({ kube, logs, gatewayAddress } = dev);
 });
 
 afterAll(async () => {
-  stop.abort();
-  await running?.catch(() => {});
-  await kube?.close();
-  await new Promise<void>((r) => backend?.close(() => r()));
-  rmSync(stateDir, { recursive: true, force: true });
+  await dev?.close();
 });
 
 describe('portico dev --kubeconfig: an object that fails its schema', () => {

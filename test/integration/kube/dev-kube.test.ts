@@ -1,34 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDevKube } from '#cli/commands/dev-kube.js';
-import {
-  CONTROLLER,
-  endpointSlice,
-  eventually,
-  gateway,
-  gatewayClass,
-  httpRoute,
-  type KubeFixture,
-  service,
-  startKube,
-} from './support.js';
+import { type DevKubeFixture, startDevKube } from '#test/integration/kube/dev-kube-fixture.js';
+import { CONTROLLER, eventually, gateway, gatewayClass, httpRoute, type KubeFixture } from './support.js';
 
 // End to end: objects in the (fake) cluster → `portico dev --kubeconfig` → real HAProxy → a real
 // request reaches a local backend, and the statuses land back in the cluster.
 
 const POOL = '127.0.3.10-127.0.3.30';
 const PORT = 18_380;
+let dev: DevKubeFixture;
 let kube: KubeFixture;
-let stateDir: string;
-let backend: Server;
-let backendPort: number;
-const logs: string[] = [];
-const stop = new AbortController();
-let running: Promise<void>;
+let logs: string[];
+let gatewayAddress: () => string | undefined;
 
 function get(address: string, path: string, host = 'app.test'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -46,45 +29,13 @@ function get(address: string, path: string, host = 'app.test'): Promise<{ status
   });
 }
 
-const gatewayAddress = () =>
-  (kube.server.get('Gateway', 'demo', 'web')?.status as { addresses?: { value: string }[] } | undefined)
-    ?.addresses?.[0]?.value;
-
 beforeAll(async () => {
-  backend = createServer((req, res) =>
-    res.writeHead(200, { 'content-type': 'text/plain' }).end(`backend ${req.url}`),
-  );
-  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  backendPort = (backend.address() as AddressInfo).port;
-  kube = await startKube();
-  const s = kube.server;
-  s.create(gatewayClass());
-  s.create(gateway('demo', 'web', PORT));
-  s.create(httpRoute('demo', 'app', [{ name: 'web' }], { name: 'app', port: 80 }, '/app'));
-  s.create(service('demo', 'app', 80));
-  s.create(endpointSlice('demo', 'app', '127.0.0.1', backendPort));
-  stateDir = mkdtempSync(join(tmpdir(), 'portico-dev-kube-'));
-  running = runDevKube(
-    {
-      kubeconfig: kube.kubeconfig,
-      addressPool: POOL,
-      stateDir,
-      demoBackends: false,
-      debounceMs: 30,
-      log: (l) => logs.push(l),
-      now: () => '2030-01-01T00:00:00Z',
-    },
-    stop.signal,
-  );
-  running.catch(() => {});
+  dev = await startDevKube({ pool: POOL, port: PORT });
+  ({ kube, logs, gatewayAddress } = dev);
 });
 
 afterAll(async () => {
-  stop.abort();
-  await running?.catch(() => {});
-  await kube?.close();
-  await new Promise<void>((r) => backend?.close(() => r()));
-  rmSync(stateDir, { recursive: true, force: true });
+  await dev?.close();
 });
 
 describe('portico dev --kubeconfig', () => {
@@ -230,8 +181,8 @@ describe('portico dev --kubeconfig', () => {
 
   it('stops cleanly', async () => {
     const address = gatewayAddress()!;
-    stop.abort();
-    await running;
+    dev.stop.abort();
+    await dev.running;
     await expect(get(address, '/app/x')).rejects.toThrow(/ECONNREFUSED/);
   });
 });
