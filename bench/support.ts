@@ -12,17 +12,8 @@ export function quantile(samples: readonly number[], p: number): number {
 
 export const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
 
-/** Deterministic PRNG (mulberry32), so that every run measures the same changes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, so that every run measures the same changes. */
+export { seededRandom as prng } from '#test/emulators/fault-patterns.js';
 
 /** The machine, as recorded next to every result. */
 export function machine(): { cpu: string; cores: number; memory: string; node: string; platform: string } {

@@ -6,6 +6,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { patternRegExp, seededRandom } from '../fault-patterns.js';
 import { API_VERSION, ElbError, errorXml, parseQuery, resultXml } from './protocol.js';
 import { Elbv2Service, type ServiceOptions } from './service.js';
 
@@ -101,20 +102,6 @@ export interface Elbv2EmulatorOptions extends ServiceOptions {
 
 export const isReadAction = (action: string): boolean => /^Describe/.test(action);
 
-const toRegExp = (p: ActionPattern | undefined): RegExp | undefined =>
-  p === undefined ? undefined : typeof p === 'string' ? new RegExp(p) : p;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const emptyStats = (): CallStats => ({
   total: 0,
   mutating: 0,
@@ -143,7 +130,7 @@ export class Elbv2Emulator {
   constructor(private readonly opts: Elbv2EmulatorOptions = {}) {
     this.service = new Elbv2Service(opts);
     this.faultConfig = opts.faults ?? {};
-    this.random = mulberry32(opts.seed ?? 1);
+    this.random = seededRandom(opts.seed ?? 1);
   }
 
   get endpoint(): string {
@@ -190,7 +177,7 @@ export class Elbv2Emulator {
 
   /** The next `count` (default 1) calls matching `pattern` fail with `code` (HTTP `status`, default 400). */
   failNext(error: ScriptedError): void {
-    this.scripted.push({ ...error, re: toRegExp(error.pattern)!, left: error.count ?? 1 });
+    this.scripted.push({ ...error, re: patternRegExp(error.pattern)!, left: error.count ?? 1 });
   }
 
   // --- counters ---------------------------------------------------------------------------------------
@@ -265,7 +252,7 @@ export class Elbv2Emulator {
     const f = this.faultConfig;
     let delay = 0;
     for (const l of f.latency === undefined ? [] : Array.isArray(f.latency) ? f.latency : [f.latency]) {
-      if (toRegExp(l.pattern)?.test(action) ?? true) delay += l.ms + (l.jitterMs ?? 0) * this.random();
+      if (patternRegExp(l.pattern)?.test(action) ?? true) delay += l.ms + (l.jitterMs ?? 0) * this.random();
     }
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const script = this.scripted.find((s) => s.left > 0 && s.re.test(action));
@@ -284,7 +271,7 @@ export class Elbv2Emulator {
       return;
     }
     const se = f.serverErrors;
-    if (se && (toRegExp(se.pattern)?.test(action) ?? true) && this.random() < se.probability) {
+    if (se && (patternRegExp(se.pattern)?.test(action) ?? true) && this.random() < se.probability) {
       this.serverErrorFlip = !this.serverErrorFlip;
       const code = se.code ?? (this.serverErrorFlip ? 'InternalFailure' : 'ServiceUnavailable');
       const status = code === 'InternalFailure' ? 500 : 503;
@@ -315,10 +302,11 @@ export class Elbv2Emulator {
   private throttled(region: string, action: string): boolean {
     const f = this.faultConfig;
     const tp = f.throttleProbability;
-    if (tp && (toRegExp(tp.pattern)?.test(action) ?? true) && this.random() < tp.probability) return true;
+    if (tp && (patternRegExp(tp.pattern)?.test(action) ?? true) && this.random() < tp.probability)
+      return true;
     const rules = (f.throttle ?? [])
       .map((rule, i) => ({ rule, i }))
-      .filter(({ rule }) => toRegExp(rule.pattern)!.test(action));
+      .filter(({ rule }) => patternRegExp(rule.pattern)!.test(action));
     if (rules.length === 0) return false;
     const now = performance.now();
     const states = rules.map(({ rule, i }) => {

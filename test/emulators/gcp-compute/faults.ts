@@ -2,6 +2,7 @@
 // rate limits as token buckets or at random (403 or 429 `rateLimitExceeded`), 5xx at random, added
 // latency, scripted errors for the next calls, and scripted failures of the next operations.
 
+import { patternRegExp, seededRandom } from '../fault-patterns.js';
 import {
   ComputeApiError as ApiError,
   type ComputeApiError,
@@ -58,21 +59,7 @@ export interface ScriptedOperationError {
 
 export type FaultKind = 'scripted' | 'rateLimited' | 'serverError';
 
-const toRegExp = (p: MethodPattern | undefined): RegExp | undefined =>
-  p === undefined ? undefined : typeof p === 'string' ? new RegExp(p) : p;
-const matches = (p: MethodPattern | undefined, method: string) => toRegExp(p)?.test(method) ?? true;
-
-/** Seeded so that random faults repeat from run to run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const matches = (p: MethodPattern | undefined, method: string) => patternRegExp(p)?.test(method) ?? true;
 
 export class FaultInjector {
   private config: FaultConfig = {};
@@ -83,7 +70,7 @@ export class FaultInjector {
   private flip = false;
 
   constructor(seed = 1, config: FaultConfig = {}) {
-    this.random = mulberry32(seed);
+    this.random = seededRandom(seed);
     this.set(config);
   }
 

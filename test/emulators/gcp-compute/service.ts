@@ -3,6 +3,7 @@
 // quotas, NEG endpoints and list pages. `handle` serves one routed call and returns the JSON answer.
 
 import { randomBytes } from 'node:crypto';
+import { patternRegExp } from '../fault-patterns.js';
 import {
   alreadyExists,
   ComputeApiError,
@@ -69,8 +70,6 @@ const OUTPUT_FIELDS = [
   'subjectAlternativeNames',
   'usedBy',
 ];
-
-const toRegExp = (p: MethodPattern) => (typeof p === 'string' ? new RegExp(p) : p);
 
 export class ComputeService {
   readonly store = new ResourceStore();
@@ -304,7 +303,7 @@ export class ComputeService {
     effects: { commit?: () => void; rollback?: () => void },
   ): Json {
     this.onOperation();
-    const delay = this.opts.operationDelays?.find((d) => toRegExp(d.pattern).test(route.method))?.ms;
+    const delay = this.opts.operationDelays?.find((d) => patternRegExp(d.pattern).test(route.method))?.ms;
     const failure = this.faults.operationFailure(route.method);
     const rec = this.operations.start({
       project: route.project,
