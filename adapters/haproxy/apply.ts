@@ -49,7 +49,23 @@ export async function applyHaproxyPlan(
 ): Promise<Applied> {
   if (signal.aborted) throw new AbortedError();
   const key = plan.lbKey;
-  if (key === undefined) throw new InvalidConfigError('haproxy apply: the plan names no load balancer');
+  const held = ctx.state.addresses[key];
+  // Observe read this load balancer's live files and runtime state and found them as desired: there
+  // is nothing to write, and reading all of HAProxy again would only cost the reconcile loop time.
+  if (held !== undefined && plan.changes.every((c) => c.action === 'noop')) {
+    return {
+      status: { key, addresses: [{ type: 'IPAddress', value: held }], programmed: true },
+      state: ctx.state,
+      result: {
+        path: 'noop',
+        reloaded: false,
+        runtimeCommands: 0,
+        runtimeRequests: 0,
+        fellBack: false,
+        durationMs: 0,
+      },
+    };
+  }
   const byAddress = new Map((ctx.state.resources[key] ?? []).map((r) => [r.address, r]));
   for (const c of plan.changes) {
     if (c.action === 'delete') byAddress.delete(c.address);
