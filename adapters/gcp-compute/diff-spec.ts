@@ -27,6 +27,7 @@ const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
   'neg-endpoints': ['networkEndpointGroup', 'zone'],
   // A certificate cannot be changed: its name hashes its content.
   'ssl-certificate': ['name', 'region', 'certificate'],
+  'backend-bucket': ['name'],
 };
 
 const OUTPUT_ONLY = ['id', 'selfLink', 'fingerprint', 'labelFingerprint', 'creationTimestamp', 'kind'];

@@ -209,6 +209,13 @@ export interface SslCertificateValue extends ComputeResource {
   secret: string;
 }
 
+/** A Cloud Storage bucket as a backend (global; a URL map refers to it like a backend service). */
+export interface BackendBucketValue extends ComputeResource {
+  bucketName: string;
+  enableCdn: boolean;
+  cdnPolicy?: { cacheMode: 'CACHE_ALL_STATIC' | 'USE_ORIGIN_HEADERS' | 'FORCE_CACHE_ALL' };
+}
+
 /** Each Compute resource kind and the type of its value. */
 export type GcpValues = {
   'forwarding-rule': ForwardingRuleValue;
@@ -220,6 +227,7 @@ export type GcpValues = {
   'network-endpoint-group': NetworkEndpointGroupValue;
   'neg-endpoints': NegEndpointsValue;
   'ssl-certificate': SslCertificateValue;
+  'backend-bucket': BackendBucketValue;
 };
 
 export type GcpKind = keyof GcpValues;
@@ -249,6 +257,7 @@ export const COLLECTIONS = {
   'health-check': 'healthChecks',
   'network-endpoint-group': 'networkEndpointGroups',
   'ssl-certificate': 'sslCertificates',
+  'backend-bucket': 'backendBuckets',
 } as const satisfies Partial<Record<GcpKind, string>>;
 
 export type ReferencedKind = keyof typeof COLLECTIONS;
