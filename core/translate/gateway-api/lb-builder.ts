@@ -35,6 +35,10 @@ interface ListenerBuild {
   routeIds: Set<string>;
   /** Hostnames of the Gateway listeners merged here: requests for them never fall through to other hosts. */
   claimedHostnames: { hostname: string; source: SourceRef }[];
+  /** HTTPS: the hostname of every Gateway listener merged here (`*` for none), for 421 checks. */
+  listenerHostnames: Set<string>;
+  /** TLS: the modes of the Gateway listeners merged here; two of them make every route carry its own. */
+  tlsModes: Set<ListenerTls['mode']>;
 }
 
 /** Gateway listeners sharing a port (and protocol) become one IR listener. */
@@ -77,6 +81,8 @@ export function createLbBuilder(
         ranked: [],
         routeIds: new Set(),
         claimedHostnames: [],
+        listenerHostnames: new Set(),
+        tlsModes: new Set(),
       };
       if (l.tls) build.tls = { mode: l.tls.mode, certificates: [] };
       builder.listeners.set(id, build);
@@ -87,6 +93,8 @@ export function createLbBuilder(
     if (l.clientValidation && build.tls) build.tls.clientValidation = l.clientValidation;
     if (l.spec.hostname && (l.protocol === 'HTTP' || l.protocol === 'HTTPS'))
       build.claimedHostnames.push({ hostname: l.spec.hostname, source });
+    if (l.protocol === 'HTTPS') build.listenerHostnames.add(l.spec.hostname ?? '*');
+    if (l.protocol === 'TLS' && l.tls) build.tlsModes.add(l.tls.mode);
   }
   return builder;
 }
@@ -126,6 +134,8 @@ export function addRoute(
         action: finishAction(t, build),
         ...(t.timeouts ? { timeouts: t.timeouts } : {}),
         ...(t.retry ? { retry: t.retry } : {}),
+        // Kept only where the port mixes modes (buildLoadBalancer).
+        ...(build.protocol === 'TLS' && l.tls ? { tlsMode: l.tls.mode } : {}),
       };
       build.ranked.push({
         route: ir,
@@ -164,17 +174,26 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
       }
       routes = [winner!];
     }
+    if (b.tlsModes.size < 2) routes = routes.map(({ tlsMode: _, ...r }) => r);
     listeners.push({
       id: b.id,
       sources: b.sources,
       port: b.port,
       protocol: b.protocol,
-      ...(b.tls ? { tls: b.tls } : {}),
+      ...(b.tls ? { tls: withListenerHostnames(b.tls, b.listenerHostnames) } : {}),
       routes,
     });
   }
   const used = new Set(listeners.flatMap((l) => l.routes.flatMap(poolsOf)));
   return { ...builder.base, listeners, pools: [...builder.pools.values()].filter((p) => used.has(p.id)) };
+}
+
+/**
+ * An HTTPS port shared by Gateway listeners of different hostnames: a client may reuse one
+ * connection (HTTP/2 coalescing) for a host another listener owns, which must get 421.
+ */
+function withListenerHostnames(tls: ListenerTls, hostnames: ReadonlySet<string>): ListenerTls {
+  return hostnames.size < 2 ? tls : { ...tls, listenerHostnames: [...hostnames].sort() };
 }
 
 function poolsOf(r: Route): string[] {
