@@ -6,6 +6,7 @@
 // are never claimed from here. ListenerSet and named rules need nothing of an adapter: the core merges
 // ListenerSet listeners into their Gateway's load balancer and rule names are only names.
 
+import type * as ir from '#core/ir/load-balancer.js';
 import type { AnyLoadBalancerAdapter, Capabilities } from './types.js';
 
 export type FeatureName = string;
@@ -13,107 +14,144 @@ export type FeatureName = string;
 /** Core features of the profiles Portico implements. */
 const GATEWAY_CORE: readonly FeatureName[] = ['Gateway', 'ReferenceGrant'];
 
-/** Each extended feature with the capability test that makes it honest. */
-const RULES: readonly [FeatureName, (c: Capabilities) => boolean][] = [
+/** One thing a feature needs of an adapter, said so that a table can name what is missing. */
+type Requirement = readonly [what: string, test: (c: Capabilities) => boolean];
+
+const listeners = (p: ir.ListenerProtocol): Requirement => [
+  `${p} listeners`,
+  (c) => c.listenerProtocols.includes(p),
+];
+const pools = (p: ir.PoolProtocol): Requirement => [`${p} backends`, (c) => c.poolProtocols.includes(p)];
+const filter = (f: ir.Filter['type']): Requirement => [`${f} filter`, (c) => c.filters.includes(f)];
+const redirectStatus = (code: number): Requirement => [
+  `${code} redirects`,
+  (c) => c.redirect.supported && c.redirect.statusCodes.includes(code),
+];
+const HTTP = listeners('HTTP');
+const HTTPS = listeners('HTTPS');
+const REDIRECTS: Requirement = ['redirects', (c) => c.redirect.supported];
+const RETRIES: Requirement = ['retries', (c) => c.retries];
+const BACKEND_TLS: Requirement = ['TLS to backends', (c) => c.backendTls.supported];
+const PASSTHROUGH: Requirement = ['TLS passthrough', (c) => c.tlsPassthrough];
+
+/**
+ * Each extended feature: what it stands on (a listener protocol: without it the feature is simply
+ * absent) and what it needs beyond that (some of them met = partial). All met = claimed.
+ */
+const RULES: readonly [FeatureName, base: readonly Requirement[], needs: readonly Requirement[]][] = [
   [
     'HTTPRoute',
-    (c) =>
-      hasHttp(c) &&
-      c.pathMatch.includes('Exact') &&
-      c.pathMatch.includes('Prefix') &&
-      c.headerMatch.includes('Exact'),
+    [HTTP],
+    [
+      ['Exact paths', (c) => c.pathMatch.includes('Exact')],
+      ['Prefix paths', (c) => c.pathMatch.includes('Prefix')],
+      ['Exact header matches', (c) => c.headerMatch.includes('Exact')],
+    ],
   ],
-  ['HTTPRouteQueryParamMatching', (c) => hasHttp(c) && c.queryParamMatch.includes('Exact')],
-  ['HTTPRouteMethodMatching', (c) => hasHttp(c) && c.methodMatch],
-  ['HTTPRouteResponseHeaderModification', (c) => hasHttp(c) && c.filters.includes('ResponseHeaderModifier')],
+  ['HTTPRouteQueryParamMatching', [HTTP], [['query matches', (c) => c.queryParamMatch.includes('Exact')]]],
+  ['HTTPRouteMethodMatching', [HTTP], [['method matches', (c) => c.methodMatch]]],
+  ['HTTPRouteResponseHeaderModification', [HTTP], [filter('ResponseHeaderModifier')]],
   [
     'HTTPRouteBackendRequestHeaderModification',
-    (c) => hasHttp(c) && c.backendFilters && c.filters.includes('RequestHeaderModifier'),
+    [HTTP],
+    [filter('RequestHeaderModifier'), ['filters on one backend', (c) => c.backendFilters]],
   ],
-  ['HTTPRouteHostRewrite', (c) => hasHttp(c) && c.filters.includes('URLRewrite') && c.urlRewrite.hostname],
+  ['HTTPRouteHostRewrite', [HTTP], [filter('URLRewrite'), ['host rewrites', (c) => c.urlRewrite.hostname]]],
   [
     'HTTPRoutePathRewrite',
-    (c) =>
-      hasHttp(c) &&
-      c.filters.includes('URLRewrite') &&
-      c.urlRewrite.path.includes('ReplaceFullPath') &&
-      c.urlRewrite.path.includes('ReplacePrefixMatch'),
+    [HTTP],
+    [
+      filter('URLRewrite'),
+      ['full path rewrites', (c) => c.urlRewrite.path.includes('ReplaceFullPath')],
+      ['prefix rewrites', (c) => c.urlRewrite.path.includes('ReplacePrefixMatch')],
+    ],
   ],
-  ['HTTPRouteSchemeRedirect', (c) => hasHttp(c) && c.redirect.supported],
-  ['HTTPRoutePortRedirect', (c) => hasHttp(c) && c.redirect.supported],
+  ['HTTPRouteSchemeRedirect', [HTTP], [REDIRECTS]],
+  ['HTTPRoutePortRedirect', [HTTP], [REDIRECTS]],
   [
     'HTTPRoutePathRedirect',
-    (c) =>
-      hasHttp(c) &&
-      c.redirect.supported &&
-      c.redirect.path.includes('ReplaceFullPath') &&
-      c.redirect.path.includes('ReplacePrefixMatch'),
+    [HTTP],
+    [
+      REDIRECTS,
+      ['full path redirects', (c) => c.redirect.path.includes('ReplaceFullPath')],
+      ['prefix redirects', (c) => c.redirect.path.includes('ReplacePrefixMatch')],
+    ],
   ],
+  ['HTTPRoute303RedirectStatusCode', [HTTP], [redirectStatus(303)]],
+  ['HTTPRoute307RedirectStatusCode', [HTTP], [redirectStatus(307)]],
+  ['HTTPRoute308RedirectStatusCode', [HTTP], [redirectStatus(308)]],
+  ['HTTPRouteRequestMirror', [HTTP], [filter('RequestMirror')]],
+  ['HTTPRouteRequestMultipleMirrors', [HTTP], [filter('RequestMirror')]],
+  ['HTTPRouteRequestPercentageMirror', [HTTP], [filter('RequestMirror')]],
+  ['HTTPRouteRequestTimeout', [HTTP], [['request timeouts', (c) => c.timeouts.request]]],
+  ['HTTPRouteBackendTimeout', [HTTP], [['backend request timeouts', (c) => c.timeouts.backendRequest]]],
+  ['TLSRoute', [listeners('TLS')], [PASSTHROUGH, pools('TLS')]],
+  ['TCPRoute', [listeners('TCP')], [pools('TCP')]],
+  ['UDPRoute', [listeners('UDP')], [pools('UDP')]],
+  ['HTTPRouteNamedRouteRule', [HTTP], []],
+  ['ListenerSet', [HTTP], []],
+  ['HTTPRouteCORS', [HTTP], [filter('CORS')]],
+  ['HTTPRouteRetry', [HTTP], [RETRIES]],
+  ['HTTPRouteRetryConnectionError', [HTTP], [RETRIES]],
   [
-    'HTTPRoute303RedirectStatusCode',
-    (c) => hasHttp(c) && c.redirect.supported && c.redirect.statusCodes.includes(303),
+    'HTTPRouteRetryBackendTimeout',
+    [HTTP],
+    [RETRIES, ['backend request timeouts', (c) => c.timeouts.backendRequest]],
   ],
-  [
-    'HTTPRoute307RedirectStatusCode',
-    (c) => hasHttp(c) && c.redirect.supported && c.redirect.statusCodes.includes(307),
-  ],
-  [
-    'HTTPRoute308RedirectStatusCode',
-    (c) => hasHttp(c) && c.redirect.supported && c.redirect.statusCodes.includes(308),
-  ],
-  ['HTTPRouteRequestMirror', (c) => hasHttp(c) && c.filters.includes('RequestMirror')],
-  ['HTTPRouteRequestMultipleMirrors', (c) => hasHttp(c) && c.filters.includes('RequestMirror')],
-  ['HTTPRouteRequestPercentageMirror', (c) => hasHttp(c) && c.filters.includes('RequestMirror')],
-  ['HTTPRouteRequestTimeout', (c) => hasHttp(c) && c.timeouts.request],
-  ['HTTPRouteBackendTimeout', (c) => hasHttp(c) && c.timeouts.backendRequest],
-  [
-    'TLSRoute',
-    (c) => c.listenerProtocols.includes('TLS') && c.tlsPassthrough && c.poolProtocols.includes('TLS'),
-  ],
-  ['TCPRoute', (c) => c.listenerProtocols.includes('TCP') && c.poolProtocols.includes('TCP')],
-  ['UDPRoute', (c) => c.listenerProtocols.includes('UDP') && c.poolProtocols.includes('UDP')],
-  ['HTTPRouteNamedRouteRule', hasHttp],
-  ['ListenerSet', hasHttp],
-  ['HTTPRouteCORS', (c) => hasHttp(c) && c.filters.includes('CORS')],
-  ['HTTPRouteRetry', (c) => hasHttp(c) && c.retries],
-  ['HTTPRouteRetryConnectionError', (c) => hasHttp(c) && c.retries],
-  ['HTTPRouteRetryBackendTimeout', (c) => hasHttp(c) && c.retries && c.timeouts.backendRequest],
-  ['BackendTLSPolicy', (c) => hasHttp(c) && c.backendTls.supported],
+  ['BackendTLSPolicy', [HTTP], [BACKEND_TLS]],
   [
     'BackendTLSPolicySANValidation',
-    (c) => hasHttp(c) && c.backendTls.supported && c.backendTls.subjectAltNames,
+    [HTTP],
+    [BACKEND_TLS, ['subjectAltNames checks', (c) => c.backendTls.subjectAltNames]],
   ],
-  ['GatewayBackendClientCertificate', (c) => c.backendTls.supported && c.backendTls.clientCertificate],
+  [
+    'GatewayBackendClientCertificate',
+    [],
+    [BACKEND_TLS, ['a client certificate of the Gateway', (c) => c.backendTls.clientCertificate]],
+  ],
   [
     'GatewayFrontendClientCertificateValidation',
-    (c) => c.listenerProtocols.includes('HTTPS') && c.frontendClientValidation.includes('AllowValidOnly'),
+    [HTTPS],
+    [['AllowValidOnly validation', (c) => c.frontendClientValidation.includes('AllowValidOnly')]],
   ],
   [
     'GatewayFrontendClientCertificateValidationInsecureFallback',
-    (c) =>
-      c.listenerProtocols.includes('HTTPS') && c.frontendClientValidation.includes('AllowInsecureFallback'),
+    [HTTPS],
+    [
+      [
+        'AllowInsecureFallback validation',
+        (c) => c.frontendClientValidation.includes('AllowInsecureFallback'),
+      ],
+    ],
   ],
-  [
-    'GatewayHTTPSListenerDetectMisdirectedRequests',
-    (c) => c.listenerProtocols.includes('HTTPS') && c.misdirectedRequests,
-  ],
+  ['GatewayHTTPSListenerDetectMisdirectedRequests', [HTTPS], [['421 answers', (c) => c.misdirectedRequests]]],
   [
     'TLSRouteModeMixed',
-    (c) =>
-      c.listenerProtocols.includes('TLS') &&
-      c.tlsPassthrough &&
-      c.tlsMixedModes &&
-      c.poolProtocols.includes('TCP'),
+    [listeners('TLS')],
+    [PASSTHROUGH, ['passthrough and termination on one port', (c) => c.tlsMixedModes], pools('TCP')],
   ],
 ];
 
-function hasHttp(c: Capabilities): boolean {
-  return c.listenerProtocols.includes('HTTP');
+export type FeatureSupport =
+  | { support: 'supported' }
+  | { support: 'partial' | 'unsupported'; missing: string[] };
+
+/** How far an adapter with these capabilities goes towards one feature, and what it lacks. */
+export function featureSupport(capabilities: Capabilities, feature: FeatureName): FeatureSupport {
+  if (GATEWAY_CORE.includes(feature)) return { support: 'supported' };
+  const rule = RULES.find(([name]) => name === feature);
+  if (!rule) throw new Error(`no capability rule for the feature ${feature}`);
+  const [, base, needs] = rule;
+  const missingBase = base.filter(([, ok]) => !ok(capabilities)).map(([what]) => what);
+  if (missingBase.length > 0) return { support: 'unsupported', missing: missingBase };
+  const missing = needs.filter(([, ok]) => !ok(capabilities)).map(([what]) => what);
+  if (missing.length === 0) return { support: 'supported' };
+  return { support: missing.length < needs.length ? 'partial' : 'unsupported', missing };
 }
 
 /** The Gateway API features an adapter with these capabilities supports, sorted. */
 export function supportedFeatures(capabilities: Capabilities): FeatureName[] {
-  return [...GATEWAY_CORE, ...RULES.filter(([, ok]) => ok(capabilities)).map(([name]) => name)].sort();
+  return MAPPED_FEATURES.filter((name) => featureSupport(capabilities, name).support === 'supported');
 }
 
 /**
