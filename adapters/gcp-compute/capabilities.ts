@@ -73,4 +73,6 @@ export const GCP_CAPABILITIES: Capabilities = {
   frontendClientValidation: [],
   tlsMixedModes: false,
   misdirectedRequests: false,
+  // Backend buckets: a route rule's `service` (never weighted or mirrored to; global load balancers only).
+  backendBuckets: true,
 };

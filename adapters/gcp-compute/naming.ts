@@ -75,6 +75,17 @@ export function negName(lb: ir.LoadBalancer, s: NameScope, pool: ir.BackendPool,
   return gcpName(poolParts(pool), { hidden: hidden(lb, s, 'neg', pool.id, network) });
 }
 
+/**
+ * One backend bucket per StorageBucket and load balancer. The hash covers the bucket name: pointing a
+ * StorageBucket at another bucket gives a new backend bucket, created before the old one goes.
+ */
+export function backendBucketName(lb: ir.LoadBalancer, s: NameScope, bucket: ir.BackendBucket): string {
+  const [namespace = '', name = ''] = bucket.id.split('/');
+  return gcpName([namespace, name], {
+    hidden: hidden(lb, s, 'backend-bucket', bucket.id, bucket.bucketName),
+  });
+}
+
 /** Hashes the certificate and key: a rotated Secret gets a new SslCertificate, created first. */
 export function sslCertificateName(lb: ir.LoadBalancer, s: NameScope, cert: ir.Certificate): string {
   const [namespace = '', name = ''] = cert.secret.split('/');

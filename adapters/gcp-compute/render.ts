@@ -1,7 +1,7 @@
 // Pure: one IR load balancer → a managed Application Load Balancer: per HTTP/HTTPS listener a
 // forwarding rule → target HTTP(S) proxy → URL map (one host rule and path matcher per hostname,
 // route rules in IR order); per pool a backend service, a health check and one GCE_VM_IP_PORT NEG per
-// zone of `negZones` with its endpoints. Host-first routing is the URL map's own: a request goes to
+// zone of `negZones` with its endpoints; per StorageBucket a (global) backend bucket. Host-first routing is the URL map's own: a request goes to
 // the path matcher of its most specific host and never falls through to another host's rules.
 // Unmatched requests go to an empty default backend service (a URL map has no fixed response).
 // Unsupported features drop their route or listener whole; limits drop the lowest-precedence routes;
@@ -16,6 +16,7 @@ import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js'
 import { RouteProblem, routeRules } from './internal/route-rules.js';
 import { isSafeHost } from './internal/safe-values.js';
 import {
+  type BackendBucketValue,
   type BackendServiceValue,
   GCP_COMPUTE_ADAPTER,
   type GcpKinds,
@@ -30,6 +31,7 @@ import {
   type SslCertificateValue,
 } from './model.js';
 import {
+  backendBucketName,
   backendServiceName,
   defaultServiceName,
   forwardingRuleName,
@@ -126,6 +128,14 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
       message: `a forwarding rule has one IP address: ${address!.value} is used, the others are not`,
     });
 
+  // Backend buckets are global resources: a regional load balancer would need regionBackendBuckets.
+  const bucketProblem =
+    region !== undefined
+      ? `Portico programs global backend buckets only; a regional load balancer (location ${region}) would need regionBackendBuckets`
+      : undefined;
+  const buckets = new Map((supported.buckets ?? []).map((b) => [b.id, b]));
+  const usedBuckets = new Set<string>();
+
   const ports = new Set<number>();
   for (const listener of supported.listeners) {
     const onListener = (n: Omit<AdapterNotice, 'source' | 'listener'>) => {
@@ -164,7 +174,13 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
         const plan = planFor(id);
         return plan ? path('backend-service', plan.service.name) : undefined;
       },
+      bucket: (id) => {
+        const bucket = bucketProblem === undefined ? buckets.get(id) : undefined;
+        return bucket ? path('backend-bucket', backendBucketName(lb, scope, bucket)) : undefined;
+      },
+      ...(bucketProblem !== undefined ? { bucketProblem } : {}),
       use: (id) => used.add(id),
+      useBucket: (id) => usedBuckets.add(id),
       notices,
     });
     add({
@@ -229,6 +245,10 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
 
   // Only a load balancer with a URL map needs the default service.
   if (resources.some((r) => r.kind === 'url-map')) add(defaultResource);
+  for (const id of [...usedBuckets].sort()) {
+    const value = backendBucket(lb, buckets.get(id)!, scope, internal, notices);
+    add({ address: gcpAddress('backend-bucket', value.name), kind: 'backend-bucket', value });
+  }
   for (const id of [...used].sort()) {
     const plan = plans.get(id)!;
     notices.push(...plan.notices);
@@ -264,7 +284,10 @@ interface MatcherContext {
   defaultService: string;
   regex: boolean;
   service(pool: string): string | undefined;
+  bucket(id: string): string | undefined;
+  bucketProblem?: string;
   use(pool: string): void;
+  useBucket(id: string): void;
   notices: AdapterNotice[];
 }
 
@@ -322,6 +345,8 @@ function pathMatchers(
       const r = routeRules(route, {
         listener,
         service: ctx.service,
+        bucket: ctx.bucket,
+        ...(ctx.bucketProblem !== undefined ? { bucketProblem: ctx.bucketProblem } : {}),
         defaultService: ctx.defaultService,
         regex: ctx.regex,
         maxWeight: ctx.limits.maxWeight,
@@ -362,6 +387,7 @@ function pathMatchers(
           ...rule,
         } as RouteRule);
       for (const pool of poolsOf(route)) ctx.use(pool);
+      for (const bucket of bucketsOf(route)) ctx.useBucket(bucket);
       for (const w of r.warnings)
         notice({
           severity: 'warning',
@@ -389,6 +415,38 @@ function poolsOf(route: ir.Route): string[] {
       ? route.action.backends.flatMap((b) => (b.pool !== null && b.weight > 0 ? [b.pool] : []))
       : [];
   return [...backends, ...mirrors];
+}
+
+function bucketsOf(route: ir.Route): string[] {
+  return route.action.type === 'forward'
+    ? route.action.backends.flatMap((b) => (b.bucket !== undefined && b.weight > 0 ? [b.bucket] : []))
+    : [];
+}
+
+/** A StorageBucket as a (global) backend bucket; Cloud CDN only where GCP offers it (external). */
+function backendBucket(
+  lb: ir.LoadBalancer,
+  bucket: ir.BackendBucket,
+  scope: NameScope,
+  internal: boolean,
+  notices: AdapterNotice[],
+): BackendBucketValue {
+  const cdn = bucket.cdn && !internal ? bucket.cdn : undefined;
+  if (bucket.cdn && internal)
+    notices.push({
+      severity: 'warning',
+      code: 'UnsupportedValue',
+      feature: 'backend-bucket/cdn',
+      source: bucket.source,
+      message: `StorageBucket ${bucket.id}: Cloud CDN needs an external load balancer; the bucket is served without it`,
+    });
+  return {
+    name: backendBucketName(lb, scope, bucket),
+    description: ownerDescription(lb, 'backend-bucket'),
+    bucketName: bucket.bucketName,
+    enableCdn: cdn !== undefined,
+    ...(cdn ? { cdnPolicy: { cacheMode: cdn.cacheMode } } : {}),
+  };
 }
 
 const HEALTH_CHECK_KEY = {
