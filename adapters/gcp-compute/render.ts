@@ -4,6 +4,7 @@
 // zone of `negZones` with its endpoints; per StorageBucket a (global) backend bucket. Host-first routing is the URL map's own: a request goes to
 // the path matcher of its most specific host and never falls through to another host's rules.
 // Unmatched requests go to an empty default backend service (a URL map has no fixed response).
+// TCP/UDP listeners become a regional passthrough Network Load Balancer (internal/passthrough.ts).
 // Unsupported features drop their route or listener whole; limits drop the lowest-precedence routes;
 // invalid parameters render nothing.
 
@@ -13,6 +14,7 @@ import type { DesiredResource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js';
+import { renderPassthrough } from './internal/passthrough.js';
 import { RouteProblem, routeRules } from './internal/route-rules.js';
 import { isSafeHost } from './internal/safe-values.js';
 import {
@@ -23,6 +25,7 @@ import {
   gcpAddress,
   type HealthCheckValue,
   type NegEndpointsValue,
+  type NetworkEndpoint,
   type NetworkEndpointGroupValue,
   type PathMatcher,
   type ReferencedKind,
@@ -137,7 +140,9 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
   const usedBuckets = new Set<string>();
 
   const ports = new Set<number>();
+  const layer4 = supported.listeners.filter((l) => l.protocol === 'TCP' || l.protocol === 'UDP');
   for (const listener of supported.listeners) {
+    if (layer4.includes(listener)) continue;
     const onListener = (n: Omit<AdapterNotice, 'source' | 'listener'>) => {
       for (const source of listener.sources.length > 0 ? listener.sources : [lb.source])
         notices.push({ ...n, source, listener: listener.id });
@@ -242,6 +247,17 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
       },
     });
   }
+
+  const passthrough = renderPassthrough({
+    lb,
+    listeners: layer4,
+    pools,
+    params,
+    address: address?.value,
+    limits,
+  });
+  notices.push(...passthrough.notices);
+  resources.push(...passthrough.resources);
 
   // Only a load balancer with a URL map needs the default service.
   if (resources.some((r) => r.kind === 'url-map')) add(defaultResource);
@@ -554,9 +570,7 @@ function planPool(
     (zone): NegEndpointsValue => ({
       networkEndpointGroup: name,
       zone,
-      endpoints: [...byZone.get(zone)!].sort((a, b) =>
-        a.ipAddress === b.ipAddress ? a.port - b.port : a.ipAddress < b.ipAddress ? -1 : 1,
-      ),
+      endpoints: [...byZone.get(zone)!].sort(compareEndpoints),
     }),
   );
   const serviceName = backendServiceName(lb, scope, pool, protocol);
@@ -581,6 +595,13 @@ function planPool(
     pool: pool.id,
   };
   return { service, healthCheck, negs, endpoints, notices };
+}
+
+/** Endpoints in a stable order: by IP and port (GCE_VM_IP_PORT), or by instance (GCE_VM_IP). */
+export function compareEndpoints(a: NetworkEndpoint, b: NetworkEndpoint): number {
+  const key = (e: NetworkEndpoint) =>
+    `${e.ipAddress ?? ''}|${String(e.port ?? 0).padStart(5, '0')}|${e.instance ?? ''}`;
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 
 type CertificateProblem = Pick<AdapterNotice, 'code' | 'feature' | 'message'> & { field?: string };
