@@ -324,6 +324,8 @@ function pathMatchers(
   >();
   const original = lb.listeners.find((l) => l.id === listener.id) ?? listener;
   const accepted = new Set(listener.routes.map((r) => r.id));
+  // Distinct backend services and buckets the URL map references (its default service included).
+  const services = new Set([ctx.defaultService]);
   for (const route of original.routes) {
     const host = route.hostname ?? '*';
     const notice = (n: Omit<AdapterNotice, 'source' | 'listener' | 'route'>) =>
@@ -386,6 +388,16 @@ function pathMatchers(
         });
         continue;
       }
+      const added = [...new Set(r.rules.flatMap(servicesOf))].filter((s) => !services.has(s));
+      if (services.size + added.length > ctx.limits.servicesPerUrlMap) {
+        notice({
+          severity: 'error',
+          code: 'LimitExceeded',
+          feature: 'url-map/backend-services',
+          message: `route ${route.id} left out: at most ${ctx.limits.servicesPerUrlMap} backend services and buckets per URL map`,
+        });
+        continue;
+      }
       if (entry.regexes + r.regexes > ctx.limits.regexesPerPathMatcher) {
         notice({
           severity: 'error',
@@ -395,6 +407,7 @@ function pathMatchers(
         });
         continue;
       }
+      for (const s of added) services.add(s);
       entry.predicates += r.predicates;
       entry.regexes += r.regexes;
       for (const rule of r.rules)
@@ -422,6 +435,15 @@ function pathMatchers(
     }
   }
   return [...byHost].map(([host, e]) => ({ host, matcher: e.matcher }));
+}
+
+/** The backend services and buckets one route rule sends to or mirrors to. */
+function servicesOf(rule: Omit<RouteRule, 'priority'>): string[] {
+  return [
+    ...(rule.service !== undefined ? [rule.service] : []),
+    ...(rule.routeAction?.weightedBackendServices ?? []).map((w) => w.backendService),
+    ...(rule.routeAction?.requestMirrorPolicy ? [rule.routeAction.requestMirrorPolicy.backendService] : []),
+  ];
 }
 
 function poolsOf(route: ir.Route): string[] {
