@@ -620,7 +620,7 @@ function planPool(
 }
 
 /** Endpoints in a stable order: by IP and port (GCE_VM_IP_PORT), or by instance (GCE_VM_IP). */
-export function compareEndpoints(a: NetworkEndpoint, b: NetworkEndpoint): number {
+function compareEndpoints(a: NetworkEndpoint, b: NetworkEndpoint): number {
   const key = (e: NetworkEndpoint) =>
     `${e.ipAddress ?? ''}|${String(e.port ?? 0).padStart(5, '0')}|${e.instance ?? ''}`;
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
