@@ -14,6 +14,8 @@ const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
     'loadBalancingScheme',
     'IPProtocol',
     'portRange',
+    'ports',
+    'backendService',
     'IPAddress',
     'network',
     'subnetwork',
@@ -21,7 +23,7 @@ const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
   'target-http-proxy': ['name', 'region'],
   'target-https-proxy': ['name', 'region'],
   'url-map': ['name', 'region'],
-  'backend-service': ['name', 'region', 'loadBalancingScheme'],
+  'backend-service': ['name', 'region', 'loadBalancingScheme', 'protocol'],
   'health-check': ['name', 'region', 'type'],
   'network-endpoint-group': ['name', 'zone', 'networkEndpointType', 'network', 'subnetwork'],
   'neg-endpoints': ['networkEndpointGroup', 'zone'],
@@ -61,9 +63,15 @@ function normalize(value: unknown, key = ''): unknown {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([k]) => !OUTPUT_ONLY.includes(k) && k !== 'routes')
+        // A GCE_VM_IP endpoint is its instance: the API fills in the VM's IP, render cannot know it.
+        .filter(([k]) => !(k === 'ipAddress' && key === 'endpoints' && isVmEndpoint(value)))
         .map(([k, v]) => [k, normalize(v, k)]),
     );
   return value;
+}
+
+function isVmEndpoint(value: object): boolean {
+  return 'instance' in value && !('port' in value);
 }
 
 export const gcpDiffSpec: DiffSpec<GcpKinds> = {

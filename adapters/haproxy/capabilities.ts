@@ -19,4 +19,6 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   frontendClientValidation: [],
   tlsMixedModes: false,
   misdirectedRequests: false,
+  // A Cloud Storage bucket is GCP's; HAProxy forwards to Service endpoints only.
+  backendBuckets: false,
 };
