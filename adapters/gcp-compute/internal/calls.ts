@@ -26,6 +26,12 @@ export interface GcpCalls {
 
 export type Json = Record<string, unknown>;
 
+/**
+ * gax retries some idempotent calls on its own (100 ms doubling, for up to 10 minutes): off, so that
+ * every retry follows this file's policy and the signal.
+ */
+const NO_LIBRARY_RETRY = { retry: null };
+
 /** `client.method(request)` with retries; the first element of the library's answer tuple. */
 export async function invoke<T = Json>(
   ctx: GcpCalls,
