@@ -2,17 +2,21 @@
 // emulator (test/emulators/gcp-compute), no mocks. translate() → render → observe → plan → apply, via
 // adapters/reconcile.ts. Call counts come from the emulator's per-method counters.
 
+import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
 import type { GcpKinds } from '#adapters/gcp-compute/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
+import { AbortedError, isRetryable, ThrottledError } from '#adapters/types.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import {
   type CallStats,
   type GcpComputeEmulator,
   startGcpComputeEmulator,
 } from '#test/emulators/gcp-compute/index.js';
-import { adapterOn, type FixtureOptions, gatewayLb, inventory } from './fixtures.js';
+import { computeClients, succeeded } from '#test/emulators/gcp-compute/test-clients.js';
+import { selfSignedCertificate } from '../../conformance/certificates.js';
+import { adapterOn, type FixtureOptions, gatewayLb, inventory, PROJECT, ZONES } from './fixtures.js';
 
 let emu: GcpComputeEmulator;
 const adapters: GcpComputeAdapter[] = [];
@@ -135,3 +139,197 @@ describe('gcp-compute adapter on the emulator', () => {
     expect((await measured(() => reconcile(a, undefined))).stats.mutating).toBe(0);
   });
 });
+
+describe('gcp-compute adapter: ownership, interruptions and faults', () => {
+  it('never touches an unowned backend service with the name render uses', async () => {
+    const c = await computeClients(emu);
+    try {
+      const desired = gatewayLb();
+      const rendered = adapter().render(desired);
+      const bs = rendered.resources.find((r) => r.kind === 'backend-service' && r.value.pool !== undefined);
+      if (bs?.kind !== 'backend-service') throw new Error('no pool backend service rendered');
+      await succeeded(
+        c,
+        c.backendServices.insert({
+          project: PROJECT,
+          backendServiceResource: {
+            name: bs.value.name,
+            description: 'the payments team',
+            loadBalancingScheme: 'EXTERNAL_MANAGED',
+            protocol: 'HTTP',
+          },
+        }),
+      );
+      const untouched = async () => {
+        const [now] = await c.backendServices.get({ project: PROJECT, backendService: bs.value.name });
+        expect(now.description).toBe('the payments team');
+        expect(now.backends ?? []).toEqual([]);
+        expect(now.healthChecks ?? []).toEqual([]);
+      };
+      const a = adapter();
+      const out = await reconcile(a, desired);
+      expect(out.plan.conflicts.map((x) => x.address)).toContain(bs.address);
+      // The URL map would send traffic to it: held back too; the rest is programmed.
+      expect(out.plan.conflicts.map((x) => x.kind)).toContain('url-map');
+      expect(out.status.programmed).toBe(false);
+      expect(inventory(emu).backendServices).toBe(3);
+      await untouched();
+      expect((await measured(() => reconcile(a, desired))).stats.mutating).toBe(0);
+      await reconcile(a, undefined);
+      expect(inventory(emu)).toEqual({ backendServices: 1 });
+      await untouched();
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('resumes after an abort after k calls, for every k, without duplicates', {
+    timeout: 90_000,
+  }, async () => {
+    const lb = gatewayLb({ zones: [ZONES[0]!] });
+    // One adapter for the interrupted runs (its counter re-armed each time), one for the fresh process.
+    const counter = new CallCounter();
+    const interrupted = adapterOn(emu, { authClient: counter });
+    adapters.push(interrupted);
+    const run = (k: number) => {
+      const ac = new AbortController();
+      counter.arm(k, () => ac.abort(new Error(`aborted after ${k} calls`)));
+      return reconcile(interrupted, lb, ac.signal);
+    };
+    await run(Number.POSITIVE_INFINITY);
+    const expected = inventory(emu);
+    const total = counter.calls;
+    expect(total).toBeGreaterThan(20);
+    const fresh = adapter();
+    for (let k = 1; k < total; k++) {
+      emu.reset();
+      await expect(run(k)).rejects.toBeInstanceOf(AbortedError);
+      expect(counter.calls).toBe(k);
+      // A fresh process resumes; whatever the aborted run created is found, nothing is made twice.
+      await reconcile(fresh, lb);
+      expect(inventory(emu), `k=${k}`).toEqual(expected);
+      expect(emu.stats().errorsByReason.alreadyExists ?? 0, `k=${k}`).toBe(0);
+      expect((await measured(() => reconcile(fresh, lb))).stats.mutating, `k=${k}`).toBe(0);
+    }
+    console.info(`abort after k calls: every k from 1 to ${total - 1} resumed`);
+  });
+
+  // Rate limits without the ErrorInfo detail (see FaultConfig): the adapter tells them by status and message.
+  const FAULTS = {
+    rateLimitProbability: { probability: 0.2, errorInfo: false },
+    serverErrors: { probability: 0.2 },
+  };
+
+  it('converges with 20% rate-limit errors and 20% 5xx injected', { timeout: 60_000 }, async () => {
+    emu.setFaults(FAULTS);
+    const a = adapterOn(emu, { attempts: 5 });
+    adapters.push(a);
+    let failures = 0;
+    const converge = async (lb: ir.LoadBalancer | undefined) => {
+      for (let i = 0; i < 10; i++) {
+        try {
+          const out = await reconcile(a, lb);
+          if (out.plan.changes.every((c) => c.action === 'noop') && out.deletesWithheld === 0) return;
+        } catch (err) {
+          if (!isRetryable(err)) throw err;
+          failures++;
+        }
+      }
+      throw new Error('did not converge');
+    };
+    await converge(gatewayLb());
+    expect(emu.stats().rateLimited).toBeGreaterThan(0);
+    expect(emu.stats().injected).toBeGreaterThan(0);
+    emu.clearFaults();
+    expect(inventory(emu)).toEqual(CREATED);
+    expect((await measured(() => reconcile(a, gatewayLb()))).stats.mutating).toBe(0);
+    emu.setFaults(FAULTS);
+    await converge(undefined);
+    emu.clearFaults();
+    expect(inventory(emu)).toEqual({});
+    console.info('faults: reconciles that failed after in-call retries:', failures);
+  });
+
+  it('fails a delete when one listing is rate-limited, changing nothing, and deletes on retry', async () => {
+    const a = adapter();
+    await reconcile(a, gatewayLb());
+    const before = inventory(emu);
+    // As GCP answers: 403 rateLimitExceeded with a RATE_LIMIT_EXCEEDED ErrorInfo; no retry in the call.
+    emu.setFaults({ rateLimitProbability: { pattern: '^urlMaps\\.aggregatedList$', probability: 1 } });
+    const once = adapterOn(emu, { attempts: 1 });
+    adapters.push(once);
+    const failed = await measured(() => reconcile(once, undefined).catch((e: unknown) => e));
+    expect(failed.result).toBeInstanceOf(ThrottledError);
+    expect(String(failed.result)).toMatch(/could not be read whole/);
+    expect(failed.stats.rateLimited).toBe(1);
+    expect(failed.stats.mutating).toBe(0);
+    expect(inventory(emu)).toEqual(before);
+    emu.clearFaults();
+    await reconcile(a, undefined);
+    expect(inventory(emu)).toEqual({});
+  });
+
+  it('rotates a certificate with the proxy never pointing at a missing one', async () => {
+    const first = selfSignedCertificate(['shop.example.com']);
+    const second = selfSignedCertificate(['shop.example.com', 'www.shop.example.com']);
+    const a = adapter();
+    await reconcile(a, gatewayLb({ tls: { cert: first.certPem, key: first.keyPem } }));
+    expect(inventory(emu)).toMatchObject({ sslCertificates: 1, targetHttpsProxies: 1, forwardingRules: 2 });
+    const rotated = await measured(() =>
+      reconcile(a, gatewayLb({ tls: { cert: second.certPem, key: second.keyPem } })),
+    );
+    expect(mutating(rotated.stats)).toEqual({
+      'sslCertificates.insert': 1,
+      'targetHttpsProxies.setSslCertificates': 1,
+      'sslCertificates.delete': 1,
+    });
+    // In this order: the proxy switches to a certificate that exists, then the old one goes (unused).
+    const order = emu.calls.map((c) => c.method).filter((m) => !READ.test(m));
+    expect(order).toEqual([
+      'sslCertificates.insert',
+      'targetHttpsProxies.setSslCertificates',
+      'sslCertificates.delete',
+    ]);
+    // Every change succeeded at once (no certificate in use, none missing); the only errors are the
+    // observe's 404 for the new certificate's name.
+    expect(emu.calls.filter((c) => !READ.test(c.method) && c.status !== 200)).toEqual([]);
+    expect(Object.keys(rotated.stats.errorsByReason)).toEqual(['notFound']);
+    expect(inventory(emu).sslCertificates).toBe(1);
+    const c = await computeClients(emu);
+    try {
+      const [proxies] = await c.targetHttpsProxies.list({ project: PROJECT });
+      const [certs] = await c.sslCertificates.list({ project: PROJECT });
+      expect(proxies[0]?.sslCertificates).toEqual([certs[0]?.selfLink]);
+      expect(certs[0]?.certificate).toBe(second.certPem);
+    } finally {
+      await c.close();
+    }
+    expect(
+      (await measured(() => reconcile(a, gatewayLb({ tls: { cert: second.certPem, key: second.keyPem } }))))
+        .stats.mutating,
+    ).toBe(0);
+  });
+});
+
+/** Counts the client's HTTP calls (every call goes through its auth client) and fires after the k-th. */
+class CallCounter extends PassThroughClient {
+  calls = 0;
+  private k = Number.POSITIVE_INFINITY;
+  private onK: () => void = () => {};
+
+  arm(k: number, onK: () => void): void {
+    this.calls = 0;
+    this.k = k;
+    this.onK = onK;
+  }
+
+  constructor() {
+    super();
+    const send = this.fetch.bind(this);
+    this.fetch = (async (...args: Parameters<PassThroughClient['fetch']>) => {
+      const response = await send(...args);
+      if (++this.calls >= this.k) this.onK();
+      return response;
+    }) as PassThroughClient['fetch'];
+  }
+}

@@ -67,6 +67,8 @@ export interface FixtureOptions {
   extraRoute?: boolean;
   /** An HTTPS listener on 443 with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
+  /** NEG zones (default both ZONES). */
+  zones?: string[];
 }
 
 export function manifests(opts: FixtureOptions = {}): unknown[] {
@@ -92,8 +94,14 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
       protocol: 'HTTPS',
       tls: { mode: 'Terminate', certificateRefs: [{ name: 'web-tls' }] },
     });
+  const parameters = opts.zones
+    ? {
+        ...GCP_PARAMETERS,
+        spec: { ...GCP_PARAMETERS.spec, gcpCompute: { project: PROJECT, negZones: opts.zones } },
+      }
+    : GCP_PARAMETERS;
   return [
-    GCP_PARAMETERS,
+    parameters,
     GATEWAY_CLASS,
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
