@@ -8,7 +8,9 @@ import type { GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
 import type { GcpKinds } from '#adapters/gcp-compute/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { AbortedError, isRetryable, ThrottledError } from '#adapters/types.js';
+import { lbKey } from '#core/ir/lb-key.js';
 import type * as ir from '#core/ir/load-balancer.js';
+import { ownershipDescription } from '#core/naming/index.js';
 import {
   type CallStats,
   type GcpComputeEmulator,
@@ -333,3 +335,87 @@ class CallCounter extends PassThroughClient {
     }) as PassThroughClient['fetch'];
   }
 }
+
+describe('gcp-compute adapter: resync listing and the project', () => {
+  it('lists the keys of its cluster only, and says when a listing failed', async () => {
+    const a = adapter();
+    await reconcile(a, gatewayLb());
+    const c = await computeClients(emu);
+    try {
+      const marker = (cluster: string, key: string) =>
+        ownershipDescription({ cluster, lbKey: key, role: 'health-check' });
+      const probe = { type: 'TCP', tcpHealthCheck: { port: 80 } };
+      // Another Portico cluster's resource, and someone else's.
+      await succeeded(
+        c,
+        c.healthChecks.insert({
+          project: PROJECT,
+          healthCheckResource: {
+            name: 'other',
+            description: marker('other', lbKey('other', 'Gateway', 'shop', 'web')),
+            ...probe,
+          },
+        }),
+      );
+      await succeeded(
+        c,
+        c.healthChecks.insert({
+          project: PROJECT,
+          healthCheckResource: { name: 'theirs', description: 'payments', ...probe },
+        }),
+      );
+      // A resource left over by a delete that stopped half-way, in a region: found by its marker alone.
+      const orphan = lbKey('it', 'Ingress', 'shop', 'gone');
+      await succeeded(
+        c,
+        c.regionHealthChecks.insert({
+          project: PROJECT,
+          region: 'europe-west1',
+          healthCheckResource: { name: 'orphan', description: marker('it', orphan), ...probe },
+        }),
+      );
+    } finally {
+      await c.close();
+    }
+    const signal = new AbortController().signal;
+    const listed = await measured(() => a.listOwnedKeys!('it', { signal }));
+    expect(listed.result).toEqual({
+      keys: [lbKey('it', 'Ingress', 'shop', 'gone'), KEY].sort(),
+      complete: true,
+    });
+    expect(listed.stats.mutating).toBe(0);
+    expect(await a.listOwnedKeys!('other', { signal })).toEqual({ keys: [], complete: true });
+    emu.failNext({
+      pattern: '^backendServices\\.aggregatedList$',
+      status: 500,
+      reason: 'backendError',
+      count: 3,
+    });
+    expect((await a.listOwnedKeys!('it', { signal })).complete).toBe(false);
+    // The orphan's delete finds it by its marker, in its region.
+    await reconcileLoadBalancer<GcpKinds>({
+      key: lbKey('it', 'Ingress', 'shop', 'gone'),
+      lb: undefined,
+      adapter: a,
+      signal,
+    });
+    expect(inventory(emu).healthChecks).toBe(4);
+  });
+
+  it('renders nothing, with an error notice, for a load balancer of another project', () => {
+    const lb = gatewayLb();
+    const other = { ...lb, providerParameters: { ...lb.providerParameters, project: 'someone-elses' } };
+    const rendered = adapter().render(other);
+    expect(rendered.resources).toEqual([]);
+    expect(rendered.notices).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        field: 'gcpCompute.project',
+        message: expect.stringMatching(
+          /"someone-elses" is not the project this Portico programs \(portico-test\)/,
+        ),
+      }),
+    ]);
+    expect(adapter().render(lb).resources.length).toBeGreaterThan(0);
+  });
+});
