@@ -46,7 +46,7 @@ export async function invoke<T = Json>(
     try {
       const answer = await untilAborted(
         ctx.signal,
-        c[method]!.call(c, { project: ctx.project, ...request }) as Promise<unknown[]>,
+        c[method]!.call(c, { project: ctx.project, ...request }, NO_LIBRARY_RETRY) as Promise<unknown[]>,
       );
       return answer[0] as T;
     } catch (err) {
@@ -75,7 +75,7 @@ export async function collect<T>(
       const iterable = c[method]!.call(
         c,
         { project: ctx.project, ...request },
-        { autoPaginate: false },
+        { ...NO_LIBRARY_RETRY, autoPaginate: false },
       ) as AsyncIterable<T>;
       const iterator = iterable[Symbol.asyncIterator]();
       for (;;) {
