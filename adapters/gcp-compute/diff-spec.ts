@@ -78,10 +78,18 @@ export const gcpDiffSpec: DiffSpec<GcpKinds> = {
   compare: (pair) =>
     compareFields(normalize(pair.desired), normalize(pair.observed), {
       replaceOn: REPLACE_ON[pair.kind],
-      ignore: IGNORE[pair.kind] ?? [],
+      ignore: [
+        ...(IGNORE[pair.kind] ?? []),
+        // An ephemeral IP is whatever GCP allocated: only a requested one is compared.
+        ...(pair.kind === 'forwarding-rule' && pair.desired.IPAddress === undefined ? ['IPAddress'] : []),
+      ],
     }),
-  // An IP:port pair belongs to one forwarding rule: the old one has to go first.
-  replaceOrder: { 'forwarding-rule': 'delete-first' },
+  // A replacement keeps its name (the name is the address) and names are unique per scope, so the old
+  // one has to go first, whatever it is (for a forwarding rule, its IP:port pair too).
+  replaceOrder: Object.fromEntries(Object.keys(REPLACE_ON).map((k) => [k, 'delete-first'])) as Record<
+    GcpKind,
+    'delete-first'
+  >,
   dependsOn: (r) => gcpReferences(r),
 };
 

@@ -18,6 +18,8 @@ export interface ComputeResource {
   description: string;
   /** The region of a regional resource; absent = global. */
   region?: string;
+  /** Observed only: the optimistic-lock value apply sends back with an update. Never compared. */
+  fingerprint?: string;
 }
 
 /**
@@ -42,6 +44,8 @@ export interface ForwardingRuleValue extends ComputeResource {
   subnetwork?: string;
   /** Forwarding rules are the only load-balancing resources with labels: ownership plus parameters.labels. */
   labels: Record<string, string>;
+  /** Observed only: sent back with setLabels. Never compared. */
+  labelFingerprint?: string;
 }
 
 export interface TargetHttpProxyValue extends ComputeResource {
