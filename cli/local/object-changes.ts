@@ -16,12 +16,16 @@ export interface ObjectDiff {
  * set handed over again costs one lookup per object, and a folder read again one comparison.
  */
 export class ObjectChanges {
-  #previous = new Map<string, unknown>();
+  /** The objects of the last set by identity, with the set they were last seen in. */
+  readonly #entries = new Map<string, { object: unknown; seen: number }>();
   /** The identity of each object last seen, so that an object handed over again is not read again. */
-  #ids = new WeakMap<object, string>();
+  readonly #ids = new WeakMap<object, string>();
+  #generation = 0;
 
   diff(objects: readonly unknown[]): ObjectDiff {
-    const next = new Map<string, unknown>();
+    const generation = ++this.#generation;
+    const before = this.#entries.size;
+    let kept = 0;
     const changes: ObjectChange[] = [];
     const unidentified: unknown[] = [];
     for (const o of objects) {
@@ -30,13 +34,25 @@ export class ObjectChanges {
         if (isKnownKind((o as { kind?: unknown } | null)?.kind)) unidentified.push(o);
         continue;
       }
-      const old = this.#previous.get(id);
-      if (old === undefined) changes.push({ new: o });
-      else if (old !== o && !sameContent(old, o)) changes.push({ old, new: o });
-      next.set(id, o);
+      const entry = this.#entries.get(id);
+      if (!entry) {
+        this.#entries.set(id, { object: o, seen: generation });
+        changes.push({ new: o });
+        continue;
+      }
+      // Twice in one set: the last one wins.
+      if (entry.seen !== generation) kept++;
+      if (entry.object !== o && !sameContent(entry.object, o)) changes.push({ old: entry.object, new: o });
+      entry.object = o;
+      entry.seen = generation;
     }
-    for (const [id, old] of this.#previous) if (!next.has(id)) changes.push({ old });
-    this.#previous = next;
+    if (kept < before) {
+      for (const [id, entry] of this.#entries) {
+        if (entry.seen === generation) continue;
+        changes.push({ old: entry.object });
+        this.#entries.delete(id);
+      }
+    }
     return { changes, unidentified };
   }
 

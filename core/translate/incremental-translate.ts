@@ -22,13 +22,7 @@ import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
 import type { HeldKey } from './context.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
-import {
-  compareNotices,
-  compareStatuses,
-  invalidObjectNotice,
-  type TranslateResult,
-  translate,
-} from './translate.js';
+import { compareNotices, invalidObjectNotice, type TranslateResult, translate } from './translate.js';
 
 /** What the translation of one load-balancer key decides. */
 export interface KeyTranslation {
@@ -62,6 +56,8 @@ const STATUS_KINDS = new Set([
   'Ingress',
   'Service',
 ]);
+/** The sayer of class statuses in IncrementalTranslate's bookkeeping (no key contains a space). */
+const CLASSES = 'classes (no key)';
 /** Above this many changes at once (and a quarter of what is stored), every key is translated again. */
 const BULK_CHANGES = 500;
 
@@ -83,6 +79,14 @@ export class IncrementalTranslate {
   /** Notices of objects of a known kind that cannot be identified (no usable name). */
   #unidentified: Notice[] = [];
   #result: TranslateResult | undefined;
+  /** Per object (statusId), the keys whose translation says its status (CLASSES for class statuses). */
+  readonly #sayers = new Map<string, Set<LbKey>>();
+  /** Per object, its status merged over the keys that say it. */
+  readonly #merged = new Map<string, ObjectStatus>();
+  /** Objects whose merged status must be computed again. */
+  readonly #dirty = new Set<string>();
+  /** Every object with a status, in translate()'s order (undefined: to sort again). */
+  #order: string[] | undefined = [];
 
   constructor(options: Partial<TranslateOptions> = {}, cache: ReadCache = new ReadCache()) {
     this.#options = withDefaults(options);
@@ -175,8 +179,26 @@ export class IncrementalTranslate {
         n.code !== 'InvalidObject' && (!STATUS_KINDS.has(n.source.kind) || decided.has(statusId(n.source))),
     );
     // A key that decides nothing (its root is gone, not Portico's, or moved to a group) says nothing.
-    if (!lb && !held && statuses.length === 0) this.#keys.delete(key);
-    else this.#keys.set(key, { key, lb, held, statuses, notices });
+    const entry = !lb && !held && statuses.length === 0 ? undefined : { key, lb, held, statuses, notices };
+    this.#say(key, this.#keys.get(key)?.statuses ?? [], statuses);
+    if (entry) this.#keys.set(key, entry);
+    else this.#keys.delete(key);
+  }
+
+  /** Records that `key` now says `now` instead of `before`: those objects' statuses are merged again. */
+  #say(key: LbKey, before: readonly ObjectStatus[], now: readonly ObjectStatus[]): void {
+    for (const s of before) {
+      const id = statusId(s);
+      this.#sayers.get(id)?.delete(key);
+      this.#dirty.add(id);
+    }
+    for (const s of now) {
+      const id = statusId(s);
+      const sayers = this.#sayers.get(id);
+      if (sayers) sayers.add(key);
+      else this.#sayers.set(id, new Set([key]));
+      this.#dirty.add(id);
+    }
   }
 
   /** Whether `key`'s translation decides this status (see KeyTranslation.statuses). */
@@ -217,8 +239,10 @@ export class IncrementalTranslate {
       }
     }
     const r = translate([...objects.values()], this.#options, this.#cache);
+    const statuses = r.statuses.filter((s) => CLASS_KINDS.has(s.kind));
+    this.#say(CLASSES, this.#classes.statuses, statuses);
     this.#classes = {
-      statuses: r.statuses.filter((s) => CLASS_KINDS.has(s.kind)),
+      statuses,
       notices: r.notices.filter((n) => CLASS_INPUTS.has(n.source.kind) && n.code !== 'InvalidObject'),
     };
   }
@@ -227,7 +251,6 @@ export class IncrementalTranslate {
     const keys = [...this.#keys.values()].sort((a, b) => compareStrings(a.key, b.key));
     const loadBalancers: LoadBalancer[] = [];
     const held: HeldKey[] = [];
-    const byObject = new Map<string, ObjectStatus[]>();
     const notices = new Map<string, Notice>();
     const addNotices = (list: readonly Notice[]) => {
       for (const n of list) notices.set(JSON.stringify(n), n);
@@ -235,26 +258,41 @@ export class IncrementalTranslate {
     for (const k of keys) {
       if (k.lb) loadBalancers.push(k.lb);
       if (k.held) held.push(k.held);
-      for (const s of k.statuses) {
-        const id = statusId(s);
-        const list = byObject.get(id);
-        if (list) list.push(s);
-        else byObject.set(id, [s]);
-      }
       addNotices(k.notices);
     }
     addNotices(this.#classes.notices);
     addNotices([...this.#invalid.values()]);
     addNotices(this.#unidentified);
-    const statuses: ObjectStatus[] = [...this.#classes.statuses];
-    for (const list of byObject.values())
-      statuses.push(list.length === 1 ? list[0]! : this.#mergeStatuses(list));
     return {
       loadBalancers: sortLoadBalancers(loadBalancers),
-      statuses: statuses.sort(compareStatuses),
+      statuses: this.#statuses(),
       notices: [...notices.values()].sort(compareNotices),
       held,
     };
+  }
+
+  /** Every status, merging again only the objects whose sayers changed. */
+  #statuses(): ObjectStatus[] {
+    for (const id of this.#dirty) {
+      const sayers = this.#sayers.get(id);
+      const list: ObjectStatus[] = [];
+      for (const key of [...(sayers ?? [])].sort(compareStrings)) {
+        const said = key === CLASSES ? this.#classes.statuses : (this.#keys.get(key)?.statuses ?? []);
+        const s = said.find((x) => statusId(x) === id);
+        if (s) list.push(s);
+      }
+      if (list.length === 0) {
+        this.#sayers.delete(id);
+        if (this.#merged.delete(id)) this.#order = undefined;
+        continue;
+      }
+      if (!this.#merged.has(id)) this.#order = undefined;
+      this.#merged.set(id, list.length === 1 ? list[0]! : this.#mergeStatuses(list));
+    }
+    this.#dirty.clear();
+    // statusId is the very string translate() orders statuses by (compareStatuses).
+    this.#order ??= [...this.#merged.keys()].sort(compareStrings);
+    return this.#order.map((id) => this.#merged.get(id)!);
   }
 
   /**
