@@ -65,6 +65,7 @@ export class LocalPipeline {
   #finals = new WeakMap<ObjectStatus, { effects: (KeyEffect | undefined)[]; status: ObjectStatus }>();
   #last: SyncResult = { statuses: [], notices: [], loadBalancers: [], changed: [], reconciled: [] };
   #latest: readonly unknown[] = [];
+  #resync = false;
   #queued: Promise<SyncResult> | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
@@ -83,25 +84,35 @@ export class LocalPipeline {
 
   /**
    * Reconciles towards exactly these objects (level-triggered: the full set, every time). A call made
-   * while a sync runs joins the next one, which uses the latest objects given.
+   * while a sync runs joins the next one, which uses the latest objects given. `resync` reconciles
+   * every key, not only the changed ones: what drifted in the provider (a hand edit) is put back.
    */
-  sync(objects: readonly unknown[], signal: AbortSignal = new AbortController().signal): Promise<SyncResult> {
+  sync(
+    objects: readonly unknown[],
+    signal: AbortSignal = new AbortController().signal,
+    options: { resync?: boolean } = {},
+  ): Promise<SyncResult> {
     this.#latest = objects;
+    if (options.resync) this.#resync = true;
     if (!this.#queued) {
       this.#queued = this.#tail.then(() => {
         this.#queued = undefined;
-        return this.#syncNow(this.#latest, signal);
+        const resync = this.#resync;
+        this.#resync = false;
+        return this.#syncNow(this.#latest, signal, resync);
       });
       this.#tail = this.#queued.catch(() => undefined);
     }
     return this.#queued;
   }
 
-  async #syncNow(objects: readonly unknown[], signal: AbortSignal): Promise<SyncResult> {
+  async #syncNow(objects: readonly unknown[], signal: AbortSignal, resync: boolean): Promise<SyncResult> {
     const { changes, unidentified } = this.#changes.diff(objects);
     const translated = this.#translation.apply(changes);
     const reported = this.#translation.setUnidentified(unidentified);
-    const keys = [...new Set([...translated, ...this.#retry])].sort();
+    // A resync visits every key, changed or not: what drifted in the provider is put back.
+    const everyKey = resync ? [...this.#translation.keys(), ...this.#effects.keys()] : [];
+    const keys = [...new Set([...translated, ...this.#retry, ...everyKey])].sort();
     if (keys.length === 0 && !reported) {
       // Nothing changed: the same statuses, notices and load balancers, nothing reconciled.
       this.#last = { ...this.#last, changed: [], reconciled: [] };

@@ -142,6 +142,11 @@ export class IncrementalTranslate {
     return true;
   }
 
+  /** Every key whose translation decides something, sorted. */
+  keys(): LbKey[] {
+    return [...this.#keys.keys()].sort(compareStrings);
+  }
+
   /** One key's translation, or undefined when it decides nothing. */
   get(key: LbKey): KeyTranslation | undefined {
     return this.#keys.get(key);

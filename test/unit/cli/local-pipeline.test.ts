@@ -307,6 +307,16 @@ describe('adapters: reconcileLoadBalancer', () => {
       expect(last.loadBalancers).toEqual(scratch.loadBalancers);
     });
 
+    it('reconciles every key on a resync, changed or not (drift)', async () => {
+      const { observed, pipeline } = counting();
+      await pipeline.sync(objects('/a'));
+      observed.length = 0;
+      const result = await pipeline.sync(objects('/a'), undefined, { resync: true });
+      expect(result.reconciled).toEqual(['local/Gateway/infra/a', 'local/Gateway/infra/b']);
+      expect(observed.sort()).toEqual(['local/Gateway/infra/a', 'local/Gateway/infra/b']);
+      expect(result.changed).toEqual([]);
+    });
+
     it('retries a key whose reconcile failed on the next sync, even without a change', async () => {
       const { fake, pipeline } = counting();
       await pipeline.sync(objects('/a'));
