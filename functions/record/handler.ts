@@ -5,8 +5,8 @@ import { refOf } from '#core/index/object-ref.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { isSnapshotMarker, type PorticoEvent } from '#events/portico-event.js';
 import type { SanitizeOptions } from '#events/sanitize-object.js';
+import { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import type { Queue } from '#functions/queue/queue.js';
-import { reconcileMessage } from '#functions/queue/reconcile-message.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
 import { FUNCTIONS_SECRET_RULE } from '#functions/shared/secret-rule.js';
@@ -22,14 +22,14 @@ export interface RecordDependencies {
   store: SnapshotStore;
   /** The reconcile queue (SQS FIFO, group = LB key). */
   reconcileQueue: Queue;
-  logger?: Logger;
-  /** Clock in ms (the coalescing window is taken from it). */
-  now?: () => number;
   /**
-   * Reconcile requests for one key within one window of this many ms share a dedup id and coalesce
-   * (default 1000). The reconcile queue's DelaySeconds must be at least this (plus clock skew).
+   * How reconcile requests are sent (default: KeyDispatch on `store`, `reconcileQueue` and `now`):
+   * an idle key's at once, a queued or running key's coalesced into its run.
    */
-  coalesceWindowMs?: number;
+  dispatch?: KeyDispatch;
+  logger?: Logger;
+  /** Clock in ms (dispatch leases are taken from it). */
+  now?: () => number;
   /** Stop this long before the Lambda times out (default 2000 ms). */
   timeoutMarginMs?: number;
   /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
@@ -46,17 +46,19 @@ export type RecordOutcome = 'stored' | 'deleted' | 'stale' | 'duplicate' | 'list
  * The record function (SQS FIFO events queue, group = object; ReportBatchItemFailures): stores each
  * event's object (put / delete / list markers, stale and duplicate versions rejected by the store,
  * acknowledged and logged), finds the load balancers the change affects (old and new versions,
- * and what a finished re-list removed), then asks for their reconcile. A message that cannot be
+ * and what a finished re-list removed), then asks for their reconcile (KeyDispatch: at once when
+ * the key is idle, else coalesced into the run that holds it). A message that cannot be
  * read or recorded is reported as a batch item failure (retried, then dead-lettered), and so are
  * the later messages of its group in the batch, to keep order; the rest of the batch goes on.
  */
 export function createRecordHandler(deps: RecordDependencies) {
   const logger = deps.logger ?? createJsonLogger({ service: 'record' });
-  const now = deps.now ?? Date.now;
-  const windowMs = deps.coalesceWindowMs ?? 1000;
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store } = deps;
   const secrets = deps.secrets ?? FUNCTIONS_SECRET_RULE;
+  const dispatch =
+    deps.dispatch ??
+    new KeyDispatch({ store, queue: deps.reconcileQueue, ...(deps.now ? { now: deps.now } : {}) });
 
   /** The changes a finished re-list made: the objects it removed (logged). */
   function sweptChanges(cluster: string, swept: SweptList | undefined): ObjectChange[] {
@@ -147,16 +149,13 @@ export function createRecordHandler(deps: RecordDependencies) {
           }),
       );
 
+      let dispatched = { sent: 0, coalesced: 0 };
       if (wanted.size > 0) {
-        const at = now();
-        const keys = [...wanted.keys()].sort();
         try {
-          await deps.reconcileQueue.send(
-            keys.map((k) => reconcileMessage(k, at, windowMs)),
-            { signal },
-          );
+          const r = await dispatch.request([...wanted.keys()], { signal });
+          dispatched = { sent: r.sent.length, coalesced: r.coalesced.length };
         } catch (error) {
-          logger.error('reconcile enqueue failed', { keys: keys.length, ...errorFields(error) });
+          logger.error('reconcile enqueue failed', { keys: wanted.size, ...errorFields(error) });
           const failed = new Set(failures.map((f) => f.itemIdentifier));
           for (const ids of wanted.values()) for (const id of ids) failed.add(id);
           const all = [...failed].map((itemIdentifier) => ({ itemIdentifier }));
@@ -171,6 +170,8 @@ export function createRecordHandler(deps: RecordDependencies) {
         messages: event.Records?.length ?? 0,
         failed: failures.length,
         reconcileKeys: wanted.size,
+        reconcilesSent: dispatched.sent,
+        reconcilesCoalesced: dispatched.coalesced,
         ...counts,
       });
       return { batchItemFailures: failures };
