@@ -72,8 +72,22 @@ export function createRecordHandler(deps: RecordDependencies) {
     return swept.removed.map((removed) => ({ old: removed.object }));
   }
 
-  async function recordEvent(e: PorticoEvent): Promise<{ outcome: RecordOutcome; keys: LbKey[] }> {
-    const { outcome, changes } = await storeEvent(e);
+  /**
+   * `redelivered`: the message came back after a failed or crashed attempt, which may have stored
+   * the object and died before its reconcile was requested. A duplicate then still asks for the
+   * reconcile of the keys the object affects now (not of those its previous version affected: that
+   * version is gone; resync covers them).
+   */
+  async function recordEvent(
+    e: PorticoEvent,
+    redelivered: boolean,
+  ): Promise<{ outcome: RecordOutcome; keys: LbKey[] }> {
+    const stored = await storeEvent(e);
+    const { outcome } = stored;
+    const changes =
+      redelivered && outcome === 'duplicate' && !isSnapshotMarker(e)
+        ? [e.type === 'dev.knative.apiserver.resource.delete' ? { old: e.data } : { new: e.data }]
+        : stored.changes;
     // One walk for every change of the event: the reads of all of them are batched together.
     const keys = changes.length > 0 ? await affectedKeysInStore(store, e.cluster, changes) : [];
     return { outcome, keys };
@@ -124,7 +138,8 @@ export function createRecordHandler(deps: RecordDependencies) {
         async (record) => {
           signal.throwIfAborted();
           const e = parseRecordedEvent(record.body, secrets);
-          const { outcome, keys } = await recordEvent(e);
+          const redelivered = Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1;
+          const { outcome, keys } = await recordEvent(e, redelivered);
           counts[outcome] = (counts[outcome] ?? 0) + 1;
           if (outcome === 'stale' || outcome === 'duplicate') {
             logger.info('event ignored', {

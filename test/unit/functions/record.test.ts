@@ -40,7 +40,16 @@ function setup() {
   const reconciled = async () => {
     for (const key of new Set(keys())) await (await dispatch.begin(key!)).end();
   };
-  return { store, reconcileQueue, logger, run, keys, reconciled, tick: (ms: number) => (clock += ms) };
+  return {
+    store,
+    reconcileQueue,
+    logger,
+    handler,
+    run,
+    keys,
+    reconciled,
+    tick: (ms: number) => (clock += ms),
+  };
 }
 
 describe('functions: record', () => {
@@ -128,6 +137,25 @@ describe('functions: record', () => {
     // the claim was let go: once the queue is back, the next change of the key is sent at once
     reconcileQueue.failWith(undefined);
     await run([resourceEvent('update', bump(service('app', true)))]);
+    expect(keys()).toEqual([SVC_LB]);
+  });
+
+  it('asks again for the reconcile of a redelivered event its failed attempt had stored already', async () => {
+    const { reconcileQueue, keys, handler, reconciled } = setup();
+    const svc = service('app', true);
+    const event = sqsEvent([asQueueMessage(resourceEvent('add', svc))]);
+    reconcileQueue.failWith(new QueueUnavailableError('down')); // stored, then the request failed
+    expect((await handler(event, lambdaContext())).batchItemFailures).toHaveLength(1);
+    expect(keys()).toEqual([]);
+    reconcileQueue.failWith(undefined);
+    const again = structuredClone(event);
+    again.Records[0]!.attributes.ApproximateReceiveCount = '2';
+    expect((await handler(again, lambdaContext())).batchItemFailures).toEqual([]);
+    expect(keys()).toEqual([SVC_LB]); // a duplicate now, but its reconcile was never requested
+
+    // a first delivery of the same version is a plain duplicate: nothing asked
+    await reconciled();
+    await handler(sqsEvent([asQueueMessage(resourceEvent('add', svc))]), lambdaContext());
     expect(keys()).toEqual([SVC_LB]);
   });
 
