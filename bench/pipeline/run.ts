@@ -816,6 +816,12 @@ if (ingest?.status !== 'ok') {
     `**The ingest targets (bundle ≤ 300 KB, init ≤ 150 ms) could not be checked**: ${ingest?.detail ?? 'no ingest handler'}.${lower}`,
   );
 }
+const loadAtEnd = loadavg()[0]!;
+if (Math.max(Number(loadAtStart), loadAtEnd) > machine.cores) {
+  notes.push(
+    `**The machine was oversubscribed** (1-minute load average ${loadAtStart} at the start, ${loadAtEnd.toFixed(1)} at the end, on ${machine.cores} cores): every latency above includes waiting for a CPU. Compare 2 (in-process, no queue, ${ms(quantile(prop.latencies, 0.5))} p50 in this run) with 2b: the difference is the forwarder, HTTP, the SQS emulator's polling and dynalite, not a fixed delay (the reconcile queue has none).`,
+  );
+}
 if (misses.length === 0) notes.push('Every target of issue 5 that could be measured was met.');
 else notes.push(`Targets missed: ${misses.join('; ')}.`);
 const missing = bundled.filter((b) => b.status !== 'ok').map((b) => `${b.name} (${b.detail})`);
