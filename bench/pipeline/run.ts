@@ -3,11 +3,12 @@
 // 1. Throughput: events/s through ingest (signed batches of 500, MemoryQueue) and record (FIFO
 //    batches of 10, MemorySnapshotStore, MemoryQueue for reconcile), each stage and combined.
 // 2. Propagation in-process: an HTTPRoute change → ingest → record → reconcile with the real HAProxy
-//    adapter → the first HTTP request that sees the change (the reconcile queue's DelaySeconds and the
-//    1 s coalescing window are skipped in-process; on AWS add them).
-// 2b. The same through everything (test/e2e/local-cloud.ts): an HTTPRoute changed in a local API
-//    server → the forwarder → ingest over HTTP → SQS emulator → record (DynamoDB on dynalite) → reconcile
-//    queue (its DelaySeconds as deployed, then 0) → reconcile on HAProxy → first request that sees it.
+//    adapter → the first HTTP request that sees the change.
+// 2b. The same through everything (test/e2e/local-cloud.ts), as deployed: an HTTPRoute changed in a
+//    local API server → the forwarder → ingest over HTTP → SQS emulator → record (DynamoDB on dynalite,
+//    leading-edge dispatch) → reconcile queue (serverless.yml's DelaySeconds) → reconcile on HAProxy →
+//    first request that sees it; for an isolated change, and during a burst of EndpointSlice updates
+//    on the same Gateway.
 // 3. Per-function bundle size and module initialisation time: each functions/<name>/handler.ts that
 //    exports `handler`, bundled with esbuild using serverless.yml's `custom.esbuild`, imported by 10
 //    fresh node processes.
@@ -19,7 +20,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -30,6 +31,7 @@ import { parse as parseYaml } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { PorticoEvent } from '#events/portico-event.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
+import { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import type { HttpEvent } from '#functions/shared/http-context.js';
@@ -77,7 +79,18 @@ const POOL = '127.0.72.10-127.0.72.20';
 const GW_PORT = 18_090;
 const CLOUD_POOL = '127.0.75.10-127.0.75.20';
 const CLOUD_PORT = 18_091;
-const CLOUD_CHANGES = quick ? 3 : 15;
+const CLOUD_CHANGES = quick ? 3 : 30;
+/** Isolated changes wait this long after the previous one was served (its status round trip settles). */
+const CLOUD_QUIET_MS = 500;
+const CLOUD_TIMEOUT_MS = 30_000;
+/**
+ * The burst: EndpointSlice updates of BURST_SERVICES Services on the same Gateway, one every
+ * BURST_EVERY_MS (10/s: what the one local record consumer on dynalite keeps up with on a busy
+ * machine; faster, the events queue backs up and the latency measured is the record backlog's,
+ * not dispatch's).
+ */
+const BURST_SERVICES = 10;
+const BURST_EVERY_MS = 100;
 const FUNCTIONS = ['ingest', 'record', 'reconcile', 'resync', 'status'] as const;
 const THROUGHPUT_GATEWAYS = 20;
 const THROUGHPUT_ROUTES = 400;
@@ -172,7 +185,8 @@ async function throughput(): Promise<Throughput> {
     now: nowS,
     logger: silentLogger,
   });
-  const record = createRecordHandler({ store, reconcileQueue, now, logger: silentLogger });
+  const dispatch = new KeyDispatch({ store, queue: reconcileQueue, now });
+  const record = createRecordHandler({ store, reconcileQueue, now, dispatch, logger: silentLogger });
 
   // the cluster, listed and recorded before the clock starts
   const listed = snapshotEvents([...objects, ...routes, ...services, ...slices], 'bench');
@@ -185,7 +199,10 @@ async function throughput(): Promise<Throughput> {
   }
   for (const b of batches(eventsQueue.messages.splice(0))) await record(sqsEvent(b), lambdaContext());
   if (!(await store.isComplete(CLUSTER))) throw new Error('the list did not complete');
-  reconcileQueue.messages.splice(0);
+  // the list's reconciles run (begin and end; no provider here), so every key is idle again
+  for (const m of reconcileQueue.messages.splice(0)) {
+    await (await dispatch.begin(JSON.parse(m.body).key)).end();
+  }
 
   // stage 1: ingest (signing is the forwarder's work: done before the clock starts)
   const requests: HttpEvent[] = batches(events, INGEST_BATCH).map((b) => {
@@ -202,8 +219,8 @@ async function throughput(): Promise<Throughput> {
     throw new Error(`ingest enqueued ${eventsQueue.messages.length} of ${events.length} events`);
   }
 
-  // stage 2: record, FIFO batches of 10 (the SQS records are built before the clock starts), in a
-  // later coalescing window than the list's
+  // stage 2: record, FIFO batches of 10 (the SQS records are built before the clock starts); no
+  // reconcile runs meanwhile, so each key's first request goes out and the rest find it queued
   clockMs += 10_000;
   const sqsBatches: SQSEvent[] = batches(eventsQueue.messages).map((b) => sqsEvent(b));
   const t1 = performance.now();
@@ -250,11 +267,30 @@ interface Propagation {
   other: Record<string, number>;
 }
 
+interface ClusterPropagation {
+  latencies: number[];
+  /** Changes not served within CLOUD_TIMEOUT_MS (their latency is counted as that). */
+  unserved: number;
+  /** The burst, when there was one: EndpointSlice updates made, and reconciles run meanwhile. */
+  burst?: { updates: number; seconds: number; reconciles: number };
+}
+
+/** The reconcile queue's DelaySeconds as serverless.yml deploys it. */
+function deployedReconcileDelaySeconds(): number {
+  const yml = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
+    resources?: { Resources?: { ReconcileQueue?: { Properties?: { DelaySeconds?: number } } } };
+  };
+  return yml.resources?.Resources?.ReconcileQueue?.Properties?.DelaySeconds ?? 0;
+}
+
 /**
- * Cluster → served, through the forwarder and the functions on their local stand-ins: p50/p99 of the
- * time from the API server accepting an HTTPRoute change to the first request that sees it.
+ * Cluster → served, through the forwarder and the functions on their local stand-ins, as deployed:
+ * p50/p99 of the time from the API server accepting an HTTPRoute change to the first request that
+ * sees it. Isolated: each change waits until the previous one settled. With `burst`, the changes are
+ * made while the EndpointSlices of BURST_SERVICES other Services of the same Gateway are updated
+ * every BURST_EVERY_MS: the key is queued or running when each change arrives.
  */
-async function clusterPropagation(delaySeconds: number, windowMs: number): Promise<number[]> {
+async function clusterPropagation(burst: boolean): Promise<ClusterPropagation> {
   const backend = await startBackend('app');
   const route = (i: number) =>
     kubeObjects.httpRoute(
@@ -264,19 +300,44 @@ async function clusterPropagation(delaySeconds: number, windowMs: number): Promi
       { name: 'app', port: 80 },
       `/v${i}`,
     );
+  const churned = Array.from({ length: BURST_SERVICES }, (_, k) => `churn-${k}`);
+  const churnSlice = (k: number, n: number) =>
+    kubeObjects.endpointSlice('apps', churned[k]!, `10.200.${(n >> 8) & 255}.${n & 255}`, 8080);
   const cloud = await startLocalCloud({
     addressPool: CLOUD_POOL,
-    reconcileDelaySeconds: delaySeconds,
-    coalesceWindowMs: windowMs,
+    reconcileDelaySeconds: deployedReconcileDelaySeconds(),
     objects: [
       kubeObjects.gatewayClass(),
       kubeObjects.gateway('apps', 'web', CLOUD_PORT),
       route(0),
       kubeObjects.service('apps', 'app', 80),
       kubeObjects.endpointSlice('apps', 'app', '127.0.0.1', backend.port),
+      ...(burst
+        ? churned.flatMap((name, k) => [
+            kubeObjects.httpRoute(
+              'apps',
+              name,
+              [{ name: 'web', namespace: 'apps' }],
+              { name, port: 80 },
+              `/${name}`,
+            ),
+            kubeObjects.service('apps', name, 80),
+            churnSlice(k, 0),
+          ])
+        : []),
     ],
   });
   const latencies: number[] = [];
+  let unserved = 0;
+  let churning = burst;
+  let updates = 0;
+  const churn = (async () => {
+    while (churning) {
+      updates++;
+      cloud.kube.server.apply(churnSlice(updates % BURST_SERVICES, updates));
+      await delay(BURST_EVERY_MS);
+    }
+  })();
   try {
     let address = '';
     for (const deadline = Date.now() + 30_000; !address && Date.now() < deadline; await delay(20)) {
@@ -286,21 +347,43 @@ async function clusterPropagation(delaySeconds: number, windowMs: number): Promi
       address = gw?.status?.addresses?.[0]?.value ?? '';
     }
     if (!address) throw new Error('the Gateway got no address');
+    await delay(CLOUD_QUIET_MS);
+    const started = { at: performance.now(), updates, reconciles: cloud.reconcileSource.counters.records };
     for (let i = 1; i <= CLOUD_CHANGES; i++) {
       const t0 = performance.now();
       cloud.kube.server.apply(route(i));
       for (;;) {
         if ((await httpGet(address, CLOUD_PORT, 'app.example', `/v${i}/`)) === 200) break;
-        if (performance.now() - t0 > 30_000) throw new Error(`change ${i} not served within 30 s`);
+        if (performance.now() - t0 > CLOUD_TIMEOUT_MS) {
+          unserved++; // counted at the timeout: the figures are then lower bounds
+          break;
+        }
         await delay(PROBE_INTERVAL_MS);
       }
       latencies.push(performance.now() - t0);
+      await delay(burst ? 50 + (i % 5) * 20 : CLOUD_QUIET_MS);
     }
+    churning = false;
+    await churn;
+    return {
+      latencies,
+      unserved,
+      ...(burst
+        ? {
+            burst: {
+              updates: updates - started.updates,
+              seconds: (performance.now() - started.at) / 1000,
+              reconciles: cloud.reconcileSource.counters.records - started.reconciles,
+            },
+          }
+        : {}),
+    };
   } finally {
+    churning = false;
+    await churn;
     await cloud.close();
     await backend.close();
   }
-  return latencies;
 }
 
 async function propagation(): Promise<Propagation> {
@@ -597,6 +680,9 @@ const rate = (n: number, msTotal: number) =>
 
 const started = performance.now();
 const machine = { ...machineOf(), haproxy: haproxyVersion() };
+/** The 1-minute load average (the machine is shared: the latencies of 2b follow it). */
+const load = () => loadavg()[0]!.toFixed(1);
+const loadAtStart = load();
 
 const tp = await throughput();
 const mix = Object.entries(tp.mix)
@@ -624,8 +710,8 @@ rows.push(
   ],
   ['↳ event mix', mix, '', ''],
   [
-    '↳ reconcile requests sent (after dedup)',
-    `${tp.reconcileRequests} for ${tp.events.toLocaleString('en')} events over ${Math.ceil(tp.recordBatches / 1000) + 1} coalescing windows (1 ms of clock per batch; ${THROUGHPUT_GATEWAYS} Gateway keys)`,
+    '↳ reconcile requests sent (leading edge; the rest coalesced into the queued runs)',
+    `${tp.reconcileRequests} for ${tp.events.toLocaleString('en')} events (${THROUGHPUT_GATEWAYS} Gateway keys; no reconcile ran meanwhile)`,
     '',
     '',
   ],
@@ -647,17 +733,29 @@ rows.push(
   ],
 );
 
-for (const [delaySeconds, windowMs, label] of [
-  [2, 1000, 'reconcile queue DelaySeconds 2, 1 s coalescing window (as serverless.yml)'],
-  [0, 1, 'DelaySeconds 0 (no coalescing delay)'],
-] as const) {
-  const l = await clusterPropagation(delaySeconds, windowMs);
+const deployedDelay = deployedReconcileDelaySeconds();
+for (const burst of [false, true]) {
+  const c = await clusterPropagation(burst);
+  const l = c.latencies;
+  const p50 = quantile(l, 0.5);
+  const label = burst
+    ? `during a burst: ${BURST_SERVICES} other Services' EndpointSlices on the same Gateway updated every ${BURST_EVERY_MS} ms`
+    : 'isolated changes';
   rows.push([
-    `2b. API server change → forwarder → functions → HAProxy → first request (${l.length} changes; ${label})`,
-    `p50 ${ms(quantile(l, 0.5))}, p99 ${ms(quantile(l, 0.99))}, max ${ms(Math.max(...l))}`,
-    'report',
-    '',
+    `2b. API server change → forwarder → functions → HAProxy → first request, as deployed (reconcile queue DelaySeconds ${deployedDelay}, leading-edge dispatch; ${l.length} ${label})`,
+    `p50 ${ms(p50)}, p99 ${ms(quantile(l, 0.99))}, max ${ms(Math.max(...l))}${c.unserved > 0 ? `; ${c.unserved} not served within ${CLOUD_TIMEOUT_MS / 1000} s (counted as ${CLOUD_TIMEOUT_MS / 1000} s)` : ''}`,
+    burst ? 'report' : 'p50 ≤ 250 ms',
+    burst ? '' : p50 <= 250 ? 'met' : 'NOT met',
   ]);
+  if (!burst && p50 > 250) misses.push(`cluster to traffic, isolated, p50 ${ms(p50)} > 250 ms`);
+  if (c.burst) {
+    rows.push([
+      '↳ the burst meanwhile',
+      `${c.burst.updates.toLocaleString('en')} EndpointSlice updates in ${c.burst.seconds.toFixed(1)} s (${Math.round(c.burst.updates / c.burst.seconds)}/s) → ${c.burst.reconciles} reconciles of the one Gateway key`,
+      '',
+      '',
+    ]);
+  }
 }
 
 const { results: bundled, config } = await bundles();
@@ -742,6 +840,12 @@ if (ingest?.status !== 'ok') {
     `**The ingest targets (bundle ≤ 300 KB, init ≤ 150 ms) could not be checked**: ${ingest?.detail ?? 'no ingest handler'}.${lower}`,
   );
 }
+const loadAtEnd = loadavg()[0]!;
+if (Math.max(Number(loadAtStart), loadAtEnd) > machine.cores) {
+  notes.push(
+    `**The machine was oversubscribed** (1-minute load average ${loadAtStart} at the start, ${loadAtEnd.toFixed(1)} at the end, on ${machine.cores} cores): every latency above includes waiting for a CPU. Compare 2 (in-process, no queue, ${ms(quantile(prop.latencies, 0.5))} p50 in this run) with 2b: the difference is the forwarder, HTTP, the SQS emulator's polling and dynalite, not a fixed delay (the reconcile queue has none).`,
+  );
+}
 if (misses.length === 0) notes.push('Every target of issue 5 that could be measured was met.');
 else notes.push(`Targets missed: ${misses.join('; ')}.`);
 const missing = bundled.filter((b) => b.status !== 'ok').map((b) => `${b.name} (${b.detail})`);
@@ -750,7 +854,7 @@ if (missing.length > 0) notes.push(`Not measured, handler not there yet: ${missi
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 console.log(`\n${table}\n\n${bundleTable}\n\n${notes.join('\n')}`);
 console.log(
-  `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}, node ${machine.node}, ${machine.haproxy}; ${seconds} s`,
+  `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}, node ${machine.node}, ${machine.haproxy}; load ${loadAtStart} → ${load()}; ${seconds} s`,
 );
 
 if (write) {
@@ -758,7 +862,7 @@ if (write) {
 
 Generated by \`npm run bench:pipeline\` (bench/pipeline/run.ts) on ${new Date().toISOString()}, in ${seconds} s.
 
-Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, Node ${machine.node}, ${machine.platform}; ${machine.haproxy}.
+Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory} RAM, Node ${machine.node}, ${machine.platform}; ${machine.haproxy}. 1-minute load average ${loadAtStart} at the start, ${load()} at the end (the machine is shared).
 
 ## Throughput and propagation
 
@@ -785,13 +889,19 @@ ${notes.join('\n\n')}
    HTTPRoute \`app\` whose PathPrefix changes from \`/v{i-1}\` to \`/v{i}\`. The clock starts just before the
    signed request is posted to ingest; the change then goes through record and reconcile (translate →
    render → observe → plan → apply) in-process; meanwhile a prober (a new connection per request) asks for
-   \`/v{i}\` every ${PROBE_INTERVAL_MS} ms; the latency is to its first 200. **The reconcile queue's coalescing delay
-   (DelaySeconds 2, 1 s window) is skipped in-process**: on AWS add it, plus SQS and Lambda polling.
-2b. **Cluster to traffic**: the same change made in a local Kubernetes API server and carried by
-   everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (${FORWARDER_LINGER_MS} ms linger), signed
-   batches over HTTP to the ingest handler, the SQS emulator, the SQS event-source simulator polling
-   for record and reconcile, DynamoDB on dynalite, HAProxy. Measured once with the reconcile queue's
-   DelaySeconds and coalescing window as deployed (the 2 s dominates), once without them.
+   \`/v{i}\` every ${PROBE_INTERVAL_MS} ms; the latency is to its first 200. No queue in between: on AWS add
+   SQS and Lambda polling (2b has them).
+2b. **Cluster to traffic, as deployed**: the same change made in a local Kubernetes API server and
+   carried by everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (${FORWARDER_LINGER_MS} ms linger),
+   signed batches over HTTP to the ingest handler, the SQS emulator, the SQS event-source simulator
+   polling for record and reconcile, DynamoDB on dynalite (the dispatch marks too), HAProxy. The
+   reconcile queue's DelaySeconds is read from serverless.yml (${deployedDelay}); record dispatches on the
+   leading edge (functions/queue/key-dispatch.ts: an idle key's request goes out at once, a queued or
+   running key's change waits for that run or its one trailing run). Isolated: ${CLOUD_CHANGES} changes,
+   each ${CLOUD_QUIET_MS} ms after the previous one was served. Burst: ${CLOUD_CHANGES} changes 50-130 ms apart while
+   ${BURST_SERVICES} other routes' EndpointSlices on the same Gateway change every ${BURST_EVERY_MS} ms (one key, always
+   queued or running): the change waits for the run in progress, then for its trailing run. Before
+   leading-edge dispatch (DelaySeconds 2 and a 1 s dedup window) the isolated p50 was 2,099 ms.
 3. **Bundles**: each \`functions/<name>/handler.ts\` that exports \`handler\`, bundled by esbuild with the
    options of serverless.yml into a temporary directory; size is the \`.mjs\` code of the AWS path: the
    entry plus the chunks \`splitting\` makes of the handlers' dynamic imports (the linked source maps

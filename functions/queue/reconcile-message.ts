@@ -22,11 +22,10 @@ export interface ReconcileMessageOptions {
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /**
- * One reconcile request for `key`. Group = the LB key (reconciles of one key never overlap). The
- * dedup id is the key + the coalescing window the request was sent in, so a burst of events for
- * one key inside one window becomes one message. That is only safe when the reconcile queue's
- * DelaySeconds is at least the window (plus clock skew): the message is then delivered after the
- * window closed, i.e. after every event whose request was dropped as a duplicate was recorded.
+ * One reconcile request for `key` sent outside dispatch (resync's forced ones). Group = the LB key
+ * (reconciles of one key never overlap). The dedup id is the key + the window of `windowMs` the
+ * request was sent in, so a retried sender does not enqueue the key twice within one window.
+ * Event-driven requests are dispatched instead (claimedReconcileMessage, key-dispatch.ts).
  */
 export function reconcileMessage(
   key: LbKey,
@@ -38,10 +37,24 @@ export function reconcileMessage(
   const force = options.force === true;
   return {
     groupId: reconcileGroupId(key),
-    // A forced request never shares a dedup id with the event-driven ones of its window: dropping
-    // it as their duplicate would lose the force (and the other way round, an event's request).
+    // A forced request never shares a dedup id with an unforced one of its window: dropping it as
+    // their duplicate would lose the force (and the other way round).
     dedupId: sha256(force ? `${key}\n${window}\nforce` : `${key}\n${window}`),
     body: JSON.stringify((force ? { key, force } : { key }) satisfies ReconcileMessageBody),
+  };
+}
+
+/**
+ * The reconcile request of one dispatch claim (functions/queue/key-dispatch.ts): sent at once, no
+ * delay. Its dedup id is the key + the claim's generation and time: unique per claim, so a trailing
+ * request is never swallowed as a repeat of the leading one, while a sender retrying the same claim
+ * (a failed SendMessageBatch sent again) is.
+ */
+export function claimedReconcileMessage(key: LbKey, generation: number, claimedAt: number): QueueMessage {
+  return {
+    groupId: reconcileGroupId(key),
+    dedupId: sha256(`${key}\nclaim ${generation} ${claimedAt}`),
+    body: JSON.stringify({ key } satisfies ReconcileMessageBody),
   };
 }
 

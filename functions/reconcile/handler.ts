@@ -9,6 +9,7 @@ import { ReadCache } from '#core/model/read-cache.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { translate } from '#core/translate/translate.js';
+import type { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import { parseReconcileRequest } from '#functions/queue/reconcile-message.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
@@ -33,6 +34,8 @@ export interface ReconcileDependencies {
   /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
   retryDelay?: RetryDelay;
   retryBackoff?: BackoffOptions;
+  /** Holds each key's dispatch mark while it runs, then sends one trailing request if it became dirty (as record's). */
+  dispatch?: KeyDispatch;
 }
 
 /** What reconciling one key did (for logs and tests). */
@@ -153,7 +156,9 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
               'the message body is not { key: <LB key>, force?: boolean }',
             );
           }
+          const run = await deps.dispatch?.begin(request.key);
           const outcome = await reconcileOne(request.key, signal, request.force);
+          await run?.end({ signal });
           if (request.force) counts.forced = (counts.forced ?? 0) + 1;
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         },
@@ -212,26 +217,40 @@ type Handler = ReturnType<typeof createReconcileHandler>;
 /**
  * The deployed function: wired from the environment on the first invocation (nothing is read or
  * connected at import time; AWS SDK clients make no call until used). `PORTICO_TABLE_NAME` (the
- * snapshot table), `AWS_REGION` (set by Lambda), optional `PORTICO_DEFAULT_PROVIDER` (default
- * `aws-elbv2`). Providers available in the cloud: `aws-elbv2`, and `gcp-compute` when
- * `PORTICO_GCP_CONFIG_PARAMETER` names its SSM config (functions/wiring/cloud-adapters.ts: without it
- * nothing of GCP is imported). The ReadCache lives as long as the container.
+ * snapshot table), `PORTICO_RECONCILE_QUEUE_URL` (trailing requests), `AWS_REGION` (set by Lambda),
+ * optional `PORTICO_DEFAULT_PROVIDER` (default `aws-elbv2`). Providers available in the cloud:
+ * `aws-elbv2`, and `gcp-compute` when `PORTICO_GCP_CONFIG_PARAMETER` names its SSM config
+ * (functions/wiring/cloud-adapters.ts: without it nothing of GCP is imported). The ReadCache lives as
+ * long as the container.
  */
 export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(wireFromEnv);
 
 async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
+  const queueUrl = requiredEnv(env, 'PORTICO_RECONCILE_QUEUE_URL');
   const region = regionOf(env);
-  const [{ DynamoSnapshotStore }, { cloudAdapters }, { SQSClient }, { SqsRetryDelay }] = await Promise.all([
+  const [
+    { DynamoSnapshotStore },
+    { cloudAdapters },
+    { SQSClient },
+    { SqsRetryDelay },
+    { SqsQueue },
+    { KeyDispatch },
+  ] = await Promise.all([
     import('#functions/store/dynamo-snapshot-store.js'),
     import('#functions/wiring/cloud-adapters.js'),
     import('#functions/wiring/sqs-client.js'),
     import('#functions/queue/sqs-retry-delay.js'),
+    import('#functions/queue/sqs-queue.js'),
+    import('#functions/queue/key-dispatch.js'),
   ]);
+  const store = new DynamoSnapshotStore({ tableName });
+  const sqs = new SQSClient({ region });
   return createReconcileHandler({
-    store: new DynamoSnapshotStore({ tableName }),
+    store,
     adapters: await cloudAdapters(env),
-    retryDelay: new SqsRetryDelay({ client: new SQSClient({ region }) }),
+    retryDelay: new SqsRetryDelay({ client: sqs }),
+    dispatch: new KeyDispatch({ store, queue: new SqsQueue({ client: sqs, queueUrl }) }),
     translateOptions: {
       defaultProvider: (env.PORTICO_DEFAULT_PROVIDER ?? 'aws-elbv2') as TranslateOptions['defaultProvider'],
     },

@@ -5,8 +5,8 @@ import { refOf } from '#core/index/object-ref.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { isSnapshotMarker, type PorticoEvent } from '#events/portico-event.js';
 import type { SanitizeOptions } from '#events/sanitize-object.js';
+import { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import type { Queue } from '#functions/queue/queue.js';
-import { reconcileMessage } from '#functions/queue/reconcile-message.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
 import { FUNCTIONS_SECRET_RULE } from '#functions/shared/secret-rule.js';
@@ -22,14 +22,14 @@ export interface RecordDependencies {
   store: SnapshotStore;
   /** The reconcile queue (SQS FIFO, group = LB key). */
   reconcileQueue: Queue;
-  logger?: Logger;
-  /** Clock in ms (the coalescing window is taken from it). */
-  now?: () => number;
   /**
-   * Reconcile requests for one key within one window of this many ms share a dedup id and coalesce
-   * (default 1000). The reconcile queue's DelaySeconds must be at least this (plus clock skew).
+   * How reconcile requests are sent (default: KeyDispatch on `store`, `reconcileQueue` and `now`):
+   * an idle key's at once, a queued or running key's coalesced into its run.
    */
-  coalesceWindowMs?: number;
+  dispatch?: KeyDispatch;
+  logger?: Logger;
+  /** Clock in ms (dispatch leases are taken from it). */
+  now?: () => number;
   /** Stop this long before the Lambda times out (default 2000 ms). */
   timeoutMarginMs?: number;
   /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
@@ -46,17 +46,19 @@ export type RecordOutcome = 'stored' | 'deleted' | 'stale' | 'duplicate' | 'list
  * The record function (SQS FIFO events queue, group = object; ReportBatchItemFailures): stores each
  * event's object (put / delete / list markers, stale and duplicate versions rejected by the store,
  * acknowledged and logged), finds the load balancers the change affects (old and new versions,
- * and what a finished re-list removed), then asks for their reconcile. A message that cannot be
+ * and what a finished re-list removed), then asks for their reconcile (KeyDispatch: at once when
+ * the key is idle, else coalesced into the run that holds it). A message that cannot be
  * read or recorded is reported as a batch item failure (retried, then dead-lettered), and so are
  * the later messages of its group in the batch, to keep order; the rest of the batch goes on.
  */
 export function createRecordHandler(deps: RecordDependencies) {
   const logger = deps.logger ?? createJsonLogger({ service: 'record' });
-  const now = deps.now ?? Date.now;
-  const windowMs = deps.coalesceWindowMs ?? 1000;
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store } = deps;
   const secrets = deps.secrets ?? FUNCTIONS_SECRET_RULE;
+  const dispatch =
+    deps.dispatch ??
+    new KeyDispatch({ store, queue: deps.reconcileQueue, ...(deps.now ? { now: deps.now } : {}) });
 
   /** The changes a finished re-list made: the objects it removed (logged). */
   function sweptChanges(cluster: string, swept: SweptList | undefined): ObjectChange[] {
@@ -70,8 +72,22 @@ export function createRecordHandler(deps: RecordDependencies) {
     return swept.removed.map((removed) => ({ old: removed.object }));
   }
 
-  async function recordEvent(e: PorticoEvent): Promise<{ outcome: RecordOutcome; keys: LbKey[] }> {
-    const { outcome, changes } = await storeEvent(e);
+  /**
+   * `redelivered`: the message came back after a failed or crashed attempt, which may have stored
+   * the object and died before its reconcile was requested. A duplicate then still asks for the
+   * reconcile of the keys the object affects now (not of those its previous version affected: that
+   * version is gone; resync covers them).
+   */
+  async function recordEvent(
+    e: PorticoEvent,
+    redelivered: boolean,
+  ): Promise<{ outcome: RecordOutcome; keys: LbKey[] }> {
+    const stored = await storeEvent(e);
+    const { outcome } = stored;
+    const changes =
+      redelivered && outcome === 'duplicate' && !isSnapshotMarker(e)
+        ? [e.type === 'dev.knative.apiserver.resource.delete' ? { old: e.data } : { new: e.data }]
+        : stored.changes;
     // One walk for every change of the event: the reads of all of them are batched together.
     const keys = changes.length > 0 ? await affectedKeysInStore(store, e.cluster, changes) : [];
     return { outcome, keys };
@@ -122,7 +138,8 @@ export function createRecordHandler(deps: RecordDependencies) {
         async (record) => {
           signal.throwIfAborted();
           const e = parseRecordedEvent(record.body, secrets);
-          const { outcome, keys } = await recordEvent(e);
+          const redelivered = Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1;
+          const { outcome, keys } = await recordEvent(e, redelivered);
           counts[outcome] = (counts[outcome] ?? 0) + 1;
           if (outcome === 'stale' || outcome === 'duplicate') {
             logger.info('event ignored', {
@@ -147,16 +164,13 @@ export function createRecordHandler(deps: RecordDependencies) {
           }),
       );
 
+      let dispatched = { sent: 0, coalesced: 0 };
       if (wanted.size > 0) {
-        const at = now();
-        const keys = [...wanted.keys()].sort();
         try {
-          await deps.reconcileQueue.send(
-            keys.map((k) => reconcileMessage(k, at, windowMs)),
-            { signal },
-          );
+          const r = await dispatch.request([...wanted.keys()], { signal });
+          dispatched = { sent: r.sent.length, coalesced: r.coalesced.length };
         } catch (error) {
-          logger.error('reconcile enqueue failed', { keys: keys.length, ...errorFields(error) });
+          logger.error('reconcile enqueue failed', { keys: wanted.size, ...errorFields(error) });
           const failed = new Set(failures.map((f) => f.itemIdentifier));
           for (const ids of wanted.values()) for (const id of ids) failed.add(id);
           const all = [...failed].map((itemIdentifier) => ({ itemIdentifier }));
@@ -171,6 +185,8 @@ export function createRecordHandler(deps: RecordDependencies) {
         messages: event.Records?.length ?? 0,
         failed: failures.length,
         reconcileKeys: wanted.size,
+        reconcilesSent: dispatched.sent,
+        reconcilesCoalesced: dispatched.coalesced,
         ...counts,
       });
       return { batchItemFailures: failures };

@@ -14,6 +14,7 @@
  * | list record       | `C#<c>#L#<kind>`          | `<listId>`   | st, exp, seen, lrv, done, ttl                         |
  * | reconciled        | `C#<c>#K`                 | `<lb key>`   | fp, at                                                |
  * | delete pending    | `C#<c>#D`                 | `<lb key>`   | at                                                    |
+ * | dispatch mark     | `C#<c>#Q`                 | `<lb key>`   | st, dirty, gen, cat, lease, run, rev                  |
  * | status sequence   | `C#<c>#SQ`                | `-`          | seq                                                   |
  * | status            | `C#<c>#S`                 | `<cursor>`   | ref, key (LB key, optional), st or rel (JSON), at     |
  * | status of object  | `C#<c>#SO`                | `<refId>` or `<refId>\|<lb key>` | cur                               |
@@ -23,7 +24,7 @@
  * Access paths (no Scan anywhere): get = GetItem; getMany = BatchGetItem (100 keys a request);
  * referrers = Query `R#<target>`; referrersInto = Query `I#<ns>`; list(kind, ns) = Query
  * `O#<kind>#<ns>`; list(kind) of a namespaced kind and the re-list sweep = Query GSI byKind;
- * reconciledKeys = Query `C#<c>#K`; deletePendingKeys = Query `C#<c>#D`; clusters = Query `CLUSTERS` (one small item per cluster, written
+ * reconciledKeys = Query `C#<c>#K`; dispatch marks = GetItem + a Put conditional on `rev`; deletePendingKeys = Query `C#<c>#D`; clusters = Query `CLUSTERS` (one small item per cluster, written
  * when a cluster's first object, list, fingerprint or status is, at most once per container).
  *
  * Writes. dynalite (the DynamoDB used in tests) has no transactions, and none are needed: a put
@@ -59,6 +60,7 @@ import type { Edge, EdgeType } from '#core/index/references.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { compareStrings } from '#core/ir/sort.js';
 import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
+import type { DispatchMark, StoredDispatchMark } from './dispatch-mark.js';
 import { isListReady, isSnapshotComplete, isSweptByList, type ListRecord } from './list-sweep.js';
 import { decideDelete, decidePut, resourceVersionKey, type VersionState } from './resource-version.js';
 import {
@@ -430,6 +432,61 @@ export class DynamoSnapshotStore implements SnapshotStore {
       ProjectionExpression: 'sk',
     });
     return items.map((it) => it.sk as LbKey).sort(compareStrings);
+  }
+
+  // ── dispatch marks ─────────────────────────────────────────────────────────────────────────
+
+  async readDispatchMark(key: LbKey): Promise<StoredDispatchMark | undefined> {
+    const out = await this.#doc.send(
+      new GetCommand({
+        TableName: this.#table,
+        Key: { pk: `C#${clusterOfKey(key)}#Q`, sk: key },
+        ConsistentRead: true, // a mark read stale could claim a key twice
+      }),
+    );
+    const it = out.Item;
+    if (!it) return undefined;
+    const state = it.st === 'queued' || it.st === 'running' ? it.st : 'idle';
+    return {
+      mark: {
+        state,
+        dirty: it.dirty === true,
+        generation: Number(it.gen ?? 0),
+        claimedAt: Number(it.cat ?? 0),
+        leaseUntil: Number(it.lease ?? 0),
+        ...(typeof it.run === 'string' ? { runId: it.run } : {}),
+      },
+      revision: Number(it.rev ?? 0),
+    };
+  }
+
+  async writeDispatchMark(key: LbKey, mark: DispatchMark, revision: number | undefined): Promise<boolean> {
+    const pk = `C#${clusterOfKey(key)}#Q`;
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            pk,
+            sk: key,
+            st: mark.state,
+            dirty: mark.dirty,
+            gen: mark.generation,
+            cat: mark.claimedAt,
+            lease: mark.leaseUntil,
+            ...optional('run', mark.runId),
+            rev: (revision ?? 0) + 1,
+          },
+          ...(revision === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': revision } }),
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
   }
 
   async clusters(): Promise<string[]> {

@@ -4,6 +4,7 @@ import { type ObjectRef, ref, refId } from '#core/index/object-ref.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { ObjectStatus } from '#core/status/types.js';
+import type { DispatchMark, StoredDispatchMark } from './dispatch-mark.js';
 import { isListReady, isSnapshotComplete, isSweptByList, type ListRecord } from './list-sweep.js';
 import { decideDelete, decidePut } from './resource-version.js';
 import {
@@ -86,6 +87,7 @@ export class MemorySnapshotStore implements SnapshotStore {
   readonly #registered = new Set<string>();
   readonly #reconciled = new Map<LbKey, string>();
   readonly #deletePending = new Set<LbKey>();
+  readonly #dispatchMarks = new Map<LbKey, StoredDispatchMark>();
   readonly #now: () => number;
   readonly #tombstoneTtlMs: number;
 
@@ -244,6 +246,20 @@ export class MemorySnapshotStore implements SnapshotStore {
 
   async clusters(): Promise<string[]> {
     return [...this.#registered].sort();
+  }
+
+  async readDispatchMark(key: LbKey): Promise<StoredDispatchMark | undefined> {
+    clusterOfKey(key);
+    const stored = this.#dispatchMarks.get(key);
+    return stored && structuredClone(stored);
+  }
+
+  async writeDispatchMark(key: LbKey, mark: DispatchMark, revision: number | undefined): Promise<boolean> {
+    clusterOfKey(key);
+    const stored = this.#dispatchMarks.get(key);
+    if (stored?.revision !== revision) return false;
+    this.#dispatchMarks.set(key, { mark: structuredClone(mark), revision: (revision ?? 0) + 1 });
+    return true;
   }
 
   async putStatus(cluster: string, ref: ObjectRef, status: unknown, key?: LbKey): Promise<string> {

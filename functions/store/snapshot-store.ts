@@ -5,6 +5,7 @@ import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { releaseOf } from '#core/status/release.js';
 import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
+import type { DispatchMarkStore } from './dispatch-mark.js';
 
 /**
  * The snapshot store (port): the latest version of every object of every cluster, as recorded from
@@ -15,8 +16,9 @@ import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
  * Reads answer the async half of core/index's DependencyView (getMany/references via the stored
  * edges, referrers, referrersInto, list); functions/store/store-view.ts turns them into the
  * synchronous view that affectedKeys() and selectBundle() walk, reading only what they reach.
+ * It also keeps each key's dispatch mark (DispatchMarkStore, dispatch-mark.ts).
  */
-export interface SnapshotStore {
+export interface SnapshotStore extends DispatchMarkStore {
   /**
    * Stores an add/update event's object unless what is stored is as new or newer (see decidePut in
    * resource-version.ts): conditional on the stored version, so two writers cannot both win.

@@ -12,6 +12,7 @@ import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/ada
 import type { KindName } from '#core/model/bundle.js';
 import { Forwarder } from '#forwarder/forwarder.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
+import { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import { SqsQueue } from '#functions/queue/sqs-queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
 import { createRecordHandler } from '#functions/record/handler.js';
@@ -38,9 +39,8 @@ export interface LocalCloudOptions {
   addressPool: string;
   /** Objects in the API server before the forwarder starts. */
   objects: readonly Record<string, unknown>[];
-  /** The reconcile queue's DelaySeconds and record's coalescing window (serverless.yml: 2 s and 1,000 ms). */
+  /** The reconcile queue's DelaySeconds (serverless.yml: 0; dispatch coalesces in the store instead). */
   reconcileDelaySeconds?: number;
-  coalesceWindowMs?: number;
   statusPollMs?: number;
 }
 
@@ -59,11 +59,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   await dynamo.createSnapshotTable(TABLE);
   const eventsUrl = await fifo(sqsClient, 'portico-e2e-events.fifo', { VisibilityTimeout: '5' });
   const reconcileUrl = await fifo(sqsClient, 'portico-e2e-reconcile.fifo', {
-    DelaySeconds: String(options.reconcileDelaySeconds ?? 1),
+    DelaySeconds: String(options.reconcileDelaySeconds ?? 0),
     VisibilityTimeout: '10',
   });
 
   const store = new DynamoSnapshotStore({ tableName: TABLE, client: dynamo.client });
+  const dispatch = new KeyDispatch({
+    store,
+    queue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
+  });
   const signingKeys = [{ cluster: CLUSTER, secret: SECRET }];
   const api: HttpApi = await startHttpApi({
     'POST /events': createIngestHandler({
@@ -81,7 +85,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     handler: createRecordHandler({
       store,
       reconcileQueue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
-      coalesceWindowMs: options.coalesceWindowMs ?? 500,
+      dispatch,
       logger: silentLogger,
     }),
   }).start();
@@ -94,6 +98,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       adapters: { haproxy: haproxy },
       translateOptions: { defaultProvider: 'haproxy' },
       logger: silentLogger,
+      dispatch,
     }),
   }).start();
 

@@ -1,9 +1,9 @@
 // The reliability harness: the real ingest, record and reconcile handlers wired in one process the way
 // AWS wires them (signed HTTP API request → events queue (SQS FIFO) → record in FIFO batches of 10 →
-// reconcile queue (SQS FIFO, DelaySeconds) → reconcile), with a clock the test drives. Queue delays
-// are simulated: a reconcile message is only delivered once its delay has passed, and a record the
-// handler reports as a batch item failure is delivered again (ApproximateReceiveCount + 1), as SQS
-// does after the visibility timeout.
+// reconcile queue (SQS FIFO, leading-edge dispatch, no DelaySeconds) → reconcile), with a clock the
+// test drives. A record the handler reports as a batch item failure is delivered again
+// (ApproximateReceiveCount + 1), as SQS does after the visibility timeout. record and reconcile share
+// one KeyDispatch on the store and the clock, as the deployed functions share the table.
 
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createFakeAdapter, type FakeAdapter } from '#adapters/fake/adapter.js';
@@ -16,6 +16,7 @@ import { loadFixture } from '#events/fixtures/load-fixture.js';
 import type { PorticoEvent } from '#events/portico-event.js';
 import { signRequest } from '#events/signature.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
+import { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import type { QueueMessage } from '#functions/queue/queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
@@ -38,13 +39,12 @@ export { CLUSTER };
 export const SECRET = 'prod-eu-1-signing-secret-0123456789abcdef';
 export const OTHER_SECRET = 'staging-1-signing-secret-0123456789abcdef';
 export const BATCH = 'application/cloudevents-batch+json';
-/** The reconcile queue's DelaySeconds (serverless.yml): at least the coalescing window plus skew. */
-export const RECONCILE_DELAY_MS = 2_000;
-export const WINDOW_MS = 1_000;
+/** The reconcile queue's DelaySeconds (serverless.yml: 0, dispatch coalesces instead). */
+export const RECONCILE_DELAY_MS = 0;
 /** 2026-11-20T09:00:00.300Z: not on a window boundary. */
 export const START_MS = 1_795_683_600_300;
 
-/** A FIFO queue that remembers when each message was sent (for DelaySeconds). */
+/** A FIFO queue that remembers when each message was sent. */
 class TimedQueue extends MemoryQueue {
   readonly sentAt: number[] = [];
   constructor(private readonly clock: () => number) {
@@ -86,6 +86,7 @@ export function createHarness(options: HarnessOptions) {
   const store = new MemorySnapshotStore({ now });
   const eventsQueue = new TimedQueue(now);
   const reconcileQueue = new TimedQueue(now);
+  const dispatch = new KeyDispatch({ store, queue: reconcileQueue, now });
   const logs = { ingest: captureLogger(), record: captureLogger(), reconcile: captureLogger() };
   const ingest = createIngestHandler({
     queue: eventsQueue,
@@ -98,7 +99,7 @@ export function createHarness(options: HarnessOptions) {
     store,
     reconcileQueue,
     now,
-    coalesceWindowMs: WINDOW_MS,
+    dispatch,
     logger: logs.record,
   });
   const reconcile = createReconcileHandler({
@@ -106,6 +107,7 @@ export function createHarness(options: HarnessOptions) {
     adapters: options.adapters,
     translateOptions: { defaultProvider: (options.defaultProvider ?? 'haproxy') as 'haproxy' },
     logger: logs.reconcile,
+    dispatch,
   });
 
   let eventsRead = 0;
@@ -122,10 +124,6 @@ export function createHarness(options: HarnessOptions) {
     now,
     tick(ms: number) {
       clock += ms;
-    },
-    /** Sets the clock to `ms` past the start of the current coalescing window. */
-    alignToWindow(offsetMs = 0) {
-      clock = Math.floor(clock / WINDOW_MS) * WINDOW_MS + WINDOW_MS + offsetMs;
     },
 
     /** Signs `events` as one batch and posts it to ingest. */
@@ -173,11 +171,14 @@ export function createHarness(options: HarnessOptions) {
       return reconcileQueue.messages.slice(reconcileRead);
     },
     /**
-     * Delivers the reconcile messages whose delay has passed (all of them with `{ all: true }`,
-     * after moving the clock past their delay), plus the redeliveries of failed ones, in FIFO
-     * batches of 10. Returns how many messages were delivered and the failed records.
+     * Delivers the reconcile messages sent so far, plus the redeliveries of failed ones, in FIFO
+     * batches of 10; with `parallel`, one message per invocation (batchSize 1, as deployed) and every
+     * message group at the same time, as Lambda runs FIFO groups. Returns how many messages were
+     * delivered and the failed records.
      */
-    async reconcile(opts: { all?: boolean } = {}): Promise<{ delivered: number; failed: SQSRecord[] }> {
+    async reconcile(
+      opts: { all?: boolean; parallel?: boolean } = {},
+    ): Promise<{ delivered: number; failed: SQSRecord[] }> {
       if (opts.all && reconcileQueue.sentAt.length > reconcileRead) {
         clock = Math.max(clock, reconcileQueue.sentAt.at(-1)! + RECONCILE_DELAY_MS);
       }
@@ -192,11 +193,25 @@ export function createHarness(options: HarnessOptions) {
       const records = [...reconcileRetries.map(redelivered), ...fresh];
       reconcileRetries = [];
       const failed: SQSRecord[] = [];
-      for (const b of batches(records)) {
+      const deliver = async (b: SQSRecord[]) => {
         const r = await reconcile({ Records: b } satisfies SQSEvent, lambdaContext());
         delivered.reconcile += b.length;
         const ids = new Set(r.batchItemFailures.map((f) => f.itemIdentifier));
         failed.push(...b.filter((rec) => ids.has(rec.messageId)));
+      };
+      if (opts.parallel) {
+        const groups = new Map<string, SQSRecord[]>();
+        for (const r of records) {
+          const group = r.attributes.MessageGroupId ?? '';
+          groups.set(group, [...(groups.get(group) ?? []), r]);
+        }
+        await Promise.all(
+          [...groups.values()].map(async (group) => {
+            for (const r of group) await deliver([r]);
+          }),
+        );
+      } else {
+        for (const b of batches(records)) await deliver(b);
       }
       reconcileRetries = failed;
       return { delivered: records.length, failed };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createFakeAdapter } from '#adapters/fake/adapter.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { PorticoEvent } from '#events/portico-event.js';
+import { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import { MemoryQueue } from '#functions/queue/memory-queue.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
 import { createRecordHandler } from '#functions/record/handler.js';
@@ -34,12 +35,14 @@ function pipeline() {
   const eventsQueue = new MemoryQueue({ now });
   const reconcileQueue = new MemoryQueue({ now });
   const fake = createFakeAdapter();
-  const record = createRecordHandler({ store, reconcileQueue, now, logger: captureLogger() });
+  const dispatch = new KeyDispatch({ store, queue: reconcileQueue, now });
+  const record = createRecordHandler({ store, reconcileQueue, now, dispatch, logger: captureLogger() });
   const reconcile = createReconcileHandler({
     store,
     adapters: { haproxy: fake },
     translateOptions: { defaultProvider: 'haproxy' },
     logger: captureLogger(),
+    dispatch,
   });
   let eventsRead = 0;
   let reconcileRead = 0;
@@ -59,7 +62,7 @@ function pipeline() {
         clock += 2;
       }
     },
-    /** Delivers the reconcile queue (after its delay: every event of the window is recorded). */
+    /** Delivers the reconcile queue. */
     async reconcile() {
       const pending = reconcileQueue.messages.slice(reconcileRead);
       reconcileRead = reconcileQueue.messages.length;

@@ -9,6 +9,7 @@ import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
+import type { DispatchMark } from '#functions/store/dispatch-mark.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import {
   affectedKeysInStore,
@@ -272,6 +273,46 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
       expect(await s().deletePendingKeys(other)).toEqual([lbKey(other, 'Gateway', 'a', 'g')]);
       await expect(s().markDeletePending('not-a-key')).rejects.toThrow(RangeError);
       await expect(s().deletePendingKeys('a/b')).rejects.toThrow(/not a usable cluster id/);
+    });
+
+    it('keeps one dispatch mark per key, written only over the revision it was read at', async () => {
+      const [c, other] = [freshCluster(), freshCluster()];
+      const key = lbKey(c, 'Gateway', 'a', 'web');
+      expect(await s().readDispatchMark(key)).toBeUndefined();
+      const queued: DispatchMark = {
+        state: 'queued',
+        dirty: false,
+        generation: 1,
+        claimedAt: 5,
+        leaseUntil: 100,
+      };
+      expect(await s().writeDispatchMark(key, queued, undefined)).toBe(true);
+      expect(await s().writeDispatchMark(key, { ...queued, generation: 9 }, undefined)).toBe(false); // created already
+      expect(await s().readDispatchMark(key)).toEqual({ mark: queued, revision: 1 });
+
+      const running: DispatchMark = { ...queued, state: 'running', runId: 'run-1', leaseUntil: 200 };
+      expect(await s().writeDispatchMark(key, running, 1)).toBe(true);
+      expect(await s().writeDispatchMark(key, { ...queued, dirty: true }, 1)).toBe(false); // read before that write
+      expect(await s().readDispatchMark(key)).toEqual({ mark: running, revision: 2 });
+      const idle: DispatchMark = { state: 'idle', dirty: false, generation: 1, claimedAt: 5, leaseUntil: 0 };
+      expect(await s().writeDispatchMark(key, idle, 2)).toBe(true);
+      expect(await s().readDispatchMark(key)).toEqual({ mark: idle, revision: 3 }); // no run id left
+
+      // writers racing over one revision: exactly one wins, and its mark is the one stored
+      const wins = await Promise.all(
+        [2, 3, 4, 5].map((generation) => s().writeDispatchMark(key, { ...queued, generation }, 3)),
+      );
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      const stored = await s().readDispatchMark(key);
+      expect(stored?.revision).toBe(4);
+      expect(stored?.mark.generation).toBe([2, 3, 4, 5][wins.indexOf(true)]);
+
+      // per key and per cluster; not a cluster of its own (resync lists clusters with objects)
+      expect(await s().readDispatchMark(lbKey(c, 'Gateway', 'a', 'other'))).toBeUndefined();
+      expect(await s().readDispatchMark(lbKey(other, 'Gateway', 'a', 'web'))).toBeUndefined();
+      expect(await s().clusters()).not.toContain(c);
+      await expect(s().readDispatchMark('not-a-key')).rejects.toThrow(RangeError);
+      await expect(s().writeDispatchMark('not-a-key', queued, undefined)).rejects.toThrow(RangeError);
     });
 
     it('pages the status stream by an increasing cursor, keeping the latest status per object', async () => {
