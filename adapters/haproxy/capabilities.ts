@@ -14,7 +14,8 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   sourceRanges: true,
   // The bind address comes from the operator's address pool; a requested IP is honoured when it is in the pool.
   requestedAddressTypes: ['IPAddress'],
-  retries: false,
+  // Retries on connection errors and the statuses 2.6's retry-on knows (config/retry.ts); no backoff.
+  retries: true,
   backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
   frontendClientValidation: [],
   tlsMixedModes: false,

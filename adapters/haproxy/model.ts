@@ -71,12 +71,20 @@ export interface BackendModel {
   /** Options on every server line (TLS to the endpoints, h2, health-check settings): safe tokens. */
   serverOptions: string[];
   healthCheck: BackendHealthCheck;
+  /** HTTP routes' retry policy (config/retry.ts); absent = the defaults' connection retries. */
+  retry?: BackendRetry;
   /** Server slots rendered; free ones are `disabled` placeholders the runtime API fills. */
   slots: number;
   /** Desired endpoints, sorted by address then port. */
   endpoints: DesiredEndpoint[];
   /** Observed only: see ConfigDrift. */
   configDrift?: ConfigDrift;
+}
+
+export interface BackendRetry {
+  retries: number;
+  /** `retry-on` keywords and statuses. */
+  on: string[];
 }
 
 export interface BackendHealthCheck {

@@ -14,6 +14,7 @@ import { cidr, UnsafeValueError } from './config/escape.js';
 import { FieldError } from './config/field-error.js';
 import type { FrontendScope } from './config/frontend-scope.js';
 import { renderHttpFrontend } from './config/http-frontend.js';
+import { UnsupportedRetryError } from './config/retry.js';
 import { renderTcpFrontend } from './config/tcp-frontend.js';
 import {
   type BackendModel,
@@ -25,7 +26,7 @@ import {
   type MapModel,
   POOL_ADDRESS,
 } from './model.js';
-import { backendName, haproxyAddress, lbId } from './naming.js';
+import { haproxyAddress, lbId } from './naming.js';
 
 export interface HaproxyRenderContext {
   /**
@@ -89,14 +90,36 @@ export function renderHaproxyModel(
     lb: id,
     address,
     sourceRanges,
-    backend(pool, mode) {
+    backend(pool, mode, retry) {
       const plan = pool === null ? undefined : plans.get(pool);
       if (!plan) return undefined;
-      const name = backendName(lb.key, plan.pool.id, mode);
-      if (!backends.has(name)) backends.set(name, backendModel(lb.key, id, plan, mode));
-      return name;
+      const model = backendModel(lb.key, id, plan, mode, mode === 'http' ? retry : undefined);
+      if (!backends.has(model.name)) backends.set(model.name, model);
+      return model.name;
+    },
+    warnRoute(listener, route, feature, message) {
+      notices.push({
+        severity: 'warning',
+        code: 'UnsupportedValue',
+        feature,
+        source: route.source,
+        listener: listener.id,
+        route: route.id,
+        message: `route ${route.id}: ${message}`,
+      });
     },
     rejectRoute(listener, route, err) {
+      if (err instanceof UnsupportedRetryError)
+        return void notices.push({
+          severity: 'error',
+          code: 'UnsupportedValue',
+          feature: 'retry/codes',
+          source: route.source,
+          listener: listener.id,
+          route: route.id,
+          field: err.field,
+          message: `route ${route.id}: ${err.reason}`,
+        });
       notices.push({
         severity: 'error',
         code: err.kind === 'header-size' ? 'LimitExceeded' : 'UnsupportedValue',

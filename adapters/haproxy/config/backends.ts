@@ -2,10 +2,17 @@
 // the transport options every server slot carries.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import { type BackendHealthCheck, type BackendModel, type DesiredEndpoint, slotCountFor } from '../model.js';
+import {
+  type BackendHealthCheck,
+  type BackendModel,
+  type BackendRetry,
+  type DesiredEndpoint,
+  slotCountFor,
+} from '../model.js';
 import { backendName } from '../naming.js';
 import { configWord, integer, ipLiteral } from './escape.js';
 import { atField, FieldError } from './field-error.js';
+import { retryBackendName } from './retry.js';
 
 /** What a pool contributes to every backend rendered for it (one per frontend mode using it). */
 export interface PoolPlan {
@@ -76,7 +83,13 @@ export function planPool(pool: ir.BackendPool): PoolPlan {
 }
 
 /** The backend for `plan.pool` as used by a frontend of `mode`. */
-export function backendModel(lbKey: string, lb: string, plan: PoolPlan, mode: 'http' | 'tcp'): BackendModel {
+export function backendModel(
+  lbKey: string,
+  lb: string,
+  plan: PoolPlan,
+  mode: 'http' | 'tcp',
+  retry?: BackendRetry,
+): BackendModel {
   const { pool, healthCheck: hc } = plan;
   const options: string[] = [];
   // No BackendTLSPolicy in the IR: TLS to endpoints is encrypted but not verified, as elsewhere.
@@ -89,11 +102,12 @@ export function backendModel(lbKey: string, lb: string, plan: PoolPlan, mode: 'h
   else if (tlsToEndpoints) options.push('no-check-ssl');
   return {
     lb,
-    name: backendName(lbKey, pool.id, mode),
+    name: retry ? retryBackendName(lbKey, pool.id, retry) : backendName(lbKey, pool.id, mode),
     pool: pool.id,
     mode,
     serverOptions: options,
     healthCheck: hc,
+    ...(retry ? { retry } : {}),
     slots: slotCountFor(plan.endpoints.length),
     endpoints: plan.endpoints,
   };

@@ -9,11 +9,12 @@
 //      backend of a weighted split, redirect or answer; nothing → 404.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import { type FrontendModel, type MapModel, mapPath } from '../model.js';
+import { type BackendRetry, type FrontendModel, type MapModel, mapPath } from '../model.js';
 import { frontendName, HELPER_BACKENDS, mapName, routeTag } from '../naming.js';
 import { mapKey, mapValue } from './escape.js';
 import { atField, FieldError } from './field-error.js';
 import type { FrontendScope } from './frontend-scope.js';
+import { backendRetry, backoffWarning } from './retry.js';
 import { compileHttpAction } from './route-actions.js';
 import {
   aclConditions,
@@ -48,8 +49,8 @@ export function renderHttpFrontend(
     prefix: mapName(scope.lbKey, listener.id, 'paths-prefix'),
   };
   const backends = new Set<string>();
-  const backend = (pool: string | null) => {
-    const be = scope.backend(pool, 'http');
+  const backend = (pool: string | null, retry?: BackendRetry) => {
+    const be = scope.backend(pool, 'http', retry);
     if (be) backends.add(be);
     return be;
   };
@@ -69,7 +70,15 @@ export function renderHttpFrontend(
           : p.type === 'Prefix'
             ? normalizePrefix(atField('match.path.value', () => requestPath(p.value)))
             : undefined;
-      const action = compileHttpAction(route, { listener, tag, backend, prefix });
+      const retry = route.retry ? backendRetry(route.retry) : undefined;
+      const action = compileHttpAction(route, {
+        listener,
+        tag,
+        backend: (pool) => backend(pool, retry),
+        prefix,
+      });
+      const backoff = route.retry ? backoffWarning(route.retry) : undefined;
+      if (backoff) scope.warnRoute(listener, route, 'retry/backoff', backoff);
       compiled.push({
         vhost,
         target: action.target ?? tag,

@@ -22,6 +22,7 @@ import {
   mapKey,
   mapValue,
 } from './escape.js';
+import { retryLines } from './retry.js';
 import { renderServerLine, serverSpec } from './server.js';
 import { assignSlots, type SlotAssignment } from './slots.js';
 
@@ -192,7 +193,12 @@ export function sourceRangeLines(ranges: readonly string[]): string[] {
 
 export function backendSection(b: BackendModel, previous: SlotAssignment | undefined): string[] {
   const hc = b.healthCheck;
-  const lines = [`backend ${identifier(b.name)}`, `mode ${b.mode}`, 'balance roundrobin'];
+  const lines = [
+    `backend ${identifier(b.name)}`,
+    `mode ${b.mode}`,
+    'balance roundrobin',
+    ...retryLines(b.retry),
+  ];
   if (hc.type === 'http') {
     lines.push(
       'option httpchk',

@@ -118,9 +118,13 @@ export function readBackend(section: ConfigSection, reference: BackendModel): Ba
     fall: 0,
     ssl: false,
   };
+  let retry: BackendModel['retry'];
   for (const line of section.lines) {
     const words = line.split(/\s+/);
     if (words[0] === 'mode' && words.length === 2) mode = words[1] as BackendModel['mode'];
+    else if (words[0] === 'retries' && words.length === 2)
+      retry = { retries: Number(words[1]), on: retry?.on ?? [] };
+    else if (words[0] === 'retry-on') retry = { retries: retry?.retries ?? Number.NaN, on: words.slice(1) };
     else if (line === 'option httpchk') healthCheck.type = 'http';
     else if (line.startsWith('http-check send meth GET uri '))
       healthCheck.path = unquoteWord(line.slice('http-check send meth GET uri '.length));
@@ -148,6 +152,7 @@ export function readBackend(section: ConfigSection, reference: BackendModel): Ba
     mode,
     serverOptions: options,
     healthCheck,
+    ...(retry ? { retry } : {}),
     slots,
     endpoints: sortEndpoints(endpoints),
   };
