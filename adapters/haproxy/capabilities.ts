@@ -9,7 +9,7 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   listenerProtocols: ['HTTP', 'HTTPS', 'TLS', 'TCP'],
   tlsPassthrough: true,
   certificateSource: 'secret',
-  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite'],
+  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'CORS'],
   poolProtocols: ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'TCP', 'TLS'],
   sourceRanges: true,
   // The bind address comes from the operator's address pool; a requested IP is honoured when it is in the pool.

@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import { reconcileLoadBalancer } from '#adapters/reconcile.js';
+import type * as ir from '#core/ir/load-balancer.js';
+import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
+
+// Gateway API v1.4–v1.6 features the conformance scenarios do not cover, on a real HAProxy 2.6 with
+// real traffic: CORS (preflight answered by HAProxy, actual requests get the headers).
+
+const POOL = '127.0.86.10-127.0.86.20';
+const HAPROXY: Partial<ir.LoadBalancer> = { provider: 'haproxy', scheme: 'internal', providerParameters: {} };
+let stateDir: string;
+let adapter: HaproxyAdapter;
+const servers: Server[] = [];
+
+/** An HTTP backend answering `<name> <method>`; its port. */
+async function httpBackend(name: string): Promise<number> {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`${name} ${req.method}`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  servers.push(server);
+  return (server.address() as AddressInfo).port;
+}
+
+async function program(raw: LooseLb): Promise<{ address: string; notices: unknown[] }> {
+  const lb = withDefaults(raw, HAPROXY);
+  const out = await reconcileLoadBalancer({ key: lb.key, lb, adapter, signal: AbortSignal.timeout(30_000) });
+  return { address: out.status.addresses[0]!.value, notices: out.notices };
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function send(address: string, port: number, method: string, path: string, headers: Record<string, string>) {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request({ host: address, port, method, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'portico-v16-'));
+  adapter = createHaproxyAdapter({ stateDir, addressPool: POOL });
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  for (const s of servers) s.closeAllConnections(), s.close();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('CORS filter on HAProxy', () => {
+  let address: string;
+  beforeAll(async () => {
+    const port = await httpBackend('api');
+    const cors = (allowOrigins: string[], allowCredentials: boolean, allowMethods: string[]) => ({
+      type: 'CORS',
+      allowOrigins,
+      allowCredentials,
+      allowMethods,
+      allowHeaders: ['x-request-id'],
+      exposeHeaders: ['x-trace', 'x-span'],
+      maxAgeSeconds: 600,
+    });
+    const route = (key: string, path: string, filter: object) => ({
+      id: `HTTPRoute/shop/${key}/rule/0/match/0`,
+      source: { kind: 'HTTPRoute', namespace: 'shop', name: key, rule: 0 },
+      match: { path: { type: 'Prefix' as const, value: path } },
+      filters: [filter as { type: string }],
+      action: { type: 'forward', backends: [{ pool: 'shop/api/80', weight: 1 }] },
+    });
+    const { address: a, notices } = await program({
+      source: { kind: 'Gateway', namespace: 'shop', name: 'cors' },
+      listeners: [
+        {
+          port: 8080,
+          protocol: 'HTTP',
+          routes: [
+            route(
+              'listed',
+              '/api',
+              cors(['https://app.example.com', 'https://*.example.org'], true, ['GET', 'POST']),
+            ),
+            route('any', '/open', cors(['*'], false, ['*'])),
+          ],
+        },
+      ],
+      pools: [{ id: 'shop/api/80', endpoints: [{ address: '127.0.0.1', port }] }],
+    });
+    expect(notices).toEqual([]);
+    address = a;
+  });
+
+  it('answers a preflight from an allowed origin itself, with the Access-Control-Allow-* headers', async () => {
+    const res = await send(address, 8080, 'OPTIONS', '/api/items', {
+      origin: 'https://deep.app.example.org',
+      'access-control-request-method': 'POST',
+    });
+    expect(res.status).toBe(204);
+    expect(res.body).toBe('');
+    expect(res.headers).toMatchObject({
+      'access-control-allow-origin': 'https://deep.app.example.org',
+      'access-control-allow-methods': 'GET, POST',
+      'access-control-allow-headers': 'x-request-id',
+      'access-control-allow-credentials': 'true',
+      'access-control-expose-headers': 'x-trace, x-span',
+      'access-control-max-age': '600',
+    });
+  });
+
+  it('adds the headers to an actual request from an allowed origin, and none for other origins', async () => {
+    const ok = await send(address, 8080, 'GET', '/api/items', { origin: 'https://app.example.com' });
+    expect(ok.body).toBe('api GET');
+    expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(ok.headers['access-control-allow-credentials']).toBe('true');
+    expect(ok.headers['access-control-expose-headers']).toBe('x-trace, x-span');
+    for (const origin of [
+      'https://evil.example.com',
+      'https://example.org',
+      'https://a.example.org:8443',
+      'http://a.example.org',
+    ]) {
+      const res = await send(address, 8080, 'GET', '/api/items', { origin });
+      expect(res.body).toBe('api GET');
+      expect(res.headers['access-control-allow-origin'], origin).toBeUndefined();
+    }
+    // A preflight from an origin not allowed reaches the backend, and gets no CORS headers.
+    const preflight = await send(address, 8080, 'OPTIONS', '/api/items', {
+      origin: 'https://evil.example.com',
+      'access-control-request-method': 'GET',
+    });
+    expect(preflight.body).toBe('api OPTIONS');
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers `*` without credentials, and echoes the method asked for when any method is allowed', async () => {
+    const res = await send(address, 8080, 'OPTIONS', '/open', {
+      origin: 'https://foobar.com:12345',
+      'access-control-request-method': 'PUT',
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-methods']).toBe('PUT');
+    expect(res.headers['access-control-allow-credentials']).toBeUndefined();
+    const actual = await send(address, 8080, 'PUT', '/open', { origin: 'https://foobar.com' });
+    expect(actual.body).toBe('api PUT');
+    expect(actual.headers['access-control-allow-origin']).toBe('*');
+  });
+});
