@@ -59,7 +59,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await adapter?.stop();
-  for (const s of servers) s.closeAllConnections(), s.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
   rmSync(stateDir, { recursive: true, force: true });
 });
 
