@@ -19,5 +19,5 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
   frontendClientValidation: [],
   tlsMixedModes: false,
-  misdirectedRequests: false,
+  misdirectedRequests: true,
 };

@@ -14,6 +14,7 @@ import { frontendName, HELPER_BACKENDS, mapName, routeTag } from '../naming.js';
 import { mapKey, mapValue } from './escape.js';
 import { atField, FieldError } from './field-error.js';
 import type { FrontendScope } from './frontend-scope.js';
+import { misdirectedRules } from './misdirected.js';
 import { backendRetry, backoffWarning } from './retry.js';
 import { compileHttpAction } from './route-actions.js';
 import {
@@ -137,6 +138,7 @@ export function renderHttpFrontend(
   const rules = [
     'http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
     'http-request set-var(txn.path) path',
+    ...misdirectedRules(listener),
     `http-request set-var(txn.vh) var(txn.host),map_str(${mapPath(maps.hosts)})`,
     `http-request set-var(txn.vh) var(txn.host),map_reg(${mapPath(maps.wildcards)}) if !{ var(txn.vh) -m found }`,
     ...(hasDefault ? ['http-request set-var(txn.vh) str(v_any) if !{ var(txn.vh) -m found }'] : []),

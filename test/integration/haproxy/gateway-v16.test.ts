@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type * as ir from '#core/ir/load-balancer.js';
+import { leafCertificate } from '#test/conformance/certificates.js';
 import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
 
 // Gateway API v1.4–v1.6 features the conformance scenarios do not cover, on a real HAProxy 2.6 with
-// real traffic: CORS (preflight answered by HAProxy, actual requests get the headers).
+// real traffic: CORS (preflight answered by HAProxy, actual requests get the headers), 421 for a
+// request whose Host belongs to another listener than its connection's SNI.
 
 const POOL = '127.0.86.10-127.0.86.20';
 const HAPROXY: Partial<ir.LoadBalancer> = { provider: 'haproxy', scheme: 'internal', providerParameters: {} };
@@ -162,5 +165,78 @@ describe('CORS filter on HAProxy', () => {
     const actual = await send(address, 8080, 'PUT', '/open', { origin: 'https://foobar.com' });
     expect(actual.body).toBe('api PUT');
     expect(actual.headers['access-control-allow-origin']).toBe('*');
+  });
+});
+
+/** An HTTPS request with its own SNI and Host (a client reusing a connection for another name). */
+function sendTls(address: string, port: number, servername: string, host: string, extra: object = {}) {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: address,
+        port,
+        path: '/',
+        servername,
+        headers: { host },
+        agent: false,
+        rejectUnauthorized: false,
+        ...extra,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const forwardTo = (name: string, pool: string, hostname?: string) => ({
+  id: `HTTPRoute/shop/${name}/rule/0/match/0${hostname ? `/host/${hostname}` : ''}`,
+  source: { kind: 'HTTPRoute', namespace: 'shop', name, rule: 0 },
+  ...(hostname ? { hostname } : {}),
+  action: { type: 'forward', backends: [{ pool, weight: 1 }] },
+});
+
+describe('421 Misdirected Request on HAProxy', () => {
+  let address: string;
+  beforeAll(async () => {
+    const [a, b] = [await httpBackend('a'), await httpBackend('b')];
+    const cert = leafCertificate({ hosts: ['a.example.com', '*.example.com'] });
+    ({ address } = await program({
+      source: { kind: 'Gateway', namespace: 'shop', name: 'misdirected' },
+      listeners: [
+        {
+          port: 8443,
+          protocol: 'HTTPS',
+          tls: {
+            mode: 'Terminate',
+            listenerHostnames: ['*', 'a.example.com'],
+            certificates: [
+              { secret: 'shop/tls', hostnames: [], certificatePem: cert.certPem, privateKeyPem: cert.keyPem },
+            ],
+          },
+          routes: [forwardTo('a', 'shop/a/80', 'a.example.com'), forwardTo('any', 'shop/b/80')],
+        },
+      ],
+      pools: [
+        { id: 'shop/a/80', endpoints: [{ address: '127.0.0.1', port: a }] },
+        { id: 'shop/b/80', endpoints: [{ address: '127.0.0.1', port: b }] },
+      ],
+    }));
+  });
+
+  it('serves a request whose Host belongs to the listener of its SNI', async () => {
+    expect((await sendTls(address, 8443, 'a.example.com', 'a.example.com')).body).toBe('a GET');
+    expect((await sendTls(address, 8443, 'b.example.com', 'b.example.com')).body).toBe('b GET');
+  });
+
+  it('answers 421 when the connection was made for another listener than the Host', async () => {
+    const toB = await sendTls(address, 8443, 'a.example.com', 'b.example.com');
+    expect(toB.status).toBe(421);
+    expect(toB.body).toBe('misdirected request');
+    expect((await sendTls(address, 8443, 'c.example.com', 'a.example.com')).status).toBe(421);
   });
 });
