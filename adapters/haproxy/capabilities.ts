@@ -17,7 +17,7 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   // Retries on connection errors and the statuses 2.6's retry-on knows (config/retry.ts); no backoff.
   retries: true,
   backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
-  frontendClientValidation: [],
+  frontendClientValidation: ['AllowValidOnly', 'AllowInsecureFallback'],
   tlsMixedModes: false,
   misdirectedRequests: true,
 };

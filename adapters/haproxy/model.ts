@@ -58,8 +58,23 @@ export type ConfigDrift = string[];
 export const POOL_ADDRESS = 'pool';
 
 export type FrontendTls =
-  | { mode: 'Terminate'; crtList: string; certificates: { cert: string; sni: string[] }[] }
+  | {
+      mode: 'Terminate';
+      crtList: string;
+      certificates: { cert: string; sni: string[] }[];
+      /** Client certificates asked for and checked (config/client-validation.ts). */
+      clientValidation?: ClientValidationTls;
+    }
   | { mode: 'Passthrough' };
+
+export interface ClientValidationTls {
+  /** The CA bundle file (certPath of `cert`). */
+  caFile: string;
+  /** The cert resource holding the bundle. */
+  cert: string;
+  /** `required`: AllowValidOnly; `optional` with every error ignored: AllowInsecureFallback. */
+  verify: 'required' | 'optional';
+}
 
 /** One IR pool as spoken by one frontend mode. */
 export interface BackendModel {

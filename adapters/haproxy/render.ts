@@ -10,6 +10,7 @@ import type { AdapterNotice, Rendered } from '../types.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
 import { backendModel, type PoolPlan, planPool } from './config/backends.js';
 import { renderCertificates } from './config/certificates.js';
+import { renderClientValidation } from './config/client-validation.js';
 import { cidr, UnsafeValueError } from './config/escape.js';
 import { FieldError } from './config/field-error.js';
 import type { FrontendScope } from './config/frontend-scope.js';
@@ -138,8 +139,9 @@ export function renderHaproxyModel(
     if (listener.tls?.mode === 'Terminate') {
       try {
         const r = renderCertificates(lb.key, id, listener);
-        tls = r.tls;
-        certs.push(...r.certs);
+        const v = renderClientValidation(lb.key, id, listener, r.tls);
+        tls = v.tls;
+        certs.push(...r.certs, ...v.certs);
       } catch (err) {
         if (!(err instanceof FieldError)) throw err;
         for (const source of listener.sources.length > 0 ? listener.sources : [lb.source])
@@ -274,5 +276,8 @@ export function haproxyReferences(resource: Resource<HaproxyKinds>): string[] {
     ...f.maps.map((m) => haproxyAddress('map', m)),
     ...f.backends.map((b) => haproxyAddress('backend', b)),
     ...(f.tls?.mode === 'Terminate' ? f.tls.certificates.map((c) => haproxyAddress('cert', c.cert)) : []),
+    ...(f.tls?.mode === 'Terminate' && f.tls.clientValidation
+      ? [haproxyAddress('cert', f.tls.clientValidation.cert)]
+      : []),
   ];
 }

@@ -6,6 +6,7 @@
 // line with the disk: whatever the read missed is reported as configDrift, so no hand edit hides.
 
 import type { BackendModel, ConfigDrift, DesiredEndpoint, FrontendModel, FrontendTls } from '../model.js';
+import { readClientValidation } from './client-validation.js';
 import { backendSection, frontendSection, SERVER_HEADER_RULE } from './materialize.js';
 
 export interface ConfigSection {
@@ -69,8 +70,14 @@ export function readFrontend(
       const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(words[1] ?? '');
       if (m) bind = { address: m[1]!, port: Number(m[2]) };
       const crtList = words[2] === 'ssl' && words[3] === 'crt-list' ? words[4] : undefined;
+      const clientValidation = readClientValidation(words);
       if (crtList !== undefined)
-        tls = { mode: 'Terminate', crtList, certificates: readCrtList(crtLists[crtList] ?? '') };
+        tls = {
+          mode: 'Terminate',
+          crtList,
+          certificates: readCrtList(crtLists[crtList] ?? ''),
+          ...(clientValidation ? { clientValidation } : {}),
+        };
     } else if (words[0] === 'acl' && words[1] === 'portico_src' && words[2] === 'src')
       sourceRanges.push(...words.slice(3));
     else if (line === 'tcp-request connection reject unless portico_src' || line === SERVER_HEADER_RULE)

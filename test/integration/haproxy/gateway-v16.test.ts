@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type * as ir from '#core/ir/load-balancer.js';
-import { leafCertificate } from '#test/conformance/certificates.js';
+import { certificateAuthority, leafCertificate } from '#test/conformance/certificates.js';
 import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
 
 // Gateway API v1.4–v1.6 features the conformance scenarios do not cover, on a real HAProxy 2.6 with
 // real traffic: CORS (preflight answered by HAProxy, actual requests get the headers), 421 for a
-// request whose Host belongs to another listener than its connection's SNI.
+// request whose Host belongs to another listener than its connection's SNI, client-certificate
+// validation per port.
 
 const POOL = '127.0.86.10-127.0.86.20';
 const HAPROXY: Partial<ir.LoadBalancer> = { provider: 'haproxy', scheme: 'internal', providerParameters: {} };
@@ -238,5 +239,55 @@ describe('421 Misdirected Request on HAProxy', () => {
     expect(toB.status).toBe(421);
     expect(toB.body).toBe('misdirected request');
     expect((await sendTls(address, 8443, 'c.example.com', 'a.example.com')).status).toBe(421);
+  });
+});
+
+describe('frontend client-certificate validation on HAProxy', () => {
+  let address: string;
+  const ca = certificateAuthority();
+  const other = certificateAuthority();
+  const signed = leafCertificate({ usage: 'client', ca });
+  const foreign = leafCertificate({ usage: 'client', ca: other });
+  beforeAll(async () => {
+    const port = await httpBackend('app');
+    const server = leafCertificate({ hosts: ['app.example.com'] });
+    const listener = (port: number, mode: ir.ClientValidation['mode']) => ({
+      id: `HTTPS-${port}`,
+      port,
+      protocol: 'HTTPS' as const,
+      tls: {
+        mode: 'Terminate' as const,
+        clientValidation: { mode, caCertificatesPem: ca.certPem, sources: ['shop/client-ca'] },
+        certificates: [
+          { secret: 'shop/tls', hostnames: [], certificatePem: server.certPem, privateKeyPem: server.keyPem },
+        ],
+      },
+      routes: [forwardTo(`app-${port}`, 'shop/app/80')],
+    });
+    const out = await program({
+      source: { kind: 'Gateway', namespace: 'shop', name: 'mtls' },
+      listeners: [listener(9443, 'AllowValidOnly'), listener(9444, 'AllowInsecureFallback')],
+      pools: [{ id: 'shop/app/80', endpoints: [{ address: '127.0.0.1', port }] }],
+    });
+    expect(out.notices).toEqual([]);
+    address = out.address;
+  });
+  const withCert = (pair: { certPem: string; keyPem: string }) => ({ cert: pair.certPem, key: pair.keyPem });
+
+  it('AllowValidOnly admits a client certificate the CA signed, and no other client', async () => {
+    expect((await sendTls(address, 9443, 'app.example.com', 'app.example.com', withCert(signed))).body).toBe(
+      'app GET',
+    );
+    await expect(
+      sendTls(address, 9443, 'app.example.com', 'app.example.com', withCert(foreign)),
+    ).rejects.toThrow();
+    await expect(sendTls(address, 9443, 'app.example.com', 'app.example.com')).rejects.toThrow();
+  });
+
+  it('AllowInsecureFallback asks for a certificate but admits every client', async () => {
+    for (const extra of [withCert(signed), withCert(foreign), {}])
+      expect((await sendTls(address, 9444, 'app.example.com', 'app.example.com', extra)).body).toBe(
+        'app GET',
+      );
   });
 });
