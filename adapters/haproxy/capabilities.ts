@@ -16,7 +16,8 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   requestedAddressTypes: ['IPAddress'],
   // Retries on connection errors and the statuses 2.6's retry-on knows (config/retry.ts); no backoff.
   retries: true,
-  backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+  // Verified against serverName (the SNI sent); 2.6 cannot check other subjectAltNames while sending it.
+  backendTls: { supported: true, systemTrust: true, subjectAltNames: false, clientCertificate: true },
   frontendClientValidation: ['AllowValidOnly', 'AllowInsecureFallback'],
   tlsMixedModes: false,
   misdirectedRequests: true,

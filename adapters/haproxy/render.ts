@@ -8,6 +8,7 @@ import type { DesiredResource, Resource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
+import { planBackendTls } from './config/backend-tls.js';
 import { backendModel, type PoolPlan, planPool } from './config/backends.js';
 import { renderCertificates } from './config/certificates.js';
 import { renderClientValidation } from './config/client-validation.js';
@@ -54,7 +55,8 @@ export function renderHaproxyModel(
   const plans = new Map<string, PoolPlan>();
   for (const pool of supported.pools) {
     try {
-      const plan = planPool(pool);
+      const tls = planBackendTls(lb.key, id, pool, lb.backendClientCertificate);
+      const plan = { ...planPool(pool), ...(tls ? { tls } : {}) };
       plans.set(pool.id, plan);
       for (const s of plan.skipped)
         notices.push({
@@ -84,7 +86,8 @@ export function renderHaproxyModel(
   const backends = new Map<string, BackendModel>();
   const frontends: FrontendModel[] = [];
   const maps: MapModel[] = [];
-  const certs: CertModel[] = [];
+  // Backend TLS files of the pools (a pool no backend ends up using still has them: harmless).
+  const certs: CertModel[] = uniqueByName([...plans.values()].flatMap((p) => p.tls?.certs ?? []));
   const sourceRanges = supported.sourceRanges.length > 0 ? [...supported.sourceRanges] : [];
   const scope: Omit<FrontendScope, 'tls'> = {
     lbKey: lb.key,
@@ -280,4 +283,9 @@ export function haproxyReferences(resource: Resource<HaproxyKinds>): string[] {
       ? [haproxyAddress('cert', f.tls.clientValidation.cert)]
       : []),
   ];
+}
+
+/** The backend client certificate is one file for every pool that presents it. */
+function uniqueByName(certs: CertModel[]): CertModel[] {
+  return [...new Map(certs.map((c) => [c.name, c])).values()];
 }

@@ -10,6 +10,7 @@ import {
   slotCountFor,
 } from '../model.js';
 import { backendName } from '../naming.js';
+import type { BackendTlsPlan } from './backend-tls.js';
 import { configWord, integer, ipLiteral } from './escape.js';
 import { atField, FieldError } from './field-error.js';
 import { retryBackendName } from './retry.js';
@@ -21,6 +22,8 @@ export interface PoolPlan {
   healthCheck: BackendHealthCheck;
   /** Endpoints left out (bad address or port), with the reason. */
   skipped: { index: number; reason: string }[];
+  /** BackendTLSPolicy: verified TLS to the endpoints (config/backend-tls.ts). */
+  tls?: BackendTlsPlan;
 }
 
 /** Throws FieldError when a health-check setting cannot be written safely. */
@@ -92,9 +95,9 @@ export function backendModel(
 ): BackendModel {
   const { pool, healthCheck: hc } = plan;
   const options: string[] = [];
-  // No BackendTLSPolicy in the IR: TLS to endpoints is encrypted but not verified, as elsewhere.
-  const tlsToEndpoints = mode === 'http' && pool.protocol === 'HTTPS';
-  if (tlsToEndpoints) options.push('ssl', 'verify', 'none');
+  // Without a BackendTLSPolicy, TLS to HTTPS endpoints is encrypted but not verified, as elsewhere.
+  const tlsToEndpoints = mode === 'http' && (pool.protocol === 'HTTPS' || plan.tls !== undefined);
+  if (tlsToEndpoints) options.push(...(plan.tls?.options ?? ['ssl', 'verify', 'none']));
   if (mode === 'http' && (pool.protocol === 'H2C' || pool.protocol === 'GRPC')) options.push('proto', 'h2');
   options.push('check', 'inter', `${hc.intervalSeconds}s`, 'rise', String(hc.rise), 'fall', String(hc.fall));
   if (hc.port !== undefined) options.push('port', String(hc.port));

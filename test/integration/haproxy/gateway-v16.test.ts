@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
@@ -14,7 +15,7 @@ import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
 // Gateway API v1.4–v1.6 features the conformance scenarios do not cover, on a real HAProxy 2.6 with
 // real traffic: CORS (preflight answered by HAProxy, actual requests get the headers), 421 for a
 // request whose Host belongs to another listener than its connection's SNI, client-certificate
-// validation per port.
+// validation per port, BackendTLSPolicy (verified TLS to backends, the Gateway's client certificate).
 
 const POOL = '127.0.86.10-127.0.86.20';
 const HAPROXY: Partial<ir.LoadBalancer> = { provider: 'haproxy', scheme: 'internal', providerParameters: {} };
@@ -289,5 +290,89 @@ describe('frontend client-certificate validation on HAProxy', () => {
       expect((await sendTls(address, 9444, 'app.example.com', 'app.example.com', extra)).body).toBe(
         'app GET',
       );
+  });
+});
+
+describe('BackendTLSPolicy on HAProxy', () => {
+  let address: string;
+  const ca = certificateAuthority();
+  const clientCa = certificateAuthority();
+  const seenClients: string[] = [];
+  beforeAll(async () => {
+    // Backends that speak TLS with a certificate for api.internal, signed by `ca` or by an unknown CA,
+    // and record the client certificate HAProxy presents.
+    const tlsBackend = async (signer: typeof ca) => {
+      const cert = leafCertificate({ hosts: ['api.internal'], ca: signer });
+      const server = createHttpsServer(
+        {
+          key: cert.keyPem,
+          cert: cert.certPem,
+          ca: clientCa.certPem,
+          requestCert: true,
+          rejectUnauthorized: false,
+        },
+        (req, res) => {
+          const peer = (req.socket as TLSSocket).getPeerCertificate();
+          seenClients.push(String(peer?.subject?.CN ?? 'none'));
+          res.writeHead(200, { 'content-type': 'text/plain' }).end('secure');
+        },
+      );
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      servers.push(server as unknown as Server);
+      return (server.address() as AddressInfo).port;
+    };
+    const [trusted, untrusted] = [await tlsBackend(ca), await tlsBackend(certificateAuthority())];
+    const client = leafCertificate({ usage: 'client', ca: clientCa });
+    const pool = (id: string, port: number) => ({
+      id,
+      protocol: 'HTTPS' as const,
+      healthCheck: { protocol: 'TCP' as const },
+      endpoints: [{ address: '127.0.0.1', port }],
+      tls: {
+        serverName: 'api.internal',
+        policy: 'shop/api-tls',
+        subjectAltNames: [],
+        trust: { type: 'Bundle' as const, caCertificatesPem: ca.certPem },
+      },
+    });
+    const out = await program({
+      source: { kind: 'Gateway', namespace: 'shop', name: 'backend-tls' },
+      backendClientCertificate: {
+        secret: 'shop/gateway-client',
+        hostnames: [],
+        certificatePem: client.certPem,
+        privateKeyPem: client.keyPem,
+      },
+      listeners: [
+        {
+          port: 8081,
+          protocol: 'HTTP',
+          routes: [
+            {
+              ...forwardTo('trusted', 'shop/trusted/443'),
+              match: { path: { type: 'Prefix', value: '/trusted' } },
+            },
+            {
+              ...forwardTo('untrusted', 'shop/untrusted/443'),
+              match: { path: { type: 'Prefix', value: '/untrusted' } },
+            },
+          ],
+        },
+      ],
+      pools: [pool('shop/trusted/443', trusted), pool('shop/untrusted/443', untrusted)],
+    });
+    expect(out.notices).toEqual([]);
+    address = out.address;
+  });
+
+  it('serves through a backend whose certificate the policy trusts, presenting the Gateway client certificate', async () => {
+    const res = await send(address, 8081, 'GET', '/trusted', {});
+    expect(res.body).toBe('secure');
+    expect(seenClients).toContain('default');
+  });
+
+  it('refuses a backend whose certificate another CA signed', async () => {
+    const res = await send(address, 8081, 'GET', '/untrusted', {});
+    expect(res.status).toBe(503);
   });
 });
