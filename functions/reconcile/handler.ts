@@ -207,8 +207,9 @@ type Handler = ReturnType<typeof createReconcileHandler>;
  * The deployed function: wired from the environment on the first invocation (nothing is read or
  * connected at import time; AWS SDK clients make no call until used). `PORTICO_TABLE_NAME` (the
  * snapshot table), `AWS_REGION` (set by Lambda), optional `PORTICO_DEFAULT_PROVIDER` (default
- * `aws-elbv2`). Providers available in the cloud: `aws-elbv2`. The ReadCache lives as long as the
- * container.
+ * `aws-elbv2`). Providers available in the cloud: `aws-elbv2`, and `gcp-compute` when
+ * `PORTICO_GCP_CONFIG_PARAMETER` names its SSM config (functions/wiring/cloud-adapters.ts: without it
+ * nothing of GCP is imported). The ReadCache lives as long as the container.
  */
 export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(wireFromEnv);
 
@@ -223,7 +224,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
   ]);
   return createReconcileHandler({
     store: new DynamoSnapshotStore({ tableName }),
-    adapters: await cloudAdapters(region),
+    adapters: await cloudAdapters(env),
     retryDelay: new SqsRetryDelay({ client: new SQSClient({ region }) }),
     translateOptions: {
       defaultProvider: (env.PORTICO_DEFAULT_PROVIDER ?? 'aws-elbv2') as TranslateOptions['defaultProvider'],

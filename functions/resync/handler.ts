@@ -213,8 +213,9 @@ type Handler = ReturnType<typeof createResyncHandler>;
 
 /**
  * The deployed function: wired from the environment on the first invocation. `PORTICO_TABLE_NAME`
- * (the snapshot table), `PORTICO_RECONCILE_QUEUE_URL`, `AWS_REGION` (set by Lambda). The aws-elbv2
- * adapter is used for its listing only (Describe* calls; the role grants nothing else).
+ * (the snapshot table), `PORTICO_RECONCILE_QUEUE_URL`, `AWS_REGION` (set by Lambda), optional
+ * `PORTICO_GCP_CONFIG_PARAMETER` (gcp-compute too). The adapters are used for their listing only
+ * (ELBv2 Describe* calls, the role grants nothing else; GCP list calls).
  */
 export const handler = lazyHandler<ScheduledEvent, ResyncSummary>(wireFromEnv);
 
@@ -231,6 +232,6 @@ async function wireFromEnv(env: Env): Promise<Handler> {
   return createResyncHandler({
     store: new DynamoSnapshotStore({ tableName }),
     reconcileQueue: new SqsQueue({ client: new SQSClient({ region }), queueUrl }),
-    adapters: await cloudAdapters(region),
+    adapters: await cloudAdapters(env),
   });
 }

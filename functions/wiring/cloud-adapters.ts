@@ -1,17 +1,28 @@
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
+import { type Env, regionOf } from './env.js';
 
 /**
  * The providers the deployed functions can program, by provider name (from adapters/registry.ts):
- * aws-elbv2 in the Lambda's own account and region. Loaded when called, so that a function's entry
- * module stays small; the registry loads only the adapters asked for.
+ * aws-elbv2 in the Lambda's own account and region; gcp-compute when `PORTICO_GCP_CONFIG_PARAMETER`
+ * names its SSM config (gcp-adapter.ts). Loaded when called, so that a function's entry module stays
+ * small; the registry loads only the adapters asked for, and nothing of GCP is imported without a
+ * GCP config.
  */
-export async function cloudAdapters(region: string): Promise<Record<string, AnyLoadBalancerAdapter>> {
+export async function cloudAdapters(env: Env): Promise<Record<string, AnyLoadBalancerAdapter>> {
+  const region = regionOf(env);
   const [{ ElasticLoadBalancingV2Client }, { PROVIDERS }] = await Promise.all([
     import('./elbv2-client.js'),
     import('#adapters/registry.js'),
   ]);
   const elbv2 = PROVIDERS['aws-elbv2'];
-  return {
+  const adapters: Record<string, AnyLoadBalancerAdapter> = {
     [elbv2.name]: await elbv2.create({ client: new ElasticLoadBalancingV2Client({ region }), region }),
   };
+  const gcpParameter = env.PORTICO_GCP_CONFIG_PARAMETER;
+  if (gcpParameter) {
+    const { gcpAdapterFromSsm } = await import('./gcp-adapter.js');
+    const gcp = await gcpAdapterFromSsm(env, gcpParameter);
+    adapters[gcp.name] = gcp;
+  }
+  return adapters;
 }

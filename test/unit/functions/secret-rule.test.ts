@@ -6,7 +6,9 @@ import { cloudAdapters } from '#functions/wiring/cloud-adapters.js';
 
 describe('the Secret rule of the deployed functions', () => {
   it('keeps no private key: none of the providers the functions program takes certificates from Secrets', async () => {
-    const providers = Object.values(await cloudAdapters('eu-west-1')).map((a) => a.capabilities());
+    const providers = Object.values(await cloudAdapters({ AWS_REGION: 'eu-west-1' })).map((a) =>
+      a.capabilities(),
+    );
     expect(providers.map((c) => c.certificateSource)).toEqual(['reference']);
     expect(FUNCTIONS_SECRET_RULE.keepPrivateKeys).toBe(needsPrivateKeys(providers));
   });
