@@ -6,7 +6,8 @@
 // value is always one that matched the filter.
 //
 // Origins are untrusted text: each must be `scheme://host[:port]` with a DNS host (escape.hostname),
-// `*.` wildcards becoming an any-depth label regex, so nothing else reaches a pattern.
+// `*.` wildcards becoming an any-depth label regex, so nothing else reaches a pattern (which is why
+// these patterns may sit in anonymous `{ }` ACLs: none can be `}` or start with `-`).
 
 import type * as ir from '#core/ir/load-balancer.js';
 import { hostname, integer, logFormatWord, regexLiteral, regexWord, UnsafeValueError } from './escape.js';
@@ -64,9 +65,11 @@ export function corsLines(f: ir.CorsFilter, field: string, cond: string): CorsLi
   if (anyOrigin) request.push(`${allow} { ${origin} -m found }`);
   else {
     if (exact.length > 0)
-      request.push(`${allow} { ${origin} -m str -i ${exact.map((e) => regexWord(e, 'origin')).join(' ')} }`);
+      request.push(
+        `${allow} { ${origin} -m str -i -- ${exact.map((e) => regexWord(e, 'origin')).join(' ')} }`,
+      );
     if (regex.length > 0)
-      request.push(`${allow} { ${origin} -m reg -i ${regex.map((r) => regexWord(r)).join(' ')} }`);
+      request.push(`${allow} { ${origin} -m reg -i -- ${regex.map((r) => regexWord(r)).join(' ')} }`);
   }
   const allowed = `${cond} { var(txn.cors_o) -m found }`;
   // `*` is literal only without credentials; with them the browser needs the origin itself.

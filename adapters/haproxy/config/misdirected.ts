@@ -33,8 +33,8 @@ export function misdirectedRules(listener: ir.Listener): string[] {
       }
       const name = atField(`tls.listenerHostnames[${hostnames.indexOf(h)}]`, () => hostname(h));
       const test = name.startsWith('*.')
-        ? `{ ${fetch} -m end ${configWord(name.slice(1))} }`
-        : `{ ${fetch} -m str ${configWord(name)} }`;
+        ? `{ ${fetch} -m end -- ${configWord(name.slice(1))} }`
+        : `{ ${fetch} -m str -- ${configWord(name)} }`;
       rules.push(`http-request set-var(txn.${side}) int(${i}) if ${unset} ${test}`);
     });
   }
