@@ -30,6 +30,7 @@ export const EVERY_CAPABILITY: Capabilities = {
   frontendClientValidation: ['AllowValidOnly', 'AllowInsecureFallback'],
   tlsMixedModes: true,
   misdirectedRequests: true,
+  backendBuckets: true,
 };
 
 /**
@@ -177,6 +178,8 @@ export function unsupportedFeatures(
           onRoute('action/backends', `${action.backends.length} backends in one route`, {}, true);
         for (const b of action.backends) {
           checkPool(b.pool);
+          if (b.bucket !== undefined && !caps.backendBuckets)
+            onRoute('action/backend-bucket', `Cloud Storage bucket backends (StorageBucket ${b.bucket})`);
           if (b.filters.length > 0 && !caps.backendFilters)
             onRoute('action/backend-filters', 'per-backend filters');
           b.filters.forEach(checkFilter);

@@ -4,11 +4,13 @@
 // adding one line below. Loading this file loads only names and capabilities (see AdapterDescriptor).
 
 import { awsElbv2 } from './aws-elbv2/index.js';
+import { gcpCompute } from './gcp-compute/index.js';
 import { haproxy } from './haproxy/index.js';
 
 export const PROVIDERS = {
   haproxy,
   'aws-elbv2': awsElbv2,
+  'gcp-compute': gcpCompute,
 } as const;
 
 export type RegisteredProvider = keyof typeof PROVIDERS;

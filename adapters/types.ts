@@ -161,6 +161,8 @@ export interface Capabilities {
   tlsMixedModes: boolean;
   /** 421 for HTTPS requests whose Host belongs to another listener than the connection's SNI (listener `tls.listenerHostnames`). */
   misdirectedRequests: boolean;
+  /** Cloud Storage buckets as route backends (backend `bucket`, from Portico's StorageBucket kind). */
+  backendBuckets: boolean;
 }
 
 /**

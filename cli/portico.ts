@@ -11,10 +11,11 @@ import { terminalLines, terminalSafe } from './terminal-text.js';
 const USAGE = `usage:
   portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
   portico dev --kubeconfig FILE [--context NAME] [--address-pool ...] [--state-dir ...] [--demo-backends]
-  portico plan --provider aws-elbv2|haproxy (--manifests DIR | --kubeconfig FILE [--context NAME])
+  portico plan --provider aws-elbv2|gcp-compute|haproxy (--manifests DIR | --kubeconfig FILE [--context NAME])
                [--cluster ID] [--observe [--region R] [--state-dir DIR]]
       what would change: in an empty account, or (--observe) against what the provider runs, read only
-      (aws-elbv2: the default AWS credential chain, --region or AWS_REGION; haproxy: --state-dir)
+      (aws-elbv2: the default AWS credential chain, --region or AWS_REGION; haproxy: --state-dir;
+      gcp-compute: without --observe only)
   portico status [--state-dir .portico]
 
   --haproxy-master-socket PATH  program an HAProxy you run yourself (master-worker, started with

@@ -24,6 +24,7 @@ export const READ_KINDS = {
   Namespace: { group: '', namespaced: false },
   LoadBalancerParameters: { group: 'portico.dev', namespaced: true },
   HealthCheckPolicy: { group: 'portico.dev', namespaced: true },
+  StorageBucket: { group: 'portico.dev', namespaced: true },
 } as const satisfies Record<KindName, { group: string; namespaced: boolean }>;
 
 export const READ_KIND_NAMES = Object.keys(READ_KINDS) as [KindName, ...KindName[]];

@@ -40,6 +40,8 @@ const common: Capabilities = {
   frontendClientValidation: [],
   tlsMixedModes: false,
   misdirectedRequests: false,
+  // Target groups hold instances, IPs or Lambdas; a Cloud Storage bucket is GCP's.
+  backendBuckets: false,
   maxListeners: ELBV2_LIMITS.listenersPerLoadBalancer,
   maxCertificatesPerListener: ELBV2_LIMITS.certificatesPerListener + 1,
 };

@@ -7,7 +7,6 @@ import { parseAddress } from '#core/plan/address.js';
 import { desiredOf } from '#core/plan/desired-of.js';
 import { executionSteps } from '#core/plan/execution-steps.js';
 import type { Plan } from '#core/plan/types.js';
-import { EVERY_CAPABILITY } from '../capabilities.js';
 import {
   type Capabilities,
   ConflictError,
@@ -17,6 +16,7 @@ import {
   type Observed,
   throwIfAborted,
 } from '../types.js';
+import { FAKE_CAPABILITIES } from './capabilities.js';
 import { FakeCloud, type FakeCloudResource } from './cloud.js';
 import { fakeDiffSpec } from './diff-spec.js';
 import { FAKE_ADAPTER, fakeLbName } from './naming.js';
@@ -42,8 +42,8 @@ export interface FakeAdapter extends LoadBalancerAdapter<FakeKinds> {
 export function createFakeAdapter(options: FakeAdapterOptions = {}): FakeAdapter {
   const cloud = options.cloud ?? new FakeCloud();
   const caps: Capabilities = {
-    ...EVERY_CAPABILITY,
-    filters: EVERY_CAPABILITY.filters.filter((f) => f !== 'CORS'),
+    ...FAKE_CAPABILITIES,
+    filters: FAKE_CAPABILITIES.filters.filter((f) => f !== 'CORS'),
     retries: false,
     backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
     frontendClientValidation: [],

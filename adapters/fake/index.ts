@@ -1,15 +1,15 @@
 // The fake provider (in memory, for tests and local wiring), in the shape of every adapter. Not a
 // provider translate can choose: tests register it under a real provider's name.
 
-import { EVERY_CAPABILITY } from '../capabilities.js';
 import type { AdapterDescriptor } from '../types.js';
 import type { FakeAdapter, FakeAdapterOptions } from './adapter.js';
+import { FAKE_CAPABILITIES } from './capabilities.js';
 import { FAKE_ADAPTER } from './naming.js';
 import type { FakeKinds } from './resources.js';
 
 export const fake: AdapterDescriptor<FakeKinds, FakeAdapterOptions, FakeAdapter> = {
   name: FAKE_ADAPTER,
-  capabilities: EVERY_CAPABILITY,
+  capabilities: FAKE_CAPABILITIES,
   async pure() {
     const [{ renderFake }, { fakeDiffSpec }] = await Promise.all([
       import('./render.js'),
@@ -17,8 +17,8 @@ export const fake: AdapterDescriptor<FakeKinds, FakeAdapterOptions, FakeAdapter>
     ]);
     return {
       name: FAKE_ADAPTER,
-      capabilities: () => EVERY_CAPABILITY,
-      render: (lb) => renderFake(lb, EVERY_CAPABILITY),
+      capabilities: () => FAKE_CAPABILITIES,
+      render: (lb) => renderFake(lb, FAKE_CAPABILITIES),
       diffSpec: fakeDiffSpec,
     };
   },

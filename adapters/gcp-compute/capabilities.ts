@@ -33,8 +33,10 @@ export type GcpLimits = { -readonly [K in keyof typeof GCP_LIMITS]: number };
 
 export const GCP_CAPABILITIES: Capabilities = {
   ...EVERY_CAPABILITY,
-  // TCP/UDP/TLS need the passthrough Network LB (forwarding rule → regional backend service), not rendered yet.
-  listenerProtocols: ['HTTP', 'HTTPS'],
+  // TCP/UDP: a regional passthrough Network LB (forwarding rule → regional backend service → GCE_VM_IP
+  // NEGs). TLS: a passthrough NLB forwards packets without reading them, so it cannot route by SNI and
+  // has one backend service per forwarding rule; TLS listeners (passthrough or terminated) are refused.
+  listenerProtocols: ['HTTP', 'HTTPS', 'TCP', 'UDP'],
   tlsPassthrough: false,
   // Self-managed SslCertificates are uploaded from the TLS Secrets (or existing ones referenced).
   certificateSource: 'secret',
@@ -64,7 +66,7 @@ export const GCP_CAPABILITIES: Capabilities = {
   weightedBackends: true,
   // routeAction.timeout is the whole request; a per-try timeout only exists inside retryPolicy.
   timeouts: { request: true, backendRequest: false },
-  poolProtocols: ['HTTP', 'HTTPS'],
+  poolProtocols: ['HTTP', 'HTTPS', 'TCP', 'UDP'],
   // Cloud Armor policies are the way, and Portico does not write them.
   sourceRanges: false,
   requestedAddressTypes: ['IPAddress'],
@@ -73,4 +75,6 @@ export const GCP_CAPABILITIES: Capabilities = {
   frontendClientValidation: [],
   tlsMixedModes: false,
   misdirectedRequests: false,
+  // Backend buckets: a route rule's `service` (never weighted or mirrored to; global load balancers only).
+  backendBuckets: true,
 };

@@ -14,6 +14,8 @@ const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
     'loadBalancingScheme',
     'IPProtocol',
     'portRange',
+    'ports',
+    'backendService',
     'IPAddress',
     'network',
     'subnetwork',
@@ -21,7 +23,7 @@ const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
   'target-http-proxy': ['name', 'region'],
   'target-https-proxy': ['name', 'region'],
   'url-map': ['name', 'region'],
-  'backend-service': ['name', 'region', 'loadBalancingScheme'],
+  'backend-service': ['name', 'region', 'loadBalancingScheme', 'protocol'],
   'health-check': ['name', 'region', 'type'],
   'network-endpoint-group': ['name', 'zone', 'networkEndpointType', 'network', 'subnetwork'],
   'neg-endpoints': ['networkEndpointGroup', 'zone'],
@@ -61,19 +63,33 @@ function normalize(value: unknown, key = ''): unknown {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([k]) => !OUTPUT_ONLY.includes(k) && k !== 'routes')
+        // A GCE_VM_IP endpoint is its instance: the API fills in the VM's IP, render cannot know it.
+        .filter(([k]) => !(k === 'ipAddress' && key === 'endpoints' && isVmEndpoint(value)))
         .map(([k, v]) => [k, normalize(v, k)]),
     );
   return value;
+}
+
+function isVmEndpoint(value: object): boolean {
+  return 'instance' in value && !('port' in value);
 }
 
 export const gcpDiffSpec: DiffSpec<GcpKinds> = {
   compare: (pair) =>
     compareFields(normalize(pair.desired), normalize(pair.observed), {
       replaceOn: REPLACE_ON[pair.kind],
-      ignore: IGNORE[pair.kind] ?? [],
+      ignore: [
+        ...(IGNORE[pair.kind] ?? []),
+        // An ephemeral IP is whatever GCP allocated: only a requested one is compared.
+        ...(pair.kind === 'forwarding-rule' && pair.desired.IPAddress === undefined ? ['IPAddress'] : []),
+      ],
     }),
-  // An IP:port pair belongs to one forwarding rule: the old one has to go first.
-  replaceOrder: { 'forwarding-rule': 'delete-first' },
+  // A replacement keeps its name (the name is the address) and names are unique per scope, so the old
+  // one has to go first, whatever it is (for a forwarding rule, its IP:port pair too).
+  replaceOrder: Object.fromEntries(Object.keys(REPLACE_ON).map((k) => [k, 'delete-first'])) as Record<
+    GcpKind,
+    'delete-first'
+  >,
   dependsOn: (r) => gcpReferences(r),
 };
 

@@ -8,7 +8,8 @@ import type { Kinds } from '#core/plan/types.js';
 
 export const GCP_COMPUTE_ADAPTER = 'gcp-compute';
 
-export type LoadBalancingScheme = 'EXTERNAL_MANAGED' | 'INTERNAL_MANAGED';
+/** The managed (Envoy) Application LB schemes, and the passthrough Network LB ones (EXTERNAL, INTERNAL). */
+export type LoadBalancingScheme = 'EXTERNAL_MANAGED' | 'INTERNAL_MANAGED' | 'EXTERNAL' | 'INTERNAL';
 
 /** Every Compute load-balancing resource: a name, Portico's ownership marker, and a scope. */
 export interface ComputeResource {
@@ -17,21 +18,34 @@ export interface ComputeResource {
   description: string;
   /** The region of a regional resource; absent = global. */
   region?: string;
+  /** Observed only: the optimistic-lock value apply sends back with an update. Never compared. */
+  fingerprint?: string;
 }
 
+/**
+ * Application LBs: TCP to a target HTTP(S) proxy (`target`). Passthrough Network LBs (regional): TCP
+ * or UDP straight to a regional backend service (`backendService`), EXTERNAL with a `portRange`,
+ * INTERNAL with `ports`. Exactly one of target and backendService is set.
+ */
 export interface ForwardingRuleValue extends ComputeResource {
   loadBalancingScheme: LoadBalancingScheme;
-  IPProtocol: 'TCP';
-  /** `80-80`, as the API stores a single port. */
-  portRange: string;
+  IPProtocol: 'TCP' | 'UDP';
+  /** `80-80`, as the API stores a single port (every scheme but INTERNAL). */
+  portRange?: string;
+  /** Internal passthrough forwarding rules list their ports (`["53"]`) instead of a range. */
+  ports?: string[];
   /** A requested IP (Gateway spec.addresses); absent = an ephemeral one. */
   IPAddress?: string;
-  /** The target HTTP(S) proxy. */
-  target: string;
+  /** The target HTTP(S) proxy (Application LBs). */
+  target?: string;
+  /** The regional backend service (passthrough Network LBs). */
+  backendService?: string;
   network?: string;
   subnetwork?: string;
   /** Forwarding rules are the only load-balancing resources with labels: ownership plus parameters.labels. */
   labels: Record<string, string>;
+  /** Observed only: sent back with setLabels. Never compared. */
+  labelFingerprint?: string;
 }
 
 export interface TargetHttpProxyValue extends ComputeResource {
@@ -137,16 +151,19 @@ export interface UrlMapValue extends ComputeResource {
   pathMatchers: PathMatcher[];
 }
 
+/** A NEG behind a backend service: RATE for Application LBs, CONNECTION for passthrough ones. */
 export interface Backend {
   group: string;
-  balancingMode: 'RATE';
-  maxRatePerEndpoint: number;
+  balancingMode: 'RATE' | 'CONNECTION';
+  /** RATE only. */
+  maxRatePerEndpoint?: number;
   capacityScaler: number;
 }
 
 export interface BackendServiceValue extends ComputeResource {
   loadBalancingScheme: LoadBalancingScheme;
-  protocol: 'HTTP' | 'HTTPS';
+  /** HTTP(S) behind a URL map; TCP or UDP behind a passthrough forwarding rule. */
+  protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'UDP';
   timeoutSec: number;
   healthChecks: string[];
   backends: Backend[];
@@ -178,18 +195,24 @@ export interface HealthCheckValue extends ComputeResource {
   unhealthyThreshold: number;
 }
 
+/**
+ * A zonal NEG: GCE_VM_IP_PORT (pod IP and port) behind Application LBs; GCE_VM_IP (a node, no port)
+ * behind passthrough Network LBs, which take only those.
+ */
 export interface NetworkEndpointGroupValue extends ComputeResource {
   zone: string;
-  networkEndpointType: 'GCE_VM_IP_PORT';
+  networkEndpointType: 'GCE_VM_IP_PORT' | 'GCE_VM_IP';
   network: string;
   subnetwork?: string;
 }
 
+/** GCE_VM_IP_PORT: ipAddress and port (instance when known). GCE_VM_IP: the instance only (no port). */
 export interface NetworkEndpoint {
   /** The VM (Kubernetes node) that holds the endpoint, when the EndpointSlice names it. */
   instance?: string;
-  ipAddress: string;
-  port: number;
+  /** Absent for GCE_VM_IP endpoints: the API fills in the VM's primary IP. */
+  ipAddress?: string;
+  port?: number;
 }
 
 /** The attached endpoints of one NEG: anything attached and not listed here is detached. */

@@ -50,6 +50,19 @@ export function forwardingRuleName(
   });
 }
 
+/** A passthrough Network LB's forwarding rule: one per protocol and port (TCP and UDP may share a port). */
+export function passthroughForwardingRuleName(
+  lb: ir.LoadBalancer,
+  s: NameScope,
+  protocol: 'TCP' | 'UDP',
+  port: number,
+  ip: string | undefined,
+): string {
+  return gcpName([...lbParts(lb), protocol.toLowerCase(), String(port)], {
+    hidden: hidden(lb, s, 'forwarding-rule', protocol, ip ?? ''),
+  });
+}
+
 const poolParts = (pool: ir.BackendPool) => [pool.source.name, String(pool.servicePort)];
 
 export function backendServiceName(
@@ -70,9 +83,31 @@ export function healthCheckName(
   return gcpName(poolParts(pool), { hidden: hidden(lb, s, 'health-check', pool.id, type) });
 }
 
-/** One NEG name per pool, the same in every zone (a NEG is zonal: the zone is part of its address). */
-export function negName(lb: ir.LoadBalancer, s: NameScope, pool: ir.BackendPool, network: string): string {
-  return gcpName(poolParts(pool), { hidden: hidden(lb, s, 'neg', pool.id, network) });
+/**
+ * One NEG name per pool and endpoint type, the same in every zone (a NEG is zonal: the zone is part
+ * of its address). GCE_VM_IP NEGs (passthrough) hash their type too.
+ */
+export function negName(
+  lb: ir.LoadBalancer,
+  s: NameScope,
+  pool: ir.BackendPool,
+  network: string,
+  type: 'GCE_VM_IP_PORT' | 'GCE_VM_IP' = 'GCE_VM_IP_PORT',
+): string {
+  return gcpName(poolParts(pool), {
+    hidden: hidden(lb, s, 'neg', pool.id, network, ...(type === 'GCE_VM_IP' ? [type] : [])),
+  });
+}
+
+/**
+ * One backend bucket per StorageBucket and load balancer. The hash covers the bucket name: pointing a
+ * StorageBucket at another bucket gives a new backend bucket, created before the old one goes.
+ */
+export function backendBucketName(lb: ir.LoadBalancer, s: NameScope, bucket: ir.BackendBucket): string {
+  const [namespace = '', name = ''] = bucket.id.split('/');
+  return gcpName([namespace, name], {
+    hidden: hidden(lb, s, 'backend-bucket', bucket.id, bucket.bucketName),
+  });
 }
 
 /** Hashes the certificate and key: a rotated Secret gets a new SslCertificate, created first. */

@@ -165,5 +165,23 @@ export function parseParameters(
       ),
     );
   if (!r.success || notices.length > 0) return { ok: false, notices };
-  return { ok: true, params: { ...r.data, loadBalancingScheme: r.data.loadBalancingScheme ?? fromScheme } };
+  const p = r.data;
+  return {
+    ok: true,
+    params: {
+      ...p,
+      loadBalancingScheme: p.loadBalancingScheme ?? fromScheme,
+      // The API takes networks and subnetworks as URLs: a bare name is one of this project's.
+      ...(p.network !== undefined
+        ? { network: qualified(p.network, `projects/${p.project}/global/networks`) }
+        : {}),
+      ...(p.subnetwork !== undefined && p.location !== 'global'
+        ? { subnetwork: qualified(p.subnetwork, `projects/${p.project}/regions/${p.location}/subnetworks`) }
+        : {}),
+    },
+  };
+}
+
+function qualified(nameOrUrl: string, collection: string): string {
+  return nameOrUrl.includes('/') ? nameOrUrl : `${collection}/${nameOrUrl}`;
 }

@@ -1,9 +1,10 @@
 // Pure: one IR load balancer → a managed Application Load Balancer: per HTTP/HTTPS listener a
 // forwarding rule → target HTTP(S) proxy → URL map (one host rule and path matcher per hostname,
 // route rules in IR order); per pool a backend service, a health check and one GCE_VM_IP_PORT NEG per
-// zone of `negZones` with its endpoints. Host-first routing is the URL map's own: a request goes to
+// zone of `negZones` with its endpoints; per StorageBucket a (global) backend bucket. Host-first routing is the URL map's own: a request goes to
 // the path matcher of its most specific host and never falls through to another host's rules.
 // Unmatched requests go to an empty default backend service (a URL map has no fixed response).
+// TCP/UDP listeners become a regional passthrough Network Load Balancer (internal/passthrough.ts).
 // Unsupported features drop their route or listener whole; limits drop the lowest-precedence routes;
 // invalid parameters render nothing.
 
@@ -13,15 +14,18 @@ import type { DesiredResource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js';
+import { renderPassthrough } from './internal/passthrough.js';
 import { RouteProblem, routeRules } from './internal/route-rules.js';
 import { isSafeHost } from './internal/safe-values.js';
 import {
+  type BackendBucketValue,
   type BackendServiceValue,
   GCP_COMPUTE_ADAPTER,
   type GcpKinds,
   gcpAddress,
   type HealthCheckValue,
   type NegEndpointsValue,
+  type NetworkEndpoint,
   type NetworkEndpointGroupValue,
   type PathMatcher,
   type ReferencedKind,
@@ -30,6 +34,7 @@ import {
   type SslCertificateValue,
 } from './model.js';
 import {
+  backendBucketName,
   backendServiceName,
   defaultServiceName,
   forwardingRuleName,
@@ -126,8 +131,18 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
       message: `a forwarding rule has one IP address: ${address!.value} is used, the others are not`,
     });
 
+  // Backend buckets are global resources: a regional load balancer would need regionBackendBuckets.
+  const bucketProblem =
+    region !== undefined
+      ? `Portico programs global backend buckets only; a regional load balancer (location ${region}) would need regionBackendBuckets`
+      : undefined;
+  const buckets = new Map((supported.buckets ?? []).map((b) => [b.id, b]));
+  const usedBuckets = new Set<string>();
+
   const ports = new Set<number>();
+  const layer4 = supported.listeners.filter((l) => l.protocol === 'TCP' || l.protocol === 'UDP');
   for (const listener of supported.listeners) {
+    if (layer4.includes(listener)) continue;
     const onListener = (n: Omit<AdapterNotice, 'source' | 'listener'>) => {
       for (const source of listener.sources.length > 0 ? listener.sources : [lb.source])
         notices.push({ ...n, source, listener: listener.id });
@@ -164,7 +179,13 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
         const plan = planFor(id);
         return plan ? path('backend-service', plan.service.name) : undefined;
       },
+      bucket: (id) => {
+        const bucket = bucketProblem === undefined ? buckets.get(id) : undefined;
+        return bucket ? path('backend-bucket', backendBucketName(lb, scope, bucket)) : undefined;
+      },
+      ...(bucketProblem !== undefined ? { bucketProblem } : {}),
       use: (id) => used.add(id),
+      useBucket: (id) => usedBuckets.add(id),
       notices,
     });
     add({
@@ -227,8 +248,23 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
     });
   }
 
+  const passthrough = renderPassthrough({
+    lb,
+    listeners: layer4,
+    pools,
+    params,
+    address: address?.value,
+    limits,
+  });
+  notices.push(...passthrough.notices);
+  resources.push(...passthrough.resources);
+
   // Only a load balancer with a URL map needs the default service.
   if (resources.some((r) => r.kind === 'url-map')) add(defaultResource);
+  for (const id of [...usedBuckets].sort()) {
+    const value = backendBucket(lb, buckets.get(id)!, scope, internal, notices);
+    add({ address: gcpAddress('backend-bucket', value.name), kind: 'backend-bucket', value });
+  }
   for (const id of [...used].sort()) {
     const plan = plans.get(id)!;
     notices.push(...plan.notices);
@@ -264,7 +300,10 @@ interface MatcherContext {
   defaultService: string;
   regex: boolean;
   service(pool: string): string | undefined;
+  bucket(id: string): string | undefined;
+  bucketProblem?: string;
   use(pool: string): void;
+  useBucket(id: string): void;
   notices: AdapterNotice[];
 }
 
@@ -285,6 +324,8 @@ function pathMatchers(
   >();
   const original = lb.listeners.find((l) => l.id === listener.id) ?? listener;
   const accepted = new Set(listener.routes.map((r) => r.id));
+  // Distinct backend services and buckets the URL map references (its default service included).
+  const services = new Set([ctx.defaultService]);
   for (const route of original.routes) {
     const host = route.hostname ?? '*';
     const notice = (n: Omit<AdapterNotice, 'source' | 'listener' | 'route'>) =>
@@ -322,6 +363,8 @@ function pathMatchers(
       const r = routeRules(route, {
         listener,
         service: ctx.service,
+        bucket: ctx.bucket,
+        ...(ctx.bucketProblem !== undefined ? { bucketProblem: ctx.bucketProblem } : {}),
         defaultService: ctx.defaultService,
         regex: ctx.regex,
         maxWeight: ctx.limits.maxWeight,
@@ -345,6 +388,16 @@ function pathMatchers(
         });
         continue;
       }
+      const added = [...new Set(r.rules.flatMap(servicesOf))].filter((s) => !services.has(s));
+      if (services.size + added.length > ctx.limits.servicesPerUrlMap) {
+        notice({
+          severity: 'error',
+          code: 'LimitExceeded',
+          feature: 'url-map/backend-services',
+          message: `route ${route.id} left out: at most ${ctx.limits.servicesPerUrlMap} backend services and buckets per URL map`,
+        });
+        continue;
+      }
       if (entry.regexes + r.regexes > ctx.limits.regexesPerPathMatcher) {
         notice({
           severity: 'error',
@@ -354,6 +407,7 @@ function pathMatchers(
         });
         continue;
       }
+      for (const s of added) services.add(s);
       entry.predicates += r.predicates;
       entry.regexes += r.regexes;
       for (const rule of r.rules)
@@ -362,6 +416,7 @@ function pathMatchers(
           ...rule,
         } as RouteRule);
       for (const pool of poolsOf(route)) ctx.use(pool);
+      for (const bucket of bucketsOf(route)) ctx.useBucket(bucket);
       for (const w of r.warnings)
         notice({
           severity: 'warning',
@@ -382,6 +437,15 @@ function pathMatchers(
   return [...byHost].map(([host, e]) => ({ host, matcher: e.matcher }));
 }
 
+/** The backend services and buckets one route rule sends to or mirrors to. */
+function servicesOf(rule: Omit<RouteRule, 'priority'>): string[] {
+  return [
+    ...(rule.service !== undefined ? [rule.service] : []),
+    ...(rule.routeAction?.weightedBackendServices ?? []).map((w) => w.backendService),
+    ...(rule.routeAction?.requestMirrorPolicy ? [rule.routeAction.requestMirrorPolicy.backendService] : []),
+  ];
+}
+
 function poolsOf(route: ir.Route): string[] {
   const mirrors = route.filters.flatMap((f) => (f.type === 'RequestMirror' ? [f.pool] : []));
   const backends =
@@ -389,6 +453,38 @@ function poolsOf(route: ir.Route): string[] {
       ? route.action.backends.flatMap((b) => (b.pool !== null && b.weight > 0 ? [b.pool] : []))
       : [];
   return [...backends, ...mirrors];
+}
+
+function bucketsOf(route: ir.Route): string[] {
+  return route.action.type === 'forward'
+    ? route.action.backends.flatMap((b) => (b.bucket !== undefined && b.weight > 0 ? [b.bucket] : []))
+    : [];
+}
+
+/** A StorageBucket as a (global) backend bucket; Cloud CDN only where GCP offers it (external). */
+function backendBucket(
+  lb: ir.LoadBalancer,
+  bucket: ir.BackendBucket,
+  scope: NameScope,
+  internal: boolean,
+  notices: AdapterNotice[],
+): BackendBucketValue {
+  const cdn = bucket.cdn && !internal ? bucket.cdn : undefined;
+  if (bucket.cdn && internal)
+    notices.push({
+      severity: 'warning',
+      code: 'UnsupportedValue',
+      feature: 'backend-bucket/cdn',
+      source: bucket.source,
+      message: `StorageBucket ${bucket.id}: Cloud CDN needs an external load balancer; the bucket is served without it`,
+    });
+  return {
+    name: backendBucketName(lb, scope, bucket),
+    description: ownerDescription(lb, 'backend-bucket'),
+    bucketName: bucket.bucketName,
+    enableCdn: cdn !== undefined,
+    ...(cdn ? { cdnPolicy: { cacheMode: cdn.cacheMode } } : {}),
+  };
 }
 
 const HEALTH_CHECK_KEY = {
@@ -496,9 +592,7 @@ function planPool(
     (zone): NegEndpointsValue => ({
       networkEndpointGroup: name,
       zone,
-      endpoints: [...byZone.get(zone)!].sort((a, b) =>
-        a.ipAddress === b.ipAddress ? a.port - b.port : a.ipAddress < b.ipAddress ? -1 : 1,
-      ),
+      endpoints: [...byZone.get(zone)!].sort(compareEndpoints),
     }),
   );
   const serviceName = backendServiceName(lb, scope, pool, protocol);
@@ -523,6 +617,13 @@ function planPool(
     pool: pool.id,
   };
   return { service, healthCheck, negs, endpoints, notices };
+}
+
+/** Endpoints in a stable order: by IP and port (GCE_VM_IP_PORT), or by instance (GCE_VM_IP). */
+function compareEndpoints(a: NetworkEndpoint, b: NetworkEndpoint): number {
+  const key = (e: NetworkEndpoint) =>
+    `${e.ipAddress ?? ''}|${String(e.port ?? 0).padStart(5, '0')}|${e.instance ?? ''}`;
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 
 type CertificateProblem = Pick<AdapterNotice, 'code' | 'feature' | 'message'> & { field?: string };

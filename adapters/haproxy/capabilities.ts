@@ -21,4 +21,6 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   frontendClientValidation: ['AllowValidOnly', 'AllowInsecureFallback'],
   tlsMixedModes: false,
   misdirectedRequests: true,
+  // A Cloud Storage bucket is GCP's; HAProxy forwards to Service endpoints only.
+  backendBuckets: false,
 };

@@ -28,7 +28,7 @@ export class ClusterMismatchError extends Error {
 /**
  * Every load-balancer key a change of one object may affect, sorted: the union over its old and new
  * versions, followed transitively (EndpointSlice → Service → routes → Gateways; Secret →
- * Gateways/Ingresses; GatewayClass → Gateways; LoadBalancerParameters → classes → Gateways/Ingresses;
+ * Gateways/Ingresses; StorageBucket → routes/Ingresses using it; GatewayClass → Gateways; LoadBalancerParameters → classes → Gateways/Ingresses;
  * IngressClass → Ingresses, and, for a default class, Ingresses naming no class; Namespace →
  * Gateways and routes in it and Gateways selecting namespaces; ReferenceGrant → the LBs of objects
  * in its `from` namespaces that reference into its namespace).
@@ -101,6 +101,12 @@ class Walk {
         if (stored.some(isLoadBalancerService)) {
           this.keys.add(lbKey(this.cluster, 'Service', r.namespace, r.name));
         }
+        for (const x of view.referrers(r)) {
+          if (hasEdge(x, 'backendRef', 'ingressBackend')) this.visit(x.from);
+        }
+        return;
+
+      case 'StorageBucket':
         for (const x of view.referrers(r)) {
           if (hasEdge(x, 'backendRef', 'ingressBackend')) this.visit(x.from);
         }

@@ -1,5 +1,7 @@
 import { SERVICE_NAME_LABEL } from '#core/model/endpoint-slice.js';
 import { GATEWAY_GROUP } from '#core/model/gateway-api.js';
+import { PORTICO_GROUP } from '#core/model/parameters.js';
+import { STORAGE_BUCKET_KIND } from '#core/model/storage-bucket.js';
 import {
   DEFAULT_INGRESS_CLASS_REF,
   INGRESS_GROUP,
@@ -23,7 +25,10 @@ export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-c
 export type EdgeType =
   /** Route → Gateway (spec.parentRefs of kind Gateway). */
   | 'parentRef'
-  /** Route → Service (rules[].backendRefs, and the requestMirror filters of rules and backendRefs). */
+  /**
+   * Route → Service (rules[].backendRefs, and the requestMirror filters of rules and backendRefs), or
+   * → StorageBucket (a backendRef of group portico.dev, kind StorageBucket).
+   */
   | 'backendRef'
   /** Gateway → GatewayClass. */
   | 'gatewayClass'
@@ -39,7 +44,10 @@ export type EdgeType =
   | 'defaultIngressClass'
   /** Ingress → the `@IngressGroup` pseudo-object named by its portico.dev/group annotation. */
   | 'ingressGroup'
-  /** Ingress → Service (rules[].http.paths[].backend.service, spec.defaultBackend.service). */
+  /**
+   * Ingress → Service (rules[].http.paths[].backend.service, spec.defaultBackend.service), or →
+   * StorageBucket (a `resource` backend of apiGroup portico.dev, kind StorageBucket).
+   */
   | 'ingressBackend'
   /** Ingress → Secret (spec.tls[].secretName). */
   | 'tlsSecret'
@@ -107,7 +115,7 @@ export function referencesOf(obj: unknown): Edge[] {
         if (!isRecord(rule)) continue;
         for (const f of arr(rule.filters)) add('backendRef', mirrorTarget(f, ns));
         for (const b of arr(rule.backendRefs)) {
-          add('backendRef', serviceRef(b, ns));
+          add('backendRef', serviceRef(b, ns) ?? bucketRef(b, ns));
           if (isRecord(b)) for (const f of arr(b.filters)) add('backendRef', mirrorTarget(f, ns));
         }
       }
@@ -152,11 +160,11 @@ export function referencesOf(obj: unknown): Edge[] {
       if (className === undefined) add('defaultIngressClass', DEFAULT_INGRESS_CLASS_REF);
       const group = str(annotations[INGRESS_GROUP_ANNOTATION])?.trim();
       if (group) add('ingressGroup', named(INGRESS_GROUP, undefined, group));
-      add('ingressBackend', ingressServiceRef(spec.defaultBackend, ns));
+      add('ingressBackend', ingressBackendRef(spec.defaultBackend, ns));
       for (const rule of arr(spec.rules)) {
         if (!isRecord(rule) || !isRecord(rule.http)) continue;
         for (const p of arr(rule.http.paths))
-          if (isRecord(p)) add('ingressBackend', ingressServiceRef(p.backend, ns));
+          if (isRecord(p)) add('ingressBackend', ingressBackendRef(p.backend, ns));
       }
       for (const t of arr(spec.tls)) if (isRecord(t)) add('tlsSecret', named('Secret', ns, t.secretName));
       break;
@@ -184,7 +192,7 @@ export function referencesOf(obj: unknown): Edge[] {
       break;
 
     default:
-      // Namespace, Secret, LoadBalancerParameters: leaves.
+      // Namespace, Secret, LoadBalancerParameters, StorageBucket: leaves.
       break;
   }
   return [...out.values()].sort((a, b) => {
@@ -231,9 +239,19 @@ function mirrorTarget(f: unknown, ns: string): ObjectRef | undefined {
   return serviceRef(f.requestMirror.backendRef, ns);
 }
 
-function ingressServiceRef(backend: unknown, ns: string): ObjectRef | undefined {
-  if (!isRecord(backend) || !isRecord(backend.service)) return undefined;
-  return named('Service', ns, backend.service.name);
+/** A backendRef to Portico's StorageBucket kind (group portico.dev). */
+function bucketRef(b: unknown, ns: string): ObjectRef | undefined {
+  if (!isRecord(b) || str(b.group) !== PORTICO_GROUP || str(b.kind) !== STORAGE_BUCKET_KIND) return undefined;
+  return named(STORAGE_BUCKET_KIND, nsOr(b.namespace, ns), b.name);
+}
+
+function ingressBackendRef(backend: unknown, ns: string): ObjectRef | undefined {
+  if (!isRecord(backend)) return undefined;
+  if (isRecord(backend.service)) return named('Service', ns, backend.service.name);
+  const r = backend.resource;
+  if (isRecord(r) && str(r.apiGroup) === PORTICO_GROUP && str(r.kind) === STORAGE_BUCKET_KIND)
+    return named(STORAGE_BUCKET_KIND, ns, r.name);
+  return undefined;
 }
 
 /**

@@ -18,7 +18,8 @@ export class InvalidLbKeyError extends Error {
  * - Gateway: the Gateway; every GatewayClass and the parameters they reference; the Gateway's
  *   infrastructure parameters and certificate Secrets; the routes whose parentRefs name it; the
  *   Services those routes use (backendRefs and mirrors) with their EndpointSlices and
- *   HealthCheckPolicies; the ReferenceGrants of every namespace referenced from another one.
+ *   HealthCheckPolicies, and the StorageBuckets they use; the ReferenceGrants of every namespace
+ *   referenced from another one.
  * - Ingress / IngressGroup: the Ingress, or every member of the group (in any namespace); every
  *   IngressClass and the parameters they reference; TLS Secrets; backend Services with their
  *   EndpointSlices and HealthCheckPolicies.

@@ -45,6 +45,8 @@ export interface LoadBalancer {
   listeners: Listener[];
   /** Backend pools referenced by id from routes and mirrors. */
   pools: BackendPool[];
+  /** Cloud Storage buckets referenced by id from route backends (`bucket`). Absent = none. */
+  buckets?: BackendBucket[];
   /** The chosen provider's section of the LoadBalancerParameters, untouched (each adapter validates its own). */
   providerParameters: Record<string, unknown>;
   /**
@@ -219,7 +221,13 @@ export interface ForwardAction {
 }
 
 export interface WeightedBackend {
+  /** Null for a bucket backend (see `bucket`) and for a backend that could not be resolved. */
   pool: string | null;
+  /**
+   * A Cloud Storage bucket (an id in `LoadBalancer.buckets`) instead of a pool; `pool` is then null.
+   * Adapters without the `backendBuckets` capability refuse the route whole.
+   */
+  bucket?: string;
   weight: number;
   /** Filters that apply only when this backend is chosen (HTTPBackendRef.filters). */
   filters: Filter[];
@@ -276,6 +284,17 @@ export interface BackendPool {
   healthCheck: HealthCheck;
   /** Speak TLS to the endpoints and verify them (BackendTLSPolicy). Absent = as `protocol` says. */
   tls?: BackendTls;
+}
+
+/** A Cloud Storage bucket that serves a route's requests (a `StorageBucket` object). */
+export interface BackendBucket {
+  /** `<namespace>/<name>` of the StorageBucket. Unique within the load balancer. */
+  id: string;
+  source: SourceRef;
+  /** The Cloud Storage bucket's name (checked against Cloud Storage's naming rules). */
+  bucketName: string;
+  /** Cloud CDN in front of the bucket; absent = off. */
+  cdn?: { cacheMode: 'CACHE_ALL_STATIC' | 'USE_ORIGIN_HEADERS' | 'FORCE_CACHE_ALL' };
 }
 
 export interface BackendTls {

@@ -14,6 +14,9 @@ export function sortLoadBalancer(lb: LoadBalancer): LoadBalancer {
       }))
       .sort((a, b) => a.port - b.port || compareStrings(a.protocol, b.protocol)),
     pools: [...lb.pools].sort((a, b) => compareStrings(a.id, b.id)),
+    ...(lb.buckets && lb.buckets.length > 0
+      ? { buckets: [...lb.buckets].sort((a, b) => compareStrings(a.id, b.id)) }
+      : {}),
   };
 }
 

@@ -20,6 +20,12 @@ export function validateLoadBalancer(lb: LoadBalancer): IrError[] {
         errors.push({ source: pool.source, message: `endpoint ${e.address} has invalid port ${e.port}` });
     }
   }
+  const bucketIds = new Set<string>();
+  for (const bucket of lb.buckets ?? []) {
+    if (bucketIds.has(bucket.id))
+      errors.push({ source: bucket.source, message: `duplicate bucket id ${bucket.id}` });
+    bucketIds.add(bucket.id);
+  }
   const listenerIds = new Set<string>();
   const ports = new Map<string, string>();
   for (const l of lb.listeners) {
@@ -65,6 +71,16 @@ export function validateLoadBalancer(lb: LoadBalancer): IrError[] {
       for (const p of pools) {
         if (p !== null && !poolIds.has(p))
           errors.push({ source: r.source, message: `route ${r.id} references unknown pool ${p}` });
+      }
+      for (const b of r.action.type === 'forward' ? r.action.backends : []) {
+        if (b.bucket === undefined) continue;
+        if (b.pool !== null)
+          errors.push({
+            source: r.source,
+            message: `route ${r.id}: a backend is a pool or a bucket, not both`,
+          });
+        else if (!bucketIds.has(b.bucket))
+          errors.push({ source: r.source, message: `route ${r.id} references unknown bucket ${b.bucket}` });
       }
       if (
         r.action.type === 'forward' &&

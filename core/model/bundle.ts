@@ -27,6 +27,7 @@ import { type Namespace, namespace } from './namespace.js';
 import { type LoadBalancerParameters, loadBalancerParameters } from './parameters.js';
 import { type Secret, secret } from './secret.js';
 import { type Service, service } from './service.js';
+import { type StorageBucket, storageBucket } from './storage-bucket.js';
 
 /** Everything the translator reads about one cluster (or the part of it that one load balancer needs). */
 export interface Bundle {
@@ -48,6 +49,7 @@ export interface Bundle {
   namespaces: Namespace[];
   parameters: LoadBalancerParameters[];
   healthCheckPolicies: HealthCheckPolicy[];
+  storageBuckets: StorageBucket[];
 }
 
 /** The kinds the core reads, with the schema each is checked against and the bundle field it lands in. */
@@ -102,6 +104,12 @@ export const KINDS = {
   HealthCheckPolicy: {
     schema: healthCheckPolicy,
     field: 'healthCheckPolicies',
+    group: 'portico.dev',
+    namespaced: true,
+  },
+  StorageBucket: {
+    schema: storageBucket,
+    field: 'storageBuckets',
     group: 'portico.dev',
     namespaced: true,
   },

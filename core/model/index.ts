@@ -10,3 +10,4 @@ export * from './read-cache.js';
 export * from './read-objects.js';
 export * from './secret.js';
 export * from './service.js';
+export * from './storage-bucket.js';

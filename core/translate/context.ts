@@ -6,8 +6,10 @@ import type { ReferenceGrant } from '#core/model/gateway-api.js';
 import type { HealthCheckPolicy } from '#core/model/health-check-policy.js';
 import type { Namespace } from '#core/model/namespace.js';
 import type { LoadBalancerParameters } from '#core/model/parameters.js';
+import type { RejectedObject } from '#core/model/read-objects.js';
 import type { Secret } from '#core/model/secret.js';
 import type { Service } from '#core/model/service.js';
+import { STORAGE_BUCKET_KIND, type StorageBucket } from '#core/model/storage-bucket.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { Notice } from './notice.js';
 import type { TranslateOptions } from './options.js';
@@ -31,6 +33,10 @@ export interface TranslateContext {
   readonly parameters: ReadonlyMap<string, LoadBalancerParameters>;
   /** By `namespace/service-name`. */
   readonly healthCheckPolicies: ReadonlyMap<string, HealthCheckPolicy[]>;
+  /** By `namespace/name`. */
+  readonly storageBuckets: ReadonlyMap<string, StorageBucket>;
+  /** StorageBuckets that failed their schema, by `namespace/name`: why, for the routes that use them. */
+  readonly invalidStorageBuckets: ReadonlyMap<string, string>;
   readonly notices: Notice[];
   readonly statuses: ObjectStatus[];
   /** Load balancers whose root object is Portico's but cannot be translated now: keep them as they are. */
@@ -43,7 +49,11 @@ export interface HeldKey {
   reason: string;
 }
 
-export function createContext(bundle: Bundle, options: TranslateOptions): TranslateContext {
+export function createContext(
+  bundle: Bundle,
+  options: TranslateOptions,
+  rejected: readonly RejectedObject[] = [],
+): TranslateContext {
   const key = (o: { metadata: { namespace?: string | undefined; name: string } }) =>
     `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   const endpointSlices = new Map<string, EndpointSlice[]>();
@@ -69,6 +79,12 @@ export function createContext(bundle: Bundle, options: TranslateOptions): Transl
     referenceGrants,
     parameters: new Map(bundle.parameters.map((p) => [key(p), p])),
     healthCheckPolicies,
+    storageBuckets: new Map(bundle.storageBuckets.map((b) => [key(b), b])),
+    invalidStorageBuckets: new Map(
+      rejected
+        .filter((r) => r.kind === STORAGE_BUCKET_KIND && r.name !== undefined)
+        .map((r) => [`${r.namespace ?? 'default'}/${r.name}`, `${r.field}: ${r.message}`]),
+    ),
     notices,
     statuses: [],
     held: [],

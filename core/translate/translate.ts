@@ -36,7 +36,7 @@ export function translate(
   cache?: ReadCache,
 ): TranslateResult {
   const { bundle, rejected } = readObjects(objects, cache);
-  const ctx = createContext(bundle, withDefaults(options));
+  const ctx = createContext(bundle, withDefaults(options), rejected);
   for (const r of rejected) {
     ctx.notice({
       severity: 'error',

@@ -5,7 +5,7 @@ import type { AnyKinds, ObservedResource, PureAdapter } from '#adapters/types.js
 import { planChanges } from '#core/plan/plan-changes.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import { checkGolden, goldenOutputPath, loadGoldenCases } from '#test/support/golden.js';
-import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
+import { type LooseLb, parametersFor, withDefaults } from '#test/support/loose-ir.js';
 
 // How every registered adapter plans one change: each case holds the load balancer `before` (what
 // the provider runs: its render, observed as owned, as an apply would have left it) and `after`
@@ -29,9 +29,11 @@ describe('golden: plan, every adapter', () => {
   for (const c of cases) {
     describe(c.name, () => {
       const input = c.documents[0] as CaseInput;
-      const before = input.before ? withDefaults(input.before) : undefined;
-      const after = input.after ? withDefaults(input.after) : undefined;
       for (const adapter of adapters) {
+        const lb = (raw: LooseLb | null) =>
+          raw ? { ...withDefaults(raw), ...parametersFor(adapter.name, raw) } : undefined;
+        const before = lb(input.before);
+        const after = lb(input.after);
         it(adapter.name, () => {
           const observed: ObservedResource<AnyKinds>[] = before
             ? adapter.render(before).resources.map((r, i) => ({ ...r, owned: true, id: `id-${i + 1}` }))

@@ -5,12 +5,12 @@ import { boundTo } from '#adapters/haproxy/model.js';
 import { modelsFromResources } from '#adapters/haproxy/render.js';
 import { PROVIDERS, providerNames } from '#adapters/registry.js';
 import { checkGolden, goldenOutputPath, loadGoldenCases, toGoldenYaml } from '#test/support/golden.js';
-import { type LooseLb, withDefaults } from '#test/support/loose-ir.js';
+import { type LooseLb, parametersFor, withDefaults } from '#test/support/loose-ir.js';
 import { haproxyCheck } from '#test/unit/adapters/haproxy/haproxy-check.js';
 
 // One corpus through every registered adapter: each case is an IR load balancer (empty lists and the
-// usual defaults may be left out, see withDefaults; the ELBv2 parameters are valid unless the case
-// says otherwise) → `<case>.<adapter>.out.yaml` (the pure half's resources and notices), so what one
+// usual defaults may be left out, see withDefaults; the ELBv2 parameters, or GCP's for gcp-compute,
+// are valid unless the case says otherwise, see parametersFor) → `<case>.<adapter>.out.yaml` (the pure half's resources and notices), so what one
 // provider cannot express shows as a difference to review. HAProxy's resources are also materialized
 // into `<case>.haproxy.cfg` (bound to `options.address`, default 127.0.0.2), which must pass the
 // real `haproxy -c`.
@@ -19,14 +19,6 @@ const cases = loadGoldenCases(dir);
 const STATE_DIR = '/run/portico/haproxy';
 const adapters = await Promise.all(providerNames().map(async (name) => PROVIDERS[name].pure()));
 const haproxy = await PROVIDERS.haproxy.pure();
-// Pure halves in development (not in adapters/registry.ts until they can observe and apply), with the
-// parameters the corpus gives them unless a case sets its own.
-const inDevelopment = [
-  {
-    adapter: (await import('#adapters/gcp-compute/adapter.js')).gcpComputePureHalf(),
-    parameters: { project: 'my-project', negZones: ['us-central1-a', 'us-central1-b'] },
-  },
-];
 
 describe('golden: render, every adapter', () => {
   it('has cases and adapters', () => {
@@ -38,7 +30,10 @@ describe('golden: render, every adapter', () => {
       const lb = withDefaults(c.documents[0] as LooseLb);
       for (const adapter of adapters) {
         it(adapter.name, () => {
-          const rendered = adapter.render(lb);
+          const rendered = adapter.render({
+            ...lb,
+            ...parametersFor(adapter.name, c.documents[0] as object),
+          });
           const out = checkGolden(goldenOutputPath(c, `.${adapter.name}.out.yaml`), toGoldenYaml(rendered));
           expect(out.actual).toBe(out.expected);
           if (adapter.name !== haproxy.name) return;
@@ -51,17 +46,6 @@ describe('golden: render, every adapter', () => {
           const check = haproxyCheck(files);
           expect(check.output).not.toMatch(/ALERT/);
           expect(check.status).toBe(0);
-        });
-      }
-      for (const { adapter, parameters } of inDevelopment) {
-        it(`${adapter.name} (in development)`, () => {
-          const own =
-            'providerParameters' in (c.documents[0] as object) ? {} : { providerParameters: parameters };
-          const out = checkGolden(
-            goldenOutputPath(c, `.${adapter.name}.out.yaml`),
-            toGoldenYaml(adapter.render({ ...lb, ...own })),
-          );
-          expect(out.actual).toBe(out.expected);
         });
       }
     });

@@ -113,6 +113,14 @@ export const DEFAULT_RESOURCES: readonly ApiResource[] = [
     namespaced: ns,
     status: true,
   },
+  {
+    group: 'portico.dev',
+    version: 'v1alpha1',
+    kind: 'StorageBucket',
+    plural: 'storagebuckets',
+    namespaced: ns,
+    status: false,
+  },
 ];
 
 /** Groups whose list items the real server sends without apiVersion/kind (built-in types). */

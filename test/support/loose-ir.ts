@@ -9,6 +9,18 @@ export const DEFAULT_PARAMETERS = {
   subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'],
 };
 
+/** The corpus' GCP parameters: a project and two NEG zones (the ELBv2 ones are not valid there). */
+export const GCP_PARAMETERS = { project: 'my-project', negZones: ['us-central1-a', 'us-central1-b'] };
+
+/**
+ * The providerParameters a corpus case gives `provider`: its own when the case names some, else the
+ * provider's defaults (GCP_PARAMETERS for gcp-compute, DEFAULT_PARAMETERS otherwise).
+ */
+export function parametersFor(provider: string, raw: object): Partial<ir.LoadBalancer> {
+  if ('providerParameters' in raw || provider !== 'gcp-compute') return {};
+  return { providerParameters: GCP_PARAMETERS };
+}
+
 type LooseFilter = { type: string } & Record<string, unknown>;
 export type LooseRoute = Partial<Omit<ir.Route, 'match' | 'filters' | 'action'>> & {
   match?: Partial<ir.Match>;

@@ -23,6 +23,10 @@ export interface RouteRuleContext {
   listener: ir.Listener;
   /** The backend service of a pool, or undefined when it is left out. */
   service(pool: string): string | undefined;
+  /** The backend bucket of a bucket backend, or undefined when it is left out (see bucketProblem). */
+  bucket(id: string): string | undefined;
+  /** Why this load balancer has no backend buckets at all, if so. */
+  bucketProblem?: string;
   /** Where unresolved backends go: the empty default service. */
   defaultService: string;
   /** The global external scheme has no regexMatch. */
@@ -130,8 +134,9 @@ function routeTarget(
     throw new RouteProblem('action/fixed-response', 'a URL map has no fixed response');
   if (a.type === 'redirect') return { urlRedirect: redirect(a, ctx, path) };
 
-  const routeAction: RouteAction = {};
   const live = a.backends.filter((b) => b.weight > 0);
+  if (live.some((b) => b.bucket !== undefined)) return bucketTarget(route, ctx, live, path);
+  const routeAction: RouteAction = {};
   const resolved = live.map((b) => {
     const service = b.pool !== null ? ctx.service(b.pool) : undefined;
     if (b.pool !== null && service === undefined)
@@ -201,6 +206,54 @@ function routeTarget(
   const single = weighted.length === 1 && Object.keys(routeAction).length === 0;
   if (single) return { service: weighted[0]!.backendService };
   return { routeAction: { ...routeAction, weightedBackendServices: weighted } };
+}
+
+/**
+ * A route served from a Cloud Storage bucket: the bucket is the rule's `service`. The URL map's
+ * weightedBackendServices and requestMirrorPolicy name backend services only, so a bucket takes no
+ * weighted share and no mirror; timeouts and retries are backend-service settings. A URL rewrite
+ * stays (routeAction beside `service`: rewrites take effect before the request reaches it).
+ */
+function bucketTarget(
+  route: ir.Route,
+  ctx: RouteRuleContext,
+  live: readonly ir.WeightedBackend[],
+  path: { prefixMatch: string } | { fullPathMatch: string } | { regexMatch: string },
+): Pick<RouteRule, 'service' | 'routeAction'> {
+  const id = live.find((b) => b.bucket !== undefined)!.bucket!;
+  if (live.length > 1)
+    throw new RouteProblem(
+      'action/backend-bucket/weighted',
+      `StorageBucket ${id} cannot share a route with other backends: GCP splits traffic between backend services only`,
+    );
+  const service = ctx.bucket(id);
+  if (service === undefined)
+    throw new RouteProblem('action/backend-bucket', ctx.bucketProblem ?? `StorageBucket ${id} is left out`);
+  if (route.filters.some((f) => f.type === 'RequestMirror'))
+    throw new RouteProblem(
+      'action/backend-bucket/mirror',
+      `requests served from StorageBucket ${id} cannot be mirrored: GCP mirrors requests bound for backend services only`,
+    );
+  if (route.timeouts?.requestMs !== undefined || route.retry)
+    throw new RouteProblem(
+      'action/backend-bucket/timeouts',
+      `timeouts and retries apply to backend services, not to StorageBucket ${id}`,
+    );
+  const rewrite = route.filters.find(
+    (f): f is Extract<ir.Filter, { type: 'URLRewrite' }> => f.type === 'URLRewrite',
+  );
+  if (!rewrite) return { service };
+  return {
+    service,
+    routeAction: {
+      urlRewrite: {
+        ...(rewrite.hostname !== undefined ? { hostRewrite: rewrite.hostname } : {}),
+        ...(rewrite.path?.type === 'ReplacePrefixMatch'
+          ? { pathPrefixRewrite: replacement(rewrite.path.value, path) }
+          : {}),
+      },
+    },
+  };
 }
 
 function redirect(

@@ -1,6 +1,9 @@
-import type { BackendPool } from '#core/ir/load-balancer.js';
+import type { BackendBucket, BackendPool } from '#core/ir/load-balancer.js';
 import { type BackendRef, GATEWAY_GROUP, type RouteKind } from '#core/model/gateway-api.js';
+import { PORTICO_GROUP } from '#core/model/parameters.js';
+import { STORAGE_BUCKET_KIND } from '#core/model/storage-bucket.js';
 import { type PoolUse, resolveServicePool } from '../backend/service-pool.js';
+import { isStorageBucketRef, resolveStorageBucket } from '../backend/storage-bucket.js';
 import type { TranslateContext } from '../context.js';
 import { isReferenceAllowed } from './reference-grant.js';
 
@@ -10,12 +13,14 @@ export interface RefProblem {
 }
 
 export type BackendRefResult =
-  | { pool: BackendPool; problem?: undefined }
-  | { pool: null; problem: RefProblem };
+  | { pool: BackendPool; bucket?: undefined; problem?: undefined }
+  | { pool: null; bucket: BackendBucket; problem?: undefined }
+  | { pool: null; bucket?: undefined; problem: RefProblem };
 
 /**
- * Resolves one backendRef of a route. Only core Services are supported; anything else is
- * `InvalidKind`. A reference into another namespace needs a ReferenceGrant there.
+ * Resolves one backendRef of a route: a core Service, or (for HTTP routes) Portico's StorageBucket
+ * (`bucket`, whose `pool` is null); anything else is `InvalidKind`. A reference into another
+ * namespace needs a ReferenceGrant there.
  */
 export function resolveBackendRef(
   ctx: TranslateContext,
@@ -26,6 +31,7 @@ export function resolveBackendRef(
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
   const namespace = ref.namespace ?? from.namespace;
+  if (isStorageBucketRef(group, kind)) return resolveBucketRef(ctx, from, { namespace, name: ref.name }, use);
   if (group !== '' || kind !== 'Service') {
     return {
       pool: null,
@@ -53,5 +59,40 @@ export function resolveBackendRef(
   const result = resolveServicePool(ctx, { namespace, name: ref.name, port: ref.port }, use);
   return result.ok
     ? { pool: result.pool }
+    : { pool: null, problem: { reason: result.reason, message: result.message } };
+}
+
+function resolveBucketRef(
+  ctx: TranslateContext,
+  from: { kind: RouteKind; namespace: string },
+  ref: { namespace: string; name: string },
+  use: PoolUse,
+): BackendRefResult {
+  const what = `${STORAGE_BUCKET_KIND} ${ref.namespace}/${ref.name}`;
+  if (use !== 'HTTP')
+    return {
+      pool: null,
+      problem: {
+        reason: 'InvalidKind',
+        message: `${what}: a bucket serves HTTP requests only, not ${from.kind}s`,
+      },
+    };
+  if (
+    !isReferenceAllowed(
+      ctx,
+      { group: GATEWAY_GROUP, kind: from.kind, namespace: from.namespace },
+      { group: PORTICO_GROUP, kind: STORAGE_BUCKET_KIND, ...ref },
+    )
+  )
+    return {
+      pool: null,
+      problem: {
+        reason: 'RefNotPermitted',
+        message: `${what} is in another namespace and no ReferenceGrant allows it`,
+      },
+    };
+  const result = resolveStorageBucket(ctx, ref);
+  return result.ok
+    ? { pool: null, bucket: result.bucket }
     : { pool: null, problem: { reason: result.reason, message: result.message } };
 }

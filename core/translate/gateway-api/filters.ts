@@ -122,6 +122,13 @@ export function translateFilters(
           continue;
         }
         const resolved = resolveBackendRef(ctx, from, m.backendRef, 'HTTP');
+        if (resolved.bucket) {
+          out.refProblems.push({
+            reason: 'InvalidKind',
+            message: `requests are mirrored to Services only, not to StorageBucket ${resolved.bucket.id}`,
+          });
+          continue;
+        }
         if (!resolved.pool) {
           out.refProblems.push(resolved.problem);
           continue;

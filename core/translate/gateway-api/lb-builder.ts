@@ -1,5 +1,6 @@
 import type {
   Action,
+  BackendBucket,
   BackendPool,
   Listener,
   ListenerProtocol,
@@ -20,9 +21,10 @@ import type { RulesResult, RuleTemplate } from './rules.js';
 /** A Gateway's load balancer while routes are being attached to it. */
 export interface LbBuilder {
   state: GatewayState;
-  base: Omit<LoadBalancer, 'listeners' | 'pools'>;
+  base: Omit<LoadBalancer, 'listeners' | 'pools' | 'buckets'>;
   listeners: Map<string, ListenerBuild>;
   pools: Map<string, BackendPool>;
+  buckets: Map<string, BackendBucket>;
 }
 
 interface ListenerBuild {
@@ -61,6 +63,7 @@ export function createLbBuilder(
     },
     listeners: new Map(),
     pools: new Map(),
+    buckets: new Map(),
   };
   for (const l of state.listeners) {
     if (!l.usable || !l.protocol) continue;
@@ -114,6 +117,7 @@ export function addRoute(
   const build = builder.listeners.get(listenerId(l.protocol!, l.spec.port));
   if (!build) return;
   for (const pool of rules.pools) builder.pools.set(pool.id, pool);
+  for (const bucket of rules.buckets) builder.buckets.set(bucket.id, bucket);
   const source: SourceRef = {
     kind: route.kind,
     namespace: route.metadata.namespace!,
@@ -185,7 +189,20 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
     });
   }
   const used = new Set(listeners.flatMap((l) => l.routes.flatMap(poolsOf)));
-  return { ...builder.base, listeners, pools: [...builder.pools.values()].filter((p) => used.has(p.id)) };
+  const usedBuckets = new Set(listeners.flatMap((l) => l.routes.flatMap(bucketsOf)));
+  const buckets = [...builder.buckets.values()].filter((b) => usedBuckets.has(b.id));
+  return {
+    ...builder.base,
+    listeners,
+    pools: [...builder.pools.values()].filter((p) => used.has(p.id)),
+    ...(buckets.length > 0 ? { buckets } : {}),
+  };
+}
+
+function bucketsOf(r: Route): string[] {
+  return r.action.type === 'forward'
+    ? r.action.backends.flatMap((b) => (b.bucket !== undefined ? [b.bucket] : []))
+    : [];
 }
 
 /**

@@ -1,5 +1,6 @@
 import type {
   Action,
+  BackendBucket,
   BackendPool,
   Filter,
   Match,
@@ -33,6 +34,8 @@ export interface RuleTemplate {
 export interface RulesResult {
   templates: RuleTemplate[];
   pools: BackendPool[];
+  /** StorageBuckets the rules forward to. */
+  buckets: BackendBucket[];
   /** → `ResolvedRefs=False` with the first reason. */
   refProblems: RefProblem[];
   /** Rules left out because they are invalid → `PartiallyInvalid` (or `Accepted=False` when none is left). */
@@ -64,6 +67,7 @@ export function translateRules(
   const out: RulesResult = {
     templates: [],
     pools: [],
+    buckets: [],
     refProblems: [],
     droppedRules: [],
     failedRules: [],
@@ -120,6 +124,7 @@ export function translateRules(
           rule.prefixMatchOnly,
         );
         if (resolved.problem) out.refProblems.push(resolved.problem);
+        else if (resolved.bucket) out.buckets.push(resolved.bucket);
         else out.pools.push(resolved.pool);
         out.refProblems.push(...bf.refProblems);
         out.pools.push(...bf.pools);
@@ -138,7 +143,12 @@ export function translateRules(
           });
           backends.push({ pool: null, weight: ref.weight ?? 1, filters: [] });
         } else {
-          backends.push({ pool: resolved.pool?.id ?? null, weight: ref.weight ?? 1, filters: bf.filters });
+          backends.push({
+            pool: resolved.pool?.id ?? null,
+            ...(resolved.bucket ? { bucket: resolved.bucket.id } : {}),
+            weight: ref.weight ?? 1,
+            filters: bf.filters,
+          });
         }
       });
       action = { type: 'forward', backends };

@@ -1,4 +1,11 @@
-import type { BackendPool, LbKey, Listener, LoadBalancer, SourceRef } from '#core/ir/load-balancer.js';
+import type {
+  BackendBucket,
+  BackendPool,
+  LbKey,
+  Listener,
+  LoadBalancer,
+  SourceRef,
+} from '#core/ir/load-balancer.js';
 import type { Ingress, IngressClass } from '#core/model/ingress.js';
 import type { TranslateContext } from '../context.js';
 import { orderRoutes, type RankedRoute } from '../precedence.js';
@@ -33,9 +40,11 @@ export function buildIngressLoadBalancer(
   const candidates = ingresses.flatMap((ingress) => routeCandidates(ctx, ingress));
   const kept = keepFirstClaims(ctx, candidates, 'backend');
   const pools = new Map<string, BackendPool>();
+  const buckets = new Map<string, BackendBucket>();
   for (const c of kept) {
     for (const n of c.backend.notices) ctx.notice(n);
     if (c.backend.pool) pools.set(c.backend.pool.id, c.backend.pool);
+    if (c.backend.bucket) buckets.set(c.backend.bucket.id, c.backend.bucket);
   }
   const routes = orderRoutes([
     ...kept.map((c) => c.ranked),
@@ -62,6 +71,7 @@ export function buildIngressLoadBalancer(
     requestedAddresses: [],
     listeners,
     pools: [...pools.values()],
+    ...(buckets.size > 0 ? { buckets: [...buckets.values()] } : {}),
   };
 }
 

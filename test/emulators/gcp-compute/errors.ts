@@ -78,13 +78,13 @@ export const quotaExceeded = (metric: string, limit: number, where: string) =>
     'usageLimits',
   );
 
-export const rateLimitExceeded = (status: 403 | 429, method: string) =>
+export const rateLimitExceeded = (status: 403 | 429, method: string, errorInfo = true) =>
   new ComputeApiError(
     status,
     'rateLimitExceeded',
     `Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service 'compute.googleapis.com' (${method})`,
     'usageLimits',
-    'RATE_LIMIT_EXCEEDED',
+    errorInfo ? 'RATE_LIMIT_EXCEEDED' : undefined,
   );
 
 export const serverError = (status: 500 | 503) =>

@@ -31,8 +31,17 @@ export interface LatencyRule {
 
 export interface FaultConfig {
   rateLimits?: RateLimitRule[];
-  /** Rate-limit matching calls at random with this probability. */
-  rateLimitProbability?: { pattern?: MethodPattern; probability: number; status?: 403 | 429 };
+  /**
+   * Rate-limit matching calls at random with this probability. `errorInfo: false` leaves out the
+   * google.rpc.ErrorInfo detail GCP sends: gax decodes one by parsing its status protos anew for every
+   * error (seconds each on a busy machine), so tests that inject hundreds of rate limits can skip it.
+   */
+  rateLimitProbability?: {
+    pattern?: MethodPattern;
+    probability: number;
+    status?: 403 | 429;
+    errorInfo?: boolean;
+  };
   /** Answer matching calls with a 5xx at random (500 and 503 alternate unless `status` is set). */
   serverErrors?: { pattern?: MethodPattern; probability: number; status?: 500 | 503 };
   /** Added latency; every matching rule adds up. */
@@ -112,7 +121,10 @@ export class FaultInjector {
       return { kind: s.reason === 'rateLimitExceeded' ? 'rateLimited' : 'scripted', error };
     }
     const limited = this.rateLimited(method);
-    if (limited) return { kind: 'rateLimited', error: rateLimitExceeded(limited, method) };
+    if (limited) {
+      const errorInfo = this.config.rateLimitProbability?.errorInfo ?? true;
+      return { kind: 'rateLimited', error: rateLimitExceeded(limited, method, errorInfo) };
+    }
     const se = this.config.serverErrors;
     if (se && matches(se.pattern, method) && this.random() < se.probability) {
       this.flip = !this.flip;

@@ -1,6 +1,7 @@
 // The endpoints of a zonal NEG. Attach and detach take at most 500 endpoints per call; a NEG holds at
 // most 10,000 (limits.ts). GCE_VM_IP_PORT endpoints need an IPv4 address and a port (or the NEG's
-// defaultPort); GCE_VM_IP endpoints have no port. Attaching an endpoint twice, or detaching one that is
+// defaultPort); GCE_VM_IP endpoints have no port, and name an instance without an IP when the VM's
+// primary IP is meant (the emulator, having no VMs, makes one up from the name). Attaching an endpoint twice, or detaching one that is
 // not attached, is an error, so a caller that diffs wrongly sees it.
 
 import { isIPv4 } from 'node:net';
@@ -29,7 +30,8 @@ export function parseEndpoints(body: Json, neg: Json, limits: ComputeLimits): Ne
   return raw.map((r, i) => {
     const f = `networkEndpoints[${i}]`;
     const e = obj(f, r) ?? {};
-    const ip = str(`${f}.ipAddress`, e.ipAddress);
+    const vmOnly = !withPort && e.ipAddress === undefined && typeof e.instance === 'string';
+    const ip = vmOnly ? primaryIpOf(e.instance as string) : str(`${f}.ipAddress`, e.ipAddress);
     if (ip === undefined || !isIPv4(ip))
       throw invalid(`${f}.ipAddress`, `'${String(ip)}' is not an IPv4 address`);
     const port =
@@ -48,6 +50,13 @@ export function parseEndpoints(body: Json, neg: Json, limits: ComputeLimits): Ne
     seen.add(key);
     return endpoint;
   });
+}
+
+/** A stand-in for a VM's primary IP (10.128.0.0/16), the same for the same instance name. */
+function primaryIpOf(instance: string): string {
+  let h = 0;
+  for (const ch of instance) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return `10.128.${(h >>> 8) & 255}.${h & 255 || 1}`;
 }
 
 /** A NEG's attached endpoints, keyed by endpointKey, in attach order. */

@@ -14,7 +14,7 @@ export interface Route {
   name?: string;
   /** A custom verb after the name (`setUrlMap`, `wait`, `attachNetworkEndpoints`, ...). */
   verb?: string;
-  /** The standard verb: get, list, insert, update, patch, delete; or the custom verb. */
+  /** The standard verb: get, list, aggregatedList, insert, update, patch, delete; or the custom verb. */
   action: string;
   method: string;
 }
@@ -33,6 +33,19 @@ export const COLLECTIONS = [
   'operations',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];
+
+/** Collections with `aggregatedList` (`GET …/projects/{p}/aggregated/{collection}`): every scope at once. */
+export const AGGREGATED: readonly Collection[] = [
+  'urlMaps',
+  'backendServices',
+  'healthChecks',
+  'forwardingRules',
+  'targetHttpProxies',
+  'targetHttpsProxies',
+  'sslCertificates',
+  'networkEndpointGroups',
+  'addresses',
+];
 
 /** Which scopes hold each collection. */
 export const SCOPES_OF: Record<Collection, readonly Scope['kind'][]> = {
@@ -70,6 +83,18 @@ export function parseRoute(httpMethod: string, url: string): Route | undefined {
   if (!m) return undefined;
   const project = decodeURIComponent(m[1]!);
   let parts = m[2]!.split('/').map(decodeURIComponent);
+  if (parts[0] === 'aggregated' && parts.length === 2 && httpMethod === 'GET') {
+    const collection = parts[1] as Collection;
+    if (!AGGREGATED.includes(collection)) return undefined;
+    // The scope is every scope; `global` stands in for it. The method id is GCP's (`forwardingRules.aggregatedList`).
+    return {
+      project,
+      scope: { kind: 'global' },
+      collection,
+      action: 'aggregatedList',
+      method: `${collection}.aggregatedList`,
+    };
+  }
   let scope: Scope;
   if (parts[0] === 'global') {
     scope = { kind: 'global' };

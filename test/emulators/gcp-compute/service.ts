@@ -26,6 +26,7 @@ import {
   DEFAULT_QUOTA,
   QUOTA_METRICS,
 } from './limits.js';
+import { listFilter } from './list-filter.js';
 import { EndpointSets, parseEndpoints } from './network-endpoints.js';
 import { OperationStore } from './operations.js';
 import { page } from './pagination.js';
@@ -34,6 +35,7 @@ import {
   type ResourceRef,
   refPath,
   regionOfZone,
+  SELF_LINK_BASE,
   sameScope,
   scopeLink,
   selfLink,
@@ -101,9 +103,10 @@ export class ComputeService {
     if (route.collection === 'operations') return this.operation(route);
     const kind = KINDS[route.collection]!;
     const { action } = route;
-    if (!['get', 'list', 'insert', 'delete', ...kind.methods].includes(action))
+    if (!['get', 'list', 'aggregatedList', 'insert', 'delete', ...kind.methods].includes(action))
       throw new ComputeApiError(501, 'notImplemented', `The emulator does not implement ${route.method}`);
     if (action === 'list') return this.list(route, query);
+    if (action === 'aggregatedList') return this.aggregatedList(route, query);
     if (action === 'insert') return this.insert(route, body);
     const ref = this.refOf(route, route.name!);
     const entry = this.store.get(ref);
@@ -132,6 +135,13 @@ export class ComputeService {
       }
       case 'setTarget':
         return this.update(route, entry, { ...entry.value, target: body.target }, undefined);
+      case 'setLabels':
+        // Labels carry their own fingerprint: a stale one is the same 412 as a stale resource fingerprint.
+        this.ready(entry);
+        if (body.labelFingerprint !== entry.value.labelFingerprint) throw staleFingerprint();
+        return this.update(route, entry, { ...entry.value, labels: body.labels ?? {} }, undefined);
+      case 'setSecurityPolicy':
+        return this.setSecurityPolicy(route, entry, body);
       case 'attachNetworkEndpoints':
       case 'detachNetworkEndpoints':
         return this.changeEndpoints(route, entry, body);
@@ -156,8 +166,11 @@ export class ComputeService {
   // --- reads -------------------------------------------------------------------------------------------
 
   private list(route: Route, query: URLSearchParams): Json {
-    if (query.get('filter')) throw invalid('filter', 'the emulator does not evaluate list filters');
-    const all = this.store.list(route.project, route.scope, route.collection).map((e) => this.view(e));
+    const filter = listFilter(query.get('filter'));
+    const all = this.store
+      .list(route.project, route.scope, route.collection)
+      .map((e) => this.view(e))
+      .filter((v) => filter?.(v) ?? true);
     const listId = `projects/${route.project}/${scopePath(route.scope)}/${route.collection}`;
     const p = page(all, listId, query, this.limits.maxResults);
     return {
@@ -165,6 +178,35 @@ export class ComputeService {
       id: listId,
       items: p.items,
       selfLink: `${scopeLink(route.project, route.scope)}/${route.collection}`,
+      ...(p.nextPageToken ? { nextPageToken: p.nextPageToken } : {}),
+    };
+  }
+
+  /** Every scope's resources of a collection, grouped by scope (`global`, `regions/r`, `zones/z`), in pages. */
+  private aggregatedList(route: Route, query: URLSearchParams): Json {
+    const filter = listFilter(query.get('filter'));
+    // forwardingRules and addresses have separate global services: their aggregated lists are regional.
+    const regionalOnly = route.collection === 'forwardingRules' || route.collection === 'addresses';
+    const entries = this.store
+      .inProject(route.project)
+      .filter(
+        (e) => e.ref.collection === route.collection && !(regionalOnly && e.ref.scope.kind === 'global'),
+      )
+      .map((e) => ({ scope: scopePath(e.ref.scope), value: this.view(e) }))
+      .filter((e) => filter?.(e.value) ?? true)
+      .sort((a, b) => (a.scope + a.value.name < b.scope + b.value.name ? -1 : 1));
+    const listId = `projects/${route.project}/aggregated/${route.collection}`;
+    const p = page(entries, listId, query, this.limits.maxResults);
+    const items: Record<string, Json> = {};
+    for (const e of p.items) {
+      items[e.scope] ??= { [route.collection]: [] };
+      (items[e.scope]![route.collection] as Json[]).push(e.value);
+    }
+    return {
+      kind: `${KINDS[route.collection]!.kind}AggregatedList`,
+      id: listId,
+      items,
+      selfLink: `${SELF_LINK_BASE}${listId}`,
       ...(p.nextPageToken ? { nextPageToken: p.nextPageToken } : {}),
     };
   }
@@ -280,6 +322,29 @@ export class ComputeService {
         this.endpoints.drop(entry.value.selfLink as string);
       },
       rollback: () => {
+        entry.state = 'ready';
+      },
+    });
+  }
+
+  /** Output only on the resource in v1: set here, kept by updates (kinds/backend-service.ts). */
+  private setSecurityPolicy(route: Route, entry: StoredResource, body: Json): Json {
+    this.ready(entry);
+    // An empty reference detaches the policy.
+    const policy =
+      body.securityPolicy === undefined || body.securityPolicy === null || body.securityPolicy === ''
+        ? undefined
+        : this.context(route).externalRef('securityPolicy', body.securityPolicy, 'securityPolicies');
+    const before = entry.value.securityPolicy;
+    const { securityPolicy: _old, ...rest } = entry.value;
+    entry.value = policy !== undefined ? { ...rest, securityPolicy: policy } : rest;
+    entry.state = 'updating';
+    return this.startOperation(route, entry, 'setSecurityPolicy', {
+      commit: () => {
+        entry.state = 'ready';
+      },
+      rollback: () => {
+        entry.value = { ...entry.value, securityPolicy: before };
         entry.state = 'ready';
       },
     });

@@ -78,6 +78,7 @@ describe('ClusterSource', () => {
       'TLSRoute: no served version of gateway.networking.k8s.io (v1, v1beta1, v1alpha2) has TLSRoute',
       'LoadBalancerParameters: API group portico.dev is not served',
       'HealthCheckPolicy: API group portico.dev is not served',
+      'StorageBucket: API group portico.dev is not served',
     ]);
     expect(logs).toContain(
       'cluster: not watching LoadBalancerParameters: API group portico.dev is not served',

@@ -94,8 +94,10 @@ export function prepareBackendService(body: Json, ctx: KindContext): Json {
         `resource.${key}`,
         `at most ${ctx.limits.customHeadersPerBackendService} custom headers`,
       );
-  // Output only in v1: a security policy is attached with setSecurityPolicy.
+  // Output only in v1: a security policy is attached with setSecurityPolicy, and kept by updates.
   delete bs.securityPolicy;
+  const attached = ctx.current?.value.securityPolicy;
+  if (attached !== undefined) bs.securityPolicy = attached;
   if (bs.network !== undefined) bs.network = ctx.externalRef('resource.network', bs.network, 'networks');
   return {
     ...bs,

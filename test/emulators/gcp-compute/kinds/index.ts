@@ -23,7 +23,7 @@ export const KINDS: Record<string, Kind> = {
     kind: 'compute#backendService',
     noun: 'backend_service',
     fingerprinted: true,
-    methods: ['update', 'patch'],
+    methods: ['update', 'patch', 'setSecurityPolicy'],
     prepare: prepareBackendService,
   },
   backendBuckets: {
@@ -44,7 +44,7 @@ export const KINDS: Record<string, Kind> = {
     kind: 'compute#forwardingRule',
     noun: 'forwarding_rule',
     fingerprinted: true,
-    methods: ['patch', 'setTarget'],
+    methods: ['patch', 'setTarget', 'setLabels'],
     prepare: prepareForwardingRule,
   },
   targetHttpProxies: {

@@ -51,6 +51,24 @@ describe('gcp-compute diff spec', () => {
     expect(edited).toMatchObject({ equal: false, replace: false });
   });
 
+  it('compares a GCE_VM_IP endpoint by its instance (the API fills in the VM IP), a GCE_VM_IP_PORT one by IP and port', () => {
+    const compare = (desired: object[], observed: object[]) =>
+      gcpDiffSpec.compare({
+        kind: 'neg-endpoints',
+        address: 'gcp-compute/neg-endpoints/neg/us-central1-a',
+        desired: { networkEndpointGroup: 'neg', zone: 'us-central1-a', endpoints: desired },
+        observed: { networkEndpointGroup: 'neg', zone: 'us-central1-a', endpoints: observed },
+      } as ComparePair<GcpKinds>).equal;
+    expect(compare([{ instance: 'node-1' }], [{ instance: 'node-1', ipAddress: '10.128.0.7' }])).toBe(true);
+    expect(compare([{ instance: 'node-1' }], [{ instance: 'node-2', ipAddress: '10.128.0.7' }])).toBe(false);
+    expect(
+      compare(
+        [{ instance: 'node-1', ipAddress: '10.0.0.1', port: 80 }],
+        [{ instance: 'node-1', ipAddress: '10.0.0.2', port: 80 }],
+      ),
+    ).toBe(false);
+  });
+
   it('never compares the private key of a certificate', () => {
     const cert = {
       name: 'k8s-c',
@@ -73,7 +91,7 @@ describe('gcp-compute diff spec', () => {
 
   it('orders each resource after what it refers to', () => {
     const fr = one('forwarding-rule');
-    expect(gcpReferences(fr)).toEqual([`gcp-compute/target-http-proxy/${fr.value.target.split('/').pop()}`]);
+    expect(gcpReferences(fr)).toEqual([`gcp-compute/target-http-proxy/${fr.value.target!.split('/').pop()}`]);
     const bs = rendered.find((r) => r.kind === 'backend-service' && r.value.pool === 'shop/api/80')!;
     const refs = gcpReferences(bs);
     expect(refs.some((a) => a.startsWith('gcp-compute/health-check/'))).toBe(true);

@@ -12,6 +12,7 @@ import {
   type ComputeClients,
   computeClients,
   PROJECT,
+  REGION,
   succeeded,
   ZONE,
 } from '#test/emulators/gcp-compute/test-clients.js';
@@ -37,6 +38,7 @@ const body = (v: object) =>
   );
 
 const ORDER: GcpKinds['kind'][] = [
+  'backend-bucket',
   'health-check',
   'network-endpoint-group',
   'neg-endpoints',
@@ -47,9 +49,18 @@ const ORDER: GcpKinds['kind'][] = [
 ];
 
 async function insert(r: Resource<GcpKinds>): Promise<void> {
+  const region = 'region' in r.value ? r.value.region : undefined;
   switch (r.kind) {
+    case 'backend-bucket':
+      await succeeded(c, c.backendBuckets.insert({ project, backendBucketResource: body(r.value) }));
+      return;
     case 'health-check':
-      await succeeded(c, c.healthChecks.insert({ project, healthCheckResource: body(r.value) }));
+      if (region !== undefined)
+        await succeeded(
+          c,
+          c.regionHealthChecks.insert({ project, region, healthCheckResource: body(r.value) }),
+        );
+      else await succeeded(c, c.healthChecks.insert({ project, healthCheckResource: body(r.value) }));
       return;
     case 'network-endpoint-group':
       await succeeded(
@@ -74,7 +85,12 @@ async function insert(r: Resource<GcpKinds>): Promise<void> {
         );
       return;
     case 'backend-service':
-      await succeeded(c, c.backendServices.insert({ project, backendServiceResource: body(r.value) }));
+      if (region !== undefined)
+        await succeeded(
+          c,
+          c.regionBackendServices.insert({ project, region, backendServiceResource: body(r.value) }),
+        );
+      else await succeeded(c, c.backendServices.insert({ project, backendServiceResource: body(r.value) }));
       return;
     case 'url-map':
       await succeeded(c, c.urlMaps.insert({ project, urlMapResource: body(r.value) }));
@@ -83,7 +99,16 @@ async function insert(r: Resource<GcpKinds>): Promise<void> {
       await succeeded(c, c.targetHttpProxies.insert({ project, targetHttpProxyResource: body(r.value) }));
       return;
     case 'forwarding-rule':
-      await succeeded(c, c.globalForwardingRules.insert({ project, forwardingRuleResource: body(r.value) }));
+      if (region !== undefined)
+        await succeeded(
+          c,
+          c.forwardingRules.insert({ project, region, forwardingRuleResource: body(r.value) }),
+        );
+      else
+        await succeeded(
+          c,
+          c.globalForwardingRules.insert({ project, forwardingRuleResource: body(r.value) }),
+        );
       return;
     default:
       throw new Error(`not inserted here: ${r.kind}`);
@@ -177,4 +202,85 @@ describe('gcp-compute render → the Compute API', () => {
     });
     expect(endpoints.length).toBeGreaterThan(0);
   });
+
+  it('accepts backend buckets as route rule services, with a URL rewrite beside one', async () => {
+    const bucket: ir.BackendBucket = {
+      id: 'shop/assets',
+      source: { kind: 'StorageBucket', namespace: 'shop', name: 'assets' },
+      bucketName: 'shop-static-assets',
+      cdn: { cacheMode: 'CACHE_ALL_STATIC' },
+    };
+    const toBucket = (name: string, filters: ir.Filter[] = []) =>
+      forwardRoute(name, 'unused', {
+        id: `r/${name}`,
+        match: { path: { type: 'Prefix', value: `/${name}` }, headers: [], queryParams: [] },
+        filters,
+        action: { type: 'forward', backends: [{ pool: null, bucket: bucket.id, weight: 1, filters: [] }] },
+      });
+    const base = loadBalancer({
+      key: 'prod/Gateway/shop/static',
+      providerParameters: { project, negZones: [ZONE] },
+      pools: [],
+      buckets: [bucket],
+    });
+    const routes = [
+      toBucket('assets'),
+      toBucket('docs', [{ type: 'URLRewrite', path: { type: 'ReplacePrefixMatch', value: '/site' } }]),
+    ];
+    const rendered = renderGcpCompute({ ...base, listeners: [{ ...base.listeners[0]!, routes }] });
+    expect(rendered.notices).toEqual([]);
+    const ordered = [...rendered.resources].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+    for (const r of ordered) await insert(r);
+    const [buckets] = await c.backendBuckets.list({ project });
+    expect(buckets.map((b) => [b.bucketName, b.enableCdn])).toEqual([['shop-static-assets', true]]);
+  });
+
+  it.each([
+    ['external TCP', 'internet-facing', 'TCP', {}],
+    [
+      'internal UDP',
+      'internal',
+      'UDP',
+      {
+        network: 'default',
+        subnetwork: `projects/${PROJECT}/regions/${REGION}/subnetworks/default`,
+      },
+    ],
+  ] as const)(
+    'accepts a passthrough Network Load Balancer (%s) with GCE_VM_IP NEGs of nodes',
+    async (_, scheme, protocol, extra) => {
+      const p = pool(`db/dns-${protocol.toLowerCase()}/53`, protocol, ['10.4.0.1', '10.4.0.2', '10.4.0.3']);
+      p.endpoints = p.endpoints.map((e, i) => ({ ...e, zone: ZONE, nodeName: `node-${i % 2}` }));
+      p.healthCheck = { ...p.healthCheck, protocol: 'TCP', port: 8053, path: undefined };
+      const route = forwardRoute('dns', p.id, { id: `Service/db/dns/${protocol}` });
+      const lb: ir.LoadBalancer = {
+        ...loadBalancer({
+          key: `prod/Service/db/dns-${protocol.toLowerCase()}`,
+          scheme,
+          providerParameters: { project, location: REGION, negZones: [ZONE], ...extra },
+          pools: [p],
+        }),
+        listeners: [{ id: `${protocol}-53`, sources: [], port: 53, protocol, routes: [route] }],
+      };
+      const rendered = renderGcpCompute(lb);
+      expect(rendered.notices).toEqual([]);
+      const ordered = [...rendered.resources].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+      for (const r of ordered) await insert(r);
+      const fr = rendered.resources.find((r) => r.kind === 'forwarding-rule')!;
+      const [stored] = await c.forwardingRules.get({
+        project,
+        region: REGION,
+        forwardingRule: fr.value.name,
+      });
+      expect(stored.IPProtocol).toBe(protocol);
+      expect(stored.backendService).toMatch(/\/regions\/europe-west1\/backendServices\//);
+      const neg = rendered.resources.find((r) => r.kind === 'network-endpoint-group')!;
+      const [endpoints] = await c.networkEndpointGroups.listNetworkEndpoints({
+        project,
+        zone: ZONE,
+        networkEndpointGroup: neg.value.name,
+      });
+      expect(endpoints.map((e) => e.networkEndpoint?.instance).sort()).toEqual(['node-0', 'node-1']);
+    },
+  );
 });

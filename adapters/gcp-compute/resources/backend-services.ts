@@ -1,0 +1,64 @@
+// Backend services: NEG backends, a health check, CDN. Replaced whole with `update` (PUT) and the
+// observed fingerprint. A Cloud Armor policy is output only on the resource in v1: it is attached
+// with setSecurityPolicy, after the insert or the update.
+
+import { lastSegment, pick, regionOf, toApi } from '../internal/api-values.js';
+import { type ApplyContext, scopeOf, touched, type UpdateOf } from '../internal/apply-context.js';
+import type { Json } from '../internal/calls.js';
+import { mutateResource, type Scope } from '../internal/collections.js';
+import type { Backend, BackendServiceValue } from '../model.js';
+
+export function backendServiceFromApi(api: Json): BackendServiceValue {
+  const v = pick(api, [
+    'name',
+    'description',
+    'loadBalancingScheme',
+    'protocol',
+    'timeoutSec',
+    'healthChecks',
+    'enableCDN',
+    'fingerprint',
+  ]);
+  const backends = ((pick(api, ['backends']).backends as Json[] | undefined) ?? []).map(
+    (b) => pick(b, ['group', 'balancingMode', 'maxRatePerEndpoint', 'capacityScaler']) as unknown as Backend,
+  );
+  const cacheMode = (pick(api, ['cdnPolicy']).cdnPolicy as { cacheMode?: string } | undefined)?.cacheMode;
+  return {
+    ...(v as unknown as BackendServiceValue),
+    ...regionOf(api),
+    healthChecks: (v.healthChecks as string[] | undefined) ?? [],
+    backends,
+    enableCDN: v.enableCDN === true,
+    // GCP fills a CDN policy in even when CDN is off; only the cache mode of an enabled CDN is Portico's.
+    ...(v.enableCDN === true && cacheMode
+      ? { cdnPolicy: { cacheMode: cacheMode as NonNullable<BackendServiceValue['cdnPolicy']>['cacheMode'] } }
+      : {}),
+    ...(typeof api.securityPolicy === 'string' && api.securityPolicy !== ''
+      ? { securityPolicy: lastSegment(api.securityPolicy) }
+      : {}),
+  };
+}
+
+/** The insert body: everything but the security policy (setSecurityPolicy). */
+export const backendServiceBody = (v: BackendServiceValue): Json => toApi(v, ['securityPolicy']);
+
+export async function setSecurityPolicy(ac: ApplyContext, v: BackendServiceValue): Promise<void> {
+  const scope: Scope = scopeOf(v);
+  const where = scope.region !== undefined ? `regions/${scope.region}` : 'global';
+  const policy =
+    v.securityPolicy !== undefined
+      ? `projects/${ac.calls.project}/${where}/securityPolicies/${v.securityPolicy}`
+      : '';
+  await mutateResource(ac.calls, 'backend-service', v.name, scope, 'setSecurityPolicy', {
+    securityPolicyReferenceResource: { securityPolicy: policy },
+  });
+}
+
+export async function updateBackendService(ac: ApplyContext, c: UpdateOf<'backend-service'>): Promise<void> {
+  const others = (c.changedPaths ?? []).some((p) => !touched({ changedPaths: [p] }, 'securityPolicy'));
+  if (others)
+    await mutateResource(ac.calls, 'backend-service', c.after.name, scopeOf(c.after), 'update', {
+      backendServiceResource: { ...backendServiceBody(c.after), fingerprint: c.before.fingerprint },
+    });
+  if (touched(c, 'securityPolicy')) await setSecurityPolicy(ac, c.after);
+}

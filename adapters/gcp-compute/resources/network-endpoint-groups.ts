@@ -1,0 +1,81 @@
+// Zonal GCE_VM_IP_PORT NEGs and their endpoints. A NEG cannot change in place (every field that
+// matters is in its name's hash or replaceOn); its endpoints change only with attach and detach, in
+// batches of at most 500 (the API's limit per call), new endpoints first so traffic never lacks a
+// target. Deleting a NEG drops its endpoints: no detach first.
+
+import { lastSegment, pick } from '../internal/api-values.js';
+import type { ApplyContext } from '../internal/apply-context.js';
+import { collect, type Json } from '../internal/calls.js';
+import { mutateResource } from '../internal/collections.js';
+import type { NegEndpointsValue, NetworkEndpoint, NetworkEndpointGroupValue } from '../model.js';
+
+/** Endpoints per attach or detach call (GCP's maximum; ingress-gce's MAX_NETWORK_ENDPOINTS_PER_BATCH). */
+export const ENDPOINTS_PER_CALL = 500;
+
+export function negFromApi(api: Json): NetworkEndpointGroupValue {
+  const v = pick(api, ['name', 'description', 'networkEndpointType', 'network', 'subnetwork']);
+  return { ...(v as unknown as NetworkEndpointGroupValue), zone: lastSegment(String(api.zone ?? '')) };
+}
+
+/** The endpoints attached to a NEG, every page. */
+export async function listNegEndpoints(
+  ac: Pick<ApplyContext, 'calls'>,
+  name: string,
+  zone: string,
+): Promise<NegEndpointsValue> {
+  const items = await collect<Json>(ac.calls, 'networkEndpointGroups', 'listNetworkEndpointsAsync', {
+    zone,
+    networkEndpointGroup: name,
+    networkEndpointGroupsListEndpointsRequestResource: {},
+  });
+  const endpoints = items.map((i) => {
+    const e = pick((i.networkEndpoint as Json | undefined) ?? {}, ['instance', 'ipAddress', 'port']);
+    return e as unknown as NetworkEndpoint;
+  });
+  return { networkEndpointGroup: name, zone, endpoints };
+}
+
+const endpointKey = (e: NetworkEndpoint) => `${e.instance ?? ''}/${e.ipAddress}:${e.port}`;
+
+/** Attaches what `after` adds and detaches what it drops, ≤ 500 per call. Returns the calls made. */
+export async function syncNegEndpoints(
+  ac: ApplyContext,
+  before: readonly NetworkEndpoint[],
+  after: NegEndpointsValue,
+): Promise<void> {
+  const had = new Set(before.map(endpointKey));
+  const wants = new Set(after.endpoints.map(endpointKey));
+  const attach = after.endpoints.filter((e) => !had.has(endpointKey(e)));
+  const detach = before.filter((e) => !wants.has(endpointKey(e)));
+  await changeEndpoints(ac, after, 'attachNetworkEndpoints', attach);
+  await changeEndpoints(ac, after, 'detachNetworkEndpoints', detach);
+}
+
+async function changeEndpoints(
+  ac: ApplyContext,
+  neg: NegEndpointsValue,
+  method: 'attachNetworkEndpoints' | 'detachNetworkEndpoints',
+  endpoints: readonly NetworkEndpoint[],
+): Promise<void> {
+  const field =
+    method === 'attachNetworkEndpoints'
+      ? 'networkEndpointGroupsAttachEndpointsRequestResource'
+      : 'networkEndpointGroupsDetachEndpointsRequestResource';
+  for (let i = 0; i < endpoints.length; i += ENDPOINTS_PER_CALL) {
+    const batch = endpoints.slice(i, i + ENDPOINTS_PER_CALL).map((e) => ({
+      ...(e.instance !== undefined ? { instance: e.instance } : {}),
+      ipAddress: e.ipAddress,
+      port: e.port,
+    }));
+    await mutateResource(
+      ac.calls,
+      'network-endpoint-group',
+      neg.networkEndpointGroup,
+      { zone: neg.zone },
+      method,
+      {
+        [field]: { networkEndpoints: batch },
+      },
+    );
+  }
+}

@@ -1,0 +1,174 @@
+// A small Gateway (an HTTP listener, 3 routes, 2 Services in two zones; optionally an HTTPS listener
+// with a TLS Secret) translated into IR for the GCP Compute adapter, and the adapter and clients
+// pointed at the Compute emulator.
+
+import { PassThroughClient } from 'google-auth-library';
+import { createGcpComputeAdapter, type GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
+import type * as ir from '#core/ir/load-balancer.js';
+import { translate } from '#core/translate/translate.js';
+import type { GcpComputeEmulator } from '#test/emulators/gcp-compute/index.js';
+
+export const PROJECT = 'portico-test';
+export const ZONES = ['europe-west1-b', 'europe-west1-c'];
+
+export const GCP_PARAMETERS = {
+  apiVersion: 'portico.dev/v1alpha1',
+  kind: 'LoadBalancerParameters',
+  metadata: { name: 'gclb', namespace: 'portico-system' },
+  spec: {
+    provider: 'gcp-compute',
+    scheme: 'internet-facing',
+    gcpCompute: { project: PROJECT, negZones: ZONES },
+  },
+};
+
+const GATEWAY_CLASS = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'portico-gcp', generation: 1 },
+  spec: {
+    controllerName: 'portico.dev/gateway-controller',
+    parametersRef: {
+      group: 'portico.dev',
+      kind: 'LoadBalancerParameters',
+      name: 'gclb',
+      namespace: 'portico-system',
+    },
+  },
+};
+
+/** A Service with one port and the EndpointSlice holding its endpoints (`ip@zone`, zone default the first). */
+function serviceWithSlice(name: string, port: number, target: number, endpoints: string[]): unknown[] {
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: 'shop' },
+      spec: { ports: [{ name: 'http', port, targetPort: target }] },
+    },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `${name}-abc`, namespace: 'shop', labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: target, protocol: 'TCP' }],
+      endpoints: endpoints.map((e) => {
+        const [ip, zone = ZONES[0]] = e.split('@');
+        return { addresses: [ip], zone, conditions: { ready: true } };
+      }),
+    },
+  ];
+}
+
+export interface FixtureOptions {
+  /** Endpoints per Service, `ip` or `ip@zone`. */
+  endpoints?: { app: string[]; api: string[] };
+  /** A fourth route (`/admin` → admin, a third Service). */
+  extraRoute?: boolean;
+  /** An HTTPS listener on 443 with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
+  /** NEG zones (default both ZONES). */
+  zones?: string[];
+}
+
+export function manifests(opts: FixtureOptions = {}): unknown[] {
+  const endpoints = opts.endpoints ?? { app: ['10.0.1.1', '10.0.1.2@europe-west1-c'], api: ['10.0.2.1'] };
+  const rules: unknown[] = [
+    {
+      matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+      backendRefs: [{ name: 'api', port: 8080 }],
+    },
+    { matches: [{ path: { type: 'Exact', value: '/health' } }], backendRefs: [{ name: 'app', port: 80 }] },
+    { backendRefs: [{ name: 'app', port: 80 }] },
+  ];
+  if (opts.extraRoute)
+    rules.unshift({
+      matches: [{ path: { type: 'PathPrefix', value: '/admin' } }],
+      backendRefs: [{ name: 'admin', port: 80 }],
+    });
+  const listeners: unknown[] = [{ name: 'http', port: 80, protocol: 'HTTP' }];
+  if (opts.tls)
+    listeners.push({
+      name: 'https',
+      port: 443,
+      protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [{ name: 'web-tls' }] },
+    });
+  const parameters = opts.zones
+    ? {
+        ...GCP_PARAMETERS,
+        spec: { ...GCP_PARAMETERS.spec, gcpCompute: { project: PROJECT, negZones: opts.zones } },
+      }
+    : GCP_PARAMETERS;
+  return [
+    parameters,
+    GATEWAY_CLASS,
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { gatewayClassName: 'portico-gcp', listeners },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'shop', namespace: 'shop' },
+      spec: { parentRefs: [{ name: 'web' }], rules },
+    },
+    ...serviceWithSlice('app', 80, 8080, endpoints.app),
+    ...serviceWithSlice('api', 8080, 9090, endpoints.api),
+    ...(opts.extraRoute ? serviceWithSlice('admin', 80, 8081, ['10.0.3.1']) : []),
+    ...(opts.tls
+      ? [
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            type: 'kubernetes.io/tls',
+            metadata: { name: 'web-tls', namespace: 'shop' },
+            data: {
+              'tls.crt': Buffer.from(opts.tls.cert).toString('base64'),
+              'tls.key': Buffer.from(opts.tls.key).toString('base64'),
+            },
+          },
+        ]
+      : []),
+  ];
+}
+
+export function gatewayLb(opts: FixtureOptions = {}): ir.LoadBalancer {
+  const result = translate(manifests(opts), { cluster: 'it' });
+  const lb = result.loadBalancers.find((l) => l.provider === 'gcp-compute');
+  if (!lb) throw new Error(`no gcp-compute load balancer: ${JSON.stringify(result.notices)}`);
+  return lb;
+}
+
+/** The adapter on the emulator; `authClient` lets a test see (and stop) every HTTP call. */
+export function adapterOn(
+  emu: GcpComputeEmulator,
+  opts: { authClient?: PassThroughClient; attempts?: number } = {},
+): GcpComputeAdapter {
+  return createGcpComputeAdapter({
+    project: PROJECT,
+    cluster: 'it',
+    clientOptions: {
+      apiEndpoint: '127.0.0.1',
+      port: emu.port,
+      protocol: 'http',
+      authClient: opts.authClient ?? new PassThroughClient(),
+    },
+    retry: { attempts: opts.attempts ?? 3, baseDelayMs: 1, maxDelayMs: 20 },
+  });
+}
+
+/** Resources of each collection the emulator holds in the project (every scope), with NEG endpoints. */
+export function inventory(emu: GcpComputeEmulator): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of emu.service.store.inProject(PROJECT))
+    out[e.ref.collection] = (out[e.ref.collection] ?? 0) + 1;
+  let endpoints = 0;
+  for (const e of emu.service.store.inProject(PROJECT))
+    if (e.ref.collection === 'networkEndpointGroups')
+      endpoints += emu.service.endpoints.of(e.value.selfLink as string).size;
+  if (endpoints > 0) out.endpoints = endpoints;
+  return out;
+}
