@@ -7,7 +7,7 @@
 // It refuses to record meaningless figures: if the full translate yields fewer than 50 load
 // balancers or fewer than 10,000 routes (the Gateway API translator missing or broken), it exits 1.
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -17,11 +17,12 @@ import type { LoadBalancer } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { translate } from '#core/translate/translate.js';
 import { machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
+import { stamp, syntheticCluster } from './cluster.js';
 
 const CLUSTER = 'bench';
 const GATEWAYS = 50;
 const ROUTES = 5_000;
-const SERVICES = 5_000;
+const SERVICES = ROUTES;
 const NAMESPACES = 10;
 const FULL_RUNS = 12;
 const FULL_WARMUP = 2;
@@ -31,114 +32,12 @@ const TARGET_FULL_MS = 1_000;
 const TARGET_ONE_KEY_MS = 5;
 
 const write = !process.argv.includes('--no-write');
+const LOCAL_SYNC_HEADING = '## Local-mode sync';
 const gc = exposeGc();
 
 // ---- the synthetic cluster -------------------------------------------------------------------
 
-const ns = (i: number) => `ns-${i % NAMESPACES}`;
-
-function namespaceObj(i: number) {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${i}`, labels: { index: String(i) } } };
-}
-
-const gatewayClass = {
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'GatewayClass',
-  metadata: { name: 'portico' },
-  spec: { controllerName: 'portico.dev/gateway-controller' },
-};
-
-function gatewayObj(g: number) {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: `gw-${g}`, namespace: ns(g), creationTimestamp: '2026-01-01T00:00:00Z' },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
-  };
-}
-
-/** Route i lives in the namespace of its Gateway (i % 50) and uses Services i and i+10 (same namespace). */
-function routeObj(i: number, variant = 0, gatewayShift = 0) {
-  const g = (i + gatewayShift * NAMESPACES) % GATEWAYS;
-  const s1 = i % SERVICES;
-  const s2 = (i + NAMESPACES) % SERVICES;
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: {
-      name: `route-${i}`,
-      namespace: ns(i),
-      generation: 1 + variant,
-      creationTimestamp: `2026-01-01T00:${String(Math.floor(i / 100) % 60).padStart(2, '0')}:00Z`,
-    },
-    spec: {
-      parentRefs: [{ name: `gw-${g}` }],
-      hostnames: [`host-${i}.example.com`],
-      rules: [
-        {
-          matches: [{ path: { type: 'PathPrefix', value: `/r${i}/a${variant ? `-v${variant}` : ''}` } }],
-          backendRefs: [{ name: `svc-${s1}`, port: 80 }],
-        },
-        {
-          matches: [
-            { path: { type: 'Exact', value: `/r${i}/b` }, headers: [{ name: 'x-route', value: String(i) }] },
-          ],
-          backendRefs: [
-            { name: `svc-${s1}`, port: 80, weight: 3 },
-            { name: `svc-${s2}`, port: 80, weight: 1 },
-          ],
-        },
-      ],
-    },
-  };
-}
-
-function serviceObj(j: number) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: `svc-${j}`, namespace: ns(j) },
-    spec: { type: 'ClusterIP', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }] },
-  };
-}
-
-function sliceObj(j: number) {
-  return {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: {
-      name: `svc-${j}-abcde`,
-      namespace: ns(j),
-      labels: { 'kubernetes.io/service-name': `svc-${j}` },
-    },
-    addressType: 'IPv4',
-    endpoints: [0, 1, 2].map((e) => ({
-      addresses: [`10.${(j >> 8) & 255}.${j & 255}.${10 + e}`],
-      conditions: { ready: true, serving: true, terminating: false },
-      zone: `zone-${e}`,
-    })),
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-  };
-}
-
-function cluster(): unknown[] {
-  const objects: unknown[] = [gatewayClass];
-  for (let i = 0; i < NAMESPACES; i++) objects.push(namespaceObj(i));
-  for (let g = 0; g < GATEWAYS; g++) objects.push(gatewayObj(g));
-  for (let i = 0; i < ROUTES; i++) objects.push(routeObj(i));
-  for (let j = 0; j < SERVICES; j++) objects.push(serviceObj(j), sliceObj(j));
-  return objects.map((o) => stamp(o as { kind: string; metadata: Record<string, unknown> }, '1'));
-}
-
-/** Every object the API server serves has a uid and a resourceVersion; a change bumps the version. */
-function stamp<T extends { kind: string; metadata: Record<string, unknown> }>(
-  o: T,
-  resourceVersion: string,
-): T {
-  o.metadata.uid = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-  o.metadata.resourceVersion = resourceVersion;
-  return o;
-}
+// bench/translate/cluster.ts builds it (shared with bench/translate/local-sync.ts).
 
 // ---- measuring ---------------------------------------------------------------------------------
 
@@ -193,7 +92,9 @@ function fail(message: string): never {
 // ---- the run -------------------------------------------------------------------------------------
 
 const heap0 = heapUsed();
-const objects = cluster();
+const synthetic = syntheticCluster({ gateways: GATEWAYS, routes: ROUTES, namespaces: NAMESPACES });
+const objects = synthetic.objects;
+const routeObj = synthetic.route;
 const heapObjects = heapUsed();
 
 // Index build (before anything else allocates, so that its heap delta is its own).
@@ -248,7 +149,7 @@ let maxKeys = 0;
 for (let c = 0; c < CHANGE_WARMUP + CHANGES; c++) {
   const i = Math.floor(random() * ROUTES);
   const moved = random() < 0.25;
-  const old = current.get(i) ?? objects[1 + NAMESPACES + GATEWAYS + i];
+  const old = current.get(i) ?? objects[synthetic.routeIndex(i)];
   const next = stamp(routeObj(i, c + 1, moved ? 1 + (c % 4) : 0), String(c + 2));
   current.set(i, next);
 
@@ -396,6 +297,9 @@ ${verdict.join('\n')}
 ${analysis.join('\n')}
 `;
   const out = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  writeFileSync(out, md);
+  // The local-mode section is recorded by hand from bench/translate/local-sync.ts: keep it.
+  const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const localSync = previous.indexOf(LOCAL_SYNC_HEADING);
+  writeFileSync(out, localSync >= 0 ? `${md}\n${previous.slice(localSync)}` : md);
   console.log(`wrote ${out}`);
 }

@@ -77,6 +77,8 @@ export class DevGateway {
     reported: (notice: Notice) => boolean = () => false,
   ): Promise<SyncResult> {
     const result = await this.pipeline.sync(objects, signal);
+    // Nothing changed (the pipeline hands back the same statuses): nothing to report or write.
+    if (result.statuses === this.#previous && !this.#first) return result;
     for (const n of result.notices) if (n.severity !== 'info' && !reported(n)) this.#log(noticeLine(n));
     for (const line of statusTransitions(this.#previous, result.statuses)) this.#log(line);
     this.#previous = result.statuses;

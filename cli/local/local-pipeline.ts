@@ -1,4 +1,4 @@
-import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
+import { type KeyResult, reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
 import { supportedFeaturesOf } from '#adapters/supported-features.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
@@ -7,9 +7,10 @@ import { isEmptyPlan } from '#core/plan/plan-summary.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import { applyProgrammedStates, type ProgrammedState } from '#core/status/programmed.js';
 import type { ObjectStatus } from '#core/status/types.js';
+import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
 import type { Notice } from '#core/translate/notice.js';
 import type { TranslateOptions } from '#core/translate/options.js';
-import { translate } from '#core/translate/translate.js';
+import { ObjectChanges } from './object-changes.js';
 
 export type PipelineEvent =
   | { type: 'plan'; key: LbKey; text: string }
@@ -29,34 +30,52 @@ export interface SyncResult {
   loadBalancers: LoadBalancer[];
   /** Load balancers whose plan changed something. */
   changed: LbKey[];
+  /** Load balancers observed, planned and applied by this sync (the others were not touched). */
+  reconciled: LbKey[];
 }
+
+/** What the last reconcile of a key left to say in statuses. */
+type KeyEffect =
+  /** Its provider spoke (reconciled, provider unavailable): applied as statusesAfter does. */
+  | { lb: LoadBalancer | undefined; outcome: KeyResult; notices: Notice[] }
+  /** Held or failed: the state it keeps reporting. */
+  | { carried: ProgrammedState; notices: Notice[] };
 
 /**
  * The whole pipeline in one process, for `portico dev` and the conformance runner: objects in,
- * translate, then reconcile every load balancer (and delete those that are gone, or left on a
- * provider they moved away from), statuses out. Each key goes through reconcileKey, as in the
- * reconcile function, wired without queues or store. Syncs never overlap: a sync asked for
- * while one runs is folded into one more run after it.
+ * translate, reconcile load balancers (and delete those that are gone, or left on a provider they
+ * moved away from), statuses out. Each key goes through reconcileKey, as in the reconcile function,
+ * wired without queues or store.
+ *
+ * Incremental: each sync finds what changed since the last one (ObjectChanges), translates again
+ * only the keys those changes affect (IncrementalTranslate, core/index), and reconciles only those
+ * (plus keys whose last reconcile failed). Other keys are neither observed nor planned nor
+ * applied, and their statuses stay as they were. A sync with nothing changed does nothing.
+ * Syncs never overlap: a sync asked for while one runs is folded into one more run after it.
  */
 export class LocalPipeline {
   readonly #options: LocalPipelineOptions;
-  readonly #translateOptions: Partial<TranslateOptions>;
-  readonly #cache = new ReadCache();
-  /** Every load balancer programmed so far (or not known to be gone), to delete it when it goes away. */
-  readonly #known = new Set<LbKey>();
-  #states = new Map<LbKey, ProgrammedState>();
-  #last: SyncResult = { statuses: [], notices: [], loadBalancers: [], changed: [] };
+  readonly #translation: IncrementalTranslate;
+  readonly #changes = new ObjectChanges();
+  /** Per key, what its last reconcile said (for the statuses of the objects it decides). */
+  readonly #effects = new Map<LbKey, KeyEffect>();
+  /** Keys whose last reconcile failed: reconciled again by the next sync. */
+  readonly #retry = new Set<LbKey>();
+  /** Final statuses per translated status, while the effects of its keys are the same. */
+  #finals = new WeakMap<ObjectStatus, { effects: (KeyEffect | undefined)[]; status: ObjectStatus }>();
+  #last: SyncResult = { statuses: [], notices: [], loadBalancers: [], changed: [], reconciled: [] };
   #latest: readonly unknown[] = [];
+  #resync = false;
   #queued: Promise<SyncResult> | undefined;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: LocalPipelineOptions) {
     this.#options = options;
     // GatewayClasses advertise what their provider's adapter can do (status.supportedFeatures).
-    this.#translateOptions = {
-      supportedFeatures: supportedFeaturesOf(options.adapters),
-      ...options.translateOptions,
-    };
+    this.#translation = new IncrementalTranslate(
+      { supportedFeatures: supportedFeaturesOf(options.adapters), ...options.translateOptions },
+      new ReadCache(),
+    );
   }
 
   get last(): SyncResult {
@@ -65,66 +84,72 @@ export class LocalPipeline {
 
   /**
    * Reconciles towards exactly these objects (level-triggered: the full set, every time). A call made
-   * while a sync runs joins the next one, which uses the latest objects given.
+   * while a sync runs joins the next one, which uses the latest objects given. `resync` reconciles
+   * every key, not only the changed ones: what drifted in the provider (a hand edit) is put back.
    */
-  sync(objects: readonly unknown[], signal: AbortSignal = new AbortController().signal): Promise<SyncResult> {
+  sync(
+    objects: readonly unknown[],
+    signal: AbortSignal = new AbortController().signal,
+    options: { resync?: boolean } = {},
+  ): Promise<SyncResult> {
     this.#latest = objects;
+    if (options.resync) this.#resync = true;
     if (!this.#queued) {
       this.#queued = this.#tail.then(() => {
         this.#queued = undefined;
-        return this.#syncNow(this.#latest, signal);
+        const resync = this.#resync;
+        this.#resync = false;
+        return this.#syncNow(this.#latest, signal, resync);
       });
       this.#tail = this.#queued.catch(() => undefined);
     }
     return this.#queued;
   }
 
-  async #syncNow(objects: readonly unknown[], signal: AbortSignal): Promise<SyncResult> {
-    const result = translate(objects, this.#translateOptions, this.#cache);
-    const held = new Map(result.held.map((h) => [h.key, h.reason]));
-    const desired = new Map(result.loadBalancers.map((lb) => [lb.key, lb]));
-    const keys = [...new Set([...desired.keys(), ...this.#known])].sort();
-    let statuses = result.statuses;
-    const notices: Notice[] = [...result.notices];
+  async #syncNow(objects: readonly unknown[], signal: AbortSignal, resync: boolean): Promise<SyncResult> {
+    const { changes, unidentified } = this.#changes.diff(objects);
+    const translated = this.#translation.apply(changes);
+    const reported = this.#translation.setUnidentified(unidentified);
+    // A resync visits every key, changed or not: what drifted in the provider is put back.
+    const everyKey = resync ? [...this.#translation.keys(), ...this.#effects.keys()] : [];
+    const keys = [...new Set([...translated, ...this.#retry, ...everyKey])].sort();
+    if (keys.length === 0 && !reported) {
+      // Nothing changed: the same statuses, notices and load balancers, nothing reconciled.
+      this.#last = { ...this.#last, changed: [], reconciled: [] };
+      return this.#last;
+    }
+    this.#retry.clear();
     const changed: LbKey[] = [];
-    const states = new Map<LbKey, ProgrammedState>();
-    /** States statusesAfter did not apply: held keys keep their last one, failed keys say why. */
-    const carried = new Map<LbKey, ProgrammedState>();
-
     for (const key of keys) {
-      const lb = desired.get(key);
+      const entry = this.#translation.get(key);
+      const lb = entry?.lb;
       try {
         const outcome = await reconcileKey({
           key,
           lb,
-          heldReason: held.get(key),
+          heldReason: entry?.held?.reason,
           adapters: this.#options.adapters,
           allowDeletes: true, // local mode always has the whole picture
           signal,
         });
-        statuses = statusesAfter(statuses, lb, outcome);
         switch (outcome.outcome) {
           case 'held': {
             // Left exactly as it is; keep reporting what it last was.
             this.#emit({ type: 'held', key, reason: outcome.reason });
-            const previous = this.#states.get(key);
-            if (previous) {
-              states.set(key, previous);
-              carried.set(key, previous);
-            }
+            const previous = this.#stateOf(key);
+            if (previous) this.#effects.set(key, { carried: previous, notices: [] });
+            else this.#effects.delete(key);
             break;
           }
           case 'provider-unavailable':
-            states.set(key, outcome.state);
+            this.#effects.set(key, { lb, outcome, notices: [] });
             break;
           case 'reconciled':
-            notices.push(...outcome.notices);
-            states.set(key, outcome.state);
-            this.#known.add(key);
+            this.#effects.set(key, { lb, outcome, notices: outcome.notices });
             break;
           case 'deleted':
           case 'left-alone':
-            this.#known.delete(key);
+            this.#effects.delete(key);
             break;
         }
         if ('plans' in outcome) {
@@ -135,21 +160,49 @@ export class LocalPipeline {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         this.#emit({ type: 'error', key, message });
-        const failed = { key, programmed: false, addresses: this.#states.get(key)?.addresses ?? [], message };
-        states.set(key, failed);
-        carried.set(key, failed);
+        const failed = { key, programmed: false, addresses: this.#stateOf(key)?.addresses ?? [], message };
+        this.#effects.set(key, { carried: failed, notices: [] });
         // Until it is known to be gone, the key is visited again: the next sync retries it.
-        this.#known.add(key);
+        this.#retry.add(key);
       }
     }
-    this.#states = states;
+    const result = this.#translation.result;
+    const notices: Notice[] = [...result.notices];
+    for (const [, effect] of [...this.#effects].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      notices.push(...effect.notices);
     this.#last = {
-      statuses: applyProgrammedStates(statuses, carried),
+      statuses: result.statuses.map((s) => this.#finalStatus(s)),
       notices,
       loadBalancers: result.loadBalancers,
       changed,
+      reconciled: keys,
     };
     return this.#last;
+  }
+
+  /** A translated status after what the providers of its keys said (as statusesAfter, key by key). */
+  #finalStatus(translated: ObjectStatus): ObjectStatus {
+    const effects = translated.loadBalancers.map((k) => this.#effects.get(k));
+    const cached = this.#finals.get(translated);
+    if (cached?.effects.every((e, i) => e === effects[i])) return cached.status;
+    let status = translated;
+    for (const effect of effects) {
+      if (!effect) continue;
+      status =
+        'carried' in effect
+          ? applyProgrammedStates([status], new Map([[effect.carried.key, effect.carried]]))[0]!
+          : statusesAfter([status], effect.lb, effect.outcome)[0]!;
+    }
+    this.#finals.set(translated, { effects, status });
+    return status;
+  }
+
+  /** The programmed state a key last reported, if any. */
+  #stateOf(key: LbKey): ProgrammedState | undefined {
+    const effect = this.#effects.get(key);
+    if (!effect) return undefined;
+    if ('carried' in effect) return effect.carried;
+    return 'state' in effect.outcome ? effect.outcome.state : undefined;
   }
 
   #emit(event: PipelineEvent): void {

@@ -27,8 +27,9 @@ export class ClusterMismatchError extends Error {
 
 /**
  * Every load-balancer key a change of one object may affect, sorted: the union over its old and new
- * versions, followed transitively (EndpointSlice → Service → routes → Gateways; Secret →
- * Gateways/Ingresses; StorageBucket → routes/Ingresses using it; GatewayClass → Gateways; LoadBalancerParameters → classes → Gateways/Ingresses;
+ * versions, followed transitively (EndpointSlice → Service → routes → ListenerSets → Gateways;
+ * Secret → Gateways/ListenerSets/Ingresses; ConfigMap → Gateways; StorageBucket → routes/Ingresses
+ * using it; GatewayClass → Gateways; LoadBalancerParameters → classes → Gateways/Ingresses;
  * IngressClass → Ingresses, and, for a default class, Ingresses naming no class; Namespace →
  * Gateways and routes in it and Gateways selecting namespaces; ReferenceGrant → the LBs of objects
  * in its `from` namespaces that reference into its namespace).
@@ -87,6 +88,7 @@ class Walk {
         for (const v of stored) for (const k of ingressKeys(this.cluster, r, v)) this.keys.add(k);
         return;
 
+      case 'ListenerSet':
       case 'HTTPRoute':
       case 'GRPCRoute':
       case 'TLSRoute':
@@ -125,6 +127,12 @@ class Walk {
         }
         return;
 
+      case 'ConfigMap':
+        for (const x of view.referrers(r)) {
+          if (hasEdge(x, 'caCertificateRef')) this.visit(x.from);
+        }
+        return;
+
       case 'LoadBalancerParameters':
         for (const x of view.referrers(r)) {
           if (hasEdge(x, 'parameters')) this.visit(x.from);
@@ -151,6 +159,7 @@ class Walk {
         // Its labels decide which Gateways admit its routes; its existence may matter to anything in it.
         for (const kind of [
           'Gateway',
+          'ListenerSet',
           'Ingress',
           'HTTPRoute',
           'GRPCRoute',

@@ -23,7 +23,7 @@ export const INGRESS_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 
 export type EdgeType =
-  /** Route → Gateway (spec.parentRefs of kind Gateway). */
+  /** Route → Gateway or ListenerSet (spec.parentRefs); ListenerSet → Gateway (spec.parentRef). */
   | 'parentRef'
   /**
    * Route → Service (rules[].backendRefs, and the requestMirror filters of rules and backendRefs), or
@@ -32,9 +32,17 @@ export type EdgeType =
   | 'backendRef'
   /** Gateway → GatewayClass. */
   | 'gatewayClass'
-  /** Gateway → Secret (listeners[].tls.certificateRefs, possibly in another namespace). */
+  /**
+   * Gateway / ListenerSet → Secret (listeners[].tls.certificateRefs; the Gateway's
+   * spec.tls.backend.clientCertificateRef), possibly in another namespace.
+   */
   | 'certificateRef'
-  /** Gateway with an `All`/`Selector` listener → the `@NamespaceSelector` pseudo-object. */
+  /** Gateway → ConfigMap (spec.tls.frontend CA bundles for client-certificate validation). */
+  | 'caCertificateRef'
+  /**
+   * Gateway / ListenerSet with an `All`/`Selector` listener, or a Gateway admitting ListenerSets from
+   * other namespaces → the `@NamespaceSelector` pseudo-object.
+   */
   | 'allowedRoutes'
   /** GatewayClass / IngressClass / Service / Gateway (infrastructure) → LoadBalancerParameters. */
   | 'parameters'
@@ -106,10 +114,10 @@ export function referencesOf(obj: unknown): Edge[] {
     case 'TCPRoute':
     case 'UDPRoute':
       for (const p of arr(spec.parentRefs)) {
-        if (!isRecord(p)) continue;
-        if ((str(p.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (str(p.kind) ?? 'Gateway') !== 'Gateway')
-          continue;
-        add('parentRef', named('Gateway', nsOr(p.namespace, ns), p.name));
+        if (!isRecord(p) || (str(p.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP) continue;
+        const kind = str(p.kind) ?? 'Gateway';
+        if (kind === 'Gateway' || kind === 'ListenerSet')
+          add('parentRef', named(kind, nsOr(p.namespace, ns), p.name));
       }
       for (const rule of arr(spec.rules)) {
         if (!isRecord(rule)) continue;
@@ -125,20 +133,35 @@ export function referencesOf(obj: unknown): Edge[] {
       add('gatewayClass', named('GatewayClass', undefined, spec.gatewayClassName));
       const infra = isRecord(spec.infrastructure) ? spec.infrastructure : {};
       add('parameters', parametersRef(infra.parametersRef, ns, true));
-      for (const l of arr(spec.listeners)) {
-        if (!isRecord(l)) continue;
-        const tls = isRecord(l.tls) ? l.tls : {};
-        for (const c of arr(tls.certificateRefs)) {
-          if (!isRecord(c)) continue;
-          if ((str(c.group) ?? '') !== '' || (str(c.kind) ?? 'Secret') !== 'Secret') continue;
-          add('certificateRef', named('Secret', nsOr(c.namespace, ns), c.name));
+      listenerEdges(spec.listeners, ns, add);
+      const tls = isRecord(spec.tls) ? spec.tls : {};
+      if (isRecord(tls.backend)) add('certificateRef', secretRef(tls.backend.clientCertificateRef, ns));
+      const frontend = isRecord(tls.frontend) ? tls.frontend : {};
+      const configs = [
+        frontend.default,
+        ...arr(frontend.perPort).map((p) => (isRecord(p) ? p.tls : undefined)),
+      ];
+      for (const config of configs) {
+        const validation = isRecord(config) && isRecord(config.validation) ? config.validation : {};
+        for (const c of arr(validation.caCertificateRefs)) {
+          if (!isRecord(c) || (str(c.group) ?? '') !== '' || (str(c.kind) ?? 'ConfigMap') !== 'ConfigMap')
+            continue;
+          add('caCertificateRef', named('ConfigMap', nsOr(c.namespace, ns), c.name));
         }
-        const allowed = isRecord(l.allowedRoutes) ? l.allowedRoutes : {};
-        const namespaces = isRecord(allowed.namespaces) ? allowed.namespaces : {};
-        // Anything but Same (the default) may admit routes from other namespaces, depending on labels.
-        if (namespaces.from !== undefined && namespaces.from !== 'Same')
-          add('allowedRoutes', NAMESPACE_SELECTOR_REF);
       }
+      // ListenerSets of other namespaces may be admitted, depending on their namespace's labels.
+      const allowedListeners = isRecord(spec.allowedListeners) ? spec.allowedListeners : {};
+      const from = isRecord(allowedListeners.namespaces) ? allowedListeners.namespaces.from : undefined;
+      if (from !== undefined && from !== 'None' && from !== 'Same')
+        add('allowedRoutes', NAMESPACE_SELECTOR_REF);
+      break;
+    }
+
+    case 'ListenerSet': {
+      const p = isRecord(spec.parentRef) ? spec.parentRef : {};
+      if ((str(p.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP && (str(p.kind) ?? 'Gateway') === 'Gateway')
+        add('parentRef', named('Gateway', nsOr(p.namespace, ns), p.name));
+      listenerEdges(spec.listeners, ns, add);
       break;
     }
 
@@ -192,7 +215,7 @@ export function referencesOf(obj: unknown): Edge[] {
       break;
 
     default:
-      // Namespace, Secret, LoadBalancerParameters, StorageBucket: leaves.
+      // Namespace, Secret, ConfigMap, LoadBalancerParameters, StorageBucket: leaves.
       break;
   }
   return [...out.values()].sort((a, b) => {
@@ -200,6 +223,29 @@ export function referencesOf(obj: unknown): Edge[] {
     const y = `${b.type}|${refId(b.to)}`;
     return x < y ? -1 : x > y ? 1 : 0;
   });
+}
+
+/** The edges of a Gateway's or ListenerSet's listeners: certificate Secrets, namespace selectors. */
+function listenerEdges(
+  listeners: unknown,
+  ns: string,
+  add: (type: EdgeType, to: ObjectRef | undefined) => void,
+): void {
+  for (const l of arr(listeners)) {
+    if (!isRecord(l)) continue;
+    const tls = isRecord(l.tls) ? l.tls : {};
+    for (const c of arr(tls.certificateRefs)) add('certificateRef', secretRef(c, ns));
+    const allowed = isRecord(l.allowedRoutes) ? l.allowedRoutes : {};
+    const namespaces = isRecord(allowed.namespaces) ? allowed.namespaces : {};
+    // Anything but Same (the default) may admit routes from other namespaces, depending on labels.
+    if (namespaces.from !== undefined && namespaces.from !== 'Same')
+      add('allowedRoutes', NAMESPACE_SELECTOR_REF);
+  }
+}
+
+function secretRef(c: unknown, ns: string): ObjectRef | undefined {
+  if (!isRecord(c) || (str(c.group) ?? '') !== '' || (str(c.kind) ?? 'Secret') !== 'Secret') return undefined;
+  return named('Secret', nsOr(c.namespace, ns), c.name);
 }
 
 /** Marks a namespace that was given but is unusable: no edge. */

@@ -16,7 +16,8 @@ export class InvalidLbKeyError extends Error {
  * whole cluster would, sorted by kind/namespace/name (raw, as stored; translate() validates them):
  *
  * - Gateway: the Gateway; every GatewayClass and the parameters they reference; the Gateway's
- *   infrastructure parameters and certificate Secrets; the routes whose parentRefs name it; the
+ *   infrastructure parameters, certificate Secrets and CA bundle ConfigMaps; its ListenerSets with
+ *   their certificate Secrets; the routes whose parentRefs name it or one of its ListenerSets; the
  *   Services those routes use (backendRefs and mirrors) with their EndpointSlices and
  *   HealthCheckPolicies, and the StorageBuckets they use; the ReferenceGrants of every namespace
  *   referenced from another one.
@@ -45,7 +46,11 @@ export function selectBundle(key: LbKey, view: DependencyView): unknown[] {
       b.addClasses('GatewayClass');
       b.addWithReferences(gw);
       for (const x of view.referrers(gw)) {
-        if (hasEdge(x, 'parentRef')) b.addWithReferences(x.from);
+        if (!hasEdge(x, 'parentRef')) continue;
+        b.addWithReferences(x.from);
+        // A ListenerSet of the Gateway brings the routes attached to it.
+        if (x.from.kind !== 'ListenerSet') continue;
+        for (const y of view.referrers(x.from)) if (hasEdge(y, 'parentRef')) b.addWithReferences(y.from);
       }
       break;
     }
@@ -90,8 +95,8 @@ class BundleBuilder {
   }
 
   /**
-   * Adds an object and what it references, one level down from a root/route/Ingress: parameters,
-   * Secrets, and Services with their EndpointSlices and HealthCheckPolicies. A reference that
+   * Adds an object and what it references, one level down from a root/ListenerSet/route/Ingress:
+   * parameters, Secrets, ConfigMaps, and Services with their EndpointSlices and HealthCheckPolicies. A reference that
    * crosses namespaces brings the target namespace's ReferenceGrants.
    */
   addWithReferences(r: ObjectRef): void {
@@ -101,6 +106,7 @@ class BundleBuilder {
       switch (e.type) {
         case 'parameters':
         case 'certificateRef':
+        case 'caCertificateRef':
         case 'tlsSecret':
           this.add(e.to);
           break;

@@ -1,7 +1,7 @@
 import type { LoadBalancer } from '#core/ir/load-balancer.js';
 import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
 import type { ReadCache } from '#core/model/read-cache.js';
-import { readObjects } from '#core/model/read-objects.js';
+import { type RejectedObject, readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { createContext, type HeldKey } from './context.js';
 import { translateGatewayApi } from './gateway-api/translate-gateway-api.js';
@@ -37,19 +37,7 @@ export function translate(
 ): TranslateResult {
   const { bundle, rejected } = readObjects(objects, cache);
   const ctx = createContext(bundle, withDefaults(options), rejected);
-  for (const r of rejected) {
-    ctx.notice({
-      severity: 'error',
-      code: 'InvalidObject',
-      source: {
-        kind: r.kind,
-        ...(r.namespace ? { namespace: r.namespace } : {}),
-        name: r.name ?? '(unnamed)',
-      },
-      field: r.field,
-      message: `${r.message}; the object is ignored`,
-    });
-  }
+  for (const r of rejected) ctx.notice(invalidObjectNotice(r));
   holdRejectedIngresses(ctx, rejected);
   const loadBalancers = [
     ...translateGatewayApi(ctx, rejected),
@@ -64,14 +52,27 @@ export function translate(
   };
 }
 
-function compareStatuses(a: ObjectStatus, b: ObjectStatus): number {
+/** The notice of an object that failed its schema (translate reports every one). */
+export function invalidObjectNotice(r: RejectedObject): Notice {
+  return {
+    severity: 'error',
+    code: 'InvalidObject',
+    source: { kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name ?? '(unnamed)' },
+    field: r.field,
+    message: `${r.message}; the object is ignored`,
+  };
+}
+
+/** translate()'s order of statuses: by kind, namespace, name. */
+export function compareStatuses(a: ObjectStatus, b: ObjectStatus): number {
   return compareStrings(
     `${a.kind}/${a.namespace ?? ''}/${a.name}`,
     `${b.kind}/${b.namespace ?? ''}/${b.name}`,
   );
 }
 
-function compareNotices(a: Notice, b: Notice): number {
+/** translate()'s order of notices. */
+export function compareNotices(a: Notice, b: Notice): number {
   const ka = `${a.source.kind}/${a.source.namespace ?? ''}/${a.source.name}/${a.field ?? ''}/${a.code}/${a.message}`;
   const kb = `${b.source.kind}/${b.source.namespace ?? ''}/${b.source.name}/${b.field ?? ''}/${b.code}/${b.message}`;
   return compareStrings(ka, kb);

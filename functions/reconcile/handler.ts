@@ -176,7 +176,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
 
 /**
  * What the reconcile of `key` may say: a route's status keeps only its parent entries of the key's
- * Gateway (the reconcile of another Gateway the route is attached to writes its own entries, and
+ * Gateway and of that Gateway's ListenerSets (the reconcile of another Gateway the route is attached to writes its own entries, and
  * the forwarder merges them per parent); a route left with none of them is not written at all.
  */
 export function statusesOfKey(statuses: readonly ObjectStatus[], key: LbKey): ObjectStatus[] {
@@ -188,13 +188,19 @@ export function statusesOfKey(statuses: readonly ObjectStatus[], key: LbKey): Ob
       out.push(s);
       continue;
     }
-    const parents = s.status.parents.filter(
-      (p) =>
-        (p.parentRef.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io' &&
-        (p.parentRef.kind ?? 'Gateway') === 'Gateway' &&
+    // A ListenerSet parent belongs to the Gateway the ListenerSet names, which the route's status
+    // does not say: it is the key's when the status names no other load balancer.
+    const onlyThisKey = s.loadBalancers.length === 1 && s.loadBalancers[0] === key;
+    const parents = s.status.parents.filter((p) => {
+      if ((p.parentRef.group ?? 'gateway.networking.k8s.io') !== 'gateway.networking.k8s.io') return false;
+      const kind = p.parentRef.kind ?? 'Gateway';
+      if (kind === 'ListenerSet') return onlyThisKey;
+      return (
+        kind === 'Gateway' &&
         (p.parentRef.namespace ?? s.namespace) === gw.namespace &&
-        p.parentRef.name === gw.name,
-    );
+        p.parentRef.name === gw.name
+      );
+    });
     if (parents.length === 0 && s.status.parents.length > 0) continue;
     out.push({ ...s, status: { ...s.status, parents } } as ObjectStatus);
   }

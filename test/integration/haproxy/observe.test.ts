@@ -160,7 +160,7 @@ describe('HAProxy observe: what really runs', () => {
     expect(await get(addressOf('web'), '/api/x')).toEqual({ status: 200, backend: 'api' });
     expect(await drift()).toEqual([]);
     const { reloads, runtimeApplies } = adapter.counters;
-    expect((await pipeline.sync(objects)).changed).toEqual([]);
+    expect((await pipeline.sync(objects, undefined, { resync: true })).changed).toEqual([]);
     expect(adapter.counters).toMatchObject({ reloads, runtimeApplies });
   });
 
@@ -174,7 +174,7 @@ describe('HAProxy observe: what really runs', () => {
     expect(seen[0]).toBe('update backend: configDrift,endpoints[0].port');
     const { reloads } = adapter.counters;
     // Any load balancer's apply puts the whole HAProxy back to what is saved (here: pinned's, first).
-    await pipeline.sync(objects);
+    await pipeline.sync(objects, undefined, { resync: true }); // drift: a resync puts it back
     expect(adapter.counters.reloads).toBe(reloads + 1);
     expect(readFileSync(cfgPath(), 'utf8')).toBe(good);
     expect(await drift()).toEqual([]);
@@ -193,7 +193,7 @@ describe('HAProxy observe: what really runs', () => {
     );
     expect(await drift()).toEqual(['update map: entries']);
     const { reloads, runtimeApplies } = adapter.counters;
-    await pipeline.sync(objects);
+    await pipeline.sync(objects, undefined, { resync: true }); // drift: a resync puts it back
     expect(adapter.counters).toMatchObject({ reloads, runtimeApplies: runtimeApplies + 1 });
     expect(readFileSync(file, 'utf8')).toBe(good);
     expect(await drift()).toEqual([]);
@@ -214,7 +214,7 @@ describe('HAProxy observe: what really runs', () => {
     const seen = await drift();
     expect(seen).toEqual(['update backend: endpoints[0].port']);
     const { reloads, runtimeApplies } = adapter.counters;
-    await pipeline.sync(objects);
+    await pipeline.sync(objects, undefined, { resync: true }); // drift: a resync puts it back
     expect(adapter.counters).toMatchObject({ reloads, runtimeApplies: runtimeApplies + 1 });
     const after = (await rt.showServersState(serving.backend)).find((s) => s.server === serving.server)!;
     expect(after).toMatchObject({ addr: '127.0.0.1', port: 28292, state: 'ready' });
@@ -232,7 +232,7 @@ describe('HAProxy observe: what really runs', () => {
     expect(await drift('web')).toEqual(['update map: entries']);
     expect(await drift('pinned')).toEqual([]);
     const { reloads } = adapter.counters;
-    await pipeline.sync(objects);
+    await pipeline.sync(objects, undefined, { resync: true }); // drift: a resync puts it back
     expect(adapter.counters.reloads).toBe(reloads);
     expect((await rt.showMap(removed.ref)).map(([k]) => k)).toContain(removed.key);
     expect(await drift('web')).toEqual([]);
@@ -246,7 +246,7 @@ describe('HAProxy observe: what really runs', () => {
       'update frontend: configDrift',
     ]);
     const { reloads } = adapter.counters;
-    await pipeline.sync(objects);
+    await pipeline.sync(objects, undefined, { resync: true }); // drift: a resync puts it back
     expect(adapter.counters.reloads).toBeGreaterThan(reloads);
     expect(await drift()).toEqual([]);
     expect(await get(addressOf('web'), '/app')).toEqual({ status: 200, backend: 'app' });
@@ -256,7 +256,7 @@ describe('HAProxy observe: what really runs', () => {
     await adapter.stop();
     adapter = createHaproxyAdapter({ stateDir, addressPool: POOL });
     pipeline = new LocalPipeline({ adapters: { haproxy: adapter } });
-    expect((await pipeline.sync(objects)).changed).toEqual([]);
+    expect((await pipeline.sync(objects, undefined, { resync: true })).changed).toEqual([]);
     expect([addressOf('web'), addressOf('pinned')]).toEqual(['127.0.5.10', '127.0.5.15']);
     expect(adapter.counters.reloads).toBe(0);
     expect(await get('127.0.5.15', '/app')).toEqual({ status: 200, backend: 'app' });

@@ -193,4 +193,140 @@ describe('adapters: reconcileLoadBalancer', () => {
     ).rejects.toThrow(/duplicate listener id/);
     expect(fake.cloud.list()).toEqual([]);
   });
+
+  describe('incremental', () => {
+    const named = (name: string, port: number) => ({
+      ...gateway(port),
+      metadata: { name, namespace: 'infra', generation: 1 },
+    });
+    const routeTo = (parent: string, path: string) => ({
+      ...route(false),
+      metadata: { name: `to-${parent}`, namespace: 'infra' },
+      spec: {
+        parentRefs: [{ name: parent }],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: path } }],
+            backendRefs: [{ name: 'app', port: 80 }],
+          },
+        ],
+      },
+    });
+    /** The fake adapter, counting observes per key. */
+    function counting() {
+      const fake = createFakeAdapter();
+      const observed: string[] = [];
+      const adapter = {
+        ...fake,
+        observe: (key: string, opts: Parameters<typeof fake.observe>[1]) => {
+          observed.push(key);
+          return fake.observe(key, opts);
+        },
+      };
+      return { fake, observed, pipeline: new LocalPipeline({ adapters: { haproxy: adapter } }) };
+    }
+    const objects = (aPath: string) => [
+      gatewayClass,
+      named('a', 80),
+      named('b', 81),
+      routeTo('a', aPath),
+      routeTo('b', '/b'),
+      service,
+    ];
+
+    it('reconciles only the keys a change affects; the others keep their statuses', async () => {
+      const { observed, pipeline } = counting();
+      const first = await pipeline.sync(objects('/a'));
+      expect(first.reconciled).toEqual(['local/Gateway/infra/a', 'local/Gateway/infra/b']);
+      const statusOf = (r: typeof first, name: string) =>
+        r.statuses.find((s) => s.name === name || s.name === `to-${name}`);
+
+      observed.length = 0;
+      const second = await pipeline.sync(objects('/a2'));
+      expect(second.reconciled).toEqual(['local/Gateway/infra/a']);
+      expect(second.changed).toEqual(['local/Gateway/infra/a']);
+      expect(observed).toEqual(['local/Gateway/infra/a']);
+      // Gateway b and its route: the very same statuses as before, Programmed included.
+      expect(statusOf(second, 'b')).toBe(statusOf(first, 'b'));
+      expect(second.statuses.filter((s) => s.name.endsWith('b'))).toEqual(
+        first.statuses.filter((s) => s.name.endsWith('b')),
+      );
+      expect(gatewayStatus(second.statuses)?.conditions.find((c) => c.type === 'Programmed')?.status).toBe(
+        'True',
+      );
+    });
+
+    it('does nothing for a sync without a change, even of fresh copies of the objects', async () => {
+      const { observed, pipeline } = counting();
+      const first = await pipeline.sync(objects('/a'));
+      observed.length = 0;
+      const same = await pipeline.sync(objects('/a'));
+      expect(same.reconciled).toEqual([]);
+      expect(observed).toEqual([]);
+      expect(same.statuses).toBe(first.statuses);
+      expect(same.loadBalancers).toBe(first.loadBalancers);
+    });
+
+    it('deletes the load balancer of a Gateway that goes, and touches no other', async () => {
+      const { fake, observed, pipeline } = counting();
+      await pipeline.sync(objects('/a'));
+      const ofB = fake.cloud.list().filter((r) => r.address.includes('-infra-b-'));
+      expect(ofB.length).toBeGreaterThan(0);
+      observed.length = 0;
+      const result = await pipeline.sync(objects('/a').filter((o) => o.metadata.name !== 'a'));
+      expect(result.reconciled).toEqual(['local/Gateway/infra/a']);
+      expect(result.loadBalancers.map((lb) => lb.key)).toEqual(['local/Gateway/infra/b']);
+      expect(fake.cloud.list()).toEqual(ofB);
+      expect(result.statuses.some((s) => s.kind === 'Gateway' && s.name === 'a')).toBe(false);
+    });
+
+    it('gives the statuses a fresh pipeline gives for the same objects', async () => {
+      const { fake, pipeline } = counting();
+      await pipeline.sync(objects('/a'));
+      await pipeline.sync(
+        [...objects('/a'), routeTo('b', '/moved')].filter((o) => o.metadata.name !== 'to-a'),
+      );
+      const last = await pipeline.sync([
+        gatewayClass,
+        named('a', 81),
+        named('b', 81),
+        routeTo('b', '/b'),
+        service,
+      ]);
+      // A fresh pipeline on the same provider: it finds everything as it should be.
+      const fresh = new LocalPipeline({ adapters: { haproxy: createFakeAdapter({ cloud: fake.cloud }) } });
+      const scratch = await fresh.sync([
+        gatewayClass,
+        named('a', 81),
+        named('b', 81),
+        routeTo('b', '/b'),
+        service,
+      ]);
+      expect(scratch.changed).toEqual([]);
+      expect(last.statuses).toEqual(scratch.statuses);
+      expect(last.loadBalancers).toEqual(scratch.loadBalancers);
+    });
+
+    it('reconciles every key on a resync, changed or not (drift)', async () => {
+      const { observed, pipeline } = counting();
+      await pipeline.sync(objects('/a'));
+      observed.length = 0;
+      const result = await pipeline.sync(objects('/a'), undefined, { resync: true });
+      expect(result.reconciled).toEqual(['local/Gateway/infra/a', 'local/Gateway/infra/b']);
+      expect(observed.sort()).toEqual(['local/Gateway/infra/a', 'local/Gateway/infra/b']);
+      expect(result.changed).toEqual([]);
+    });
+
+    it('retries a key whose reconcile failed on the next sync, even without a change', async () => {
+      const { fake, pipeline } = counting();
+      await pipeline.sync(objects('/a'));
+      fake.cloud.failObserves(1);
+      const failed = await pipeline.sync(objects('/a3'));
+      expect(failed.reconciled).toEqual(['local/Gateway/infra/a']);
+      const retried = await pipeline.sync(objects('/a3'));
+      expect(retried.reconciled).toEqual(['local/Gateway/infra/a']);
+      expect(retried.changed).toEqual(['local/Gateway/infra/a']);
+      expect((await pipeline.sync(objects('/a3'))).reconciled).toEqual([]);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  configMap,
   endpointSlice,
   gateway,
   gatewayClass,
@@ -8,6 +9,7 @@ import {
   ingress,
   ingressClass,
   type ListenerOpts,
+  listenerSet,
   namespace,
   parameters,
   referenceGrant,
@@ -80,14 +82,57 @@ function gatewaySlot(n: string, name: string) {
       className: fc.constantFrom('gc-portico', 'gc-portico', 'gc-other', 'missing'),
       listeners: fc.uniqueArray(listenerArb, { minLength: 1, maxLength: 2, selector: (l) => l.name }),
       infra: fc.constantFrom(undefined, 'p1', 'p2'),
+      allowedListeners: fc.constantFrom(undefined, 'All', 'Same', 'Selector') as fc.Arbitrary<
+        'All' | 'Same' | 'Selector' | undefined
+      >,
+      caBundle: fc.constantFrom(undefined, n, other(n)),
     })
     .map((o) =>
       gateway(n, name, {
         className: o.className,
         listeners: o.listeners,
         ...(o.infra ? { infraParams: o.infra } : {}),
+        ...(o.allowedListeners ? { allowedListeners: o.allowedListeners } : {}),
+        ...(o.caBundle
+          ? { caBundles: [{ name: 'ca', ...(o.caBundle !== n ? { namespace: o.caBundle } : {}) }] }
+          : {}),
       }),
     );
+}
+
+function listenerSetSlot(n: string, name: string) {
+  const listenerArb: fc.Arbitrary<ListenerOpts> = fc.oneof(
+    fc
+      .record({
+        port: fc.constantFrom(80, 8080),
+        from: fc.constantFrom(undefined, 'All', 'Selector'),
+        hostname: fc.constantFrom(undefined, 'a.example.com'),
+      })
+      .map((o) => ({
+        name: 'extra',
+        port: o.port,
+        protocol: 'HTTP',
+        ...(o.hostname ? { hostname: o.hostname } : {}),
+        ...(o.from ? { from: o.from as 'All' } : {}),
+        ...(o.from === 'Selector' ? { selector: { team: 'x' } } : {}),
+      })),
+    fc.constantFrom(n, other(n)).map((certNs) => ({
+      name: 'extra-tls',
+      port: 8443,
+      protocol: 'HTTPS',
+      certificateRefs: [{ name: 's1', ...(certNs !== n ? { namespace: certNs } : {}) }],
+    })),
+  );
+  return fc
+    .record({
+      parent: fc.constantFrom({ name: 'g1', namespace: 'a' }, { name: 'g3', namespace: 'b' }),
+      listeners: fc.uniqueArray(listenerArb, { minLength: 1, maxLength: 2, selector: (l) => l.name }),
+    })
+    .map((o) => listenerSet(n, name, o.parent, o.listeners));
+}
+
+function configMapSlot(n: string) {
+  return fc.boolean().map((pem) => configMap(n, 'ca', pem));
 }
 
 const backendChoices = [
@@ -105,6 +150,8 @@ function routeSlot(n: string, name: string) {
         { name: 'g2', namespace: 'a' },
         { name: 'g3', namespace: 'b' },
         { name: 'g1' },
+        { kind: 'ListenerSet' as const, name: 'ls1', namespace: 'a' },
+        { kind: 'ListenerSet' as const, name: 'ls2', namespace: 'b' },
       ]),
       backends: some(backendChoices),
       mirror: fc.constantFrom(undefined, ...backendChoices),
@@ -164,7 +211,12 @@ function grantSlot(n: string, name: string) {
         { kind: 'Gateway', namespace: other(n) },
         { kind: 'HTTPRoute', namespace: 'c' },
       ]),
-      to: some([{ kind: 'Service' }, { kind: 'Secret' }, { kind: 'Service', name: 'svc2' }]),
+      to: some([
+        { kind: 'Service' },
+        { kind: 'Secret' },
+        { kind: 'ConfigMap' },
+        { kind: 'Service', name: 'svc2' },
+      ]),
     })
     .filter((o) => o.from.length > 0 && o.to.length > 0)
     .map((o) => referenceGrant(n, name, o.from, o.to));
@@ -220,6 +272,9 @@ export const SLOTS: fc.Arbitrary<unknown>[] = [
   gatewaySlot('a', 'g2'),
   gatewaySlot('b', 'g3'),
   ...NS.map((n) => fc.constant(secret(n, 's1'))),
+  ...NS.map(configMapSlot),
+  listenerSetSlot('a', 'ls1'),
+  listenerSetSlot('b', 'ls2'),
   serviceSlot('a', 'svc1'),
   serviceSlot('a', 'svc2'),
   serviceSlot('b', 'svc1'),

@@ -65,7 +65,15 @@ export function listener(o: ListenerOpts = {}) {
 export function gateway(
   ns: string,
   name: string,
-  opts: { className?: string; listeners?: ListenerOpts[]; infraParams?: string } = {},
+  opts: {
+    className?: string;
+    listeners?: ListenerOpts[];
+    infraParams?: string;
+    /** spec.allowedListeners.namespaces.from (ListenerSets admitted). */
+    allowedListeners?: 'All' | 'Same' | 'Selector';
+    /** CA bundle ConfigMaps validating client certificates (spec.tls.frontend.default). */
+    caBundles?: { name: string; namespace?: string }[];
+  } = {},
 ) {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -74,6 +82,19 @@ export function gateway(
     spec: {
       gatewayClassName: opts.className ?? 'portico',
       listeners: (opts.listeners ?? [{}]).map(listener),
+      ...(opts.allowedListeners
+        ? {
+            allowedListeners: {
+              namespaces: {
+                from: opts.allowedListeners,
+                ...(opts.allowedListeners === 'Selector' ? { selector: { matchLabels: { team: 'x' } } } : {}),
+              },
+            },
+          }
+        : {}),
+      ...(opts.caBundles
+        ? { tls: { frontend: { default: { validation: { caCertificateRefs: opts.caBundles } } } } }
+        : {}),
       ...(opts.infraParams
         ? {
             infrastructure: {
@@ -99,7 +120,7 @@ export function httpRoute(
   ns: string,
   name: string,
   opts: {
-    parents?: { name: string; namespace?: string }[];
+    parents?: { name: string; namespace?: string; kind?: 'ListenerSet' }[];
     backends?: BackendOpts[];
     mirror?: BackendOpts;
     hostnames?: readonly string[];
@@ -112,6 +133,7 @@ export function httpRoute(
     metadata: { name, namespace: ns },
     spec: {
       parentRefs: (opts.parents ?? []).map((p) => ({
+        ...(p.kind ? { kind: p.kind } : {}),
         name: p.name,
         ...(p.namespace ? { namespace: p.namespace } : {}),
       })),
@@ -175,6 +197,34 @@ const PEM_CERT = Buffer.from(
   '-----BEGIN CERTIFICATE-----\nTUlJQmZha2U=\n-----END CERTIFICATE-----\n',
   'utf8',
 ).toString('base64');
+
+/** A ListenerSet adding listeners to Gateway `parent` (in `parentNs`, default its own namespace). */
+export function listenerSet(
+  ns: string,
+  name: string,
+  parent: { name: string; namespace?: string },
+  listeners: ListenerOpts[] = [{ name: 'extra', port: 8080 }],
+) {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'ListenerSet',
+    metadata: { name, namespace: ns },
+    spec: {
+      parentRef: { name: parent.name, ...(parent.namespace ? { namespace: parent.namespace } : {}) },
+      listeners: listeners.map(listener),
+    },
+  };
+}
+
+/** A CA bundle (ConfigMap with `ca.crt`); `pem: false` leaves the certificate out. */
+export function configMap(ns: string, name: string, pem = true) {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: ns },
+    data: pem ? { 'ca.crt': Buffer.from(PEM_CERT, 'base64').toString('utf8') } : { other: 'x' },
+  };
+}
 
 export function secret(ns: string, name: string) {
   return {

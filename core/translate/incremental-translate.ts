@@ -1,0 +1,355 @@
+import {
+  affectedKeys,
+  DEFAULT_INGRESS_CLASS_REF,
+  DependencyGraph,
+  type DependencyView,
+  INGRESS_CLASS_ANNOTATION,
+  ingressKeys,
+  isLoadBalancerService,
+  type ObjectChange,
+  type ObjectRef,
+  ref,
+  refId,
+  refOf,
+  selectBundle,
+} from '#core/index/index.js';
+import { lbKey, parseLbKey } from '#core/ir/lb-key.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
+import { ReadCache } from '#core/model/read-cache.js';
+import { readObjects } from '#core/model/read-objects.js';
+import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
+import type { HeldKey } from './context.js';
+import type { Notice } from './notice.js';
+import { type TranslateOptions, withDefaults } from './options.js';
+import { compareNotices, invalidObjectNotice, type TranslateResult, translate } from './translate.js';
+
+/** What the translation of one load-balancer key decides. */
+export interface KeyTranslation {
+  key: LbKey;
+  lb: LoadBalancer | undefined;
+  held: HeldKey | undefined;
+  /**
+   * The statuses this key decides: those that name it (a route's, with only the parent entries of
+   * this key's Gateway and its ListenerSets), and its root object's when that names no key.
+   */
+  statuses: ObjectStatus[];
+  notices: Notice[];
+}
+
+/** Kinds whose status no key decides: translated on their own (with the parameters they use). */
+const CLASS_KINDS = new Set(['GatewayClass', 'IngressClass']);
+const CLASS_INPUTS = new Set([...CLASS_KINDS, 'LoadBalancerParameters']);
+/**
+ * Kinds a key decides the status of: a notice about one belongs to the key that decides it. (Class
+ * notices stay with every key that raises them: some, such as several default IngressClasses, are
+ * only raised while translating what uses the class.)
+ */
+const STATUS_KINDS = new Set([
+  'Gateway',
+  'ListenerSet',
+  'HTTPRoute',
+  'GRPCRoute',
+  'TLSRoute',
+  'TCPRoute',
+  'UDPRoute',
+  'Ingress',
+  'Service',
+]);
+/** The sayer of class statuses in IncrementalTranslate's bookkeeping (no key contains a space). */
+const CLASSES = 'classes (no key)';
+/** Above this many changes at once (and a quarter of what is stored), every key is translated again. */
+const BULK_CHANGES = 500;
+
+/**
+ * translate() kept up to date one change at a time: the objects live in a DependencyGraph, each
+ * load-balancer key is translated from its own bundle (selectBundle), and a change translates again
+ * only the keys affectedKeys finds for it. `result` is what translate() of all the objects gives
+ * (test/property/incremental-translate.property.test.ts checks it after random sequences of
+ * changes); notices are a set there (a notice several keys raise is listed once). Pure, in memory.
+ */
+export class IncrementalTranslate {
+  readonly #options: TranslateOptions;
+  readonly #cache: ReadCache;
+  readonly #graph: DependencyGraph;
+  readonly #keys = new Map<LbKey, KeyTranslation>();
+  #classes: { statuses: ObjectStatus[]; notices: Notice[] } = { statuses: [], notices: [] };
+  /** InvalidObject notices by refId of the object that fails its schema. */
+  readonly #invalid = new Map<string, Notice>();
+  /** Notices of objects of a known kind that cannot be identified (no usable name). */
+  #unidentified: Notice[] = [];
+  #result: TranslateResult | undefined;
+  /** Per object (statusId), the keys whose translation says its status (CLASSES for class statuses). */
+  readonly #sayers = new Map<string, Set<LbKey>>();
+  /** Per object, its status merged over the keys that say it. */
+  readonly #merged = new Map<string, ObjectStatus>();
+  /** Objects whose merged status must be computed again. */
+  readonly #dirty = new Set<string>();
+  /** Every object with a status, in translate()'s order (undefined: to sort again). */
+  #order: string[] | undefined = [];
+
+  constructor(options: Partial<TranslateOptions> = {}, cache: ReadCache = new ReadCache()) {
+    this.#options = withDefaults(options);
+    this.#cache = cache;
+    this.#graph = new DependencyGraph(this.#options.cluster);
+  }
+
+  /** The objects as recorded so far (read-only). */
+  get objects(): DependencyView {
+    return this.#graph;
+  }
+
+  /**
+   * Records changes (an add, update or delete of one object each; objects without an identity are
+   * skipped: see `setUnidentified`) and translates again the keys they affect. Returns those keys,
+   * sorted: every other key's load balancer, held state and statuses are as they were.
+   */
+  apply(changes: readonly ObjectChange[]): LbKey[] {
+    if (changes.length === 0) return [];
+    const bulk = changes.length > BULK_CHANGES && changes.length * 4 > this.#graph.size;
+    const keys = new Set<LbKey>(bulk ? this.#keys.keys() : []);
+    let classes = bulk;
+    const cluster = this.#options.cluster;
+    for (const change of changes) {
+      const r = refOf(change.new ?? change.old);
+      if (!r) continue;
+      if (!bulk) for (const k of affectedKeys(change, this.#graph, cluster)) keys.add(k);
+      if (CLASS_INPUTS.has(r.kind) || (r.kind === 'Ingress' && usesDefaultClass(change))) classes = true;
+      const id = refId(r);
+      if (change.new === undefined) {
+        this.#graph.remove(r.kind, r.namespace, r.name);
+        this.#invalid.delete(id);
+        continue;
+      }
+      this.#graph.upsert(change.new);
+      const rejected = readObjects([change.new], this.#cache).rejected[0];
+      if (rejected) this.#invalid.set(id, invalidObjectNotice(rejected));
+      else this.#invalid.delete(id);
+    }
+    if (bulk) for (const k of this.#rootKeys()) keys.add(k);
+    for (const key of keys) this.#translateKey(key);
+    if (classes) this.#translateClasses();
+    this.#result = undefined;
+    return [...keys].sort(compareStrings);
+  }
+
+  /** The objects of a known kind without a usable identity (translate reports them). */
+  setUnidentified(objects: readonly unknown[]): boolean {
+    const notices = readObjects(objects, this.#cache).rejected.map(invalidObjectNotice);
+    if (JSON.stringify(notices) === JSON.stringify(this.#unidentified)) return false;
+    this.#unidentified = notices;
+    this.#result = undefined;
+    return true;
+  }
+
+  /** Every key whose translation decides something, sorted. */
+  keys(): LbKey[] {
+    return [...this.#keys.keys()].sort(compareStrings);
+  }
+
+  /** One key's translation, or undefined when it decides nothing. */
+  get(key: LbKey): KeyTranslation | undefined {
+    return this.#keys.get(key);
+  }
+
+  /** What translate() of every recorded object gives. Computed once per batch of changes. */
+  get result(): TranslateResult {
+    this.#result ??= this.#merge();
+    return this.#result;
+  }
+
+  /** Every key a root object (Gateway, Service of type LoadBalancer, Ingress) may give. */
+  #rootKeys(): LbKey[] {
+    const g = this.#graph;
+    const cluster = this.#options.cluster;
+    const keys: LbKey[] = [];
+    for (const r of g.list('Gateway')) keys.push(lbKey(cluster, 'Gateway', r.namespace, r.name));
+    for (const r of g.list('Service'))
+      if (isLoadBalancerService(g.get(r))) keys.push(lbKey(cluster, 'Service', r.namespace, r.name));
+    for (const r of g.list('Ingress')) keys.push(...ingressKeys(cluster, r, g.get(r)));
+    return keys;
+  }
+
+  #translateKey(key: LbKey): void {
+    const r = translate(selectBundle(key, this.#graph), this.#options, this.#cache);
+    const lb = r.loadBalancers.find((l) => l.key === key);
+    const held = r.held.find((h) => h.key === key);
+    const statuses = r.statuses.filter((s) => this.#decides(key, s));
+    // A bundle may hold objects another key decides (a Service used as a backend, an Ingress that
+    // moved to a group): what is said about those here is not this key's to say. Schema failures
+    // are kept per object (apply), class statuses apart (#translateClasses).
+    const decided = new Set(statuses.map(statusId));
+    const notices = r.notices.filter(
+      (n) =>
+        n.code !== 'InvalidObject' && (!STATUS_KINDS.has(n.source.kind) || decided.has(statusId(n.source))),
+    );
+    // A key that decides nothing (its root is gone, not Portico's, or moved to a group) says nothing.
+    const entry = !lb && !held && statuses.length === 0 ? undefined : { key, lb, held, statuses, notices };
+    this.#say(key, this.#keys.get(key)?.statuses ?? [], statuses);
+    if (entry) this.#keys.set(key, entry);
+    else this.#keys.delete(key);
+  }
+
+  /** Records that `key` now says `now` instead of `before`: those objects' statuses are merged again. */
+  #say(key: LbKey, before: readonly ObjectStatus[], now: readonly ObjectStatus[]): void {
+    for (const s of before) {
+      const id = statusId(s);
+      this.#sayers.get(id)?.delete(key);
+      this.#dirty.add(id);
+    }
+    for (const s of now) {
+      const id = statusId(s);
+      const sayers = this.#sayers.get(id);
+      if (sayers) sayers.add(key);
+      else this.#sayers.set(id, new Set([key]));
+      this.#dirty.add(id);
+    }
+  }
+
+  /** Whether `key`'s translation decides this status (see KeyTranslation.statuses). */
+  #decides(key: LbKey, s: ObjectStatus): boolean {
+    if (CLASS_KINDS.has(s.kind)) return false;
+    if (s.loadBalancers.length > 0) return s.loadBalancers.includes(key);
+    // A root object left without a load balancer: its own key says so (an Ingress only ever is in
+    // the bundles of its own key or its group's).
+    if (s.kind === 'Ingress') {
+      const kind = parseLbKey(key)?.kind;
+      return kind === 'Ingress' || kind === 'IngressGroup';
+    }
+    return (
+      (s.kind === 'Gateway' || s.kind === 'Service') &&
+      lbKey(this.#options.cluster, s.kind, s.namespace, s.name) === key
+    );
+  }
+
+  /** GatewayClass and IngressClass statuses: from the classes and the parameters they reference. */
+  #translateClasses(): void {
+    const g = this.#graph;
+    const objects = new Map<string, unknown>();
+    for (const kind of CLASS_KINDS) {
+      for (const c of g.list(kind)) {
+        objects.set(refId(c), g.get(c));
+        for (const e of g.references(c)) {
+          const target = g.get(e.to);
+          if (e.type === 'parameters' && target !== undefined) objects.set(refId(e.to), target);
+        }
+      }
+    }
+    // Several default IngressClasses are reported only while an Ingress falls back on the default.
+    for (const x of g.referrers(DEFAULT_INGRESS_CLASS_REF)) {
+      const ingress = g.get(x.from);
+      if (usesDefaultClass({ new: ingress }) && readObjects([ingress], this.#cache).rejected.length === 0) {
+        objects.set(refId(x.from), ingress);
+        break;
+      }
+    }
+    const r = translate([...objects.values()], this.#options, this.#cache);
+    const statuses = r.statuses.filter((s) => CLASS_KINDS.has(s.kind));
+    this.#say(CLASSES, this.#classes.statuses, statuses);
+    this.#classes = {
+      statuses,
+      notices: r.notices.filter((n) => CLASS_INPUTS.has(n.source.kind) && n.code !== 'InvalidObject'),
+    };
+  }
+
+  #merge(): TranslateResult {
+    const keys = [...this.#keys.values()].sort((a, b) => compareStrings(a.key, b.key));
+    const loadBalancers: LoadBalancer[] = [];
+    const held: HeldKey[] = [];
+    const notices = new Map<string, Notice>();
+    const addNotices = (list: readonly Notice[]) => {
+      for (const n of list) notices.set(JSON.stringify(n), n);
+    };
+    for (const k of keys) {
+      if (k.lb) loadBalancers.push(k.lb);
+      if (k.held) held.push(k.held);
+      addNotices(k.notices);
+    }
+    addNotices(this.#classes.notices);
+    addNotices([...this.#invalid.values()]);
+    addNotices(this.#unidentified);
+    return {
+      loadBalancers: sortLoadBalancers(loadBalancers),
+      statuses: this.#statuses(),
+      notices: [...notices.values()].sort(compareNotices),
+      held,
+    };
+  }
+
+  /** Every status, merging again only the objects whose sayers changed. */
+  #statuses(): ObjectStatus[] {
+    for (const id of this.#dirty) {
+      const sayers = this.#sayers.get(id);
+      const list: ObjectStatus[] = [];
+      for (const key of [...(sayers ?? [])].sort(compareStrings)) {
+        const said = key === CLASSES ? this.#classes.statuses : (this.#keys.get(key)?.statuses ?? []);
+        const s = said.find((x) => statusId(x) === id);
+        if (s) list.push(s);
+      }
+      if (list.length === 0) {
+        this.#sayers.delete(id);
+        if (this.#merged.delete(id)) this.#order = undefined;
+        continue;
+      }
+      if (!this.#merged.has(id)) this.#order = undefined;
+      this.#merged.set(id, list.length === 1 ? list[0]! : this.#mergeStatuses(list));
+    }
+    this.#dirty.clear();
+    // statusId is the very string translate() orders statuses by (compareStatuses).
+    this.#order ??= [...this.#merged.keys()].sort(compareStrings);
+    return this.#order.map((id) => this.#merged.get(id)!);
+  }
+
+  /**
+   * One object's statuses from several keys: a route's parent entries together, in the order of its
+   * parentRefs (as translate() lists them); any other object's are the same whichever key says them.
+   */
+  #mergeStatuses(list: readonly ObjectStatus[]): ObjectStatus {
+    const first = list[0]!;
+    if (!('parents' in first.status)) return first;
+    const raw = this.#graph.get(routeRef(first)) as { spec?: { parentRefs?: unknown } } | undefined;
+    const refs = Array.isArray(raw?.spec?.parentRefs) ? (raw.spec.parentRefs as unknown[]) : [];
+    const used = new Set<number>();
+    const indexed: [number, RouteParentStatus][] = [];
+    for (const s of list) {
+      if (!('parents' in s.status)) continue;
+      for (const p of s.status.parents) {
+        let i = refs.findIndex((x, j) => !used.has(j) && sameParentRef(x, p.parentRef));
+        if (i >= 0) used.add(i);
+        else i = refs.length;
+        indexed.push([i, p]);
+      }
+    }
+    indexed.sort((a, b) => a[0] - b[0]);
+    const loadBalancers = [...new Set(list.flatMap((s) => s.loadBalancers))].sort(compareStrings);
+    return { ...first, loadBalancers, status: { parents: indexed.map(([, p]) => p) } } as ObjectStatus;
+  }
+}
+
+/** Whether a version of an Ingress would fall back on the default IngressClass (no class named). */
+function usesDefaultClass(change: ObjectChange): boolean {
+  return [change.old, change.new].some((v) => {
+    const o = v as
+      | { metadata?: { annotations?: Record<string, unknown> }; spec?: { ingressClassName?: unknown } }
+      | undefined;
+    if (!o || o.spec?.ingressClassName !== undefined) return false;
+    const legacy = o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
+    return typeof legacy !== 'string' || legacy.trim() === '';
+  });
+}
+
+function statusId(o: { kind: string; namespace?: string | undefined; name: string }): string {
+  return `${o.kind}/${o.namespace ?? ''}/${o.name}`;
+}
+
+function routeRef(s: ObjectStatus): ObjectRef {
+  return ref(s.kind, s.namespace ?? 'default', s.name);
+}
+
+const PARENT_REF_FIELDS = ['group', 'kind', 'namespace', 'name', 'sectionName', 'port'] as const;
+
+function sameParentRef(raw: unknown, parsed: Record<string, unknown>): boolean {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const r = raw as Record<string, unknown>;
+  return PARENT_REF_FIELDS.every((f) => r[f] === parsed[f]);
+}
