@@ -9,16 +9,18 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   listenerProtocols: ['HTTP', 'HTTPS', 'TLS', 'TCP'],
   tlsPassthrough: true,
   certificateSource: 'secret',
-  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite'],
+  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'CORS'],
   poolProtocols: ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'TCP', 'TLS'],
   sourceRanges: true,
   // The bind address comes from the operator's address pool; a requested IP is honoured when it is in the pool.
   requestedAddressTypes: ['IPAddress'],
-  retries: false,
-  backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
-  frontendClientValidation: [],
+  // Retries on connection errors and the statuses 2.6's retry-on knows (config/retry.ts); no backoff.
+  retries: true,
+  // Verified against serverName (the SNI sent); 2.6 cannot check other subjectAltNames while sending it.
+  backendTls: { supported: true, systemTrust: true, subjectAltNames: false, clientCertificate: true },
+  frontendClientValidation: ['AllowValidOnly', 'AllowInsecureFallback'],
   tlsMixedModes: false,
-  misdirectedRequests: false,
+  misdirectedRequests: true,
   // A Cloud Storage bucket is GCP's; HAProxy forwards to Service endpoints only.
   backendBuckets: false,
 };

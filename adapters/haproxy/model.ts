@@ -58,8 +58,23 @@ export type ConfigDrift = string[];
 export const POOL_ADDRESS = 'pool';
 
 export type FrontendTls =
-  | { mode: 'Terminate'; crtList: string; certificates: { cert: string; sni: string[] }[] }
+  | {
+      mode: 'Terminate';
+      crtList: string;
+      certificates: { cert: string; sni: string[] }[];
+      /** Client certificates asked for and checked (config/client-validation.ts). */
+      clientValidation?: ClientValidationTls;
+    }
   | { mode: 'Passthrough' };
+
+export interface ClientValidationTls {
+  /** The CA bundle file (certPath of `cert`). */
+  caFile: string;
+  /** The cert resource holding the bundle. */
+  cert: string;
+  /** `required`: AllowValidOnly; `optional` with every error ignored: AllowInsecureFallback. */
+  verify: 'required' | 'optional';
+}
 
 /** One IR pool as spoken by one frontend mode. */
 export interface BackendModel {
@@ -71,12 +86,20 @@ export interface BackendModel {
   /** Options on every server line (TLS to the endpoints, h2, health-check settings): safe tokens. */
   serverOptions: string[];
   healthCheck: BackendHealthCheck;
+  /** HTTP routes' retry policy (config/retry.ts); absent = the defaults' connection retries. */
+  retry?: BackendRetry;
   /** Server slots rendered; free ones are `disabled` placeholders the runtime API fills. */
   slots: number;
   /** Desired endpoints, sorted by address then port. */
   endpoints: DesiredEndpoint[];
   /** Observed only: see ConfigDrift. */
   configDrift?: ConfigDrift;
+}
+
+export interface BackendRetry {
+  retries: number;
+  /** `retry-on` keywords and statuses. */
+  on: string[];
 }
 
 export interface BackendHealthCheck {

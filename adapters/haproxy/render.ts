@@ -8,12 +8,15 @@ import type { DesiredResource, Resource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
+import { planBackendTls } from './config/backend-tls.js';
 import { backendModel, type PoolPlan, planPool } from './config/backends.js';
 import { renderCertificates } from './config/certificates.js';
+import { renderClientValidation } from './config/client-validation.js';
 import { cidr, UnsafeValueError } from './config/escape.js';
 import { FieldError } from './config/field-error.js';
 import type { FrontendScope } from './config/frontend-scope.js';
 import { renderHttpFrontend } from './config/http-frontend.js';
+import { UnsupportedRetryError } from './config/retry.js';
 import { renderTcpFrontend } from './config/tcp-frontend.js';
 import {
   type BackendModel,
@@ -25,7 +28,7 @@ import {
   type MapModel,
   POOL_ADDRESS,
 } from './model.js';
-import { backendName, haproxyAddress, lbId } from './naming.js';
+import { haproxyAddress, lbId } from './naming.js';
 
 export interface HaproxyRenderContext {
   /**
@@ -52,7 +55,8 @@ export function renderHaproxyModel(
   const plans = new Map<string, PoolPlan>();
   for (const pool of supported.pools) {
     try {
-      const plan = planPool(pool);
+      const tls = planBackendTls(lb.key, id, pool, lb.backendClientCertificate);
+      const plan = { ...planPool(pool), ...(tls ? { tls } : {}) };
       plans.set(pool.id, plan);
       for (const s of plan.skipped)
         notices.push({
@@ -82,21 +86,44 @@ export function renderHaproxyModel(
   const backends = new Map<string, BackendModel>();
   const frontends: FrontendModel[] = [];
   const maps: MapModel[] = [];
-  const certs: CertModel[] = [];
+  // Backend TLS files of the pools (a pool no backend ends up using still has them: harmless).
+  const certs: CertModel[] = uniqueByName([...plans.values()].flatMap((p) => p.tls?.certs ?? []));
   const sourceRanges = supported.sourceRanges.length > 0 ? [...supported.sourceRanges] : [];
   const scope: Omit<FrontendScope, 'tls'> = {
     lbKey: lb.key,
     lb: id,
     address,
     sourceRanges,
-    backend(pool, mode) {
+    backend(pool, mode, retry) {
       const plan = pool === null ? undefined : plans.get(pool);
       if (!plan) return undefined;
-      const name = backendName(lb.key, plan.pool.id, mode);
-      if (!backends.has(name)) backends.set(name, backendModel(lb.key, id, plan, mode));
-      return name;
+      const model = backendModel(lb.key, id, plan, mode, mode === 'http' ? retry : undefined);
+      if (!backends.has(model.name)) backends.set(model.name, model);
+      return model.name;
+    },
+    warnRoute(listener, route, feature, message) {
+      notices.push({
+        severity: 'warning',
+        code: 'UnsupportedValue',
+        feature,
+        source: route.source,
+        listener: listener.id,
+        route: route.id,
+        message: `route ${route.id}: ${message}`,
+      });
     },
     rejectRoute(listener, route, err) {
+      if (err instanceof UnsupportedRetryError)
+        return void notices.push({
+          severity: 'error',
+          code: 'UnsupportedValue',
+          feature: 'retry/codes',
+          source: route.source,
+          listener: listener.id,
+          route: route.id,
+          field: err.field,
+          message: `route ${route.id}: ${err.reason}`,
+        });
       notices.push({
         severity: 'error',
         code: err.kind === 'header-size' ? 'LimitExceeded' : 'UnsupportedValue',
@@ -115,8 +142,9 @@ export function renderHaproxyModel(
     if (listener.tls?.mode === 'Terminate') {
       try {
         const r = renderCertificates(lb.key, id, listener);
-        tls = r.tls;
-        certs.push(...r.certs);
+        const v = renderClientValidation(lb.key, id, listener, r.tls);
+        tls = v.tls;
+        certs.push(...r.certs, ...v.certs);
       } catch (err) {
         if (!(err instanceof FieldError)) throw err;
         for (const source of listener.sources.length > 0 ? listener.sources : [lb.source])
@@ -251,5 +279,13 @@ export function haproxyReferences(resource: Resource<HaproxyKinds>): string[] {
     ...f.maps.map((m) => haproxyAddress('map', m)),
     ...f.backends.map((b) => haproxyAddress('backend', b)),
     ...(f.tls?.mode === 'Terminate' ? f.tls.certificates.map((c) => haproxyAddress('cert', c.cert)) : []),
+    ...(f.tls?.mode === 'Terminate' && f.tls.clientValidation
+      ? [haproxyAddress('cert', f.tls.clientValidation.cert)]
+      : []),
   ];
+}
+
+/** The backend client certificate is one file for every pool that presents it. */
+function uniqueByName(certs: CertModel[]): CertModel[] {
+  return [...new Map(certs.map((c) => [c.name, c])).values()];
 }

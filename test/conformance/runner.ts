@@ -7,6 +7,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { serverRequestsClientCertificate } from './client-certificate-probe.js';
 import { type AttemptContext, compareIngressResponse, compareResponse } from './compare-response.js';
 import type { EchoBackends } from './echo-backends.js';
 import { CORE_FEATURES, skipReason } from './features.js';
@@ -422,8 +423,11 @@ export async function runScenario(
       if (result.reason && !converged.fatal)
         result.reason = `${result.reason} (no ${timeouts.requiredConsecutiveSuccesses} consecutive passes within ${seconds(timeouts.maxTimeToConsistency)}; ${result.attempts} attempts)`;
     }
-    if (!result.reason && ex.clientCertificateRequested === true && !clientCertRequested)
-      result.reason = 'the server never requested a client certificate';
+    if (!result.reason && ex.clientCertificateRequested === true && !clientCertRequested) {
+      const address = await targetAddress(target, ingress);
+      if (!(await serverRequestsClientCertificate(address, target.port, c.request.tls?.sni ?? undefined)))
+        result.reason = 'the server never requested a client certificate';
+    }
     if (!result.reason && !ingress) {
       const mirrorProblem = await checkMirrors(
         c,

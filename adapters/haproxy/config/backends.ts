@@ -2,10 +2,18 @@
 // the transport options every server slot carries.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import { type BackendHealthCheck, type BackendModel, type DesiredEndpoint, slotCountFor } from '../model.js';
+import {
+  type BackendHealthCheck,
+  type BackendModel,
+  type BackendRetry,
+  type DesiredEndpoint,
+  slotCountFor,
+} from '../model.js';
 import { backendName } from '../naming.js';
+import type { BackendTlsPlan } from './backend-tls.js';
 import { configWord, integer, ipLiteral } from './escape.js';
 import { atField, FieldError } from './field-error.js';
+import { retryBackendName } from './retry.js';
 
 /** What a pool contributes to every backend rendered for it (one per frontend mode using it). */
 export interface PoolPlan {
@@ -14,6 +22,8 @@ export interface PoolPlan {
   healthCheck: BackendHealthCheck;
   /** Endpoints left out (bad address or port), with the reason. */
   skipped: { index: number; reason: string }[];
+  /** BackendTLSPolicy: verified TLS to the endpoints (config/backend-tls.ts). */
+  tls?: BackendTlsPlan;
 }
 
 /** Throws FieldError when a health-check setting cannot be written safely. */
@@ -76,12 +86,18 @@ export function planPool(pool: ir.BackendPool): PoolPlan {
 }
 
 /** The backend for `plan.pool` as used by a frontend of `mode`. */
-export function backendModel(lbKey: string, lb: string, plan: PoolPlan, mode: 'http' | 'tcp'): BackendModel {
+export function backendModel(
+  lbKey: string,
+  lb: string,
+  plan: PoolPlan,
+  mode: 'http' | 'tcp',
+  retry?: BackendRetry,
+): BackendModel {
   const { pool, healthCheck: hc } = plan;
   const options: string[] = [];
-  // No BackendTLSPolicy in the IR: TLS to endpoints is encrypted but not verified, as elsewhere.
-  const tlsToEndpoints = mode === 'http' && pool.protocol === 'HTTPS';
-  if (tlsToEndpoints) options.push('ssl', 'verify', 'none');
+  // Without a BackendTLSPolicy, TLS to HTTPS endpoints is encrypted but not verified, as elsewhere.
+  const tlsToEndpoints = mode === 'http' && (pool.protocol === 'HTTPS' || plan.tls !== undefined);
+  if (tlsToEndpoints) options.push(...(plan.tls?.options ?? ['ssl', 'verify', 'none']));
   if (mode === 'http' && (pool.protocol === 'H2C' || pool.protocol === 'GRPC')) options.push('proto', 'h2');
   options.push('check', 'inter', `${hc.intervalSeconds}s`, 'rise', String(hc.rise), 'fall', String(hc.fall));
   if (hc.port !== undefined) options.push('port', String(hc.port));
@@ -89,11 +105,12 @@ export function backendModel(lbKey: string, lb: string, plan: PoolPlan, mode: 'h
   else if (tlsToEndpoints) options.push('no-check-ssl');
   return {
     lb,
-    name: backendName(lbKey, pool.id, mode),
+    name: retry ? retryBackendName(lbKey, pool.id, retry) : backendName(lbKey, pool.id, mode),
     pool: pool.id,
     mode,
     serverOptions: options,
     healthCheck: hc,
+    ...(retry ? { retry } : {}),
     slots: slotCountFor(plan.endpoints.length),
     endpoints: plan.endpoints,
   };

@@ -1,7 +1,7 @@
 // What a frontend renderer needs from the load balancer being rendered.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import type { FrontendTls } from '../model.js';
+import type { BackendRetry, FrontendTls } from '../model.js';
 import type { FieldError } from './field-error.js';
 
 export interface FrontendScope {
@@ -9,8 +9,13 @@ export interface FrontendScope {
   lb: string;
   address: string;
   sourceRanges: string[];
-  /** Backend name for a pool in `mode`; undefined when the pool is unresolved or was rejected. */
-  backend(pool: string | null, mode: 'http' | 'tcp'): string | undefined;
+  /**
+   * Backend name for a pool in `mode` (with a route's retry policy: config/retry.ts); undefined when
+   * the pool is unresolved or was rejected.
+   */
+  backend(pool: string | null, mode: 'http' | 'tcp', retry?: BackendRetry): string | undefined;
+  /** The route is programmed without something it asked for; the scope records a warning. */
+  warnRoute(listener: ir.Listener, route: ir.Route, feature: string, message: string): void;
   /** The route is left out; the scope records a notice naming the field. */
   rejectRoute(listener: ir.Listener, route: ir.Route, err: FieldError): void;
   tls?: FrontendTls;

@@ -9,11 +9,13 @@
 //      backend of a weighted split, redirect or answer; nothing → 404.
 
 import type * as ir from '#core/ir/load-balancer.js';
-import { type FrontendModel, type MapModel, mapPath } from '../model.js';
+import { type BackendRetry, type FrontendModel, type MapModel, mapPath } from '../model.js';
 import { frontendName, HELPER_BACKENDS, mapName, routeTag } from '../naming.js';
 import { mapKey, mapValue } from './escape.js';
 import { atField, FieldError } from './field-error.js';
 import type { FrontendScope } from './frontend-scope.js';
+import { misdirectedRules } from './misdirected.js';
+import { backendRetry, backoffWarning } from './retry.js';
 import { compileHttpAction } from './route-actions.js';
 import {
   aclConditions,
@@ -48,8 +50,8 @@ export function renderHttpFrontend(
     prefix: mapName(scope.lbKey, listener.id, 'paths-prefix'),
   };
   const backends = new Set<string>();
-  const backend = (pool: string | null) => {
-    const be = scope.backend(pool, 'http');
+  const backend = (pool: string | null, retry?: BackendRetry) => {
+    const be = scope.backend(pool, 'http', retry);
     if (be) backends.add(be);
     return be;
   };
@@ -69,7 +71,15 @@ export function renderHttpFrontend(
           : p.type === 'Prefix'
             ? normalizePrefix(atField('match.path.value', () => requestPath(p.value)))
             : undefined;
-      const action = compileHttpAction(route, { listener, tag, backend, prefix });
+      const retry = route.retry ? backendRetry(route.retry) : undefined;
+      const action = compileHttpAction(route, {
+        listener,
+        tag,
+        backend: (pool) => backend(pool, retry),
+        prefix,
+      });
+      const backoff = route.retry ? backoffWarning(route.retry) : undefined;
+      if (backoff) scope.warnRoute(listener, route, 'retry/backoff', backoff);
       compiled.push({
         vhost,
         target: action.target ?? tag,
@@ -128,6 +138,7 @@ export function renderHttpFrontend(
   const rules = [
     'http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
     'http-request set-var(txn.path) path',
+    ...misdirectedRules(listener),
     `http-request set-var(txn.vh) var(txn.host),map_str(${mapPath(maps.hosts)})`,
     `http-request set-var(txn.vh) var(txn.host),map_reg(${mapPath(maps.wildcards)}) if !{ var(txn.vh) -m found }`,
     ...(hasDefault ? ['http-request set-var(txn.vh) str(v_any) if !{ var(txn.vh) -m found }'] : []),

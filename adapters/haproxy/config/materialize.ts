@@ -12,6 +12,7 @@ import {
 } from '../model.js';
 import { HELPER_BACKENDS } from '../naming.js';
 import { renderCrtList } from './certificates.js';
+import { clientValidationBindOptions } from './client-validation.js';
 import {
   assertConfigLine,
   cidr,
@@ -22,6 +23,7 @@ import {
   mapKey,
   mapValue,
 } from './escape.js';
+import { retryLines } from './retry.js';
 import { renderServerLine, serverSpec } from './server.js';
 import { assignSlots, type SlotAssignment } from './slots.js';
 
@@ -164,7 +166,10 @@ export function frontendSection(f: FrontendModel): string[] {
   const bind = `${ip.includes(':') ? `[${ip}]` : ip}:${integer(f.bind.port, 1, 65535, 'port')}`;
   // ALPN h2 only where HAProxy speaks HTTP; a terminating TCP frontend passes bytes through.
   const alpn = f.mode === 'http' ? ' alpn h2,http/1.1' : '';
-  const tls = f.tls?.mode === 'Terminate' ? ` ssl crt-list ${f.tls.crtList}${alpn}` : '';
+  const tls =
+    f.tls?.mode === 'Terminate'
+      ? ` ssl crt-list ${f.tls.crtList}${alpn}${clientValidationBindOptions(f.tls.clientValidation)}`
+      : '';
   const lines = [`frontend ${identifier(f.name)}`, `mode ${f.mode}`, `bind ${bind}${tls}`];
   lines.push(...sourceRangeLines(f.sourceRanges));
   // A response names its server, as other proxies' do (the Ingress conformance suite asks for one);
@@ -192,7 +197,12 @@ export function sourceRangeLines(ranges: readonly string[]): string[] {
 
 export function backendSection(b: BackendModel, previous: SlotAssignment | undefined): string[] {
   const hc = b.healthCheck;
-  const lines = [`backend ${identifier(b.name)}`, `mode ${b.mode}`, 'balance roundrobin'];
+  const lines = [
+    `backend ${identifier(b.name)}`,
+    `mode ${b.mode}`,
+    'balance roundrobin',
+    ...retryLines(b.retry),
+  ];
   if (hc.type === 'http') {
     lines.push(
       'option httpchk',

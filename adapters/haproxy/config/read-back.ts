@@ -6,6 +6,7 @@
 // line with the disk: whatever the read missed is reported as configDrift, so no hand edit hides.
 
 import type { BackendModel, ConfigDrift, DesiredEndpoint, FrontendModel, FrontendTls } from '../model.js';
+import { readClientValidation } from './client-validation.js';
 import { backendSection, frontendSection, SERVER_HEADER_RULE } from './materialize.js';
 
 export interface ConfigSection {
@@ -69,8 +70,14 @@ export function readFrontend(
       const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(words[1] ?? '');
       if (m) bind = { address: m[1]!, port: Number(m[2]) };
       const crtList = words[2] === 'ssl' && words[3] === 'crt-list' ? words[4] : undefined;
+      const clientValidation = readClientValidation(words);
       if (crtList !== undefined)
-        tls = { mode: 'Terminate', crtList, certificates: readCrtList(crtLists[crtList] ?? '') };
+        tls = {
+          mode: 'Terminate',
+          crtList,
+          certificates: readCrtList(crtLists[crtList] ?? ''),
+          ...(clientValidation ? { clientValidation } : {}),
+        };
     } else if (words[0] === 'acl' && words[1] === 'portico_src' && words[2] === 'src')
       sourceRanges.push(...words.slice(3));
     else if (line === 'tcp-request connection reject unless portico_src' || line === SERVER_HEADER_RULE)
@@ -118,9 +125,13 @@ export function readBackend(section: ConfigSection, reference: BackendModel): Ba
     fall: 0,
     ssl: false,
   };
+  let retry: BackendModel['retry'];
   for (const line of section.lines) {
     const words = line.split(/\s+/);
     if (words[0] === 'mode' && words.length === 2) mode = words[1] as BackendModel['mode'];
+    else if (words[0] === 'retries' && words.length === 2)
+      retry = { retries: Number(words[1]), on: retry?.on ?? [] };
+    else if (words[0] === 'retry-on') retry = { retries: retry?.retries ?? Number.NaN, on: words.slice(1) };
     else if (line === 'option httpchk') healthCheck.type = 'http';
     else if (line.startsWith('http-check send meth GET uri '))
       healthCheck.path = unquoteWord(line.slice('http-check send meth GET uri '.length));
@@ -148,6 +159,7 @@ export function readBackend(section: ConfigSection, reference: BackendModel): Ba
     mode,
     serverOptions: options,
     healthCheck,
+    ...(retry ? { retry } : {}),
     slots,
     endpoints: sortEndpoints(endpoints),
   };

@@ -4,6 +4,7 @@
 
 import type * as ir from '#core/ir/load-balancer.js';
 import { HELPER_BACKENDS } from '../naming.js';
+import { corsLines } from './cors.js';
 import {
   configWord,
   hostname,
@@ -185,6 +186,11 @@ function filterLines(
       out.request.push(`http-request set-header host ${host} ${cond}`);
     }
     if (f.path) pathLines(f.path, `${field}.path`, cond, ctx, out);
+  } else if (f.type === 'CORS') {
+    const cors = corsLines(f, field, cond);
+    out.request.push(...cors.request);
+    out.response.push(...cors.response);
+    out.headerBytes.response += cors.responseBytes;
   } else {
     throw new FieldError(field, 'filter', `${f.type} is not supported by HAProxy`);
   }

@@ -126,9 +126,10 @@ describe('adapters: capabilities for Gateway API v1.4–v1.6 features', () => {
     expect(kept.pools.map((p) => p.id)).not.toContain('shop/secure/443');
   });
 
-  it('every adapter declares the new features unsupported', () => {
+  // HAProxy renders them: test/unit/adapters/haproxy/capabilities.test.ts.
+  it('every adapter that does not render them declares the new features unsupported', () => {
     const fake = createFakeAdapter().capabilities();
-    for (const declared of [HAPROXY_CAPABILITIES, ALB_CAPABILITIES, NLB_CAPABILITIES, fake]) {
+    for (const declared of [ALB_CAPABILITIES, NLB_CAPABILITIES, fake]) {
       expect(declared.filters).not.toContain('CORS');
       expect(declared.retries).toBe(false);
       expect(declared.backendTls.supported).toBe(false);
@@ -141,10 +142,8 @@ describe('adapters: capabilities for Gateway API v1.4–v1.6 features', () => {
   it('claims a feature only with the capabilities it needs', () => {
     const all = supportedFeatures(EVERY_CAPABILITY);
     const none = supportedFeatures(caps(NONE));
+    // BackendTLSPolicy features also wait for the core translation of the policy (supported-features.ts).
     expect(all.filter((f) => !none.includes(f))).toEqual([
-      'BackendTLSPolicy',
-      'BackendTLSPolicySANValidation',
-      'GatewayBackendClientCertificate',
       'GatewayFrontendClientCertificateValidation',
       'GatewayFrontendClientCertificateValidationInsecureFallback',
       'GatewayHTTPSListenerDetectMisdirectedRequests',
