@@ -56,6 +56,9 @@ function parseServerLine(backend: string, line: string): ServerLine | undefined 
   const words = line.trim().split(/\s+/);
   if (words[0] !== 'server' || words.length < 3) return undefined;
   const target = words[2]!;
+  // A server at a socket (a mixed TLS listener's terminator: config/tls-mixed.ts) is fixed config,
+  // never a runtime slot: `set server addr` cannot point one anywhere else.
+  if (/^(abns@|unix@|\/)/.test(target)) return undefined;
   // `10.0.0.7:8080`, `[::1]:8080`, or an address without a port.
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(target) ??
     /^([^:]+)(?::(\d+))?$/.exec(target) ?? [target, target];
