@@ -19,7 +19,8 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   // Verified against serverName (the SNI sent); 2.6 cannot check other subjectAltNames while sending it.
   backendTls: { supported: true, systemTrust: true, subjectAltNames: false, clientCertificate: true },
   frontendClientValidation: ['AllowValidOnly', 'AllowInsecureFallback'],
-  tlsMixedModes: false,
+  // A TCP frontend on the ClientHello SNI hands terminated names to an internal ssl frontend (config/tls-mixed.ts).
+  tlsMixedModes: true,
   misdirectedRequests: true,
   // A Cloud Storage bucket is GCP's; HAProxy forwards to Service endpoints only.
   backendBuckets: false,

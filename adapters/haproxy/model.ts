@@ -43,8 +43,22 @@ export interface FrontendModel {
    * materialize sizes HAProxy's buffers for the largest.
    */
   addedHeaderBytes?: number;
+  /**
+   * A TLS listener mixing passthrough and termination (config/tls-mixed.ts): this frontend routes by
+   * the ClientHello SNI and hands the terminated names to an internal frontend.
+   */
+  terminator?: TlsTerminator;
   /** Observed only: see ConfigDrift. */
   configDrift?: ConfigDrift;
+}
+
+/** The internal frontend that terminates TLS for a mixed listener, and the backend that reaches it. */
+export interface TlsTerminator {
+  /** Name of both the internal frontend and the backend. */
+  name: string;
+  tls: Extract<FrontendTls, { mode: 'Terminate' }>;
+  /** Its routing rules (by `ssl_fc_sni`), like FrontendModel.rules; maps and backends are the outer frontend's. */
+  rules: string[];
 }
 
 /**

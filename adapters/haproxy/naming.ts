@@ -13,6 +13,8 @@ export const backendName = (key: string, pool: string, mode: 'http' | 'tcp') =>
   haproxyId([key, pool, mode], { prefix: 'be' });
 export const mapName = (key: string, listener: string, role: string) =>
   haproxyId([key, listener, role], { prefix: 'map' });
+/** The internal terminating frontend (and the backend reaching it) of a TLS listener mixing modes. */
+export const tlsTerminatorName = (frontend: string) => haproxyId([frontend], { prefix: 'tlsterm' });
 export const certName = (key: string, listener: string, secret: string) =>
   haproxyId([key, listener, secret], { prefix: 'crt' });
 /** A route that needs frontend rules (filters, redirects, splits...) is selected by this tag. */

@@ -77,9 +77,10 @@ export async function observeHaproxy(
       const f = ref.value;
       const section = sections.get(`frontend ${f.name}`);
       if (!section) continue;
-      const crtList = f.tls?.mode === 'Terminate' ? f.tls.crtList : undefined;
-      const crtLists = crtList ? { [crtList]: (await read(crtList)) ?? '' } : {};
-      const live = readFrontend(section, f, crtLists);
+      const crtLists: Record<string, string> = {};
+      for (const path of [f.tls?.mode === 'Terminate' ? f.tls.crtList : undefined, f.terminator?.tls.crtList])
+        if (path !== undefined) crtLists[path] = (await read(path)) ?? '';
+      const live = readFrontend(section, f, crtLists, { sections, instance: ctx.stateDir });
       const address =
         live.bind.address === ctx.state.addresses[key] &&
         [POOL_ADDRESS, live.bind.address].includes(f.bind.address)

@@ -18,6 +18,7 @@ import type { FrontendScope } from './config/frontend-scope.js';
 import { renderHttpFrontend } from './config/http-frontend.js';
 import { UnsupportedRetryError } from './config/retry.js';
 import { renderTcpFrontend } from './config/tcp-frontend.js';
+import { terminatesTls } from './config/tls-mixed.js';
 import {
   type BackendModel,
   type CertModel,
@@ -139,7 +140,7 @@ export function renderHaproxyModel(
 
   for (const listener of supported.listeners) {
     let tls: FrontendScope['tls'];
-    if (listener.tls?.mode === 'Terminate') {
+    if (terminatesTls(listener)) {
       try {
         const r = renderCertificates(lb.key, id, listener);
         const v = renderClientValidation(lb.key, id, listener, r.tls);
@@ -281,6 +282,10 @@ export function haproxyReferences(resource: Resource<HaproxyKinds>): string[] {
     ...(f.tls?.mode === 'Terminate' ? f.tls.certificates.map((c) => haproxyAddress('cert', c.cert)) : []),
     ...(f.tls?.mode === 'Terminate' && f.tls.clientValidation
       ? [haproxyAddress('cert', f.tls.clientValidation.cert)]
+      : []),
+    ...(f.terminator?.tls.certificates.map((c) => haproxyAddress('cert', c.cert)) ?? []),
+    ...(f.terminator?.tls.clientValidation
+      ? [haproxyAddress('cert', f.terminator.tls.clientValidation.cert)]
       : []),
   ];
 }

@@ -26,6 +26,7 @@ import {
 import { retryLines } from './retry.js';
 import { renderServerLine, serverSpec } from './server.js';
 import { assignSlots, type SlotAssignment } from './slots.js';
+import { terminatorSections } from './tls-mixed.js';
 
 export interface HaproxyGlobalSettings {
   maxconn?: number;
@@ -124,6 +125,10 @@ export function materialize(
     for (const f of m.frontends) {
       sections.push(frontendSection(f));
       if (f.tls?.mode === 'Terminate') put(f.tls.crtList, renderCrtList(f.tls));
+      if (f.terminator) {
+        sections.push(...terminatorSections(f.terminator, options.stateDir));
+        put(f.terminator.tls.crtList, renderCrtList(f.terminator.tls));
+      }
     }
     for (const b of m.backends) sections.push(backendSection(b, assignments[b.name]));
     for (const map of m.maps) put(mapPath(map.name), renderMapFile(map));

@@ -5,9 +5,18 @@
 // state that can drift. Each section is rendered again from what was read and compared line by
 // line with the disk: whatever the read missed is reported as configDrift, so no hand edit hides.
 
-import type { BackendModel, ConfigDrift, DesiredEndpoint, FrontendModel, FrontendTls } from '../model.js';
+import type {
+  BackendModel,
+  ConfigDrift,
+  DesiredEndpoint,
+  FrontendModel,
+  FrontendTls,
+  TlsTerminator,
+} from '../model.js';
+import { HELPER_BACKENDS, tlsTerminatorName } from '../naming.js';
 import { readClientValidation } from './client-validation.js';
 import { backendSection, frontendSection, SERVER_HEADER_RULE } from './materialize.js';
+import { terminatorSections } from './tls-mixed.js';
 
 export interface ConfigSection {
   /** `frontend`, `backend`, `global`... */
@@ -50,12 +59,14 @@ export function readCrtList(content: string): { cert: string; sni: string[] }[] 
 
 /**
  * A frontend section as its model. `crtLists` holds the live crt-list files by path. The bind address
- * is the one on disk (an IP); the caller maps it back to what render asked for.
+ * is the one on disk (an IP); the caller maps it back to what render asked for. `live` is the whole
+ * config and the instance it runs in: a mixed TLS listener's terminator sections are read from it.
  */
 export function readFrontend(
   section: ConfigSection,
   reference: FrontendModel,
   crtLists: Readonly<Record<string, string>>,
+  live: { sections: ReadonlyMap<string, ConfigSection>; instance: string },
 ): FrontendModel {
   let mode = reference.mode;
   let bind = { address: '', port: 0 };
@@ -105,7 +116,54 @@ export function readFrontend(
     section.lines,
     safely(() => frontendSection(read).slice(1)),
   );
+  // Looked for even when not wanted, so a terminator left behind is a difference too.
+  const name = tlsTerminatorName(section.name);
+  if (reference.terminator || live.sections.has(`frontend ${name}`)) {
+    const t = readTerminator(live.sections, name, crtLists, live.instance);
+    read.terminator = t.terminator;
+    drift.push(...t.drift);
+  }
   return drift.length > 0 ? { ...read, configDrift: drift } : read;
+}
+
+/**
+ * The live terminator of a mixed listener: its crt-list, client validation and rules from disk; the
+ * lines the read cannot account for (or a missing section) as drift.
+ */
+function readTerminator(
+  sections: ReadonlyMap<string, ConfigSection>,
+  name: string,
+  crtLists: Readonly<Record<string, string>>,
+  instance: string,
+): { terminator: TlsTerminator; drift: ConfigDrift } {
+  const frontend = sections.get(`frontend ${name}`)?.lines ?? [];
+  const backend = sections.get(`backend ${name}`)?.lines ?? [];
+  let tls: TlsTerminator['tls'] = { mode: 'Terminate', crtList: '', certificates: [] };
+  const rules: string[] = [];
+  for (const line of frontend) {
+    const words = line.split(/\s+/);
+    if (words[0] === 'bind') {
+      const at = words.indexOf('crt-list');
+      const crtList = at > 0 ? words[at + 1] : undefined;
+      const clientValidation = readClientValidation(words);
+      if (crtList !== undefined)
+        tls = {
+          mode: 'Terminate',
+          crtList,
+          certificates: readCrtList(crtLists[crtList] ?? ''),
+          ...(clientValidation ? { clientValidation } : {}),
+        };
+    } else if (line !== 'mode tcp' && line !== `default_backend ${HELPER_BACKENDS.tcpReject}`)
+      rules.push(line);
+  }
+  const terminator: TlsTerminator = { name, tls, rules };
+  const [expectedFrontend = [], expectedBackend = []] = safely(() =>
+    terminatorSections(terminator, instance).map((s) => s.slice(1)),
+  );
+  return {
+    terminator,
+    drift: [...lineDrift(frontend, expectedFrontend), ...lineDrift(backend, expectedBackend)],
+  };
 }
 
 /**
@@ -214,7 +272,7 @@ function lineDrift(live: readonly string[], rendered: readonly string[]): Config
 }
 
 /** What was read may not render at all (a hand edit broke a value): then nothing matches. */
-function safely(render: () => string[]): string[] {
+function safely<T>(render: () => T[]): T[] {
   try {
     return render();
   } catch {

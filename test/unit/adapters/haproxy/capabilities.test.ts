@@ -6,7 +6,7 @@ import { supportedFeatures } from '#adapters/supported-features.js';
 // real HAProxy (test/integration/haproxy/gateway-v16.test.ts, the conformance scenarios), no more.
 
 describe('HAProxy capabilities for Gateway API v1.4–v1.6', () => {
-  it('declares CORS, retries, client validation, 421 and backend TLS, but no SAN checks or mixed TLS modes', () => {
+  it('declares CORS, retries, client validation, 421, backend TLS and mixed TLS modes, but no SAN checks', () => {
     const c = HAPROXY_CAPABILITIES;
     expect(c.filters).toContain('CORS');
     expect(c.filters).not.toContain('RequestMirror');
@@ -19,10 +19,10 @@ describe('HAProxy capabilities for Gateway API v1.4–v1.6', () => {
       subjectAltNames: false,
       clientCertificate: true,
     });
-    expect(c.tlsMixedModes).toBe(false);
+    expect(c.tlsMixedModes).toBe(true);
   });
 
-  it('claims the features those make whole, and not TLSRouteModeMixed or BackendTLSPolicy yet', () => {
+  it('claims the features those make whole, and not BackendTLSPolicy yet', () => {
     const claimed = supportedFeatures(HAPROXY_CAPABILITIES);
     expect(claimed).toEqual(
       expect.arrayContaining([
@@ -32,9 +32,10 @@ describe('HAProxy capabilities for Gateway API v1.4–v1.6', () => {
         'GatewayFrontendClientCertificateValidation',
         'GatewayFrontendClientCertificateValidationInsecureFallback',
         'GatewayHTTPSListenerDetectMisdirectedRequests',
+        'TLSRouteModeMixed',
       ]),
     );
-    for (const f of ['TLSRouteModeMixed', 'BackendTLSPolicy', 'BackendTLSPolicySANValidation', 'UDPRoute'])
+    for (const f of ['BackendTLSPolicy', 'BackendTLSPolicySANValidation', 'UDPRoute'])
       expect(claimed).not.toContain(f);
   });
 });
