@@ -17,6 +17,11 @@ export const certName = (key: string, listener: string, secret: string) =>
   haproxyId([key, listener, secret], { prefix: 'crt' });
 /** A route that needs frontend rules (filters, redirects, splits...) is selected by this tag. */
 export const routeTag = (listener: string, route: string) => `rt_${stableHash([listener, route], 12)}`;
+/**
+ * Prefix of a route's named ACLs: from the route's identity, never its position, so inserting or
+ * deleting one route leaves every other route's lines as they were (no reload for them).
+ */
+export const routeAclPrefix = (listener: string, route: string) => `m_${stableHash([listener, route], 10)}`;
 /** Virtual host ids prefix map keys (`<vhost><path>`), so they never contain `/`. */
 export const vhostId = (host: string | undefined, wildcard: string) =>
   host === undefined ? 'v_any' : `v_${stableHash([host, host.startsWith('*.') ? wildcard : ''], 10)}`;

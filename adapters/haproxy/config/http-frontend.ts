@@ -10,7 +10,7 @@
 
 import type * as ir from '#core/ir/load-balancer.js';
 import { type FrontendModel, type MapModel, mapPath } from '../model.js';
-import { frontendName, HELPER_BACKENDS, mapName, routeTag } from '../naming.js';
+import { frontendName, HELPER_BACKENDS, mapName, routeAclPrefix, routeTag } from '../naming.js';
 import { mapKey, mapValue } from './escape.js';
 import { atField, FieldError } from './field-error.js';
 import type { FrontendScope } from './frontend-scope.js';
@@ -56,7 +56,7 @@ export function renderHttpFrontend(
 
   const vhosts: Vhost[] = [];
   const compiled: CompiledRoute[] = [];
-  listener.routes.forEach((route, ri) => {
+  listener.routes.forEach((route) => {
     try {
       const vhost = vhostOf(route);
       // A vhost stays even when its routes are rejected: its requests get 404, not another host's routes.
@@ -74,7 +74,7 @@ export function renderHttpFrontend(
         vhost,
         target: action.target ?? tag,
         ...(isPlain(route) ? { plain: plainPath(route) } : {}),
-        acl: aclConditions(route, `r${ri}`),
+        acl: aclConditions(route, routeAclPrefix(listener.id, route.id)),
         request: action.request,
         response: action.response,
         headerBytes: Math.max(action.headerBytes.request, action.headerBytes.response),

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { materialize } from '#adapters/haproxy/config/materialize.js';
+import { renderHaproxyModel } from '#adapters/haproxy/render.js';
+import { type LooseLb, type LooseRoute, withDefaults } from '#test/support/loose-ir.js';
+
+// Names carry no position: inserting or deleting one route changes only that route's lines, so
+// the other routes' config stays byte for byte as it was (and a plain route is a map change only).
+
+const pools = ['shop/a/80', 'shop/b/80'].map((id, i) => ({
+  id,
+  endpoints: [{ address: `10.0.0.${i + 1}`, port: 8080 }],
+}));
+
+function route(
+  name: string,
+  match: LooseRoute['match'],
+  pool: string,
+  hostname = 'a.example.com',
+): LooseRoute {
+  return {
+    id: `HTTPRoute/shop/${name}/rule/0/match/0`,
+    source: { kind: 'HTTPRoute', namespace: 'shop', name, rule: 0, match: 0 },
+    hostname,
+    match,
+    action: { type: 'forward', backends: [{ pool, weight: 1 }] },
+  };
+}
+
+const header = (value: string) => [{ type: 'Exact' as const, name: 'x-variant', value }];
+const base = [
+  route('exact-header', { path: { type: 'Exact', value: '/a/x' }, headers: header('1') }, 'shop/a/80'),
+  route('prefix-header', { path: { type: 'Prefix', value: '/b' }, headers: header('2') }, 'shop/b/80'),
+  route('plain', { path: { type: 'Prefix', value: '/c' } }, 'shop/a/80'),
+  route('method', { path: { type: 'Prefix', value: '/d' }, method: 'GET' }, 'shop/b/80'),
+];
+
+function files(routes: LooseRoute[]): Record<string, string> {
+  const lb = withDefaults(
+    { listeners: [{ id: 'HTTP-80', port: 80, protocol: 'HTTP', routes }], pools } as unknown as LooseLb,
+    { key: 't/Gateway/shop/web', provider: 'haproxy', scheme: 'internal', providerParameters: {} },
+  );
+  const { model, notices } = renderHaproxyModel(lb);
+  expect(notices).toEqual([]);
+  const bound = {
+    ...model,
+    frontends: model.frontends.map((f) => ({ ...f, bind: { ...f.bind, address: '127.0.0.1' } })),
+  };
+  return materialize([bound], {}, { stateDir: '/tmp/portico-test' }).files;
+}
+
+/** Lines only in `after` and lines only in `before`, of every file. */
+function diff(before: Record<string, string>, after: Record<string, string>) {
+  const lines = (f: Record<string, string>) =>
+    new Set(Object.entries(f).flatMap(([path, c]) => c.split('\n').map((l) => `${path}: ${l}`)));
+  const [b, a] = [lines(before), lines(after)];
+  return { added: [...a].filter((l) => !b.has(l)), removed: [...b].filter((l) => !a.has(l)) };
+}
+
+describe('content-derived names', () => {
+  it('inserting a header-matched route in the middle adds only that route lines', () => {
+    const inserted = route(
+      'inserted',
+      { path: { type: 'Prefix', value: '/e' }, headers: header('3') },
+      'shop/a/80',
+    );
+    const before = files(base);
+    const after = files([...base.slice(0, 2), inserted, ...base.slice(2)]);
+    const { added, removed } = diff(before, after);
+    expect(removed).toEqual([]);
+    // Its named ACLs (path as itself and as a prefix, the header) and its rule, nothing else.
+    expect(added).toHaveLength(4);
+    const acl = /acl (m_\w+)_p path/.exec(added.join('\n'))?.[1];
+    expect(acl).toBeDefined();
+    for (const line of added) expect(line).toContain(acl);
+    // Deleting it again gives the first config back, byte for byte.
+    expect(files(base)).toEqual(before);
+  });
+});
