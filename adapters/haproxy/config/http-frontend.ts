@@ -1,10 +1,12 @@
 // HTTP/HTTPS listeners. Request flow, all in one frontend:
 //   1. host = Host header, port stripped, lower-cased → virtual host id (exact map, then wildcard map,
 //      then the no-hostname vhost if any). No fall-through to another vhost afterwards.
-//   2. map-mode vhosts: `<vhost><path>` in the exact map, else the longest element-wise prefix
-//      (`map_beg` on `<vhost><prefix>/`) → route target.
-//      ACL-mode vhosts (some route has headers/query/method/regex, or the maps would disagree with the
-//      IR order): one rule per route in IR order, the first that holds sets the target.
+//   2. routes with headers/query/method/regex ("rule routes"): one rule per route in IR order, the
+//      first that holds sets the target. Then the plain routes (path only): `<vhost><path>` in the
+//      exact map, else the longest element-wise prefix (`map_beg` on `<vhost><prefix>/`). Rules
+//      first is the IR order as long as no plain route comes before a rule route it overlaps
+//      (`rulesFirstHolds`) and the maps agree with the IR order (`mapOrderHolds`); otherwise every
+//      route of that vhost is a rule. Plain routes in the maps are added and removed without a reload.
 //   3. target = a backend name (plain forward) or a route tag whose rules apply filters, pick the
 //      backend of a weighted split, redirect or answer; nothing → 404.
 
@@ -20,9 +22,12 @@ import {
   isPlain,
   mapOrderHolds,
   normalizePrefix,
+  type PathSet,
   type PlainPath,
+  pathSet,
   plainPath,
   requestPath,
+  rulesFirstHolds,
 } from './route-match.js';
 import { hostEntries, uniqueVhosts, type Vhost, vhostOf } from './vhosts.js';
 
@@ -30,6 +35,8 @@ interface CompiledRoute {
   vhost: Vhost;
   target: string;
   plain?: PlainPath;
+  /** The paths the route can match: for the rules-first check. */
+  paths: PathSet;
   acl: { lines: string[]; names: string[] };
   request: string[];
   response: string[];
@@ -74,6 +81,7 @@ export function renderHttpFrontend(
         vhost,
         target: action.target ?? tag,
         ...(isPlain(route) ? { plain: plainPath(route) } : {}),
+        paths: pathSet(route),
         acl: aclConditions(route, routeAclPrefix(listener.id, route.id)),
         request: action.request,
         response: action.response,
@@ -99,18 +107,19 @@ export function renderHttpFrontend(
   };
   for (const v of unique) {
     const routes = compiled.filter((c) => c.vhost.id === v.id);
-    const plain = routes.every((r) => r.plain !== undefined) && mapOrderHolds(routes.map((r) => r.plain!));
-    if (plain) {
-      for (const r of routes) {
-        const path = r.plain!;
+    const plain = routes.flatMap((r) => (r.plain ? [r.plain] : []));
+    const split =
+      mapOrderHolds(plain) &&
+      rulesFirstHolds(routes.map((r) => ({ paths: r.paths, rule: r.plain === undefined })));
+    for (const r of routes) {
+      if (split && r.plain) {
+        const path = r.plain;
         if (path.type === 'Exact') put(exact, `${v.id}${path.value}`, r.target);
         else {
           if (path.value !== '') put(exact, `${v.id}${path.value}`, r.target);
           put(prefix, `${v.id}${path.value}/`, r.target);
         }
-      }
-    } else {
-      for (const r of routes) {
+      } else {
         aclRules.push(...r.acl.lines);
         aclRules.push(
           [
@@ -132,9 +141,10 @@ export function renderHttpFrontend(
     `http-request set-var(txn.vh) var(txn.host),map_reg(${mapPath(maps.wildcards)}) if !{ var(txn.vh) -m found }`,
     ...(hasDefault ? ['http-request set-var(txn.vh) str(v_any) if !{ var(txn.vh) -m found }'] : []),
     'http-request set-var(txn.key) var(txn.vh),concat(,txn.path)',
-    `http-request set-var(txn.rt) var(txn.key),map_str(${mapPath(maps.exact)})`,
-    `http-request set-var(txn.rt) var(txn.key),map_beg(${mapPath(maps.prefix)}) if !{ var(txn.rt) -m found }`,
+    // Rule routes first, then the maps (see the header); a vhost on rules only has no map entries.
     ...aclRules,
+    `http-request set-var(txn.rt) var(txn.key),map_str(${mapPath(maps.exact)}) if !{ var(txn.rt) -m found }`,
+    `http-request set-var(txn.rt) var(txn.key),map_beg(${mapPath(maps.prefix)}) if !{ var(txn.rt) -m found }`,
     ...compiled.flatMap((c) => c.request),
     ...compiled.flatMap((c) => c.response),
     'use_backend %[var(txn.be)] if { var(txn.be) -m found }',

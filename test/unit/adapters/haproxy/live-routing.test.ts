@@ -93,6 +93,20 @@ function lb(echoPort: number): ir.LoadBalancer {
             action: { type: 'fixed-response', statusCode: 418, reason: 'teapot' },
           }),
           route('b-rest', { hostname: 'b.test', match: prefix('/') }),
+          // Rule routes first, then the maps: r.test keeps its plain routes in the maps (the rule
+          // route comes before the plain one it overlaps); o.test cannot (plain `/d/z` comes first).
+          route('r-rule', {
+            hostname: 'r.test',
+            match: { ...prefix('/b'), headers: [{ name: 'x-r', type: 'Exact', value: '1' }] },
+            action: { type: 'fixed-response', statusCode: 418, reason: 'rule' },
+          }),
+          route('r-plain', { hostname: 'r.test', match: prefix('/b/y') }),
+          route('o-plain', { hostname: 'o.test', match: prefix('/d/z') }),
+          route('o-rule', {
+            hostname: 'o.test',
+            match: { ...prefix('/d'), headers: [{ name: 'x-r', type: 'Exact', value: '1' }] },
+            action: { type: 'fixed-response', statusCode: 418, reason: 'rule' },
+          }),
           route('wild', {
             hostname: '*.w.test',
             match: prefix('/api'),
@@ -246,6 +260,15 @@ describe('live HAProxy routing', () => {
   it('evaluates header and method matches in IR order', async () => {
     expect((await get('b.test', '/z', { 'x-v': "it's #1" })).status).toBe(418);
     expect((await get('b.test', '/z', { 'x-v': "it's #2" })).status).toBe(200);
+  });
+
+  it('tries rule routes before the maps only where that keeps the IR order', async () => {
+    expect((await get('r.test', '/b/y', { 'x-r': '1' })).status).toBe(418);
+    expect((await get('r.test', '/b/y')).status).toBe(200);
+    expect((await get('r.test', '/b')).status).toBe(404);
+    expect((await get('o.test', '/d/z/1', { 'x-r': '1' })).status).toBe(200);
+    expect((await get('o.test', '/d/q', { 'x-r': '1' })).status).toBe(418);
+    expect((await get('o.test', '/d/q')).status).toBe(404);
   });
 
   it('routes wildcards at any depth and rewrites the prefix', async () => {

@@ -75,4 +75,51 @@ describe('content-derived names', () => {
     // Deleting it again gives the first config back, byte for byte.
     expect(files(base)).toEqual(before);
   });
+
+  it('inserting a plain route in the middle of a vhost with header routes changes map files only', () => {
+    const before = files(base);
+    const after = files([
+      ...base.slice(0, 1),
+      route('new-plain', { path: { type: 'Prefix', value: '/f' } }, 'shop/b/80'),
+      ...base.slice(1),
+    ]);
+    expect(after['haproxy.cfg']).toBe(before['haproxy.cfg']);
+    const { added, removed } = diff(before, after);
+    expect(removed).toEqual([]);
+    expect(added.every((l) => l.startsWith('maps/') && l.includes('/f'))).toBe(true);
+    expect(added).toHaveLength(2); // `/f` in the exact map, `/f/` in the prefix map
+  });
+
+  it('a route on a new host changes map files only', () => {
+    const before = files(base);
+    const after = files([
+      route('other-host', { path: { type: 'Exact', value: '/' } }, 'shop/a/80', 'b.example.com'),
+      ...base,
+    ]);
+    expect(after['haproxy.cfg']).toBe(before['haproxy.cfg']);
+    expect(diff(before, after).removed).toEqual([]);
+  });
+
+  it('a plain route after a header route it overlaps stays in the maps (the header route is tried first)', () => {
+    // IR order: `/b` + header before `/b/y`; the ordered rules run before the map lookups.
+    const before = files(base);
+    const after = files([
+      ...base,
+      route('inside-b', { path: { type: 'Prefix', value: '/b/y' } }, 'shop/a/80'),
+    ]);
+    expect(after['haproxy.cfg']).toBe(before['haproxy.cfg']);
+  });
+
+  it('a plain route before a rule route it overlaps puts the vhost on ordered rules', () => {
+    // IR order: `/d/z` before `/d` + GET. Rules first would let `/d` + GET win `/d/z`.
+    const before = files(base);
+    const after = files([
+      ...base.slice(0, 3),
+      route('inside-d', { path: { type: 'Prefix', value: '/d/z' } }, 'shop/a/80'),
+      base[3]!,
+    ]);
+    expect(after['haproxy.cfg']).not.toBe(before['haproxy.cfg']);
+    expect(after['haproxy.cfg']).toMatch(/path -m str -- '\/d\/z'/);
+    expect(after['haproxy.cfg']).toMatch(/path -m str -- '\/c'/);
+  });
 });
