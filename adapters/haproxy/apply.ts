@@ -7,7 +7,7 @@
 import { desiredOf } from '#core/plan/desired-of.js';
 import type { Plan, Resource } from '#core/plan/types.js';
 import { AbortedError, InvalidConfigError, type LbStatus } from '../types.js';
-import { materialize, type SlotAssignments } from './config/materialize.js';
+import { type HaproxyGlobalSettings, materialize, type SlotAssignments } from './config/materialize.js';
 import { serverName } from './config/server.js';
 import { assignSlots, type SlotAssignment } from './config/slots.js';
 import { boundTo, type HaproxyKinds, mapPath, POOL_ADDRESS } from './model.js';
@@ -34,6 +34,7 @@ export interface ApplyContext {
   /** The pool's addresses (parsed once). */
   pool: readonly string[];
   state: SavedState;
+  global?: HaproxyGlobalSettings;
 }
 
 export interface Applied {
@@ -81,7 +82,7 @@ export async function applyHaproxyPlan(
     pool.release(key);
   }
   const addresses = pool.assigned();
-  const next = desiredFiles({ resources, slots: ctx.state.slots, addresses }, ctx.stateDir);
+  const next = desiredFiles({ resources, slots: ctx.state.slots, addresses }, ctx.stateDir, ctx.global);
   const live = await readLiveState(ctx.store, ctx.runtime, {
     runtimeMaps: mapsOf([...(ctx.state.resources[key] ?? []), ...byAddress.values()]),
     signal,
@@ -119,6 +120,7 @@ export async function applyHaproxyPlan(
 export function desiredFiles(
   state: SavedState,
   stateDir: string,
+  global?: HaproxyGlobalSettings,
 ): { desired: HAProxyDesired; slots: SavedState['slots'] } {
   const bound = Object.entries(state.resources).flatMap(([key, list]) => {
     const address = state.addresses[key];
@@ -151,7 +153,10 @@ export function desiredFiles(
       });
     }
   }
-  const { files } = materialize(models, assignments as SlotAssignments, { stateDir });
+  const { files } = materialize(models, assignments as SlotAssignments, {
+    stateDir,
+    ...(global ? { global } : {}),
+  });
   const maps = models.flatMap((m) =>
     m.maps.map((map) => ({
       path: mapPath(map.name),

@@ -33,6 +33,8 @@ export interface HaproxyRenderContext {
    * honoured. Absent (as in `portico plan`): any requested IPv4 address is taken as given.
    */
   pool?: readonly string[];
+  /** Server slots every backend has at least (default DEFAULT_SLOT_MINIMUM, see slotCountFor). */
+  slotMinimum?: number;
 }
 
 /** The model of one load balancer and the notices; renderHaproxy wraps it as resources. */
@@ -93,7 +95,7 @@ export function renderHaproxyModel(
       const plan = pool === null ? undefined : plans.get(pool);
       if (!plan) return undefined;
       const name = backendName(lb.key, plan.pool.id, mode);
-      if (!backends.has(name)) backends.set(name, backendModel(lb.key, id, plan, mode));
+      if (!backends.has(name)) backends.set(name, backendModel(lb.key, id, plan, mode, ctx.slotMinimum));
       return name;
     },
     rejectRoute(listener, route, err) {

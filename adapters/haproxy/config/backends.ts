@@ -76,7 +76,13 @@ export function planPool(pool: ir.BackendPool): PoolPlan {
 }
 
 /** The backend for `plan.pool` as used by a frontend of `mode`. */
-export function backendModel(lbKey: string, lb: string, plan: PoolPlan, mode: 'http' | 'tcp'): BackendModel {
+export function backendModel(
+  lbKey: string,
+  lb: string,
+  plan: PoolPlan,
+  mode: 'http' | 'tcp',
+  slotMinimum?: number,
+): BackendModel {
   const { pool, healthCheck: hc } = plan;
   const options: string[] = [];
   // No BackendTLSPolicy in the IR: TLS to endpoints is encrypted but not verified, as elsewhere.
@@ -94,7 +100,7 @@ export function backendModel(lbKey: string, lb: string, plan: PoolPlan, mode: 'h
     mode,
     serverOptions: options,
     healthCheck: hc,
-    slots: slotCountFor(plan.endpoints.length),
+    slots: slotCountFor(plan.endpoints.length, slotMinimum),
     endpoints: plan.endpoints,
   };
 }

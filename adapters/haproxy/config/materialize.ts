@@ -26,7 +26,13 @@ import { renderServerLine, serverSpec } from './server.js';
 import { assignSlots, type SlotAssignment } from './slots.js';
 
 export interface HaproxyGlobalSettings {
+  /** Connections per process; absent = HAProxy derives it from its file-descriptor limit. */
   maxconn?: number;
+  /**
+   * Caps the file descriptors HAProxy sizes itself for (`fd-hard-limit`), for hosts whose
+   * RLIMIT_NOFILE is huge or unlimited (HAProxy would allocate tables for all of it).
+   */
+  fdHardLimit?: number;
   nbthread?: number;
   /** Old workers are killed this long after a reload (long-lived connections; default 30 s). */
   hardStopAfterSeconds?: number;
@@ -78,6 +84,9 @@ export function materialize(
       `mworker-max-reloads ${integer(g.maxReloads ?? 50, 1, 10_000, 'maxReloads')}`,
       // No default maxconn: HAProxy derives it from the FD limit (a fixed one can exceed `ulimit -n`).
       ...(g.maxconn !== undefined ? [`maxconn ${integer(g.maxconn, 1, 10_000_000, 'maxconn')}`] : []),
+      ...(g.fdHardLimit !== undefined
+        ? [`fd-hard-limit ${integer(g.fdHardLimit, 1_024, 100_000_000, 'fdHardLimit')}`]
+        : []),
       ...(g.nbthread !== undefined ? [`nbthread ${integer(g.nbthread, 1, 64, 'nbthread')}`] : []),
       'tune.ssl.default-dh-param 2048',
       ...bufferTuning(models),
