@@ -8,7 +8,10 @@
 //      (`rulesFirstHolds`) and the maps agree with the IR order (`mapOrderHolds`); otherwise every
 //      route of that vhost is a rule. Plain routes in the maps are added and removed without a reload.
 //   3. target = a backend name (plain forward) or a route tag whose rules apply filters, pick the
-//      backend of a weighted split, redirect or answer; nothing → 404.
+//      backend of a weighted split, redirect or answer; nothing → 404. A rule route that only
+//      forwards sets its tag, and the targets map turns the tag into the backend; a split reads its
+//      backends and weights from the targets and weights maps. So re-pointing any route or
+//      re-weighting a split changes map contents only (no reload).
 
 import type * as ir from '#core/ir/load-balancer.js';
 import { type FrontendModel, type MapModel, mapPath } from '../model.js';
@@ -33,7 +36,10 @@ import { hostEntries, uniqueVhosts, type Vhost, vhostOf } from './vhosts.js';
 
 interface CompiledRoute {
   vhost: Vhost;
+  tag: string;
   target: string;
+  targets: MapModel['entries'];
+  weights: MapModel['entries'];
   plain?: PlainPath;
   /** The paths the route can match: for the rules-first check. */
   paths: PathSet;
@@ -53,6 +59,8 @@ export function renderHttpFrontend(
     wildcards: mapName(scope.lbKey, listener.id, 'wildcard-hosts'),
     exact: mapName(scope.lbKey, listener.id, 'paths-exact'),
     prefix: mapName(scope.lbKey, listener.id, 'paths-prefix'),
+    targets: mapName(scope.lbKey, listener.id, 'targets'),
+    weights: mapName(scope.lbKey, listener.id, 'weights'),
   };
   const backends = new Set<string>();
   const backend = (pool: string | null) => {
@@ -76,10 +84,19 @@ export function renderHttpFrontend(
           : p.type === 'Prefix'
             ? normalizePrefix(atField('match.path.value', () => requestPath(p.value)))
             : undefined;
-      const action = compileHttpAction(route, { listener, tag, backend, prefix });
+      const action = compileHttpAction(route, {
+        listener,
+        tag,
+        backend,
+        prefix,
+        maps: { targets: mapPath(maps.targets), weights: mapPath(maps.weights) },
+      });
       compiled.push({
         vhost,
+        tag,
         target: action.target ?? tag,
+        targets: action.targets,
+        weights: action.weights,
         ...(isPlain(route) ? { plain: plainPath(route) } : {}),
         paths: pathSet(route),
         acl: aclConditions(route, routeAclPrefix(listener.id, route.id)),
@@ -98,6 +115,8 @@ export function renderHttpFrontend(
   const exact: MapModel['entries'] = [];
   const prefix: MapModel['entries'] = [];
   const aclRules: string[] = [];
+  const targets: MapModel['entries'] = compiled.flatMap((c) => c.targets);
+  const weights: MapModel['entries'] = compiled.flatMap((c) => c.weights);
   const seen = new Set<string>();
   const put = (entries: MapModel['entries'], key: string, value: string) => {
     // First route wins on equal keys, as in the IR order.
@@ -120,10 +139,12 @@ export function renderHttpFrontend(
           put(prefix, `${v.id}${path.value}/`, r.target);
         }
       } else {
+        // A route that only forwards is selected by its tag; the targets map names its backend.
+        if (r.target !== r.tag) targets.push({ key: r.tag, value: r.target });
         aclRules.push(...r.acl.lines);
         aclRules.push(
           [
-            `http-request set-var(txn.rt) str(${r.target})`,
+            `http-request set-var(txn.rt) str(${r.tag})`,
             `if { var(txn.vh) -m str ${v.id} } !{ var(txn.rt) -m found }`,
             ...r.acl.names,
           ].join(' '),
@@ -145,6 +166,7 @@ export function renderHttpFrontend(
     ...aclRules,
     `http-request set-var(txn.rt) var(txn.key),map_str(${mapPath(maps.exact)}) if !{ var(txn.rt) -m found }`,
     `http-request set-var(txn.rt) var(txn.key),map_beg(${mapPath(maps.prefix)}) if !{ var(txn.rt) -m found }`,
+    `http-request set-var(txn.be) var(txn.rt),map_str(${mapPath(maps.targets)}) if { var(txn.rt) -m beg rt_ }`,
     ...compiled.flatMap((c) => c.request),
     ...compiled.flatMap((c) => c.response),
     'use_backend %[var(txn.be)] if { var(txn.be) -m found }',
@@ -172,6 +194,18 @@ export function renderHttpFrontend(
       { lb, name: maps.wildcards, match: 'reg', entries: hosts.wildcard },
       { lb, name: maps.exact, match: 'str', entries: exact.sort(byKey) },
       { lb, name: maps.prefix, match: 'beg', entries: prefix.sort(byKey) },
+      {
+        lb,
+        name: maps.targets,
+        match: 'str',
+        entries: targets.map((e) => ({ key: mapKey(e.key), value: mapValue(e.value) })).sort(byKey),
+      },
+      {
+        lb,
+        name: maps.weights,
+        match: 'str',
+        entries: weights.map((e) => ({ key: mapKey(e.key), value: mapValue(e.value) })).sort(byKey),
+      },
     ],
   };
 }

@@ -67,11 +67,18 @@ describe('content-derived names', () => {
     const after = files([...base.slice(0, 2), inserted, ...base.slice(2)]);
     const { added, removed } = diff(before, after);
     expect(removed).toEqual([]);
-    // Its named ACLs (path as itself and as a prefix, the header) and its rule, nothing else.
-    expect(added).toHaveLength(4);
-    const acl = /acl (m_\w+)_p path/.exec(added.join('\n'))?.[1];
+    // In haproxy.cfg its named ACLs (path as itself and as a prefix, the header) and its rule; in
+    // the targets map its tag and backend. Nothing else.
+    const cfg = added.filter((l) => l.startsWith('haproxy.cfg: '));
+    const maps = added.filter((l) => !l.startsWith('haproxy.cfg: '));
+    expect(cfg).toHaveLength(4);
+    const acl = /acl (m_\w+)_p path/.exec(cfg.join('\n'))?.[1];
     expect(acl).toBeDefined();
-    for (const line of added) expect(line).toContain(acl);
+    for (const line of cfg) expect(line).toContain(acl);
+    const tag = /str\((rt_\w+)\)/.exec(cfg.join('\n'))?.[1];
+    expect(maps).toEqual([
+      expect.stringMatching(new RegExp(`^maps/map_\\S+\\.map: ${tag} be_\\S+shop-a-80`)),
+    ]);
     // Deleting it again gives the first config back, byte for byte.
     expect(files(base)).toEqual(before);
   });
@@ -88,6 +95,34 @@ describe('content-derived names', () => {
     expect(removed).toEqual([]);
     expect(added.every((l) => l.startsWith('maps/') && l.includes('/f'))).toBe(true);
     expect(added).toHaveLength(2); // `/f` in the exact map, `/f/` in the prefix map
+  });
+
+  it('re-pointing a header route and re-weighting a split change map files only', () => {
+    const split = (weight: number, pool = 'shop/b/80'): LooseRoute => ({
+      ...route('split', { path: { type: 'Prefix', value: '/s' }, headers: header('4') }, 'shop/a/80'),
+      action: {
+        type: 'forward',
+        backends: [
+          { pool: 'shop/a/80', weight },
+          { pool, weight: 1 },
+        ],
+      },
+    });
+    const before = files([...base, split(1)]);
+    const repointed = [
+      route('exact-header', { path: { type: 'Exact', value: '/a/x' }, headers: header('1') }, 'shop/b/80'),
+      ...base.slice(1),
+    ];
+    for (const after of [
+      files([...base, split(7)]),
+      files([...repointed, split(1)]),
+      files([...base, split(1, 'shop/a/80')]),
+    ]) {
+      expect(after['haproxy.cfg']).toBe(before['haproxy.cfg']);
+      const { added, removed } = diff(before, after);
+      expect(added.length).toBeGreaterThan(0);
+      expect([...added, ...removed].every((l) => l.startsWith('maps/'))).toBe(true);
+    }
   });
 
   it('a route on a new host changes map files only', () => {
