@@ -124,8 +124,14 @@ export function renderHttpFrontend(
     seen.add(`${entries === exact ? 'e' : 'p'}${key}`);
     entries.push({ key: mapKey(key), value: mapValue(value) });
   };
+  const byVhost = new Map<string, CompiledRoute[]>();
+  for (const c of compiled) {
+    const list = byVhost.get(c.vhost.id);
+    if (list) list.push(c);
+    else byVhost.set(c.vhost.id, [c]);
+  }
   for (const v of unique) {
-    const routes = compiled.filter((c) => c.vhost.id === v.id);
+    const routes = byVhost.get(v.id) ?? [];
     const plain = routes.flatMap((r) => (r.plain ? [r.plain] : []));
     const split =
       mapOrderHolds(plain) &&
