@@ -7,6 +7,7 @@ import { AbortedError, type LbStatus, type LoadBalancerAdapter, type Observed } 
 import { applyHaproxyPlan, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
 import { ADMIN_SOCKET, type HaproxyGlobalSettings } from './config/materialize.js';
+import { ReadBackCache } from './config/read-back-cache.js';
 import { haproxyDiffSpec } from './diff-spec.js';
 import { checkSlotMinimum, HAPROXY_ADAPTER, type HaproxyKinds } from './model.js';
 import { observeHaproxy } from './observe.js';
@@ -64,6 +65,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
   const store = new ConfigStore(stateDir);
   const runtime = new RuntimeClient(join(stateDir, ADMIN_SOCKET));
   let state = loadSavedState(stateDir);
+  const readBack = new ReadBackCache();
   let process: HAProxyProcess | undefined;
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -123,7 +125,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
-        return observeHaproxy({ stateDir, store, runtime, state }, key, desired, signal);
+        return observeHaproxy({ stateDir, store, runtime, state, readBack }, key, desired, signal);
       });
     },
 
