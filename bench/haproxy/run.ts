@@ -36,7 +36,7 @@ const BACKEND_PORT = 38_700;
 /** Route counts at which propagation is measured (the public benchmark's sizes). */
 const PROPAGATION_SIZES = [1_000, 3_000, 5_000].map(scale);
 /** Routes added one at a time (and probed) at each size. */
-const PROPAGATION_SAMPLES = scale(200);
+const PROPAGATION_SAMPLES = scale(100);
 const PROBE_INTERVAL_MS = 5;
 const PROBE_ROUTE_TIMEOUT_MS = 10_000;
 const FLIPS = 20;
