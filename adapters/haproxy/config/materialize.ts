@@ -127,12 +127,16 @@ export function materialize(
     if (path in files) throw new Error(`two parts write ${path}`);
     files[path] = content;
   };
+  // Sections in name order, whatever order the parts come in: the same parts give the same file
+  // (a backend that goes idle and comes back must not move, or the file differs and HAProxy reloads).
+  const byName = <T extends { name: string }>(list: readonly T[]) =>
+    [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const m of [...models].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    for (const f of m.frontends) {
+    for (const f of byName(m.frontends)) {
       sections.push(frontendSection(f));
       if (f.tls?.mode === 'Terminate') put(f.tls.crtList, renderCrtList(f.tls));
     }
-    for (const b of m.backends) sections.push(backendSection(b, assignments[b.name]));
+    for (const b of byName(m.backends)) sections.push(backendSection(b, assignments[b.name]));
     for (const map of m.maps) put(mapPath(map.name), renderMapFile(map));
     for (const c of m.certs) put(certPath(identifier(c.name)), c.pem);
   }
