@@ -53,8 +53,13 @@ export type EdgeType =
   | 'tlsSecret'
   /** EndpointSlice → Service (label kubernetes.io/service-name, same namespace). */
   | 'endpointSliceOf'
-  /** HealthCheckPolicy → Service (spec.targetRefs, same namespace). */
+  /** HealthCheckPolicy, BackendTLSPolicy → Service (spec.targetRefs, same namespace). */
   | 'policyTarget'
+  /**
+   * Gateway → ConfigMap (spec.tls.frontend validation caCertificateRefs, possibly in another
+   * namespace); BackendTLSPolicy → ConfigMap (spec.validation.caCertificateRefs, same namespace).
+   */
+  | 'caCertificateRef'
   /** ReferenceGrant → Namespace (spec.from[].namespace: who may reference into the grant's namespace). */
   | 'grantFrom';
 
@@ -139,6 +144,20 @@ export function referencesOf(obj: unknown): Edge[] {
         if (namespaces.from !== undefined && namespaces.from !== 'Same')
           add('allowedRoutes', NAMESPACE_SELECTOR_REF);
       }
+      const tls = isRecord(spec.tls) ? spec.tls : {};
+      const backend = isRecord(tls.backend) ? tls.backend : {};
+      const client = isRecord(backend.clientCertificateRef) ? backend.clientCertificateRef : undefined;
+      if (client && (str(client.group) ?? '') === '' && (str(client.kind) ?? 'Secret') === 'Secret')
+        add('certificateRef', named('Secret', nsOr(client.namespace, ns), client.name));
+      const frontend = isRecord(tls.frontend) ? tls.frontend : {};
+      const validations = [
+        frontend.default,
+        ...arr(frontend.perPort).map((p) => (isRecord(p) ? p.tls : undefined)),
+      ];
+      for (const v of validations) {
+        const validation = isRecord(v) && isRecord(v.validation) ? v.validation : {};
+        for (const c of arr(validation.caCertificateRefs)) add('caCertificateRef', configMapRef(c, ns, true));
+      }
       break;
     }
 
@@ -178,13 +197,19 @@ export function referencesOf(obj: unknown): Edge[] {
       add('endpointSliceOf', named('Service', ns, labels[SERVICE_NAME_LABEL]));
       break;
 
-    case 'HealthCheckPolicy':
+    case 'BackendTLSPolicy':
+    case 'HealthCheckPolicy': {
       for (const t of arr(spec.targetRefs)) {
         if (!isRecord(t)) continue;
         if ((str(t.group) ?? '') !== '' || (str(t.kind) ?? 'Service') !== 'Service') continue;
         add('policyTarget', named('Service', ns, t.name));
       }
+      const validation = isRecord(spec.validation) ? spec.validation : {};
+      if (self.kind === 'BackendTLSPolicy')
+        for (const c of arr(validation.caCertificateRefs))
+          add('caCertificateRef', configMapRef(c, ns, false));
       break;
+    }
 
     case 'ReferenceGrant':
       for (const f of arr(spec.from))
@@ -192,7 +217,7 @@ export function referencesOf(obj: unknown): Edge[] {
       break;
 
     default:
-      // Namespace, Secret, LoadBalancerParameters, StorageBucket: leaves.
+      // Namespace, Secret, ConfigMap, LoadBalancerParameters, StorageBucket: leaves.
       break;
   }
   return [...out.values()].sort((a, b) => {
@@ -232,6 +257,13 @@ function serviceRef(b: unknown, ns: string): ObjectRef | undefined {
   if (!isRecord(b)) return undefined;
   if ((str(b.group) ?? '') !== '' || (str(b.kind) ?? 'Service') !== 'Service') return undefined;
   return named('Service', nsOr(b.namespace, ns), b.name);
+}
+
+/** A CA bundle reference to a core ConfigMap; only a Gateway's may name another namespace. */
+function configMapRef(c: unknown, ns: string, crossNamespace: boolean): ObjectRef | undefined {
+  if (!isRecord(c)) return undefined;
+  if ((str(c.group) ?? '') !== '' || (str(c.kind) ?? 'ConfigMap') !== 'ConfigMap') return undefined;
+  return named('ConfigMap', crossNamespace ? nsOr(c.namespace, ns) : ns, c.name);
 }
 
 function mirrorTarget(f: unknown, ns: string): ObjectRef | undefined {

@@ -16,9 +16,9 @@ export class InvalidLbKeyError extends Error {
  * whole cluster would, sorted by kind/namespace/name (raw, as stored; translate() validates them):
  *
  * - Gateway: the Gateway; every GatewayClass and the parameters they reference; the Gateway's
- *   infrastructure parameters and certificate Secrets; the routes whose parentRefs name it; the
- *   Services those routes use (backendRefs and mirrors) with their EndpointSlices and
- *   HealthCheckPolicies, and the StorageBuckets they use; the ReferenceGrants of every namespace
+ *   infrastructure parameters, certificate Secrets and CA ConfigMaps; the routes whose parentRefs name it; the
+ *   Services those routes use (backendRefs and mirrors) with their EndpointSlices,
+ *   HealthCheckPolicies and BackendTLSPolicies (with their CA ConfigMaps), and the StorageBuckets they use; the ReferenceGrants of every namespace
  *   referenced from another one.
  * - Ingress / IngressGroup: the Ingress, or every member of the group (in any namespace); every
  *   IngressClass and the parameters they reference; TLS Secrets; backend Services with their
@@ -101,6 +101,7 @@ class BundleBuilder {
       switch (e.type) {
         case 'parameters':
         case 'certificateRef':
+        case 'caCertificateRef':
         case 'tlsSecret':
           this.add(e.to);
           break;
@@ -122,7 +123,10 @@ class BundleBuilder {
 
   #addServiceDependents(service: ObjectRef): void {
     for (const x of this.view.referrers(service)) {
-      if (hasEdge(x, 'endpointSliceOf', 'policyTarget')) this.add(x.from);
+      if (!hasEdge(x, 'endpointSliceOf', 'policyTarget')) continue;
+      this.add(x.from);
+      // A BackendTLSPolicy's CA bundles (always in its own namespace).
+      for (const e of this.view.references(x.from)) if (e.type === 'caCertificateRef') this.add(e.to);
     }
   }
 
