@@ -32,15 +32,6 @@ const HTTPS = listeners('HTTPS');
 const REDIRECTS: Requirement = ['redirects', (c) => c.redirect.supported];
 const RETRIES: Requirement = ['retries', (c) => c.retries];
 const BACKEND_TLS: Requirement = ['TLS to backends', (c) => c.backendTls.supported];
-/**
- * BackendTLSPolicy objects are not translated into the IR's `pool.tls` yet (core/translate): until
- * they are, no adapter can serve the policy end to end, whatever it renders. Set to true with it.
- */
-const BACKEND_TLS_POLICY_TRANSLATED = false;
-const POLICY_TRANSLATION: Requirement = [
-  'the core translation of BackendTLSPolicy (not written yet)',
-  () => BACKEND_TLS_POLICY_TRANSLATED,
-];
 const PASSTHROUGH: Requirement = ['TLS passthrough', (c) => c.tlsPassthrough];
 
 /**
@@ -107,20 +98,16 @@ const RULES: readonly [FeatureName, base: readonly Requirement[], needs: readonl
     [HTTP],
     [RETRIES, ['backend request timeouts', (c) => c.timeouts.backendRequest]],
   ],
-  ['BackendTLSPolicy', [HTTP], [BACKEND_TLS, POLICY_TRANSLATION]],
+  ['BackendTLSPolicy', [HTTP], [BACKEND_TLS]],
   [
     'BackendTLSPolicySANValidation',
     [HTTP],
-    [BACKEND_TLS, ['subjectAltNames checks', (c) => c.backendTls.subjectAltNames], POLICY_TRANSLATION],
+    [BACKEND_TLS, ['subjectAltNames checks', (c) => c.backendTls.subjectAltNames]],
   ],
   [
     'GatewayBackendClientCertificate',
     [],
-    [
-      BACKEND_TLS,
-      ['a client certificate of the Gateway', (c) => c.backendTls.clientCertificate],
-      POLICY_TRANSLATION,
-    ],
+    [BACKEND_TLS, ['a client certificate of the Gateway', (c) => c.backendTls.clientCertificate]],
   ],
   [
     'GatewayFrontendClientCertificateValidation',

@@ -31,6 +31,7 @@ export interface StatusPatchOptions {
  * - Routes: `parents`, merged by mergeRouteParents: other controllers' entries are left as they are.
  *   Portico's parentRefs carry group and kind explicitly, so that the CRD's defaulting on the server
  *   cannot make the next comparison differ.
+ * - BackendTLSPolicy: `ancestors`, merged as route parents are (by ancestorRef and controllerName).
  * - Ingress, Service: `loadBalancer.ingress`.
  */
 export function planStatusPatch(
@@ -88,6 +89,25 @@ export function planStatusPatch(
       fields = { parents };
       break;
     }
+    case 'BackendTLSPolicy': {
+      const existingAncestors = arrayOf(existing.ancestors).map(asParent);
+      const merged = mergeRouteParents({
+        existing: existingAncestors,
+        ours: desired.status.ancestors.map((a) => ({
+          parentRef: withDefaults(a.ancestorRef),
+          controllerName: a.controllerName,
+          conditions: a.conditions,
+        })),
+        // A policy has no parentRefs: every ancestor it has is "in the spec" until released.
+        specParentRefs: existingAncestors.map((a) => a.parentRef),
+        controllerName: options.controllerName,
+        now,
+        ...(options.complete ? { complete: true } : {}),
+      });
+      if (merged.length === 0 && existing.ancestors === undefined) return undefined;
+      fields = { ancestors: merged.map(asAncestor) };
+      break;
+    }
     case 'Ingress':
     case 'Service':
       fields = { loadBalancer: { ingress: desired.status.loadBalancer.ingress ?? null } };
@@ -105,6 +125,7 @@ export function planStatusPatch(
  *   condition goes, and the Gateway's `addresses` go once no condition of Portico's types remains
  *   (no other controller has claimed the Gateway yet; one that has writes its own).
  * - Routes: Portico's parent entries for the released Gateway (withoutPorticoParents).
+ * - BackendTLSPolicy: Portico's ancestor entries for the released Gateway, or all of them.
  * - Ingress, Service: the `loadBalancer.ingress` entries Portico last wrote.
  */
 export function planReleasePatch(
@@ -153,6 +174,15 @@ export function planReleasePatch(
       };
       break;
     }
+    case 'BackendTLSPolicy': {
+      if (existing.ancestors === undefined) return undefined;
+      const ancestors = arrayOf(existing.ancestors).map(asParent);
+      const kept = release.parent
+        ? withoutPorticoParents(ancestors, release.parent, object.metadata.namespace, options.controllerName)
+        : ancestors.filter((a) => a.controllerName !== options.controllerName);
+      fields = { ancestors: kept.map(asAncestor) };
+      break;
+    }
     case 'Ingress':
     case 'Service': {
       const lb = isRecord(existing.loadBalancer) ? existing.loadBalancer : {};
@@ -165,6 +195,19 @@ export function planReleasePatch(
     }
   }
   return sameJson(applyMergePatch(existing, fields), existing) ? undefined : fields;
+}
+
+type StoredParent = Omit<RouteParentStatus, 'conditions'> & { conditions: StoredCondition[] };
+
+/** A policy's ancestor entry seen as a route parent entry, so that both merge the same way. */
+function asParent(a: Record<string, unknown>): StoredParent {
+  const { ancestorRef, ...rest } = a;
+  return { ...rest, parentRef: ancestorRef } as unknown as StoredParent;
+}
+
+function asAncestor(p: StoredParent): Record<string, unknown> {
+  const { parentRef, ...rest } = p;
+  return { ancestorRef: parentRef, ...rest };
 }
 
 function withDefaults(ref: ParentReference): ParentReference {

@@ -35,11 +35,19 @@ const common: Capabilities = {
   // Source ranges live in security groups, which Portico does not manage (yet).
   sourceRanges: false,
   requestedAddressTypes: [],
+  // ALB and NLB retry nothing on a target's behalf.
   retries: false,
+  // HTTPS/TLS target groups encrypt but never verify the target's certificate, and present no client
+  // certificate: a BackendTLSPolicy (which requires verification) cannot be honoured.
   backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+  // ALB mutual TLS (listener MutualAuthentication `verify`) checks against a trust store made from an
+  // S3 object, not a PEM bundle; `passthrough` (≈ AllowInsecureFallback) forwards the chain unchecked.
+  // Neither is rendered yet: the trust store and the listener field are not managed by this adapter.
   frontendClientValidation: [],
+  // An NLB TLS listener terminates every connection, or (TCP) none: never by SNI.
   tlsMixedModes: false,
   misdirectedRequests: false,
+  // CORS: ALB has no response-header actions nor preflight answers, so the CORS filter is not in `filters`.
   // Target groups hold instances, IPs or Lambdas; a Cloud Storage bucket is GCP's.
   backendBuckets: false,
   maxListeners: ELBV2_LIMITS.listenersPerLoadBalancer,

@@ -71,7 +71,12 @@ export const GCP_CAPABILITIES: Capabilities = {
   sourceRanges: false,
   requestedAddressTypes: ['IPAddress'],
   retries: true,
+  // A backend service's HTTPS protocol and tlsSettings (sni, subjectAltNames) only verify the backend
+  // with tlsSettings.authenticationConfig, a BackendAuthenticationConfig of the Network Security API
+  // (trust config or public roots, client certificate) that this adapter does not manage yet.
   backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+  // Client certificates: a ServerTlsPolicy with a Certificate Manager trust config on the target
+  // HTTPS proxy (ALLOW_INVALID_OR_MISSING_CLIENT_CERT ≈ AllowInsecureFallback); not managed yet.
   frontendClientValidation: [],
   tlsMixedModes: false,
   misdirectedRequests: false,

@@ -6,9 +6,10 @@ import type { Plan } from '#core/plan/types.js';
 import { AbortedError, type LbStatus, type LoadBalancerAdapter, type Observed } from '../types.js';
 import { applyHaproxyPlan, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
-import { ADMIN_SOCKET } from './config/materialize.js';
+import { ADMIN_SOCKET, type HaproxyGlobalSettings } from './config/materialize.js';
+import { ReadBackCache } from './config/read-back-cache.js';
 import { haproxyDiffSpec } from './diff-spec.js';
-import { HAPROXY_ADAPTER, type HaproxyKinds } from './model.js';
+import { checkSlotMinimum, HAPROXY_ADAPTER, type HaproxyKinds } from './model.js';
 import { observeHaproxy } from './observe.js';
 import { renderHaproxy } from './render.js';
 import {
@@ -32,6 +33,13 @@ export interface HaproxyAdapterOptions {
   attach?: { masterSocket: string };
   /** Every line HAProxy prints. */
   onOutput?: (line: string) => void;
+  /**
+   * Server slots every backend has at least (default 8). Each slot costs HAProxy one file
+   * descriptor; 5,000 one-endpoint Services need a minimum of 1 or 2 under a 20,000 FD limit.
+   */
+  slotMinimum?: number;
+  /** HAProxy's global settings (maxconn, fd-hard-limit, timeouts...). */
+  global?: HaproxyGlobalSettings;
 }
 
 export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyKinds> {
@@ -52,9 +60,12 @@ export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyKinds> {
 export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAdapter {
   const stateDir = options.stateDir;
   const pool = parsePool(options.addressPool);
+  const slotMinimum = options.slotMinimum === undefined ? undefined : checkSlotMinimum(options.slotMinimum);
+  const global = options.global;
   const store = new ConfigStore(stateDir);
   const runtime = new RuntimeClient(join(stateDir, ADMIN_SOCKET));
   let state = loadSavedState(stateDir);
+  const readBack = new ReadBackCache();
   let process: HAProxyProcess | undefined;
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -64,7 +75,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
     if (process) return;
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await store.recover();
-    const { desired } = desiredFiles(state, stateDir);
+    const { desired } = desiredFiles(state, stateDir, global);
     if (options.attach) {
       process = await HAProxyProcess.attach({
         masterSocket: options.attach.masterSocket,
@@ -107,13 +118,14 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       process = undefined;
     },
 
-    render: (lb: LoadBalancer) => renderHaproxy(lb, { pool }),
+    render: (lb: LoadBalancer) =>
+      renderHaproxy(lb, { pool, ...(slotMinimum !== undefined ? { slotMinimum } : {}) }),
 
     observe(key: LbKey, { signal, desired }): Promise<Observed<HaproxyKinds>> {
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
-        return observeHaproxy({ stateDir, store, runtime, state }, key, desired, signal);
+        return observeHaproxy({ stateDir, store, runtime, state, readBack }, key, desired, signal);
       });
     },
 
@@ -131,7 +143,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
         if (signal.aborted) throw new AbortedError();
         await start();
         const applied = await applyHaproxyPlan(
-          { stateDir, store, runtime, process: process!, pool, state },
+          { stateDir, store, runtime, process: process!, pool, state, ...(global ? { global } : {}) },
           plan,
           signal,
         );

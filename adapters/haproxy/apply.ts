@@ -5,9 +5,9 @@
 // half-applied earlier apply is repaired too.
 
 import { desiredOf } from '#core/plan/desired-of.js';
-import type { Plan, Resource } from '#core/plan/types.js';
+import type { DesiredResource, Plan, Resource } from '#core/plan/types.js';
 import { AbortedError, InvalidConfigError, type LbStatus } from '../types.js';
-import { materialize, type SlotAssignments } from './config/materialize.js';
+import { type HaproxyGlobalSettings, materialize, type SlotAssignments } from './config/materialize.js';
 import { serverName } from './config/server.js';
 import { assignSlots, type SlotAssignment } from './config/slots.js';
 import { boundTo, type HaproxyKinds, mapPath, POOL_ADDRESS } from './model.js';
@@ -34,7 +34,11 @@ export interface ApplyContext {
   /** The pool's addresses (parsed once). */
   pool: readonly string[];
   state: SavedState;
+  global?: HaproxyGlobalSettings;
 }
+
+/** Idle backends kept per load balancer (each holds its server slots, so file descriptors). */
+const MAX_IDLE_BACKENDS = 64;
 
 export interface Applied {
   status: LbStatus;
@@ -66,11 +70,25 @@ export async function applyHaproxyPlan(
       },
     };
   }
-  const byAddress = new Map((ctx.state.resources[key] ?? []).map((r) => [r.address, r]));
+  const before = new Map((ctx.state.resources[key] ?? []).map((r) => [r.address, r]));
+  const byAddress = new Map(before);
   for (const c of plan.changes) {
     if (c.action === 'delete') byAddress.delete(c.address);
     else byAddress.set(c.address, desiredOf(c));
   }
+  // Backends no route uses any more stay in the config, idle (the newest MAX_IDLE_BACKENDS): a
+  // route that moves back to one is then a map change, not a reload (bench/haproxy, route change).
+  const idle = new Map<string, DesiredResource<HaproxyKinds>>();
+  if (byAddress.size > 0) {
+    for (const r of ctx.state.idle?.[key] ?? []) if (!byAddress.has(r.address)) idle.set(r.address, r);
+    for (const c of plan.changes) {
+      const retired = c.action === 'delete' && c.kind === 'backend' ? before.get(c.address) : undefined;
+      if (retired) idle.set(c.address, retired);
+    }
+  }
+  const idleBackends = { ...ctx.state.idle };
+  if (idle.size > 0) idleBackends[key] = [...idle.values()].slice(-MAX_IDLE_BACKENDS);
+  else delete idleBackends[key];
   const resources = { ...ctx.state.resources };
   const pool = new AddressPool(ctx.pool, ctx.state.addresses);
   if (byAddress.size > 0) {
@@ -81,7 +99,11 @@ export async function applyHaproxyPlan(
     pool.release(key);
   }
   const addresses = pool.assigned();
-  const next = desiredFiles({ resources, slots: ctx.state.slots, addresses }, ctx.stateDir);
+  const next = desiredFiles(
+    { resources, slots: ctx.state.slots, addresses, idle: idleBackends },
+    ctx.stateDir,
+    ctx.global,
+  );
   const live = await readLiveState(ctx.store, ctx.runtime, {
     runtimeMaps: mapsOf([...(ctx.state.resources[key] ?? []), ...byAddress.values()]),
     signal,
@@ -102,7 +124,12 @@ export async function applyHaproxyPlan(
     if (err instanceof HAProxyConfigError) throw new InvalidConfigError(err.message);
     throw err;
   }
-  const state: SavedState = { resources, slots: next.slots, addresses };
+  const state: SavedState = {
+    resources,
+    slots: next.slots,
+    addresses,
+    ...(Object.keys(idleBackends).length > 0 ? { idle: idleBackends } : {}),
+  };
   await saveState(ctx.stateDir, state);
   const address = addresses[key];
   return {
@@ -119,11 +146,12 @@ export async function applyHaproxyPlan(
 export function desiredFiles(
   state: SavedState,
   stateDir: string,
+  global?: HaproxyGlobalSettings,
 ): { desired: HAProxyDesired; slots: SavedState['slots'] } {
   const bound = Object.entries(state.resources).flatMap(([key, list]) => {
     const address = state.addresses[key];
     if (address === undefined) throw new Error(`haproxy: load balancer ${key} holds no address`);
-    return modelsFromResources(list).map((m) => boundTo(m, address));
+    return modelsFromResources([...list, ...(state.idle?.[key] ?? [])]).map((m) => boundTo(m, address));
   });
   // Slots only grow (see diffSpec): a backend keeps the slot count it had, and the config must
   // render exactly the slots described here, or the runtime path would see a slot missing from
@@ -151,7 +179,10 @@ export function desiredFiles(
       });
     }
   }
-  const { files } = materialize(models, assignments as SlotAssignments, { stateDir });
+  const { files } = materialize(models, assignments as SlotAssignments, {
+    stateDir,
+    ...(global ? { global } : {}),
+  });
   const maps = models.flatMap((m) =>
     m.maps.map((map) => ({
       path: mapPath(map.name),

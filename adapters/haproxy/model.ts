@@ -193,10 +193,23 @@ export const mapPath = (name: string) => `maps/${name}.map`;
 export const certPath = (name: string) => `certs/${name}.pem`;
 export const crtListPath = (frontend: string) => `certs/${frontend}.crtlist`;
 
+/** Server slots a backend has at least, by default. */
+export const DEFAULT_SLOT_MINIMUM = 8;
+
 /**
- * Server slots for `n` endpoints: at least 25% free, rounded up to a multiple of 8, minimum 8, so a
- * rolling update (surge) fits without a reload.
+ * Server slots for `n` endpoints: at least 25% free, rounded up to a multiple of 8 (of `minimum` when
+ * that is smaller), at least `minimum`, so a rolling update (surge) fits without a reload. Every slot
+ * costs HAProxy one file descriptor of its budget (its health check), free or not: a lower minimum
+ * lets more backends fit under the process's RLIMIT_NOFILE (docs/haproxy.md, "Scale").
  */
-export function slotCountFor(n: number): number {
-  return Math.max(8, Math.ceil(Math.ceil(n * 1.25) / 8) * 8);
+export function slotCountFor(n: number, minimum = DEFAULT_SLOT_MINIMUM): number {
+  const step = Math.min(8, minimum);
+  return Math.max(minimum, Math.ceil(Math.ceil(n * 1.25) / step) * step);
+}
+
+/** Throws RangeError unless `n` can be a slot minimum (1..1024). */
+export function checkSlotMinimum(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new RangeError(`slotMinimum must be an integer from 1 to 1024, got ${n}`);
+  return n;
 }

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { ObservedResource, Resource } from '#core/plan/types.js';
 import { AbortedError, type Observed } from '../types.js';
-import { parseSections, readBackend, readFrontend, sortEndpoints } from './config/read-back.js';
+import { sortEndpoints } from './config/read-back.js';
+import { ReadBackCache } from './config/read-back-cache.js';
 import {
   type BackendModel,
   certPath,
@@ -33,6 +34,8 @@ export interface ObserveContext {
   store: ConfigStore;
   runtime: RuntimeClient;
   state: SavedState;
+  /** Keeps the parsed config between observes (the adapter holds one). */
+  readBack?: ReadBackCache;
 }
 
 const UNCONFIRMED = '~ not confirmed running: an apply stopped between the files and HAProxy';
@@ -50,7 +53,8 @@ export async function observeHaproxy(
   if (references.size === 0) return { resources: [], complete: true };
 
   const read = (rel: string) => readFile(join(ctx.stateDir, rel), 'utf8').catch(() => undefined);
-  const sections = parseSections((await read(ctx.store.configFile)) ?? '');
+  const readBack = ctx.readBack ?? new ReadBackCache();
+  const sections = readBack.sectionsOf((await read(ctx.store.configFile)) ?? '');
   const pending = await ctx.store.pending();
   const cli = { signal };
   const backendNames = new Set(
@@ -80,7 +84,7 @@ export async function observeHaproxy(
       const crtLists: Record<string, string> = {};
       for (const path of [f.tls?.mode === 'Terminate' ? f.tls.crtList : undefined, f.terminator?.tls.crtList])
         if (path !== undefined) crtLists[path] = (await read(path)) ?? '';
-      const live = readFrontend(section, f, crtLists, { sections, instance: ctx.stateDir });
+      const live = readBack.frontend(section, f, crtLists, { sections, instance: ctx.stateDir });
       const address =
         live.bind.address === ctx.state.addresses[key] &&
         [POOL_ADDRESS, live.bind.address].includes(f.bind.address)
@@ -95,7 +99,7 @@ export async function observeHaproxy(
       const b = ref.value;
       const section = sections.get(`backend ${b.name}`);
       if (!section) continue;
-      const onDisk = readBackend(section, b);
+      const onDisk = readBack.backend(section, b);
       const inWorker = running.get(b.name);
       const endpoints =
         inWorker === undefined || !sameEndpoints(onDisk.endpoints, b.endpoints)

@@ -16,7 +16,7 @@ import { cidr, UnsafeValueError } from './config/escape.js';
 import { FieldError } from './config/field-error.js';
 import type { FrontendScope } from './config/frontend-scope.js';
 import { renderHttpFrontend } from './config/http-frontend.js';
-import { UnsupportedRetryError } from './config/retry.js';
+import { retryBackendName, UnsupportedRetryError } from './config/retry.js';
 import { renderTcpFrontend } from './config/tcp-frontend.js';
 import { terminatesTls } from './config/tls-mixed.js';
 import {
@@ -29,7 +29,7 @@ import {
   type MapModel,
   POOL_ADDRESS,
 } from './model.js';
-import { haproxyAddress, lbId } from './naming.js';
+import { backendName, haproxyAddress, lbId } from './naming.js';
 
 export interface HaproxyRenderContext {
   /**
@@ -37,6 +37,8 @@ export interface HaproxyRenderContext {
    * honoured. Absent (as in `portico plan`): any requested IPv4 address is taken as given.
    */
   pool?: readonly string[];
+  /** Server slots every backend has at least (default DEFAULT_SLOT_MINIMUM, see slotCountFor). */
+  slotMinimum?: number;
 }
 
 /** The model of one load balancer and the notices; renderHaproxy wraps it as resources. */
@@ -98,9 +100,13 @@ export function renderHaproxyModel(
     backend(pool, mode, retry) {
       const plan = pool === null ? undefined : plans.get(pool);
       if (!plan) return undefined;
-      const model = backendModel(lb.key, id, plan, mode, mode === 'http' ? retry : undefined);
-      if (!backends.has(model.name)) backends.set(model.name, model);
-      return model.name;
+      const backendRetry = mode === 'http' ? retry : undefined;
+      const name = backendRetry
+        ? retryBackendName(lb.key, plan.pool.id, backendRetry)
+        : backendName(lb.key, plan.pool.id, mode);
+      if (!backends.has(name))
+        backends.set(name, backendModel(lb.key, id, plan, mode, backendRetry, ctx.slotMinimum));
+      return name;
     },
     warnRoute(listener, route, feature, message) {
       notices.push({

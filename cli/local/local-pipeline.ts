@@ -113,8 +113,9 @@ export class LocalPipeline {
     // A resync visits every key, changed or not: what drifted in the provider is put back.
     const everyKey = resync ? [...this.#translation.keys(), ...this.#effects.keys()] : [];
     const keys = [...new Set([...translated, ...this.#retry, ...everyKey])].sort();
-    if (keys.length === 0 && !reported) {
-      // Nothing changed: the same statuses, notices and load balancers, nothing reconciled.
+    if (changes.length === 0 && keys.length === 0 && !reported) {
+      // Nothing changed: the same statuses, notices and load balancers, nothing reconciled. (A change
+      // that affects no key may still change statuses: a GatewayClass, a route whose parent is missing.)
       this.#last = { ...this.#last, changed: [], reconciled: [] };
       return this.#last;
     }

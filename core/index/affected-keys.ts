@@ -116,6 +116,7 @@ class Walk {
 
       case 'EndpointSlice':
       case 'HealthCheckPolicy':
+      case 'BackendTLSPolicy':
         for (const e of this.edgesOf(r, stored)) {
           if (e.type === 'endpointSliceOf' || e.type === 'policyTarget') this.visit(e.to);
         }
@@ -128,6 +129,7 @@ class Walk {
         return;
 
       case 'ConfigMap':
+        // A CA bundle: of a Gateway's client-certificate validation, or of a BackendTLSPolicy.
         for (const x of view.referrers(r)) {
           if (hasEdge(x, 'caCertificateRef')) this.visit(x.from);
         }

@@ -61,8 +61,13 @@ export type EdgeType =
   | 'tlsSecret'
   /** EndpointSlice → Service (label kubernetes.io/service-name, same namespace). */
   | 'endpointSliceOf'
-  /** HealthCheckPolicy → Service (spec.targetRefs, same namespace). */
+  /** HealthCheckPolicy, BackendTLSPolicy → Service (spec.targetRefs, same namespace). */
   | 'policyTarget'
+  /**
+   * Gateway → ConfigMap (spec.tls.frontend validation caCertificateRefs, possibly in another
+   * namespace); BackendTLSPolicy → ConfigMap (spec.validation.caCertificateRefs, same namespace).
+   */
+  | 'caCertificateRef'
   /** ReferenceGrant → Namespace (spec.from[].namespace: who may reference into the grant's namespace). */
   | 'grantFrom';
 
@@ -201,13 +206,19 @@ export function referencesOf(obj: unknown): Edge[] {
       add('endpointSliceOf', named('Service', ns, labels[SERVICE_NAME_LABEL]));
       break;
 
-    case 'HealthCheckPolicy':
+    case 'BackendTLSPolicy':
+    case 'HealthCheckPolicy': {
       for (const t of arr(spec.targetRefs)) {
         if (!isRecord(t)) continue;
         if ((str(t.group) ?? '') !== '' || (str(t.kind) ?? 'Service') !== 'Service') continue;
         add('policyTarget', named('Service', ns, t.name));
       }
+      const validation = isRecord(spec.validation) ? spec.validation : {};
+      if (self.kind === 'BackendTLSPolicy')
+        for (const c of arr(validation.caCertificateRefs))
+          add('caCertificateRef', configMapRef(c, ns, false));
       break;
+    }
 
     case 'ReferenceGrant':
       for (const f of arr(spec.from))
@@ -278,6 +289,13 @@ function serviceRef(b: unknown, ns: string): ObjectRef | undefined {
   if (!isRecord(b)) return undefined;
   if ((str(b.group) ?? '') !== '' || (str(b.kind) ?? 'Service') !== 'Service') return undefined;
   return named('Service', nsOr(b.namespace, ns), b.name);
+}
+
+/** A CA bundle reference to a core ConfigMap; only a Gateway's may name another namespace. */
+function configMapRef(c: unknown, ns: string, crossNamespace: boolean): ObjectRef | undefined {
+  if (!isRecord(c)) return undefined;
+  if ((str(c.group) ?? '') !== '' || (str(c.kind) ?? 'ConfigMap') !== 'ConfigMap') return undefined;
+  return named('ConfigMap', crossNamespace ? nsOr(c.namespace, ns) : ns, c.name);
 }
 
 function mirrorTarget(f: unknown, ns: string): ObjectRef | undefined {

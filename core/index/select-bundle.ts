@@ -18,8 +18,9 @@ export class InvalidLbKeyError extends Error {
  * - Gateway: the Gateway; every GatewayClass and the parameters they reference; the Gateway's
  *   infrastructure parameters, certificate Secrets and CA bundle ConfigMaps; its ListenerSets with
  *   their certificate Secrets; the routes whose parentRefs name it or one of its ListenerSets; the
- *   Services those routes use (backendRefs and mirrors) with their EndpointSlices and
- *   HealthCheckPolicies, and the StorageBuckets they use; the ReferenceGrants of every namespace
+ *   Services those routes use (backendRefs and mirrors) with their EndpointSlices,
+ *   HealthCheckPolicies and BackendTLSPolicies (with their CA ConfigMaps), and the StorageBuckets
+ *   they use; the ReferenceGrants of every namespace
  *   referenced from another one.
  * - Ingress / IngressGroup: the Ingress, or every member of the group (in any namespace); every
  *   IngressClass and the parameters they reference; TLS Secrets; backend Services with their
@@ -128,7 +129,10 @@ class BundleBuilder {
 
   #addServiceDependents(service: ObjectRef): void {
     for (const x of this.view.referrers(service)) {
-      if (hasEdge(x, 'endpointSliceOf', 'policyTarget')) this.add(x.from);
+      if (!hasEdge(x, 'endpointSliceOf', 'policyTarget')) continue;
+      this.add(x.from);
+      // A BackendTLSPolicy's CA bundles (always in its own namespace).
+      for (const e of this.view.references(x.from)) if (e.type === 'caCertificateRef') this.add(e.to);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type BackendTLSPolicy, backendTlsPolicy } from './backend-tls-policy.js';
 import { type ConfigMap, configMap } from './config-map.js';
 import { type EndpointSlice, endpointSlice } from './endpoint-slice.js';
 import {
@@ -50,6 +51,7 @@ export interface Bundle {
   parameters: LoadBalancerParameters[];
   healthCheckPolicies: HealthCheckPolicy[];
   storageBuckets: StorageBucket[];
+  backendTlsPolicies: BackendTLSPolicy[];
 }
 
 /** The kinds the core reads, with the schema each is checked against and the bundle field it lands in. */
@@ -111,6 +113,12 @@ export const KINDS = {
     schema: storageBucket,
     field: 'storageBuckets',
     group: 'portico.dev',
+    namespaced: true,
+  },
+  BackendTLSPolicy: {
+    schema: backendTlsPolicy,
+    field: 'backendTlsPolicies',
+    group: 'gateway.networking.k8s.io',
     namespaced: true,
   },
 } as const satisfies Record<

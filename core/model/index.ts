@@ -1,3 +1,4 @@
+export * from './backend-tls-policy.js';
 export * from './bundle.js';
 export * from './endpoint-slice.js';
 export * from './gateway-api.js';

@@ -24,6 +24,13 @@ export function releaseOf(withdrawn: ObjectStatus, key?: LbKey): StatusRelease |
     if (gateway?.kind !== 'Gateway' || gateway.namespace === undefined) return undefined;
     return { ...id, parent: { namespace: gateway.namespace, name: gateway.name } };
   }
+  if (withdrawn.kind === 'BackendTLSPolicy') {
+    // One load balancer releases its Gateway's ancestor entry; a whole translation releases them all.
+    if (key === undefined) return id;
+    const gateway = parseLbKey(key);
+    if (gateway?.kind !== 'Gateway' || gateway.namespace === undefined) return undefined;
+    return { ...id, parent: { namespace: gateway.namespace, name: gateway.name } };
+  }
   if (key !== undefined && !withdrawn.loadBalancers.includes(key)) return undefined;
   switch (withdrawn.kind) {
     case 'GatewayClass':

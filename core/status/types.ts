@@ -50,6 +50,18 @@ export interface RouteStatus {
   parents: RouteParentStatus[];
 }
 
+/** One Gateway a policy takes effect through (Gateway API PolicyAncestorStatus). */
+export interface PolicyAncestorStatus {
+  ancestorRef: ParentReference;
+  controllerName: string;
+  conditions: StatusCondition[];
+}
+
+/** A direct policy (BackendTLSPolicy): one entry per Gateway it takes effect through. */
+export interface PolicyStatus {
+  ancestors: PolicyAncestorStatus[];
+}
+
 /** Ingress and Service: `status.loadBalancer`, filled from the provider's addresses once programmed. */
 export interface LoadBalancerObjectStatus {
   loadBalancer: {
@@ -76,6 +88,7 @@ export type ObjectStatus =
   | StatusOf<'Gateway', GatewayStatus>
   | StatusOf<'ListenerSet', ListenerSetStatus>
   | StatusOf<'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'UDPRoute', RouteStatus>
+  | StatusOf<'BackendTLSPolicy', PolicyStatus>
   | StatusOf<'Ingress' | 'Service', LoadBalancerObjectStatus>;
 
 /**
@@ -89,7 +102,7 @@ export interface StatusRelease {
   name: string;
   /** Gateway, GatewayClass: Portico's conditions observed at this generation or before are removed. */
   generation?: number;
-  /** Routes: Portico's parent entries for this Gateway are removed. */
+  /** Routes: Portico's parent entries for this Gateway are removed; policies: Portico's ancestor entries for it. */
   parent?: { namespace: string; name: string };
   /** Ingress, Service: these `status.loadBalancer.ingress` entries (the last Portico wrote) are removed. */
   ingress?: { ip?: string; hostname?: string }[];

@@ -75,6 +75,14 @@ export const DEFAULT_RESOURCES: readonly ApiResource[] = [
   { group: GW, version: 'v1', kind: 'ListenerSet', plural: 'listenersets', namespaced: ns, status: true },
   {
     group: GW,
+    version: 'v1',
+    kind: 'BackendTLSPolicy',
+    plural: 'backendtlspolicies',
+    namespaced: ns,
+    status: true,
+  },
+  {
+    group: GW,
     version: 'v1beta1',
     kind: 'ReferenceGrant',
     plural: 'referencegrants',

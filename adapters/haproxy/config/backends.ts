@@ -92,6 +92,7 @@ export function backendModel(
   plan: PoolPlan,
   mode: 'http' | 'tcp',
   retry?: BackendRetry,
+  slotMinimum?: number,
 ): BackendModel {
   const { pool, healthCheck: hc } = plan;
   const options: string[] = [];
@@ -111,7 +112,7 @@ export function backendModel(
     serverOptions: options,
     healthCheck: hc,
     ...(retry ? { retry } : {}),
-    slots: slotCountFor(plan.endpoints.length),
+    slots: slotCountFor(plan.endpoints.length, slotMinimum),
     endpoints: plan.endpoints,
   };
 }

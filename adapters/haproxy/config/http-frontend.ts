@@ -1,16 +1,21 @@
 // HTTP/HTTPS listeners. Request flow, all in one frontend:
 //   1. host = Host header, port stripped, lower-cased → virtual host id (exact map, then wildcard map,
 //      then the no-hostname vhost if any). No fall-through to another vhost afterwards.
-//   2. map-mode vhosts: `<vhost><path>` in the exact map, else the longest element-wise prefix
-//      (`map_beg` on `<vhost><prefix>/`) → route target.
-//      ACL-mode vhosts (some route has headers/query/method/regex, or the maps would disagree with the
-//      IR order): one rule per route in IR order, the first that holds sets the target.
+//   2. routes with headers/query/method/regex ("rule routes"): one rule per route in IR order, the
+//      first that holds sets the target. Then the plain routes (path only): `<vhost><path>` in the
+//      exact map, else the longest element-wise prefix (`map_beg` on `<vhost><prefix>/`). Rules
+//      first is the IR order as long as no plain route comes before a rule route it overlaps
+//      (`rulesFirstHolds`) and the maps agree with the IR order (`mapOrderHolds`); otherwise every
+//      route of that vhost is a rule. Plain routes in the maps are added and removed without a reload.
 //   3. target = a backend name (plain forward) or a route tag whose rules apply filters, pick the
-//      backend of a weighted split, redirect or answer; nothing → 404.
+//      backend of a weighted split, redirect or answer; nothing → 404. A rule route that only
+//      forwards sets its tag, and the targets map turns the tag into the backend; a split reads its
+//      backends and weights from the targets and weights maps. So re-pointing any route or
+//      re-weighting a split changes map contents only (no reload).
 
 import type * as ir from '#core/ir/load-balancer.js';
 import { type BackendRetry, type FrontendModel, type MapModel, mapPath } from '../model.js';
-import { frontendName, HELPER_BACKENDS, mapName, routeTag } from '../naming.js';
+import { frontendName, HELPER_BACKENDS, mapName, routeAclPrefix, routeTag } from '../naming.js';
 import { mapKey, mapValue } from './escape.js';
 import { atField, FieldError } from './field-error.js';
 import type { FrontendScope } from './frontend-scope.js';
@@ -22,16 +27,24 @@ import {
   isPlain,
   mapOrderHolds,
   normalizePrefix,
+  type PathSet,
   type PlainPath,
+  pathSet,
   plainPath,
   requestPath,
+  rulesFirstHolds,
 } from './route-match.js';
 import { hostEntries, uniqueVhosts, type Vhost, vhostOf } from './vhosts.js';
 
 interface CompiledRoute {
   vhost: Vhost;
+  tag: string;
   target: string;
+  targets: MapModel['entries'];
+  weights: MapModel['entries'];
   plain?: PlainPath;
+  /** The paths the route can match: for the rules-first check. */
+  paths: PathSet;
   acl: { lines: string[]; names: string[] };
   request: string[];
   response: string[];
@@ -48,6 +61,8 @@ export function renderHttpFrontend(
     wildcards: mapName(scope.lbKey, listener.id, 'wildcard-hosts'),
     exact: mapName(scope.lbKey, listener.id, 'paths-exact'),
     prefix: mapName(scope.lbKey, listener.id, 'paths-prefix'),
+    targets: mapName(scope.lbKey, listener.id, 'targets'),
+    weights: mapName(scope.lbKey, listener.id, 'weights'),
   };
   const backends = new Set<string>();
   const backend = (pool: string | null, retry?: BackendRetry) => {
@@ -58,7 +73,7 @@ export function renderHttpFrontend(
 
   const vhosts: Vhost[] = [];
   const compiled: CompiledRoute[] = [];
-  listener.routes.forEach((route, ri) => {
+  listener.routes.forEach((route) => {
     try {
       const vhost = vhostOf(route);
       // A vhost stays even when its routes are rejected: its requests get 404, not another host's routes.
@@ -77,14 +92,19 @@ export function renderHttpFrontend(
         tag,
         backend: (pool) => backend(pool, retry),
         prefix,
+        maps: { targets: mapPath(maps.targets), weights: mapPath(maps.weights) },
       });
       const backoff = route.retry ? backoffWarning(route.retry) : undefined;
       if (backoff) scope.warnRoute(listener, route, 'retry/backoff', backoff);
       compiled.push({
         vhost,
+        tag,
         target: action.target ?? tag,
+        targets: action.targets,
+        weights: action.weights,
         ...(isPlain(route) ? { plain: plainPath(route) } : {}),
-        acl: aclConditions(route, `r${ri}`),
+        paths: pathSet(route),
+        acl: aclConditions(route, routeAclPrefix(listener.id, route.id)),
         request: action.request,
         response: action.response,
         headerBytes: Math.max(action.headerBytes.request, action.headerBytes.response),
@@ -100,6 +120,8 @@ export function renderHttpFrontend(
   const exact: MapModel['entries'] = [];
   const prefix: MapModel['entries'] = [];
   const aclRules: string[] = [];
+  const targets: MapModel['entries'] = compiled.flatMap((c) => c.targets);
+  const weights: MapModel['entries'] = compiled.flatMap((c) => c.weights);
   const seen = new Set<string>();
   const put = (entries: MapModel['entries'], key: string, value: string) => {
     // First route wins on equal keys, as in the IR order.
@@ -107,24 +129,33 @@ export function renderHttpFrontend(
     seen.add(`${entries === exact ? 'e' : 'p'}${key}`);
     entries.push({ key: mapKey(key), value: mapValue(value) });
   };
+  const byVhost = new Map<string, CompiledRoute[]>();
+  for (const c of compiled) {
+    const list = byVhost.get(c.vhost.id);
+    if (list) list.push(c);
+    else byVhost.set(c.vhost.id, [c]);
+  }
   for (const v of unique) {
-    const routes = compiled.filter((c) => c.vhost.id === v.id);
-    const plain = routes.every((r) => r.plain !== undefined) && mapOrderHolds(routes.map((r) => r.plain!));
-    if (plain) {
-      for (const r of routes) {
-        const path = r.plain!;
+    const routes = byVhost.get(v.id) ?? [];
+    const plain = routes.flatMap((r) => (r.plain ? [r.plain] : []));
+    const split =
+      mapOrderHolds(plain) &&
+      rulesFirstHolds(routes.map((r) => ({ paths: r.paths, rule: r.plain === undefined })));
+    for (const r of routes) {
+      if (split && r.plain) {
+        const path = r.plain;
         if (path.type === 'Exact') put(exact, `${v.id}${path.value}`, r.target);
         else {
           if (path.value !== '') put(exact, `${v.id}${path.value}`, r.target);
           put(prefix, `${v.id}${path.value}/`, r.target);
         }
-      }
-    } else {
-      for (const r of routes) {
+      } else {
+        // A route that only forwards is selected by its tag; the targets map names its backend.
+        if (r.target !== r.tag) targets.push({ key: r.tag, value: r.target });
         aclRules.push(...r.acl.lines);
         aclRules.push(
           [
-            `http-request set-var(txn.rt) str(${r.target})`,
+            `http-request set-var(txn.rt) str(${r.tag})`,
             `if { var(txn.vh) -m str ${v.id} } !{ var(txn.rt) -m found }`,
             ...r.acl.names,
           ].join(' '),
@@ -143,9 +174,11 @@ export function renderHttpFrontend(
     `http-request set-var(txn.vh) var(txn.host),map_reg(${mapPath(maps.wildcards)}) if !{ var(txn.vh) -m found }`,
     ...(hasDefault ? ['http-request set-var(txn.vh) str(v_any) if !{ var(txn.vh) -m found }'] : []),
     'http-request set-var(txn.key) var(txn.vh),concat(,txn.path)',
-    `http-request set-var(txn.rt) var(txn.key),map_str(${mapPath(maps.exact)})`,
-    `http-request set-var(txn.rt) var(txn.key),map_beg(${mapPath(maps.prefix)}) if !{ var(txn.rt) -m found }`,
+    // Rule routes first, then the maps (see the header); a vhost on rules only has no map entries.
     ...aclRules,
+    `http-request set-var(txn.rt) var(txn.key),map_str(${mapPath(maps.exact)}) if !{ var(txn.rt) -m found }`,
+    `http-request set-var(txn.rt) var(txn.key),map_beg(${mapPath(maps.prefix)}) if !{ var(txn.rt) -m found }`,
+    `http-request set-var(txn.be) var(txn.rt),map_str(${mapPath(maps.targets)}) if { var(txn.rt) -m beg rt_ }`,
     ...compiled.flatMap((c) => c.request),
     ...compiled.flatMap((c) => c.response),
     'use_backend %[var(txn.be)] if { var(txn.be) -m found }',
@@ -173,6 +206,18 @@ export function renderHttpFrontend(
       { lb, name: maps.wildcards, match: 'reg', entries: hosts.wildcard },
       { lb, name: maps.exact, match: 'str', entries: exact.sort(byKey) },
       { lb, name: maps.prefix, match: 'beg', entries: prefix.sort(byKey) },
+      {
+        lb,
+        name: maps.targets,
+        match: 'str',
+        entries: targets.map((e) => ({ key: mapKey(e.key), value: mapValue(e.value) })).sort(byKey),
+      },
+      {
+        lb,
+        name: maps.weights,
+        match: 'str',
+        entries: weights.map((e) => ({ key: mapKey(e.key), value: mapValue(e.value) })).sort(byKey),
+      },
     ],
   };
 }

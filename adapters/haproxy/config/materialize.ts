@@ -29,7 +29,13 @@ import { assignSlots, type SlotAssignment } from './slots.js';
 import { terminatorSections } from './tls-mixed.js';
 
 export interface HaproxyGlobalSettings {
+  /** Connections per process; absent = HAProxy derives it from its file-descriptor limit. */
   maxconn?: number;
+  /**
+   * Caps the file descriptors HAProxy sizes itself for (`fd-hard-limit`), for hosts whose
+   * RLIMIT_NOFILE is huge or unlimited (HAProxy would allocate tables for all of it).
+   */
+  fdHardLimit?: number;
   nbthread?: number;
   /** Old workers are killed this long after a reload (long-lived connections; default 30 s). */
   hardStopAfterSeconds?: number;
@@ -81,6 +87,9 @@ export function materialize(
       `mworker-max-reloads ${integer(g.maxReloads ?? 50, 1, 10_000, 'maxReloads')}`,
       // No default maxconn: HAProxy derives it from the FD limit (a fixed one can exceed `ulimit -n`).
       ...(g.maxconn !== undefined ? [`maxconn ${integer(g.maxconn, 1, 10_000_000, 'maxconn')}`] : []),
+      ...(g.fdHardLimit !== undefined
+        ? [`fd-hard-limit ${integer(g.fdHardLimit, 1_024, 100_000_000, 'fdHardLimit')}`]
+        : []),
       ...(g.nbthread !== undefined ? [`nbthread ${integer(g.nbthread, 1, 64, 'nbthread')}`] : []),
       'tune.ssl.default-dh-param 2048',
       ...bufferTuning(models),
@@ -121,8 +130,12 @@ export function materialize(
     if (path in files) throw new Error(`two parts write ${path}`);
     files[path] = content;
   };
+  // Sections in name order, whatever order the parts come in: the same parts give the same file
+  // (a backend that goes idle and comes back must not move, or the file differs and HAProxy reloads).
+  const byName = <T extends { name: string }>(list: readonly T[]) =>
+    [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const m of [...models].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    for (const f of m.frontends) {
+    for (const f of byName(m.frontends)) {
       sections.push(frontendSection(f));
       if (f.tls?.mode === 'Terminate') put(f.tls.crtList, renderCrtList(f.tls));
       if (f.terminator) {
@@ -130,7 +143,7 @@ export function materialize(
         put(f.terminator.tls.crtList, renderCrtList(f.terminator.tls));
       }
     }
-    for (const b of m.backends) sections.push(backendSection(b, assignments[b.name]));
+    for (const b of byName(m.backends)) sections.push(backendSection(b, assignments[b.name]));
     for (const map of m.maps) put(mapPath(map.name), renderMapFile(map));
     for (const c of m.certs) put(certPath(identifier(c.name)), c.pem);
   }

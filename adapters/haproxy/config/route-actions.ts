@@ -25,6 +25,13 @@ export interface CompiledAction {
   response: string[];
   /** Header bytes the route's modifiers can add to a request and to a response (all filters counted). */
   headerBytes: { request: number; response: number };
+  /**
+   * Entries of the frontend's targets map (`<tag>/<i>` → backend) and weights map (`<tag>` → total,
+   * `<tag>/<i>` → cumulative weight) that a weighted split reads: which backend a share goes to and
+   * how large it is are map contents, so changing them is a runtime map change, not a reload.
+   */
+  targets: { key: string; value: string }[];
+  weights: { key: string; value: string }[];
 }
 
 /**
@@ -43,6 +50,8 @@ export interface ActionContext {
   backend: (pool: string | null) => string | undefined;
   /** The route's own element-wise prefix (`` = all), for ReplacePrefixMatch; undefined if not Prefix. */
   prefix: string | undefined;
+  /** The frontend's targets and weights maps (map_str, map_str_int), as paths in the config. */
+  maps: { targets: string; weights: string };
 }
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -71,10 +80,18 @@ export function compileHttpAction(route: ir.Route, ctx: ActionContext): Compiled
       request: [],
       response: [],
       headerBytes: { request: 0, response: 0 },
+      targets: [],
+      weights: [],
     };
   }
 
-  const out: CompiledAction = { request: [], response: [], headerBytes: { request: 0, response: 0 } };
+  const out: CompiledAction = {
+    request: [],
+    response: [],
+    headerBytes: { request: 0, response: 0 },
+    targets: [],
+    weights: [],
+  };
   route.filters.forEach((f, i) => {
     filterLines(f, `filters[${i}]`, cond, ctx, out);
   });
@@ -84,14 +101,21 @@ export function compileHttpAction(route: ir.Route, ctx: ActionContext): Compiled
       out.request.push(`http-request set-var(txn.be) str(${HELPER_BACKENDS.error}) ${cond}`);
     else if (live.length === 1) out.request.push(`http-request set-var(txn.bi) int(${live[0]!.i}) ${cond}`);
     else {
+      // rand % total < cumulative weight of share i, first such i; total and cumulative weights
+      // come from the weights map, so only which shares are live is in the config.
       const total = live.reduce((s, x) => s + x.b.weight, 0);
       atField('action.backends', () => integer(total, 1, 2 ** 31 - 1, 'total weight'));
-      out.request.push(`http-request set-var(txn.rnd) rand(${total}) ${cond}`);
+      const weights = ctx.maps.weights;
+      out.weights.push({ key: ctx.tag, value: String(total) });
+      out.request.push(`http-request set-var(txn.tot) str(${ctx.tag}),map_str_int(${weights}) ${cond}`);
+      out.request.push(`http-request set-var(txn.rnd) rand,mod(txn.tot) ${cond}`);
       let cum = 0;
       for (const { b, i } of live) {
         cum += b.weight;
+        out.weights.push({ key: `${ctx.tag}/${i}`, value: String(cum) });
         out.request.push(
-          `http-request set-var(txn.bi) int(${i}) ${cond} { var(txn.rnd) -m int lt ${cum} } !{ var(txn.bi) -m found }`,
+          `http-request set-var(txn.cum) str(${ctx.tag}/${i}),map_str_int(${weights}) ${cond} !{ var(txn.bi) -m found }`,
+          `http-request set-var(txn.bi) int(${i}) ${cond} { var(txn.rnd),sub(txn.cum) -m int lt 0 } !{ var(txn.bi) -m found }`,
         );
       }
     }
@@ -99,7 +123,10 @@ export function compileHttpAction(route: ir.Route, ctx: ActionContext): Compiled
       const chosen = `${cond} { var(txn.bi) -m int eq ${i} }`;
       // An unresolved or unusable pool answers 500 for its share (IR: pool null → 500).
       const be = ctx.backend(b.pool) ?? HELPER_BACKENDS.error;
-      out.request.push(`http-request set-var(txn.be) str(${be}) ${chosen}`);
+      out.targets.push({ key: `${ctx.tag}/${i}`, value: be });
+      out.request.push(
+        `http-request set-var(txn.be) str(${ctx.tag}/${i}),map_str(${ctx.maps.targets}) ${chosen}`,
+      );
       for (const [j, f] of b.filters.entries())
         filterLines(f, `action.backends[${i}].filters[${j}]`, chosen, ctx, out);
     }
@@ -227,7 +254,7 @@ function pathLines(
 /** TCP and TLS routes only forward; a weighted split picks per connection. */
 export function compileTcpAction(
   route: ir.Route,
-  ctx: Omit<ActionContext, 'prefix' | 'listener'>,
+  ctx: Omit<ActionContext, 'prefix' | 'listener' | 'maps'>,
 ): CompiledAction {
   const { action } = route;
   if (action.type !== 'forward')
@@ -243,6 +270,8 @@ export function compileTcpAction(
       request: [],
       response: [],
       headerBytes: none,
+      targets: [],
+      weights: [],
     };
   const cond = `if { var(txn.rt) -m str ${ctx.tag} }`;
   const total = live.reduce((s, b) => s + b.weight, 0);
@@ -255,5 +284,5 @@ export function compileTcpAction(
       `tcp-request content set-var(txn.be) str(${backend(b.pool)}) ${cond} { var(txn.rnd) -m int lt ${cum} } !{ var(txn.be) -m found }`,
     );
   }
-  return { request, response: [], headerBytes: none };
+  return { request, response: [], headerBytes: none, targets: [], weights: [] };
 }

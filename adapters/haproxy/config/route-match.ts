@@ -59,6 +59,42 @@ export function mapOrderHolds(paths: readonly PlainPath[]): boolean {
   return true;
 }
 
+/** The request paths a route can match: Exact, element-wise Prefix (`` = all), or any (a regex). */
+export type PathSet = PlainPath | { type: 'Any' };
+
+export function pathSet(route: ir.Route): PathSet {
+  const p = route.match.path;
+  if (p === undefined) return { type: 'Prefix', value: '' };
+  if (p.type === 'RegularExpression') return { type: 'Any' };
+  const value = atField('match.path.value', () => requestPath(p.value));
+  return p.type === 'Exact' ? { type: 'Exact', value } : { type: 'Prefix', value: normalizePrefix(value) };
+}
+
+const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+
+/** Whether some request path is in both sets. */
+export function overlaps(a: PathSet, b: PathSet): boolean {
+  if (a.type === 'Any' || b.type === 'Any') return true;
+  if (a.type === 'Exact' && b.type === 'Exact') return a.value === b.value;
+  if (a.type === 'Exact') return b.value === '' || within(a.value, b.value);
+  if (b.type === 'Exact') return a.value === '' || within(b.value, a.value);
+  return a.value === '' || b.value === '' || within(a.value, b.value) || within(b.value, a.value);
+}
+
+/**
+ * Whether trying every rule route before the plain routes (maps) picks what the IR order picks: true
+ * unless a plain route comes before a rule route that can match one of its paths (then the rule
+ * route, tried first, would take requests the earlier plain route should get).
+ */
+export function rulesFirstHolds(routes: readonly { paths: PathSet; rule: boolean }[]): boolean {
+  const earlierPlain: PathSet[] = [];
+  for (const r of routes) {
+    if (!r.rule) earlierPlain.push(r.paths);
+    else if (earlierPlain.some((p) => overlaps(p, r.paths))) return false;
+  }
+  return true;
+}
+
 /** Named ACL lines and the names to AND in the route's rule; throws FieldError naming the field. */
 export function aclConditions(route: ir.Route, prefix: string): { lines: string[]; names: string[] } {
   const lines: string[] = [];

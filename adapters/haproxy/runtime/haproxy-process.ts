@@ -4,7 +4,8 @@
 // and nothing is ever left behind. attach() drives a HAProxy someone else started and never kills it.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alertLines } from './alert-lines.js';
 import { HAProxyReloadError, HAProxyStartError, HAProxyUnavailableError } from './errors.js';
@@ -70,6 +71,16 @@ export interface ExitInfo {
 
 const OUTPUT_LINES_KEPT = 500;
 
+/**
+ * `binary args` run with the soft RLIMIT_NOFILE raised to the hard one first (Node cannot call
+ * setrlimit): HAProxy derives maxconn from the soft limit, and each server slot with a health check
+ * takes one descriptor of it. HAProxy raises the limit itself only as far as it needs, and refuses
+ * to start ("Cannot raise FD limit") beyond the hard one unless it holds CAP_SYS_RESOURCE.
+ */
+export function withFileLimitRaised(binary: string, args: readonly string[]): [string, string[]] {
+  return ['/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', binary, ...args]];
+}
+
 export class HAProxyProcess {
   readonly master: MasterClient;
   private child: ChildProcess | undefined;
@@ -99,21 +110,26 @@ export class HAProxyProcess {
     const p = new HAProxyProcess(socket, true, opts.stateDir, configFile, binary);
     await p.refuseIfRunning();
     await unlink(socket).catch(() => undefined); // a stale socket file from a crash
-    const child = spawn(
-      binary,
-      [
-        '-W',
-        '-S',
-        `${socket},mode,600`,
-        '-C',
-        opts.stateDir,
-        '-f',
-        configFile,
-        '-p',
-        join(opts.stateDir, PID_FILE),
-      ],
-      { cwd: opts.stateDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: minimalEnv(opts.env) },
-    );
+    await access(binary, constants.X_OK).catch((e: Error) => {
+      throw new HAProxyStartError(`cannot run ${binary}: ${e.message}`, []);
+    });
+    const [file, args] = withFileLimitRaised(binary, [
+      '-W',
+      '-S',
+      `${socket},mode,600`,
+      '-C',
+      opts.stateDir,
+      '-f',
+      configFile,
+      '-p',
+      join(opts.stateDir, PID_FILE),
+    ]);
+    const child = spawn(file, args, {
+      cwd: opts.stateDir,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: minimalEnv(opts.env),
+    });
     p.child = child;
     process.once('exit', p.killOnExit);
     const onLine = (line: string) => {

@@ -14,6 +14,12 @@ export interface SavedState {
   addresses: Record<LbKey, string>;
   resources: Record<LbKey, DesiredResource<HaproxyKinds>[]>;
   slots: Record<string, SlotAssignment>;
+  /**
+   * Backends a load balancer stopped routing to (the newest 64), still written to haproxy.cfg:
+   * removing one is a reload of its own, and a route that moves back to it then needs none. Not
+   * part of what observe reads or plans (no route uses them); gone with their load balancer.
+   */
+  idle?: Record<LbKey, DesiredResource<HaproxyKinds>[]>;
 }
 
 const STATE_FILE = 'portico-state.json';

@@ -25,6 +25,7 @@ import type { HealthCheckPolicy } from '#core/model/health-check-policy.js';
 import type { Service, ServicePort } from '#core/model/service.js';
 import type { TranslateContext } from '../context.js';
 import type { Notice } from '../notice.js';
+import { comparePolicyAge } from '../policy-age.js';
 
 type Origin = HealthCheck['origin'];
 type Protocol = HealthCheck['protocol'];
@@ -267,7 +268,7 @@ function policyLevel(
   candidates: readonly HealthCheckPolicy[],
   what: string,
 ): Level | undefined {
-  const [winner, ...losers] = [...candidates].sort(compareAge);
+  const [winner, ...losers] = [...candidates].sort(comparePolicyAge);
   if (!winner) return undefined;
   for (const p of losers) {
     const why =
@@ -304,19 +305,6 @@ function policyLevel(
     if (spec[f] !== undefined) settings[f] = spec[f];
   }
   return { origin: 'policy', settings, blame };
-}
-
-/** Oldest first; a missing timestamp counts as the newest; then by name. */
-function compareAge(a: HealthCheckPolicy, b: HealthCheckPolicy): number {
-  const ta = a.metadata.creationTimestamp;
-  const tb = b.metadata.creationTimestamp;
-  if (ta !== tb) {
-    if (ta === undefined) return 1;
-    if (tb === undefined) return -1;
-    // RFC 3339 in UTC, as Kubernetes writes it, orders as text.
-    return ta < tb ? -1 : 1;
-  }
-  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
 }
 
 /** A policy naming a port the Service does not have would silently do nothing: say so. */

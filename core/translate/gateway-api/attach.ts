@@ -14,6 +14,8 @@ export interface GatewayState {
   accepted: boolean;
   /** Why the Gateway is not accepted, when it is not. */
   notAccepted?: StatusCondition;
+  /** `ResolvedRefs=False` of the Gateway itself (its backend client certificate could not be read). */
+  unresolved?: StatusCondition;
   /** The Gateway's own listeners first, then those of its accepted ListenerSets. */
   listeners: ListenerState[];
   /** Some HTTPS listener admits clients without a valid certificate (`AllowInsecureFallback`). */

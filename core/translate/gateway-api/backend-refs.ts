@@ -2,20 +2,30 @@ import type { BackendBucket, BackendPool } from '#core/ir/load-balancer.js';
 import { type BackendRef, GATEWAY_GROUP, type RouteKind } from '#core/model/gateway-api.js';
 import { PORTICO_GROUP } from '#core/model/parameters.js';
 import { STORAGE_BUCKET_KIND } from '#core/model/storage-bucket.js';
+import { applyBackendTls, type PolicyUse } from '../backend/backend-tls.js';
 import { type PoolUse, resolveServicePool } from '../backend/service-pool.js';
 import { isStorageBucketRef, resolveStorageBucket } from '../backend/storage-bucket.js';
 import type { TranslateContext } from '../context.js';
 import { isReferenceAllowed } from './reference-grant.js';
 
 export interface RefProblem {
-  reason: 'InvalidKind' | 'RefNotPermitted' | 'BackendNotFound' | 'UnsupportedProtocol';
+  reason:
+    | 'InvalidKind'
+    | 'RefNotPermitted'
+    | 'BackendNotFound'
+    | 'UnsupportedProtocol'
+    | 'InvalidCACertificateRef';
   message: string;
 }
 
-export type BackendRefResult =
+export type BackendRefResult = (
   | { pool: BackendPool; bucket?: undefined; problem?: undefined }
   | { pool: null; bucket: BackendBucket; problem?: undefined }
-  | { pool: null; bucket?: undefined; problem: RefProblem };
+  | { pool: null; bucket?: undefined; problem: RefProblem }
+) & {
+  /** BackendTLSPolicies involved in the Service port (applied, or conflicting): the Gateway is their ancestor. */
+  tlsPolicies?: PolicyUse[];
+};
 
 /**
  * Resolves one backendRef of a route: a core Service, or (for HTTP routes) Portico's StorageBucket
@@ -57,9 +67,18 @@ export function resolveBackendRef(
     };
   }
   const result = resolveServicePool(ctx, { namespace, name: ref.name, port: ref.port }, use);
-  return result.ok
-    ? { pool: result.pool }
-    : { pool: null, problem: { reason: result.reason, message: result.message } };
+  if (!result.ok) return { pool: null, problem: { reason: result.reason, message: result.message } };
+  // BackendTLSPolicy is about HTTP(S) and gRPC: TCP and TLS routes carry the bytes as they are.
+  if (use !== 'HTTP' && use !== 'GRPC') return { pool: result.pool };
+  const tls = applyBackendTls(ctx, result.pool);
+  switch (tls.type) {
+    case 'none':
+      return { pool: result.pool };
+    case 'tls':
+      return { pool: tls.pool, tlsPolicies: tls.uses };
+    case 'invalid':
+      return { pool: null, problem: { reason: tls.reason, message: tls.message }, tlsPolicies: tls.uses };
+  }
 }
 
 function resolveBucketRef(

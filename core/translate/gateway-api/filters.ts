@@ -1,5 +1,6 @@
 import type { BackendPool, Filter, Header, PathModifier, RedirectAction } from '#core/ir/load-balancer.js';
 import type { HeaderModifier, HTTPRouteFilter, RouteKind } from '#core/model/gateway-api.js';
+import type { PolicyUse } from '../backend/backend-tls.js';
 import type { TranslateContext } from '../context.js';
 import { type RefProblem, resolveBackendRef } from './backend-refs.js';
 import { translateCors } from './cors.js';
@@ -18,6 +19,8 @@ export interface FilterResult {
   /** Mirror backends that could not be resolved (the mirror is dropped, routing goes on). */
   refProblems: RefProblem[];
   pools: BackendPool[];
+  /** BackendTLSPolicies of the mirror backends' Service ports. */
+  tlsPolicies: PolicyUse[];
 }
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
@@ -33,7 +36,14 @@ export function translateFilters(
   field: string,
   prefixMatchOnly: boolean,
 ): FilterResult {
-  const out: FilterResult = { filters: [], invalid: [], unsupported: [], refProblems: [], pools: [] };
+  const out: FilterResult = {
+    filters: [],
+    invalid: [],
+    unsupported: [],
+    refProblems: [],
+    pools: [],
+    tlsPolicies: [],
+  };
   const seen = new Set<string>();
   for (const [i, f] of filters.entries()) {
     const at = `${field}[${i}]`;
@@ -122,6 +132,7 @@ export function translateFilters(
           continue;
         }
         const resolved = resolveBackendRef(ctx, from, m.backendRef, 'HTTP');
+        out.tlsPolicies.push(...(resolved.tlsPolicies ?? []));
         if (resolved.bucket) {
           out.refProblems.push({
             reason: 'InvalidKind',

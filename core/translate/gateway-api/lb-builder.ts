@@ -12,6 +12,7 @@ import type {
 import type { AnyRoute } from '#core/model/gateway-api.js';
 import { objectKey } from '#core/model/meta.js';
 import { condition, setCondition } from '#core/status/conditions.js';
+import type { PolicyUse } from '../backend/backend-tls.js';
 import type { TranslateContext } from '../context.js';
 import { orderRoutes, type RankedRoute } from '../precedence.js';
 import type { Attachment, GatewayState } from './attach.js';
@@ -25,6 +26,8 @@ export interface LbBuilder {
   listeners: Map<string, ListenerBuild>;
   pools: Map<string, BackendPool>;
   buckets: Map<string, BackendBucket>;
+  /** BackendTLSPolicies of the Service ports its routes use: this Gateway is their ancestor. */
+  tlsPolicies: PolicyUse[];
 }
 
 interface ListenerBuild {
@@ -49,7 +52,12 @@ export function createLbBuilder(
   state: GatewayState,
   settings: Pick<
     LoadBalancer,
-    'provider' | 'scheme' | 'sourceRanges' | 'providerParameters' | 'requestedAddresses'
+    | 'provider'
+    | 'scheme'
+    | 'sourceRanges'
+    | 'providerParameters'
+    | 'requestedAddresses'
+    | 'backendClientCertificate'
   >,
 ): LbBuilder {
   const g = state.gateway;
@@ -64,6 +72,7 @@ export function createLbBuilder(
     listeners: new Map(),
     pools: new Map(),
     buckets: new Map(),
+    tlsPolicies: [],
   };
   for (const l of state.listeners) {
     if (!l.usable || !l.protocol) continue;
@@ -118,6 +127,7 @@ export function addRoute(
   if (!build) return;
   for (const pool of rules.pools) builder.pools.set(pool.id, pool);
   for (const bucket of rules.buckets) builder.buckets.set(bucket.id, bucket);
+  builder.tlsPolicies.push(...rules.tlsPolicies);
   const source: SourceRef = {
     kind: route.kind,
     namespace: route.metadata.namespace!,

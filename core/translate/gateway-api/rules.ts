@@ -9,6 +9,7 @@ import type {
   WeightedBackend,
 } from '#core/ir/load-balancer.js';
 import type { HTTPBackendRef, HTTPRouteFilter, HTTPRouteRule, RouteKind } from '#core/model/gateway-api.js';
+import type { PolicyUse } from '../backend/backend-tls.js';
 import type { PoolUse } from '../backend/service-pool.js';
 import type { TranslateContext } from '../context.js';
 import { type RefProblem, resolveBackendRef } from './backend-refs.js';
@@ -38,6 +39,8 @@ export interface RulesResult {
   buckets: BackendBucket[];
   /** → `ResolvedRefs=False` with the first reason. */
   refProblems: RefProblem[];
+  /** BackendTLSPolicies of the Service ports used: each Gateway the route is placed on is their ancestor. */
+  tlsPolicies: PolicyUse[];
   /** Rules left out because they are invalid → `PartiallyInvalid` (or `Accepted=False` when none is left). */
   droppedRules: { rule: number; field: string; message: string }[];
   /** Rules answered with 500 because a filter cannot be carried out. */
@@ -69,6 +72,7 @@ export function translateRules(
     pools: [],
     buckets: [],
     refProblems: [],
+    tlsPolicies: [],
     droppedRules: [],
     failedRules: [],
     ruleCount: rules.length,
@@ -104,6 +108,7 @@ export function translateRules(
     }
     out.refProblems.push(...f.refProblems);
     out.pools.push(...f.pools);
+    out.tlsPolicies.push(...f.tlsPolicies);
 
     let action: RuleTemplate['action'];
     const unsupported = f.unsupported[0];
@@ -123,6 +128,7 @@ export function translateRules(
           `${field}.backendRefs[${j}].filters`,
           rule.prefixMatchOnly,
         );
+        out.tlsPolicies.push(...(resolved.tlsPolicies ?? []), ...bf.tlsPolicies);
         if (resolved.problem) out.refProblems.push(resolved.problem);
         else if (resolved.bucket) out.buckets.push(resolved.bucket);
         else out.pools.push(resolved.pool);

@@ -16,6 +16,8 @@ import {
   listenerSetParents,
   type ParentAttachment,
 } from './attach.js';
+import { readBackendClientCertificate } from './backend-client-certificate.js';
+import { pushBackendTlsPolicyStatuses } from './backend-tls-status.js';
 import { applyFrontendValidation } from './frontend-tls.js';
 import { type ClassState, translateGatewayClasses } from './gateway-class.js';
 import { translateGrpcRoute } from './grpc-route.js';
@@ -69,6 +71,7 @@ export function translateGatewayApi(
     for (const ls of state.listenerSets.values()) pushListenerSetStatus(ctx, state.key, ls);
     if (builder) loadBalancers.push(buildLoadBalancer(ctx, builder));
   }
+  pushBackendTlsPolicyStatuses(ctx, builders.values());
   return loadBalancers;
 }
 
@@ -140,7 +143,27 @@ function translateGateway(
   }
   state.accepted = true;
   const settings = settingsFromParameters(ctx, cls.parameters, ownParameters.parameters);
-  return { gateway: state, builder: createLbBuilder(ctx, state, { ...settings, requestedAddresses }) };
+  const client = readBackendClientCertificate(ctx, gateway);
+  if (!client.ok) {
+    // The Gateway still serves; backends that require a client certificate will refuse it.
+    state.unresolved = condition('ResolvedRefs', false, client.reason, client.message, generation);
+    ctx.notice({
+      severity: 'error',
+      code: client.reason,
+      source: sourceOf(gateway),
+      field: 'spec.tls.backend.clientCertificateRef',
+      message: `${client.message}; no client certificate is shown to backends`,
+    });
+  }
+  const backendClientCertificate = client.ok ? client.certificate : undefined;
+  return {
+    gateway: state,
+    builder: createLbBuilder(ctx, state, {
+      ...settings,
+      requestedAddresses,
+      ...(backendClientCertificate ? { backendClientCertificate } : {}),
+    }),
+  };
 }
 
 /**
@@ -366,6 +389,7 @@ function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted:
       conditions: [
         acceptedCondition,
         programmed,
+        ...(state.unresolved ? [state.unresolved] : []),
         ...(state.insecureFrontendValidation
           ? [
               condition(

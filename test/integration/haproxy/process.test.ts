@@ -69,6 +69,11 @@ describe('HAProxyProcess', () => {
       const info = await p.status();
       expect(info.master.pid).toBe(p.pid);
       expect(info.workers).toHaveLength(1);
+      // Started with the soft file limit raised to the hard one (HAProxy sizes maxconn from it).
+      const limits = readFileSync(`/proc/${p.pid}/limits`, 'utf8');
+      const [, soft, hard] = /^Max open files\s+(\S+)\s+(\S+)/m.exec(limits) ?? [];
+      expect(hard).toBeDefined();
+      expect(soft).toBe(hard);
       await expect(HAProxyProcess.start({ stateDir: dir })).rejects.toThrow(/already answers/);
     } finally {
       await p.stop({ graceMs: 2_000 });

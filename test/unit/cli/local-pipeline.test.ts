@@ -90,6 +90,19 @@ describe('cli: LocalPipeline', () => {
     expect(names).not.toContain('HTTPRouteMethodMatching');
   });
 
+  it('reports a change that affects no load balancer: a GatewayClass alone is accepted at once', async () => {
+    const fake = createFakeAdapter();
+    const pipeline = new LocalPipeline({ adapters: { haproxy: fake } });
+    const { statuses, reconciled } = await pipeline.sync([gatewayClass]);
+    expect(reconciled).toEqual([]);
+    const cls = statuses.find((s) => s.kind === 'GatewayClass')?.status as {
+      conditions?: { type: string; status: string }[];
+      supportedFeatures?: { name: string }[];
+    };
+    expect(cls?.conditions?.find((c) => c.type === 'Accepted')?.status).toBe('True');
+    expect(cls?.supportedFeatures?.map((f) => f.name)).toEqual(supportedFeatures(fake.capabilities()));
+  });
+
   it('programs a Gateway, reports it Programmed, and does nothing on a repeat', async () => {
     const { fake, events, pipeline } = setup();
     const first = await pipeline.sync([gatewayClass, gateway(80), route(false), service]);

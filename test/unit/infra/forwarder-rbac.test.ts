@@ -59,6 +59,7 @@ const STATUS_PATCH = [
   'TLSRoute',
   'TCPRoute',
   'UDPRoute',
+  'BackendTLSPolicy',
   'Ingress',
   'Service',
 ] as const;

@@ -93,6 +93,54 @@ function lb(echoPort: number): ir.LoadBalancer {
             action: { type: 'fixed-response', statusCode: 418, reason: 'teapot' },
           }),
           route('b-rest', { hostname: 'b.test', match: prefix('/') }),
+          // Rule routes first, then the maps: r.test keeps its plain routes in the maps (the rule
+          // route comes before the plain one it overlaps); o.test cannot (plain `/d/z` comes first).
+          route('r-rule', {
+            hostname: 'r.test',
+            match: { ...prefix('/b'), headers: [{ name: 'x-r', type: 'Exact', value: '1' }] },
+            action: { type: 'fixed-response', statusCode: 418, reason: 'rule' },
+          }),
+          route('r-plain', { hostname: 'r.test', match: prefix('/b/y') }),
+          // A weighted split: shares and backends come from the targets and weights maps.
+          route('weighted', {
+            hostname: 'split.test',
+            match: prefix('/'),
+            action: {
+              type: 'forward',
+              backends: [
+                {
+                  pool: 'live/echo/80',
+                  weight: 1,
+                  filters: [
+                    {
+                      type: 'RequestHeaderModifier',
+                      set: [{ name: 'X-Pick', value: 'a' }],
+                      add: [],
+                      remove: [],
+                    },
+                  ],
+                },
+                {
+                  pool: 'live/echo/80',
+                  weight: 3,
+                  filters: [
+                    {
+                      type: 'RequestHeaderModifier',
+                      set: [{ name: 'X-Pick', value: 'b' }],
+                      add: [],
+                      remove: [],
+                    },
+                  ],
+                },
+              ],
+            },
+          }),
+          route('o-plain', { hostname: 'o.test', match: prefix('/d/z') }),
+          route('o-rule', {
+            hostname: 'o.test',
+            match: { ...prefix('/d'), headers: [{ name: 'x-r', type: 'Exact', value: '1' }] },
+            action: { type: 'fixed-response', statusCode: 418, reason: 'rule' },
+          }),
           route('wild', {
             hostname: '*.w.test',
             match: prefix('/api'),
@@ -246,6 +294,27 @@ describe('live HAProxy routing', () => {
   it('evaluates header and method matches in IR order', async () => {
     expect((await get('b.test', '/z', { 'x-v': "it's #1" })).status).toBe(418);
     expect((await get('b.test', '/z', { 'x-v': "it's #2" })).status).toBe(200);
+  });
+
+  it('tries rule routes before the maps only where that keeps the IR order', async () => {
+    expect((await get('r.test', '/b/y', { 'x-r': '1' })).status).toBe(418);
+    expect((await get('r.test', '/b/y')).status).toBe(200);
+    expect((await get('r.test', '/b')).status).toBe(404);
+    expect((await get('o.test', '/d/z/1', { 'x-r': '1' })).status).toBe(200);
+    expect((await get('o.test', '/d/q', { 'x-r': '1' })).status).toBe(418);
+    expect((await get('o.test', '/d/q')).status).toBe(404);
+  });
+
+  it('splits by weight, each share with its own filters', async () => {
+    const picks: Record<string, number> = {};
+    for (let i = 0; i < 200; i++) {
+      const pick = echoed(await get('split.test', '/')).headers['x-pick'] ?? 'none';
+      picks[pick] = (picks[pick] ?? 0) + 1;
+    }
+    expect(Object.keys(picks).sort()).toEqual(['a', 'b']);
+    // 1:3 expected (50 of 200); far outside 20..85 would be a broken pick (p < 1e-6).
+    expect(picks.a).toBeGreaterThan(20);
+    expect(picks.a).toBeLessThan(85);
   });
 
   it('routes wildcards at any depth and rewrites the prefix', async () => {
