@@ -22,7 +22,7 @@ describe('HAProxy capabilities for Gateway API v1.4–v1.6', () => {
     expect(c.tlsMixedModes).toBe(false);
   });
 
-  it('claims the features those make whole, and not TLSRouteModeMixed or BackendTLSPolicy yet', () => {
+  it('claims the features those make whole, and not TLSRouteModeMixed or SAN checks', () => {
     const claimed = supportedFeatures(HAPROXY_CAPABILITIES);
     expect(claimed).toEqual(
       expect.arrayContaining([
@@ -32,9 +32,11 @@ describe('HAProxy capabilities for Gateway API v1.4–v1.6', () => {
         'GatewayFrontendClientCertificateValidation',
         'GatewayFrontendClientCertificateValidationInsecureFallback',
         'GatewayHTTPSListenerDetectMisdirectedRequests',
+        'BackendTLSPolicy',
+        'GatewayBackendClientCertificate',
       ]),
     );
-    for (const f of ['TLSRouteModeMixed', 'BackendTLSPolicy', 'BackendTLSPolicySANValidation', 'UDPRoute'])
+    for (const f of ['TLSRouteModeMixed', 'BackendTLSPolicySANValidation', 'UDPRoute'])
       expect(claimed).not.toContain(f);
   });
 });
