@@ -142,8 +142,10 @@ describe('adapters: capabilities for Gateway API v1.4–v1.6 features', () => {
   it('claims a feature only with the capabilities it needs', () => {
     const all = supportedFeatures(EVERY_CAPABILITY);
     const none = supportedFeatures(caps(NONE));
-    // BackendTLSPolicy features also wait for the core translation of the policy (supported-features.ts).
     expect(all.filter((f) => !none.includes(f))).toEqual([
+      'BackendTLSPolicy',
+      'BackendTLSPolicySANValidation',
+      'GatewayBackendClientCertificate',
       'GatewayFrontendClientCertificateValidation',
       'GatewayFrontendClientCertificateValidationInsecureFallback',
       'GatewayHTTPSListenerDetectMisdirectedRequests',

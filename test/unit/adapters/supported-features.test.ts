@@ -20,9 +20,7 @@ describe('adapters: supportedFeatures (capabilities → Gateway API feature name
 
   it('follows each capability: removing one removes the features that need it', () => {
     const all = supportedFeatures(EVERY_CAPABILITY);
-    // Everything but what waits for the core's BackendTLSPolicy translation (supported-features.ts).
-    const waiting = ['BackendTLSPolicy', 'BackendTLSPolicySANValidation', 'GatewayBackendClientCertificate'];
-    expect(all).toEqual(MAPPED_FEATURES.filter((f) => !waiting.includes(f)));
+    expect(all).toEqual(MAPPED_FEATURES);
     const noTimeouts = supportedFeatures({
       ...EVERY_CAPABILITY,
       timeouts: { request: false, backendRequest: true },

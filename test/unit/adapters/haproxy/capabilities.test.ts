@@ -22,7 +22,7 @@ describe('HAProxy capabilities for Gateway API v1.4–v1.6', () => {
     expect(c.tlsMixedModes).toBe(true);
   });
 
-  it('claims the features those make whole, and not BackendTLSPolicy yet', () => {
+  it('claims the features those make whole, and not SAN checks or UDP', () => {
     const claimed = supportedFeatures(HAPROXY_CAPABILITIES);
     expect(claimed).toEqual(
       expect.arrayContaining([
@@ -32,10 +32,11 @@ describe('HAProxy capabilities for Gateway API v1.4–v1.6', () => {
         'GatewayFrontendClientCertificateValidation',
         'GatewayFrontendClientCertificateValidationInsecureFallback',
         'GatewayHTTPSListenerDetectMisdirectedRequests',
+        'BackendTLSPolicy',
+        'GatewayBackendClientCertificate',
         'TLSRouteModeMixed',
       ]),
     );
-    for (const f of ['BackendTLSPolicy', 'BackendTLSPolicySANValidation', 'UDPRoute'])
-      expect(claimed).not.toContain(f);
+    for (const f of ['BackendTLSPolicySANValidation', 'UDPRoute']) expect(claimed).not.toContain(f);
   });
 });
