@@ -172,3 +172,70 @@ export function inventory(emu: GcpComputeEmulator): Record<string, number> {
   if (endpoints > 0) out.endpoints = endpoints;
   return out;
 }
+
+export const REGION = 'europe-west1';
+
+/**
+ * A Service `type: LoadBalancer` of class `portico.dev/gcp-compute` (a regional passthrough NLB,
+ * port 5432/TCP) with its EndpointSlice: endpoints `ip@node@zone` (the node is the NEG member).
+ */
+export function passthroughLb(endpoints: string[]): ir.LoadBalancer {
+  const objects = [
+    {
+      ...GCP_PARAMETERS,
+      metadata: { name: 'nlb', namespace: 'db' },
+      spec: { ...GCP_PARAMETERS.spec, gcpCompute: { project: PROJECT, location: REGION, negZones: ZONES } },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'pg', namespace: 'db', annotations: { 'portico.dev/parameters': 'nlb' } },
+      spec: {
+        type: 'LoadBalancer',
+        loadBalancerClass: 'portico.dev/gcp-compute',
+        ports: [{ name: 'pg', port: 5432, targetPort: 5432, protocol: 'TCP' }],
+      },
+    },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'pg-abc', namespace: 'db', labels: { 'kubernetes.io/service-name': 'pg' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+      endpoints: endpoints.map((e) => {
+        const [ip, nodeName, zone] = e.split('@');
+        return { addresses: [ip], nodeName, zone, conditions: { ready: true } };
+      }),
+    },
+  ];
+  return onlyGcpLb(objects);
+}
+
+/** The Gateway of `manifests()` with `/static` routed to a StorageBucket (a backend bucket) or not. */
+export function bucketGatewayLb(withBucket: boolean): ir.LoadBalancer {
+  const objects = manifests().map((o) => {
+    const obj = o as { kind: string; spec: { rules: unknown[] } };
+    if (!withBucket || obj.kind !== 'HTTPRoute') return o;
+    const toBucket = {
+      matches: [{ path: { type: 'PathPrefix', value: '/static' } }],
+      backendRefs: [{ group: 'portico.dev', kind: 'StorageBucket', name: 'assets' }],
+    };
+    return { ...obj, spec: { ...obj.spec, rules: [toBucket, ...obj.spec.rules] } };
+  });
+  objects.push({
+    apiVersion: 'portico.dev/v1alpha1',
+    kind: 'StorageBucket',
+    metadata: { name: 'assets', namespace: 'shop' },
+    spec: { bucketName: 'shop-static-assets' },
+  });
+  return onlyGcpLb(objects);
+}
+
+function onlyGcpLb(objects: unknown[]): ir.LoadBalancer {
+  const result = translate(objects, { cluster: 'it' });
+  const lb = result.loadBalancers.find((l) => l.provider === 'gcp-compute');
+  if (!lb) throw new Error(`no gcp-compute load balancer: ${JSON.stringify(result.notices)}`);
+  const errors = result.notices.filter((n) => n.severity === 'error');
+  if (errors.length) throw new Error(`translate: ${JSON.stringify(errors)}`);
+  return lb;
+}
