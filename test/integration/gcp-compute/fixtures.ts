@@ -60,6 +60,15 @@ function serviceWithSlice(name: string, port: number, target: number, endpoints:
   ];
 }
 
+function withHealthCheckPath(objects: unknown[], path: string | undefined): unknown[] {
+  if (path === undefined) return objects;
+  const [service, ...rest] = objects as [{ metadata: object }, ...unknown[]];
+  return [
+    { ...service, metadata: { ...service.metadata, annotations: { 'portico.dev/health-check-path': path } } },
+    ...rest,
+  ];
+}
+
 export interface FixtureOptions {
   /** Endpoints per Service, `ip` or `ip@zone`. */
   endpoints?: { app: string[]; api: string[] };
@@ -69,6 +78,10 @@ export interface FixtureOptions {
   tls?: { cert: string; key: string };
   /** NEG zones (default both ZONES). */
   zones?: string[];
+  /** More LoadBalancerParameters `spec.gcpCompute` fields (location, labels, securityPolicy, …). */
+  gcpCompute?: Record<string, unknown>;
+  /** The app Service's `portico.dev/health-check-path`. */
+  healthCheckPath?: string;
 }
 
 export function manifests(opts: FixtureOptions = {}): unknown[] {
@@ -94,12 +107,16 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
       protocol: 'HTTPS',
       tls: { mode: 'Terminate', certificateRefs: [{ name: 'web-tls' }] },
     });
-  const parameters = opts.zones
-    ? {
-        ...GCP_PARAMETERS,
-        spec: { ...GCP_PARAMETERS.spec, gcpCompute: { project: PROJECT, negZones: opts.zones } },
-      }
-    : GCP_PARAMETERS;
+  const parameters =
+    opts.zones || opts.gcpCompute
+      ? {
+          ...GCP_PARAMETERS,
+          spec: {
+            ...GCP_PARAMETERS.spec,
+            gcpCompute: { project: PROJECT, negZones: opts.zones ?? ZONES, ...opts.gcpCompute },
+          },
+        }
+      : GCP_PARAMETERS;
   return [
     parameters,
     GATEWAY_CLASS,
@@ -115,7 +132,7 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
       metadata: { name: 'shop', namespace: 'shop' },
       spec: { parentRefs: [{ name: 'web' }], rules },
     },
-    ...serviceWithSlice('app', 80, 8080, endpoints.app),
+    ...withHealthCheckPath(serviceWithSlice('app', 80, 8080, endpoints.app), opts.healthCheckPath),
     ...serviceWithSlice('api', 8080, 9090, endpoints.api),
     ...(opts.extraRoute ? serviceWithSlice('admin', 80, 8081, ['10.0.3.1']) : []),
     ...(opts.tls
@@ -211,9 +228,15 @@ export function passthroughLb(endpoints: string[]): ir.LoadBalancer {
   return onlyGcpLb(objects);
 }
 
-/** The Gateway of `manifests()` with `/static` routed to a StorageBucket (a backend bucket) or not. */
-export function bucketGatewayLb(withBucket: boolean): ir.LoadBalancer {
-  const objects = manifests().map((o) => {
+/**
+ * The Gateway of `manifests(opts)` with `/static` routed to a StorageBucket (a backend bucket) or
+ * not; `cdn` is the StorageBucket's spec.cdn.
+ */
+export function bucketGatewayLb(
+  withBucket: boolean,
+  opts: FixtureOptions & { cdn?: Record<string, unknown> } = {},
+): ir.LoadBalancer {
+  const objects = manifests(opts).map((o) => {
     const obj = o as { kind: string; spec: { rules: unknown[] } };
     if (!withBucket || obj.kind !== 'HTTPRoute') return o;
     const toBucket = {
@@ -226,7 +249,7 @@ export function bucketGatewayLb(withBucket: boolean): ir.LoadBalancer {
     apiVersion: 'portico.dev/v1alpha1',
     kind: 'StorageBucket',
     metadata: { name: 'assets', namespace: 'shop' },
-    spec: { bucketName: 'shop-static-assets' },
+    spec: { bucketName: 'shop-static-assets', ...(opts.cdn ? { cdn: opts.cdn } : {}) },
   });
   return onlyGcpLb(objects);
 }
