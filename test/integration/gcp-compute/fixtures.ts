@@ -38,7 +38,7 @@ const GATEWAY_CLASS = {
 };
 
 /** A Service with one port and the EndpointSlice holding its endpoints (`ip@zone`, zone default the first). */
-function serviceWithSlice(name: string, port: number, target: number, endpoints: string[]): unknown[] {
+export function serviceWithSlice(name: string, port: number, target: number, endpoints: string[]): unknown[] {
   return [
     {
       apiVersion: 'v1',
