@@ -12,10 +12,10 @@ const USAGE = `usage:
   portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
   portico dev --kubeconfig FILE [--context NAME] [--address-pool ...] [--state-dir ...] [--demo-backends]
   portico plan --provider aws-elbv2|gcp-compute|haproxy (--manifests DIR | --kubeconfig FILE [--context NAME])
-               [--cluster ID] [--observe [--region R] [--state-dir DIR]]
+               [--cluster ID] [--observe [--region R] [--gcp-project P] [--state-dir DIR]]
       what would change: in an empty account, or (--observe) against what the provider runs, read only
       (aws-elbv2: the default AWS credential chain, --region or AWS_REGION; haproxy: --state-dir;
-      gcp-compute: without --observe only)
+      gcp-compute: Application Default Credentials, --gcp-project or the parameters' project)
   portico status [--state-dir .portico]
 
   --haproxy-master-socket PATH  program an HAProxy you run yourself (master-worker, started with
@@ -36,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
       cluster: { type: 'string' },
       observe: { type: 'boolean', default: false },
       region: { type: 'string' },
+      'gcp-project': { type: 'string' },
       'demo-backends': { type: 'boolean', default: false },
       debounce: { type: 'string', default: '150' },
     },
@@ -102,7 +103,11 @@ async function main(argv: string[]): Promise<number> {
         ...(values.cluster ? { cluster: values.cluster } : {}),
         ...(values.observe
           ? {
-              observe: { stateDir: values['state-dir'], ...(values.region ? { region: values.region } : {}) },
+              observe: {
+                stateDir: values['state-dir'],
+                ...(values.region ? { region: values.region } : {}),
+                ...(values['gcp-project'] ? { gcpProject: values['gcp-project'] } : {}),
+              },
             }
           : {}),
         log,

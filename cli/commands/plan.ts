@@ -1,4 +1,5 @@
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { GcpClientOptions } from '#adapters/gcp-compute/adapter.js';
 import {
   isRegisteredProvider,
   PROVIDERS,
@@ -6,7 +7,7 @@ import {
   type RegisteredProvider,
 } from '#adapters/registry.js';
 import type { AdapterReader, AnyKinds, ObservedResource, PureAdapter } from '#adapters/types.js';
-import type { LbKey } from '#core/ir/load-balancer.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import { translate } from '#core/translate/translate.js';
@@ -37,6 +38,10 @@ export interface PlanObserveOptions {
   elbv2Client?: ElasticLoadBalancingV2Client;
   /** haproxy: the adapter's state directory (`portico dev --state-dir`, default `.portico`). */
   stateDir?: string;
+  /** gcp-compute: the project to read (default: the one the load balancers' parameters name). */
+  gcpProject?: string;
+  /** gcp-compute: where the Compute API is and how to sign (default: compute.googleapis.com, ADC). */
+  gcpClientOptions?: GcpClientOptions;
 }
 
 /** The plan cannot run as asked (exit code 2). */
@@ -49,7 +54,11 @@ export class PlanUsageError extends Error {
  * A provider without an entry is planned against an empty account only.
  */
 const READERS: {
-  [P in RegisteredProvider]?: (o: PlanObserveOptions, cluster: string) => Promise<AdapterReader<AnyKinds>>;
+  [P in RegisteredProvider]?: (
+    o: PlanObserveOptions,
+    cluster: string,
+    lbs: readonly LoadBalancer[],
+  ) => Promise<AdapterReader<AnyKinds>>;
 } = {
   async 'aws-elbv2'(o, cluster) {
     const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -58,12 +67,36 @@ const READERS: {
     if (!reader) throw new PlanUsageError('aws-elbv2 cannot be read by portico plan');
     return reader({ client: o.elbv2Client ?? (await elbv2Client(region)), region, cluster });
   },
+  async 'gcp-compute'(o, cluster, lbs) {
+    const project = o.gcpProject ?? projectOf(lbs);
+    const { reader } = PROVIDERS['gcp-compute'];
+    if (!reader) throw new PlanUsageError('gcp-compute cannot be read by portico plan');
+    let clientOptions = o.gcpClientOptions ?? {};
+    if (!clientOptions.authClient) {
+      const { applicationDefaultCredentials } = await import('../gcp-default-credentials.js');
+      clientOptions = { ...clientOptions, authClient: await applicationDefaultCredentials() };
+    }
+    return reader({ project, clientOptions, cluster });
+  },
   async haproxy(o) {
     const { reader } = PROVIDERS.haproxy;
     if (!reader) throw new PlanUsageError('haproxy cannot be read by portico plan');
     return reader({ stateDir: o.stateDir ?? '.portico' });
   },
 };
+
+/** The one project the load balancers' LoadBalancerParameters name (gcpCompute.project). */
+function projectOf(lbs: readonly LoadBalancer[]): string {
+  const named = [
+    ...new Set(lbs.map((lb) => lb.providerParameters.project).filter((p) => typeof p === 'string')),
+  ];
+  if (named.length === 1) return named[0] as string;
+  throw new PlanUsageError(
+    named.length === 0
+      ? 'gcp-compute: give --gcp-project (no LoadBalancerParameters names a project)'
+      : `gcp-compute: the load balancers name ${named.length} projects; give --gcp-project to read one`,
+  );
+}
 
 async function elbv2Client(region: string): Promise<ElasticLoadBalancingV2Client> {
   const { ElasticLoadBalancingV2Client } = await import('@aws-sdk/client-elastic-load-balancing-v2');
@@ -95,7 +128,7 @@ export async function runPlan(options: PlanOptions): Promise<number> {
     const readerOf = READERS[provider];
     if (options.observe && !readerOf) throw new PlanUsageError(`${provider} cannot be read by portico plan`);
     const read: AdapterReader<AnyKinds> | undefined =
-      options.observe && readerOf ? await readerOf(options.observe, cluster) : undefined;
+      options.observe && readerOf ? await readerOf(options.observe, cluster, lbs) : undefined;
     const adapter: PureAdapter<AnyKinds> = read ?? (await PROVIDERS[provider].pure());
     if (lbs.length === 0) log(`No load balancer in ${source.name} uses the ${provider} provider.`);
     const signal = new AbortController().signal;

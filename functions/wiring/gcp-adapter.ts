@@ -6,41 +6,27 @@
 // cloud-adapters.ts imports this file only when PORTICO_GCP_CONFIG_PARAMETER is set.
 
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { AuthClient } from 'google-auth-library';
-import { PROVIDERS } from '#adapters/registry.js';
+import type { GcpClientOptions, GcpComputeAdapterOptions } from '#adapters/gcp-compute/adapter.js';
+import { gcpCompute } from '#adapters/gcp-compute/index.js';
+import type { GcpKinds } from '#adapters/gcp-compute/model.js';
 import {
   type AdapterDescriptor,
   type AnyLoadBalancerAdapter,
   InvalidConfigError,
-  type KindValue,
   type LoadBalancerAdapter,
 } from '#adapters/types.js';
 import { type Env, regionOf } from './env.js';
 import { parseGcpConfig } from './gcp-config.js';
 import { readParameter } from './ssm-parameter.js';
 
-/** How adapters/gcp-compute reaches the Compute API (GcpClientOptions there). */
-export interface GcpClientOptions {
-  authClient?: AuthClient;
-  apiEndpoint?: string;
-  port?: number;
-  protocol?: 'http' | 'https';
-}
-
-/** What adapters/gcp-compute's `create` takes (GcpComputeAdapterOptions there). */
-export interface GcpAdapterOptions {
-  project: string;
-  clientOptions: GcpClientOptions;
-  cluster?: string;
-}
-
-export type GcpDescriptor<K extends KindValue> = Pick<
-  AdapterDescriptor<K, GcpAdapterOptions>,
+/** The part of the gcp-compute descriptor the wiring uses (tests pass a recording one). */
+export type GcpDescriptor = Pick<
+  AdapterDescriptor<GcpKinds, GcpComputeAdapterOptions>,
   'name' | 'pure' | 'create'
 >;
 
-export interface LazyGcpAdapterOptions<K extends KindValue> {
-  descriptor: GcpDescriptor<K>;
+export interface LazyGcpAdapterOptions {
+  descriptor: GcpDescriptor;
   ssm: SSMClient;
   /** The SSM parameter holding the config JSON (gcp-config.ts). */
   parameter: string;
@@ -55,13 +41,11 @@ export interface LazyGcpAdapterOptions<K extends KindValue> {
  * observe, apply and listOwnedKeys read the config, then build (once per config value) the
  * credentials (google-auth-library, imported here and nowhere on the AWS-only path) and the adapter.
  */
-export async function lazyGcpAdapter<K extends KindValue>(
-  opts: LazyGcpAdapterOptions<K>,
-): Promise<LoadBalancerAdapter<K>> {
+export async function lazyGcpAdapter(opts: LazyGcpAdapterOptions): Promise<LoadBalancerAdapter<GcpKinds>> {
   const pure = await opts.descriptor.pure();
-  let built: { raw: string; adapter: Promise<LoadBalancerAdapter<K>> } | undefined;
+  let built: { raw: string; adapter: Promise<LoadBalancerAdapter<GcpKinds>> } | undefined;
 
-  async function build(raw: string): Promise<LoadBalancerAdapter<K>> {
+  async function build(raw: string): Promise<LoadBalancerAdapter<GcpKinds>> {
     let config: ReturnType<typeof parseGcpConfig>;
     try {
       config = parseGcpConfig(raw, `SSM parameter ${opts.parameter}`);
@@ -75,7 +59,7 @@ export async function lazyGcpAdapter<K extends KindValue>(
     });
   }
 
-  async function current(signal: AbortSignal): Promise<LoadBalancerAdapter<K>> {
+  async function current(signal: AbortSignal): Promise<LoadBalancerAdapter<GcpKinds>> {
     const raw = await readParameter(opts.ssm, opts.parameter, {
       signal,
       ...(opts.cacheMs !== undefined ? { cacheMs: opts.cacheMs } : {}),
@@ -108,29 +92,18 @@ export async function lazyGcpAdapter<K extends KindValue>(
 }
 
 /**
- * The registered gcp-compute provider. Hookup: once adapters/registry.ts lists it, this lookup finds
- * it (no edit here); until then, a GCP config fails the wiring with this message.
- */
-export function registeredGcpDescriptor(): GcpDescriptor<KindValue> {
-  const descriptor = (PROVIDERS as Readonly<Record<string, unknown>>)['gcp-compute'];
-  if (!descriptor)
-    throw new Error('PORTICO_GCP_CONFIG_PARAMETER is set, but gcp-compute is not in adapters/registry.ts');
-  return descriptor as GcpDescriptor<KindValue>;
-}
-
-/**
  * The deployed functions' gcp-compute adapter: config from the SSM parameter `parameter`, read with
  * `deps.ssm` or a client for `AWS_REGION` (honouring `AWS_ENDPOINT_URL_SSM`).
  */
 export async function gcpAdapterFromSsm(
   env: Env,
   parameter: string,
-  deps: { ssm?: SSMClient; descriptor?: GcpDescriptor<KindValue> } = {},
+  deps: { ssm?: SSMClient; descriptor?: GcpDescriptor } = {},
 ): Promise<AnyLoadBalancerAdapter> {
   let ssm = deps.ssm;
   if (!ssm) {
     const { SSMClient } = await import('./ssm-client.js');
     ssm = new SSMClient({ region: regionOf(env) });
   }
-  return lazyGcpAdapter({ descriptor: deps.descriptor ?? registeredGcpDescriptor(), ssm, parameter });
+  return lazyGcpAdapter({ descriptor: deps.descriptor ?? gcpCompute, ssm, parameter });
 }

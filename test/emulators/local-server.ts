@@ -9,6 +9,9 @@ export interface LocalServer {
 
 export async function listenLocal(listener: RequestListener): Promise<LocalServer> {
   const server = createServer(listener);
+  // Idle connections stay open until close: with Node's 5 s default, a client reusing a pooled socket
+  // just as the server drops it got ECONNRESET (seen when a test blocked the event loop for seconds).
+  server.keepAliveTimeout = 0;
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

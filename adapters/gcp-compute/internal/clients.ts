@@ -1,8 +1,10 @@
-// The @google-cloud/compute v1 REST clients the adapter calls. The library takes a second or more to
-// import and pulls in google-gax, so it is loaded on first use (dynamic import, once per process):
-// nothing that does not program GCP loads it, not even through this file's importers.
+// The Compute v1 REST clients the adapter calls (compute-rest.ts: @google-cloud/compute's transport
+// and types, one service's at a time). google-gax and google-auth-library take half a second to
+// import, so they are loaded on first use (dynamic import, once per process): nothing that does not
+// program GCP loads them, not even through this file's importers.
 
 import type { AuthClient } from 'google-auth-library';
+import type { ComputeService } from './compute-protos.js';
 
 /** Where and how to reach the Compute API; all optional (production: Application Default Credentials). */
 export interface GcpClientOptions {
@@ -21,53 +23,46 @@ export type ComputeMethod = (request: Record<string, unknown>, options?: object)
 export type ComputeClient = Record<string, ComputeMethod> & { close(): Promise<void> };
 
 const CLIENTS = {
-  urlMaps: 'UrlMapsClient',
-  regionUrlMaps: 'RegionUrlMapsClient',
-  backendServices: 'BackendServicesClient',
-  regionBackendServices: 'RegionBackendServicesClient',
-  backendBuckets: 'BackendBucketsClient',
-  healthChecks: 'HealthChecksClient',
-  regionHealthChecks: 'RegionHealthChecksClient',
-  globalForwardingRules: 'GlobalForwardingRulesClient',
-  forwardingRules: 'ForwardingRulesClient',
-  targetHttpProxies: 'TargetHttpProxiesClient',
-  regionTargetHttpProxies: 'RegionTargetHttpProxiesClient',
-  targetHttpsProxies: 'TargetHttpsProxiesClient',
-  regionTargetHttpsProxies: 'RegionTargetHttpsProxiesClient',
-  sslCertificates: 'SslCertificatesClient',
-  regionSslCertificates: 'RegionSslCertificatesClient',
-  networkEndpointGroups: 'NetworkEndpointGroupsClient',
-  globalOperations: 'GlobalOperationsClient',
-  regionOperations: 'RegionOperationsClient',
-  zoneOperations: 'ZoneOperationsClient',
-} as const;
+  urlMaps: 'UrlMaps',
+  regionUrlMaps: 'RegionUrlMaps',
+  backendServices: 'BackendServices',
+  regionBackendServices: 'RegionBackendServices',
+  backendBuckets: 'BackendBuckets',
+  healthChecks: 'HealthChecks',
+  regionHealthChecks: 'RegionHealthChecks',
+  globalForwardingRules: 'GlobalForwardingRules',
+  forwardingRules: 'ForwardingRules',
+  targetHttpProxies: 'TargetHttpProxies',
+  regionTargetHttpProxies: 'RegionTargetHttpProxies',
+  targetHttpsProxies: 'TargetHttpsProxies',
+  regionTargetHttpsProxies: 'RegionTargetHttpsProxies',
+  sslCertificates: 'SslCertificates',
+  regionSslCertificates: 'RegionSslCertificates',
+  networkEndpointGroups: 'NetworkEndpointGroups',
+  globalOperations: 'GlobalOperations',
+  regionOperations: 'RegionOperations',
+  zoneOperations: 'ZoneOperations',
+} as const satisfies Record<string, ComputeService>;
 
 export type ClientName = keyof typeof CLIENTS;
 
 export type GcpClients = Record<ClientName, ComputeClient> & { close(): Promise<void> };
 
-type ComputeLibrary = typeof import('@google-cloud/compute');
-let library: Promise<ComputeLibrary> | undefined;
+type ComputeRest = typeof import('./compute-rest.js');
+let library: Promise<ComputeRest> | undefined;
 
-/** The library, imported once per process. */
-export function loadComputeLibrary(): Promise<ComputeLibrary> {
-  library ??= import('@google-cloud/compute');
+/** The transport (google-gax, google-auth-library) and the protos, imported once per process. */
+export function loadComputeLibrary(): Promise<ComputeRest> {
+  library ??= import('./compute-rest.js');
   return library;
 }
 
 /**
- * The clients the adapter uses, over REST (`fallback`), sharing one set of options. Each is made on
- * first use: a client costs tens of milliseconds to construct, and an observe uses only some of them.
+ * The clients the adapter uses, over REST, sharing one set of options. Each is made on first use:
+ * a client builds its service's protobuf root, and an observe uses only some of them.
  */
 export async function createGcpClients(opts: GcpClientOptions): Promise<GcpClients> {
-  const { v1 } = await loadComputeLibrary();
-  const options = {
-    fallback: true,
-    ...(opts.authClient ? { authClient: opts.authClient } : {}),
-    ...(opts.apiEndpoint !== undefined ? { apiEndpoint: opts.apiEndpoint } : {}),
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    ...(opts.protocol !== undefined ? { protocol: opts.protocol } : {}),
-  };
+  const { createComputeClient } = await loadComputeLibrary();
   const made = new Map<ClientName, ComputeClient>();
   const clients = {} as GcpClients;
   for (const name of Object.keys(CLIENTS) as ClientName[])
@@ -76,8 +71,7 @@ export async function createGcpClients(opts: GcpClientOptions): Promise<GcpClien
       get() {
         let c = made.get(name);
         if (!c) {
-          const Client = v1[CLIENTS[name]] as unknown as new (o: typeof options) => ComputeClient;
-          c = new Client(options);
+          c = createComputeClient(CLIENTS[name], opts);
           made.set(name, c);
         }
         return c;

@@ -1,9 +1,9 @@
-// Zonal GCE_VM_IP_PORT NEGs and their endpoints. A NEG cannot change in place (every field that
+// Zonal NEGs (GCE_VM_IP_PORT, and GCE_VM_IP for passthrough NLBs) and their endpoints. A NEG cannot change in place (every field that
 // matters is in its name's hash or replaceOn); its endpoints change only with attach and detach, in
 // batches of at most 500 (the API's limit per call), new endpoints first so traffic never lacks a
 // target. Deleting a NEG drops its endpoints: no detach first.
 
-import { lastSegment, pick } from '../internal/api-values.js';
+import { clean, lastSegment, pick } from '../internal/api-values.js';
 import type { ApplyContext } from '../internal/apply-context.js';
 import { collect, type Json } from '../internal/calls.js';
 import { mutateResource } from '../internal/collections.js';
@@ -29,8 +29,13 @@ export async function listNegEndpoints(
     networkEndpointGroupsListEndpointsRequestResource: {},
   });
   const endpoints = items.map((i) => {
-    const e = pick((i.networkEndpoint as Json | undefined) ?? {}, ['instance', 'ipAddress', 'port']);
-    return e as unknown as NetworkEndpoint;
+    const api = (i.networkEndpoint as Json | undefined) ?? {};
+    // A GCE_VM_IP endpoint (a passthrough NLB's: no port) is attached as its instance alone; GCP
+    // answers with the VM's primary IP filled in, which render never names: kept, it would differ
+    // from the desired endpoints forever (a detach and re-attach on every reconcile).
+    const fields =
+      clean(api.port) === undefined && api.instance ? ['instance'] : ['instance', 'ipAddress', 'port'];
+    return pick(api, fields) as unknown as NetworkEndpoint;
   });
   return { networkEndpointGroup: name, zone, endpoints };
 }

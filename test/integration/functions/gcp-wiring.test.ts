@@ -4,17 +4,13 @@
 
 import { AwsClient } from 'google-auth-library';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { GcpComputeAdapterOptions } from '#adapters/gcp-compute/adapter.js';
 import { gcpComputePureHalf } from '#adapters/gcp-compute/adapter.js';
 import { GCP_CAPABILITIES } from '#adapters/gcp-compute/capabilities.js';
 import { GCP_COMPUTE_ADAPTER, type GcpKinds } from '#adapters/gcp-compute/model.js';
 import { InvalidConfigError, type LoadBalancerAdapter } from '#adapters/types.js';
 import { cloudAdapters } from '#functions/wiring/cloud-adapters.js';
-import {
-  type GcpAdapterOptions,
-  type GcpDescriptor,
-  gcpAdapterFromSsm,
-  lazyGcpAdapter,
-} from '#functions/wiring/gcp-adapter.js';
+import { type GcpDescriptor, gcpAdapterFromSsm, lazyGcpAdapter } from '#functions/wiring/gcp-adapter.js';
 import { COMPUTE_SCOPE, gcpAuthClient } from '#functions/wiring/gcp-auth.js';
 import { type GcpExternalAccountCredentials, parseGcpConfig } from '#functions/wiring/gcp-config.js';
 import { clearParameterCache } from '#functions/wiring/ssm-parameter.js';
@@ -29,9 +25,9 @@ const signal = new AbortController().signal;
 
 /** A descriptor around the real pure half whose `create` records what it was given. */
 function recordingDescriptor() {
-  const created: GcpAdapterOptions[] = [];
+  const created: GcpComputeAdapterOptions[] = [];
   let pureLoads = 0;
-  const descriptor: GcpDescriptor<GcpKinds> = {
+  const descriptor: GcpDescriptor = {
     name: GCP_COMPUTE_ADAPTER,
     async pure() {
       pureLoads++;

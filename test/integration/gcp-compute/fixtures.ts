@@ -38,7 +38,7 @@ const GATEWAY_CLASS = {
 };
 
 /** A Service with one port and the EndpointSlice holding its endpoints (`ip@zone`, zone default the first). */
-function serviceWithSlice(name: string, port: number, target: number, endpoints: string[]): unknown[] {
+export function serviceWithSlice(name: string, port: number, target: number, endpoints: string[]): unknown[] {
   return [
     {
       apiVersion: 'v1',
@@ -60,6 +60,15 @@ function serviceWithSlice(name: string, port: number, target: number, endpoints:
   ];
 }
 
+function withHealthCheckPath(objects: unknown[], path: string | undefined): unknown[] {
+  if (path === undefined) return objects;
+  const [service, ...rest] = objects as [{ metadata: object }, ...unknown[]];
+  return [
+    { ...service, metadata: { ...service.metadata, annotations: { 'portico.dev/health-check-path': path } } },
+    ...rest,
+  ];
+}
+
 export interface FixtureOptions {
   /** Endpoints per Service, `ip` or `ip@zone`. */
   endpoints?: { app: string[]; api: string[] };
@@ -69,6 +78,10 @@ export interface FixtureOptions {
   tls?: { cert: string; key: string };
   /** NEG zones (default both ZONES). */
   zones?: string[];
+  /** More LoadBalancerParameters `spec.gcpCompute` fields (location, labels, securityPolicy, …). */
+  gcpCompute?: Record<string, unknown>;
+  /** The app Service's `portico.dev/health-check-path`. */
+  healthCheckPath?: string;
 }
 
 export function manifests(opts: FixtureOptions = {}): unknown[] {
@@ -94,12 +107,16 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
       protocol: 'HTTPS',
       tls: { mode: 'Terminate', certificateRefs: [{ name: 'web-tls' }] },
     });
-  const parameters = opts.zones
-    ? {
-        ...GCP_PARAMETERS,
-        spec: { ...GCP_PARAMETERS.spec, gcpCompute: { project: PROJECT, negZones: opts.zones } },
-      }
-    : GCP_PARAMETERS;
+  const parameters =
+    opts.zones || opts.gcpCompute
+      ? {
+          ...GCP_PARAMETERS,
+          spec: {
+            ...GCP_PARAMETERS.spec,
+            gcpCompute: { project: PROJECT, negZones: opts.zones ?? ZONES, ...opts.gcpCompute },
+          },
+        }
+      : GCP_PARAMETERS;
   return [
     parameters,
     GATEWAY_CLASS,
@@ -115,7 +132,7 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
       metadata: { name: 'shop', namespace: 'shop' },
       spec: { parentRefs: [{ name: 'web' }], rules },
     },
-    ...serviceWithSlice('app', 80, 8080, endpoints.app),
+    ...withHealthCheckPath(serviceWithSlice('app', 80, 8080, endpoints.app), opts.healthCheckPath),
     ...serviceWithSlice('api', 8080, 9090, endpoints.api),
     ...(opts.extraRoute ? serviceWithSlice('admin', 80, 8081, ['10.0.3.1']) : []),
     ...(opts.tls
@@ -171,4 +188,77 @@ export function inventory(emu: GcpComputeEmulator): Record<string, number> {
       endpoints += emu.service.endpoints.of(e.value.selfLink as string).size;
   if (endpoints > 0) out.endpoints = endpoints;
   return out;
+}
+
+export const REGION = 'europe-west1';
+
+/**
+ * A Service `type: LoadBalancer` of class `portico.dev/gcp-compute` (a regional passthrough NLB,
+ * port 5432/TCP) with its EndpointSlice: endpoints `ip@node@zone` (the node is the NEG member).
+ */
+export function passthroughLb(endpoints: string[]): ir.LoadBalancer {
+  const objects = [
+    {
+      ...GCP_PARAMETERS,
+      metadata: { name: 'nlb', namespace: 'db' },
+      spec: { ...GCP_PARAMETERS.spec, gcpCompute: { project: PROJECT, location: REGION, negZones: ZONES } },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'pg', namespace: 'db', annotations: { 'portico.dev/parameters': 'nlb' } },
+      spec: {
+        type: 'LoadBalancer',
+        loadBalancerClass: 'portico.dev/gcp-compute',
+        ports: [{ name: 'pg', port: 5432, targetPort: 5432, protocol: 'TCP' }],
+      },
+    },
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'pg-abc', namespace: 'db', labels: { 'kubernetes.io/service-name': 'pg' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+      endpoints: endpoints.map((e) => {
+        const [ip, nodeName, zone] = e.split('@');
+        return { addresses: [ip], nodeName, zone, conditions: { ready: true } };
+      }),
+    },
+  ];
+  return onlyGcpLb(objects);
+}
+
+/**
+ * The Gateway of `manifests(opts)` with `/static` routed to a StorageBucket (a backend bucket) or
+ * not; `cdn` is the StorageBucket's spec.cdn.
+ */
+export function bucketGatewayLb(
+  withBucket: boolean,
+  opts: FixtureOptions & { cdn?: Record<string, unknown> } = {},
+): ir.LoadBalancer {
+  const objects = manifests(opts).map((o) => {
+    const obj = o as { kind: string; spec: { rules: unknown[] } };
+    if (!withBucket || obj.kind !== 'HTTPRoute') return o;
+    const toBucket = {
+      matches: [{ path: { type: 'PathPrefix', value: '/static' } }],
+      backendRefs: [{ group: 'portico.dev', kind: 'StorageBucket', name: 'assets' }],
+    };
+    return { ...obj, spec: { ...obj.spec, rules: [toBucket, ...obj.spec.rules] } };
+  });
+  objects.push({
+    apiVersion: 'portico.dev/v1alpha1',
+    kind: 'StorageBucket',
+    metadata: { name: 'assets', namespace: 'shop' },
+    spec: { bucketName: 'shop-static-assets', ...(opts.cdn ? { cdn: opts.cdn } : {}) },
+  });
+  return onlyGcpLb(objects);
+}
+
+function onlyGcpLb(objects: unknown[]): ir.LoadBalancer {
+  const result = translate(objects, { cluster: 'it' });
+  const lb = result.loadBalancers.find((l) => l.provider === 'gcp-compute');
+  if (!lb) throw new Error(`no gcp-compute load balancer: ${JSON.stringify(result.notices)}`);
+  const errors = result.notices.filter((n) => n.severity === 'error');
+  if (errors.length) throw new Error(`translate: ${JSON.stringify(errors)}`);
+  return lb;
 }

@@ -72,6 +72,12 @@ const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const GCP_LIBRARY = /GOOGLE_APPLICATION_CREDENTIALS|gaxios|@google-cloud\//;
 /** The GCP wiring's chunk (functions/wiring/gcp-adapter.ts): loaded only with a GCP config. */
 const GCP_WIRING_CHUNK = /(?:^|\/)gcp-adapter-[A-Z0-9]+\.mjs$/;
+/**
+ * The Compute transport's chunk (adapters/gcp-compute/internal/compute-rest.ts): loaded on a
+ * gcp-compute adapter's first call, which only the GCP wiring makes (the registry's gcp-compute pure
+ * half, on the AWS path, renders without it).
+ */
+const COMPUTE_TRANSPORT_CHUNK = /(?:^|\/)compute-rest-[A-Z0-9]+\.mjs$/;
 
 /**
  * The files of an unzipped package that `entry` can load without GCP: what it imports, statically
@@ -91,7 +97,7 @@ async function awsPath(root: string, entry: string): Promise<Set<string>> {
     ))
       todo.push(at(m));
     for (const m of text.matchAll(/\bimport\(\s*["'](\.\.?\/[^"']+\.mjs)["']\s*\)/g))
-      if (!GCP_WIRING_CHUNK.test(at(m))) todo.push(at(m));
+      if (!GCP_WIRING_CHUNK.test(at(m)) && !COMPUTE_TRANSPORT_CHUNK.test(at(m))) todo.push(at(m));
   }
   return seen;
 }

@@ -6,18 +6,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { gcpComputePureHalf } from '#adapters/gcp-compute/adapter.js';
 import { PROVIDERS } from '#adapters/registry.js';
 import type { AnyKinds, PureAdapter } from '#adapters/types.js';
 import { translate } from '#core/translate/translate.js';
 
 const CLASSES = fileURLToPath(new URL('../../../infra/classes/', import.meta.url));
 
-/** Each provider's pure half (gcp-compute's directly: it is not in adapters/registry.ts yet). */
-const PURE: Record<string, () => Promise<PureAdapter<AnyKinds>> | PureAdapter<AnyKinds>> = {
+/** Each provider's pure half, as adapters/registry.ts gives it. */
+const PURE: Record<string, () => Promise<PureAdapter<AnyKinds>>> = {
   haproxy: () => PROVIDERS.haproxy.pure(),
   'aws-elbv2': () => PROVIDERS['aws-elbv2'].pure(),
-  'gcp-compute': () => gcpComputePureHalf(),
+  'gcp-compute': () => PROVIDERS['gcp-compute'].pure(),
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed manifests
