@@ -17,6 +17,7 @@ import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js'
 import { renderPassthrough } from './internal/passthrough.js';
 import { RouteProblem, routeRules } from './internal/route-rules.js';
 import { isSafeHost } from './internal/safe-values.js';
+import { zonalNegs } from './internal/zonal-negs.js';
 import {
   type BackendBucketValue,
   type BackendServiceValue,
@@ -578,22 +579,16 @@ function planPool(
       'LimitExceeded',
     );
 
-  const negs = zones.map(
-    (zone): NetworkEndpointGroupValue => ({
+  const { negs, endpoints } = zonalNegs(
+    lb,
+    {
       name,
-      description: ownerDescription(lb, 'network-endpoint-group'),
-      zone,
-      networkEndpointType: 'GCE_VM_IP_PORT',
+      type: 'GCE_VM_IP_PORT',
       network,
       ...(params.subnetwork ? { subnetwork: params.subnetwork } : {}),
-    }),
-  );
-  const endpoints = zones.map(
-    (zone): NegEndpointsValue => ({
-      networkEndpointGroup: name,
-      zone,
-      endpoints: [...byZone.get(zone)!].sort(compareEndpoints),
-    }),
+    },
+    zones,
+    (zone) => [...byZone.get(zone)!].sort(compareEndpoints),
   );
   const serviceName = backendServiceName(lb, scope, pool, protocol);
   const service: BackendServiceValue = {

@@ -19,8 +19,6 @@ import {
   gcpAddress,
   type HealthCheckValue,
   type LoadBalancingScheme,
-  type NegEndpointsValue,
-  type NetworkEndpointGroupValue,
   resourcePath,
 } from '../model.js';
 import {
@@ -32,6 +30,7 @@ import {
   passthroughForwardingRuleName,
 } from '../naming.js';
 import type { GcpComputeParameters } from '../parameters.js';
+import { zonalNegs } from './zonal-negs.js';
 
 type Desired = DesiredResource<GcpKinds>;
 
@@ -241,22 +240,16 @@ function planPassthroughPool(
 
   const network = params.network ?? 'global/networks/default';
   const neg = negName(lb, scope, pool, network, 'GCE_VM_IP');
-  const negs = zones.map(
-    (zone): NetworkEndpointGroupValue => ({
+  const { negs, endpoints } = zonalNegs(
+    lb,
+    {
       name: neg,
-      description: ownerDescription(lb, 'network-endpoint-group'),
-      zone,
-      networkEndpointType: 'GCE_VM_IP',
+      type: 'GCE_VM_IP',
       network,
       ...(params.subnetwork ? { subnetwork: params.subnetwork } : {}),
-    }),
-  );
-  const endpoints = zones.map(
-    (zone): NegEndpointsValue => ({
-      networkEndpointGroup: neg,
-      zone,
-      endpoints: [...byZone.get(zone)!].sort().map((instance) => ({ instance })),
-    }),
+    },
+    zones,
+    (zone) => [...byZone.get(zone)!].sort().map((instance) => ({ instance })),
   );
   const service: BackendServiceValue = {
     name: backendServiceName(lb, scope, pool, protocol),
