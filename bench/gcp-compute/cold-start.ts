@@ -4,55 +4,17 @@
 // each timing module load and the first observe against the Compute emulator from the inside.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { type BuildOptions, build } from 'esbuild';
-import { parse as parseYaml } from 'yaml';
+import { build } from 'esbuild';
 import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import { esbuildOptionsFromServerlessYml } from '../serverless-esbuild.js';
 import type { ColdStartTimes } from './cold-start-entry.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-
-/** serverless-esbuild's own keys: everything else of custom.esbuild goes to esbuild as is (bench/pipeline). */
-const PLUGIN_KEYS = new Set([
-  'concurrency',
-  'zipConcurrency',
-  'exclude',
-  'nativeZip',
-  'packager',
-  'packagePath',
-  'watch',
-  'keepOutputDirectory',
-  'packagerOptions',
-  'installExtraArgs',
-  'outputFileExtension',
-  'outputBuildFolder',
-  'outputWorkFolder',
-  'nodeExternals',
-  'skipBuild',
-  'skipRebuild',
-  'skipBuildExcludeFns',
-  'stripEntryResolveExtensions',
-  'disposeContext',
-]);
-
-export function esbuildOptions(): BuildOptions {
-  const yml = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
-    custom?: { esbuild?: Record<string, unknown> & { exclude?: string[]; outputFileExtension?: string } };
-  };
-  const config = yml.custom?.esbuild;
-  if (!config) throw new Error('serverless.yml has no custom.esbuild');
-  return {
-    ...(Object.fromEntries(Object.entries(config).filter(([k]) => !PLUGIN_KEYS.has(k))) as BuildOptions),
-    ...(config.outputFileExtension ? { outExtension: { '.js': config.outputFileExtension } } : {}),
-    external: config.exclude ?? [],
-    metafile: true,
-    logLevel: 'silent',
-  };
-}
 
 export interface ColdStartResult {
   runs: ColdStartTimes[];
@@ -70,7 +32,7 @@ export async function measureColdStart(
   const outdir = mkdtempSync(join(tmpdir(), 'portico-gcp-cold-'));
   try {
     const built = await build({
-      ...esbuildOptions(),
+      ...esbuildOptionsFromServerlessYml().options,
       entryPoints: [join(import.meta.dirname, 'cold-start-entry.ts')],
       outdir,
       absWorkingDir: ROOT,

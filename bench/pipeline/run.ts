@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSEvent } from 'aws-lambda';
-import { type BuildOptions, build } from 'esbuild';
+import { build } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { PorticoEvent } from '#events/portico-event.js';
@@ -63,6 +63,7 @@ import {
   update,
 } from '#test/reliability/objects.js';
 import { batches, lambdaContext, sqsEvent } from '#test/unit/functions/pipeline-support.js';
+import { type EsbuildConfig, esbuildOptionsFromServerlessYml } from '../serverless-esbuild.js';
 import { haproxyVersion, machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
 
 const write = !process.argv.includes('--no-write') && !process.argv.includes('--quick');
@@ -462,71 +463,6 @@ async function propagation(): Promise<Propagation> {
 }
 
 // ---- 3. bundles and module initialisation ---------------------------------------------------------------
-
-interface EsbuildConfig {
-  [option: string]: unknown;
-  bundle?: boolean;
-  minify?: boolean;
-  sourcemap?: boolean | 'linked' | 'inline' | 'external' | 'both';
-  target?: string;
-  platform?: 'node';
-  format?: 'esm' | 'cjs';
-  outputFileExtension?: string;
-  exclude?: string[];
-  external?: string[];
-  banner?: { js?: string };
-  splitting?: boolean;
-  mainFields?: string[];
-}
-
-/** serverless-esbuild's own keys (bundle.ts): everything else of custom.esbuild goes to esbuild as is. */
-const PLUGIN_KEYS = [
-  'concurrency',
-  'zipConcurrency',
-  'exclude',
-  'nativeZip',
-  'packager',
-  'packagePath',
-  'watch',
-  'keepOutputDirectory',
-  'packagerOptions',
-  'installExtraArgs',
-  'outputFileExtension',
-  'outputBuildFolder',
-  'outputWorkFolder',
-  'nodeExternals',
-  'skipBuild',
-  'skipRebuild',
-  'skipBuildExcludeFns',
-  'stripEntryResolveExtensions',
-  'disposeContext',
-];
-
-/** esbuild options from serverless.yml's custom.esbuild (the keys serverless-esbuild passes on). */
-function esbuildOptionsFromServerlessYml(): { options: BuildOptions; config: EsbuildConfig } {
-  const yml = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
-    custom?: { esbuild?: EsbuildConfig };
-  };
-  const config = yml.custom?.esbuild;
-  if (!config) throw new Error('serverless.yml has no custom.esbuild');
-  const passed = Object.fromEntries(Object.entries(config).filter(([k]) => !PLUGIN_KEYS.includes(k)));
-  const options: BuildOptions = {
-    ...(passed as BuildOptions),
-    bundle: config.bundle ?? true,
-    minify: config.minify ?? false,
-    ...(config.sourcemap !== undefined ? { sourcemap: config.sourcemap } : {}),
-    target: config.target ?? 'node22',
-    platform: config.platform ?? 'node',
-    format: config.format ?? 'cjs',
-    ...(config.outputFileExtension ? { outExtension: { '.js': config.outputFileExtension } } : {}),
-    // serverless-esbuild leaves `exclude` out of the bundle (and out of the package): external
-    external: [...(config.exclude ?? []), ...(config.external ?? [])],
-    ...(config.banner ? { banner: config.banner as Record<string, string> } : {}),
-    metafile: true,
-    logLevel: 'silent',
-  };
-  return { options, config };
-}
 
 interface BundleResult {
   name: string;
