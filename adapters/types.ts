@@ -46,6 +46,13 @@ export interface LoadBalancerAdapter<K extends KindValue> {
    * read failed: the caller must then not conclude that a key is absent.
    */
   listOwnedKeys?(cluster: string, opts: { signal: AbortSignal }): Promise<OwnedKeys>;
+  /**
+   * Reads only: how the provider's own health checks see each backend target of this load balancer
+   * (ELBv2 target health, GCP NEG endpoint health, HAProxy server check state). Pod readiness gates
+   * wait on it. `complete: false` when a read failed: a target missing from an incomplete answer is
+   * unknown, not gone.
+   */
+  targetHealth?(lb: ir.LoadBalancer, opts: { signal: AbortSignal }): Promise<TargetHealthReport>;
 }
 
 /** The pure half of an adapter: what `portico plan` and the render corpus need. No I/O, no credentials. */
@@ -90,6 +97,23 @@ export interface ObserveOptions<K extends KindValue> {
   signal: AbortSignal;
   /** The rendered resources of this load balancer; empty when it should no longer exist. */
   desired: readonly DesiredResource<K>[];
+}
+
+/** One backend target as the provider's health checks see it. */
+export interface TargetHealth {
+  /** The IR pool (`ir.BackendPool.id`) the target serves. */
+  pool: string;
+  address: string;
+  port: number;
+  /** `initial`: registered, not yet checked enough; `draining`: leaving, still finishing requests. */
+  state: 'healthy' | 'unhealthy' | 'initial' | 'draining' | 'unknown';
+  /** The provider's reason code or description, for status messages. */
+  reason?: string;
+}
+
+export interface TargetHealthReport {
+  targets: TargetHealth[];
+  complete: boolean;
 }
 
 export interface OwnedKeys {
