@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRouteKind } from '#core/index/references.js';
-import type { ObjectStatus, RouteParentStatus, StatusRelease } from '#core/status/types.js';
+import type {
+  ObjectStatus,
+  PolicyAncestorStatus,
+  RouteParentStatus,
+  StatusRelease,
+} from '#core/status/types.js';
 import { describeIssue } from '#events/cloud-event.js';
 import { SIGNATURE_HEADER, signRequest } from '#events/signature.js';
 import {
@@ -118,8 +123,8 @@ export class StatusPuller {
       report.pages++;
       report.records += page.items.length;
       const byObject = new Map<string, ObjectStatus>();
-      /** route → load balancer key → that load balancer's parent entries, in this page. */
-      const routeParents = new Map<string, Map<string, RouteParentStatus[]>>();
+      /** route or policy → load balancer key → that load balancer's entries, in this page. */
+      const perGatewayEntries = new Map<string, Map<string, PerGatewayEntry[]>>();
       /** object + load balancer key → what it withdraws. */
       const releases = new Map<string, StatusRelease>();
       for (const record of page.items) {
@@ -139,14 +144,19 @@ export class StatusPuller {
           releases.set(`${key}|${record.key ?? ''}`, status);
           continue;
         }
-        if (isRouteKind(status.kind)) {
-          const perLb = routeParents.get(key) ?? new Map<string, RouteParentStatus[]>();
-          routeParents.set(key, perLb);
-          perLb.set(record.key ?? '', (status.status as { parents: RouteParentStatus[] }).parents);
+        const field = perGatewayField(status);
+        if (field) {
+          const perLb = perGatewayEntries.get(key) ?? new Map<string, PerGatewayEntry[]>();
+          perGatewayEntries.set(key, perLb);
+          perLb.set(record.key ?? '', (status.status as Record<typeof field, PerGatewayEntry[]>)[field]);
+          const entries = unionOfEntries(perLb.values());
           byObject.set(key, {
             ...status,
             loadBalancers: [...perLb.keys()].filter(Boolean),
-            status: { parents: unionOfParents(perLb.values()) },
+            status:
+              field === 'parents'
+                ? { parents: entries as RouteParentStatus[] }
+                : { ancestors: entries as PolicyAncestorStatus[] },
           } as ObjectStatus);
         } else {
           byObject.set(key, status); // the latest record wins
@@ -227,11 +237,24 @@ export class StatusPuller {
   }
 }
 
-/** Every load balancer's parent entries, one per parentRef (a later load balancer's entry wins). */
-function unionOfParents(perLb: Iterable<RouteParentStatus[]>): RouteParentStatus[] {
-  const byRef = new Map<string, RouteParentStatus>();
-  for (const parents of perLb) {
-    for (const p of parents) byRef.set(JSON.stringify(p.parentRef), p);
+/** A route's parent entry or a policy's ancestor entry: what one Gateway's load balancer says. */
+type PerGatewayEntry = RouteParentStatus | PolicyAncestorStatus;
+
+/**
+ * The field of a status that holds one entry per Gateway (each load balancer writes its own), or
+ * undefined for a status one load balancer says whole.
+ */
+function perGatewayField(status: ObjectStatus): 'parents' | 'ancestors' | undefined {
+  if (isRouteKind(status.kind)) return 'parents';
+  if (status.kind === 'BackendTLSPolicy') return 'ancestors';
+  return undefined;
+}
+
+/** Every load balancer's entries, one per Gateway reference (a later load balancer's entry wins). */
+function unionOfEntries(perLb: Iterable<PerGatewayEntry[]>): PerGatewayEntry[] {
+  const byRef = new Map<string, PerGatewayEntry>();
+  for (const entries of perLb) {
+    for (const e of entries) byRef.set(JSON.stringify('parentRef' in e ? e.parentRef : e.ancestorRef), e);
   }
   return [...byRef.values()];
 }

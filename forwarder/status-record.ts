@@ -36,6 +36,13 @@ const routeParent = z.object({
   conditions,
 });
 
+/** A policy's ancestor entry (Gateway API PolicyAncestorStatus): the Gateway it takes effect through. */
+const policyAncestor = z.object({
+  ancestorRef: parentRef,
+  controllerName: text(253).check(z.minLength(1)),
+  conditions,
+});
+
 const STATUS_OF_KIND = {
   GatewayClass: z.object({ conditions }),
   Gateway: z.object({
@@ -53,6 +60,7 @@ const STATUS_OF_KIND = {
       .check(z.maxLength(64)),
   }),
   route: z.object({ parents: z.array(routeParent).check(z.maxLength(32)) }),
+  policy: z.object({ ancestors: z.array(policyAncestor).check(z.maxLength(16)) }),
   loadBalancer: z.object({
     loadBalancer: z.object({
       ingress: z.optional(
@@ -82,6 +90,7 @@ function schemaOf(kind: string): z.ZodMiniType | undefined {
   if (kind === 'GatewayClass') return STATUS_OF_KIND.GatewayClass;
   if (kind === 'Gateway') return STATUS_OF_KIND.Gateway;
   if (isRouteKind(kind)) return STATUS_OF_KIND.route;
+  if (kind === 'BackendTLSPolicy') return STATUS_OF_KIND.policy;
   if (kind === 'Ingress' || kind === 'Service') return STATUS_OF_KIND.loadBalancer;
   return undefined;
 }

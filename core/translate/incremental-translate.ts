@@ -20,6 +20,7 @@ import { ReadCache } from '#core/model/read-cache.js';
 import { readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
 import type { HeldKey } from './context.js';
+import { MAX_POLICY_ANCESTORS } from './gateway-api/backend-tls-status.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
 import { compareNotices, invalidObjectNotice, type TranslateResult, translate } from './translate.js';
@@ -306,6 +307,7 @@ export class IncrementalTranslate {
    */
   #mergeStatuses(list: readonly ObjectStatus[]): ObjectStatus {
     const first = list[0]!;
+    if ('ancestors' in first.status) return mergeAncestors(list);
     if (!('parents' in first.status)) return first;
     const raw = this.#graph.get(routeRef(first)) as { spec?: { parentRefs?: unknown } } | undefined;
     const refs = Array.isArray(raw?.spec?.parentRefs) ? (raw.spec.parentRefs as unknown[]) : [];
@@ -324,6 +326,21 @@ export class IncrementalTranslate {
     const loadBalancers = [...new Set(list.flatMap((s) => s.loadBalancers))].sort(compareStrings);
     return { ...first, loadBalancers, status: { parents: indexed.map(([, p]) => p) } } as ObjectStatus;
   }
+}
+
+/**
+ * A policy's statuses from several keys: its ancestor entries in the order translate() gives them
+ * (by load-balancer key; each key's translation says only its own Gateway's entry), at most 16.
+ */
+function mergeAncestors(list: readonly ObjectStatus[]): ObjectStatus {
+  const byKey = [...list].sort((a, b) => compareStrings(a.loadBalancers[0] ?? '', b.loadBalancers[0] ?? ''));
+  const ancestors = byKey.flatMap((s) => ('ancestors' in s.status ? s.status.ancestors : []));
+  const loadBalancers = [...new Set(list.flatMap((s) => s.loadBalancers))].sort(compareStrings);
+  return {
+    ...list[0]!,
+    loadBalancers,
+    status: { ancestors: ancestors.slice(0, MAX_POLICY_ANCESTORS) },
+  } as ObjectStatus;
 }
 
 /** Whether a version of an Ingress would fall back on the default IngressClass (no class named). */

@@ -61,7 +61,7 @@ describe('IncrementalTranslate', () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, 60_000);
 
   it('translates again only the keys a change affects, and nothing for no change', () => {
     const t = new IncrementalTranslate(OPTIONS);

@@ -7,7 +7,7 @@ import type { TranslateContext } from '../context.js';
 import type { LbBuilder } from './lb-builder.js';
 
 /** The Gateway API keeps at most this many ancestors per policy. */
-const MAX_ANCESTORS = 16;
+export const MAX_POLICY_ANCESTORS = 16;
 
 /**
  * The status of every BackendTLSPolicy used by a route of a Gateway Portico programs: one ancestor
@@ -58,7 +58,7 @@ export function pushBackendTlsPolicyStatuses(ctx: TranslateContext, builders: It
         byPolicy.set(key, entry);
       }
       entry.keys.add(builder.state.key);
-      if (entry.ancestors.length < MAX_ANCESTORS)
+      if (entry.ancestors.length < MAX_POLICY_ANCESTORS)
         entry.ancestors.push({
           ancestorRef: { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gw.namespace!, name: gw.name },
           controllerName: ctx.options.controllerName,

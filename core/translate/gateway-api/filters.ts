@@ -1,6 +1,7 @@
 import type { BackendPool, Filter, Header, PathModifier, RedirectAction } from '#core/ir/load-balancer.js';
 import type { HeaderModifier, HTTPRouteFilter, RouteKind } from '#core/model/gateway-api.js';
 import type { PolicyUse } from '../backend/backend-tls.js';
+import { isStorageBucketRef } from '../backend/storage-bucket.js';
 import type { TranslateContext } from '../context.js';
 import { type RefProblem, resolveBackendRef } from './backend-refs.js';
 import { translateCors } from './cors.js';
@@ -131,17 +132,18 @@ export function translateFilters(
           out.invalid.push({ field: at, message: 'RequestMirror needs its settings' });
           continue;
         }
-        const resolved = resolveBackendRef(ctx, from, m.backendRef, 'HTTP');
-        out.tlsPolicies.push(...(resolved.tlsPolicies ?? []));
-        if (resolved.bucket) {
+        // Decided by the reference alone: whether such a bucket exists does not change the answer.
+        if (isStorageBucketRef(m.backendRef.group, m.backendRef.kind)) {
           out.refProblems.push({
             reason: 'InvalidKind',
-            message: `requests are mirrored to Services only, not to StorageBucket ${resolved.bucket.id}`,
+            message: `requests are mirrored to Services only, not to StorageBucket ${m.backendRef.namespace ?? from.namespace}/${m.backendRef.name}`,
           });
           continue;
         }
+        const resolved = resolveBackendRef(ctx, from, m.backendRef, 'HTTP');
+        out.tlsPolicies.push(...(resolved.tlsPolicies ?? []));
         if (!resolved.pool) {
-          out.refProblems.push(resolved.problem);
+          if (resolved.problem) out.refProblems.push(resolved.problem);
           continue;
         }
         const percent = m.fraction

@@ -255,20 +255,58 @@ describe('Forwarder', () => {
     expect(JSON.stringify(receiver.accepted)).not.toContain('a2V5');
   });
 
-  it('patches pulled status records into the cluster (signed requests; routes merged across load balancers; no-op writes skipped)', async () => {
-    const { kube, receiver, forwarder } = await setup({ statusPollMs: 50 });
+  it('patches pulled status records into the cluster (signed requests; routes and policies merged across load balancers; no-op writes skipped)', async () => {
+    const { kube, receiver, forwarder } = await setup({
+      statusPollMs: 50,
+      kinds: [...KINDS, 'BackendTLSPolicy'],
+    });
     kube.server.create(gatewayClass());
     kube.server.create(gateway('a', 'gw1'));
     kube.server.create(gateway('a', 'gw2'));
     kube.server.create(
       httpRoute('a', 'route', [{ name: 'gw1' }, { name: 'gw2' }], { name: 'svc', port: 80 }),
     );
+    kube.server.create({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'BackendTLSPolicy',
+      metadata: { name: 'tls', namespace: 'a' },
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: 'svc' }],
+        validation: { hostname: 'svc.example.com', wellKnownCACertificates: 'System' },
+      },
+    });
     const accepted = (name: string) => ({
       parentRef: { name, namespace: 'a' },
       controllerName: CONTROLLER,
       conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: '' }],
     });
+    const policyRecord = (gateway: string) => ({
+      key: `haproxy/test-cluster/a/${gateway}`,
+      ref: { kind: 'BackendTLSPolicy' as const, namespace: 'a', name: 'tls' },
+      status: {
+        kind: 'BackendTLSPolicy',
+        namespace: 'a',
+        name: 'tls',
+        loadBalancers: [`haproxy/test-cluster/a/${gateway}`],
+        status: {
+          ancestors: [
+            {
+              ancestorRef: {
+                group: 'gateway.networking.k8s.io',
+                kind: 'Gateway',
+                namespace: 'a',
+                name: gateway,
+              },
+              controllerName: CONTROLLER,
+              conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: '' }],
+            },
+          ],
+        },
+      },
+    });
     receiver.statusRecords.push(
+      policyRecord('gw1'),
+      policyRecord('gw2'),
       {
         key: 'haproxy/test-cluster/a/gw1',
         ref: { kind: 'HTTPRoute', namespace: 'a', name: 'route' },
@@ -311,8 +349,18 @@ describe('Forwarder', () => {
       const parents = (
         kube.server.get('HTTPRoute', 'a', 'route')?.status as { parents?: unknown[] } | undefined
       )?.parents;
-      return parents?.length === 2 && kube.server.get('GatewayClass', undefined, 'portico')?.status;
+      return (
+        parents?.length === 2 &&
+        kube.server.get('GatewayClass', undefined, 'portico')?.status &&
+        kube.server.get('BackendTLSPolicy', 'a', 'tls')?.status
+      );
     }, 'statuses patched');
+    const tlsPolicy = kube.server.get('BackendTLSPolicy', 'a', 'tls')!;
+    expect(
+      (tlsPolicy.status as { ancestors: { ancestorRef: { name: string } }[] }).ancestors.map(
+        (a) => a.ancestorRef.name,
+      ),
+    ).toEqual(['gw1', 'gw2']);
     const route = kube.server.get('HTTPRoute', 'a', 'route')!;
     expect(
       (route.status as { parents: { parentRef: { name: string } }[] }).parents
@@ -337,7 +385,7 @@ describe('Forwarder', () => {
     expect(m.value('portico_forwarder_status_patches_total', { result: 'invalid' })).toBe(1);
 
     // The same status again (a new record): nothing to write.
-    receiver.statusRecords.push(receiver.statusRecords[2]!);
+    receiver.statusRecords.push(receiver.statusRecords[4]!); // the GatewayClass's
     await eventually(
       () => m.value('portico_forwarder_status_patches_total', { result: 'unchanged' }) >= 1,
       'unchanged',
@@ -345,7 +393,7 @@ describe('Forwarder', () => {
     expect(kube.server.statusWrites.length).toBe(writes);
     expect(receiver.statusRequests.length).toBeGreaterThan(1);
     expect(receiver.statusRequests.every((r) => r.verified)).toBe(true);
-    expect(forwarder.statusPuller?.cursor).toBe('c5');
+    expect(forwarder.statusPuller?.cursor).toBe('c7');
 
     // Releases: gw1 no longer programs the route, gw2 moved to another controller. Only Portico's
     // entry for gw1 and Portico's conditions on gw2 go; the other writers' stay.
@@ -379,7 +427,7 @@ describe('Forwarder', () => {
         release: { kind: 'Gateway', namespace: 'a', name: 'gw2', generation: 1 },
       },
     );
-    await eventually(() => forwarder.statusPuller?.cursor === 'c7', 'releases pulled');
+    await eventually(() => forwarder.statusPuller?.cursor === 'c9', 'releases pulled');
     const parentsNow = (kube.server.get('HTTPRoute', 'a', 'route')!.status as { parents: (typeof other)[] })
       .parents;
     expect(parentsNow.map((p) => `${p.controllerName} ${p.parentRef.name}`).sort()).toEqual([

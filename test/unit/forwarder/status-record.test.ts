@@ -60,6 +60,31 @@ describe('validateStatusRecord', () => {
       ),
     ).toMatch(/^status\.status\.parents\.0\.conditions\.0\.status: /);
     expect(validateStatusRecord(record('nope'))).toMatch(/^status\./);
+    const policy = (ancestorRef: unknown) =>
+      record(
+        {
+          kind: 'BackendTLSPolicy',
+          namespace: 'a',
+          name: 'p',
+          loadBalancers: ['k'],
+          status: {
+            ancestors: [
+              {
+                ancestorRef,
+                controllerName: 'portico.dev/gateway-controller',
+                conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: '' }],
+              },
+            ],
+          },
+        },
+        { kind: 'BackendTLSPolicy', namespace: 'a', name: 'p' },
+      );
+    expect(validateStatusRecord(policy({ kind: 'Gateway', namespace: 'a', name: 'gw' }))).toMatchObject({
+      kind: 'BackendTLSPolicy',
+    });
+    expect(validateStatusRecord(policy({ namespace: 'a' }))).toMatch(
+      /^status\.status\.ancestors\.0\.ancestorRef\.name: /,
+    );
   });
 });
 

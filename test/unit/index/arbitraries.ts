@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  backendTlsPolicy,
   configMap,
   endpointSlice,
   gateway,
@@ -15,6 +16,7 @@ import {
   referenceGrant,
   secret,
   service,
+  storageBucket,
 } from './fixtures.js';
 
 // Random small clusters: a fixed set of object identities ("slots"), each present or not, each in one
@@ -140,6 +142,7 @@ const backendChoices = [
   { name: 'svc2' },
   { name: 'svc1', namespace: 'a' },
   { name: 'svc1', namespace: 'b' },
+  { name: 'bucket1', kind: 'StorageBucket' as const },
 ];
 
 function routeSlot(n: string, name: string) {
@@ -201,6 +204,21 @@ function policySlot(n: string, name: string) {
     .record({ targets: some(['svc1', 'svc2']), path: fc.constantFrom('/healthz', '/ready') })
     .filter((o) => o.targets.length > 0)
     .map((o) => healthCheckPolicy(n, name, o.targets, o.path));
+}
+
+function storageBucketSlot(n: string, name: string) {
+  return fc.constantFrom('assets-1', 'assets-2').map((bucket) => storageBucket(n, name, bucket));
+}
+
+function backendTlsPolicySlot(n: string, name: string) {
+  return fc
+    .record({
+      services: some(['svc1', 'svc2']),
+      ca: fc.constantFrom('ConfigMap', 'System') as fc.Arbitrary<'ConfigMap' | 'System'>,
+      hostname: fc.constantFrom('svc.example.com', 'other.example.com'),
+    })
+    .filter((o) => o.services.length > 0)
+    .map((o) => backendTlsPolicy(n, name, o));
 }
 
 function grantSlot(n: string, name: string) {
@@ -283,6 +301,10 @@ export const SLOTS: fc.Arbitrary<unknown>[] = [
   sliceSlot('b', 'es1'),
   policySlot('a', 'hc1'),
   policySlot('b', 'hc1'),
+  storageBucketSlot('a', 'bucket1'),
+  storageBucketSlot('b', 'bucket1'),
+  backendTlsPolicySlot('a', 'bt1'),
+  backendTlsPolicySlot('b', 'bt1'),
   routeSlot('a', 'r1'),
   routeSlot('a', 'r2'),
   routeSlot('b', 'r3'),

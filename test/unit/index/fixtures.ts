@@ -110,9 +110,19 @@ export interface BackendOpts {
   name: string;
   namespace?: string;
   port?: number;
+  /** A Portico StorageBucket instead of a Service (no port). */
+  kind?: 'StorageBucket';
 }
 
 export function backendRef(b: BackendOpts) {
+  if (b.kind) {
+    return {
+      group: 'portico.dev',
+      kind: b.kind,
+      name: b.name,
+      ...(b.namespace ? { namespace: b.namespace } : {}),
+    };
+  }
   return { name: b.name, ...(b.namespace ? { namespace: b.namespace } : {}), port: b.port ?? 80 };
 }
 
@@ -223,6 +233,37 @@ export function configMap(ns: string, name: string, pem = true) {
     kind: 'ConfigMap',
     metadata: { name, namespace: ns },
     data: pem ? { 'ca.crt': Buffer.from(PEM_CERT, 'base64').toString('utf8') } : { other: 'x' },
+  };
+}
+
+export function storageBucket(ns: string, name: string, bucketName: string) {
+  return {
+    apiVersion: 'portico.dev/v1alpha1',
+    kind: 'StorageBucket',
+    metadata: { name, namespace: ns },
+    spec: { bucketName },
+  };
+}
+
+/** A BackendTLSPolicy on Services of `ns`, its CA from ConfigMap `ca` or the system's. */
+export function backendTlsPolicy(
+  ns: string,
+  name: string,
+  opts: { services: string[]; ca: 'ConfigMap' | 'System'; hostname: string },
+) {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'BackendTLSPolicy',
+    metadata: { name, namespace: ns },
+    spec: {
+      targetRefs: opts.services.map((s) => ({ group: '', kind: 'Service', name: s })),
+      validation: {
+        hostname: opts.hostname,
+        ...(opts.ca === 'System'
+          ? { wellKnownCACertificates: 'System' }
+          : { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }] }),
+      },
+    },
   };
 }
 

@@ -51,6 +51,12 @@ const real: PerKey = (objects) => {
           parent: p,
         });
       }
+    } else if ('ancestors' in s.status) {
+      // A policy's ancestor entries, like a route's parents: each Gateway's key says its own.
+      for (const a of s.status.ancestors) {
+        const key = `${CLUSTER}/Gateway/${a.ancestorRef.namespace}/${a.ancestorRef.name}`;
+        entry(key).statuses.push({ kind: s.kind, namespace: s.namespace, name: s.name, ancestor: a });
+      }
     } else {
       for (const k of s.loadBalancers) entry(k).statuses.push(s);
     }
