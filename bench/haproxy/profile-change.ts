@@ -45,6 +45,8 @@ const timed: LoadBalancerAdapter<HaproxyKinds> = {
     const t = performance.now();
     const r = await adapter.apply(plan, o);
     span('apply', performance.now() - t);
+    if (adapter.lastApply)
+      span('apply: files + runtime API (applyHAProxyChange)', adapter.lastApply.durationMs);
     return r;
   },
 };
