@@ -1,10 +1,11 @@
 import { type KeyResult, reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
 import { supportedFeaturesOf } from '#adapters/supported-features.js';
-import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
+import type { AnyKinds, AnyLoadBalancerAdapter } from '#adapters/types.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { isEmptyPlan } from '#core/plan/plan-summary.js';
 import { renderPlan } from '#core/plan/render-plan.js';
+import type { Plan } from '#core/plan/types.js';
 import { applyProgrammedStates, type ProgrammedState } from '#core/status/programmed.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
@@ -156,7 +157,7 @@ export class LocalPipeline {
         if ('plans' in outcome) {
           const plans = outcome.plans.filter(({ plan }) => !isEmptyPlan(plan) || plan.conflicts.length > 0);
           if (plans.length > 0) changed.push(key);
-          for (const { plan } of plans) this.#emit({ type: 'plan', key, text: renderPlan(plan) });
+          for (const { plan } of plans) this.#emit(planEvent(key, plan));
         }
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -209,4 +210,21 @@ export class LocalPipeline {
   #emit(event: PipelineEvent): void {
     this.#options.onEvent?.(event);
   }
+}
+
+/**
+ * A plan event whose text is written when first read: a route change on a Gateway of 5,000 routes
+ * plans its whole route map, and formatting that for a listener that does not print it was a tenth
+ * of the sync.
+ */
+function planEvent(key: LbKey, plan: Plan<AnyKinds>): PipelineEvent {
+  let text: string | undefined;
+  return {
+    type: 'plan',
+    key,
+    get text() {
+      text ??= renderPlan(plan);
+      return text;
+    },
+  };
 }

@@ -77,6 +77,8 @@ export function selectBundle(key: LbKey, view: DependencyView): unknown[] {
 class BundleBuilder {
   readonly #objects = new Map<string, unknown>();
   readonly #grantNamespaces = new Set<string>();
+  /** Services whose dependents are in: every route of a Gateway may use the same one. */
+  readonly #expandedServices = new Set<string>();
 
   constructor(readonly view: DependencyView) {}
 
@@ -128,6 +130,11 @@ class BundleBuilder {
   }
 
   #addServiceDependents(service: ObjectRef): void {
+    // Once per Service: its referrers include every route that uses it, so expanding it again for
+    // each of those routes made a Gateway's bundle quadratic in its routes.
+    const id = refId(service);
+    if (this.#expandedServices.has(id)) return;
+    this.#expandedServices.add(id);
     for (const x of this.view.referrers(service)) {
       if (!hasEdge(x, 'endpointSliceOf', 'policyTarget')) continue;
       this.add(x.from);

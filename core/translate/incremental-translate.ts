@@ -88,6 +88,8 @@ export class IncrementalTranslate {
   readonly #dirty = new Set<string>();
   /** Every object with a status, in translate()'s order (undefined: to sort again). */
   #order: string[] | undefined = [];
+  /** Each key's statuses by statusId (a Gateway's key says one per route: a search per route was quadratic). */
+  readonly #statusIndexes = new WeakMap<readonly ObjectStatus[], Map<string, ObjectStatus>>();
 
   constructor(options: Partial<TranslateOptions> = {}, cache: ReadCache = new ReadCache()) {
     this.#options = withDefaults(options);
@@ -284,7 +286,7 @@ export class IncrementalTranslate {
       const list: ObjectStatus[] = [];
       for (const key of [...(sayers ?? [])].sort(compareStrings)) {
         const said = key === CLASSES ? this.#classes.statuses : (this.#keys.get(key)?.statuses ?? []);
-        const s = said.find((x) => statusId(x) === id);
+        const s = this.#statusIndex(said).get(id);
         if (s) list.push(s);
       }
       if (list.length === 0) {
@@ -299,6 +301,17 @@ export class IncrementalTranslate {
     // statusId is the very string translate() orders statuses by (compareStatuses).
     this.#order ??= [...this.#merged.keys()].sort(compareStrings);
     return this.#order.map((id) => this.#merged.get(id)!);
+  }
+
+  #statusIndex(list: readonly ObjectStatus[]): ReadonlyMap<string, ObjectStatus> {
+    let index = this.#statusIndexes.get(list);
+    if (!index) {
+      index = new Map();
+      // The first of an id wins, as a search of the list would find it.
+      for (const s of list) if (!index.has(statusId(s))) index.set(statusId(s), s);
+      this.#statusIndexes.set(list, index);
+    }
+    return index;
   }
 
   /**

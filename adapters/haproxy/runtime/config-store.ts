@@ -94,11 +94,12 @@ export class ConfigStore {
    */
   async writeLive(files: FileSet): Promise<void> {
     assertFileSet(files, this.configFile);
+    const live = await this.read();
     // Only a confirmed live set may become last-good; after a failure it keeps the older one.
     if ((await this.pending()) === undefined && (await this.manifest()).length > 0)
-      await this.snapshotLastGood();
+      await this.snapshotLastGood(live);
     await writeFileAtomic(join(this.stateDir, PENDING), 'writing');
-    await this.replaceLive(files);
+    await this.replaceLive(files, live);
     await writeFileAtomic(join(this.stateDir, PENDING), 'written');
   }
 
@@ -133,12 +134,18 @@ export class ConfigStore {
     return JSON.parse(raw) as string[];
   }
 
-  private async replaceLive(files: FileSet): Promise<void> {
+  /**
+   * Writes the files whose content differs from `current` (what the live files hold; read when not
+   * given). A route change touches a map or two: rewriting (and syncing) every map, certificate and
+   * the whole haproxy.cfg each time was most of an apply's time.
+   */
+  private async replaceLive(files: FileSet, current?: Readonly<Record<string, string>>): Promise<void> {
     const previous = await this.manifest();
+    const onDisk = current ?? (await readSet(this.stateDir, previous));
     // Maps and certs before the config that references them, so a reload racing us finds them.
-    const order = Object.keys(files).sort(
-      (a, b) => Number(a === this.configFile) - Number(b === this.configFile),
-    );
+    const order = Object.keys(files)
+      .filter((rel) => onDisk[rel] !== files[rel])
+      .sort((a, b) => Number(a === this.configFile) - Number(b === this.configFile));
     for (const rel of order) await writeFileAtomic(join(this.stateDir, rel), files[rel]!, fileModeFor(rel));
     const names = Object.keys(files).sort();
     if (names.join('\n') !== [...previous].sort().join('\n'))
@@ -147,8 +154,7 @@ export class ConfigStore {
       if (!(rel in files)) await unlink(join(this.stateDir, rel)).catch(() => undefined);
   }
 
-  private async snapshotLastGood(): Promise<void> {
-    const live = await this.read();
+  private async snapshotLastGood(live: Readonly<Record<string, string>>): Promise<void> {
     const tmp = join(this.stateDir, `.${LAST_GOOD}.${randomBytes(3).toString('hex')}`);
     for (const [rel, content] of Object.entries(live)) {
       await mkdir(join(tmp, rel, '..'), { recursive: true });

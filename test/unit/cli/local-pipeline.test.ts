@@ -107,7 +107,11 @@ describe('cli: LocalPipeline', () => {
     const { fake, events, pipeline } = setup();
     const first = await pipeline.sync([gatewayClass, gateway(80), route(false), service]);
     expect(first.changed).toEqual(['local/Gateway/infra/web']);
-    expect(events.filter((e) => e.type === 'plan')).toHaveLength(1);
+    const plans = events.filter((e) => e.type === 'plan');
+    expect(plans).toHaveLength(1);
+    // Written when read, the same text every time.
+    expect(plans[0]?.text).toMatch(/local\/Gateway\/infra\/web/);
+    expect(plans[0]?.text).toBe(plans[0]?.text);
     expect(gatewayStatus(first.statuses)?.conditions.find((c) => c.type === 'Programmed')?.status).toBe(
       'True',
     );

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ClusterMismatchError,
   DependencyGraph,
+  type DependencyView,
   InvalidLbKeyError,
   type ObjectRef,
   referencesOf,
@@ -243,6 +244,31 @@ describe('selectBundle', () => {
 
   it('a key whose root is gone gets a bundle without it', () => {
     expect(ids(selectBundle(`${CLUSTER}/Service/a/nope`, graph))).toEqual(['Namespace//a', 'Namespace//b']);
+  });
+
+  it("reads a Service's referrers once, however many routes of the Gateway use it", () => {
+    // Each read lists every route using the Service: one per route made a bundle quadratic.
+    const routes = Array.from({ length: 50 }, (_, i) =>
+      httpRoute('a', `r${i}`, { parents: [{ name: 'g' }], backends: [{ name: 'web' }] }),
+    );
+    const big = DependencyGraph.of(
+      [namespace('a'), gateway('a', 'g'), service('a', 'web'), ...routes],
+      CLUSTER,
+    );
+    let serviceReads = 0;
+    const counting: DependencyView = {
+      cluster: big.cluster,
+      get: (r) => big.get(r),
+      references: (r) => big.references(r),
+      referrersInto: (ns) => big.referrersInto(ns),
+      list: (kind, ns) => big.list(kind, ns),
+      referrers: (to) => {
+        if (to.kind === 'Service') serviceReads++;
+        return big.referrers(to);
+      },
+    };
+    expect(selectBundle(`${CLUSTER}/Gateway/a/g`, counting)).toHaveLength(53);
+    expect(serviceReads).toBe(1);
   });
 
   it('refuses keys that are not keys, and keys of another cluster', () => {

@@ -1,0 +1,137 @@
+// Where one route change's time goes on the HAProxy path: a Gateway with N routes, then single-route
+// adds and no-op syncs, each timed in spans (diff → translate → render → observe → plan → apply).
+// `npx tsx bench/haproxy/profile-change.ts [N]`; with PROFILE=<file>, a V8 CPU profile of the timed
+// route-adding syncs is written there (open it in Chrome DevTools).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createHaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import type { HaproxyKinds } from '#adapters/haproxy/model.js';
+import type { LoadBalancerAdapter } from '#adapters/types.js';
+import { LocalPipeline } from '#cli/local/local-pipeline.js';
+import { planChanges } from '#core/plan/plan-changes.js';
+
+const N = Number(process.argv[2] ?? 3000);
+const NS = 'bench';
+const stateDir = mkdtempSync(join(os.tmpdir(), 'portico-profile-'));
+const adapter = createHaproxyAdapter({ stateDir, addressPool: '127.0.105.10-127.0.105.20' });
+const spans: Record<string, number[]> = {};
+const span = (name: string, ms: number) => {
+  spans[name] ??= [];
+  spans[name].push(ms);
+};
+const timed: LoadBalancerAdapter<HaproxyKinds> = {
+  name: adapter.name,
+  diffSpec: adapter.diffSpec,
+  capabilities: () => adapter.capabilities(),
+  render(lb) {
+    const t = performance.now();
+    const r = adapter.render(lb);
+    span('render', performance.now() - t);
+    return r;
+  },
+  async observe(key, o) {
+    const t = performance.now();
+    const r = await adapter.observe(key, o);
+    span('observe', performance.now() - t);
+    const t2 = performance.now();
+    planChanges(o.desired, r.resources, adapter.diffSpec, { lbKey: key });
+    span('plan (again, alone)', performance.now() - t2);
+    return r;
+  },
+  async apply(plan, o) {
+    const t = performance.now();
+    const r = await adapter.apply(plan, o);
+    span('apply', performance.now() - t);
+    if (adapter.lastApply)
+      span('apply: files + runtime API (applyHAProxyChange)', adapter.lastApply.durationMs);
+    return r;
+  },
+};
+const pipeline = new LocalPipeline({ adapters: { haproxy: timed } });
+const base = [
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    metadata: { name: 'portico' },
+    spec: { controllerName: 'portico.dev/gateway-controller' },
+  },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'prop', namespace: NS },
+    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 20500, protocol: 'HTTP' }] },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'backend-a', namespace: NS },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 20501 }] },
+  },
+  {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'a-slice', namespace: NS, labels: { 'kubernetes.io/service-name': 'backend-a' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 20501 }],
+    endpoints: [{ addresses: ['127.0.105.1'], conditions: { ready: true } }],
+  },
+];
+const route = (i: number) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: `route-${i}`, namespace: NS },
+  spec: {
+    parentRefs: [{ name: 'prop' }],
+    hostnames: [`${i}-route.example.com`],
+    rules: [
+      {
+        matches: [{ path: { type: 'PathPrefix', value: `/${i}` } }],
+        backendRefs: [{ name: 'backend-a', port: 80 }],
+      },
+    ],
+  },
+});
+const routes = Array.from({ length: N - 20 }, (_, i) => route(i));
+try {
+  await pipeline.sync([...base, ...routes]);
+  for (const k of Object.keys(spans)) delete spans[k];
+  const session = process.env.PROFILE ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  }
+  const total: number[] = [];
+  const cpu: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    routes.push(route(routes.length));
+    const t = performance.now();
+    const c = process.cpuUsage();
+    await pipeline.sync([...base, ...routes]);
+    total.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
+  }
+  if (session) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(process.env.PROFILE!, JSON.stringify(profile));
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(1);
+  console.log(`${N} routes, one route added per sync (20 syncs), median ms:`);
+  console.log(`  sync ${med(total)} (this process's CPU ${med(cpu)})`);
+  for (const [k, v] of Object.entries(spans)) console.log(`  ${k} ${med(v)}`);
+  const noop: number[] = [];
+  for (let k = 0; k < 10; k++) {
+    const t = performance.now();
+    await pipeline.sync([...base, ...routes]);
+    noop.push(performance.now() - t);
+  }
+  console.log(`  no-op sync ${med(noop)}`);
+} finally {
+  await adapter.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+}
