@@ -1,5 +1,6 @@
 // The ELBv2 adapter: its pure half (render, diff spec, capabilities: enough for `portico plan`) and
-// the full adapter, which adds observe, apply and listOwnedKeys over an `ElasticLoadBalancingV2Client`.
+// the full adapter, which adds observe, apply, listOwnedKeys and targetHealth over an
+// `ElasticLoadBalancingV2Client`.
 // It keeps nothing between calls: observe finds every resource by the names render gives it, so a
 // fresh Lambda container costs what a warm one does.
 
@@ -12,6 +13,7 @@ import { elbv2DiffSpec } from './diff-spec.js';
 import { AWS_ELBV2_ADAPTER, type Elbv2Kinds } from './model.js';
 import { listOwnedKeysElbv2, observeElbv2 } from './observe.js';
 import { type Elbv2RenderOptions, renderElbv2 } from './render.js';
+import { targetHealthElbv2 } from './target-health.js';
 
 export type Elbv2PureHalf = Pick<
   LoadBalancerAdapter<Elbv2Kinds>,
@@ -51,5 +53,10 @@ export function createElbv2Adapter(opts: Elbv2AdapterOptions): Elbv2Adapter {
       opts.cluster !== undefined && of !== opts.cluster
         ? { keys: [], complete: true }
         : listOwnedKeysElbv2({ client: opts.client, signal }, of),
+    targetHealth: (lb, { signal }) =>
+      targetHealthElbv2(
+        { client: opts.client, signal },
+        { key: lb.key, desired: renderElbv2(lb, opts).resources, ...cluster },
+      ),
   };
 }

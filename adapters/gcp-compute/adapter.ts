@@ -1,6 +1,6 @@
 // The GCP Compute adapter: its pure half (render, diff spec, capabilities: enough for `portico plan`
-// and the render corpus) and the full adapter, which adds observe, apply and listOwnedKeys over the
-// @google-cloud/compute REST clients of one project. The client library is loaded on the first call
+// and the render corpus) and the full adapter, which adds observe, apply, listOwnedKeys and
+// targetHealth over the @google-cloud/compute REST clients of one project. The client library is loaded on the first call
 // that needs it. It keeps nothing between calls: observe finds every resource by the names render
 // gives it, so a fresh Lambda container costs what a warm one does.
 
@@ -14,6 +14,7 @@ import { createGcpClients, type GcpClientOptions, type GcpClients } from './inte
 import { GCP_COMPUTE_ADAPTER, type GcpKinds } from './model.js';
 import { listOwnedKeysGcp, observeGcp } from './observe.js';
 import { type GcpRenderOptions, renderGcpCompute } from './render.js';
+import { targetHealthGcp } from './target-health.js';
 
 export type { GcpClientOptions };
 
@@ -74,8 +75,9 @@ export function createGcpComputeAdapter(opts: GcpComputeAdapterOptions): GcpComp
     clients ??= createGcpClients(opts.clientOptions);
     return { clients: await clients, project: opts.project, signal, retry };
   };
+  const pure = gcpComputePureHalf(opts);
   return {
-    ...gcpComputePureHalf(opts),
+    ...pure,
     project: opts.project,
     observe: async (key, { signal, desired }) =>
       observeGcp(await calls(signal), { key, desired, ...cluster }),
@@ -85,6 +87,8 @@ export function createGcpComputeAdapter(opts: GcpComputeAdapterOptions): GcpComp
       opts.cluster !== undefined && of !== opts.cluster
         ? { keys: [], complete: true }
         : listOwnedKeysGcp(await calls(signal), of),
+    targetHealth: async (lb, { signal }) =>
+      targetHealthGcp(await calls(signal), { key: lb.key, desired: pure.render(lb).resources, ...cluster }),
     async close() {
       const c = clients;
       clients = undefined;

@@ -7,9 +7,13 @@
 //   emu.failNext({ pattern: '^CreateRule$', code: 'TooManyRules' });
 //   ... emu.stats().byAction.RegisterTargets, emu.stats().mutating, emu.calls ...
 //   emu.service.setTargetHealth('eu-west-1', tgArn, '10.0.0.1', { State: 'unhealthy', Reason: 'Target.Timeout' });
+//   // Target health as ELB's probes make it, on the test's clock (service.ts `healthChecks`):
+//   const sim = await startElbv2Emulator({ healthChecks: 'simulated', now: () => clock });
+//   sim.service.failHealthChecks('10.0.0.1', { port: 8080 }); clock += 30_000; sim.service.passHealthChecks('10.0.0.1');
 //   elb.destroy(); await emu.close();
 //
 // protocol.ts: wire format; service.ts: state, validation, quotas; limits.ts: quota defaults;
+// ../health-checks.ts: the probes behind simulated target health;
 // server.ts: HTTP, SigV4 presence, fault injection, counters; client.ts: the SDK client helper.
 
 export { createElbv2Client, type Elbv2ClientOptions } from './client.js';

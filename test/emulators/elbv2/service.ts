@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { CheckFailures, checkedState } from '../health-checks.js';
 import { DEFAULT_LIMITS, type Elbv2Limits } from './limits.js';
 import {
   ElbError,
@@ -22,9 +23,19 @@ export interface ServiceOptions {
   limits?: Partial<Elbv2Limits>;
   /** Time a new load balancer stays `provisioning` before it reads `active` (default 0). */
   provisioningMs?: number;
-  /** Time a registered target stays `initial` before it reads `healthy` (default 0). */
+  /**
+   * `instant` (default): a registered target reads `initial` for `initialHealthMs`, then `healthy`;
+   * a deregistered one `draining` for `drainingMs`. `simulated`: target health follows the target
+   * group's health check as ELB runs it (health-checks.ts): `initial` (Elb.InitialHealthChecking)
+   * until HealthyThresholdCount probes at HealthCheckIntervalSeconds pass, `unhealthy` after
+   * UnhealthyThresholdCount fail (`failHealthChecks`), `draining` for the target group's
+   * `deregistration_delay.timeout_seconds`, `unused` while no load balancer forwards to the group.
+   * Drive it with `now`.
+   */
+  healthChecks?: 'instant' | 'simulated';
+  /** `instant` health: time a registered target stays `initial` before it reads `healthy` (default 0). */
   initialHealthMs?: number;
-  /** Time a deregistered target stays `draining` before it disappears (default 0). */
+  /** `instant` health: time a deregistered target stays `draining` before it disappears (default 0). */
   drainingMs?: number;
   /** Subnet id to availability zone; unknown subnets get zones a, b, c… of the region in order of first use. */
   subnetZones?: Record<string, string>;
@@ -107,6 +118,8 @@ interface TargetGroup {
   targets: Map<string, Target>;
   attributes: Map<string, string>;
   tags: Tags;
+  /** `simulated` health: since when a load balancer forwards to the group (probes start then). */
+  inUseSince: number | undefined;
 }
 
 class Region {
@@ -190,6 +203,14 @@ const TG_ATTRIBUTES: Record<string, string> = {
   'deregistration_delay.connection_termination.enabled': 'false',
 };
 
+/** What ELB says of each unhealthy reason (DescribeTargetHealth's Description). */
+const UNHEALTHY_DESCRIPTIONS: Record<string, string> = {
+  'Target.ResponseCodeMismatch': 'Health checks failed with these codes: [503]',
+  'Target.Timeout': 'Request timed out',
+  'Target.FailedHealthChecks': 'Health checks failed',
+  'Elb.InternalError': 'Health checks failed due to an internal error',
+};
+
 const hex = (n: number): string =>
   randomBytes(Math.ceil(n / 2))
     .toString('hex')
@@ -234,6 +255,8 @@ export class Elbv2Service {
   readonly vpcId: string;
   private readonly regions = new Map<string, Region>();
   private readonly now: () => number;
+  /** `simulated` health: what each backend answers probes with (failHealthChecks, passHealthChecks). */
+  private readonly checks = new CheckFailures();
 
   constructor(private readonly opts: ServiceOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -245,6 +268,21 @@ export class Elbv2Service {
   /** Drops all state in every region. */
   reset(): void {
     this.regions.clear();
+    this.checks.clear();
+  }
+
+  /**
+   * Test hook (`simulated` health): from now on, probes of `targetId` (on `port`, or any port) fail, in
+   * every target group, as a pod failing its readiness would. `reason`: the unhealthy reason code
+   * (default by protocol: Target.ResponseCodeMismatch for HTTP(S), Target.FailedHealthChecks else).
+   */
+  failHealthChecks(targetId: string, opts: { port?: number; reason?: string } = {}): void {
+    this.checks.fail(targetId, this.now(), opts);
+  }
+
+  /** Test hook (`simulated` health): from now on, probes of `targetId` pass again. */
+  passHealthChecks(targetId: string, port?: number): void {
+    this.checks.pass(targetId, this.now(), port);
   }
 
   private region(name: string): Region {
@@ -280,6 +318,21 @@ export class Elbv2Service {
 
   dispatch(regionName: string, action: string, p: QueryObject): unknown {
     const r = this.region(regionName);
+    const result = this.act(r, action, p);
+    if (this.opts.healthChecks === 'simulated' && !action.startsWith('Describe')) this.markUse(r);
+    return result;
+  }
+
+  /** `simulated` health: probes of a group's targets start when a load balancer starts forwarding to it. */
+  private markUse(r: Region): void {
+    for (const tg of r.tgs.values()) {
+      const used = this.lbsOfTg(r, tg.arn).length > 0;
+      if (!used) tg.inUseSince = undefined;
+      else tg.inUseSince ??= this.now();
+    }
+  }
+
+  private act(r: Region, action: string, p: QueryObject): unknown {
     switch (action) {
       case 'CreateLoadBalancer':
         return this.createLoadBalancer(r, p);
@@ -1337,6 +1390,7 @@ export class Elbv2Service {
       targets: new Map(),
       attributes: new Map(Object.entries(TG_ATTRIBUTES)),
       tags: new Map(),
+      inUseSince: undefined,
     };
     this.applyHealthCheck(tg, p);
     tg.tags = this.tagsFrom(p.Tags);
@@ -1584,9 +1638,15 @@ export class Elbv2Service {
   private sweep(tg: TargetGroup): void {
     const now = this.now();
     for (const [k, t] of tg.targets) {
-      if (t.deregisteredAt !== undefined && now >= t.deregisteredAt + (this.opts.drainingMs ?? 0))
+      if (t.deregisteredAt !== undefined && now >= t.deregisteredAt + this.drainingMs(tg))
         tg.targets.delete(k);
     }
+  }
+
+  /** How long a deregistered target drains: the group's deregistration delay, when simulated. */
+  private drainingMs(tg: TargetGroup): number {
+    if (this.opts.healthChecks !== 'simulated') return this.opts.drainingMs ?? 0;
+    return Number(tg.attributes.get('deregistration_delay.timeout_seconds') ?? '300') * 1000;
   }
 
   private health(
@@ -1616,6 +1676,7 @@ export class Elbv2Service {
         Description: 'Health checks disabled',
       };
     }
+    if (this.opts.healthChecks === 'simulated') return this.probed(tg, t);
     if (this.now() < t.registeredAt + (this.opts.initialHealthMs ?? 0)) {
       return {
         State: 'initial',
@@ -1624,6 +1685,35 @@ export class Elbv2Service {
       };
     }
     return { State: 'healthy' };
+  }
+
+  /** `simulated` health of a target of a group in use: what its probes since then say. */
+  private probed(tg: TargetGroup, t: Target): { State: string; Reason?: string; Description?: string } {
+    const port = tg.hc.port === 'traffic-port' || tg.hc.port === undefined ? t.port : Number(tg.hc.port);
+    const { state, failure } = checkedState(
+      {
+        since: Math.max(t.registeredAt, tg.inUseSince ?? t.registeredAt),
+        now: this.now(),
+        intervalMs: tg.hc.interval * 1000,
+        healthyThreshold: tg.hc.healthy,
+        unhealthyThreshold: tg.hc.unhealthy,
+      },
+      (at) => this.checks.failureAt(t.id, port, at),
+    );
+    if (state === 'healthy') return { State: 'healthy' };
+    if (state === 'initial')
+      return {
+        State: 'initial',
+        Reason: 'Elb.InitialHealthChecking',
+        Description: 'Initial health checks in progress',
+      };
+    const http = tg.hc.protocol === 'HTTP' || tg.hc.protocol === 'HTTPS';
+    const reason = failure?.reason ?? (http ? 'Target.ResponseCodeMismatch' : 'Target.FailedHealthChecks');
+    return {
+      State: 'unhealthy',
+      Reason: reason,
+      Description: UNHEALTHY_DESCRIPTIONS[reason] ?? 'Health checks failed',
+    };
   }
 
   private describeTargetHealth(r: Region, p: QueryObject): unknown {

@@ -3,7 +3,7 @@
 
 export interface CallStats {
   total: number;
-  /** get, list, aggregatedList, listNetworkEndpoints and operation get/wait calls. */
+  /** get, list, aggregatedList, listNetworkEndpoints, getHealth and operation get/wait calls. */
   read: number;
   /** Every other call (inserts, updates, patches, deletes, set*, attach/detach). */
   mutating: number;
@@ -20,7 +20,7 @@ export interface CallStats {
   operations: number;
 }
 
-const READ_ACTIONS = new Set(['get', 'list', 'aggregatedList', 'wait', 'listNetworkEndpoints']);
+const READ_ACTIONS = new Set(['get', 'list', 'aggregatedList', 'wait', 'listNetworkEndpoints', 'getHealth']);
 export const isReadAction = (action: string): boolean => READ_ACTIONS.has(action);
 
 export const emptyStats = (): CallStats => ({

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { patternRegExp } from '../fault-patterns.js';
+import { EndpointHealth, type HealthMode } from './endpoint-health.js';
 import {
   alreadyExists,
   ComputeApiError,
@@ -53,6 +54,12 @@ export interface ServiceOptions {
   operationDelays?: { pattern: MethodPattern; ms: number }[];
   /** How long `operations.wait` blocks before answering with a running operation (GCP: ~2 minutes). */
   waitTimeoutMs?: number;
+  /**
+   * How health checks see NEG endpoints (endpoint-health.ts): `instant` (default) every attached one
+   * HEALTHY; `simulated` probes on `now`'s clock (UNKNOWN → HEALTHY after the health check's
+   * healthyThreshold, UNHEALTHY on `failHealthChecks`, DRAINING for connection draining).
+   */
+  healthChecks?: HealthMode;
   now?: () => number;
 }
 
@@ -77,6 +84,7 @@ export class ComputeService {
   readonly store = new ResourceStore();
   readonly operations: OperationStore;
   readonly endpoints = new EndpointSets();
+  readonly health: EndpointHealth;
   readonly limits: ComputeLimits;
   private readonly now: () => number;
   private nextId = 4_000_000_000_000_000_000n + BigInt(randomBytes(2).readUInt16BE());
@@ -89,6 +97,7 @@ export class ComputeService {
   ) {
     this.now = opts.now ?? Date.now;
     this.operations = new OperationStore(this.now);
+    this.health = new EndpointHealth(opts.healthChecks ?? 'instant', this.now);
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
   }
 
@@ -96,6 +105,17 @@ export class ComputeService {
     this.store.clear();
     this.operations.clear();
     this.endpoints.clear();
+    this.health.clear();
+  }
+
+  /** Test hook (`simulated` health): probes of `ipAddress` (on `port`, or any port) fail from now on. */
+  failHealthChecks(ipAddress: string, opts: { port?: number } = {}): void {
+    this.health.checks.fail(ipAddress, this.now(), opts);
+  }
+
+  /** Test hook (`simulated` health): probes of `ipAddress` pass again from now on. */
+  passHealthChecks(ipAddress: string, port?: number): void {
+    this.health.checks.pass(ipAddress, this.now(), port);
   }
 
   async handle(route: Route, body: Json, query: URLSearchParams): Promise<Json> {
@@ -145,6 +165,8 @@ export class ComputeService {
       case 'attachNetworkEndpoints':
       case 'detachNetworkEndpoints':
         return this.changeEndpoints(route, entry, body);
+      case 'getHealth':
+        return this.getHealth(route, entry, body);
       default:
         return this.listEndpoints(entry, body, query);
     }
@@ -225,18 +247,19 @@ export class ComputeService {
 
   private listEndpoints(neg: StoredResource, body: Json, query: URLSearchParams): Json {
     const showHealth = body.healthStatus === 'SHOW';
-    const users = showHealth ? this.users(neg) : [];
-    const items = [...this.endpoints.of(neg.value.selfLink as string).values()].map((e) => ({
+    const link = neg.value.selfLink as string;
+    const attached = [...this.endpoints.of(link).values()];
+    const services = showHealth ? this.users(neg).filter((u) => u.ref.collection === 'backendServices') : [];
+    const states = services.map((u) => this.health.of(u.value, link, attached, this.checkOf(u)));
+    const items = attached.map((e, i) => ({
       networkEndpoint: { ...e, annotations: {} },
       ...(showHealth
         ? {
-            healths: users
-              .filter((u) => u.ref.collection === 'backendServices')
-              .map((u) => ({
-                backendService: { backendService: u.value.selfLink },
-                healthCheck: { healthCheck: (u.value.healthChecks as string[])[0] },
-                healthState: 'HEALTHY',
-              })),
+            healths: services.map((u, s) => ({
+              backendService: { backendService: u.value.selfLink },
+              healthCheck: { healthCheck: (u.value.healthChecks as string[])[0] },
+              healthState: states[s]![i]!.healthState,
+            })),
           }
         : {}),
     }));
@@ -247,6 +270,39 @@ export class ComputeService {
       items: p.items,
       ...(p.nextPageToken ? { nextPageToken: p.nextPageToken } : {}),
     };
+  }
+
+  /**
+   * backendServices.getHealth: how the service's health check sees the endpoints of one of its NEG
+   * backends (those draining after a detach included). A group that is not a backend is an error.
+   */
+  private getHealth(route: Route, service: StoredResource, body: Json): Json {
+    if (body.group === undefined || body.group === null || body.group === '') throw required('group');
+    const neg = this.resolve(route, 'group', body.group, ['networkEndpointGroups']);
+    const link = neg.value.selfLink as string;
+    const backends = (service.value.backends as Json[] | undefined) ?? [];
+    if (!backends.some((b) => b.group === link))
+      throw invalid('group', `'${link}' is not a backend of ${refPath(service.ref)}`);
+    const attached = [...this.endpoints.of(link).values()];
+    const healthStatus = this.health.of(service.value, link, attached, this.checkOf(service)).map((h) => ({
+      ipAddress: h.endpoint.ipAddress,
+      ...(h.endpoint.port !== undefined ? { port: h.endpoint.port } : {}),
+      ...(h.endpoint.instance !== undefined
+        ? { instance: `${scopeLink(route.project, neg.ref.scope)}/instances/${h.endpoint.instance}` }
+        : {}),
+      healthState: h.healthState,
+    }));
+    return {
+      kind: 'compute#backendServiceGroupHealth',
+      ...(healthStatus.length > 0 ? { healthStatus } : {}),
+    };
+  }
+
+  /** A backend service's health check, as stored. */
+  private checkOf(service: StoredResource): Json | undefined {
+    const link = (service.value.healthChecks as string[] | undefined)?.[0];
+    const ref = link !== undefined ? parseReference(link, service.ref.project) : undefined;
+    return ref ? this.store.get(ref)?.value : undefined;
   }
 
   // --- mutations ---------------------------------------------------------------------------------------
@@ -269,6 +325,7 @@ export class ComputeService {
     });
     const entry: StoredResource = { ref, value, state: 'creating' };
     this.store.put(entry);
+    this.noteBackends(entry);
     return this.startOperation(route, entry, 'insert', {
       commit: () => {
         entry.state = 'ready';
@@ -300,6 +357,7 @@ export class ComputeService {
     const before = entry.value;
     entry.value = value;
     entry.state = 'updating';
+    this.noteBackends(entry);
     return this.startOperation(route, entry, route.action, {
       commit: () => {
         entry.state = 'ready';
@@ -320,6 +378,7 @@ export class ComputeService {
       commit: () => {
         this.store.delete(entry.ref);
         this.endpoints.drop(entry.value.selfLink as string);
+        this.health.forget(entry.value.selfLink as string);
       },
       rollback: () => {
         entry.state = 'ready';
@@ -354,10 +413,12 @@ export class ComputeService {
     if (neg.state === 'creating' || neg.state === 'deleting') throw notReady(refPath(neg.ref));
     const endpoints = parseEndpoints(body, neg.value, this.limits);
     const link = neg.value.selfLink as string;
-    const undo =
-      route.action === 'attachNetworkEndpoints'
-        ? this.endpoints.attach(link, endpoints, this.limits)
-        : this.endpoints.detach(link, endpoints);
+    const attach = route.action === 'attachNetworkEndpoints';
+    const undo = attach
+      ? this.endpoints.attach(link, endpoints, this.limits)
+      : this.endpoints.detach(link, endpoints);
+    if (attach) this.health.attached(link, endpoints);
+    else this.health.detached(link, endpoints);
     return this.startOperation(route, neg, route.action, { rollback: undo });
   }
 
@@ -384,6 +445,13 @@ export class ComputeService {
   }
 
   // --- helpers -----------------------------------------------------------------------------------------
+
+  /** A backend service's NEG backends, for the health model: probes of a new backend start now. */
+  private noteBackends(entry: StoredResource): void {
+    if (entry.ref.collection !== 'backendServices') return;
+    const groups = ((entry.value.backends as Json[] | undefined) ?? []).map((b) => String(b.group));
+    this.health.backends(entry.value.selfLink as string, groups);
+  }
 
   private ready(entry: StoredResource): void {
     if (entry.state !== 'ready') throw notReady(refPath(entry.ref));

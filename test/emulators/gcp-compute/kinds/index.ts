@@ -23,7 +23,7 @@ export const KINDS: Record<string, Kind> = {
     kind: 'compute#backendService',
     noun: 'backend_service',
     fingerprinted: true,
-    methods: ['update', 'patch', 'setSecurityPolicy'],
+    methods: ['update', 'patch', 'setSecurityPolicy', 'getHealth'],
     prepare: prepareBackendService,
   },
   backendBuckets: {

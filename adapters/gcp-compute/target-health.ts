@@ -1,0 +1,84 @@
+// targetHealth: how each backend service's health check sees the endpoints of its NEG backends, for
+// pod readiness gates. Reads only, by the names render gives the backend services (never a project
+// scan): one backendServices.get (ownership, and the NEGs that really are its backends), then one
+// getHealth per NEG backend. A read that fails for a passing reason (rate limit, 5xx, the network,
+// after the adapter's retries) leaves its endpoints out and the answer `complete: false`.
+
+import type { LbKey } from '#core/ir/load-balancer.js';
+import type { DesiredResource } from '#core/plan/types.js';
+import { RetryableError, type TargetHealth, type TargetHealthReport } from '../types.js';
+import { scopeOf } from './internal/apply-context.js';
+import { type GcpCalls, invoke, type Json } from './internal/calls.js';
+import { clientFor, getResource } from './internal/collections.js';
+import { NotFoundError } from './internal/errors.js';
+import { ownedBy } from './internal/ownership.js';
+import type { GcpKinds } from './model.js';
+
+export interface TargetHealthOptions {
+  key: LbKey;
+  /** When set, only backend services marked with this cluster count as owned. */
+  cluster?: string;
+  /** What render produced for the load balancer: its backend services say which pool each stands for. */
+  desired: readonly DesiredResource<GcpKinds>[];
+}
+
+export async function targetHealthGcp(ctx: GcpCalls, opts: TargetHealthOptions): Promise<TargetHealthReport> {
+  let complete = true;
+  const partial = (err: unknown): undefined => {
+    if (!(err instanceof RetryableError)) throw err;
+    complete = false;
+    return undefined;
+  };
+
+  const targets: TargetHealth[] = [];
+  for (const r of opts.desired) {
+    if (r.kind !== 'backend-service' || r.value.pool === undefined) continue;
+    const { pool, name } = r.value;
+    const scope = scopeOf(r.value);
+    // Not there (not created yet) or not ours: no targets of this pool to report.
+    const service = await getResource(ctx, 'backend-service', name, scope).catch(partial);
+    if (!service || !ownedBy(service.description, opts.key, opts.cluster)) continue;
+    const { client, request } = clientFor('backend-service', scope);
+    for (const backend of (service.backends as Json[] | undefined) ?? []) {
+      const health = await invoke<Json>(ctx, client, 'getHealth', {
+        ...request,
+        backendService: name,
+        resourceGroupReferenceResource: { group: backend.group },
+      }).catch((err: unknown) => (err instanceof NotFoundError ? undefined : partial(err)));
+      for (const status of (health?.healthStatus as Json[] | undefined) ?? [])
+        targets.push(targetOf(pool, status));
+    }
+  }
+  targets.sort(
+    (a, b) => a.pool.localeCompare(b.pool) || a.address.localeCompare(b.address) || a.port - b.port,
+  );
+  return { targets, complete };
+}
+
+/** GCE_VM_IP endpoints (passthrough NLBs: a node, no port) read port 0. */
+function targetOf(pool: string, status: Json): TargetHealth {
+  const healthState = typeof status.healthState === 'string' ? status.healthState : undefined;
+  const state = stateOf(healthState);
+  return {
+    pool,
+    address: typeof status.ipAddress === 'string' ? status.ipAddress : '',
+    port: typeof status.port === 'number' ? status.port : 0,
+    state,
+    ...(healthState !== undefined && state !== 'healthy' ? { reason: healthState } : {}),
+  };
+}
+
+/** Compute's health states as readiness sees them; TIMEOUT is a failed probe. */
+export function stateOf(healthState: string | undefined): TargetHealth['state'] {
+  switch (healthState) {
+    case 'HEALTHY':
+      return 'healthy';
+    case 'UNHEALTHY':
+    case 'TIMEOUT':
+      return 'unhealthy';
+    case 'DRAINING':
+      return 'draining';
+    default:
+      return 'unknown';
+  }
+}
