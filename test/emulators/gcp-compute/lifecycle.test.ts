@@ -22,7 +22,11 @@ let c: ComputeClients;
 const project = PROJECT;
 
 beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ operationDelayMs: 30 });
+  // NEG inserts stay running long enough for the "not ready meanwhile" check on a loaded machine.
+  emu = await startGcpComputeEmulator({
+    operationDelayMs: 30,
+    operationDelays: [{ pattern: /^networkEndpointGroups\.insert$/, ms: 1000 }],
+  });
   c = await computeClients(emu);
 }, 60_000);
 afterAll(async () => {

@@ -188,7 +188,7 @@ describe('gcp-compute adapter: ownership, interruptions and faults', () => {
     } finally {
       await c.close();
     }
-  });
+  }, 60_000); // builds a second set of Google clients (seconds on a loaded machine)
 
   it('resumes after an abort after k calls, for every k, without duplicates', {
     timeout: 90_000,
