@@ -12,7 +12,7 @@ export function serviceImport(
   return {
     apiVersion: MCS_API_VERSION,
     kind: 'ServiceImport',
-    metadata: { name, namespace, resourceVersion: '1' },
+    metadata: { name, namespace, uid: `uid-si-${namespace}-${name}`, resourceVersion: '1' },
     spec: { type: 'ClusterSetIP', ports },
   };
 }
@@ -44,6 +44,7 @@ export function exportedSlice(
     metadata: {
       name,
       namespace,
+      uid: `uid-eps-${namespace}-${name}`,
       resourceVersion: o.resourceVersion ?? '1',
       labels: {
         'multicluster.kubernetes.io/service-name': o.service,
@@ -72,7 +73,7 @@ export function routeToImport(
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
-    metadata: { name, namespace, resourceVersion: '1' },
+    metadata: { name, namespace, uid: `uid-route-${namespace}-${name}`, resourceVersion: '1' },
     spec: {
       parentRefs: [{ name: o.gateway, ...(o.gatewayNamespace ? { namespace: o.gatewayNamespace } : {}) }],
       rules: [
