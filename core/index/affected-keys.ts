@@ -32,7 +32,9 @@ export class ClusterMismatchError extends Error {
  * using it; GatewayClass → Gateways; LoadBalancerParameters → classes → Gateways/Ingresses;
  * IngressClass → Ingresses, and, for a default class, Ingresses naming no class; Namespace →
  * Gateways and routes in it and Gateways selecting namespaces; ReferenceGrant → the LBs of objects
- * in its `from` namespaces that reference into its namespace).
+ * in its `from` namespaces that reference into its namespace; ServiceImport ← its EndpointSlices,
+ * in this cluster and, through `view.peers`, in every cluster of the clusterset: the keys of
+ * another cluster are returned too, each with its own cluster).
  *
  * It over-approximates (an extra reconcile is cheap and idempotent; a missed one is a bug): a
  * Gateway's key is returned even when its class is not Portico's, a Service's when its type is
@@ -61,12 +63,14 @@ export function affectedKeys(change: ObjectChange, view: DependencyView, cluster
 }
 
 class Walk {
-  readonly keys = new Set<LbKey>();
   readonly #seen = new Set<string>();
 
+  /** `keys`: shared with the walks of the clusterset's other clusters, which never go further. */
   constructor(
     readonly view: DependencyView,
     readonly cluster: string,
+    readonly keys = new Set<LbKey>(),
+    readonly followPeers = true,
   ) {}
 
   /** `versions`: the changed object's old and new versions, or undefined to read the stored one. */
@@ -108,6 +112,18 @@ class Walk {
         }
         return;
 
+      case 'ServiceImport':
+        for (const x of view.referrers(r)) {
+          if (hasEdge(x, 'backendRef')) this.visit(x.from);
+        }
+        // The same service imported in the other clusters of the clusterset uses these endpoints too.
+        if (!this.followPeers) return;
+        for (const peer of view.peers ?? []) {
+          if (peer.cluster === undefined || peer.cluster === this.cluster) continue;
+          new Walk(peer, peer.cluster, this.keys, false).visit(r);
+        }
+        return;
+
       case 'StorageBucket':
         for (const x of view.referrers(r)) {
           if (hasEdge(x, 'backendRef', 'ingressBackend')) this.visit(x.from);
@@ -118,7 +134,8 @@ class Walk {
       case 'HealthCheckPolicy':
       case 'BackendTLSPolicy':
         for (const e of this.edgesOf(r, stored)) {
-          if (e.type === 'endpointSliceOf' || e.type === 'policyTarget') this.visit(e.to);
+          if (e.type === 'endpointSliceOf' || e.type === 'importedSliceOf' || e.type === 'policyTarget')
+            this.visit(e.to);
         }
         return;
 

@@ -26,6 +26,8 @@ interface Incoming {
  */
 export class DependencyGraph implements DependencyView {
   readonly cluster: string | undefined;
+  /** The graphs of the other clusters of this cluster's clusterset (see DependencyView.peers). */
+  peers: readonly DependencyGraph[] = [];
   readonly #nodes = new Map<string, Node>();
   /** target refId → source refId → incoming edge. */
   readonly #reverse = new Map<string, Map<string, Incoming>>();

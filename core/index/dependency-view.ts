@@ -20,7 +20,8 @@ export interface Referrer {
  * | list              | Map by kind and namespace   | Query `pk = kind#<kind>#<ns or ->`                      |
  *
  * Every answer must be deterministic (the in-memory graph sorts by refId) and must never include
- * objects of another cluster: a view holds exactly one cluster (see `cluster`).
+ * objects of another cluster: a view holds exactly one cluster (see `cluster`). The other clusters
+ * of its clusterset are separate views (`peers`), read only for multi-cluster services.
  *
  * Implementations may answer with a slightly stale picture (eventual consistency); callers tolerate
  * that because Portico is level-triggered and the scheduled resync re-enqueues every key.
@@ -28,6 +29,13 @@ export interface Referrer {
 export interface DependencyView {
   /** The cluster this view holds, when known; keys of any other cluster are refused. */
   readonly cluster?: string | undefined;
+  /**
+   * The views of the other clusters of this cluster's clusterset (each with its `cluster` set; a walk
+   * never follows a peer's own peers). Only multi-cluster services cross them: a ServiceImport's EndpointSlices are
+   * read from every member, and a change of one member's exported slice affects the load balancers
+   * of every member that imports the service. Absent or empty: the cluster is in no clusterset.
+   */
+  readonly peers?: readonly DependencyView[] | undefined;
   /** The stored raw object (as received, unvalidated), or undefined. */
   get(ref: ObjectRef): unknown;
   /** The edges the stored object declares (referencesOf(get(ref))), or [] when it is not stored. */

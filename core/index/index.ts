@@ -3,6 +3,7 @@
 // DependencyGraph is an in-memory data structure, and a store-backed DependencyView can replace it.
 
 export * from './affected-keys.js';
+export * from './cluster-sets.js';
 export * from './dependency-graph.js';
 export * from './dependency-view.js';
 export * from './lb-keys.js';

@@ -1,6 +1,7 @@
 import { SERVICE_NAME_LABEL } from '#core/model/endpoint-slice.js';
 import { GATEWAY_GROUP } from '#core/model/gateway-api.js';
 import { PORTICO_GROUP } from '#core/model/parameters.js';
+import { MCS_GROUP, MCS_SERVICE_NAME_LABEL, SERVICE_IMPORT_KIND } from '#core/model/service-import.js';
 import { STORAGE_BUCKET_KIND } from '#core/model/storage-bucket.js';
 import {
   DEFAULT_INGRESS_CLASS_REF,
@@ -26,8 +27,9 @@ export type EdgeType =
   /** Route → Gateway or ListenerSet (spec.parentRefs); ListenerSet → Gateway (spec.parentRef). */
   | 'parentRef'
   /**
-   * Route → Service (rules[].backendRefs, and the requestMirror filters of rules and backendRefs), or
-   * → StorageBucket (a backendRef of group portico.dev, kind StorageBucket).
+   * Route → Service or ServiceImport (rules[].backendRefs, and the requestMirror filters of rules and
+   * backendRefs; a ServiceImport is of group multicluster.x-k8s.io), or → StorageBucket (a backendRef
+   * of group portico.dev, kind StorageBucket).
    */
   | 'backendRef'
   /** Gateway → GatewayClass. */
@@ -61,6 +63,12 @@ export type EdgeType =
   | 'tlsSecret'
   /** EndpointSlice → Service (label kubernetes.io/service-name, same namespace). */
   | 'endpointSliceOf'
+  /**
+   * EndpointSlice → ServiceImport (label multicluster.kubernetes.io/service-name, same namespace): a
+   * slice of a multi-cluster service. The ServiceImport is looked up in the slice's own cluster and in
+   * every other cluster of its clusterset (see DependencyView.peers).
+   */
+  | 'importedSliceOf'
   /** HealthCheckPolicy, BackendTLSPolicy → Service (spec.targetRefs, same namespace). */
   | 'policyTarget'
   /**
@@ -128,7 +136,7 @@ export function referencesOf(obj: unknown): Edge[] {
         if (!isRecord(rule)) continue;
         for (const f of arr(rule.filters)) add('backendRef', mirrorTarget(f, ns));
         for (const b of arr(rule.backendRefs)) {
-          add('backendRef', serviceRef(b, ns) ?? bucketRef(b, ns));
+          add('backendRef', serviceRef(b, ns) ?? serviceImportRef(b, ns) ?? bucketRef(b, ns));
           if (isRecord(b)) for (const f of arr(b.filters)) add('backendRef', mirrorTarget(f, ns));
         }
       }
@@ -204,6 +212,7 @@ export function referencesOf(obj: unknown): Edge[] {
 
     case 'EndpointSlice':
       add('endpointSliceOf', named('Service', ns, labels[SERVICE_NAME_LABEL]));
+      add('importedSliceOf', named(SERVICE_IMPORT_KIND, ns, labels[MCS_SERVICE_NAME_LABEL]));
       break;
 
     case 'BackendTLSPolicy':
@@ -298,9 +307,16 @@ function configMapRef(c: unknown, ns: string, crossNamespace: boolean): ObjectRe
   return named('ConfigMap', crossNamespace ? nsOr(c.namespace, ns) : ns, c.name);
 }
 
+/** A backendRef to a multi-cluster ServiceImport (group multicluster.x-k8s.io). */
+function serviceImportRef(b: unknown, ns: string): ObjectRef | undefined {
+  if (!isRecord(b) || str(b.group) !== MCS_GROUP || str(b.kind) !== SERVICE_IMPORT_KIND) return undefined;
+  return named(SERVICE_IMPORT_KIND, nsOr(b.namespace, ns), b.name);
+}
+
 function mirrorTarget(f: unknown, ns: string): ObjectRef | undefined {
   if (!isRecord(f) || !isRecord(f.requestMirror)) return undefined;
-  return serviceRef(f.requestMirror.backendRef, ns);
+  const target = f.requestMirror.backendRef;
+  return serviceRef(target, ns) ?? serviceImportRef(target, ns);
 }
 
 /** A backendRef to Portico's StorageBucket kind (group portico.dev). */

@@ -1,8 +1,9 @@
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
+import { SERVICE_IMPORT_KIND, sourceClusterOf } from '#core/model/service-import.js';
 import { ClusterMismatchError } from './affected-keys.js';
 import { type DependencyView, hasEdge } from './dependency-view.js';
-import { INGRESS_GROUP, type ObjectRef, ref, refId } from './object-ref.js';
+import { INGRESS_GROUP, isRecord, type ObjectRef, ref, refId } from './object-ref.js';
 
 export class InvalidLbKeyError extends Error {
   constructor(key: string) {
@@ -20,7 +21,8 @@ export class InvalidLbKeyError extends Error {
  *   their certificate Secrets; the routes whose parentRefs name it or one of its ListenerSets; the
  *   Services those routes use (backendRefs and mirrors) with their EndpointSlices,
  *   HealthCheckPolicies and BackendTLSPolicies (with their CA ConfigMaps), and the StorageBuckets
- *   they use; the ReferenceGrants of every namespace
+ *   they use; the ServiceImports they use with their exported EndpointSlices from every cluster
+ *   of the clusterset (see addImportDependents); the ReferenceGrants of every namespace
  *   referenced from another one.
  * - Ingress / IngressGroup: the Ingress, or every member of the group (in any namespace); every
  *   IngressClass and the parameters they reference; TLS Secrets; backend Services with their
@@ -38,7 +40,7 @@ export function selectBundle(key: LbKey, view: DependencyView): unknown[] {
   if (view.cluster !== undefined && view.cluster !== parsed.cluster) {
     throw new ClusterMismatchError(view.cluster, parsed.cluster);
   }
-  const b = new BundleBuilder(view);
+  const b = new BundleBuilder(view, parsed.cluster);
   for (const n of view.list('Namespace')) b.add(n);
 
   switch (parsed.kind) {
@@ -80,7 +82,10 @@ class BundleBuilder {
   /** Services whose dependents are in: every route of a Gateway may use the same one. */
   readonly #expandedServices = new Set<string>();
 
-  constructor(readonly view: DependencyView) {}
+  constructor(
+    readonly view: DependencyView,
+    readonly cluster: string,
+  ) {}
 
   /** Adds a stored object (once); returns whether it is stored. */
   add(r: ObjectRef): boolean {
@@ -90,6 +95,31 @@ class BundleBuilder {
     if (obj === undefined) return false;
     this.#objects.set(id, obj);
     return true;
+  }
+
+  /**
+   * Adds the EndpointSlices of a ServiceImport from this cluster and from every other cluster of the
+   * clusterset. A slice counts only in the cluster its `multicluster.kubernetes.io/source-cluster`
+   * label names: each cluster's endpoints come from that cluster's own forwarder, so they live and
+   * are garbage-collected under that cluster's snapshot alone, and a copy an MCS controller made in
+   * another cluster (or a slice claiming another cluster's name) is not read. Slices of other
+   * clusters get bundle ids of their own: names are unique only within a cluster.
+   */
+  #addImportDependents(serviceImport: ObjectRef): void {
+    const members: [string, DependencyView][] = [[this.cluster, this.view]];
+    for (const peer of this.view.peers ?? []) {
+      if (peer.cluster !== undefined && peer.cluster !== this.cluster) members.push([peer.cluster, peer]);
+    }
+    for (const [cluster, view] of members) {
+      for (const x of view.referrers(serviceImport)) {
+        if (!hasEdge(x, 'importedSliceOf')) continue;
+        const slice = view.get(x.from);
+        if (!isRecord(slice) || !isRecord(slice.metadata)) continue;
+        if (sourceClusterOf(slice.metadata.labels) !== cluster) continue;
+        const id = cluster === this.cluster ? refId(x.from) : `${refId(x.from)}@${cluster}`;
+        this.#objects.set(id, slice);
+      }
+    }
   }
 
   /** Every object of a (few, cluster-scoped) class kind, with the parameters each references. */
@@ -116,7 +146,8 @@ class BundleBuilder {
         case 'backendRef':
         case 'ingressBackend':
           this.add(e.to);
-          this.#addServiceDependents(e.to);
+          if (e.to.kind === SERVICE_IMPORT_KIND) this.#addImportDependents(e.to);
+          else this.#addServiceDependents(e.to);
           break;
         default:
           // gatewayClass/ingressClass: all classes are in already; parentRef: only the key's

@@ -319,6 +319,8 @@ export interface Endpoint {
   terminating: boolean;
   zone?: string;
   nodeName?: string;
+  /** The cluster the endpoint comes from: set on the endpoints of a multi-cluster ServiceImport. */
+  cluster?: string;
 }
 
 export interface HealthCheck {

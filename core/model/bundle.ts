@@ -28,6 +28,7 @@ import { type Namespace, namespace } from './namespace.js';
 import { type LoadBalancerParameters, loadBalancerParameters } from './parameters.js';
 import { type Secret, secret } from './secret.js';
 import { type Service, service } from './service.js';
+import { MCS_GROUP, type ServiceImport, serviceImport } from './service-import.js';
 import { type StorageBucket, storageBucket } from './storage-bucket.js';
 
 /** Everything the translator reads about one cluster (or the part of it that one load balancer needs). */
@@ -52,6 +53,7 @@ export interface Bundle {
   healthCheckPolicies: HealthCheckPolicy[];
   storageBuckets: StorageBucket[];
   backendTlsPolicies: BackendTLSPolicy[];
+  serviceImports: ServiceImport[];
 }
 
 /** The kinds the core reads, with the schema each is checked against and the bundle field it lands in. */
@@ -121,6 +123,7 @@ export const KINDS = {
     group: 'gateway.networking.k8s.io',
     namespaced: true,
   },
+  ServiceImport: { schema: serviceImport, field: 'serviceImports', group: MCS_GROUP, namespaced: true },
 } as const satisfies Record<
   string,
   { schema: z.ZodType; field: keyof Bundle; group: string; namespaced: boolean }

@@ -11,4 +11,5 @@ export * from './read-cache.js';
 export * from './read-objects.js';
 export * from './secret.js';
 export * from './service.js';
+export * from './service-import.js';
 export * from './storage-bucket.js';

@@ -9,6 +9,7 @@ import type { LoadBalancerParameters } from '#core/model/parameters.js';
 import type { RejectedObject } from '#core/model/read-objects.js';
 import type { Secret } from '#core/model/secret.js';
 import type { Service } from '#core/model/service.js';
+import { MCS_SERVICE_NAME_LABEL, type ServiceImport } from '#core/model/service-import.js';
 import { STORAGE_BUCKET_KIND, type StorageBucket } from '#core/model/storage-bucket.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { Notice } from './notice.js';
@@ -24,6 +25,10 @@ export interface TranslateContext {
   readonly services: ReadonlyMap<string, Service>;
   /** By `namespace/service-name`. */
   readonly endpointSlices: ReadonlyMap<string, EndpointSlice[]>;
+  /** Multi-cluster slices, by `namespace/<multicluster.kubernetes.io/service-name>`. */
+  readonly importedSlices: ReadonlyMap<string, EndpointSlice[]>;
+  /** By `namespace/name`. */
+  readonly serviceImports: ReadonlyMap<string, ServiceImport>;
   readonly secrets: ReadonlyMap<string, Secret>;
   /** By `namespace/name`. */
   readonly configMaps: ReadonlyMap<string, ConfigMap>;
@@ -61,6 +66,11 @@ export function createContext(
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
     if (svc) push(endpointSlices, `${s.metadata.namespace}/${svc}`, s);
   }
+  const importedSlices = new Map<string, EndpointSlice[]>();
+  for (const s of bundle.endpointSlices) {
+    const svc = s.metadata.labels?.[MCS_SERVICE_NAME_LABEL];
+    if (svc) push(importedSlices, `${s.metadata.namespace}/${svc}`, s);
+  }
   const referenceGrants = new Map<string, ReferenceGrant[]>();
   for (const g of bundle.referenceGrants) push(referenceGrants, g.metadata.namespace ?? '', g);
   const healthCheckPolicies = new Map<string, HealthCheckPolicy[]>();
@@ -73,6 +83,8 @@ export function createContext(
     bundle,
     services: new Map(bundle.services.map((s) => [key(s), s])),
     endpointSlices,
+    importedSlices,
+    serviceImports: new Map(bundle.serviceImports.map((s) => [key(s), s])),
     secrets: new Map(bundle.secrets.map((s) => [key(s), s])),
     configMaps: new Map(bundle.configMaps.map((c) => [key(c), c])),
     namespaces: new Map(bundle.namespaces.map((n) => [n.metadata.name, n])),

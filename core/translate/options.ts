@@ -3,6 +3,12 @@ import type { ProviderName } from '#core/model/parameters.js';
 export interface TranslateOptions {
   /** Cluster id carried by every load-balancer key. */
   cluster: string;
+  /**
+   * The other clusters of `cluster`'s clusterset (docs/multi-cluster.md): a ServiceImport's endpoints
+   * come from EndpointSlices whose `multicluster.kubernetes.io/source-cluster` is `cluster` or one of
+   * these; slices naming any other cluster are left out. Absent: the cluster is in no clusterset.
+   */
+  clusterSet?: readonly string[];
   /** GatewayClasses whose `spec.controllerName` equals this are Portico's. */
   controllerName: string;
   /** IngressClasses whose `spec.controller` equals this are Portico's. */

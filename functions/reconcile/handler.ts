@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
 import { supportedFeaturesOf } from '#adapters/supported-features.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
+import { ClusterSets } from '#core/index/cluster-sets.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
@@ -36,6 +37,12 @@ export interface ReconcileDependencies {
   retryBackoff?: BackoffOptions;
   /** Holds each key's dispatch mark while it runs, then sends one trailing request if it became dirty (as record's). */
   dispatch?: KeyDispatch;
+  /**
+   * The clustersets (docs/multi-cluster.md): a key's ServiceImports bring the exported EndpointSlices
+   * of every cluster of its clusterset. Completeness stays the key's own cluster's: another member's
+   * objects are only ever removed by that member's own re-list. Default: none.
+   */
+  clusterSets?: ClusterSets;
 }
 
 /** What reconciling one key did (for logs and tests). */
@@ -72,20 +79,22 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
   const { store, adapters } = deps;
   // GatewayClasses advertise what their provider's adapter can do (status.supportedFeatures).
   const translateOptions = { supportedFeatures: supportedFeaturesOf(adapters), ...deps.translateOptions };
+  const clusterSets = deps.clusterSets ?? new ClusterSets();
 
   async function reconcileOne(key: LbKey, signal: AbortSignal, force: boolean): Promise<KeyOutcome> {
     const cluster = parseLbKey(key)!.cluster;
+    const peers = clusterSets.peersOf(cluster);
     // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
     // Otherwise the remembered fingerprint is read alongside the bundle (one round trip less).
     const [bundle, last] = await Promise.all([
-      selectBundleFromStore(store, key),
+      selectBundleFromStore(store, key, undefined, peers),
       force ? undefined : store.lastReconciled(key),
     ]);
     const fingerprint = bundleFingerprint(bundle);
     if (!force && last === fingerprint) return 'unchanged';
     const complete = await store.isComplete(cluster);
 
-    const result = translate(bundle, { ...translateOptions, cluster }, cache);
+    const result = translate(bundle, { ...translateOptions, cluster, clusterSet: peers }, cache);
     const lb = result.loadBalancers.find((l) => l.key === key);
     const heldReason = result.held.find((h) => h.key === key)?.reason;
     const mine = (s: ObjectStatus) => s.loadBalancers.length === 0 || s.loadBalancers.includes(key);
@@ -229,6 +238,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
   const queueUrl = requiredEnv(env, 'PORTICO_RECONCILE_QUEUE_URL');
   const region = regionOf(env);
+  const clusterSets = ClusterSets.parse(env.PORTICO_CLUSTER_SETS);
   const [
     { DynamoSnapshotStore },
     { cloudAdapters },
@@ -251,6 +261,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
     adapters: await cloudAdapters(env),
     retryDelay: new SqsRetryDelay({ client: sqs }),
     dispatch: new KeyDispatch({ store, queue: new SqsQueue({ client: sqs, queueUrl }) }),
+    clusterSets,
     translateOptions: {
       defaultProvider: (env.PORTICO_DEFAULT_PROVIDER ?? 'aws-elbv2') as TranslateOptions['defaultProvider'],
     },

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { ObjectChange } from '#core/index/affected-keys.js';
+import { ClusterSets } from '#core/index/cluster-sets.js';
 import { refOf } from '#core/index/object-ref.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import { isSnapshotMarker, type PorticoEvent } from '#events/portico-event.js';
@@ -37,6 +38,11 @@ export interface RecordDependencies {
   retryBackoff?: BackoffOptions;
   /** What of a Secret is stored (default: no private key; see functions/shared/secret-rule.ts). */
   secrets?: SanitizeOptions;
+  /**
+   * The clustersets (docs/multi-cluster.md): a change of one member's exported EndpointSlice also
+   * reconciles the load balancers of the other members that import its service. Default: none.
+   */
+  clusterSets?: ClusterSets;
 }
 
 /** What recording one event did (for logs and tests). */
@@ -56,6 +62,7 @@ export function createRecordHandler(deps: RecordDependencies) {
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store } = deps;
   const secrets = deps.secrets ?? FUNCTIONS_SECRET_RULE;
+  const clusterSets = deps.clusterSets ?? new ClusterSets();
   const dispatch =
     deps.dispatch ??
     new KeyDispatch({ store, queue: deps.reconcileQueue, ...(deps.now ? { now: deps.now } : {}) });
@@ -89,7 +96,10 @@ export function createRecordHandler(deps: RecordDependencies) {
         ? [e.type === 'dev.knative.apiserver.resource.delete' ? { old: e.data } : { new: e.data }]
         : stored.changes;
     // One walk for every change of the event: the reads of all of them are batched together.
-    const keys = changes.length > 0 ? await affectedKeysInStore(store, e.cluster, changes) : [];
+    const keys =
+      changes.length > 0
+        ? await affectedKeysInStore(store, e.cluster, changes, undefined, clusterSets.peersOf(e.cluster))
+        : [];
     return { outcome, keys };
   }
 
@@ -199,8 +209,8 @@ type Handler = ReturnType<typeof createRecordHandler>;
 /**
  * The deployed function: wired from the environment on the first invocation (nothing is read or
  * connected at import time; a failed wiring is retried by the next invocation). `PORTICO_TABLE_NAME`
- * (the snapshot table), `PORTICO_RECONCILE_QUEUE_URL` (the reconcile queue), `AWS_REGION` (set by
- * Lambda). The SDK clients live as long as the container and honour `AWS_ENDPOINT_URL_DYNAMODB` /
+ * (the snapshot table), `PORTICO_RECONCILE_QUEUE_URL` (the reconcile queue), `PORTICO_CLUSTER_SETS`
+ * (optional, `a,b;c,d`: see ClusterSets.parse), `AWS_REGION` (set by Lambda). The SDK clients live as long as the container and honour `AWS_ENDPOINT_URL_DYNAMODB` /
  * `AWS_ENDPOINT_URL_SQS`.
  */
 export const handler = lazyHandler<SQSEvent, SQSBatchResponse>(wireFromEnv);
@@ -209,6 +219,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
   const tableName = requiredEnv(env, 'PORTICO_TABLE_NAME');
   const queueUrl = requiredEnv(env, 'PORTICO_RECONCILE_QUEUE_URL');
   const region = regionOf(env);
+  const clusterSets = ClusterSets.parse(env.PORTICO_CLUSTER_SETS);
   const [{ DynamoDBClient }, { DynamoSnapshotStore }, { SQSClient }, { SqsQueue }, { SqsRetryDelay }] =
     await Promise.all([
       import('#functions/wiring/dynamodb-client.js'),
@@ -222,5 +233,6 @@ async function wireFromEnv(env: Env): Promise<Handler> {
     store: new DynamoSnapshotStore({ tableName, client: new DynamoDBClient({ region }) }),
     reconcileQueue: new SqsQueue({ client: sqs, queueUrl }),
     retryDelay: new SqsRetryDelay({ client: sqs }),
+    clusterSets,
   });
 }

@@ -32,14 +32,18 @@ export class StoreViewRoundsError extends Error {
  * misses nothing. That pass saw only real answers, so its result is exactly the walk's result on the
  * stored snapshot; the number of passes is bounded by the depth of the dependency chains (a few),
  * and the reads by what the walk reaches: what one load balancer holds, not the cluster.
+ *
+ * `peers`: the other clusters of `cluster`'s clusterset. The view then carries one view per peer
+ * (DependencyView.peers), read the same way; a walk reaches into them only for multi-cluster services.
  */
 export async function withStoreView<T>(
   store: SnapshotStore,
   cluster: string,
   walk: (view: DependencyView) => T,
-  options: { maxRounds?: number; stats?: StoreViewStats } = {},
+  options: { maxRounds?: number; stats?: StoreViewStats; peers?: readonly string[] } = {},
 ): Promise<T> {
-  const view = new CachedStoreView(cluster);
+  const peers = (options.peers ?? []).filter((p) => p !== cluster).map((p) => new CachedStoreView(p));
+  const view = new CachedStoreView(cluster, peers);
   const stats = options.stats ?? { rounds: 0, objects: 0, queries: 0 };
   const maxRounds = options.maxRounds ?? 32;
   for (;;) {
@@ -62,13 +66,15 @@ export function affectedKeysInStore(
   cluster: string,
   changes: ObjectChange | readonly ObjectChange[],
   stats?: StoreViewStats,
+  /** The other clusters of `cluster`'s clusterset: their keys that import a changed slice's service are returned too. */
+  peers: readonly string[] = [],
 ): Promise<LbKey[]> {
   const all: readonly ObjectChange[] = Array.isArray(changes) ? changes : [changes as ObjectChange];
   return withStoreView(
     store,
     cluster,
     (view) => [...new Set(all.flatMap((change) => affectedKeys(change, view, cluster)))].sort(compareStrings),
-    stats ? { stats } : {},
+    { ...(stats ? { stats } : {}), peers },
   );
 }
 
@@ -77,10 +83,15 @@ export function selectBundleFromStore(
   store: SnapshotStore,
   key: LbKey,
   stats?: StoreViewStats,
+  /** The other clusters of the key's clusterset: ServiceImports bring their exported slices too. */
+  peers: readonly string[] = [],
 ): Promise<unknown[]> {
   const cluster = parseLbKey(key)?.cluster ?? '';
   // An unparsable key is refused by selectBundle itself, before any read.
-  return withStoreView(store, cluster, (view) => selectBundle(key, view), stats ? { stats } : {});
+  return withStoreView(store, cluster, (view) => selectBundle(key, view), {
+    ...(stats ? { stats } : {}),
+    peers,
+  });
 }
 
 class CachedStoreView implements DependencyView {
@@ -93,13 +104,24 @@ class CachedStoreView implements DependencyView {
   #missInto = new Set<string>();
   #missLists = new Map<string, { kind: string; namespace?: string | undefined }>();
 
-  constructor(readonly cluster: string) {}
+  constructor(
+    readonly cluster: string,
+    readonly peers: readonly CachedStoreView[] = [],
+  ) {}
 
   missed(): boolean {
-    return this.#missObjects.size + this.#missReferrers.size + this.#missInto.size + this.#missLists.size > 0;
+    return (
+      this.#missObjects.size + this.#missReferrers.size + this.#missInto.size + this.#missLists.size > 0 ||
+      this.peers.some((p) => p.missed())
+    );
   }
 
+  /** Fetches what this view and its peers missed, all at once. */
   async fetch(store: SnapshotStore, stats: StoreViewStats): Promise<void> {
+    await Promise.all([this.#fetchOwn(store, stats), ...this.peers.map((p) => p.fetch(store, stats))]);
+  }
+
+  async #fetchOwn(store: SnapshotStore, stats: StoreViewStats): Promise<void> {
     const objects = [...this.#missObjects.entries()];
     const referrers = [...this.#missReferrers.entries()];
     const into = [...this.#missInto];

@@ -2,13 +2,16 @@
 // API server → the Forwarder (client-node informers) → signed batches over HTTP → the ingest
 // function → the SQS FIFO events queue (emulator) → record (DynamoDB store on dynalite) → the
 // reconcile queue → reconcile with the HAProxy adapter; status pulled from the status function and
-// patched back into the API server by the forwarder. Used by the end-to-end test and bench/pipeline.
+// patched back into the API server by the forwarder. Used by the end-to-end tests and bench/pipeline.
+// Several clusters (`clusters`) are several API servers, each with its own forwarder and signing
+// key, in front of the same functions, store and HAProxy (a clusterset when `clusterSets` says so).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import { ClusterSets } from '#core/index/cluster-sets.js';
 import type { KindName } from '#core/model/bundle.js';
 import { Forwarder } from '#forwarder/forwarder.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
@@ -30,23 +33,43 @@ import { SqsEventSource } from '#test/support/sqs-event-source.js';
 export const CLUSTER = 'e2e';
 const SECRET = 'e2e-signing-secret-0123456789abcdef0123';
 const TABLE = 'portico-e2e-snapshots';
-const KINDS: KindName[] = ['GatewayClass', 'Gateway', 'HTTPRoute', 'Service', 'EndpointSlice'];
+const KINDS: KindName[] = [
+  'GatewayClass',
+  'Gateway',
+  'HTTPRoute',
+  'Service',
+  'EndpointSlice',
+  'ServiceImport',
+];
 /** How long the forwarder holds events to batch them. */
 export const FORWARDER_LINGER_MS = 20;
 
 export interface LocalCloudOptions {
   /** Bind addresses for the HAProxy adapter's load balancers (a 127.0.0.0/8 range of its own). */
   addressPool: string;
-  /** Objects in the API server before the forwarder starts. */
-  objects: readonly Record<string, unknown>[];
+  /** Objects in the API server before the forwarder starts (of cluster CLUSTER, when `clusters` is absent). */
+  objects?: readonly Record<string, unknown>[];
+  /** Several clusters, each an API server with its objects and a forwarder with its id; `objects` is then ignored. */
+  clusters?: readonly { id: string; objects: readonly Record<string, unknown>[] }[];
+  /** The clustersets the record and reconcile functions are configured with (default: none). */
+  clusterSets?: ClusterSets;
   /** The reconcile queue's DelaySeconds (serverless.yml: 0; dispatch coalesces in the store instead). */
   reconcileDelaySeconds?: number;
   statusPollMs?: number;
 }
 
-export interface LocalCloud {
+export interface LocalCloudCluster {
+  id: string;
   kube: KubeFixture;
   forwarder: Forwarder;
+}
+
+export interface LocalCloud {
+  /** The first cluster's API server and forwarder. */
+  kube: KubeFixture;
+  forwarder: Forwarder;
+  /** Every cluster, in the order given. */
+  clusters: LocalCloudCluster[];
   recordSource: SqsEventSource;
   reconcileSource: SqsEventSource;
   close(): Promise<void>;
@@ -54,7 +77,12 @@ export interface LocalCloud {
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   const stateDir = mkdtempSync(join(tmpdir(), 'portico-local-cloud-'));
-  const [kube, sqs, dynamo] = await Promise.all([startKube(), startSqsEmulator(), startDynalite()]);
+  const wanted = options.clusters ?? [{ id: CLUSTER, objects: options.objects ?? [] }];
+  const [kubes, sqs, dynamo] = await Promise.all([
+    Promise.all(wanted.map(() => startKube())),
+    startSqsEmulator(),
+    startDynalite(),
+  ]);
   const sqsClient = createSqsClient(sqs);
   await dynamo.createSnapshotTable(TABLE);
   const eventsUrl = await fifo(sqsClient, 'portico-e2e-events.fifo', { VisibilityTimeout: '5' });
@@ -68,7 +96,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     store,
     queue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
   });
-  const signingKeys = [{ cluster: CLUSTER, secret: SECRET }];
+  const secretOf = (cluster: string) => `${SECRET}-${cluster}`;
+  const signingKeys = wanted.map((c) => ({ cluster: c.id, secret: secretOf(c.id) }));
+  const clusterSets = options.clusterSets ?? new ClusterSets();
   const api: HttpApi = await startHttpApi({
     'POST /events': createIngestHandler({
       queue: new SqsQueue({ client: sqsClient, queueUrl: eventsUrl }),
@@ -86,6 +116,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       store,
       reconcileQueue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
       dispatch,
+      clusterSets,
       logger: silentLogger,
     }),
   }).start();
@@ -99,35 +130,42 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       translateOptions: { defaultProvider: 'haproxy' },
       logger: silentLogger,
       dispatch,
+      clusterSets,
     }),
   }).start();
 
-  for (const o of options.objects) kube.server.create(o);
-  const forwarder = new Forwarder({
-    endpoint: api.url,
-    cluster: CLUSTER,
-    signingSecret: SECRET,
-    kubeConfig: loadKubeConfig(kube.kubeconfig),
-    kinds: KINDS,
-    controllerName: CONTROLLER,
-    lingerMs: FORWARDER_LINGER_MS,
-    statusPollMs: options.statusPollMs ?? 100,
-    logger: silentLogger,
-  });
-  await forwarder.start();
+  const clusters: LocalCloudCluster[] = [];
+  for (const [i, c] of wanted.entries()) {
+    const kube = kubes[i]!;
+    for (const o of c.objects) kube.server.create(o);
+    const forwarder = new Forwarder({
+      endpoint: api.url,
+      cluster: c.id,
+      signingSecret: secretOf(c.id),
+      kubeConfig: loadKubeConfig(kube.kubeconfig),
+      kinds: KINDS,
+      controllerName: CONTROLLER,
+      lingerMs: FORWARDER_LINGER_MS,
+      statusPollMs: options.statusPollMs ?? 100,
+      logger: silentLogger,
+    });
+    await forwarder.start();
+    clusters.push({ id: c.id, kube, forwarder });
+  }
 
   return {
-    kube,
-    forwarder,
+    kube: clusters[0]!.kube,
+    forwarder: clusters[0]!.forwarder,
+    clusters,
     recordSource,
     reconcileSource,
     async close() {
-      await forwarder.stop({ deadlineMs: 500 });
+      await Promise.all(clusters.map((c) => c.forwarder.stop({ deadlineMs: 500 })));
       await Promise.all([recordSource.stop(), reconcileSource.stop()]);
       dropConnections();
       await haproxy.stop();
       sqsClient.destroy();
-      await Promise.all([api.close(), sqs.close(), dynamo.close(), kube.close()]);
+      await Promise.all([api.close(), sqs.close(), dynamo.close(), ...kubes.map((k) => k.close())]);
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

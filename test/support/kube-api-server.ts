@@ -36,7 +36,7 @@ const GW = 'gateway.networking.k8s.io';
 const ns = true;
 const cluster = false;
 
-/** Core v1, networking, discovery, Gateway API (v1, v1beta1, v1alpha2) and portico.dev: what Portico reads. */
+/** Core v1, networking, discovery, Gateway API (v1, v1beta1, v1alpha2), portico.dev and multicluster.x-k8s.io: what Portico reads. */
 export const DEFAULT_RESOURCES: readonly ApiResource[] = [
   { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: cluster, status: true },
   { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: ns, status: true },
@@ -126,6 +126,14 @@ export const DEFAULT_RESOURCES: readonly ApiResource[] = [
     version: 'v1alpha1',
     kind: 'StorageBucket',
     plural: 'storagebuckets',
+    namespaced: ns,
+    status: false,
+  },
+  {
+    group: 'multicluster.x-k8s.io',
+    version: 'v1alpha1',
+    kind: 'ServiceImport',
+    plural: 'serviceimports',
     namespaced: ns,
     status: false,
   },

@@ -17,7 +17,12 @@ import { formatIp, parseIp } from '../ip-address.js';
  * - IPv6 addresses are written canonically, and an address:port listed twice (slices overlap while
  *   the controller moves endpoints between them) is kept once, the most ready copy winning.
  */
-export function endpointsForPort(slices: readonly EndpointSlice[], port: ServicePort): Endpoint[] {
+export function endpointsForPort(
+  slices: readonly EndpointSlice[],
+  port: Pick<ServicePort, 'name' | 'protocol' | 'port'>,
+  /** The cluster each slice's endpoints come from (multi-cluster services); absent: not recorded. */
+  clusterOf?: (slice: EndpointSlice) => string | undefined,
+): Endpoint[] {
   const wantName = port.name ?? '';
   const wantProtocol = port.protocol ?? 'TCP';
   const byAddress = new Map<string, Endpoint>();
@@ -27,6 +32,7 @@ export function endpointsForPort(slices: readonly EndpointSlice[], port: Service
       (p) => (p.name ?? '') === wantName && (p.protocol ?? 'TCP') === wantProtocol,
     );
     if (!slicePort?.port) continue;
+    const cluster = clusterOf?.(slice);
     for (const e of slice.endpoints ?? []) {
       const address = canonicalAddress(e.addresses[0] ?? '', slice.addressType);
       if (!address) continue;
@@ -42,6 +48,7 @@ export function endpointsForPort(slices: readonly EndpointSlice[], port: Service
         terminating,
         ...(e.zone ? { zone: e.zone } : {}),
         ...(e.nodeName ? { nodeName: e.nodeName } : {}),
+        ...(cluster !== undefined ? { cluster } : {}),
       };
       const id = `${endpoint.address}|${endpoint.port}`;
       const seen = byAddress.get(id);

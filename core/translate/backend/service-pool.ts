@@ -108,7 +108,7 @@ function resolveUncached(ctx: TranslateContext, ref: ServicePortRef, use: PoolUs
 }
 
 /** `appProtocol` (standard names and the kubernetes.io/ ones) wins; otherwise the route's use decides. */
-function poolProtocol(port: ServicePort, use: PoolUse): PoolProtocol {
+export function poolProtocol(port: Pick<ServicePort, 'appProtocol'>, use: PoolUse): PoolProtocol {
   if (use === 'UDP') return 'UDP';
   if (use === 'TCP') return 'TCP';
   if (use === 'TLS') return 'TLS';

@@ -1,8 +1,10 @@
 import type { BackendBucket, BackendPool } from '#core/ir/load-balancer.js';
 import { type BackendRef, GATEWAY_GROUP, type RouteKind } from '#core/model/gateway-api.js';
 import { PORTICO_GROUP } from '#core/model/parameters.js';
+import { MCS_GROUP, SERVICE_IMPORT_KIND } from '#core/model/service-import.js';
 import { STORAGE_BUCKET_KIND } from '#core/model/storage-bucket.js';
 import { applyBackendTls, type PolicyUse } from '../backend/backend-tls.js';
+import { resolveServiceImportPool } from '../backend/service-import-pool.js';
 import { type PoolUse, resolveServicePool } from '../backend/service-pool.js';
 import { isStorageBucketRef, resolveStorageBucket } from '../backend/storage-bucket.js';
 import type { TranslateContext } from '../context.js';
@@ -28,9 +30,10 @@ export type BackendRefResult = (
 };
 
 /**
- * Resolves one backendRef of a route: a core Service, or (for HTTP routes) Portico's StorageBucket
- * (`bucket`, whose `pool` is null); anything else is `InvalidKind`. A reference into another
- * namespace needs a ReferenceGrant there.
+ * Resolves one backendRef of a route: a core Service, a multi-cluster ServiceImport (group
+ * multicluster.x-k8s.io, GEP-1748: its endpoints in every cluster of the clusterset), or (for HTTP
+ * routes) Portico's StorageBucket (`bucket`, whose `pool` is null); anything else is `InvalidKind`.
+ * A reference into another namespace needs a ReferenceGrant there.
  */
 export function resolveBackendRef(
   ctx: TranslateContext,
@@ -42,12 +45,14 @@ export function resolveBackendRef(
   const kind = ref.kind ?? 'Service';
   const namespace = ref.namespace ?? from.namespace;
   if (isStorageBucketRef(group, kind)) return resolveBucketRef(ctx, from, { namespace, name: ref.name }, use);
+  if (group === MCS_GROUP && kind === SERVICE_IMPORT_KIND)
+    return resolveImportRef(ctx, from, { namespace, name: ref.name, port: ref.port }, use);
   if (group !== '' || kind !== 'Service') {
     return {
       pool: null,
       problem: {
         reason: 'InvalidKind',
-        message: `backend ${group ? `${group}/` : ''}${kind} ${ref.name} is not a Service`,
+        message: `backend ${group ? `${group}/` : ''}${kind} ${ref.name} is not a Service or a ${MCS_GROUP} ServiceImport`,
       },
     };
   }
@@ -79,6 +84,34 @@ export function resolveBackendRef(
     case 'invalid':
       return { pool: null, problem: { reason: tls.reason, message: tls.message }, tlsPolicies: tls.uses };
   }
+}
+
+/** A ServiceImport: ReferenceGrant rules as for a Service; no BackendTLSPolicy (it targets Services). */
+function resolveImportRef(
+  ctx: TranslateContext,
+  from: { kind: RouteKind; namespace: string },
+  ref: { namespace: string; name: string; port: number | undefined },
+  use: PoolUse,
+): BackendRefResult {
+  if (
+    !isReferenceAllowed(
+      ctx,
+      { group: GATEWAY_GROUP, kind: from.kind, namespace: from.namespace },
+      { group: MCS_GROUP, kind: SERVICE_IMPORT_KIND, namespace: ref.namespace, name: ref.name },
+    )
+  ) {
+    return {
+      pool: null,
+      problem: {
+        reason: 'RefNotPermitted',
+        message: `${SERVICE_IMPORT_KIND} ${ref.namespace}/${ref.name} is in another namespace and no ReferenceGrant allows it`,
+      },
+    };
+  }
+  const result = resolveServiceImportPool(ctx, ref, use);
+  return result.ok
+    ? { pool: result.pool }
+    : { pool: null, problem: { reason: result.reason, message: result.message } };
 }
 
 function resolveBucketRef(
