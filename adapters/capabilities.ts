@@ -14,6 +14,7 @@ export const EVERY_CAPABILITY: Capabilities = {
   filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'RequestMirror', 'CORS'],
   urlRewrite: { hostname: true, path: ['ReplaceFullPath', 'ReplacePrefixMatch'] },
   backendFilters: true,
+  corsOriginWildcards: true,
   redirect: {
     supported: true,
     path: ['ReplaceFullPath', 'ReplacePrefixMatch'],
@@ -154,6 +155,8 @@ export function unsupportedFeatures(
             onRoute(`filter/URLRewrite/path/${f.path.type}`, `${f.path.type} path rewrites`);
         }
         if (f.type === 'RequestMirror') checkPool(f.pool);
+        if (f.type === 'CORS' && !caps.corsOriginWildcards && f.allowOrigins.some((o) => o.includes('*.')))
+          onRoute('filter/CORS/origin-wildcards', 'CORS origins with a subdomain wildcard');
       };
       const checkPool = (id: string | null) => {
         const pool = id !== null ? pools.get(id) : undefined;
@@ -164,6 +167,9 @@ export function unsupportedFeatures(
         if (missing) onRoute(`pool/tls/${missing.feature}`, missing.what, { pool: pool.id });
       };
       r.filters.forEach(checkFilter);
+      const mirrors = r.filters.filter((f) => f.type === 'RequestMirror').length;
+      if (caps.maxMirrorsPerRoute !== undefined && mirrors > caps.maxMirrorsPerRoute)
+        onRoute('filter/RequestMirror/multiple', `${mirrors} request mirrors on one route`);
       if (r.retry && !caps.retries) onRoute('retry', 'retries');
       if (r.timeouts?.requestMs !== undefined && !caps.timeouts.request)
         onRoute('timeouts/request', 'request timeouts');

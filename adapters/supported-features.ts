@@ -81,7 +81,17 @@ const RULES: readonly [FeatureName, base: readonly Requirement[], needs: readonl
   ['HTTPRoute307RedirectStatusCode', [HTTP], [redirectStatus(307)]],
   ['HTTPRoute308RedirectStatusCode', [HTTP], [redirectStatus(308)]],
   ['HTTPRouteRequestMirror', [HTTP], [filter('RequestMirror')]],
-  ['HTTPRouteRequestMultipleMirrors', [HTTP], [filter('RequestMirror')]],
+  [
+    'HTTPRouteRequestMultipleMirrors',
+    [HTTP],
+    [
+      filter('RequestMirror'),
+      [
+        'several mirrors on one route',
+        (c) => c.filters.includes('RequestMirror') && (c.maxMirrorsPerRoute ?? 2) > 1,
+      ],
+    ],
+  ],
   ['HTTPRouteRequestPercentageMirror', [HTTP], [filter('RequestMirror')]],
   ['HTTPRouteRequestTimeout', [HTTP], [['request timeouts', (c) => c.timeouts.request]]],
   ['HTTPRouteBackendTimeout', [HTTP], [['backend request timeouts', (c) => c.timeouts.backendRequest]]],
@@ -90,7 +100,14 @@ const RULES: readonly [FeatureName, base: readonly Requirement[], needs: readonl
   ['UDPRoute', [listeners('UDP')], [pools('UDP')]],
   ['HTTPRouteNamedRouteRule', [HTTP], []],
   ['ListenerSet', [HTTP], []],
-  ['HTTPRouteCORS', [HTTP], [filter('CORS')]],
+  [
+    'HTTPRouteCORS',
+    [HTTP],
+    [
+      filter('CORS'),
+      ['subdomain wildcard origins', (c) => c.filters.includes('CORS') && c.corsOriginWildcards],
+    ],
+  ],
   ['HTTPRouteRetry', [HTTP], [RETRIES]],
   ['HTTPRouteRetryConnectionError', [HTTP], [RETRIES]],
   [

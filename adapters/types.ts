@@ -158,6 +158,10 @@ export interface Capabilities {
   urlRewrite: { hostname: boolean; path: readonly ir.PathModifier['type'][] };
   /** Filters on a single backend of a weighted split (HTTPBackendRef.filters). */
   backendFilters: boolean;
+  /** RequestMirror filters one route may carry; absent = any number. */
+  maxMirrorsPerRoute?: number;
+  /** CORS origins with a subdomain wildcard (`https://*.example.com`), beside exact origins and `*`. */
+  corsOriginWildcards: boolean;
   redirect: { supported: boolean; path: readonly ir.PathModifier['type'][]; statusCodes: readonly number[] };
   fixedResponse: boolean;
   /** More than one backend with a non-zero weight. */

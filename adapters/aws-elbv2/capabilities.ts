@@ -25,8 +25,8 @@ const common: Capabilities = {
   ...EVERY_CAPABILITY,
   // Certificates are ACM/IAM ARNs from the parameters, never uploaded from Secrets.
   certificateSource: 'reference',
-  // Headers, mirroring and rewrites: ALB has no header modifiers nor mirroring, and its url-rewrite
-  // transform is a regex over a URL form we have not verified, so rewrites are declared unsupported.
+  // Headers and mirroring: ALB has no header modifiers nor mirroring. URL rewrites are ALB rule
+  // transforms (ALB_CAPABILITIES); a rule has no per-backend transform.
   filters: [],
   urlRewrite: { hostname: false, path: [] },
   backendFilters: false,
@@ -64,6 +64,10 @@ export const ALB_CAPABILITIES: Capabilities = {
   headerMatch: ['Exact', 'RegularExpression'],
   queryParamMatch: ['Exact'],
   methodMatch: true,
+  // host-header-rewrite and url-rewrite transforms (internal/transforms.ts).
+  filters: ['URLRewrite'],
+  urlRewrite: { hostname: true, path: ['ReplaceFullPath', 'ReplacePrefixMatch'] },
+  // A redirect action is HTTP_301 or HTTP_302: 303/307/308 have no form.
   redirect: { supported: true, path: ['ReplaceFullPath'], statusCodes: [301, 302] },
   fixedResponse: true,
   weightedBackends: true,

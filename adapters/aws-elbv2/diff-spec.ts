@@ -23,7 +23,7 @@ const REPLACE_ON: Readonly<Record<Elbv2Kind, readonly string[]>> = {
   listener: ['loadBalancer', 'port'],
   'target-group': ['name', 'protocol', 'protocolVersion', 'port', 'targetType', 'vpcId', 'ipAddressType'],
   targets: ['targetGroup'],
-  rule: ['loadBalancer', 'listenerPort', 'conditions', 'actions'],
+  rule: ['loadBalancer', 'listenerPort', 'conditions', 'actions', 'transforms'],
 };
 
 /** Not AWS fields: kept for status and observe, never compared. */
@@ -64,6 +64,7 @@ function normalize(pair: ComparePair<Elbv2Kinds>): { desired: Elbv2Value; observ
         ...v,
         conditions: sortConditions(v.conditions),
         actions: v.actions.map(sortAction),
+        transforms: v.transforms ?? [],
       });
       return { desired: rule(pair.desired), observed: rule(pair.observed) };
     }

@@ -104,6 +104,13 @@ export type RuleAction =
     }
   | { type: 'fixed-response'; statusCode: string; contentType: 'text/plain'; messageBody: string };
 
+/** One rule transform: a regex over the Host (or the URL: path and query) and its replacement. */
+export interface RuleTransform {
+  type: 'host-header-rewrite' | 'url-rewrite';
+  regex: string;
+  replace: string;
+}
+
 export interface RuleValue {
   loadBalancer: string;
   listenerPort: number;
@@ -111,7 +118,9 @@ export interface RuleValue {
   priority: number;
   conditions: RuleCondition[];
   actions: RuleAction[];
-  /** Hash of conditions + actions: the rule's identity for matching and SetRulePriorities. */
+  /** Rewrites of the Host and the URL once the rule matched (URLRewrite); absent = none. */
+  transforms?: RuleTransform[];
+  /** Hash of conditions + actions (+ transforms): the rule's identity for matching and SetRulePriorities. */
   contentId: string;
   /** IR routes this rule stands for (empty for a host's catch-all 404). Not an AWS field. */
   routes: string[];

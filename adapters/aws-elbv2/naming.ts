@@ -36,6 +36,11 @@ export function targetGroupName(
 }
 
 /** A rule's identity: its conditions and actions, whatever its priority. */
-export function ruleContentId(conditions: unknown, actions: unknown): string {
-  return stableHash({ conditions, actions }, 16);
+export function ruleContentId(
+  conditions: unknown,
+  actions: unknown,
+  transforms: readonly unknown[] = [],
+): string {
+  // Without transforms the hash is the one rules had before transforms existed.
+  return stableHash({ conditions, actions, ...(transforms.length > 0 ? { transforms } : {}) }, 16);
 }

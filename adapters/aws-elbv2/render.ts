@@ -303,6 +303,7 @@ function ruleValue(rule: PlannedRule, lbName: string, port: number, priority: nu
     priority,
     conditions: rule.conditions,
     actions: rule.actions,
+    ...(rule.transforms.length > 0 ? { transforms: rule.transforms } : {}),
     contentId: rule.contentId,
     routes: rule.routes,
     tags,

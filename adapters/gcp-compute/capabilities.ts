@@ -47,14 +47,17 @@ export const GCP_CAPABILITIES: Capabilities = {
   pathMatch: ['Exact', 'Prefix', 'RegularExpression'],
   headerMatch: ['Exact', 'RegularExpression'],
   queryParamMatch: ['Exact', 'RegularExpression'],
-  // matchRules have no method field.
-  methodMatch: false,
-  // corsPolicy exists, but its origin matching differs from the Gateway API's (`*.` subdomains).
-  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'RequestMirror'],
+  // matchRules have no method field: a `:method` header match (the documented way) stands for it.
+  methodMatch: true,
+  // CORS: routeAction.corsPolicy. Mirrors: one requestMirrorPolicy per route action (mirrorPercent).
+  filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'RequestMirror', 'CORS'],
+  maxMirrorsPerRoute: 1,
+  // `https://*.example.com` needs corsPolicy.allowOriginRegexes: INTERNAL_SELF_MANAGED only.
+  corsOriginWildcards: false,
   // pathPrefixRewrite; a full path rewrite needs pathTemplateMatch (pathTemplateRewrite).
   urlRewrite: { hostname: true, path: ['ReplacePrefixMatch'] },
-  // weightedBackendServices[].headerAction exists, but other filters have no per-backend form.
-  backendFilters: false,
+  // weightedBackendServices[].headerAction: header modifiers per backend; render refuses other filters.
+  backendFilters: true,
   // urlRedirect: no port field; 301/302/303/307/308 all have a code.
   redirect: {
     supported: true,
@@ -64,8 +67,9 @@ export const GCP_CAPABILITIES: Capabilities = {
   // A URL map has no fixed response: unmatched requests go to an empty backend service (an error, not 404).
   fixedResponse: false,
   weightedBackends: true,
-  // routeAction.timeout is the whole request; a per-try timeout only exists inside retryPolicy.
-  timeouts: { request: true, backendRequest: false },
+  // routeAction.timeout is the whole request; retryPolicy.perTryTimeout each attempt (without
+  // retries the one attempt is bounded by the smaller of the two in routeAction.timeout).
+  timeouts: { request: true, backendRequest: true },
   poolProtocols: ['HTTP', 'HTTPS', 'TCP', 'UDP'],
   // Cloud Armor policies are the way, and Portico does not write them.
   sourceRanges: false,

@@ -112,12 +112,34 @@ export interface Duration {
   nanos?: number;
 }
 
+export interface WeightedBackendService {
+  backendService: string;
+  weight: number;
+  /** Applied only when this backend service is picked (HTTPBackendRef header filters). */
+  headerAction?: HeaderAction;
+}
+
+export interface CorsPolicy {
+  /** Exact origins, or `*`; allowOriginRegexes is for the INTERNAL_SELF_MANAGED scheme only. */
+  allowOrigins: string[];
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  maxAge: number;
+  allowCredentials: boolean;
+  disabled: false;
+}
+
 export interface RouteAction {
-  weightedBackendServices?: { backendService: string; weight: number }[];
+  weightedBackendServices?: WeightedBackendService[];
   urlRewrite?: { hostRewrite?: string; pathPrefixRewrite?: string };
-  requestMirrorPolicy?: { backendService: string };
+  /** mirrorPercent absent = every request. */
+  requestMirrorPolicy?: { backendService: string; mirrorPercent?: number };
+  /** The whole request, retries included. */
   timeout?: Duration;
-  retryPolicy?: { retryConditions: string[]; numRetries: number };
+  /** perTryTimeout: each attempt (Gateway API `backendRequest`). */
+  retryPolicy?: { retryConditions: string[]; numRetries: number; perTryTimeout?: Duration };
+  corsPolicy?: CorsPolicy;
 }
 
 export interface RouteRule {

@@ -42,6 +42,8 @@ export interface TranslateContext {
   readonly storageBuckets: ReadonlyMap<string, StorageBucket>;
   /** StorageBuckets that failed their schema, by `namespace/name`: why, for the routes that use them. */
   readonly invalidStorageBuckets: ReadonlyMap<string, string>;
+  /** LoadBalancerParameters that failed their schema, by `namespace/name`: why, for the classes and Gateways that use them. */
+  readonly invalidParameters: ReadonlyMap<string, string>;
   readonly notices: Notice[];
   readonly statuses: ObjectStatus[];
   /** Load balancers whose root object is Portico's but cannot be translated now: keep them as they are. */
@@ -92,16 +94,22 @@ export function createContext(
     parameters: new Map(bundle.parameters.map((p) => [key(p), p])),
     healthCheckPolicies,
     storageBuckets: new Map(bundle.storageBuckets.map((b) => [key(b), b])),
-    invalidStorageBuckets: new Map(
-      rejected
-        .filter((r) => r.kind === STORAGE_BUCKET_KIND && r.name !== undefined)
-        .map((r) => [`${r.namespace ?? 'default'}/${r.name}`, `${r.field}: ${r.message}`]),
-    ),
+    invalidStorageBuckets: invalidByName(rejected, STORAGE_BUCKET_KIND),
+    invalidParameters: invalidByName(rejected, 'LoadBalancerParameters'),
     notices,
     statuses: [],
     held: [],
     notice: (n) => notices.push(n),
   };
+}
+
+/** Rejected objects of one kind by `namespace/name`, with the field at fault and why. */
+function invalidByName(rejected: readonly RejectedObject[], kind: string): Map<string, string> {
+  return new Map(
+    rejected
+      .filter((r) => r.kind === kind && r.name !== undefined)
+      .map((r) => [`${r.namespace ?? 'default'}/${r.name}`, `${r.field}: ${r.message}`]),
+  );
 }
 
 function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {

@@ -28,6 +28,12 @@ export function resolveParameters(ctx: TranslateContext, ref: ParametersRef | un
       message: `LoadBalancerParameters ${ref.name} is namespaced: the reference needs a namespace`,
     };
   const parameters = ctx.parameters.get(`${ref.namespace}/${ref.name}`);
+  const invalid = ctx.invalidParameters.get(`${ref.namespace}/${ref.name}`);
+  if (!parameters && invalid !== undefined)
+    return {
+      ok: false,
+      message: `LoadBalancerParameters ${ref.namespace}/${ref.name} is invalid: ${invalid}`,
+    };
   if (!parameters)
     return { ok: false, message: `LoadBalancerParameters ${ref.namespace}/${ref.name} not found` };
   return { ok: true, parameters };

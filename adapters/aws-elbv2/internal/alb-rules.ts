@@ -4,17 +4,19 @@
 
 import type * as ir from '#core/ir/load-balancer.js';
 import type { AdapterNotice } from '../../types.js';
-import type { RuleAction, RuleCondition } from '../model.js';
+import type { RuleAction, RuleCondition, RuleTransform } from '../model.js';
 import { ruleContentId } from '../naming.js';
 import { type ActionContext, fixedResponse, ruleAction } from './actions.js';
 import { hostCondition, matchConditions } from './conditions.js';
 import { catchAllPositions } from './host-scope.js';
 import { checkRuleConditions, type QuotaBudget } from './quotas.js';
 import { RouteError } from './route-error.js';
+import { ruleTransforms } from './transforms.js';
 
 export interface PlannedRule {
   conditions: RuleCondition[];
   actions: RuleAction[];
+  transforms: RuleTransform[];
   contentId: string;
   routes: string[];
 }
@@ -44,7 +46,7 @@ export function albRules(
   const notice = (route: ir.Route, n: Omit<AdapterNotice, 'source' | 'listener' | 'route'>) =>
     notices.push({ ...n, source: route.source, listener: irListener.id, route: route.id });
   const push = (rule: Omit<PlannedRule, 'contentId'>): PlannedRule => {
-    const contentId = ruleContentId(rule.conditions, rule.actions);
+    const contentId = ruleContentId(rule.conditions, rule.actions, rule.transforms);
     const twin = byContent.get(contentId);
     // An identical earlier rule already answers every request this one would: share it.
     if (twin) {
@@ -76,8 +78,10 @@ export function albRules(
           const conditions: RuleCondition[] =
             matched.length > 0 ? matched : [{ field: 'path-pattern', values: ['/*'] }];
           const { action, warnings } = ruleAction(route, ctx);
+          // Rewrites only mean something on the way to targets; redirects carry their own.
+          const transforms = action.type === 'forward' ? ruleTransforms(route) : [];
           const tgs = action.type === 'forward' ? action.targetGroups.map((t) => t.name) : [];
-          const content = ruleContentId(conditions, [action]);
+          const content = ruleContentId(conditions, [action], transforms);
           const slots = (byContent.has(content) ? 0 : 1) + (needsCatchAll && !reserved.has(host) ? 1 : 0);
           const taken = ctx.budget.take(slots, tgs);
           if (!taken.ok) {
@@ -94,7 +98,7 @@ export function albRules(
             if (needsCatchAll) reserved.add(host);
             ctx.commit(tgs);
             for (const w of warnings) notice(route, w);
-            push({ conditions, actions: [action], routes: [route.id] });
+            push({ conditions, actions: [action], transforms, routes: [route.id] });
           }
         } catch (err) {
           if (!(err instanceof RouteError)) throw err;
@@ -122,7 +126,12 @@ export function albRules(
         else overflow = taken.message;
       }
       if (fits)
-        push({ conditions: [hostCondition(host)], actions: [fixedResponse(404, 'not found')], routes: [] });
+        push({
+          conditions: [hostCondition(host)],
+          actions: [fixedResponse(404, 'not found')],
+          transforms: [],
+          routes: [],
+        });
     }
   });
   return { rules, notices };

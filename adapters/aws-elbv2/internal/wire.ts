@@ -4,6 +4,7 @@
 import type {
   Action,
   RuleCondition as AwsCondition,
+  RuleTransform as AwsTransform,
   CreateTargetGroupInput,
   Tag,
   TargetGroup,
@@ -13,6 +14,7 @@ import type {
   HealthCheckValue,
   RuleAction,
   RuleCondition,
+  RuleTransform,
   Tags,
   TargetGroupProtocol,
   TargetGroupValue,
@@ -25,6 +27,23 @@ export const toAwsTags = (tags: Tags): Tag[] => Object.entries(tags).map(([Key, 
 
 export const fromAwsTags = (tags: readonly Tag[] | undefined): Tags =>
   Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+export function toAwsTransform(t: RuleTransform): AwsTransform {
+  const config = { Rewrites: [{ Regex: t.regex, Replace: t.replace }] };
+  return t.type === 'host-header-rewrite'
+    ? { Type: t.type, HostHeaderRewriteConfig: config }
+    : { Type: t.type, UrlRewriteConfig: config };
+}
+
+export function fromAwsTransform(t: AwsTransform): RuleTransform {
+  const config = t.Type === 'host-header-rewrite' ? t.HostHeaderRewriteConfig : t.UrlRewriteConfig;
+  const rewrite = config?.Rewrites?.[0];
+  return {
+    type: t.Type === 'host-header-rewrite' ? 'host-header-rewrite' : 'url-rewrite',
+    regex: rewrite?.Regex ?? '',
+    replace: rewrite?.Replace ?? '',
+  };
+}
 
 export function toAwsAction(a: RuleAction, arnOf: (tgName: string) => string): Action {
   switch (a.type) {

@@ -21,9 +21,11 @@ import {
   CONTENT_ID_TAG,
   fromAwsAction,
   fromAwsCondition,
+  fromAwsTransform,
   toAwsAction,
   toAwsCondition,
   toAwsTags,
+  toAwsTransform,
 } from '../internal/wire.js';
 import { type Elbv2Kinds, elbv2Address, type Tags } from '../model.js';
 import { ruleContentId } from '../naming.js';
@@ -59,7 +61,8 @@ export function observeRule(
     .slice()
     .sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0))
     .map((a) => fromAwsAction(a, targetGroupName));
-  const contentId = tagged ?? ruleContentId(conditions, actions);
+  const transforms = (r.Transforms ?? []).map(fromAwsTransform);
+  const contentId = tagged ?? ruleContentId(conditions, actions, transforms);
   return {
     address: ruleAddress(lbName, port, contentId),
     kind: 'rule',
@@ -69,6 +72,7 @@ export function observeRule(
       priority: Number(r.Priority),
       conditions,
       actions,
+      ...(transforms.length > 0 ? { transforms } : {}),
       contentId,
       routes: [],
       tags,
@@ -114,6 +118,7 @@ export async function applyListenerRules(
           Priority: priority,
           Conditions: v.conditions.map(toAwsCondition),
           Actions: v.actions.map((a, i) => ({ ...toAwsAction(a, (n) => tgs.get(n) ?? ''), Order: i + 1 })),
+          ...(v.transforms?.length ? { Transforms: v.transforms.map(toAwsTransform) } : {}),
           Tags: toAwsTags({ ...v.tags, [CONTENT_ID_TAG]: v.contentId }),
         }),
         c.address,

@@ -5,6 +5,7 @@
 
 import type * as ir from '#core/ir/load-balancer.js';
 import type {
+  CorsPolicy,
   HeaderAction,
   HeaderMatch,
   MatchRule,
@@ -13,6 +14,7 @@ import type {
   RouteAction,
   RouteRule,
   UrlRedirect,
+  WeightedBackendService,
 } from '../model.js';
 import { RouteProblem } from './route-problem.js';
 import { checkRouteValues } from './safe-values.js';
@@ -106,6 +108,9 @@ function extraMatches(
       ...(h.type === 'Exact' ? { exactMatch: h.value } : regex('match/headers/RegularExpression', h.value)),
     }),
   );
+  // matchRules have no method field; the `:method` pseudo-header is GCP's documented way.
+  if (route.match.method !== undefined)
+    headerMatches.push({ headerName: ':method', exactMatch: route.match.method });
   const queryParameterMatches = route.match.queryParams.map(
     (q): QueryParameterMatch => ({
       name: q.name,
@@ -141,21 +146,37 @@ function routeTarget(
     const service = b.pool !== null ? ctx.service(b.pool) : undefined;
     if (b.pool !== null && service === undefined)
       throw new RouteProblem('action/pool', `pool ${b.pool} is left out (see its notice)`);
-    return { backendService: service ?? ctx.defaultService, weight: b.weight, unresolved: b.pool === null };
+    return {
+      backendService: service ?? ctx.defaultService,
+      weight: b.weight,
+      unresolved: b.pool === null,
+      headerAction: backendHeaderAction(b),
+    };
   });
   if (resolved.length === 0 || resolved.some((r) => r.unresolved))
     warnings.push(
       'requests for unresolved or zero-weight backends go to the empty default backend service, ' +
         'which answers with an error status rather than 500',
     );
-  const merged = new Map<string, number>();
-  for (const r of resolved) merged.set(r.backendService, (merged.get(r.backendService) ?? 0) + r.weight);
-  if (merged.size === 0) merged.set(ctx.defaultService, 1);
-  const max = Math.max(...merged.values());
+  // Backends naming one service with the same header action are one weighted entry.
+  const merged = new Map<string, WeightedBackendService>();
+  for (const r of resolved) {
+    const key = JSON.stringify([r.backendService, r.headerAction ?? null]);
+    const entry = merged.get(key);
+    if (entry) entry.weight += r.weight;
+    else
+      merged.set(key, {
+        backendService: r.backendService,
+        weight: r.weight,
+        ...(r.headerAction ? { headerAction: r.headerAction } : {}),
+      });
+  }
+  if (merged.size === 0) merged.set('', { backendService: ctx.defaultService, weight: 1 });
+  const max = Math.max(...[...merged.values()].map((e) => e.weight));
   const scale = max > ctx.maxWeight ? ctx.maxWeight / max : 1;
-  const weighted = [...merged].map(([backendService, w]) => ({
-    backendService,
-    weight: Math.max(1, Math.round(w * scale)),
+  const weighted = [...merged.values()].map((e) => ({
+    ...e,
+    weight: Math.max(1, Math.round(e.weight * scale)),
   }));
 
   for (const f of route.filters) {
@@ -172,17 +193,25 @@ function routeTarget(
           'filter/RequestMirror/multiple',
           'a route action mirrors to one backend service',
         );
-      if (f.percent !== 100)
-        throw new RouteProblem(
-          'filter/RequestMirror/percent',
-          'mirroring a percentage of requests is not expressed',
-        );
       const backendService = ctx.service(f.pool);
       if (!backendService) throw new RouteProblem('filter/RequestMirror', `pool ${f.pool} is left out`);
-      routeAction.requestMirrorPolicy = { backendService };
-    }
+      routeAction.requestMirrorPolicy = {
+        backendService,
+        ...(f.percent !== 100 ? { mirrorPercent: f.percent } : {}),
+      };
+    } else if (f.type === 'CORS') routeAction.corsPolicy = corsPolicy(f);
   }
-  if (route.timeouts?.requestMs !== undefined) routeAction.timeout = duration(route.timeouts.requestMs);
+  const { requestMs, backendRequestMs } = route.timeouts ?? {};
+  const retrying = (route.retry?.attempts ?? 0) > 0;
+  // One attempt: the whole request is bounded by the smaller of the two; with retries, each attempt
+  // is bounded by perTryTimeout and the whole by timeout.
+  const whole = retrying
+    ? requestMs
+    : [requestMs, backendRequestMs].reduce<number | undefined>(
+        (a, b) => (b === undefined ? a : a === undefined ? b : Math.min(a, b)),
+        undefined,
+      );
+  if (whole !== undefined) routeAction.timeout = duration(whole);
   if (route.retry) {
     const codes = [...route.retry.codes].sort().join(',');
     const conditions =
@@ -201,9 +230,14 @@ function routeTarget(
     if (route.retry.backoffMs !== undefined)
       warnings.push('retry backoff is not configurable on GCP; its default applies');
     if (route.retry.attempts > 0)
-      routeAction.retryPolicy = { retryConditions: conditions, numRetries: route.retry.attempts };
+      routeAction.retryPolicy = {
+        retryConditions: conditions,
+        numRetries: route.retry.attempts,
+        ...(backendRequestMs !== undefined ? { perTryTimeout: duration(backendRequestMs) } : {}),
+      };
   }
-  const single = weighted.length === 1 && Object.keys(routeAction).length === 0;
+  const single =
+    weighted.length === 1 && weighted[0]!.headerAction === undefined && Object.keys(routeAction).length === 0;
   if (single) return { service: weighted[0]!.backendService };
   return { routeAction: { ...routeAction, weightedBackendServices: weighted } };
 }
@@ -226,6 +260,11 @@ function bucketTarget(
       'action/backend-bucket/weighted',
       `StorageBucket ${id} cannot share a route with other backends: GCP splits traffic between backend services only`,
     );
+  if (live[0]!.filters.length > 0)
+    throw new RouteProblem(
+      'action/backend-bucket/filters',
+      `filters on the StorageBucket ${id} backend: GCP applies per-backend header actions to backend services only`,
+    );
   const service = ctx.bucket(id);
   if (service === undefined)
     throw new RouteProblem('action/backend-bucket', ctx.bucketProblem ?? `StorageBucket ${id} is left out`);
@@ -234,7 +273,11 @@ function bucketTarget(
       'action/backend-bucket/mirror',
       `requests served from StorageBucket ${id} cannot be mirrored: GCP mirrors requests bound for backend services only`,
     );
-  if (route.timeouts?.requestMs !== undefined || route.retry)
+  if (
+    route.timeouts?.requestMs !== undefined ||
+    route.timeouts?.backendRequestMs !== undefined ||
+    route.retry
+  )
     throw new RouteProblem(
       'action/backend-bucket/timeouts',
       `timeouts and retries apply to backend services, not to StorageBucket ${id}`,
@@ -242,18 +285,60 @@ function bucketTarget(
   const rewrite = route.filters.find(
     (f): f is Extract<ir.Filter, { type: 'URLRewrite' }> => f.type === 'URLRewrite',
   );
-  if (!rewrite) return { service };
-  return {
-    service,
-    routeAction: {
-      urlRewrite: {
-        ...(rewrite.hostname !== undefined ? { hostRewrite: rewrite.hostname } : {}),
-        ...(rewrite.path?.type === 'ReplacePrefixMatch'
-          ? { pathPrefixRewrite: replacement(rewrite.path.value, path) }
-          : {}),
-      },
-    },
+  const cors = route.filters.find((f): f is ir.CorsFilter => f.type === 'CORS');
+  const routeAction: RouteAction = {
+    ...(rewrite
+      ? {
+          urlRewrite: {
+            ...(rewrite.hostname !== undefined ? { hostRewrite: rewrite.hostname } : {}),
+            ...(rewrite.path?.type === 'ReplacePrefixMatch'
+              ? { pathPrefixRewrite: replacement(rewrite.path.value, path) }
+              : {}),
+          },
+        }
+      : {}),
+    ...(cors ? { corsPolicy: corsPolicy(cors) } : {}),
   };
+  return Object.keys(routeAction).length > 0 ? { service, routeAction } : { service };
+}
+
+/**
+ * The CORS filter as a route action's corsPolicy (Envoy's CORS filter: preflights answered by the
+ * load balancer). Subdomain-wildcard origins need allowOriginRegexes, which only the
+ * INTERNAL_SELF_MANAGED scheme takes; the capabilities declare them unsupported.
+ */
+function corsPolicy(f: ir.CorsFilter): CorsPolicy {
+  const wildcard = f.allowOrigins.find((o) => o.includes('*.'));
+  if (wildcard !== undefined)
+    throw new RouteProblem(
+      'filter/CORS/origin-wildcards',
+      `origin ${JSON.stringify(wildcard)}: GCP matches origin patterns only on the INTERNAL_SELF_MANAGED scheme`,
+    );
+  return {
+    allowOrigins: f.allowOrigins,
+    ...(f.allowMethods.length > 0 ? { allowMethods: f.allowMethods } : {}),
+    ...(f.allowHeaders.length > 0 ? { allowHeaders: f.allowHeaders } : {}),
+    ...(f.exposeHeaders.length > 0 ? { exposeHeaders: f.exposeHeaders } : {}),
+    maxAge: f.maxAgeSeconds,
+    allowCredentials: f.allowCredentials,
+    disabled: false,
+  };
+}
+
+/**
+ * A backend's own filters as the weighted entry's headerAction: GCP has per-backend header actions,
+ * and nothing else per backend.
+ */
+function backendHeaderAction(b: ir.WeightedBackend): HeaderAction | undefined {
+  const other = b.filters.find(
+    (f) => f.type !== 'RequestHeaderModifier' && f.type !== 'ResponseHeaderModifier',
+  );
+  if (other)
+    throw new RouteProblem(
+      `action/backend-filters/${other.type}`,
+      `the ${other.type} filter on one backend: GCP has per-backend header actions only`,
+    );
+  return headerActionOf(b.filters);
 }
 
 function redirect(
@@ -305,8 +390,12 @@ function duration(ms: number): { seconds: string; nanos?: number } {
 }
 
 function routeHeaderAction(route: ir.Route): HeaderAction | undefined {
+  return headerActionOf(route.filters);
+}
+
+function headerActionOf(filters: readonly ir.Filter[]): HeaderAction | undefined {
   const ha: HeaderAction = {};
-  for (const f of route.filters) {
+  for (const f of filters) {
     if (f.type !== 'RequestHeaderModifier' && f.type !== 'ResponseHeaderModifier') continue;
     const side = f.type === 'RequestHeaderModifier' ? 'request' : 'response';
     const add = [

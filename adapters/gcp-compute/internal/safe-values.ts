@@ -46,7 +46,9 @@ export function checkRouteValues(route: ir.Route): void {
     if (q.type === 'RegularExpression' && q.value.length > MAX_REGEX_LENGTH)
       fail('match/query/RegularExpression', `a regular expression is at most ${MAX_REGEX_LENGTH} characters`);
   }
-  for (const f of route.filters)
+  const backendFilters =
+    route.action.type === 'forward' ? route.action.backends.flatMap((b) => b.filters) : [];
+  for (const f of [...route.filters, ...backendFilters])
     if (f.type === 'RequestHeaderModifier' || f.type === 'ResponseHeaderModifier')
       for (const h of [...f.set, ...f.add, ...f.remove.map((name) => ({ name, value: '' }))]) {
         if (!TOKEN.test(h.name))
@@ -59,7 +61,10 @@ export function checkRouteValues(route: ir.Route): void {
         fail('filter/URLRewrite/hostname', `${JSON.stringify(f.hostname)} is not a host name`);
       if (f.path && !PATH.test(f.path.value))
         fail('filter/URLRewrite/path', 'the rewrite path is not a URL path');
-    }
+    } else if (f.type === 'CORS')
+      for (const v of [...f.allowOrigins, ...f.allowMethods, ...f.allowHeaders, ...f.exposeHeaders])
+        if (v === '' || !FIELD_VALUE.test(v))
+          fail('filter/CORS', `CORS value ${JSON.stringify(v)} is empty or holds control characters`);
   const a = route.action;
   if (a.type === 'redirect') {
     if (a.hostname !== undefined && !isSafeHost(a.hostname))

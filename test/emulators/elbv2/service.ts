@@ -1898,6 +1898,8 @@ function transformsFrom(raw: QueryValue[]): QueryObject[] {
     const rw = obj(rewrites[0]) ?? {};
     const regex = required(str(rw.Regex), 'Regex');
     const replace = required(str(rw.Replace), 'Replace');
+    if (regex.length > 1024 || replace.length > 1024)
+      throw validation('A rewrite regex and its replacement are at most 1024 characters');
     try {
       new RegExp(regex);
     } catch {

@@ -195,6 +195,67 @@ describe('GCP Compute emulator: URL maps', () => {
       ),
       '8 predicates',
     ],
+    [
+      'CORS origin regexes outside INTERNAL_SELF_MANAGED',
+      withRules([
+        routeRule(1, '/a', {
+          service: undefined,
+          routeAction: {
+            weightedBackendServices: [{ backendService: be, weight: 1 }],
+            corsPolicy: { allowOriginRegexes: ['https://.*[.]example[.]com'], disabled: false },
+          },
+        }),
+      ]),
+      'allowOriginRegexes can only be used with the INTERNAL_SELF_MANAGED',
+    ],
+    [
+      'a mirror percent above 100',
+      withRules([
+        routeRule(1, '/a', {
+          service: undefined,
+          routeAction: {
+            weightedBackendServices: [{ backendService: be, weight: 1 }],
+            requestMirrorPolicy: { backendService: be, mirrorPercent: 150 },
+          },
+        }),
+      ]),
+      'between 0.0 and 100.0',
+    ],
+    [
+      'an unknown retry condition',
+      withRules([
+        routeRule(1, '/a', {
+          service: undefined,
+          routeAction: {
+            weightedBackendServices: [{ backendService: be, weight: 1 }],
+            retryPolicy: { retryConditions: ['on-teapot'], numRetries: 1 },
+          },
+        }),
+      ]),
+      "'on-teapot'. Must be one of",
+    ],
+    [
+      'a zero per-try timeout',
+      withRules([
+        routeRule(1, '/a', {
+          service: undefined,
+          routeAction: {
+            weightedBackendServices: [{ backendService: be, weight: 1 }],
+            retryPolicy: { retryConditions: ['5xx'], numRetries: 1, perTryTimeout: { seconds: '0' } },
+          },
+        }),
+      ]),
+      "retryPolicy.perTryTimeout': must be positive",
+    ],
+    [
+      'a pseudo-header the URL map does not know',
+      withRules([
+        routeRule(1, '/a', {
+          matchRules: [{ prefixMatch: '/a', headerMatches: [{ headerName: ':status', exactMatch: '200' }] }],
+        }),
+      ]),
+      "':status' is not an HTTP header name",
+    ],
   ])('rejects %s', async (_what, body, message) => {
     const r = await rejection(insertMap(body));
     expect(r.status).toBe(400);

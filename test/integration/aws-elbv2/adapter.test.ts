@@ -3,6 +3,9 @@
 
 import {
   CreateTargetGroupCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -119,6 +122,38 @@ describe('aws-elbv2 adapter on the emulator', () => {
     expect(del.result.status.addresses).toEqual([]);
     console.info('delete', del.stats.mutating, 'mutating', mutatingActions(del.stats));
     expect((await measured(() => reconcile(adapter, undefined))).stats.mutating).toBe(0);
+  });
+
+  it('rewrites the Host and the path with rule transforms, converges, and drops them again', async () => {
+    const adapter = adapterFor();
+    const created = await reconcile(adapter, gatewayLb({ rewrite: true }));
+    expect(created.notices).toEqual([]);
+    const elb = client();
+    const rulesNow = async () => {
+      const [lbArn] = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!.map(
+        (l) => l.LoadBalancerArn!,
+      );
+      const [listener] = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })))
+        .Listeners!;
+      return (await elb.send(new DescribeRulesCommand({ ListenerArn: listener!.ListenerArn! }))).Rules!;
+    };
+    const transformed = (await rulesNow()).filter((r) => r.Transforms !== undefined);
+    expect(transformed.map((r) => r.Transforms)).toEqual([
+      [
+        {
+          Type: 'host-header-rewrite',
+          HostHeaderRewriteConfig: { Rewrites: [{ Regex: '^.*$', Replace: 'api.internal' }] },
+        },
+        { Type: 'url-rewrite', UrlRewriteConfig: { Rewrites: [{ Regex: '^/api(.*)$', Replace: '/v2$1' }] } },
+      ],
+    ]);
+    // Observe reads the transforms back into the same content: nothing to do.
+    const again = await measured(() => reconcile(adapter, gatewayLb({ rewrite: true })));
+    expect(again.stats.mutating).toBe(0);
+    // Without the filter the rule is another rule: created, and the rewriting one deleted.
+    const plain = await measured(() => reconcile(adapter, gatewayLb()));
+    expect(mutatingActions(plain.stats)).toMatchObject({ CreateRule: 1, DeleteRule: 1 });
+    expect((await rulesNow()).some((r) => r.Transforms !== undefined)).toBe(false);
   });
 
   it('deletes after a restart (nothing remembered) with one tag-filtered scan', async () => {

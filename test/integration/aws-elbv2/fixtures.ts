@@ -67,6 +67,8 @@ export interface FixtureOptions {
   endpoints?: { app: string[]; api: string[] };
   /** A fourth route (`/admin` → api). */
   extraRoute?: boolean;
+  /** `/api` is rewritten to `/v2` on host api.internal (URLRewrite: ALB rule transforms). */
+  rewrite?: boolean;
 }
 
 export function manifests(opts: FixtureOptions = {}): unknown[] {
@@ -74,6 +76,19 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
   const rules: unknown[] = [
     {
       matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+      ...(opts.rewrite
+        ? {
+            filters: [
+              {
+                type: 'URLRewrite',
+                urlRewrite: {
+                  hostname: 'api.internal',
+                  path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2' },
+                },
+              },
+            ],
+          }
+        : {}),
       backendRefs: [{ name: 'api', port: 8080 }],
     },
     { matches: [{ path: { type: 'Exact', value: '/health' } }], backendRefs: [{ name: 'app', port: 80 }] },

@@ -82,15 +82,42 @@ export interface FixtureOptions {
   gcpCompute?: Record<string, unknown>;
   /** The app Service's `portico.dev/health-check-path`. */
   healthCheckPath?: string;
+  /** The `/api` rule uses the v1.6 route features GCP renders (method, CORS, percentage mirror, timeouts, retry, backend header filter). */
+  v16?: boolean;
 }
 
 export function manifests(opts: FixtureOptions = {}): unknown[] {
   const endpoints = opts.endpoints ?? { app: ['10.0.1.1', '10.0.1.2@europe-west1-c'], api: ['10.0.2.1'] };
   const rules: unknown[] = [
-    {
-      matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
-      backendRefs: [{ name: 'api', port: 8080 }],
-    },
+    opts.v16
+      ? {
+          matches: [{ path: { type: 'PathPrefix', value: '/api' }, method: 'POST' }],
+          filters: [
+            {
+              type: 'CORS',
+              cors: { allowOrigins: ['https://app.example.com'], allowMethods: ['POST'], maxAge: 60 },
+            },
+            { type: 'RequestMirror', requestMirror: { backendRef: { name: 'app', port: 80 }, percent: 25 } },
+          ],
+          timeouts: { request: '9s', backendRequest: '1500ms' },
+          retry: { attempts: 2, codes: [502, 503, 504] },
+          backendRefs: [
+            {
+              name: 'api',
+              port: 8080,
+              filters: [
+                {
+                  type: 'RequestHeaderModifier',
+                  requestHeaderModifier: { set: [{ name: 'x-lane', value: 'api' }] },
+                },
+              ],
+            },
+          ],
+        }
+      : {
+          matches: [{ path: { type: 'PathPrefix', value: '/api' } }],
+          backendRefs: [{ name: 'api', port: 8080 }],
+        },
     { matches: [{ path: { type: 'Exact', value: '/health' } }], backendRefs: [{ name: 'app', port: 80 }] },
     { backendRefs: [{ name: 'app', port: 80 }] },
   ];

@@ -11,6 +11,21 @@ import type { Json, StoredResource } from '../store.js';
 
 const HOST = /^(?:\*|\*[-.][a-z0-9.-]*[a-z0-9]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::\d{1,5})?$/i;
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
+/** Header matches also take the HTTP/2 pseudo-headers (`:method` matches the request method). */
+const MATCH_HEADER_NAME = /^(?::(?:authority|method|path|scheme)|[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128})$/;
+/** retryPolicy.retryConditions GCP knows (HTTP and gRPC classes). */
+const RETRY_CONDITIONS = [
+  '5xx',
+  'gateway-error',
+  'connect-failure',
+  'retriable-4xx',
+  'refused-stream',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+] as const;
 const REDIRECT_CODES = [
   'MOVED_PERMANENTLY_DEFAULT',
   'FOUND',
@@ -28,11 +43,13 @@ interface Walk {
   /** Features the classic scheme does not have, with the field that used one. */
   advanced: string[];
   regexes: number;
+  /** corsPolicy.allowOriginRegexes fields: only the INTERNAL_SELF_MANAGED scheme takes them. */
+  originRegexes: string[];
 }
 
 export function prepareUrlMap(body: Json, ctx: KindContext): Json {
   const um = structuredClone(body);
-  const w: Walk = { ctx, services: new Map(), advanced: [], regexes: 0 };
+  const w: Walk = { ctx, services: new Map(), advanced: [], regexes: 0, originRegexes: [] };
   routeTarget(w, 'resource', um, 'defaultService', 'defaultUrlRedirect', 'defaultRouteAction');
   headerAction(w, 'resource.headerAction', um.headerAction);
 
@@ -85,6 +102,11 @@ export function prepareUrlMap(body: Json, ctx: KindContext): Json {
     throw invalid(
       w.advanced[0]!,
       'not supported for URL maps of the EXTERNAL (classic) load balancing scheme',
+    );
+  if (w.originRegexes.length > 0 && scheme !== 'INTERNAL_SELF_MANAGED')
+    throw invalid(
+      w.originRegexes[0]!,
+      'allowOriginRegexes can only be used with the INTERNAL_SELF_MANAGED load balancing scheme',
     );
   if (ctx.scope.kind === 'global' && scheme === 'EXTERNAL_MANAGED' && w.regexes > 0)
     throw invalid('resource', 'global external Application Load Balancers do not support regexMatch');
@@ -175,7 +197,8 @@ function matchRule(w: Walk, f: string, m: Json): number {
     const hf = `${f}.headerMatches[${i}]`;
     const hm = obj(hf, h) ?? {};
     const name = requiredStr(`${hf}.headerName`, hm.headerName);
-    if (!HEADER_NAME.test(name)) throw invalid(`${hf}.headerName`, `'${name}' is not an HTTP header name`);
+    if (!MATCH_HEADER_NAME.test(name))
+      throw invalid(`${hf}.headerName`, `'${name}' is not an HTTP header name`);
     const how = exactlyOne(hf, hm, [
       'exactMatch',
       'regexMatch',
@@ -242,11 +265,44 @@ function routeTarget(
       str(`${af}.urlRewrite.hostRewrite`, rewrite.hostRewrite, { min: 1, max: 255 });
     }
     const mirror = obj(`${af}.requestMirrorPolicy`, action.requestMirrorPolicy);
-    if (mirror)
+    if (mirror) {
       mirror.backendService = service(w, `${af}.requestMirrorPolicy.backendService`, mirror.backendService);
+      const percent = mirror.mirrorPercent;
+      if (percent !== undefined && (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)))
+        throw invalid(`${af}.requestMirrorPolicy.mirrorPercent`, 'must be between 0.0 and 100.0');
+    }
     const retry = obj(`${af}.retryPolicy`, action.retryPolicy);
-    if (retry) int(`${af}.retryPolicy.numRetries`, retry.numRetries, 1, 25);
+    if (retry) {
+      int(`${af}.retryPolicy.numRetries`, retry.numRetries, 1, 25);
+      for (const [i, c] of list(`${af}.retryPolicy.retryConditions`, retry.retryConditions).entries())
+        oneOf(`${af}.retryPolicy.retryConditions[${i}]`, c, RETRY_CONDITIONS);
+      duration(`${af}.retryPolicy.perTryTimeout`, retry.perTryTimeout);
+    }
+    duration(`${af}.timeout`, action.timeout);
+    corsPolicy(w, `${af}.corsPolicy`, action.corsPolicy);
   }
+}
+
+/** A Duration: seconds 0..315,576,000,000 (int64, a string in JSON), nanos 0..999,999,999. */
+function duration(f: string, v: unknown): void {
+  const d = obj(f, v);
+  if (!d) return;
+  int(`${f}.seconds`, d.seconds, 0, 315_576_000_000);
+  int(`${f}.nanos`, d.nanos, 0, 999_999_999);
+  if (Number(d.seconds ?? 0) === 0 && Number(d.nanos ?? 0) === 0) throw invalid(f, 'must be positive');
+}
+
+function corsPolicy(w: Walk, f: string, v: unknown): void {
+  const cors = obj(f, v);
+  if (!cors) return;
+  for (const key of ['allowOrigins', 'allowMethods', 'allowHeaders', 'exposeHeaders', 'allowOriginRegexes'])
+    for (const [i, x] of list(`${f}.${key}`, cors[key]).entries()) requiredStr(`${f}.${key}[${i}]`, x);
+  if (list(`${f}.allowOriginRegexes`, cors.allowOriginRegexes).length > 0)
+    w.originRegexes.push(`${f}.allowOriginRegexes`);
+  int(`${f}.maxAge`, cors.maxAge, 0, 2_147_483_647);
+  for (const key of ['allowCredentials', 'disabled'])
+    if (cors[key] !== undefined && typeof cors[key] !== 'boolean')
+      throw invalid(`${f}.${key}`, 'must be a boolean');
 }
 
 function service(w: Walk, f: string, v: unknown): string {

@@ -203,6 +203,83 @@ describe('gcp-compute render → the Compute API', () => {
     expect(endpoints.length).toBeGreaterThan(0);
   });
 
+  it('accepts the v1.6 route features: method, CORS, percentage mirror, per-try timeout, per-backend headers', async () => {
+    const zoned = (p: ir.BackendPool) => ({
+      ...p,
+      endpoints: p.endpoints.map((e) => ({ ...e, zone: ZONE, nodeName: 'node-1' })),
+    });
+    const base = loadBalancer({
+      key: 'prod/Gateway/shop/v16',
+      providerParameters: { project, negZones: [ZONE] },
+      pools: [pool('shop/api/80'), pool('shop/mirror/80'), pool('shop/canary/80')].map(zoned),
+    });
+    const route = forwardRoute('v16', 'shop/api/80', {
+      id: 'r/v16',
+      match: { path: { type: 'Exact', value: '/orders' }, headers: [], queryParams: [], method: 'POST' },
+      filters: [
+        { type: 'RequestMirror', pool: 'shop/mirror/80', percent: 25.5 },
+        {
+          type: 'CORS',
+          allowOrigins: ['https://app.example.com', '*'],
+          allowCredentials: false,
+          allowMethods: ['POST'],
+          allowHeaders: [],
+          exposeHeaders: ['x-trace'],
+          maxAgeSeconds: 5,
+        },
+      ],
+      timeouts: { requestMs: 9000, backendRequestMs: 1250 },
+      retry: { attempts: 2, codes: [502, 503, 504] },
+      action: {
+        type: 'forward',
+        backends: [
+          {
+            pool: 'shop/api/80',
+            weight: 4,
+            filters: [
+              {
+                type: 'ResponseHeaderModifier',
+                set: [{ name: 'x-lane', value: 'api' }],
+                add: [],
+                remove: [],
+              },
+            ],
+          },
+          { pool: 'shop/canary/80', weight: 1, filters: [] },
+        ],
+      },
+    });
+    const rendered = renderGcpCompute({ ...base, listeners: [{ ...base.listeners[0]!, routes: [route] }] });
+    expect(rendered.notices).toEqual([]);
+    const ordered = [...rendered.resources].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind));
+    for (const r of ordered) await insert(r);
+
+    const um = rendered.resources.find((r) => r.kind === 'url-map')!;
+    const [stored] = await c.urlMaps.get({ project, urlMap: um.value.name });
+    const rule = stored.pathMatchers?.[0]?.routeRules?.[0];
+    expect(rule?.matchRules?.[0]?.headerMatches).toEqual([
+      expect.objectContaining({ headerName: ':method', exactMatch: 'POST' }),
+    ]);
+    const action = rule?.routeAction;
+    expect(action?.requestMirrorPolicy?.mirrorPercent).toBe(25.5);
+    expect(action?.corsPolicy).toMatchObject({
+      allowOrigins: ['https://app.example.com', '*'],
+      allowMethods: ['POST'],
+      exposeHeaders: ['x-trace'],
+      maxAge: 5,
+    });
+    expect(action?.timeout).toMatchObject({ seconds: '9' });
+    expect(action?.retryPolicy).toMatchObject({
+      retryConditions: ['connect-failure', 'gateway-error'],
+      numRetries: 2,
+      perTryTimeout: { seconds: '1', nanos: 250_000_000 },
+    });
+    expect(action?.weightedBackendServices?.map((w) => w.headerAction?.responseHeadersToAdd)).toEqual([
+      [expect.objectContaining({ headerName: 'x-lane', headerValue: 'api', replace: true })],
+      undefined,
+    ]);
+  });
+
   it('accepts backend buckets as route rule services, with a URL rewrite beside one', async () => {
     const bucket: ir.BackendBucket = {
       id: 'shop/assets',

@@ -204,8 +204,8 @@ describe('gcp-compute render', () => {
   it('leaves out what GCP cannot express, route by route', () => {
     const out = renderGcpCompute(
       gateway([
-        forwardRoute('method', 'shop/api/80', {
-          match: m({ type: 'Prefix', value: '/' }, { method: 'POST' }),
+        forwardRoute('fixed', 'shop/api/80', {
+          action: { type: 'fixed-response', statusCode: 404, reason: 'not found' },
         }),
         forwardRoute('regex', 'shop/api/80', {
           id: 'r/regex',
@@ -219,7 +219,7 @@ describe('gcp-compute render', () => {
       ]),
     );
     expect(out.notices.map((n) => [n.route, n.feature])).toEqual([
-      ['HTTPRoute/shop/method/rule/0/match/0', 'match/method'],
+      ['HTTPRoute/shop/fixed/rule/0/match/0', 'action/fixed-response'],
       ['r/regex', 'match/path/RegularExpression'],
       ['r/port', 'action/redirect/port'],
     ]);
