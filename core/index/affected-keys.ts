@@ -10,6 +10,7 @@ import {
   refId,
   refOf,
 } from './object-ref.js';
+import { serviceSelectsPod } from './pod-selection.js';
 import { type Edge, referencesOf } from './references.js';
 
 /** One watch event: `old` absent for an add, `new` absent for a delete. */
@@ -32,7 +33,8 @@ export class ClusterMismatchError extends Error {
  * using it; GatewayClass → Gateways; LoadBalancerParameters → classes → Gateways/Ingresses;
  * IngressClass → Ingresses, and, for a default class, Ingresses naming no class; Namespace →
  * Gateways and routes in it and Gateways selecting namespaces; ReferenceGrant → the LBs of objects
- * in its `from` namespaces that reference into its namespace).
+ * in its `from` namespaces that reference into its namespace; Pod → the Services of its namespace
+ * selecting it, before or after the change).
  *
  * It over-approximates (an extra reconcile is cheap and idempotent; a missed one is a bug): a
  * Gateway's key is returned even when its class is not Portico's, a Service's when its type is
@@ -119,6 +121,14 @@ class Walk {
       case 'BackendTLSPolicy':
         for (const e of this.edgesOf(r, stored)) {
           if (e.type === 'endpointSliceOf' || e.type === 'policyTarget') this.visit(e.to);
+        }
+        return;
+
+      case 'Pod':
+        // Its readiness probe may give the health check of the Services that select it.
+        for (const s of view.list('Service', r.namespace)) {
+          const service = view.get(s);
+          if (stored.some((p) => serviceSelectsPod(service, p))) this.visit(s);
         }
         return;
 
