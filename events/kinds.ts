@@ -27,6 +27,7 @@ export const READ_KINDS = {
   StorageBucket: { group: 'portico.dev', namespaced: true },
   BackendTLSPolicy: { group: 'gateway.networking.k8s.io', namespaced: true },
   ServiceImport: { group: 'multicluster.x-k8s.io', namespaced: true },
+  Pod: { group: '', namespaced: true },
 } as const satisfies Record<KindName, { group: string; namespaced: boolean }>;
 
 export const READ_KIND_NAMES = Object.keys(READ_KINDS) as [KindName, ...KindName[]];

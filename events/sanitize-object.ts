@@ -1,4 +1,5 @@
 import type { ClusterObject } from '#kube/cluster-object.js';
+import { trimPod } from './trim-pod.js';
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 const TLS_SECRET_TYPE = 'kubernetes.io/tls';
@@ -17,9 +18,10 @@ export interface SanitizeOptions {
  * annotation (big, nothing Portico reads, and on a Secret a copy of its data). Secrets: TLS Secrets
  * keep only `tls.crt` and `ca.crt` (and `tls.key` when `keepPrivateKeys` is set); any other Secret
  * keeps only its metadata and type (`data` and `stringData` are dropped: no provider reads them).
- * Returns a new object; the input is left alone.
+ * Pods keep only what the readiness-probe health checks read (events/trim-pod.ts). Returns a new object; the input is left alone.
  */
 export function sanitizeObject<T extends ClusterObject>(object: T, options: SanitizeOptions = {}): T {
+  if (object.kind === 'Pod') return trimPod(object) as T;
   const { managedFields: _, ...metadata } = object.metadata;
   const annotations = metadata.annotations as Record<string, string> | undefined;
   if (annotations && Object.hasOwn(annotations, LAST_APPLIED_ANNOTATION)) {

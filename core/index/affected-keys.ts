@@ -10,6 +10,7 @@ import {
   refId,
   refOf,
 } from './object-ref.js';
+import { serviceSelectsPod } from './pod-selection.js';
 import { type Edge, referencesOf } from './references.js';
 
 /** One watch event: `old` absent for an add, `new` absent for a delete. */
@@ -34,7 +35,8 @@ export class ClusterMismatchError extends Error {
  * Gateways and routes in it and Gateways selecting namespaces; ReferenceGrant → the LBs of objects
  * in its `from` namespaces that reference into its namespace; ServiceImport ← its EndpointSlices,
  * in this cluster and, through `view.peers`, in every cluster of the clusterset: the keys of
- * another cluster are returned too, each with its own cluster).
+ * another cluster are returned too, each with its own cluster; Pod → the Services of its namespace
+ * selecting it, before or after the change).
  *
  * It over-approximates (an extra reconcile is cheap and idempotent; a missed one is a bug): a
  * Gateway's key is returned even when its class is not Portico's, a Service's when its type is
@@ -136,6 +138,14 @@ class Walk {
         for (const e of this.edgesOf(r, stored)) {
           if (e.type === 'endpointSliceOf' || e.type === 'importedSliceOf' || e.type === 'policyTarget')
             this.visit(e.to);
+        }
+        return;
+
+      case 'Pod':
+        // Its readiness probe may give the health check of the Services that select it.
+        for (const s of view.list('Service', r.namespace)) {
+          const service = view.get(s);
+          if (stored.some((p) => serviceSelectsPod(service, p))) this.visit(s);
         }
         return;
 

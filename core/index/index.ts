@@ -8,5 +8,6 @@ export * from './dependency-graph.js';
 export * from './dependency-view.js';
 export * from './lb-keys.js';
 export * from './object-ref.js';
+export * from './pod-selection.js';
 export * from './references.js';
 export * from './select-bundle.js';

@@ -4,6 +4,7 @@ import { SERVICE_IMPORT_KIND, sourceClusterOf } from '#core/model/service-import
 import { ClusterMismatchError } from './affected-keys.js';
 import { type DependencyView, hasEdge } from './dependency-view.js';
 import { INGRESS_GROUP, isRecord, type ObjectRef, ref, refId } from './object-ref.js';
+import { serviceSelectsPod } from './pod-selection.js';
 
 export class InvalidLbKeyError extends Error {
   constructor(key: string) {
@@ -20,18 +21,21 @@ export class InvalidLbKeyError extends Error {
  *   infrastructure parameters, certificate Secrets and CA bundle ConfigMaps; its ListenerSets with
  *   their certificate Secrets; the routes whose parentRefs name it or one of its ListenerSets; the
  *   Services those routes use (backendRefs and mirrors) with their EndpointSlices,
- *   HealthCheckPolicies and BackendTLSPolicies (with their CA ConfigMaps), and the StorageBuckets
- *   they use; the ServiceImports they use with their exported EndpointSlices from every cluster
- *   of the clusterset (see addImportDependents); the ReferenceGrants of every namespace
+ *   HealthCheckPolicies, BackendTLSPolicies (with their CA ConfigMaps) and the Pods they select
+ *   (readiness probes), and the StorageBuckets they use; the ServiceImports they use with their
+ *   exported EndpointSlices from every cluster of the clusterset (see addImportDependents); the
+ *   ReferenceGrants of every namespace
  *   referenced from another one.
  * - Ingress / IngressGroup: the Ingress, or every member of the group (in any namespace); every
  *   IngressClass and the parameters they reference; TLS Secrets; backend Services with their
- *   EndpointSlices and HealthCheckPolicies.
- * - Service: the Service, its EndpointSlices, HealthCheckPolicies and annotated parameters.
+ *   EndpointSlices, HealthCheckPolicies and selected Pods.
+ * - Service: the Service, its EndpointSlices, HealthCheckPolicies, selected Pods and annotated
+ *   parameters.
  * - Always: every Namespace (allowedRoutes selectors read their labels).
  *
  * The cost is proportional to what the load balancer holds, plus the few cluster-scoped objects
- * (Namespaces, GatewayClasses, IngressClasses); it never scans a namespaced kind. A key whose root
+ * (Namespaces, GatewayClasses, IngressClasses); the only namespaced kind it scans is Pod, one
+ * namespace at a time, for the Services with a selector. A key whose root
  * object is gone yields a bundle without it, which translates to no load balancer for the key.
  */
 export function selectBundle(key: LbKey, view: DependencyView): unknown[] {
@@ -81,6 +85,7 @@ class BundleBuilder {
   readonly #grantNamespaces = new Set<string>();
   /** Services whose dependents are in: every route of a Gateway may use the same one. */
   readonly #expandedServices = new Set<string>();
+  readonly #pods = new Map<string, { ref: ObjectRef; obj: unknown }[]>();
 
   constructor(
     readonly view: DependencyView,
@@ -172,6 +177,22 @@ class BundleBuilder {
       // A BackendTLSPolicy's CA bundles (always in its own namespace).
       for (const e of this.view.references(x.from)) if (e.type === 'caCertificateRef') this.add(e.to);
     }
+    // The Pods it selects: their readiness probes may give its health check.
+    const obj = this.view.get(service);
+    if (!obj) return;
+    for (const p of this.#podsOf(service.namespace ?? 'default')) {
+      if (serviceSelectsPod(obj, p.obj)) this.add(p.ref);
+    }
+  }
+
+  /** The Pods of a namespace, read once per bundle (several Services of one namespace ask). */
+  #podsOf(namespace: string): readonly { ref: ObjectRef; obj: unknown }[] {
+    let pods = this.#pods.get(namespace);
+    if (!pods) {
+      pods = this.view.list('Pod', namespace).map((r) => ({ ref: r, obj: this.view.get(r) }));
+      this.#pods.set(namespace, pods);
+    }
+    return pods;
   }
 
   #addGrants(namespace: string): void {

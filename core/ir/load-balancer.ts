@@ -336,5 +336,5 @@ export interface HealthCheck {
   healthyThreshold: number;
   unhealthyThreshold: number;
   /** Where the settings came from, for status messages and plan reasons. */
-  origin: 'default' | 'annotation' | 'policy' | 'traffic-policy-local';
+  origin: 'default' | 'annotation' | 'policy' | 'traffic-policy-local' | 'readiness-probe';
 }

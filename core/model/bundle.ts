@@ -26,6 +26,7 @@ import { type HealthCheckPolicy, healthCheckPolicy } from './health-check-policy
 import { type Ingress, type IngressClass, ingress, ingressClass } from './ingress.js';
 import { type Namespace, namespace } from './namespace.js';
 import { type LoadBalancerParameters, loadBalancerParameters } from './parameters.js';
+import { type Pod, pod } from './pod.js';
 import { type Secret, secret } from './secret.js';
 import { type Service, service } from './service.js';
 import { MCS_GROUP, type ServiceImport, serviceImport } from './service-import.js';
@@ -54,6 +55,8 @@ export interface Bundle {
   storageBuckets: StorageBucket[];
   backendTlsPolicies: BackendTLSPolicy[];
   serviceImports: ServiceImport[];
+  /** Only for readiness-probe health checks (core/translate/backend/readiness-probe.ts). */
+  pods: Pod[];
 }
 
 /** The kinds the core reads, with the schema each is checked against and the bundle field it lands in. */
@@ -124,6 +127,7 @@ export const KINDS = {
     namespaced: true,
   },
   ServiceImport: { schema: serviceImport, field: 'serviceImports', group: MCS_GROUP, namespaced: true },
+  Pod: { schema: pod, field: 'pods', group: '', namespaced: true },
 } as const satisfies Record<
   string,
   { schema: z.ZodType; field: keyof Bundle; group: string; namespaced: boolean }

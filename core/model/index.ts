@@ -7,6 +7,7 @@ export * from './ingress.js';
 export * from './meta.js';
 export * from './namespace.js';
 export * from './parameters.js';
+export * from './pod.js';
 export * from './read-cache.js';
 export * from './read-objects.js';
 export * from './secret.js';

@@ -6,6 +6,7 @@ import type { ReferenceGrant } from '#core/model/gateway-api.js';
 import type { HealthCheckPolicy } from '#core/model/health-check-policy.js';
 import type { Namespace } from '#core/model/namespace.js';
 import type { LoadBalancerParameters } from '#core/model/parameters.js';
+import type { Pod } from '#core/model/pod.js';
 import type { RejectedObject } from '#core/model/read-objects.js';
 import type { Secret } from '#core/model/secret.js';
 import type { Service } from '#core/model/service.js';
@@ -44,6 +45,8 @@ export interface TranslateContext {
   readonly invalidStorageBuckets: ReadonlyMap<string, string>;
   /** LoadBalancerParameters that failed their schema, by `namespace/name`: why, for the classes and Gateways that use them. */
   readonly invalidParameters: ReadonlyMap<string, string>;
+  /** By namespace: for health checks derived from readiness probes. */
+  readonly pods: ReadonlyMap<string, Pod[]>;
   readonly notices: Notice[];
   readonly statuses: ObjectStatus[];
   /** Load balancers whose root object is Portico's but cannot be translated now: keep them as they are. */
@@ -79,6 +82,8 @@ export function createContext(
   for (const p of bundle.healthCheckPolicies) {
     for (const t of p.spec.targetRefs) push(healthCheckPolicies, `${p.metadata.namespace}/${t.name}`, p);
   }
+  const pods = new Map<string, Pod[]>();
+  for (const p of bundle.pods) push(pods, p.metadata.namespace ?? 'default', p);
   const notices: Notice[] = [];
   return {
     options,
@@ -96,6 +101,7 @@ export function createContext(
     storageBuckets: new Map(bundle.storageBuckets.map((b) => [key(b), b])),
     invalidStorageBuckets: invalidByName(rejected, STORAGE_BUCKET_KIND),
     invalidParameters: invalidByName(rejected, 'LoadBalancerParameters'),
+    pods,
     notices,
     statuses: [],
     held: [],

@@ -184,13 +184,25 @@ export class IncrementalTranslate {
     const decided = new Set(statuses.map(statusId));
     const notices = r.notices.filter(
       (n) =>
-        n.code !== 'InvalidObject' && (!STATUS_KINDS.has(n.source.kind) || decided.has(statusId(n.source))),
+        n.code !== 'InvalidObject' &&
+        (!STATUS_KINDS.has(n.source.kind) || decided.has(statusId(n.source)) || this.#backendOnly(n.source)),
     );
     // A key that decides nothing (its root is gone, not Portico's, or moved to a group) says nothing.
     const entry = !lb && !held && statuses.length === 0 ? undefined : { key, lb, held, statuses, notices };
     this.#say(key, this.#keys.get(key)?.statuses ?? [], statuses);
     if (entry) this.#keys.set(key, entry);
     else this.#keys.delete(key);
+  }
+
+  /**
+   * A Service no key decides (not of type LoadBalancer): what the keys using it as a backend say
+   * about it (its health check) is said by each of them, as translate() of everything says it once.
+   */
+  #backendOnly(source: { kind: string; namespace?: string; name: string }): boolean {
+    return (
+      source.kind === 'Service' &&
+      !isLoadBalancerService(this.#graph.get(ref('Service', source.namespace ?? 'default', source.name)))
+    );
   }
 
   /** Records that `key` now says `now` instead of `before`: those objects' statuses are merged again. */

@@ -6,13 +6,14 @@
 //   3. the Service's `portico.dev/health-check-*` annotations;
 //   4. for `externalTrafficPolicy: Local` with a `healthCheckNodePort`: HTTP GET /healthz on that node
 //      port, which kube-proxy answers 200 only on nodes holding a ready local endpoint;
-//   5. defaults by protocol: HTTP/H2C → HTTP GET / (200-399); HTTPS → HTTPS GET / (200-399);
+//   5. the readiness probe every selected pod runs on the serving port (readiness-probe.ts);
+//   6. defaults by protocol: HTTP/H2C → HTTP GET / (200-399); HTTPS → HTTPS GET / (200-399);
 //      GRPC → gRPC health (status 0); TCP/TLS/UDP → TCP connect to the traffic port.
 //
 // Fields merge one by one down this list: a policy that sets only `path` keeps the rest from below.
-// Exceptions, because they are not one setting but one target: level 4 is used whole or not at all,
-// only when no level above it chooses the protocol, port or path (kube-proxy's server is not the
-// user's); and path/status defaults follow the protocol finally chosen, not the pool's.
+// Exceptions, because they are not one setting but one target: levels 4 and 5 are used whole or not
+// at all, only when no level above them chooses the protocol, port or path (kube-proxy's server is
+// not the user's, nor is a probe's path meant for another port); and path/status defaults follow the protocol finally chosen, not the pool's.
 // `origin` names the highest level whose value made it into the result, except that a check aimed at
 // kube-proxy's node server (level 4) is always `traffic-policy-local`, so adapters can recognise it.
 //
@@ -26,6 +27,7 @@ import type { Service, ServicePort } from '#core/model/service.js';
 import type { TranslateContext } from '../context.js';
 import type { Notice } from '../notice.js';
 import { comparePolicyAge } from '../policy-age.js';
+import { deriveFromReadinessProbes } from './readiness-probe.js';
 
 type Origin = HealthCheck['origin'];
 type Protocol = HealthCheck['protocol'];
@@ -80,7 +82,13 @@ const FIELDS: readonly Field[] = [
   'healthyThreshold',
   'unhealthyThreshold',
 ];
-const RANK: Record<Origin, number> = { policy: 0, annotation: 1, 'traffic-policy-local': 2, default: 3 };
+const RANK: Record<Origin, number> = {
+  policy: 0,
+  annotation: 1,
+  'traffic-policy-local': 2,
+  'readiness-probe': 3,
+  default: 4,
+};
 
 /**
  * The health check of one Service port, spoken as `protocol` by the pool. `trafficPolicy` is the
@@ -121,6 +129,9 @@ export function healthCheckFor(
       settings: { protocol: 'HTTP', port: nodePort, path: '/healthz', expectedStatuses: '200' },
       blame: (field) => ({ source: serviceSource(service), field: `spec.healthCheckNodePort (${field})` }),
     });
+  } else if (!userTarget && protocol !== 'UDP') {
+    const probe = probeLevel(ctx, service, port);
+    if (probe) levels.push(probe);
   }
   // The common case, kept cheap: nobody said anything about this Service's health check.
   return levels.length === 0 ? defaultHealthCheck(protocol) : merge(ctx, levels, protocol);
@@ -418,6 +429,39 @@ function checkStatuses(statuses: string, protocol: Protocol): string | undefined
     if (lo > hi) return `"${part}" is not a low-to-high range`;
   }
   return undefined;
+}
+
+// --- readiness probes (level 5) ---
+
+function probeLevel(ctx: TranslateContext, service: Service, port: ServicePort): Level | undefined {
+  const derived = deriveFromReadinessProbes(ctx, service, port, checkPath);
+  if (!derived) return undefined;
+  const source = { ...serviceSource(service), section: port.name ?? String(port.port) };
+  const what = `Service ${service.metadata.namespace}/${service.metadata.name} port ${port.name ?? port.port}`;
+  if (!derived.ok) {
+    noticeOnce(ctx, {
+      severity: 'info',
+      code: 'HealthCheckNotDerived',
+      source,
+      field: 'spec.selector',
+      message: `${what}: the pods' readiness probe is not used for the health check, the default is: ${derived.reason}`,
+    });
+    return undefined;
+  }
+  if (derived.ignoredHeaders) {
+    noticeOnce(ctx, {
+      severity: 'info',
+      code: 'HealthCheckFieldIgnored',
+      source,
+      field: 'spec.selector',
+      message: `${what}: the readiness probe's httpHeaders are not sent by the load balancer's health check`,
+    });
+  }
+  return {
+    origin: 'readiness-probe',
+    settings: derived.target,
+    blame: (field) => ({ source, field: `readinessProbe (${field})` }),
+  };
 }
 
 // --- notices ---

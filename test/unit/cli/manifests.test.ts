@@ -66,7 +66,7 @@ describe('cli: loadManifests', () => {
       join(dir, 'm.yaml'),
       [
         '- just\n- a list\n',
-        'apiVersion: v1\nkind: Pod\nmetadata: {name: c}\n',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c}\n',
         'apiVersion: networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: g}\n',
         'apiVersion: apps/v1\nkind: Service\nmetadata: {name: s}\n',
         'kind\n',
@@ -79,7 +79,7 @@ describe('cli: loadManifests', () => {
     expect(warnings.map(problemText)).toEqual([
       'm.yaml:1:1: document 1: it is a list, not an object: ignored',
       expect.stringMatching(
-        /^m\.yaml:4:1: document 2: kind Pod is not one Portico reads \(.*Gateway.*\): ignored$/,
+        /^m\.yaml:4:1: document 2: kind Deployment is not one Portico reads \(.*Gateway.*\): ignored$/,
       ),
       'm.yaml:8:1: document 3: apiVersion networking.k8s.io/v1 is unknown for Gateway, which Portico reads from gateway.networking.k8s.io/<version>: ignored',
       'm.yaml:12:1: document 4: apiVersion apps/v1 is unknown for Service, which Portico reads from v1: ignored',

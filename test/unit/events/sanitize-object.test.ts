@@ -78,3 +78,63 @@ describe('sanitizeObject', () => {
     }
   });
 });
+
+describe('sanitizeObject: Pods', () => {
+  it('keeps identity, labels, container ports and readiness probes, and nothing else', () => {
+    const pod: ClusterObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'web-1',
+        namespace: 'shop',
+        uid: 'u',
+        resourceVersion: '7',
+        labels: { app: 'web' },
+        annotations: { big: 'x'.repeat(10_000) },
+        managedFields: [{}],
+        ownerReferences: [{ kind: 'ReplicaSet' }],
+      },
+      spec: {
+        nodeName: 'n1',
+        volumes: [{ name: 'v' }],
+        containers: [
+          {
+            name: 'app',
+            image: 'web:1',
+            env: [{ name: 'PASSWORD', value: 'secret' }],
+            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP', hostPort: 80 }],
+            readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5 },
+            livenessProbe: { httpGet: { path: '/live', port: 8080 } },
+          },
+          { name: 'sidecar', readinessProbe: { exec: { command: ['cat', '/etc/token'] } } },
+        ],
+      },
+      status: { phase: 'Running', podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
+    };
+    expect(sanitizeObject(pod)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'shop', uid: 'u', resourceVersion: '7', labels: { app: 'web' } },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+            readinessProbe: { httpGet: { path: '/healthz', port: 'http' } },
+          },
+          { name: 'sidecar', readinessProbe: { exec: {} } },
+        ],
+      },
+    });
+  });
+
+  it('leaves a malformed Pod malformed (the core rejects it) without throwing', () => {
+    const bad: ClusterObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: 'junk' };
+    expect(sanitizeObject(bad)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p' },
+      spec: { containers: [] },
+    });
+  });
+});

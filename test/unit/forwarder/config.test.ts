@@ -76,8 +76,8 @@ describe('readForwarderConfig', () => {
     expect(error({ ...base, PORTICO_CLUSTER_ID: 'Prod_EU' })).toMatch(
       /PORTICO_CLUSTER_ID must be an RFC 1123 label/,
     );
-    expect(error({ ...base, PORTICO_KINDS: 'Gateway,Pod' })).toMatch(
-      /PORTICO_KINDS: not kinds Portico reads: Pod/,
+    expect(error({ ...base, PORTICO_KINDS: 'Gateway,Deployment' })).toMatch(
+      /PORTICO_KINDS: not kinds Portico reads: Deployment/,
     );
     expect(error({ ...base, PORTICO_MAX_PENDING: '10' })).toMatch(/PORTICO_MAX_PENDING must be an integer/);
     expect(error({ ...base, PORTICO_SIGNING_SECRET_FILE: '/f' })).toMatch(

@@ -51,7 +51,7 @@ describe('DependencyGraph', () => {
       namespace('a'),
       secret('a', 's'),
       { ...service('x', 'svc'), metadata: { name: 'svc' } },
-      { kind: 'Pod', metadata: { name: 'x' } },
+      { kind: 'Deployment', metadata: { name: 'x' } },
       { kind: 'Secret', metadata: {} },
       null,
       'junk',

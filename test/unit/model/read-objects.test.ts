@@ -13,7 +13,7 @@ describe('model: readObjects', () => {
   it('sorts objects by kind, defaults the namespace, ignores unknown kinds and reports malformed ones', () => {
     const { bundle, rejected, ignored } = readObjects([
       service(80, '1'),
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'bad' }, spec: { ports: [{ port: 0 }] } },
     ]);
     expect(bundle.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).toEqual(['default/app']);
