@@ -248,8 +248,8 @@ describe('ingest: refused, nothing enqueued', () => {
     events[2] = {
       ...events[2]!,
       data: {
-        apiVersion: 'v1',
-        kind: 'Pod',
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
         metadata: { name: 'p', namespace: 'd', uid: 'u', resourceVersion: '1' },
       },
     };

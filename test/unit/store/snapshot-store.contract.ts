@@ -112,7 +112,7 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
       const c = freshCluster();
       await expect(s().put(c, service('a', 'x'))).rejects.toThrow(/resourceVersion/);
       await expect(
-        s().put(c, { kind: 'Pod', metadata: { name: 'p', resourceVersion: '1' } }),
+        s().put(c, { kind: 'Deployment', metadata: { name: 'p', resourceVersion: '1' } }),
       ).rejects.toThrow();
       await expect(s().put('bad/cluster', svc('a', 'x', '1'))).rejects.toThrow(/cluster/);
     });
