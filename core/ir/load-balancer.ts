@@ -319,6 +319,14 @@ export interface Endpoint {
   terminating: boolean;
   zone?: string;
   nodeName?: string;
+  /** The Pod behind the address (the EndpointSlice's `targetRef`), for pod readiness gates. */
+  pod?: PodRef;
+}
+
+/** A Pod in the load balancer's cluster. */
+export interface PodRef {
+  namespace: string;
+  name: string;
 }
 
 export interface HealthCheck {
