@@ -213,6 +213,9 @@ describe('readiness gates, local mode with real HAProxy health checks', () => {
     const up = Date.now();
     await eventually(() => gateOf('web-a')?.status === 'True', 'gate of web-a True', 5_000);
     const latency = Date.now() - up;
+    console.log(
+      `[readiness-gates] HAProxy check UP → Pod condition True: ${latency} ms (re-check every 100 ms)`,
+    );
     expect(latency).toBeLessThan(1_000);
     expect(gateOf('web-a')?.message).toContain('healthy in load balancer');
     expect(gateOf('web-b')).toBeUndefined();
@@ -259,6 +262,9 @@ describe('readiness gates, local mode with real HAProxy health checks', () => {
     await pods[0]!.close();
     await delay(500);
     const stats = await load.stop();
+    console.log(
+      `[readiness-gates] rolling update: ${stats.ok} requests answered 200, ${stats.failed.length} failed`,
+    );
     expect(stats.failed).toEqual([]);
     expect(stats.bodies.get('web-c') ?? 0).toBeGreaterThan(0);
     expect(stats.ok).toBeGreaterThan(20);
