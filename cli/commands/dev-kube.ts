@@ -1,6 +1,8 @@
 import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import { readinessGateType } from '#core/readiness/gate-condition.js';
 import { DEFAULT_OPTIONS } from '#core/translate/options.js';
 import { ClusterSource } from '#kube/cluster-source.js';
+import { KubeApiError } from '#kube/kube-api-error.js';
 import { KubeHttp } from '#kube/kube-http.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
 import { ReadinessGateWriter } from '#kube/readiness-gate-writer.js';
@@ -68,9 +70,17 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
   const gateWriter = new ReadinessGateWriter({ http, now: options.now ?? (() => new Date().toISOString()) });
   let loadBalancers: readonly LoadBalancer[] = [];
   let gateRecheck: NodeJS.Timeout | undefined;
+  let gatesOff = false;
+  const gateTypesLogged = new Set<string>();
   const gates = serialRunner(
     async () => {
       clearTimeout(gateRecheck);
+      if (gatesOff) return;
+      for (const lb of loadBalancers) {
+        if (gateTypesLogged.has(lb.key) || !lb.pools.some((p) => p.endpoints.some((e) => e.pod))) continue;
+        gateTypesLogged.add(lb.key);
+        log(`readiness gate of ${safe(lb.key)}: ${readinessGateType(lb.key)}`);
+      }
       const pass = await readinessGatesPass(
         {
           adapters: { haproxy: gateway.adapter },
@@ -85,7 +95,12 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       if ((pass.waiting > 0 || pass.failed.length > 0) && !stopSignal.aborted)
         gateRecheck = setTimeout(() => gates.request(), options.gateRecheckMs ?? 1_000);
     },
-    (err) => log(`error: readiness gates: ${safe(err instanceof Error ? err.message : String(err))}`),
+    (err) => {
+      // Without the right to read Pods, gates are simply off (said once, not at every sync).
+      if (err instanceof KubeApiError && err.code === 403) gatesOff = true;
+      const off = gatesOff ? '; readiness gates are off (needs get/list pods and patch pods/status)' : '';
+      log(`error: readiness gates: ${safe(err instanceof Error ? err.message : String(err))}${off}`);
+    },
     stopSignal,
   );
 

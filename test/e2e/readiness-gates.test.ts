@@ -198,6 +198,8 @@ describe('readiness gates, local mode with real HAProxy health checks', () => {
     await delay(1_500);
     expect(gateOf('web-a')).toBeUndefined();
     expect(gateOf('web-b')).toBeUndefined();
+    // The condition type to put in a pod template is printed.
+    expect(logs).toContain(`readiness gate of local/Gateway/demo/web: ${GATE}`);
     dropConnections();
     expect((await get(address, LISTENER_PORT, HOST)).status).toBe(503);
     expect(pods.map((p) => p.hits)).toEqual([0, 0]);
