@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import type { Plan } from '#core/plan/types.js';
-import { AbortedError, type LbStatus, type LoadBalancerAdapter, type Observed } from '../types.js';
+import {
+  AbortedError,
+  type LbStatus,
+  type LoadBalancerAdapter,
+  type Observed,
+  type TargetHealthReport,
+} from '../types.js';
 import { applyHaproxyPlan, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
 import { ADMIN_SOCKET, type HaproxyGlobalSettings } from './config/materialize.js';
@@ -11,7 +17,7 @@ import { ReadBackCache } from './config/read-back-cache.js';
 import { haproxyDiffSpec } from './diff-spec.js';
 import { checkSlotMinimum, HAPROXY_ADAPTER, type HaproxyKinds } from './model.js';
 import { observeHaproxy } from './observe.js';
-import { renderHaproxy } from './render.js';
+import { renderHaproxy, renderHaproxyModel } from './render.js';
 import {
   type ApplyResult,
   applyHAProxyChange,
@@ -23,6 +29,7 @@ import {
 import { readLiveState } from './runtime/live-state.js';
 import { parsePool } from './state/address-pool.js';
 import { loadSavedState } from './state/saved-state.js';
+import { type SeenDown, targetHealthOf } from './target-health.js';
 
 export interface HaproxyAdapterOptions {
   /** Absolute directory for haproxy.cfg, maps, certificates, sockets and Portico's own state. */
@@ -70,6 +77,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   const counters = { reloads: 0, runtimeApplies: 0, applies: 0 };
+  const seenDown: SeenDown = new Map();
 
   async function start(): Promise<void> {
     if (process) return;
@@ -126,6 +134,24 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
         if (signal.aborted) throw new AbortedError();
         await start();
         return observeHaproxy({ stateDir, store, runtime, state, readBack }, key, desired, signal);
+      });
+    },
+
+    /** The check state of the load balancer's server slots: one `show servers state`. */
+    targetHealth(lb: LoadBalancer, { signal }): Promise<TargetHealthReport> {
+      return serialised(async () => {
+        if (signal.aborted) throw new AbortedError();
+        await start();
+        const ctx = { pool, ...(slotMinimum !== undefined ? { slotMinimum } : {}) };
+        const backends = renderHaproxyModel(lb, ctx).model.backends;
+        try {
+          const servers = await runtime.showServersState(undefined, { signal });
+          return { targets: targetHealthOf(backends, servers, seenDown), complete: true };
+        } catch (err) {
+          // A worker between reloads: nothing is known, nothing is concluded.
+          if (err instanceof HAProxyUnavailableError) return { targets: [], complete: false };
+          throw err;
+        }
       });
     },
 

@@ -1,11 +1,16 @@
+import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import { readinessGateType } from '#core/readiness/gate-condition.js';
 import { DEFAULT_OPTIONS } from '#core/translate/options.js';
 import { ClusterSource } from '#kube/cluster-source.js';
+import { KubeApiError } from '#kube/kube-api-error.js';
 import { KubeHttp } from '#kube/kube-http.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
+import { ReadinessGateWriter } from '#kube/readiness-gate-writer.js';
 import { StatusWriter } from '#kube/status-writer.js';
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
 import { markKeptObjects } from '../invalid-status.js';
 import { LastGoodObjects, objectName } from '../last-good-objects.js';
+import { readinessGatesPass, serviceSelectors } from '../local/readiness-gates.js';
 import { serialRunner } from '../serial-runner.js';
 import { terminalSafe as safe } from '../terminal-text.js';
 import { DevGateway } from './dev-gateway.js';
@@ -24,6 +29,8 @@ export interface DevKubeOptions {
   now?: () => string;
   /** Delay before syncing again after status writes failed. */
   retryMs?: number;
+  /** How often readiness gates are checked again while a gated pod waits; default 1,000 ms. */
+  gateRecheckMs?: number;
 }
 
 /**
@@ -31,7 +38,9 @@ export interface DevKubeOptions {
  * every kind Portico reads; each change (debounced) syncs the pipeline with all the objects, prints
  * the same report as the manifests mode, and patches the statuses back into the cluster (only those
  * that changed). An object edited into one that fails its schema keeps its last valid version, and
- * its status says why (Accepted=False, reason Invalid). Resolves when stopped.
+ * its status says why (Accepted=False, reason Invalid). Pods that carry a load balancer's readiness
+ * gate get it True once HAProxy's health check passes (checked again every `gateRecheckMs` while one
+ * waits). Resolves when stopped.
  */
 export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSignal): Promise<void> {
   const { log } = options;
@@ -57,6 +66,43 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
     controllerName: DEFAULT_OPTIONS.controllerName,
     now: options.now ?? (() => new Date().toISOString()),
   });
+
+  const gateWriter = new ReadinessGateWriter({ http, now: options.now ?? (() => new Date().toISOString()) });
+  let loadBalancers: readonly LoadBalancer[] = [];
+  let gateRecheck: NodeJS.Timeout | undefined;
+  let gatesOff = false;
+  const gateTypesLogged = new Set<string>();
+  const gates = serialRunner(
+    async () => {
+      clearTimeout(gateRecheck);
+      if (gatesOff) return;
+      for (const lb of loadBalancers) {
+        if (gateTypesLogged.has(lb.key) || !lb.pools.some((p) => p.endpoints.some((e) => e.pod))) continue;
+        gateTypesLogged.add(lb.key);
+        log(`readiness gate of ${safe(lb.key)}: ${readinessGateType(lb.key)}`);
+      }
+      const pass = await readinessGatesPass(
+        {
+          adapters: { haproxy: gateway.adapter },
+          writer: gateWriter,
+          selectors: () => serviceSelectors(source.objects()),
+        },
+        loadBalancers,
+        stopSignal,
+      );
+      if (pass.written.length) log(`readiness gates: True on ${pass.written.map(safe).join(', ')}`);
+      for (const f of pass.failed) log(`error: readiness gate of ${safe(f.pod)}: ${safe(f.message)}`);
+      if ((pass.waiting > 0 || pass.failed.length > 0) && !stopSignal.aborted)
+        gateRecheck = setTimeout(() => gates.request(), options.gateRecheckMs ?? 1_000);
+    },
+    (err) => {
+      // Without the right to read Pods, gates are simply off (said once, not at every sync).
+      if (err instanceof KubeApiError && err.code === 403) gatesOff = true;
+      const off = gatesOff ? '; readiness gates are off (needs get/list pods and patch pods/status)' : '';
+      log(`error: readiness gates: ${safe(err instanceof Error ? err.message : String(err))}${off}`);
+    },
+    stopSignal,
+  );
 
   const lastGood = new LastGoodObjects();
   let stopBackends = async () => {};
@@ -89,6 +135,8 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
         );
       const result = await gateway.sync(objects, stopSignal);
       if (stopSignal.aborted) return;
+      loadBalancers = result.loadBalancers;
+      gates.request();
       const statuses = markKeptObjects(
         result.statuses,
         kept.map(({ entry, kind, namespace, name, field, message }) => ({
@@ -120,8 +168,10 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       stopSignal.addEventListener('abort', () => done(), { once: true });
     });
     await runner.idle();
+    await gates.idle();
   } finally {
     clearTimeout(retry);
+    clearTimeout(gateRecheck);
     await source.stop();
     await gateway.stop();
     await stopBackends();

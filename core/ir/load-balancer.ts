@@ -321,6 +321,14 @@ export interface Endpoint {
   nodeName?: string;
   /** The cluster the endpoint comes from: set on the endpoints of a multi-cluster ServiceImport. */
   cluster?: string;
+  /** The Pod behind the address (the EndpointSlice's `targetRef`), for pod readiness gates. */
+  pod?: PodRef;
+}
+
+/** A Pod in the load balancer's cluster. */
+export interface PodRef {
+  namespace: string;
+  name: string;
 }
 
 export interface HealthCheck {

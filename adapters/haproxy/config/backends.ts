@@ -67,7 +67,10 @@ export function planPool(pool: ir.BackendPool): PoolPlan {
   const skipped: PoolPlan['skipped'] = [];
   const seen = new Set<string>();
   pool.endpoints.forEach((e, index) => {
-    const state = e.ready ? 'ready' : e.serving && e.terminating ? 'drain' : undefined;
+    // A pod not ready yet is health-checked without traffic (drain): its readiness gate waits for
+    // HAProxy's check, which must therefore run before the pod is ready (docs/readiness-gates.md).
+    const warming = !e.ready && !e.terminating && e.pod !== undefined;
+    const state = e.ready ? 'ready' : (e.serving && e.terminating) || warming ? 'drain' : undefined;
     if (!state) return;
     try {
       ipLiteral(e.address, 'endpoint address');

@@ -274,7 +274,8 @@ function slotUpdate(key: string, before: SlotContent, after: SlotContent): Serve
     u.addr = after.address!;
     if (after.port !== undefined) u.port = after.port;
   }
-  if (moved || before.weight !== after.weight) u.weight = after.weight;
+  // A slot the config wrote draining runs at weight 0: leaving drain must set its weight again.
+  if (moved || before.weight !== after.weight || before.state !== after.state) u.weight = after.weight;
   if (moved || before.state !== after.state) u.state = after.state;
   return Object.keys(u).length > 2 ? u : undefined;
 }

@@ -39,6 +39,12 @@ export interface ServerRuntimeState {
   adminFlags: number;
   weight: number;
   initialWeight: number;
+  /** Seconds since the last state change (admin or operational). */
+  secondsSinceChange: number;
+  /** HAProxy's HCHK_STATUS_* of the last check (1: not checked yet, 6: L4OK, 15: L7OK...). */
+  checkStatus: number;
+  /** Of the last check: 0 unknown, 1 neutral, 2 failed, 3 passed, 4 passed conditionally. */
+  checkResult: number;
 }
 
 export interface MapInfo {
@@ -224,6 +230,9 @@ export function parseServersState(raw: string): ServerRuntimeState[] {
       state: adminFlags & ADMIN_MAINT ? 'maint' : adminFlags & ADMIN_DRAIN ? 'drain' : 'ready',
       weight: Number(f[7]),
       initialWeight: Number(f[8]),
+      secondsSinceChange: Number(f[9]),
+      checkStatus: Number(f[10]),
+      checkResult: Number(f[11]),
       port: Number(f[18]),
     });
   }

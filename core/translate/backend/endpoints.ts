@@ -1,5 +1,6 @@
-import type { Endpoint } from '#core/ir/load-balancer.js';
+import type { Endpoint, PodRef } from '#core/ir/load-balancer.js';
 import type { EndpointSlice } from '#core/model/endpoint-slice.js';
+import { K8S_NAME } from '#core/model/meta.js';
 import type { ServicePort } from '#core/model/service.js';
 import { formatIp, parseIp } from '../ip-address.js';
 
@@ -48,7 +49,8 @@ export function endpointsForPort(
         terminating,
         ...(e.zone ? { zone: e.zone } : {}),
         ...(e.nodeName ? { nodeName: e.nodeName } : {}),
-        ...(cluster !== undefined ? { cluster } : {}),
+        // A multi-cluster endpoint's Pod is in another cluster: its gates are not this cluster's to open.
+        ...(cluster !== undefined ? { cluster } : podOf(e.targetRef, slice.metadata.namespace)),
       };
       const id = `${endpoint.address}|${endpoint.port}`;
       const seen = byAddress.get(id);
@@ -66,6 +68,20 @@ function canonicalAddress(text: string, family: 'IPv4' | 'IPv6'): string | undef
   if (family === 'IPv4' && CANONICAL_IPV4.test(text)) return text;
   const ip = parseIp(text);
   return ip && ip.family === family ? formatIp(ip) : undefined;
+}
+
+/**
+ * The Pod an endpoint stands for: only a `Pod` targetRef with a valid name in the slice's own
+ * namespace (an EndpointSlice never targets another namespace's pods; anything else is ignored).
+ */
+function podOf(
+  ref: { kind?: string | undefined; name?: string | undefined; namespace?: string | undefined } | undefined,
+  namespace: string | undefined,
+): { pod?: PodRef } {
+  if (ref?.kind !== 'Pod' || !ref.name || !namespace) return {};
+  if (ref.namespace !== undefined && ref.namespace !== namespace) return {};
+  if (ref.name.length > 253 || !K8S_NAME.test(ref.name)) return {};
+  return { pod: { namespace, name: ref.name } };
 }
 
 /** Ready beats serving beats terminating, so a copy from a stale slice never hides a fresher one. */

@@ -118,6 +118,16 @@ describe('applyHAProxyChange', () => {
     expect(planHAProxyChange(undefined, base)).toMatchObject({ kind: 'reload' });
   });
 
+  it('gives a slot leaving drain its weight back: the config writes a draining server at weight 0', () => {
+    const routes: [string, string][] = [['x.test', 'be_x']];
+    const draining = desired({ be_x: [{ name: 's1', port: a.port, state: 'drain' }] }, routes);
+    const ready = desired({ be_x: [{ name: 's1', port: a.port }] }, routes);
+    expect(planHAProxyChange(draining, ready)).toMatchObject({
+      kind: 'runtime',
+      servers: [{ backend: 'be_x', server: 's1', state: 'ready', weight: 1 }],
+    });
+  });
+
   it('moves endpoints through the runtime API under traffic: no reload, no failed request, files agree', async () => {
     const before = await reloads();
     const load = loadLoop(IP, PORT, 'x.test', 4);

@@ -177,3 +177,31 @@ describe('endpointsForPort', () => {
     expect(endpointsForPort([noPort, none], http)).toEqual([]);
   });
 });
+
+describe('endpointsForPort: the Pod behind an endpoint', () => {
+  const port = [{ name: 'http', protocol: 'TCP' as const, port: 8080 }];
+  it("keeps a Pod targetRef of the slice's namespace, and ignores any other", () => {
+    const s = slice('web-a', 'IPv4', port, [
+      { addresses: ['10.0.0.1'], conditions: ready, targetRef: { kind: 'Pod', name: 'web-1' } },
+      {
+        addresses: ['10.0.0.2'],
+        conditions: ready,
+        targetRef: { kind: 'Pod', namespace: 'shop', name: 'web-2' },
+      },
+      {
+        addresses: ['10.0.0.3'],
+        conditions: ready,
+        targetRef: { kind: 'Pod', namespace: 'other', name: 'x' },
+      },
+      { addresses: ['10.0.0.4'], conditions: ready, targetRef: { kind: 'Node', name: 'n1' } },
+      { addresses: ['10.0.0.5'], conditions: ready, targetRef: { kind: 'Pod', name: 'Not_A_Name' } },
+    ]);
+    expect(endpointsForPort([s], http).map((e) => e.pod)).toEqual([
+      { namespace: 'shop', name: 'web-1' },
+      { namespace: 'shop', name: 'web-2' },
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});

@@ -1,0 +1,91 @@
+// Pod readiness gates in local mode (`portico dev --kubeconfig`): after a sync, and again every
+// `recheckMs` while a gated pod still waits, read how the provider's health checks see each load
+// balancer's targets and turn the gates of the healthy pods True. The same core decision
+// (core/readiness) and the same Pod writer (kube/readiness-gate-writer.ts) as the forwarder.
+
+import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
+import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import { podGatesOf, podsNotTargeted } from '#core/readiness/pod-gates.js';
+import type { GateWriteReport, ReadinessGateWriter } from '#kube/readiness-gate-writer.js';
+
+export interface ReadinessGatesOptions {
+  adapters: Readonly<Record<string, AnyLoadBalancerAdapter>>;
+  writer: ReadinessGateWriter;
+  /** `spec.selector` of the Services known, by `namespace/name` (undefined: the Service has none). */
+  selectors: () => ReadonlyMap<string, Readonly<Record<string, string>> | undefined>;
+}
+
+export interface GatesPassResult {
+  /** Gated pods still waiting on a load balancer's health checks: check again soon. */
+  waiting: number;
+  written: string[];
+  failed: GateWriteReport['failed'];
+}
+
+/** One pass over every load balancer that targets pods. */
+export async function readinessGatesPass(
+  options: ReadinessGatesOptions,
+  loadBalancers: readonly LoadBalancer[],
+  signal: AbortSignal,
+): Promise<GatesPassResult> {
+  const result: GatesPassResult = { waiting: 0, written: [], failed: [] };
+  for (const lb of loadBalancers) {
+    const adapter = options.adapters[lb.provider];
+    if (!adapter?.targetHealth) continue;
+    if (!lb.pools.some((p) => p.endpoints.some((e) => e.pod))) continue;
+    const report = await adapter.targetHealth(lb, { signal });
+    const gates = podGatesOf(lb.key, lb, report.targets);
+    const namespaces = [...new Set(gates.services.map((s) => s.slice(0, s.indexOf('/'))))];
+    // Only pods that carry this gate and are not True yet are patched (one list per namespace).
+    const waiting = await options.writer.podsWaitingOn(gates.conditionType, namespaces, signal);
+    const waits = new Set(waiting.map((p) => `${p.namespace}/${p.name}`));
+    const healthy = gates.pods.filter((g) => g.healthy && waits.has(`${g.pod.namespace}/${g.pod.name}`));
+    const released = podsNotTargeted(gates, waiting, options.selectors());
+    result.waiting += gates.pods.filter(
+      (g) => !g.healthy && waits.has(`${g.pod.namespace}/${g.pod.name}`),
+    ).length;
+    const writes = [
+      ...healthy.map((g) => ({ pod: g.pod, message: `healthy in load balancer ${lb.key}` })),
+      ...released.map((p) => ({
+        pod: { namespace: p.namespace, name: p.name },
+        message: `not a target of load balancer ${lb.key}: it does not hold the pod back`,
+      })),
+    ];
+    if (writes.length === 0) continue;
+    const written = await options.writer.markReady(gates.conditionType, writes, signal);
+    result.written.push(...written.written.map((p) => `${p} (${gates.conditionType})`));
+    result.failed.push(...written.failed);
+  }
+  return result;
+}
+
+/** `spec.selector` of every Service among `objects`, by `namespace/name` (objects are untrusted). */
+export function serviceSelectors(
+  objects: readonly unknown[],
+): Map<string, Readonly<Record<string, string>> | undefined> {
+  const out = new Map<string, Readonly<Record<string, string>> | undefined>();
+  for (const o of objects) {
+    const s = o as {
+      kind?: unknown;
+      metadata?: { namespace?: unknown; name?: unknown };
+      spec?: { selector?: unknown };
+    };
+    if (
+      s?.kind !== 'Service' ||
+      typeof s.metadata?.namespace !== 'string' ||
+      typeof s.metadata.name !== 'string'
+    )
+      continue;
+    const selector = s.spec?.selector;
+    const valid =
+      typeof selector === 'object' &&
+      selector !== null &&
+      !Array.isArray(selector) &&
+      Object.values(selector).every((v) => typeof v === 'string');
+    out.set(
+      `${s.metadata.namespace}/${s.metadata.name}`,
+      valid ? (selector as Record<string, string>) : undefined,
+    );
+  }
+  return out;
+}
