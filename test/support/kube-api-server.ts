@@ -36,12 +36,12 @@ const GW = 'gateway.networking.k8s.io';
 const ns = true;
 const cluster = false;
 
-/** Core v1, networking, discovery, Gateway API (v1, v1beta1, v1alpha2), portico.dev and multicluster.x-k8s.io: what Portico reads, and Pods. */
+/** Core v1, networking, discovery, Gateway API (v1, v1beta1, v1alpha2), portico.dev and multicluster.x-k8s.io: what Portico reads (Pods included: readiness probes and readiness gates). */
 export const DEFAULT_RESOURCES: readonly ApiResource[] = [
   { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: cluster, status: true },
   { group: '', version: 'v1', kind: 'Service', plural: 'services', namespaced: ns, status: true },
   { group: '', version: 'v1', kind: 'Secret', plural: 'secrets', namespaced: ns, status: false },
-  // Not read by Portico: its readiness gates patch Pods' status (kube/readiness-gate-writer.ts).
+  // Read for readiness-probe health checks; readiness gates patch their status (kube/readiness-gate-writer.ts).
   { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: ns, status: true },
   { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: ns, status: false },
   {
