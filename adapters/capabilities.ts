@@ -32,6 +32,8 @@ export const EVERY_CAPABILITY: Capabilities = {
   tlsMixedModes: true,
   misdirectedRequests: true,
   backendBuckets: true,
+  ipFamilies: 'dual-stack',
+  topology: true,
 };
 
 /**
@@ -68,6 +70,23 @@ export function unsupportedFeatures(
       { code: 'UnsupportedValue', feature: 'load-balancer/source-ranges', source: lb.source },
       'source ranges',
     );
+  const families = lb.ipFamilies ?? ['IPv4'];
+  if (caps.ipFamilies === 'ipv4' && families.includes('IPv6'))
+    // IPv6 only: an IPv4 load balancer would look programmed while unreachable for its clients.
+    add(
+      { code: 'UnsupportedValue', feature: 'load-balancer/ip-family/IPv6', source: lb.source },
+      'IPv6 listeners',
+      false,
+      families.includes('IPv4') ? 'warning' : 'error',
+    );
+  for (const p of lb.pools)
+    if (p.topology !== undefined && !caps.topology)
+      add(
+        { code: 'UnsupportedValue', feature: `pool/topology/${p.topology}`, source: p.source, pool: p.id },
+        `keeping traffic in the load balancer's zone (${p.topology})`,
+        false,
+        'warning',
+      );
   for (const a of lb.requestedAddresses)
     if (!caps.requestedAddressTypes.includes(a.type))
       add(

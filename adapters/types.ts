@@ -191,6 +191,13 @@ export interface Capabilities {
   misdirectedRequests: boolean;
   /** Cloud Storage buckets as route backends (backend `bucket`, from Portico's StorageBucket kind). */
   backendBuckets: boolean;
+  /**
+   * Listener address families (load balancer `ipFamilies`): `dual-stack` = IPv4, IPv6 or both;
+   * `ipv4` = IPv4 only (an IPv6-only load balancer is refused, a dual-stack one served on IPv4 with a warning).
+   */
+  ipFamilies: 'dual-stack' | 'ipv4';
+  /** Pools that prefer endpoints close to the load balancer (pool `topology`); without it, a warning. */
+  topology: boolean;
 }
 
 /**

@@ -50,6 +50,11 @@ const common: Capabilities = {
   // CORS: ALB has no response-header actions nor preflight answers, so the CORS filter is not in `filters`.
   // Target groups hold instances, IPs or Lambdas; a Cloud Storage bucket is GCP's.
   backendBuckets: false,
+  // IPv6 in the load balancer's families makes it dualstack (render.ts); an ELBv2 load balancer
+  // always has IPv4 addresses too.
+  ipFamilies: 'dual-stack',
+  // Not yet rendered (target-group cross-zone attributes): reported.
+  topology: false,
   maxListeners: ELBV2_LIMITS.listenersPerLoadBalancer,
   maxCertificatesPerListener: ELBV2_LIMITS.certificatesPerListener + 1,
 };

@@ -83,12 +83,20 @@ export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}):
     name: lbName,
     type,
     scheme: lb.scheme,
-    ipAddressType: params.ipAddressType,
+    ipAddressType: lb.ipFamilies?.includes('IPv6') ? 'dualstack' : params.ipAddressType,
     subnets: [...params.subnets].sort(),
     securityGroups: [...params.securityGroups].sort(),
     attributes: loadBalancerAttributes(params, type),
     tags: tags('load-balancer'),
   };
+  if (lb.ipFamilies?.includes('IPv6') && !lb.ipFamilies.includes('IPv4'))
+    notices.push({
+      severity: 'warning',
+      code: 'UnsupportedValue',
+      feature: 'load-balancer/ip-family/IPv6-only',
+      source: lb.source,
+      message: 'an ELBv2 load balancer cannot be IPv6 only: it is dualstack, with IPv4 addresses as well',
+    });
   if (!alb && params.idleTimeoutSeconds !== undefined)
     notices.push({
       severity: 'warning',

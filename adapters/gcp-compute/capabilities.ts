@@ -86,4 +86,7 @@ export const GCP_CAPABILITIES: Capabilities = {
   misdirectedRequests: false,
   // Backend buckets: a route rule's `service` (never weighted or mirrored to; global load balancers only).
   backendBuckets: true,
+  // IPv6 forwarding rules and IPv6 NEG endpoints are not rendered yet: reported.
+  ipFamilies: 'ipv4',
+  topology: false,
 };

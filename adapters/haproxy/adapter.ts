@@ -45,6 +45,12 @@ export interface HaproxyAdapterOptions {
    * descriptor; 5,000 one-endpoint Services need a minimum of 1 or 2 under a 20,000 FD limit.
    */
   slotMinimum?: number;
+  /**
+   * The zone this HAProxy runs in (a `topology.kubernetes.io/zone` value). Pools that prefer close
+   * endpoints (Service `trafficDistribution: PreferClose`, topology hints) then send traffic to this
+   * zone's endpoints and keep the others as backup servers. Absent = every endpoint alike, reported.
+   */
+  zone?: string;
   /** HAProxy's global settings (maxconn, fd-hard-limit, timeouts...). */
   global?: HaproxyGlobalSettings;
 }
@@ -127,7 +133,11 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
     },
 
     render: (lb: LoadBalancer) =>
-      renderHaproxy(lb, { pool, ...(slotMinimum !== undefined ? { slotMinimum } : {}) }),
+      renderHaproxy(lb, {
+        pool,
+        ...(slotMinimum !== undefined ? { slotMinimum } : {}),
+        ...(options.zone !== undefined ? { zone: options.zone } : {}),
+      }),
 
     observe(key: LbKey, { signal, desired }): Promise<Observed<HaproxyKinds>> {
       return serialised(async () => {

@@ -4,13 +4,21 @@
 // from what it really runs (read live, never remembered), so a hand edit, a runtime change or a
 // half-applied earlier apply is repaired too.
 
+import type { IpFamily, LbKey } from '#core/ir/load-balancer.js';
 import { desiredOf } from '#core/plan/desired-of.js';
 import type { DesiredResource, Plan, Resource } from '#core/plan/types.js';
 import { AbortedError, InvalidConfigError, type LbStatus } from '../types.js';
 import { type HaproxyGlobalSettings, materialize, type SlotAssignments } from './config/materialize.js';
 import { serverName } from './config/server.js';
-import { assignSlots, type SlotAssignment } from './config/slots.js';
-import { boundTo, type HaproxyKinds, mapPath, POOL_ADDRESS } from './model.js';
+import { assignBackendSlots, type SlotAssignment } from './config/slots.js';
+import {
+  boundTo,
+  type DesiredEndpoint,
+  type HaproxyKinds,
+  mapPath,
+  POOL_ADDRESS,
+  POOL_ADDRESS6,
+} from './model.js';
 import { modelsFromResources } from './render.js';
 import {
   type ApplyResult,
@@ -53,12 +61,12 @@ export async function applyHaproxyPlan(
 ): Promise<Applied> {
   if (signal.aborted) throw new AbortedError();
   const key = plan.lbKey;
-  const held = ctx.state.addresses[key];
+  const held = heldAddresses(ctx.state, key);
   // Observe read this load balancer's live files and runtime state and found them as desired: there
   // is nothing to write, and reading all of HAProxy again would only cost the reconcile loop time.
-  if (held !== undefined && plan.changes.every((c) => c.action === 'noop')) {
+  if (held.length > 0 && plan.changes.every((c) => c.action === 'noop')) {
     return {
-      status: { key, addresses: [{ type: 'IPAddress', value: held }], programmed: true },
+      status: { key, addresses: held, programmed: true },
       state: ctx.state,
       result: {
         path: 'noop',
@@ -90,17 +98,23 @@ export async function applyHaproxyPlan(
   if (idle.size > 0) idleBackends[key] = [...idle.values()].slice(-MAX_IDLE_BACKENDS);
   else delete idleBackends[key];
   const resources = { ...ctx.state.resources };
-  const pool = new AddressPool(ctx.pool, ctx.state.addresses);
+  const pool = new AddressPool(ctx.pool, ctx.state.addresses, ctx.state.addresses6);
   if (byAddress.size > 0) {
     resources[key] = [...byAddress.values()];
-    pool.assign(key, requestedAddress(resources[key]));
+    const wanted = wantedAddresses(resources[key]);
+    for (const family of ['IPv4', 'IPv6'] as const) {
+      if (wanted[family]) pool.assign(key, wanted[family].requested, family);
+      else pool.release(key, family);
+    }
   } else {
     delete resources[key];
     pool.release(key);
   }
-  const addresses = pool.assigned();
+  const addresses = pool.assigned('IPv4');
+  const addresses6 = pool.assigned('IPv6');
+  const addressState = { addresses, ...(Object.keys(addresses6).length > 0 ? { addresses6 } : {}) };
   const next = desiredFiles(
-    { resources, slots: ctx.state.slots, addresses, idle: idleBackends },
+    { resources, slots: ctx.state.slots, ...addressState, idle: idleBackends },
     ctx.stateDir,
     ctx.global,
   );
@@ -127,13 +141,12 @@ export async function applyHaproxyPlan(
   const state: SavedState = {
     resources,
     slots: next.slots,
-    addresses,
+    ...addressState,
     ...(Object.keys(idleBackends).length > 0 ? { idle: idleBackends } : {}),
   };
   await saveState(ctx.stateDir, state);
-  const address = addresses[key];
   return {
-    status: { key, addresses: address ? [{ type: 'IPAddress', value: address }] : [], programmed: true },
+    status: { key, addresses: heldAddresses(state, key), programmed: true },
     state,
     result,
   };
@@ -149,9 +162,8 @@ export function desiredFiles(
   global?: HaproxyGlobalSettings,
 ): { desired: HAProxyDesired; slots: SavedState['slots'] } {
   const bound = Object.entries(state.resources).flatMap(([key, list]) => {
-    const address = state.addresses[key];
-    if (address === undefined) throw new Error(`haproxy: load balancer ${key} holds no address`);
-    return modelsFromResources([...list, ...(state.idle?.[key] ?? [])]).map((m) => boundTo(m, address));
+    const held = { IPv4: state.addresses[key], IPv6: state.addresses6?.[key] };
+    return modelsFromResources([...list, ...(state.idle?.[key] ?? [])]).map((m) => boundTo(m, held));
   });
   // Slots only grow (see diffSpec): a backend keeps the slot count it had, and the config must
   // render exactly the slots described here, or the runtime path would see a slot missing from
@@ -160,22 +172,31 @@ export function desiredFiles(
     ...m,
     backends: m.backends.map((b) => {
       const count = Math.max(b.slots, state.slots[b.name]?.slots.length ?? 0);
-      return count === b.slots ? b : { ...b, slots: count };
+      const backups = Math.max(b.backupSlots ?? 0, state.slots[b.name]?.backupSlots?.length ?? 0);
+      return count === b.slots && backups === (b.backupSlots ?? 0)
+        ? b
+        : { ...b, slots: count, ...(backups > 0 ? { backupSlots: backups } : {}) };
     }),
   }));
   const assignments: Record<string, SlotAssignment> = {};
   const backends: HAProxyDesired['backends'][number][] = [];
   for (const model of models) {
     for (const b of model.backends) {
-      const assignment = assignSlots(state.slots[b.name], b.endpoints, b.slots);
+      const assignment = assignBackendSlots(state.slots[b.name], b.endpoints, b.slots, b.backupSlots);
       assignments[b.name] = assignment;
+      const slot = (backup: boolean) => (e: DesiredEndpoint | null, i: number) =>
+        e
+          ? {
+              name: serverName(i, backup),
+              address: e.address,
+              port: e.port,
+              weight: e.weight,
+              state: e.state,
+            }
+          : { name: serverName(i, backup), weight: 1, state: 'maint' as const };
       backends.push({
         backend: b.name,
-        slots: assignment.slots.map((e, i) =>
-          e
-            ? { name: serverName(i), address: e.address, port: e.port, weight: e.weight, state: e.state }
-            : { name: serverName(i), weight: 1, state: 'maint' as const },
-        ),
+        slots: [...assignment.slots.map(slot(false)), ...(assignment.backupSlots ?? []).map(slot(true))],
       });
     }
   }
@@ -192,11 +213,31 @@ export function desiredFiles(
   return { desired: { files, backends, maps }, slots: assignments };
 }
 
-/** The address a load balancer's frontends asked for, when render found one in the pool. */
-function requestedAddress(resources: readonly Resource<HaproxyKinds>[]): string | undefined {
-  for (const r of resources)
-    if (r.kind === 'frontend' && r.value.bind.address !== POOL_ADDRESS) return r.value.bind.address;
-  return undefined;
+/**
+ * The families a load balancer's frontends bind, each with the address they asked for when render
+ * found one in the pool (otherwise the pool picks).
+ */
+function wantedAddresses(
+  resources: readonly Resource<HaproxyKinds>[],
+): Partial<Record<IpFamily, { requested?: string }>> {
+  const out: Partial<Record<IpFamily, { requested?: string }>> = {};
+  for (const r of resources) {
+    if (r.kind !== 'frontend') continue;
+    for (const address of [r.value.bind.address, r.value.bind.address6]) {
+      if (address === undefined) continue;
+      if (address === POOL_ADDRESS) out.IPv4 ??= {};
+      else if (address === POOL_ADDRESS6) out.IPv6 ??= {};
+      else out[address.includes(':') ? 'IPv6' : 'IPv4'] = { requested: address };
+    }
+  }
+  return out;
+}
+
+/** The addresses a load balancer holds, IPv4 first, as its status lists them. */
+function heldAddresses(state: SavedState, key: LbKey): LbStatus['addresses'] {
+  return [state.addresses[key], state.addresses6?.[key]].flatMap((value) =>
+    value === undefined ? [] : [{ type: 'IPAddress' as const, value }],
+  );
 }
 
 function mapsOf(resources: readonly Resource<HaproxyKinds>[]): string[] {

@@ -24,4 +24,8 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   misdirectedRequests: true,
   // A Cloud Storage bucket is GCP's; HAProxy forwards to Service endpoints only.
   backendBuckets: false,
+  // Binds one address per family from the address pool; other zones' endpoints as backup servers
+  // when the adapter knows its zone (render warns otherwise).
+  ipFamilies: 'dual-stack',
+  topology: true,
 };

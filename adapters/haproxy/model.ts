@@ -19,10 +19,11 @@ export interface FrontendModel {
   listener: string;
   name: string;
   /**
-   * `address` is a requested IP literal, or POOL_ADDRESS: the address apply gives this load
-   * balancer from the operator's pool (render allocates nothing).
+   * `address` is a requested IP literal, or POOL_ADDRESS / POOL_ADDRESS6: the IPv4 / IPv6 address
+   * apply gives this load balancer from the operator's pool (render allocates nothing). A
+   * dual-stack load balancer binds `address` (IPv4) and `address6` (IPv6) too.
    */
-  bind: { address: string; port: number };
+  bind: { address: string; port: number; address6?: string };
   mode: 'http' | 'tcp';
   /** Terminate: a crt-list written next to the config; Passthrough: routed on the ClientHello SNI. */
   tls?: FrontendTls;
@@ -70,6 +71,14 @@ export type ConfigDrift = string[];
 
 /** The bind address of a frontend that asked for none: the one its load balancer gets from the pool. */
 export const POOL_ADDRESS = 'pool';
+/** The same for IPv6 (IPv6-only and dual-stack load balancers): an IPv6 address of the pool. */
+export const POOL_ADDRESS6 = 'pool6';
+
+/** The addresses a load balancer holds from the pool, by family. */
+export interface HeldAddresses {
+  IPv4?: string;
+  IPv6?: string;
+}
 
 export type FrontendTls =
   | {
@@ -104,6 +113,11 @@ export interface BackendModel {
   retry?: BackendRetry;
   /** Server slots rendered; free ones are `disabled` placeholders the runtime API fills. */
   slots: number;
+  /**
+   * Backup server slots (`b1`...), for the endpoints of other zones when the pool prefers close
+   * ones (config/backends.ts): they get traffic only while no primary server is up. Absent = none.
+   */
+  backupSlots?: number;
   /** Desired endpoints, sorted by address then port. */
   endpoints: DesiredEndpoint[];
   /** Observed only: see ConfigDrift. */
@@ -141,6 +155,8 @@ export interface DesiredEndpoint {
   port: number;
   weight: number;
   state: Exclude<EndpointState, 'maint'>;
+  /** In a backup slot: another zone's endpoint of a pool that prefers close ones. */
+  backup?: true;
 }
 
 export interface MapModel {
@@ -183,9 +199,27 @@ export interface LbModel {
   certs: CertModel[];
 }
 
-/** The model with every frontend bound to `address`, the one its load balancer holds. */
-export function boundTo(model: LbModel, address: string): LbModel {
-  return { ...model, frontends: model.frontends.map((f) => ({ ...f, bind: { ...f.bind, address } })) };
+/** The model with every frontend bound to the addresses its load balancer holds (a string: its IPv4 one). */
+export function boundTo(model: LbModel, addresses: HeldAddresses | string): LbModel {
+  const held = typeof addresses === 'string' ? { IPv4: addresses } : addresses;
+  const resolve = (address: string) => {
+    const family = address === POOL_ADDRESS ? 'IPv4' : address === POOL_ADDRESS6 ? 'IPv6' : undefined;
+    if (family === undefined) return address;
+    const got = held[family];
+    if (got === undefined) throw new Error(`haproxy: load balancer ${model.id} holds no ${family} address`);
+    return got;
+  };
+  return {
+    ...model,
+    frontends: model.frontends.map((f) => ({
+      ...f,
+      bind: {
+        ...f.bind,
+        address: resolve(f.bind.address),
+        ...(f.bind.address6 !== undefined ? { address6: resolve(f.bind.address6) } : {}),
+      },
+    })),
+  };
 }
 
 /** Where materialize writes each part, relative to the config directory. */

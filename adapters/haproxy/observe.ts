@@ -23,6 +23,7 @@ import {
   type HaproxyKinds,
   mapPath,
   POOL_ADDRESS,
+  POOL_ADDRESS6,
 } from './model.js';
 import type { ConfigStore, RuntimeClient } from './runtime/index.js';
 import { slotContent } from './runtime/live-state.js';
@@ -67,7 +68,14 @@ export async function observeHaproxy(
       const list = running.get(s.backend) ?? [];
       const slot = slotContent(s);
       if (slot.address !== undefined && slot.port !== undefined && slot.state !== 'maint')
-        list.push({ address: slot.address, port: slot.port, weight: slot.weight, state: slot.state });
+        list.push({
+          address: slot.address,
+          port: slot.port,
+          weight: slot.weight,
+          state: slot.state,
+          // Backup slots are named b1, b2... (config/server.ts).
+          ...(s.server.startsWith('b') ? { backup: true as const } : {}),
+        });
       running.set(s.backend, list);
     }
   const hasMaps = [...references.values()].some((r) => r.kind === 'map');
@@ -85,14 +93,22 @@ export async function observeHaproxy(
       for (const path of [f.tls?.mode === 'Terminate' ? f.tls.crtList : undefined, f.terminator?.tls.crtList])
         if (path !== undefined) crtLists[path] = (await read(path)) ?? '';
       const live = readBack.frontend(section, f, crtLists, { sections, instance: ctx.stateDir });
-      const address =
-        live.bind.address === ctx.state.addresses[key] &&
-        [POOL_ADDRESS, live.bind.address].includes(f.bind.address)
-          ? f.bind.address
-          : live.bind.address;
+      // A live address that is the one the key holds reads back as the placeholder render asked with.
+      const asAsked = (liveAddress: string | undefined, asked: string | undefined) => {
+        if (liveAddress === undefined) return undefined;
+        const v6 = liveAddress.includes(':');
+        const held = v6 ? ctx.state.addresses6?.[key] : ctx.state.addresses[key];
+        const placeholder = v6 ? POOL_ADDRESS6 : POOL_ADDRESS;
+        return liveAddress === held && (asked === placeholder || asked === liveAddress) ? asked : liveAddress;
+      };
+      const address = asAsked(live.bind.address, f.bind.address)!;
+      const address6 = asAsked(live.bind.address6, f.bind.address6);
       found({
         ...ref,
-        value: withUnconfirmed({ ...live, bind: { ...live.bind, address } }, pending),
+        value: withUnconfirmed(
+          { ...live, bind: { ...live.bind, address, ...(address6 !== undefined ? { address6 } : {}) } },
+          pending,
+        ),
         owned: true,
       });
     } else if (ref.kind === 'backend') {
@@ -148,7 +164,8 @@ function sameEndpoints(a: readonly DesiredEndpoint[], b: readonly DesiredEndpoin
         e.address === b[i]!.address &&
         e.port === b[i]!.port &&
         e.weight === b[i]!.weight &&
-        e.state === b[i]!.state,
+        e.state === b[i]!.state &&
+        e.backup === b[i]!.backup,
     )
   );
 }

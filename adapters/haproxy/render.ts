@@ -2,7 +2,7 @@
 // feature or value left out. Unsupported features (capabilities.ts) drop their route or listener
 // whole; values that cannot be written safely drop the route (or listener, or pool) they are in.
 
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import type * as ir from '#core/ir/load-balancer.js';
 import type { DesiredResource, Resource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
@@ -28,6 +28,7 @@ import {
   type LbModel,
   type MapModel,
   POOL_ADDRESS,
+  POOL_ADDRESS6,
 } from './model.js';
 import { backendName, haproxyAddress, lbId } from './naming.js';
 
@@ -39,6 +40,8 @@ export interface HaproxyRenderContext {
   pool?: readonly string[];
   /** Server slots every backend has at least (default DEFAULT_SLOT_MINIMUM, see slotCountFor). */
   slotMinimum?: number;
+  /** The zone HAProxy runs in: pools preferring close endpoints keep other zones' as backups. */
+  zone?: string;
 }
 
 /** The model of one load balancer and the notices; renderHaproxy wraps it as resources. */
@@ -46,7 +49,7 @@ export function renderHaproxyModel(
   lb: ir.LoadBalancer,
   ctx: HaproxyRenderContext = {},
 ): { model: LbModel; notices: AdapterNotice[] } {
-  const { address, notices: addressNotices } = bindAddress(lb, ctx.pool);
+  const { address, address6, notices: addressNotices } = bindAddresses(lb, ctx.pool);
   const id = lbId(lb.key);
   const notices = [
     ...unsupportedFeatures(lb, HAPROXY_CAPABILITIES, HAPROXY_ADAPTER),
@@ -59,7 +62,16 @@ export function renderHaproxyModel(
   for (const pool of supported.pools) {
     try {
       const tls = planBackendTls(lb.key, id, pool, lb.backendClientCertificate);
-      const plan = { ...planPool(pool), ...(tls ? { tls } : {}) };
+      const plan = { ...planPool(pool, ctx.zone), ...(tls ? { tls } : {}) };
+      if (pool.topology === 'PreferClose' && ctx.zone === undefined)
+        notices.push({
+          severity: 'warning',
+          code: 'UnsupportedValue',
+          feature: 'pool/topology/PreferClose',
+          source: pool.source,
+          pool: pool.id,
+          message: `pool ${pool.id}: traffic cannot be kept in the zone (PreferClose) because the HAProxy adapter has no zone configured; every endpoint gets traffic`,
+        });
       plans.set(pool.id, plan);
       for (const s of plan.skipped)
         notices.push({
@@ -96,6 +108,7 @@ export function renderHaproxyModel(
     lbKey: lb.key,
     lb: id,
     address,
+    ...(address6 !== undefined ? { address6 } : {}),
     sourceRanges,
     backend(pool, mode, retry) {
       const plan = pool === null ? undefined : plans.get(pool);
@@ -190,31 +203,48 @@ export function renderHaproxyModel(
 }
 
 /**
- * A requested IP address that the pool holds (the first such one), else POOL_ADDRESS: apply then
- * gives the load balancer an address of its own. A request that cannot be honoured is an error
- * notice, and the load balancer still gets a pool address.
+ * The bind addresses, one per IP family of the load balancer (IPv4 first for dual-stack): for each,
+ * a requested IP address of that family that the pool holds (the first such one), else the pool
+ * placeholder (apply then gives the load balancer an address of its own). A request that cannot be
+ * honoured is an error notice, and the load balancer still gets a pool address; a family the pool
+ * has no address of stops the load balancer (an error notice on it).
  */
-function bindAddress(
+function bindAddresses(
   lb: ir.LoadBalancer,
   pool: readonly string[] | undefined,
-): { address: string; notices: AdapterNotice[] } {
+): { address: string; address6?: string; notices: AdapterNotice[] } {
+  const families = lb.ipFamilies ?? ['IPv4'];
+  const notices: AdapterNotice[] = [];
   const requested = lb.requestedAddresses.filter((a) => a.type === 'IPAddress').map((a) => a.value);
-  if (requested.length === 0) return { address: POOL_ADDRESS, notices: [] };
-  const usable = requested.find((a) => isIPv4(a) && (pool === undefined || pool.includes(a)));
-  if (usable !== undefined) return { address: usable, notices: [] };
-  return {
-    address: POOL_ADDRESS,
-    notices: [
-      {
+  const pick = (family: ir.IpFamily): string => {
+    const placeholder = family === 'IPv4' ? POOL_ADDRESS : POOL_ADDRESS6;
+    const ofFamily = (a: string) => (family === 'IPv4' ? isIPv4(a) : isIPv6(a));
+    if (pool !== undefined && !pool.some(ofFamily))
+      notices.push({
         severity: 'error',
         code: 'UnsupportedValue',
-        feature: 'load-balancer/address/IPAddress',
+        feature: `load-balancer/ip-family/${family}`,
         source: lb.source,
-        field: 'requestedAddresses',
-        message: `requested address ${requested.join(', ')} is not in the HAProxy address pool; an address from the pool is used instead`,
-      },
-    ],
+        field: 'ipFamilies',
+        message: `the load balancer listens on ${family}, but the HAProxy address pool has no ${family} address`,
+      });
+    const wanted = requested.filter(ofFamily);
+    if (wanted.length === 0) return placeholder;
+    const usable = wanted.find((a) => pool === undefined || pool.includes(a));
+    if (usable !== undefined) return usable;
+    notices.push({
+      severity: 'error',
+      code: 'UnsupportedValue',
+      feature: 'load-balancer/address/IPAddress',
+      source: lb.source,
+      field: 'requestedAddresses',
+      message: `requested address ${wanted.join(', ')} is not in the HAProxy address pool; an address from the pool is used instead`,
+    });
+    return placeholder;
   };
+  if (!families.includes('IPv4')) return { address: pick('IPv6'), notices };
+  const address = pick('IPv4');
+  return families.includes('IPv6') ? { address, address6: pick('IPv6'), notices } : { address, notices };
 }
 
 /** Source ranges we cannot read: nothing is programmed. */

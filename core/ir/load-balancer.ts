@@ -42,6 +42,11 @@ export interface LoadBalancer {
   requestedAddresses: RequestedAddress[];
   /** Client CIDRs allowed in; empty = everyone. */
   sourceRanges: string[];
+  /**
+   * The address families the listeners serve: `[IPv6]` or both (dual-stack; the first is the
+   * primary). Absent = IPv4 only. From a Service's `spec.ipFamilies`, else LoadBalancerParameters.
+   */
+  ipFamilies?: IpFamily[];
   listeners: Listener[];
   /** Backend pools referenced by id from routes and mirrors. */
   pools: BackendPool[];
@@ -55,6 +60,8 @@ export interface LoadBalancer {
    */
   backendClientCertificate?: Certificate;
 }
+
+export type IpFamily = 'IPv4' | 'IPv6';
 
 export interface RequestedAddress {
   type: 'IPAddress' | 'Hostname' | 'NamedAddress';
@@ -281,6 +288,12 @@ export interface BackendPool {
   /** `Local`: only nodes with a local endpoint should receive traffic (externalTrafficPolicy). */
   trafficPolicy: 'Cluster' | 'Local';
   endpoints: Endpoint[];
+  /**
+   * `PreferClose`: send traffic to endpoints in the load balancer's own zone while any is up (Service
+   * `trafficDistribution`, or topology hints on every ready endpoint); see core/ir/topology.ts.
+   * Absent = every endpoint alike.
+   */
+  topology?: 'PreferClose';
   healthCheck: HealthCheck;
   /** Speak TLS to the endpoints and verify them (BackendTLSPolicy). Absent = as `protocol` says. */
   tls?: BackendTls;
@@ -310,7 +323,7 @@ export interface BackendTls {
 
 export interface Endpoint {
   address: string;
-  family: 'IPv4' | 'IPv6';
+  family: IpFamily;
   port: number;
   /** Receives new connections. */
   ready: boolean;
@@ -318,6 +331,8 @@ export interface Endpoint {
   serving: boolean;
   terminating: boolean;
   zone?: string;
+  /** Zones this endpoint should serve (EndpointSlice `hints.forZones`), sorted. Absent = no hint. */
+  zoneHints?: string[];
   nodeName?: string;
   /** The cluster the endpoint comes from: set on the endpoints of a multi-cluster ServiceImport. */
   cluster?: string;

@@ -24,6 +24,15 @@ export const endpointSlice = z.looseObject({
           .optional(),
         nodeName: z.string().max(253).optional(),
         zone: z.string().max(253).optional(),
+        /** Topology hints: the zones this endpoint should serve (set for trafficDistribution / topology-mode Auto). */
+        hints: z
+          .looseObject({
+            forZones: z
+              .array(z.looseObject({ name: z.string().min(1).max(253) }))
+              .max(8)
+              .nullish(),
+          })
+          .nullish(),
         targetRef: z
           .looseObject({
             kind: z.string().optional(),

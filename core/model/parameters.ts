@@ -21,6 +21,17 @@ export const loadBalancerParameters = z.looseObject({
     scheme: z.enum(['internet-facing', 'internal']).optional(),
     /** Client CIDRs allowed to reach the load balancer; empty = everyone. */
     sourceRanges: z.array(z.string().max(64)).max(1000).optional(),
+    /**
+     * The address families Gateways and Ingresses using these parameters listen on: `[IPv4]` (the
+     * default), `[IPv6]`, or both (dual-stack; the first is the primary). Services use their own
+     * `spec.ipFamilies` instead.
+     */
+    ipFamilies: z
+      .array(z.enum(['IPv4', 'IPv6']))
+      .min(1)
+      .max(2)
+      .refine((f) => new Set(f).size === f.length, 'ipFamilies must not repeat a family')
+      .optional(),
     haproxy: z.record(z.string(), z.unknown()).optional(),
     awsElbv2: z.record(z.string(), z.unknown()).optional(),
     gcpCompute: z.record(z.string(), z.unknown()).optional(),

@@ -32,6 +32,9 @@ export const service = z.looseObject({
       .array(z.enum(['IPv4', 'IPv6']))
       .max(2)
       .optional(),
+    ipFamilyPolicy: z.enum(['SingleStack', 'PreferDualStack', 'RequireDualStack']).optional(),
+    /** `PreferClose` (and its newer spelling `PreferSameZone`), `PreferSameNode`; others are reported and ignored. */
+    trafficDistribution: z.string().max(63).optional(),
   }),
   status: z.looseObject({}).optional(),
 });

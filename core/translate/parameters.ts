@@ -1,4 +1,4 @@
-import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import type { IpFamily, LoadBalancer } from '#core/ir/load-balancer.js';
 import { type LoadBalancerParameters, PORTICO_GROUP, type ProviderName } from '#core/model/parameters.js';
 import type { TranslateContext } from './context.js';
 
@@ -57,4 +57,16 @@ export function settingsFromParameters(
   const providerParameters: Record<string, unknown> = {};
   for (const s of specs) Object.assign(providerParameters, s[SECTION[provider]] ?? {});
   return { provider, scheme, sourceRanges, providerParameters };
+}
+
+/** The IP families the parameters choose (the more specific win); undefined = no choice. */
+export function ipFamiliesFromParameters(
+  ...layers: (LoadBalancerParameters | undefined)[]
+): IpFamily[] | undefined {
+  return layers.reduce<IpFamily[] | undefined>((acc, p) => p?.spec.ipFamilies ?? acc, undefined);
+}
+
+/** Only a choice other than the default (IPv4 only) is written into the IR. */
+export function ipFamiliesField(families: readonly IpFamily[] | undefined): { ipFamilies?: IpFamily[] } {
+  return families && !(families.length === 1 && families[0] === 'IPv4') ? { ipFamilies: [...families] } : {};
 }

@@ -2,6 +2,7 @@
 // the transport options every server slot carries.
 
 import type * as ir from '#core/ir/load-balancer.js';
+import { closeEndpoints } from '#core/ir/topology.js';
 import {
   type BackendHealthCheck,
   type BackendModel,
@@ -26,8 +27,11 @@ export interface PoolPlan {
   tls?: BackendTlsPlan;
 }
 
-/** Throws FieldError when a health-check setting cannot be written safely. */
-export function planPool(pool: ir.BackendPool): PoolPlan {
+/**
+ * Throws FieldError when a health-check setting cannot be written safely. With `zone` (HAProxy's
+ * own) and a pool that prefers close endpoints, the other zones' endpoints are backups.
+ */
+export function planPool(pool: ir.BackendPool, zone?: string): PoolPlan {
   const hc = pool.healthCheck;
   const healthCheck = atField('healthCheck', (): BackendHealthCheck => {
     const http = hc.protocol === 'HTTP' || hc.protocol === 'HTTPS';
@@ -66,6 +70,7 @@ export function planPool(pool: ir.BackendPool): PoolPlan {
   const endpoints: DesiredEndpoint[] = [];
   const skipped: PoolPlan['skipped'] = [];
   const seen = new Set<string>();
+  const close = zone === undefined ? undefined : closeEndpoints(pool, zone);
   pool.endpoints.forEach((e, index) => {
     // A pod not ready yet is health-checked without traffic (drain): its readiness gate waits for
     // HAProxy's check, which must therefore run before the pod is ready (docs/readiness-gates.md).
@@ -82,7 +87,8 @@ export function planPool(pool: ir.BackendPool): PoolPlan {
     const key = `${e.address}|${e.port}`;
     if (seen.has(key)) return;
     seen.add(key);
-    endpoints.push({ address: e.address, port: e.port, weight: 1, state });
+    const backup = close?.applies === true && !close.isClose(e);
+    endpoints.push({ address: e.address, port: e.port, weight: 1, state, ...(backup ? { backup } : {}) });
   });
   endpoints.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
   return { pool, endpoints, healthCheck, skipped };
@@ -98,6 +104,7 @@ export function backendModel(
   slotMinimum?: number,
 ): BackendModel {
   const { pool, healthCheck: hc } = plan;
+  const backups = plan.endpoints.filter((e) => e.backup).length;
   const options: string[] = [];
   // Without a BackendTLSPolicy, TLS to HTTPS endpoints is encrypted but not verified, as elsewhere.
   const tlsToEndpoints = mode === 'http' && (pool.protocol === 'HTTPS' || plan.tls !== undefined);
@@ -115,7 +122,8 @@ export function backendModel(
     serverOptions: options,
     healthCheck: hc,
     ...(retry ? { retry } : {}),
-    slots: slotCountFor(plan.endpoints.length, slotMinimum),
+    slots: slotCountFor(plan.endpoints.filter((e) => !e.backup).length, slotMinimum),
+    ...(backups > 0 ? { backupSlots: slotCountFor(backups, slotMinimum) } : {}),
     endpoints: plan.endpoints,
   };
 }

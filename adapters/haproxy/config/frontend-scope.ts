@@ -8,6 +8,8 @@ export interface FrontendScope {
   lbKey: string;
   lb: string;
   address: string;
+  /** The IPv6 bind address of a dual-stack load balancer. */
+  address6?: string;
   sourceRanges: string[];
   /**
    * Backend name for a pool in `mode` (with a route's retry policy: config/retry.ts); undefined when

@@ -191,7 +191,11 @@ export function renderHttpFrontend(
       lb,
       listener: listener.id,
       name,
-      bind: { address: scope.address, port: listener.port },
+      bind: {
+        address: scope.address,
+        port: listener.port,
+        ...(scope.address6 !== undefined ? { address6: scope.address6 } : {}),
+      },
       mode: 'http',
       ...(scope.tls ? { tls: scope.tls } : {}),
       sourceRanges: scope.sourceRanges,

@@ -25,7 +25,7 @@ import {
 } from './escape.js';
 import { retryLines } from './retry.js';
 import { renderServerLine, serverSpec } from './server.js';
-import { assignSlots, type SlotAssignment } from './slots.js';
+import { assignBackendSlots, type SlotAssignment } from './slots.js';
 import { terminatorSections } from './tls-mixed.js';
 
 export interface HaproxyGlobalSettings {
@@ -58,7 +58,7 @@ export interface MaterializeOptions {
   global?: HaproxyGlobalSettings;
 }
 
-/** Slot assignments by backend name; a backend without one gets assignSlots(undefined, ...). */
+/** Slot assignments by backend name; a backend without one gets assignBackendSlots(undefined, ...). */
 export type SlotAssignments = Readonly<Record<string, SlotAssignment>>;
 
 export const CONFIG_FILE = 'haproxy.cfg';
@@ -180,15 +180,19 @@ export const SERVER_HEADER_RULE =
   'http-after-response set-header Server portico unless { res.hdr(server) -m found }';
 
 export function frontendSection(f: FrontendModel): string[] {
-  const ip = ipLiteral(f.bind.address);
-  const bind = `${ip.includes(':') ? `[${ip}]` : ip}:${integer(f.bind.port, 1, 65535, 'port')}`;
+  const port = integer(f.bind.port, 1, 65535, 'port');
+  const binds = [f.bind.address, ...(f.bind.address6 !== undefined ? [f.bind.address6] : [])].map((a) => {
+    const ip = ipLiteral(a);
+    return `${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+  });
   // ALPN h2 only where HAProxy speaks HTTP; a terminating TCP frontend passes bytes through.
   const alpn = f.mode === 'http' ? ' alpn h2,http/1.1' : '';
   const tls =
     f.tls?.mode === 'Terminate'
       ? ` ssl crt-list ${f.tls.crtList}${alpn}${clientValidationBindOptions(f.tls.clientValidation)}`
       : '';
-  const lines = [`frontend ${identifier(f.name)}`, `mode ${f.mode}`, `bind ${bind}${tls}`];
+  // A dual-stack listener: one bind per family, with the same TLS settings.
+  const lines = [`frontend ${identifier(f.name)}`, `mode ${f.mode}`, ...binds.map((b) => `bind ${b}${tls}`)];
   lines.push(...sourceRangeLines(f.sourceRanges));
   // A response names its server, as other proxies' do (the Ingress conformance suite asks for one);
   // a backend's own Server header is kept. http-after-response covers HAProxy's own answers too.
@@ -219,6 +223,8 @@ export function backendSection(b: BackendModel, previous: SlotAssignment | undef
     `backend ${identifier(b.name)}`,
     `mode ${b.mode}`,
     'balance roundrobin',
+    // Other zones' endpoints (backup slots) share the load when the zone's own are all down.
+    ...((b.backupSlots ?? 0) > 0 ? ['option allbackups'] : []),
     ...retryLines(b.retry),
   ];
   if (hc.type === 'http') {
@@ -232,9 +238,12 @@ export function backendSection(b: BackendModel, previous: SlotAssignment | undef
   // Per-route timeouts: the frontend sets txn.tmo; set-timeout is only allowed in backends.
   if (b.mode === 'http')
     lines.push('http-request set-timeout server var(txn.tmo) if { var(txn.tmo) -m found }');
-  const assignment = assignSlots(previous, b.endpoints, b.slots);
+  const assignment = assignBackendSlots(previous, b.endpoints, b.slots, b.backupSlots);
   assignment.slots.forEach((e, i) => {
     lines.push(renderServerLine(serverSpec(b, i, e)));
+  });
+  (assignment.backupSlots ?? []).forEach((e, i) => {
+    lines.push(renderServerLine(serverSpec(b, i, e, true)));
   });
   return lines;
 }

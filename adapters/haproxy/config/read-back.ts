@@ -69,7 +69,7 @@ export function readFrontend(
   live: { sections: ReadonlyMap<string, ConfigSection>; instance: string },
 ): FrontendModel {
   let mode = reference.mode;
-  let bind = { address: '', port: 0 };
+  let bind: FrontendModel['bind'] = { address: '', port: 0 };
   let tls: FrontendTls | undefined;
   let defaultBackend = '';
   const sourceRanges: string[] = [];
@@ -77,7 +77,11 @@ export function readFrontend(
   for (const line of section.lines) {
     const words = line.split(/\s+/);
     if (words[0] === 'mode' && words.length === 2) mode = words[1] as FrontendModel['mode'];
-    else if (words[0] === 'bind' && bind.port === 0) {
+    else if (words[0] === 'bind' && bind.port !== 0 && bind.address6 === undefined) {
+      // A dual-stack listener's second bind (its other options are the first's: the round trip checks).
+      const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(words[1] ?? '');
+      if (m) bind = { ...bind, address6: m[1]! };
+    } else if (words[0] === 'bind' && bind.port === 0) {
       const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(words[1] ?? '');
       if (m) bind = { address: m[1]!, port: Number(m[2]) };
       const crtList = words[2] === 'ssl' && words[3] === 'crt-list' ? words[4] : undefined;
@@ -173,6 +177,7 @@ function readTerminator(
 export function readBackend(section: ConfigSection, reference: BackendModel): BackendModel {
   let mode = reference.mode;
   let slots = 0;
+  let backupSlots = 0;
   let serverOptions: string[] | undefined;
   const endpoints: DesiredEndpoint[] = [];
   const healthCheck: BackendModel['healthCheck'] = {
@@ -197,8 +202,9 @@ export function readBackend(section: ConfigSection, reference: BackendModel): Ba
       healthCheck.expectStatus = words[3]!;
     else if (words[0] === 'timeout' && words[1] === 'check') healthCheck.timeoutSeconds = seconds(words[2]);
     else if (words[0] === 'server') {
-      slots++;
       const server = readServer(words);
+      if (server.backup) backupSlots++;
+      else slots++;
       serverOptions ??= server.options;
       if (server.endpoint) endpoints.push(server.endpoint);
     }
@@ -219,6 +225,7 @@ export function readBackend(section: ConfigSection, reference: BackendModel): Ba
     healthCheck,
     ...(retry ? { retry } : {}),
     slots,
+    ...(backupSlots > 0 ? { backupSlots } : {}),
     endpoints: sortEndpoints(endpoints),
   };
   // Server contents are compared as endpoints; the round trip checks everything else.
@@ -231,8 +238,8 @@ export function sortEndpoints(endpoints: DesiredEndpoint[]): DesiredEndpoint[] {
   return endpoints.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
 }
 
-/** `server s1 10.0.0.7:8080 weight 1 <options> [disabled]`. */
-function readServer(words: string[]): { endpoint?: DesiredEndpoint; options: string[] } {
+/** `server s1 10.0.0.7:8080 weight 1 <options> [backup] [disabled]`. */
+function readServer(words: string[]): { endpoint?: DesiredEndpoint; options: string[]; backup: boolean } {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(words[2] ?? '');
   const rest = words.slice(3);
   let weight = 1;
@@ -241,15 +248,20 @@ function readServer(words: string[]): { endpoint?: DesiredEndpoint; options: str
     rest.splice(0, 2);
   }
   const disabled = rest.at(-1) === 'disabled';
-  const options = disabled ? rest.slice(0, -1) : rest;
-  if (disabled || !m) return { options };
+  if (disabled) rest.pop();
+  const backup = rest.at(-1) === 'backup';
+  if (backup) rest.pop();
+  const options = rest;
+  if (disabled || !m) return { options, backup };
   return {
     options,
+    backup,
     endpoint: {
       address: m[1]!,
       port: Number(m[2]),
       weight: weight === 0 ? 1 : weight,
       state: weight === 0 ? 'drain' : 'ready',
+      ...(backup ? { backup: true as const } : {}),
     },
   };
 }
@@ -257,7 +269,8 @@ function readServer(words: string[]): { endpoint?: DesiredEndpoint; options: str
 function withoutSlotContents(line: string): string {
   const words = line.split(/\s+/);
   if (words[0] !== 'server') return line;
-  return ['server', words[1], '<slot>', ...readServer(words).options].join(' ');
+  const server = readServer(words);
+  return ['server', words[1], '<slot>', ...server.options, ...(server.backup ? ['backup'] : [])].join(' ');
 }
 
 /** `+ line` for lines only on disk, `- line` for lines only in the rendering; order-sensitive. */

@@ -17,18 +17,23 @@ export interface ServerSpec {
   state: EndpointState;
   /** Health check and transport options shared by every slot of the backend. */
   options: string[];
+  /** A backup slot: serves only while no primary server of the backend is up. */
+  backup?: true;
 }
 
-export const serverName = (slot: number) => `s${slot + 1}`;
+/** Primary slots are `s1`, `s2`...; backup slots `b1`, `b2`... (the runtime API tells them apart by name). */
+export const serverName = (slot: number, backup = false) => `${backup ? 'b' : 's'}${slot + 1}`;
 
 export function serverSpec(
   backend: BackendModel,
   slot: number,
   endpoint: DesiredEndpoint | null,
+  backup = false,
 ): ServerSpec {
   return {
     backend: backend.name,
-    name: serverName(slot),
+    name: serverName(slot, backup),
+    ...(backup ? { backup: true as const } : {}),
     address: endpoint?.address ?? PLACEHOLDER.address,
     port: endpoint?.port ?? PLACEHOLDER.port,
     weight: endpoint?.weight ?? 1,
@@ -38,7 +43,7 @@ export function serverSpec(
 }
 
 /**
- * `server s3 10.0.0.7:8080 weight 1 check ...`. A draining endpoint is written with weight 0 (the
+ * `server s3 10.0.0.7:8080 weight 1 check ... [backup] [disabled]`. A draining endpoint is written with weight 0 (the
  * config has no drain state: a fresh process has no connections to keep); a free slot is `disabled`.
  */
 export function renderServerLine(spec: ServerSpec): string {
@@ -52,6 +57,7 @@ export function renderServerLine(spec: ServerSpec): string {
     'weight',
     integer(weight, 0, 256, 'weight'),
     ...spec.options,
+    ...(spec.backup ? ['backup'] : []),
     ...(spec.state === 'maint' ? ['disabled'] : []),
   ].join(' ');
 }

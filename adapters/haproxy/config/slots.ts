@@ -4,9 +4,13 @@
 
 import type { DesiredEndpoint } from '../model.js';
 
-/** `slots[i]` is server `s<i+1>` of the backend; null = free (disabled placeholder). */
+/**
+ * `slots[i]` is server `s<i+1>` of the backend, `backupSlots[i]` its backup server `b<i+1>`; null =
+ * free (disabled placeholder).
+ */
 export interface SlotAssignment {
   slots: (DesiredEndpoint | null)[];
+  backupSlots?: (DesiredEndpoint | null)[];
 }
 
 const endpointKey = (e: { address: string; port: number }) => `${e.address}|${e.port}`;
@@ -46,4 +50,25 @@ export function assignSlots(
     placed.add(k);
   }
   return { slots };
+}
+
+/**
+ * Both slot groups of a backend: primary endpoints in primary slots, backup endpoints (`backup`) in
+ * backup slots, each group assigned as assignSlots does. An endpoint that changes group changes slot.
+ */
+export function assignBackendSlots(
+  previous: SlotAssignment | undefined,
+  desired: readonly DesiredEndpoint[],
+  slotCount: number,
+  backupSlotCount = 0,
+): SlotAssignment {
+  const primary = assignSlots(
+    previous,
+    desired.filter((e) => !e.backup),
+    slotCount,
+  );
+  const backups = desired.filter((e) => e.backup);
+  if (backupSlotCount === 0 && backups.length === 0) return primary;
+  const backup = assignSlots({ slots: previous?.backupSlots ?? [] }, backups, backupSlotCount);
+  return { slots: primary.slots, backupSlots: backup.slots };
 }

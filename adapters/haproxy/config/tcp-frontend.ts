@@ -40,7 +40,11 @@ export function renderTcpFrontend(
     lb: scope.lb,
     listener: listener.id,
     name: frontendName(scope.lbKey, listener.id),
-    bind: { address: scope.address, port: listener.port },
+    bind: {
+      address: scope.address,
+      port: listener.port,
+      ...(scope.address6 !== undefined ? { address6: scope.address6 } : {}),
+    },
     mode: 'tcp' as const,
     ...(scope.tls ? { tls: scope.tls } : {}),
     sourceRanges: scope.sourceRanges,

@@ -11,7 +11,10 @@ import type { HaproxyKinds } from '../model.js';
 import { writeFileAtomic } from '../runtime/atomic-write.js';
 
 export interface SavedState {
+  /** The IPv4 address each load balancer holds from the pool. */
   addresses: Record<LbKey, string>;
+  /** The IPv6 address each IPv6-only or dual-stack load balancer holds; absent = none. */
+  addresses6?: Record<LbKey, string>;
   resources: Record<LbKey, DesiredResource<HaproxyKinds>[]>;
   slots: Record<string, SlotAssignment>;
   /**

@@ -15,6 +15,7 @@ import { formatIp, parseIp } from '../ip-address.js';
  *   (they are "fungible"), and using them all would give one pod several shares of traffic;
  * - FQDN slices are left out (load balancers target addresses), as are addresses that are not IPs of
  *   the slice's family;
+ * - topology hints (`hints.forZones`) are kept as the endpoint's `zoneHints`;
  * - IPv6 addresses are written canonically, and an address:port listed twice (slices overlap while
  *   the controller moves endpoints between them) is kept once, the most ready copy winning.
  */
@@ -48,6 +49,7 @@ export function endpointsForPort(
         serving,
         terminating,
         ...(e.zone ? { zone: e.zone } : {}),
+        ...zoneHints(e.hints?.forZones),
         ...(e.nodeName ? { nodeName: e.nodeName } : {}),
         // A multi-cluster endpoint's Pod is in another cluster: its gates are not this cluster's to open.
         ...(cluster !== undefined ? { cluster } : podOf(e.targetRef, slice.metadata.namespace)),
@@ -58,6 +60,12 @@ export function endpointsForPort(
     }
   }
   return [...byAddress.values()].sort(compareEndpoints);
+}
+
+/** Hinted zone names, sorted and once each; none = no hint. */
+function zoneHints(forZones: readonly { name: string }[] | null | undefined): { zoneHints?: string[] } {
+  const names = [...new Set((forZones ?? []).map((z) => z.name))].sort();
+  return names.length > 0 ? { zoneHints: names } : {};
 }
 
 const CANONICAL_IPV4 =

@@ -1,5 +1,5 @@
-import type { BackendPool, PoolProtocol, SourceRef } from '#core/ir/load-balancer.js';
-import type { ServicePort } from '#core/model/service.js';
+import type { BackendPool, Endpoint, PoolProtocol, SourceRef } from '#core/ir/load-balancer.js';
+import type { Service, ServicePort } from '#core/model/service.js';
 import type { TranslateContext } from '../context.js';
 import { endpointsForPort } from './endpoints.js';
 import { healthCheckFor } from './health-check.js';
@@ -80,6 +80,7 @@ function resolveUncached(ctx: TranslateContext, ref: ServicePortRef, use: PoolUs
     };
   }
   const protocol = poolProtocol(port, use);
+  const endpoints = endpointsForPort(ctx.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [], port);
   const source: SourceRef = {
     kind: 'Service',
     namespace: ref.namespace,
@@ -95,7 +96,8 @@ function resolveUncached(ctx: TranslateContext, ref: ServicePortRef, use: PoolUs
       servicePort: port.port,
       ...(port.nodePort ? { nodePort: port.nodePort } : {}),
       trafficPolicy: service.spec.externalTrafficPolicy === 'Local' ? 'Local' : 'Cluster',
-      endpoints: endpointsForPort(ctx.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [], port),
+      endpoints,
+      ...(prefersClose(service, endpoints) ? { topology: 'PreferClose' as const } : {}),
       healthCheck: healthCheckFor(
         ctx,
         service,
@@ -106,6 +108,20 @@ function resolveUncached(ctx: TranslateContext, ref: ServicePortRef, use: PoolUs
     },
   };
 }
+
+/**
+ * Traffic should stay close (in the load balancer's zone): the Service asks for it with
+ * `trafficDistribution` (PreferClose, or its newer name PreferSameZone; PreferSameNode is at least as
+ * strict, and a load balancer is on no node, so its zone is the closest it can honour), or the slice
+ * controller hinted every ready endpoint (`topology-mode: Auto`).
+ */
+function prefersClose(service: Service, endpoints: readonly Endpoint[]): boolean {
+  if (PREFER_CLOSE.has(service.spec.trafficDistribution ?? '')) return true;
+  const ready = endpoints.filter((e) => e.ready);
+  return ready.length > 0 && ready.every((e) => e.zoneHints !== undefined);
+}
+
+const PREFER_CLOSE = new Set(['PreferClose', 'PreferSameZone', 'PreferSameNode']);
 
 /** `appProtocol` (standard names and the kubernetes.io/ ones) wins; otherwise the route's use decides. */
 export function poolProtocol(port: Pick<ServicePort, 'appProtocol'>, use: PoolUse): PoolProtocol {

@@ -56,6 +56,7 @@ export function createLbBuilder(
     | 'scheme'
     | 'sourceRanges'
     | 'providerParameters'
+    | 'ipFamilies'
     | 'requestedAddresses'
     | 'backendClientCertificate'
   >,

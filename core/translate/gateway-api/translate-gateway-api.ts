@@ -1,5 +1,5 @@
 import { lbKey } from '#core/ir/lb-key.js';
-import type { LoadBalancer, RequestedAddress } from '#core/ir/load-balancer.js';
+import type { IpFamily, LoadBalancer, RequestedAddress } from '#core/ir/load-balancer.js';
 import type { AnyRoute, Gateway, ListenerSet } from '#core/model/gateway-api.js';
 import { objectKey } from '#core/model/meta.js';
 import type { RejectedObject } from '#core/model/read-objects.js';
@@ -8,7 +8,12 @@ import type { RouteParentStatus, StatusCondition } from '#core/status/types.js';
 import type { PoolUse } from '../backend/service-pool.js';
 import { sourceOf, type TranslateContext } from '../context.js';
 import { formatIp, parseIp } from '../ip-address.js';
-import { resolveParameters, settingsFromParameters } from '../parameters.js';
+import {
+  ipFamiliesField,
+  ipFamiliesFromParameters,
+  resolveParameters,
+  settingsFromParameters,
+} from '../parameters.js';
 import {
   attachRoute,
   type GatewayState,
@@ -126,6 +131,22 @@ function translateGateway(
     if (!ip) return refuse('UnsupportedAddress', `address ${a.value} is not an IP address`);
     requestedAddresses.push({ type: 'IPAddress', value: formatIp(ip) });
   }
+  const settings = settingsFromParameters(ctx, cls.parameters, ownParameters.parameters);
+  // Without a choice in the parameters, the families of the addresses asked for decide (IPv4 first).
+  const addressFamilies: IpFamily[] = [
+    ...new Set(requestedAddresses.map((a) => (a.value.includes(':') ? 'IPv6' : 'IPv4'))),
+  ];
+  const ipFamilies: IpFamily[] =
+    ipFamiliesFromParameters(cls.parameters, ownParameters.parameters) ??
+    (addressFamilies.length > 0 ? addressFamilies.sort() : ['IPv4']);
+  const foreign = requestedAddresses.find(
+    (a) => !ipFamilies.includes(a.value.includes(':') ? 'IPv6' : 'IPv4'),
+  );
+  if (foreign)
+    return refuse(
+      'UnsupportedAddress',
+      `address ${foreign.value} is not of the families the parameters choose (${ipFamilies.join(', ')})`,
+    );
   attachListenerSets(ctx, state, listenerSets);
   if (applyFrontendValidation(ctx, gateway, state.listeners).insecure)
     state.insecureFrontendValidation = true;
@@ -142,7 +163,6 @@ function translateGateway(
     return { gateway: state };
   }
   state.accepted = true;
-  const settings = settingsFromParameters(ctx, cls.parameters, ownParameters.parameters);
   const client = readBackendClientCertificate(ctx, gateway);
   if (!client.ok) {
     // The Gateway still serves; backends that require a client certificate will refuse it.
@@ -160,6 +180,7 @@ function translateGateway(
     gateway: state,
     builder: createLbBuilder(ctx, state, {
       ...settings,
+      ...ipFamiliesField(ipFamilies),
       requestedAddresses,
       ...(backendClientCertificate ? { backendClientCertificate } : {}),
     }),

@@ -34,7 +34,7 @@ export interface IngressUnit {
 export function buildIngressLoadBalancer(
   ctx: TranslateContext,
   unit: IngressUnit,
-  settings: Pick<LoadBalancer, 'provider' | 'scheme' | 'sourceRanges' | 'providerParameters'>,
+  settings: Pick<LoadBalancer, 'provider' | 'scheme' | 'sourceRanges' | 'providerParameters' | 'ipFamilies'>,
 ): LoadBalancer {
   const ingresses = unit.members.map((m) => m.ingress);
   const candidates = ingresses.flatMap((ingress) => routeCandidates(ctx, ingress));

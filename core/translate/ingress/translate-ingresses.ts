@@ -2,7 +2,7 @@ import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import type { IngressClass } from '#core/model/ingress.js';
 import type { TranslateContext } from '../context.js';
-import { settingsFromParameters } from '../parameters.js';
+import { ipFamiliesField, ipFamiliesFromParameters, settingsFromParameters } from '../parameters.js';
 import { type ClassParameters, resolveClassParameters } from './class-parameters.js';
 import { readGroup } from './group.js';
 import { createClassSelector } from './ingress-class.js';
@@ -93,7 +93,10 @@ export function translateIngresses(ctx: TranslateContext): LoadBalancer[] {
       }
       continue;
     }
-    const settings = settingsFromParameters(ctx, params.parameters);
+    const settings = {
+      ...settingsFromParameters(ctx, params.parameters),
+      ...ipFamiliesField(ipFamiliesFromParameters(params.parameters)),
+    };
     const scheme = decideScheme(ctx, unit.members, params.parameters);
     loadBalancers.push(buildIngressLoadBalancer(ctx, unit, { ...settings, scheme }));
     for (const { ingress } of unit.members) pushIngressStatus(ctx, ingress, [unit.key]);

@@ -2,7 +2,8 @@ import { lbKey } from '#core/ir/lb-key.js';
 import type { LoadBalancer } from '#core/ir/load-balancer.js';
 import type { Service } from '#core/model/service.js';
 import { sourceOf, type TranslateContext } from '../context.js';
-import { settingsFromParameters } from '../parameters.js';
+import { ipFamiliesField, settingsFromParameters } from '../parameters.js';
+import { serviceIpFamilies } from './ip-families.js';
 import { serviceOwnership } from './load-balancer-class.js';
 import type { Problem } from './problem.js';
 import { requestedAddresses } from './requested-addresses.js';
@@ -88,9 +89,11 @@ function build(
   if (!ranges.ok) problems.push(...ranges.problems);
   const addresses = requestedAddresses(service);
   if (!addresses.ok) problems.push(addresses.problem);
+  const families = serviceIpFamilies(service, addresses.ok ? addresses.addresses : []);
+  if (!families.ok) problems.push(families.problem);
   const { listeners, pools, problems: portProblems } = serviceListeners(ctx, service);
   problems.push(...portProblems);
-  if (!scheme.ok || !ranges.ok || !addresses.ok) return undefined;
+  if (!scheme.ok || !ranges.ok || !addresses.ok || !families.ok) return undefined;
   if (listeners.length === 0) {
     problems.push({
       severity: 'error',
@@ -108,6 +111,7 @@ function build(
     scheme: scheme.scheme,
     requestedAddresses: addresses.addresses,
     sourceRanges: ranges.sourceRanges,
+    ...ipFamiliesField(families.ipFamilies),
     listeners,
     pools,
     providerParameters: settingsFromParameters(ctx, parameters.parameters).providerParameters,

@@ -16,15 +16,15 @@ export interface TestBackend {
   close(): Promise<void>;
 }
 
-/** Answers `<name>` on every path; counts hits. */
-export async function startBackend(name: string): Promise<TestBackend> {
+/** Answers `<name>` on every path; counts hits. Listens on `host` (IPv4 loopback by default). */
+export async function startBackend(name: string, host = '127.0.0.1'): Promise<TestBackend> {
   const backend = { name, port: 0, hits: 0 } as TestBackend;
   const server: Server = createServer((_req, res) => {
     backend.hits++;
     res.writeHead(200, { 'content-type': 'text/plain' }).end(name);
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   backend.port = (server.address() as AddressInfo).port;
   backend.close = () =>
     new Promise<void>((r) => {

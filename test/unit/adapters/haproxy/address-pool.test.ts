@@ -38,10 +38,35 @@ describe('AddressPool', () => {
     expect(new AddressPool('127.0.0.2', { a: '127.0.0.9' }).assign('a')).toBe('127.0.0.2');
   });
 
-  it('parses ranges and lists, and refuses what is not IPv4', () => {
+  it('parses IPv4 and IPv6 ranges and lists, and refuses what is not one', () => {
     expect(parsePool('127.0.0.2-127.0.0.3, 127.0.1.1')).toEqual(['127.0.0.2', '127.0.0.3', '127.0.1.1']);
-    expect(() => parsePool('::1')).toThrow(/not an IPv4 address/);
+    expect(parsePool('::1, fd00::fffe-fd00::1:1')).toEqual([
+      '::1',
+      'fd00::fffe',
+      'fd00::ffff',
+      'fd00::1:0',
+      'fd00::1:1',
+    ]);
+    expect(() => parsePool('localhost')).toThrow(/not an IP address/);
+    expect(() => parsePool('127.0.0.2-::2')).toThrow(/not an IPv4 address/);
+    expect(() => parsePool('fd00::1-fd01::1')).toThrow(/last 32 bits/);
     expect(() => parsePool('127.0.0.3-127.0.0.2')).toThrow(/not a range/);
+    expect(() => parsePool('::')).toThrow(/unspecified address/);
+    expect(() => parsePool('0.0.0.0')).toThrow(/unspecified address/);
+  });
+
+  it('gives a key one address per family, and lets go of one family alone', () => {
+    const pool = new AddressPool('127.0.0.2-127.0.0.3, ::1, ::2');
+    expect(pool.assign('dual')).toBe('127.0.0.2');
+    expect(pool.assign('dual', undefined, 'IPv6')).toBe('::1');
+    expect(pool.assign('v6', '::2', 'IPv6')).toBe('::2');
+    expect(() => pool.assign('x', '::2')).toThrow(/not in the address pool's IPv4 addresses/);
+    expect(() => pool.assign('x', undefined, 'IPv6')).toThrow(/IPv6 addresses \(2\) are exhausted/);
+    pool.release('dual', 'IPv6');
+    expect(pool.of('dual')).toBe('127.0.0.2');
+    expect(pool.assign('x', undefined, 'IPv6')).toBe('::1');
+    const restarted = new AddressPool(pool.addresses, pool.assigned('IPv4'), pool.assigned('IPv6'));
+    expect(restarted.assigned('IPv6')).toEqual({ v6: '::2', x: '::1' });
   });
 });
 

@@ -21,8 +21,9 @@ const DEFAULTS: Partial<ir.LoadBalancer> = {
 };
 
 function written(c: (typeof cases)[number]): { model: LbModel; files: Record<string, string> } {
-  const { model } = renderHaproxyModel(withDefaults(c.documents[0] as LooseLb, DEFAULTS));
-  const bound = boundTo(model, '127.0.0.2');
+  const zone = c.options.zone === undefined ? {} : { zone: String(c.options.zone) };
+  const { model } = renderHaproxyModel(withDefaults(c.documents[0] as LooseLb, DEFAULTS), zone);
+  const bound = boundTo(model, { IPv4: '127.0.0.2', IPv6: '::1' });
   return { model: bound, files: materialize([bound], {}, { stateDir: STATE_DIR }).files };
 }
 
