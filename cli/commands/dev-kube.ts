@@ -6,6 +6,7 @@ import { StatusWriter } from '#kube/status-writer.js';
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
 import { markKeptObjects } from '../invalid-status.js';
 import { LastGoodObjects, objectName } from '../last-good-objects.js';
+import { DEFAULT_RESYNC_INTERVAL_MS, periodicResync } from '../periodic-resync.js';
 import { serialRunner } from '../serial-runner.js';
 import { terminalSafe as safe } from '../terminal-text.js';
 import { DevGateway } from './dev-gateway.js';
@@ -17,8 +18,14 @@ export interface DevKubeOptions {
   addressPool: string;
   stateDir: string;
   haproxyMasterSocket?: string;
+  haproxySlotMinimum?: number;
   demoBackends: boolean;
   debounceMs: number;
+  /**
+   * Every this many ms every load balancer is reconciled, changed or not (drift repair); 0: never.
+   * Default DEFAULT_RESYNC_INTERVAL_MS (5 minutes).
+   */
+  resyncIntervalMs?: number;
   log: (line: string) => void;
   /** The clock of lastTransitionTime. */
   now?: () => string;
@@ -31,7 +38,8 @@ export interface DevKubeOptions {
  * every kind Portico reads; each change (debounced) syncs the pipeline with all the objects, prints
  * the same report as the manifests mode, and patches the statuses back into the cluster (only those
  * that changed). An object edited into one that fails its schema keeps its last valid version, and
- * its status says why (Accepted=False, reason Invalid). Resolves when stopped.
+ * its status says why (Accepted=False, reason Invalid). Every `resyncIntervalMs`, what drifted in
+ * HAProxy is put back. Resolves when stopped.
  */
 export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSignal): Promise<void> {
   const { log } = options;
@@ -41,6 +49,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
     addressPool: options.addressPool,
     stateDir: options.stateDir,
     ...(options.haproxyMasterSocket ? { haproxyMasterSocket: options.haproxyMasterSocket } : {}),
+    ...(options.haproxySlotMinimum !== undefined ? { haproxySlotMinimum: options.haproxySlotMinimum } : {}),
     log,
   });
   let trigger = () => {};
@@ -61,6 +70,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
   const lastGood = new LastGoodObjects();
   let stopBackends = async () => {};
   let retry: NodeJS.Timeout | undefined;
+  let resync = periodicResync(0, () => {});
   try {
     log(`connecting to ${http.server}`);
     try {
@@ -87,7 +97,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
         log(
           `error: ${safe(objectName(k))} ${safe(k.field)}: ${safe(k.message)}; keeping its last valid version until it is fixed`,
         );
-      const result = await gateway.sync(objects, stopSignal);
+      const result = await gateway.sync(objects, stopSignal, { resync: resync.take() });
       if (stopSignal.aborted) return;
       const statuses = markKeptObjects(
         result.statuses,
@@ -112,6 +122,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       stopSignal,
     );
     trigger = runner.request;
+    resync = periodicResync(options.resyncIntervalMs ?? DEFAULT_RESYNC_INTERVAL_MS, runner.request);
     trigger();
     await runner.idle();
     log(`watching the cluster for changes; Ctrl-C stops`);
@@ -122,6 +133,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
     await runner.idle();
   } finally {
     clearTimeout(retry);
+    resync.stop();
     await source.stop();
     await gateway.stop();
     await stopBackends();
