@@ -744,15 +744,19 @@ ${notes.join('\n\n')}
    \`/v{i}\` every ${PROBE_INTERVAL_MS} ms; the latency is to its first 200. No queue in between: on AWS add
    SQS and Lambda polling (2b has them).
 2b. **Cluster to traffic, as deployed**: the same change made in a local Kubernetes API server and
-   carried by everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (its default linger),
-   signed batches over HTTP to the ingest handler, the SQS emulator, the SQS event-source simulator
-   polling for record and reconcile, DynamoDB on dynalite (the dispatch marks too), HAProxy. The
+   carried by everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (its default
+   50 ms linger; status pulled every 5 s, its default), signed batches over HTTP to the ingest handler,
+   the SQS emulator, the SQS event-source simulator long-polling for record and reconcile (one poller
+   per function: Lambda runs 2 to 5 batches at once, so a burst backs up here more than on AWS),
+   DynamoDB on dynalite (the dispatch marks too), HAProxy. The
    reconcile queue's DelaySeconds is read from serverless.yml (${deployedReconcileDelaySeconds()}); record dispatches on the
    leading edge (functions/queue/key-dispatch.ts: an idle key's request goes out at once, a queued or
    running key's change waits for that run or its one trailing run). Isolated: ${CLOUD.changes} changes,
    each ${CLOUD.quietMs} ms after the previous one was served. Burst: ${CLOUD.changes} changes 50-130 ms apart while
    ${CLOUD.burstServices} other routes' EndpointSlices on the same Gateway change every ${CLOUD.burstEveryMs} ms (one key, always
-   queued or running): the change waits for the run in progress, then for its trailing run. Before
+   queued or running; the updates start once the Gateway is programmed): the change waits for the
+   run in progress, then for its trailing run. "Where an isolated change spends its time" splits each
+   isolated change by when the ingest, record and reconcile invocations started and ended. Before
    leading-edge dispatch (DelaySeconds 2 and a 1 s dedup window) the isolated p50 was 2,099 ms.
 3. **Bundles**: each \`functions/<name>/handler.ts\` that exports \`handler\`, bundled by esbuild with the
    options of serverless.yml into a temporary directory; size is the \`.mjs\` code of the AWS path: the
