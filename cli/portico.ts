@@ -5,6 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkSlotMinimum } from '#adapters/haproxy/model.js';
+import { parseDurationFlag } from './duration-flag.js';
 import { STATUS_FILE } from './status-file.js';
 import { terminalLines, terminalSafe } from './terminal-text.js';
 
@@ -19,7 +21,34 @@ const USAGE = `usage:
   portico status [--state-dir .portico]
 
   --haproxy-master-socket PATH  program an HAProxy you run yourself (master-worker, started with
-                                -W -S PATH -C <state-dir>/haproxy -f haproxy.cfg) instead of starting one`;
+                                -W -S PATH -C <state-dir>/haproxy -f haproxy.cfg) instead of starting one
+  --haproxy-slot-minimum N      server slots every HAProxy backend has at least, 1 to 1024 (default 8);
+                                each costs HAProxy a file descriptor: 1 or 2 for thousands of Services
+  --resync-interval DURATION    reconcile every load balancer this often, changed or not, putting back
+                                what drifted in HAProxy (default 5m; 0 turns it off; e.g. 30s, 1h)`;
+
+/** A usage error: printed with the usage, exit code 2. */
+class UsageError extends Error {}
+
+/** `--haproxy-slot-minimum`: a whole number the HAProxy adapter accepts as its slotMinimum. */
+function slotMinimumFlag(value: string): number {
+  try {
+    if (!/^[0-9]{1,5}$/.test(value)) throw new RangeError();
+    return checkSlotMinimum(Number(value));
+  } catch {
+    throw new UsageError(
+      `--haproxy-slot-minimum takes a whole number from 1 to 1024, got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+function durationFlag(flag: string, value: string): number {
+  try {
+    return parseDurationFlag(flag, value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       'gcp-project': { type: 'string' },
       'demo-backends': { type: 'boolean', default: false },
       debounce: { type: 'string', default: '150' },
+      'haproxy-slot-minimum': { type: 'string' },
+      'resync-interval': { type: 'string' },
     },
     strict: true,
   });
@@ -54,6 +85,21 @@ async function main(argv: string[]): Promise<number> {
         console.error(`portico dev: --context goes with --kubeconfig\n${USAGE}`);
         return 2;
       }
+      let flags: { haproxySlotMinimum?: number; resyncIntervalMs?: number };
+      try {
+        const slotMinimum = values['haproxy-slot-minimum'];
+        const resyncInterval = values['resync-interval'];
+        flags = {
+          ...(slotMinimum !== undefined ? { haproxySlotMinimum: slotMinimumFlag(slotMinimum) } : {}),
+          ...(resyncInterval !== undefined
+            ? { resyncIntervalMs: durationFlag('--resync-interval', resyncInterval) }
+            : {}),
+        };
+      } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        console.error(`portico dev: ${terminalSafe(err.message)}\n${USAGE}`);
+        return 2;
+      }
       const stop = new AbortController();
       const onSignal = () => {
         log('stopping...');
@@ -67,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
         ...(values['haproxy-master-socket'] ? { haproxyMasterSocket: values['haproxy-master-socket'] } : {}),
         demoBackends: values['demo-backends'],
         debounceMs: Number(values.debounce),
+        ...flags,
         log,
       };
       // Each command loads its own modules: the Kubernetes client, the SDKs and HAProxy's runtime are

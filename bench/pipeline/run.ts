@@ -14,12 +14,12 @@
 //    fresh node processes.
 //
 // Run with `npm run bench:pipeline` (or `npx tsx bench/pipeline/run.ts`); writes bench/pipeline/RESULTS.md.
-// Options: `--no-write` (print only), `--quick` (smaller runs, never written).
+// Options: `--no-write` (print only), `--quick` (smaller runs, never written), `--only-deployed` (2b
+// alone, printed only).
 // All traffic stays on loopback (Gateway bind addresses in 127.0.72.0/24); HAProxy is stopped at the end.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,7 +27,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
-import { parse as parseYaml } from 'yaml';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { PorticoEvent } from '#events/portico-event.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
@@ -38,9 +37,7 @@ import type { HttpEvent } from '#functions/shared/http-context.js';
 import { MemoryReplayCache } from '#functions/shared/replay-cache.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
 import { silentLogger } from '#logging/logger.js';
-import { FORWARDER_LINGER_MS, startLocalCloud } from '#test/e2e/local-cloud.js';
 import { startBackend } from '#test/integration/haproxy/support.js';
-import * as kubeObjects from '#test/integration/kube/support.js';
 import {
   CLUSTER,
   createHarness,
@@ -65,8 +62,17 @@ import {
 import { batches, lambdaContext, sqsEvent } from '#test/unit/functions/pipeline-support.js';
 import { type EsbuildConfig, esbuildOptionsFromServerlessYml } from '../serverless-esbuild.js';
 import { haproxyVersion, machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
+import {
+  type ClusterPropagationOptions,
+  clusterPropagation,
+  deployedReconcileDelaySeconds,
+  STAGE_LEGS,
+  type StageLeg,
+} from './cluster-propagation.js';
+import { httpGet } from './http-probe.js';
 
-const write = !process.argv.includes('--no-write') && !process.argv.includes('--quick');
+const onlyDeployed = process.argv.includes('--only-deployed');
+const write = !process.argv.includes('--no-write') && !process.argv.includes('--quick') && !onlyDeployed;
 const quick = process.argv.includes('--quick');
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -78,20 +84,22 @@ const PROBE_TIMEOUT_MS = 10_000;
 const INIT_RUNS = quick ? 3 : 10;
 const POOL = '127.0.72.10-127.0.72.20';
 const GW_PORT = 18_090;
-const CLOUD_POOL = '127.0.75.10-127.0.75.20';
-const CLOUD_PORT = 18_091;
-const CLOUD_CHANGES = quick ? 3 : 30;
-/** Isolated changes wait this long after the previous one was served (its status round trip settles). */
-const CLOUD_QUIET_MS = 500;
-const CLOUD_TIMEOUT_MS = 30_000;
 /**
- * The burst: EndpointSlice updates of BURST_SERVICES Services on the same Gateway, one every
- * BURST_EVERY_MS (10/s: what the one local record consumer on dynalite keeps up with on a busy
+ * 2b. The burst: EndpointSlice updates of `burstServices` Services on the same Gateway, one every
+ * `burstEveryMs` (10/s: what the one local record consumer on dynalite keeps up with on a busy
  * machine; faster, the events queue backs up and the latency measured is the record backlog's,
  * not dispatch's).
  */
-const BURST_SERVICES = 10;
-const BURST_EVERY_MS = 100;
+const CLOUD: ClusterPropagationOptions = {
+  addressPool: '127.0.75.10-127.0.75.20',
+  port: 18_091,
+  changes: quick ? 3 : 30,
+  quietMs: 500,
+  timeoutMs: 30_000,
+  probeIntervalMs: PROBE_INTERVAL_MS,
+  burstServices: 10,
+  burstEveryMs: 100,
+};
 const FUNCTIONS = ['ingest', 'record', 'reconcile', 'resync', 'status'] as const;
 const THROUGHPUT_GATEWAYS = 20;
 const THROUGHPUT_ROUTES = 400;
@@ -245,146 +253,12 @@ async function throughput(): Promise<Throughput> {
 
 // ---- 2. end-to-end propagation -------------------------------------------------------------------------
 
-function httpGet(address: string, port: number, host: string, path: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: address, port, path, headers: { host }, agent: false, timeout: 2_000 },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
 interface Propagation {
   latencies: number[];
   pipelineMs: number[];
   reloads: number;
   runtimeApplies: number;
   other: Record<string, number>;
-}
-
-interface ClusterPropagation {
-  latencies: number[];
-  /** Changes not served within CLOUD_TIMEOUT_MS (their latency is counted as that). */
-  unserved: number;
-  /** The burst, when there was one: EndpointSlice updates made, and reconciles run meanwhile. */
-  burst?: { updates: number; seconds: number; reconciles: number };
-}
-
-/** The reconcile queue's DelaySeconds as serverless.yml deploys it. */
-function deployedReconcileDelaySeconds(): number {
-  const yml = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
-    resources?: { Resources?: { ReconcileQueue?: { Properties?: { DelaySeconds?: number } } } };
-  };
-  return yml.resources?.Resources?.ReconcileQueue?.Properties?.DelaySeconds ?? 0;
-}
-
-/**
- * Cluster → served, through the forwarder and the functions on their local stand-ins, as deployed:
- * p50/p99 of the time from the API server accepting an HTTPRoute change to the first request that
- * sees it. Isolated: each change waits until the previous one settled. With `burst`, the changes are
- * made while the EndpointSlices of BURST_SERVICES other Services of the same Gateway are updated
- * every BURST_EVERY_MS: the key is queued or running when each change arrives.
- */
-async function clusterPropagation(burst: boolean): Promise<ClusterPropagation> {
-  const backend = await startBackend('app');
-  const route = (i: number) =>
-    kubeObjects.httpRoute(
-      'apps',
-      'app',
-      [{ name: 'web', namespace: 'apps' }],
-      { name: 'app', port: 80 },
-      `/v${i}`,
-    );
-  const churned = Array.from({ length: BURST_SERVICES }, (_, k) => `churn-${k}`);
-  const churnSlice = (k: number, n: number) =>
-    kubeObjects.endpointSlice('apps', churned[k]!, `10.200.${(n >> 8) & 255}.${n & 255}`, 8080);
-  const cloud = await startLocalCloud({
-    addressPool: CLOUD_POOL,
-    reconcileDelaySeconds: deployedReconcileDelaySeconds(),
-    objects: [
-      kubeObjects.gatewayClass(),
-      kubeObjects.gateway('apps', 'web', CLOUD_PORT),
-      route(0),
-      kubeObjects.service('apps', 'app', 80),
-      kubeObjects.endpointSlice('apps', 'app', '127.0.0.1', backend.port),
-      ...(burst
-        ? churned.flatMap((name, k) => [
-            kubeObjects.httpRoute(
-              'apps',
-              name,
-              [{ name: 'web', namespace: 'apps' }],
-              { name, port: 80 },
-              `/${name}`,
-            ),
-            kubeObjects.service('apps', name, 80),
-            churnSlice(k, 0),
-          ])
-        : []),
-    ],
-  });
-  const latencies: number[] = [];
-  let unserved = 0;
-  let churning = burst;
-  let updates = 0;
-  const churn = (async () => {
-    while (churning) {
-      updates++;
-      cloud.kube.server.apply(churnSlice(updates % BURST_SERVICES, updates));
-      await delay(BURST_EVERY_MS);
-    }
-  })();
-  try {
-    let address = '';
-    for (const deadline = Date.now() + 30_000; !address && Date.now() < deadline; await delay(20)) {
-      const gw = cloud.kube.server.get('Gateway', 'apps', 'web') as {
-        status?: { addresses?: { value: string }[] };
-      };
-      address = gw?.status?.addresses?.[0]?.value ?? '';
-    }
-    if (!address) throw new Error('the Gateway got no address');
-    await delay(CLOUD_QUIET_MS);
-    const started = { at: performance.now(), updates, reconciles: cloud.reconcileSource.counters.records };
-    for (let i = 1; i <= CLOUD_CHANGES; i++) {
-      const t0 = performance.now();
-      cloud.kube.server.apply(route(i));
-      for (;;) {
-        if ((await httpGet(address, CLOUD_PORT, 'app.example', `/v${i}/`)) === 200) break;
-        if (performance.now() - t0 > CLOUD_TIMEOUT_MS) {
-          unserved++; // counted at the timeout: the figures are then lower bounds
-          break;
-        }
-        await delay(PROBE_INTERVAL_MS);
-      }
-      latencies.push(performance.now() - t0);
-      await delay(burst ? 50 + (i % 5) * 20 : CLOUD_QUIET_MS);
-    }
-    churning = false;
-    await churn;
-    return {
-      latencies,
-      unserved,
-      ...(burst
-        ? {
-            burst: {
-              updates: updates - started.updates,
-              seconds: (performance.now() - started.at) / 1000,
-              reconciles: cloud.reconcileSource.counters.records - started.reconciles,
-            },
-          }
-        : {}),
-    };
-  } finally {
-    churning = false;
-    await churn;
-    await cloud.close();
-    await backend.close();
-  }
 }
 
 async function propagation(): Promise<Propagation> {
@@ -460,6 +334,58 @@ async function propagation(): Promise<Propagation> {
     await backend.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+// ---- 2b. cluster to traffic, as deployed ---------------------------------------------------------------
+
+/** 2b's rows: isolated changes (and where they spend their time), then changes during a burst. */
+async function deployed(): Promise<string[][]> {
+  const out: string[][] = [];
+  const delaySeconds = deployedReconcileDelaySeconds();
+  for (const burst of [false, true]) {
+    progress(burst ? '2b. during a burst' : '2b. isolated changes');
+    const c = await clusterPropagation(CLOUD, burst);
+    const l = c.latencies;
+    const p50 = quantile(l, 0.5);
+    const label = burst
+      ? `during a burst: ${CLOUD.burstServices} other Services' EndpointSlices on the same Gateway updated every ${CLOUD.burstEveryMs} ms`
+      : 'isolated changes';
+    out.push([
+      `2b. API server change → forwarder → functions → HAProxy → first request, as deployed (reconcile queue DelaySeconds ${delaySeconds}, leading-edge dispatch; ${l.length} ${label})`,
+      `p50 ${ms(p50)}, p99 ${ms(quantile(l, 0.99))}, max ${ms(Math.max(...l))}${c.unserved > 0 ? `; ${c.unserved} not served within ${CLOUD.timeoutMs / 1000} s (counted as ${CLOUD.timeoutMs / 1000} s)` : ''}`,
+      burst ? 'report' : 'p50 ≤ 250 ms',
+      burst ? '' : p50 <= 250 ? 'met' : 'NOT met',
+    ]);
+    if (!burst && p50 > 250) misses.push(`cluster to traffic, isolated, p50 ${ms(p50)} > 250 ms`);
+    if (c.legs.length > 0) {
+      const legs = Object.entries(STAGE_LEGS) as [StageLeg, string][];
+      out.push([
+        `↳ where an isolated change spends its time (median of ${c.legs.length})`,
+        legs
+          .map(
+            ([leg, what]) =>
+              `${what}: ${ms(
+                quantile(
+                  c.legs.map((x) => x[leg]),
+                  0.5,
+                ),
+              )}`,
+          )
+          .join('; '),
+        '',
+        '',
+      ]);
+    }
+    if (c.burst) {
+      out.push([
+        '↳ the burst meanwhile',
+        `${c.burst.updates.toLocaleString('en')} EndpointSlice updates in ${c.burst.seconds.toFixed(1)} s (${Math.round(c.burst.updates / c.burst.seconds)}/s) → ${c.burst.reconciles} reconciles of the one Gateway key`,
+        '',
+        '',
+      ]);
+    }
+  }
+  return out;
 }
 
 // ---- 3. bundles and module initialisation ---------------------------------------------------------------
@@ -619,7 +545,17 @@ const machine = { ...machineOf(), haproxy: haproxyVersion() };
 /** The 1-minute load average (the machine is shared: the latencies of 2b follow it). */
 const load = () => loadavg()[0]!.toFixed(1);
 const loadAtStart = load();
+/** What runs now, on stderr (a section can take minutes on a loaded machine). */
+const progress = (section: string) =>
+  console.error(`${section}… (${((performance.now() - started) / 1000).toFixed(0)} s, load ${load()})`);
 
+if (onlyDeployed) {
+  const table = markdownTable(['measure', 'result', 'target', 'verdict'], await deployed());
+  console.log(`\n${table}\n\nload ${loadAtStart} → ${load()} on ${machine.cores} cores`);
+  process.exit(0);
+}
+
+progress('1. throughput');
 const tp = await throughput();
 const mix = Object.entries(tp.mix)
   .sort((a, b) => b[1] - a[1])
@@ -653,6 +589,7 @@ rows.push(
   ],
 );
 
+progress('2. propagation in-process');
 const prop = await propagation();
 rows.push(
   [
@@ -669,31 +606,10 @@ rows.push(
   ],
 );
 
-const deployedDelay = deployedReconcileDelaySeconds();
-for (const burst of [false, true]) {
-  const c = await clusterPropagation(burst);
-  const l = c.latencies;
-  const p50 = quantile(l, 0.5);
-  const label = burst
-    ? `during a burst: ${BURST_SERVICES} other Services' EndpointSlices on the same Gateway updated every ${BURST_EVERY_MS} ms`
-    : 'isolated changes';
-  rows.push([
-    `2b. API server change → forwarder → functions → HAProxy → first request, as deployed (reconcile queue DelaySeconds ${deployedDelay}, leading-edge dispatch; ${l.length} ${label})`,
-    `p50 ${ms(p50)}, p99 ${ms(quantile(l, 0.99))}, max ${ms(Math.max(...l))}${c.unserved > 0 ? `; ${c.unserved} not served within ${CLOUD_TIMEOUT_MS / 1000} s (counted as ${CLOUD_TIMEOUT_MS / 1000} s)` : ''}`,
-    burst ? 'report' : 'p50 ≤ 250 ms',
-    burst ? '' : p50 <= 250 ? 'met' : 'NOT met',
-  ]);
-  if (!burst && p50 > 250) misses.push(`cluster to traffic, isolated, p50 ${ms(p50)} > 250 ms`);
-  if (c.burst) {
-    rows.push([
-      '↳ the burst meanwhile',
-      `${c.burst.updates.toLocaleString('en')} EndpointSlice updates in ${c.burst.seconds.toFixed(1)} s (${Math.round(c.burst.updates / c.burst.seconds)}/s) → ${c.burst.reconciles} reconciles of the one Gateway key`,
-      '',
-      '',
-    ]);
-  }
-}
+progress('2b. cluster to traffic, as deployed');
+rows.push(...(await deployed()));
 
+progress('3. bundles');
 const { results: bundled, config } = await bundles();
 const bundleRows: string[][] = [];
 for (const b of bundled) {
@@ -828,15 +744,19 @@ ${notes.join('\n\n')}
    \`/v{i}\` every ${PROBE_INTERVAL_MS} ms; the latency is to its first 200. No queue in between: on AWS add
    SQS and Lambda polling (2b has them).
 2b. **Cluster to traffic, as deployed**: the same change made in a local Kubernetes API server and
-   carried by everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (${FORWARDER_LINGER_MS} ms linger),
-   signed batches over HTTP to the ingest handler, the SQS emulator, the SQS event-source simulator
-   polling for record and reconcile, DynamoDB on dynalite (the dispatch marks too), HAProxy. The
-   reconcile queue's DelaySeconds is read from serverless.yml (${deployedDelay}); record dispatches on the
+   carried by everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (its default
+   50 ms linger; status pulled every 5 s, its default), signed batches over HTTP to the ingest handler,
+   the SQS emulator, the SQS event-source simulator long-polling for record and reconcile (one poller
+   per function: Lambda runs 2 to 5 batches at once, so a burst backs up here more than on AWS),
+   DynamoDB on dynalite (the dispatch marks too), HAProxy. The
+   reconcile queue's DelaySeconds is read from serverless.yml (${deployedReconcileDelaySeconds()}); record dispatches on the
    leading edge (functions/queue/key-dispatch.ts: an idle key's request goes out at once, a queued or
-   running key's change waits for that run or its one trailing run). Isolated: ${CLOUD_CHANGES} changes,
-   each ${CLOUD_QUIET_MS} ms after the previous one was served. Burst: ${CLOUD_CHANGES} changes 50-130 ms apart while
-   ${BURST_SERVICES} other routes' EndpointSlices on the same Gateway change every ${BURST_EVERY_MS} ms (one key, always
-   queued or running): the change waits for the run in progress, then for its trailing run. Before
+   running key's change waits for that run or its one trailing run). Isolated: ${CLOUD.changes} changes,
+   each ${CLOUD.quietMs} ms after the previous one was served. Burst: ${CLOUD.changes} changes 50-130 ms apart while
+   ${CLOUD.burstServices} other routes' EndpointSlices on the same Gateway change every ${CLOUD.burstEveryMs} ms (one key, always
+   queued or running; the updates start once the Gateway is programmed): the change waits for the
+   run in progress, then for its trailing run. "Where an isolated change spends its time" splits each
+   isolated change by when the ingest, record and reconcile invocations started and ended. Before
    leading-edge dispatch (DelaySeconds 2 and a 1 s dedup window) the isolated p50 was 2,099 ms.
 3. **Bundles**: each \`functions/<name>/handler.ts\` that exports \`handler\`, bundled by esbuild with the
    options of serverless.yml into a temporary directory; size is the \`.mjs\` code of the AWS path: the

@@ -15,6 +15,8 @@ export interface DevGatewayOptions {
   stateDir: string;
   /** Attach to an HAProxy someone else runs, by its master socket, instead of starting one. */
   haproxyMasterSocket?: string;
+  /** Server slots every HAProxy backend has at least (the adapter's slotMinimum, 1..1024). */
+  haproxySlotMinimum?: number;
   log: (line: string) => void;
   translateOptions?: Partial<TranslateOptions>;
 }
@@ -42,6 +44,7 @@ export class DevGateway {
       stateDir: join(this.stateDir, 'haproxy'),
       addressPool: options.addressPool,
       ...(options.haproxyMasterSocket ? { attach: { masterSocket: options.haproxyMasterSocket } } : {}),
+      ...(options.haproxySlotMinimum !== undefined ? { slotMinimum: options.haproxySlotMinimum } : {}),
       onOutput: (line) => {
         // Reloads make HAProxy log every proxy it stops at WARNING level: only alerts matter here.
         if (line.includes('[ALERT]')) log(`haproxy: ${safe(line)}`);
@@ -70,13 +73,15 @@ export class DevGateway {
   /**
    * Reconciles towards `objects` and reports what changed. `reported` tells the notices the source
    * reported already, in its own words (a manifests folder gives the file and line of a bad object).
+   * `resync` visits every load balancer, changed or not, and puts back what drifted in HAProxy.
    */
   async sync(
     objects: readonly unknown[],
     signal: AbortSignal,
-    reported: (notice: Notice) => boolean = () => false,
+    options: { reported?: (notice: Notice) => boolean; resync?: boolean } = {},
   ): Promise<SyncResult> {
-    const result = await this.pipeline.sync(objects, signal);
+    const reported = options.reported ?? (() => false);
+    const result = await this.pipeline.sync(objects, signal, { resync: options.resync ?? false });
     // Nothing changed (the pipeline hands back the same statuses): nothing to report or write.
     if (result.statuses === this.#previous && !this.#first) return result;
     for (const n of result.notices) if (n.severity !== 'info' && !reported(n)) this.#log(noticeLine(n));

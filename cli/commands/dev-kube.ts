@@ -11,6 +11,7 @@ import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
 import { markKeptObjects } from '../invalid-status.js';
 import { LastGoodObjects, objectName } from '../last-good-objects.js';
 import { readinessGatesPass, serviceSelectors } from '../local/readiness-gates.js';
+import { DEFAULT_RESYNC_INTERVAL_MS, periodicResync } from '../periodic-resync.js';
 import { serialRunner } from '../serial-runner.js';
 import { terminalSafe as safe } from '../terminal-text.js';
 import { DevGateway } from './dev-gateway.js';
@@ -22,8 +23,14 @@ export interface DevKubeOptions {
   addressPool: string;
   stateDir: string;
   haproxyMasterSocket?: string;
+  haproxySlotMinimum?: number;
   demoBackends: boolean;
   debounceMs: number;
+  /**
+   * Every this many ms every load balancer is reconciled, changed or not (drift repair); 0: never.
+   * Default DEFAULT_RESYNC_INTERVAL_MS (5 minutes).
+   */
+  resyncIntervalMs?: number;
   log: (line: string) => void;
   /** The clock of lastTransitionTime. */
   now?: () => string;
@@ -40,7 +47,7 @@ export interface DevKubeOptions {
  * that changed). An object edited into one that fails its schema keeps its last valid version, and
  * its status says why (Accepted=False, reason Invalid). Pods that carry a load balancer's readiness
  * gate get it True once HAProxy's health check passes (checked again every `gateRecheckMs` while one
- * waits). Resolves when stopped.
+ * waits). Every `resyncIntervalMs`, what drifted in HAProxy is put back. Resolves when stopped.
  */
 export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSignal): Promise<void> {
   const { log } = options;
@@ -50,6 +57,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
     addressPool: options.addressPool,
     stateDir: options.stateDir,
     ...(options.haproxyMasterSocket ? { haproxyMasterSocket: options.haproxyMasterSocket } : {}),
+    ...(options.haproxySlotMinimum !== undefined ? { haproxySlotMinimum: options.haproxySlotMinimum } : {}),
     log,
   });
   let trigger = () => {};
@@ -107,6 +115,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
   const lastGood = new LastGoodObjects();
   let stopBackends = async () => {};
   let retry: NodeJS.Timeout | undefined;
+  let resync = periodicResync(0, () => {});
   try {
     log(`connecting to ${http.server}`);
     try {
@@ -133,7 +142,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
         log(
           `error: ${safe(objectName(k))} ${safe(k.field)}: ${safe(k.message)}; keeping its last valid version until it is fixed`,
         );
-      const result = await gateway.sync(objects, stopSignal);
+      const result = await gateway.sync(objects, stopSignal, { resync: resync.take() });
       if (stopSignal.aborted) return;
       loadBalancers = result.loadBalancers;
       gates.request();
@@ -160,6 +169,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       stopSignal,
     );
     trigger = runner.request;
+    resync = periodicResync(options.resyncIntervalMs ?? DEFAULT_RESYNC_INTERVAL_MS, runner.request);
     trigger();
     await runner.idle();
     log(`watching the cluster for changes; Ctrl-C stops`);
@@ -172,6 +182,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
   } finally {
     clearTimeout(retry);
     clearTimeout(gateRecheck);
+    resync.stop();
     await source.stop();
     await gateway.stop();
     await stopBackends();

@@ -41,8 +41,6 @@ const KINDS: KindName[] = [
   'EndpointSlice',
   'ServiceImport',
 ];
-/** How long the forwarder holds events to batch them. */
-export const FORWARDER_LINGER_MS = 20;
 
 export interface LocalCloudOptions {
   /** Bind addresses for the HAProxy adapter's load balancers (a 127.0.0.0/8 range of its own). */
@@ -56,7 +54,14 @@ export interface LocalCloudOptions {
   /** The reconcile queue's DelaySeconds (serverless.yml: 0; dispatch coalesces in the store instead). */
   reconcileDelaySeconds?: number;
   statusPollMs?: number;
+  /** The forwarder's linger (default: the forwarder's own default, as deployed). */
+  forwarderLingerMs?: number;
+  /** Told when each function invocation starts and ends (bench/pipeline's stage breakdown). */
+  onStage?: (stage: LocalCloudStage, atMs: number) => void;
 }
+
+/** A function invocation starting or ending, as `onStage` reports it. */
+export type LocalCloudStage = `${'ingest' | 'record' | 'reconcile'}-${'start' | 'end'}`;
 
 export interface LocalCloudCluster {
   id: string;
@@ -76,6 +81,18 @@ export interface LocalCloud {
 }
 
 export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const traced = <E, C, R>(name: 'ingest' | 'record' | 'reconcile', handler: (e: E, c: C) => Promise<R>) => {
+    const onStage = options.onStage;
+    if (!onStage) return handler;
+    return async (e: E, c: C): Promise<R> => {
+      onStage(`${name}-start`, performance.now());
+      try {
+        return await handler(e, c);
+      } finally {
+        onStage(`${name}-end`, performance.now());
+      }
+    };
+  };
   const stateDir = mkdtempSync(join(tmpdir(), 'portico-local-cloud-'));
   const wanted = options.clusters ?? [{ id: CLUSTER, objects: options.objects ?? [] }];
   const [kubes, sqs, dynamo] = await Promise.all([
@@ -100,11 +117,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const signingKeys = wanted.map((c) => ({ cluster: c.id, secret: secretOf(c.id) }));
   const clusterSets = options.clusterSets ?? new ClusterSets();
   const api: HttpApi = await startHttpApi({
-    'POST /events': createIngestHandler({
-      queue: new SqsQueue({ client: sqsClient, queueUrl: eventsUrl }),
-      signingKeys,
-      logger: silentLogger,
-    }),
+    'POST /events': traced(
+      'ingest',
+      createIngestHandler({
+        queue: new SqsQueue({ client: sqsClient, queueUrl: eventsUrl }),
+        signingKeys,
+        logger: silentLogger,
+      }),
+    ),
     'GET /status': createStatusHandler({ store, signingKeys, logger: silentLogger }),
   });
   const haproxy: HaproxyAdapter = createHaproxyAdapter({ stateDir, addressPool: options.addressPool });
@@ -112,26 +132,32 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     client: sqsClient,
     queueUrl: eventsUrl,
     batchSize: 10,
-    handler: createRecordHandler({
-      store,
-      reconcileQueue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
-      dispatch,
-      clusterSets,
-      logger: silentLogger,
-    }),
+    handler: traced(
+      'record',
+      createRecordHandler({
+        store,
+        reconcileQueue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
+        dispatch,
+        clusterSets,
+        logger: silentLogger,
+      }),
+    ),
   }).start();
   const reconcileSource = new SqsEventSource({
     client: sqsClient,
     queueUrl: reconcileUrl,
     batchSize: 1,
-    handler: createReconcileHandler({
-      store,
-      adapters: { haproxy: haproxy },
-      translateOptions: { defaultProvider: 'haproxy' },
-      logger: silentLogger,
-      dispatch,
-      clusterSets,
-    }),
+    handler: traced(
+      'reconcile',
+      createReconcileHandler({
+        store,
+        adapters: { haproxy: haproxy },
+        translateOptions: { defaultProvider: 'haproxy' },
+        logger: silentLogger,
+        dispatch,
+        clusterSets,
+      }),
+    ),
   }).start();
 
   const clusters: LocalCloudCluster[] = [];
@@ -145,7 +171,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       kubeConfig: loadKubeConfig(kube.kubeconfig),
       kinds: KINDS,
       controllerName: CONTROLLER,
-      lingerMs: FORWARDER_LINGER_MS,
+      ...(options.forwarderLingerMs !== undefined ? { lingerMs: options.forwarderLingerMs } : {}),
       statusPollMs: options.statusPollMs ?? 100,
       logger: silentLogger,
     });

@@ -34,6 +34,23 @@ describe('portico dev arguments', () => {
     });
   });
 
+  it('refuses a bad --haproxy-slot-minimum or --resync-interval before starting anything', async () => {
+    const dev = (...args: string[]) => portico('dev', '--manifests', 'examples/quickstart', ...args);
+    const bad = ['0', '1025', 'eight', '1.5', '-1'];
+    const slots = await Promise.all(bad.map((n) => dev(`--haproxy-slot-minimum=${n}`)));
+    for (const [i, n] of bad.entries()) {
+      expect(slots[i]!.code).toBe(2);
+      expect(slots[i]!.stderr).toContain(
+        `portico dev: --haproxy-slot-minimum takes a whole number from 1 to 1024, got ${JSON.stringify(n)}`,
+      );
+    }
+    const interval = await dev('--resync-interval', '300');
+    expect(interval.code).toBe(2);
+    expect(interval.stderr).toContain(
+      'portico dev: --resync-interval takes 0 or a whole number with a unit (ms, s, m, h), e.g. 30s or 5m; got "300"',
+    );
+  });
+
   it('says clearly when the kubeconfig cannot be used', async () => {
     const r = await portico('dev', '--kubeconfig', join(root, 'does-not-exist.yaml'));
     expect(r.code).toBe(1);

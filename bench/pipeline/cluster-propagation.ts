@@ -1,0 +1,227 @@
+// bench/pipeline 2b: cluster → traffic as deployed, through test/e2e/local-cloud.ts (the API server, the
+// forwarder, ingest over HTTP, the SQS emulator, record and reconcile on dynalite, HAProxy), for
+// isolated changes and during a burst, with where an isolated change spends its time.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { type LocalCloudStage, startLocalCloud } from '#test/e2e/local-cloud.js';
+import { startBackend } from '#test/integration/haproxy/support.js';
+import * as kubeObjects from '#test/integration/kube/support.js';
+import { httpGet } from './http-probe.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** forwarder/forwarder.ts's default status pull interval. */
+const FORWARDER_STATUS_POLL_MS = 5_000;
+
+export interface ClusterPropagationOptions {
+  /** Bind addresses of the Gateway (a 127.0.0.0/8 range of its own). */
+  addressPool: string;
+  /** The Gateway's listener port. */
+  port: number;
+  /** Changes measured. */
+  changes: number;
+  /** Isolated changes wait this long after the previous one was served (its status round trip settles). */
+  quietMs: number;
+  /** A change not served within this long is counted at it. */
+  timeoutMs: number;
+  probeIntervalMs: number;
+  /** Other Services of the same Gateway whose EndpointSlices churn during a burst. */
+  burstServices: number;
+  /** One of them is updated this often during a burst. */
+  burstEveryMs: number;
+}
+
+export interface ClusterPropagation {
+  latencies: number[];
+  /** Changes not served within `timeoutMs` (their latency is counted as that). */
+  unserved: number;
+  /**
+   * Isolated changes: per change, the time spent in each leg (see STAGE_LEGS); a change whose legs
+   * could not be told apart (a function ran for something else meanwhile) is left out.
+   */
+  legs: Record<StageLeg, number>[];
+  /** The burst, when there was one: EndpointSlice updates made, and reconciles run meanwhile. */
+  burst?: { updates: number; seconds: number; reconciles: number };
+}
+
+/** Where an isolated change spends its time, in order; `served` is the last request's answer. */
+export const STAGE_LEGS = {
+  'to ingest': 'API server → watch → forwarder (linger, signing) → ingest invoked',
+  ingest: 'ingest (verify, validate, SendMessageBatch)',
+  'to record': 'events queue → record invoked (SQS receive)',
+  record: 'record (dynalite: store, index walk, dispatch mark, SendMessage)',
+  'to reconcile': 'reconcile queue → reconcile invoked (SQS receive)',
+  'reconcile to served': 'reconcile (dynalite reads, translate, HAProxy apply) → first 200',
+} as const;
+export type StageLeg = keyof typeof STAGE_LEGS;
+
+/** The reconcile queue's DelaySeconds as serverless.yml deploys it. */
+export function deployedReconcileDelaySeconds(): number {
+  const yml = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
+    resources?: { Resources?: { ReconcileQueue?: { Properties?: { DelaySeconds?: number } } } };
+  };
+  return yml.resources?.Resources?.ReconcileQueue?.Properties?.DelaySeconds ?? 0;
+}
+
+/**
+ * Cluster → served, through the forwarder and the functions on their local stand-ins, as deployed:
+ * the time from the API server accepting an HTTPRoute change to the first request that sees it.
+ * Isolated: each change waits until the previous one settled. With `burst`, the changes are made
+ * while the EndpointSlices of `burstServices` other Services of the same Gateway are updated every
+ * `burstEveryMs`: the key is queued or running when each change arrives.
+ */
+export async function clusterPropagation(
+  o: ClusterPropagationOptions,
+  burst: boolean,
+): Promise<ClusterPropagation> {
+  const backend = await startBackend('app');
+  const route = (i: number) =>
+    kubeObjects.httpRoute(
+      'apps',
+      'app',
+      [{ name: 'web', namespace: 'apps' }],
+      { name: 'app', port: 80 },
+      `/v${i}`,
+    );
+  const churned = Array.from({ length: o.burstServices }, (_, k) => `churn-${k}`);
+  const churnSlice = (k: number, n: number) =>
+    kubeObjects.endpointSlice('apps', churned[k]!, `10.200.${(n >> 8) & 255}.${n & 255}`, 8080);
+  const stages: { stage: LocalCloudStage; at: number }[] = [];
+  const cloud = await startLocalCloud({
+    addressPool: o.addressPool,
+    reconcileDelaySeconds: deployedReconcileDelaySeconds(),
+    // the forwarder's default, as deployed: a 100 ms pull keeps the status function and dynalite busy
+    statusPollMs: FORWARDER_STATUS_POLL_MS,
+    onStage: (stage, at) => stages.push({ stage, at }),
+    objects: [
+      kubeObjects.gatewayClass(),
+      kubeObjects.gateway('apps', 'web', o.port),
+      route(0),
+      kubeObjects.service('apps', 'app', 80),
+      kubeObjects.endpointSlice('apps', 'app', '127.0.0.1', backend.port),
+      ...(burst
+        ? churned.flatMap((name, k) => [
+            kubeObjects.httpRoute(
+              'apps',
+              name,
+              [{ name: 'web', namespace: 'apps' }],
+              { name, port: 80 },
+              `/${name}`,
+            ),
+            kubeObjects.service('apps', name, 80),
+            churnSlice(k, 0),
+          ])
+        : []),
+    ],
+  });
+  const latencies: number[] = [];
+  const legs: Record<StageLeg, number>[] = [];
+  let unserved = 0;
+  let churning = false;
+  let updates = 0;
+  let churn: Promise<void> = Promise.resolve();
+  try {
+    let address = '';
+    for (const deadline = Date.now() + 30_000; !address && Date.now() < deadline; await delay(20)) {
+      const gw = cloud.kube.server.get('Gateway', 'apps', 'web') as {
+        status?: { addresses?: { value: string }[] };
+      };
+      address = gw?.status?.addresses?.[0]?.value ?? '';
+    }
+    if (!address) throw new Error('the Gateway got no address');
+    // The burst starts once the Gateway is programmed: started with the cloud, its updates came in
+    // faster than the one record poller stores them on a loaded machine, and the Gateway's first
+    // reconcile waited behind that backlog past the deadline above ("the Gateway got no address").
+    churning = burst;
+    churn = (async () => {
+      while (churning) {
+        updates++;
+        cloud.kube.server.apply(churnSlice(updates % o.burstServices, updates));
+        await delay(o.burstEveryMs);
+      }
+    })();
+    await delay(o.quietMs);
+    const started = { at: performance.now(), updates, reconciles: cloud.reconcileSource.counters.records };
+    for (let i = 1; i <= o.changes; i++) {
+      stages.length = 0;
+      const t0 = performance.now();
+      cloud.kube.server.apply(route(i));
+      let served = false;
+      for (;;) {
+        if ((await httpGet(address, o.port, 'app.example', `/v${i}/`)) === 200) {
+          served = true;
+          break;
+        }
+        if (performance.now() - t0 > o.timeoutMs) {
+          unserved++; // counted at the timeout: the figures are then lower bounds
+          break;
+        }
+        await delay(o.probeIntervalMs);
+      }
+      const t1 = performance.now();
+      latencies.push(t1 - t0);
+      if (!burst && served) {
+        const l = legsOf(stages, t0, t1);
+        if (l) legs.push(l);
+      }
+      await delay(burst ? 50 + (i % 5) * 20 : o.quietMs);
+    }
+    churning = false;
+    await churn;
+    return {
+      latencies,
+      unserved,
+      legs,
+      ...(burst
+        ? {
+            burst: {
+              updates: updates - started.updates,
+              seconds: (performance.now() - started.at) / 1000,
+              reconciles: cloud.reconcileSource.counters.records - started.reconciles,
+            },
+          }
+        : {}),
+    };
+  } finally {
+    churning = false;
+    await churn;
+    await cloud.close();
+    await backend.close();
+  }
+}
+
+/**
+ * The legs of one isolated change from the functions' start and end times: the first ingest after
+ * the change, the first record after that ingest, the first reconcile after that record.
+ */
+function legsOf(
+  stages: readonly { stage: LocalCloudStage; at: number }[],
+  t0: number,
+  served: number,
+): Record<StageLeg, number> | undefined {
+  let from = 0;
+  const next = (stage: LocalCloudStage, after: number) => {
+    const i = stages.findIndex((s, k) => k >= from && s.stage === stage && s.at >= after);
+    if (i < 0) return undefined;
+    from = i + 1;
+    return stages[i]!.at;
+  };
+  const ingestStart = next('ingest-start', t0);
+  const ingestEnd = ingestStart === undefined ? undefined : next('ingest-end', ingestStart);
+  const recordStart = ingestEnd === undefined ? undefined : next('record-start', ingestEnd);
+  const recordEnd = recordStart === undefined ? undefined : next('record-end', recordStart);
+  const reconcileStart = recordEnd === undefined ? undefined : next('reconcile-start', recordStart!);
+  if (reconcileStart === undefined || reconcileStart > served) return undefined;
+  return {
+    'to ingest': ingestStart! - t0,
+    ingest: ingestEnd! - ingestStart!,
+    'to record': recordStart! - ingestEnd!,
+    record: recordEnd! - recordStart!,
+    'to reconcile': Math.max(0, reconcileStart - recordEnd!),
+    'reconcile to served': served - reconcileStart,
+  };
+}
