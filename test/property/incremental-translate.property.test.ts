@@ -59,7 +59,7 @@ describe('IncrementalTranslate', () => {
           expect(comparable(incremental.result)).toEqual(comparable(translate(objects, OPTIONS)));
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
     );
   }, 60_000);
 
