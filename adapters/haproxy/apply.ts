@@ -10,7 +10,7 @@ import { AbortedError, InvalidConfigError, type LbStatus } from '../types.js';
 import { type HaproxyGlobalSettings, materialize, type SlotAssignments } from './config/materialize.js';
 import { serverName } from './config/server.js';
 import { assignSlots, type SlotAssignment } from './config/slots.js';
-import { boundTo, type HaproxyKinds, mapPath, POOL_ADDRESS } from './model.js';
+import { boundTo, type HaproxyKinds, type MapModel, mapPath, POOL_ADDRESS } from './model.js';
 import { modelsFromResources } from './render.js';
 import {
   type ApplyResult,
@@ -23,6 +23,7 @@ import {
   type RuntimeClient,
 } from './runtime/index.js';
 import { readLiveState } from './runtime/live-state.js';
+import type { MapOrder } from './runtime/map-edits.js';
 import { AddressPool } from './state/address-pool.js';
 import { type SavedState, saveState } from './state/saved-state.js';
 
@@ -187,6 +188,7 @@ export function desiredFiles(
     m.maps.map((map) => ({
       path: mapPath(map.name),
       entries: map.entries.map((e) => [e.key, e.value] as const),
+      order: mapOrder(map.match),
     })),
   );
   return { desired: { files, backends, maps }, slots: assignments };
@@ -201,4 +203,9 @@ function requestedAddress(resources: readonly Resource<HaproxyKinds>[]): string 
 
 function mapsOf(resources: readonly Resource<HaproxyKinds>[]): string[] {
   return [...new Set(resources.filter((r) => r.kind === 'map').map((r) => mapPath(r.value.name)))];
+}
+
+/** How a map's lookups depend on its entries' order (see runtime/map-edits.ts). */
+export function mapOrder(match: MapModel['match']): MapOrder {
+  return match === 'str' ? 'any' : match === 'beg' ? 'prefix' : 'first-match';
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { ObservedResource, Resource } from '#core/plan/types.js';
 import { AbortedError, type Observed } from '../types.js';
+import { mapOrder } from './apply.js';
 import { sortEndpoints } from './config/read-back.js';
 import { ReadBackCache } from './config/read-back-cache.js';
 import {
@@ -26,6 +27,7 @@ import {
 } from './model.js';
 import type { ConfigStore, RuntimeClient } from './runtime/index.js';
 import { slotContent } from './runtime/live-state.js';
+import { alignMapEntries } from './runtime/map-edits.js';
 import { parseMapFile, sameEntries } from './runtime/map-file.js';
 import type { SavedState } from './state/saved-state.js';
 
@@ -115,11 +117,12 @@ export async function observeHaproxy(
       const wanted = m.entries.map((e) => [e.key, e.value] as const);
       const loaded = loadedMaps.find((l) => l.path === path || l.path.endsWith(`/${path}`));
       // A map the worker has not loaded runs with no entries.
+      // Entries edited one by one run in another order than the file's where lookups do not care.
       const entries = !sameEntries(onDisk, wanted)
         ? onDisk
         : loaded === undefined
           ? []
-          : await ctx.runtime.showMap(loaded.path, cli);
+          : alignMapEntries(await ctx.runtime.showMap(loaded.path, cli), wanted, mapOrder(m.match));
       found({
         ...ref,
         value: { ...m, entries: entries.map(([k, v]) => ({ key: k, value: v })) },
