@@ -6,6 +6,7 @@ import type { Plan } from '#core/plan/types.js';
 import { AbortedError, type LbStatus, type LoadBalancerAdapter, type Observed } from '../types.js';
 import { applyHaproxyPlan, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
+import { createHttpRouteMemo } from './config/http-frontend.js';
 import { ADMIN_SOCKET, type HaproxyGlobalSettings } from './config/materialize.js';
 import { ReadBackCache } from './config/read-back-cache.js';
 import { haproxyDiffSpec } from './diff-spec.js';
@@ -66,6 +67,8 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
   const runtime = new RuntimeClient(join(stateDir, ADMIN_SOCKET));
   let state = loadSavedState(stateDir);
   const readBack = new ReadBackCache();
+  // A Gateway's routes compiled at its last render: a change re-compiles only the routes it touched.
+  const routeMemo = createHttpRouteMemo();
   let process: HAProxyProcess | undefined;
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -119,7 +122,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
     },
 
     render: (lb: LoadBalancer) =>
-      renderHaproxy(lb, { pool, ...(slotMinimum !== undefined ? { slotMinimum } : {}) }),
+      renderHaproxy(lb, { pool, routeMemo, ...(slotMinimum !== undefined ? { slotMinimum } : {}) }),
 
     observe(key: LbKey, { signal, desired }): Promise<Observed<HaproxyKinds>> {
       return serialised(async () => {
