@@ -69,6 +69,8 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
   const readBack = new ReadBackCache();
   // A Gateway's routes compiled at its last render: a change re-compiles only the routes it touched.
   const routeMemo = createHttpRouteMemo();
+  /** The worker's map entries the last observe read, for the apply of the same key right after. */
+  let observedMaps: { key: LbKey; maps: ReadonlyMap<string, [string, string][]> } | undefined;
   let process: HAProxyProcess | undefined;
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -128,7 +130,15 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
-        return observeHaproxy({ stateDir, store, runtime, state, readBack }, key, desired, signal);
+        const runningMaps = new Map<string, [string, string][]>();
+        const observed = await observeHaproxy(
+          { stateDir, store, runtime, state, readBack, runningMaps },
+          key,
+          desired,
+          signal,
+        );
+        observedMaps = { key, maps: runningMaps };
+        return observed;
       });
     },
 
@@ -145,8 +155,20 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
+        // What observe read of this key's maps, if it was the last thing done: nothing ran between.
+        const runningMaps = observedMaps?.key === plan.lbKey ? observedMaps.maps : undefined;
+        observedMaps = undefined;
         const applied = await applyHaproxyPlan(
-          { stateDir, store, runtime, process: process!, pool, state, ...(global ? { global } : {}) },
+          {
+            stateDir,
+            store,
+            runtime,
+            process: process!,
+            pool,
+            state,
+            ...(global ? { global } : {}),
+            ...(runningMaps ? { runningMaps } : {}),
+          },
           plan,
           signal,
         );

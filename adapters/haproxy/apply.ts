@@ -36,6 +36,8 @@ export interface ApplyContext {
   pool: readonly string[];
   state: SavedState;
   global?: HaproxyGlobalSettings;
+  /** Map entries observe just read from the worker for this load balancer (see readLiveState). */
+  runningMaps?: ReadonlyMap<string, readonly (readonly [string, string])[]>;
 }
 
 /** Idle backends kept per load balancer (each holds its server slots, so file descriptors). */
@@ -107,6 +109,7 @@ export async function applyHaproxyPlan(
   );
   const live = await readLiveState(ctx.store, ctx.runtime, {
     runtimeMaps: mapsOf([...(ctx.state.resources[key] ?? []), ...byAddress.values()]),
+    ...(ctx.runningMaps ? { knownMaps: ctx.runningMaps } : {}),
     signal,
   }).catch((err: unknown) => {
     // Nothing to compare with: a reload makes HAProxy read the files, whatever it ran before.

@@ -38,6 +38,8 @@ export interface ObserveContext {
   state: SavedState;
   /** Keeps the parsed config between observes (the adapter holds one). */
   readBack?: ReadBackCache;
+  /** Filled with the entries read from the worker per map path, for the apply that follows. */
+  runningMaps?: Map<string, [string, string][]>;
 }
 
 const UNCONFIRMED = '~ not confirmed running: an apply stopped between the files and HAProxy';
@@ -72,6 +74,11 @@ export async function observeHaproxy(
         list.push({ address: slot.address, port: slot.port, weight: slot.weight, state: slot.state });
       running.set(s.backend, list);
     }
+  const showMap = async (path: string, ref: string) => {
+    const entries = await ctx.runtime.showMap(ref, cli);
+    ctx.runningMaps?.set(path, entries);
+    return entries;
+  };
   const hasMaps = [...references.values()].some((r) => r.kind === 'map');
   const loadedMaps = hasMaps ? await ctx.runtime.showMaps(cli) : [];
 
@@ -122,7 +129,7 @@ export async function observeHaproxy(
         ? onDisk
         : loaded === undefined
           ? []
-          : alignMapEntries(await ctx.runtime.showMap(loaded.path, cli), wanted, mapOrder(m.match));
+          : alignMapEntries(await showMap(path, loaded.path), wanted, mapOrder(m.match));
       found({
         ...ref,
         value: { ...m, entries: entries.map(([k, v]) => ({ key: k, value: v })) },
