@@ -12,6 +12,7 @@ import {
 } from '../types.js';
 import { applyHaproxyPlan, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
+import { createHttpRouteMemo } from './config/http-frontend.js';
 import { ADMIN_SOCKET, type HaproxyGlobalSettings } from './config/materialize.js';
 import { ReadBackCache } from './config/read-back-cache.js';
 import { haproxyDiffSpec } from './diff-spec.js';
@@ -79,6 +80,10 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
   const runtime = new RuntimeClient(join(stateDir, ADMIN_SOCKET));
   let state = loadSavedState(stateDir);
   const readBack = new ReadBackCache();
+  // A Gateway's routes compiled at its last render: a change re-compiles only the routes it touched.
+  const routeMemo = createHttpRouteMemo();
+  /** The worker's map entries the last observe read, for the apply of the same key right after. */
+  let observedMaps: { key: LbKey; maps: ReadonlyMap<string, [string, string][]> } | undefined;
   let process: HAProxyProcess | undefined;
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
@@ -135,6 +140,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
     render: (lb: LoadBalancer) =>
       renderHaproxy(lb, {
         pool,
+        routeMemo,
         ...(slotMinimum !== undefined ? { slotMinimum } : {}),
         ...(options.zone !== undefined ? { zone: options.zone } : {}),
       }),
@@ -143,7 +149,15 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
-        return observeHaproxy({ stateDir, store, runtime, state, readBack }, key, desired, signal);
+        const runningMaps = new Map<string, [string, string][]>();
+        const observed = await observeHaproxy(
+          { stateDir, store, runtime, state, readBack, runningMaps },
+          key,
+          desired,
+          signal,
+        );
+        observedMaps = { key, maps: runningMaps };
+        return observed;
       });
     },
 
@@ -178,8 +192,20 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
+        // What observe read of this key's maps, if it was the last thing done: nothing ran between.
+        const runningMaps = observedMaps?.key === plan.lbKey ? observedMaps.maps : undefined;
+        observedMaps = undefined;
         const applied = await applyHaproxyPlan(
-          { stateDir, store, runtime, process: process!, pool, state, ...(global ? { global } : {}) },
+          {
+            stateDir,
+            store,
+            runtime,
+            process: process!,
+            pool,
+            state,
+            ...(global ? { global } : {}),
+            ...(runningMaps ? { runningMaps } : {}),
+          },
           plan,
           signal,
         );

@@ -15,6 +15,7 @@ import {
   boundTo,
   type DesiredEndpoint,
   type HaproxyKinds,
+  type MapModel,
   mapPath,
   POOL_ADDRESS,
   POOL_ADDRESS6,
@@ -31,6 +32,7 @@ import {
   type RuntimeClient,
 } from './runtime/index.js';
 import { readLiveState } from './runtime/live-state.js';
+import type { MapOrder } from './runtime/map-edits.js';
 import { AddressPool } from './state/address-pool.js';
 import { type SavedState, saveState } from './state/saved-state.js';
 
@@ -43,6 +45,8 @@ export interface ApplyContext {
   pool: readonly string[];
   state: SavedState;
   global?: HaproxyGlobalSettings;
+  /** Map entries observe just read from the worker for this load balancer (see readLiveState). */
+  runningMaps?: ReadonlyMap<string, readonly (readonly [string, string])[]>;
 }
 
 /** Idle backends kept per load balancer (each holds its server slots, so file descriptors). */
@@ -120,6 +124,7 @@ export async function applyHaproxyPlan(
   );
   const live = await readLiveState(ctx.store, ctx.runtime, {
     runtimeMaps: mapsOf([...(ctx.state.resources[key] ?? []), ...byAddress.values()]),
+    ...(ctx.runningMaps ? { knownMaps: ctx.runningMaps } : {}),
     signal,
   }).catch((err: unknown) => {
     // Nothing to compare with: a reload makes HAProxy read the files, whatever it ran before.
@@ -208,6 +213,7 @@ export function desiredFiles(
     m.maps.map((map) => ({
       path: mapPath(map.name),
       entries: map.entries.map((e) => [e.key, e.value] as const),
+      order: mapOrder(map.match),
     })),
   );
   return { desired: { files, backends, maps }, slots: assignments };
@@ -242,4 +248,9 @@ function heldAddresses(state: SavedState, key: LbKey): LbStatus['addresses'] {
 
 function mapsOf(resources: readonly Resource<HaproxyKinds>[]): string[] {
   return [...new Set(resources.filter((r) => r.kind === 'map').map((r) => mapPath(r.value.name)))];
+}
+
+/** How a map's lookups depend on its entries' order (see runtime/map-edits.ts). */
+export function mapOrder(match: MapModel['match']): MapOrder {
+  return match === 'str' ? 'any' : match === 'beg' ? 'prefix' : 'first-match';
 }

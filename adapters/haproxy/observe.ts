@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { ObservedResource, Resource } from '#core/plan/types.js';
 import { AbortedError, type Observed } from '../types.js';
+import { mapOrder } from './apply.js';
 import { sortEndpoints } from './config/read-back.js';
 import { ReadBackCache } from './config/read-back-cache.js';
 import {
@@ -27,6 +28,7 @@ import {
 } from './model.js';
 import type { ConfigStore, RuntimeClient } from './runtime/index.js';
 import { slotContent } from './runtime/live-state.js';
+import { alignMapEntries } from './runtime/map-edits.js';
 import { parseMapFile, sameEntries } from './runtime/map-file.js';
 import type { SavedState } from './state/saved-state.js';
 
@@ -37,6 +39,8 @@ export interface ObserveContext {
   state: SavedState;
   /** Keeps the parsed config between observes (the adapter holds one). */
   readBack?: ReadBackCache;
+  /** Filled with the entries read from the worker per map path, for the apply that follows. */
+  runningMaps?: Map<string, [string, string][]>;
 }
 
 const UNCONFIRMED = '~ not confirmed running: an apply stopped between the files and HAProxy';
@@ -78,6 +82,11 @@ export async function observeHaproxy(
         });
       running.set(s.backend, list);
     }
+  const showMap = async (path: string, ref: string) => {
+    const entries = await ctx.runtime.showMap(ref, cli);
+    ctx.runningMaps?.set(path, entries);
+    return entries;
+  };
   const hasMaps = [...references.values()].some((r) => r.kind === 'map');
   const loadedMaps = hasMaps ? await ctx.runtime.showMaps(cli) : [];
 
@@ -131,11 +140,12 @@ export async function observeHaproxy(
       const wanted = m.entries.map((e) => [e.key, e.value] as const);
       const loaded = loadedMaps.find((l) => l.path === path || l.path.endsWith(`/${path}`));
       // A map the worker has not loaded runs with no entries.
+      // Entries edited one by one run in another order than the file's where lookups do not care.
       const entries = !sameEntries(onDisk, wanted)
         ? onDisk
         : loaded === undefined
           ? []
-          : await ctx.runtime.showMap(loaded.path, cli);
+          : alignMapEntries(await showMap(path, loaded.path), wanted, mapOrder(m.match));
       found({
         ...ref,
         value: { ...m, entries: entries.map(([k, v]) => ({ key: k, value: v })) },

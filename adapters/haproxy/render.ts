@@ -15,7 +15,7 @@ import { renderClientValidation } from './config/client-validation.js';
 import { cidr, UnsafeValueError } from './config/escape.js';
 import { FieldError } from './config/field-error.js';
 import type { FrontendScope } from './config/frontend-scope.js';
-import { renderHttpFrontend } from './config/http-frontend.js';
+import { type HttpRouteMemo, renderHttpFrontend } from './config/http-frontend.js';
 import { retryBackendName, UnsupportedRetryError } from './config/retry.js';
 import { renderTcpFrontend } from './config/tcp-frontend.js';
 import { terminatesTls } from './config/tls-mixed.js';
@@ -42,6 +42,8 @@ export interface HaproxyRenderContext {
   slotMinimum?: number;
   /** The zone HAProxy runs in: pools preferring close endpoints keep other zones' as backups. */
   zone?: string;
+  /** Compiled routes kept from the last render (the adapter's own); absent = compile every route. */
+  routeMemo?: HttpRouteMemo;
 }
 
 /** The model of one load balancer and the notices; renderHaproxy wraps it as resources. */
@@ -110,6 +112,7 @@ export function renderHaproxyModel(
     address,
     ...(address6 !== undefined ? { address6 } : {}),
     sourceRanges,
+    ...(ctx.routeMemo ? { routeMemo: ctx.routeMemo } : {}),
     backend(pool, mode, retry) {
       const plan = pool === null ? undefined : plans.get(pool);
       if (!plan) return undefined;

@@ -3,6 +3,7 @@
 import type * as ir from '#core/ir/load-balancer.js';
 import type { BackendRetry, FrontendTls } from '../model.js';
 import type { FieldError } from './field-error.js';
+import type { HttpRouteMemo } from './http-frontend.js';
 
 export interface FrontendScope {
   lbKey: string;
@@ -21,4 +22,6 @@ export interface FrontendScope {
   /** The route is left out; the scope records a notice naming the field. */
   rejectRoute(listener: ir.Listener, route: ir.Route, err: FieldError): void;
   tls?: FrontendTls;
+  /** Compiled routes kept between renders (route-memo.ts); absent = compile every route. */
+  routeMemo?: HttpRouteMemo;
 }

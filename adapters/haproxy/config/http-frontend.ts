@@ -34,7 +34,15 @@ import {
   requestPath,
   rulesFirstHolds,
 } from './route-match.js';
+import { RouteMemo, type RouteOutcome } from './route-memo.js';
 import { hostEntries, uniqueVhosts, type Vhost, vhostOf } from './vhosts.js';
+
+/** Compiled HTTP routes kept between renders: one per adapter (see route-memo.ts). */
+export type HttpRouteMemo = RouteMemo<CompiledRoute, Vhost>;
+
+export function createHttpRouteMemo(): HttpRouteMemo {
+  return new RouteMemo();
+}
 
 interface CompiledRoute {
   vhost: Vhost;
@@ -51,12 +59,68 @@ interface CompiledRoute {
   headerBytes: number;
 }
 
+type MapNames = Record<'hosts' | 'wildcards' | 'exact' | 'prefix' | 'targets' | 'weights', string>;
+
+/** The compiled route, or why it is left out; with the warnings and backend names it asked for. */
+function compileRoute(
+  listener: ir.Listener,
+  route: ir.Route,
+  maps: MapNames,
+  backend: (pool: string | null, retry?: BackendRetry) => string | undefined,
+): RouteOutcome<CompiledRoute, Vhost> {
+  const outcome: RouteOutcome<CompiledRoute, Vhost> = { warnings: [], backends: [] };
+  try {
+    const vhost = vhostOf(route);
+    // A vhost stays even when its routes are rejected: its requests get 404, not another host's routes.
+    outcome.vhost = vhost;
+    const tag = routeTag(listener.id, route.id);
+    const p = route.match.path;
+    const prefix =
+      p === undefined
+        ? ''
+        : p.type === 'Prefix'
+          ? normalizePrefix(atField('match.path.value', () => requestPath(p.value)))
+          : undefined;
+    const retry = route.retry ? backendRetry(route.retry) : undefined;
+    const action = compileHttpAction(route, {
+      listener,
+      tag,
+      backend: (pool) => {
+        const name = backend(pool, retry);
+        outcome.backends.push({ pool, retry, name });
+        return name;
+      },
+      prefix,
+      maps: { targets: mapPath(maps.targets), weights: mapPath(maps.weights) },
+    });
+    const backoff = route.retry ? backoffWarning(route.retry) : undefined;
+    if (backoff) outcome.warnings.push({ feature: 'retry/backoff', message: backoff });
+    outcome.compiled = {
+      vhost,
+      tag,
+      target: action.target ?? tag,
+      targets: action.targets,
+      weights: action.weights,
+      ...(isPlain(route) ? { plain: plainPath(route) } : {}),
+      paths: pathSet(route),
+      acl: aclConditions(route, routeAclPrefix(listener.id, route.id)),
+      request: action.request,
+      response: action.response,
+      headerBytes: Math.max(action.headerBytes.request, action.headerBytes.response),
+    };
+  } catch (err) {
+    if (err instanceof FieldError) outcome.rejected = err;
+    else throw err;
+  }
+  return outcome;
+}
+
 export function renderHttpFrontend(
   listener: ir.Listener,
   scope: FrontendScope,
 ): { frontend: FrontendModel; maps: MapModel[] } {
   const name = frontendName(scope.lbKey, listener.id);
-  const maps = {
+  const maps: MapNames = {
     hosts: mapName(scope.lbKey, listener.id, 'hosts'),
     wildcards: mapName(scope.lbKey, listener.id, 'wildcard-hosts'),
     exact: mapName(scope.lbKey, listener.id, 'paths-exact'),
@@ -73,47 +137,22 @@ export function renderHttpFrontend(
 
   const vhosts: Vhost[] = [];
   const compiled: CompiledRoute[] = [];
-  listener.routes.forEach((route) => {
-    try {
-      const vhost = vhostOf(route);
-      // A vhost stays even when its routes are rejected: its requests get 404, not another host's routes.
-      vhosts.push(vhost);
-      const tag = routeTag(listener.id, route.id);
-      const p = route.match.path;
-      const prefix =
-        p === undefined
-          ? ''
-          : p.type === 'Prefix'
-            ? normalizePrefix(atField('match.path.value', () => requestPath(p.value)))
-            : undefined;
-      const retry = route.retry ? backendRetry(route.retry) : undefined;
-      const action = compileHttpAction(route, {
-        listener,
-        tag,
-        backend: (pool) => backend(pool, retry),
-        prefix,
-        maps: { targets: mapPath(maps.targets), weights: mapPath(maps.weights) },
-      });
-      const backoff = route.retry ? backoffWarning(route.retry) : undefined;
-      if (backoff) scope.warnRoute(listener, route, 'retry/backoff', backoff);
-      compiled.push({
-        vhost,
-        tag,
-        target: action.target ?? tag,
-        targets: action.targets,
-        weights: action.weights,
-        ...(isPlain(route) ? { plain: plainPath(route) } : {}),
-        paths: pathSet(route),
-        acl: aclConditions(route, routeAclPrefix(listener.id, route.id)),
-        request: action.request,
-        response: action.response,
-        headerBytes: Math.max(action.headerBytes.request, action.headerBytes.response),
-      });
-    } catch (err) {
-      if (err instanceof FieldError) scope.rejectRoute(listener, route, err);
-      else throw err;
-    }
-  });
+  const memo = scope.routeMemo?.frontend(name, `${listener.protocol}\0${listener.port}`);
+  for (const route of listener.routes) {
+    const key = memo ? JSON.stringify(route) : '';
+    const last = memo?.memo.get(key);
+    // Reused only while every pool still has the backend name it had (asking registers it, too).
+    const outcome =
+      last?.backends.every((b) => backend(b.pool, b.retry) === b.name) === true
+        ? last
+        : compileRoute(listener, route, maps, (pool, retry) => backend(pool, retry));
+    memo?.memo.keep(key, outcome);
+    if (outcome.vhost) vhosts.push(outcome.vhost);
+    for (const w of outcome.warnings) scope.warnRoute(listener, route, w.feature, w.message);
+    if (outcome.rejected) scope.rejectRoute(listener, route, outcome.rejected);
+    if (outcome.compiled) compiled.push(outcome.compiled);
+  }
+  memo?.done();
 
   const unique = uniqueVhosts(vhosts);
   const hosts = hostEntries(unique, (v) => v.id);

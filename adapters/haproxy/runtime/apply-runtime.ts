@@ -20,6 +20,7 @@ import type { ServerState } from './cli-arguments.js';
 import type { ConfigStore, FileSet } from './config-store.js';
 import { HAProxyConfigError, HAProxyReloadError } from './errors.js';
 import type { HAProxyProcess } from './haproxy-process.js';
+import { alignMapEntries, type MapEdits, type MapOrder, mapEdits } from './map-edits.js';
 import { parseMapFile, sameEntries } from './map-file.js';
 import { type RuntimeClient, type ServerUpdate, serverCommands } from './runtime-client.js';
 import { configWithoutSlotContents, serverLines } from './server-lines.js';
@@ -42,6 +43,13 @@ export interface MapContent {
   /** The map file's path relative to the state dir, as in the file set (e.g. `maps/host.map`). */
   path: string;
   entries: readonly (readonly [string, string])[];
+  /** How lookups depend on the entries' order (map-edits.ts); absent = first match, order matters. */
+  order?: MapOrder;
+}
+
+/** A map to change at runtime: entry by entry when edits are given, else replaced whole. */
+export interface MapUpdate extends MapContent {
+  edits?: MapEdits;
 }
 
 export interface HAProxyDesired {
@@ -53,7 +61,7 @@ export interface HAProxyDesired {
 export type ChangePlan =
   | { kind: 'noop' }
   | { kind: 'reload'; reason: string }
-  | { kind: 'runtime'; servers: ServerUpdate[]; maps: MapContent[] };
+  | { kind: 'runtime'; servers: ServerUpdate[]; maps: MapUpdate[] };
 
 export interface ApplyOptions {
   store: ConfigStore;
@@ -70,7 +78,7 @@ export interface ApplyResult {
   reloaded: boolean;
   /** Why a reload was needed (for metrics and logs). */
   reason?: string;
-  /** `set server` commands plus map operations (prepare, add, commit). */
+  /** `set server` commands plus map operations (prepare, add, commit; or add, set, del per entry). */
   runtimeCommands: number;
   /** CLI connections used. */
   runtimeRequests: number;
@@ -106,17 +114,27 @@ export function planHAProxyChange(
     if (path !== configFile && !nextMaps.has(path)) return { kind: 'reload', reason: `${path} changed` };
 
   // Maps: the description must be what the file says, or the runtime would disagree with disk.
-  const maps: MapContent[] = [];
+  const prevMaps = new Map(prev.maps.map((m) => [m.path, m]));
+  const update = (m: MapContent): MapUpdate => {
+    const before = prevMaps.get(m.path);
+    const edits = before && mapEdits(before.entries, m.entries, m.order ?? 'first-match');
+    return edits ? { ...m, edits } : m;
+  };
+  const maps: MapUpdate[] = [];
   for (const path of changed.filter((p) => nextMaps.has(p))) {
     const m = nextMaps.get(path)!;
     if (!sameEntries(parseMapFile(next.files[path]!), m.entries))
       return { kind: 'reload', reason: `${path} does not match its entries` };
-    maps.push(m);
+    maps.push(update(m));
   }
-  const prevMaps = new Map(prev.maps.map((m) => [m.path, m]));
   for (const m of next.maps) {
     const before = prevMaps.get(m.path);
-    if (!changed.includes(m.path) && before && !sameEntries(before.entries, m.entries)) maps.push(m);
+    if (
+      !changed.includes(m.path) &&
+      before &&
+      !sameEntries(alignMapEntries(before.entries, m.entries, m.order ?? 'first-match'), m.entries)
+    )
+      maps.push(update(m));
   }
 
   const prevSlots = slotIndex(prev.backends);
@@ -200,9 +218,16 @@ export async function applyHAProxyChange(
       for (const m of plan.maps) {
         const ref = loaded.find((l) => l.path === m.path || l.path.endsWith(`/${m.path}`))?.path;
         if (!ref) throw new Error(`map ${m.path} is not loaded by the running HAProxy`);
-        const r = await opts.runtime.replaceMap(ref, m.entries, opts.signal ? { signal: opts.signal } : {});
-        commands += r.requests;
-        requests += r.requests;
+        const cli = opts.signal ? { signal: opts.signal } : {};
+        if (m.edits) {
+          const r = await opts.runtime.editMap(ref, m.edits, cli);
+          commands += r.commands;
+          requests += r.requests;
+        } else {
+          const r = await opts.runtime.replaceMap(ref, m.entries, cli);
+          commands += r.requests;
+          requests += r.requests;
+        }
       }
     }
   } catch (err) {

@@ -14,6 +14,11 @@ import { serverLines } from './server-lines.js';
 export interface LiveStateOptions {
   /** Map files (paths relative to the state dir) whose entries are read from the worker, not the file. */
   runtimeMaps?: readonly string[];
+  /**
+   * Entries of some of those maps just read from the worker (by observe, in the same reconcile and
+   * the adapter's queue): not asked again.
+   */
+  knownMaps?: ReadonlyMap<string, readonly (readonly [string, string])[]>;
   signal?: AbortSignal;
 }
 
@@ -34,7 +39,8 @@ export async function readLiveState(
   }
   const backends: BackendSlots[] = [...bySlot].map(([backend, slots]) => ({ backend, slots }));
   const wanted = new Set(opts.runtimeMaps ?? []);
-  const loaded = wanted.size > 0 ? await runtime.showMaps(cli) : [];
+  const known = opts.knownMaps ?? new Map();
+  const loaded = [...wanted].some((p) => !known.has(p)) ? await runtime.showMaps(cli) : [];
   const maps: MapContent[] = [];
   for (const [path, content] of Object.entries(files)) {
     if (!path.endsWith('.map')) continue;
@@ -44,9 +50,7 @@ export async function readLiveState(
     // A map the worker has not loaded is absent from what runs: no entries.
     const entries = !wanted.has(path)
       ? parseMapFile(content)
-      : ref === undefined
-        ? []
-        : await runtime.showMap(ref, cli);
+      : (known.get(path) ?? (ref === undefined ? [] : await runtime.showMap(ref, cli)));
     maps.push({ path, entries });
   }
   return { files, backends, maps };

@@ -15,6 +15,7 @@ import {
 import { type CliResponse, parseCliResponse, splitCliResponses, throwOnCliError } from './cli-response.js';
 import { type CliRequestOptions, sendCliRequest } from './cli-socket.js';
 import { HAProxyCommandError } from './errors.js';
+import type { MapEdits } from './map-edits.js';
 
 export interface ServerUpdate {
   backend: string;
@@ -187,6 +188,42 @@ export class RuntimeClient {
     const [committed] = await this.batch([`commit map @${version} ${map}`], opts);
     throwOnCliError([committed!]);
     return { version, requests: requests + 1 };
+  }
+
+  /**
+   * Changes a running map entry by entry (see map-edits.ts for when that is right): new entries by
+   * the payload form of `add map` (appended), then `set map` and `del map` in one `;` batch. Returns
+   * the commands sent and the connections used.
+   */
+  async editMap(
+    path: string,
+    edits: MapEdits,
+    opts: CliRequestOptions = {},
+  ): Promise<{ commands: number; requests: number }> {
+    const map = cliMapPath(path);
+    let requests = 0;
+    for (const chunk of chunkLines(
+      edits.add.map(([k, v]) => cliMapEntry(k, v)),
+      MAP_CHUNK_BYTES,
+    )) {
+      const cmd = `add map ${map} <<`;
+      const raw = await sendCliRequest(
+        this.socketPath,
+        `${SEVERITY};${cmd}\n${chunk.join('\n')}`,
+        this.opts(opts),
+      );
+      requests++;
+      throwOnCliError(splitCliResponses(raw, [SEVERITY, cmd]).slice(1));
+    }
+    const commands = [
+      ...edits.set.map(([k, v]) => `set map ${map} ${cliMapEntry(k, v)}`),
+      ...edits.del.map((k) => `del map ${map} ${cliMapEntry(k, '')}`),
+    ];
+    for (const chunk of chunkLines(commands, MAP_CHUNK_BYTES)) {
+      throwOnCliError(await this.batch(chunk, opts));
+      requests++;
+    }
+    return { commands: edits.add.length + commands.length, requests };
   }
 
   private opts(opts: CliRequestOptions): CliRequestOptions {
