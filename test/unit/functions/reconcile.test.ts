@@ -4,7 +4,11 @@ import { supportedFeatures } from '#adapters/supported-features.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { QueueMessage } from '#functions/queue/queue.js';
-import { parseReconcileRequest, reconcileMessage } from '#functions/queue/reconcile-message.js';
+import {
+  gateRecheckMessage,
+  parseReconcileRequest,
+  reconcileMessage,
+} from '#functions/queue/reconcile-message.js';
 import { createReconcileHandler, handler as deployed } from '#functions/reconcile/handler.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
@@ -279,6 +283,28 @@ describe('functions: reconcile', () => {
     expect(parseReconcileRequest(forced.body)).toEqual({ key: GW, force: true });
     expect(parseReconcileRequest(plain.body)).toEqual({ key: GW, force: false });
     expect(parseReconcileRequest(JSON.stringify({ key: GW, force: 'yes' }))).toBeUndefined();
+  });
+
+  it('a gate re-check message carries its attempt and due time, in the key group, unique per attempt', () => {
+    const recheck = gateRecheckMessage(GW, { attempt: 2, due: 9_000 });
+    expect(recheck.groupId).toBe(reconcileMessage(GW, 0, 1000).groupId);
+    expect(gateRecheckMessage(GW, { attempt: 3, due: 9_000 }).dedupId).not.toBe(recheck.dedupId);
+    expect(parseReconcileRequest(recheck.body)).toEqual({
+      key: GW,
+      force: false,
+      recheck: { attempt: 2, due: 9_000 },
+    });
+    for (const bad of [
+      { attempt: 0, due: 1 },
+      { attempt: 1.5, due: 1 },
+      { attempt: 1, due: -1 },
+      { attempt: 1 },
+      null,
+    ])
+      expect(
+        parseReconcileRequest(JSON.stringify({ key: GW, recheck: bad })),
+        JSON.stringify(bad),
+      ).toBeUndefined();
   });
 
   it('writes one status per (object, key): a route on two Gateways keeps each Gateway its own parent entry', async () => {
