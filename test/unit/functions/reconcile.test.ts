@@ -307,6 +307,34 @@ describe('functions: reconcile', () => {
       ).toBeUndefined();
   });
 
+  it('holds an early gate re-check back until it is due, unless a message of its key follows it', async () => {
+    const store = new MemorySnapshotStore();
+    const logger = captureLogger();
+    const delays: [string, number][] = [];
+    const handler = createReconcileHandler({
+      store,
+      adapters: { haproxy: createFakeAdapter() },
+      translateOptions: { defaultProvider: 'haproxy' },
+      logger,
+      now: () => 10_000,
+      retryDelay: { delay: async (record, seconds) => void delays.push([record.messageId, seconds]) },
+    });
+    for (const o of [gatewayClass(), gateway(), httpRoute(), service()]) await store.put(CLUSTER, o);
+    const early = gateRecheckMessage(GW, { attempt: 1, due: 12_500 });
+    const alone = sqsEvent([early], 'reconcile.fifo');
+    const held = await handler(alone, lambdaContext());
+    expect(held.batchItemFailures).toEqual([{ itemIdentifier: alone.Records[0]!.messageId }]);
+    expect(delays).toEqual([[alone.Records[0]!.messageId, 3]]);
+    expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+    // Followed by a reconcile of the same key: the re-check runs now, holding nothing back.
+    const followed = sqsEvent([early, msg(GW)], 'reconcile.fifo');
+    expect((await handler(followed, lambdaContext())).batchItemFailures).toEqual([]);
+    // Due: it runs (the fingerprint is the one reconciled, so only the gates would be read again).
+    const due = sqsEvent([gateRecheckMessage(GW, { attempt: 1, due: 10_000 })], 'reconcile.fifo');
+    expect((await handler(due, lambdaContext())).batchItemFailures).toEqual([]);
+    expect(delays).toHaveLength(1);
+  });
+
   it('writes one status per (object, key): a route on two Gateways keeps each Gateway its own parent entry', async () => {
     const { store, run } = setup();
     const gw1 = gateway();
