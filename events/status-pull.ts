@@ -77,10 +77,20 @@ export const statusRelease = z.object({
 });
 
 /**
+ * A Pod's readiness gate one load balancer opens (docs/readiness-gates.md): the forwarder sets the
+ * condition `conditionType` True on the Pod of the record's ref, if the Pod's readinessGates name it.
+ * Checked strictly by the forwarder (forwarder/status-record.ts validatePodGateRecord).
+ */
+export const podGate = z.object({
+  conditionType: z.string().check(z.minLength(1), z.maxLength(316)),
+  message: z.string().check(z.maxLength(1024)),
+});
+
+/**
  * One record: the status one load balancer's reconcile computed for one object, or (`release`
- * instead of `status`) what it withdraws from an object it no longer writes. Added compatibly: a
- * forwarder that predates `release` finds no `status` in such a record, refuses it as invalid and
- * moves past it, patching nothing.
+ * instead of `status`) what it withdraws from an object it no longer writes, or (`gate`, ref a Pod)
+ * a readiness gate it opens. Added compatibly: a forwarder that predates `release` or `gate` finds
+ * no `status` in such a record, refuses it as invalid and moves past it, patching nothing.
  */
 export const statusRecord = z.object({
   cursor: statusCursor,
@@ -90,6 +100,7 @@ export const statusRecord = z.object({
   /** A core/status ObjectStatus; checked again by the writer before anything is patched. */
   status: z.optional(z.unknown()),
   release: z.optional(statusRelease),
+  gate: z.optional(podGate),
 });
 
 /** The status function's 200 reply. */
@@ -104,4 +115,5 @@ export const statusPage = z.object({
 
 export type StatusRecordWire = z.infer<typeof statusRecord>;
 export type StatusReleaseWire = z.infer<typeof statusRelease>;
+export type PodGateWire = z.infer<typeof podGate>;
 export type StatusPageWire = z.infer<typeof statusPage>;

@@ -8,6 +8,7 @@ import type { ClusterObject } from '#kube/cluster-object.js';
 import { type ClusterEventType, type ClusterList, ClusterSource } from '#kube/cluster-source.js';
 import type { KindResource } from '#kube/discover-kinds.js';
 import { KubeHttp } from '#kube/kube-http.js';
+import { ReadinessGateWriter } from '#kube/readiness-gate-writer.js';
 import { StatusWriter } from '#kube/status-writer.js';
 import { type Logger, silentLogger } from '#logging/logger.js';
 import { markerEvent, resourceEvent, type WireEvent } from './cloud-events.js';
@@ -142,6 +143,7 @@ export class Forwarder {
           fieldManager: 'portico-forwarder',
           prune: false,
         }),
+        gates: new ReadinessGateWriter({ http, now: () => new Date().toISOString() }),
         ...(options.statusPageSize ? { pageSize: options.statusPageSize } : {}),
         metrics: this.metrics,
         logger: this.#logger,

@@ -18,10 +18,16 @@ import {
   statusRequestPayload,
 } from '#events/status-pull.js';
 import { clusterKey } from '#kube/cluster-object.js';
+import type { GateWriteReport } from '#kube/readiness-gate-writer.js';
 import type { StatusWriteReport } from '#kube/status-writer.js';
 import { type Logger, silentLogger } from '#logging/logger.js';
 import type { ForwarderMetrics } from './metrics.js';
-import { validateStatusRecord, validateStatusRelease } from './status-record.js';
+import {
+  type PodGateWrite,
+  validatePodGateRecord,
+  validateStatusRecord,
+  validateStatusRelease,
+} from './status-record.js';
 
 /** Where statuses are written (a StatusWriter with pruning off). */
 export interface StatusSink {
@@ -30,11 +36,22 @@ export interface StatusSink {
   release(releases: readonly StatusRelease[], signal?: AbortSignal): Promise<StatusWriteReport>;
 }
 
+/** Where readiness gates are opened (kube/readiness-gate-writer.ts ReadinessGateWriter). */
+export interface PodGateSink {
+  markReady(
+    conditionType: string,
+    pods: readonly { pod: { namespace: string; name: string }; message: string }[],
+    signal?: AbortSignal,
+  ): Promise<GateWriteReport>;
+}
+
 export interface StatusPullerOptions {
   endpoint: string;
   cluster: string;
   signingSecret: string;
   writer: StatusSink;
+  /** Opens Pods' readiness gates (gate records); without it gate records are passed over. */
+  gates?: PodGateSink;
   pageSize?: number;
   metrics?: ForwarderMetrics;
   logger?: Logger;
@@ -66,8 +83,10 @@ export class StatusPullError extends Error {
  * writer keeps the parent entries a write does not mention (`mergeRouteParents`), so records of
  * earlier pages need not be remembered. A release record (a load balancer no longer programs the
  * object) is applied after the page's statuses: it removes Portico's part that load balancer wrote
- * (its route parent entries, the Gateway's conditions) and nothing else. A page is read again when
- * one of its writes failed.
+ * (its route parent entries, the Gateway's conditions) and nothing else. A gate record (a load
+ * balancer sees a Pod healthy) sets that load balancer's readiness gate True on the Pod, read live
+ * from the API server, only when the Pod's readinessGates name it. A page is read again when one of
+ * its writes failed.
  */
 export class StatusPuller {
   readonly #options: StatusPullerOptions;
@@ -127,16 +146,21 @@ export class StatusPuller {
       const perGatewayEntries = new Map<string, Map<string, PerGatewayEntry[]>>();
       /** object + load balancer key → what it withdraws. */
       const releases = new Map<string, StatusRelease>();
+      /** condition type → the Pods whose gate opens, in this page. */
+      const gates = new Map<string, PodGateWrite[]>();
       for (const record of page.items) {
+        if (record.gate) {
+          const gate = validatePodGateRecord(record);
+          if (typeof gate === 'string') {
+            this.#refuse(report, record, gate);
+            continue;
+          }
+          gates.set(gate.conditionType, [...(gates.get(gate.conditionType) ?? []), gate]);
+          continue;
+        }
         const status = record.release ? validateStatusRelease(record) : validateStatusRecord(record);
         if (typeof status === 'string') {
-          report.invalid++;
-          this.#options.metrics?.statusPatches.inc({ result: 'invalid' });
-          this.#logger.warn('status record refused', {
-            cursor: record.cursor,
-            ref: record.ref,
-            problem: status,
-          });
+          this.#refuse(report, record, status);
           continue;
         }
         const key = clusterKey(status.kind, status.namespace, status.name);
@@ -166,9 +190,42 @@ export class StatusPuller {
       if (statuses.length > 0) this.#count(report, await this.#options.writer.write(statuses, signal));
       if (releases.size > 0)
         this.#count(report, await this.#options.writer.release([...releases.values()], signal));
+      for (const [conditionType, pods] of gates) await this.#openGates(report, conditionType, pods, signal);
       if (page.next !== undefined) this.#cursor = page.next;
       if (!page.more || page.items.length === 0) return report;
     }
+  }
+
+  #refuse(report: PullReport, record: StatusPageWire['items'][number], problem: string): void {
+    report.invalid++;
+    this.#options.metrics?.statusPatches.inc({ result: 'invalid' });
+    this.#logger.warn('status record refused', { cursor: record.cursor, ref: record.ref, problem });
+  }
+
+  /** Sets one load balancer's gate True on the Pods that ask for it; a failed patch fails the page. */
+  async #openGates(
+    report: PullReport,
+    conditionType: string,
+    pods: readonly PodGateWrite[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const m = this.#options.metrics?.statusPatches;
+    if (!this.#options.gates) {
+      m?.inc({ result: 'skipped' }, pods.length);
+      return;
+    }
+    const written = await this.#options.gates.markReady(conditionType, pods, signal);
+    report.written += written.written.length;
+    report.unchanged += written.unchanged + written.gone;
+    report.failed += written.failed.length;
+    m?.inc({ result: 'written' }, written.written.length);
+    m?.inc({ result: 'unchanged' }, written.unchanged + written.gone);
+    m?.inc({ result: 'failed' }, written.failed.length);
+    if (written.written.length > 0)
+      this.#logger.info('readiness gates opened', { conditionType, pods: written.written });
+    for (const f of written.failed) this.#logger.warn('readiness gate patch failed', f);
+    if (written.failed.length > 0)
+      throw new StatusPullError(`${written.failed.length} gate patch(es) failed`);
   }
 
   /** Adds a write's outcome to the report and metrics; throws when a patch failed (the page is read again). */

@@ -1,8 +1,12 @@
 import * as z from 'zod/mini';
 import { sameRef } from '#core/index/object-ref.js';
 import { isRouteKind } from '#core/index/references.js';
+import { parseLbKey } from '#core/ir/lb-key.js';
+import type { PodRef } from '#core/ir/load-balancer.js';
+import { isReadinessGateType, readinessGateType } from '#core/readiness/gate-condition.js';
 import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
 import { describeIssue } from '#events/cloud-event.js';
+import { K8S_NAME } from '#events/kinds.js';
 import type { StatusRecordWire } from '#events/status-pull.js';
 
 /**
@@ -131,4 +135,37 @@ export function validateStatusRelease(record: StatusRecordWire): StatusRelease |
   if (!schemaOf(release.kind)) return `Portico writes no status for ${release.kind}`;
   if (isRouteKind(release.kind) && !release.parent) return 'a route release names no parent Gateway';
   return release as StatusRelease;
+}
+
+/** A readiness gate to open on one Pod, as the status stream says it. */
+export interface PodGateWrite {
+  pod: PodRef;
+  conditionType: string;
+  message: string;
+}
+
+/** Kubernetes namespace names: RFC 1123 labels. */
+const K8S_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The record's readiness gate, checked against its ref and key; a string says what is wrong. The
+ * Pod must be named as Kubernetes names Pods, and the condition type must be exactly the gate of the
+ * record's load balancer (`portico.dev/lb-<hash>` of its key): nothing else of a Pod is Portico's.
+ */
+export function validatePodGateRecord(record: StatusRecordWire): PodGateWrite | string {
+  const gate = record.gate;
+  if (!gate) return 'the record has no gate';
+  const { ref } = record;
+  if (ref.kind !== 'Pod') return `a gate record names a ${ref.kind}, not a Pod`;
+  if (ref.namespace === undefined || ref.namespace.length > 63 || !K8S_LABEL.test(ref.namespace))
+    return 'the gate record names no valid Pod namespace';
+  if (!K8S_NAME.test(ref.name)) return 'the gate record names no valid Pod name';
+  if (record.key === undefined || !parseLbKey(record.key)) return 'the gate record names no load balancer';
+  if (!isReadinessGateType(gate.conditionType) || gate.conditionType !== readinessGateType(record.key))
+    return "the condition type is not the record's load balancer's readiness gate";
+  return {
+    pod: { namespace: ref.namespace, name: ref.name },
+    conditionType: gate.conditionType,
+    message: gate.message,
+  };
 }

@@ -12,6 +12,14 @@ export interface ReconcileMessageBody {
    * is observed and converged again, so drift made behind Portico's back is repaired.
    */
   force?: boolean;
+  /** A readiness-gate re-check (gateRecheckMessage): read the targets' health again, not before `due`. */
+  recheck?: GateRecheck;
+}
+
+/** The n-th re-check of a load balancer's waiting pods, due at `due` (ms since the epoch). */
+export interface GateRecheck {
+  attempt: number;
+  due: number;
 }
 
 export interface ReconcileMessageOptions {
@@ -58,6 +66,19 @@ export function claimedReconcileMessage(key: LbKey, generation: number, claimedA
   };
 }
 
+/**
+ * A re-check of the readiness gates of `key` (docs/readiness-gates.md): SQS FIFO has no per-message
+ * delay, so it is sent at once in the key's group and the reconcile holds it back until `due` (the
+ * retry-delay path). Unique per attempt and due time, so no re-check swallows another.
+ */
+export function gateRecheckMessage(key: LbKey, recheck: GateRecheck): QueueMessage {
+  return {
+    groupId: reconcileGroupId(key),
+    dedupId: sha256(`${key}\ngate recheck ${recheck.attempt} ${recheck.due}`),
+    body: JSON.stringify({ key, recheck } satisfies ReconcileMessageBody),
+  };
+}
+
 /** The LB key, or a hash of it when it is too long for a MessageGroupId. */
 export function reconcileGroupId(key: LbKey): string {
   if (key.length <= MAX_QUEUE_ID_LENGTH) return key;
@@ -65,16 +86,22 @@ export function reconcileGroupId(key: LbKey): string {
   return `${cluster.slice(0, 80)}/#${sha256(key).slice(0, 40)}`;
 }
 
-/** A reconcile message body (key and force), or undefined when the body is not one. */
-export function parseReconcileRequest(body: string): { key: LbKey; force: boolean } | undefined {
+/** A reconcile message body (key, force, re-check), or undefined when the body is not one. */
+export function parseReconcileRequest(
+  body: string,
+): { key: LbKey; force: boolean; recheck?: GateRecheck } | undefined {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return undefined;
   }
-  const { key, force } = (json ?? {}) as { key?: unknown; force?: unknown };
+  const { key, force, recheck } = (json ?? {}) as { key?: unknown; force?: unknown; recheck?: unknown };
   if (typeof key !== 'string' || !parseLbKey(key)) return undefined;
   if (force !== undefined && typeof force !== 'boolean') return undefined;
-  return { key, force: force === true };
+  if (recheck === undefined) return { key, force: force === true };
+  const { attempt, due } = (recheck ?? {}) as { attempt?: unknown; due?: unknown };
+  if (!Number.isSafeInteger(attempt) || (attempt as number) < 1) return undefined;
+  if (!Number.isSafeInteger(due) || (due as number) < 0) return undefined;
+  return { key, force: force === true, recheck: { attempt: attempt as number, due: due as number } };
 }

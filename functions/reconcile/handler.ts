@@ -1,17 +1,22 @@
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { reconcileKey, statusesAfter } from '#adapters/reconcile-key.js';
 import { supportedFeaturesOf } from '#adapters/supported-features.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { ClusterSets } from '#core/index/cluster-sets.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
-import type { LbKey } from '#core/ir/load-balancer.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { TranslateOptions } from '#core/translate/options.js';
 import { translate } from '#core/translate/translate.js';
 import type { KeyDispatch } from '#functions/queue/key-dispatch.js';
-import { parseReconcileRequest } from '#functions/queue/reconcile-message.js';
+import type { Queue } from '#functions/queue/queue.js';
+import {
+  type GateRecheck,
+  gateRecheckMessage,
+  parseReconcileRequest,
+} from '#functions/queue/reconcile-message.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
 import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
@@ -21,6 +26,12 @@ import { selectBundleFromStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
 import { lazyHandler } from '#functions/wiring/lazy-handler.js';
 import { createJsonLogger, errorFields, type Logger } from '#logging/logger.js';
+import {
+  type GateRecheckOptions,
+  nextGateRecheck,
+  type PodGatePassResult,
+  podGatePass,
+} from './pod-gate-pass.js';
 
 export interface ReconcileDependencies {
   store: SnapshotStore;
@@ -43,6 +54,14 @@ export interface ReconcileDependencies {
    * objects are only ever removed by that member's own re-list. Default: none.
    */
   clusterSets?: ClusterSets;
+  /**
+   * Readiness-gate re-checks (docs/readiness-gates.md): while a pod the load balancer targets is not
+   * healthy yet, a re-check message is sent to the reconcile queue and held back until it is due
+   * (with `retryDelay`). Without it the gates are read only when the key is reconciled.
+   */
+  gateRecheck?: GateRecheckOptions & { queue: Queue };
+  /** Clock in ms (re-checks' due times). */
+  now?: () => number;
 }
 
 /** What reconciling one key did (for logs and tests). */
@@ -52,11 +71,20 @@ export type KeyOutcome =
   | 'held'
   | 'deleted'
   | 'incomplete'
-  | 'provider-unavailable';
+  | 'provider-unavailable'
+  | 'gates-rechecked';
 
 /** The reconcile message's body is not a load-balancer key. */
 export class UnreadableReconcileMessageError extends Error {
   override readonly name = 'UnreadableReconcileMessageError';
+}
+
+/** A gate re-check came before it is due: it goes back to the queue for `seconds` (not a failure). */
+class GateRecheckNotDue extends Error {
+  override readonly name = 'GateRecheckNotDue';
+  constructor(readonly seconds: number) {
+    super(`the gate re-check is due in ${seconds} s`);
+  }
 }
 
 /**
@@ -80,8 +108,30 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
   // GatewayClasses advertise what their provider's adapter can do (status.supportedFeatures).
   const translateOptions = { supportedFeatures: supportedFeaturesOf(adapters), ...deps.translateOptions };
   const clusterSets = deps.clusterSets ?? new ClusterSets();
+  const now = deps.now ?? Date.now;
 
-  async function reconcileOne(key: LbKey, signal: AbortSignal, force: boolean): Promise<KeyOutcome> {
+  /** The gate pass of a key's load balancer; a failed health read leaves its pods waiting. */
+  async function gatePass(
+    cluster: string,
+    key: LbKey,
+    lb: LoadBalancer | undefined,
+    signal: AbortSignal,
+  ): Promise<PodGatePassResult> {
+    try {
+      return await podGatePass(store, cluster, key, lb, lb && adapters[lb.provider], signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      logger.warn('readiness gates not read', { key, ...errorFields(error) });
+      return { open: 0, waiting: 1 };
+    }
+  }
+
+  async function reconcileOne(
+    key: LbKey,
+    signal: AbortSignal,
+    force: boolean,
+    recheck: GateRecheck | undefined,
+  ): Promise<{ outcome: KeyOutcome; gates?: PodGatePassResult }> {
     const cluster = parseLbKey(key)!.cluster;
     const peers = clusterSets.peersOf(cluster);
     // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
@@ -91,12 +141,18 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       force ? undefined : store.lastReconciled(key),
     ]);
     const fingerprint = bundleFingerprint(bundle);
-    if (!force && last === fingerprint) return 'unchanged';
-    const complete = await store.isComplete(cluster);
+    const unchanged = !force && last === fingerprint;
+    if (unchanged && !recheck) return { outcome: 'unchanged' };
 
     const result = translate(bundle, { ...translateOptions, cluster, clusterSet: peers }, cache);
     const lb = result.loadBalancers.find((l) => l.key === key);
     const heldReason = result.held.find((h) => h.key === key)?.reason;
+    if (unchanged) {
+      // A re-check of what is already applied: only the targets' health is read again.
+      if (!lb || heldReason !== undefined) return { outcome: 'unchanged' };
+      return { outcome: 'gates-rechecked', gates: await gatePass(cluster, key, lb, signal) };
+    }
+    const complete = await store.isComplete(cluster);
     const mine = (s: ObjectStatus) => s.loadBalancers.length === 0 || s.loadBalancers.includes(key);
     // A load balancer that must go stays marked until every provider confirmed it is gone: a crash,
     // a throttled observe or a dead-lettered message leave the mark, and resync comes back to it.
@@ -111,13 +167,13 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         logger.warn('held', { key, reason: outcome.reason });
         await putStatuses(cluster, key, statuses);
         await store.setReconciled(key, fingerprint);
-        return 'held';
+        return { outcome: 'held' };
       case 'left-alone':
-        return 'incomplete'; // never garbage-collect from an incomplete picture
+        return { outcome: 'incomplete' }; // never garbage-collect from an incomplete picture
       case 'provider-unavailable':
         logger.error('provider unavailable', { key, provider: outcome.provider });
         await putStatuses(cluster, key, statuses);
-        return 'provider-unavailable';
+        return { outcome: 'provider-unavailable' };
       case 'deleted':
         await putStatuses(cluster, key, statuses);
         await store.clearDeletePending(key);
@@ -125,15 +181,17 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         // remember the fingerprint, so that changes of what still refers to it do not delete again.
         if (bundle.length === 0) await store.forgetReconciled(key);
         else await store.setReconciled(key, fingerprint);
-        return 'deleted';
+        await gatePass(cluster, key, undefined, signal); // its gate records leave the stream
+        return { outcome: 'deleted' };
       case 'reconciled': {
         await putStatuses(cluster, key, statuses);
+        const gates = await gatePass(cluster, key, lb, signal);
         const [plan] = outcome.plans;
         if (outcome.deletesWithheld > 0) {
           // Deletes wait for a complete snapshot. Not remembered, so a later reconcile (resync forces
           // one) finishes the job.
           logger.warn('deletes withheld', { key, deletesWithheld: outcome.deletesWithheld, complete });
-          return 'reconciled';
+          return { outcome: 'reconciled', gates };
         }
         await store.setReconciled(key, fingerprint);
         logger.info('reconciled', {
@@ -141,8 +199,9 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
           changes: plan?.plan.changes.length ?? 0,
           conflicts: plan?.plan.conflicts.length ?? 0,
           programmed: outcome.state.programmed,
+          ...(gates.open + gates.waiting > 0 ? { gatesOpen: gates.open, gatesWaiting: gates.waiting } : {}),
         });
-        return 'reconciled';
+        return { outcome: 'reconciled', gates };
       }
     }
   }
@@ -155,37 +214,92 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     async (event, context, opts) => {
       const signal = deadlineSignal(context, margin, opts?.signal);
       const counts: Record<string, number> = {};
+      const records = event.Records ?? [];
+      const followed = followedInGroup(records);
+      /** Re-checks that came early: messageId → seconds until due. */
+      const notDue = new Map<string, number>();
       const failures = await forEachFifoRecord(
-        event.Records ?? [],
+        records,
         async (record) => {
           signal.throwIfAborted();
           const request = parseReconcileRequest(record.body);
           if (!request) {
             throw new UnreadableReconcileMessageError(
-              'the message body is not { key: <LB key>, force?: boolean }',
+              'the message body is not { key: <LB key>, force?: boolean, recheck?: { attempt, due } }',
             );
           }
+          // An early re-check waits for its time, unless a message of its key follows it in this
+          // batch: holding it would hold that one back too, so it runs now.
+          const wait = request.recheck ? Math.ceil((request.recheck.due - now()) / 1000) : 0;
+          if (wait > 0 && !followed.has(record.messageId)) {
+            notDue.set(record.messageId, wait);
+            throw new GateRecheckNotDue(wait);
+          }
           const run = await deps.dispatch?.begin(request.key);
-          const outcome = await reconcileOne(request.key, signal, request.force);
+          const { outcome, gates } = await reconcileOne(request.key, signal, request.force, request.recheck);
           await run?.end({ signal });
+          if (gates && gates.waiting > 0) await scheduleRecheck(request.key, request.recheck, signal);
           if (request.force) counts.forced = (counts.forced ?? 0) + 1;
           counts[outcome] = (counts[outcome] ?? 0) + 1;
         },
-        (record, error) =>
+        (record, error) => {
+          if (error instanceof GateRecheckNotDue) return;
           logger.error('reconcile failed', {
             messageId: record.messageId,
             group: record.attributes?.MessageGroupId,
             receiveCount: record.attributes?.ApproximateReceiveCount,
             ...errorFields(error),
-          }),
+          });
+        },
       );
-      await delayRetries(event.Records ?? [], failures, deps.retryDelay, deps.retryBackoff, (record, error) =>
+      const retried = failures.filter((f) => !notDue.has(f.itemIdentifier));
+      await delayRetries(records, retried, deps.retryDelay, deps.retryBackoff, (record, error) =>
         logger.warn('retry backoff not set', { messageId: record.messageId, ...errorFields(error) }),
       );
-      logger.info('batch done', { messages: event.Records?.length ?? 0, failed: failures.length, ...counts });
+      await Promise.all(
+        records
+          .filter((r) => notDue.has(r.messageId))
+          .map((r) =>
+            deps.retryDelay
+              ?.delay(r, notDue.get(r.messageId)!)
+              .catch((error: unknown) =>
+                logger.warn('gate re-check delay not set', { messageId: r.messageId, ...errorFields(error) }),
+              ),
+          ),
+      );
+      if (notDue.size > 0) counts['gates-recheck-early'] = notDue.size;
+      logger.info('batch done', { messages: records.length, failed: retried.length, ...counts });
       return { batchItemFailures: failures };
     },
   );
+
+  /** Sends the next re-check of the key's gates, unless re-checks are off or used up. */
+  async function scheduleRecheck(key: LbKey, last: GateRecheck | undefined, signal: AbortSignal) {
+    const options = deps.gateRecheck;
+    if (!options) return;
+    const next = nextGateRecheck(last?.attempt ?? 0, now(), options);
+    if (!next) {
+      logger.warn('readiness gates still waiting after the last re-check', { key });
+      return;
+    }
+    try {
+      await options.queue.send([gateRecheckMessage(key, next)], { signal });
+    } catch (error) {
+      // The pods stay gated until the key is reconciled again (an event, resync).
+      logger.warn('gate re-check not sent', { key, ...errorFields(error) });
+    }
+  }
+}
+
+/** The records of the batch that another record of the same message group follows. */
+function followedInGroup(records: readonly SQSRecord[]): Set<string> {
+  const out = new Set<string>();
+  const lastOfGroup = new Map<string, string>();
+  for (const r of records) lastOfGroup.set(r.attributes?.MessageGroupId ?? r.messageId, r.messageId);
+  for (const r of records) {
+    if (lastOfGroup.get(r.attributes?.MessageGroupId ?? r.messageId) !== r.messageId) out.add(r.messageId);
+  }
+  return out;
 }
 
 /**
@@ -261,6 +375,7 @@ async function wireFromEnv(env: Env): Promise<Handler> {
     adapters: await cloudAdapters(env),
     retryDelay: new SqsRetryDelay({ client: sqs }),
     dispatch: new KeyDispatch({ store, queue: new SqsQueue({ client: sqs, queueUrl }) }),
+    gateRecheck: { queue: new SqsQueue({ client: sqs, queueUrl }) },
     clusterSets,
     translateOptions: {
       defaultProvider: (env.PORTICO_DEFAULT_PROVIDER ?? 'aws-elbv2') as TranslateOptions['defaultProvider'],

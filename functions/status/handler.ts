@@ -40,7 +40,7 @@ export interface StatusDependencies {
  * cluster's ingest secret: a missing, malformed, wrong or stale signature is a 401 with its reason,
  * a bad query a 400 (`InvalidQuery`, parseStatusQuery's message). The cluster read is the one whose
  * secret matched, never one named by the caller, so a cluster can read nothing but its own. 200:
- * a `statusPage` `{ cluster, items: [{ cursor, key, ref, status | release }], next, more }`.
+ * a `statusPage` `{ cluster, items: [{ cursor, key, ref, status | release | gate }], next, more }`.
  *
  * Replays inside the timestamp window are not refused: the request is a read, and a replay can only
  * get what the original got (or newer records of the same cluster).
@@ -84,7 +84,11 @@ export function createStatusHandler(deps: StatusDependencies) {
           cursor: item.cursor,
           ...(item.key !== undefined ? { key: item.key } : {}),
           ref: item.ref,
-          ...(item.release !== undefined ? { release: item.release } : { status: item.status }),
+          ...(item.release !== undefined
+            ? { release: item.release }
+            : item.gate !== undefined
+              ? { gate: item.gate }
+              : { status: item.status }),
         });
         if (wire.success) items.push(wire.data);
         else dropped++; // cannot be patched anyway; `next` still moves past it

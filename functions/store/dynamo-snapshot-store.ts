@@ -16,9 +16,10 @@
  * | delete pending    | `C#<c>#D`                 | `<lb key>`   | at                                                    |
  * | dispatch mark     | `C#<c>#Q`                 | `<lb key>`   | st, dirty, gen, cat, lease, run, rev                  |
  * | status sequence   | `C#<c>#SQ`                | `-`          | seq                                                   |
- * | status            | `C#<c>#S`                 | `<cursor>`   | ref, key (LB key, optional), st or rel (JSON), at     |
+ * | status            | `C#<c>#S`                 | `<cursor>`   | ref, key (LB key, optional), st, rel or gt (JSON), at |
  * | status of object  | `C#<c>#SO`                | `<refId>` or `<refId>\|<lb key>` | cur                               |
  * | status by key     | `C#<c>#SB#<lb key>`       | `<refId>`    | ref (objects putStatusesOfKey wrote under the key)    |
+ * | pod gates by key  | `C#<c>#SG#<lb key>`       | `<ns>/<pod>` | pod, ct, msg (the gates putPodGatesOfKey recorded)    |
  * | cluster registry  | `CLUSTERS`                | `<c>`        | at                                                    |
  *
  * Access paths (no Scan anywhere): get = GetItem; getMany = BatchGetItem (100 keys a request);
@@ -57,7 +58,7 @@ import {
 import type { Referrer } from '#core/index/dependency-view.js';
 import { type ObjectRef, ref, refId } from '#core/index/object-ref.js';
 import type { Edge, EdgeType } from '#core/index/references.js';
-import type { LbKey } from '#core/ir/load-balancer.js';
+import type { LbKey, PodRef } from '#core/ir/load-balancer.js';
 import { compareStrings } from '#core/ir/sort.js';
 import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
 import type { DispatchMark, StoredDispatchMark } from './dispatch-mark.js';
@@ -72,8 +73,11 @@ import {
   formatCursor,
   type ListEndOptions,
   type ListProgress,
+  type PodGate,
+  type PodGateRecord,
   type PutOptions,
   type PutResult,
+  podGateChanges,
   releaseFor,
   type SnapshotStore,
   type StatusPage,
@@ -539,12 +543,55 @@ export class DynamoSnapshotStore implements SnapshotStore {
     }
   }
 
-  /** Appends a status (`st`) or release (`rel`) record; the stream keeps the latest per (object, key). */
+  async putPodGatesOfKey(cluster: string, key: LbKey, gates: readonly PodGateRecord[]): Promise<void> {
+    checkCluster(cluster);
+    const byKey = `C#${cluster}#SG#${key}`;
+    const { write, remove } = podGateChanges(await this.podGatesOfKey(cluster, key), gates);
+    for (const g of write) {
+      const r = normalizeRef(ref('Pod', g.pod.namespace, g.pod.name));
+      const gate: PodGate = { conditionType: g.conditionType, message: g.message };
+      await this.#appendStatus(cluster, r, key, { gt: JSON.stringify(gate) });
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            pk: byKey,
+            sk: `${g.pod.namespace}/${g.pod.name}`,
+            pod: g.pod,
+            ct: g.conditionType,
+            msg: g.message,
+          },
+        }),
+      );
+    }
+    for (const pod of remove) {
+      const identity = statusIdentity(refId(normalizeRef(ref('Pod', pod.namespace, pod.name))), key);
+      const previous = await this.#latestStatus(cluster, identity);
+      if (previous) await this.#deleteItem(`C#${cluster}#S`, previous.cursor);
+      await this.#deleteItem(`C#${cluster}#SO`, identity);
+      await this.#deleteItem(byKey, `${pod.namespace}/${pod.name}`);
+    }
+  }
+
+  async podGatesOfKey(cluster: string, key: LbKey): Promise<PodGateRecord[]> {
+    checkCluster(cluster);
+    const items = await this.#query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `C#${cluster}#SG#${key}` },
+    });
+    return items.map((it) => ({
+      pod: it.pod as PodRef,
+      conditionType: it.ct as string,
+      message: it.msg as string,
+    }));
+  }
+
+  /** Appends a status (`st`), release (`rel`) or pod gate (`gt`) record; the stream keeps the latest per (object, key). */
   async #appendStatus(
     cluster: string,
     r: ObjectRef,
     key: LbKey | undefined,
-    payload: { st: string } | { rel: string },
+    payload: { st: string } | { rel: string } | { gt: string },
   ): Promise<string> {
     checkCluster(cluster);
     await this.#register(cluster);
@@ -1021,7 +1068,9 @@ function statusRecordOf(it: Item): StatusRecord {
     ref: it.ref as ObjectRef,
     ...(typeof it.rel === 'string'
       ? { release: JSON.parse(it.rel) as StatusRelease }
-      : { status: JSON.parse(it.st as string) }),
+      : typeof it.gt === 'string'
+        ? { gate: JSON.parse(it.gt) as PodGate }
+        : { status: JSON.parse(it.st as string) }),
   };
 }
 

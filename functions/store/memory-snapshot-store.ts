@@ -16,8 +16,10 @@ import {
   formatCursor,
   type ListEndOptions,
   type ListProgress,
+  type PodGateRecord,
   type PutOptions,
   type PutResult,
+  podGateChanges,
   releaseFor,
   type SnapshotStore,
   type StatusPage,
@@ -60,6 +62,8 @@ class ClusterState {
   readonly statusOf = new Map<string, string>();
   /** LB key → the objects (refId → ref) putStatusesOfKey last wrote a status for under it. */
   readonly statusesOfKey = new Map<LbKey, Map<string, ObjectRef>>();
+  /** LB key → the pod gates putPodGatesOfKey last recorded under it. */
+  readonly podGatesOfKey = new Map<LbKey, PodGateRecord[]>();
 
   constructor(cluster: string) {
     this.graph = new DependencyGraph(cluster);
@@ -305,6 +309,37 @@ export class MemorySnapshotStore implements SnapshotStore {
     else c.statusesOfKey.delete(key);
   }
 
+  async putPodGatesOfKey(cluster: string, key: LbKey, gates: readonly PodGateRecord[]): Promise<void> {
+    const c = this.#cluster(cluster);
+    this.#registered.add(cluster);
+    const { write, remove } = podGateChanges(c.podGatesOfKey.get(key) ?? [], gates);
+    for (const g of write) {
+      const r = ref('Pod', g.pod.namespace, g.pod.name);
+      const identity = statusIdentity(refId(r), key);
+      const old = c.statusOf.get(identity);
+      if (old !== undefined) c.statuses.delete(old);
+      const cursor = formatCursor(++c.statusSeq);
+      c.statuses.set(cursor, {
+        cursor,
+        key,
+        ref: r,
+        gate: { conditionType: g.conditionType, message: g.message },
+      });
+      c.statusOf.set(identity, cursor);
+    }
+    for (const pod of remove) {
+      const identity = statusIdentity(refId(ref('Pod', pod.namespace, pod.name)), key);
+      c.statuses.delete(c.statusOf.get(identity) ?? '');
+      c.statusOf.delete(identity);
+    }
+    if (gates.length > 0) c.podGatesOfKey.set(key, structuredClone(sortedGates(gates)));
+    else c.podGatesOfKey.delete(key);
+  }
+
+  async podGatesOfKey(cluster: string, key: LbKey): Promise<PodGateRecord[]> {
+    return structuredClone(this.#cluster(cluster).podGatesOfKey.get(key) ?? []);
+  }
+
   async statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage> {
     const c = this.#cluster(cluster);
     checkLimit(limit);
@@ -383,4 +418,9 @@ export class MemorySnapshotStore implements SnapshotStore {
     latest.done = true;
     return { finished: true, swept: { kind, listId, removed } };
   }
+}
+
+function sortedGates(gates: readonly PodGateRecord[]): PodGateRecord[] {
+  const id = (g: PodGateRecord) => `${g.pod.namespace}/${g.pod.name}`;
+  return [...gates].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
 }

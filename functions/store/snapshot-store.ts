@@ -2,7 +2,7 @@ import type { Referrer } from '#core/index/dependency-view.js';
 import type { ObjectRef } from '#core/index/object-ref.js';
 import type { Edge } from '#core/index/references.js';
 import { parseLbKey } from '#core/ir/lb-key.js';
-import type { LbKey } from '#core/ir/load-balancer.js';
+import type { LbKey, PodRef } from '#core/ir/load-balancer.js';
 import { releaseOf } from '#core/status/release.js';
 import type { ObjectStatus, StatusRelease } from '#core/status/types.js';
 import type { DispatchMarkStore } from './dispatch-mark.js';
@@ -110,6 +110,15 @@ export interface SnapshotStore extends DispatchMarkStore {
    * group is the key).
    */
   putStatusesOfKey(cluster: string, key: LbKey, statuses: readonly ObjectStatus[]): Promise<void>;
+  /**
+   * Records which pods' readiness gates the reconcile of `key` opens (docs/readiness-gates.md): one
+   * gate record per pod in the status stream (ref = the Pod, `gate` instead of `status`), written
+   * only when new or changed; the record of a pod no longer in `gates` leaves the stream (a gate is
+   * never closed again, so there is nothing to release). Calls for one key must not overlap.
+   */
+  putPodGatesOfKey(cluster: string, key: LbKey, gates: readonly PodGateRecord[]): Promise<void>;
+  /** The gates putPodGatesOfKey last recorded for `key` (the previous answer), sorted by pod. */
+  podGatesOfKey(cluster: string, key: LbKey): Promise<PodGateRecord[]>;
   /** Statuses appended after `cursor` (from the start when undefined), oldest first, at most `limit`. */
   statusSince(cluster: string, cursor: string | undefined, limit: number): Promise<StatusPage>;
 }
@@ -175,6 +184,36 @@ export interface StatusRecord {
   status?: unknown;
   /** What Portico withdraws from the object (putStatusesOfKey); absent on a status. */
   release?: StatusRelease;
+  /** A Pod's readiness gate the load balancer `key` opens (putPodGatesOfKey); ref is the Pod. */
+  gate?: PodGate;
+}
+
+/** A readiness gate to turn True: the Pod condition type and the condition's message. */
+export interface PodGate {
+  conditionType: string;
+  message: string;
+}
+
+/** One pod whose readiness gate a load balancer opens. */
+export interface PodGateRecord extends PodGate {
+  pod: PodRef;
+}
+
+/** The records a gate list changes: what to (re)write, and the pods whose record leaves the stream. */
+export function podGateChanges(
+  before: readonly PodGateRecord[],
+  after: readonly PodGateRecord[],
+): { write: PodGateRecord[]; remove: PodRef[] } {
+  const id = (p: PodRef) => `${p.namespace}/${p.name}`;
+  const old = new Map(before.map((g) => [id(g.pod), g]));
+  const now = new Set(after.map((g) => id(g.pod)));
+  return {
+    write: after.filter((g) => {
+      const o = old.get(id(g.pod));
+      return !o || o.conditionType !== g.conditionType || o.message !== g.message;
+    }),
+    remove: before.filter((g) => !now.has(id(g.pod))).map((g) => g.pod),
+  };
 }
 
 export interface StatusPage {

@@ -2,7 +2,7 @@
 // API server → the Forwarder (client-node informers) → signed batches over HTTP → the ingest
 // function → the SQS FIFO events queue (emulator) → record (DynamoDB store on dynalite) → the
 // reconcile queue → reconcile with the HAProxy adapter; status pulled from the status function and
-// patched back into the API server by the forwarder. Used by the end-to-end tests and bench/pipeline.
+// patched back into the API server by the forwarder (and Pods' readiness gates opened). Used by the end-to-end tests and bench/pipeline.
 // Several clusters (`clusters`) are several API servers, each with its own forwarder and signing
 // key, in front of the same functions, store and HAProxy (a clusterset when `clusterSets` says so).
 
@@ -17,7 +17,9 @@ import { Forwarder } from '#forwarder/forwarder.js';
 import { createIngestHandler } from '#functions/ingest/handler.js';
 import { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import { SqsQueue } from '#functions/queue/sqs-queue.js';
+import { SqsRetryDelay } from '#functions/queue/sqs-retry-delay.js';
 import { createReconcileHandler } from '#functions/reconcile/handler.js';
+import type { GateRecheckOptions } from '#functions/reconcile/pod-gate-pass.js';
 import { createRecordHandler } from '#functions/record/handler.js';
 import { createStatusHandler } from '#functions/status/handler.js';
 import { DynamoSnapshotStore } from '#functions/store/dynamo-snapshot-store.js';
@@ -56,6 +58,10 @@ export interface LocalCloudOptions {
   statusPollMs?: number;
   /** The forwarder's linger (default: the forwarder's own default, as deployed). */
   forwarderLingerMs?: number;
+  /** Kinds the forwarder watches besides the default ones (HealthCheckPolicy for readiness gates). */
+  extraKinds?: readonly KindName[];
+  /** The reconcile's readiness-gate re-check schedule (default: the function's own). */
+  gateRecheck?: GateRecheckOptions;
   /** Told when each function invocation starts and ends (bench/pipeline's stage breakdown). */
   onStage?: (stage: LocalCloudStage, atMs: number) => void;
 }
@@ -77,6 +83,8 @@ export interface LocalCloud {
   clusters: LocalCloudCluster[];
   recordSource: SqsEventSource;
   reconcileSource: SqsEventSource;
+  /** The functions' snapshot store (DynamoDB on dynalite). */
+  store: DynamoSnapshotStore;
   close(): Promise<void>;
 }
 
@@ -156,6 +164,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         logger: silentLogger,
         dispatch,
         clusterSets,
+        // As deployed: failures and early gate re-checks are held back with ChangeMessageVisibility.
+        retryDelay: new SqsRetryDelay({ client: sqsClient }),
+        gateRecheck: {
+          ...options.gateRecheck,
+          queue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
+        },
       }),
     ),
   }).start();
@@ -169,7 +183,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       cluster: c.id,
       signingSecret: secretOf(c.id),
       kubeConfig: loadKubeConfig(kube.kubeconfig),
-      kinds: KINDS,
+      kinds: [...KINDS, ...(options.extraKinds ?? [])],
       controllerName: CONTROLLER,
       ...(options.forwarderLingerMs !== undefined ? { lingerMs: options.forwarderLingerMs } : {}),
       statusPollMs: options.statusPollMs ?? 100,
@@ -185,6 +199,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     clusters,
     recordSource,
     reconcileSource,
+    store,
     async close() {
       await Promise.all(clusters.map((c) => c.forwarder.stop({ deadlineMs: 500 })));
       await Promise.all([recordSource.stop(), reconcileSource.stop()]);

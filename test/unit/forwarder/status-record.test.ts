@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { lbKey } from '#core/ir/lb-key.js';
+import { readinessGateType } from '#core/readiness/gate-condition.js';
 import { type StatusRecordWire, statusRecord } from '#events/status-pull.js';
-import { validateStatusRecord, validateStatusRelease } from '#forwarder/status-record.js';
+import {
+  validatePodGateRecord,
+  validateStatusRecord,
+  validateStatusRelease,
+} from '#forwarder/status-record.js';
 
 const record = (
   status: unknown,
@@ -111,5 +117,76 @@ describe('validateStatusRelease', () => {
     const parsed = statusRecord.parse(release);
     const { release: __, ...asAnOldForwarderSeesIt } = parsed;
     expect(typeof validateStatusRecord(asAnOldForwarderSeesIt as StatusRecordWire)).toBe('string');
+  });
+});
+
+describe('validatePodGateRecord', () => {
+  const key = lbKey('c1', 'Service', 'apps', 'web');
+  const type = readinessGateType(key);
+  const gateRecord = (over: Partial<StatusRecordWire> = {}) =>
+    ({
+      cursor: 'c1',
+      key,
+      ref: { kind: 'Pod', namespace: 'apps', name: 'web-7d4f-abcde' },
+      gate: { conditionType: type, message: 'healthy' },
+      ...over,
+    }) as StatusRecordWire;
+
+  it("accepts the gate of the record's load balancer on a Pod", () => {
+    expect(validatePodGateRecord(gateRecord())).toEqual({
+      pod: { namespace: 'apps', name: 'web-7d4f-abcde' },
+      conditionType: type,
+      message: 'healthy',
+    });
+    // The wire schema carries it.
+    expect(statusRecord.safeParse(gateRecord()).success).toBe(true);
+  });
+
+  it('refuses hostile or malformed Pod names and namespaces', () => {
+    for (const name of ['../etc', 'Web', 'a/b', 'web?x=1', 'web%2F..', '-web', 'web-', 'a b'])
+      expect(validatePodGateRecord(gateRecord({ ref: { kind: 'Pod', namespace: 'apps', name } })), name).toBe(
+        'the gate record names no valid Pod name',
+      );
+    for (const namespace of ['..', 'a.b', 'Apps', 'a/b', 'x'.repeat(64), ''])
+      expect(
+        validatePodGateRecord(gateRecord({ ref: { kind: 'Pod', namespace, name: 'p' } })),
+        namespace,
+      ).toBe('the gate record names no valid Pod namespace');
+    expect(validatePodGateRecord(gateRecord({ ref: { kind: 'Pod', name: 'p' } }))).toBe(
+      'the gate record names no valid Pod namespace',
+    );
+    expect(
+      validatePodGateRecord(gateRecord({ ref: { kind: 'Service', namespace: 'apps', name: 'p' } })),
+    ).toBe('a gate record names a Service, not a Pod');
+  });
+
+  it("refuses any condition type but exactly the record's load balancer's gate", () => {
+    const otherKey = readinessGateType(lbKey('c1', 'Service', 'apps', 'other'));
+    for (const conditionType of [
+      'Ready',
+      'ContainersReady',
+      'portico.dev/lb-',
+      `${type}x`,
+      ` ${type}`,
+      type.toUpperCase(),
+      'portico.dev/lb-aaaaaaaaaaaaaaa1',
+      otherKey,
+    ])
+      expect(
+        validatePodGateRecord(gateRecord({ gate: { conditionType, message: 'm' } })),
+        conditionType,
+      ).toBe("the condition type is not the record's load balancer's readiness gate");
+    const { key: _, ...keyless } = gateRecord();
+    expect(validatePodGateRecord(keyless as StatusRecordWire)).toBe('the gate record names no load balancer');
+    expect(validatePodGateRecord(gateRecord({ key: 'not a key' }))).toBe(
+      'the gate record names no load balancer',
+    );
+  });
+
+  it('the wire refuses an oversized gate', () => {
+    expect(
+      statusRecord.safeParse(gateRecord({ gate: { conditionType: type, message: 'm'.repeat(1025) } }))
+        .success,
+    ).toBe(false);
   });
 });

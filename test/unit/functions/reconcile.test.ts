@@ -4,7 +4,11 @@ import { supportedFeatures } from '#adapters/supported-features.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type { LbKey } from '#core/ir/load-balancer.js';
 import type { QueueMessage } from '#functions/queue/queue.js';
-import { parseReconcileRequest, reconcileMessage } from '#functions/queue/reconcile-message.js';
+import {
+  gateRecheckMessage,
+  parseReconcileRequest,
+  reconcileMessage,
+} from '#functions/queue/reconcile-message.js';
 import { createReconcileHandler, handler as deployed } from '#functions/reconcile/handler.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import { MemorySnapshotStore } from '#functions/store/memory-snapshot-store.js';
@@ -279,6 +283,56 @@ describe('functions: reconcile', () => {
     expect(parseReconcileRequest(forced.body)).toEqual({ key: GW, force: true });
     expect(parseReconcileRequest(plain.body)).toEqual({ key: GW, force: false });
     expect(parseReconcileRequest(JSON.stringify({ key: GW, force: 'yes' }))).toBeUndefined();
+  });
+
+  it('a gate re-check message carries its attempt and due time, in the key group, unique per attempt', () => {
+    const recheck = gateRecheckMessage(GW, { attempt: 2, due: 9_000 });
+    expect(recheck.groupId).toBe(reconcileMessage(GW, 0, 1000).groupId);
+    expect(gateRecheckMessage(GW, { attempt: 3, due: 9_000 }).dedupId).not.toBe(recheck.dedupId);
+    expect(parseReconcileRequest(recheck.body)).toEqual({
+      key: GW,
+      force: false,
+      recheck: { attempt: 2, due: 9_000 },
+    });
+    for (const bad of [
+      { attempt: 0, due: 1 },
+      { attempt: 1.5, due: 1 },
+      { attempt: 1, due: -1 },
+      { attempt: 1 },
+      null,
+    ])
+      expect(
+        parseReconcileRequest(JSON.stringify({ key: GW, recheck: bad })),
+        JSON.stringify(bad),
+      ).toBeUndefined();
+  });
+
+  it('holds an early gate re-check back until it is due, unless a message of its key follows it', async () => {
+    const store = new MemorySnapshotStore();
+    const logger = captureLogger();
+    const delays: [string, number][] = [];
+    const handler = createReconcileHandler({
+      store,
+      adapters: { haproxy: createFakeAdapter() },
+      translateOptions: { defaultProvider: 'haproxy' },
+      logger,
+      now: () => 10_000,
+      retryDelay: { delay: async (record, seconds) => void delays.push([record.messageId, seconds]) },
+    });
+    for (const o of [gatewayClass(), gateway(), httpRoute(), service()]) await store.put(CLUSTER, o);
+    const early = gateRecheckMessage(GW, { attempt: 1, due: 12_500 });
+    const alone = sqsEvent([early], 'reconcile.fifo');
+    const held = await handler(alone, lambdaContext());
+    expect(held.batchItemFailures).toEqual([{ itemIdentifier: alone.Records[0]!.messageId }]);
+    expect(delays).toEqual([[alone.Records[0]!.messageId, 3]]);
+    expect(logger.lines.filter((l) => l.level === 'error')).toEqual([]);
+    // Followed by a reconcile of the same key: the re-check runs now, holding nothing back.
+    const followed = sqsEvent([early, msg(GW)], 'reconcile.fifo');
+    expect((await handler(followed, lambdaContext())).batchItemFailures).toEqual([]);
+    // Due: it runs (the fingerprint is the one reconciled, so only the gates would be read again).
+    const due = sqsEvent([gateRecheckMessage(GW, { attempt: 1, due: 10_000 })], 'reconcile.fifo');
+    expect((await handler(due, lambdaContext())).batchItemFailures).toEqual([]);
+    expect(delays).toHaveLength(1);
   });
 
   it('writes one status per (object, key): a route on two Gateways keeps each Gateway its own parent entry', async () => {

@@ -73,9 +73,9 @@ describe('infra/forwarder: the ClusterRole', () => {
     expect([...grants('watch')].sort()).toEqual(expected);
   });
 
-  it('writes nothing but a status patch on the programmed kinds', () => {
+  it('writes nothing but a status patch on the programmed kinds and Pods (readiness gates)', () => {
     for (const rule of rules) {
-      for (const verb of rule.verbs) expect(['list', 'watch', 'patch']).toContain(verb);
+      for (const verb of rule.verbs) expect(['list', 'watch', 'get', 'patch']).toContain(verb);
       expect(rule.verbs).not.toContain('*');
       expect(rule.resources).not.toContain('*');
       expect(rule.apiGroups).not.toContain('*');
@@ -84,8 +84,14 @@ describe('infra/forwarder: the ClusterRole', () => {
         for (const resource of rule.resources) expect(resource).toMatch(/\/status$/);
       }
     }
-    const expected = STATUS_PATCH.map((kind) => `${KINDS[kind].group}/${pluralOf(kind)}/status`).sort();
+    const expected = [...STATUS_PATCH, 'Pod' as const]
+      .map((kind) => `${KINDS[kind].group}/${pluralOf(kind)}/status`)
+      .sort();
     expect([...grants('patch')].sort()).toEqual(expected);
+  });
+
+  it('gets only Pods (the readiness-gate writer reads the live Pod, not the trimmed event)', () => {
+    expect(grants('get')).toEqual(['/pods']);
   });
 
   it('is bound to the forwarder service account, which the Deployment runs as', () => {

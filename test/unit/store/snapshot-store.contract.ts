@@ -378,6 +378,58 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
       ]);
     });
 
+    it('records the pod gates a key opens, writes only changes, and drops the pods it no longer opens', async () => {
+      const c = freshCluster();
+      const key = lbKey(c, 'Service', 'apps', 'web');
+      const other = lbKey(c, 'Gateway', 'apps', 'gw');
+      const gate = (name: string, message = 'healthy') => ({
+        pod: { namespace: 'apps', name },
+        conditionType: 'portico.dev/lb-aaaaaaaaaaaaaaaa',
+        message,
+      });
+      expect(await s().podGatesOfKey(c, key)).toEqual([]);
+      await s().putPodGatesOfKey(c, key, [gate('p2'), gate('p1')]);
+      await s().putPodGatesOfKey(c, other, [gate('p1')]);
+      clock.t += 10_000;
+      const first = await s().statusSince(c, undefined, 10);
+      expect(first.items.map((i) => [i.key, i.ref, i.gate])).toEqual([
+        [
+          key,
+          { kind: 'Pod', namespace: 'apps', name: 'p2' },
+          { conditionType: gate('p2').conditionType, message: 'healthy' },
+        ],
+        [
+          key,
+          { kind: 'Pod', namespace: 'apps', name: 'p1' },
+          { conditionType: gate('p1').conditionType, message: 'healthy' },
+        ],
+        [
+          other,
+          { kind: 'Pod', namespace: 'apps', name: 'p1' },
+          { conditionType: gate('p1').conditionType, message: 'healthy' },
+        ],
+      ]);
+      expect(first.items.every((i) => !('status' in i) && !('release' in i))).toBe(true);
+      expect((await s().podGatesOfKey(c, key)).map((g) => g.pod.name).sort()).toEqual(['p1', 'p2']);
+      // The same gates again: nothing new in the stream.
+      await s().putPodGatesOfKey(c, key, [gate('p1'), gate('p2')]);
+      clock.t += 10_000;
+      expect((await s().statusSince(c, first.next, 10)).items).toEqual([]);
+      // p2 is no longer opened (its record leaves the stream), p3 is, p1's message changed.
+      await s().putPodGatesOfKey(c, key, [gate('p1', 'again'), gate('p3')]);
+      clock.t += 10_000;
+      const all = await s().statusSince(c, undefined, 10);
+      expect(all.items.map((i) => [i.key === key ? 'key' : 'other', i.ref.name, i.gate?.message])).toEqual([
+        ['other', 'p1', 'healthy'],
+        ['key', 'p1', 'again'],
+        ['key', 'p3', 'healthy'],
+      ]);
+      await s().putPodGatesOfKey(c, key, []);
+      clock.t += 10_000;
+      expect((await s().statusSince(c, undefined, 10)).items.map((i) => i.key)).toEqual([other]);
+      expect(await s().podGatesOfKey(c, key)).toEqual([]);
+    });
+
     it('releases, under a key, the objects its reconcile wrote before and no longer writes', async () => {
       const c = freshCluster();
       const key = lbKey(c, 'Gateway', 'infra', 'web');

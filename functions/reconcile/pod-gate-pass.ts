@@ -1,0 +1,66 @@
+// The reconcile function's readiness-gate pass (docs/readiness-gates.md): after a load balancer is
+// applied, read how its provider's health checks see the pods it targets and record the gates that
+// open in the status stream, where the forwarder's status pull finds them and patches the Pods.
+
+import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { openGates } from '#core/readiness/open-gates.js';
+import { podGatesOf } from '#core/readiness/pod-gates.js';
+import type { GateRecheck } from '#functions/queue/reconcile-message.js';
+import type { SnapshotStore } from '#functions/store/snapshot-store.js';
+
+export interface PodGatePassResult {
+  /** Targeted pods whose gate is open. */
+  open: number;
+  /** Targeted pods still waiting for the provider's health checks: check again later. */
+  waiting: number;
+}
+
+/**
+ * One gate pass over `lb` (absent: the load balancer is gone). A load balancer that targets no pod,
+ * or whose adapter cannot read target health, records no gate (and drops any it recorded).
+ */
+export async function podGatePass(
+  store: SnapshotStore,
+  cluster: string,
+  key: LbKey,
+  lb: LoadBalancer | undefined,
+  adapter: AnyLoadBalancerAdapter | undefined,
+  signal: AbortSignal,
+): Promise<PodGatePassResult> {
+  const previous = await store.podGatesOfKey(cluster, key);
+  const targetsPods = lb?.pools.some((p) => p.endpoints.some((e) => e.pod && !e.terminating)) ?? false;
+  if (!lb || !adapter?.targetHealth || !targetsPods) {
+    if (previous.length > 0) await store.putPodGatesOfKey(cluster, key, []);
+    return { open: 0, waiting: 0 };
+  }
+  const report = await adapter.targetHealth(lb, { signal });
+  const { open, waiting } = openGates(podGatesOf(key, lb, report.targets), report.complete, previous);
+  await store.putPodGatesOfKey(cluster, key, open);
+  return { open: open.length, waiting: waiting.length };
+}
+
+export interface GateRecheckOptions {
+  /** The delay before the first re-check (default 2 s); it doubles with each attempt. */
+  baseSeconds?: number;
+  /** The longest delay between two re-checks (default 30 s). */
+  maxSeconds?: number;
+  /**
+   * Re-checks after one reconcile (default 12: about 4.5 minutes). A pod that never passes stops
+   * being re-checked; the next reconcile of the key (an event, resync's forced one) starts again.
+   */
+  maxAttempts?: number;
+}
+
+/** The re-check after `attempt` re-checks (0 after a reconcile), or undefined when they are used up. */
+export function nextGateRecheck(
+  attempt: number,
+  nowMs: number,
+  options: GateRecheckOptions = {},
+): GateRecheck | undefined {
+  const next = attempt + 1;
+  if (next > (options.maxAttempts ?? 12)) return undefined;
+  const base = options.baseSeconds ?? 2;
+  const seconds = Math.min(options.maxSeconds ?? 30, base * 2 ** Math.min(next - 1, 30));
+  return { attempt: next, due: nowMs + Math.round(seconds * 1000) };
+}

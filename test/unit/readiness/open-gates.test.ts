@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { lbKey } from '#core/ir/lb-key.js';
+import { openGates } from '#core/readiness/open-gates.js';
+import type { LoadBalancerPodGates } from '#core/readiness/pod-gates.js';
+import { nextGateRecheck } from '#functions/reconcile/pod-gate-pass.js';
+
+const key = lbKey('c', 'Service', 'apps', 'web');
+const gates = (pods: Record<string, boolean>): LoadBalancerPodGates => ({
+  key,
+  conditionType: 'portico.dev/lb-aaaaaaaaaaaaaaaa',
+  pods: Object.entries(pods).map(([name, healthy]) => ({ pod: { namespace: 'apps', name }, healthy })),
+  services: ['apps/web'],
+});
+const open = (name: string, message = `healthy in load balancer ${key}`) => ({
+  pod: { namespace: 'apps', name },
+  conditionType: 'portico.dev/lb-aaaaaaaaaaaaaaaa',
+  message,
+});
+
+describe('openGates', () => {
+  it('opens only the healthy pods; the others wait', () => {
+    expect(openGates(gates({ a: true, b: false }), true, [])).toEqual({
+      open: [open('a')],
+      waiting: [{ namespace: 'apps', name: 'b' }],
+    });
+  });
+
+  it('an incomplete read keeps what was open before, for pods still targeted', () => {
+    const before = [open('b', 'earlier'), open('gone')];
+    expect(openGates(gates({ a: true, b: false }), false, before)).toEqual({
+      open: [open('a'), open('b', 'earlier')],
+      waiting: [],
+    });
+  });
+
+  it('a complete read decides alone (a pod not healthy in it is not registered yet)', () => {
+    expect(openGates(gates({ b: false }), true, [open('b')])).toEqual({
+      open: [],
+      waiting: [{ namespace: 'apps', name: 'b' }],
+    });
+  });
+
+  it("keeps nothing of another load balancer's gate", () => {
+    const foreign = { ...open('b'), conditionType: 'portico.dev/lb-bbbbbbbbbbbbbbbb' };
+    expect(openGates(gates({ b: false }), false, [foreign]).open).toEqual([]);
+  });
+});
+
+describe('nextGateRecheck', () => {
+  it('doubles from 2 s up to 30 s, and stops after the last attempt', () => {
+    const delays: number[] = [];
+    let attempt = 0;
+    for (;;) {
+      const next = nextGateRecheck(attempt, 1000);
+      if (!next) break;
+      delays.push((next.due - 1000) / 1000);
+      attempt = next.attempt;
+    }
+    expect(delays).toEqual([2, 4, 8, 16, 30, 30, 30, 30, 30, 30, 30, 30]);
+    expect(nextGateRecheck(0, 0, { baseSeconds: 1, maxSeconds: 3, maxAttempts: 2 })).toEqual({
+      attempt: 1,
+      due: 1000,
+    });
+    expect(nextGateRecheck(2, 0, { maxAttempts: 2 })).toBeUndefined();
+  });
+});
