@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 import { isRecord } from '#core/index/object-ref.js';
 import { describeIssue } from '#events/cloud-event.js';
 
-/** The path the MutatingWebhookConfiguration calls (infra/forwarder/62-mutating-webhook.yaml). */
+/** The path the MutatingWebhookConfiguration calls (infra/forwarder/62-webhook-configuration.yaml). */
 export const MUTATE_PODS_PATH = '/mutate-pods';
 
 /** The API server sends at most its own request limit (3 MiB); anything larger is not a review. */
