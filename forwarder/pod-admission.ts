@@ -81,7 +81,7 @@ export function reviewPodAdmission(body: string, gateTypesOf: GateTypesOf): Admi
     !dnsLabel.safeParse(namespace).success
   )
     return allow();
-  const existing = pod.spec.readinessGates;
+  const existing = pod.spec.readinessGates ?? undefined; // null is absent, as the API server reads it
   if (existing !== undefined && !Array.isArray(existing)) return allow(); // the API server will refuse it
   const present = new Set(
     (existing ?? []).map((g) => (isRecord(g) && typeof g.conditionType === 'string' ? g.conditionType : '')),

@@ -187,6 +187,10 @@ describe('the pod admission webhook', () => {
     expect(responseOf(await post(review(pod(selector, own))))).toEqual([
       { op: 'add', path: '/spec/readinessGates/-', value: { conditionType: both[0] } },
     ]);
+    const nullGates = { ...pod(selector), spec: { containers: [], readinessGates: null } };
+    expect(responseOf(await post(review(nullGates)))).toEqual([
+      { op: 'add', path: '/spec/readinessGates', value: both.map((conditionType) => ({ conditionType })) },
+    ]);
     const all = [...own, { conditionType: both[0]! }];
     expect(responseOf(await post(review(pod(selector, all))))).toBeUndefined();
 
