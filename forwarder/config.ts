@@ -28,6 +28,8 @@ export interface ForwarderConfig {
   kubeconfig?: string;
   /** Kinds to watch; every kind Portico reads when absent. */
   kinds?: KindName[];
+  /** The pod admission webhook (HTTPS); off unless its certificate and key files are set. */
+  webhook?: { port: number; certFile: string; keyFile: string };
 }
 
 export class ConfigError extends Error {
@@ -46,6 +48,9 @@ export const ENV = {
   statusPollMs: 'PORTICO_STATUS_POLL_MS',
   controllerName: 'PORTICO_CONTROLLER_NAME',
   kinds: 'PORTICO_KINDS',
+  webhookPort: 'PORTICO_WEBHOOK_PORT',
+  webhookCertFile: 'PORTICO_WEBHOOK_CERT_FILE',
+  webhookKeyFile: 'PORTICO_WEBHOOK_KEY_FILE',
   kubeconfig: 'KUBECONFIG',
 } as const;
 
@@ -144,6 +149,15 @@ export function readForwarderConfig(
     if (bad.length) errors.push(`${ENV.kinds}: not kinds Portico reads: ${bad.join(', ')}`);
   }
 
+  const webhookPort = int(ENV.webhookPort, 8443, port, 'a port number (0-65535)');
+  const certFile = get(ENV.webhookCertFile);
+  const keyFile = get(ENV.webhookKeyFile);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    errors.push(
+      `set both ${ENV.webhookCertFile} and ${ENV.webhookKeyFile} (the webhook serves HTTPS only), or neither`,
+    );
+  }
+
   if (errors.length) throw new ConfigError(`forwarder configuration: ${errors.join('; ')}`);
   const kubeconfig = get(ENV.kubeconfig);
   return {
@@ -158,5 +172,6 @@ export function readForwarderConfig(
     controllerName: get(ENV.controllerName) ?? DEFAULT_OPTIONS.controllerName,
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(kinds ? { kinds } : {}),
+    ...(certFile && keyFile ? { webhook: { port: webhookPort, certFile, keyFile } } : {}),
   };
 }

@@ -13,10 +13,13 @@ import { StatusWriter } from '#kube/status-writer.js';
 import { type Logger, silentLogger } from '#logging/logger.js';
 import { markerEvent, resourceEvent, type WireEvent } from './cloud-events.js';
 import { type HttpServerHandle, startHttpServer } from './http-server.js';
+import { LoadBalancerTargets } from './load-balancer-targets.js';
 import { ForwarderMetrics, METRICS_CONTENT_TYPE } from './metrics.js';
 import { type ObjectChange, Outbox, type OutboxItem } from './outbox.js';
+import { MAX_ADMISSION_BODY_BYTES, MUTATE_PODS_PATH, reviewPodAdmission } from './pod-admission.js';
 import { byteLength, Sender } from './sender.js';
 import { StatusPuller } from './status-pull.js';
+import { startWebhookServer, type WebhookServerHandle } from './webhook-server.js';
 
 export interface ForwarderOptions {
   /** The functions' HTTP API: batches to `<endpoint>/events`, status from `<endpoint>/status`. */
@@ -39,6 +42,11 @@ export interface ForwarderOptions {
   httpPort?: number;
   /** /metrics; no server when undefined. May equal httpPort. */
   metricsPort?: number;
+  /**
+   * The pod admission webhook (HTTPS, POST /mutate-pods): readiness gates for pods behind Portico
+   * load balancers. Off when absent; it learns the load balancers from the status pull.
+   */
+  webhook?: { port: number; certFile: string; keyFile: string; reloadMs?: number };
   /** Address the servers listen on; default 0.0.0.0. */
   host?: string;
   /** How long the first event of a batch waits for more (and for coalescing); default 50 ms. */
@@ -87,6 +95,9 @@ export class Forwarder {
   readonly #sender: Sender;
   readonly #puller: StatusPuller | undefined;
   readonly #servers: HttpServerHandle[] = [];
+  /** Which load balancers target which Services (from the status pull), for the webhook. */
+  readonly #targets = new LoadBalancerTargets();
+  #webhook: WebhookServerHandle | undefined;
   #httpPort: number | undefined;
   #metricsPort: number | undefined;
   #listed = false;
@@ -145,6 +156,7 @@ export class Forwarder {
         }),
         gates: new ReadinessGateWriter({ http, now: () => new Date().toISOString() }),
         ...(options.statusPageSize ? { pageSize: options.statusPageSize } : {}),
+        observe: (record, valid) => this.#targets.observe(record, valid),
         metrics: this.metrics,
         logger: this.#logger,
         ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -164,6 +176,11 @@ export class Forwarder {
 
   get metricsPort(): number | undefined {
     return this.#metricsPort;
+  }
+
+  /** The port the pod admission webhook is served on (once started, when configured). */
+  get webhookPort(): number | undefined {
+    return this.#webhook?.port;
   }
 
   /** Objects and markers waiting to be sent, and those in the batch being sent. */
@@ -213,8 +230,9 @@ export class Forwarder {
       this.metrics.eventsDropped.inc({ reason: 'shutdown' }, queued);
       this.#logger.error('stopped before every event was sent', { unsent });
     }
-    await Promise.all(this.#servers.map((s) => s.close()));
+    await Promise.all([...this.#servers, ...(this.#webhook ? [this.#webhook] : [])].map((s) => s.close()));
     this.#servers.length = 0;
+    this.#webhook = undefined;
     return { flushed: unsent === 0 && !this.#sendAbort.signal.aborted, unsent };
   }
 
@@ -349,7 +367,21 @@ export class Forwarder {
   }
 
   async #startServers(): Promise<void> {
-    const { httpPort, metricsPort, host } = this.#options;
+    const { httpPort, metricsPort, host, webhook } = this.#options;
+    if (webhook) {
+      this.#webhook = await startWebhookServer({
+        ...webhook,
+        ...(host ? { host } : {}),
+        maxBodyBytes: MAX_ADMISSION_BODY_BYTES,
+        routes: {
+          [MUTATE_PODS_PATH]: (body) =>
+            reviewPodAdmission(body, (namespace, pod) =>
+              this.#targets.gateTypesFor(namespace, pod, this.#source),
+            ),
+        },
+        logger: this.#logger,
+      });
+    }
     const healthz = () => {
       const h = this.health();
       return { status: h.ok ? 200 : 503, contentType: 'text/plain; charset=utf-8', body: `${h.reason}\n` };

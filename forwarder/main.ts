@@ -55,6 +55,7 @@ export async function main(
     httpPort: config.httpPort,
     metricsPort: config.metricsPort,
     ...(config.kinds ? { kinds: config.kinds } : {}),
+    ...(config.webhook ? { webhook: config.webhook } : {}),
     logger,
   });
 
@@ -88,7 +89,11 @@ export async function main(
     await forwarder.stop({ deadlineMs: 1_000 });
     return EXIT.failed;
   }
-  logger.info('running', { httpPort: forwarder.httpPort, metricsPort: forwarder.metricsPort });
+  logger.info('running', {
+    httpPort: forwarder.httpPort,
+    metricsPort: forwarder.metricsPort,
+    ...(forwarder.webhookPort !== undefined ? { webhookPort: forwarder.webhookPort } : {}),
+  });
   return stopped;
 }
 

@@ -13,6 +13,7 @@ import {
   STATUS_PATH,
   type StatusPageWire,
   type StatusQuery,
+  type StatusRecordWire,
   statusPage,
   statusQueryString,
   statusRequestPayload,
@@ -59,6 +60,8 @@ export interface StatusPullerOptions {
   now?: () => number;
   fetch?: typeof fetch;
   requestTimeoutMs?: number;
+  /** Sees every valid record, in stream order (the pod admission webhook learns load balancers' targets). */
+  observe?: (record: StatusRecordWire, valid: ObjectStatus | StatusRelease) => void;
 }
 
 export interface PullReport {
@@ -163,6 +166,7 @@ export class StatusPuller {
           this.#refuse(report, record, status);
           continue;
         }
+        this.#options.observe?.(record, status);
         const key = clusterKey(status.kind, status.namespace, status.name);
         if (!('status' in status)) {
           releases.set(`${key}|${record.key ?? ''}`, status);

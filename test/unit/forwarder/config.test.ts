@@ -53,6 +53,22 @@ describe('readForwarderConfig', () => {
     });
   });
 
+  it('turns the pod admission webhook on with its certificate and key files, on 8443 by default', () => {
+    const files = { PORTICO_WEBHOOK_CERT_FILE: '/tls/tls.crt', PORTICO_WEBHOOK_KEY_FILE: '/tls/tls.key' };
+    expect(readForwarderConfig({ ...base, ...files }).webhook).toEqual({
+      port: 8443,
+      certFile: '/tls/tls.crt',
+      keyFile: '/tls/tls.key',
+    });
+    expect(readForwarderConfig({ ...base, ...files, PORTICO_WEBHOOK_PORT: '9443' }).webhook?.port).toBe(9443);
+    expect(error({ ...base, PORTICO_WEBHOOK_CERT_FILE: '/tls/tls.crt' })).toMatch(
+      /set both PORTICO_WEBHOOK_CERT_FILE and PORTICO_WEBHOOK_KEY_FILE/,
+    );
+    expect(error({ ...base, ...files, PORTICO_WEBHOOK_PORT: 'https' })).toMatch(
+      /PORTICO_WEBHOOK_PORT must be a port number/,
+    );
+  });
+
   it('reads the secret from a file', () => {
     const env = { ...base, PORTICO_SIGNING_SECRET: undefined, PORTICO_SIGNING_SECRET_FILE: '/run/secret' };
     expect(readForwarderConfig(env, (p) => (p === '/run/secret' ? `${SECRET}\n` : '')).signingSecret).toBe(
