@@ -85,14 +85,15 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     const cluster = parseLbKey(key)!.cluster;
     const peers = clusterSets.peersOf(cluster);
     // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
-    // Otherwise the remembered fingerprint is read alongside the bundle (one round trip less).
-    const [bundle, last] = await Promise.all([
+    // Otherwise the remembered fingerprint is read alongside the bundle, and so is completeness: each
+    // a round trip less before the provider is reached (an unchanged key wasted one read).
+    const [bundle, last, complete] = await Promise.all([
       selectBundleFromStore(store, key, undefined, peers),
       force ? undefined : store.lastReconciled(key),
+      store.isComplete(cluster),
     ]);
     const fingerprint = bundleFingerprint(bundle);
     if (!force && last === fingerprint) return 'unchanged';
-    const complete = await store.isComplete(cluster);
 
     const result = translate(bundle, { ...translateOptions, cluster, clusterSet: peers }, cache);
     const lb = result.loadBalancers.find((l) => l.key === key);
