@@ -1,6 +1,7 @@
 // The providers Portico can program, by the provider name translate gives each load balancer. The
-// only list of them: `portico plan` and `portico dev`, the functions' wiring and the conformance
-// target all take their providers from here. A provider is added by copying an adapter folder and
+// only list of them: `portico plan` and `portico dev` and the conformance target take their providers
+// from here. The functions' wiring (functions/wiring/cloud-adapters.ts) does not: gcp-compute here
+// would put google-gax behind an import the AWS path can take. A provider is added by copying an adapter folder and
 // adding one line below. Loading this file loads only names and capabilities (see AdapterDescriptor).
 
 import { awsElbv2 } from './aws-elbv2/index.js';

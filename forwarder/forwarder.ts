@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KindName } from '#core/model/bundle.js';
 import { DEFAULT_OPTIONS } from '#core/translate/options.js';
@@ -49,7 +49,10 @@ export interface ForwarderOptions {
   webhook?: { port: number; certFile: string; keyFile: string; reloadMs?: number };
   /** Address the servers listen on; default 0.0.0.0. */
   host?: string;
-  /** How long the first event of a batch waits for more (and for coalescing); default 50 ms. */
+  /**
+   * How long the first event of a batch waits for more (and for coalescing) during a burst; default
+   * 50 ms. An event that finds the sender idle (nothing sent within the last `lingerMs`) goes at once.
+   */
   lingerMs?: number;
   /** Batch retry delays. */
   sendBackoff?: { initialMs?: number; maxMs?: number };
@@ -107,6 +110,8 @@ export class Forwarder {
   readonly #sendAbort = new AbortController();
   #pump: Promise<void> | undefined;
   #inFlight = 0;
+  /** performance.now() when the last batch's send ended: within the linger window, a burst is on. */
+  #lastSentAt = Number.NEGATIVE_INFINITY;
   /** Events of the batch abandoned at the stop deadline. */
   #abandoned = 0;
 
@@ -324,7 +329,12 @@ export class Forwarder {
         await this.#outbox.waitForItems(this.#flush.signal);
         continue;
       }
-      if (!this.#flush.signal.aborted && linger > 0) await sleep(linger);
+      if (!this.#flush.signal.aborted && linger > 0) {
+        // Idle (no batch in flight, none sent within the window): an isolated change goes at once,
+        // with what the same turn brought. Otherwise a burst is on: linger to batch and coalesce it.
+        if (performance.now() - this.#lastSentAt >= linger) await nextTurn();
+        else await sleep(linger);
+      }
       const batch = this.#takeBatch();
       if (batch.length === 0) continue;
       this.#inFlight = batch.length;
@@ -341,6 +351,7 @@ export class Forwarder {
         return;
       } finally {
         this.#inFlight = 0;
+        this.#lastSentAt = performance.now();
       }
     }
   }

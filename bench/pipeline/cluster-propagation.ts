@@ -44,6 +44,11 @@ export interface ClusterPropagation {
    * could not be told apart (a function ran for something else meanwhile) is left out.
    */
   legs: Record<StageLeg, number>[];
+  /**
+   * CPU time (user + system) of this process, which runs everything but HAProxy (the API server, the
+   * forwarder, the emulators, dynalite, the functions), per change measured, quiet time included.
+   */
+  cpuMsPerChange: number;
   /** The burst, when there was one: EndpointSlice updates made, and reconciles run meanwhile. */
   burst?: { updates: number; seconds: number; reconciles: number };
 }
@@ -146,6 +151,7 @@ export async function clusterPropagation(
     })();
     await delay(o.quietMs);
     const started = { at: performance.now(), updates, reconciles: cloud.reconcileSource.counters.records };
+    const cpuBefore = process.cpuUsage();
     for (let i = 1; i <= o.changes; i++) {
       stages.length = 0;
       const t0 = performance.now();
@@ -170,10 +176,12 @@ export async function clusterPropagation(
       }
       await delay(burst ? 50 + (i % 5) * 20 : o.quietMs);
     }
+    const cpu = process.cpuUsage(cpuBefore);
     churning = false;
     await churn;
     return {
       latencies,
+      cpuMsPerChange: (cpu.user + cpu.system) / 1000 / o.changes,
       unserved,
       legs,
       ...(burst

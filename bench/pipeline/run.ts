@@ -16,7 +16,9 @@
 // Run with `npm run bench:pipeline` (or `npx tsx bench/pipeline/run.ts`); writes bench/pipeline/RESULTS.md.
 // Options: `--no-write` (print only), `--quick` (smaller runs, never written), `--only-deployed` (2b
 // alone, printed only).
-// All traffic stays on loopback (Gateway bind addresses in 127.0.72.0/24); HAProxy is stopped at the end.
+// All traffic stays on loopback (Gateway bind addresses in 127.0.72.0/24 and 127.0.75.0/24); HAProxy is
+// stopped at the end. On a shared machine, 2b's addresses and port can be moved with
+// `PORTICO_BENCH_DEPLOYED_POOL=<first>-<last>` and `PORTICO_BENCH_DEPLOYED_PORT=<port>`.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -91,8 +93,8 @@ const GW_PORT = 18_090;
  * not dispatch's).
  */
 const CLOUD: ClusterPropagationOptions = {
-  addressPool: '127.0.75.10-127.0.75.20',
-  port: 18_091,
+  addressPool: process.env.PORTICO_BENCH_DEPLOYED_POOL ?? '127.0.75.10-127.0.75.20',
+  port: Number(process.env.PORTICO_BENCH_DEPLOYED_PORT ?? 18_091),
   changes: quick ? 3 : 30,
   quietMs: 500,
   timeoutMs: 30_000,
@@ -376,6 +378,12 @@ async function deployed(): Promise<string[][]> {
         '',
       ]);
     }
+    out.push([
+      '↳ CPU time of the process running everything but HAProxy, per change (user + system)',
+      `${ms(c.cpuMsPerChange)} (the API server, forwarder, emulators, dynalite and functions; quiet time between changes included)`,
+      '',
+      '',
+    ]);
     if (c.burst) {
       out.push([
         '↳ the burst meanwhile',
@@ -745,7 +753,7 @@ ${notes.join('\n\n')}
    SQS and Lambda polling (2b has them).
 2b. **Cluster to traffic, as deployed**: the same change made in a local Kubernetes API server and
    carried by everything but AWS (test/e2e/local-cloud.ts): the forwarder's informers (its default
-   50 ms linger; status pulled every 5 s, its default), signed batches over HTTP to the ingest handler,
+   50 ms linger, taken only when a batch went out within it: an isolated change is sent at once; status pulled every 5 s, its default), signed batches over HTTP to the ingest handler,
    the SQS emulator, the SQS event-source simulator long-polling for record and reconcile (one poller
    per function: Lambda runs 2 to 5 batches at once, so a burst backs up here more than on AWS),
    DynamoDB on dynalite (the dispatch marks too), HAProxy. The

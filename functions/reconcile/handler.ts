@@ -135,10 +135,12 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     const cluster = parseLbKey(key)!.cluster;
     const peers = clusterSets.peersOf(cluster);
     // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
-    // Otherwise the remembered fingerprint is read alongside the bundle (one round trip less).
-    const [bundle, last] = await Promise.all([
+    // Otherwise the remembered fingerprint is read alongside the bundle, and so is completeness: each
+    // a round trip less before the provider is reached (an unchanged key wasted one read).
+    const [bundle, last, complete] = await Promise.all([
       selectBundleFromStore(store, key, undefined, peers),
       force ? undefined : store.lastReconciled(key),
+      store.isComplete(cluster),
     ]);
     const fingerprint = bundleFingerprint(bundle);
     const unchanged = !force && last === fingerprint;
@@ -152,7 +154,6 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       if (!lb || heldReason !== undefined) return { outcome: 'unchanged' };
       return { outcome: 'gates-rechecked', gates: await gatePass(cluster, key, lb, signal) };
     }
-    const complete = await store.isComplete(cluster);
     const mine = (s: ObjectStatus) => s.loadBalancers.length === 0 || s.loadBalancers.includes(key);
     // A load balancer that must go stays marked until every provider confirmed it is gone: a crash,
     // a throttled observe or a dead-lettered message leave the mark, and resync comes back to it.

@@ -516,31 +516,74 @@ export class DynamoSnapshotStore implements SnapshotStore {
         await this.#query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': byKey } })
       ).map((it) => [it.sk as string, it.ref as ObjectRef]),
     );
-    const written = new Set<string>();
+    // Which objects left the key, and what each of them needs: read in parallel.
+    const byObject = new Map<string, ObjectRef>();
     for (const s of statuses) {
       const r = normalizeRef(ref(s.kind, s.namespace, s.name));
-      const id = refId(r);
-      await this.putStatus(cluster, r, s, key);
-      if (!before.has(id) && !written.has(id)) {
-        await this.#doc.send(new PutCommand({ TableName: this.#table, Item: { pk: byKey, sk: id, ref: r } }));
-      }
-      written.add(id);
+      byObject.set(refId(r), r);
     }
-    for (const [id, r] of before) {
-      if (written.has(id)) continue;
-      const identity = statusIdentity(id, key);
-      const previous = await this.#latestStatus(cluster, identity);
-      const release = releaseFor(previous, key, (await this.get(cluster, r)) !== undefined);
+    const leaving = await Promise.all(
+      [...before]
+        .filter(([id]) => !byObject.has(id))
+        .map(async ([id, r]) => {
+          const identity = statusIdentity(id, key);
+          const [previous, stored] = await Promise.all([
+            this.#latestStatus(cluster, identity),
+            this.get(cluster, r),
+          ]);
+          return { id, r, identity, previous, release: releaseFor(previous, key, stored !== undefined) };
+        }),
+    );
+    const released = leaving.filter((l) => l.release && l.release !== 'keep');
+    // One sequence update for every record, in order (statuses, then releases); each object's
+    // records are then written in parallel with the others' (the stream keeps the latest per
+    // object and key, and readers wait for writes to settle), one object's statuses in order.
+    const cursors = await this.#reserveCursors(cluster, statuses.length + released.length);
+    const ofObject = new Map<string, { r: ObjectRef; records: { status: ObjectStatus; cursor: string }[] }>();
+    statuses.forEach((status, i) => {
+      const r = normalizeRef(ref(status.kind, status.namespace, status.name));
+      const id = refId(r);
+      const entry = ofObject.get(id) ?? { r, records: [] };
+      entry.records.push({ status, cursor: cursors[i]! });
+      ofObject.set(id, entry);
+    });
+    const writes = [...ofObject].map(async ([id, { r, records }]) => {
+      for (const { status, cursor } of records)
+        await this.#appendStatus(cluster, r, key, { st: JSON.stringify(status) }, cursor);
+      if (!before.has(id))
+        await this.#doc.send(new PutCommand({ TableName: this.#table, Item: { pk: byKey, sk: id, ref: r } }));
+    });
+    const releases = leaving.map(async ({ id, r, identity, previous, release }) => {
       if (release === 'keep') {
         // already released
       } else if (release) {
-        await this.#appendStatus(cluster, r, key, { rel: JSON.stringify(release) }); // replaces `previous`
+        const cursor = cursors[statuses.length + released.findIndex((l) => l.id === id)]!;
+        // replaces `previous`
+        await this.#appendStatus(cluster, r, key, { rel: JSON.stringify(release) }, cursor);
       } else {
         if (previous) await this.#deleteItem(`C#${cluster}#S`, previous.cursor);
         await this.#deleteItem(`C#${cluster}#SO`, identity);
       }
       await this.#deleteItem(byKey, id);
-    }
+    });
+    await settleAll([...writes, ...releases]);
+  }
+
+  /** `n` consecutive stream cursors of `cluster`, in order (one sequence update). */
+  async #reserveCursors(cluster: string, n: number): Promise<string[]> {
+    if (n === 0) return [];
+    await this.#register(cluster);
+    const seq = await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `C#${cluster}#SQ`, sk: '-' },
+        UpdateExpression: 'ADD seq :n',
+        ExpressionAttributeValues: { ':n': n },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const last = Number(seq.Attributes?.seq);
+    return Array.from({ length: n }, (_, i) => formatCursor(last - n + 1 + i));
   }
 
   async putPodGatesOfKey(cluster: string, key: LbKey, gates: readonly PodGateRecord[]): Promise<void> {
@@ -592,19 +635,10 @@ export class DynamoSnapshotStore implements SnapshotStore {
     r: ObjectRef,
     key: LbKey | undefined,
     payload: { st: string } | { rel: string } | { gt: string },
+    reserved?: string,
   ): Promise<string> {
     checkCluster(cluster);
-    await this.#register(cluster);
-    const seq = await this.#doc.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { pk: `C#${cluster}#SQ`, sk: '-' },
-        UpdateExpression: 'ADD seq :one',
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    const cursor = formatCursor(Number(seq.Attributes?.seq));
+    const cursor = reserved ?? (await this.#reserveCursors(cluster, 1))[0]!;
     await this.#doc.send(
       new PutCommand({
         TableName: this.#table,
@@ -1087,4 +1121,10 @@ function isConditionFailure(e: unknown): boolean {
 
 function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt) * Math.random()));
+}
+
+/** Waits for every write, then fails with the first failure: none is left running unseen. */
+async function settleAll(writes: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }

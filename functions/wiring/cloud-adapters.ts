@@ -2,19 +2,19 @@ import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { type Env, regionOf } from './env.js';
 
 /**
- * The providers the deployed functions can program, by provider name (from adapters/registry.ts):
- * aws-elbv2 in the Lambda's own account and region; gcp-compute when `PORTICO_GCP_CONFIG_PARAMETER`
- * names its SSM config (gcp-adapter.ts). Loaded when called, so that a function's entry module stays
- * small; the registry loads only the adapters asked for, and nothing of GCP is imported without a
- * GCP config.
+ * The providers the deployed functions can program, by provider name: aws-elbv2 in the Lambda's own
+ * account and region; gcp-compute when `PORTICO_GCP_CONFIG_PARAMETER` names its SSM config
+ * (gcp-adapter.ts). Loaded when called, so that a function's entry module stays small. Each
+ * descriptor is imported from its own folder, not through adapters/registry.ts: the registry lists
+ * gcp-compute, whose adapter loads google-gax, and the GCP wiring's import below must stay the one
+ * way in to GCP code (test/integration/serverless/package.test.ts walks the bundles to check it).
  */
 export async function cloudAdapters(env: Env): Promise<Record<string, AnyLoadBalancerAdapter>> {
   const region = regionOf(env);
-  const [{ ElasticLoadBalancingV2Client }, { PROVIDERS }] = await Promise.all([
+  const [{ ElasticLoadBalancingV2Client }, { awsElbv2: elbv2 }] = await Promise.all([
     import('./elbv2-client.js'),
-    import('#adapters/registry.js'),
+    import('#adapters/aws-elbv2/index.js'),
   ]);
-  const elbv2 = PROVIDERS['aws-elbv2'];
   const adapters: Record<string, AnyLoadBalancerAdapter> = {
     [elbv2.name]: await elbv2.create({ client: new ElasticLoadBalancingV2Client({ region }), region }),
   };

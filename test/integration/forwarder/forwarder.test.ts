@@ -188,6 +188,36 @@ describe('Forwarder', () => {
     expect((updates.at(-1) as ResourceEvent).resourceversion).toBe(last);
   });
 
+  it('sends a change that finds the sender idle at once; one that follows a send within the linger waits for it', async () => {
+    const linger = 1_500;
+    const { kube, receiver, forwarder } = await setup({ lingerMs: linger });
+    kube.server.create(gateway('a', 'gw'));
+    await forwarder.start();
+    await eventually(
+      () => receiver.markersOf('Secret').length === 2 && forwarder.pending === 0,
+      'lists sent',
+    );
+    await new Promise((resolve) => setTimeout(resolve, linger + 100)); // idle: nothing sent within the linger
+    const forwarded = async (port: number) => {
+      const started = performance.now();
+      kube.server.apply(gateway('a', 'gw', port));
+      const version = kube.server.get('Gateway', 'a', 'gw')!.metadata.resourceVersion;
+      await eventually(
+        () =>
+          receiver
+            .eventsOf('Gateway', 'a', 'gw')
+            .some((e) => (e as ResourceEvent).resourceversion === version),
+        `port ${port} forwarded`,
+        8_000,
+      );
+      return performance.now() - started;
+    };
+    // isolated: no linger (the local API server's watch and ingest take a few ms)
+    expect(await forwarded(1001)).toBeLessThan(linger / 2);
+    // right after a send: a burst may be on, so the change lingers to batch with what follows
+    expect(await forwarded(1002)).toBeGreaterThanOrEqual(linger - 200);
+  });
+
   it('retries batches ingest answers 503 QueueUnavailable, loses nothing, and /healthz says when sending is stuck', async () => {
     const { kube, receiver, forwarder } = await setup({ stuckAfterMs: 100 });
     kube.server.create(gateway('a', 'gw'));

@@ -70,18 +70,20 @@ async function packageService(
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 /** Code of the GCP libraries in a bundle: google-auth-library's, gaxios's, @google-cloud's. */
 const GCP_LIBRARY = /GOOGLE_APPLICATION_CREDENTIALS|gaxios|@google-cloud\//;
+/**
+ * Sources that are GCP code, as a chunk's linked source map names them: the gcp-compute adapter, the
+ * GCP wiring, the Google libraries (minified, a chunk names none of them in its code).
+ */
+const GCP_SOURCE =
+  /(?:^|\/)(?:adapters\/gcp-compute\/|functions\/wiring\/gcp-|node_modules\/(?:@google-cloud|google-|gaxios|gcp-metadata|gtoken))/;
 /** The GCP wiring's chunk (functions/wiring/gcp-adapter.ts): loaded only with a GCP config. */
 const GCP_WIRING_CHUNK = /(?:^|\/)gcp-adapter-[A-Z0-9]+\.mjs$/;
-/**
- * The Compute transport's chunk (adapters/gcp-compute/internal/compute-rest.ts): loaded on a
- * gcp-compute adapter's first call, which only the GCP wiring makes (the registry's gcp-compute pure
- * half, on the AWS path, renders without it).
- */
-const COMPUTE_TRANSPORT_CHUNK = /(?:^|\/)compute-rest-[A-Z0-9]+\.mjs$/;
 
 /**
  * The files of an unzipped package that `entry` can load without GCP: what it imports, statically
- * or dynamically, except the GCP wiring's chunk (read from the minified ES modules themselves).
+ * or dynamically, except the GCP wiring's chunk (read from the minified ES modules themselves). The
+ * GCP wiring is the one way in to GCP code: any other import that reaches it (a registry listing
+ * gcp-compute, say, whose adapter loads the Compute transport) puts GCP code on the AWS path.
  */
 async function awsPath(root: string, entry: string): Promise<Set<string>> {
   const seen = new Set<string>();
@@ -97,9 +99,15 @@ async function awsPath(root: string, entry: string): Promise<Set<string>> {
     ))
       todo.push(at(m));
     for (const m of text.matchAll(/\bimport\(\s*["'](\.\.?\/[^"']+\.mjs)["']\s*\)/g))
-      if (!GCP_WIRING_CHUNK.test(at(m)) && !COMPUTE_TRANSPORT_CHUNK.test(at(m))) todo.push(at(m));
+      if (!GCP_WIRING_CHUNK.test(at(m))) todo.push(at(m));
   }
   return seen;
+}
+
+/** The GCP sources a chunk was built from (its linked source map's `sources`). */
+async function gcpSourcesOf(root: string, file: string): Promise<string[]> {
+  const map = JSON.parse(await readFile(path.join(root, `${file}.map`), 'utf8')) as { sources: string[] };
+  return map.sources.filter((s) => GCP_SOURCE.test(s));
 }
 
 const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
@@ -422,6 +430,7 @@ describe('serverless package: the repository as it stands', () => {
         const text = await readFile(path.join(dir, file), 'utf8');
         if (reached.has(file)) {
           expect(GCP_LIBRARY.test(text), `${fn}: ${file} is on the AWS path`).toBe(false);
+          expect(await gcpSourcesOf(dir, file), `${fn}: ${file} is on the AWS path`).toEqual([]);
           code[fn] += Buffer.byteLength(text);
         } else {
           gcpLibraries ||= GCP_LIBRARY.test(text);

@@ -12,6 +12,8 @@ const TABLE = 'portico-snapshots';
 let dynamo: LocalDynamo;
 /** Every DynamoDB operation the stores sent (command names), to check the access paths. */
 const commands: string[] = [];
+/** DynamoDB requests in flight now, and the most at once since the last reset. */
+const inFlight = { now: 0, most: 0 };
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -22,6 +24,17 @@ beforeAll(async () => {
       return next(args);
     },
     { step: 'initialize', name: 'recordCommands' },
+  );
+  dynamo.client.middlewareStack.add(
+    (next) => async (args) => {
+      inFlight.most = Math.max(inFlight.most, ++inFlight.now);
+      try {
+        return await next(args);
+      } finally {
+        inFlight.now--;
+      }
+    },
+    { step: 'initialize', name: 'countInFlight' },
   );
 });
 
@@ -81,6 +94,37 @@ describe('DynamoSnapshotStore specifics', () => {
     );
     expect(await s.referrers(c, { kind: 'Gateway', namespace: 'a', name: 'g0' })).toEqual([]);
     expect(await s.referrers(c, { kind: 'Gateway', namespace: 'a', name: 'g1' })).toHaveLength(1);
+  });
+
+  it("writes a key's statuses with one sequence update, the objects' records in parallel, in order", async () => {
+    const s = store();
+    const c = 'parallel-status';
+    const key = `${c}/Gateway/apps/web`;
+    const route = (name: string) => ({
+      kind: 'HTTPRoute' as const,
+      namespace: 'apps',
+      name,
+      loadBalancers: [key],
+      status: { parents: [] },
+    });
+    // 'warm-up' still exists: when the key stops writing its status, the key releases it
+    await s.put(c, v(httpRoute('apps', 'warm-up', { parents: [{ name: 'web' }] }), '1'));
+    await s.putStatusesOfKey(c, key, [route('warm-up')]);
+    commands.length = 0;
+    inFlight.most = 0;
+    await s.putStatusesOfKey(c, key, [route('a'), route('b'), route('c')]);
+    // one sequence update for 3 statuses and the release of 'warm-up' (was one each), then 4 latest-record
+    // updates; before, each record's writes waited for the previous record's
+    expect(commands.filter((n) => n === 'UpdateItemCommand')).toHaveLength(1 + 4);
+    expect(inFlight.most).toBeGreaterThanOrEqual(3);
+    const page = await s.statusSince(c, undefined, 10);
+    // the cursors in order: the statuses as given, then the release
+    expect(page.items.map((i) => [i.ref.name, i.release === undefined])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['c', true],
+      ['warm-up', false],
+    ]);
   });
 
   it('reads a bundle with batched gets and queries, never a scan', async () => {
