@@ -51,10 +51,10 @@ const common: Capabilities = {
   // Target groups hold instances, IPs or Lambdas; a Cloud Storage bucket is GCP's.
   backendBuckets: false,
   // IPv6 in the load balancer's families makes it dualstack (render.ts); an ELBv2 load balancer
-  // always has IPv4 addresses too.
+  // always has IPv4 addresses too. A pool of IPv6 endpoints only gets an ipv6 target group.
   ipFamilies: 'dual-stack',
-  // Not yet rendered (target-group cross-zone attributes): reported.
-  topology: false,
+  // PreferClose: the target group's cross-zone load balancing is turned off (target-group-plan.ts).
+  topology: true,
   maxListeners: ELBV2_LIMITS.listenersPerLoadBalancer,
   maxCertificatesPerListener: ELBV2_LIMITS.certificatesPerListener + 1,
 };

@@ -12,7 +12,7 @@ export type Tags = Record<string, string>;
 // The API's enumerations, as far as Portico writes them; observe reads the SDK's strings into these.
 export type LoadBalancerType = 'application' | 'network';
 export type LoadBalancerScheme = 'internet-facing' | 'internal';
-export type LoadBalancerIpAddressType = 'ipv4' | 'dualstack';
+export type LoadBalancerIpAddressType = 'ipv4' | 'dualstack' | 'dualstack-without-public-ipv4';
 export type ListenerProtocol = 'HTTP' | 'HTTPS' | 'TCP' | 'UDP' | 'TLS';
 export type TargetGroupProtocol = ListenerProtocol;
 export type HealthCheckProtocol = 'HTTP' | 'HTTPS' | 'TCP';
@@ -63,13 +63,27 @@ export interface TargetGroupValue {
   protocolVersion?: 'HTTP1' | 'HTTP2' | 'GRPC';
   port: number;
   targetType: 'ip';
-  ipAddressType: 'ipv4';
+  /** One family per target group; ipv6 ones attach only to dualstack load balancers. */
+  ipAddressType: 'ipv4' | 'ipv6';
   vpcId: string;
   healthCheck: HealthCheckValue;
+  /**
+   * ModifyTargetGroupAttributes: only the keys Portico manages (TARGET_GROUP_ATTRIBUTE_DEFAULTS), so
+   * the diff never compares the rest.
+   */
+  attributes: Record<string, string>;
   /** The IR pool it stands for. Not an AWS field: for status and notices, ignored by the diff spec. */
   pool: string;
   tags: Tags;
 }
+
+/** Cross-zone load balancing per target group: `false` keeps each zone's traffic in that zone. */
+export const CROSS_ZONE_ATTRIBUTE = 'load_balancing.cross_zone.enabled';
+
+/** The target-group attributes Portico manages, with AWS's defaults for a new target group. */
+export const TARGET_GROUP_ATTRIBUTE_DEFAULTS: Readonly<Record<string, string>> = {
+  [CROSS_ZONE_ATTRIBUTE]: 'use_load_balancer_configuration',
+};
 
 export interface Target {
   id: string;

@@ -33,7 +33,8 @@ export const awsElbv2Parameters = z
     vpcId: id('vpc'),
     subnets: z.array(id('subnet')).min(1).max(100),
     securityGroups: z.array(id('sg')).max(5).default([]),
-    ipAddressType: z.enum(['ipv4', 'dualstack']).default('ipv4'),
+    /** dualstack-without-public-ipv4: internet-facing ALBs only (render warns and uses dualstack elsewhere). */
+    ipAddressType: z.enum(['ipv4', 'dualstack', 'dualstack-without-public-ipv4']).default('ipv4'),
     /** Certificates are referenced, never uploaded: a default plus one ARN per TLS hostname. */
     certificateArns: z
       .strictObject({

@@ -83,19 +83,25 @@ export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}):
     name: lbName,
     type,
     scheme: lb.scheme,
-    ipAddressType: lb.ipFamilies?.includes('IPv6') ? 'dualstack' : params.ipAddressType,
+    ipAddressType: ipAddressType(lb, params.ipAddressType, alb, notices),
     subnets: [...params.subnets].sort(),
     securityGroups: [...params.securityGroups].sort(),
     attributes: loadBalancerAttributes(params, type),
     tags: tags('load-balancer'),
   };
-  if (lb.ipFamilies?.includes('IPv6') && !lb.ipFamilies.includes('IPv4'))
+  if (
+    lb.ipFamilies?.includes('IPv6') &&
+    !lb.ipFamilies.includes('IPv4') &&
+    lbValue.ipAddressType === 'dualstack'
+  )
     notices.push({
       severity: 'warning',
       code: 'UnsupportedValue',
       feature: 'load-balancer/ip-family/IPv6-only',
       source: lb.source,
-      message: 'an ELBv2 load balancer cannot be IPv6 only: it is dualstack, with IPv4 addresses as well',
+      message:
+        'an ELBv2 load balancer cannot be IPv6 only: it is dualstack, with IPv4 addresses as well ' +
+        '(awsElbv2.ipAddressType dualstack-without-public-ipv4 drops the public ones on internet-facing ALBs)',
     });
   if (!alb && params.idleTimeoutSeconds !== undefined)
     notices.push({
@@ -119,7 +125,7 @@ export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}):
     const key = `${poolId}\u0000${protocols.protocol}\u0000${protocols.protocolVersion ?? ''}`;
     let plan = planned.get(key);
     if (!plan) {
-      plan = planTargetGroup(lb, pool, protocols, params, extraTags);
+      plan = planTargetGroup(lb, pool, protocols, params, extraTags, lbValue.ipAddressType);
       planned.set(plan.value.name, plan);
       planned.set(key, plan);
     }
@@ -294,6 +300,33 @@ export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}):
     ],
     notices,
   };
+}
+
+/**
+ * IPv6 in the IR's families makes the load balancer dualstack (the IR wins over the parameters);
+ * `dualstack-without-public-ipv4` only when the parameters ask for it, and only where AWS has it
+ * (internet-facing ALBs).
+ */
+function ipAddressType(
+  lb: ir.LoadBalancer,
+  asked: LoadBalancerValue['ipAddressType'],
+  alb: boolean,
+  notices: AdapterNotice[],
+): LoadBalancerValue['ipAddressType'] {
+  if (asked === 'dualstack-without-public-ipv4') {
+    if (alb && lb.scheme === 'internet-facing') return asked;
+    notices.push({
+      severity: 'warning',
+      code: 'UnsupportedValue',
+      feature: 'parameters/ipAddressType/dualstack-without-public-ipv4',
+      source: lb.source,
+      field: 'awsElbv2.ipAddressType',
+      message:
+        'dualstack-without-public-ipv4 is for internet-facing ALBs only; this load balancer is dualstack',
+    });
+    return 'dualstack';
+  }
+  return lb.ipFamilies?.includes('IPv6') ? 'dualstack' : asked;
 }
 
 export function listenerAddress(lbName: string, port: number): string {

@@ -86,7 +86,12 @@ export const GCP_CAPABILITIES: Capabilities = {
   misdirectedRequests: false,
   // Backend buckets: a route rule's `service` (never weighted or mirrored to; global load balancers only).
   backendBuckets: true,
-  // IPv6 forwarding rules and IPv6 NEG endpoints are not rendered yet: reported.
-  ipFamilies: 'ipv4',
+  // IPv6 forwarding rules on the global external Application LB (render.ts ipFamilyPlan); other
+  // schemes and passthrough listeners report IPv6. NEG endpoints are IPv4 (a dual-stack pod is
+  // reached by its IPv4 address).
+  ipFamilies: 'dual-stack',
+  // PreferClose would be a serviceLbPolicy (networkservices API, loadBalancingAlgorithm
+  // WATERFALL_BY_ZONE, global external and cross-region internal Application LBs only) on the backend
+  // service; backend service localityLbPolicy only picks endpoints, not zones. Not managed yet: reported.
   topology: false,
 };

@@ -17,6 +17,7 @@ const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
     'ports',
     'backendService',
     'IPAddress',
+    'ipVersion',
     'network',
     'subnetwork',
   ],

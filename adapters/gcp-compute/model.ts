@@ -36,6 +36,8 @@ export interface ForwardingRuleValue extends ComputeResource {
   ports?: string[];
   /** A requested IP (Gateway spec.addresses); absent = an ephemeral one. */
   IPAddress?: string;
+  /** `IPV6` for the IPv6 rule of a dual-stack or IPv6-only load balancer; absent = IPv4. */
+  ipVersion?: 'IPV6';
   /** The target HTTP(S) proxy (Application LBs). */
   target?: string;
   /** The regional backend service (passthrough Network LBs). */

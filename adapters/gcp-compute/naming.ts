@@ -44,9 +44,15 @@ export function forwardingRuleName(
   port: number,
   https: boolean,
   ip: string | undefined,
+  ipv6 = false,
 ): string {
+  // The IPv6 rule of a dual-stack listener differs from its IPv4 one by a hidden part (IPv4 names
+  // are as they were before IPv6 rules existed).
   return gcpName([...lbParts(lb), String(port)], {
-    hidden: hidden(lb, s, 'forwarding-rule', https ? 'https' : 'http', ip ?? ''),
+    hidden: [
+      ...hidden(lb, s, 'forwarding-rule', https ? 'https' : 'http', ip ?? ''),
+      ...(ipv6 ? ['IPV6'] : []),
+    ],
   });
 }
 

@@ -8,6 +8,7 @@
 // Unsupported features drop their route or listener whole; limits drop the lowest-precedence routes;
 // invalid parameters render nothing.
 
+import { isIP } from 'node:net';
 import type * as ir from '#core/ir/load-balancer.js';
 import { ownershipLabels } from '#core/naming/index.js';
 import type { DesiredResource } from '#core/plan/types.js';
@@ -122,15 +123,19 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
     return plan;
   };
 
-  const [address, ...otherAddresses] = supported.requestedAddresses;
-  if (otherAddresses.length > 0)
+  // One forwarding rule per listener and family: each takes the first requested address of its family.
+  const v6Address = supported.requestedAddresses.find((a) => isIP(a.value) === 6);
+  const address = supported.requestedAddresses.find((a) => isIP(a.value) !== 6);
+  const unused = supported.requestedAddresses.filter((a) => a !== address && a !== v6Address);
+  if (unused.length > 0)
     notices.push({
       severity: 'warning',
       code: 'UnsupportedValue',
       feature: 'load-balancer/addresses',
       source: lb.source,
-      message: `a forwarding rule has one IP address: ${address!.value} is used, the others are not`,
+      message: `a forwarding rule has one IP address per family: ${unused.map((a) => a.value).join(', ')} not used`,
     });
+  const families = ipFamilyPlan(lb, params, supported.listeners, notices);
 
   // Backend buckets are global resources: a regional load balancer would need regionBackendBuckets.
   const bucketProblem =
@@ -226,32 +231,36 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
           urlMap,
         },
       });
-    const frName = forwardingRuleName(lb, scope, listener.port, https, address?.value);
-    add({
-      address: gcpAddress('forwarding-rule', frName),
-      kind: 'forwarding-rule',
-      value: {
-        name: frName,
-        description: ownerDescription(lb, 'forwarding-rule'),
-        ...inScope,
-        loadBalancingScheme: params.loadBalancingScheme,
-        IPProtocol: 'TCP',
-        portRange: `${listener.port}-${listener.port}`,
-        ...(address ? { IPAddress: address.value } : {}),
-        target: path(https ? 'target-https-proxy' : 'target-http-proxy', proxyName),
-        ...(internal && params.network ? { network: params.network } : {}),
-        ...(internal && params.subnetwork ? { subnetwork: params.subnetwork } : {}),
-        labels: {
-          ...params.labels,
-          ...ownershipLabels({ cluster: lb.cluster, lbKey: lb.key, role: 'forwarding-rule' }),
+    for (const ipv6 of families.managed) {
+      const ip = ipv6 ? v6Address : address;
+      const frName = forwardingRuleName(lb, scope, listener.port, https, ip?.value, ipv6);
+      add({
+        address: gcpAddress('forwarding-rule', frName),
+        kind: 'forwarding-rule',
+        value: {
+          name: frName,
+          description: ownerDescription(lb, 'forwarding-rule'),
+          ...inScope,
+          loadBalancingScheme: params.loadBalancingScheme,
+          IPProtocol: 'TCP',
+          portRange: `${listener.port}-${listener.port}`,
+          ...(ip ? { IPAddress: ip.value } : {}),
+          ...(ipv6 ? { ipVersion: 'IPV6' as const } : {}),
+          target: path(https ? 'target-https-proxy' : 'target-http-proxy', proxyName),
+          ...(internal && params.network ? { network: params.network } : {}),
+          ...(internal && params.subnetwork ? { subnetwork: params.subnetwork } : {}),
+          labels: {
+            ...params.labels,
+            ...ownershipLabels({ cluster: lb.cluster, lbKey: lb.key, role: 'forwarding-rule' }),
+          },
         },
-      },
-    });
+      });
+    }
   }
 
   const passthrough = renderPassthrough({
     lb,
-    listeners: layer4,
+    listeners: families.passthrough ? layer4 : [],
     pools,
     params,
     address: address?.value,
@@ -546,10 +555,15 @@ function planPool(
   let elsewhere = 0;
   let ipv6 = 0;
   let dropped = 0;
+  // A dual-stack Service lists each pod once per family: its IPv4 endpoint already reaches it.
+  const podKey = (p: ir.PodRef) => `${p.namespace}/${p.name}`;
+  const v4Pods = new Set(
+    pool.endpoints.flatMap((e) => (e.family === 'IPv4' && e.pod ? [podKey(e.pod)] : [])),
+  );
   for (const e of pool.endpoints) {
     if (!e.ready) continue;
     if (e.family !== 'IPv4') {
-      ipv6++;
+      if (!e.pod || !v4Pods.has(podKey(e.pod))) ipv6++;
       continue;
     }
     // An endpoint outside the NEG zones goes to the first zone's NEG (GCP checks the instance's zone on attach).
@@ -571,7 +585,11 @@ function planPool(
       'neg/zone',
       `${elsewhere} endpoint(s) have no zone among negZones; they are put in the NEG of ${zones[0]}`,
     );
-  if (ipv6 > 0) warn('neg/ipv6', `${ipv6} IPv6 endpoint(s) left out: the NEGs are IPv4`);
+  if (ipv6 > 0)
+    warn(
+      'neg/ipv6',
+      `${ipv6} IPv6 endpoint(s) of pods without an IPv4 endpoint left out: Portico attaches IPv4 NEG endpoints only`,
+    );
   if (dropped > 0)
     warn(
       'neg/endpoints',
@@ -612,6 +630,45 @@ function planPool(
     pool: pool.id,
   };
   return { service, healthCheck, negs, endpoints, notices };
+}
+
+/**
+ * Which forwarding rules each listener gets. IPv6 rules (`ipVersion: IPV6`, GCP's own ephemeral IPv6
+ * address or a requested one) are rendered for the global external Application LB, where GCP takes
+ * them as they are; regional and internal ones need a dual-stack subnet and are reported, as are
+ * passthrough (TCP/UDP) listeners. `managed` lists the families of the Application LB's rules
+ * (false = IPv4, true = IPv6); `passthrough` is false when those listeners get no rule at all.
+ */
+function ipFamilyPlan(
+  lb: ir.LoadBalancer,
+  params: GcpComputeParameters,
+  listeners: readonly ir.Listener[],
+  notices: AdapterNotice[],
+): { managed: boolean[]; passthrough: boolean } {
+  const families = lb.ipFamilies ?? ['IPv4'];
+  const v4 = families.includes('IPv4');
+  if (!families.includes('IPv6')) return { managed: [false], passthrough: true };
+  const globalExternal = params.location === 'global' && params.loadBalancingScheme === 'EXTERNAL_MANAGED';
+  const layer4 = listeners.some((l) => l.protocol === 'TCP' || l.protocol === 'UDP');
+  const managed = listeners.some((l) => l.protocol !== 'TCP' && l.protocol !== 'UDP');
+  const refuse = (what: string, why: string) =>
+    notices.push({
+      severity: v4 ? 'warning' : 'error',
+      code: 'UnsupportedValue',
+      feature: 'load-balancer/ip-family/IPv6',
+      source: lb.source,
+      message: `${what}: ${why}; ${v4 ? 'served on IPv4 only' : 'nothing is served (the load balancer is IPv6 only)'}`,
+    });
+  if (managed && !globalExternal)
+    refuse(
+      'IPv6 forwarding rules',
+      `Portico renders them for the global external Application LB only (this one is ${params.loadBalancingScheme} in ${params.location}, which needs a dual-stack subnet)`,
+    );
+  if (layer4) refuse('IPv6 passthrough forwarding rules', 'not rendered yet (they need a dual-stack subnet)');
+  return {
+    managed: globalExternal ? (v4 ? [false, true] : [true]) : v4 ? [false] : [],
+    passthrough: v4,
+  };
 }
 
 /** Endpoints in a stable order: by IP and port (GCE_VM_IP_PORT), or by instance (GCE_VM_IP). */

@@ -1,12 +1,22 @@
 // IR pool → one target group and its registered targets. The target group's protocol follows the
 // load balancer type (ALB: HTTP/HTTPS, gRPC as protocol version; NLB: TCP/UDP/TLS), so the same pool
-// behind a UDP and a TCP listener gets two target groups.
+// behind a UDP and a TCP listener gets two target groups. A target group holds one address family:
+// see targetFamily for which one a pool gets.
 
 import type * as ir from '#core/ir/load-balancer.js';
 import { ownershipTags } from '#core/naming/index.js';
 import type { AdapterNotice } from '../../types.js';
 import { ELBV2_LIMITS } from '../capabilities.js';
-import type { HealthCheckValue, Tags, Target, TargetGroupValue, TargetsValue } from '../model.js';
+import {
+  CROSS_ZONE_ATTRIBUTE,
+  type HealthCheckValue,
+  type LoadBalancerIpAddressType,
+  TARGET_GROUP_ATTRIBUTE_DEFAULTS,
+  type Tags,
+  type Target,
+  type TargetGroupValue,
+  type TargetsValue,
+} from '../model.js';
 import { targetGroupName } from '../naming.js';
 import type { AwsElbv2Parameters } from '../parameters.js';
 
@@ -44,12 +54,26 @@ export function targetGroupProtocols(
   }
 }
 
+/**
+ * The family of a pool's target group. A dual-stack Service's pods appear once per family (one
+ * EndpointSlice each), so one family already reaches every pod: IPv4, unless the pool has IPv6
+ * endpoints only and the load balancer is dualstack (ipv6 target groups need one).
+ */
+export function targetFamily(
+  pool: Pick<ir.BackendPool, 'endpoints'>,
+  lbIpAddressType: LoadBalancerIpAddressType,
+): 'ipv4' | 'ipv6' {
+  const v6Only = pool.endpoints.length > 0 && pool.endpoints.every((e) => e.family === 'IPv6');
+  return v6Only && lbIpAddressType !== 'ipv4' ? 'ipv6' : 'ipv4';
+}
+
 export function planTargetGroup(
   lb: ir.LoadBalancer,
   pool: ir.BackendPool,
   protocols: Protocols,
   params: AwsElbv2Parameters,
   extraTags: Tags,
+  lbIpAddressType: LoadBalancerIpAddressType,
 ): TargetGroupPlan {
   const notices: AdapterNotice[] = [];
   const warn = (
@@ -64,31 +88,50 @@ export function planTargetGroup(
     port: pool.servicePort,
     targetType: params.targetType,
     vpcId: params.vpcId,
-    ipAddressType: 'ipv4' as const,
+    ipAddressType: targetFamily(pool, lbIpAddressType),
   };
   const name = targetGroupName(lb, pool, shape);
   const value: TargetGroupValue = {
     name,
     ...shape,
     healthCheck: healthCheck(pool, protocols, warn),
+    // PreferClose: each load balancer node sends to the targets in its own zone (AWS fails a zone
+    // with no healthy target over to the others through DNS).
+    attributes: {
+      ...TARGET_GROUP_ATTRIBUTE_DEFAULTS,
+      ...(pool.topology === 'PreferClose' ? { [CROSS_ZONE_ATTRIBUTE]: 'false' } : {}),
+    },
     pool: pool.id,
     tags: { ...extraTags, ...ownershipTags({ cluster: lb.cluster, lbKey: lb.key, role: 'target-group' }) },
   };
 
   // Ready and not terminating → registered; everything else is deregistered (drained by AWS).
+  const family = shape.ipAddressType === 'ipv6' ? 'IPv6' : 'IPv4';
+  // Pods already registered by their address of the target group's family.
+  const podKey = (p: ir.PodRef) => `${p.namespace}/${p.name}`;
+  const reached = new Set(
+    pool.endpoints.flatMap((e) => (e.family === family && e.pod ? [podKey(e.pod)] : [])),
+  );
   let targets: Target[] = [];
-  let skippedV6 = 0;
+  let skipped = 0;
   for (const e of pool.endpoints) {
     if (!e.ready || e.terminating) continue;
-    if (e.family !== 'IPv4') {
-      skippedV6++;
+    if (e.family !== family) {
+      if (!e.pod || !reached.has(podKey(e.pod))) skipped++;
       continue;
     }
     targets.push({ id: e.address, port: e.port });
   }
   targets = dedupe(targets.sort(compareTargets));
-  if (skippedV6 > 0)
-    warn('pool/endpoints/IPv6', 'endpoints', `${skippedV6} IPv6 endpoints left out: target groups are IPv4`);
+  if (skipped > 0)
+    warn(
+      'pool/endpoints/IPv6',
+      'endpoints',
+      lbIpAddressType === 'ipv4'
+        ? `${skipped} IPv6 endpoints left out: IPv6 targets need a dualstack load balancer`
+        : `${skipped} IPv6 endpoints of pods without an IPv4 endpoint left out: a target group holds one family, ` +
+            'and this pool has IPv4 endpoints',
+    );
   if (targets.length > ELBV2_LIMITS.targetsPerTargetGroup) {
     warn(
       'target-group/targets',

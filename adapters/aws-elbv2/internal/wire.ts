@@ -191,7 +191,12 @@ export function healthCheckInput(
   };
 }
 
-export function targetGroupFromAws(tg: TargetGroup, tags: Tags): TargetGroupValue {
+/** `attributes`: the managed ones as observed (DescribeTargetGroupAttributes). */
+export function targetGroupFromAws(
+  tg: TargetGroup,
+  tags: Tags,
+  attributes: Record<string, string> = {},
+): TargetGroupValue {
   const protocol = (tg.Protocol ?? 'HTTP') as TargetGroupProtocol;
   const hcProtocol = (tg.HealthCheckProtocol ?? 'TCP') as HealthCheckProtocol;
   const healthCheck: HealthCheckValue = {
@@ -216,9 +221,10 @@ export function targetGroupFromAws(tg: TargetGroup, tags: Tags): TargetGroupValu
       : {}),
     port: tg.Port ?? 0,
     targetType: (tg.TargetType ?? 'ip') as 'ip',
-    ipAddressType: (tg.IpAddressType ?? 'ipv4') as 'ipv4',
+    ipAddressType: tg.IpAddressType === 'ipv6' ? 'ipv6' : 'ipv4',
     vpcId: tg.VpcId ?? '',
     healthCheck,
+    attributes,
     pool: '',
     tags,
   };

@@ -7,10 +7,13 @@ import {
   type CreateTargetGroupOutput,
   DeleteTargetGroupCommand,
   DeregisterTargetsCommand,
+  DescribeTargetGroupAttributesCommand,
+  type DescribeTargetGroupAttributesOutput,
   DescribeTargetGroupsCommand,
   type DescribeTargetGroupsOutput,
   DescribeTargetHealthCommand,
   type DescribeTargetHealthOutput,
+  ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   RegisterTargetsCommand,
   type TargetGroup,
@@ -22,7 +25,13 @@ import { syncTags } from '../internal/tags.js';
 import { compareTargets } from '../internal/target-group-plan.js';
 import { touched } from '../internal/touched.js';
 import { healthCheckInput, targetGroupFromAws, toAwsTags } from '../internal/wire.js';
-import { type Elbv2Kinds, elbv2Address, type Tags, type Target } from '../model.js';
+import {
+  type Elbv2Kinds,
+  elbv2Address,
+  TARGET_GROUP_ATTRIBUTE_DEFAULTS,
+  type Tags,
+  type Target,
+} from '../model.js';
 
 /** DescribeTargetGroups takes at most 20 names a call. */
 const NAMES_PER_CALL = 20;
@@ -80,7 +89,18 @@ export async function observeTargetGroup(
   owned: boolean,
 ): Promise<ObservedResource<Elbv2Kinds>[]> {
   const arn = tg.TargetGroupArn ?? '';
-  const value = targetGroupFromAws(tg, tags);
+  let attributes: Record<string, string> = {};
+  if (owned) {
+    const a = await send<DescribeTargetGroupAttributesOutput>(
+      ctx,
+      new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }),
+    );
+    const all = new Map((a.Attributes ?? []).map((x) => [x.Key ?? '', x.Value ?? '']));
+    attributes = Object.fromEntries(
+      Object.entries(TARGET_GROUP_ATTRIBUTE_DEFAULTS).map(([k, d]) => [k, all.get(k) ?? d]),
+    );
+  }
+  const value = targetGroupFromAws(tg, tags, attributes);
   const health = await send<DescribeTargetHealthOutput>(
     ctx,
     new DescribeTargetHealthCommand({ TargetGroupArn: arn }),
@@ -105,7 +125,7 @@ export async function applyTargetGroup(ac: ApplyContext, c: BuildChange<'target-
   const ctx = ac.calls;
   const v = c.after;
   if (c.action !== 'update') {
-    await ac.createOrAdopt(
+    const arn = await ac.createOrAdopt(
       c.address,
       async () =>
         (
@@ -127,6 +147,9 @@ export async function applyTargetGroup(ac: ApplyContext, c: BuildChange<'target-
         ).TargetGroups?.[0]?.TargetGroupArn,
       async () => (await targetGroupByName(ctx, v.name))?.TargetGroupArn,
     );
+    // A new target group has AWS's defaults: send only what differs (an adopted one that differs
+    // shows up at the next observe).
+    await modifyAttributes(ac, arn, v.attributes, TARGET_GROUP_ATTRIBUTE_DEFAULTS, c.address);
     return;
   }
   const arn = await ac.resolve(c.address);
@@ -136,7 +159,27 @@ export async function applyTargetGroup(ac: ApplyContext, c: BuildChange<'target-
       new ModifyTargetGroupCommand({ TargetGroupArn: arn, ...healthCheckInput(v.healthCheck) }),
       c.address,
     );
+  await modifyAttributes(ac, arn, v.attributes, c.before.attributes, c.address);
   if (touched(c, 'tags')) await syncTags(ctx, arn, v.tags, c.before.tags);
+}
+
+async function modifyAttributes(
+  ac: ApplyContext,
+  arn: string,
+  want: Record<string, string>,
+  have: Readonly<Record<string, string>>,
+  address: string,
+): Promise<void> {
+  const changed = Object.entries(want).filter(([k, x]) => have[k] !== x);
+  if (changed.length === 0) return;
+  await send(
+    ac.calls,
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: arn,
+      Attributes: changed.map(([Key, Value]) => ({ Key, Value })),
+    }),
+    address,
+  );
 }
 
 /** The registered set: one RegisterTargets for what is new, one DeregisterTargets for what is gone. */

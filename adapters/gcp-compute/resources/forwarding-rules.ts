@@ -27,6 +27,8 @@ export function forwardingRuleFromApi(api: Json): ForwardingRuleValue {
       'labelFingerprint',
     ]) as unknown as ForwardingRuleValue),
     ...regionOf(api),
+    // GCP may echo IPV4 for a rule created without ipVersion: only IPV6 is a difference.
+    ...(api.ipVersion === 'IPV6' ? { ipVersion: 'IPV6' as const } : {}),
     labels: (pick(api, ['labels']).labels as Record<string, string> | undefined) ?? {},
   };
 }

@@ -533,6 +533,7 @@ export class Elbv2Service {
     if (!['ipv4', 'dualstack', 'dualstack-without-public-ipv4'].includes(ipAddressType)) {
       throw validation(`Invalid IP address type '${ipAddressType}'`);
     }
+    checkIpAddressType(type, scheme, ipAddressType);
     const subnets = this.subnetsFrom(r, p, type);
     const sgs = strList(p.SecurityGroups) ?? [];
     for (const sg of sgs) {
@@ -681,6 +682,12 @@ export class Elbv2Service {
     const t = required(str(p.IpAddressType), 'IpAddressType');
     if (!['ipv4', 'dualstack', 'dualstack-without-public-ipv4'].includes(t))
       throw validation(`Invalid IP address type '${t}'`);
+    checkIpAddressType(lb.type, lb.scheme, t);
+    if (t === 'ipv4' && [...this.tgsOfLb(r, lb.arn)].some((a) => this.tg(r, a).ipAddressType === 'ipv6'))
+      throw new ElbError(
+        'InvalidConfigurationRequest',
+        'An ipv6 target group is attached to this load balancer: it must stay dualstack',
+      );
     lb.ipAddressType = t;
     return { IpAddressType: t };
   }
@@ -948,6 +955,12 @@ export class Elbv2Service {
             throw new ElbError(
               'IncompatibleProtocols',
               `The listener protocol ${protocol} is not compatible with target group protocol ${tg.protocol}`,
+            );
+          }
+          if (tg.ipAddressType === 'ipv6' && lb.ipAddressType === 'ipv4') {
+            throw new ElbError(
+              'InvalidConfigurationRequest',
+              `The target group '${tgArn}' has IP address type ipv6, which requires a dualstack load balancer`,
             );
           }
           if (tg.vpcId && tg.vpcId !== this.vpcId) {
@@ -1354,6 +1367,11 @@ export class Elbv2Service {
       if (!['HTTP1', 'HTTP2', 'GRPC'].includes(protocolVersion))
         throw validation(`Invalid protocol version '${protocolVersion}'`);
     } else if (http && targetType !== 'lambda') protocolVersion = 'HTTP1';
+    const ipAddressType = str(p.IpAddressType) ?? 'ipv4';
+    if (!['ipv4', 'ipv6'].includes(ipAddressType))
+      throw validation(`Invalid IP address type '${ipAddressType}' for a target group`);
+    if (ipAddressType === 'ipv6' && targetType !== 'ip' && targetType !== 'instance')
+      throw validation(`Target groups of type ${targetType} cannot be ipv6`);
     const hcProtocol =
       str(p.HealthCheckProtocol) ??
       (targetType === 'lambda'
@@ -1374,7 +1392,7 @@ export class Elbv2Service {
       port,
       vpcId,
       targetType,
-      ipAddressType: targetType === 'lambda' ? undefined : (str(p.IpAddressType) ?? 'ipv4'),
+      ipAddressType: targetType === 'lambda' ? undefined : ipAddressType,
       hc: {
         enabled: bool(p.HealthCheckEnabled) ?? targetType !== 'lambda',
         protocol: hcProtocol,
@@ -1554,7 +1572,19 @@ export class Elbv2Service {
 
   private modifyTargetGroupAttributes(r: Region, p: QueryObject): unknown {
     const tg = this.tg(r, required(str(p.TargetGroupArn), 'TargetGroupArn'));
-    applyAttributes(tg.attributes, required(list(p.Attributes), 'Attributes'), 'target group');
+    const raw = required(list(p.Attributes), 'Attributes');
+    for (const a0 of raw) {
+      const a = obj(a0) ?? {};
+      if (str(a.Key) !== 'load_balancing.cross_zone.enabled') continue;
+      const v = str(a.Value) ?? '';
+      if (!['true', 'false', 'use_load_balancer_configuration'].includes(v))
+        throw validation(
+          `'${v}' is not a valid value for load_balancing.cross_zone.enabled (true, false or use_load_balancer_configuration)`,
+        );
+      if (v === 'false' && tg.targetType === 'lambda')
+        throw validation('Cross-zone load balancing cannot be turned off for lambda target groups');
+    }
+    applyAttributes(tg.attributes, raw, 'target group');
     return { Attributes: attrs(tg.attributes) };
   }
 
@@ -1964,6 +1994,14 @@ function applyAttributes(m: Map<string, string>, raw: QueryValue[], what: string
     next.set(key, str(a.Value) ?? '');
   }
   for (const [k, v] of next) m.set(k, v);
+}
+
+/** dualstack-without-public-ipv4 exists for internet-facing ALBs only. */
+function checkIpAddressType(type: string, scheme: string, t: string): void {
+  if (t === 'dualstack-without-public-ipv4' && (type !== 'application' || scheme !== 'internet-facing'))
+    throw validation(
+      'dualstack-without-public-ipv4 is only supported for internet-facing Application Load Balancers',
+    );
 }
 
 function sameSet(a: string[], b: string[]): boolean {

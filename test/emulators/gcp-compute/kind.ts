@@ -21,6 +21,8 @@ export interface KindContext {
   externalRef(field: string, value: unknown, collection: string): string;
   /** A fresh external or internal IPv4 address for an address or forwarding rule without one. */
   allocateIp(internal: boolean): string;
+  /** An ephemeral global IPv6 address (GFE range). */
+  allocateIpv6(): string;
 }
 
 export interface Kind {

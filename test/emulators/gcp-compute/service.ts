@@ -510,6 +510,7 @@ export class ComputeService {
         const n = this.nextIp++;
         return `${internal ? '10.128' : '34.120'}.${(n >> 8) & 255}.${n & 255}`;
       },
+      allocateIpv6: () => `2600:1901:0:${(this.nextIp++).toString(16)}::`,
     };
   }
 

@@ -1,7 +1,8 @@
 // Forwarding rules: a target proxy (Application LBs) or, in a region, a backend service (passthrough
 // Network LBs), never both; the scheme of the rule matches the scheme of what it sends traffic to; TCP
 // to proxies; a port range (`80` is stored as `80-80`) or up to 5 ports; an IP literal, a reserved
-// address (resolved to its IP), or an ephemeral IP when none is given.
+// address (resolved to its IP), or an ephemeral IP when none is given; ipVersion IPV6 (global
+// EXTERNAL_MANAGED only) for an IPv6 address.
 
 import { isIP } from 'node:net';
 import { invalid } from '../errors.js';
@@ -63,7 +64,15 @@ export function prepareForwardingRule(body: Json, ctx: KindContext): Json {
   } else if (ports.length === 0 && defaultPorts) fr.portRange = defaultPorts;
 
   const internal = scheme.startsWith('INTERNAL');
-  if (fr.IPAddress === undefined || fr.IPAddress === '') fr.IPAddress = ctx.allocateIp(internal);
+  const ipVersion = oneOf('resource.ipVersion', fr.ipVersion, ['IPV4', 'IPV6'] as const);
+  // An IPv6 rule without a dual-stack subnet: only the global external Application LB (GFE) has one.
+  if (ipVersion === 'IPV6' && (ctx.scope.kind !== 'global' || scheme !== 'EXTERNAL_MANAGED'))
+    throw invalid(
+      'resource.ipVersion',
+      'IPV6 without a subnetwork is for global EXTERNAL_MANAGED forwarding rules only',
+    );
+  if (fr.IPAddress === undefined || fr.IPAddress === '')
+    fr.IPAddress = ipVersion === 'IPV6' ? ctx.allocateIpv6() : ctx.allocateIp(internal);
   else if (typeof fr.IPAddress === 'string' && fr.IPAddress.includes('/'))
     fr.IPAddress = ctx.ref('resource.IPAddress', fr.IPAddress, ['addresses']).value.address;
   else if (typeof fr.IPAddress !== 'string' || isIP(fr.IPAddress) === 0)
@@ -71,6 +80,11 @@ export function prepareForwardingRule(body: Json, ctx: KindContext): Json {
       'resource.IPAddress',
       `'${String(fr.IPAddress)}' is neither an IP address nor an address resource`,
     );
+  const family = isIP(String(fr.IPAddress));
+  if (ipVersion !== undefined && family !== (ipVersion === 'IPV6' ? 6 : 4))
+    throw invalid('resource.IPAddress', `'${String(fr.IPAddress)}' is not an ${ipVersion} address`);
+  if (ipVersion === undefined && family === 6)
+    throw invalid('resource.IPAddress', 'an IPv6 address needs ipVersion IPV6');
   if (fr.network !== undefined) fr.network = ctx.externalRef('resource.network', fr.network, 'networks');
   if (fr.subnetwork !== undefined)
     fr.subnetwork = ctx.externalRef('resource.subnetwork', fr.subnetwork, 'subnetworks');
@@ -85,6 +99,7 @@ export function prepareForwardingRule(body: Json, ctx: KindContext): Json {
     ...fr,
     loadBalancingScheme: scheme,
     IPProtocol: protocol,
+    ipVersion: ipVersion ?? 'IPV4',
     networkTier: fr.networkTier ?? 'PREMIUM',
     labels,
     labelFingerprint: Buffer.from(JSON.stringify(labels)).toString('base64').slice(0, 12),
