@@ -17,6 +17,7 @@ import { lazyCaBundleStore } from '#adapters/aws-elbv2/ca-bundle-store.js';
 import { CA_BUNDLE_KEY_PREFIX } from '#adapters/aws-elbv2/internal/trust-store-plan.js';
 import type { Elbv2Kinds } from '#adapters/aws-elbv2/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
+import { InvalidConfigError } from '#adapters/types.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { translate } from '#core/translate/translate.js';
 import {
@@ -249,6 +250,16 @@ describe('aws-elbv2 mutual TLS on the emulators', () => {
     await untouched();
     const left = await elb.send(new DescribeTrustStoresCommand({ Names: [name] }));
     expect(left.TrustStores?.map((t) => t.TrustStoreArn)).toEqual([arn]);
+  });
+
+  it('fails the apply with a configuration error when the bucket does not exist, and creates nothing of mTLS', async () => {
+    const lb = mtlsLb({ cas: [caA] });
+    const params = lb.providerParameters as Record<string, unknown>;
+    const elsewhere = { ...lb, providerParameters: { ...params, trustStoreBucket: 'no-such-bucket' } };
+    const err = await reconcile(adapter(), elsewhere).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidConfigError);
+    expect(String((err as Error).message)).toMatch(/NoSuchBucket/);
+    expect(emu.service.trustStoreNamed(REGION, trustStoreName(lb))).toBeUndefined();
   });
 
   it('leaves the listener out, with a notice, without a bucket or for AllowInsecureFallback', () => {
