@@ -8,6 +8,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type * as ir from '#core/ir/load-balancer.js';
 import type { LoadBalancerAdapter, Rendered } from '../types.js';
 import { applyElbv2 } from './apply.js';
+import type { CaBundleStore } from './ca-bundle-store.js';
 import { ELBV2_CAPABILITIES } from './capabilities.js';
 import { elbv2DiffSpec } from './diff-spec.js';
 import { AWS_ELBV2_ADAPTER, type Elbv2Kinds } from './model.js';
@@ -36,18 +37,25 @@ export interface Elbv2AdapterOptions extends Elbv2RenderOptions {
   region: string;
   /** When set, only resources tagged with this cluster count as owned (else any cluster with the key). */
   cluster?: string;
+  /**
+   * Where trust stores' CA bundles are uploaded (S3: s3-ca-bundle-store.ts, loaded lazily with
+   * lazyCaBundleStore). Without it, a listener with client validation fails its apply.
+   */
+  caBundles?: CaBundleStore;
 }
 
 export type Elbv2Adapter = LoadBalancerAdapter<Elbv2Kinds> & { readonly region: string };
 
 export function createElbv2Adapter(opts: Elbv2AdapterOptions): Elbv2Adapter {
   const cluster = opts.cluster !== undefined ? { cluster: opts.cluster } : {};
+  const caBundles = opts.caBundles !== undefined ? { caBundles: opts.caBundles } : {};
   return {
     ...elbv2PureHalf(opts),
     region: opts.region,
     observe: (key, { signal, desired }) =>
       observeElbv2({ client: opts.client, signal }, { key, desired, ...cluster }),
-    apply: (plan, { signal }) => applyElbv2({ client: opts.client, signal }, plan, cluster),
+    apply: (plan, { signal }) =>
+      applyElbv2({ client: opts.client, signal }, plan, { ...cluster, ...caBundles }),
     // An adapter set up for one cluster holds nothing of another.
     listOwnedKeys: async (of, { signal }) =>
       opts.cluster !== undefined && of !== opts.cluster

@@ -7,6 +7,7 @@
 import { executionSteps, type Step } from '#core/plan/execution-steps.js';
 import type { Plan } from '#core/plan/types.js';
 import { type LbStatus, NotOwnedError } from '../types.js';
+import type { CaBundleStore } from './ca-bundle-store.js';
 import { applyContext } from './internal/apply-context.js';
 import type { Elbv2Calls } from './internal/sdk.js';
 import { describeTags, ownedBy } from './internal/tags.js';
@@ -21,10 +22,13 @@ import {
   deleteTargetGroup,
   deleteTargets,
 } from './resources/target-groups.js';
+import { applyTrustStore, deleteTrustStore } from './resources/trust-stores.js';
 
 export interface ApplyOptions {
   /** When set, only resources tagged with this cluster count as owned. */
   cluster?: string;
+  /** Where trust stores' CA bundles go (client certificate validation). */
+  caBundles?: CaBundleStore;
 }
 
 type BuildStep = Exclude<Step<Elbv2Kinds>, { op: 'delete' }>;
@@ -38,7 +42,7 @@ export async function applyElbv2(
   const key = plan.lbKey;
   const owned = (tags: Tags) => ownedBy(tags, key, opts.cluster);
   const steps = executionSteps(plan);
-  const ac = applyContext(ctx, owned, plan.changes);
+  const ac = applyContext(ctx, owned, plan.changes, opts.caBundles);
 
   // Ownership, re-checked right before anything is modified.
   const toCheck = new Map<string, string>();
@@ -58,6 +62,7 @@ export async function applyElbv2(
     else if (c.kind === 'listener') await applyListener(ac, c);
     else if (c.kind === 'target-group') await applyTargetGroup(ac, c);
     else if (c.kind === 'targets') await applyTargets(ac, c);
+    else if (c.kind === 'trust-store') await applyTrustStore(ac, c);
     // Rules go per listener (runRules).
   };
   const deleted = new Set(plan.changes.filter((c) => c.action === 'delete').map((c) => c.address));
@@ -66,6 +71,7 @@ export async function applyElbv2(
     else if (c.kind === 'listener') await deleteListener(ac, c);
     else if (c.kind === 'rule') await deleteRule(ac, c);
     else if (c.kind === 'target-group') await deleteTargetGroup(ac, c);
+    else if (c.kind === 'trust-store') await deleteTrustStore(ac, c);
     else await deleteTargets(ac, c, deleted.has(elbv2Address('target-group', c.before.targetGroup)));
   };
 

@@ -40,9 +40,8 @@ const common: Capabilities = {
   // HTTPS/TLS target groups encrypt but never verify the target's certificate, and present no client
   // certificate: a BackendTLSPolicy (which requires verification) cannot be honoured.
   backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
-  // ALB mutual TLS (listener MutualAuthentication `verify`) checks against a trust store made from an
-  // S3 object, not a PEM bundle; `passthrough` (≈ AllowInsecureFallback) forwards the chain unchecked.
-  // Neither is rendered yet: the trust store and the listener field are not managed by this adapter.
+  // Client certificate validation is an ALB HTTPS listener's (ALB_CAPABILITIES); Portico programs no
+  // NLB mutual TLS.
   frontendClientValidation: [],
   // An NLB TLS listener terminates every connection, or (TCP) none: never by SNI.
   tlsMixedModes: false,
@@ -78,6 +77,12 @@ export const ALB_CAPABILITIES: Capabilities = {
   weightedBackends: true,
   maxBackendsPerRoute: ELBV2_LIMITS.targetGroupsPerForwardAction,
   poolProtocols: ['HTTP', 'HTTPS', 'GRPC'],
+  // AllowValidOnly: MutualAuthentication `verify` against a trust store made from the CA bundle
+  // (render.ts, needs awsElbv2.trustStoreBucket). AllowInsecureFallback has no form: `verify` refuses
+  // every client without a certificate that chains to the trust store, and `passthrough` checks nothing
+  // against the bundle (it forwards whatever chain the client sent), so neither admits everyone while
+  // validating the certificates that are presented.
+  frontendClientValidation: ['AllowValidOnly'],
 };
 
 export const NLB_CAPABILITIES: Capabilities = {

@@ -24,6 +24,7 @@ const REPLACE_ON: Readonly<Record<Elbv2Kind, readonly string[]>> = {
   'target-group': ['name', 'protocol', 'protocolVersion', 'port', 'targetType', 'vpcId', 'ipAddressType'],
   targets: ['targetGroup'],
   rule: ['loadBalancer', 'listenerPort', 'conditions', 'actions', 'transforms'],
+  'trust-store': ['name'],
 };
 
 /** Not AWS fields: kept for status and observe, never compared. */
@@ -31,6 +32,8 @@ const IGNORE: Readonly<Partial<Record<Elbv2Kind, readonly string[]>>> = {
   'load-balancer': ['status'],
   'target-group': ['pool'],
   rule: ['routes', 'contentId'],
+  // What apply uploads; the bundle's hash stands for it.
+  'trust-store': ['bundle'],
 };
 
 const byJson = <T>(a: T, b: T) => {
@@ -78,6 +81,7 @@ function normalize(pair: ComparePair<Elbv2Kinds>): { desired: Elbv2Value; observ
       return { desired: listener(pair.desired), observed: listener(pair.observed) };
     }
     case 'target-group':
+    case 'trust-store':
       return pair;
   }
 }
@@ -117,7 +121,12 @@ export function elbv2References(resource: Resource<Elbv2Kinds>): string[] {
   switch (resource.kind) {
     case 'listener': {
       const v = resource.value;
-      return [elbv2Address('load-balancer', v.loadBalancer), ...forwardTargets(v.defaultAction)];
+      const trustStore = v.mutualAuthentication?.trustStore;
+      return [
+        elbv2Address('load-balancer', v.loadBalancer),
+        ...(trustStore !== undefined ? [elbv2Address('trust-store', trustStore)] : []),
+        ...forwardTargets(v.defaultAction),
+      ];
     }
     case 'rule': {
       const v = resource.value;

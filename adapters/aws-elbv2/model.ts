@@ -39,7 +39,30 @@ export interface ListenerValue {
   sslPolicy?: string;
   /** HTTPS and TLS only: the first is the default certificate, the rest go to AddListenerCertificates. */
   certificateArns?: string[];
+  /** ALB HTTPS only: client certificates checked against a trust store. Absent = off. */
+  mutualAuthentication?: MutualAuthenticationValue;
   defaultAction: RuleAction;
+  tags: Tags;
+}
+
+/**
+ * A listener's MutualAuthentication. Render writes `verify` only; `passthrough` (the chain forwarded
+ * unchecked) is observed when someone else set it, so that the diff turns it back.
+ */
+export interface MutualAuthenticationValue {
+  mode: 'verify' | 'passthrough';
+  /** `verify`: the trust store's name (its ARN is resolved by name). */
+  trustStore?: string;
+  ignoreClientCertificateExpiry?: boolean;
+}
+
+/** A trust store made from a CA bundle that apply uploads to S3 (CreateTrustStore reads it there). */
+export interface TrustStoreValue {
+  name: string;
+  /** SHA-256 of the PEM bundle: what is compared. Observed from the trust store's CA_BUNDLE_TAG. */
+  caBundleSha256: string;
+  /** Desired only, never compared: the bundle and the S3 object apply writes it to (content-addressed key). */
+  bundle?: { bucket: string; key: string; pem: string };
   tags: Tags;
 }
 
@@ -148,6 +171,7 @@ export type Elbv2Values = {
   'target-group': TargetGroupValue;
   targets: TargetsValue;
   rule: RuleValue;
+  'trust-store': TrustStoreValue;
 };
 
 export type Elbv2Kind = keyof Elbv2Values;

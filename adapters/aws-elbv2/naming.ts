@@ -35,6 +35,16 @@ export function targetGroupName(
   });
 }
 
+/**
+ * One trust store per listener with client validation: its CA bundle may change (ModifyTrustStore) but
+ * its name does not, so the listener keeps pointing at it.
+ */
+export function trustStoreName(lb: ir.LoadBalancer, port: number): string {
+  return elbv2Name([lb.source.namespace ?? '', lb.source.name, String(port)], {
+    hidden: [lb.cluster, lb.key, 'trust-store', String(port)],
+  });
+}
+
 /** A rule's identity: its conditions and actions, whatever its priority. */
 export function ruleContentId(
   conditions: unknown,

@@ -27,6 +27,7 @@ import {
   targetGroupsByName,
   targetGroupsOfLoadBalancer,
 } from './resources/target-groups.js';
+import { observeTrustStore, trustStoreByName } from './resources/trust-stores.js';
 
 export interface ObserveOptions {
   key: LbKey;
@@ -115,7 +116,22 @@ export async function observeElbv2(ctx: Elbv2Calls, opts: ObserveOptions): Promi
     }
   }
 
-  // 4. Target groups and their registered targets.
+  // 4. Trust stores: the desired ones and those the owned listeners use (one being turned off), by name.
+  // Only load balancers with client validation pay for these reads.
+  const trustStoreNames = new Set<string>();
+  for (const r of desired) if (r.kind === 'trust-store') trustStoreNames.add(r.value.name);
+  for (const r of resources)
+    if (r.kind === 'listener' && r.owned && r.value.mutualAuthentication?.trustStore !== undefined)
+      trustStoreNames.add(r.value.mutualAuthentication.trustStore);
+  for (const name of [...trustStoreNames].sort()) {
+    const ts = await trustStoreByName(ctx, name);
+    if (!ts?.TrustStoreArn) continue;
+    await readTags(ctx, tags, [ts.TrustStoreArn]);
+    const tsTags = tags.get(ts.TrustStoreArn) ?? {};
+    resources.push(observeTrustStore(ts, tsTags, owned(tsTags)));
+  }
+
+  // 5. Target groups and their registered targets.
   await readTags(ctx, tags, [...tgs.keys()]);
   for (const tg of tgs.values()) {
     const tgTags = tags.get(tg.TargetGroupArn ?? '') ?? {};

@@ -8,6 +8,7 @@ import type { AdapterNotice } from '../types.js';
 
 export const CERTIFICATE_ARN_PATTERN =
   /^arn:aws(?:-[a-z]+)*:(?:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+|iam::\d{12}:server-certificate\/[A-Za-z0-9/_+=,.@-]+)$/;
+const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const HOSTNAME_KEY = /^(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`));
 const arn = z.string().regex(CERTIFICATE_ARN_PATTERN, 'not an ACM or IAM certificate ARN');
@@ -59,6 +60,16 @@ export const awsElbv2Parameters = z
     /** ALB idle timeout (idle_timeout.timeout_seconds). */
     idleTimeoutSeconds: z.number().int().min(1).max(4000).optional(),
     deletionProtection: z.boolean().default(false),
+    /**
+     * S3 bucket for the CA bundles of listeners with client certificate validation (Gateway
+     * `spec.tls.frontend`): apply uploads each bundle there, content-addressed, and the trust store is
+     * made from it. Required for client validation only.
+     */
+    trustStoreBucket: z
+      .string()
+      .regex(S3_BUCKET_NAME, 'not an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)')
+      .refine((b) => !/\.\.|^\d+\.\d+\.\d+\.\d+$|^xn--|-s3alias$|--ol-s3$/.test(b), 'not an S3 bucket name')
+      .optional(),
     tags: z
       .record(z.string(), tagValue)
       .default({})

@@ -14,6 +14,7 @@ import { albRules, type PlannedRule } from './internal/alb-rules.js';
 import { resolveCertificates } from './internal/certificates.js';
 import { type Elbv2Limits, QuotaBudget } from './internal/quotas.js';
 import { planTargetGroup, type TargetGroupPlan, targetGroupProtocols } from './internal/target-group-plan.js';
+import { caBundleProblem, planTrustStore } from './internal/trust-store-plan.js';
 import {
   AWS_ELBV2_ADAPTER,
   type Elbv2Kinds,
@@ -22,6 +23,7 @@ import {
   type LoadBalancerValue,
   type RuleValue,
   type Tags,
+  type TrustStoreValue,
 } from './model.js';
 import { loadBalancerName } from './naming.js';
 import { loadBalancerAttributes, parseParameters } from './parameters.js';
@@ -142,6 +144,7 @@ export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}):
   };
 
   const listeners: ListenerValue[] = [];
+  const trustStores: TrustStoreValue[] = [];
   const rules: RuleValue[] = [];
   const ports = new Set<number>();
   const originals = new Map(lb.listeners.map((l) => [l.id, l]));
@@ -178,12 +181,34 @@ export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}):
     const tlsFields = terminates ? { sslPolicy: params.sslPolicy, certificateArns } : {};
 
     if (alb) {
+      // Client validation (AllowValidOnly: capabilities left out the rest) or no listener: admitting
+      // clients without a certificate would be wider than asked.
+      const validation = listener.tls?.clientValidation;
+      let mtls: ReturnType<typeof planTrustStore> | undefined;
+      if (validation) {
+        const problem = !params.trustStoreBucket
+          ? 'client certificate validation needs awsElbv2.trustStoreBucket in the LoadBalancerParameters (the S3 bucket the CA bundle is uploaded to)'
+          : caBundleProblem(validation.caCertificatesPem);
+        if (problem || !params.trustStoreBucket) {
+          onListener(listener, {
+            severity: 'error',
+            code: 'UnsupportedValue',
+            feature: 'listener/client-validation/trust-store',
+            ...(params.trustStoreBucket ? {} : { field: 'awsElbv2.trustStoreBucket' }),
+            message: `listener ${listener.id} left out: ${problem} (CA from ${validation.sources.join(', ')})`,
+          });
+          continue;
+        }
+        mtls = planTrustStore(lb, listener.port, validation, params.trustStoreBucket, tags('trust-store'));
+        trustStores.push(mtls.trustStore);
+      }
       ports.add(listener.port);
       listeners.push({
         loadBalancer: lbName,
         port: listener.port,
         protocol: listener.protocol as 'HTTP' | 'HTTPS',
         ...tlsFields,
+        ...(mtls ? { mutualAuthentication: mtls.mutualAuthentication } : {}),
         defaultAction: fixedResponse(404, 'not found'),
         tags: tags('listener'),
       });
@@ -273,6 +298,9 @@ export function renderElbv2(lb: ir.LoadBalancer, opts: Elbv2RenderOptions = {}):
   return {
     resources: [
       { address: elbv2Address('load-balancer', lbName), kind: 'load-balancer', value: lbValue },
+      ...trustStores.map(
+        (t): Desired => ({ address: elbv2Address('trust-store', t.name), kind: 'trust-store', value: t }),
+      ),
       ...listeners.map(
         (l): Desired => ({ address: listenerAddress(lbName, l.port), kind: 'listener', value: l }),
       ),

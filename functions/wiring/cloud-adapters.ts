@@ -1,3 +1,4 @@
+import { lazyCaBundleStore } from '#adapters/aws-elbv2/ca-bundle-store.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { type Env, regionOf } from './env.js';
 
@@ -16,7 +17,18 @@ export async function cloudAdapters(env: Env): Promise<Record<string, AnyLoadBal
     import('#adapters/aws-elbv2/index.js'),
   ]);
   const adapters: Record<string, AnyLoadBalancerAdapter> = {
-    [elbv2.name]: await elbv2.create({ client: new ElasticLoadBalancingV2Client({ region }), region }),
+    [elbv2.name]: await elbv2.create({
+      client: new ElasticLoadBalancingV2Client({ region }),
+      region,
+      // ALB mutual TLS: the S3 SDK is loaded on the first CA bundle upload, not with the function.
+      caBundles: lazyCaBundleStore(async () => {
+        const [{ S3Client }, { s3CaBundleStore }] = await Promise.all([
+          import('./s3-client.js'),
+          import('#adapters/aws-elbv2/s3-ca-bundle-store.js'),
+        ]);
+        return s3CaBundleStore(new S3Client({ region }));
+      }),
+    }),
   };
   const gcpParameter = env.PORTICO_GCP_CONFIG_PARAMETER;
   if (gcpParameter) {

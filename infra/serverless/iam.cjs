@@ -46,6 +46,7 @@ const ELBV2_DESCRIBE = [
   'DescribeTags',
   'DescribeTargetGroups',
   'DescribeTargetHealth',
+  'DescribeTrustStores',
 ];
 const ELBV2_MUTATE = [
   'AddListenerCertificates',
@@ -54,14 +55,17 @@ const ELBV2_MUTATE = [
   'CreateLoadBalancer',
   'CreateRule',
   'CreateTargetGroup',
+  'CreateTrustStore',
   'DeleteListener',
   'DeleteLoadBalancer',
   'DeleteRule',
   'DeleteTargetGroup',
+  'DeleteTrustStore',
   'DeregisterTargets',
   'ModifyListener',
   'ModifyLoadBalancerAttributes',
   'ModifyTargetGroup',
+  'ModifyTrustStore',
   'RegisterTargets',
   'RemoveListenerCertificates',
   'RemoveTags',
@@ -119,8 +123,8 @@ module.exports = {
     mutate: {
       Effect: 'Allow',
       Action: ELBV2_MUTATE.map((a) => `elasticloadbalancing:${a}`),
-      Resource: ['loadbalancer/*', 'targetgroup/*', 'listener/*', 'listener-rule/*'].map((r) =>
-        arn('elasticloadbalancing', r),
+      Resource: ['loadbalancer/*', 'targetgroup/*', 'listener/*', 'listener-rule/*', 'truststore/*'].map(
+        (r) => arn('elasticloadbalancing', r),
       ),
     },
   },

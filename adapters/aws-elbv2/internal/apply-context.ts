@@ -9,14 +9,18 @@ import {
 import { parseAddress } from '#core/plan/address.js';
 import type { Change } from '#core/plan/types.js';
 import { ConflictError, NotOwnedError } from '../../types.js';
+import type { CaBundleStore } from '../ca-bundle-store.js';
 import { type Elbv2Kind, type Elbv2Kinds, elbv2Address, type Tags } from '../model.js';
 import { loadBalancerByName } from '../resources/load-balancers.js';
 import { targetGroupByName } from '../resources/target-groups.js';
+import { trustStoreByName } from '../resources/trust-stores.js';
 import { type Elbv2Calls, send } from './sdk.js';
 import { describeTags } from './tags.js';
 
 export interface ApplyContext {
   readonly calls: Elbv2Calls;
+  /** Where trust stores' CA bundles are uploaded; absent when the adapter was set up without one. */
+  readonly caBundles: CaBundleStore | undefined;
   /** Carries this load balancer's ownership tags. */
   owned(tags: Tags): boolean;
   /** The ARN of a load balancer, listener or target group address, looked up by name when not known yet. */
@@ -38,6 +42,7 @@ export function applyContext(
   calls: Elbv2Calls,
   owned: (tags: Tags) => boolean,
   changes: readonly Change<Elbv2Kinds>[],
+  caBundles?: CaBundleStore,
 ): ApplyContext {
   const arns = new Map<string, string>();
   for (const c of changes)
@@ -50,6 +55,7 @@ export function applyContext(
     let arn: string | undefined;
     if (kind === 'load-balancer') arn = (await loadBalancerByName(calls, name))?.LoadBalancerArn;
     else if (kind === 'target-group') arn = (await targetGroupByName(calls, name))?.TargetGroupArn;
+    else if (kind === 'trust-store') arn = (await trustStoreByName(calls, name))?.TrustStoreArn;
     else if (kind === 'listener') {
       const lbArn = await resolve(elbv2Address('load-balancer', name));
       const r = await send<DescribeListenersOutput>(
@@ -67,6 +73,7 @@ export function applyContext(
   };
   return {
     calls,
+    caBundles,
     owned,
     resolve,
     found,

@@ -58,6 +58,14 @@ export async function sendOrAbsent<O>(
   }
 }
 
+/** S3 answers (the trust store's CA bundle upload) that another try does not fix: the bucket setting is wrong. */
+const S3_CONFIG_ERRORS = [
+  'NoSuchBucket',
+  'AccessDenied',
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
+];
+
 export function mapError(err: unknown, signal: AbortSignal, address?: string): Error {
   if (signal.aborted) return new AbortedError('aborted', { cause: signal.reason });
   if (
@@ -78,9 +86,14 @@ export function mapError(err: unknown, signal: AbortSignal, address?: string): E
   if (status >= 500 || e?.$fault === 'server' || code === 'InternalFailure' || code === 'ServiceUnavailable')
     return new RetryableError(message, { cause: err });
   if (code.startsWith('TooMany')) return new QuotaExceededError(message, code);
-  if (code === 'PriorityInUse' || code.startsWith('Duplicate') || code === 'ResourceInUse')
+  if (code === 'PriorityInUse' || code.startsWith('Duplicate') || code.endsWith('InUse'))
     return new ConflictError(message, address);
-  if (code === 'ValidationError' || code.startsWith('Invalid') || code === 'OperationNotPermitted')
+  if (
+    code === 'ValidationError' ||
+    code.startsWith('Invalid') ||
+    code === 'OperationNotPermitted' ||
+    S3_CONFIG_ERRORS.includes(code)
+  )
     return new InvalidConfigError(message, address);
   if (code.endsWith('NotFound')) return new ConflictError(message, address);
   // Network errors and anything else unknown: worth another try.

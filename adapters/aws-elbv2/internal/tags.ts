@@ -11,7 +11,7 @@ import type { LbKey } from '#core/ir/load-balancer.js';
 import { awsTagValue, MANAGED_BY, TAG_KEYS } from '#core/naming/index.js';
 import type { Tags } from '../model.js';
 import { chunks, type Elbv2Calls, send } from './sdk.js';
-import { CONTENT_ID_TAG, fromAwsTags, toAwsTags } from './wire.js';
+import { CA_BUNDLE_TAG, CONTENT_ID_TAG, fromAwsTags, toAwsTags } from './wire.js';
 
 /** Tags by ARN. An ARN the answer leaves out has no entry (it is gone, or its tags could not be read). */
 export async function describeTags(ctx: Elbv2Calls, arns: readonly string[]): Promise<Map<string, Tags>> {
@@ -32,10 +32,12 @@ export function ownedBy(tags: Tags, key: LbKey, cluster?: string): boolean {
   );
 }
 
-/** Adds what differs and removes what is no longer wanted; the rule content-id tag is apply's own and stays. */
+/** Adds what differs and removes what is no longer wanted; the content-id and CA bundle tags are apply's own and stay. */
 export async function syncTags(ctx: Elbv2Calls, arn: string, desired: Tags, before: Tags): Promise<void> {
   const add = Object.entries(desired).filter(([k, v]) => before[k] !== v);
-  const remove = Object.keys(before).filter((k) => !(k in desired) && k !== CONTENT_ID_TAG);
+  const remove = Object.keys(before).filter(
+    (k) => !(k in desired) && k !== CONTENT_ID_TAG && k !== CA_BUNDLE_TAG,
+  );
   if (add.length > 0)
     await send(ctx, new AddTagsCommand({ ResourceArns: [arn], Tags: toAwsTags(Object.fromEntries(add)) }));
   if (remove.length > 0) await send(ctx, new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: remove }));

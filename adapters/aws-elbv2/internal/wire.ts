@@ -22,6 +22,8 @@ import type {
 
 /** Extra tag apply puts on rules: their content id, so observe finds the same address. */
 export const CONTENT_ID_TAG = 'portico.dev/content-id';
+/** On a trust store: the SHA-256 of the CA bundle it was made from (AWS does not give the bundle back). */
+export const CA_BUNDLE_TAG = 'portico.dev/ca-bundle-sha256';
 
 export const toAwsTags = (tags: Tags): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 

@@ -25,9 +25,11 @@ import {
   elbv2Address,
   type ListenerProtocol,
   type ListenerValue,
+  type MutualAuthenticationValue,
   type Tags,
 } from '../model.js';
 import { listenerAddress } from '../render.js';
+import { trustStoreNameOfArn } from './trust-stores.js';
 
 /** Every listener of a load balancer. */
 export function describeListeners(ctx: Elbv2Calls, loadBalancerArn: string): Promise<Listener[]> {
@@ -60,6 +62,14 @@ export async function observeListener(
       : { type: 'forward', targetGroups: [] },
     tags,
   };
+  const mtls = l.MutualAuthentication;
+  if (mtls?.Mode === 'verify')
+    value.mutualAuthentication = {
+      mode: 'verify',
+      trustStore: trustStoreNameOfArn(mtls.TrustStoreArn ?? '') ?? mtls.TrustStoreArn ?? '',
+      ignoreClientCertificateExpiry: mtls.IgnoreClientCertificateExpiry ?? false,
+    };
+  else if (mtls?.Mode === 'passthrough') value.mutualAuthentication = { mode: 'passthrough' };
   if (protocol === 'HTTPS' || protocol === 'TLS') {
     if (l.SslPolicy !== undefined) value.sslPolicy = l.SslPolicy;
     const certs = await allPages(
@@ -96,6 +106,7 @@ export async function applyListener(ac: ApplyContext, c: BuildChange<'listener'>
     ...(v.sslPolicy !== undefined ? { SslPolicy: v.sslPolicy } : {}),
     ...(firstCert !== undefined ? { Certificates: [{ CertificateArn: firstCert }] } : {}),
   };
+  const mutualAuthentication = await mutualAuthenticationInput(ac, v.mutualAuthentication);
   let arn: string;
   let beforeCerts: string[] = [];
   if (c.action !== 'update') {
@@ -111,6 +122,7 @@ export async function applyListener(ac: ApplyContext, c: BuildChange<'listener'>
               Port: v.port,
               Protocol: v.protocol,
               ...tls,
+              ...(mutualAuthentication ? { MutualAuthentication: mutualAuthentication } : {}),
               DefaultActions: [action],
               Tags: toAwsTags(v.tags),
             }),
@@ -129,6 +141,10 @@ export async function applyListener(ac: ApplyContext, c: BuildChange<'listener'>
           ListenerArn: arn,
           Protocol: v.protocol,
           ...tls,
+          // Sent when set or when it was on: `off` turns client validation off.
+          ...(mutualAuthentication || c.before.mutualAuthentication
+            ? { MutualAuthentication: mutualAuthentication ?? { Mode: 'off' } }
+            : {}),
           DefaultActions: [action],
         }),
         c.address,
@@ -156,6 +172,17 @@ export async function applyListener(ac: ApplyContext, c: BuildChange<'listener'>
       }),
       c.address,
     );
+}
+
+/** The API's MutualAuthentication for a listener value (the trust store's ARN resolved by name). */
+async function mutualAuthenticationInput(ac: ApplyContext, m: MutualAuthenticationValue | undefined) {
+  if (!m) return undefined;
+  if (m.mode === 'passthrough') return { Mode: 'passthrough' };
+  return {
+    Mode: 'verify',
+    TrustStoreArn: await ac.resolve(elbv2Address('trust-store', m.trustStore ?? '')),
+    IgnoreClientCertificateExpiry: m.ignoreClientCertificateExpiry ?? false,
+  };
 }
 
 export async function deleteListener(ac: ApplyContext, c: LeavingChange<'listener'>): Promise<void> {

@@ -35,6 +35,10 @@ export interface Elbv2Limits {
   tagResourceArns: number;
   /** Largest PageSize accepted by Describe* calls. */
   maxPageSize: number;
+  /** Trust stores per region (mutual TLS). */
+  trustStoresPerRegion: number;
+  /** CA certificates per trust store. */
+  caCertificatesPerTrustStore: number;
 }
 
 export const DEFAULT_LIMITS: Elbv2Limits = {
@@ -54,4 +58,6 @@ export const DEFAULT_LIMITS: Elbv2Limits = {
   describeTagsArns: 20,
   tagResourceArns: 20,
   maxPageSize: 400,
+  trustStoresPerRegion: 100,
+  caCertificatesPerTrustStore: 25,
 };

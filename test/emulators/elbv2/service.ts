@@ -16,6 +16,16 @@ import {
   strList,
   validation,
 } from './protocol.js';
+import {
+  type MutualAuthentication,
+  mutualAuthenticationFrom,
+  type ObjectSource,
+  readBundle,
+  selectTrustStores,
+  type TrustStore,
+  trustStoreId,
+  trustStoreOut,
+} from './trust-stores.js';
 
 export interface ServiceOptions {
   accountId?: string;
@@ -40,6 +50,8 @@ export interface ServiceOptions {
   /** Subnet id to availability zone; unknown subnets get zones a, b, c… of the region in order of first use. */
   subnetZones?: Record<string, string>;
   now?: () => number;
+  /** Where trust stores read their CA bundles (test/emulators/s3 `store`); without it, none is found. */
+  objects?: ObjectSource;
 }
 
 type Tags = Map<string, string>;
@@ -67,6 +79,8 @@ interface Listener {
   sslPolicy: string | undefined;
   certificates: { CertificateArn: string; IsDefault: boolean }[];
   alpnPolicy: string[] | undefined;
+  /** ALB HTTPS only; undefined = off. */
+  mutualAuthentication: MutualAuthentication | undefined;
   defaultActions: Action[];
   defaultRuleArn: string;
   tags: Tags;
@@ -127,6 +141,7 @@ class Region {
   listeners = new Map<string, Listener>();
   rules = new Map<string, Rule>();
   tgs = new Map<string, TargetGroup>();
+  trustStores = new Map<string, TrustStore>();
   subnetZones = new Map<string, string>();
   constructor(readonly name: string) {}
 }
@@ -404,6 +419,16 @@ export class Elbv2Service {
         return this.describeTags(r, p);
       case 'DescribeAccountLimits':
         return this.describeAccountLimits();
+      case 'CreateTrustStore':
+        return this.createTrustStore(r, p);
+      case 'DescribeTrustStores': {
+        const page = this.paginate(selectTrustStores(r.trustStores, p), p);
+        return { TrustStores: page.items.map(trustStoreOut), NextMarker: page.next };
+      }
+      case 'ModifyTrustStore':
+        return this.modifyTrustStore(r, p);
+      case 'DeleteTrustStore':
+        return this.deleteTrustStore(r, p);
       default:
         throw new ElbError('InvalidAction', `The action ${action} is not valid for this web service.`);
     }
@@ -437,6 +462,13 @@ export class Elbv2Service {
     const rule = r.rules.get(arn);
     if (!rule) throw new ElbError('RuleNotFound', `One or more rules not found`);
     return rule;
+  }
+
+  private trustStore(r: Region, arn: string): TrustStore {
+    checkArn(arn, 'truststore', 'trust store');
+    const t = r.trustStores.get(arn);
+    if (!t) throw new ElbError('TrustStoreNotFound', `Trust store '${arn}' not found`);
+    return t;
   }
 
   private arn(r: Region, resource: string): string {
@@ -731,6 +763,10 @@ export class Elbv2Service {
       required(list(p.DefaultActions), 'DefaultActions'),
       undefined,
     );
+    const mtls = obj(p.MutualAuthentication);
+    const mutualAuthentication = mtls
+      ? mutualAuthenticationFrom(mtls, lb.type, protocol, (a) => this.trustStore(r, a))
+      : undefined;
     const tags = this.tagsFrom(p.Tags);
     const lbId = lb.arn.split('/').slice(-3).join('/');
     const arn = this.arn(r, `listener/${lbId}/${hex(16)}`);
@@ -744,6 +780,7 @@ export class Elbv2Service {
         protocol === 'HTTPS' || protocol === 'TLS' ? (str(p.SslPolicy) ?? DEFAULT_SSL_POLICY) : undefined,
       certificates: certificates.map((c) => ({ CertificateArn: c, IsDefault: true })),
       alpnPolicy: strList(p.AlpnPolicy),
+      mutualAuthentication: mutualAuthentication?.Mode === 'off' ? undefined : mutualAuthentication,
       defaultActions: actions,
       defaultRuleArn: ruleArn,
       tags,
@@ -785,6 +822,8 @@ export class Elbv2Service {
       SslPolicy: l.sslPolicy,
       DefaultActions: l.defaultActions.map(actionOut),
       AlpnPolicy: l.alpnPolicy,
+      // HTTPS listeners (ALB only) always report a mode.
+      MutualAuthentication: l.protocol === 'HTTPS' ? (l.mutualAuthentication ?? { Mode: 'off' }) : undefined,
     };
   }
 
@@ -814,6 +853,13 @@ export class Elbv2Service {
     } else if (protocol !== l.protocol) {
       this.actionsFrom(r, lb, protocol, [], l.defaultRuleArn, l.defaultActions);
     }
+    const mtls = obj(p.MutualAuthentication);
+    const mutualAuthentication = mtls
+      ? mutualAuthenticationFrom(mtls, lb.type, protocol, (a) => this.trustStore(r, a))
+      : l.mutualAuthentication;
+    if (mutualAuthentication && mutualAuthentication.Mode !== 'off' && protocol !== 'HTTPS')
+      throw validation('Mutual authentication is supported only on HTTPS listeners');
+    l.mutualAuthentication = mutualAuthentication?.Mode === 'off' ? undefined : mutualAuthentication;
     l.protocol = protocol;
     l.port = port;
     if (certs?.length) {
@@ -1799,11 +1845,57 @@ export class Elbv2Service {
     return tags;
   }
 
+  // --- trust stores -----------------------------------------------------------------------------------
+
+  private createTrustStore(r: Region, p: QueryObject): unknown {
+    const name = required(str(p.Name), 'Name');
+    validateName(name, 'Trust store');
+    if ([...r.trustStores.values()].some((t) => t.name === name))
+      throw new ElbError('DuplicateTrustStoreName', `A trust store with the name '${name}' already exists`);
+    if (r.trustStores.size >= this.limits.trustStoresPerRegion)
+      throw new ElbError('TooManyTrustStores', `You've reached the limit on the number of trust stores`);
+    const bundle = readBundle(this.opts.objects, p, this.limits.caCertificatesPerTrustStore);
+    const tags = this.tagsFrom(p.Tags);
+    const arn = this.arn(r, `truststore/${name}/${trustStoreId()}`);
+    const store: TrustStore = {
+      arn,
+      name,
+      caCertificates: bundle.count,
+      bundle: { bucket: bundle.bucket, key: bundle.key },
+      tags,
+    };
+    r.trustStores.set(arn, store);
+    return { TrustStores: [trustStoreOut(store)] };
+  }
+
+  private modifyTrustStore(r: Region, p: QueryObject): unknown {
+    const store = this.trustStore(r, required(str(p.TrustStoreArn), 'TrustStoreArn'));
+    const bundle = readBundle(this.opts.objects, p, this.limits.caCertificatesPerTrustStore);
+    store.caCertificates = bundle.count;
+    store.bundle = { bucket: bundle.bucket, key: bundle.key };
+    return { TrustStores: [trustStoreOut(store)] };
+  }
+
+  private deleteTrustStore(r: Region, p: QueryObject): unknown {
+    const store = this.trustStore(r, required(str(p.TrustStoreArn), 'TrustStoreArn'));
+    const user = [...r.listeners.values()].find((l) => l.mutualAuthentication?.TrustStoreArn === store.arn);
+    if (user)
+      throw new ElbError('TrustStoreInUse', `Trust store '${store.arn}' is in use by listener '${user.arn}'`);
+    r.trustStores.delete(store.arn);
+    return {};
+  }
+
+  /** Test hook: a trust store as the service holds it (its bundle location, its CA count). */
+  trustStoreNamed(region: string, name: string): Readonly<TrustStore> | undefined {
+    return [...this.region(region).trustStores.values()].find((t) => t.name === name);
+  }
+
   private taggable(r: Region, arn: string): Tags {
     if (arn.includes(':loadbalancer/')) return this.lb(r, arn).tags;
     if (arn.includes(':targetgroup/')) return this.tg(r, arn).tags;
     if (arn.includes(':listener/')) return this.listener(r, arn).tags;
     if (arn.includes(':listener-rule/')) return this.rule(r, arn).tags;
+    if (arn.includes(':truststore/')) return this.trustStore(r, arn).tags;
     throw validation(`'${arn}' is not a valid resource ARN`);
   }
 

@@ -318,7 +318,9 @@ describe('serverless package: the template (all five functions)', () => {
     for (const fn of ['ingest', 'record', 'status']) expect(elb(fn)).toEqual([]);
     expect(elb('reconcile')).toContain('elasticloadbalancing:CreateLoadBalancer');
     expect(elb('reconcile')).toContain('elasticloadbalancing:DescribeTargetHealth');
-    expect(elb('reconcile')).toHaveLength(29);
+    // ALB mutual TLS: DescribeTrustStores, Create/Modify/DeleteTrustStore.
+    expect(elb('reconcile')).toContain('elasticloadbalancing:CreateTrustStore');
+    expect(elb('reconcile')).toHaveLength(33);
     // resync lists owned keys and never mutates a provider.
     expect(elb('resync')).toEqual([
       'elasticloadbalancing:DescribeLoadBalancers',

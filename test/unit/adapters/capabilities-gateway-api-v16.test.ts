@@ -133,7 +133,10 @@ describe('adapters: capabilities for Gateway API v1.4–v1.6 features', () => {
       expect(declared.filters).not.toContain('CORS');
       expect(declared.retries).toBe(false);
       expect(declared.backendTls.supported).toBe(false);
-      expect(declared.frontendClientValidation).toEqual([]);
+      // ALB: AllowValidOnly only (test/integration/aws-elbv2/mutual-tls.test.ts).
+      expect(declared.frontendClientValidation).toEqual(
+        declared === ALB_CAPABILITIES ? ['AllowValidOnly'] : [],
+      );
       expect(declared.tlsMixedModes).toBe(false);
       expect(declared.misdirectedRequests).toBe(false);
     }
