@@ -140,6 +140,12 @@ export type MatchType = 'Exact' | 'RegularExpression';
 /** What an adapter can express. A limit left out means "no limit of its own". */
 export interface Capabilities {
   listenerProtocols: readonly ir.ListenerProtocol[];
+  /**
+   * The provider health-checks endpoints that are not ready yet, without sending them traffic, so a
+   * pod readiness gate can wait on its verdict (HAProxy's drained servers). Absent: only ready
+   * endpoints are registered, and a gate there opens unenforced rather than wait forever.
+   */
+  checksNotReadyEndpoints?: boolean;
   /** TLS listeners that pass the connection through by SNI, without terminating. */
   tlsPassthrough: boolean;
   /** `secret`: PEMs from the TLS Secret are uploaded; `reference`: an existing certificate is referenced (ACM, GCP). */

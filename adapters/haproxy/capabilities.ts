@@ -8,6 +8,7 @@ export const HAPROXY_CAPABILITIES: Capabilities = {
   ...EVERY_CAPABILITY,
   listenerProtocols: ['HTTP', 'HTTPS', 'TLS', 'TCP'],
   tlsPassthrough: true,
+  checksNotReadyEndpoints: true,
   certificateSource: 'secret',
   filters: ['RequestHeaderModifier', 'ResponseHeaderModifier', 'URLRewrite', 'CORS'],
   poolProtocols: ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'TCP', 'TLS'],

@@ -34,7 +34,9 @@ export async function readinessGatesPass(
     if (!adapter?.targetHealth) continue;
     if (!lb.pools.some((p) => p.endpoints.some((e) => e.pod))) continue;
     const report = await adapter.targetHealth(lb, { signal });
-    const gates = podGatesOf(lb.key, lb, report.targets);
+    const gates = podGatesOf(lb.key, lb, report.targets, {
+      checksNotReadyEndpoints: adapter.capabilities().checksNotReadyEndpoints === true,
+    });
     const namespaces = [...new Set(gates.services.map((s) => s.slice(0, s.indexOf('/'))))];
     // Only pods that carry this gate and are not True yet are patched (one list per namespace).
     const waiting = await options.writer.podsWaitingOn(gates.conditionType, namespaces, signal);
@@ -45,7 +47,12 @@ export async function readinessGatesPass(
       (g) => !g.healthy && waits.has(`${g.pod.namespace}/${g.pod.name}`),
     ).length;
     const writes = [
-      ...healthy.map((g) => ({ pod: g.pod, message: `healthy in load balancer ${lb.key}` })),
+      ...healthy.map((g) => ({
+        pod: g.pod,
+        message: g.unenforced
+          ? `not enforced by load balancer ${lb.key}: ${g.unenforced}`
+          : `healthy in load balancer ${lb.key}`,
+      })),
       ...released.map((p) => ({
         pod: { namespace: p.namespace, name: p.name },
         message: `not a target of load balancer ${lb.key}: it does not hold the pod back`,

@@ -40,7 +40,9 @@ export function openGates(
       open.push({
         pod: gate.pod,
         conditionType: gates.conditionType,
-        message: `healthy in load balancer ${gates.key}`,
+        message: gate.unenforced
+          ? `not enforced by load balancer ${gates.key}: ${gate.unenforced}`
+          : `healthy in load balancer ${gates.key}`,
       });
     } else if (kept) {
       open.push(kept);

@@ -19,6 +19,8 @@ export interface PodGate {
   healthy: boolean;
   /** Why not (yet), for logs and condition messages; absent when healthy. */
   reason?: string;
+  /** Open although the provider never checked the pod, and why: the condition message says so. */
+  unenforced?: string;
 }
 
 export interface LoadBalancerPodGates {
@@ -40,6 +42,7 @@ export function podGatesOf(
   key: LbKey,
   lb: LoadBalancer,
   targets: readonly TargetHealthView[],
+  options: { checksNotReadyEndpoints: boolean } = { checksNotReadyEndpoints: true },
 ): LoadBalancerPodGates {
   const seen = new Map<string, TargetHealthView[]>();
   for (const t of targets) {
@@ -58,6 +61,12 @@ export function podGatesOf(
       pods.set(id, gate);
       if (!gate.healthy) continue;
       const reports = seen.get(targetId(pool.id, e.address, e.port)) ?? [];
+      if (reports.length === 0 && !e.ready && !options.checksNotReadyEndpoints) {
+        // Such a provider registers the pod only once it is Ready, which its gate withholds: waiting
+        // would never end. The gate opens, and its message says the load balancer did not check it.
+        gate.unenforced ??= `provider ${lb.provider} registers only ready endpoints, so it cannot check ${e.address}:${e.port} before the pod is Ready`;
+        continue;
+      }
       const bad = reports.find((r) => r.state !== 'healthy');
       if (reports.length === 0 || bad) {
         gate.healthy = false;

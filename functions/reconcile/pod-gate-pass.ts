@@ -35,7 +35,13 @@ export async function podGatePass(
     return { open: 0, waiting: 0 };
   }
   const report = await adapter.targetHealth(lb, { signal });
-  const { open, waiting } = openGates(podGatesOf(key, lb, report.targets), report.complete, previous);
+  const { open, waiting } = openGates(
+    podGatesOf(key, lb, report.targets, {
+      checksNotReadyEndpoints: adapter.capabilities().checksNotReadyEndpoints === true,
+    }),
+    report.complete,
+    previous,
+  );
   await store.putPodGatesOfKey(cluster, key, open);
   return { open: open.length, waiting: waiting.length };
 }

@@ -40,6 +40,12 @@ describe('openGates', () => {
     });
   });
 
+  it('says so in the message when a gate opens unenforced', () => {
+    const g = gates({});
+    g.pods = [{ pod: { namespace: 'apps', name: 'a' }, healthy: true, unenforced: 'why' }];
+    expect(openGates(g, true, []).open).toEqual([open('a', `not enforced by load balancer ${key}: why`)]);
+  });
+
   it("keeps nothing of another load balancer's gate", () => {
     const foreign = { ...open('b'), conditionType: 'portico.dev/lb-bbbbbbbbbbbbbbbb' };
     expect(openGates(gates({ b: false }), false, [foreign]).open).toEqual([]);

@@ -72,6 +72,30 @@ describe('podGatesOf', () => {
     expect(gates.pods[0]!.reason).toBe('10.0.0.1:8080 in pool shop/site/80 is initial');
   });
 
+  it('on a provider that checks only ready endpoints, a not-ready pod it never saw opens unenforced (never waits forever)', () => {
+    const cloud = loadBalancer({
+      provider: 'aws-elbv2',
+      pools: [
+        podPool('shop/api/80', [
+          { name: 'gated', n: 1 },
+          { name: 'ready', n: 2, ready: true },
+        ]),
+      ],
+    });
+    const only = { checksNotReadyEndpoints: false };
+    const gates = podGatesOf(KEY, cloud, [health('shop/api/80', 2, 'initial')], only);
+    expect(gates.pods.map((g) => [g.pod.name, g.healthy])).toEqual([
+      ['gated', true],
+      ['ready', false],
+    ]);
+    expect(gates.pods[0]!.unenforced).toMatch(/^provider aws-elbv2 registers only ready endpoints/);
+    // A provider that checks not-ready endpoints (HAProxy's drained servers) is waited for.
+    expect(podGatesOf(KEY, cloud, [], { checksNotReadyEndpoints: true }).pods.map((g) => g.healthy)).toEqual([
+      false,
+      false,
+    ]);
+  });
+
   it('leaves terminating pods out, and a target missing from the report is not healthy', () => {
     const gates = podGatesOf(KEY, lb, [
       health('shop/api/80', 1, 'healthy'),
