@@ -47,12 +47,15 @@ export async function podGatePass(
 }
 
 export interface GateRecheckOptions {
-  /** The delay before the first re-check (default 2 s); it doubles with each attempt. */
+  /** The delay before the first re-check (default 1 s); it doubles with each attempt. */
   baseSeconds?: number;
-  /** The longest delay between two re-checks (default 30 s). */
+  /**
+   * The longest delay between two re-checks (default 5 s). Short, because a waiting re-check holds
+   * its key's FIFO group: a change of the key waits at most this long behind it.
+   */
   maxSeconds?: number;
   /**
-   * Re-checks after one reconcile (default 12: about 4.5 minutes). A pod that never passes stops
+   * Re-checks after one reconcile (default 40: about 3 minutes). A pod that never passes stops
    * being re-checked; the next reconcile of the key (an event, resync's forced one) starts again.
    */
   maxAttempts?: number;
@@ -65,8 +68,8 @@ export function nextGateRecheck(
   options: GateRecheckOptions = {},
 ): GateRecheck | undefined {
   const next = attempt + 1;
-  if (next > (options.maxAttempts ?? 12)) return undefined;
-  const base = options.baseSeconds ?? 2;
-  const seconds = Math.min(options.maxSeconds ?? 30, base * 2 ** Math.min(next - 1, 30));
+  if (next > (options.maxAttempts ?? 40)) return undefined;
+  const base = options.baseSeconds ?? 1;
+  const seconds = Math.min(options.maxSeconds ?? 5, base * 2 ** Math.min(next - 1, 30));
   return { attempt: next, due: nowMs + Math.round(seconds * 1000) };
 }

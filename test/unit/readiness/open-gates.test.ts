@@ -53,7 +53,7 @@ describe('openGates', () => {
 });
 
 describe('nextGateRecheck', () => {
-  it('doubles from 2 s up to 30 s, and stops after the last attempt', () => {
+  it('doubles from 1 s up to 5 s, and stops after the last attempt', () => {
     const delays: number[] = [];
     let attempt = 0;
     for (;;) {
@@ -62,7 +62,7 @@ describe('nextGateRecheck', () => {
       delays.push((next.due - 1000) / 1000);
       attempt = next.attempt;
     }
-    expect(delays).toEqual([2, 4, 8, 16, 30, 30, 30, 30, 30, 30, 30, 30]);
+    expect(delays).toEqual([1, 2, 4, ...Array(37).fill(5)]);
     expect(nextGateRecheck(0, 0, { baseSeconds: 1, maxSeconds: 3, maxAttempts: 2 })).toEqual({
       attempt: 1,
       due: 1000,
