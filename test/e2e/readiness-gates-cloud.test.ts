@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lbKey } from '#core/ir/lb-key.js';
 import { readinessGateType } from '#core/readiness/gate-condition.js';
 import { eventually, gateway, gatewayClass } from '#test/integration/kube/support.js';
+import { gatedWebObjects } from './gated-web.js';
 import { CLUSTER, type LocalCloud, startLocalCloud } from './local-cloud.js';
 
 // Pod readiness gates on the deployed path (see local-cloud.ts): API server → forwarder → ingest →
@@ -82,43 +83,12 @@ beforeAll(async () => {
   cloud = await startLocalCloud({
     addressPool: POOL,
     extraKinds: ['HealthCheckPolicy'],
-    // Re-check every second (deployed: 2 s doubling to 30 s), a bounded number of times.
+    // Re-check every second (deployed: 1 s doubling to 5 s), a bounded number of times.
     gateRecheck: { baseSeconds: 1, maxSeconds: 1, maxAttempts: 15 },
     objects: [
       gatewayClass(),
       gateway('demo', 'web', LISTENER_PORT),
-      {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
-        metadata: { name: 'web', namespace: 'demo' },
-        spec: {
-          parentRefs: [{ name: 'web' }],
-          hostnames: ['gates.example'],
-          rules: [{ backendRefs: [{ name: 'web', port: 80 }] }],
-        },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'web', namespace: 'demo' },
-        spec: {
-          selector: { app: 'web' },
-          ports: [{ name: 'http', port: 80, targetPort: POD_PORT, protocol: 'TCP' }],
-        },
-      },
-      {
-        apiVersion: 'portico.dev/v1alpha1',
-        kind: 'HealthCheckPolicy',
-        metadata: { name: 'web', namespace: 'demo' },
-        spec: {
-          targetRefs: [{ kind: 'Service', name: 'web' }],
-          protocol: 'HTTP',
-          path: '/healthz',
-          intervalSeconds: 1,
-          healthyThreshold: 1,
-          unhealthyThreshold: 1,
-        },
-      },
+      ...gatedWebObjects('gates.example', POD_PORT),
       podObject('web-a', '127.0.101.21'),
       podObject('web-b', '127.0.101.22'),
       slice([

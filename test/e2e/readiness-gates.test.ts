@@ -17,6 +17,7 @@ import {
   type KubeFixture,
   startKube,
 } from '#test/integration/kube/support.js';
+import { gatedWebObjects } from './gated-web.js';
 
 // Pod readiness gates end to end in local mode: the local Kubernetes API server, `portico dev
 // --kubeconfig` on a real HAProxy whose HTTP health checks probe real "pods" (HTTP servers on their
@@ -119,38 +120,7 @@ beforeAll(async () => {
   const s = kube.server;
   s.create(gatewayClass());
   s.create(gateway('demo', 'web', LISTENER_PORT));
-  s.create({
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: 'web', namespace: 'demo' },
-    spec: {
-      parentRefs: [{ name: 'web' }],
-      hostnames: [HOST],
-      rules: [{ backendRefs: [{ name: 'web', port: 80 }] }],
-    },
-  });
-  s.create({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'web', namespace: 'demo' },
-    spec: {
-      selector: { app: 'web' },
-      ports: [{ name: 'http', port: 80, targetPort: POD_PORT, protocol: 'TCP' }],
-    },
-  });
-  s.create({
-    apiVersion: 'portico.dev/v1alpha1',
-    kind: 'HealthCheckPolicy',
-    metadata: { name: 'web', namespace: 'demo' },
-    spec: {
-      targetRefs: [{ kind: 'Service', name: 'web' }],
-      protocol: 'HTTP',
-      path: '/healthz',
-      intervalSeconds: 1,
-      healthyThreshold: 1,
-      unhealthyThreshold: 1,
-    },
-  });
+  for (const o of gatedWebObjects(HOST, POD_PORT)) s.create(o);
   pods.push(await startPod('web-a', '127.0.101.11', false), await startPod('web-b', '127.0.101.12', false));
   for (const p of pods) s.create(podObject(p.name, p.address, { app: 'web' }));
   setEndpoints(pods.map((p) => ({ address: p.address, pod: p.name, ready: false })));
