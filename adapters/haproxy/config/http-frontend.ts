@@ -35,6 +35,7 @@ import {
   rulesFirstHolds,
 } from './route-match.js';
 import { RouteMemo, type RouteOutcome } from './route-memo.js';
+import { ruleMapRules, rulePattern } from './rule-map.js';
 import { hostEntries, uniqueVhosts, type Vhost, vhostOf } from './vhosts.js';
 
 /** Compiled HTTP routes kept between renders: one per adapter (see route-memo.ts). */
@@ -54,12 +55,17 @@ interface CompiledRoute {
   /** The paths the route can match: for the rules-first check. */
   paths: PathSet;
   acl: { lines: string[]; names: string[] };
+  /** The route as a rules-map pattern; absent = it needs ACL rules (see rule-map.ts). */
+  pattern?: string;
   request: string[];
   response: string[];
   headerBytes: number;
 }
 
-type MapNames = Record<'hosts' | 'wildcards' | 'exact' | 'prefix' | 'targets' | 'weights', string>;
+type MapNames = Record<
+  'hosts' | 'wildcards' | 'exact' | 'prefix' | 'rules' | 'ruleHosts' | 'targets' | 'weights',
+  string
+>;
 
 /** The compiled route, or why it is left out; with the warnings and backend names it asked for. */
 function compileRoute(
@@ -95,6 +101,7 @@ function compileRoute(
     });
     const backoff = route.retry ? backoffWarning(route.retry) : undefined;
     if (backoff) outcome.warnings.push({ feature: 'retry/backoff', message: backoff });
+    const pattern = rulePattern(vhost.id, route);
     outcome.compiled = {
       vhost,
       tag,
@@ -104,6 +111,7 @@ function compileRoute(
       ...(isPlain(route) ? { plain: plainPath(route) } : {}),
       paths: pathSet(route),
       acl: aclConditions(route, routeAclPrefix(listener.id, route.id)),
+      ...(pattern !== undefined ? { pattern } : {}),
       request: action.request,
       response: action.response,
       headerBytes: Math.max(action.headerBytes.request, action.headerBytes.response),
@@ -125,6 +133,8 @@ export function renderHttpFrontend(
     wildcards: mapName(scope.lbKey, listener.id, 'wildcard-hosts'),
     exact: mapName(scope.lbKey, listener.id, 'paths-exact'),
     prefix: mapName(scope.lbKey, listener.id, 'paths-prefix'),
+    rules: mapName(scope.lbKey, listener.id, 'rules'),
+    ruleHosts: mapName(scope.lbKey, listener.id, 'rule-hosts'),
     targets: mapName(scope.lbKey, listener.id, 'targets'),
     weights: mapName(scope.lbKey, listener.id, 'weights'),
   };
@@ -159,6 +169,9 @@ export function renderHttpFrontend(
   const exact: MapModel['entries'] = [];
   const prefix: MapModel['entries'] = [];
   const aclRules: string[] = [];
+  const rules: MapModel['entries'] = [];
+  const ruleHosts: MapModel['entries'] = [];
+  const seenPatterns = new Set<string>();
   const targets: MapModel['entries'] = compiled.flatMap((c) => c.targets);
   const weights: MapModel['entries'] = compiled.flatMap((c) => c.weights);
   const seen = new Set<string>();
@@ -180,6 +193,9 @@ export function renderHttpFrontend(
     const split =
       mapOrderHolds(plain) &&
       rulesFirstHolds(routes.map((r) => ({ paths: r.paths, rule: r.plain === undefined })));
+    // The vhost's routes that are not in the path maps go to the rules map when all of them can
+    // (their IR order is then the map's order), else to ACL rules.
+    const onRulesMap = routes.every((r) => (split && r.plain) || r.pattern !== undefined);
     for (const r of routes) {
       if (split && r.plain) {
         const path = r.plain;
@@ -188,6 +204,12 @@ export function renderHttpFrontend(
           if (path.value !== '') put(exact, `${v.id}${path.value}`, r.target);
           put(prefix, `${v.id}${path.value}/`, r.target);
         }
+      } else if (onRulesMap) {
+        if (r.target !== r.tag) targets.push({ key: r.tag, value: r.target });
+        if (ruleHosts.at(-1)?.key !== v.id) ruleHosts.push({ key: v.id, value: v.id });
+        // First route wins on equal patterns, as in the IR order.
+        if (!seenPatterns.has(r.pattern!)) rules.push({ key: mapKey(r.pattern!), value: mapValue(r.tag) });
+        seenPatterns.add(r.pattern!);
       } else {
         // A route that only forwards is selected by its tag; the targets map names its backend.
         if (r.target !== r.tag) targets.push({ key: r.tag, value: r.target });
@@ -205,7 +227,7 @@ export function renderHttpFrontend(
   const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
   const hasDefault = unique.some((v) => v.hostname === undefined);
-  const rules = [
+  const frontendRules = [
     'http-request set-var(txn.host) req.hdr(host),field(1,:),lower',
     'http-request set-var(txn.path) path',
     ...misdirectedRules(listener),
@@ -215,6 +237,7 @@ export function renderHttpFrontend(
     'http-request set-var(txn.key) var(txn.vh),concat(,txn.path)',
     // Rule routes first, then the maps (see the header); a vhost on rules only has no map entries.
     ...aclRules,
+    ...ruleMapRules({ rules: mapPath(maps.rules), ruleHosts: mapPath(maps.ruleHosts) }),
     `http-request set-var(txn.rt) var(txn.key),map_str(${mapPath(maps.exact)}) if !{ var(txn.rt) -m found }`,
     `http-request set-var(txn.rt) var(txn.key),map_beg(${mapPath(maps.prefix)}) if !{ var(txn.rt) -m found }`,
     `http-request set-var(txn.be) var(txn.rt),map_str(${mapPath(maps.targets)}) if { var(txn.rt) -m beg rt_ }`,
@@ -240,7 +263,7 @@ export function renderHttpFrontend(
       sourceRanges: scope.sourceRanges,
       maps: Object.values(maps).sort(),
       backends: [...backends].sort(),
-      rules,
+      rules: frontendRules,
       defaultBackend: HELPER_BACKENDS.notFound,
       ...(addedHeaderBytes > 0 ? { addedHeaderBytes } : {}),
     },
@@ -249,6 +272,9 @@ export function renderHttpFrontend(
       { lb, name: maps.wildcards, match: 'reg', entries: hosts.wildcard },
       { lb, name: maps.exact, match: 'str', entries: exact.sort(byKey) },
       { lb, name: maps.prefix, match: 'beg', entries: prefix.sort(byKey) },
+      // In IR order within each vhost: map_reg returns the first match.
+      { lb, name: maps.rules, match: 'reg', entries: rules },
+      { lb, name: maps.ruleHosts, match: 'str', entries: ruleHosts.sort(byKey) },
       {
         lb,
         name: maps.targets,

@@ -57,7 +57,7 @@ function diff(before: Record<string, string>, after: Record<string, string>) {
 }
 
 describe('content-derived names', () => {
-  it('inserting a header-matched route in the middle adds only that route lines', () => {
+  it('inserting a header-matched route in the middle changes map files only: its pattern and target', () => {
     const inserted = route(
       'inserted',
       { path: { type: 'Prefix', value: '/e' }, headers: header('3') },
@@ -65,22 +65,42 @@ describe('content-derived names', () => {
     );
     const before = files(base);
     const after = files([...base.slice(0, 2), inserted, ...base.slice(2)]);
+    expect(after['haproxy.cfg']).toBe(before['haproxy.cfg']);
     const { added, removed } = diff(before, after);
     expect(removed).toEqual([]);
-    // In haproxy.cfg its named ACLs (path as itself and as a prefix, the header) and its rule; in
-    // the targets map its tag and backend. Nothing else.
-    const cfg = added.filter((l) => l.startsWith('haproxy.cfg: '));
-    const maps = added.filter((l) => !l.startsWith('haproxy.cfg: '));
-    expect(cfg).toHaveLength(4);
-    const acl = /acl (m_\w+)_p path/.exec(cfg.join('\n'))?.[1];
-    expect(acl).toBeDefined();
-    for (const line of cfg) expect(line).toContain(acl);
-    const tag = /str\((rt_\w+)\)/.exec(cfg.join('\n'))?.[1];
-    expect(maps).toEqual([
+    // In the rules map its pattern (the vhost, any method, `/e` element-wise, the header) and tag;
+    // in the targets map its tag and backend. Nothing else.
+    const pattern = added.find((l) => l.includes('/e(?:/'));
+    const tag = pattern?.split(' ').at(-1);
+    expect(pattern).toMatch(
+      /^maps\/map_\S+\.map: \^v_\w+\\n\[\^\\n\]\*\\n\/e\(\?:\/\[\^\\n\]\*\)\?\\n\(\?=.*x\\x2dvariant:\\x203\\r\\n\) rt_\w+$/,
+    );
+    expect(added).toEqual([
+      pattern,
       expect.stringMatching(new RegExp(`^maps/map_\\S+\\.map: ${tag} be_\\S+shop-a-80`)),
     ]);
+    // In IR order: after the `/b` header route's pattern, before the `/d` GET route's.
+    const rulesFile = Object.entries(after).find(([, c]) => c.includes(pattern!.split(': ')[1]!))![1];
+    const order = ['x\\x2dvariant:\\x202', 'x\\x2dvariant:\\x203', '\\nGET\\n'].map((s) =>
+      rulesFile.indexOf(s),
+    );
+    expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]!))).toBe(true);
     // Deleting it again gives the first config back, byte for byte.
     expect(files(base)).toEqual(before);
+  });
+
+  it('a route with a regular expression keeps its vhost on ACL rules', () => {
+    const before = files(base);
+    const regex = route(
+      'regex',
+      { path: { type: 'RegularExpression', value: '/r/[0-9]+' }, headers: header('5') },
+      'shop/a/80',
+    );
+    const after = files([...base, regex]);
+    expect(after['haproxy.cfg']).not.toBe(before['haproxy.cfg']);
+    // Every rule route of that vhost is an ACL rule again, in IR order.
+    expect(after['haproxy.cfg']).toMatch(/req\.fhdr\(x-variant\)' -m str -- '1'/);
+    expect(after['haproxy.cfg']).toMatch(/path -m reg -- /);
   });
 
   it('inserting a plain route in the middle of a vhost with header routes changes map files only', () => {
@@ -145,7 +165,7 @@ describe('content-derived names', () => {
     expect(after['haproxy.cfg']).toBe(before['haproxy.cfg']);
   });
 
-  it('a plain route before a rule route it overlaps puts the vhost on ordered rules', () => {
+  it('a plain route before a rule route it overlaps puts the vhost on the rules map, in IR order', () => {
     // IR order: `/d/z` before `/d` + GET. Rules first would let `/d` + GET win `/d/z`.
     const before = files(base);
     const after = files([
@@ -153,8 +173,9 @@ describe('content-derived names', () => {
       route('inside-d', { path: { type: 'Prefix', value: '/d/z' } }, 'shop/a/80'),
       base[3]!,
     ]);
-    expect(after['haproxy.cfg']).not.toBe(before['haproxy.cfg']);
-    expect(after['haproxy.cfg']).toMatch(/path -m str -- '\/d\/z'/);
-    expect(after['haproxy.cfg']).toMatch(/path -m str -- '\/c'/);
+    expect(after['haproxy.cfg']).toBe(before['haproxy.cfg']);
+    const rulesFile = Object.values(after).find((c) => c.includes('/d/z(?:/'))!;
+    const order = ['/c(?:/', '/d/z(?:/', '\\nGET\\n/d(?:/'].map((s) => rulesFile.indexOf(s));
+    expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]!))).toBe(true);
   });
 });
