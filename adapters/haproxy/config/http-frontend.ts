@@ -1,12 +1,16 @@
 // HTTP/HTTPS listeners. Request flow, all in one frontend:
 //   1. host = Host header, port stripped, lower-cased → virtual host id (exact map, then wildcard map,
 //      then the no-hostname vhost if any). No fall-through to another vhost afterwards.
-//   2. routes with headers/query/method/regex ("rule routes"): one rule per route in IR order, the
-//      first that holds sets the target. Then the plain routes (path only): `<vhost><path>` in the
-//      exact map, else the longest element-wise prefix (`map_beg` on `<vhost><prefix>/`). Rules
-//      first is the IR order as long as no plain route comes before a rule route it overlaps
-//      (`rulesFirstHolds`) and the maps agree with the IR order (`mapOrderHolds`); otherwise every
-//      route of that vhost is a rule. Plain routes in the maps are added and removed without a reload.
+//   2. routes with headers/query/method/regex ("rule routes") first, in IR order, the first that
+//      holds sets the target: header (exact) and method matches as patterns of the rules map
+//      (map_reg over vhost, method, path and header block: rule-map.ts), regexes and query params as
+//      one ACL rule each. Then the plain routes (path only): `<vhost><path>` in the exact map, else
+//      the longest element-wise prefix (`map_beg` on `<vhost><prefix>/`). Rules first is the IR order
+//      as long as no plain route comes before a rule route it overlaps (`rulesFirstHolds`) and the
+//      maps agree with the IR order (`mapOrderHolds`); otherwise every route of that vhost is a rule
+//      (patterns in IR order, or ACL rules if one needs them). A vhost's rule routes are all patterns
+//      or all ACL rules, so the two never compete. Patterns and plain routes are added and removed
+//      without a reload.
 //   3. target = a backend name (plain forward) or a route tag whose rules apply filters, pick the
 //      backend of a weighted split, redirect or answer; nothing → 404. A rule route that only
 //      forwards sets its tag, and the targets map turns the tag into the backend; a split reads its
