@@ -3,7 +3,9 @@
 // (research/haproxy.md §5.1): route propagation, route change, endpoint churn, reloads per 1,000
 // mixed changes, and HAProxy memory at 5,000 routes. Run with `npm run bench:haproxy` (or
 // `npx tsx bench/haproxy/run.ts`); writes bench/haproxy/RESULTS.md next to this file.
-// Options: `--no-write` (print only), `--quick` (10× fewer iterations, for a smoke run; never written).
+// Options: `--no-write` (print only), `--quick` (10× fewer iterations, for a smoke run; never written),
+// `--mixed-only` (the mixed changes at full size, every other phase as `--quick`, to measure reloads
+// alone; never written).
 //
 // All traffic stays on 127.0.0.0/8 (Gateways bind in 127.0.42.0/24, backends in 127.0.43.0/24 and
 // 127.0.44.0/24); every loop is bounded in count and in time; HAProxy is stopped at the end, on an
@@ -27,8 +29,9 @@ import { type DemoBackend, startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline, type PipelineEvent } from '#cli/local/local-pipeline.js';
 import { haproxyVersion, machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
 
-const write = !process.argv.includes('--no-write') && !process.argv.includes('--quick');
-const quick = process.argv.includes('--quick');
+const mixedOnly = process.argv.includes('--mixed-only');
+const quick = process.argv.includes('--quick') || mixedOnly;
+const write = !process.argv.includes('--no-write') && !quick;
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 10)) : n);
 
 const POOL = '127.0.42.10-127.0.42.40';
@@ -43,7 +46,7 @@ const FLIPS = 20;
 const FLIP_EVERY_MS = 200;
 const CHURN_INITIAL = 10;
 const CHURN_STEPS = 50;
-const MIXED_CHANGES = scale(1_000);
+const MIXED_CHANGES = mixedOnly ? 1_000 : scale(1_000);
 const SCALE_ROUTES = scale(5_000);
 const PHASE_BUDGET_MS = 10 * 60_000;
 const TARGET_P50_MS = 30;
