@@ -109,6 +109,8 @@ describe('rule routes in the rules map', () => {
 
     // A hostile value: matched literally, nothing in it is regex, config or map syntax.
     expect(await reconcile(withHeader(HOSTILE))).toMatchObject({ path: 'runtime', reloaded: false });
+    // The worker's map reads back as written (show map): the same routes again change nothing.
+    expect(await reconcile(withHeader(HOSTILE))).toMatchObject({ path: 'noop' });
     expect(await served('/api', [['x-variant', HOSTILE_WIRE]])).toBe('b');
     expect(await served('/api', [['x-variant', 'v1']])).toBe('a');
     expect(await served('/api', [['x-variant', `${HOSTILE_WIRE}x`]])).toBe('a');
