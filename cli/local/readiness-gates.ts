@@ -36,6 +36,7 @@ export async function readinessGatesPass(
     const report = await adapter.targetHealth(lb, { signal });
     const gates = podGatesOf(lb.key, lb, report.targets, {
       checksNotReadyEndpoints: adapter.capabilities().checksNotReadyEndpoints === true,
+      ...(report.uncheckedPools ? { uncheckedPools: report.uncheckedPools } : {}),
     });
     const namespaces = [...new Set(gates.services.map((s) => s.slice(0, s.indexOf('/'))))];
     // Only pods that carry this gate and are not True yet are patched (one list per namespace).

@@ -38,6 +38,7 @@ export async function podGatePass(
   const { open, waiting } = openGates(
     podGatesOf(key, lb, report.targets, {
       checksNotReadyEndpoints: adapter.capabilities().checksNotReadyEndpoints === true,
+      ...(report.uncheckedPools ? { uncheckedPools: report.uncheckedPools } : {}),
     }),
     report.complete,
     previous,
