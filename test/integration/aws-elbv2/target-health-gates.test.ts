@@ -152,6 +152,9 @@ describe('readiness gates enforced by ELB target health', () => {
     const done = await sync();
     expect(states(done.report)).toEqual({ '10.0.1.3': 'healthy', '10.0.1.4': 'healthy' });
 
+    console.log(
+      `[target-health-gates] aws-elbv2: ${healthyCounts.length} health reads in the update, at least ${Math.min(...healthyCounts)} healthy at each`,
+    );
     expect(healthyCounts.length).toBeGreaterThan(10);
     // Two healthy targets at every step (maxUnavailable 0, the surge pod counted only once healthy).
     expect(Math.min(...healthyCounts)).toBeGreaterThanOrEqual(2);

@@ -159,6 +159,9 @@ describe('readiness gates enforced by GCP endpoint health', () => {
     const done = await sync();
     expect(states(done.report)).toEqual({ '10.0.1.3': 'healthy', '10.0.1.4': 'healthy' });
 
+    console.log(
+      `[target-health-gates] gcp-compute: ${healthyCounts.length} health reads in the update, at least ${Math.min(...healthyCounts)} healthy at each`,
+    );
     expect(healthyCounts.length).toBeGreaterThan(10);
     // Two healthy endpoints at every step (maxUnavailable 0, the surge pod counted only once healthy).
     expect(Math.min(...healthyCounts)).toBeGreaterThanOrEqual(2);
