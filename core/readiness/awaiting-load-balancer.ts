@@ -10,17 +10,21 @@ import type { Pod } from '#core/model/pod.js';
 import { isReadinessGateType } from './gate-condition.js';
 
 /**
- * Whether the pod is not Ready only because of Portico's gates: `ContainersReady` is `True`, and
- * every readiness gate whose condition is not `True` is one of Portico's (`portico.dev/lb-…`),
- * at least one. A pod being deleted, or with no such conditions (not known), does not await.
+ * Whether the pod is held back only by Portico's gates: it carries at least one
+ * (`portico.dev/lb-…`), `ContainersReady` is `True`, and every readiness gate whose condition is
+ * not `True` is one of Portico's. All of them met counts too: the gate just opened and the pod's
+ * Ready (or its endpoint) has not caught up yet, and deregistering the pod for that moment would
+ * send it back to the load balancer's initial checks. A pod being deleted, or with no such
+ * conditions (not known), does not await.
  */
 export function podAwaitsLoadBalancer(pod: Pod): boolean {
   if (pod.metadata.deletionTimestamp !== undefined) return false;
+  const gates = pod.spec.readinessGates ?? [];
+  if (!gates.some((g) => isReadinessGateType(g.conditionType))) return false;
   const status = new Map<string, string>();
   for (const c of pod.status?.conditions ?? []) if (!status.has(c.type)) status.set(c.type, c.status);
   if (status.get('ContainersReady') !== 'True') return false;
-  const unmet = (pod.spec.readinessGates ?? []).filter((g) => status.get(g.conditionType) !== 'True');
-  return unmet.length > 0 && unmet.every((g) => isReadinessGateType(g.conditionType));
+  return gates.every((g) => status.get(g.conditionType) === 'True' || isReadinessGateType(g.conditionType));
 }
 
 /**

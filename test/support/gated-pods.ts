@@ -13,9 +13,11 @@ export interface GatedPod {
   gateOpen: boolean;
   /** Being deleted: the endpoint controller marks it terminating. */
   terminating?: boolean;
+  /** Its gate is True but kubelet has not set Ready yet (nor the endpoint controller the slice). */
+  readyLags?: boolean;
 }
 
-const podReady = (p: GatedPod) => p.containersReady && p.gateOpen;
+const podReady = (p: GatedPod) => p.containersReady && p.gateOpen && !p.readyLags;
 
 /** The Pod object as the forwarder sends it (events/trim-pod.ts keeps these fields). */
 export function podObject(

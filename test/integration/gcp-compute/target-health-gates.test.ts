@@ -149,6 +149,12 @@ describe('readiness gates enforced by GCP endpoint health', () => {
       }
       expect(opened.find((g) => g.pod.name === name)?.message).toBe(`healthy in load balancer ${KEY}`);
 
+      // The gate is True, Ready not yet (kubelet lags): the pod stays registered and healthy.
+      fresh.readyLags = true;
+      const lagging = await sync();
+      expect(states(lagging.report)[ip]).toBe('healthy');
+      fresh.readyLags = false;
+
       // The pod is Ready now: the Deployment (maxUnavailable 0) takes an old pod out.
       const leaving = pods.find((p) => p.name === old)!;
       leaving.terminating = true;

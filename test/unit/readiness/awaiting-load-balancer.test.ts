@@ -57,6 +57,12 @@ describe('podAwaitsLoadBalancer', () => {
     ).toBe(true);
   });
 
+  it('still awaits once its gate is True while Ready (or its endpoint) lags: never deregistered for that moment', () => {
+    expect(
+      podAwaitsLoadBalancer(pod('a', [GATE], { ContainersReady: 'True', Ready: 'False', [GATE]: 'True' })),
+    ).toBe(true);
+  });
+
   it('does not await when its own containers are not ready, or their readiness is not known', () => {
     for (const status of ['False', 'Unknown'] as const)
       expect(podAwaitsLoadBalancer(pod('a', [GATE], { ContainersReady: status }))).toBe(false);
@@ -64,7 +70,7 @@ describe('podAwaitsLoadBalancer', () => {
     expect(podAwaitsLoadBalancer(pod('a', [GATE], { Ready: 'False' }))).toBe(false);
   });
 
-  it('does not await when another controller’s gate is unmet, when no gate is unmet, or when it is being deleted', () => {
+  it('does not await when another controller’s gate is unmet, when it carries no Portico gate, or when it is being deleted', () => {
     expect(podAwaitsLoadBalancer(pod('a', [GATE, FOREIGN_GATE], { ContainersReady: 'True' }))).toBe(false);
     expect(
       podAwaitsLoadBalancer(
@@ -76,7 +82,7 @@ describe('podAwaitsLoadBalancer', () => {
       false,
     );
     expect(podAwaitsLoadBalancer(pod('a', [], { ContainersReady: 'True' }))).toBe(false);
-    expect(podAwaitsLoadBalancer(pod('a', [GATE], { ContainersReady: 'True', [GATE]: 'True' }))).toBe(false);
+    expect(podAwaitsLoadBalancer(pod('a', [FOREIGN_GATE], { ContainersReady: 'True' }))).toBe(false);
     expect(podAwaitsLoadBalancer(pod('a', [GATE], { ContainersReady: 'True' }, true))).toBe(false);
   });
 });
