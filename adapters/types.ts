@@ -114,6 +114,16 @@ export interface TargetHealth {
 export interface TargetHealthReport {
   targets: TargetHealth[];
   complete: boolean;
+  /**
+   * Pools whose pods the provider does not health-check one by one, and why (a GCP passthrough
+   * NLB checks the nodes): their pods' readiness gates open unenforced rather than wait forever.
+   */
+  uncheckedPools?: UncheckedPool[];
+}
+
+export interface UncheckedPool {
+  pool: string;
+  reason: string;
 }
 
 export interface OwnedKeys {
@@ -141,9 +151,10 @@ export type MatchType = 'Exact' | 'RegularExpression';
 export interface Capabilities {
   listenerProtocols: readonly ir.ListenerProtocol[];
   /**
-   * The provider health-checks endpoints that are not ready yet, without sending them traffic, so a
-   * pod readiness gate can wait on its verdict (HAProxy's drained servers). Absent: only ready
-   * endpoints are registered, and a gate there opens unenforced rather than wait forever.
+   * The provider health-checks endpoints that are not ready yet, so a pod readiness gate can wait on
+   * its verdict: every one (HAProxy's drained servers), or at least those awaiting the load balancer
+   * (`Endpoint.awaitingLoadBalancer`: ELBv2 target groups, GCP NEGs). Absent: only ready endpoints
+   * are registered, and a gate there opens unenforced rather than wait forever.
    */
   checksNotReadyEndpoints?: boolean;
   /** TLS listeners that pass the connection through by SNI, without terminating. */

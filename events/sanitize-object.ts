@@ -18,7 +18,7 @@ export interface SanitizeOptions {
  * annotation (big, nothing Portico reads, and on a Secret a copy of its data). Secrets: TLS Secrets
  * keep only `tls.crt` and `ca.crt` (and `tls.key` when `keepPrivateKeys` is set); any other Secret
  * keeps only its metadata and type (`data` and `stringData` are dropped: no provider reads them).
- * Pods keep only what the readiness-probe health checks read (events/trim-pod.ts). Returns a new object; the input is left alone.
+ * Pods keep only what the readiness-probe health checks and readiness gates read (events/trim-pod.ts). Returns a new object; the input is left alone.
  */
 export function sanitizeObject<T extends ClusterObject>(object: T, options: SanitizeOptions = {}): T {
   if (object.kind === 'Pod') return trimPod(object) as T;

@@ -1,10 +1,19 @@
+import { isReadinessGateType } from '#core/readiness/gate-condition.js';
 import type { ClusterObject } from '#kube/cluster-object.js';
 
+/** The Pod conditions pod readiness gates read (core/readiness/awaiting-load-balancer.ts), besides Portico's gates. */
+const KEPT_CONDITIONS = new Set(['ContainersReady', 'Ready']);
+const CONDITION_STATUSES = new Set(['True', 'False', 'Unknown']);
+/** As the API server allows a condition type (a qualified name). */
+const MAX_CONDITION_TYPE = 316;
+
 /**
- * A Pod reduced to what core/model/pod.ts reads: identity, labels, and each container's name, ports
- * and readiness probe (the handler and its target; an exec probe's command is dropped). Pods are
- * the most numerous objects a cluster has and their status changes often: everything else (status,
- * annotations, env, volumes, images) stays in the cluster.
+ * A Pod reduced to what core/model/pod.ts reads: identity, labels, each container's name, ports
+ * and readiness probe (the handler and its target; an exec probe's command is dropped), the
+ * condition type of each readiness gate, and the type and status of the conditions `ContainersReady`,
+ * `Ready` and Portico's gates (`portico.dev/lb-…`). Pods are the most numerous objects a cluster has
+ * and their status changes often: everything else (the rest of the status, annotations, env,
+ * volumes, images) stays in the cluster. Entries of an unexpected shape are dropped, not passed on.
  */
 export function trimPod(pod: ClusterObject): ClusterObject {
   const m = pod.metadata;
@@ -15,12 +24,36 @@ export function trimPod(pod: ClusterObject): ClusterObject {
   const containers = Array.isArray(spec.containers)
     ? spec.containers.filter(isRecord).map(trimContainer)
     : [];
+  const gates = Array.isArray(spec.readinessGates)
+    ? spec.readinessGates
+        .filter(isRecord)
+        .flatMap((g) => (isConditionType(g.conditionType) ? [{ conditionType: g.conditionType }] : []))
+    : [];
+  const conditions = isRecord(pod.status) ? keptConditions(pod.status.conditions) : [];
   return {
     apiVersion: pod.apiVersion,
     kind: pod.kind,
     metadata: metadata as ClusterObject['metadata'],
-    spec: { containers },
+    spec: { containers, ...(gates.length > 0 ? { readinessGates: gates } : {}) },
+    ...(conditions.length > 0 ? { status: { conditions } } : {}),
   };
+}
+
+/** `ContainersReady`, `Ready` and Portico's gates, type and status only, each type once (the first). */
+function keptConditions(list: unknown): { type: string; status: string }[] {
+  if (!Array.isArray(list)) return [];
+  const kept = new Map<string, string>();
+  for (const c of list) {
+    if (!isRecord(c) || !isConditionType(c.type) || kept.has(c.type)) continue;
+    if (!KEPT_CONDITIONS.has(c.type) && !isReadinessGateType(c.type)) continue;
+    if (typeof c.status !== 'string' || !CONDITION_STATUSES.has(c.status)) continue;
+    kept.set(c.type, c.status);
+  }
+  return [...kept].map(([type, status]) => ({ type, status }));
+}
+
+function isConditionType(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_CONDITION_TYPE;
 }
 
 function trimContainer(c: Record<string, unknown>): Record<string, unknown> {

@@ -25,6 +25,8 @@ const common: Capabilities = {
   ...EVERY_CAPABILITY,
   // Certificates are ACM/IAM ARNs from the parameters, never uploaded from Secrets.
   certificateSource: 'reference',
+  // A pod held back only by Portico's readiness gates is registered, so ELB's checks can open them.
+  checksNotReadyEndpoints: true,
   // Headers and mirroring: ALB has no header modifiers nor mirroring. URL rewrites are ALB rule
   // transforms (ALB_CAPABILITIES); a rule has no per-backend transform.
   filters: [],

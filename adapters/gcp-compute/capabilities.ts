@@ -38,6 +38,9 @@ export const GCP_CAPABILITIES: Capabilities = {
   // has one backend service per forwarding rule; TLS listeners (passthrough or terminated) are refused.
   listenerProtocols: ['HTTP', 'HTTPS', 'TCP', 'UDP'],
   tlsPassthrough: false,
+  // A pod held back only by Portico's readiness gates is attached to its NEGs, so GCP's checks can
+  // open them (passthrough NLBs check nodes: their pods' gates open unenforced, target-health.ts).
+  checksNotReadyEndpoints: true,
   // Self-managed SslCertificates are uploaded from the TLS Secrets (or existing ones referenced).
   certificateSource: 'secret',
   maxCertificatesPerListener: GCP_LIMITS.sslCertificatesPerTargetProxy,

@@ -12,6 +12,7 @@ import { isIP } from 'node:net';
 import type * as ir from '#core/ir/load-balancer.js';
 import { ownershipLabels } from '#core/naming/index.js';
 import type { DesiredResource } from '#core/plan/types.js';
+import { registersEndpoint } from '#core/readiness/awaiting-load-balancer.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js';
@@ -561,7 +562,8 @@ function planPool(
     pool.endpoints.flatMap((e) => (e.family === 'IPv4' && e.pod ? [podKey(e.pod)] : [])),
   );
   for (const e of pool.endpoints) {
-    if (!e.ready) continue;
+    // Ready, or held back only by Portico's readiness gates: the health check can then open them.
+    if (!registersEndpoint(e)) continue;
     if (e.family !== 'IPv4') {
       if (!e.pod || !v4Pods.has(podKey(e.pod))) ipv6++;
       continue;

@@ -31,6 +31,17 @@ export async function targetHealthGcp(ctx: GcpCalls, opts: TargetHealthOptions):
   };
 
   const targets: TargetHealth[] = [];
+  // A passthrough NLB's backend service (TCP, UDP) checks nodes (GCE_VM_IP), never a pod; a pool
+  // that an Application LB's backend service (HTTP, HTTPS) also serves is checked pod by pod there.
+  const byPods = new Set<string>();
+  const byNodes = new Set<string>();
+  for (const r of opts.desired)
+    if (r.kind === 'backend-service' && r.value.pool !== undefined)
+      (r.value.protocol === 'TCP' || r.value.protocol === 'UDP' ? byNodes : byPods).add(r.value.pool);
+  const uncheckedPools = [...byNodes]
+    .filter((pool) => !byPods.has(pool))
+    .sort()
+    .map((pool) => ({ pool, reason: NODES_ONLY }));
   for (const r of opts.desired) {
     if (r.kind !== 'backend-service' || r.value.pool === undefined) continue;
     const { pool, name } = r.value;
@@ -52,8 +63,11 @@ export async function targetHealthGcp(ctx: GcpCalls, opts: TargetHealthOptions):
   targets.sort(
     (a, b) => a.pool.localeCompare(b.pool) || a.address.localeCompare(b.address) || a.port - b.port,
   );
-  return { targets, complete };
+  return { targets, complete, ...(uncheckedPools.length > 0 ? { uncheckedPools } : {}) };
 }
+
+const NODES_ONLY =
+  'a passthrough Network Load Balancer health-checks the nodes (GCE_VM_IP endpoints), not each pod';
 
 /** GCE_VM_IP endpoints (passthrough NLBs: a node, no port) read port 0. */
 function targetOf(pool: string, status: Json): TargetHealth {

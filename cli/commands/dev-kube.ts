@@ -10,7 +10,7 @@ import { StatusWriter } from '#kube/status-writer.js';
 import { demoBackendsIn, startDemoBackends } from '../demo-backends.js';
 import { markKeptObjects } from '../invalid-status.js';
 import { LastGoodObjects, objectName } from '../last-good-objects.js';
-import { readinessGatesPass, serviceSelectors } from '../local/readiness-gates.js';
+import { readinessGatesPass, releaseDeletedGates, serviceSelectors } from '../local/readiness-gates.js';
 import { DEFAULT_RESYNC_INTERVAL_MS, periodicResync } from '../periodic-resync.js';
 import { serialRunner } from '../serial-runner.js';
 import { terminalSafe as safe } from '../terminal-text.js';
@@ -79,15 +79,28 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
   let loadBalancers: readonly LoadBalancer[] = [];
   let gateRecheck: NodeJS.Timeout | undefined;
   let gatesOff = false;
-  const gateTypesLogged = new Set<string>();
+  /** Load balancers that target pods (their gate type logged once); released when they are gone. */
+  const gatedKeys = new Set<string>();
   const gates = serialRunner(
     async () => {
       clearTimeout(gateRecheck);
       if (gatesOff) return;
       for (const lb of loadBalancers) {
-        if (gateTypesLogged.has(lb.key) || !lb.pools.some((p) => p.endpoints.some((e) => e.pod))) continue;
-        gateTypesLogged.add(lb.key);
+        if (gatedKeys.has(lb.key) || !lb.pools.some((p) => p.endpoints.some((e) => e.pod))) continue;
+        gatedKeys.add(lb.key);
         log(`readiness gate of ${safe(lb.key)}: ${readinessGateType(lb.key)}`);
+      }
+      // A load balancer that targeted pods and is gone releases the pods still waiting on its gate.
+      let releaseFailed = false;
+      const gone = [...gatedKeys].filter((key) => !loadBalancers.some((lb) => lb.key === key));
+      if (gone.length > 0) {
+        const released = await releaseDeletedGates(gateWriter, gone, source.objects(), stopSignal);
+        // Forgotten once released; a failed patch is tried again at the next pass.
+        if (released.failed.length === 0) for (const key of gone) gatedKeys.delete(key);
+        else releaseFailed = true;
+        if (released.written.length)
+          log(`readiness gates released: True on ${released.written.map(safe).join(', ')}`);
+        for (const f of released.failed) log(`error: readiness gate of ${safe(f.pod)}: ${safe(f.message)}`);
       }
       const pass = await readinessGatesPass(
         {
@@ -100,7 +113,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
       );
       if (pass.written.length) log(`readiness gates: True on ${pass.written.map(safe).join(', ')}`);
       for (const f of pass.failed) log(`error: readiness gate of ${safe(f.pod)}: ${safe(f.message)}`);
-      if ((pass.waiting > 0 || pass.failed.length > 0) && !stopSignal.aborted)
+      if ((pass.waiting > 0 || pass.failed.length > 0 || releaseFailed) && !stopSignal.aborted)
         gateRecheck = setTimeout(() => gates.request(), options.gateRecheckMs ?? 1_000);
     },
     (err) => {

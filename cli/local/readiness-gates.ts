@@ -4,7 +4,9 @@
 // (core/readiness) and the same Pod writer (kube/readiness-gate-writer.ts) as the forwarder.
 
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
-import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { gatesReleasedByDeletion } from '#core/readiness/deleted-load-balancer.js';
+import { readinessGateType } from '#core/readiness/gate-condition.js';
 import { podGatesOf, podsNotTargeted } from '#core/readiness/pod-gates.js';
 import type { GateWriteReport, ReadinessGateWriter } from '#kube/readiness-gate-writer.js';
 
@@ -36,6 +38,7 @@ export async function readinessGatesPass(
     const report = await adapter.targetHealth(lb, { signal });
     const gates = podGatesOf(lb.key, lb, report.targets, {
       checksNotReadyEndpoints: adapter.capabilities().checksNotReadyEndpoints === true,
+      ...(report.uncheckedPools ? { uncheckedPools: report.uncheckedPools } : {}),
     });
     const namespaces = [...new Set(gates.services.map((s) => s.slice(0, s.indexOf('/'))))];
     // Only pods that carry this gate and are not True yet are patched (one list per namespace).
@@ -61,6 +64,28 @@ export async function readinessGatesPass(
     if (writes.length === 0) continue;
     const written = await options.writer.markReady(gates.conditionType, writes, signal);
     result.written.push(...written.written.map((p) => `${p} (${gates.conditionType})`));
+    result.failed.push(...written.failed);
+  }
+  return result;
+}
+
+/**
+ * Releases the Pods still waiting on the gates of load balancers that are deleted (`keys`): nothing
+ * will check them any more. `pods` are the Pods known (untrusted objects); the writer reads each live.
+ */
+export async function releaseDeletedGates(
+  writer: ReadinessGateWriter,
+  keys: readonly LbKey[],
+  pods: readonly unknown[],
+  signal: AbortSignal,
+): Promise<Pick<GatesPassResult, 'written' | 'failed'>> {
+  const result: Pick<GatesPassResult, 'written' | 'failed'> = { written: [], failed: [] };
+  for (const key of keys) {
+    const released = gatesReleasedByDeletion(key, pods);
+    if (released.length === 0) continue;
+    const conditionType = readinessGateType(key);
+    const written = await writer.markReady(conditionType, released, signal);
+    result.written.push(...written.written.map((p) => `${p} (${conditionType})`));
     result.failed.push(...written.failed);
   }
   return result;

@@ -338,6 +338,12 @@ export interface Endpoint {
   cluster?: string;
   /** The Pod behind the address (the EndpointSlice's `targetRef`), for pod readiness gates. */
   pod?: PodRef;
+  /**
+   * Not ready only because Portico's readiness gates hold its pod back (its containers are ready):
+   * a provider that checks not-ready endpoints registers it so that its health check can open them
+   * (core/readiness/awaiting-load-balancer.ts). Absent on every other endpoint.
+   */
+  awaitingLoadBalancer?: true;
 }
 
 /** A Pod in the load balancer's cluster. */

@@ -32,6 +32,13 @@ export interface LoadBalancerPodGates {
   services: string[];
 }
 
+export interface PodGateOptions {
+  /** The adapter's capability (adapters/types.ts): it registers and checks not-ready endpoints. */
+  checksNotReadyEndpoints: boolean;
+  /** Pools whose pods the provider does not check one by one (TargetHealthReport.uncheckedPools). */
+  uncheckedPools?: readonly { pool: string; reason: string }[];
+}
+
 /**
  * The gate of each pod the load balancer targets. A pod is targeted by its endpoints that are not
  * terminating (a terminating pod is leaving: its readiness no longer matters); it is healthy when
@@ -42,8 +49,9 @@ export function podGatesOf(
   key: LbKey,
   lb: LoadBalancer,
   targets: readonly TargetHealthView[],
-  options: { checksNotReadyEndpoints: boolean } = { checksNotReadyEndpoints: true },
+  options: PodGateOptions = { checksNotReadyEndpoints: true },
 ): LoadBalancerPodGates {
+  const unchecked = new Map((options.uncheckedPools ?? []).map((u) => [u.pool, u.reason]));
   const seen = new Map<string, TargetHealthView[]>();
   for (const t of targets) {
     const id = targetId(t.pool, t.address, t.port);
@@ -60,6 +68,12 @@ export function podGatesOf(
       const gate = pods.get(id) ?? { pod: { ...e.pod }, healthy: true };
       pods.set(id, gate);
       if (!gate.healthy) continue;
+      const notChecked = unchecked.get(pool.id);
+      if (notChecked !== undefined) {
+        // The provider checks nodes here, not this pod: waiting would never end.
+        gate.unenforced ??= `pool ${pool.id}: ${notChecked}`;
+        continue;
+      }
       const reports = seen.get(targetId(pool.id, e.address, e.port)) ?? [];
       if (reports.length === 0 && !e.ready && !options.checksNotReadyEndpoints) {
         // Such a provider registers the pod only once it is Ready, which its gate withholds: waiting

@@ -182,7 +182,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         // remember the fingerprint, so that changes of what still refers to it do not delete again.
         if (bundle.length === 0) await store.forgetReconciled(key);
         else await store.setReconciled(key, fingerprint);
-        await gatePass(cluster, key, undefined, signal); // its gate records leave the stream
+        await gatePass(cluster, key, undefined, signal); // pods still waiting on its gate are released
         return { outcome: 'deleted' };
       case 'reconciled': {
         await putStatuses(cluster, key, statuses);

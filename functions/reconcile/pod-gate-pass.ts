@@ -4,6 +4,7 @@
 
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
+import { gatesReleasedByDeletion } from '#core/readiness/deleted-load-balancer.js';
 import { openGates } from '#core/readiness/open-gates.js';
 import { podGatesOf } from '#core/readiness/pod-gates.js';
 import type { GateRecheck } from '#functions/queue/reconcile-message.js';
@@ -17,8 +18,9 @@ export interface PodGatePassResult {
 }
 
 /**
- * One gate pass over `lb` (absent: the load balancer is gone). A load balancer that targets no pod,
- * or whose adapter cannot read target health, records no gate (and drops any it recorded).
+ * One gate pass over `lb` (absent: the load balancer is deleted). A load balancer that targets no
+ * pod, or whose adapter cannot read target health, records no gate (and drops any it recorded). A
+ * deleted one releases the Pods still waiting on its gate: one list of the cluster's Pods.
  */
 export async function podGatePass(
   store: SnapshotStore,
@@ -28,9 +30,18 @@ export async function podGatePass(
   adapter: AnyLoadBalancerAdapter | undefined,
   signal: AbortSignal,
 ): Promise<PodGatePassResult> {
+  if (!lb) {
+    const pods = await store.getMany(cluster, await store.list(cluster, 'Pod'));
+    const released = gatesReleasedByDeletion(
+      key,
+      pods.map((p) => p?.object),
+    );
+    await store.putPodGatesOfKey(cluster, key, released);
+    return { open: released.length, waiting: 0 };
+  }
   const previous = await store.podGatesOfKey(cluster, key);
-  const targetsPods = lb?.pools.some((p) => p.endpoints.some((e) => e.pod && !e.terminating)) ?? false;
-  if (!lb || !adapter?.targetHealth || !targetsPods) {
+  const targetsPods = lb.pools.some((p) => p.endpoints.some((e) => e.pod && !e.terminating));
+  if (!adapter?.targetHealth || !targetsPods) {
     if (previous.length > 0) await store.putPodGatesOfKey(cluster, key, []);
     return { open: 0, waiting: 0 };
   }
@@ -38,6 +49,7 @@ export async function podGatePass(
   const { open, waiting } = openGates(
     podGatesOf(key, lb, report.targets, {
       checksNotReadyEndpoints: adapter.capabilities().checksNotReadyEndpoints === true,
+      ...(report.uncheckedPools ? { uncheckedPools: report.uncheckedPools } : {}),
     }),
     report.complete,
     previous,

@@ -241,4 +241,26 @@ describe('readiness gates, local mode with real HAProxy health checks', () => {
     expect(stats.bodies.get('web-c') ?? 0).toBeGreaterThan(0);
     expect(stats.ok).toBeGreaterThan(20);
   }, 30_000);
+
+  it('releases the pods still waiting on the gate of a deleted Gateway', async () => {
+    // web-d fails its check: held back while the Gateway exists.
+    const stuck = await startPod('web-d', '127.0.101.14', false);
+    pods.push(stuck);
+    kube.server.create(podObject('web-d', stuck.address, { app: 'web' }));
+    setEndpoints([...endpoints, { address: stuck.address, pod: 'web-d', ready: false }]);
+    await eventually(async () => (await haproxySlot(stuck.address)) !== undefined, 'web-d in HAProxy', 5_000);
+    await delay(500);
+    expect(gateOf('web-d')).toBeUndefined();
+
+    kube.server.remove('Gateway', 'demo', 'web');
+    await eventually(() => gateOf('web-d')?.status === 'True', 'gate of web-d True', 5_000);
+    expect(gateOf('web-d')?.message).toMatch(/^load balancer .*Gateway\/demo\/web is deleted/);
+    // web-b, scaled down before the rollout, still carried the gate unanswered: released too.
+    expect(gateOf('web-b')?.status).toBe('True');
+    const isRelease = (l: string) => l.startsWith('readiness gates released: True on');
+    await eventually(() => logs.some(isRelease), 'the release logged', 2_000);
+    const released = logs.find(isRelease);
+    expect(released).toContain(`demo/web-b (${GATE})`);
+    expect(released).toContain(`demo/web-d (${GATE})`);
+  }, 15_000);
 });

@@ -5,6 +5,7 @@
 
 import type * as ir from '#core/ir/load-balancer.js';
 import { ownershipTags } from '#core/naming/index.js';
+import { registersEndpoint } from '#core/readiness/awaiting-load-balancer.js';
 import type { AdapterNotice } from '../../types.js';
 import { ELBV2_LIMITS } from '../capabilities.js';
 import {
@@ -105,7 +106,8 @@ export function planTargetGroup(
     tags: { ...extraTags, ...ownershipTags({ cluster: lb.cluster, lbKey: lb.key, role: 'target-group' }) },
   };
 
-  // Ready and not terminating → registered; everything else is deregistered (drained by AWS).
+  // Ready and not terminating, or held back only by Portico's readiness gates (registered so the
+  // health check can open them) → registered; everything else is deregistered (drained by AWS).
   const family = shape.ipAddressType === 'ipv6' ? 'IPv6' : 'IPv4';
   // Pods already registered by their address of the target group's family.
   const podKey = (p: ir.PodRef) => `${p.namespace}/${p.name}`;
@@ -115,7 +117,7 @@ export function planTargetGroup(
   let targets: Target[] = [];
   let skipped = 0;
   for (const e of pool.endpoints) {
-    if (!e.ready || e.terminating) continue;
+    if (!registersEndpoint(e)) continue;
     if (e.family !== family) {
       if (!e.pod || !reached.has(podKey(e.pod))) skipped++;
       continue;

@@ -1,5 +1,6 @@
 import type { BackendPool, Endpoint, PoolProtocol, SourceRef } from '#core/ir/load-balancer.js';
 import type { Service, ServicePort } from '#core/model/service.js';
+import { markAwaitingLoadBalancer, podLookup } from '#core/readiness/awaiting-load-balancer.js';
 import type { TranslateContext } from '../context.js';
 import { endpointsForPort } from './endpoints.js';
 import { healthCheckFor } from './health-check.js';
@@ -80,7 +81,10 @@ function resolveUncached(ctx: TranslateContext, ref: ServicePortRef, use: PoolUs
     };
   }
   const protocol = poolProtocol(port, use);
-  const endpoints = endpointsForPort(ctx.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [], port);
+  const endpoints = markAwaitingLoadBalancer(
+    endpointsForPort(ctx.endpointSlices.get(`${ref.namespace}/${ref.name}`) ?? [], port),
+    podLookup(ctx.pods),
+  );
   const source: SourceRef = {
     kind: 'Service',
     namespace: ref.namespace,

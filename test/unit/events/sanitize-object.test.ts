@@ -125,7 +125,91 @@ describe('sanitizeObject: Pods', () => {
           { name: 'sidecar', readinessProbe: { exec: {} } },
         ],
       },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
     });
+  });
+
+  it('keeps the readiness gates (condition type only) and the conditions gates read (type and status only)', () => {
+    const gate = 'portico.dev/lb-abcdefghijklmnop';
+    const pod: ClusterObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-2', namespace: 'shop' },
+      spec: {
+        containers: [{ name: 'app' }],
+        readinessGates: [{ conditionType: gate, extra: 'dropped' }, { conditionType: 'example.com/warm' }],
+      },
+      status: {
+        phase: 'Running',
+        conditions: [
+          { type: 'PodScheduled', status: 'True' },
+          { type: 'ContainersReady', status: 'True', reason: 'r', message: 'm', lastTransitionTime: 't' },
+          { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady' },
+          { type: gate, status: 'False', message: 'kept out' },
+          { type: 'example.com/warm', status: 'False' },
+        ],
+      },
+    };
+    const out = sanitizeObject(pod);
+    expect(out.spec).toEqual({
+      containers: [{ name: 'app' }],
+      readinessGates: [{ conditionType: gate }, { conditionType: 'example.com/warm' }],
+    });
+    // Another controller's condition is not kept: its gate is unmet unless the Pod says True.
+    expect(out.status).toEqual({
+      conditions: [
+        { type: 'ContainersReady', status: 'True' },
+        { type: 'Ready', status: 'False' },
+        { type: gate, status: 'False' },
+      ],
+    });
+  });
+
+  it('drops gates and conditions of an unexpected shape, and a second copy of a condition type', () => {
+    const pod: ClusterObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'shop' },
+      spec: {
+        containers: [{ name: 'app' }],
+        readinessGates: [
+          'portico.dev/lb-abcdefghijklmnop',
+          { conditionType: 7 },
+          { conditionType: '' },
+          { conditionType: 'x'.repeat(317) },
+          { conditionType: 'example.com/ok' },
+        ],
+      },
+      status: {
+        conditions: [
+          { type: 'ContainersReady', status: 'Yes' },
+          { type: 'ContainersReady', status: 'False' },
+          { type: 'ContainersReady', status: 'True' },
+          { type: 'Ready' },
+          { type: 'portico.dev/lb-NOT-A-GATE', status: 'True' },
+          { type: ['Ready'], status: 'True' },
+          null,
+          'Ready',
+        ],
+      },
+    };
+    const out = sanitizeObject(pod);
+    expect(out.spec).toEqual({
+      containers: [{ name: 'app' }],
+      readinessGates: [{ conditionType: 'example.com/ok' }],
+    });
+    expect(out.status).toEqual({ conditions: [{ type: 'ContainersReady', status: 'False' }] });
+
+    for (const status of [
+      undefined,
+      'junk',
+      { conditions: 'junk' },
+      { conditions: [{ type: 'PodScheduled', status: 'True' }] },
+    ]) {
+      const trimmed = sanitizeObject({ ...pod, spec: { containers: [] }, status });
+      expect(Object.keys(trimmed)).not.toContain('status');
+      expect(trimmed.spec).toEqual({ containers: [] });
+    }
   });
 
   it('leaves a malformed Pod malformed (the core rejects it) without throwing', () => {

@@ -73,6 +73,7 @@ describe('podGatesOf', () => {
   });
 
   it('on a provider that checks only ready endpoints, a not-ready pod it never saw opens unenforced (never waits forever)', () => {
+    // Every provider declares the capability today; the options stand for an adapter that does not.
     const cloud = loadBalancer({
       provider: 'aws-elbv2',
       pools: [
@@ -94,6 +95,35 @@ describe('podGatesOf', () => {
       false,
       false,
     ]);
+  });
+
+  it('opens unenforced the pods of a pool the provider checks node by node, and only there', () => {
+    const passthrough = loadBalancer({
+      provider: 'gcp-compute',
+      pools: [
+        podPool('shop/tcp/5432', [
+          { name: 'db', n: 1 },
+          { name: 'both', n: 2 },
+        ]),
+        podPool('shop/site/80', [{ name: 'both', n: 2 }]),
+      ],
+    });
+    const options = {
+      checksNotReadyEndpoints: true,
+      uncheckedPools: [{ pool: 'shop/tcp/5432', reason: 'checks the nodes' }],
+    };
+    const gates = podGatesOf(KEY, passthrough, [health('shop/tcp/5432', 9, 'healthy')], options);
+    expect(gates.pods.map((g) => [g.pod.name, g.healthy, g.unenforced])).toEqual([
+      // A pod also in a pool checked pod by pod waits for that check.
+      ['both', false, 'pool shop/tcp/5432: checks the nodes'],
+      ['db', true, 'pool shop/tcp/5432: checks the nodes'],
+    ]);
+    const checked = podGatesOf(KEY, passthrough, [health('shop/site/80', 2, 'healthy')], options);
+    expect(checked.pods.map((g) => g.healthy)).toEqual([true, true]);
+    // Without the report's word, the pool is waited for like any other.
+    expect(
+      podGatesOf(KEY, passthrough, [], { checksNotReadyEndpoints: true }).pods.map((g) => g.healthy),
+    ).toEqual([false, false]);
   });
 
   it('leaves terminating pods out, and a target missing from the report is not healthy', () => {
