@@ -130,8 +130,10 @@ describe('readiness gates, deployed path (functions + forwarder) with real HAPro
       `gate latency: /healthz passing → gate True ${Math.round(patched - flipped)} ms ` +
         `(reconcile saw it healthy after ${Math.round(seen - flipped)} ms; record → Pod condition ${Math.round(patched - seen)} ms)`,
     );
-    // One status pull (100 ms) after the record settles in the stream (the store's 2 s settle time).
-    expect(patched - seen).toBeLessThan(3_500);
+    // One status pull (100 ms) after the record settles in the stream (the store's 2 s settle time):
+    // about 2.1 s on a quiet machine (bench/readiness-gates/RESULTS.md has the figure). The bound is
+    // loose for a loaded CI machine; it still fails when a record waits for a later re-check or pull.
+    expect(patched - seen).toBeLessThan(6_000);
     expect(gateOf('web-a')).toMatchObject({
       status: 'True',
       reason: 'LoadBalancerHealthy',
