@@ -360,19 +360,25 @@ async function deployed(): Promise<string[][]> {
     ]);
     if (!burst && p50 > 250) misses.push(`cluster to traffic, isolated, p50 ${ms(p50)} > 250 ms`);
     if (c.legs.length > 0) {
+      const median = (leg: StageLeg) =>
+        ms(
+          quantile(
+            c.legs.map((x) => x[leg]),
+            0.5,
+          ),
+        );
       const legs = Object.entries(STAGE_LEGS) as [StageLeg, string][];
+      // A part (`record: store`) goes in brackets after its leg.
+      const parts = (leg: StageLeg) =>
+        legs.filter(([part]) => part.startsWith(`${leg}: `)).map(([part, what]) => `${what} ${median(part)}`);
       out.push([
         `↳ where an isolated change spends its time (median of ${c.legs.length})`,
         legs
-          .map(
-            ([leg, what]) =>
-              `${what}: ${ms(
-                quantile(
-                  c.legs.map((x) => x[leg]),
-                  0.5,
-                ),
-              )}`,
-          )
+          .filter(([leg]) => !leg.includes(': '))
+          .map(([leg, what]) => {
+            const p = parts(leg);
+            return `${what}: ${median(leg)}${p.length > 0 ? ` (${p.join(', ')})` : ''}`;
+          })
           .join('; '),
         '',
         '',

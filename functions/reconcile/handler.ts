@@ -19,6 +19,7 @@ import {
 } from '#functions/queue/reconcile-message.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
+import { PhaseTimer } from '#functions/shared/phase-timer.js';
 import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
@@ -131,6 +132,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     signal: AbortSignal,
     force: boolean,
     recheck: GateRecheck | undefined,
+    timer: PhaseTimer,
   ): Promise<{ outcome: KeyOutcome; gates?: PodGatePassResult }> {
     const cluster = parseLbKey(key)!.cluster;
     const peers = clusterSets.peersOf(cluster);
@@ -142,6 +144,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
       force ? undefined : store.lastReconciled(key),
       store.isComplete(cluster),
     ]);
+    timer.lap('read');
     const fingerprint = bundleFingerprint(bundle);
     const unchanged = !force && last === fingerprint;
     if (unchanged && !recheck) return { outcome: 'unchanged' };
@@ -149,6 +152,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     const result = translate(bundle, { ...translateOptions, cluster, clusterSet: peers }, cache);
     const lb = result.loadBalancers.find((l) => l.key === key);
     const heldReason = result.held.find((h) => h.key === key)?.reason;
+    timer.lap('translate');
     if (unchanged) {
       // A re-check of what is already applied: only the targets' health is read again.
       if (!lb || heldReason !== undefined) return { outcome: 'unchanged' };
@@ -161,6 +165,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     if (deleting) await store.markDeletePending(key);
 
     const outcome = await reconcileKey({ key, lb, heldReason, adapters, allowDeletes: complete, signal });
+    timer.lap('provider');
     const statuses = statusesAfter(result.statuses, lb, outcome).filter(mine);
     switch (outcome.outcome) {
       case 'held':
@@ -195,12 +200,14 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
           return { outcome: 'reconciled', gates };
         }
         await store.setReconciled(key, fingerprint);
+        timer.lap('status');
         logger.info('reconciled', {
           key,
           changes: plan?.plan.changes.length ?? 0,
           conflicts: plan?.plan.conflicts.length ?? 0,
           programmed: outcome.state.programmed,
           ...(gates.open + gates.waiting > 0 ? { gatesOpen: gates.open, gatesWaiting: gates.waiting } : {}),
+          ms: timer.fields(),
         });
         return { outcome: 'reconciled', gates };
       }
@@ -236,8 +243,16 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
             notDue.set(record.messageId, wait);
             throw new GateRecheckNotDue(wait);
           }
+          const timer = new PhaseTimer();
           const run = await deps.dispatch?.begin(request.key);
-          const { outcome, gates } = await reconcileOne(request.key, signal, request.force, request.recheck);
+          timer.lap('dispatch');
+          const { outcome, gates } = await reconcileOne(
+            request.key,
+            signal,
+            request.force,
+            request.recheck,
+            timer,
+          );
           await run?.end({ signal });
           if (gates && gates.waiting > 0) await scheduleRecheck(request.key, request.recheck, signal);
           if (request.force) counts.forced = (counts.forced ?? 0) + 1;
