@@ -22,6 +22,7 @@ import { deadlineSignal } from '#functions/shared/deadline-signal.js';
 import { PhaseTimer } from '#functions/shared/phase-timer.js';
 import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
+import { BundleReads } from '#functions/store/bundle-reads.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
@@ -42,6 +43,8 @@ export interface ReconcileDependencies {
   logger?: Logger;
   /** Schema checks kept across invocations of a warm container (default: one per handler). */
   readCache?: ReadCache;
+  /** What each key's last bundle read, fetched at once the next time (default: one per handler). */
+  bundleReads?: BundleReads;
   /** Stop this long before the Lambda times out (default 2000 ms). */
   timeoutMarginMs?: number;
   /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
@@ -104,6 +107,7 @@ class GateRecheckNotDue extends Error {
 export function createReconcileHandler(deps: ReconcileDependencies) {
   const logger = deps.logger ?? createJsonLogger({ service: 'reconcile' });
   const cache = deps.readCache ?? new ReadCache();
+  const bundleReads = deps.bundleReads ?? new BundleReads();
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store, adapters } = deps;
   // GatewayClasses advertise what their provider's adapter can do (status.supportedFeatures).
@@ -138,9 +142,13 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     const peers = clusterSets.peersOf(cluster);
     // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
     // Otherwise the remembered fingerprint is read alongside the bundle, and so is completeness: each
-    // a round trip less before the provider is reached (an unchanged key wasted one read).
+    // a round trip less before the provider is reached (an unchanged key wasted one read). The bundle's
+    // first round reads all that the key's last bundle read: one round, not one per level.
     const [bundle, last, complete] = await Promise.all([
-      selectBundleFromStore(store, key, undefined, peers),
+      selectBundleFromStore(store, key, undefined, peers, {
+        prefetch: bundleReads.get(key),
+        onReads: (reads) => bundleReads.set(key, reads),
+      }),
       force ? undefined : store.lastReconciled(key),
       store.isComplete(cluster),
     ]);
@@ -185,8 +193,10 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         await store.clearDeletePending(key);
         // Nothing refers to the key any more: forget it, so that resync stops revisiting it. Otherwise
         // remember the fingerprint, so that changes of what still refers to it do not delete again.
-        if (bundle.length === 0) await store.forgetReconciled(key);
-        else await store.setReconciled(key, fingerprint);
+        if (bundle.length === 0) {
+          await store.forgetReconciled(key);
+          bundleReads.delete(key);
+        } else await store.setReconciled(key, fingerprint);
         await gatePass(cluster, key, undefined, signal); // its gate records leave the stream
         return { outcome: 'deleted' };
       case 'reconciled': {

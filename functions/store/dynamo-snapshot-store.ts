@@ -248,21 +248,27 @@ export class DynamoSnapshotStore implements SnapshotStore {
     }
     const found = new Map<string, ObjectItem>();
     const keys = [...wanted.values()];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const out = await this.#doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: this.#consistent } },
-          }),
-        );
-        for (const it of (out.Responses?.[this.#table] ?? []) as ObjectItem[]) {
-          found.set(`${it.pk}\u0000${it.sk}`, it);
+    const chunks = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) =>
+      keys.slice(i * 100, i * 100 + 100),
+    );
+    // The requests of 100 keys go out together: a big bundle costs one round, not one per 100 objects.
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let pending: Record<string, unknown>[] | undefined = chunk;
+        for (let attempt = 0; pending && pending.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const out = await this.#doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: this.#consistent } },
+            }),
+          );
+          for (const it of (out.Responses?.[this.#table] ?? []) as ObjectItem[]) {
+            found.set(`${it.pk}\u0000${it.sk}`, it);
+          }
+          pending = out.UnprocessedKeys?.[this.#table]?.Keys as Record<string, unknown>[] | undefined;
         }
-        pending = out.UnprocessedKeys?.[this.#table]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
+      }),
+    );
     return refs.map((r) => {
       if (!isStoredKind(r.kind)) return undefined;
       const n = normalizeRef(r);
