@@ -25,7 +25,8 @@
  * Access paths (no Scan anywhere): get = GetItem; getMany = BatchGetItem (100 keys a request);
  * referrers = Query `R#<target>`; referrersInto = Query `I#<ns>`; list(kind, ns) = Query
  * `O#<kind>#<ns>`; list(kind) of a namespaced kind and the re-list sweep = Query GSI byKind;
- * reconciledKeys = Query `C#<c>#K`; dispatch marks = GetItem + a Put conditional on `rev`; deletePendingKeys = Query `C#<c>#D`; clusters = Query `CLUSTERS` (one small item per cluster, written
+ * reconciledKeys = Query `C#<c>#K`; dispatch marks = GetItem + a Put conditional on `rev` (a run's
+ * begin: one UpdateItem); deletePendingKeys = Query `C#<c>#D`; clusters = Query `CLUSTERS` (one small item per cluster, written
  * when a cluster's first object, list, fingerprint or status is, at most once per container).
  *
  * Writes. dynalite (the DynamoDB used in tests) has no transactions, and none are needed: a put
@@ -497,6 +498,40 @@ export class DynamoSnapshotStore implements SnapshotStore {
       if (isConditionFailure(e)) return false;
       throw e;
     }
+  }
+  async beginDispatchRun(
+    key: LbKey,
+    run: { runId: string; leaseUntil: number; now: number },
+  ): Promise<DispatchMark> {
+    const out = await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `C#${clusterOfKey(key)}#Q`, sk: key },
+        UpdateExpression:
+          'SET st = :running, dirty = :f, lease = :lease, #run = :run, gen = if_not_exists(gen, :zero), ' +
+          'cat = if_not_exists(cat, :now), rev = if_not_exists(rev, :zero) + :one',
+        ExpressionAttributeNames: { '#run': 'run' },
+        ExpressionAttributeValues: {
+          ':running': 'running',
+          ':f': false,
+          ':lease': run.leaseUntil,
+          ':run': run.runId,
+          ':zero': 0,
+          ':now': run.now,
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const it = out.Attributes ?? {};
+    return {
+      state: 'running',
+      dirty: false,
+      generation: Number(it.gen ?? 0),
+      claimedAt: Number(it.cat ?? run.now),
+      leaseUntil: run.leaseUntil,
+      runId: run.runId,
+    };
   }
 
   async clusters(): Promise<string[]> {

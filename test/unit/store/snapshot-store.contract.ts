@@ -328,6 +328,47 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
       await expect(s().writeDispatchMark('not-a-key', queued, undefined)).rejects.toThrow(RangeError);
     });
 
+    it('begins a run in one write that takes the key over, keeping its claim', async () => {
+      const c = freshCluster();
+      const [never, claimed] = [lbKey(c, 'Gateway', 'a', 'never'), lbKey(c, 'Gateway', 'a', 'claimed')];
+      const run1 = { runId: 'run-1', now: 50, leaseUntil: 150 };
+      const fresh: DispatchMark = { state: 'running', dirty: false, generation: 0, claimedAt: 50, ...run1 };
+      delete (fresh as { now?: number }).now;
+      expect(await s().beginDispatchRun(never, run1)).toEqual(fresh);
+      expect(await s().readDispatchMark(never)).toEqual({ mark: fresh, revision: 1 });
+
+      const queued: DispatchMark = {
+        state: 'queued',
+        dirty: false,
+        generation: 3,
+        claimedAt: 5,
+        leaseUntil: 100,
+      };
+      expect(await s().writeDispatchMark(claimed, queued, undefined)).toBe(true);
+      const read = await s().readDispatchMark(claimed); // a record invocation read the mark meanwhile
+      const running: DispatchMark = {
+        state: 'running',
+        dirty: false,
+        generation: 3,
+        claimedAt: 5,
+        leaseUntil: 300,
+        runId: 'run-2',
+      };
+      expect(await s().beginDispatchRun(claimed, { runId: 'run-2', now: 60, leaseUntil: 300 })).toEqual(
+        running,
+      );
+      expect(await s().readDispatchMark(claimed)).toEqual({ mark: running, revision: 2 });
+      // …so its write over what it read loses, and it decides again on the running mark
+      expect(await s().writeDispatchMark(claimed, { ...queued, generation: 4 }, read!.revision)).toBe(false);
+
+      // a dirty mark of a crashed run is taken over, clean: the new run reads everything recorded
+      expect(await s().writeDispatchMark(claimed, { ...running, dirty: true }, 2)).toBe(true);
+      const taken = await s().beginDispatchRun(claimed, { runId: 'run-3', now: 70, leaseUntil: 400 });
+      expect(taken).toEqual({ ...running, runId: 'run-3', leaseUntil: 400 });
+      expect(await s().readDispatchMark(claimed)).toEqual({ mark: taken, revision: 4 });
+      await expect(s().beginDispatchRun('not-a-key', run1)).rejects.toThrow(RangeError);
+    });
+
     it('pages the status stream by an increasing cursor, keeping the latest status per object', async () => {
       const c = freshCluster();
       const cursors: string[] = [];
