@@ -31,7 +31,12 @@ function setup(queue?: Queue) {
 function countCalls<T extends object>(object: T, method: keyof T & string): () => number {
   const original = (object[method] as (...args: unknown[]) => unknown).bind(object);
   let calls = 0;
-  Object.assign(object, { [method]: (...args: unknown[]) => (calls++, original(...args)) });
+  Object.assign(object, {
+    [method]: (...args: unknown[]) => {
+      calls++;
+      return original(...args);
+    },
+  });
   return () => calls;
 }
 

@@ -275,7 +275,7 @@ describe('functions: reconcile', () => {
     // where each reconcile spent its time, phase by phase
     const phases = logger.lines
       .filter((l) => l.msg === 'reconciled')
-      .map((l) => Object.keys(l.fields.ms as {}));
+      .map((l) => Object.keys(l.fields.ms as object));
     expect(phases.at(-1)).toEqual(['dispatch', 'read', 'translate', 'provider', 'status']);
   });
 

@@ -84,7 +84,7 @@ describe('functions: record', () => {
     // where each batch spent its time: the first one found a key and sent its request
     const phases = logger.lines
       .filter((l) => l.msg === 'recorded')
-      .map((l) => Object.keys(l.fields.ms as {}));
+      .map((l) => Object.keys(l.fields.ms as object));
     expect(phases).toEqual([
       ['parse', 'store', 'walk', 'dispatch'],
       ['parse', 'store', 'walk'],
