@@ -69,10 +69,10 @@ export const STAGE_LEGS = {
   'record: dispatch': 'the dispatch mark and SendMessage',
   'to reconcile': 'reconcile queue → reconcile invoked (SQS receive)',
   'reconcile to served': 'reconcile (dynalite reads, translate, HAProxy apply) → first 200',
-  'reconcile: dispatch': 'of which marking the run',
-  'reconcile: read': 'reading the bundle',
-  'reconcile: translate': 'translating',
-  'reconcile: provider': 'HAProxy (render, observe, plan, apply) to the first 200',
+  'reconcile to served: dispatch': 'of which marking the run',
+  'reconcile to served: read': 'reading the bundle',
+  'reconcile to served: translate': 'translating',
+  'reconcile to served: provider': 'HAProxy (render, observe, plan, apply) to the first 200',
 } as const;
 export type StageLeg = keyof typeof STAGE_LEGS;
 
@@ -262,9 +262,9 @@ function legsOf(stages: readonly Stage[], t0: number, served: number): Record<St
     'record: dispatch': record.dispatch ?? 0,
     'to reconcile': Math.max(0, reconcileStart - recordEnd!),
     'reconcile to served': served - reconcileStart,
-    'reconcile: dispatch': reconcile.dispatch ?? 0,
-    'reconcile: read': reconcile.read ?? 0,
-    'reconcile: translate': reconcile.translate ?? 0,
-    'reconcile: provider': served - reconcileStart - beforeProvider,
+    'reconcile to served: dispatch': reconcile.dispatch ?? 0,
+    'reconcile to served: read': reconcile.read ?? 0,
+    'reconcile to served: translate': reconcile.translate ?? 0,
+    'reconcile to served: provider': served - reconcileStart - beforeProvider,
   };
 }
