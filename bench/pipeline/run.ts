@@ -770,7 +770,9 @@ ${notes.join('\n\n')}
    ${CLOUD.burstServices} other routes' EndpointSlices on the same Gateway change every ${CLOUD.burstEveryMs} ms (one key, always
    queued or running; the updates start once the Gateway is programmed): the change waits for the
    run in progress, then for its trailing run. "Where an isolated change spends its time" splits each
-   isolated change by when the ingest, record and reconcile invocations started and ended. Before
+   isolated change by when the ingest, record and reconcile invocations started and ended, and record
+   and reconcile by the phase times of their log lines (\`recorded\`, \`reconciled\`: \`ms\`); the
+   HAProxy part is what is left of the reconcile until the first 200. Before
    leading-edge dispatch (DelaySeconds 2 and a 1 s dedup window) the isolated p50 was 2,099 ms.
 3. **Bundles**: each \`functions/<name>/handler.ts\` that exports \`handler\`, bundled by esbuild with the
    options of serverless.yml into a temporary directory; size is the \`.mjs\` code of the AWS path: the
