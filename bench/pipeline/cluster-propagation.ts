@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import type { LogFields } from '#logging/logger.js';
 import { type LocalCloudStage, startLocalCloud } from '#test/e2e/local-cloud.js';
 import { startBackend } from '#test/integration/haproxy/support.js';
 import * as kubeObjects from '#test/integration/kube/support.js';
@@ -53,14 +54,25 @@ export interface ClusterPropagation {
   burst?: { updates: number; seconds: number; reconciles: number };
 }
 
-/** Where an isolated change spends its time, in order; `served` is the last request's answer. */
+/**
+ * Where an isolated change spends its time, in order; `reconcile to served` ends at the first request
+ * answered. The parts of record and reconcile come from the phase times of their log lines
+ * (`recorded` and `reconciled`, functions/shared/phase-timer.ts).
+ */
 export const STAGE_LEGS = {
   'to ingest': 'API server → watch → forwarder (linger, signing) → ingest invoked',
   ingest: 'ingest (verify, validate, SendMessageBatch)',
   'to record': 'events queue → record invoked (SQS receive)',
   record: 'record (dynalite: store, index walk, dispatch mark, SendMessage)',
+  'record: store': 'of which storing the object',
+  'record: walk': 'finding the affected keys',
+  'record: dispatch': 'the dispatch mark and SendMessage',
   'to reconcile': 'reconcile queue → reconcile invoked (SQS receive)',
   'reconcile to served': 'reconcile (dynalite reads, translate, HAProxy apply) → first 200',
+  'reconcile to served: dispatch': 'of which marking the run',
+  'reconcile to served: read': 'reading the bundle',
+  'reconcile to served: translate': 'translating',
+  'reconcile to served: provider': 'HAProxy (render, observe, plan, apply) to the first 200',
 } as const;
 export type StageLeg = keyof typeof STAGE_LEGS;
 
@@ -95,13 +107,20 @@ export async function clusterPropagation(
   const churned = Array.from({ length: o.burstServices }, (_, k) => `churn-${k}`);
   const churnSlice = (k: number, n: number) =>
     kubeObjects.endpointSlice('apps', churned[k]!, `10.200.${(n >> 8) & 255}.${n & 255}`, 8080);
-  const stages: { stage: LocalCloudStage; at: number }[] = [];
+  const stages: Stage[] = [];
+  /** The phase times of the functions' `recorded` and `reconciled` lines. */
+  const phases = (msg: string, fields: LogFields = {}) => {
+    if ((msg === 'recorded' || msg === 'reconciled') && fields.ms) {
+      stages.push({ stage: msg, at: performance.now(), ms: fields.ms as Record<string, number> });
+    }
+  };
   const cloud = await startLocalCloud({
     addressPool: o.addressPool,
     reconcileDelaySeconds: deployedReconcileDelaySeconds(),
     // the forwarder's default, as deployed: a 100 ms pull keeps the status function and dynalite busy
     statusPollMs: FORWARDER_STATUS_POLL_MS,
     onStage: (stage, at) => stages.push({ stage, at }),
+    functionLogger: { info: phases, warn: () => {}, error: () => {} },
     objects: [
       kubeObjects.gatewayClass(),
       kubeObjects.gateway('apps', 'web', o.port),
@@ -170,11 +189,12 @@ export async function clusterPropagation(
       }
       const t1 = performance.now();
       latencies.push(t1 - t0);
+      await delay(burst ? 50 + (i % 5) * 20 : o.quietMs);
+      // After the quiet time: the reconcile's line is logged once its statuses are written.
       if (!burst && served) {
         const l = legsOf(stages, t0, t1);
         if (l) legs.push(l);
       }
-      await delay(burst ? 50 + (i % 5) * 20 : o.quietMs);
     }
     const cpu = process.cpuUsage(cpuBefore);
     churning = false;
@@ -202,34 +222,49 @@ export async function clusterPropagation(
   }
 }
 
+type Stage =
+  | { stage: LocalCloudStage; at: number }
+  | { stage: 'recorded' | 'reconciled'; at: number; ms: Record<string, number> };
+
 /**
  * The legs of one isolated change from the functions' start and end times: the first ingest after
- * the change, the first record after that ingest, the first reconcile after that record.
+ * the change, the first record after that ingest, the first reconcile after that record; their parts
+ * from the record's `recorded` line and the reconcile's `reconciled` line.
  */
-function legsOf(
-  stages: readonly { stage: LocalCloudStage; at: number }[],
-  t0: number,
-  served: number,
-): Record<StageLeg, number> | undefined {
+function legsOf(stages: readonly Stage[], t0: number, served: number): Record<StageLeg, number> | undefined {
   let from = 0;
-  const next = (stage: LocalCloudStage, after: number) => {
+  const find = (stage: Stage['stage'], after: number) => {
     const i = stages.findIndex((s, k) => k >= from && s.stage === stage && s.at >= after);
     if (i < 0) return undefined;
     from = i + 1;
-    return stages[i]!.at;
+    return stages[i]!;
   };
+  const next = (stage: LocalCloudStage, after: number) => find(stage, after)?.at;
   const ingestStart = next('ingest-start', t0);
   const ingestEnd = ingestStart === undefined ? undefined : next('ingest-end', ingestStart);
   const recordStart = ingestEnd === undefined ? undefined : next('record-start', ingestEnd);
-  const recordEnd = recordStart === undefined ? undefined : next('record-end', recordStart);
+  const recorded = recordStart === undefined ? undefined : find('recorded', recordStart);
+  const recordEnd = recorded === undefined ? undefined : next('record-end', recorded.at);
   const reconcileStart = recordEnd === undefined ? undefined : next('reconcile-start', recordStart!);
   if (reconcileStart === undefined || reconcileStart > served) return undefined;
+  const reconciled = find('reconciled', reconcileStart);
+  if (!reconciled || !('ms' in recorded!) || !('ms' in reconciled)) return undefined;
+  const record = recorded.ms;
+  const reconcile = reconciled.ms;
+  const beforeProvider = (reconcile.dispatch ?? 0) + (reconcile.read ?? 0) + (reconcile.translate ?? 0);
   return {
     'to ingest': ingestStart! - t0,
     ingest: ingestEnd! - ingestStart!,
     'to record': recordStart! - ingestEnd!,
     record: recordEnd! - recordStart!,
+    'record: store': (record.parse ?? 0) + (record.store ?? 0),
+    'record: walk': record.walk ?? 0,
+    'record: dispatch': record.dispatch ?? 0,
     'to reconcile': Math.max(0, reconcileStart - recordEnd!),
     'reconcile to served': served - reconcileStart,
+    'reconcile to served: dispatch': reconcile.dispatch ?? 0,
+    'reconcile to served: read': reconcile.read ?? 0,
+    'reconcile to served: translate': reconcile.translate ?? 0,
+    'reconcile to served: provider': served - reconcileStart - beforeProvider,
   };
 }

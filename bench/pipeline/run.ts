@@ -360,19 +360,25 @@ async function deployed(): Promise<string[][]> {
     ]);
     if (!burst && p50 > 250) misses.push(`cluster to traffic, isolated, p50 ${ms(p50)} > 250 ms`);
     if (c.legs.length > 0) {
+      const median = (leg: StageLeg) =>
+        ms(
+          quantile(
+            c.legs.map((x) => x[leg]),
+            0.5,
+          ),
+        );
       const legs = Object.entries(STAGE_LEGS) as [StageLeg, string][];
+      // A part (`record: store`) goes in brackets after its leg.
+      const parts = (leg: StageLeg) =>
+        legs.filter(([part]) => part.startsWith(`${leg}: `)).map(([part, what]) => `${what} ${median(part)}`);
       out.push([
         `↳ where an isolated change spends its time (median of ${c.legs.length})`,
         legs
-          .map(
-            ([leg, what]) =>
-              `${what}: ${ms(
-                quantile(
-                  c.legs.map((x) => x[leg]),
-                  0.5,
-                ),
-              )}`,
-          )
+          .filter(([leg]) => !leg.includes(': '))
+          .map(([leg, what]) => {
+            const p = parts(leg);
+            return `${what}: ${median(leg)}${p.length > 0 ? ` (${p.join(', ')})` : ''}`;
+          })
           .join('; '),
         '',
         '',
@@ -764,7 +770,9 @@ ${notes.join('\n\n')}
    ${CLOUD.burstServices} other routes' EndpointSlices on the same Gateway change every ${CLOUD.burstEveryMs} ms (one key, always
    queued or running; the updates start once the Gateway is programmed): the change waits for the
    run in progress, then for its trailing run. "Where an isolated change spends its time" splits each
-   isolated change by when the ingest, record and reconcile invocations started and ended. Before
+   isolated change by when the ingest, record and reconcile invocations started and ended, and record
+   and reconcile by the phase times of their log lines (\`recorded\`, \`reconciled\`: \`ms\`); the
+   HAProxy part is what is left of the reconcile until the first 200. Before
    leading-edge dispatch (DelaySeconds 2 and a 1 s dedup window) the isolated p50 was 2,099 ms.
 3. **Bundles**: each \`functions/<name>/handler.ts\` that exports \`handler\`, bundled by esbuild with the
    options of serverless.yml into a temporary directory; size is the \`.mjs\` code of the AWS path: the

@@ -45,27 +45,6 @@ export function onChange(mark: DispatchMark | undefined, now: number, leases: Di
 }
 
 /**
- * A reconcile of the key begins, before it reads the bundle: whatever was recorded until now it will
- * see, so the mark is no longer dirty. It takes the key over from any earlier run (the FIFO group
- * lets only one run at a time: an earlier one crashed).
- */
-export function onBegin(
-  mark: DispatchMark | undefined,
-  now: number,
-  leases: DispatchLeases,
-  runId: string,
-): DispatchMark {
-  return {
-    state: 'running',
-    dirty: false,
-    generation: mark?.generation ?? 0,
-    claimedAt: mark?.claimedAt ?? now,
-    leaseUntil: now + leases.runningMs,
-    runId,
-  };
-}
-
-/**
  * The run `runId` ended. Dirty: the key is claimed again (one trailing reconcile for every change
  * that came during the run). Otherwise it is idle. A run that no longer holds the mark (a later run
  * took over, or a change claimed the key after the lease ran out) leaves it to the holder.

@@ -5,7 +5,6 @@ import { claimedReconcileMessage } from '#functions/queue/reconcile-message.js';
 import type { DispatchMark, DispatchMarkStore } from '#functions/store/dispatch-mark.js';
 import {
   type DispatchLeases,
-  onBegin,
   onChange,
   onEnd,
   onSendFailed,
@@ -106,13 +105,11 @@ export class KeyDispatch {
     };
   }
 
-  /** A reconcile of `key` begins (before it reads the key's bundle). */
+  /** A reconcile of `key` begins (before it reads the key's bundle): one write, see beginDispatchRun. */
   async begin(key: LbKey): Promise<DispatchRun> {
     const runId = this.#newRunId();
-    await this.#transition(key, (mark) => ({
-      next: onBegin(mark, this.#now(), this.#leases, runId),
-      claim: false,
-    }));
+    const now = this.#now();
+    await this.#store.beginDispatchRun(key, { runId, now, leaseUntil: now + this.#leases.runningMs });
     return {
       key,
       runId,

@@ -19,8 +19,10 @@ import {
 } from '#functions/queue/reconcile-message.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
+import { PhaseTimer } from '#functions/shared/phase-timer.js';
 import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
 import { bundleFingerprint } from '#functions/store/bundle-fingerprint.js';
+import { BundleReads } from '#functions/store/bundle-reads.js';
 import type { SnapshotStore } from '#functions/store/snapshot-store.js';
 import { selectBundleFromStore } from '#functions/store/store-view.js';
 import { type Env, regionOf, requiredEnv } from '#functions/wiring/env.js';
@@ -41,6 +43,8 @@ export interface ReconcileDependencies {
   logger?: Logger;
   /** Schema checks kept across invocations of a warm container (default: one per handler). */
   readCache?: ReadCache;
+  /** What each key's last bundle read, fetched at once the next time (default: one per handler). */
+  bundleReads?: BundleReads;
   /** Stop this long before the Lambda times out (default 2000 ms). */
   timeoutMarginMs?: number;
   /** Holds failed messages back for a growing backoff (SqsRetryDelay); without it they retry every visibility timeout. */
@@ -103,6 +107,7 @@ class GateRecheckNotDue extends Error {
 export function createReconcileHandler(deps: ReconcileDependencies) {
   const logger = deps.logger ?? createJsonLogger({ service: 'reconcile' });
   const cache = deps.readCache ?? new ReadCache();
+  const bundleReads = deps.bundleReads ?? new BundleReads();
   const margin = deps.timeoutMarginMs ?? 2000;
   const { store, adapters } = deps;
   // GatewayClasses advertise what their provider's adapter can do (status.supportedFeatures).
@@ -131,17 +136,23 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     signal: AbortSignal,
     force: boolean,
     recheck: GateRecheck | undefined,
+    timer: PhaseTimer,
   ): Promise<{ outcome: KeyOutcome; gates?: PodGatePassResult }> {
     const cluster = parseLbKey(key)!.cluster;
     const peers = clusterSets.peersOf(cluster);
     // A forced reconcile (resync) observes and converges even an unchanged bundle: provider drift.
     // Otherwise the remembered fingerprint is read alongside the bundle, and so is completeness: each
-    // a round trip less before the provider is reached (an unchanged key wasted one read).
+    // a round trip less before the provider is reached (an unchanged key wasted one read). The bundle's
+    // first round reads all that the key's last bundle read: one round, not one per level.
     const [bundle, last, complete] = await Promise.all([
-      selectBundleFromStore(store, key, undefined, peers),
+      selectBundleFromStore(store, key, undefined, peers, {
+        prefetch: bundleReads.get(key),
+        onReads: (reads) => bundleReads.set(key, reads),
+      }),
       force ? undefined : store.lastReconciled(key),
       store.isComplete(cluster),
     ]);
+    timer.lap('read');
     const fingerprint = bundleFingerprint(bundle);
     const unchanged = !force && last === fingerprint;
     if (unchanged && !recheck) return { outcome: 'unchanged' };
@@ -149,6 +160,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     const result = translate(bundle, { ...translateOptions, cluster, clusterSet: peers }, cache);
     const lb = result.loadBalancers.find((l) => l.key === key);
     const heldReason = result.held.find((h) => h.key === key)?.reason;
+    timer.lap('translate');
     if (unchanged) {
       // A re-check of what is already applied: only the targets' health is read again.
       if (!lb || heldReason !== undefined) return { outcome: 'unchanged' };
@@ -161,6 +173,7 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     if (deleting) await store.markDeletePending(key);
 
     const outcome = await reconcileKey({ key, lb, heldReason, adapters, allowDeletes: complete, signal });
+    timer.lap('provider');
     const statuses = statusesAfter(result.statuses, lb, outcome).filter(mine);
     switch (outcome.outcome) {
       case 'held':
@@ -180,8 +193,10 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
         await store.clearDeletePending(key);
         // Nothing refers to the key any more: forget it, so that resync stops revisiting it. Otherwise
         // remember the fingerprint, so that changes of what still refers to it do not delete again.
-        if (bundle.length === 0) await store.forgetReconciled(key);
-        else await store.setReconciled(key, fingerprint);
+        if (bundle.length === 0) {
+          await store.forgetReconciled(key);
+          bundleReads.delete(key);
+        } else await store.setReconciled(key, fingerprint);
         await gatePass(cluster, key, undefined, signal); // pods still waiting on its gate are released
         return { outcome: 'deleted' };
       case 'reconciled': {
@@ -195,12 +210,14 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
           return { outcome: 'reconciled', gates };
         }
         await store.setReconciled(key, fingerprint);
+        timer.lap('status');
         logger.info('reconciled', {
           key,
           changes: plan?.plan.changes.length ?? 0,
           conflicts: plan?.plan.conflicts.length ?? 0,
           programmed: outcome.state.programmed,
           ...(gates.open + gates.waiting > 0 ? { gatesOpen: gates.open, gatesWaiting: gates.waiting } : {}),
+          ms: timer.fields(),
         });
         return { outcome: 'reconciled', gates };
       }
@@ -236,8 +253,16 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
             notDue.set(record.messageId, wait);
             throw new GateRecheckNotDue(wait);
           }
+          const timer = new PhaseTimer();
           const run = await deps.dispatch?.begin(request.key);
-          const { outcome, gates } = await reconcileOne(request.key, signal, request.force, request.recheck);
+          timer.lap('dispatch');
+          const { outcome, gates } = await reconcileOne(
+            request.key,
+            signal,
+            request.force,
+            request.recheck,
+            timer,
+          );
           await run?.end({ signal });
           if (gates && gates.waiting > 0) await scheduleRecheck(request.key, request.recheck, signal);
           if (request.force) counts.forced = (counts.forced ?? 0) + 1;

@@ -10,6 +10,7 @@ import { KeyDispatch } from '#functions/queue/key-dispatch.js';
 import type { Queue } from '#functions/queue/queue.js';
 import type { BackoffOptions, RetryDelay } from '#functions/queue/retry-delay.js';
 import { deadlineSignal } from '#functions/shared/deadline-signal.js';
+import { PhaseTimer } from '#functions/shared/phase-timer.js';
 import { FUNCTIONS_SECRET_RULE } from '#functions/shared/secret-rule.js';
 import { delayRetries, forEachFifoRecord } from '#functions/shared/sqs-batch.js';
 import type { SnapshotStore, SweptList } from '#functions/store/snapshot-store.js';
@@ -88,8 +89,10 @@ export function createRecordHandler(deps: RecordDependencies) {
   async function recordEvent(
     e: PorticoEvent,
     redelivered: boolean,
+    timer: PhaseTimer,
   ): Promise<{ outcome: RecordOutcome; keys: LbKey[] }> {
     const stored = await storeEvent(e);
+    timer.lap('store');
     const { outcome } = stored;
     const changes =
       redelivered && outcome === 'duplicate' && !isSnapshotMarker(e)
@@ -100,6 +103,7 @@ export function createRecordHandler(deps: RecordDependencies) {
       changes.length > 0
         ? await affectedKeysInStore(store, e.cluster, changes, undefined, clusterSets.peersOf(e.cluster))
         : [];
+    timer.lap('walk');
     return { outcome, keys };
   }
 
@@ -142,6 +146,7 @@ export function createRecordHandler(deps: RecordDependencies) {
       /** LB key → message ids that asked for it (they fail together if the request cannot be sent). */
       const wanted = new Map<LbKey, string[]>();
       const counts: Record<string, number> = {};
+      const timer = new PhaseTimer();
 
       const failures = await forEachFifoRecord(
         event.Records ?? [],
@@ -149,7 +154,8 @@ export function createRecordHandler(deps: RecordDependencies) {
           signal.throwIfAborted();
           const e = parseRecordedEvent(record.body, secrets);
           const redelivered = Number(record.attributes?.ApproximateReceiveCount ?? 1) > 1;
-          const { outcome, keys } = await recordEvent(e, redelivered);
+          timer.lap('parse');
+          const { outcome, keys } = await recordEvent(e, redelivered, timer);
           counts[outcome] = (counts[outcome] ?? 0) + 1;
           if (outcome === 'stale' || outcome === 'duplicate') {
             logger.info('event ignored', {
@@ -179,6 +185,7 @@ export function createRecordHandler(deps: RecordDependencies) {
         try {
           const r = await dispatch.request([...wanted.keys()], { signal });
           dispatched = { sent: r.sent.length, coalesced: r.coalesced.length };
+          timer.lap('dispatch');
         } catch (error) {
           logger.error('reconcile enqueue failed', { keys: wanted.size, ...errorFields(error) });
           const failed = new Set(failures.map((f) => f.itemIdentifier));
@@ -198,6 +205,7 @@ export function createRecordHandler(deps: RecordDependencies) {
         reconcilesSent: dispatched.sent,
         reconcilesCoalesced: dispatched.coalesced,
         ...counts,
+        ms: timer.fields(),
       });
       return { batchItemFailures: failures };
     },

@@ -40,4 +40,15 @@ export interface DispatchMarkStore {
    * False, and nothing written, when another writer came first.
    */
   writeDispatchMark(key: LbKey, mark: DispatchMark, revision: number | undefined): Promise<boolean>;
+  /**
+   * A reconcile run of the key begins, before it reads the key's bundle: the mark becomes running for
+   * `runId` until `leaseUntil` and not dirty (the run will see whatever was recorded until now),
+   * whatever it was, since a run takes the key over from any earlier one (the FIFO group lets only one
+   * run at a time: an earlier one crashed). Generation and claim time stay (0 and `now` for a key never
+   * claimed). One atomic write, no read first: it is on the way from a change to its traffic.
+   */
+  beginDispatchRun(
+    key: LbKey,
+    run: { runId: string; leaseUntil: number; now: number },
+  ): Promise<DispatchMark>;
 }

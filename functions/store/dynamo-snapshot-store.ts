@@ -25,7 +25,8 @@
  * Access paths (no Scan anywhere): get = GetItem; getMany = BatchGetItem (100 keys a request);
  * referrers = Query `R#<target>`; referrersInto = Query `I#<ns>`; list(kind, ns) = Query
  * `O#<kind>#<ns>`; list(kind) of a namespaced kind and the re-list sweep = Query GSI byKind;
- * reconciledKeys = Query `C#<c>#K`; dispatch marks = GetItem + a Put conditional on `rev`; deletePendingKeys = Query `C#<c>#D`; clusters = Query `CLUSTERS` (one small item per cluster, written
+ * reconciledKeys = Query `C#<c>#K`; dispatch marks = GetItem + a Put conditional on `rev` (a run's
+ * begin: one UpdateItem); deletePendingKeys = Query `C#<c>#D`; clusters = Query `CLUSTERS` (one small item per cluster, written
  * when a cluster's first object, list, fingerprint or status is, at most once per container).
  *
  * Writes. dynalite (the DynamoDB used in tests) has no transactions, and none are needed: a put
@@ -248,21 +249,27 @@ export class DynamoSnapshotStore implements SnapshotStore {
     }
     const found = new Map<string, ObjectItem>();
     const keys = [...wanted.values()];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const out = await this.#doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: this.#consistent } },
-          }),
-        );
-        for (const it of (out.Responses?.[this.#table] ?? []) as ObjectItem[]) {
-          found.set(`${it.pk}\u0000${it.sk}`, it);
+    const chunks = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) =>
+      keys.slice(i * 100, i * 100 + 100),
+    );
+    // The requests of 100 keys go out together: a big bundle costs one round, not one per 100 objects.
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let pending: Record<string, unknown>[] | undefined = chunk;
+        for (let attempt = 0; pending && pending.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const out = await this.#doc.send(
+            new BatchGetCommand({
+              RequestItems: { [this.#table]: { Keys: pending, ConsistentRead: this.#consistent } },
+            }),
+          );
+          for (const it of (out.Responses?.[this.#table] ?? []) as ObjectItem[]) {
+            found.set(`${it.pk}\u0000${it.sk}`, it);
+          }
+          pending = out.UnprocessedKeys?.[this.#table]?.Keys as Record<string, unknown>[] | undefined;
         }
-        pending = out.UnprocessedKeys?.[this.#table]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
+      }),
+    );
     return refs.map((r) => {
       if (!isStoredKind(r.kind)) return undefined;
       const n = normalizeRef(r);
@@ -491,6 +498,40 @@ export class DynamoSnapshotStore implements SnapshotStore {
       if (isConditionFailure(e)) return false;
       throw e;
     }
+  }
+  async beginDispatchRun(
+    key: LbKey,
+    run: { runId: string; leaseUntil: number; now: number },
+  ): Promise<DispatchMark> {
+    const out = await this.#doc.send(
+      new UpdateCommand({
+        TableName: this.#table,
+        Key: { pk: `C#${clusterOfKey(key)}#Q`, sk: key },
+        UpdateExpression:
+          'SET st = :running, dirty = :f, lease = :lease, #run = :run, gen = if_not_exists(gen, :zero), ' +
+          'cat = if_not_exists(cat, :now), rev = if_not_exists(rev, :zero) + :one',
+        ExpressionAttributeNames: { '#run': 'run' },
+        ExpressionAttributeValues: {
+          ':running': 'running',
+          ':f': false,
+          ':lease': run.leaseUntil,
+          ':run': run.runId,
+          ':zero': 0,
+          ':now': run.now,
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const it = out.Attributes ?? {};
+    return {
+      state: 'running',
+      dirty: false,
+      generation: Number(it.gen ?? 0),
+      claimedAt: Number(it.cat ?? run.now),
+      leaseUntil: run.leaseUntil,
+      runId: run.runId,
+    };
   }
 
   async clusters(): Promise<string[]> {

@@ -266,6 +266,24 @@ export class MemorySnapshotStore implements SnapshotStore {
     return true;
   }
 
+  async beginDispatchRun(
+    key: LbKey,
+    run: { runId: string; leaseUntil: number; now: number },
+  ): Promise<DispatchMark> {
+    clusterOfKey(key);
+    const stored = this.#dispatchMarks.get(key);
+    const mark: DispatchMark = {
+      state: 'running',
+      dirty: false,
+      generation: stored?.mark.generation ?? 0,
+      claimedAt: stored?.mark.claimedAt ?? run.now,
+      leaseUntil: run.leaseUntil,
+      runId: run.runId,
+    };
+    this.#dispatchMarks.set(key, { mark, revision: (stored?.revision ?? 0) + 1 });
+    return structuredClone(mark);
+  }
+
   async putStatus(cluster: string, ref: ObjectRef, status: unknown, key?: LbKey): Promise<string> {
     const c = this.#cluster(cluster);
     this.#registered.add(cluster);

@@ -18,6 +18,20 @@ export interface StoreViewStats {
   queries: number;
 }
 
+/**
+ * What a walk's last pass read from the store, per cluster (its own, then the clusterset's peers):
+ * handed to the next walk of the same thing as `prefetch`, it is all fetched in one round before the
+ * first pass, so a walk whose reach did not change needs one round instead of one per level.
+ */
+export type WalkReads = ReadonlyMap<string, ViewReads>;
+
+interface ViewReads {
+  objects: readonly ObjectRef[];
+  referrers: readonly ObjectRef[];
+  into: readonly string[];
+  lists: readonly { kind: string; namespace?: string | undefined }[];
+}
+
 export class StoreViewRoundsError extends Error {
   override readonly name = 'StoreViewRoundsError';
 }
@@ -35,21 +49,41 @@ export class StoreViewRoundsError extends Error {
  *
  * `peers`: the other clusters of `cluster`'s clusterset. The view then carries one view per peer
  * (DependencyView.peers), read the same way; a walk reaches into them only for multi-cluster services.
+ *
+ * `prefetch`: what an earlier walk read (`onReads`), fetched before the first pass. It only decides
+ * what is read early: the result is still that of the pass that missed nothing, so reads that are
+ * out of date (a route attached since, an object gone) cost a wasted read or one more round, never
+ * a wrong answer.
  */
 export async function withStoreView<T>(
   store: SnapshotStore,
   cluster: string,
   walk: (view: DependencyView) => T,
-  options: { maxRounds?: number; stats?: StoreViewStats; peers?: readonly string[] } = {},
+  options: {
+    maxRounds?: number;
+    stats?: StoreViewStats;
+    peers?: readonly string[];
+    prefetch?: WalkReads;
+    /** Told what the last pass read (to prefetch it next time). */
+    onReads?: (reads: WalkReads) => void;
+  } = {},
 ): Promise<T> {
   const peers = (options.peers ?? []).filter((p) => p !== cluster).map((p) => new CachedStoreView(p));
   const view = new CachedStoreView(cluster, peers);
   const stats = options.stats ?? { rounds: 0, objects: 0, queries: 0 };
   const maxRounds = options.maxRounds ?? 32;
+  if (options.prefetch) {
+    view.expect(options.prefetch);
+    await view.fetch(store, stats);
+  }
   for (;;) {
     stats.rounds++;
+    view.beginPass();
     const result = walk(view);
-    if (!view.missed()) return result;
+    if (!view.missed()) {
+      options.onReads?.(view.reads());
+      return result;
+    }
     if (stats.rounds >= maxRounds) {
       throw new StoreViewRoundsError(`the walk still missed reads after ${maxRounds} passes`);
     }
@@ -85,12 +119,16 @@ export function selectBundleFromStore(
   stats?: StoreViewStats,
   /** The other clusters of the key's clusterset: ServiceImports bring their exported slices too. */
   peers: readonly string[] = [],
+  /** What the key's previous selection read (see withStoreView), and where to say what this one read. */
+  reads: { prefetch?: WalkReads | undefined; onReads?: (reads: WalkReads) => void } = {},
 ): Promise<unknown[]> {
   const cluster = parseLbKey(key)?.cluster ?? '';
   // An unparsable key is refused by selectBundle itself, before any read.
   return withStoreView(store, cluster, (view) => selectBundle(key, view), {
     ...(stats ? { stats } : {}),
     peers,
+    ...(reads.prefetch ? { prefetch: reads.prefetch } : {}),
+    ...(reads.onReads ? { onReads: reads.onReads } : {}),
   });
 }
 
@@ -103,6 +141,8 @@ class CachedStoreView implements DependencyView {
   #missReferrers = new Map<string, ObjectRef>();
   #missInto = new Set<string>();
   #missLists = new Map<string, { kind: string; namespace?: string | undefined }>();
+  /** What the current pass asked for, hit or missed (ids as in the maps above). */
+  #used = newUsed();
 
   constructor(
     readonly cluster: string,
@@ -114,6 +154,39 @@ class CachedStoreView implements DependencyView {
       this.#missObjects.size + this.#missReferrers.size + this.#missInto.size + this.#missLists.size > 0 ||
       this.peers.some((p) => p.missed())
     );
+  }
+
+  /** A walk's pass begins: what it asks for from now on is what it read. */
+  beginPass(): void {
+    this.#used = newUsed();
+    for (const p of this.peers) p.beginPass();
+  }
+
+  /** What the last pass read, of this view and its peers (every answer was in the cache). */
+  reads(): WalkReads {
+    const out = new Map<string, ViewReads>();
+    for (const v of [this, ...this.peers]) {
+      const u = v.#used;
+      out.set(v.cluster, {
+        objects: [...u.objects.values()],
+        referrers: [...u.referrers.values()],
+        into: [...u.into],
+        lists: [...u.lists.values()],
+      });
+    }
+    return out;
+  }
+
+  /** Notes `reads` (of this view and its peers) as missed, for the next fetch to read them all. */
+  expect(reads: WalkReads): void {
+    for (const v of [this, ...this.peers]) {
+      const r = reads.get(v.cluster);
+      if (!r) continue;
+      for (const o of r.objects) v.#missObjects.set(refId(o), o);
+      for (const t of r.referrers) v.#missReferrers.set(refId(t), t);
+      for (const ns of r.into) v.#missInto.add(ns);
+      for (const l of r.lists) v.#missLists.set(listId(l.kind, l.namespace), l);
+    }
   }
 
   /** Fetches what this view and its peers missed, all at once. */
@@ -154,6 +227,7 @@ class CachedStoreView implements DependencyView {
     if (!isStoredKind(r.kind)) return undefined;
     const n = normalizeRef(r);
     const id = refId(n);
+    this.#used.objects.set(id, n);
     const hit = this.#objects.get(id);
     if (hit === undefined) {
       this.#missObjects.set(id, n);
@@ -172,21 +246,37 @@ class CachedStoreView implements DependencyView {
 
   referrers(to: ObjectRef): readonly Referrer[] {
     const id = refId(to);
+    this.#used.referrers.set(id, to);
     const hit = this.#referrers.get(id);
     if (!hit) this.#missReferrers.set(id, to);
     return hit ?? [];
   }
 
   referrersInto(namespace: string): readonly ObjectRef[] {
+    this.#used.into.add(namespace);
     const hit = this.#into.get(namespace);
     if (!hit) this.#missInto.add(namespace);
     return hit ?? [];
   }
 
   list(kind: string, namespace?: string): readonly ObjectRef[] {
-    const k = `${kind}/${namespace ?? '\u0000'}`;
+    const k = listId(kind, namespace);
+    this.#used.lists.set(k, { kind, namespace });
     const hit = this.#lists.get(k);
     if (!hit) this.#missLists.set(k, { kind, namespace });
     return hit ?? [];
   }
+}
+
+function newUsed() {
+  return {
+    objects: new Map<string, ObjectRef>(),
+    referrers: new Map<string, ObjectRef>(),
+    into: new Set<string>(),
+    lists: new Map<string, { kind: string; namespace?: string | undefined }>(),
+  };
+}
+
+function listId(kind: string, namespace: string | undefined): string {
+  return `${kind}/${namespace ?? '\u0000'}`;
 }

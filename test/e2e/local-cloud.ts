@@ -24,7 +24,7 @@ import { createRecordHandler } from '#functions/record/handler.js';
 import { createStatusHandler } from '#functions/status/handler.js';
 import { DynamoSnapshotStore } from '#functions/store/dynamo-snapshot-store.js';
 import { loadKubeConfig } from '#kube/load-kube-config.js';
-import { silentLogger } from '#logging/logger.js';
+import { type Logger, silentLogger } from '#logging/logger.js';
 import { createSqsClient, startSqsEmulator } from '#test/emulators/sqs/index.js';
 import { dropConnections } from '#test/integration/haproxy/support.js';
 import { CONTROLLER, type KubeFixture, startKube } from '#test/integration/kube/support.js';
@@ -64,6 +64,8 @@ export interface LocalCloudOptions {
   gateRecheck?: GateRecheckOptions;
   /** Told when each function invocation starts and ends (bench/pipeline's stage breakdown). */
   onStage?: (stage: LocalCloudStage, atMs: number) => void;
+  /** The record and reconcile functions' logger (default: silent); their lines carry per-phase times. */
+  functionLogger?: Logger;
 }
 
 /** A function invocation starting or ending, as `onStage` reports it. */
@@ -147,7 +149,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         reconcileQueue: new SqsQueue({ client: sqsClient, queueUrl: reconcileUrl }),
         dispatch,
         clusterSets,
-        logger: silentLogger,
+        logger: options.functionLogger ?? silentLogger,
       }),
     ),
   }).start();
@@ -161,7 +163,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         store,
         adapters: { haproxy: haproxy },
         translateOptions: { defaultProvider: 'haproxy' },
-        logger: silentLogger,
+        logger: options.functionLogger ?? silentLogger,
         dispatch,
         clusterSets,
         // As deployed: failures and early gate re-checks are held back with ChangeMessageVisibility.

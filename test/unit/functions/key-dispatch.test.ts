@@ -27,6 +27,19 @@ function setup(queue?: Queue) {
   return { store, queue: memory, dispatch, sent, tick: (ms: number) => (clock += ms) };
 }
 
+/** Counts the calls of `object[method]` from now on. */
+function countCalls<T extends object>(object: T, method: keyof T & string): () => number {
+  const original = (object[method] as (...args: unknown[]) => unknown).bind(object);
+  let calls = 0;
+  Object.assign(object, {
+    [method]: (...args: unknown[]) => {
+      calls++;
+      return original(...args);
+    },
+  });
+  return () => calls;
+}
+
 describe('functions/queue: KeyDispatch (leading edge, trailing coalesce)', () => {
   it('sends an isolated change at once, and nothing more while its run has not begun', async () => {
     const { dispatch, queue, store, sent } = setup();
@@ -48,7 +61,9 @@ describe('functions/queue: KeyDispatch (leading edge, trailing coalesce)', () =>
   it('coalesces the changes made during a run into one trailing request, with a dedup id of its own', async () => {
     const { dispatch, queue, store, sent } = setup();
     await dispatch.request([GW]);
+    const reads = countCalls(store, 'readDispatchMark');
     const run = await dispatch.begin(GW);
+    expect(reads()).toBe(0); // one write, no read: begin is on the way from a change to its traffic
     expect((await store.readDispatchMark(GW))?.mark).toMatchObject({ state: 'running', runId: run.runId });
     for (let i = 0; i < 5; i++) expect(await dispatch.request([GW])).toEqual({ sent: [], coalesced: [GW] });
     expect((await store.readDispatchMark(GW))?.mark.dirty).toBe(true);

@@ -272,6 +272,11 @@ describe('functions: reconcile', () => {
         .sort(),
     ).toEqual(programmed.map((r) => [r.address, r.value]).sort());
     expect(logger.lines.at(-1)?.fields).toMatchObject({ forced: 1, reconciled: 1 });
+    // where each reconcile spent its time, phase by phase
+    const phases = logger.lines
+      .filter((l) => l.msg === 'reconciled')
+      .map((l) => Object.keys(l.fields.ms as object));
+    expect(phases.at(-1)).toEqual(['dispatch', 'read', 'translate', 'provider', 'status']);
   });
 
   it('forced and event-driven requests of one window do not deduplicate each other', () => {

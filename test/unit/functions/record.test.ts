@@ -81,6 +81,14 @@ describe('functions: record', () => {
     expect(reconcileQueue.messages).toHaveLength(sent);
     const ignored = logger.lines.filter((l) => l.msg === 'event ignored').map((l) => l.fields.outcome);
     expect(ignored).toEqual(['duplicate', 'stale']);
+    // where each batch spent its time: the first one found a key and sent its request
+    const phases = logger.lines
+      .filter((l) => l.msg === 'recorded')
+      .map((l) => Object.keys(l.fields.ms as object));
+    expect(phases).toEqual([
+      ['parse', 'store', 'walk', 'dispatch'],
+      ['parse', 'store', 'walk'],
+    ]);
   });
 
   it('records deletes (a late add of the deleted version is stale) and reconciles what they affected', async () => {

@@ -15,6 +15,7 @@ import {
   affectedKeysInStore,
   type StoreViewStats,
   selectBundleFromStore,
+  type WalkReads,
 } from '#functions/store/store-view.js';
 import { scenarioArb } from '../index/arbitraries.js';
 import { gateway, gatewayClass, httpRoute, namespace, service } from '../index/fixtures.js';
@@ -52,6 +53,18 @@ function rvOf(o: unknown): unknown {
 }
 
 const SVC = (ns: string, name: string) => ({ kind: 'Service', namespace: ns, name });
+
+/** `keys` and the keys of the graph's Gateways, Services and Ingresses. */
+function keysOf(graph: DependencyGraph, keys: readonly LbKey[]): Set<LbKey> {
+  const out = new Set<LbKey>(keys);
+  const c = graph.cluster!;
+  for (const o of graph.objects()) {
+    const r = refOf(o)!;
+    if (r.kind === 'Gateway' || r.kind === 'Service') out.add(lbKey(c, r.kind, r.namespace, r.name));
+    if (r.kind === 'Ingress') for (const k of ingressKeys(c, r, o)) out.add(k);
+  }
+  return out;
+}
 
 /**
  * The snapshot store contract: the same behaviour from every implementation. `make` builds a store
@@ -315,6 +328,47 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
       await expect(s().writeDispatchMark('not-a-key', queued, undefined)).rejects.toThrow(RangeError);
     });
 
+    it('begins a run in one write that takes the key over, keeping its claim', async () => {
+      const c = freshCluster();
+      const [never, claimed] = [lbKey(c, 'Gateway', 'a', 'never'), lbKey(c, 'Gateway', 'a', 'claimed')];
+      const run1 = { runId: 'run-1', now: 50, leaseUntil: 150 };
+      const fresh: DispatchMark = { state: 'running', dirty: false, generation: 0, claimedAt: 50, ...run1 };
+      delete (fresh as { now?: number }).now;
+      expect(await s().beginDispatchRun(never, run1)).toEqual(fresh);
+      expect(await s().readDispatchMark(never)).toEqual({ mark: fresh, revision: 1 });
+
+      const queued: DispatchMark = {
+        state: 'queued',
+        dirty: false,
+        generation: 3,
+        claimedAt: 5,
+        leaseUntil: 100,
+      };
+      expect(await s().writeDispatchMark(claimed, queued, undefined)).toBe(true);
+      const read = await s().readDispatchMark(claimed); // a record invocation read the mark meanwhile
+      const running: DispatchMark = {
+        state: 'running',
+        dirty: false,
+        generation: 3,
+        claimedAt: 5,
+        leaseUntil: 300,
+        runId: 'run-2',
+      };
+      expect(await s().beginDispatchRun(claimed, { runId: 'run-2', now: 60, leaseUntil: 300 })).toEqual(
+        running,
+      );
+      expect(await s().readDispatchMark(claimed)).toEqual({ mark: running, revision: 2 });
+      // …so its write over what it read loses, and it decides again on the running mark
+      expect(await s().writeDispatchMark(claimed, { ...queued, generation: 4 }, read!.revision)).toBe(false);
+
+      // a dirty mark of a crashed run is taken over, clean: the new run reads everything recorded
+      expect(await s().writeDispatchMark(claimed, { ...running, dirty: true }, 2)).toBe(true);
+      const taken = await s().beginDispatchRun(claimed, { runId: 'run-3', now: 70, leaseUntil: 400 });
+      expect(taken).toEqual({ ...running, runId: 'run-3', leaseUntil: 400 });
+      expect(await s().readDispatchMark(claimed)).toEqual({ mark: taken, revision: 4 });
+      await expect(s().beginDispatchRun('not-a-key', run1)).rejects.toThrow(RangeError);
+    });
+
     it('pages the status stream by an increasing cursor, keeping the latest status per object', async () => {
       const c = freshCluster();
       const cursors: string[] = [];
@@ -559,6 +613,33 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
       expect(keys).toEqual([lbKey(c, 'Gateway', 'a', 'g')]);
     });
 
+    it('reads a bundle in one round when handed what its last selection read', async () => {
+      const c = freshCluster();
+      const key = lbKey(c, 'Gateway', 'a', 'g');
+      await s().put(c, withVersion(gatewayClass('portico'), '1'));
+      await s().put(c, withVersion(gateway('a', 'g'), '1'));
+      const route = (name: string, backend: string) =>
+        withVersion(httpRoute('a', name, { parents: [{ name: 'g' }], backends: [{ name: backend }] }), '1');
+      await s().put(c, route('r', 'svc0'));
+      await s().put(c, svc('a', 'svc0', '1'));
+      let reads: WalkReads | undefined;
+      const walked: StoreViewStats = { rounds: 0, objects: 0, queries: 0 };
+      const first = await selectBundleFromStore(s(), key, walked, [], { onReads: (r) => (reads = r) });
+      expect(walked.rounds).toBeGreaterThan(2); // Gateway → class, routes → Services → …
+
+      const prefetched: StoreViewStats = { rounds: 0, objects: 0, queries: 0 };
+      const again = await selectBundleFromStore(s(), key, prefetched, [], { prefetch: reads });
+      expect(again).toEqual(first);
+      expect(prefetched.rounds).toBe(1);
+
+      // What changed since is still found (one more pass), and what is gone is gone.
+      await s().put(c, route('r2', 'svc1'));
+      await s().put(c, svc('a', 'svc1', '1'));
+      await s().delete(c, SVC('a', 'svc0'), '2');
+      const changed = await selectBundleFromStore(s(), key, undefined, [], { prefetch: reads });
+      expect(changed.map((o) => refOf(o)?.name)).toEqual(['g', 'portico', 'r', 'r2', 'svc1']);
+    });
+
     it('converges to exactly what a re-list carried, whatever order its markers arrive in', async () => {
       await fc.assert(
         fc.asyncProperty(scenarioArb, fc.boolean(), async (sc, endFirst) => {
@@ -621,6 +702,11 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
           };
           // Before the change is recorded, and after: the same answer (core/index's promise).
           const before = await affectedKeysInStore(s(), c, change);
+          // What each key's bundle read before the change (what a warm reconcile container keeps).
+          const readsBefore = new Map<LbKey, WalkReads>();
+          for (const k of keysOf(graph, before)) {
+            await selectBundleFromStore(s(), k, undefined, [], { onReads: (r) => readsBefore.set(k, r) });
+          }
           if (change.new !== undefined) {
             graph.upsert(change.new);
             await s().put(c, change.new);
@@ -633,13 +719,14 @@ export function describeSnapshotStore(name: string, make: StoreFactory, options:
           expect(before).toEqual(expected);
           expect(await affectedKeysInStore(s(), c, change)).toEqual(expected);
 
-          const keys = new Set<LbKey>(expected);
-          for (const o of graph.objects()) {
-            const r = refOf(o)!;
-            if (r.kind === 'Gateway' || r.kind === 'Service') keys.add(lbKey(c, r.kind, r.namespace, r.name));
-            if (r.kind === 'Ingress') for (const k of ingressKeys(c, r, o)) keys.add(k);
+          for (const k of keysOf(graph, expected)) {
+            const expected = selectBundle(k, graph);
+            expect(await selectBundleFromStore(s(), k)).toEqual(expected);
+            // What the key's bundle read before the change, prefetched: the same answer.
+            expect(
+              await selectBundleFromStore(s(), k, undefined, [], { prefetch: readsBefore.get(k) }),
+            ).toEqual(expected);
           }
-          for (const k of keys) expect(await selectBundleFromStore(s(), k)).toEqual(selectBundle(k, graph));
         }),
         { numRuns: options.propertyRuns },
       );
