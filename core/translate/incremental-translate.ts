@@ -263,7 +263,14 @@ export class IncrementalTranslate {
     this.#say(CLASSES, this.#classes.statuses, statuses);
     this.#classes = {
       statuses,
-      notices: r.notices.filter((n) => CLASS_INPUTS.has(n.source.kind) && n.code !== 'InvalidObject'),
+      // An IngressClass's unusable parameters are said by the keys of the Ingresses that use the
+      // class: the Ingress taken here alone may belong to a group of another class, and not use it.
+      notices: r.notices.filter(
+        (n) =>
+          CLASS_INPUTS.has(n.source.kind) &&
+          n.code !== 'InvalidObject' &&
+          !(n.source.kind === 'IngressClass' && n.code === 'InvalidParameters'),
+      ),
     };
   }
 
