@@ -4,6 +4,7 @@ import type { ReadCache } from '#core/model/read-cache.js';
 import { type RejectedObject, readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { createContext, type HeldKey } from './context.js';
+import type { RouteTranslationMemo } from './gateway-api/route-memo.js';
 import { translateGatewayApi } from './gateway-api/translate-gateway-api.js';
 import { holdRejectedIngresses } from './ingress/rejected.js';
 import { translateIngresses } from './ingress/translate-ingresses.js';
@@ -34,9 +35,11 @@ export function translate(
   options: Partial<TranslateOptions> = {},
   /** Schema checks kept across calls by object version (see ReadCache); optional. */
   cache?: ReadCache,
+  /** Route translations kept across calls with the same options (see RouteTranslationMemo); optional. */
+  routeMemo?: RouteTranslationMemo,
 ): TranslateResult {
   const { bundle, rejected } = readObjects(objects, cache);
-  const ctx = createContext(bundle, withDefaults(options), rejected);
+  const ctx = createContext(bundle, withDefaults(options), rejected, routeMemo);
   for (const r of rejected) ctx.notice(invalidObjectNotice(r));
   holdRejectedIngresses(ctx, rejected);
   const loadBalancers = [

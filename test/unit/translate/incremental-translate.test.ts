@@ -3,8 +3,58 @@ import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
 import { translate } from '#core/translate/translate.js';
 
 const OPTIONS = { cluster: 'test' };
+const KEY = 'test/Gateway/a/g';
+
+const gatewayClass = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'portico' },
+  spec: { controllerName: 'portico.dev/gateway-controller' },
+};
+const gateway = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'g', namespace: 'a' },
+  spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+};
+const service = (port: number) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'svc', namespace: 'a' },
+  spec: { ports: [{ name: 'http', port: 80, targetPort: port }] },
+});
+const route = (name: string) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name, namespace: 'a' },
+  spec: {
+    parentRefs: [{ name: 'g' }],
+    hostnames: [`${name}.example.com`],
+    rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }],
+  },
+});
+const routesOf = (t: IncrementalTranslate) => t.get(KEY)!.lb!.listeners[0]!.routes;
 
 describe('IncrementalTranslate', () => {
+  it('keeps the IR routes of the routes that did not change, until another object of the key changes', () => {
+    const t = new IncrementalTranslate(OPTIONS);
+    const [r1, r2, r3] = [route('r1'), route('r2'), route('r3')];
+    t.apply([{ new: gatewayClass }, { new: gateway }, { new: service(8080) }, { new: r1 }, { new: r2 }]);
+    const before = routesOf(t);
+    t.apply([{ new: r3 }]);
+    const after = routesOf(t);
+    expect(after.map((r) => r.hostname)).toEqual(['r1.example.com', 'r2.example.com', 'r3.example.com']);
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).toBe(before[1]);
+    // A Service the routes use changes: every route is translated again, none is stale.
+    const old = service(8080);
+    t.apply([{ old, new: service(9090) }]);
+    expect(routesOf(t)[0]).not.toBe(before[0]);
+    expect(t.result.loadBalancers).toEqual(
+      translate([gatewayClass, gateway, service(9090), r1, r2, r3], OPTIONS).loadBalancers,
+    );
+  });
+
   it('says what the class of an Ingress group says only when the group uses that class', () => {
     const ingressClass = (name: string, extra: Record<string, unknown> = {}) => ({
       apiVersion: 'networking.k8s.io/v1',
