@@ -55,6 +55,41 @@ describe('IncrementalTranslate', () => {
     );
   });
 
+  it('accepts again a TCPRoute that lost its listener once the older route is gone', () => {
+    const tcpGateway = {
+      ...gateway,
+      spec: { gatewayClassName: 'portico', listeners: [{ name: 'tcp', port: 9000, protocol: 'TCP' }] },
+    };
+    const tcpRoute = (name: string, created: string) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+      kind: 'TCPRoute',
+      metadata: { name, namespace: 'a', creationTimestamp: created },
+      spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }] },
+    });
+    const older = tcpRoute('older', '2026-01-01T00:00:00Z');
+    const newer = tcpRoute('newer', '2026-02-01T00:00:00Z');
+    const t = new IncrementalTranslate(OPTIONS);
+    t.apply([
+      { new: gatewayClass },
+      { new: tcpGateway },
+      { new: service(8080) },
+      { new: older },
+      { new: newer },
+    ]);
+    const accepted = () => {
+      const s = t.result.statuses.find((x) => x.name === 'newer')!.status as {
+        parents: { conditions: { type: string; status: string }[] }[];
+      };
+      return s.parents[0]!.conditions.find((c) => c.type === 'Accepted')!.status;
+    };
+    expect(accepted()).toBe('False');
+    t.apply([{ old: older }]);
+    expect(accepted()).toBe('True');
+    expect(t.result.statuses).toEqual(
+      translate([gatewayClass, tcpGateway, service(8080), newer], OPTIONS).statuses,
+    );
+  });
+
   it('says what the class of an Ingress group says only when the group uses that class', () => {
     const ingressClass = (name: string, extra: Record<string, unknown> = {}) => ({
       apiVersion: 'networking.k8s.io/v1',
