@@ -191,12 +191,14 @@ export class IncrementalTranslate {
     // A bundle may hold objects another key decides (a Service used as a backend, an Ingress that
     // moved to a group): what is said about those here is not this key's to say. Schema failures
     // are kept per object (apply), class statuses apart (#translateClasses).
-    const decided = new Set(statuses.map(statusId));
-    const notices = r.notices.filter(
-      (n) =>
-        n.code !== 'InvalidObject' &&
-        (!STATUS_KINDS.has(n.source.kind) || decided.has(statusId(n.source)) || this.#backendOnly(n.source)),
-    );
+    // (Made only when a notice asks: a Gateway's key says a status per route.)
+    let decided: Set<string> | undefined;
+    const notices = r.notices.filter((n) => {
+      if (n.code === 'InvalidObject') return false;
+      if (!STATUS_KINDS.has(n.source.kind)) return true;
+      decided ??= new Set(statuses.map(statusId));
+      return decided.has(statusId(n.source)) || this.#backendOnly(n.source);
+    });
     // A key that decides nothing (its root is gone, not Portico's, or moved to a group) says nothing.
     const entry = !lb && !held && statuses.length === 0 ? undefined : { key, lb, held, statuses, notices };
     this.#say(key, this.#keys.get(key)?.statuses ?? [], statuses);

@@ -49,7 +49,7 @@ export function translate(
   ];
   return {
     loadBalancers: sortLoadBalancers(loadBalancers),
-    statuses: ctx.statuses.sort(compareStatuses),
+    statuses: sortStatuses(ctx.statuses),
     notices: ctx.notices.sort(compareNotices),
     held: ctx.held.sort((a, b) => compareStrings(a.key, b.key)),
   };
@@ -68,10 +68,19 @@ export function invalidObjectNotice(r: RejectedObject): Notice {
 
 /** translate()'s order of statuses: by kind, namespace, name. */
 export function compareStatuses(a: ObjectStatus, b: ObjectStatus): number {
-  return compareStrings(
-    `${a.kind}/${a.namespace ?? ''}/${a.name}`,
-    `${b.kind}/${b.namespace ?? ''}/${b.name}`,
-  );
+  return compareStrings(statusKey(a), statusKey(b));
+}
+
+/** The statuses in translate()'s order, each key made once (not once per comparison). */
+function sortStatuses(statuses: readonly ObjectStatus[]): ObjectStatus[] {
+  return statuses
+    .map((s) => ({ key: statusKey(s), s }))
+    .sort((a, b) => compareStrings(a.key, b.key))
+    .map(({ s }) => s);
+}
+
+function statusKey(s: ObjectStatus): string {
+  return `${s.kind}/${s.namespace ?? ''}/${s.name}`;
 }
 
 /** translate()'s order of notices. */

@@ -222,8 +222,9 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
       routes,
     });
   }
-  const used = new Set(listeners.flatMap((l) => l.routes.flatMap(poolsOf)));
-  const usedBuckets = new Set(listeners.flatMap((l) => l.routes.flatMap(bucketsOf)));
+  const used = new Set<string>();
+  const usedBuckets = new Set<string>();
+  for (const l of listeners) for (const r of l.routes) addUses(r, used, usedBuckets);
   const buckets = [...builder.buckets.values()].filter((b) => usedBuckets.has(b.id));
   return {
     ...builder.base,
@@ -237,12 +238,6 @@ function withoutTlsMode({ tlsMode: _, ...r }: Route): Route {
   return r;
 }
 
-function bucketsOf(r: Route): string[] {
-  return r.action.type === 'forward'
-    ? r.action.backends.flatMap((b) => (b.bucket !== undefined ? [b.bucket] : []))
-    : [];
-}
-
 /**
  * An HTTPS port shared by Gateway listeners of different hostnames: a client may reuse one
  * connection (HTTP/2 coalescing) for a host another listener owns, which must get 421.
@@ -251,11 +246,14 @@ function withListenerHostnames(tls: ListenerTls, hostnames: ReadonlySet<string>)
   return hostnames.size < 2 ? tls : { ...tls, listenerHostnames: [...hostnames].sort() };
 }
 
-function poolsOf(r: Route): string[] {
-  const mirrors = r.filters.flatMap((f) => (f.type === 'RequestMirror' ? [f.pool] : []));
-  const backends =
-    r.action.type === 'forward' ? r.action.backends.flatMap((b) => (b.pool ? [b.pool] : [])) : [];
-  return [...backends, ...mirrors];
+/** The pools (backends and mirrors) and buckets a route uses, added to the sets. */
+function addUses(r: Route, pools: Set<string>, buckets: Set<string>): void {
+  if (r.action.type === 'forward')
+    for (const b of r.action.backends) {
+      if (b.pool) pools.add(b.pool);
+      if (b.bucket !== undefined) buckets.add(b.bucket);
+    }
+  for (const f of r.filters) if (f.type === 'RequestMirror') pools.add(f.pool);
 }
 
 /**
