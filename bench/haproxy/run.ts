@@ -5,7 +5,9 @@
 // `npx tsx bench/haproxy/run.ts`); writes bench/haproxy/RESULTS.md next to this file.
 // Options: `--no-write` (print only), `--quick` (10× fewer iterations, for a smoke run; never written),
 // `--mixed-only` (the mixed changes at full size, every other phase as `--quick`, to measure reloads
-// alone; never written).
+// alone; never written), `--propagation-only` (phase 1 alone, printed, never written), `--net=A.B.C` and `--port=P` (Gateways
+// and backends A/B in A.B.C.0/24, Gateway port P, backends P+1 and P+2: for a shared machine; with
+// --propagation-only, as the other phases use further /24s).
 //
 // All traffic stays on 127.0.0.0/8 (Gateways bind in 127.0.42.0/24, backends in 127.0.43.0/24 and
 // 127.0.44.0/24); every loop is bounded in count and in time; HAProxy is stopped at the end, on an
@@ -29,13 +31,25 @@ import { type DemoBackend, startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline, type PipelineEvent } from '#cli/local/local-pipeline.js';
 import { haproxyVersion, machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
 
+const propagationOnly = process.argv.includes('--propagation-only');
 const mixedOnly = process.argv.includes('--mixed-only');
 const quick = process.argv.includes('--quick') || mixedOnly;
-const write = !process.argv.includes('--no-write') && !quick;
+const write = !process.argv.includes('--no-write') && !quick && !propagationOnly;
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const NET = option('net');
+const PORT = option('port') === undefined ? undefined : Number(option('port'));
+if (
+  (NET !== undefined && !/^127\.\d{1,3}\.\d{1,3}$/.test(NET)) ||
+  (PORT !== undefined && !(PORT > 0 && PORT < 65533))
+)
+  throw new Error('--net takes the first three parts of a 127.x.y.z address, --port a port below 65533');
+if ((NET !== undefined || PORT !== undefined) && !propagationOnly)
+  throw new Error('--net and --port move phase 1 only: use them with --propagation-only');
 const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 10)) : n);
 
-const POOL = '127.0.42.10-127.0.42.40';
-const BACKEND_PORT = 38_700;
+const POOL = NET ? `${NET}.10-${NET}.40` : '127.0.42.10-127.0.42.40';
+const BACKEND_ADDRESS = NET ? `${NET}.1` : '127.0.43.1';
+const BACKEND_PORT = PORT !== undefined ? PORT + 1 : 38_700;
 /** Route counts at which propagation is measured (the public benchmark's sizes). */
 const PROPAGATION_SIZES = [1_000, 3_000, 5_000].map(scale);
 /** Routes added one at a time (and probed) at each size. */
@@ -60,7 +74,7 @@ const SCALE_SLOT_MINIMUM = 1;
 
 type Obj = Record<string, unknown> & { kind: string; metadata: Record<string, unknown> };
 const NS = 'bench';
-const GW_PORT = 8080;
+const GW_PORT = PORT ?? 8080;
 
 const base: Obj[] = [
   {
@@ -358,9 +372,9 @@ async function main(): Promise<void> {
   // Backends: A and B (two ports, for the route change), and the churn pool.
   const churnAddress = (i: number) => `127.0.44.${10 + i}`;
   const backends: DemoBackend[] = [
-    { service: 'backend-a', kind: 'http', address: '127.0.43.1', port: BACKEND_PORT },
-    { service: 'backend-b', kind: 'http', address: '127.0.43.1', port: BACKEND_PORT + 1 },
-    ...Array.from({ length: CHURN_INITIAL + CHURN_STEPS }, (_, i) => ({
+    { service: 'backend-a', kind: 'http', address: BACKEND_ADDRESS, port: BACKEND_PORT },
+    { service: 'backend-b', kind: 'http', address: BACKEND_ADDRESS, port: BACKEND_PORT + 1 },
+    ...Array.from({ length: propagationOnly ? 0 : CHURN_INITIAL + CHURN_STEPS }, (_, i) => ({
       service: `churn-${i}`,
       kind: 'http' as const,
       address: churnAddress(i),
@@ -403,9 +417,9 @@ async function main(): Promise<void> {
   // Shared objects: the backend Services. backend-a on 127.0.43.1:38700, backend-b on :38701.
   const services: Obj[] = [
     service('backend-a'),
-    slice('backend-a', ['127.0.43.1']),
+    slice('backend-a', [BACKEND_ADDRESS]),
     service('backend-b', 8080),
-    slice('backend-b', ['127.0.43.1'], BACKEND_PORT + 1),
+    slice('backend-b', [BACKEND_ADDRESS], BACKEND_PORT + 1),
   ];
 
   // ---- 1. route propagation at 1,000, 3,000 and 5,000 routes ------------------------------------------
@@ -536,6 +550,7 @@ async function main(): Promise<void> {
       `Propagation: unexpected answers: ${badAnswers.slice(0, 20).join('; ')}${badAnswers.length > 20 ? ' …' : ''}`,
     );
   verdicts.push(`Route propagation: ${propMet ? 'met' : 'NOT met'} at every size.`);
+  if (propagationOnly) return;
   // The later phases run on a small Gateway: back to the first route only.
   routes.splice(1);
   await pipeline.sync(world());

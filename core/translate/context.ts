@@ -13,6 +13,7 @@ import type { Service } from '#core/model/service.js';
 import { MCS_SERVICE_NAME_LABEL, type ServiceImport } from '#core/model/service-import.js';
 import { STORAGE_BUCKET_KIND, type StorageBucket } from '#core/model/storage-bucket.js';
 import type { ObjectStatus } from '#core/status/types.js';
+import type { RouteTranslationMemo } from './gateway-api/route-memo.js';
 import type { Notice } from './notice.js';
 import type { TranslateOptions } from './options.js';
 
@@ -51,6 +52,8 @@ export interface TranslateContext {
   readonly statuses: ObjectStatus[];
   /** Load balancers whose root object is Portico's but cannot be translated now: keep them as they are. */
   readonly held: HeldKey[];
+  /** Route translations kept from the last translation of the same bundle's other objects, if any. */
+  readonly routeMemo?: RouteTranslationMemo;
   notice(n: Notice): void;
 }
 
@@ -63,6 +66,7 @@ export function createContext(
   bundle: Bundle,
   options: TranslateOptions,
   rejected: readonly RejectedObject[] = [],
+  routeMemo?: RouteTranslationMemo,
 ): TranslateContext {
   const key = (o: { metadata: { namespace?: string | undefined; name: string } }) =>
     `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -105,6 +109,7 @@ export function createContext(
     notices,
     statuses: [],
     held: [],
+    ...(routeMemo ? { routeMemo } : {}),
     notice: (n) => notices.push(n),
   };
 }

@@ -21,6 +21,7 @@ import { readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
 import type { HeldKey } from './context.js';
 import { MAX_POLICY_ANCESTORS } from './gateway-api/backend-tls-status.js';
+import { RouteTranslationMemo } from './gateway-api/route-memo.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
 import { compareNotices, invalidObjectNotice, type TranslateResult, translate } from './translate.js';
@@ -59,6 +60,8 @@ const STATUS_KINDS = new Set([
 ]);
 /** The sayer of class statuses in IncrementalTranslate's bookkeeping (no key contains a space). */
 const CLASSES = 'classes (no key)';
+/** Up to this many objects whose status is merged again, each is searched for in its keys' statuses. */
+const FEW_DIRTY = 16;
 /** Above this many changes at once (and a quarter of what is stored), every key is translated again. */
 const BULK_CHANGES = 500;
 
@@ -74,6 +77,8 @@ export class IncrementalTranslate {
   readonly #cache: ReadCache;
   readonly #graph: DependencyGraph;
   readonly #keys = new Map<LbKey, KeyTranslation>();
+  /** Per key, its routes' translations (kept while the key's other objects stay the same). */
+  readonly #routeMemos = new Map<LbKey, RouteTranslationMemo>();
   #classes: { statuses: ObjectStatus[]; notices: Notice[] } = { statuses: [], notices: [] };
   /** InvalidObject notices by refId of the object that fails its schema. */
   readonly #invalid = new Map<string, Notice>();
@@ -174,24 +179,34 @@ export class IncrementalTranslate {
   }
 
   #translateKey(key: LbKey): void {
-    const r = translate(selectBundle(key, this.#graph), this.#options, this.#cache);
+    let memo = this.#routeMemos.get(key);
+    if (!memo) {
+      memo = new RouteTranslationMemo();
+      this.#routeMemos.set(key, memo);
+    }
+    const r = translate(selectBundle(key, this.#graph), this.#options, this.#cache, memo);
     const lb = r.loadBalancers.find((l) => l.key === key);
     const held = r.held.find((h) => h.key === key);
     const statuses = r.statuses.filter((s) => this.#decides(key, s));
     // A bundle may hold objects another key decides (a Service used as a backend, an Ingress that
     // moved to a group): what is said about those here is not this key's to say. Schema failures
     // are kept per object (apply), class statuses apart (#translateClasses).
-    const decided = new Set(statuses.map(statusId));
-    const notices = r.notices.filter(
-      (n) =>
-        n.code !== 'InvalidObject' &&
-        (!STATUS_KINDS.has(n.source.kind) || decided.has(statusId(n.source)) || this.#backendOnly(n.source)),
-    );
+    // (Made only when a notice asks: a Gateway's key says a status per route.)
+    let decided: Set<string> | undefined;
+    const notices = r.notices.filter((n) => {
+      if (n.code === 'InvalidObject') return false;
+      if (!STATUS_KINDS.has(n.source.kind)) return true;
+      decided ??= new Set(statuses.map(statusId));
+      return decided.has(statusId(n.source)) || this.#backendOnly(n.source);
+    });
     // A key that decides nothing (its root is gone, not Portico's, or moved to a group) says nothing.
     const entry = !lb && !held && statuses.length === 0 ? undefined : { key, lb, held, statuses, notices };
     this.#say(key, this.#keys.get(key)?.statuses ?? [], statuses);
     if (entry) this.#keys.set(key, entry);
-    else this.#keys.delete(key);
+    else {
+      this.#keys.delete(key);
+      this.#routeMemos.delete(key);
+    }
   }
 
   /**
@@ -205,14 +220,22 @@ export class IncrementalTranslate {
     );
   }
 
-  /** Records that `key` now says `now` instead of `before`: those objects' statuses are merged again. */
+  /**
+   * Records that `key` now says `now` instead of `before`: those objects' statuses are merged again.
+   * A status said again as the same object (a route the translation kept) changes nothing.
+   */
   #say(key: LbKey, before: readonly ObjectStatus[], now: readonly ObjectStatus[]): void {
+    const kept = new Set(before);
+    const still = new Set<ObjectStatus>();
+    for (const s of now) if (kept.has(s)) still.add(s);
     for (const s of before) {
+      if (still.has(s)) continue;
       const id = statusId(s);
       this.#sayers.get(id)?.delete(key);
       this.#dirty.add(id);
     }
     for (const s of now) {
+      if (still.has(s)) continue;
       const id = statusId(s);
       const sayers = this.#sayers.get(id);
       if (sayers) sayers.add(key);
@@ -263,7 +286,14 @@ export class IncrementalTranslate {
     this.#say(CLASSES, this.#classes.statuses, statuses);
     this.#classes = {
       statuses,
-      notices: r.notices.filter((n) => CLASS_INPUTS.has(n.source.kind) && n.code !== 'InvalidObject'),
+      // An IngressClass's unusable parameters are said by the keys of the Ingresses that use the
+      // class: the Ingress taken here alone may belong to a group of another class, and not use it.
+      notices: r.notices.filter(
+        (n) =>
+          CLASS_INPUTS.has(n.source.kind) &&
+          n.code !== 'InvalidObject' &&
+          !(n.source.kind === 'IngressClass' && n.code === 'InvalidParameters'),
+      ),
     };
   }
 
@@ -293,12 +323,14 @@ export class IncrementalTranslate {
 
   /** Every status, merging again only the objects whose sayers changed. */
   #statuses(): ObjectStatus[] {
+    // A few objects (one route changed): a search of each key's statuses costs less than an index.
+    const search = this.#dirty.size <= FEW_DIRTY;
     for (const id of this.#dirty) {
       const sayers = this.#sayers.get(id);
       const list: ObjectStatus[] = [];
       for (const key of [...(sayers ?? [])].sort(compareStrings)) {
         const said = key === CLASSES ? this.#classes.statuses : (this.#keys.get(key)?.statuses ?? []);
-        const s = this.#statusIndex(said).get(id);
+        const s = search ? findStatus(said, id) : this.#statusIndex(said).get(id);
         if (s) list.push(s);
       }
       if (list.length === 0) {
@@ -378,6 +410,11 @@ function usesDefaultClass(change: ObjectChange): boolean {
     const legacy = o.metadata?.annotations?.[INGRESS_CLASS_ANNOTATION];
     return typeof legacy !== 'string' || legacy.trim() === '';
   });
+}
+
+/** The first status of `id` in the list (statusId, without making one string per status). */
+function findStatus(list: readonly ObjectStatus[], id: string): ObjectStatus | undefined {
+  return list.find((s) => id.endsWith(s.name) && statusId(s) === id);
 }
 
 function statusId(o: { kind: string; namespace?: string | undefined; name: string }): string {

@@ -4,6 +4,7 @@ import type { ReadCache } from '#core/model/read-cache.js';
 import { type RejectedObject, readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { createContext, type HeldKey } from './context.js';
+import type { RouteTranslationMemo } from './gateway-api/route-memo.js';
 import { translateGatewayApi } from './gateway-api/translate-gateway-api.js';
 import { holdRejectedIngresses } from './ingress/rejected.js';
 import { translateIngresses } from './ingress/translate-ingresses.js';
@@ -34,9 +35,11 @@ export function translate(
   options: Partial<TranslateOptions> = {},
   /** Schema checks kept across calls by object version (see ReadCache); optional. */
   cache?: ReadCache,
+  /** Route translations kept across calls with the same options (see RouteTranslationMemo); optional. */
+  routeMemo?: RouteTranslationMemo,
 ): TranslateResult {
   const { bundle, rejected } = readObjects(objects, cache);
-  const ctx = createContext(bundle, withDefaults(options), rejected);
+  const ctx = createContext(bundle, withDefaults(options), rejected, routeMemo);
   for (const r of rejected) ctx.notice(invalidObjectNotice(r));
   holdRejectedIngresses(ctx, rejected);
   const loadBalancers = [
@@ -46,7 +49,7 @@ export function translate(
   ];
   return {
     loadBalancers: sortLoadBalancers(loadBalancers),
-    statuses: ctx.statuses.sort(compareStatuses),
+    statuses: sortStatuses(ctx.statuses),
     notices: ctx.notices.sort(compareNotices),
     held: ctx.held.sort((a, b) => compareStrings(a.key, b.key)),
   };
@@ -65,10 +68,19 @@ export function invalidObjectNotice(r: RejectedObject): Notice {
 
 /** translate()'s order of statuses: by kind, namespace, name. */
 export function compareStatuses(a: ObjectStatus, b: ObjectStatus): number {
-  return compareStrings(
-    `${a.kind}/${a.namespace ?? ''}/${a.name}`,
-    `${b.kind}/${b.namespace ?? ''}/${b.name}`,
-  );
+  return compareStrings(statusKey(a), statusKey(b));
+}
+
+/** The statuses in translate()'s order, each key made once (not once per comparison). */
+function sortStatuses(statuses: readonly ObjectStatus[]): ObjectStatus[] {
+  return statuses
+    .map((s) => ({ key: statusKey(s), s }))
+    .sort((a, b) => compareStrings(a.key, b.key))
+    .map(({ s }) => s);
+}
+
+function statusKey(s: ObjectStatus): string {
+  return `${s.kind}/${s.namespace ?? ''}/${s.name}`;
 }
 
 /** translate()'s order of notices. */

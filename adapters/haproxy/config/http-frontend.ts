@@ -38,7 +38,7 @@ import {
   requestPath,
   rulesFirstHolds,
 } from './route-match.js';
-import { RouteMemo, type RouteOutcome } from './route-memo.js';
+import { RouteMemo, type RouteOutcome, routeKey } from './route-memo.js';
 import { ruleMapRules, rulePattern } from './rule-map.js';
 import { hostEntries, uniqueVhosts, type Vhost, vhostOf } from './vhosts.js';
 
@@ -153,7 +153,7 @@ export function renderHttpFrontend(
   const compiled: CompiledRoute[] = [];
   const memo = scope.routeMemo?.frontend(name, `${listener.protocol}\0${listener.port}`);
   for (const route of listener.routes) {
-    const key = memo ? JSON.stringify(route) : '';
+    const key = memo ? routeKey(route) : '';
     const last = memo?.memo.get(key);
     // Reused only while every pool still has the backend name it had (asking registers it, too).
     const outcome =

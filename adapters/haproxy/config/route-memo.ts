@@ -1,11 +1,12 @@
 // What compiling one route of a frontend gave last time, so that a render of a Gateway with 3,000
 // routes where one changed compiles one route, not 3,000. An entry is keyed by the route's content
-// (its IR, serialised) within its frontend, whose name carries the load balancer and listener, plus
+// (its IR, serialised once per IR object: see routeKey) within its frontend, whose name carries the load balancer and listener, plus
 // the listener fields a compile reads (protocol, port). A compile also depends on the backend names
 // the load balancer gives its pools: they are recorded and asked again on reuse, which both
 // registers the backends with this render and checks that the names are still the same. Warnings and
 // a rejection are recorded and said again. Owned by the caller (the adapter keeps one): no globals.
 
+import type { Route } from '#core/ir/load-balancer.js';
 import type { BackendRetry } from '../model.js';
 import type { FieldError } from './field-error.js';
 
@@ -60,4 +61,19 @@ export class RouteMemo<C, V> {
     const memo = new FrontendRouteMemo<C, V>(last?.listenerKey === listenerKey ? last.entries : new Map());
     return { memo, done: () => void this.#frontends.set(name, { listenerKey, entries: memo.entries }) };
   }
+}
+
+/**
+ * A route's memo key: its IR serialised. IR objects are never edited, and the translation keeps the
+ * IR route of an unchanged route as the same object, so the serialisation is kept per object.
+ */
+const keys = new WeakMap<Route, string>();
+
+export function routeKey(route: Route): string {
+  let key = keys.get(route);
+  if (key === undefined) {
+    key = JSON.stringify(route);
+    keys.set(route, key);
+  }
+  return key;
 }

@@ -468,8 +468,11 @@ function probeLevel(ctx: TranslateContext, service: Service, port: ServicePort):
 
 const reported = new WeakMap<TranslateContext, Set<string>>();
 
-/** Every route using a Service port asks for its health check: say each thing once per translation. */
-function noticeOnce(ctx: TranslateContext, notice: Notice): void {
+/**
+ * Every route using a Service port asks for its health check: say each thing once per translation
+ * (a route translation kept from the last one says its notices again through here).
+ */
+export function noticeOnce(ctx: TranslateContext, notice: Notice): void {
   let seen = reported.get(ctx);
   if (!seen) {
     seen = new Set();

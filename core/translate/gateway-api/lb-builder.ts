@@ -12,6 +12,7 @@ import type {
 import type { AnyRoute } from '#core/model/gateway-api.js';
 import { objectKey } from '#core/model/meta.js';
 import { condition, setCondition } from '#core/status/conditions.js';
+import type { ObjectStatus } from '#core/status/types.js';
 import type { PolicyUse } from '../backend/backend-tls.js';
 import type { TranslateContext } from '../context.js';
 import { orderRoutes, type RankedRoute } from '../precedence.js';
@@ -116,51 +117,72 @@ export function listenerId(protocol: ListenerProtocol, port: number): string {
   return `${protocol.toLowerCase()}-${port}`;
 }
 
-/** Places a route's rules on one listener, once per effective hostname. */
+/**
+ * Places a route's rules on one listener, once per effective hostname. `placed` (from the route's
+ * memo entry) holds the IR routes made for this attachment last time, reused as the same objects;
+ * when empty, it is filled.
+ */
 export function addRoute(
   builder: LbBuilder,
   route: AnyRoute,
   attachment: Attachment,
   rules: RulesResult,
+  placed: RankedRoute[] = [],
 ): void {
   const l = attachment.listener;
   const build = builder.listeners.get(listenerId(l.protocol!, l.spec.port));
   if (!build) return;
   for (const pool of rules.pools) builder.pools.set(pool.id, pool);
   for (const bucket of rules.buckets) builder.buckets.set(bucket.id, bucket);
-  builder.tlsPolicies.push(...rules.tlsPolicies);
-  const source: SourceRef = {
-    kind: route.kind,
-    namespace: route.metadata.namespace!,
-    name: route.metadata.name,
-  };
-  for (const t of rules.templates) {
-    for (const hostname of attachment.hostnames) {
-      const id = hostname === undefined ? t.idBase : `${t.idBase}/host/${hostname}`;
-      if (build.routeIds.has(id)) continue;
-      build.routeIds.add(id);
-      const ir: Route = {
-        id,
-        source: { ...source, rule: t.rule, match: t.match, ...(t.ruleName ? { ruleName: t.ruleName } : {}) },
-        ...(hostname !== undefined ? { hostname } : {}),
-        wildcard: 'any-depth',
-        match: t.matchSpec,
-        filters: t.filters,
-        action: finishAction(t, build),
-        ...(t.timeouts ? { timeouts: t.timeouts } : {}),
-        ...(t.retry ? { retry: t.retry } : {}),
-        // Kept only where the port mixes modes (buildLoadBalancer).
-        ...(build.protocol === 'TLS' && l.tls ? { tlsMode: l.tls.mode } : {}),
-      };
-      build.ranked.push({
-        route: ir,
-        ...(route.metadata.creationTimestamp ? { createdAt: route.metadata.creationTimestamp } : {}),
-        objectKey: objectKey(route),
-        rule: t.rule,
-        match: t.match,
-      });
-    }
+  for (const policy of rules.tlsPolicies) builder.tlsPolicies.push(policy);
+  if (placed.length === 0) {
+    const tlsMode = build.protocol === 'TLS' && l.tls ? l.tls.mode : undefined;
+    for (const t of rules.templates)
+      for (const hostname of attachment.hostnames)
+        placed.push(rankedRoute(route, t, hostname, build, tlsMode));
   }
+  for (const ranked of placed) {
+    // The first route to claim an id on the listener has it.
+    if (build.routeIds.has(ranked.route.id)) continue;
+    build.routeIds.add(ranked.route.id);
+    build.ranked.push(ranked);
+  }
+}
+
+function rankedRoute(
+  route: AnyRoute,
+  t: RuleTemplate,
+  hostname: string | undefined,
+  build: ListenerBuild,
+  tlsMode: ListenerTls['mode'] | undefined,
+): RankedRoute {
+  const ir: Route = {
+    id: hostname === undefined ? t.idBase : `${t.idBase}/host/${hostname}`,
+    source: {
+      kind: route.kind,
+      namespace: route.metadata.namespace!,
+      name: route.metadata.name,
+      rule: t.rule,
+      match: t.match,
+      ...(t.ruleName ? { ruleName: t.ruleName } : {}),
+    },
+    ...(hostname !== undefined ? { hostname } : {}),
+    wildcard: 'any-depth',
+    match: t.matchSpec,
+    filters: t.filters,
+    action: finishAction(t, build),
+    ...(t.timeouts ? { timeouts: t.timeouts } : {}),
+    ...(t.retry ? { retry: t.retry } : {}),
+    // Kept only where the port mixes modes (buildLoadBalancer).
+    ...(tlsMode ? { tlsMode } : {}),
+  };
+  return {
+    route: ir,
+    ...(route.metadata.creationTimestamp ? { createdAt: route.metadata.creationTimestamp } : {}),
+    objectKey: objectKey(route),
+    rule: t.rule,
+    match: t.match,
+  };
 }
 
 /**
@@ -189,7 +211,8 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
       }
       routes = [winner!];
     }
-    if (b.tlsModes.size < 2) routes = routes.map(({ tlsMode: _, ...r }) => r);
+    // (Routes without a mode stay the same objects: render memoises by identity.)
+    if (b.tlsModes.size < 2) routes = routes.map((r) => (r.tlsMode === undefined ? r : withoutTlsMode(r)));
     listeners.push({
       id: b.id,
       sources: b.sources,
@@ -199,8 +222,9 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
       routes,
     });
   }
-  const used = new Set(listeners.flatMap((l) => l.routes.flatMap(poolsOf)));
-  const usedBuckets = new Set(listeners.flatMap((l) => l.routes.flatMap(bucketsOf)));
+  const used = new Set<string>();
+  const usedBuckets = new Set<string>();
+  for (const l of listeners) for (const r of l.routes) addUses(r, used, usedBuckets);
   const buckets = [...builder.buckets.values()].filter((b) => usedBuckets.has(b.id));
   return {
     ...builder.base,
@@ -210,10 +234,8 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
   };
 }
 
-function bucketsOf(r: Route): string[] {
-  return r.action.type === 'forward'
-    ? r.action.backends.flatMap((b) => (b.bucket !== undefined ? [b.bucket] : []))
-    : [];
+function withoutTlsMode({ tlsMode: _, ...r }: Route): Route {
+  return r;
 }
 
 /**
@@ -224,11 +246,14 @@ function withListenerHostnames(tls: ListenerTls, hostnames: ReadonlySet<string>)
   return hostnames.size < 2 ? tls : { ...tls, listenerHostnames: [...hostnames].sort() };
 }
 
-function poolsOf(r: Route): string[] {
-  const mirrors = r.filters.flatMap((f) => (f.type === 'RequestMirror' ? [f.pool] : []));
-  const backends =
-    r.action.type === 'forward' ? r.action.backends.flatMap((b) => (b.pool ? [b.pool] : [])) : [];
-  return [...backends, ...mirrors];
+/** The pools (backends and mirrors) and buckets a route uses, added to the sets. */
+function addUses(r: Route, pools: Set<string>, buckets: Set<string>): void {
+  if (r.action.type === 'forward')
+    for (const b of r.action.backends) {
+      if (b.pool) pools.add(b.pool);
+      if (b.bucket !== undefined) buckets.add(b.bucket);
+    }
+  for (const f of r.filters) if (f.type === 'RequestMirror') pools.add(f.pool);
 }
 
 /**
@@ -281,16 +306,19 @@ function refuseAttachment(
       l.status.attachedRoutes--;
   }
   const owners = new Set(b.sources.map(owner));
-  const status = ctx.statuses.find(
+  const i = ctx.statuses.findIndex(
     (s) =>
       s.kind === route.source.kind && s.namespace === route.source.namespace && s.name === route.source.name,
   );
+  const status = ctx.statuses[i];
   if (!status || !('parents' in status.status)) return;
-  for (const p of status.status.parents) {
-    if (!owners.has(owner(p.parentRef))) continue;
-    setCondition(
-      p.conditions,
-      condition('Accepted', false, 'NotAllowedByListeners', message, status.generation),
-    );
-  }
+  const refused = condition('Accepted', false, 'NotAllowedByListeners', message, status.generation);
+  // A new status, not an edit: the route memo keeps the one it replaces for the next translation.
+  const parents = status.status.parents.map((p) => {
+    if (!owners.has(owner(p.parentRef))) return p;
+    const conditions = [...p.conditions];
+    setCondition(conditions, refused);
+    return { ...p, conditions };
+  });
+  ctx.statuses[i] = { ...status, status: { parents } } as ObjectStatus;
 }

@@ -5,9 +5,11 @@ import { objectKey } from '#core/model/meta.js';
 import type { RejectedObject } from '#core/model/read-objects.js';
 import { condition } from '#core/status/conditions.js';
 import type { RouteParentStatus, StatusCondition } from '#core/status/types.js';
+import { noticeOnce } from '../backend/health-check.js';
 import type { PoolUse } from '../backend/service-pool.js';
 import { sourceOf, type TranslateContext } from '../context.js';
 import { formatIp, parseIp } from '../ip-address.js';
+import type { Notice } from '../notice.js';
 import {
   ipFamiliesField,
   ipFamiliesFromParameters,
@@ -33,6 +35,7 @@ import { isListenerSetAllowed, listenerSetsByGateway, pushListenerSetStatus } fr
 import type { ListenerState } from './listeners.js';
 import { resolveListenerConflicts, translateListeners } from './listeners.js';
 import { reportRejectedGatewayApiObjects } from './rejected.js';
+import type { MemoParent, MemoRules, RouteTranslation } from './route-memo.js';
 import type { RulesResult } from './rules.js';
 
 /**
@@ -67,6 +70,7 @@ export function translateGatewayApi(
     ...b.udpRoutes,
   ];
   const setParents = listenerSetParents(gateways);
+  ctx.routeMemo?.begin(routeInputs(ctx, rejected));
   for (const route of routes) translateRoute(ctx, route, gateways, setParents, builders);
 
   const loadBalancers: LoadBalancer[] = [];
@@ -78,6 +82,17 @@ export function translateGatewayApi(
   }
   pushBackendTlsPolicyStatuses(ctx, builders.values());
   return loadBalancers;
+}
+
+const ROUTE_FIELDS = new Set(['httpRoutes', 'grpcRoutes', 'tlsRoutes', 'tcpRoutes', 'udpRoutes']);
+
+/** Every input of this translation a route's translation may read: all but the routes (see route-memo.ts). */
+function routeInputs(ctx: TranslateContext, rejected: readonly RejectedObject[]): unknown[] {
+  const inputs: unknown[] = [];
+  for (const [field, objects] of Object.entries(ctx.bundle))
+    if (!ROUTE_FIELDS.has(field)) for (const o of objects as unknown[]) inputs.push(o);
+  for (const r of rejected) inputs.push(r.raw);
+  return inputs;
 }
 
 interface GatewayTranslation {
@@ -243,26 +258,39 @@ function translateRoute(
   setParents: ReadonlyMap<string, ListenerSetParent>,
   builders: ReadonlyMap<string, LbBuilder>,
 ): void {
-  const parents = attachRoute(ctx, route, gateways, setParents);
+  const memo = ctx.routeMemo;
+  const kept = memo?.get(route);
+  const parents = kept
+    ? replayParents(kept.parents, gateways)
+    : attachRoute(ctx, route, gateways, setParents);
+  const translation: RouteTranslation = kept ?? {
+    parents: parents.map(memoParent),
+    rules: new Map(),
+    placed: [],
+  };
+  if (memo && !kept) memo.set(route, translation);
   if (parents.length === 0) return;
   const generation = route.metadata.generation;
   const source = sourceOf(route);
 
   // Rules are translated once per way the backends are spoken to (TLSRoutes differ per listener mode).
-  const byUse = new Map<PoolUse, RulesResult>();
   const rulesFor = (listener: ListenerState | undefined): RulesResult => {
     const use = poolUse(route, listener);
-    let result = byUse.get(use);
+    let result = translation.rules.get(use);
     if (!result) {
-      result = translateRouteRules(ctx, route, use);
-      byUse.set(use, result);
-    }
-    return result;
+      result = memo
+        ? translateRulesAlone(ctx, route, use)
+        : { rules: translateRouteRules(ctx, route, use), notices: [] };
+      translation.rules.set(use, result);
+    } else if (kept) for (const n of result.notices) noticeOnce(ctx, n);
+    return result.rules;
   };
 
-  const statusParents: RouteParentStatus[] = [];
+  /** The rules each parent's status is said from. */
+  const parentRules: RulesResult[] = [];
   const keys = new Set<string>();
   let reported: RulesResult | undefined;
+  let placed = 0;
   for (const parent of parents) {
     keys.add(parent.gateway.key);
     const builder = builders.get(parent.gateway.key);
@@ -272,22 +300,69 @@ function translateRoute(
         rules = rulesFor(attachment.listener);
         if (rules.templates.length === 0) continue;
         attachment.listener.status.attachedRoutes++;
-        addRoute(builder, route, attachment, rules);
+        translation.placed[placed] ??= [];
+        addRoute(builder, route, attachment, rules, translation.placed[placed++]);
       }
     }
     // Parents that refuse the route still get a truthful ResolvedRefs.
     rules ??= rulesFor(parent.attachments[0]?.listener ?? parent.gateway.listeners[0]);
     reported ??= rules;
-    statusParents.push(parentStatus(ctx, parent, rules, generation));
+    parentRules.push(rules);
   }
   if (reported) reportRuleProblems(ctx, source, reported);
-  ctx.statuses.push({
+  translation.status ??= {
     kind: route.kind,
     namespace: route.metadata.namespace!,
     name: route.metadata.name,
     ...(generation !== undefined ? { generation } : {}),
     loadBalancers: [...keys].sort(),
-    status: { parents: statusParents },
+    status: { parents: parentRules.map((p, i) => parentStatus(ctx, parents[i]!, p, generation)) },
+  };
+  ctx.statuses.push(translation.status);
+}
+
+/**
+ * A route's rules translated for the memo: in a context of their own, so that what they say (health
+ * checks say each thing once per context) is all recorded, whichever route asked first.
+ */
+function translateRulesAlone(ctx: TranslateContext, route: AnyRoute, use: PoolUse): MemoRules {
+  const notices: Notice[] = [];
+  const own: TranslateContext = { ...ctx, notices, notice: (n) => notices.push(n) };
+  const rules = translateRouteRules(own, route, use);
+  for (const n of notices) noticeOnce(ctx, n);
+  return { rules, notices };
+}
+
+/** attachRoute's answer, kept by Gateway name and listener position. */
+function memoParent(p: ParentAttachment): MemoParent {
+  const g = p.gateway.gateway.metadata;
+  return {
+    parentRef: p.parentRef,
+    gateway: `${g.namespace}/${g.name}`,
+    attachments: p.attachments.map((a) => ({
+      listener: p.gateway.listeners.indexOf(a.listener),
+      hostnames: a.hostnames,
+    })),
+    accepted: p.accepted,
+  };
+}
+
+/** The kept answer on this translation's Gateways (the same objects, so the same Gateways and listeners). */
+function replayParents(
+  parents: readonly MemoParent[],
+  gateways: ReadonlyMap<string, GatewayState>,
+): ParentAttachment[] {
+  return parents.map((p) => {
+    const gateway = gateways.get(p.gateway)!;
+    return {
+      parentRef: p.parentRef,
+      gateway,
+      attachments: p.attachments.map((a) => ({
+        listener: gateway.listeners[a.listener]!,
+        hostnames: a.hostnames,
+      })),
+      accepted: p.accepted,
+    };
   });
 }
 

@@ -201,9 +201,19 @@ function sliceSlot(n: string, name: string) {
 
 function policySlot(n: string, name: string) {
   return fc
-    .record({ targets: some(['svc1', 'svc2']), path: fc.constantFrom('/healthz', '/ready') })
+    .record({
+      targets: some(['svc1', 'svc2']),
+      path: fc.constantFrom('/healthz', '/ready'),
+      clamped: fc.boolean(),
+    })
     .filter((o) => o.targets.length > 0)
-    .map((o) => healthCheckPolicy(n, name, o.targets, o.path));
+    .map((o) => {
+      const policy = healthCheckPolicy(n, name, o.targets, o.path);
+      // A timeout not shorter than the interval: the translation of every route using it says so.
+      return o.clamped
+        ? { ...policy, spec: { ...policy.spec, intervalSeconds: 5, timeoutSeconds: 10 } }
+        : policy;
+    });
 }
 
 function storageBucketSlot(n: string, name: string) {

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
+import { translate } from '#core/translate/translate.js';
+
+const OPTIONS = { cluster: 'test' };
+const KEY = 'test/Gateway/a/g';
+
+const gatewayClass = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'GatewayClass',
+  metadata: { name: 'portico' },
+  spec: { controllerName: 'portico.dev/gateway-controller' },
+};
+const gateway = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'g', namespace: 'a' },
+  spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+};
+const service = (port: number) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'svc', namespace: 'a' },
+  spec: { ports: [{ name: 'http', port: 80, targetPort: port }] },
+});
+const route = (name: string) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name, namespace: 'a' },
+  spec: {
+    parentRefs: [{ name: 'g' }],
+    hostnames: [`${name}.example.com`],
+    rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }],
+  },
+});
+const routesOf = (t: IncrementalTranslate) => t.get(KEY)!.lb!.listeners[0]!.routes;
+
+describe('IncrementalTranslate', () => {
+  it('keeps the IR routes of the routes that did not change, until another object of the key changes', () => {
+    const t = new IncrementalTranslate(OPTIONS);
+    const [r1, r2, r3] = [route('r1'), route('r2'), route('r3')];
+    t.apply([{ new: gatewayClass }, { new: gateway }, { new: service(8080) }, { new: r1 }, { new: r2 }]);
+    const before = routesOf(t);
+    t.apply([{ new: r3 }]);
+    const after = routesOf(t);
+    expect(after.map((r) => r.hostname)).toEqual(['r1.example.com', 'r2.example.com', 'r3.example.com']);
+    expect(after[0]).toBe(before[0]);
+    expect(after[1]).toBe(before[1]);
+    // A Service the routes use changes: every route is translated again, none is stale.
+    const old = service(8080);
+    t.apply([{ old, new: service(9090) }]);
+    expect(routesOf(t)[0]).not.toBe(before[0]);
+    expect(t.result.loadBalancers).toEqual(
+      translate([gatewayClass, gateway, service(9090), r1, r2, r3], OPTIONS).loadBalancers,
+    );
+  });
+
+  it('accepts again a TCPRoute that lost its listener once the older route is gone', () => {
+    const tcpGateway = {
+      ...gateway,
+      spec: { gatewayClassName: 'portico', listeners: [{ name: 'tcp', port: 9000, protocol: 'TCP' }] },
+    };
+    const tcpRoute = (name: string, created: string) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+      kind: 'TCPRoute',
+      metadata: { name, namespace: 'a', creationTimestamp: created },
+      spec: { parentRefs: [{ name: 'g' }], rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }] },
+    });
+    const older = tcpRoute('older', '2026-01-01T00:00:00Z');
+    const newer = tcpRoute('newer', '2026-02-01T00:00:00Z');
+    const t = new IncrementalTranslate(OPTIONS);
+    t.apply([
+      { new: gatewayClass },
+      { new: tcpGateway },
+      { new: service(8080) },
+      { new: older },
+      { new: newer },
+    ]);
+    const accepted = () => {
+      const s = t.result.statuses.find((x) => x.name === 'newer')!.status as {
+        parents: { conditions: { type: string; status: string }[] }[];
+      };
+      return s.parents[0]!.conditions.find((c) => c.type === 'Accepted')!.status;
+    };
+    expect(accepted()).toBe('False');
+    t.apply([{ old: older }]);
+    expect(accepted()).toBe('True');
+    expect(t.result.statuses).toEqual(
+      translate([gatewayClass, tcpGateway, service(8080), newer], OPTIONS).statuses,
+    );
+  });
+
+  it('says what the class of an Ingress group says only when the group uses that class', () => {
+    const ingressClass = (name: string, extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name, ...extra },
+      spec: { controller: 'portico.dev/ingress-controller' },
+    });
+    const ic2 = {
+      ...ingressClass('ic2', { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }),
+      spec: {
+        controller: 'portico.dev/ingress-controller',
+        parameters: {
+          apiGroup: 'portico.dev',
+          kind: 'LoadBalancerParameters',
+          name: 'p1',
+          namespace: 'a',
+          scope: 'Namespace',
+        },
+      },
+    };
+    const ingress = (name: string, spec: Record<string, unknown>) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace: 'a', annotations: { 'portico.dev/group': 'grp1' } },
+      spec: {
+        ...spec,
+        rules: [
+          {
+            host: 'a.example.com',
+            http: {
+              paths: [
+                {
+                  path: `/${name}`,
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'svc', port: { number: 80 } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    // i2 falls back on the default class ic2 (whose parameters do not exist), but its group is ic1's.
+    const objects = [ingressClass('ic1'), ic2, ingress('i1', { ingressClassName: 'ic1' }), ingress('i2', {})];
+    const t = new IncrementalTranslate(OPTIONS);
+    t.apply(objects.map((o) => ({ new: o })));
+    const full = translate(objects, OPTIONS).notices;
+    expect(full.some((n) => n.source.kind === 'IngressClass' && n.code === 'InvalidParameters')).toBe(false);
+    expect(t.result.notices).toEqual(full);
+  });
+});
