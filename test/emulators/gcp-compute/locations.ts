@@ -19,7 +19,7 @@ export interface LocationRoute {
   collection: LocationCollection | 'operations';
   name?: string;
   action: 'get' | 'list' | 'create' | 'patch' | 'delete';
-  /** `trustConfigs.create`, `serverTlsPolicies.get`, `operations.get`: counters and fault patterns use it. */
+  /** `trustConfigs.create`, `serverTlsPolicies.get`, `locationOperations.get`: counters and fault patterns use it. */
   method: string;
 }
 
@@ -93,7 +93,8 @@ export function parseLocationRoute(httpMethod: string, url: string): LocationRou
     collection: collection as LocationRoute['collection'],
     ...(name !== undefined ? { name } : {}),
     action: action as LocationRoute['action'],
-    method: `${collection}.${action}`,
+    // The operations of both APIs share a path: `locationOperations.get` tells them from Compute's.
+    method: `${collection === 'operations' ? 'locationOperations' : collection}.${action}`,
   };
 }
 

@@ -11,81 +11,21 @@ import { loadComputeLibrary } from '#adapters/gcp-compute/internal/clients.js';
 import type { GcpKinds } from '#adapters/gcp-compute/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type * as ir from '#core/ir/load-balancer.js';
-import { translate } from '#core/translate/translate.js';
-import { caConfigMap, certificateAuthority, selfSignedCertificate } from '#test/conformance/certificates.js';
+import { certificateAuthority } from '#test/conformance/certificates.js';
 import {
   emulatorClientOptions,
   type GcpComputeEmulator,
   loadCompute,
   startGcpComputeEmulator,
 } from '#test/emulators/gcp-compute/index.js';
-import { adapterOn, manifests, PROJECT } from './fixtures.js';
+import { adapterOn, PROJECT, TLS_CAS, tlsGatewayLb } from './fixtures.js';
 
 let emu: GcpComputeEmulator;
 let adapter: GcpComputeAdapter;
-const serving = selfSignedCertificate(['shop.example.com']);
-const clientCa = certificateAuthority();
-const backendCa = certificateAuthority();
 const GLOBAL = `projects/${PROJECT}/locations/global`;
+const { clientCa, backendCa } = TLS_CAS;
 
-interface TlsOptions {
-  /** Gateway spec.tls.frontend.default.validation mode; absent = no client validation. */
-  frontend?: 'AllowValidOnly' | 'AllowInsecureFallback';
-  /** The CA ConfigMap of the client validation (default clientCa). */
-  clientCaPem?: string;
-  /** BackendTLSPolicies: api with the backend CA and a SAN, app with the system roots. */
-  backendTls?: boolean;
-}
-
-function lbOf(opts: TlsOptions): ir.LoadBalancer {
-  const objects = manifests({ tls: { cert: serving.certPem, key: serving.keyPem } }) as Record<
-    string,
-    unknown
-  >[];
-  const gateway = objects.find((o) => o.kind === 'Gateway') as { spec: Record<string, unknown> };
-  if (opts.frontend)
-    gateway.spec.tls = {
-      frontend: {
-        default: {
-          validation: {
-            mode: opts.frontend,
-            caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'client-ca' }],
-          },
-        },
-      },
-    };
-  const extra: unknown[] = [];
-  if (opts.frontend) {
-    const cm = caConfigMap('shop', 'client-ca', clientCa) as { data: Record<string, string> };
-    if (opts.clientCaPem !== undefined) cm.data['ca.crt'] = opts.clientCaPem;
-    extra.push(cm);
-  }
-  if (opts.backendTls)
-    extra.push(
-      caConfigMap('shop', 'backend-ca', backendCa),
-      backendTlsPolicy('api-tls', 'api', {
-        caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'backend-ca' }],
-        hostname: 'api.internal',
-        subjectAltNames: [{ type: 'Hostname', hostname: 'api.shop.svc' }],
-      }),
-      backendTlsPolicy('app-tls', 'app', { wellKnownCACertificates: 'System', hostname: 'app.example.com' }),
-    );
-  const result = translate([...objects, ...extra], { cluster: 'it' });
-  const lb = result.loadBalancers.find((l) => l.provider === 'gcp-compute');
-  if (!lb) throw new Error(`no load balancer: ${JSON.stringify(result.notices)}`);
-  return lb;
-}
-
-function backendTlsPolicy(name: string, service: string, validation: Record<string, unknown>): unknown {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'BackendTLSPolicy',
-    metadata: { name, namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' },
-    spec: { targetRefs: [{ group: '', kind: 'Service', name: service }], validation },
-  };
-}
-
-const KEY = lbOf({}).key;
+const KEY = tlsGatewayLb({}).key;
 const reconcile = (lb: ir.LoadBalancer | undefined) =>
   reconcileLoadBalancer<GcpKinds>({ key: KEY, lb, adapter, signal: AbortSignal.timeout(30_000) });
 
@@ -128,7 +68,7 @@ beforeEach(() => emu.reset());
 
 describe('gcp-compute: client certificate validation', () => {
   it('puts a ServerTlsPolicy with the CA trust config on the HTTPS proxy, and is steady afterwards', async () => {
-    const out = await reconcile(lbOf({ frontend: 'AllowValidOnly' }));
+    const out = await reconcile(tlsGatewayLb({ frontend: 'AllowValidOnly' }));
     expect(out.status.programmed).toBe(true);
     const { trustConfigs, serverTlsPolicies } = await locations();
     expect(trustConfigs).toHaveLength(1);
@@ -146,15 +86,15 @@ describe('gcp-compute: client certificate validation', () => {
     expect(proxies.map((p) => p.value.serverTlsPolicy)).toEqual([serverTlsPolicies[0]!.name]);
     // Observed as rendered: a second reconcile changes nothing.
     emu.resetStats();
-    const again = await reconcile(lbOf({ frontend: 'AllowValidOnly' }));
+    const again = await reconcile(tlsGatewayLb({ frontend: 'AllowValidOnly' }));
     expect(again.status.programmed).toBe(true);
     expect(mutations()).toEqual({});
   });
 
   it('maps AllowInsecureFallback to ALLOW_INVALID_OR_MISSING_CLIENT_CERT, patching the policy in place', async () => {
-    await reconcile(lbOf({ frontend: 'AllowValidOnly' }));
+    await reconcile(tlsGatewayLb({ frontend: 'AllowValidOnly' }));
     emu.resetStats();
-    await reconcile(lbOf({ frontend: 'AllowInsecureFallback' }));
+    await reconcile(tlsGatewayLb({ frontend: 'AllowInsecureFallback' }));
     expect(mutations()).toEqual({ 'serverTlsPolicies.patch': 1 });
     const { serverTlsPolicies } = await locations();
     expect((serverTlsPolicies[0]!.mtlsPolicy as Record<string, unknown>).clientValidationMode).toBe(
@@ -163,11 +103,11 @@ describe('gcp-compute: client certificate validation', () => {
   });
 
   it('rotates the CA in place: the trust config is patched, nothing is recreated', async () => {
-    await reconcile(lbOf({ frontend: 'AllowValidOnly' }));
+    await reconcile(tlsGatewayLb({ frontend: 'AllowValidOnly' }));
     const rotated = certificateAuthority();
     emu.resetStats();
     await reconcile(
-      lbOf({ frontend: 'AllowValidOnly', clientCaPem: `${clientCa.certPem}${rotated.certPem}` }),
+      tlsGatewayLb({ frontend: 'AllowValidOnly', clientCaPem: `${clientCa.certPem}${rotated.certPem}` }),
     );
     expect(mutations()).toEqual({ 'trustConfigs.patch': 1 });
     const { trustConfigs } = await locations();
@@ -176,9 +116,9 @@ describe('gcp-compute: client certificate validation', () => {
   });
 
   it('turning validation off detaches the policy from the proxy before deleting it and its trust config', async () => {
-    await reconcile(lbOf({ frontend: 'AllowValidOnly' }));
+    await reconcile(tlsGatewayLb({ frontend: 'AllowValidOnly' }));
     emu.resetStats();
-    const out = await reconcile(lbOf({}));
+    const out = await reconcile(tlsGatewayLb({}));
     expect(out.status.programmed).toBe(true);
     const order = emu.calls.map((c) => c.method).filter((m) => /\.(patch|delete)$/.test(m));
     expect(order).toEqual(['targetHttpsProxies.patch', 'serverTlsPolicies.delete', 'trustConfigs.delete']);
@@ -193,7 +133,7 @@ describe('gcp-compute: client certificate validation', () => {
 
   it('a CA certificate Certificate Manager would refuse (over 5 kB) leaves the listener out with a notice', async () => {
     const huge = `-----BEGIN CERTIFICATE-----\n${'QUJD'.repeat(1500)}\n-----END CERTIFICATE-----\n`;
-    const out = await reconcile(lbOf({ frontend: 'AllowValidOnly', clientCaPem: huge }));
+    const out = await reconcile(tlsGatewayLb({ frontend: 'AllowValidOnly', clientCaPem: huge }));
     const notice = out.notices.find((n) => n.feature === 'listener/client-validation');
     expect(notice?.severity).toBe('error');
     expect(notice?.message).toMatch(/larger than Certificate Manager's 5120 bytes/);
@@ -208,7 +148,7 @@ describe('gcp-compute: client certificate validation', () => {
 
 describe('gcp-compute: backend TLS (BackendTLSPolicy)', () => {
   it('verifies backends: tlsSettings, a BackendAuthenticationConfig per pool, the CA trust config or the public roots', async () => {
-    const out = await reconcile(lbOf({ backendTls: true }));
+    const out = await reconcile(tlsGatewayLb({ backendTls: true }));
     expect(out.status.programmed).toBe(true);
     const { trustConfigs, backendAuthenticationConfigs } = await locations();
     expect(trustConfigs).toHaveLength(1);
@@ -235,8 +175,21 @@ describe('gcp-compute: backend TLS (BackendTLSPolicy)', () => {
       tls: { sni: 'app.example.com', authenticationConfig: byRoots.PUBLIC_ROOTS!.name },
     });
     emu.resetStats();
-    await reconcile(lbOf({ backendTls: true }));
+    await reconcile(tlsGatewayLb({ backendTls: true }));
     expect(mutations()).toEqual({});
+  });
+
+  it('a policy moving from a CA bundle to the system roots patches the authentication config, then drops the trust config', async () => {
+    await reconcile(tlsGatewayLb({ backendTls: true }));
+    emu.resetStats();
+    await reconcile(tlsGatewayLb({ backendTls: true, apiSystemTrust: true }));
+    expect(mutations()).toEqual({ 'backendAuthenticationConfigs.patch': 1, 'trustConfigs.delete': 1 });
+    const { trustConfigs, backendAuthenticationConfigs } = await locations();
+    expect(trustConfigs).toEqual([]);
+    expect(backendAuthenticationConfigs.map((c) => [c.wellKnownRoots, c.trustConfig])).toEqual([
+      ['PUBLIC_ROOTS', undefined],
+      ['PUBLIC_ROOTS', undefined],
+    ]);
   });
 
   it('deleting the load balancer removes everything, children first, and leaves what Portico does not own', async () => {
@@ -250,7 +203,7 @@ describe('gcp-compute: backend TLS (BackendTLSPolicy)', () => {
       },
     );
     expect(foreign.status).toBe(200);
-    await reconcile(lbOf({ backendTls: true, frontend: 'AllowValidOnly' }));
+    await reconcile(tlsGatewayLb({ backendTls: true, frontend: 'AllowValidOnly' }));
     emu.resetStats();
     await reconcile(undefined);
     expect(emu.service.store.inProject(PROJECT)).toEqual([]);
@@ -268,7 +221,7 @@ describe('gcp-compute: backend TLS (BackendTLSPolicy)', () => {
   });
 
   it('never adopts a trust config of the same name that Portico does not own', async () => {
-    const lb = lbOf({ backendTls: true });
+    const lb = tlsGatewayLb({ backendTls: true });
     const rendered = adapter.render(lb).resources.find((r) => r.kind === 'trust-config')!;
     const taken = await fetch(
       `http://127.0.0.1:${emu.port}/v1/${GLOBAL}/trustConfigs?trustConfigId=${rendered.value.name}`,
@@ -300,7 +253,7 @@ describe('the emulator refuses what the real APIs refuse', () => {
     });
 
   it('deleting a trust config in use fails with FAILED_PRECONDITION', async () => {
-    await reconcile(lbOf({ frontend: 'AllowValidOnly' }));
+    await reconcile(tlsGatewayLb({ frontend: 'AllowValidOnly' }));
     const { trustConfigs } = await locations();
     const res = await fetch(`http://127.0.0.1:${emu.port}/v1/${String(trustConfigs[0]!.name)}`, {
       method: 'DELETE',
