@@ -76,10 +76,16 @@ function asGaxError(err: unknown): unknown {
   const e = err as RestError | undefined;
   const status = e?.response?.status ?? e?.status;
   if (typeof status !== 'number') return err;
-  const body = (e?.response?.data as { error?: { message?: string; status?: string } } | undefined)?.error;
+  const body = (
+    e?.response?.data as
+      | { error?: { message?: string; status?: string; details?: { reason?: string }[] } }
+      | undefined
+  )?.error;
+  // google.rpc.ErrorInfo's reason (SERVICE_DISABLED, RATE_LIMIT_EXCEEDED) says more than the status.
+  const info = body?.details?.find((d) => typeof d.reason === 'string')?.reason;
   return {
     httpStatusCode: status,
-    message: body?.message ?? e?.message ?? `HTTP ${status}`,
-    reason: body?.status ?? '',
+    message: `${body?.message ?? e?.message ?? `HTTP ${status}`}${info ? ` (${info})` : ''}`,
+    reason: info ?? body?.status ?? '',
   };
 }

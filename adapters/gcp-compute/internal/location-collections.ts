@@ -2,7 +2,7 @@
 // over REST (google-rest.ts): get, list, create, patch and delete, each mutation awaited to the end of
 // its long-running operation (google.longrunning: `done`, and `error` when it failed).
 
-import { RetryableError } from '../../types.js';
+import { InvalidConfigError, RetryableError } from '../../types.js';
 import { LOCATION_COLLECTIONS, type LocationKind, locationPath } from '../model.js';
 import { type GcpCalls, type Json, sleep } from './calls.js';
 import { AlreadyExistsError, NotFoundError, operationError } from './errors.js';
@@ -41,12 +41,27 @@ export async function getLocationResource(
   }
 }
 
-/** Every resource of a collection in one location (all pages). */
+/**
+ * An API that is not enabled in the project holds nothing: the project never used client
+ * validation or backend TLS, and its deletes and resync listings must not fail for it.
+ */
+const API_DISABLED = /SERVICE_DISABLED|has not been used in project|it is disabled/;
+
+/** Every resource of a collection in one location (all pages); none when its API is not enabled. */
 export async function listLocationResources(
   ctx: GcpCalls,
   kind: LocationKind,
   location: string,
 ): Promise<Json[]> {
+  try {
+    return await listPages(ctx, kind, location);
+  } catch (err) {
+    if (err instanceof InvalidConfigError && API_DISABLED.test(err.message)) return [];
+    throw err;
+  }
+}
+
+async function listPages(ctx: GcpCalls, kind: LocationKind, location: string): Promise<Json[]> {
   const out: Json[] = [];
   let pageToken: string | undefined;
   do {

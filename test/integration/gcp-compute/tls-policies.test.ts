@@ -220,6 +220,26 @@ describe('gcp-compute: backend TLS (BackendTLSPolicy)', () => {
     expect(left.backendAuthenticationConfigs).toEqual([]);
   });
 
+  it('a project where Certificate Manager and Network Security are not enabled still deletes its load balancers', async () => {
+    await reconcile(tlsGatewayLb({}));
+    const disabled = (api: string) => ({
+      status: 403,
+      reason: 'forbidden',
+      message: `${api} API has not been used in project 1234 before or it is disabled. Enable it and retry.`,
+    });
+    emu.failNext({ pattern: '^trustConfigs\\.list$', ...disabled('Certificate Manager') });
+    emu.failNext({ pattern: '^serverTlsPolicies\\.list$', ...disabled('Network Security') });
+    emu.failNext({ pattern: '^backendAuthenticationConfigs\\.list$', ...disabled('Network Security') });
+    const out = await reconcile(undefined);
+    expect(out.status.errors ?? []).toEqual([]);
+    expect(emu.service.store.inProject(PROJECT)).toEqual([]);
+    expect(emu.calls.filter((c) => c.status === 403).map((c) => c.method)).toEqual([
+      'trustConfigs.list',
+      'serverTlsPolicies.list',
+      'backendAuthenticationConfigs.list',
+    ]);
+  });
+
   it('never adopts a trust config of the same name that Portico does not own', async () => {
     const lb = tlsGatewayLb({ backendTls: true });
     const rendered = adapter.render(lb).resources.find((r) => r.kind === 'trust-config')!;
