@@ -295,10 +295,7 @@ function onlyGcpLb(objects: unknown[]): ir.LoadBalancer {
 export const TLS_CAS = { clientCa: certificateAuthority(), backendCa: certificateAuthority() };
 const SERVING = selfSignedCertificate(['shop.example.com']);
 
-/**
- * The fixture Gateway with its HTTPS listener and, as asked, client certificate validation
- * (spec.tls.frontend) and BackendTLSPolicies (api: a CA ConfigMap and a SAN; app: the system roots).
- */
+/** What tlsGatewayLb adds to the fixture Gateway. */
 export interface TlsOptions {
   /** Gateway spec.tls.frontend.default.validation mode; absent = no client validation. */
   frontend?: 'AllowValidOnly' | 'AllowInsecureFallback';
@@ -310,6 +307,10 @@ export interface TlsOptions {
   apiSystemTrust?: boolean;
 }
 
+/**
+ * The fixture Gateway with its HTTPS listener and, as asked, client certificate validation
+ * (spec.tls.frontend) and BackendTLSPolicies (api: a CA ConfigMap and a SAN; app: the system roots).
+ */
 export function tlsGatewayLb(opts: TlsOptions = {}): ir.LoadBalancer {
   const objects = manifests({ tls: { cert: SERVING.certPem, key: SERVING.keyPem } }) as Record<
     string,
