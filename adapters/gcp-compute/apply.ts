@@ -19,6 +19,7 @@ import { updateForwardingRule } from './resources/forwarding-rules.js';
 import { updateHealthCheck } from './resources/health-checks.js';
 import { syncNegEndpoints } from './resources/network-endpoint-groups.js';
 import { updateTargetProxy } from './resources/target-proxies.js';
+import { createLocationValue, deleteLocationValue, updateLocationValue } from './resources/tls-resources.js';
 import { updateUrlMap } from './resources/url-maps.js';
 
 export interface ApplyOptions {
@@ -57,6 +58,12 @@ async function create(ac: ApplyContext, { change: c }: BuildStep): Promise<void>
     await syncNegEndpoints(ac, c.action === 'replace' ? c.before.endpoints : [], c.after);
     return;
   }
+  if (
+    c.kind === 'trust-config' ||
+    c.kind === 'server-tls-policy' ||
+    c.kind === 'backend-authentication-config'
+  )
+    return createLocationValue(ac, c.address, c.kind, c.after);
   const v = c.after;
   const body = c.kind === 'backend-service' ? backendServiceBody(c.after) : toApi(v);
   await ac.createOrAdopt(c.address, c.kind, v.name, scopeOf(v), body);
@@ -74,6 +81,12 @@ async function update(ac: ApplyContext, { change: c }: UpdateStep): Promise<void
     await syncNegEndpoints(ac, c.before.endpoints, c.after);
     return;
   }
+  if (
+    c.kind === 'trust-config' ||
+    c.kind === 'server-tls-policy' ||
+    c.kind === 'backend-authentication-config'
+  )
+    return updateLocationValue(ac, c.address, c.kind, c.after, c.changedPaths ?? []);
   const now = await ac.recheck(c.address, c.kind, c.after.name, scopeOf(c.after));
   if (!now) throw new ConflictError(`${c.address} is gone since it was observed`, c.address);
   switch (c.kind) {
@@ -108,6 +121,12 @@ async function remove(ac: ApplyContext, { change: c }: DeleteStep, negsDeleted: 
     if (now) await syncNegEndpoints(ac, c.before.endpoints, { ...c.before, endpoints: [] });
     return;
   }
+  if (
+    c.kind === 'trust-config' ||
+    c.kind === 'server-tls-policy' ||
+    c.kind === 'backend-authentication-config'
+  )
+    return deleteLocationValue(ac, c.address, c.kind, c.before);
   const scope = scopeOf(c.before);
   const now = await ac.recheck(c.address, c.kind, c.before.name, scope);
   if (now) await deleteResource(ac.calls, c.kind, c.before.name, scope);

@@ -78,13 +78,16 @@ export const GCP_CAPABILITIES: Capabilities = {
   sourceRanges: false,
   requestedAddressTypes: ['IPAddress'],
   retries: true,
-  // A backend service's HTTPS protocol and tlsSettings (sni, subjectAltNames) only verify the backend
-  // with tlsSettings.authenticationConfig, a BackendAuthenticationConfig of the Network Security API
-  // (trust config or public roots, client certificate) that this adapter does not manage yet.
-  backendTls: { supported: false, systemTrust: false, subjectAltNames: false, clientCertificate: false },
+  // BackendTLSPolicy: the backend service's tlsSettings (sni, subjectAltNames) and a Network Security
+  // BackendAuthenticationConfig (a Certificate Manager trust config of the CA bundle, or the public
+  // roots for System); internal/tls-plan.ts. The Gateway's client certificate to backends would be a
+  // Certificate Manager certificate (CLIENT_AUTH scope) in that config: not managed yet.
+  backendTls: { supported: true, systemTrust: true, subjectAltNames: true, clientCertificate: false },
   // Client certificates: a ServerTlsPolicy with a Certificate Manager trust config on the target
-  // HTTPS proxy (ALLOW_INVALID_OR_MISSING_CLIENT_CERT ≈ AllowInsecureFallback); not managed yet.
-  frontendClientValidation: [],
+  // HTTPS proxy. REJECT_INVALID is AllowValidOnly; ALLOW_INVALID_OR_MISSING_CLIENT_CERT asks for a
+  // certificate and admits the client without a valid one, which is AllowInsecureFallback.
+  // Global load balancers only (render.ts refuses the listener on a regional one).
+  frontendClientValidation: ['AllowValidOnly', 'AllowInsecureFallback'],
   tlsMixedModes: false,
   misdirectedRequests: false,
   // Backend buckets: a route rule's `service` (never weighted or mirrored to; global load balancers only).

@@ -5,7 +5,14 @@
 
 import { compareFields } from '#core/plan/compare-fields.js';
 import type { DiffSpec, Resource } from '#core/plan/types.js';
-import { type GcpKind, type GcpKinds, gcpAddress, parseResourcePath, relativePath } from './model.js';
+import {
+  type GcpKind,
+  type GcpKinds,
+  gcpAddress,
+  parseLocationPath,
+  parseResourcePath,
+  relativePath,
+} from './model.js';
 
 const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
   'forwarding-rule': [
@@ -31,9 +38,23 @@ const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
   // A certificate cannot be changed: its name hashes its content.
   'ssl-certificate': ['name', 'region', 'certificate'],
   'backend-bucket': ['name'],
+  // Certificate Manager and Network Security resources change in place (patch) but for their name.
+  'trust-config': ['name', 'location'],
+  'server-tls-policy': ['name', 'location'],
+  'backend-authentication-config': ['name', 'location'],
 };
 
-const OUTPUT_ONLY = ['id', 'selfLink', 'fingerprint', 'labelFingerprint', 'creationTimestamp', 'kind'];
+const OUTPUT_ONLY = [
+  'id',
+  'selfLink',
+  'fingerprint',
+  'labelFingerprint',
+  'creationTimestamp',
+  'kind',
+  'etag',
+  'createTime',
+  'updateTime',
+];
 
 /** Not Compute fields, or never returned by the API. */
 const IGNORE: Readonly<Partial<Record<GcpKind, readonly string[]>>> = {
@@ -44,7 +65,9 @@ const IGNORE: Readonly<Partial<Record<GcpKind, readonly string[]>>> = {
 /** A JSON value with every reference in relative form and route rules stripped of `routes`. */
 function normalize(value: unknown, key = ''): unknown {
   if (typeof value === 'string')
-    return /^(?:https:\/\/|projects\/|global\/|regions\/|zones\/)/.test(value) && key !== 'certificateMap'
+    return /^(?:https:\/\/|projects\/|global\/|regions\/|zones\/)/.test(value) &&
+      key !== 'certificateMap' &&
+      !value.includes('/locations/')
       ? relativePath(value)
       : value;
   if (Array.isArray(value)) {
@@ -101,6 +124,8 @@ export function gcpReferences(resource: Resource<GcpKinds>): string[] {
   const out = new Set<string>();
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
+      const located = parseLocationPath(v);
+      if (located) out.add(gcpAddress(located.kind, located.name));
       const ref = parseResourcePath(v);
       if (ref)
         out.add(

@@ -59,6 +59,8 @@ export interface TargetHttpsProxyValue extends ComputeResource {
   /** Compute SslCertificates (the first is the default), or else a Certificate Manager map. */
   sslCertificates?: string[];
   certificateMap?: string;
+  /** Client certificate validation: `projects/<p>/locations/global/serverTlsPolicies/<name>`. */
+  serverTlsPolicy?: string;
 }
 
 export interface HeaderToAdd {
@@ -195,8 +197,21 @@ export interface BackendServiceValue extends ComputeResource {
   cdnPolicy?: { cacheMode: 'CACHE_ALL_STATIC' | 'USE_ORIGIN_HEADERS' | 'FORCE_CACHE_ALL' };
   /** Attached with setSecurityPolicy (output only on the resource itself in v1). */
   securityPolicy?: string;
+  /** HTTPS to verified backends (BackendTLSPolicy). Absent = the backend's certificate is not checked. */
+  tlsSettings?: BackendServiceTlsSettings;
   /** The IR pool it stands for; absent for the empty default service. Not a Compute field. */
   pool?: string;
+}
+
+export type SubjectAltName = { dnsName: string } | { uniformResourceIdentifier: string };
+
+export interface BackendServiceTlsSettings {
+  /** Sent as SNI; the backend's certificate must carry it unless subjectAltNames are given. */
+  sni: string;
+  /** When present, the backend's certificate must carry one of these instead of `sni`. */
+  subjectAltNames?: SubjectAltName[];
+  /** `projects/<p>/locations/global/backendAuthenticationConfigs/<name>`: what the certificate must chain to. */
+  authenticationConfig: string;
 }
 
 export type HealthCheckType = 'HTTP' | 'HTTPS' | 'TCP' | 'GRPC';
@@ -263,6 +278,36 @@ export interface BackendBucketValue extends ComputeResource {
   cdnPolicy?: { cacheMode: 'CACHE_ALL_STATIC' | 'USE_ORIGIN_HEADERS' | 'FORCE_CACHE_ALL' };
 }
 
+/**
+ * Certificate Manager and Network Security resources (REST, internal/google-rest.ts): named within a
+ * location (`global`), with labels and a description (Portico's marker, as on Compute resources).
+ */
+export interface LocationResource {
+  name: string;
+  description: string;
+  location: 'global';
+  labels: Record<string, string>;
+}
+
+/** A Certificate Manager trust config: one trust store of PEM trust anchors (the CA certificates). */
+export interface TrustConfigValue extends LocationResource {
+  trustStores: { trustAnchors: { pemCertificate: string }[] }[];
+}
+
+export type ClientValidationMode = 'REJECT_INVALID' | 'ALLOW_INVALID_OR_MISSING_CLIENT_CERT';
+
+/** A Network Security ServerTlsPolicy as Application LBs take it: client certificates checked against a trust config. */
+export interface ServerTlsPolicyValue extends LocationResource {
+  mtlsPolicy: { clientValidationMode: ClientValidationMode; clientValidationTrustConfig: string };
+}
+
+/** A Network Security BackendAuthenticationConfig: the CAs backend certificates must chain to. */
+export interface BackendAuthenticationConfigValue extends LocationResource {
+  /** `projects/<p>/locations/global/trustConfigs/<name>`; absent = public roots only. */
+  trustConfig?: string;
+  wellKnownRoots: 'NONE' | 'PUBLIC_ROOTS';
+}
+
 /** Each Compute resource kind and the type of its value. */
 export type GcpValues = {
   'forwarding-rule': ForwardingRuleValue;
@@ -275,6 +320,9 @@ export type GcpValues = {
   'neg-endpoints': NegEndpointsValue;
   'ssl-certificate': SslCertificateValue;
   'backend-bucket': BackendBucketValue;
+  'trust-config': TrustConfigValue;
+  'server-tls-policy': ServerTlsPolicyValue;
+  'backend-authentication-config': BackendAuthenticationConfigValue;
 };
 
 export type GcpKind = keyof GcpValues;
@@ -337,6 +385,37 @@ export function parseResourcePath(
   if (!kind) return undefined;
   const zone = m[1]!.startsWith('zones/') ? m[1]!.slice('zones/'.length) : undefined;
   return { kind, name: m[3]!, ...(zone !== undefined ? { zone } : {}) };
+}
+
+/** The kinds of Certificate Manager and Network Security, and their collections (`projects/p/locations/l/<collection>`). */
+export const LOCATION_COLLECTIONS = {
+  'trust-config': 'trustConfigs',
+  'server-tls-policy': 'serverTlsPolicies',
+  'backend-authentication-config': 'backendAuthenticationConfigs',
+} as const satisfies Partial<Record<GcpKind, string>>;
+
+export type LocationKind = keyof typeof LOCATION_COLLECTIONS;
+
+export const isLocationKind = (kind: GcpKind): kind is LocationKind => kind in LOCATION_COLLECTIONS;
+
+/** `projects/<p>/locations/<l>/<collection>/<name>`: how resources refer to these. */
+export function locationPath(kind: LocationKind, project: string, location: string, name: string): string {
+  return `projects/${project}/locations/${location}/${LOCATION_COLLECTIONS[kind]}/${name}`;
+}
+
+/** The kind, location and name of a location resource path (a `//<api>.googleapis.com/` prefix allowed). */
+export function parseLocationPath(
+  link: string,
+): { kind: LocationKind; project: string; location: string; name: string } | undefined {
+  const m =
+    /^(?:\/\/[a-z]+\.googleapis\.com\/)?projects\/([^/]+)\/locations\/([a-z0-9-]+)\/([a-zA-Z]+)\/([a-zA-Z0-9_-]+)$/.exec(
+      link,
+    );
+  if (!m) return undefined;
+  const kind = (Object.keys(LOCATION_COLLECTIONS) as LocationKind[]).find(
+    (k) => LOCATION_COLLECTIONS[k] === m[3],
+  );
+  return kind ? { kind, project: m[1]!, location: m[2]!, name: m[4]! } : undefined;
 }
 
 /** A self link or partial URL in its relative form (`global/urlMaps/x`), for comparing. */

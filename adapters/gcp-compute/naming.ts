@@ -133,3 +133,34 @@ export function ownerDescription(lb: ir.LoadBalancer, role: GcpKind): string {
 export function pathMatcherName(host: string): string {
   return gcpName([host === '*' ? 'any' : host], { prefix: 'host' });
 }
+
+/**
+ * The Certificate Manager trust config of a listener's client validation (`listener`, by port) or of
+ * a pool's backend TLS (`pool`, by pool id). Its CAs change in place (patch): the name stays, so
+ * what refers to it does not change.
+ */
+export function trustConfigName(
+  lb: ir.LoadBalancer,
+  s: NameScope,
+  of: { port: number } | { pool: ir.BackendPool },
+): string {
+  return 'port' in of
+    ? gcpName([...lbParts(lb), String(of.port)], { hidden: hidden(lb, s, 'trust-config', String(of.port)) })
+    : gcpName(poolParts(of.pool), { hidden: hidden(lb, s, 'trust-config', of.pool.id) });
+}
+
+/** The ServerTlsPolicy of the target HTTPS proxy on `port`. */
+export function serverTlsPolicyName(lb: ir.LoadBalancer, s: NameScope, port: number): string {
+  return gcpName([...lbParts(lb), String(port)], {
+    hidden: hidden(lb, s, 'server-tls-policy', String(port)),
+  });
+}
+
+/** The BackendAuthenticationConfig of one pool's backend service. */
+export function backendAuthenticationConfigName(
+  lb: ir.LoadBalancer,
+  s: NameScope,
+  pool: ir.BackendPool,
+): string {
+  return gcpName(poolParts(pool), { hidden: hidden(lb, s, 'backend-authentication-config', pool.id) });
+}

@@ -16,9 +16,19 @@ import { scopeOf } from './internal/apply-context.js';
 import { collect, type GcpCalls, type Json } from './internal/calls.js';
 import type { ClientName } from './internal/clients.js';
 import { getResource, type Scope } from './internal/collections.js';
+import { getLocationResource, listLocationResources } from './internal/location-collections.js';
 import { markedKey, ownedBy } from './internal/ownership.js';
 import { referencesOf } from './internal/references.js';
-import { COLLECTIONS, type GcpKinds, gcpAddress, type ReferencedKind } from './model.js';
+import {
+  COLLECTIONS,
+  type GcpKinds,
+  gcpAddress,
+  isLocationKind,
+  LOCATION_COLLECTIONS,
+  type LocationKind,
+  parseLocationPath,
+  type ReferencedKind,
+} from './model.js';
 import { backendBucketFromApi } from './resources/backend-buckets.js';
 import { backendServiceFromApi } from './resources/backend-services.js';
 import { forwardingRuleFromApi } from './resources/forwarding-rules.js';
@@ -26,6 +36,7 @@ import { healthCheckFromApi } from './resources/health-checks.js';
 import { listNegEndpoints, negFromApi } from './resources/network-endpoint-groups.js';
 import { sslCertificateFromApi } from './resources/ssl-certificates.js';
 import { targetProxyFromApi } from './resources/target-proxies.js';
+import { locationResourceFromApi } from './resources/tls-resources.js';
 import { urlMapFromApi } from './resources/url-maps.js';
 
 type Observation = ObservedResource<GcpKinds>;
@@ -51,7 +62,7 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
 
   const seen = new Map<string, Observation>();
   const desiredAt = new Map(desired.map((r) => [r.address, r]));
-  const record = (kind: ReferencedKind, api: Json) => {
+  const record = (kind: ObservedKind, api: Json) => {
     const o = observation(kind, api, owned(api), desiredAt.get(addressOf(kind, api)));
     seen.set(o.address, o);
   };
@@ -59,6 +70,11 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
     const address = scope.zone !== undefined ? gcpAddress(kind, name, scope.zone) : gcpAddress(kind, name);
     if (seen.has(address)) return;
     const api = await getResource(ctx, kind, name, scope);
+    if (api) record(kind, api);
+  };
+  const readLocation = async (kind: LocationKind, location: string, name: string) => {
+    if (seen.has(gcpAddress(kind, name))) return;
+    const api = await getLocationResource(ctx, kind, location, name);
     if (api) record(kind, api);
   };
 
@@ -74,7 +90,14 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
       record('forwarding-rule', rule);
 
   // 2. Every desired resource by its name.
-  for (const r of desired) if (r.kind !== 'neg-endpoints') await read(r.kind, r.value.name, scopeOf(r.value));
+  for (const r of desired)
+    if (
+      r.kind === 'trust-config' ||
+      r.kind === 'server-tls-policy' ||
+      r.kind === 'backend-authentication-config'
+    )
+      await readLocation(r.kind, r.value.location, r.value.name);
+    else if (r.kind !== 'neg-endpoints') await read(r.kind, r.value.name, scopeOf(r.value));
 
   // 3. What the owned ones refer to; an unowned resource is reported, never looked into.
   for (let grew = true; grew; ) {
@@ -83,6 +106,13 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
       for (const ref of o.owned ? referencesOf(o.value) : []) {
         const before = seen.size;
         await read(ref.kind, ref.name, ref.scope);
+        grew ||= seen.size > before;
+      }
+    // Trust configs, TLS policies and authentication configs of this project that owned ones use.
+    for (const o of [...seen.values()])
+      for (const ref of o.owned ? locationReferencesOf(o.value, ctx.project) : []) {
+        const before = seen.size;
+        await readLocation(ref.kind, ref.location, ref.name);
         grew ||= seen.size > before;
       }
   }
@@ -124,7 +154,27 @@ export async function listOwnedKeysGcp(ctx: GcpCalls, cluster: string): Promise<
   return { keys: [...keys].sort(), complete };
 }
 
-function addressOf(kind: ReferencedKind, api: Json): string {
+/** The Certificate Manager and Network Security resources of `project` a value refers to. */
+function locationReferencesOf(
+  value: unknown,
+  project: string,
+): { kind: LocationKind; location: string; name: string }[] {
+  const out: { kind: LocationKind; location: string; name: string }[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') {
+      const ref = parseLocationPath(v);
+      if (ref && ref.project === project) out.push(ref);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return out;
+}
+
+type ObservedKind = ReferencedKind | LocationKind;
+
+function addressOf(kind: ObservedKind, api: Json): string {
+  if (isLocationKind(kind)) return gcpAddress(kind, parseLocationPath(String(api.name ?? ''))?.name ?? '');
   const name = String(api.name ?? '');
   return kind === 'network-endpoint-group'
     ? gcpAddress(
@@ -138,7 +188,7 @@ function addressOf(kind: ReferencedKind, api: Json): string {
 }
 
 /** One API resource as the plan sees it: the model's fields only, its self link as id. */
-function observation(kind: ReferencedKind, api: Json, owned: boolean, desired?: Desired): Observation {
+function observation(kind: ObservedKind, api: Json, owned: boolean, desired?: Desired): Observation {
   const base = {
     address: addressOf(kind, api),
     owned,
@@ -166,10 +216,16 @@ function observation(kind: ReferencedKind, api: Json, owned: boolean, desired?: 
       };
     case 'backend-bucket':
       return { ...base, kind, value: backendBucketFromApi(api) };
+    case 'trust-config':
+      return { ...base, kind, value: locationResourceFromApi(kind, api) };
+    case 'server-tls-policy':
+      return { ...base, kind, value: locationResourceFromApi(kind, api) };
+    case 'backend-authentication-config':
+      return { ...base, kind, value: locationResourceFromApi(kind, api) };
   }
 }
 
-type Scan = (ctx: GcpCalls) => Promise<{ kind: ReferencedKind; api: Json }[]>;
+type Scan = (ctx: GcpCalls) => Promise<{ kind: ObservedKind; api: Json }[]>;
 
 /** Every scope of a collection at once (aggregated list), or a global-only collection's list. */
 const aggregated =
@@ -194,11 +250,17 @@ const SCANS: readonly Scan[] = [
   aggregated('health-check', 'healthChecks'),
   aggregated('network-endpoint-group', 'networkEndpointGroups'),
   aggregated('ssl-certificate', 'sslCertificates'),
+  // Portico makes these in `global` only (render.ts): a regional load balancer gets none.
+  ...(Object.keys(LOCATION_COLLECTIONS) as LocationKind[]).map(
+    (kind): Scan =>
+      async (ctx) =>
+        (await listLocationResources(ctx, kind, 'global')).map((api) => ({ kind, api })),
+  ),
 ];
 
 /** Every Portico-marked resource of the project; any failed listing throws (retry). */
-async function scanProject(ctx: GcpCalls, what: string): Promise<{ kind: ReferencedKind; api: Json }[]> {
-  const out: { kind: ReferencedKind; api: Json }[] = [];
+async function scanProject(ctx: GcpCalls, what: string): Promise<{ kind: ObservedKind; api: Json }[]> {
+  const out: { kind: ObservedKind; api: Json }[] = [];
   for (const scan of SCANS) {
     try {
       out.push(...(await scan(ctx)));

@@ -19,14 +19,17 @@ import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js'
 import { renderPassthrough } from './internal/passthrough.js';
 import { RouteProblem, routeRules } from './internal/route-rules.js';
 import { isSafeHost } from './internal/safe-values.js';
+import { planBackendTls, planClientValidation } from './internal/tls-plan.js';
 import { zonalNegs } from './internal/zonal-negs.js';
 import {
+  type BackendAuthenticationConfigValue,
   type BackendBucketValue,
   type BackendServiceValue,
   GCP_COMPUTE_ADAPTER,
   type GcpKinds,
   gcpAddress,
   type HealthCheckValue,
+  locationPath,
   type NegEndpointsValue,
   type NetworkEndpoint,
   type NetworkEndpointGroupValue,
@@ -35,6 +38,7 @@ import {
   type RouteRule,
   resourcePath,
   type SslCertificateValue,
+  type TrustConfigValue,
 } from './model.js';
 import {
   backendBucketName,
@@ -65,6 +69,8 @@ interface PoolPlan {
   negs: NetworkEndpointGroupValue[];
   endpoints: NegEndpointsValue[];
   notices: AdapterNotice[];
+  /** Backend TLS: what the backend service's tlsSettings refer to. */
+  tls?: { config: BackendAuthenticationConfigValue; trustConfig?: TrustConfigValue };
 }
 
 export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {}): Rendered<GcpKinds> {
@@ -113,16 +119,43 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
   const pools = new Map(supported.pools.map((p) => [p.id, p]));
   const plans = new Map<string, PoolPlan>();
   const used = new Set<string>();
+  // A pool whose backend TLS cannot be programmed is left out (its routes with it): serving it
+  // without verifying the backend would be less than the BackendTLSPolicy asks.
+  const refusedPools = new Set<string>();
   const planFor = (id: string): PoolPlan | undefined => {
     const pool = pools.get(id);
-    if (!pool) return undefined;
+    if (!pool || refusedPools.has(id)) return undefined;
     let plan = plans.get(id);
     if (!plan) {
+      const tls = pool.tls ? backendTlsFor(pool, pool.tls) : undefined;
+      if (tls && 'problem' in tls) {
+        refusedPools.add(id);
+        notices.push({
+          severity: 'error',
+          code: 'UnsupportedValue',
+          feature: 'pool/tls',
+          source: pool.source,
+          pool: pool.id,
+          message: `pool ${pool.id} left out: ${tls.problem}`,
+        });
+        return undefined;
+      }
       plan = planPool(lb, pool, params, scope, inScope, limits);
+      if (tls) {
+        plan.service.tlsSettings = tls.tlsSettings;
+        plan.tls = { config: tls.config, ...(tls.trustConfig ? { trustConfig: tls.trustConfig } : {}) };
+      }
       plans.set(id, plan);
     }
     return plan;
   };
+  const tlsContext = { lb, scope, project: params.project };
+  const backendTlsFor = (pool: ir.BackendPool, tls: ir.BackendTls) =>
+    region !== undefined
+      ? {
+          problem: `Portico verifies backends (BackendTLSPolicy ${tls.policy}) on global load balancers only; this one is in ${region}`,
+        }
+      : planBackendTls(tlsContext, pool, tls);
 
   // One forwarding rule per listener and family: each takes the first requested address of its family.
   const v6Address = supported.requestedAddresses.find((a) => isIP(a.value) === 6);
@@ -165,11 +198,42 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
     }
     const https = listener.protocol === 'HTTPS';
     let certificates: { sslCertificates: string[] } | { certificateMap: string } | undefined;
+    let serverTlsPolicy: string | undefined;
     if (https) {
       const c = certificatesFor(lb, listener, params, scope, inScope);
       for (const p of c.problems) onListener({ severity: c.refs ? 'warning' : 'error', ...p });
       if (!c.refs) continue;
       certificates = c.refs;
+      const validation = listener.tls?.clientValidation;
+      if (validation) {
+        const v =
+          region !== undefined
+            ? {
+                problem: `Portico checks client certificates on global load balancers only; this one is in ${region}`,
+              }
+            : planClientValidation(tlsContext, listener.port, validation);
+        if ('problem' in v) {
+          // Serving the listener without the check would admit clients it should refuse.
+          onListener({
+            severity: 'error',
+            code: 'UnsupportedValue',
+            feature: 'listener/client-validation',
+            message: `listener ${listener.id} left out: ${v.problem}`,
+          });
+          continue;
+        }
+        add({
+          address: gcpAddress('trust-config', v.trustConfig.name),
+          kind: 'trust-config',
+          value: v.trustConfig,
+        });
+        add({
+          address: gcpAddress('server-tls-policy', v.policy.name),
+          kind: 'server-tls-policy',
+          value: v.policy,
+        });
+        serverTlsPolicy = locationPath('server-tls-policy', params.project, 'global', v.policy.name);
+      }
       for (const cert of c.uploads)
         if (!resources.some((r) => r.kind === 'ssl-certificate' && r.value.name === cert.name))
           add({ address: gcpAddress('ssl-certificate', cert.name), kind: 'ssl-certificate', value: cert });
@@ -219,6 +283,7 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
           ...inScope,
           urlMap,
           ...certificates,
+          ...(serverTlsPolicy !== undefined ? { serverTlsPolicy } : {}),
         },
       });
     else
@@ -284,6 +349,18 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
       kind: 'backend-service',
       value: plan.service,
     });
+    if (plan.tls?.trustConfig)
+      add({
+        address: gcpAddress('trust-config', plan.tls.trustConfig.name),
+        kind: 'trust-config',
+        value: plan.tls.trustConfig,
+      });
+    if (plan.tls)
+      add({
+        address: gcpAddress('backend-authentication-config', plan.tls.config.name),
+        kind: 'backend-authentication-config',
+        value: plan.tls.config,
+      });
     add({
       address: gcpAddress('health-check', plan.healthCheck.name),
       kind: 'health-check',
@@ -523,7 +600,8 @@ function planPool(
       pool: pool.id,
       message: `pool ${pool.id}: ${message}`,
     });
-  const protocol = pool.protocol === 'HTTPS' ? 'HTTPS' : 'HTTP';
+  // A BackendTLSPolicy makes the pool HTTPS whatever its appProtocol said (tlsSettings need it).
+  const protocol = pool.protocol === 'HTTPS' || pool.tls ? 'HTTPS' : 'HTTP';
   const hc = pool.healthCheck;
   const hcName = healthCheckName(lb, scope, pool, hc.protocol);
   const probe = {

@@ -101,7 +101,7 @@ function describe(request: Json): string {
     .join('/');
 }
 
-function backoff(p: RetryPolicy, attempt: number, retryAfterMs: number | undefined): number {
+export function backoff(p: RetryPolicy, attempt: number, retryAfterMs: number | undefined): number {
   const ceiling = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1));
   return Math.max(retryAfterMs ?? 0, Math.random() * ceiling);
 }
@@ -125,6 +125,6 @@ export function untilAborted<T>(signal: AbortSignal, p: Promise<T>): Promise<T> 
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return untilAborted(signal, new Promise((r) => setTimeout(r, ms)));
 }

@@ -5,6 +5,7 @@
 
 import type { AuthClient } from 'google-auth-library';
 import type { ComputeService } from './compute-protos.js';
+import { createGoogleRest, type GoogleRest } from './google-rest.js';
 
 /** Where and how to reach the Compute API; all optional (production: Application Default Credentials). */
 export interface GcpClientOptions {
@@ -46,7 +47,11 @@ const CLIENTS = {
 
 export type ClientName = keyof typeof CLIENTS;
 
-export type GcpClients = Record<ClientName, ComputeClient> & { close(): Promise<void> };
+export type GcpClients = Record<ClientName, ComputeClient> & {
+  /** Certificate Manager and Network Security (google-rest.ts), with the same options. */
+  rest: GoogleRest;
+  close(): Promise<void>;
+};
 
 type ComputeRest = typeof import('./compute-rest.js');
 let library: Promise<ComputeRest> | undefined;
@@ -77,6 +82,7 @@ export async function createGcpClients(opts: GcpClientOptions): Promise<GcpClien
         return c;
       },
     });
+  clients.rest = createGoogleRest(opts);
   clients.close = async () => {
     const open = [...made.values()];
     made.clear();

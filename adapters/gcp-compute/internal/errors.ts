@@ -75,6 +75,11 @@ export function mapComputeError(err: unknown, signal: AbortSignal, what: string)
       { cause: err },
     );
   if (status === 400 && /not ready/i.test(e.message ?? '')) return new TransientError(text, { cause: err });
+  // Certificate Manager and Network Security: a resource still referenced (a trust config in use).
+  if (status === 400 && reason === 'FAILED_PRECONDITION')
+    return new RetryableError(`${text} (in use, or not yet released: retried on the next reconcile)`, {
+      cause: err,
+    });
   // An endpoint attached or detached by someone else since observe: observe again.
   if (status === 400 && /is already attached|is not attached/i.test(e.message ?? ''))
     return new ConflictError(`${text} (the NEG changed since it was observed)`);

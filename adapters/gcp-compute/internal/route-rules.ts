@@ -302,10 +302,17 @@ function bucketTarget(
   return Object.keys(routeAction).length > 0 ? { service, routeAction } : { service };
 }
 
+/** Every method a Gateway API CORS filter can name (HTTPMethodWithWildcard without `*`). */
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+
 /**
  * The CORS filter as a route action's corsPolicy (Envoy's CORS filter: preflights answered by the
  * load balancer). Subdomain-wildcard origins need allowOriginRegexes, which only the
- * INTERNAL_SELF_MANAGED scheme takes; the capabilities declare them unsupported.
+ * INTERNAL_SELF_MANAGED scheme takes; the capabilities declare them unsupported. An allowed origin,
+ * `*` included, is answered with the request's Origin, which is what credentials need. The method,
+ * header and expose lists are sent as written, and with credentials a browser reads `*` there
+ * literally, where the Gateway API means "any": a `*` method list is spelled out (every method a
+ * route can name), and `*` header lists, which cannot be, are refused.
  */
 function corsPolicy(f: ir.CorsFilter): CorsPolicy {
   const wildcard = f.allowOrigins.find((o) => o.includes('*.'));
@@ -314,9 +321,18 @@ function corsPolicy(f: ir.CorsFilter): CorsPolicy {
       'filter/CORS/origin-wildcards',
       `origin ${JSON.stringify(wildcard)}: GCP matches origin patterns only on the INTERNAL_SELF_MANAGED scheme`,
     );
+  const literal = f.allowCredentials
+    ? (['allowHeaders', 'exposeHeaders'] as const).find((k) => f[k].includes('*'))
+    : undefined;
+  if (literal !== undefined)
+    throw new RouteProblem(
+      'filter/CORS/credentials-wildcard',
+      `${literal} "*" with allowCredentials: GCP sends the list as written and browsers read "*" literally when credentials are allowed; name the headers`,
+    );
+  const methods = f.allowCredentials && f.allowMethods.includes('*') ? HTTP_METHODS : f.allowMethods;
   return {
     allowOrigins: f.allowOrigins,
-    ...(f.allowMethods.length > 0 ? { allowMethods: f.allowMethods } : {}),
+    ...(methods.length > 0 ? { allowMethods: methods } : {}),
     ...(f.allowHeaders.length > 0 ? { allowHeaders: f.allowHeaders } : {}),
     ...(f.exposeHeaders.length > 0 ? { exposeHeaders: f.exposeHeaders } : {}),
     maxAge: f.maxAgeSeconds,

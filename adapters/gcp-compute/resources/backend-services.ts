@@ -2,11 +2,11 @@
 // observed fingerprint. A Cloud Armor policy is output only on the resource in v1: it is attached
 // with setSecurityPolicy, after the insert or the update.
 
-import { lastSegment, pick, regionOf, toApi } from '../internal/api-values.js';
+import { clean, lastSegment, pick, regionOf, toApi } from '../internal/api-values.js';
 import { type ApplyContext, scopeOf, touched, type UpdateOf } from '../internal/apply-context.js';
 import type { Json } from '../internal/calls.js';
 import { mutateResource, type Scope } from '../internal/collections.js';
-import type { Backend, BackendServiceValue } from '../model.js';
+import type { Backend, BackendServiceTlsSettings, BackendServiceValue, SubjectAltName } from '../model.js';
 
 export function backendServiceFromApi(api: Json): BackendServiceValue {
   const v = pick(api, [
@@ -36,6 +36,26 @@ export function backendServiceFromApi(api: Json): BackendServiceValue {
     ...(typeof api.securityPolicy === 'string' && api.securityPolicy !== ''
       ? { securityPolicy: lastSegment(api.securityPolicy) }
       : {}),
+    ...tlsSettingsFromApi(api.tlsSettings),
+  };
+}
+
+/** The backend TLS settings Portico sets; the authentication config in its relative form. */
+function tlsSettingsFromApi(raw: unknown): { tlsSettings?: BackendServiceTlsSettings } {
+  const t = clean(raw) as Json | undefined;
+  if (!t) return {};
+  const sans = ((t.subjectAltNames as Json[] | undefined) ?? []).map(
+    (s) => pick(s, ['dnsName', 'uniformResourceIdentifier']) as unknown as SubjectAltName,
+  );
+  return {
+    tlsSettings: {
+      sni: String(t.sni ?? ''),
+      ...(sans.length > 0 ? { subjectAltNames: sans } : {}),
+      authenticationConfig: String(t.authenticationConfig ?? '').replace(
+        /^\/\/networksecurity\.googleapis\.com\//,
+        '',
+      ),
+    },
   };
 }
 

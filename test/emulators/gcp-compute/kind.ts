@@ -23,6 +23,15 @@ export interface KindContext {
   allocateIp(internal: boolean): string;
   /** An ephemeral global IPv6 address (GFE range). */
   allocateIpv6(): string;
+  /**
+   * A Network Security resource in the request's location (`global`, or the region): it exists and is
+   * ready; its relative path (`projects/p/locations/global/serverTlsPolicies/x`).
+   */
+  locationRef(
+    field: string,
+    value: unknown,
+    collection: 'serverTlsPolicies' | 'backendAuthenticationConfigs',
+  ): string;
 }
 
 export interface Kind {

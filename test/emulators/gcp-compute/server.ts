@@ -13,6 +13,7 @@ import {
   type ScriptedError,
   type ScriptedOperationError,
 } from './faults.js';
+import { LocationService, parseLocationRoute } from './locations.js';
 import { parseRoute } from './routes.js';
 import { ComputeService, type ServiceOptions } from './service.js';
 import type { Json } from './store.js';
@@ -32,6 +33,8 @@ export interface CallRecord {
 
 export class GcpComputeEmulator {
   readonly service: ComputeService;
+  /** Certificate Manager trust configs, Network Security policies and authentication configs. */
+  readonly locations: LocationService;
   /** Every call, in order. */
   readonly calls: CallRecord[] = [];
   private readonly faults: FaultInjector;
@@ -41,6 +44,19 @@ export class GcpComputeEmulator {
   constructor(opts: GcpComputeEmulatorOptions = {}) {
     this.faults = new FaultInjector(opts.seed ?? 1, opts.faults);
     this.service = new ComputeService(opts, this.faults, () => this.counters.operation());
+    this.locations = new LocationService({
+      now: opts.now ?? Date.now,
+      operationDelayMs: opts.operationDelayMs ?? 10,
+      computeUser: (project, path) => {
+        const needle = `${path}"`;
+        return this.service.store
+          .inProject(project)
+          .find((e) => e.state !== 'deleting' && JSON.stringify(e.value).includes(needle))?.value.selfLink as
+          | string
+          | undefined;
+      },
+    });
+    this.service.locations = this.locations;
   }
 
   get endpoint(): string {
@@ -100,6 +116,7 @@ export class GcpComputeEmulator {
   /** Drops all resources, operations, faults and counters. */
   reset(): void {
     this.service.reset();
+    this.locations.reset();
     this.clearFaults();
     this.resetStats();
   }
@@ -108,7 +125,8 @@ export class GcpComputeEmulator {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://emulator');
-    const route = parseRoute(req.method ?? 'GET', url.pathname);
+    const route =
+      parseRoute(req.method ?? 'GET', url.pathname) ?? parseLocationRoute(req.method ?? 'GET', url.pathname);
     if (!route) {
       const e = new ComputeApiError(404, 'notFound', `The emulator serves no ${req.method} ${url.pathname}`);
       send(res, 404, e.body());
@@ -136,7 +154,12 @@ export class GcpComputeEmulator {
       } catch {
         throw new ComputeApiError(400, 'parseError', 'This API does not support parsing form-encoded input.');
       }
-      reply(200, await this.service.handle(route, body, url.searchParams));
+      reply(
+        200,
+        'location' in route
+          ? this.locations.handle(route, body, url.searchParams)
+          : await this.service.handle(route, body, url.searchParams),
+      );
     } catch (err) {
       const e = err instanceof ComputeApiError ? err : new ComputeApiError(500, 'backendError', String(err));
       this.counters.error(e.reason);

@@ -28,6 +28,7 @@ import {
   QUOTA_METRICS,
 } from './limits.js';
 import { listFilter } from './list-filter.js';
+import type { LocationService } from './locations.js';
 import { EndpointSets, parseEndpoints } from './network-endpoints.js';
 import { OperationStore } from './operations.js';
 import { page } from './pagination.js';
@@ -86,6 +87,8 @@ export class ComputeService {
   readonly endpoints = new EndpointSets();
   readonly health: EndpointHealth;
   readonly limits: ComputeLimits;
+  /** The trust configs and TLS policies backend services and target proxies refer to (server.ts sets it). */
+  locations: LocationService | undefined;
   private readonly now: () => number;
   private nextId = 4_000_000_000_000_000_000n + BigInt(randomBytes(2).readUInt16BE());
   private nextIp = 1;
@@ -511,6 +514,11 @@ export class ComputeService {
         return `${internal ? '10.128' : '34.120'}.${(n >> 8) & 255}.${n & 255}`;
       },
       allocateIpv6: () => `2600:1901:0:${(this.nextIp++).toString(16)}::`,
+      locationRef: (field, value, collection) => {
+        if (!this.locations) throw invalid(field, 'the emulator holds no Network Security resources');
+        const location = route.scope.kind === 'region' ? route.scope.name : 'global';
+        return this.locations.resolve(route.project, field, value, collection, location);
+      },
     };
   }
 

@@ -6,6 +6,7 @@ import { PassThroughClient } from 'google-auth-library';
 import { createGcpComputeAdapter, type GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { translate } from '#core/translate/translate.js';
+import { caConfigMap, certificateAuthority, selfSignedCertificate } from '#test/conformance/certificates.js';
 import type { GcpComputeEmulator } from '#test/emulators/gcp-compute/index.js';
 
 export const PROJECT = 'portico-test';
@@ -288,4 +289,74 @@ function onlyGcpLb(objects: unknown[]): ir.LoadBalancer {
   const errors = result.notices.filter((n) => n.severity === 'error');
   if (errors.length) throw new Error(`translate: ${JSON.stringify(errors)}`);
   return lb;
+}
+
+/** The CAs of tlsGatewayLb: one signs clients (frontend validation), one backends (BackendTLSPolicy). */
+export const TLS_CAS = { clientCa: certificateAuthority(), backendCa: certificateAuthority() };
+const SERVING = selfSignedCertificate(['shop.example.com']);
+
+/** What tlsGatewayLb adds to the fixture Gateway. */
+export interface TlsOptions {
+  /** Gateway spec.tls.frontend.default.validation mode; absent = no client validation. */
+  frontend?: 'AllowValidOnly' | 'AllowInsecureFallback';
+  /** The CA ConfigMap of the client validation (default TLS_CAS.clientCa). */
+  clientCaPem?: string;
+  /** BackendTLSPolicies: api with the backend CA and a SAN, app with the system roots. */
+  backendTls?: boolean;
+  /** The api policy trusts the system roots instead of the backend CA. */
+  apiSystemTrust?: boolean;
+}
+
+/**
+ * The fixture Gateway with its HTTPS listener and, as asked, client certificate validation
+ * (spec.tls.frontend) and BackendTLSPolicies (api: a CA ConfigMap and a SAN; app: the system roots).
+ */
+export function tlsGatewayLb(opts: TlsOptions = {}): ir.LoadBalancer {
+  const objects = manifests({ tls: { cert: SERVING.certPem, key: SERVING.keyPem } }) as Record<
+    string,
+    unknown
+  >[];
+  const gateway = objects.find((o) => o.kind === 'Gateway') as { spec: Record<string, unknown> };
+  if (opts.frontend)
+    gateway.spec.tls = {
+      frontend: {
+        default: {
+          validation: {
+            mode: opts.frontend,
+            caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'client-ca' }],
+          },
+        },
+      },
+    };
+  const extra: unknown[] = [];
+  if (opts.frontend) {
+    const cm = caConfigMap('shop', 'client-ca', TLS_CAS.clientCa) as { data: Record<string, string> };
+    if (opts.clientCaPem !== undefined) cm.data['ca.crt'] = opts.clientCaPem;
+    extra.push(cm);
+  }
+  if (opts.backendTls)
+    extra.push(
+      caConfigMap('shop', 'backend-ca', TLS_CAS.backendCa),
+      backendTlsPolicy('api-tls', 'api', {
+        ...(opts.apiSystemTrust
+          ? { wellKnownCACertificates: 'System' }
+          : { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'backend-ca' }] }),
+        hostname: 'api.internal',
+        subjectAltNames: [{ type: 'Hostname', hostname: 'api.shop.svc' }],
+      }),
+      backendTlsPolicy('app-tls', 'app', { wellKnownCACertificates: 'System', hostname: 'app.example.com' }),
+    );
+  const result = translate([...objects, ...extra], { cluster: 'it' });
+  const lb = result.loadBalancers.find((l) => l.provider === 'gcp-compute');
+  if (!lb) throw new Error(`no load balancer: ${JSON.stringify(result.notices)}`);
+  return lb;
+}
+
+function backendTlsPolicy(name: string, service: string, validation: Record<string, unknown>): unknown {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'BackendTLSPolicy',
+    metadata: { name, namespace: 'shop', creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { targetRefs: [{ group: '', kind: 'Service', name: service }], validation },
+  };
 }

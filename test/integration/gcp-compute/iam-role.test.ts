@@ -4,6 +4,8 @@
 // changing, resync's listing, deletes), every method the emulator counted is mapped to its IAM
 // permission, and the role must allow each one and allow no Compute method that was never called
 // (`use` / `useReadOnly` on referenced resources aside: the caller needs them, no method is theirs).
+// Certificate Manager trust configs and Network Security policies (client certificates, backend TLS)
+// are held to the same rule.
 
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +24,8 @@ import {
   inventory,
   passthroughLb,
   REGION,
+  TLS_CAS,
+  tlsGatewayLb,
 } from './fixtures.js';
 
 const ROLE = new URL('../../../infra/gcp/portico-role.yaml', import.meta.url);
@@ -33,11 +37,23 @@ const ROLE = new URL('../../../infra/gcp/portico-role.yaml', import.meta.url);
  */
 function permissionOf(method: string): string {
   const [collection, verb] = method.split('.') as [string, string];
+  // Certificate Manager and Network Security (REST): create, get, list, update (patch), delete.
+  const other = LOCATION_PERMISSIONS[collection];
+  if (other) return `${other}.${verb === 'patch' ? 'update' : verb}`;
   const action =
     { insert: 'create', patch: 'update', aggregatedList: 'list' }[verb] ??
     (collection.endsWith('Operations') && verb === 'wait' ? 'get' : verb);
   return `compute.${collection}.${action}`;
 }
+
+/** The IAM collection of each Certificate Manager and Network Security collection the emulator counts. */
+const LOCATION_PERMISSIONS: Record<string, string> = {
+  trustConfigs: 'certificatemanager.trustconfigs',
+  serverTlsPolicies: 'networksecurity.serverTlsPolicies',
+  backendAuthenticationConfigs: 'networksecurity.backendAuthenticationConfigs',
+  // Both APIs' operations share the emulator's path; the adapter polls them for each.
+  locationOperations: 'certificatemanager.operations',
+};
 
 /** Permissions no method of the adapter's stands for: its resources' references need them. */
 const REFERENCE_ONLY = /\.(use|useReadOnly)$/;
@@ -88,6 +104,15 @@ async function lifecycle(base: FixtureOptions) {
   const labelled = { ...base.gcpCompute, labels: { team: 'shop' }, securityPolicy: 'edge-policy' };
   await converge(lb({ tls: two, gcpCompute: labelled }));
   if (base.gcpCompute?.location === undefined) {
+    // client certificate validation and BackendTLSPolicies on, changed in place, and off again
+    await converge(tlsGatewayLb({ frontend: 'AllowValidOnly', backendTls: true }));
+    await converge(tlsGatewayLb({ frontend: 'AllowInsecureFallback', backendTls: true }));
+    const rotated = `${TLS_CAS.clientCa.certPem}${TLS_CAS.backendCa.certPem}`;
+    await converge(
+      tlsGatewayLb({ frontend: 'AllowInsecureFallback', clientCaPem: rotated, backendTls: true }),
+    );
+    await converge(tlsGatewayLb({ backendTls: true, apiSystemTrust: true }));
+    await converge(tlsGatewayLb({}));
     const map = { ...labelled, certificates: { source: 'certificateMap', map: 'shop-map' } };
     await converge(lb({ tls: two, gcpCompute: map }));
     await converge(lb({ gcpCompute: map }, true));
@@ -112,12 +137,18 @@ describe('infra/gcp/portico-role.yaml', () => {
     const needed = new Set([...called].map(permissionOf));
     expect([...needed].filter((p) => !allowed.has(p)).sort(), 'called, but not in the role').toEqual([]);
     const unused = [...allowed].filter(
-      (p) => p.startsWith('compute.') && !REFERENCE_ONLY.test(p) && !needed.has(p),
+      (p) =>
+        /^(compute|certificatemanager\.trustconfigs|networksecurity)\./.test(p) &&
+        !REFERENCE_ONLY.test(p) &&
+        // Network Security's operations: polled like Certificate Manager's (one path in the emulator).
+        p !== 'networksecurity.operations.get' &&
+        !needed.has(p),
     );
     expect(unused.sort(), 'in the role, but never called').toEqual([]);
-    // the role names nothing twice, and only Compute and Certificate Manager permissions
+    // the role names nothing twice, and only Compute, Certificate Manager and Network Security permissions
     expect(role.includedPermissions.length).toBe(allowed.size);
-    for (const p of allowed) expect(p).toMatch(/^(compute|certificatemanager)\.[a-zA-Z]+\.[a-zA-Z]+$/);
+    for (const p of allowed)
+      expect(p).toMatch(/^(compute|certificatemanager|networksecurity)\.[a-zA-Z]+\.[a-zA-Z]+$/);
   });
 
   it('maps methods to permissions as IAM names them', () => {

@@ -3,7 +3,7 @@
 // scope, CDN only on global external services, at most 16 custom request and response headers.
 
 import { invalid, tooLarge } from '../errors.js';
-import { int, list, obj, oneOf } from '../fields.js';
+import { exactlyOne, int, list, obj, oneOf, str } from '../fields.js';
 import type { KindContext } from '../kind.js';
 import type { Json } from '../store.js';
 
@@ -98,6 +98,7 @@ export function prepareBackendService(body: Json, ctx: KindContext): Json {
   delete bs.securityPolicy;
   const attached = ctx.current?.value.securityPolicy;
   if (attached !== undefined) bs.securityPolicy = attached;
+  if (bs.tlsSettings !== undefined) bs.tlsSettings = tlsSettings(bs.tlsSettings, protocol, ctx);
   if (bs.network !== undefined) bs.network = ctx.externalRef('resource.network', bs.network, 'networks');
   return {
     ...bs,
@@ -109,4 +110,30 @@ export function prepareBackendService(body: Json, ctx: KindContext): Json {
     connectionDraining: bs.connectionDraining ?? { drainingTimeoutSec: 0 },
     ...(passthrough ? {} : { portName: bs.portName ?? 'http' }),
   };
+}
+
+/**
+ * Backend TLS: SNI, subjectAltNames (each a DNS name or a URI) and the BackendAuthenticationConfig
+ * that must exist; only on backend services that speak TLS.
+ */
+function tlsSettings(raw: unknown, protocol: string, ctx: KindContext): Json {
+  const t = structuredClone(obj('resource.tlsSettings', raw) ?? {});
+  if (!['HTTPS', 'HTTP2', 'SSL'].includes(protocol))
+    throw invalid('resource.tlsSettings', `a ${protocol} backend service does not speak TLS to its backends`);
+  str('resource.tlsSettings.sni', t.sni, { max: 255 });
+  if (typeof t.sni === 'string' && !/^[a-zA-Z0-9.-]+$/.test(t.sni))
+    throw invalid('resource.tlsSettings.sni', `'${t.sni}' is not a host name`);
+  const sans = list('resource.tlsSettings.subjectAltNames', t.subjectAltNames);
+  sans.forEach((s, i) => {
+    const f = `resource.tlsSettings.subjectAltNames[${i}]`;
+    const one = exactlyOne(f, obj(f, s) ?? {}, ['dnsName', 'uniformResourceIdentifier']);
+    str(`${f}.${one}`, (s as Json)[one!], { min: 1, max: 2048 });
+  });
+  if (t.authenticationConfig !== undefined)
+    t.authenticationConfig = ctx.locationRef(
+      'resource.tlsSettings.authenticationConfig',
+      t.authenticationConfig,
+      'backendAuthenticationConfigs',
+    );
+  return t;
 }

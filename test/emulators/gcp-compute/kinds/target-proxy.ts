@@ -41,6 +41,11 @@ export function prepareTargetHttpsProxy(body: Json, ctx: KindContext): Json {
     (c, i) => ctx.ref(`resource.sslCertificates[${i}]`, c, ['sslCertificates']).value.selfLink,
   );
   if (certs.length === 0) delete p.sslCertificates;
+  // Client certificate validation; an empty reference (a patch) detaches the policy.
+  if (p.serverTlsPolicy === undefined || p.serverTlsPolicy === null || p.serverTlsPolicy === '')
+    delete p.serverTlsPolicy;
+  else
+    p.serverTlsPolicy = ctx.locationRef('resource.serverTlsPolicy', p.serverTlsPolicy, 'serverTlsPolicies');
   if (p.sslPolicy !== undefined)
     p.sslPolicy = ctx.externalRef('resource.sslPolicy', p.sslPolicy, 'sslPolicies');
   return {

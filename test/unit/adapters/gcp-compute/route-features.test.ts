@@ -83,6 +83,40 @@ describe('gcp-compute route features', () => {
     });
   });
 
+  it('with credentials, a `*` method list is spelled out and `*` header lists are refused: GCP sends them as written, and browsers read `*` literally then', () => {
+    const any = { ...CORS, allowOrigins: ['*'], allowMethods: ['*'], allowHeaders: [], exposeHeaders: [] };
+    const out = render([
+      forwardRoute('any', 'shop/api/80', { filters: [any] }),
+      forwardRoute('open', 'shop/site/80', {
+        filters: [{ ...any, allowCredentials: false, allowHeaders: ['*'] }],
+      }),
+      forwardRoute('headers', 'shop/canary/80', { filters: [{ ...any, allowHeaders: ['*'] }] }),
+      forwardRoute('expose', 'shop/canary/80', {
+        id: 'r/expose',
+        filters: [{ ...any, exposeHeaders: ['*'] }],
+      }),
+    ]);
+    expect(out.notices.map((n) => [n.route, n.feature])).toEqual([
+      ['HTTPRoute/shop/headers/rule/0/match/0', 'filter/CORS/credentials-wildcard'],
+      ['r/expose', 'filter/CORS/credentials-wildcard'],
+    ]);
+    const rules = rulesOf(out);
+    // `*` origins: the load balancer (Envoy) answers with the request's Origin, as credentials need.
+    expect(rules.get('HTTPRoute/shop/any/rule/0/match/0')!.routeAction!.corsPolicy).toEqual({
+      allowOrigins: ['*'],
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'],
+      maxAge: 600,
+      allowCredentials: true,
+      disabled: false,
+    });
+    // Without credentials `*` means any, as written.
+    expect(rules.get('HTTPRoute/shop/open/rule/0/match/0')!.routeAction!.corsPolicy).toMatchObject({
+      allowMethods: ['*'],
+      allowHeaders: ['*'],
+      allowCredentials: false,
+    });
+  });
+
   it('mirrors a percentage of requests with mirrorPercent, and refuses a second mirror', () => {
     const out = render([
       forwardRoute('half', 'shop/api/80', {
