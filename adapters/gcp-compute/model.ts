@@ -195,6 +195,12 @@ export interface BackendServiceValue extends ComputeResource {
   cdnPolicy?: { cacheMode: 'CACHE_ALL_STATIC' | 'USE_ORIGIN_HEADERS' | 'FORCE_CACHE_ALL' };
   /** Attached with setSecurityPolicy (output only on the resource itself in v1). */
   securityPolicy?: string;
+  /**
+   * Which address of a NEG endpoint the proxies connect to: absent = IPv4 (GCP's IPV4_ONLY default);
+   * IPV6_ONLY for pools of IPv6-only pods, PREFER_IPV6 for dual-stack pods on an IPv6-first load
+   * balancer (internal/neg-endpoints.ts).
+   */
+  ipAddressSelectionPolicy?: 'PREFER_IPV6' | 'IPV6_ONLY';
   /** The IR pool it stands for; absent for the empty default service. Not a Compute field. */
   pool?: string;
 }
@@ -230,12 +236,19 @@ export interface NetworkEndpointGroupValue extends ComputeResource {
   subnetwork?: string;
 }
 
-/** GCE_VM_IP_PORT: ipAddress and port (instance when known). GCE_VM_IP: the instance only (no port). */
+/**
+ * GCE_VM_IP_PORT: a pod's address(es) and port (instance when known): ipAddress (IPv4), ipv6Address, or
+ * both for a dual-stack pod. GCE_VM_IP: the instance only (no port).
+ */
 export interface NetworkEndpoint {
   /** The VM (Kubernetes node) that holds the endpoint, when the EndpointSlice names it. */
   instance?: string;
-  /** Absent for GCE_VM_IP endpoints: the API fills in the VM's primary IP. */
+  /**
+   * Absent for GCE_VM_IP endpoints and IPv6-only pods: GCP then fills in the VM's primary IP when the
+   * instance is named (observe drops it again: resources/network-endpoint-groups.ts).
+   */
   ipAddress?: string;
+  ipv6Address?: string;
   port?: number;
 }
 

@@ -91,9 +91,16 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
   const resources = [...seen.values()];
   for (const o of [...resources])
     if (o.kind === 'network-endpoint-group' && o.owned) {
-      const value = await listNegEndpoints({ calls: ctx }, o.value.name, o.value.zone);
+      const address = gcpAddress('neg-endpoints', o.value.name, o.value.zone);
+      const wanted = desiredAt.get(address);
+      const value = await listNegEndpoints(
+        { calls: ctx },
+        o.value.name,
+        o.value.zone,
+        wanted?.kind === 'neg-endpoints' ? wanted.value.endpoints : [],
+      );
       resources.push({
-        address: gcpAddress('neg-endpoints', o.value.name, o.value.zone),
+        address,
         kind: 'neg-endpoints',
         value,
         owned: true,

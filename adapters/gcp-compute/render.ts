@@ -15,6 +15,7 @@ import type { DesiredResource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js';
+import { negEndpointPlan } from './internal/neg-endpoints.js';
 import { renderPassthrough } from './internal/passthrough.js';
 import { RouteProblem, routeRules } from './internal/route-rules.js';
 import { isSafeHost } from './internal/safe-values.js';
@@ -551,49 +552,24 @@ function planPool(
   const network = params.network ?? 'global/networks/default';
   const name = negName(lb, scope, pool, network);
   const zones = params.negZones;
-  const byZone = new Map<string, NegEndpointsValue['endpoints']>(zones.map((z) => [z, []]));
-  let elsewhere = 0;
-  let ipv6 = 0;
-  let dropped = 0;
-  // A dual-stack Service lists each pod once per family: its IPv4 endpoint already reaches it.
-  const podKey = (p: ir.PodRef) => `${p.namespace}/${p.name}`;
-  const v4Pods = new Set(
-    pool.endpoints.flatMap((e) => (e.family === 'IPv4' && e.pod ? [podKey(e.pod)] : [])),
-  );
-  for (const e of pool.endpoints) {
-    if (!e.ready) continue;
-    if (e.family !== 'IPv4') {
-      if (!e.pod || !v4Pods.has(podKey(e.pod))) ipv6++;
-      continue;
-    }
-    // An endpoint outside the NEG zones goes to the first zone's NEG (GCP checks the instance's zone on attach).
-    const zone = e.zone !== undefined && byZone.has(e.zone) ? e.zone : zones[0]!;
-    if (zone !== e.zone) elsewhere++;
-    const list = byZone.get(zone)!;
-    if (list.length >= limits.endpointsPerNeg) {
-      dropped++;
-      continue;
-    }
-    list.push({
-      ...(e.nodeName !== undefined ? { instance: e.nodeName } : {}),
-      ipAddress: e.address,
-      port: e.port,
-    });
-  }
-  if (elsewhere > 0)
+  const placed = negEndpointPlan(pool, zones, {
+    endpointsPerNeg: limits.endpointsPerNeg,
+    ipv6First: lb.ipFamilies?.[0] === 'IPv6',
+  });
+  if (placed.elsewhere > 0)
     warn(
       'neg/zone',
-      `${elsewhere} endpoint(s) have no zone among negZones; they are put in the NEG of ${zones[0]}`,
+      `${placed.elsewhere} endpoint(s) have no zone among negZones; they are put in the NEG of ${zones[0]}`,
     );
-  if (ipv6 > 0)
+  if (placed.ipv6LeftOut > 0)
     warn(
       'neg/ipv6',
-      `${ipv6} IPv6 endpoint(s) of pods without an IPv4 endpoint left out: Portico attaches IPv4 NEG endpoints only`,
+      `${placed.ipv6LeftOut} IPv6 endpoint(s) of pods without an IPv4 endpoint left out: the pool has IPv4-only pods too, and a backend service reaches its endpoints by one family`,
     );
-  if (dropped > 0)
+  if (placed.dropped > 0)
     warn(
       'neg/endpoints',
-      `${dropped} endpoint(s) left out: at most ${limits.endpointsPerNeg} per NEG`,
+      `${placed.dropped} endpoint(s) left out: at most ${limits.endpointsPerNeg} per NEG`,
       'LimitExceeded',
     );
 
@@ -606,7 +582,7 @@ function planPool(
       ...(params.subnetwork ? { subnetwork: params.subnetwork } : {}),
     },
     zones,
-    (zone) => [...byZone.get(zone)!].sort(compareEndpoints),
+    (zone) => [...placed.byZone.get(zone)!].sort(compareEndpoints),
   );
   const serviceName = backendServiceName(lb, scope, pool, protocol);
   const service: BackendServiceValue = {
@@ -627,6 +603,7 @@ function planPool(
     enableCDN: params.cdn?.enabled ?? false,
     ...(params.cdn?.enabled ? { cdnPolicy: { cacheMode: params.cdn.cacheMode } } : {}),
     ...(params.securityPolicy !== undefined ? { securityPolicy: params.securityPolicy } : {}),
+    ...(placed.ipAddressSelectionPolicy ? { ipAddressSelectionPolicy: placed.ipAddressSelectionPolicy } : {}),
     pool: pool.id,
   };
   return { service, healthCheck, negs, endpoints, notices };
@@ -674,7 +651,7 @@ function ipFamilyPlan(
 /** Endpoints in a stable order: by IP and port (GCE_VM_IP_PORT), or by instance (GCE_VM_IP). */
 function compareEndpoints(a: NetworkEndpoint, b: NetworkEndpoint): number {
   const key = (e: NetworkEndpoint) =>
-    `${e.ipAddress ?? ''}|${String(e.port ?? 0).padStart(5, '0')}|${e.instance ?? ''}`;
+    `${e.ipAddress ?? ''}|${e.ipv6Address ?? ''}|${String(e.port ?? 0).padStart(5, '0')}|${e.instance ?? ''}`;
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 

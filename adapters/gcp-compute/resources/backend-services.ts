@@ -2,7 +2,7 @@
 // observed fingerprint. A Cloud Armor policy is output only on the resource in v1: it is attached
 // with setSecurityPolicy, after the insert or the update.
 
-import { lastSegment, pick, regionOf, toApi } from '../internal/api-values.js';
+import { clean, lastSegment, pick, regionOf, toApi } from '../internal/api-values.js';
 import { type ApplyContext, scopeOf, touched, type UpdateOf } from '../internal/apply-context.js';
 import type { Json } from '../internal/calls.js';
 import { mutateResource, type Scope } from '../internal/collections.js';
@@ -19,6 +19,8 @@ export function backendServiceFromApi(api: Json): BackendServiceValue {
     'enableCDN',
     'fingerprint',
   ]);
+  // IPV4_ONLY is GCP's default, which render leaves out.
+  const selection = clean(api.ipAddressSelectionPolicy);
   const backends = ((pick(api, ['backends']).backends as Json[] | undefined) ?? []).map(
     (b) => pick(b, ['group', 'balancingMode', 'maxRatePerEndpoint', 'capacityScaler']) as unknown as Backend,
   );
@@ -32,6 +34,9 @@ export function backendServiceFromApi(api: Json): BackendServiceValue {
     // GCP fills a CDN policy in even when CDN is off; only the cache mode of an enabled CDN is Portico's.
     ...(v.enableCDN === true && cacheMode
       ? { cdnPolicy: { cacheMode: cacheMode as NonNullable<BackendServiceValue['cdnPolicy']>['cacheMode'] } }
+      : {}),
+    ...(selection === 'PREFER_IPV6' || selection === 'IPV6_ONLY'
+      ? { ipAddressSelectionPolicy: selection }
       : {}),
     ...(typeof api.securityPolicy === 'string' && api.securityPolicy !== ''
       ? { securityPolicy: lastSegment(api.securityPolicy) }

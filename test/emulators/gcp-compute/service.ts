@@ -285,7 +285,8 @@ export class ComputeService {
       throw invalid('group', `'${link}' is not a backend of ${refPath(service.ref)}`);
     const attached = [...this.endpoints.of(link).values()];
     const healthStatus = this.health.of(service.value, link, attached, this.checkOf(service)).map((h) => ({
-      ipAddress: h.endpoint.ipAddress,
+      ...(h.endpoint.ipAddress !== undefined ? { ipAddress: h.endpoint.ipAddress } : {}),
+      ...(h.endpoint.ipv6Address !== undefined ? { ipv6Address: h.endpoint.ipv6Address } : {}),
       ...(h.endpoint.port !== undefined ? { port: h.endpoint.port } : {}),
       ...(h.endpoint.instance !== undefined
         ? { instance: `${scopeLink(route.project, neg.ref.scope)}/instances/${h.endpoint.instance}` }

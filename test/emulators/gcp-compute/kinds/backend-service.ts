@@ -26,6 +26,7 @@ const AFFINITIES = [
   'STRONG_COOKIE_AFFINITY',
 ] as const;
 const MODES = ['UTILIZATION', 'RATE', 'CONNECTION', 'CUSTOM_METRICS'] as const;
+const IP_SELECTION = ['IPV4_ONLY', 'PREFER_IPV6', 'IPV6_ONLY'] as const;
 
 export function prepareBackendService(body: Json, ctx: KindContext): Json {
   const bs = structuredClone(body);
@@ -98,6 +99,13 @@ export function prepareBackendService(body: Json, ctx: KindContext): Json {
   delete bs.securityPolicy;
   const attached = ctx.current?.value.securityPolicy;
   if (attached !== undefined) bs.securityPolicy = attached;
+  // Which address of an endpoint the proxies use: proxy-based (managed) schemes only.
+  const selection = oneOf('resource.ipAddressSelectionPolicy', bs.ipAddressSelectionPolicy, IP_SELECTION);
+  if (selection !== undefined && selection !== 'IPV4_ONLY' && !scheme.endsWith('_MANAGED'))
+    throw invalid(
+      'resource.ipAddressSelectionPolicy',
+      `${selection} needs a proxy-based load balancing scheme, not ${scheme}`,
+    );
   if (bs.network !== undefined) bs.network = ctx.externalRef('resource.network', bs.network, 'networks');
   return {
     ...bs,
