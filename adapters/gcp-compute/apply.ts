@@ -18,6 +18,11 @@ import { backendServiceBody, setSecurityPolicy, updateBackendService } from './r
 import { updateForwardingRule } from './resources/forwarding-rules.js';
 import { updateHealthCheck } from './resources/health-checks.js';
 import { syncNegEndpoints } from './resources/network-endpoint-groups.js';
+import {
+  createServiceLbPolicy,
+  deleteServiceLbPolicy,
+  updateServiceLbPolicy,
+} from './resources/service-lb-policies.js';
 import { updateTargetProxy } from './resources/target-proxies.js';
 import { updateUrlMap } from './resources/url-maps.js';
 
@@ -57,6 +62,7 @@ async function create(ac: ApplyContext, { change: c }: BuildStep): Promise<void>
     await syncNegEndpoints(ac, c.action === 'replace' ? c.before.endpoints : [], c.after);
     return;
   }
+  if (c.kind === 'service-lb-policy') return createServiceLbPolicy(ac, c.address, c.after);
   const v = c.after;
   const body = c.kind === 'backend-service' ? backendServiceBody(c.after) : toApi(v);
   await ac.createOrAdopt(c.address, c.kind, v.name, scopeOf(v), body);
@@ -74,6 +80,7 @@ async function update(ac: ApplyContext, { change: c }: UpdateStep): Promise<void
     await syncNegEndpoints(ac, c.before.endpoints, c.after);
     return;
   }
+  if (c.kind === 'service-lb-policy') return updateServiceLbPolicy(ac, c.address, c.after);
   const now = await ac.recheck(c.address, c.kind, c.after.name, scopeOf(c.after));
   if (!now) throw new ConflictError(`${c.address} is gone since it was observed`, c.address);
   switch (c.kind) {
@@ -108,6 +115,7 @@ async function remove(ac: ApplyContext, { change: c }: DeleteStep, negsDeleted: 
     if (now) await syncNegEndpoints(ac, c.before.endpoints, { ...c.before, endpoints: [] });
     return;
   }
+  if (c.kind === 'service-lb-policy') return deleteServiceLbPolicy(ac, c.address, c.before);
   const scope = scopeOf(c.before);
   const now = await ac.recheck(c.address, c.kind, c.before.name, scope);
   if (now) await deleteResource(ac.calls, c.kind, c.before.name, scope);

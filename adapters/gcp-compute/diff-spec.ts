@@ -6,6 +6,7 @@
 import { compareFields } from '#core/plan/compare-fields.js';
 import type { DiffSpec, Resource } from '#core/plan/types.js';
 import { type GcpKind, type GcpKinds, gcpAddress, parseResourcePath, relativePath } from './model.js';
+import { parsePolicyReference } from './resources/service-lb-policies.js';
 
 const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
   'forwarding-rule': [
@@ -31,6 +32,7 @@ const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
   // A certificate cannot be changed: its name hashes its content.
   'ssl-certificate': ['name', 'region', 'certificate'],
   'backend-bucket': ['name'],
+  'service-lb-policy': ['name', 'location'],
 };
 
 const OUTPUT_ONLY = ['id', 'selfLink', 'fingerprint', 'labelFingerprint', 'creationTimestamp', 'kind'];
@@ -99,6 +101,12 @@ export function gcpReferences(resource: Resource<GcpKinds>): string[] {
   if (resource.kind === 'neg-endpoints')
     return [gcpAddress('network-endpoint-group', resource.value.networkEndpointGroup, resource.value.zone)];
   const out = new Set<string>();
+  // A backend service's policy is a Network Services resource: its address is by name.
+  const policy =
+    resource.kind === 'backend-service' && resource.value.serviceLbPolicy !== undefined
+      ? parsePolicyReference(resource.value.serviceLbPolicy)
+      : undefined;
+  if (policy) out.add(gcpAddress('service-lb-policy', policy.name));
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
       const ref = parseResourcePath(v);

@@ -201,8 +201,26 @@ export interface BackendServiceValue extends ComputeResource {
    * balancer (internal/neg-endpoints.ts).
    */
   ipAddressSelectionPolicy?: 'PREFER_IPV6' | 'IPV6_ONLY';
+  /**
+   * A Network Services ServiceLbPolicy (`//networkservices.googleapis.com/projects/<p>/locations/global/
+   * serviceLbPolicies/<name>`): WATERFALL_BY_ZONE for pools that prefer close endpoints.
+   */
+  serviceLbPolicy?: string;
   /** The IR pool it stands for; absent for the empty default service. Not a Compute field. */
   pool?: string;
+}
+
+/**
+ * A Network Services service load balancing policy (networkservices v1, not Compute): how a backend
+ * service spreads traffic over its NEGs. Global only (global external and cross-region internal
+ * Application LBs). Ownership is the marker in `description`, as for Compute resources.
+ */
+export interface ServiceLbPolicyValue {
+  name: string;
+  description: string;
+  /** `global`: the only location backend services take policies from. */
+  location: 'global';
+  loadBalancingAlgorithm: 'WATERFALL_BY_ZONE';
 }
 
 export type HealthCheckType = 'HTTP' | 'HTTPS' | 'TCP' | 'GRPC';
@@ -288,6 +306,7 @@ export type GcpValues = {
   'neg-endpoints': NegEndpointsValue;
   'ssl-certificate': SslCertificateValue;
   'backend-bucket': BackendBucketValue;
+  'service-lb-policy': ServiceLbPolicyValue;
 };
 
 export type GcpKind = keyof GcpValues;

@@ -24,12 +24,20 @@ import { backendServiceFromApi } from './resources/backend-services.js';
 import { forwardingRuleFromApi } from './resources/forwarding-rules.js';
 import { healthCheckFromApi } from './resources/health-checks.js';
 import { listNegEndpoints, negFromApi } from './resources/network-endpoint-groups.js';
+import {
+  getServiceLbPolicy,
+  listServiceLbPolicies,
+  parsePolicyReference,
+  serviceLbPolicyFromApi,
+} from './resources/service-lb-policies.js';
 import { sslCertificateFromApi } from './resources/ssl-certificates.js';
 import { targetProxyFromApi } from './resources/target-proxies.js';
 import { urlMapFromApi } from './resources/url-maps.js';
 
 type Observation = ObservedResource<GcpKinds>;
 type Desired = DesiredResource<GcpKinds>;
+/** What observe reads whole: the Compute kinds, and Network Services' policies. */
+type ObservedKind = ReferencedKind | 'service-lb-policy';
 
 export interface ObserveOptions {
   key: LbKey;
@@ -51,7 +59,7 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
 
   const seen = new Map<string, Observation>();
   const desiredAt = new Map(desired.map((r) => [r.address, r]));
-  const record = (kind: ReferencedKind, api: Json) => {
+  const record = (kind: ObservedKind, api: Json) => {
     const o = observation(kind, api, owned(api), desiredAt.get(addressOf(kind, api)));
     seen.set(o.address, o);
   };
@@ -73,18 +81,37 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
     for (const rule of await collect<Json>(ctx, 'forwardingRules', 'listAsync', { region, filter }))
       record('forwarding-rule', rule);
 
+  const readPolicy = async (name: string) => {
+    if (seen.has(gcpAddress('service-lb-policy', name))) return;
+    const api = await getServiceLbPolicy(ctx, 'global', name);
+    if (api) record('service-lb-policy', api);
+  };
+
   // 2. Every desired resource by its name.
-  for (const r of desired) if (r.kind !== 'neg-endpoints') await read(r.kind, r.value.name, scopeOf(r.value));
+  for (const r of desired)
+    if (r.kind === 'service-lb-policy') await readPolicy(r.value.name);
+    else if (r.kind !== 'neg-endpoints') await read(r.kind, r.value.name, scopeOf(r.value));
 
   // 3. What the owned ones refer to; an unowned resource is reported, never looked into.
   for (let grew = true; grew; ) {
     grew = false;
-    for (const o of [...seen.values()])
+    for (const o of [...seen.values()]) {
       for (const ref of o.owned ? referencesOf(o.value) : []) {
         const before = seen.size;
         await read(ref.kind, ref.name, ref.scope);
         grew ||= seen.size > before;
       }
+      // A policy a removed topology preference left on the backend service (this project's only).
+      const policy =
+        o.owned && o.kind === 'backend-service' && o.value.serviceLbPolicy !== undefined
+          ? parsePolicyReference(o.value.serviceLbPolicy)
+          : undefined;
+      if (policy && policy.project === ctx.project && policy.location === 'global') {
+        const before = seen.size;
+        await readPolicy(policy.name);
+        grew ||= seen.size > before;
+      }
+    }
   }
 
   // 4. The endpoints of every owned NEG.
@@ -131,7 +158,8 @@ export async function listOwnedKeysGcp(ctx: GcpCalls, cluster: string): Promise<
   return { keys: [...keys].sort(), complete };
 }
 
-function addressOf(kind: ReferencedKind, api: Json): string {
+function addressOf(kind: ObservedKind, api: Json): string {
+  if (kind === 'service-lb-policy') return gcpAddress(kind, serviceLbPolicyFromApi(api).name);
   const name = String(api.name ?? '');
   return kind === 'network-endpoint-group'
     ? gcpAddress(
@@ -145,13 +173,15 @@ function addressOf(kind: ReferencedKind, api: Json): string {
 }
 
 /** One API resource as the plan sees it: the model's fields only, its self link as id. */
-function observation(kind: ReferencedKind, api: Json, owned: boolean, desired?: Desired): Observation {
+function observation(kind: ObservedKind, api: Json, owned: boolean, desired?: Desired): Observation {
   const base = {
     address: addressOf(kind, api),
     owned,
     ...(typeof api.selfLink === 'string' ? { id: api.selfLink } : {}),
   };
   switch (kind) {
+    case 'service-lb-policy':
+      return { ...base, kind, value: serviceLbPolicyFromApi(api) };
     case 'forwarding-rule':
       return { ...base, kind, value: forwardingRuleFromApi(api) };
     case 'target-http-proxy':
@@ -176,7 +206,7 @@ function observation(kind: ReferencedKind, api: Json, owned: boolean, desired?: 
   }
 }
 
-type Scan = (ctx: GcpCalls) => Promise<{ kind: ReferencedKind; api: Json }[]>;
+type Scan = (ctx: GcpCalls) => Promise<{ kind: ObservedKind; api: Json }[]>;
 
 /** Every scope of a collection at once (aggregated list), or a global-only collection's list. */
 const aggregated =
@@ -201,11 +231,13 @@ const SCANS: readonly Scan[] = [
   aggregated('health-check', 'healthChecks'),
   aggregated('network-endpoint-group', 'networkEndpointGroups'),
   aggregated('ssl-certificate', 'sslCertificates'),
+  async (ctx) =>
+    (await listServiceLbPolicies(ctx)).map((api) => ({ kind: 'service-lb-policy' as const, api })),
 ];
 
 /** Every Portico-marked resource of the project; any failed listing throws (retry). */
-async function scanProject(ctx: GcpCalls, what: string): Promise<{ kind: ReferencedKind; api: Json }[]> {
-  const out: { kind: ReferencedKind; api: Json }[] = [];
+async function scanProject(ctx: GcpCalls, what: string): Promise<{ kind: ObservedKind; api: Json }[]> {
+  const out: { kind: ObservedKind; api: Json }[] = [];
   for (const scan of SCANS) {
     try {
       out.push(...(await scan(ctx)));

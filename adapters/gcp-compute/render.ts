@@ -34,6 +34,7 @@ import {
   type ReferencedKind,
   type RouteRule,
   resourcePath,
+  type ServiceLbPolicyValue,
   type SslCertificateValue,
 } from './model.js';
 import {
@@ -46,11 +47,13 @@ import {
   negName,
   ownerDescription,
   pathMatcherName,
+  serviceLbPolicyName,
   sslCertificateName,
   targetProxyName,
   urlMapName,
 } from './naming.js';
 import { type GcpComputeParameters, parseParameters } from './parameters.js';
+import { policyReference } from './resources/service-lb-policies.js';
 
 export interface GcpRenderOptions {
   /** Lower limits (tests). */
@@ -61,6 +64,8 @@ type Desired = DesiredResource<GcpKinds>;
 
 interface PoolPlan {
   service: BackendServiceValue;
+  /** WATERFALL_BY_ZONE for a pool that prefers close endpoints (global load balancers). */
+  policy?: ServiceLbPolicyValue;
   healthCheck: HealthCheckValue;
   negs: NetworkEndpointGroupValue[];
   endpoints: NegEndpointsValue[];
@@ -284,6 +289,12 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
       kind: 'backend-service',
       value: plan.service,
     });
+    if (plan.policy)
+      add({
+        address: gcpAddress('service-lb-policy', plan.policy.name),
+        kind: 'service-lb-policy',
+        value: plan.policy,
+      });
     add({
       address: gcpAddress('health-check', plan.healthCheck.name),
       kind: 'health-check',
@@ -584,6 +595,7 @@ function planPool(
     zones,
     (zone) => [...placed.byZone.get(zone)!].sort(compareEndpoints),
   );
+  const policy = closeZonePolicy(lb, pool, params, scope, warn);
   const serviceName = backendServiceName(lb, scope, pool, protocol);
   const service: BackendServiceValue = {
     name: serviceName,
@@ -594,19 +606,58 @@ function planPool(
     timeoutSec: 30,
     healthChecks: [resourcePath('health-check', hcName, inScope)],
     // RATE with 1 request per second per endpoint, as ingress-gce: only the ratio between endpoints counts.
+    // With a zone-first policy, a zone spills over when "at capacity": a capacity no pod reaches
+    // keeps traffic in the zone while it has a healthy endpoint, as PreferClose asks.
     backends: zones.map((zone) => ({
       group: resourcePath('network-endpoint-group', name, { zone }),
       balancingMode: 'RATE',
-      maxRatePerEndpoint: 1,
+      maxRatePerEndpoint: policy ? PREFER_CLOSE_MAX_RATE : 1,
       capacityScaler: 1,
     })),
     enableCDN: params.cdn?.enabled ?? false,
     ...(params.cdn?.enabled ? { cdnPolicy: { cacheMode: params.cdn.cacheMode } } : {}),
     ...(params.securityPolicy !== undefined ? { securityPolicy: params.securityPolicy } : {}),
     ...(placed.ipAddressSelectionPolicy ? { ipAddressSelectionPolicy: placed.ipAddressSelectionPolicy } : {}),
+    ...(policy ? { serviceLbPolicy: policyReference(params.project, policy.location, policy.name) } : {}),
     pool: pool.id,
   };
-  return { service, healthCheck, negs, endpoints, notices };
+  return { service, healthCheck, negs, endpoints, notices, ...(policy ? { policy } : {}) };
+}
+
+/**
+ * The RATE capacity per endpoint of a pool that prefers close endpoints: far above what one pod
+ * serves, so that WATERFALL_BY_ZONE moves traffic to another zone for health, never for load (the
+ * other pools keep ingress-gce's 1, where only the ratio between endpoints counts).
+ */
+export const PREFER_CLOSE_MAX_RATE = 1_000_000;
+
+/**
+ * PreferClose on GCP: the NEGs are zonal already, and a service load balancing policy with
+ * WATERFALL_BY_ZONE keeps each proxy's traffic in its own zone's NEG until that zone has no healthy
+ * capacity. Backend services take policies on global load balancers only (global external and
+ * cross-region internal); a regional one is served from every zone, with a warning.
+ */
+function closeZonePolicy(
+  lb: ir.LoadBalancer,
+  pool: ir.BackendPool,
+  params: GcpComputeParameters,
+  scope: NameScope,
+  warn: (feature: string, message: string) => void,
+): ServiceLbPolicyValue | undefined {
+  if (pool.topology !== 'PreferClose') return undefined;
+  if (params.location !== 'global') {
+    warn(
+      'pool/topology/PreferClose',
+      `traffic cannot be kept in the zone (PreferClose): service load balancing policies apply to global load balancers only (this one is in ${params.location}); every endpoint gets traffic`,
+    );
+    return undefined;
+  }
+  return {
+    name: serviceLbPolicyName(lb, scope, pool),
+    description: ownerDescription(lb, 'service-lb-policy'),
+    location: 'global',
+    loadBalancingAlgorithm: 'WATERFALL_BY_ZONE',
+  };
 }
 
 /**

@@ -4,6 +4,7 @@
 // everything else is thrown as it is mapped (internal/errors.ts).
 
 import { AbortedError, ThrottledError, throwIfAborted } from '../../types.js';
+import type { GoogleRest } from '../google-rest.js';
 import type { ClientName, ComputeClient, GcpClients } from './clients.js';
 import { mapComputeError, TransientError } from './errors.js';
 
@@ -19,6 +20,8 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDe
 
 export interface GcpCalls {
   readonly clients: GcpClients;
+  /** The non-Compute Google APIs (Network Services), with the same credentials and endpoint. */
+  readonly rest: GoogleRest;
   readonly project: string;
   readonly signal: AbortSignal;
   readonly retry: RetryPolicy;
@@ -101,7 +104,7 @@ function describe(request: Json): string {
     .join('/');
 }
 
-function backoff(p: RetryPolicy, attempt: number, retryAfterMs: number | undefined): number {
+export function backoff(p: RetryPolicy, attempt: number, retryAfterMs: number | undefined): number {
   const ceiling = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1));
   return Math.max(retryAfterMs ?? 0, Math.random() * ceiling);
 }
@@ -125,6 +128,6 @@ export function untilAborted<T>(signal: AbortSignal, p: Promise<T>): Promise<T> 
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return untilAborted(signal, new Promise((r) => setTimeout(r, ms)));
 }

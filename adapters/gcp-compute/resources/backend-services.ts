@@ -7,6 +7,7 @@ import { type ApplyContext, scopeOf, touched, type UpdateOf } from '../internal/
 import type { Json } from '../internal/calls.js';
 import { mutateResource, type Scope } from '../internal/collections.js';
 import type { Backend, BackendServiceValue } from '../model.js';
+import { parsePolicyReference, policyReference } from './service-lb-policies.js';
 
 export function backendServiceFromApi(api: Json): BackendServiceValue {
   const v = pick(api, [
@@ -38,6 +39,7 @@ export function backendServiceFromApi(api: Json): BackendServiceValue {
     ...(selection === 'PREFER_IPV6' || selection === 'IPV6_ONLY'
       ? { ipAddressSelectionPolicy: selection }
       : {}),
+    ...policyOf(api.serviceLbPolicy),
     ...(typeof api.securityPolicy === 'string' && api.securityPolicy !== ''
       ? { securityPolicy: lastSegment(api.securityPolicy) }
       : {}),
@@ -66,4 +68,11 @@ export async function updateBackendService(ac: ApplyContext, c: UpdateOf<'backen
       backendServiceResource: { ...backendServiceBody(c.after), fingerprint: c.before.fingerprint },
     });
   if (touched(c, 'securityPolicy')) await setSecurityPolicy(ac, c.after);
+}
+
+/** The policy reference in render's form, whatever URL form the API answers with. */
+function policyOf(ref: unknown): { serviceLbPolicy?: string } {
+  const p = typeof ref === 'string' && ref !== '' ? parsePolicyReference(ref) : undefined;
+  if (p) return { serviceLbPolicy: policyReference(p.project, p.location, p.name) };
+  return typeof ref === 'string' && ref !== '' ? { serviceLbPolicy: ref } : {};
 }

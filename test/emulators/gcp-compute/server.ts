@@ -13,6 +13,12 @@ import {
   type ScriptedError,
   type ScriptedOperationError,
 } from './faults.js';
+import {
+  GoogleApiError,
+  NetworkServices,
+  type NetworkServicesRoute,
+  parseNetworkServicesRoute,
+} from './network-services.js';
 import { parseRoute } from './routes.js';
 import { ComputeService, type ServiceOptions } from './service.js';
 import type { Json } from './store.js';
@@ -32,6 +38,8 @@ export interface CallRecord {
 
 export class GcpComputeEmulator {
   readonly service: ComputeService;
+  /** Network Services' service load balancing policies (paths under `/v1/`). */
+  readonly networkServices: NetworkServices;
   /** Every call, in order. */
   readonly calls: CallRecord[] = [];
   private readonly faults: FaultInjector;
@@ -41,6 +49,11 @@ export class GcpComputeEmulator {
   constructor(opts: GcpComputeEmulatorOptions = {}) {
     this.faults = new FaultInjector(opts.seed ?? 1, opts.faults);
     this.service = new ComputeService(opts, this.faults, () => this.counters.operation());
+    this.networkServices = new NetworkServices({
+      operationDelayMs: opts.operationDelayMs ?? 10,
+      usedBy: (policy) => this.service.serviceLbPolicyUser(policy),
+    });
+    this.service.serviceLbPolicyExists = (policy) => this.networkServices.policies.has(policy);
   }
 
   get endpoint(): string {
@@ -100,14 +113,52 @@ export class GcpComputeEmulator {
   /** Drops all resources, operations, faults and counters. */
   reset(): void {
     this.service.reset();
+    this.networkServices.reset();
     this.clearFaults();
     this.resetStats();
+  }
+
+  private async onNetworkServices(
+    route: NetworkServicesRoute,
+    text: string,
+    url: URL,
+    res: ServerResponse,
+  ): Promise<void> {
+    const reply = (status: number, body: unknown, reason?: string) => {
+      this.calls.push({ method: route.method, status, ...(reason ? { reason } : {}), at: Date.now() });
+      send(res, status, body);
+    };
+    this.counters.call(route.method, route.action);
+    const delay = this.faults.latencyMs(route.method);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const fault = this.faults.check(route.method);
+    if (fault) {
+      this.counters.error(fault.error.reason, fault.kind);
+      if (fault.kind === 'rateLimited') this.counters.rateLimited(route.method);
+      reply(fault.error.status, fault.error.body(), fault.error.reason);
+      return;
+    }
+    try {
+      let body: Json = {};
+      try {
+        body = text ? (JSON.parse(text) as Json) : {};
+      } catch {
+        throw new GoogleApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
+      }
+      reply(200, this.networkServices.handle(route, url.searchParams, body));
+    } catch (err) {
+      const e = err instanceof GoogleApiError ? err : new GoogleApiError(500, 'INTERNAL', String(err));
+      this.counters.error(e.code);
+      reply(e.status, e.body(), e.code);
+    }
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://emulator');
+    const ns = parseNetworkServicesRoute(req.method ?? 'GET', url.pathname);
+    if (ns) return this.onNetworkServices(ns, Buffer.concat(chunks).toString('utf8'), url, res);
     const route = parseRoute(req.method ?? 'GET', url.pathname);
     if (!route) {
       const e = new ComputeApiError(404, 'notFound', `The emulator serves no ${req.method} ${url.pathname}`);

@@ -32,11 +32,13 @@ const ROLE = new URL('../../../infra/gcp/portico-role.yaml', import.meta.url);
  * method (get, list, delete, update, set*, attach/detach/listNetworkEndpoints) has its own name.
  */
 function permissionOf(method: string): string {
-  const [collection, verb] = method.split('.') as [string, string];
+  // Network Services methods are named `networkservices.<collection>.<verb>` already.
+  const api = method.startsWith('networkservices.') ? 'networkservices' : 'compute';
+  const [collection, verb] = method.replace(/^networkservices\./, '').split('.') as [string, string];
   const action =
     { insert: 'create', patch: 'update', aggregatedList: 'list' }[verb] ??
     (collection.endsWith('Operations') && verb === 'wait' ? 'get' : verb);
-  return `compute.${collection}.${action}`;
+  return `${api}.${collection}.${action}`;
 }
 
 /** Permissions no method of the adapter's stands for: its resources' references need them. */
@@ -87,6 +89,9 @@ async function lifecycle(base: FixtureOptions) {
   await converge(lb({ tls: two, healthCheckPath: '/ready', zones: ['europe-west1-b'] }));
   const labelled = { ...base.gcpCompute, labels: { team: 'shop' }, securityPolicy: 'edge-policy' };
   await converge(lb({ tls: two, gcpCompute: labelled }));
+  // PreferClose: a Network Services policy on global load balancers (created, then deleted)
+  await converge(lb({ tls: two, gcpCompute: labelled, preferClose: true }));
+  await converge(lb({ tls: two, gcpCompute: labelled }));
   if (base.gcpCompute?.location === undefined) {
     const map = { ...labelled, certificates: { source: 'certificateMap', map: 'shop-map' } };
     await converge(lb({ tls: two, gcpCompute: map }));
@@ -115,9 +120,10 @@ describe('infra/gcp/portico-role.yaml', () => {
       (p) => p.startsWith('compute.') && !REFERENCE_ONLY.test(p) && !needed.has(p),
     );
     expect(unused.sort(), 'in the role, but never called').toEqual([]);
-    // the role names nothing twice, and only Compute and Certificate Manager permissions
+    // the role names nothing twice, and only Compute, Certificate Manager and Network Services permissions
     expect(role.includedPermissions.length).toBe(allowed.size);
-    for (const p of allowed) expect(p).toMatch(/^(compute|certificatemanager)\.[a-zA-Z]+\.[a-zA-Z]+$/);
+    for (const p of allowed)
+      expect(p).toMatch(/^(compute|certificatemanager|networkservices)\.[a-zA-Z]+\.[a-zA-Z]+$/);
   });
 
   it('maps methods to permissions as IAM names them', () => {

@@ -106,6 +106,15 @@ export function prepareBackendService(body: Json, ctx: KindContext): Json {
       'resource.ipAddressSelectionPolicy',
       `${selection} needs a proxy-based load balancing scheme, not ${scheme}`,
     );
+  // A Network Services policy: global managed (proxy-based) backend services only.
+  if (bs.serviceLbPolicy !== undefined && bs.serviceLbPolicy !== null && bs.serviceLbPolicy !== '') {
+    if (regional || !['EXTERNAL_MANAGED', 'INTERNAL_MANAGED', 'INTERNAL_SELF_MANAGED'].includes(scheme))
+      throw invalid(
+        'resource.serviceLbPolicy',
+        'a service load balancing policy can only be set on global EXTERNAL_MANAGED, INTERNAL_MANAGED or INTERNAL_SELF_MANAGED backend services',
+      );
+    bs.serviceLbPolicy = ctx.serviceLbPolicy('resource.serviceLbPolicy', bs.serviceLbPolicy);
+  } else delete bs.serviceLbPolicy;
   if (bs.network !== undefined) bs.network = ctx.externalRef('resource.network', bs.network, 'networks');
   return {
     ...bs,
