@@ -105,6 +105,30 @@ describe('gcp-compute PreferClose on the emulator', () => {
     expect(appService().backends.map((b) => b.maxRatePerEndpoint)).toEqual([1, 1]);
   });
 
+  it('retries Network Services calls that are rate limited or fail with 5xx, and stops on a 400', {
+    timeout: 60_000,
+  }, async () => {
+    emu.failNext({
+      pattern: '^networkservices\\.serviceLbPolicies\\.create$',
+      status: 429,
+      reason: 'rateLimitExceeded',
+    });
+    emu.failNext({ pattern: '^networkservices\\.operations\\.get$', status: 503, reason: 'backendError' });
+    const r = await reconcile(lb(true));
+    expect(r.result.status.programmed).toBe(true);
+    expect(r.stats.byMethod['networkservices.serviceLbPolicies.create']).toBe(2);
+    expect(policies()).toHaveLength(1);
+
+    emu.reset();
+    emu.failNext({
+      pattern: '^networkservices\\.serviceLbPolicies\\.create$',
+      status: 400,
+      reason: 'invalid',
+    });
+    await expect(reconcile(lb(true))).rejects.toThrow(/networkservices POST .*serviceLbPolicies: HTTP 400/);
+    expect(emu.stats().byMethod['networkservices.serviceLbPolicies.create']).toBe(1);
+  });
+
   it('deletes the policy with the load balancer, found by its marker', { timeout: 60_000 }, async () => {
     await reconcile(lb(true));
     expect(policies()).toHaveLength(1);
