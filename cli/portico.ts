@@ -9,10 +9,13 @@ import { checkSlotMinimum } from '#adapters/haproxy/model.js';
 import { parseDurationFlag } from './duration-flag.js';
 import { STATUS_FILE } from './status-file.js';
 import { terminalLines, terminalSafe } from './terminal-text.js';
+import { parseZoneFlag } from './zone-flag.js';
 
 const USAGE = `usage:
   portico dev --manifests DIR [--address-pool 127.0.0.2-127.0.0.254] [--state-dir .portico] [--demo-backends]
+              [--zone ZONE]
   portico dev --kubeconfig FILE [--context NAME] [--address-pool ...] [--state-dir ...] [--demo-backends]
+              [--zone ZONE]
   portico plan --provider aws-elbv2|gcp-compute|haproxy (--manifests DIR | --kubeconfig FILE [--context NAME])
                [--cluster ID] [--observe [--region R] [--gcp-project P] [--state-dir DIR]]
       what would change: in an empty account, or (--observe) against what the provider runs, read only
@@ -25,7 +28,15 @@ const USAGE = `usage:
   --haproxy-slot-minimum N      server slots every HAProxy backend has at least, 1 to 1024 (default 8);
                                 each costs HAProxy a file descriptor: 1 or 2 for thousands of Services
   --resync-interval DURATION    reconcile every load balancer this often, changed or not, putting back
-                                what drifted in HAProxy (default 5m; 0 turns it off; e.g. 30s, 1h)`;
+                                what drifted in HAProxy (default 5m; 0 turns it off; e.g. 30s, 1h)
+  --zone ZONE                   the zone this HAProxy runs in (a topology.kubernetes.io/zone value):
+                                Services with trafficDistribution PreferClose (or topology hints) are
+                                served by this zone's endpoints, other zones' are backup servers;
+                                without it such Services use every endpoint alike, with a warning
+
+  portico dev reads one cluster (a folder, or one kubeconfig context), so it takes no clusterset
+  configuration: ServiceImports reach that cluster's own exported endpoints. Clustersets are the
+  functions' PORTICO_CLUSTER_SETS (a,b;c,d), where several clusters' forwarders send events.`;
 
 /** A usage error: printed with the usage, exit code 2. */
 class UsageError extends Error {}
@@ -39,6 +50,14 @@ function slotMinimumFlag(value: string): number {
     throw new UsageError(
       `--haproxy-slot-minimum takes a whole number from 1 to 1024, got ${JSON.stringify(value)}`,
     );
+  }
+}
+
+function zoneFlag(value: string): string {
+  try {
+    return parseZoneFlag(value);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
 }
 
@@ -70,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
       debounce: { type: 'string', default: '150' },
       'haproxy-slot-minimum': { type: 'string' },
       'resync-interval': { type: 'string' },
+      zone: { type: 'string' },
     },
     strict: true,
   });
@@ -85,11 +105,12 @@ async function main(argv: string[]): Promise<number> {
         console.error(`portico dev: --context goes with --kubeconfig\n${USAGE}`);
         return 2;
       }
-      let flags: { haproxySlotMinimum?: number; resyncIntervalMs?: number };
+      let flags: { haproxySlotMinimum?: number; resyncIntervalMs?: number; zone?: string };
       try {
         const slotMinimum = values['haproxy-slot-minimum'];
         const resyncInterval = values['resync-interval'];
         flags = {
+          ...(values.zone !== undefined ? { zone: zoneFlag(values.zone) } : {}),
           ...(slotMinimum !== undefined ? { haproxySlotMinimum: slotMinimumFlag(slotMinimum) } : {}),
           ...(resyncInterval !== undefined
             ? { resyncIntervalMs: durationFlag('--resync-interval', resyncInterval) }

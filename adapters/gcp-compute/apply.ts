@@ -18,6 +18,11 @@ import { backendServiceBody, setSecurityPolicy, updateBackendService } from './r
 import { updateForwardingRule } from './resources/forwarding-rules.js';
 import { updateHealthCheck } from './resources/health-checks.js';
 import { syncNegEndpoints } from './resources/network-endpoint-groups.js';
+import {
+  createServiceLbPolicy,
+  deleteServiceLbPolicy,
+  updateServiceLbPolicy,
+} from './resources/service-lb-policies.js';
 import { updateTargetProxy } from './resources/target-proxies.js';
 import { createLocationValue, deleteLocationValue, updateLocationValue } from './resources/tls-resources.js';
 import { updateUrlMap } from './resources/url-maps.js';
@@ -64,6 +69,7 @@ async function create(ac: ApplyContext, { change: c }: BuildStep): Promise<void>
     c.kind === 'backend-authentication-config'
   )
     return createLocationValue(ac, c.address, c.kind, c.after);
+  if (c.kind === 'service-lb-policy') return createServiceLbPolicy(ac, c.address, c.after);
   const v = c.after;
   const body = c.kind === 'backend-service' ? backendServiceBody(c.after) : toApi(v);
   await ac.createOrAdopt(c.address, c.kind, v.name, scopeOf(v), body);
@@ -87,6 +93,7 @@ async function update(ac: ApplyContext, { change: c }: UpdateStep): Promise<void
     c.kind === 'backend-authentication-config'
   )
     return updateLocationValue(ac, c.address, c.kind, c.after, c.changedPaths ?? []);
+  if (c.kind === 'service-lb-policy') return updateServiceLbPolicy(ac, c.address, c.after);
   const now = await ac.recheck(c.address, c.kind, c.after.name, scopeOf(c.after));
   if (!now) throw new ConflictError(`${c.address} is gone since it was observed`, c.address);
   switch (c.kind) {
@@ -127,6 +134,7 @@ async function remove(ac: ApplyContext, { change: c }: DeleteStep, negsDeleted: 
     c.kind === 'backend-authentication-config'
   )
     return deleteLocationValue(ac, c.address, c.kind, c.before);
+  if (c.kind === 'service-lb-policy') return deleteServiceLbPolicy(ac, c.address, c.before);
   const scope = scopeOf(c.before);
   const now = await ac.recheck(c.address, c.kind, c.before.name, scope);
   if (now) await deleteResource(ac.calls, c.kind, c.before.name, scope);

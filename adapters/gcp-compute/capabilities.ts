@@ -93,11 +93,11 @@ export const GCP_CAPABILITIES: Capabilities = {
   // Backend buckets: a route rule's `service` (never weighted or mirrored to; global load balancers only).
   backendBuckets: true,
   // IPv6 forwarding rules on the global external Application LB (render.ts ipFamilyPlan); other
-  // schemes and passthrough listeners report IPv6. NEG endpoints are IPv4 (a dual-stack pod is
-  // reached by its IPv4 address).
+  // schemes and passthrough listeners report IPv6. NEG endpoints carry both addresses of a
+  // dual-stack pod, and IPv6-only pods by ipv6Address (internal/neg-endpoints.ts).
   ipFamilies: 'dual-stack',
-  // PreferClose would be a serviceLbPolicy (networkservices API, loadBalancingAlgorithm
-  // WATERFALL_BY_ZONE, global external and cross-region internal Application LBs only) on the backend
-  // service; backend service localityLbPolicy only picks endpoints, not zones. Not managed yet: reported.
-  topology: false,
+  // PreferClose: zonal NEGs plus a serviceLbPolicy (Network Services, loadBalancingAlgorithm
+  // WATERFALL_BY_ZONE) on the backend service, on global load balancers; render reports regional
+  // and passthrough pools, which take no policy.
+  topology: true,
 };

@@ -199,6 +199,17 @@ export interface BackendServiceValue extends ComputeResource {
   securityPolicy?: string;
   /** HTTPS to verified backends (BackendTLSPolicy). Absent = the backend's certificate is not checked. */
   tlsSettings?: BackendServiceTlsSettings;
+  /**
+   * Which address of a NEG endpoint the proxies connect to: absent = IPv4 (GCP's IPV4_ONLY default);
+   * IPV6_ONLY for pools of IPv6-only pods, PREFER_IPV6 for dual-stack pods on an IPv6-first load
+   * balancer (internal/neg-endpoints.ts).
+   */
+  ipAddressSelectionPolicy?: 'PREFER_IPV6' | 'IPV6_ONLY';
+  /**
+   * A Network Services ServiceLbPolicy (`//networkservices.googleapis.com/projects/<p>/locations/global/
+   * serviceLbPolicies/<name>`): WATERFALL_BY_ZONE for pools that prefer close endpoints.
+   */
+  serviceLbPolicy?: string;
   /** The IR pool it stands for; absent for the empty default service. Not a Compute field. */
   pool?: string;
 }
@@ -212,6 +223,19 @@ export interface BackendServiceTlsSettings {
   subjectAltNames?: SubjectAltName[];
   /** `projects/<p>/locations/global/backendAuthenticationConfigs/<name>`: what the certificate must chain to. */
   authenticationConfig: string;
+}
+
+/**
+ * A Network Services service load balancing policy (networkservices v1, not Compute): how a backend
+ * service spreads traffic over its NEGs. Global only (global external and cross-region internal
+ * Application LBs). Ownership is the marker in `description`, as for Compute resources.
+ */
+export interface ServiceLbPolicyValue {
+  name: string;
+  description: string;
+  /** `global`: the only location backend services take policies from. */
+  location: 'global';
+  loadBalancingAlgorithm: 'WATERFALL_BY_ZONE';
 }
 
 export type HealthCheckType = 'HTTP' | 'HTTPS' | 'TCP' | 'GRPC';
@@ -245,12 +269,19 @@ export interface NetworkEndpointGroupValue extends ComputeResource {
   subnetwork?: string;
 }
 
-/** GCE_VM_IP_PORT: ipAddress and port (instance when known). GCE_VM_IP: the instance only (no port). */
+/**
+ * GCE_VM_IP_PORT: a pod's address(es) and port (instance when known): ipAddress (IPv4), ipv6Address, or
+ * both for a dual-stack pod. GCE_VM_IP: the instance only (no port).
+ */
 export interface NetworkEndpoint {
   /** The VM (Kubernetes node) that holds the endpoint, when the EndpointSlice names it. */
   instance?: string;
-  /** Absent for GCE_VM_IP endpoints: the API fills in the VM's primary IP. */
+  /**
+   * Absent for GCE_VM_IP endpoints and IPv6-only pods: GCP then fills in the VM's primary IP when the
+   * instance is named (observe drops it again: resources/network-endpoint-groups.ts).
+   */
   ipAddress?: string;
+  ipv6Address?: string;
   port?: number;
 }
 
@@ -323,6 +354,7 @@ export type GcpValues = {
   'trust-config': TrustConfigValue;
   'server-tls-policy': ServerTlsPolicyValue;
   'backend-authentication-config': BackendAuthenticationConfigValue;
+  'service-lb-policy': ServiceLbPolicyValue;
 };
 
 export type GcpKind = keyof GcpValues;

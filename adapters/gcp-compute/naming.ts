@@ -105,6 +105,11 @@ export function negName(
   });
 }
 
+/** A pool's service load balancing policy (Network Services; one per backend service that takes one). */
+export function serviceLbPolicyName(lb: ir.LoadBalancer, s: NameScope, pool: ir.BackendPool): string {
+  return gcpName(poolParts(pool), { hidden: hidden(lb, s, 'service-lb-policy', pool.id) });
+}
+
 /**
  * One backend bucket per StorageBucket and load balancer. The hash covers the bucket name: pointing a
  * StorageBucket at another bucket gives a new backend bucket, created before the old one goes.

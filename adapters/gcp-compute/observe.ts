@@ -34,6 +34,12 @@ import { backendServiceFromApi } from './resources/backend-services.js';
 import { forwardingRuleFromApi } from './resources/forwarding-rules.js';
 import { healthCheckFromApi } from './resources/health-checks.js';
 import { listNegEndpoints, negFromApi } from './resources/network-endpoint-groups.js';
+import {
+  getServiceLbPolicy,
+  listServiceLbPolicies,
+  parsePolicyReference,
+  serviceLbPolicyFromApi,
+} from './resources/service-lb-policies.js';
 import { sslCertificateFromApi } from './resources/ssl-certificates.js';
 import { targetProxyFromApi } from './resources/target-proxies.js';
 import { locationResourceFromApi } from './resources/tls-resources.js';
@@ -41,6 +47,8 @@ import { urlMapFromApi } from './resources/url-maps.js';
 
 type Observation = ObservedResource<GcpKinds>;
 type Desired = DesiredResource<GcpKinds>;
+/** What observe reads whole: the Compute kinds, and Network Services' policies. */
+type ObservedKind = ReferencedKind | LocationKind | 'service-lb-policy';
 
 export interface ObserveOptions {
   key: LbKey;
@@ -89,6 +97,12 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
     for (const rule of await collect<Json>(ctx, 'forwardingRules', 'listAsync', { region, filter }))
       record('forwarding-rule', rule);
 
+  const readPolicy = async (name: string) => {
+    if (seen.has(gcpAddress('service-lb-policy', name))) return;
+    const api = await getServiceLbPolicy(ctx, 'global', name);
+    if (api) record('service-lb-policy', api);
+  };
+
   // 2. Every desired resource by its name.
   for (const r of desired)
     if (
@@ -97,17 +111,29 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
       r.kind === 'backend-authentication-config'
     )
       await readLocation(r.kind, r.value.location, r.value.name);
+    else if (r.kind === 'service-lb-policy') await readPolicy(r.value.name);
     else if (r.kind !== 'neg-endpoints') await read(r.kind, r.value.name, scopeOf(r.value));
 
   // 3. What the owned ones refer to; an unowned resource is reported, never looked into.
   for (let grew = true; grew; ) {
     grew = false;
-    for (const o of [...seen.values()])
+    for (const o of [...seen.values()]) {
       for (const ref of o.owned ? referencesOf(o.value) : []) {
         const before = seen.size;
         await read(ref.kind, ref.name, ref.scope);
         grew ||= seen.size > before;
       }
+      // A policy a removed topology preference left on the backend service (this project's only).
+      const policy =
+        o.owned && o.kind === 'backend-service' && o.value.serviceLbPolicy !== undefined
+          ? parsePolicyReference(o.value.serviceLbPolicy)
+          : undefined;
+      if (policy && policy.project === ctx.project && policy.location === 'global') {
+        const before = seen.size;
+        await readPolicy(policy.name);
+        grew ||= seen.size > before;
+      }
+    }
     // Trust configs, TLS policies and authentication configs of this project that owned ones use.
     for (const o of [...seen.values()])
       for (const ref of o.owned ? locationReferencesOf(o.value, ctx.project) : []) {
@@ -121,9 +147,16 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
   const resources = [...seen.values()];
   for (const o of [...resources])
     if (o.kind === 'network-endpoint-group' && o.owned) {
-      const value = await listNegEndpoints({ calls: ctx }, o.value.name, o.value.zone);
+      const address = gcpAddress('neg-endpoints', o.value.name, o.value.zone);
+      const wanted = desiredAt.get(address);
+      const value = await listNegEndpoints(
+        { calls: ctx },
+        o.value.name,
+        o.value.zone,
+        wanted?.kind === 'neg-endpoints' ? wanted.value.endpoints : [],
+      );
       resources.push({
-        address: gcpAddress('neg-endpoints', o.value.name, o.value.zone),
+        address,
         kind: 'neg-endpoints',
         value,
         owned: true,
@@ -171,10 +204,9 @@ function locationReferencesOf(
   return out;
 }
 
-type ObservedKind = ReferencedKind | LocationKind;
-
 function addressOf(kind: ObservedKind, api: Json): string {
   if (isLocationKind(kind)) return gcpAddress(kind, parseLocationPath(String(api.name ?? ''))?.name ?? '');
+  if (kind === 'service-lb-policy') return gcpAddress(kind, serviceLbPolicyFromApi(api).name);
   const name = String(api.name ?? '');
   return kind === 'network-endpoint-group'
     ? gcpAddress(
@@ -195,6 +227,8 @@ function observation(kind: ObservedKind, api: Json, owned: boolean, desired?: De
     ...(typeof api.selfLink === 'string' ? { id: api.selfLink } : {}),
   };
   switch (kind) {
+    case 'service-lb-policy':
+      return { ...base, kind, value: serviceLbPolicyFromApi(api) };
     case 'forwarding-rule':
       return { ...base, kind, value: forwardingRuleFromApi(api) };
     case 'target-http-proxy':
@@ -256,6 +290,8 @@ const SCANS: readonly Scan[] = [
       async (ctx) =>
         (await listLocationResources(ctx, kind, 'global')).map((api) => ({ kind, api })),
   ),
+  async (ctx) =>
+    (await listServiceLbPolicies(ctx)).map((api) => ({ kind: 'service-lb-policy' as const, api })),
 ];
 
 /** Every Portico-marked resource of the project; any failed listing throws (retry). */

@@ -12,10 +12,10 @@ import { isIP } from 'node:net';
 import type * as ir from '#core/ir/load-balancer.js';
 import { ownershipLabels } from '#core/naming/index.js';
 import type { DesiredResource } from '#core/plan/types.js';
-import { registersEndpoint } from '#core/readiness/awaiting-load-balancer.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js';
+import { negEndpointPlan } from './internal/neg-endpoints.js';
 import { renderPassthrough } from './internal/passthrough.js';
 import { RouteProblem, routeRules } from './internal/route-rules.js';
 import { isSafeHost } from './internal/safe-values.js';
@@ -37,6 +37,7 @@ import {
   type ReferencedKind,
   type RouteRule,
   resourcePath,
+  type ServiceLbPolicyValue,
   type SslCertificateValue,
   type TrustConfigValue,
 } from './model.js';
@@ -50,11 +51,13 @@ import {
   negName,
   ownerDescription,
   pathMatcherName,
+  serviceLbPolicyName,
   sslCertificateName,
   targetProxyName,
   urlMapName,
 } from './naming.js';
 import { type GcpComputeParameters, parseParameters } from './parameters.js';
+import { policyReference } from './resources/service-lb-policies.js';
 
 export interface GcpRenderOptions {
   /** Lower limits (tests). */
@@ -65,6 +68,8 @@ type Desired = DesiredResource<GcpKinds>;
 
 interface PoolPlan {
   service: BackendServiceValue;
+  /** WATERFALL_BY_ZONE for a pool that prefers close endpoints (global load balancers). */
+  policy?: ServiceLbPolicyValue;
   healthCheck: HealthCheckValue;
   negs: NetworkEndpointGroupValue[];
   endpoints: NegEndpointsValue[];
@@ -361,6 +366,12 @@ export function renderGcpCompute(lb: ir.LoadBalancer, opts: GcpRenderOptions = {
         kind: 'backend-authentication-config',
         value: plan.tls.config,
       });
+    if (plan.policy)
+      add({
+        address: gcpAddress('service-lb-policy', plan.policy.name),
+        kind: 'service-lb-policy',
+        value: plan.policy,
+      });
     add({
       address: gcpAddress('health-check', plan.healthCheck.name),
       kind: 'health-check',
@@ -630,50 +641,24 @@ function planPool(
   const network = params.network ?? 'global/networks/default';
   const name = negName(lb, scope, pool, network);
   const zones = params.negZones;
-  const byZone = new Map<string, NegEndpointsValue['endpoints']>(zones.map((z) => [z, []]));
-  let elsewhere = 0;
-  let ipv6 = 0;
-  let dropped = 0;
-  // A dual-stack Service lists each pod once per family: its IPv4 endpoint already reaches it.
-  const podKey = (p: ir.PodRef) => `${p.namespace}/${p.name}`;
-  const v4Pods = new Set(
-    pool.endpoints.flatMap((e) => (e.family === 'IPv4' && e.pod ? [podKey(e.pod)] : [])),
-  );
-  for (const e of pool.endpoints) {
-    // Ready, or held back only by Portico's readiness gates: the health check can then open them.
-    if (!registersEndpoint(e)) continue;
-    if (e.family !== 'IPv4') {
-      if (!e.pod || !v4Pods.has(podKey(e.pod))) ipv6++;
-      continue;
-    }
-    // An endpoint outside the NEG zones goes to the first zone's NEG (GCP checks the instance's zone on attach).
-    const zone = e.zone !== undefined && byZone.has(e.zone) ? e.zone : zones[0]!;
-    if (zone !== e.zone) elsewhere++;
-    const list = byZone.get(zone)!;
-    if (list.length >= limits.endpointsPerNeg) {
-      dropped++;
-      continue;
-    }
-    list.push({
-      ...(e.nodeName !== undefined ? { instance: e.nodeName } : {}),
-      ipAddress: e.address,
-      port: e.port,
-    });
-  }
-  if (elsewhere > 0)
+  const placed = negEndpointPlan(pool, zones, {
+    endpointsPerNeg: limits.endpointsPerNeg,
+    ipv6First: lb.ipFamilies?.[0] === 'IPv6',
+  });
+  if (placed.elsewhere > 0)
     warn(
       'neg/zone',
-      `${elsewhere} endpoint(s) have no zone among negZones; they are put in the NEG of ${zones[0]}`,
+      `${placed.elsewhere} endpoint(s) have no zone among negZones; they are put in the NEG of ${zones[0]}`,
     );
-  if (ipv6 > 0)
+  if (placed.ipv6LeftOut > 0)
     warn(
       'neg/ipv6',
-      `${ipv6} IPv6 endpoint(s) of pods without an IPv4 endpoint left out: Portico attaches IPv4 NEG endpoints only`,
+      `${placed.ipv6LeftOut} IPv6 endpoint(s) of pods without an IPv4 endpoint left out: the pool has IPv4-only pods too, and a backend service reaches its endpoints by one family`,
     );
-  if (dropped > 0)
+  if (placed.dropped > 0)
     warn(
       'neg/endpoints',
-      `${dropped} endpoint(s) left out: at most ${limits.endpointsPerNeg} per NEG`,
+      `${placed.dropped} endpoint(s) left out: at most ${limits.endpointsPerNeg} per NEG`,
       'LimitExceeded',
     );
 
@@ -686,8 +671,9 @@ function planPool(
       ...(params.subnetwork ? { subnetwork: params.subnetwork } : {}),
     },
     zones,
-    (zone) => [...byZone.get(zone)!].sort(compareEndpoints),
+    (zone) => [...placed.byZone.get(zone)!].sort(compareEndpoints),
   );
+  const policy = closeZonePolicy(lb, pool, params, scope, warn);
   const serviceName = backendServiceName(lb, scope, pool, protocol);
   const service: BackendServiceValue = {
     name: serviceName,
@@ -698,18 +684,58 @@ function planPool(
     timeoutSec: 30,
     healthChecks: [resourcePath('health-check', hcName, inScope)],
     // RATE with 1 request per second per endpoint, as ingress-gce: only the ratio between endpoints counts.
+    // With a zone-first policy, a zone spills over when "at capacity": a capacity no pod reaches
+    // keeps traffic in the zone while it has a healthy endpoint, as PreferClose asks.
     backends: zones.map((zone) => ({
       group: resourcePath('network-endpoint-group', name, { zone }),
       balancingMode: 'RATE',
-      maxRatePerEndpoint: 1,
+      maxRatePerEndpoint: policy ? PREFER_CLOSE_MAX_RATE : 1,
       capacityScaler: 1,
     })),
     enableCDN: params.cdn?.enabled ?? false,
     ...(params.cdn?.enabled ? { cdnPolicy: { cacheMode: params.cdn.cacheMode } } : {}),
     ...(params.securityPolicy !== undefined ? { securityPolicy: params.securityPolicy } : {}),
+    ...(placed.ipAddressSelectionPolicy ? { ipAddressSelectionPolicy: placed.ipAddressSelectionPolicy } : {}),
+    ...(policy ? { serviceLbPolicy: policyReference(params.project, policy.location, policy.name) } : {}),
     pool: pool.id,
   };
-  return { service, healthCheck, negs, endpoints, notices };
+  return { service, healthCheck, negs, endpoints, notices, ...(policy ? { policy } : {}) };
+}
+
+/**
+ * The RATE capacity per endpoint of a pool that prefers close endpoints: far above what one pod
+ * serves, so that WATERFALL_BY_ZONE moves traffic to another zone for health, never for load (the
+ * other pools keep ingress-gce's 1, where only the ratio between endpoints counts).
+ */
+export const PREFER_CLOSE_MAX_RATE = 1_000_000;
+
+/**
+ * PreferClose on GCP: the NEGs are zonal already, and a service load balancing policy with
+ * WATERFALL_BY_ZONE keeps each proxy's traffic in its own zone's NEG until that zone has no healthy
+ * capacity. Backend services take policies on global load balancers only (global external and
+ * cross-region internal); a regional one is served from every zone, with a warning.
+ */
+function closeZonePolicy(
+  lb: ir.LoadBalancer,
+  pool: ir.BackendPool,
+  params: GcpComputeParameters,
+  scope: NameScope,
+  warn: (feature: string, message: string) => void,
+): ServiceLbPolicyValue | undefined {
+  if (pool.topology !== 'PreferClose') return undefined;
+  if (params.location !== 'global') {
+    warn(
+      'pool/topology/PreferClose',
+      `traffic cannot be kept in the zone (PreferClose): service load balancing policies apply to global load balancers only (this one is in ${params.location}); every endpoint gets traffic`,
+    );
+    return undefined;
+  }
+  return {
+    name: serviceLbPolicyName(lb, scope, pool),
+    description: ownerDescription(lb, 'service-lb-policy'),
+    location: 'global',
+    loadBalancingAlgorithm: 'WATERFALL_BY_ZONE',
+  };
 }
 
 /**
@@ -754,7 +780,7 @@ function ipFamilyPlan(
 /** Endpoints in a stable order: by IP and port (GCE_VM_IP_PORT), or by instance (GCE_VM_IP). */
 function compareEndpoints(a: NetworkEndpoint, b: NetworkEndpoint): number {
   const key = (e: NetworkEndpoint) =>
-    `${e.ipAddress ?? ''}|${String(e.port ?? 0).padStart(5, '0')}|${e.instance ?? ''}`;
+    `${e.ipAddress ?? ''}|${e.ipv6Address ?? ''}|${String(e.port ?? 0).padStart(5, '0')}|${e.instance ?? ''}`;
   return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 

@@ -50,6 +50,8 @@ export async function targetHealthGcp(ctx: GcpCalls, opts: TargetHealthOptions):
     const service = await getResource(ctx, 'backend-service', name, scope).catch(partial);
     if (!service || !ownedBy(service.description, opts.key, opts.cluster)) continue;
     const { client, request } = clientFor('backend-service', scope);
+    // The address the proxies reach the pods by is the one the pool's endpoints carry.
+    const byIpv6 = service.ipAddressSelectionPolicy === 'IPV6_ONLY';
     for (const backend of (service.backends as Json[] | undefined) ?? []) {
       const health = await invoke<Json>(ctx, client, 'getHealth', {
         ...request,
@@ -57,7 +59,7 @@ export async function targetHealthGcp(ctx: GcpCalls, opts: TargetHealthOptions):
         resourceGroupReferenceResource: { group: backend.group },
       }).catch((err: unknown) => (err instanceof NotFoundError ? undefined : partial(err)));
       for (const status of (health?.healthStatus as Json[] | undefined) ?? [])
-        targets.push(targetOf(pool, status));
+        targets.push(targetOf(pool, status, byIpv6));
     }
   }
   targets.sort(
@@ -70,12 +72,15 @@ const NODES_ONLY =
   'a passthrough Network Load Balancer health-checks the nodes (GCE_VM_IP endpoints), not each pod';
 
 /** GCE_VM_IP endpoints (passthrough NLBs: a node, no port) read port 0. */
-function targetOf(pool: string, status: Json): TargetHealth {
+function targetOf(pool: string, status: Json, byIpv6: boolean): TargetHealth {
   const healthState = typeof status.healthState === 'string' ? status.healthState : undefined;
   const state = stateOf(healthState);
+  const v4 = typeof status.ipAddress === 'string' && status.ipAddress !== '' ? status.ipAddress : undefined;
+  const v6 =
+    typeof status.ipv6Address === 'string' && status.ipv6Address !== '' ? status.ipv6Address : undefined;
   return {
     pool,
-    address: typeof status.ipAddress === 'string' ? status.ipAddress : '',
+    address: (byIpv6 ? (v6 ?? v4) : (v4 ?? v6)) ?? '',
     port: typeof status.port === 'number' ? status.port : 0,
     state,
     ...(healthState !== undefined && state !== 'healthy' ? { reason: healthState } : {}),

@@ -17,6 +17,8 @@ export interface DevGatewayOptions {
   haproxyMasterSocket?: string;
   /** Server slots every HAProxy backend has at least (the adapter's slotMinimum, 1..1024). */
   haproxySlotMinimum?: number;
+  /** The zone this HAProxy runs in (the adapter's `zone`): other zones' endpoints become backup servers. */
+  zone?: string;
   log: (line: string) => void;
   translateOptions?: Partial<TranslateOptions>;
 }
@@ -45,6 +47,7 @@ export class DevGateway {
       addressPool: options.addressPool,
       ...(options.haproxyMasterSocket ? { attach: { masterSocket: options.haproxyMasterSocket } } : {}),
       ...(options.haproxySlotMinimum !== undefined ? { slotMinimum: options.haproxySlotMinimum } : {}),
+      ...(options.zone !== undefined ? { zone: options.zone } : {}),
       onOutput: (line) => {
         // Reloads make HAProxy log every proxy it stops at WARNING level: only alerts matter here.
         if (line.includes('[ALERT]')) log(`haproxy: ${safe(line)}`);

@@ -24,6 +24,8 @@ export interface DevKubeOptions {
   stateDir: string;
   haproxyMasterSocket?: string;
   haproxySlotMinimum?: number;
+  /** The zone this HAProxy runs in: pools that prefer close endpoints keep other zones' as backups. */
+  zone?: string;
   demoBackends: boolean;
   debounceMs: number;
   /**
@@ -58,6 +60,7 @@ export async function runDevKube(options: DevKubeOptions, stopSignal: AbortSigna
     stateDir: options.stateDir,
     ...(options.haproxyMasterSocket ? { haproxyMasterSocket: options.haproxyMasterSocket } : {}),
     ...(options.haproxySlotMinimum !== undefined ? { haproxySlotMinimum: options.haproxySlotMinimum } : {}),
+    ...(options.zone !== undefined ? { zone: options.zone } : {}),
     log,
   });
   let trigger = () => {};

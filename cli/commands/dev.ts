@@ -16,6 +16,8 @@ export interface DevOptions {
   stateDir: string;
   haproxyMasterSocket?: string;
   haproxySlotMinimum?: number;
+  /** The zone this HAProxy runs in: pools that prefer close endpoints keep other zones' as backups. */
+  zone?: string;
   demoBackends: boolean;
   debounceMs: number;
   /**
@@ -40,6 +42,7 @@ export async function runDev(options: DevOptions, stopSignal: AbortSignal): Prom
     stateDir: options.stateDir,
     ...(options.haproxyMasterSocket ? { haproxyMasterSocket: options.haproxyMasterSocket } : {}),
     ...(options.haproxySlotMinimum !== undefined ? { haproxySlotMinimum: options.haproxySlotMinimum } : {}),
+    ...(options.zone !== undefined ? { zone: options.zone } : {}),
     log,
   });
 

@@ -38,7 +38,7 @@ export class ClusterSets {
 
   /**
    * Reads `a,b;c,d` (clustersets separated by `;`, their clusters by `,`; blanks ignored), as the
-   * functions' `PORTICO_CLUSTER_SETS` and `portico dev --cluster-sets` give it. Empty: no clusterset.
+   * functions' `PORTICO_CLUSTER_SETS` gives it (`portico dev` reads one cluster: no clusterset). Empty: no clusterset.
    */
   static parse(text: string | undefined): ClusterSets {
     const sets = (text ?? '')

@@ -173,6 +173,11 @@ function planPassthroughPool(
 
   // GCE_VM_IP endpoints have no port, so the probe needs a fixed one: the check's, else the Service port
   // (addressed to the forwarding rule's IP, as the load-balanced packets are). Passthrough LBs have no gRPC checks.
+  if (pool.topology === 'PreferClose')
+    warn(
+      'pool/topology/PreferClose',
+      'traffic cannot be kept in the zone (PreferClose): a passthrough Network LB takes no service load balancing policy; every node with an endpoint gets traffic',
+    );
   const hc = pool.healthCheck;
   const type = hc.protocol === 'GRPC' ? 'TCP' : hc.protocol;
   if (hc.protocol === 'GRPC')

@@ -7,6 +7,7 @@ import { type ApplyContext, scopeOf, touched, type UpdateOf } from '../internal/
 import type { Json } from '../internal/calls.js';
 import { mutateResource, type Scope } from '../internal/collections.js';
 import type { Backend, BackendServiceTlsSettings, BackendServiceValue, SubjectAltName } from '../model.js';
+import { parsePolicyReference, policyReference } from './service-lb-policies.js';
 
 export function backendServiceFromApi(api: Json): BackendServiceValue {
   const v = pick(api, [
@@ -19,6 +20,8 @@ export function backendServiceFromApi(api: Json): BackendServiceValue {
     'enableCDN',
     'fingerprint',
   ]);
+  // IPV4_ONLY is GCP's default, which render leaves out.
+  const selection = clean(api.ipAddressSelectionPolicy);
   const backends = ((pick(api, ['backends']).backends as Json[] | undefined) ?? []).map(
     (b) => pick(b, ['group', 'balancingMode', 'maxRatePerEndpoint', 'capacityScaler']) as unknown as Backend,
   );
@@ -33,6 +36,10 @@ export function backendServiceFromApi(api: Json): BackendServiceValue {
     ...(v.enableCDN === true && cacheMode
       ? { cdnPolicy: { cacheMode: cacheMode as NonNullable<BackendServiceValue['cdnPolicy']>['cacheMode'] } }
       : {}),
+    ...(selection === 'PREFER_IPV6' || selection === 'IPV6_ONLY'
+      ? { ipAddressSelectionPolicy: selection }
+      : {}),
+    ...policyOf(api.serviceLbPolicy),
     ...(typeof api.securityPolicy === 'string' && api.securityPolicy !== ''
       ? { securityPolicy: lastSegment(api.securityPolicy) }
       : {}),
@@ -81,4 +88,11 @@ export async function updateBackendService(ac: ApplyContext, c: UpdateOf<'backen
       backendServiceResource: { ...backendServiceBody(c.after), fingerprint: c.before.fingerprint },
     });
   if (touched(c, 'securityPolicy')) await setSecurityPolicy(ac, c.after);
+}
+
+/** The policy reference in render's form, whatever URL form the API answers with. */
+function policyOf(ref: unknown): { serviceLbPolicy?: string } {
+  const p = typeof ref === 'string' && ref !== '' ? parsePolicyReference(ref) : undefined;
+  if (p) return { serviceLbPolicy: policyReference(p.project, p.location, p.name) };
+  return typeof ref === 'string' && ref !== '' ? { serviceLbPolicy: ref } : {};
 }

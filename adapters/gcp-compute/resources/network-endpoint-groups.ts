@@ -17,12 +17,18 @@ export function negFromApi(api: Json): NetworkEndpointGroupValue {
   return { ...(v as unknown as NetworkEndpointGroupValue), zone: lastSegment(String(api.zone ?? '')) };
 }
 
-/** The endpoints attached to a NEG, every page. */
+/**
+ * The endpoints attached to a NEG, every page. `desired` (what render wants there) tells which IPv4
+ * addresses GCP filled in: an IPv6-only endpoint attached with its instance gets the VM's primary IP
+ * as `ipAddress`, which render never names.
+ */
 export async function listNegEndpoints(
   ac: Pick<ApplyContext, 'calls'>,
   name: string,
   zone: string,
+  desired: readonly NetworkEndpoint[] = [],
 ): Promise<NegEndpointsValue> {
+  const v6Only = new Set(desired.filter((e) => e.ipAddress === undefined).map(ipv6Key));
   const items = await collect<Json>(ac.calls, 'networkEndpointGroups', 'listNetworkEndpointsAsync', {
     zone,
     networkEndpointGroup: name,
@@ -34,13 +40,19 @@ export async function listNegEndpoints(
     // answers with the VM's primary IP filled in, which render never names: kept, it would differ
     // from the desired endpoints forever (a detach and re-attach on every reconcile).
     const fields =
-      clean(api.port) === undefined && api.instance ? ['instance'] : ['instance', 'ipAddress', 'port'];
-    return pick(api, fields) as unknown as NetworkEndpoint;
+      clean(api.port) === undefined && api.instance
+        ? ['instance']
+        : ['instance', 'ipAddress', 'ipv6Address', 'port'];
+    const e = pick(api, fields) as unknown as NetworkEndpoint;
+    if (e.ipv6Address !== undefined && v6Only.has(ipv6Key(e))) delete e.ipAddress;
+    return e;
   });
   return { networkEndpointGroup: name, zone, endpoints };
 }
 
-const endpointKey = (e: NetworkEndpoint) => `${e.instance ?? ''}/${e.ipAddress}:${e.port}`;
+const endpointKey = (e: NetworkEndpoint) =>
+  `${e.instance ?? ''}/${e.ipAddress ?? ''}/${e.ipv6Address ?? ''}:${e.port}`;
+const ipv6Key = (e: NetworkEndpoint) => `${e.instance ?? ''}/[${e.ipv6Address ?? ''}]:${e.port}`;
 
 /** Attaches what `after` adds and detaches what it drops, ≤ 500 per call. Returns the calls made. */
 export async function syncNegEndpoints(
@@ -69,7 +81,8 @@ async function changeEndpoints(
   for (let i = 0; i < endpoints.length; i += ENDPOINTS_PER_CALL) {
     const batch = endpoints.slice(i, i + ENDPOINTS_PER_CALL).map((e) => ({
       ...(e.instance !== undefined ? { instance: e.instance } : {}),
-      ipAddress: e.ipAddress,
+      ...(e.ipAddress !== undefined ? { ipAddress: e.ipAddress } : {}),
+      ...(e.ipv6Address !== undefined ? { ipv6Address: e.ipv6Address } : {}),
       port: e.port,
     }));
     await mutateResource(

@@ -114,8 +114,15 @@ export class EndpointHealth {
         healthyThreshold: Number(check.healthyThreshold ?? 2),
         unhealthyThreshold: Number(check.unhealthyThreshold ?? 2),
       },
-      (at) => this.checks.failureAt(e.ipAddress, e.port, at),
+      (at) => this.checks.failureAt(probedAddress(service, e), e.port, at),
     );
     return state === 'healthy' ? 'HEALTHY' : state === 'unhealthy' ? 'UNHEALTHY' : 'UNKNOWN';
   }
+}
+
+/** The address probes go to: the IPv6 one when the service reaches endpoints by IPv6 and it has one. */
+function probedAddress(service: Json, e: NetworkEndpoint): string {
+  const policy = service.ipAddressSelectionPolicy;
+  const v6 = policy === 'IPV6_ONLY' || policy === 'PREFER_IPV6' ? e.ipv6Address : undefined;
+  return v6 ?? e.ipAddress ?? e.ipv6Address ?? '';
 }

@@ -19,6 +19,11 @@ export interface KindContext {
   ref(field: string, value: unknown, allowed: readonly string[]): StoredResource;
   /** A reference to something the emulator does not hold (networks, subnetworks, policies): form only. */
   externalRef(field: string, value: unknown, collection: string): string;
+  /**
+   * A backend service's `serviceLbPolicy`: a Network Services policy of this project (any URL form),
+   * existing; answered in the `//networkservices.googleapis.com/projects/…` form.
+   */
+  serviceLbPolicy(field: string, value: unknown): string;
   /** A fresh external or internal IPv4 address for an address or forwarding rule without one. */
   allocateIp(internal: boolean): string;
   /** An ephemeral global IPv6 address (GFE range). */

@@ -14,6 +14,12 @@ import {
   type ScriptedOperationError,
 } from './faults.js';
 import { LocationService, parseLocationRoute } from './locations.js';
+import {
+  GoogleApiError,
+  NetworkServices,
+  type NetworkServicesRoute,
+  parseNetworkServicesRoute,
+} from './network-services.js';
 import { parseRoute } from './routes.js';
 import { ComputeService, type ServiceOptions } from './service.js';
 import type { Json } from './store.js';
@@ -35,6 +41,8 @@ export class GcpComputeEmulator {
   readonly service: ComputeService;
   /** Certificate Manager trust configs, Network Security policies and authentication configs. */
   readonly locations: LocationService;
+  /** Network Services' service load balancing policies (paths under `/v1/`). */
+  readonly networkServices: NetworkServices;
   /** Every call, in order. */
   readonly calls: CallRecord[] = [];
   private readonly faults: FaultInjector;
@@ -57,6 +65,11 @@ export class GcpComputeEmulator {
       },
     });
     this.service.locations = this.locations;
+    this.networkServices = new NetworkServices({
+      operationDelayMs: opts.operationDelayMs ?? 10,
+      usedBy: (policy) => this.service.serviceLbPolicyUser(policy),
+    });
+    this.service.serviceLbPolicyExists = (policy) => this.networkServices.policies.has(policy);
   }
 
   get endpoint(): string {
@@ -117,14 +130,54 @@ export class GcpComputeEmulator {
   reset(): void {
     this.service.reset();
     this.locations.reset();
+    this.networkServices.reset();
     this.clearFaults();
     this.resetStats();
+  }
+
+  private async onNetworkServices(
+    route: NetworkServicesRoute,
+    text: string,
+    url: URL,
+    res: ServerResponse,
+  ): Promise<void> {
+    const reply = (status: number, body: unknown, reason?: string) => {
+      this.calls.push({ method: route.method, status, ...(reason ? { reason } : {}), at: Date.now() });
+      send(res, status, body);
+    };
+    this.counters.call(route.method, route.action);
+    const delay = this.faults.latencyMs(route.method);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const fault = this.faults.check(route.method);
+    if (fault) {
+      this.counters.error(fault.error.reason, fault.kind);
+      if (fault.kind === 'rateLimited') this.counters.rateLimited(route.method);
+      reply(fault.error.status, fault.error.body(), fault.error.reason);
+      return;
+    }
+    try {
+      let body: Json = {};
+      try {
+        body = text ? (JSON.parse(text) as Json) : {};
+      } catch {
+        throw new GoogleApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
+      }
+      reply(200, this.networkServices.handle(route, url.searchParams, body));
+    } catch (err) {
+      const e = err instanceof GoogleApiError ? err : new GoogleApiError(500, 'INTERNAL', String(err));
+      this.counters.error(e.code);
+      reply(e.status, e.body(), e.code);
+    }
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://emulator');
+    const ns = parseNetworkServicesRoute(req.method ?? 'GET', url.pathname);
+    // One host serves every API here: an operation belongs to Network Services only if it started it.
+    if (ns && (ns.collection !== 'operations' || this.networkServices.hasOperation(ns)))
+      return this.onNetworkServices(ns, Buffer.concat(chunks).toString('utf8'), url, res);
     const route =
       parseRoute(req.method ?? 'GET', url.pathname) ?? parseLocationRoute(req.method ?? 'GET', url.pathname);
     if (!route) {

@@ -92,6 +92,8 @@ export class ComputeService {
   private readonly now: () => number;
   private nextId = 4_000_000_000_000_000_000n + BigInt(randomBytes(2).readUInt16BE());
   private nextIp = 1;
+  /** Whether Network Services holds this policy (`projects/p/locations/l/serviceLbPolicies/n`); set by the server. */
+  serviceLbPolicyExists: (policy: string) => boolean = () => false;
 
   constructor(
     private readonly opts: ServiceOptions,
@@ -109,6 +111,20 @@ export class ComputeService {
     this.operations.clear();
     this.endpoints.clear();
     this.health.clear();
+  }
+
+  /** The self link of a backend service that names this Network Services policy, if any. */
+  serviceLbPolicyUser(policy: string): string | undefined {
+    const project = policy.split('/')[1] ?? '';
+    const user = this.store
+      .inProject(project)
+      .find(
+        (e) =>
+          e.ref.collection === 'backendServices' &&
+          typeof e.value.serviceLbPolicy === 'string' &&
+          e.value.serviceLbPolicy.endsWith(`/${policy}`),
+      );
+    return user?.value.selfLink as string | undefined;
   }
 
   /** Test hook (`simulated` health): probes of `ipAddress` (on `port`, or any port) fail from now on. */
@@ -288,7 +304,8 @@ export class ComputeService {
       throw invalid('group', `'${link}' is not a backend of ${refPath(service.ref)}`);
     const attached = [...this.endpoints.of(link).values()];
     const healthStatus = this.health.of(service.value, link, attached, this.checkOf(service)).map((h) => ({
-      ipAddress: h.endpoint.ipAddress,
+      ...(h.endpoint.ipAddress !== undefined ? { ipAddress: h.endpoint.ipAddress } : {}),
+      ...(h.endpoint.ipv6Address !== undefined ? { ipv6Address: h.endpoint.ipv6Address } : {}),
       ...(h.endpoint.port !== undefined ? { port: h.endpoint.port } : {}),
       ...(h.endpoint.instance !== undefined
         ? { instance: `${scopeLink(route.project, neg.ref.scope)}/instances/${h.endpoint.instance}` }
@@ -508,6 +525,19 @@ export class ComputeService {
         if (!ref || ref.collection !== collection)
           throw invalid(field, `'${String(value)}' is not a ${collection} URL`);
         return selfLink(ref);
+      },
+      serviceLbPolicy: (field, value) => {
+        const m =
+          typeof value === 'string'
+            ? /^(?:\/\/networkservices\.googleapis\.com\/|https:\/\/networkservices\.googleapis\.com\/v1(?:beta1|alpha1)?\/)?(projects\/([^/]+)\/locations\/([^/]+)\/serviceLbPolicies\/[^/]+)$/.exec(
+                value,
+              )
+            : null;
+        if (!m) throw invalid(field, `'${String(value)}' is not a service load balancing policy URL`);
+        if (m[2] !== route.project)
+          throw invalid(field, 'cross-project references are not supported by the emulator');
+        if (!this.serviceLbPolicyExists(m[1]!)) throw notFound(m[1]!);
+        return `//networkservices.googleapis.com/${m[1]}`;
       },
       allocateIp: (internal) => {
         const n = this.nextIp++;

@@ -61,6 +61,12 @@ export function serviceWithSlice(name: string, port: number, target: number, end
   ];
 }
 
+function preferringClose(objects: unknown[], on: boolean | undefined): unknown[] {
+  if (!on) return objects;
+  const [service, ...rest] = objects as [{ spec: object }, ...unknown[]];
+  return [{ ...service, spec: { ...service.spec, trafficDistribution: 'PreferClose' } }, ...rest];
+}
+
 function withHealthCheckPath(objects: unknown[], path: string | undefined): unknown[] {
   if (path === undefined) return objects;
   const [service, ...rest] = objects as [{ metadata: object }, ...unknown[]];
@@ -83,6 +89,8 @@ export interface FixtureOptions {
   gcpCompute?: Record<string, unknown>;
   /** The app Service's `portico.dev/health-check-path`. */
   healthCheckPath?: string;
+  /** The app Service has `trafficDistribution: PreferClose`. */
+  preferClose?: boolean;
   /** The `/api` rule uses the v1.6 route features GCP renders (method, CORS, percentage mirror, timeouts, retry, backend header filter). */
   v16?: boolean;
 }
@@ -160,7 +168,10 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
       metadata: { name: 'shop', namespace: 'shop' },
       spec: { parentRefs: [{ name: 'web' }], rules },
     },
-    ...withHealthCheckPath(serviceWithSlice('app', 80, 8080, endpoints.app), opts.healthCheckPath),
+    ...withHealthCheckPath(
+      preferringClose(serviceWithSlice('app', 80, 8080, endpoints.app), opts.preferClose),
+      opts.healthCheckPath,
+    ),
     ...serviceWithSlice('api', 8080, 9090, endpoints.api),
     ...(opts.extraRoute ? serviceWithSlice('admin', 80, 8081, ['10.0.3.1']) : []),
     ...(opts.tls

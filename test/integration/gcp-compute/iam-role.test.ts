@@ -36,14 +36,16 @@ const ROLE = new URL('../../../infra/gcp/portico-role.yaml', import.meta.url);
  * method (get, list, delete, update, set*, attach/detach/listNetworkEndpoints) has its own name.
  */
 function permissionOf(method: string): string {
-  const [collection, verb] = method.split('.') as [string, string];
+  // Network Services methods are named `networkservices.<collection>.<verb>` already.
+  const api = method.startsWith('networkservices.') ? 'networkservices' : 'compute';
+  const [collection, verb] = method.replace(/^networkservices\./, '').split('.') as [string, string];
   // Certificate Manager and Network Security (REST): create, get, list, update (patch), delete.
   const other = LOCATION_PERMISSIONS[collection];
   if (other) return `${other}.${verb === 'patch' ? 'update' : verb}`;
   const action =
     { insert: 'create', patch: 'update', aggregatedList: 'list' }[verb] ??
     (collection.endsWith('Operations') && verb === 'wait' ? 'get' : verb);
-  return `compute.${collection}.${action}`;
+  return `${api}.${collection}.${action}`;
 }
 
 /** The IAM collection of each Certificate Manager and Network Security collection the emulator counts. */
@@ -103,6 +105,9 @@ async function lifecycle(base: FixtureOptions) {
   await converge(lb({ tls: two, healthCheckPath: '/ready', zones: ['europe-west1-b'] }));
   const labelled = { ...base.gcpCompute, labels: { team: 'shop' }, securityPolicy: 'edge-policy' };
   await converge(lb({ tls: two, gcpCompute: labelled }));
+  // PreferClose: a Network Services policy on global load balancers (created, then deleted)
+  await converge(lb({ tls: two, gcpCompute: labelled, preferClose: true }));
+  await converge(lb({ tls: two, gcpCompute: labelled }));
   if (base.gcpCompute?.location === undefined) {
     // client certificate validation and BackendTLSPolicies on, changed in place, and off again
     await converge(tlsGatewayLb({ frontend: 'AllowValidOnly', backendTls: true }));
@@ -145,10 +150,12 @@ describe('infra/gcp/portico-role.yaml', () => {
         !needed.has(p),
     );
     expect(unused.sort(), 'in the role, but never called').toEqual([]);
-    // the role names nothing twice, and only Compute, Certificate Manager and Network Security permissions
+    // the role names nothing twice, and only Compute, Certificate Manager, Network Security and Network Services permissions
     expect(role.includedPermissions.length).toBe(allowed.size);
     for (const p of allowed)
-      expect(p).toMatch(/^(compute|certificatemanager|networksecurity)\.[a-zA-Z]+\.[a-zA-Z]+$/);
+      expect(p).toMatch(
+        /^(compute|certificatemanager|networksecurity|networkservices)\.[a-zA-Z]+\.[a-zA-Z]+$/,
+      );
   });
 
   it('maps methods to permissions as IAM names them', () => {

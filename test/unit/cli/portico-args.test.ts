@@ -51,6 +51,21 @@ describe('portico dev arguments', () => {
     );
   });
 
+  it('refuses a --zone that no node could carry, and has no --cluster-sets (one cluster)', async () => {
+    const dev = (...args: string[]) => portico('dev', '--manifests', 'examples/quickstart', ...args);
+    const bad = ['', 'eu west', '-a', 'a'.repeat(64), 'zone/a'];
+    const zones = await Promise.all(bad.map((z) => dev(`--zone=${z}`)));
+    for (const [i, z] of bad.entries()) {
+      expect(zones[i]!.code).toBe(2);
+      expect(zones[i]!.stderr).toContain(
+        `portico dev: --zone takes a zone as nodes name it in topology.kubernetes.io/zone (1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit), got ${JSON.stringify(z)}`,
+      );
+    }
+    const sets = await dev('--cluster-sets', 'a,b');
+    expect(sets.code).toBe(1);
+    expect(sets.stderr).toContain("Unknown option '--cluster-sets'");
+  });
+
   it('says clearly when the kubeconfig cannot be used', async () => {
     const r = await portico('dev', '--kubeconfig', join(root, 'does-not-exist.yaml'));
     expect(r.code).toBe(1);

@@ -26,6 +26,7 @@ const AFFINITIES = [
   'STRONG_COOKIE_AFFINITY',
 ] as const;
 const MODES = ['UTILIZATION', 'RATE', 'CONNECTION', 'CUSTOM_METRICS'] as const;
+const IP_SELECTION = ['IPV4_ONLY', 'PREFER_IPV6', 'IPV6_ONLY'] as const;
 
 export function prepareBackendService(body: Json, ctx: KindContext): Json {
   const bs = structuredClone(body);
@@ -99,6 +100,22 @@ export function prepareBackendService(body: Json, ctx: KindContext): Json {
   const attached = ctx.current?.value.securityPolicy;
   if (attached !== undefined) bs.securityPolicy = attached;
   if (bs.tlsSettings !== undefined) bs.tlsSettings = tlsSettings(bs.tlsSettings, protocol, ctx);
+  // Which address of an endpoint the proxies use: proxy-based (managed) schemes only.
+  const selection = oneOf('resource.ipAddressSelectionPolicy', bs.ipAddressSelectionPolicy, IP_SELECTION);
+  if (selection !== undefined && selection !== 'IPV4_ONLY' && !scheme.endsWith('_MANAGED'))
+    throw invalid(
+      'resource.ipAddressSelectionPolicy',
+      `${selection} needs a proxy-based load balancing scheme, not ${scheme}`,
+    );
+  // A Network Services policy: global managed (proxy-based) backend services only.
+  if (bs.serviceLbPolicy !== undefined && bs.serviceLbPolicy !== null && bs.serviceLbPolicy !== '') {
+    if (regional || !['EXTERNAL_MANAGED', 'INTERNAL_MANAGED', 'INTERNAL_SELF_MANAGED'].includes(scheme))
+      throw invalid(
+        'resource.serviceLbPolicy',
+        'a service load balancing policy can only be set on global EXTERNAL_MANAGED, INTERNAL_MANAGED or INTERNAL_SELF_MANAGED backend services',
+      );
+    bs.serviceLbPolicy = ctx.serviceLbPolicy('resource.serviceLbPolicy', bs.serviceLbPolicy);
+  } else delete bs.serviceLbPolicy;
   if (bs.network !== undefined) bs.network = ctx.externalRef('resource.network', bs.network, 'networks');
   return {
     ...bs,
