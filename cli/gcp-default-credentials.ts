@@ -4,10 +4,10 @@
 
 import { type AuthClient, GoogleAuth } from 'google-auth-library';
 
-/** Reading needs the Compute scope only (the reader sends get and list calls). */
-const COMPUTE_SCOPE = 'https://www.googleapis.com/auth/compute';
+/** The reader also reads trust configs and TLS and load-balancing policies, which only Cloud Platform covers. */
+const GCP_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 /** The ADC client; fails with google-auth-library's message when there are no credentials. */
 export async function applicationDefaultCredentials(): Promise<AuthClient> {
-  return new GoogleAuth({ scopes: [COMPUTE_SCOPE] }).getClient();
+  return new GoogleAuth({ scopes: [GCP_SCOPE] }).getClient();
 }

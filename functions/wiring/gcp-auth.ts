@@ -5,8 +5,12 @@
 import { AwsClient, ExternalAccountClient } from 'google-auth-library';
 import type { GcpExternalAccountCredentials } from './gcp-config.js';
 
-/** The only scope the adapter needs: the Compute Engine API. */
-export const COMPUTE_SCOPE = 'https://www.googleapis.com/auth/compute';
+/**
+ * Cloud Platform: the adapter calls Compute, Certificate Manager, Network Security and Network
+ * Services, and only this scope covers the last three. What the token may do is the IAM role's
+ * business (infra/gcp/portico-role.yaml), not the scope's.
+ */
+export const GCP_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 /**
  * The AuthClient for a validated configuration (gcp-config.ts): an AwsClient, which signs an STS
@@ -15,7 +19,7 @@ export const COMPUTE_SCOPE = 'https://www.googleapis.com/auth/compute';
  * impersonate, for that account's token. Tokens are cached and refreshed by the client itself.
  */
 export function gcpAuthClient(credentials: GcpExternalAccountCredentials): AwsClient {
-  const client = ExternalAccountClient.fromJSON({ ...credentials, scopes: [COMPUTE_SCOPE] });
+  const client = ExternalAccountClient.fromJSON({ ...credentials, scopes: [GCP_SCOPE] });
   if (!(client instanceof AwsClient))
     throw new Error('the GCP credentials did not make an AWS external-account client');
   return client;

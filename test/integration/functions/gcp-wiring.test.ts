@@ -11,7 +11,7 @@ import { GCP_COMPUTE_ADAPTER, type GcpKinds } from '#adapters/gcp-compute/model.
 import { InvalidConfigError, type LoadBalancerAdapter } from '#adapters/types.js';
 import { cloudAdapters } from '#functions/wiring/cloud-adapters.js';
 import { type GcpDescriptor, gcpAdapterFromSsm, lazyGcpAdapter } from '#functions/wiring/gcp-adapter.js';
-import { COMPUTE_SCOPE, gcpAuthClient } from '#functions/wiring/gcp-auth.js';
+import { GCP_SCOPE, gcpAuthClient } from '#functions/wiring/gcp-auth.js';
 import { type GcpExternalAccountCredentials, parseGcpConfig } from '#functions/wiring/gcp-config.js';
 import { clearParameterCache } from '#functions/wiring/ssm-parameter.js';
 import { type LocalServer, listenLocal } from '#test/emulators/local-server.js';
@@ -194,12 +194,12 @@ async function startGoogleTokenEndpoints() {
 describe('gcpAuthClient: the AwsClient of a validated configuration', () => {
   afterEach(() => vi.unstubAllEnvs());
 
-  it('is an AwsClient for the configuration audience, asking for the Compute scope only', () => {
+  it('is an AwsClient for the configuration audience, asking for the Cloud Platform scope (the only one that covers Network Security and Network Services)', () => {
     const { credentials } = parseGcpConfig(gcpConfigJson(), 'test');
     const client = gcpAuthClient(credentials);
     expect(client).toBeInstanceOf(AwsClient);
     expect(audienceOf(client)).toBe(AUDIENCE);
-    expect(client.scopes).toEqual([COMPUTE_SCOPE]);
+    expect(client.scopes).toEqual([GCP_SCOPE]);
   });
 
   it('signs GetCallerIdentity with the Lambda role credentials from the environment and gets the service account token', async () => {
@@ -245,7 +245,7 @@ describe('gcpAuthClient: the AwsClient of a validated configuration', () => {
 
       const impersonation = google.requests[1]!;
       expect(impersonation.headers.authorization).toBe('Bearer federated-token');
-      expect(JSON.parse(impersonation.body).scope).toEqual([COMPUTE_SCOPE]);
+      expect(JSON.parse(impersonation.body).scope).toEqual([GCP_SCOPE]);
     } finally {
       await google.server.close();
     }
