@@ -2,11 +2,11 @@
 // over REST (google-rest.ts): get, list, create, patch and delete, each mutation awaited to the end of
 // its long-running operation (google.longrunning: `done`, and `error` when it failed).
 
-import { InvalidConfigError, RetryableError } from '../../types.js';
+import { InvalidConfigError } from '../../types.js';
 import { LOCATION_COLLECTIONS, type LocationKind, locationPath } from '../model.js';
-import { type GcpCalls, type Json, sleep } from './calls.js';
-import { AlreadyExistsError, NotFoundError, operationError } from './errors.js';
-import { restCall } from './google-rest.js';
+import type { GcpCalls, Json } from './calls.js';
+import { NotFoundError } from './errors.js';
+import { awaitOperation, restCall } from './google-rest.js';
 
 /** The API of each kind: its host and the create request's id parameter. */
 const APIS: Record<LocationKind, { host: string; idParameter: string }> = {
@@ -17,10 +17,6 @@ const APIS: Record<LocationKind, { host: string; idParameter: string }> = {
     idParameter: 'backendAuthenticationConfigId',
   },
 };
-
-/** Polls of one operation before giving up, and the longest pause between two. */
-export const MAX_OPERATION_POLLS = 60;
-const MAX_POLL_DELAY_MS = 5_000;
 
 const collectionPath = (ctx: GcpCalls, kind: LocationKind, location: string) =>
   `/v1/projects/${ctx.project}/locations/${location}/${LOCATION_COLLECTIONS[kind]}`;
@@ -101,7 +97,7 @@ export async function createLocationResource(
     },
     what,
   );
-  await untilDone(ctx, kind, op, what);
+  await awaitOperation(ctx, APIS[kind].host, op, what);
 }
 
 /** Replaces the fields `mask` names (top-level field names) with the body's. */
@@ -125,7 +121,7 @@ export async function patchLocationResource(
     },
     what,
   );
-  await untilDone(ctx, kind, op, what);
+  await awaitOperation(ctx, APIS[kind].host, op, what);
 }
 
 /** Deletes; a resource already gone counts as deleted. */
@@ -146,47 +142,8 @@ export async function deleteLocationResource(
       },
       what,
     );
-    await untilDone(ctx, kind, op, what);
+    await awaitOperation(ctx, APIS[kind].host, op, what);
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
-  }
-}
-
-interface LongRunning {
-  name?: string;
-  done?: boolean;
-  error?: { code?: number; message?: string; status?: string };
-}
-
-/** Polls the operation until it is done; throws when it ended in error. */
-async function untilDone(ctx: GcpCalls, kind: LocationKind, first: Json, what: string): Promise<void> {
-  let op = first as LongRunning;
-  for (let polls = 0; op.done !== true; polls++) {
-    if (
-      typeof op.name !== 'string' ||
-      !/^projects\/[^/]+\/locations\/[^/]+\/operations\/[^/]+$/.test(op.name)
-    )
-      throw new RetryableError(`${what}: the answer names no operation`);
-    if (polls >= MAX_OPERATION_POLLS)
-      throw new RetryableError(
-        `${what}: operation ${op.name} is not done after ${MAX_OPERATION_POLLS} polls; the next reconcile observes its result`,
-      );
-    await sleep(Math.min(MAX_POLL_DELAY_MS, 50 * 2 ** polls), ctx.signal);
-    op = (await restCall(
-      ctx,
-      { host: APIS[kind].host, method: 'GET', path: `/v1/${op.name}` },
-      what,
-    )) as LongRunning;
-  }
-  if (op.error) {
-    const status = op.error.status ?? '';
-    if (status === 'ALREADY_EXISTS' || op.error.code === 6)
-      throw new AlreadyExistsError(`${what}: ${op.error.message ?? ''}`);
-    throw operationError(
-      {
-        error: { errors: [{ code: status || String(op.error.code ?? ''), message: op.error.message ?? '' }] },
-      },
-      what,
-    );
   }
 }

@@ -1,5 +1,5 @@
 // Service load balancing policies (Network Services v1 `projects.locations.serviceLbPolicies`), over
-// google-rest.ts: get, create (`?serviceLbPolicyId=`), patch (`?updateMask=`) and delete, each
+// internal/google-rest.ts: get, create (`?serviceLbPolicyId=`), patch (`?updateMask=`) and delete, each
 // mutation a long-running operation polled to its end. Ownership is the description marker, as for
 // Compute resources: an update or delete re-reads the policy first and stops with NotOwnedError when
 // the marker is not this load balancer's; a create whose name is taken adopts only its own.
@@ -8,9 +8,15 @@ import { ConflictError, NotOwnedError } from '../../types.js';
 import type { ApplyContext } from '../internal/apply-context.js';
 import type { GcpCalls, Json } from '../internal/calls.js';
 import { AlreadyExistsError, NotFoundError } from '../internal/errors.js';
+import { awaitOperation, type GoogleRestRequest, restCall } from '../internal/google-rest.js';
 import type { ServiceLbPolicyValue } from '../model.js';
 
 const SERVICE = 'networkservices';
+const HOST = `${SERVICE}.googleapis.com`;
+
+/** One Network Services call, named in errors by its method and path. */
+const call = (ctx: GcpCalls, r: Omit<GoogleRestRequest, 'host'>): Promise<Json> =>
+  restCall(ctx, { host: HOST, ...r }, `${SERVICE} ${r.method} ${r.path}`);
 
 /** `projects/<p>/locations/<l>/serviceLbPolicies/<name>`: the policy's resource name. */
 export const policyPath = (project: string, location: string, name: string): string =>
@@ -18,7 +24,7 @@ export const policyPath = (project: string, location: string, name: string): str
 
 /** How a backend service names a policy (`serviceLbPolicy`): the resource name under the service's host. */
 export const policyReference = (project: string, location: string, name: string): string =>
-  `//${SERVICE}.googleapis.com/${policyPath(project, location, name)}`;
+  `//${HOST}/${policyPath(project, location, name)}`;
 
 /** The policy a backend service's `serviceLbPolicy` names (any of the URL forms), or undefined. */
 export function parsePolicyReference(
@@ -46,8 +52,7 @@ export async function getServiceLbPolicy(
   name: string,
 ): Promise<Json | undefined> {
   try {
-    return await ctx.rest.call(ctx, {
-      service: SERVICE,
+    return await call(ctx, {
       method: 'GET',
       path: `/v1/${policyPath(ctx.project, location, name)}`,
     });
@@ -62,12 +67,11 @@ export async function listServiceLbPolicies(ctx: GcpCalls, location = 'global'):
   const out: Json[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await ctx.rest.call<{ serviceLbPolicies?: Json[]; nextPageToken?: string }>(ctx, {
-      service: SERVICE,
+    const page = (await call(ctx, {
       method: 'GET',
       path: `/v1/projects/${ctx.project}/locations/${location}/serviceLbPolicies`,
       ...(pageToken ? { query: { pageToken } } : {}),
-    });
+    })) as { serviceLbPolicies?: Json[]; nextPageToken?: string };
     out.push(...(page.serviceLbPolicies ?? []));
     pageToken = page.nextPageToken || undefined;
   } while (pageToken);
@@ -97,14 +101,13 @@ export async function createServiceLbPolicy(
 ): Promise<void> {
   const { calls } = ac;
   try {
-    const op = await calls.rest.call(calls, {
-      service: SERVICE,
+    const op = await call(calls, {
       method: 'POST',
       path: `/v1/projects/${calls.project}/locations/${v.location}/serviceLbPolicies`,
       query: { serviceLbPolicyId: v.name },
       body: body(v),
     });
-    await calls.rest.awaitOperation(calls, SERVICE, op, `serviceLbPolicies.create ${v.name}`);
+    await awaitOperation(calls, HOST, op, `serviceLbPolicies.create ${v.name}`);
   } catch (err) {
     if (!(err instanceof AlreadyExistsError)) throw err;
     if (!(await recheck(ac, address, v)))
@@ -120,14 +123,13 @@ export async function updateServiceLbPolicy(
   const { calls } = ac;
   if (!(await recheck(ac, address, v)))
     throw new ConflictError(`${address} is gone since it was observed`, address);
-  const op = await calls.rest.call(calls, {
-    service: SERVICE,
+  const op = await call(calls, {
     method: 'PATCH',
     path: `/v1/${policyPath(calls.project, v.location, v.name)}`,
     query: { updateMask: 'description,loadBalancingAlgorithm' },
     body: body(v),
   });
-  await calls.rest.awaitOperation(calls, SERVICE, op, `serviceLbPolicies.patch ${v.name}`);
+  await awaitOperation(calls, HOST, op, `serviceLbPolicies.patch ${v.name}`);
 }
 
 /** Deletes; a policy already gone counts as deleted. */
@@ -139,12 +141,11 @@ export async function deleteServiceLbPolicy(
   const { calls } = ac;
   if (!(await recheck(ac, address, v))) return;
   try {
-    const op = await calls.rest.call(calls, {
-      service: SERVICE,
+    const op = await call(calls, {
       method: 'DELETE',
       path: `/v1/${policyPath(calls.project, v.location, v.name)}`,
     });
-    await calls.rest.awaitOperation(calls, SERVICE, op, `serviceLbPolicies.delete ${v.name}`);
+    await awaitOperation(calls, HOST, op, `serviceLbPolicies.delete ${v.name}`);
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }

@@ -1,7 +1,7 @@
 // PreferClose on GCP, end to end: translate() of a Gateway whose `app` Service has
 // `trafficDistribution: PreferClose` → render → apply, the Compute calls through the real
 // @google-cloud/compute client and the Network Services ServiceLbPolicy through google-auth-library's
-// client (adapters/gcp-compute/google-rest.ts), both against the emulator, which keeps a policy from
+// client (adapters/gcp-compute/internal/google-rest.ts), both against the emulator, which keeps a policy from
 // being deleted while a backend service names it and only lets a backend service name one that exists.
 
 import { PassThroughClient } from 'google-auth-library';
