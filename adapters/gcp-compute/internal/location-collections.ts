@@ -1,34 +1,58 @@
-// Certificate Manager and Network Security collections (`/v1/projects/<p>/locations/<l>/<collection>`)
-// over REST (google-rest.ts): get, list, create, patch and delete, each mutation awaited to the end of
-// its long-running operation (google.longrunning: `done`, and `error` when it failed).
+// The Google Cloud collections under `/v1/projects/<p>/locations/<l>/<collection>` that Portico
+// programs: Certificate Manager trust configs, Network Security ServerTlsPolicies and
+// BackendAuthenticationConfigs, Network Services serviceLbPolicies. Over REST (google-rest.ts): get,
+// list, create, patch and delete, each mutation awaited to the end of its long-running operation.
 
 import { InvalidConfigError } from '../../types.js';
-import { LOCATION_COLLECTIONS, type LocationKind, locationPath } from '../model.js';
+import { LOCATION_COLLECTIONS, type LocationKind } from '../model.js';
 import type { GcpCalls, Json } from './calls.js';
 import { NotFoundError } from './errors.js';
 import { awaitOperation, restCall } from './google-rest.js';
 
-/** The API of each kind: its host and the create request's id parameter. */
-const APIS: Record<LocationKind, { host: string; idParameter: string }> = {
-  'trust-config': { host: 'certificatemanager.googleapis.com', idParameter: 'trustConfigId' },
-  'server-tls-policy': { host: 'networksecurity.googleapis.com', idParameter: 'serverTlsPolicyId' },
+/** The kinds kept in a location collection. */
+export type LocationCollectionKind = LocationKind | 'service-lb-policy';
+
+/** The API of each kind: its host, its collection and the create request's id parameter. */
+const APIS: Record<LocationCollectionKind, { host: string; collection: string; idParameter: string }> = {
+  'trust-config': {
+    host: 'certificatemanager.googleapis.com',
+    collection: LOCATION_COLLECTIONS['trust-config'],
+    idParameter: 'trustConfigId',
+  },
+  'server-tls-policy': {
+    host: 'networksecurity.googleapis.com',
+    collection: LOCATION_COLLECTIONS['server-tls-policy'],
+    idParameter: 'serverTlsPolicyId',
+  },
   'backend-authentication-config': {
     host: 'networksecurity.googleapis.com',
+    collection: LOCATION_COLLECTIONS['backend-authentication-config'],
     idParameter: 'backendAuthenticationConfigId',
+  },
+  'service-lb-policy': {
+    host: 'networkservices.googleapis.com',
+    collection: 'serviceLbPolicies',
+    idParameter: 'serviceLbPolicyId',
   },
 };
 
-const collectionPath = (ctx: GcpCalls, kind: LocationKind, location: string) =>
-  `/v1/projects/${ctx.project}/locations/${location}/${LOCATION_COLLECTIONS[kind]}`;
+/** The production host of a kind's API (`networkservices.googleapis.com`). */
+export const locationApiHost = (kind: LocationCollectionKind): string => APIS[kind].host;
+
+const collectionPath = (ctx: GcpCalls, kind: LocationCollectionKind, location: string) =>
+  `/v1/projects/${ctx.project}/locations/${location}/${APIS[kind].collection}`;
+
+const resourcePath = (ctx: GcpCalls, kind: LocationCollectionKind, location: string, name: string) =>
+  `${collectionPath(ctx, kind, location)}/${name}`;
 
 /** The resource as the API returns it, or undefined when there is none by that name. */
 export async function getLocationResource(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
   name: string,
 ): Promise<Json | undefined> {
-  const path = `/v1/${locationPath(kind, ctx.project, location, name)}`;
+  const path = resourcePath(ctx, kind, location, name);
   try {
     return await restCall(ctx, { host: APIS[kind].host, method: 'GET', path }, `${kind} get ${name}`);
   } catch (err) {
@@ -39,14 +63,15 @@ export async function getLocationResource(
 
 /**
  * An API that is not enabled in the project holds nothing: the project never used client
- * validation or backend TLS, and its deletes and resync listings must not fail for it.
+ * validation, backend TLS or topology-aware routing, and its deletes and resync listings must not
+ * fail for it.
  */
 const API_DISABLED = /SERVICE_DISABLED|has not been used in project|it is disabled/;
 
 /** Every resource of a collection in one location (all pages); none when its API is not enabled. */
 export async function listLocationResources(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
 ): Promise<Json[]> {
   try {
@@ -57,7 +82,7 @@ export async function listLocationResources(
   }
 }
 
-async function listPages(ctx: GcpCalls, kind: LocationKind, location: string): Promise<Json[]> {
+async function listPages(ctx: GcpCalls, kind: LocationCollectionKind, location: string): Promise<Json[]> {
   const out: Json[] = [];
   let pageToken: string | undefined;
   do {
@@ -71,7 +96,7 @@ async function listPages(ctx: GcpCalls, kind: LocationKind, location: string): P
       },
       `${kind} list ${location}`,
     );
-    out.push(...((page[LOCATION_COLLECTIONS[kind]] as Json[] | undefined) ?? []));
+    out.push(...((page[APIS[kind].collection] as Json[] | undefined) ?? []));
     pageToken =
       typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : undefined;
   } while (pageToken !== undefined);
@@ -80,7 +105,7 @@ async function listPages(ctx: GcpCalls, kind: LocationKind, location: string): P
 
 export async function createLocationResource(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
   name: string,
   body: Json,
@@ -103,7 +128,7 @@ export async function createLocationResource(
 /** Replaces the fields `mask` names (top-level field names) with the body's. */
 export async function patchLocationResource(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
   name: string,
   body: Json,
@@ -115,7 +140,7 @@ export async function patchLocationResource(
     {
       host: APIS[kind].host,
       method: 'PATCH',
-      path: `/v1/${locationPath(kind, ctx.project, location, name)}`,
+      path: resourcePath(ctx, kind, location, name),
       query: { updateMask: mask.join(',') },
       body,
     },
@@ -127,7 +152,7 @@ export async function patchLocationResource(
 /** Deletes; a resource already gone counts as deleted. */
 export async function deleteLocationResource(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
   name: string,
 ): Promise<void> {
@@ -138,7 +163,7 @@ export async function deleteLocationResource(
       {
         host: APIS[kind].host,
         method: 'DELETE',
-        path: `/v1/${locationPath(kind, ctx.project, location, name)}`,
+        path: resourcePath(ctx, kind, location, name),
       },
       what,
     );

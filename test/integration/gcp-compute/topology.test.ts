@@ -125,7 +125,7 @@ describe('gcp-compute PreferClose on the emulator', () => {
       status: 400,
       reason: 'invalid',
     });
-    await expect(reconcile(lb(true))).rejects.toThrow(/networkservices POST .*serviceLbPolicies: HTTP 400/);
+    await expect(reconcile(lb(true))).rejects.toThrow(/service-lb-policy create .*: HTTP 400/);
     expect(emu.stats().byMethod['networkservices.serviceLbPolicies.create']).toBe(1);
   });
 
