@@ -9,7 +9,6 @@ import type { AdapterNotice, LoadBalancerAdapter, PureAdapter, Rendered } from '
 import { applyGcp } from './apply.js';
 import { GCP_CAPABILITIES } from './capabilities.js';
 import { gcpDiffSpec } from './diff-spec.js';
-import { googleRest } from './google-rest.js';
 import { DEFAULT_RETRY, type GcpCalls, type RetryPolicy } from './internal/calls.js';
 import { createGcpClients, type GcpClientOptions, type GcpClients } from './internal/clients.js';
 import { GCP_COMPUTE_ADAPTER, type GcpKinds } from './model.js';
@@ -72,10 +71,9 @@ export function createGcpComputeAdapter(opts: GcpComputeAdapterOptions): GcpComp
   const cluster = opts.cluster !== undefined ? { cluster: opts.cluster } : {};
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   let clients: Promise<GcpClients> | undefined;
-  const rest = googleRest(opts.clientOptions);
   const calls = async (signal: AbortSignal): Promise<GcpCalls> => {
     clients ??= createGcpClients(opts.clientOptions);
-    return { clients: await clients, rest, project: opts.project, signal, retry };
+    return { clients: await clients, project: opts.project, signal, retry };
   };
   const pure = gcpComputePureHalf(opts);
   return {

@@ -4,7 +4,6 @@
 // everything else is thrown as it is mapped (internal/errors.ts).
 
 import { AbortedError, ThrottledError, throwIfAborted } from '../../types.js';
-import type { GoogleRest } from '../google-rest.js';
 import type { ClientName, ComputeClient, GcpClients } from './clients.js';
 import { mapComputeError, TransientError } from './errors.js';
 
@@ -20,8 +19,6 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDe
 
 export interface GcpCalls {
   readonly clients: GcpClients;
-  /** The non-Compute Google APIs (Network Services), with the same credentials and endpoint. */
-  readonly rest: GoogleRest;
   readonly project: string;
   readonly signal: AbortSignal;
   readonly retry: RetryPolicy;

@@ -48,7 +48,7 @@ const CLIENTS = {
 export type ClientName = keyof typeof CLIENTS;
 
 export type GcpClients = Record<ClientName, ComputeClient> & {
-  /** Certificate Manager and Network Security (google-rest.ts), with the same options. */
+  /** Certificate Manager, Network Security and Network Services (google-rest.ts), with the same options. */
   rest: GoogleRest;
   close(): Promise<void>;
 };

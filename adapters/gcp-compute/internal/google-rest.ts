@@ -1,14 +1,18 @@
-// JSON-over-REST calls to Google Cloud APIs that @google-cloud/compute does not cover (Certificate
-// Manager, Network Security): google-auth-library's `request()` (the transport and credentials the
-// Compute clients use), aimed where the Compute clients are (clients.ts GcpClientOptions: an
-// emulator's 127.0.0.1 stands for every API). Errors are mapped like Compute's (errors.ts), and a
-// call is retried like invoke() (calls.ts). google-auth-library is imported on the first call.
+// JSON over REST to the Google APIs that have no Node client the adapter can use (Certificate
+// Manager, Network Security, Network Services): google-auth-library's `request()` (the transport and
+// credentials the Compute clients use), aimed where the Compute clients are (clients.ts
+// GcpClientOptions: an emulator's 127.0.0.1 stands for every API). A call is retried like invoke()
+// (calls.ts) and its errors are mapped like Compute's (errors.ts); a mutation's google.longrunning
+// Operation is polled to its end by awaitOperation. google-auth-library is imported on the first call.
+//
+//   const op = await restCall(ctx, { host, method: 'POST', path, query, body }, what);
+//   await awaitOperation(ctx, host, op, what);
 
 import type { AuthClient } from 'google-auth-library';
-import { ThrottledError, throwIfAborted } from '../../types.js';
+import { RetryableError, ThrottledError, throwIfAborted } from '../../types.js';
 import { backoff, type GcpCalls, type Json, sleep, untilAborted } from './calls.js';
 import type { GcpClientOptions } from './clients.js';
-import { mapComputeError, TransientError } from './errors.js';
+import { AlreadyExistsError, mapComputeError, operationError, TransientError } from './errors.js';
 
 export interface GoogleRestRequest {
   /** The API's host in production: `certificatemanager.googleapis.com`. */
@@ -23,6 +27,7 @@ export interface GoogleRestRequest {
 /** Sends one request; the JSON answer. */
 export type GoogleRest = (request: GoogleRestRequest, signal: AbortSignal) => Promise<Json>;
 
+/** The production scope of the Compute clients: Cloud Platform covers every Google API. */
 const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
 export function createGoogleRest(opts: GcpClientOptions): GoogleRest {
@@ -34,6 +39,7 @@ export function createGoogleRest(opts: GcpClientOptions): GoogleRest {
     return auth;
   };
   return async (r, signal) => {
+    // An emulator (apiEndpoint set) serves every API on one host; otherwise each API has its own.
     const host = opts.apiEndpoint ?? r.host;
     const origin = `${opts.protocol ?? 'https'}://${host}${opts.port !== undefined ? `:${opts.port}` : ''}`;
     const url = new URL(r.path, origin);
@@ -50,12 +56,6 @@ export function createGoogleRest(opts: GcpClientOptions): GoogleRest {
   };
 }
 
-interface RestError {
-  status?: number;
-  response?: { status?: number; data?: unknown };
-  message?: string;
-}
-
 /** A REST call with invoke()'s retries; errors in the adapter's vocabulary (`what` names the call). */
 export async function restCall(ctx: GcpCalls, request: GoogleRestRequest, what: string): Promise<Json> {
   for (let attempt = 1; ; attempt++) {
@@ -69,6 +69,64 @@ export async function restCall(ctx: GcpCalls, request: GoogleRestRequest, what: 
       await sleep(backoff(ctx.retry, attempt, e.retryAfterMs), ctx.signal);
     }
   }
+}
+
+/** A google.longrunning.Operation. */
+interface LongRunningOperation {
+  name?: string;
+  done?: boolean;
+  error?: { code?: number; message?: string; status?: string };
+  response?: Json;
+}
+
+/** Polls of one operation before giving up, and the longest pause between two. */
+export const MAX_OPERATION_POLLS = 60;
+const MAX_POLL_DELAY_MS = 5_000;
+
+/**
+ * Polls `GET /v1/<operation name>` on `host` until the operation is done; its `response`. An
+ * operation that ended in error throws (AlreadyExistsError for ALREADY_EXISTS, so a create can adopt).
+ */
+export async function awaitOperation(ctx: GcpCalls, host: string, first: Json, what: string): Promise<Json> {
+  let op = first as LongRunningOperation;
+  for (let polls = 0; op.done !== true; polls++) {
+    if (
+      typeof op.name !== 'string' ||
+      !/^projects\/[^/]+\/locations\/[^/]+\/operations\/[^/]+$/.test(op.name)
+    )
+      throw new RetryableError(`${what}: the answer names no operation`);
+    if (polls >= MAX_OPERATION_POLLS)
+      throw new RetryableError(
+        `${what}: operation ${op.name} is not done after ${MAX_OPERATION_POLLS} polls; the next reconcile observes its result`,
+      );
+    await sleep(Math.min(MAX_POLL_DELAY_MS, 50 * 2 ** polls), ctx.signal);
+    op = (await restCall(ctx, { host, method: 'GET', path: `/v1/${op.name}` }, what)) as LongRunningOperation;
+  }
+  if (op.error) {
+    const status = op.error.status ?? '';
+    if (status === 'ALREADY_EXISTS' || op.error.code === 6)
+      throw new AlreadyExistsError(`${what}: ${op.error.message ?? ''}`);
+    throw operationError(
+      {
+        httpErrorStatusCode: httpStatusOf(op.error.code),
+        error: { errors: [{ code: status || String(op.error.code ?? ''), message: op.error.message ?? '' }] },
+      },
+      what,
+    );
+  }
+  return op.response ?? {};
+}
+
+/** google.rpc.Code → HTTP status, for the codes operations end with (0: unknown). */
+function httpStatusOf(code: number | undefined): number {
+  const map: Record<number, number> = { 3: 400, 5: 404, 6: 409, 8: 429, 9: 400, 13: 500, 14: 503 };
+  return code !== undefined ? (map[code] ?? 0) : 0;
+}
+
+interface RestError {
+  status?: number;
+  response?: { status?: number; data?: unknown };
+  message?: string;
 }
 
 /** A gaxios error in the shape mapComputeError reads: the status and the body's message and status. */

@@ -1,38 +1,58 @@
-// Certificate Manager and Network Security collections (`/v1/projects/<p>/locations/<l>/<collection>`)
-// over REST (google-rest.ts): get, list, create, patch and delete, each mutation awaited to the end of
-// its long-running operation (google.longrunning: `done`, and `error` when it failed).
+// The Google Cloud collections under `/v1/projects/<p>/locations/<l>/<collection>` that Portico
+// programs: Certificate Manager trust configs, Network Security ServerTlsPolicies and
+// BackendAuthenticationConfigs, Network Services serviceLbPolicies. Over REST (google-rest.ts): get,
+// list, create, patch and delete, each mutation awaited to the end of its long-running operation.
 
-import { InvalidConfigError, RetryableError } from '../../types.js';
-import { LOCATION_COLLECTIONS, type LocationKind, locationPath } from '../model.js';
-import { type GcpCalls, type Json, sleep } from './calls.js';
-import { AlreadyExistsError, NotFoundError, operationError } from './errors.js';
-import { restCall } from './google-rest.js';
+import { InvalidConfigError } from '../../types.js';
+import { LOCATION_COLLECTIONS, type LocationKind } from '../model.js';
+import type { GcpCalls, Json } from './calls.js';
+import { NotFoundError } from './errors.js';
+import { awaitOperation, restCall } from './google-rest.js';
 
-/** The API of each kind: its host and the create request's id parameter. */
-const APIS: Record<LocationKind, { host: string; idParameter: string }> = {
-  'trust-config': { host: 'certificatemanager.googleapis.com', idParameter: 'trustConfigId' },
-  'server-tls-policy': { host: 'networksecurity.googleapis.com', idParameter: 'serverTlsPolicyId' },
+/** The kinds kept in a location collection. */
+export type LocationCollectionKind = LocationKind | 'service-lb-policy';
+
+/** The API of each kind: its host, its collection and the create request's id parameter. */
+const APIS: Record<LocationCollectionKind, { host: string; collection: string; idParameter: string }> = {
+  'trust-config': {
+    host: 'certificatemanager.googleapis.com',
+    collection: LOCATION_COLLECTIONS['trust-config'],
+    idParameter: 'trustConfigId',
+  },
+  'server-tls-policy': {
+    host: 'networksecurity.googleapis.com',
+    collection: LOCATION_COLLECTIONS['server-tls-policy'],
+    idParameter: 'serverTlsPolicyId',
+  },
   'backend-authentication-config': {
     host: 'networksecurity.googleapis.com',
+    collection: LOCATION_COLLECTIONS['backend-authentication-config'],
     idParameter: 'backendAuthenticationConfigId',
+  },
+  'service-lb-policy': {
+    host: 'networkservices.googleapis.com',
+    collection: 'serviceLbPolicies',
+    idParameter: 'serviceLbPolicyId',
   },
 };
 
-/** Polls of one operation before giving up, and the longest pause between two. */
-export const MAX_OPERATION_POLLS = 60;
-const MAX_POLL_DELAY_MS = 5_000;
+/** The production host of a kind's API (`networkservices.googleapis.com`). */
+export const locationApiHost = (kind: LocationCollectionKind): string => APIS[kind].host;
 
-const collectionPath = (ctx: GcpCalls, kind: LocationKind, location: string) =>
-  `/v1/projects/${ctx.project}/locations/${location}/${LOCATION_COLLECTIONS[kind]}`;
+const collectionPath = (ctx: GcpCalls, kind: LocationCollectionKind, location: string) =>
+  `/v1/projects/${ctx.project}/locations/${location}/${APIS[kind].collection}`;
+
+const resourcePath = (ctx: GcpCalls, kind: LocationCollectionKind, location: string, name: string) =>
+  `${collectionPath(ctx, kind, location)}/${name}`;
 
 /** The resource as the API returns it, or undefined when there is none by that name. */
 export async function getLocationResource(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
   name: string,
 ): Promise<Json | undefined> {
-  const path = `/v1/${locationPath(kind, ctx.project, location, name)}`;
+  const path = resourcePath(ctx, kind, location, name);
   try {
     return await restCall(ctx, { host: APIS[kind].host, method: 'GET', path }, `${kind} get ${name}`);
   } catch (err) {
@@ -43,14 +63,15 @@ export async function getLocationResource(
 
 /**
  * An API that is not enabled in the project holds nothing: the project never used client
- * validation or backend TLS, and its deletes and resync listings must not fail for it.
+ * validation, backend TLS or topology-aware routing, and its deletes and resync listings must not
+ * fail for it.
  */
 const API_DISABLED = /SERVICE_DISABLED|has not been used in project|it is disabled/;
 
 /** Every resource of a collection in one location (all pages); none when its API is not enabled. */
 export async function listLocationResources(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
 ): Promise<Json[]> {
   try {
@@ -61,7 +82,7 @@ export async function listLocationResources(
   }
 }
 
-async function listPages(ctx: GcpCalls, kind: LocationKind, location: string): Promise<Json[]> {
+async function listPages(ctx: GcpCalls, kind: LocationCollectionKind, location: string): Promise<Json[]> {
   const out: Json[] = [];
   let pageToken: string | undefined;
   do {
@@ -75,7 +96,7 @@ async function listPages(ctx: GcpCalls, kind: LocationKind, location: string): P
       },
       `${kind} list ${location}`,
     );
-    out.push(...((page[LOCATION_COLLECTIONS[kind]] as Json[] | undefined) ?? []));
+    out.push(...((page[APIS[kind].collection] as Json[] | undefined) ?? []));
     pageToken =
       typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : undefined;
   } while (pageToken !== undefined);
@@ -84,7 +105,7 @@ async function listPages(ctx: GcpCalls, kind: LocationKind, location: string): P
 
 export async function createLocationResource(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
   name: string,
   body: Json,
@@ -101,13 +122,13 @@ export async function createLocationResource(
     },
     what,
   );
-  await untilDone(ctx, kind, op, what);
+  await awaitOperation(ctx, APIS[kind].host, op, what);
 }
 
 /** Replaces the fields `mask` names (top-level field names) with the body's. */
 export async function patchLocationResource(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
   name: string,
   body: Json,
@@ -119,19 +140,19 @@ export async function patchLocationResource(
     {
       host: APIS[kind].host,
       method: 'PATCH',
-      path: `/v1/${locationPath(kind, ctx.project, location, name)}`,
+      path: resourcePath(ctx, kind, location, name),
       query: { updateMask: mask.join(',') },
       body,
     },
     what,
   );
-  await untilDone(ctx, kind, op, what);
+  await awaitOperation(ctx, APIS[kind].host, op, what);
 }
 
 /** Deletes; a resource already gone counts as deleted. */
 export async function deleteLocationResource(
   ctx: GcpCalls,
-  kind: LocationKind,
+  kind: LocationCollectionKind,
   location: string,
   name: string,
 ): Promise<void> {
@@ -142,51 +163,12 @@ export async function deleteLocationResource(
       {
         host: APIS[kind].host,
         method: 'DELETE',
-        path: `/v1/${locationPath(kind, ctx.project, location, name)}`,
+        path: resourcePath(ctx, kind, location, name),
       },
       what,
     );
-    await untilDone(ctx, kind, op, what);
+    await awaitOperation(ctx, APIS[kind].host, op, what);
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
-  }
-}
-
-interface LongRunning {
-  name?: string;
-  done?: boolean;
-  error?: { code?: number; message?: string; status?: string };
-}
-
-/** Polls the operation until it is done; throws when it ended in error. */
-async function untilDone(ctx: GcpCalls, kind: LocationKind, first: Json, what: string): Promise<void> {
-  let op = first as LongRunning;
-  for (let polls = 0; op.done !== true; polls++) {
-    if (
-      typeof op.name !== 'string' ||
-      !/^projects\/[^/]+\/locations\/[^/]+\/operations\/[^/]+$/.test(op.name)
-    )
-      throw new RetryableError(`${what}: the answer names no operation`);
-    if (polls >= MAX_OPERATION_POLLS)
-      throw new RetryableError(
-        `${what}: operation ${op.name} is not done after ${MAX_OPERATION_POLLS} polls; the next reconcile observes its result`,
-      );
-    await sleep(Math.min(MAX_POLL_DELAY_MS, 50 * 2 ** polls), ctx.signal);
-    op = (await restCall(
-      ctx,
-      { host: APIS[kind].host, method: 'GET', path: `/v1/${op.name}` },
-      what,
-    )) as LongRunning;
-  }
-  if (op.error) {
-    const status = op.error.status ?? '';
-    if (status === 'ALREADY_EXISTS' || op.error.code === 6)
-      throw new AlreadyExistsError(`${what}: ${op.error.message ?? ''}`);
-    throw operationError(
-      {
-        error: { errors: [{ code: status || String(op.error.code ?? ''), message: op.error.message ?? '' }] },
-      },
-      what,
-    );
   }
 }

@@ -1,16 +1,24 @@
-// Service load balancing policies (Network Services v1 `projects.locations.serviceLbPolicies`), over
-// google-rest.ts: get, create (`?serviceLbPolicyId=`), patch (`?updateMask=`) and delete, each
-// mutation a long-running operation polled to its end. Ownership is the description marker, as for
+// Service load balancing policies (Network Services v1 `projects.locations.serviceLbPolicies`), one
+// more location collection (internal/location-collections.ts): get, list, create, patch and delete,
+// each mutation a long-running operation polled to its end. Ownership is the description marker, as for
 // Compute resources: an update or delete re-reads the policy first and stops with NotOwnedError when
 // the marker is not this load balancer's; a create whose name is taken adopts only its own.
 
 import { ConflictError, NotOwnedError } from '../../types.js';
 import type { ApplyContext } from '../internal/apply-context.js';
 import type { GcpCalls, Json } from '../internal/calls.js';
-import { AlreadyExistsError, NotFoundError } from '../internal/errors.js';
+import { AlreadyExistsError } from '../internal/errors.js';
+import {
+  createLocationResource,
+  deleteLocationResource,
+  getLocationResource,
+  listLocationResources,
+  locationApiHost,
+  patchLocationResource,
+} from '../internal/location-collections.js';
 import type { ServiceLbPolicyValue } from '../model.js';
 
-const SERVICE = 'networkservices';
+const KIND = 'service-lb-policy';
 
 /** `projects/<p>/locations/<l>/serviceLbPolicies/<name>`: the policy's resource name. */
 export const policyPath = (project: string, location: string, name: string): string =>
@@ -18,7 +26,7 @@ export const policyPath = (project: string, location: string, name: string): str
 
 /** How a backend service names a policy (`serviceLbPolicy`): the resource name under the service's host. */
 export const policyReference = (project: string, location: string, name: string): string =>
-  `//${SERVICE}.googleapis.com/${policyPath(project, location, name)}`;
+  `//${locationApiHost(KIND)}/${policyPath(project, location, name)}`;
 
 /** The policy a backend service's `serviceLbPolicy` names (any of the URL forms), or undefined. */
 export function parsePolicyReference(
@@ -40,39 +48,15 @@ export function serviceLbPolicyFromApi(api: Json): ServiceLbPolicyValue {
 }
 
 /** The policy as the API returns it, or undefined when there is none by that name. */
-export async function getServiceLbPolicy(
+export const getServiceLbPolicy = (
   ctx: GcpCalls,
   location: string,
   name: string,
-): Promise<Json | undefined> {
-  try {
-    return await ctx.rest.call(ctx, {
-      service: SERVICE,
-      method: 'GET',
-      path: `/v1/${policyPath(ctx.project, location, name)}`,
-    });
-  } catch (err) {
-    if (err instanceof NotFoundError) return undefined;
-    throw err;
-  }
-}
+): Promise<Json | undefined> => getLocationResource(ctx, KIND, location, name);
 
 /** Every policy of a location, every page (resync and deletes search them by marker). */
-export async function listServiceLbPolicies(ctx: GcpCalls, location = 'global'): Promise<Json[]> {
-  const out: Json[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await ctx.rest.call<{ serviceLbPolicies?: Json[]; nextPageToken?: string }>(ctx, {
-      service: SERVICE,
-      method: 'GET',
-      path: `/v1/projects/${ctx.project}/locations/${location}/serviceLbPolicies`,
-      ...(pageToken ? { query: { pageToken } } : {}),
-    });
-    out.push(...(page.serviceLbPolicies ?? []));
-    pageToken = page.nextPageToken || undefined;
-  } while (pageToken);
-  return out;
-}
+export const listServiceLbPolicies = (ctx: GcpCalls, location = 'global'): Promise<Json[]> =>
+  listLocationResources(ctx, KIND, location);
 
 const body = (v: ServiceLbPolicyValue): Json => ({
   description: v.description,
@@ -97,14 +81,7 @@ export async function createServiceLbPolicy(
 ): Promise<void> {
   const { calls } = ac;
   try {
-    const op = await calls.rest.call(calls, {
-      service: SERVICE,
-      method: 'POST',
-      path: `/v1/projects/${calls.project}/locations/${v.location}/serviceLbPolicies`,
-      query: { serviceLbPolicyId: v.name },
-      body: body(v),
-    });
-    await calls.rest.awaitOperation(calls, SERVICE, op, `serviceLbPolicies.create ${v.name}`);
+    await createLocationResource(calls, KIND, v.location, v.name, body(v));
   } catch (err) {
     if (!(err instanceof AlreadyExistsError)) throw err;
     if (!(await recheck(ac, address, v)))
@@ -120,14 +97,10 @@ export async function updateServiceLbPolicy(
   const { calls } = ac;
   if (!(await recheck(ac, address, v)))
     throw new ConflictError(`${address} is gone since it was observed`, address);
-  const op = await calls.rest.call(calls, {
-    service: SERVICE,
-    method: 'PATCH',
-    path: `/v1/${policyPath(calls.project, v.location, v.name)}`,
-    query: { updateMask: 'description,loadBalancingAlgorithm' },
-    body: body(v),
-  });
-  await calls.rest.awaitOperation(calls, SERVICE, op, `serviceLbPolicies.patch ${v.name}`);
+  await patchLocationResource(calls, KIND, v.location, v.name, body(v), [
+    'description',
+    'loadBalancingAlgorithm',
+  ]);
 }
 
 /** Deletes; a policy already gone counts as deleted. */
@@ -137,15 +110,5 @@ export async function deleteServiceLbPolicy(
   v: ServiceLbPolicyValue,
 ): Promise<void> {
   const { calls } = ac;
-  if (!(await recheck(ac, address, v))) return;
-  try {
-    const op = await calls.rest.call(calls, {
-      service: SERVICE,
-      method: 'DELETE',
-      path: `/v1/${policyPath(calls.project, v.location, v.name)}`,
-    });
-    await calls.rest.awaitOperation(calls, SERVICE, op, `serviceLbPolicies.delete ${v.name}`);
-  } catch (err) {
-    if (!(err instanceof NotFoundError)) throw err;
-  }
+  if (await recheck(ac, address, v)) await deleteLocationResource(calls, KIND, v.location, v.name);
 }

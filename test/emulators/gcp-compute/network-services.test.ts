@@ -1,5 +1,5 @@
 // Network Services service load balancing policies on the emulator, through google-auth-library's
-// client (what adapters/gcp-compute/google-rest.ts uses) and, for the backend services that name
+// client (what adapters/gcp-compute/internal/google-rest.ts uses) and, for the backend services that name
 // them, the real @google-cloud/compute client.
 
 import { PassThroughClient } from 'google-auth-library';

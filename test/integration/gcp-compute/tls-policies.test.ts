@@ -220,7 +220,7 @@ describe('gcp-compute: backend TLS (BackendTLSPolicy)', () => {
     expect(left.backendAuthenticationConfigs).toEqual([]);
   });
 
-  it('a project where Certificate Manager and Network Security are not enabled still deletes its load balancers', async () => {
+  it('a project where Certificate Manager, Network Security and Network Services are not enabled still deletes its load balancers', async () => {
     await reconcile(tlsGatewayLb({}));
     const disabled = (api: string) => ({
       status: 403,
@@ -230,6 +230,10 @@ describe('gcp-compute: backend TLS (BackendTLSPolicy)', () => {
     emu.failNext({ pattern: '^trustConfigs\\.list$', ...disabled('Certificate Manager') });
     emu.failNext({ pattern: '^serverTlsPolicies\\.list$', ...disabled('Network Security') });
     emu.failNext({ pattern: '^backendAuthenticationConfigs\\.list$', ...disabled('Network Security') });
+    emu.failNext({
+      pattern: '^networkservices\\.serviceLbPolicies\\.list$',
+      ...disabled('Network Services'),
+    });
     const out = await reconcile(undefined);
     expect(out.status.errors ?? []).toEqual([]);
     expect(emu.service.store.inProject(PROJECT)).toEqual([]);
@@ -237,6 +241,7 @@ describe('gcp-compute: backend TLS (BackendTLSPolicy)', () => {
       'trustConfigs.list',
       'serverTlsPolicies.list',
       'backendAuthenticationConfigs.list',
+      'networkservices.serviceLbPolicies.list',
     ]);
   });
 

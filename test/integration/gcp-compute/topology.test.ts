@@ -1,7 +1,7 @@
 // PreferClose on GCP, end to end: translate() of a Gateway whose `app` Service has
 // `trafficDistribution: PreferClose` → render → apply, the Compute calls through the real
 // @google-cloud/compute client and the Network Services ServiceLbPolicy through google-auth-library's
-// client (adapters/gcp-compute/google-rest.ts), both against the emulator, which keeps a policy from
+// client (adapters/gcp-compute/internal/google-rest.ts), both against the emulator, which keeps a policy from
 // being deleted while a backend service names it and only lets a backend service name one that exists.
 
 import { PassThroughClient } from 'google-auth-library';
@@ -125,7 +125,7 @@ describe('gcp-compute PreferClose on the emulator', () => {
       status: 400,
       reason: 'invalid',
     });
-    await expect(reconcile(lb(true))).rejects.toThrow(/networkservices POST .*serviceLbPolicies: HTTP 400/);
+    await expect(reconcile(lb(true))).rejects.toThrow(/service-lb-policy create .*: HTTP 400/);
     expect(emu.stats().byMethod['networkservices.serviceLbPolicies.create']).toBe(1);
   });
 
