@@ -5,45 +5,24 @@
 // healthy endpoint at every step. A pod failing its own readiness probe is never attached. A
 // passthrough NLB checks nodes, not pods: its pods' gates open unenforced, and say so.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
-import { loadComputeLibrary } from '#adapters/gcp-compute/internal/clients.js';
 import type { GcpKinds, HealthCheckValue } from '#adapters/gcp-compute/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { readinessGateType } from '#core/readiness/gate-condition.js';
 import { openGates } from '#core/readiness/open-gates.js';
 import { podGatesOf } from '#core/readiness/pod-gates.js';
-import { type GcpComputeEmulator, startGcpComputeEmulator } from '#test/emulators/gcp-compute/index.js';
 import type { GatedPod } from '#test/support/gated-pods.js';
 import { lbWithGatedPods, rollGatedPods } from '#test/support/gated-rolling-update.js';
-import { adapterOn, manifests, passthroughLb } from './fixtures.js';
+import { manifests, onComputeEmulator, passthroughLb } from './fixtures.js';
 
 const KEY = 'it/Gateway/shop/web';
 const APP = 'shop/app/80/http';
 const GATE = readinessGateType(KEY);
-let emu: GcpComputeEmulator;
 let now = Date.parse('2030-01-01T00:00:00Z');
-const adapters: GcpComputeAdapter[] = [];
 const signal = new AbortController().signal;
-
-function adapter(): GcpComputeAdapter {
-  const a = adapterOn(emu);
-  adapters.push(a);
-  return a;
-}
-
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ operationDelayMs: 0, healthChecks: 'simulated', now: () => now });
-  await loadComputeLibrary();
-}, 60_000);
-
-afterAll(async () => {
-  for (const a of adapters) await a.close();
-  await emu?.close();
-});
-
-beforeEach(() => emu.reset());
+const { adapter } = onComputeEmulator({ operationDelayMs: 0, healthChecks: 'simulated', now: () => now });
 
 const lbOf = (pods: readonly GatedPod[]) =>
   lbWithGatedPods(manifests({ endpoints: { app: [], api: ['10.0.2.1'] } }), KEY, pods, GATE);
