@@ -2,7 +2,7 @@
 // (health check → NEG → backend service → URL map → target proxy → forwarding rule), operations that
 // run PENDING → RUNNING → DONE, references, fingerprints, in-use deletes, pagination, TLS certificates.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../../conformance/certificates.js';
 import { type GcpComputeEmulator, startGcpComputeEmulator } from './index.js';
 import {
@@ -10,6 +10,7 @@ import {
   computeClients,
   done,
   link,
+  onEmulatorWithClients,
   PROJECT,
   REGION,
   rejection,
@@ -21,19 +22,16 @@ let emu: GcpComputeEmulator;
 let c: ComputeClients;
 const project = PROJECT;
 
-beforeAll(async () => {
-  // NEG inserts stay running long enough for the "not ready meanwhile" check on a loaded machine.
-  emu = await startGcpComputeEmulator({
+// NEG inserts stay running long enough for the "not ready meanwhile" check on a loaded machine.
+onEmulatorWithClients(
+  {
     operationDelayMs: 30,
     operationDelays: [{ pattern: /^networkEndpointGroups\.insert$/, ms: 1000 }],
-  });
-  c = await computeClients(emu);
-}, 60_000);
-afterAll(async () => {
-  await c?.close();
-  await emu?.close();
-});
-beforeEach(() => emu.reset());
+  },
+  (started) => {
+    ({ emu, c } = started);
+  },
+);
 
 /** health check → NEG → backend service → URL map → HTTP proxy → forwarding rule, all global. */
 async function globalChain(): Promise<void> {
