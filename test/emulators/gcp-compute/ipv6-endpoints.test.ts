@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { GcpComputeEmulator } from './index.js';
 import {
   type ComputeClients,
+  insertHealthCheck,
   onEmulatorWithClients,
   PROJECT,
   rejection,
@@ -105,19 +106,7 @@ describe('GCP Compute emulator: IPv6 NEG endpoints', () => {
   });
 
   it('probes the IPv6 address of endpoints behind an IPV6_ONLY service, and refuses the policy on a passthrough scheme', async () => {
-    await succeeded(
-      c,
-      c.healthChecks.insert({
-        project,
-        healthCheckResource: {
-          name: 'hc',
-          type: 'HTTP',
-          checkIntervalSec: 1,
-          timeoutSec: 1,
-          healthyThreshold: 1,
-        },
-      }),
-    );
+    await insertHealthCheck(c, { type: 'HTTP', checkIntervalSec: 1, timeoutSec: 1, healthyThreshold: 1 });
     await succeeded(
       c,
       c.backendServices.insert({

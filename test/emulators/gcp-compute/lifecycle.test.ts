@@ -9,6 +9,7 @@ import {
   type ComputeClients,
   computeClients,
   done,
+  insertHealthCheck,
   link,
   onEmulatorWithClients,
   PROJECT,
@@ -35,17 +36,10 @@ onEmulatorWithClients(
 
 /** health check → NEG → backend service → URL map → HTTP proxy → forwarding rule, all global. */
 async function globalChain(): Promise<void> {
-  await succeeded(
-    c,
-    c.healthChecks.insert({
-      project,
-      healthCheckResource: {
-        name: 'hc',
-        type: 'HTTP',
-        httpHealthCheck: { portSpecification: 'USE_SERVING_PORT', requestPath: '/healthz' },
-      },
-    }),
-  );
+  await insertHealthCheck(c, {
+    type: 'HTTP',
+    httpHealthCheck: { portSpecification: 'USE_SERVING_PORT', requestPath: '/healthz' },
+  });
   await succeeded(
     c,
     c.networkEndpointGroups.insert({

@@ -127,3 +127,11 @@ export async function rejection(
   }
   throw new Error('expected the call to fail');
 }
+
+/** Inserts health check `hc` (with `resource`'s fields) in PROJECT and waits for its operation. */
+export function insertHealthCheck(c: ComputeClients, resource: { type: string } & Record<string, unknown>) {
+  return succeeded(
+    c,
+    c.healthChecks.insert({ project: PROJECT, healthCheckResource: { name: 'hc', ...resource } }),
+  );
+}
