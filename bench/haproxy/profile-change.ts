@@ -12,6 +12,7 @@ import type { HaproxyKinds } from '#adapters/haproxy/model.js';
 import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { planChanges } from '#core/plan/plan-changes.js';
+import { propGateway, propRoute } from './profile-gateway.js';
 
 const N = Number(process.argv[2] ?? 3000);
 const NS = 'bench';
@@ -51,50 +52,13 @@ const timed: LoadBalancerAdapter<HaproxyKinds> = {
   },
 };
 const pipeline = new LocalPipeline({ adapters: { haproxy: timed } });
-const base = [
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: { name: 'portico' },
-    spec: { controllerName: 'portico.dev/gateway-controller' },
-  },
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'prop', namespace: NS },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 20500, protocol: 'HTTP' }] },
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'backend-a', namespace: NS },
-    spec: { ports: [{ name: 'http', port: 80, targetPort: 20501 }] },
-  },
-  {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'a-slice', namespace: NS, labels: { 'kubernetes.io/service-name': 'backend-a' } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 20501 }],
-    endpoints: [{ addresses: ['127.0.105.1'], conditions: { ready: true } }],
-  },
-];
-const route = (i: number) => ({
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'HTTPRoute',
-  metadata: { name: `route-${i}`, namespace: NS },
-  spec: {
-    parentRefs: [{ name: 'prop' }],
-    hostnames: [`${i}-route.example.com`],
-    rules: [
-      {
-        matches: [{ path: { type: 'PathPrefix', value: `/${i}` } }],
-        backendRefs: [{ name: 'backend-a', port: 80 }],
-      },
-    ],
-  },
+const base = propGateway({
+  namespace: NS,
+  listenerPort: 20500,
+  backendPort: 20501,
+  backendAddress: '127.0.105.1',
 });
+const route = (i: number) => propRoute(NS, i);
 const routes = Array.from({ length: N - 20 }, (_, i) => route(i));
 try {
   await pipeline.sync([...base, ...routes]);

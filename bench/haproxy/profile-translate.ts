@@ -3,55 +3,19 @@
 // how many of the Gateway's IR routes are the same objects after a change (the route memo keeps
 // them). `npx tsx bench/haproxy/profile-translate.ts [N] [adds]`.
 import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
+import { propGateway, propRoute } from './profile-gateway.js';
 
 const N = Number(process.argv[2] ?? 3000);
 const ADDS = Number(process.argv[3] ?? 20);
 const NS = 'bench';
 const KEY = `bench/Gateway/${NS}/prop`;
-const base = [
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: { name: 'portico' },
-    spec: { controllerName: 'portico.dev/gateway-controller' },
-  },
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'prop', namespace: NS },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: 8080, protocol: 'HTTP' }] },
-  },
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'backend-a', namespace: NS },
-    spec: { ports: [{ name: 'http', port: 80, targetPort: 8081 }] },
-  },
-  {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'a-slice', namespace: NS, labels: { 'kubernetes.io/service-name': 'backend-a' } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8081 }],
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-  },
-];
-const route = (i: number) => ({
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'HTTPRoute',
-  metadata: { name: `route-${i}`, namespace: NS },
-  spec: {
-    parentRefs: [{ name: 'prop' }],
-    hostnames: [`${i}-route.example.com`],
-    rules: [
-      {
-        matches: [{ path: { type: 'PathPrefix', value: `/${i}` } }],
-        backendRefs: [{ name: 'backend-a', port: 80 }],
-      },
-    ],
-  },
+const base = propGateway({
+  namespace: NS,
+  listenerPort: 8080,
+  backendPort: 8081,
+  backendAddress: '127.0.0.1',
 });
+const route = (i: number) => propRoute(NS, i);
 
 const t = new IncrementalTranslate({ cluster: 'bench' });
 t.apply([...base, ...Array.from({ length: N }, (_, i) => route(i))].map((o) => ({ new: o })));

@@ -8,6 +8,7 @@ import { type GcpComputeEmulator, startGcpComputeEmulator } from './index.js';
 import {
   type ComputeClients,
   computeClients,
+  insertHealthCheck,
   PROJECT as project,
   rejection,
   succeeded,
@@ -28,19 +29,12 @@ async function setUp(healthChecks: 'instant' | 'simulated', backends: boolean) {
   const c = await computeClients(emu);
   emulators.push(emu);
   clients.push(c);
-  await succeeded(
-    c,
-    c.healthChecks.insert({
-      project,
-      healthCheckResource: {
-        name: 'hc',
-        type: 'HTTP',
-        checkIntervalSec: 5,
-        healthyThreshold: 2,
-        unhealthyThreshold: 3,
-      },
-    }),
-  );
+  await insertHealthCheck(c, {
+    type: 'HTTP',
+    checkIntervalSec: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+  });
   await succeeded(
     c,
     c.networkEndpointGroups.insert({

@@ -2,24 +2,18 @@
 // rate limits (403 and 429 rateLimitExceeded), 5xx (which the library retries on idempotent reads),
 // latency, and scripted errors.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type GcpComputeEmulator, startGcpComputeEmulator } from './index.js';
-import { type ComputeClients, computeClients, PROJECT, rejection, succeeded } from './test-clients.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { GcpComputeEmulator } from './index.js';
+import { type ComputeClients, onEmulatorWithClients, PROJECT, rejection, succeeded } from './test-clients.js';
 
 let emu: GcpComputeEmulator;
 let c: ComputeClients;
 const project = PROJECT;
 
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ seed: 7, operationDelayMs: 0 });
-  c = await computeClients(emu);
-}, 60_000);
-afterAll(async () => {
-  await c?.close();
-  await emu?.close();
+onEmulatorWithClients({ seed: 7, operationDelayMs: 0 }, (started) => {
+  ({ emu, c } = started);
 });
 beforeEach(async () => {
-  emu.reset();
   await succeeded(c, c.healthChecks.insert({ project, healthCheckResource: { name: 'hc', type: 'TCP' } }));
   emu.resetStats();
 });

@@ -3,9 +3,17 @@
 // the VM's primary IP filled in as GCP documents); malformed addresses are refused; the backend
 // service's ipAddressSelectionPolicy decides which address health checks probe.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type GcpComputeEmulator, startGcpComputeEmulator } from './index.js';
-import { type ComputeClients, computeClients, PROJECT, rejection, succeeded, ZONE } from './test-clients.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { GcpComputeEmulator } from './index.js';
+import {
+  type ComputeClients,
+  insertHealthCheck,
+  onEmulatorWithClients,
+  PROJECT,
+  rejection,
+  succeeded,
+  ZONE,
+} from './test-clients.js';
 
 let emu: GcpComputeEmulator;
 let c: ComputeClients;
@@ -14,16 +22,10 @@ const project = PROJECT;
 const neg = { project, zone: ZONE, networkEndpointGroup: 'neg' };
 const negLink = `zones/${ZONE}/networkEndpointGroups/neg`;
 
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ operationDelayMs: 1, healthChecks: 'simulated', now: () => clock });
-  c = await computeClients(emu);
-}, 60_000);
-afterAll(async () => {
-  await c?.close();
-  await emu?.close();
+onEmulatorWithClients({ operationDelayMs: 1, healthChecks: 'simulated', now: () => clock }, (started) => {
+  ({ emu, c } = started);
 });
 beforeEach(async () => {
-  emu.reset();
   clock = 0;
   await succeeded(
     c,
@@ -104,19 +106,7 @@ describe('GCP Compute emulator: IPv6 NEG endpoints', () => {
   });
 
   it('probes the IPv6 address of endpoints behind an IPV6_ONLY service, and refuses the policy on a passthrough scheme', async () => {
-    await succeeded(
-      c,
-      c.healthChecks.insert({
-        project,
-        healthCheckResource: {
-          name: 'hc',
-          type: 'HTTP',
-          checkIntervalSec: 1,
-          timeoutSec: 1,
-          healthyThreshold: 1,
-        },
-      }),
-    );
+    await insertHealthCheck(c, { type: 'HTTP', checkIntervalSec: 1, timeoutSec: 1, healthyThreshold: 1 });
     await succeeded(
       c,
       c.backendServices.insert({

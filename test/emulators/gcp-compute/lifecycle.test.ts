@@ -2,14 +2,16 @@
 // (health check → NEG → backend service → URL map → target proxy → forwarding rule), operations that
 // run PENDING → RUNNING → DONE, references, fingerprints, in-use deletes, pagination, TLS certificates.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../../conformance/certificates.js';
 import { type GcpComputeEmulator, startGcpComputeEmulator } from './index.js';
 import {
   type ComputeClients,
   computeClients,
   done,
+  insertHealthCheck,
   link,
+  onEmulatorWithClients,
   PROJECT,
   REGION,
   rejection,
@@ -21,33 +23,23 @@ let emu: GcpComputeEmulator;
 let c: ComputeClients;
 const project = PROJECT;
 
-beforeAll(async () => {
-  // NEG inserts stay running long enough for the "not ready meanwhile" check on a loaded machine.
-  emu = await startGcpComputeEmulator({
+// NEG inserts stay running long enough for the "not ready meanwhile" check on a loaded machine.
+onEmulatorWithClients(
+  {
     operationDelayMs: 30,
     operationDelays: [{ pattern: /^networkEndpointGroups\.insert$/, ms: 1000 }],
-  });
-  c = await computeClients(emu);
-}, 60_000);
-afterAll(async () => {
-  await c?.close();
-  await emu?.close();
-});
-beforeEach(() => emu.reset());
+  },
+  (started) => {
+    ({ emu, c } = started);
+  },
+);
 
 /** health check → NEG → backend service → URL map → HTTP proxy → forwarding rule, all global. */
 async function globalChain(): Promise<void> {
-  await succeeded(
-    c,
-    c.healthChecks.insert({
-      project,
-      healthCheckResource: {
-        name: 'hc',
-        type: 'HTTP',
-        httpHealthCheck: { portSpecification: 'USE_SERVING_PORT', requestPath: '/healthz' },
-      },
-    }),
-  );
+  await insertHealthCheck(c, {
+    type: 'HTTP',
+    httpHealthCheck: { portSpecification: 'USE_SERVING_PORT', requestPath: '/healthz' },
+  });
   await succeeded(
     c,
     c.networkEndpointGroups.insert({

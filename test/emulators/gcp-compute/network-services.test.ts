@@ -3,11 +3,11 @@
 // them, the real @google-cloud/compute client.
 
 import { PassThroughClient } from 'google-auth-library';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type GcpComputeEmulator, startGcpComputeEmulator } from './index.js';
+import { describe, expect, it } from 'vitest';
+import type { GcpComputeEmulator } from './index.js';
 import {
   type ComputeClients,
-  computeClients,
+  onEmulatorWithClients,
   PROJECT,
   REGION,
   rejection,
@@ -19,15 +19,9 @@ let c: ComputeClients;
 const auth = new PassThroughClient();
 const parent = `projects/${PROJECT}/locations/global`;
 
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ operationDelayMs: 30 });
-  c = await computeClients(emu);
-}, 60_000);
-afterAll(async () => {
-  await c?.close();
-  await emu?.close();
+onEmulatorWithClients({ operationDelayMs: 30 }, (started) => {
+  ({ emu, c } = started);
 });
-beforeEach(() => emu.reset());
 
 /** What the API answers, loosely: operations, policies, lists and errors. */
 interface Answer {

@@ -1,8 +1,13 @@
 // The clients the emulator's tests use (the real library, one set per test file) and an operation
 // waiter that loops on `wait` like the Node samples do, failing on an operation that ends in error.
 
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { emulatorClientOptions, loadCompute } from './client.js';
-import type { GcpComputeEmulator } from './server.js';
+import {
+  type GcpComputeEmulator,
+  type GcpComputeEmulatorOptions,
+  startGcpComputeEmulator,
+} from './server.js';
 
 export const PROJECT = 'portico-test';
 export const REGION = 'europe-west1';
@@ -41,6 +46,29 @@ export async function computeClients(emu: GcpComputeEmulator) {
   };
 }
 export type ComputeClients = Awaited<ReturnType<typeof computeClients>>;
+
+/**
+ * For a test file: an emulator started with `options` and one set of clients on it, handed to
+ * `started` before the first test; the emulator is reset before each test (before the file's own
+ * beforeEach), and both are closed after the last.
+ */
+export function onEmulatorWithClients(
+  options: GcpComputeEmulatorOptions,
+  started: (it: { emu: GcpComputeEmulator; c: ComputeClients }) => void,
+): void {
+  let emu: GcpComputeEmulator | undefined;
+  let c: ComputeClients | undefined;
+  beforeAll(async () => {
+    emu = await startGcpComputeEmulator(options);
+    c = await computeClients(emu);
+    started({ emu, c });
+  }, 60_000);
+  afterAll(async () => {
+    await c?.close();
+    await emu?.close();
+  });
+  beforeEach(() => emu?.reset());
+}
 
 interface OperationLike {
   name?: string | null;
@@ -98,4 +126,12 @@ export async function rejection(
     return { status: e.httpStatusCode ?? -1, message: e.message, ...(e.reason ? { reason: e.reason } : {}) };
   }
   throw new Error('expected the call to fail');
+}
+
+/** Inserts health check `hc` (with `resource`'s fields) in PROJECT and waits for its operation. */
+export function insertHealthCheck(c: ComputeClients, resource: { type: string } & Record<string, unknown>) {
+  return succeeded(
+    c,
+    c.healthChecks.insert({ project: PROJECT, healthCheckResource: { name: 'hc', ...resource } }),
+  );
 }

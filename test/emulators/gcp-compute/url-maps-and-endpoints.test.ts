@@ -1,17 +1,24 @@
 // URL map validation and limits, and NEG endpoints (attach, detach, paginated listNetworkEndpoints),
 // through the real @google-cloud/compute client.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type GcpComputeEmulator, startGcpComputeEmulator } from './index.js';
-import { type ComputeClients, computeClients, PROJECT, rejection, succeeded, ZONE } from './test-clients.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { GcpComputeEmulator } from './index.js';
+import {
+  type ComputeClients,
+  onEmulatorWithClients,
+  PROJECT,
+  rejection,
+  succeeded,
+  ZONE,
+} from './test-clients.js';
 
 let emu: GcpComputeEmulator;
 let c: ComputeClients;
 const project = PROJECT;
 const be = 'global/backendServices/be';
 
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({
+onEmulatorWithClients(
+  {
     operationDelayMs: 5,
     limits: {
       rulesPerPathMatcher: 3,
@@ -19,15 +26,12 @@ beforeAll(async () => {
       endpointsPerNeg: 8,
       endpointsPerAttachCall: 5,
     },
-  });
-  c = await computeClients(emu);
-}, 60_000);
-afterAll(async () => {
-  await c?.close();
-  await emu?.close();
-});
+  },
+  (started) => {
+    ({ emu, c } = started);
+  },
+);
 beforeEach(async () => {
-  emu.reset();
   await succeeded(c, c.healthChecks.insert({ project, healthCheckResource: { name: 'hc', type: 'HTTP' } }));
   await succeeded(
     c,

@@ -10,13 +10,10 @@ import { createElbv2Adapter } from '#adapters/aws-elbv2/adapter.js';
 import type { Elbv2Kinds } from '#adapters/aws-elbv2/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type { TargetHealthReport } from '#adapters/types.js';
-import type * as ir from '#core/ir/load-balancer.js';
 import { readinessGateType } from '#core/readiness/gate-condition.js';
-import { type OpenGate, openGates } from '#core/readiness/open-gates.js';
-import { podGatesOf } from '#core/readiness/pod-gates.js';
-import { translate } from '#core/translate/translate.js';
 import { createElbv2Client, type Elbv2Emulator, startElbv2Emulator } from '#test/emulators/elbv2/index.js';
-import { type GatedPod, withGatedPods } from '#test/support/gated-pods.js';
+import type { GatedPod } from '#test/support/gated-pods.js';
+import { lbWithGatedPods, poolStates, rollGatedPods } from '#test/support/gated-rolling-update.js';
 import { manifests, VPC } from './fixtures.js';
 
 const REGION = 'eu-west-1';
@@ -40,22 +37,9 @@ afterAll(async () => {
 
 beforeEach(() => emu.reset());
 
-/** The load balancer as translate gives it for the app Service's pods. */
-function lbOf(pods: readonly GatedPod[]): ir.LoadBalancer {
-  const objects = withGatedPods(
-    manifests({ endpoints: { app: [], api: ['10.0.2.1'] } }),
-    'shop',
-    'app',
-    pods,
-    GATE,
-  );
-  const lb = translate(objects, { cluster: 'it' }).loadBalancers.find((l) => l.key === KEY);
-  if (!lb) throw new Error('no load balancer');
-  return lb;
-}
-
-const states = (r: TargetHealthReport) =>
-  Object.fromEntries(r.targets.filter((t) => t.pool === APP).map((t) => [t.address, t.state]));
+const lbOf = (pods: readonly GatedPod[]) =>
+  lbWithGatedPods(manifests({ endpoints: { app: [], api: ['10.0.2.1'] } }), KEY, pods, GATE);
+const states = (r: TargetHealthReport) => poolStates(r, APP);
 
 describe('readiness gates enforced by ELB target health', () => {
   it('declares that it checks endpoints awaiting the load balancer', () => {
@@ -65,108 +49,29 @@ describe('readiness gates enforced by ELB target health', () => {
 
   it('rolls pods one by one: each new pod registered while gated, its gate opened by ELB’s check, only then an old pod out; never without a healthy target', async () => {
     const adapter = createElbv2Adapter({ client, region: REGION, cluster: 'it' });
-    const pods: GatedPod[] = [
-      { name: 'old-1', address: '10.0.1.1', containersReady: true, gateOpen: true },
-      { name: 'old-2', address: '10.0.1.2', containersReady: true, gateOpen: true },
-      // Fails its own readiness probe the whole time: never registered, its gate never opens.
-      { name: 'broken', address: '10.0.1.9', containersReady: false, gateOpen: false },
-    ];
-    let opened: OpenGate[] = [];
-    const healthyCounts: number[] = [];
-    const seen = new Set<string>();
-
-    /** Kubernetes changed: reconcile, then one gate pass (what the reconcile function does). */
-    async function sync(): Promise<{ report: TargetHealthReport; waiting: string[] }> {
-      const lb = lbOf(pods);
-      await reconcileLoadBalancer<Elbv2Kinds>({ key: KEY, lb, adapter, signal });
-      return gatePass(lb);
-    }
-    async function gatePass(lb: ir.LoadBalancer) {
-      const report = await adapter.targetHealth!(lb, { signal });
-      expect(report.complete).toBe(true);
-      const gates = podGatesOf(KEY, lb, report.targets, {
-        checksNotReadyEndpoints: adapter.capabilities().checksNotReadyEndpoints === true,
-      });
-      const result = openGates(gates, report.complete, opened);
-      opened = result.open;
-      // The forwarder patches the gates that opened.
-      for (const g of result.open) {
-        const pod = pods.find((p) => p.name === g.pod.name);
-        if (pod) pod.gateOpen = true;
-      }
-      for (const t of report.targets) if (t.pool === APP) seen.add(t.address);
-      healthyCounts.push(report.targets.filter((t) => t.pool === APP && t.state === 'healthy').length);
-      return { report, waiting: result.waiting.map((p) => p.name) };
-    }
-    const { healthCheck } = (() => {
-      for (const r of adapter.render(lbOf(pods)).resources)
-        if (r.kind === 'target-group' && r.value.pool === APP) return r.value;
-      throw new Error('no app target group');
-    })();
-
-    await sync();
-    now += healthCheck.intervalSeconds * healthCheck.healthyThresholdCount * 1000;
-    expect(states((await sync()).report)).toEqual({ '10.0.1.1': 'healthy', '10.0.1.2': 'healthy' });
-    healthyCounts.length = 0; // the rolling update starts from two healthy pods
-
-    for (const [n, old] of [
-      [3, 'old-1'],
-      [4, 'old-2'],
-    ] as const) {
-      const name = `new-${n - 2}`;
-      const address = `10.0.1.${n}`;
-      // Created, its containers still starting: not registered, its gate waits.
-      const fresh: GatedPod = { name, address, containersReady: false, gateOpen: false };
-      pods.push(fresh);
-      const starting = await sync();
-      expect(states(starting.report)[address]).toBeUndefined();
-      expect(starting.waiting).toContain(name);
-
-      // Its readiness probe passes; the pod is not Ready (the gate): registered all the same.
-      fresh.containersReady = true;
-      const registered = await sync();
-      expect(states(registered.report)[address]).toBe('initial');
-      expect(fresh.gateOpen).toBe(false);
-
-      // ELB's checks, interval by interval: the gate opens on the pass that sees it healthy.
-      for (let waited = 0; !fresh.gateOpen; waited++) {
-        expect(waited).toBeLessThan(20);
-        now += healthCheck.intervalSeconds * 1000;
-        const { report } = await gatePass(lbOf(pods));
-        expect(fresh.gateOpen).toBe(states(report)[address] === 'healthy');
-      }
-      expect(opened.find((g) => g.pod.name === name)).toEqual({
-        pod: { namespace: 'shop', name },
-        conditionType: GATE,
-        message: `healthy in load balancer ${KEY}`,
-      });
-
-      // The gate is True, Ready not yet (kubelet lags): the pod stays registered and healthy.
-      fresh.readyLags = true;
-      const lagging = await sync();
-      expect(states(lagging.report)[address]).toBe('healthy');
-      fresh.readyLags = false;
-
-      // The pod is Ready now: the Deployment (maxUnavailable 0) takes an old pod out.
-      const leaving = pods.find((p) => p.name === old)!;
-      leaving.terminating = true;
-      const drained = await sync();
-      expect(states(drained.report)[leaving.address]).toBe('draining');
-      pods.splice(pods.indexOf(leaving), 1);
-    }
-    now += 300_000; // the deregistration delay
-    const done = await sync();
-    expect(states(done.report)).toEqual({ '10.0.1.3': 'healthy', '10.0.1.4': 'healthy' });
-
-    console.log(
-      `[target-health-gates] aws-elbv2: ${healthyCounts.length} health reads in the update, at least ${Math.min(...healthyCounts)} healthy at each`,
-    );
-    expect(healthyCounts.length).toBeGreaterThan(10);
-    // Two healthy targets at every step (maxUnavailable 0, the surge pod counted only once healthy).
-    expect(Math.min(...healthyCounts)).toBeGreaterThanOrEqual(2);
-    expect(seen.has('10.0.1.9')).toBe(false);
-    expect(done.waiting).toEqual(['broken']);
-    expect(opened.some((g) => /not enforced/.test(g.message))).toBe(false);
+    await rollGatedPods<Elbv2Kinds>({
+      provider: 'aws-elbv2',
+      adapter,
+      key: KEY,
+      pool: APP,
+      gate: GATE,
+      lbOf,
+      check(lb) {
+        for (const r of adapter.render(lb).resources)
+          if (r.kind === 'target-group' && r.value.pool === APP)
+            return {
+              intervalSeconds: r.value.healthCheck.intervalSeconds,
+              healthyThreshold: r.value.healthCheck.healthyThresholdCount,
+            };
+        throw new Error('no app target group');
+      },
+      advanceClock: (ms) => {
+        now += ms;
+      },
+      uncheckedState: 'initial',
+      leavingState: 'draining',
+      drainMs: 300_000, // the deregistration delay
+    });
   });
 
   it('deregisters a gated pod whose containers stop being ready before its check passed', async () => {

@@ -1,10 +1,17 @@
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDev } from '#cli/commands/dev.js';
+import {
+  devFolders,
+  GATEWAY_CLASS_YAML,
+  gatewayAddress,
+  httpGet,
+  shopGatewayYaml,
+  until,
+} from '#test/support/portico-dev.js';
 
 // `portico dev` for real: a folder of manifests edited while it runs, a real HAProxy, real requests.
 // A typo must not take down a route that serves; saves of every style must be seen.
@@ -12,19 +19,16 @@ import { runDev } from '#cli/commands/dev.js';
 const POOL = '127.0.77.10-127.0.77.20';
 let dir: string;
 let stateDir: string;
+let folders: ReturnType<typeof devFolders>;
 let backend: Server;
 let stop: AbortController;
 let running: Promise<void>;
 const lines: string[] = [];
 
-const gatewayFile = (path: string, port: number | string) => `apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: shop, namespace: demo}
-spec:
-  gatewayClassName: portico
-  listeners: [{name: http, port: 8080, protocol: HTTP}]
----
-apiVersion: gateway.networking.k8s.io/v1
+const gatewayFile = (
+  path: string,
+  port: number | string,
+) => `${shopGatewayYaml(8080)}apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: api, namespace: demo}
 spec:
@@ -34,30 +38,13 @@ spec:
       backendRefs: [{name: api, port: ${port}}]
 `;
 
-function get(address: string, path: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ host: address, port: 8080, path, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log:\n${lines.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const get = async (address: string, path: string) => (await httpGet(address, 8080, path)).status;
+const waitFor = <T>(what: string, probe: () => Promise<T> | T, ok: (v: T) => boolean) =>
+  until(what, probe, ok, lines, 15_000);
 
 let address = '';
 const served = (path: string) =>
-  until(
+  waitFor(
     `${path} served`,
     () => get(address, path),
     (s) => s === 200,
@@ -67,16 +54,11 @@ beforeAll(async () => {
   backend = createServer((_req, res) => res.end('api'));
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
   const port = (backend.address() as AddressInfo).port;
-  dir = mkdtempSync(join(tmpdir(), 'portico-dev-loop-'));
-  stateDir = mkdtempSync(join(tmpdir(), 'portico-dev-loop-state-'));
+  folders = devFolders('dev-loop');
+  ({ dir, stateDir } = folders);
   writeFileSync(
     join(dir, '00-base.yaml'),
-    `apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: portico}
-spec: {controllerName: portico.dev/gateway-controller}
----
-apiVersion: v1
+    `${GATEWAY_CLASS_YAML}apiVersion: v1
 kind: Service
 metadata: {name: api, namespace: demo}
 spec: {ports: [{name: http, port: 80, targetPort: ${port}}]}
@@ -102,12 +84,7 @@ endpoints: [{addresses: [127.0.0.1]}]
     },
     stop.signal,
   );
-  const url = await until(
-    'the URL of the Gateway',
-    () => lines.find((l) => l.includes('Gateway demo/shop: http://')),
-    (l) => l !== undefined,
-  );
-  address = /http:\/\/([\d.]+):8080/.exec(url!)![1]!;
+  address = await gatewayAddress(lines, 8080, 15_000);
   await served('/api');
 }, 60_000);
 
@@ -115,8 +92,7 @@ afterAll(async () => {
   stop?.abort();
   await running;
   await new Promise((r) => backend?.close(r));
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(stateDir, { recursive: true, force: true });
+  folders?.cleanup();
 });
 
 describe('portico dev: editing the manifests folder', () => {
@@ -126,7 +102,7 @@ describe('portico dev: editing the manifests folder', () => {
   it('keeps serving a route whose file gets a typo, prints the file, line and column, and takes the fix', async () => {
     const mark = lines.length;
     appendFileSync(file(), '      backendRefs: [{name: api, port: 80\n');
-    const errors = await until(
+    const errors = await waitFor(
       'the typo reported',
       () => errorsSince(mark),
       (e) => e.length > 0,
@@ -152,7 +128,7 @@ describe('portico dev: editing the manifests folder', () => {
 
     const mark = lines.length;
     writeFileSync(file(), gatewayFile('/v4', '"eighty"'));
-    const errors = await until(
+    const errors = await waitFor(
       'the schema error reported',
       () => errorsSince(mark),
       (e) => e.length > 0,

@@ -3,32 +3,21 @@
 // adapters/reconcile.ts. Call counts come from the emulator's per-method counters.
 
 import { PassThroughClient } from 'google-auth-library';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
-import { loadComputeLibrary } from '#adapters/gcp-compute/internal/clients.js';
 import type { GcpKinds } from '#adapters/gcp-compute/model.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { AbortedError, isRetryable, ThrottledError } from '#adapters/types.js';
 import { lbKey } from '#core/ir/lb-key.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { ownershipDescription } from '#core/naming/index.js';
-import {
-  type CallStats,
-  type GcpComputeEmulator,
-  startGcpComputeEmulator,
-} from '#test/emulators/gcp-compute/index.js';
+import type { CallStats } from '#test/emulators/gcp-compute/index.js';
 import { computeClients, succeeded } from '#test/emulators/gcp-compute/test-clients.js';
 import { selfSignedCertificate } from '../../conformance/certificates.js';
-import { adapterOn, type FixtureOptions, gatewayLb, inventory, PROJECT, ZONES } from './fixtures.js';
+import { type FixtureOptions, gatewayLb, inventory, onComputeEmulator, PROJECT, ZONES } from './fixtures.js';
 
-let emu: GcpComputeEmulator;
-const adapters: GcpComputeAdapter[] = [];
-
-function adapter(): GcpComputeAdapter {
-  const a = adapterOn(emu);
-  adapters.push(a);
-  return a;
-}
+const gcp = onComputeEmulator();
+const adapter = gcp.adapter;
 
 const KEY = gatewayLb().key;
 
@@ -42,9 +31,9 @@ function reconcile(
 
 /** Reset the counters, run, and return the calls made. */
 async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; stats: CallStats }> {
-  emu.resetStats();
+  gcp.emu.resetStats();
   const result = await fn();
-  return { result, stats: emu.stats() };
+  return { result, stats: gcp.emu.stats() };
 }
 
 const READ = /\.(get|list|aggregatedList|wait|listNetworkEndpoints)$/;
@@ -64,19 +53,6 @@ const CREATED = {
   endpoints: 3,
 };
 
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ operationDelayMs: 1 });
-  // The library's import (seconds) is paid here, not by the first test.
-  await loadComputeLibrary();
-}, 60_000);
-
-afterAll(async () => {
-  for (const a of adapters) await a.close();
-  await emu?.close();
-});
-
-beforeEach(() => emu.reset());
-
 describe('gcp-compute adapter on the emulator', () => {
   it('programs the v1.6 route features (method, CORS, mirror %, per-try timeout, backend headers) and converges', {
     timeout: 60_000,
@@ -86,7 +62,7 @@ describe('gcp-compute adapter on the emulator', () => {
     const created = await reconcile(a, lb);
     expect(created.notices.filter((n) => n.severity === 'error')).toEqual([]);
     expect(created.status.programmed).toBe(true);
-    const c = await computeClients(emu);
+    const c = await computeClients(gcp.emu);
     try {
       const [maps] = await c.urlMaps.list({ project: PROJECT });
       const rule = maps[0]?.pathMatchers
@@ -120,7 +96,7 @@ describe('gcp-compute adapter on the emulator', () => {
 
     const create = await measured(() => reconcile(a, lb()));
     expect(create.result.plan.conflicts).toEqual([]);
-    expect(inventory(emu)).toEqual(CREATED);
+    expect(inventory(gcp.emu)).toEqual(CREATED);
     expect(create.result.status.programmed).toBe(true);
     expect(create.result.status.addresses).toEqual([
       { type: 'IPAddress', value: expect.stringMatching(/^34\.120\./) },
@@ -140,7 +116,7 @@ describe('gcp-compute adapter on the emulator', () => {
       'networkEndpointGroups.attachNetworkEndpoints': 1,
       'networkEndpointGroups.detachNetworkEndpoints': 1,
     });
-    expect(inventory(emu).endpoints).toBe(3);
+    expect(inventory(gcp.emu).endpoints).toBe(3);
     report('endpoint change', moved.stats);
     expect((await measured(() => reconcile(a, lb({ endpoints })))).stats.mutating).toBe(0);
 
@@ -153,7 +129,7 @@ describe('gcp-compute adapter on the emulator', () => {
       'networkEndpointGroups.attachNetworkEndpoints': 1,
       'urlMaps.update': 1,
     });
-    expect(inventory(emu).backendServices).toBe(4);
+    expect(inventory(gcp.emu).backendServices).toBe(4);
     report('route added', added.stats);
     expect((await measured(() => reconcile(a, lb({ endpoints, extraRoute: true })))).stats.mutating).toBe(0);
 
@@ -165,7 +141,7 @@ describe('gcp-compute adapter on the emulator', () => {
       'healthChecks.delete': 1,
       'networkEndpointGroups.delete': 2,
     });
-    expect(inventory(emu).backendServices).toBe(3);
+    expect(inventory(gcp.emu).backendServices).toBe(3);
     report('route removed', removed.stats);
     expect((await measured(() => reconcile(a, lb({ endpoints })))).stats.mutating).toBe(0);
 
@@ -174,7 +150,7 @@ describe('gcp-compute adapter on the emulator', () => {
     expect(fresh.stats.mutating).toBe(0);
 
     const del = await measured(() => reconcile(a, undefined));
-    expect(inventory(emu)).toEqual({});
+    expect(inventory(gcp.emu)).toEqual({});
     expect(del.result.status.addresses).toEqual([]);
     report('delete', del.stats);
     expect((await measured(() => reconcile(a, undefined))).stats.mutating).toBe(0);
@@ -183,7 +159,7 @@ describe('gcp-compute adapter on the emulator', () => {
 
 describe('gcp-compute adapter: ownership, interruptions and faults', () => {
   it('never touches an unowned backend service with the name render uses', async () => {
-    const c = await computeClients(emu);
+    const c = await computeClients(gcp.emu);
     try {
       const desired = gatewayLb();
       const rendered = adapter().render(desired);
@@ -213,11 +189,11 @@ describe('gcp-compute adapter: ownership, interruptions and faults', () => {
       // The URL map would send traffic to it: held back too; the rest is programmed.
       expect(out.plan.conflicts.map((x) => x.kind)).toContain('url-map');
       expect(out.status.programmed).toBe(false);
-      expect(inventory(emu).backendServices).toBe(3);
+      expect(inventory(gcp.emu).backendServices).toBe(3);
       await untouched();
       expect((await measured(() => reconcile(a, desired))).stats.mutating).toBe(0);
       await reconcile(a, undefined);
-      expect(inventory(emu)).toEqual({ backendServices: 1 });
+      expect(inventory(gcp.emu)).toEqual({ backendServices: 1 });
       await untouched();
     } finally {
       await c.close();
@@ -230,26 +206,25 @@ describe('gcp-compute adapter: ownership, interruptions and faults', () => {
     const lb = gatewayLb({ zones: [ZONES[0]!] });
     // One adapter for the interrupted runs (its counter re-armed each time), one for the fresh process.
     const counter = new CallCounter();
-    const interrupted = adapterOn(emu, { authClient: counter });
-    adapters.push(interrupted);
+    const interrupted = adapter({ authClient: counter });
     const run = (k: number) => {
       const ac = new AbortController();
       counter.arm(k, () => ac.abort(new Error(`aborted after ${k} calls`)));
       return reconcile(interrupted, lb, ac.signal);
     };
     await run(Number.POSITIVE_INFINITY);
-    const expected = inventory(emu);
+    const expected = inventory(gcp.emu);
     const total = counter.calls;
     expect(total).toBeGreaterThan(20);
     const fresh = adapter();
     for (let k = 1; k < total; k++) {
-      emu.reset();
+      gcp.emu.reset();
       await expect(run(k)).rejects.toBeInstanceOf(AbortedError);
       expect(counter.calls).toBe(k);
       // A fresh process resumes; whatever the aborted run created is found, nothing is made twice.
       await reconcile(fresh, lb);
-      expect(inventory(emu), `k=${k}`).toEqual(expected);
-      expect(emu.stats().errorsByReason.alreadyExists ?? 0, `k=${k}`).toBe(0);
+      expect(inventory(gcp.emu), `k=${k}`).toEqual(expected);
+      expect(gcp.emu.stats().errorsByReason.alreadyExists ?? 0, `k=${k}`).toBe(0);
       expect((await measured(() => reconcile(fresh, lb))).stats.mutating, `k=${k}`).toBe(0);
     }
     console.info(`abort after k calls: every k from 1 to ${total - 1} resumed`);
@@ -262,9 +237,8 @@ describe('gcp-compute adapter: ownership, interruptions and faults', () => {
   };
 
   it('converges with 20% rate-limit errors and 20% 5xx injected', { timeout: 60_000 }, async () => {
-    emu.setFaults(FAULTS);
-    const a = adapterOn(emu, { attempts: 5 });
-    adapters.push(a);
+    gcp.emu.setFaults(FAULTS);
+    const a = adapter({ attempts: 5 });
     let failures = 0;
     const converge = async (lb: ir.LoadBalancer | undefined) => {
       for (let i = 0; i < 10; i++) {
@@ -279,35 +253,34 @@ describe('gcp-compute adapter: ownership, interruptions and faults', () => {
       throw new Error('did not converge');
     };
     await converge(gatewayLb());
-    expect(emu.stats().rateLimited).toBeGreaterThan(0);
-    expect(emu.stats().injected).toBeGreaterThan(0);
-    emu.clearFaults();
-    expect(inventory(emu)).toEqual(CREATED);
+    expect(gcp.emu.stats().rateLimited).toBeGreaterThan(0);
+    expect(gcp.emu.stats().injected).toBeGreaterThan(0);
+    gcp.emu.clearFaults();
+    expect(inventory(gcp.emu)).toEqual(CREATED);
     expect((await measured(() => reconcile(a, gatewayLb()))).stats.mutating).toBe(0);
-    emu.setFaults(FAULTS);
+    gcp.emu.setFaults(FAULTS);
     await converge(undefined);
-    emu.clearFaults();
-    expect(inventory(emu)).toEqual({});
+    gcp.emu.clearFaults();
+    expect(inventory(gcp.emu)).toEqual({});
     console.info('faults: reconciles that failed after in-call retries:', failures);
   });
 
   it('fails a delete when one listing is rate-limited, changing nothing, and deletes on retry', async () => {
     const a = adapter();
     await reconcile(a, gatewayLb());
-    const before = inventory(emu);
+    const before = inventory(gcp.emu);
     // As GCP answers: 403 rateLimitExceeded with a RATE_LIMIT_EXCEEDED ErrorInfo; no retry in the call.
-    emu.setFaults({ rateLimitProbability: { pattern: '^urlMaps\\.aggregatedList$', probability: 1 } });
-    const once = adapterOn(emu, { attempts: 1 });
-    adapters.push(once);
+    gcp.emu.setFaults({ rateLimitProbability: { pattern: '^urlMaps\\.aggregatedList$', probability: 1 } });
+    const once = adapter({ attempts: 1 });
     const failed = await measured(() => reconcile(once, undefined).catch((e: unknown) => e));
     expect(failed.result).toBeInstanceOf(ThrottledError);
     expect(String(failed.result)).toMatch(/could not be read whole/);
     expect(failed.stats.rateLimited).toBe(1);
     expect(failed.stats.mutating).toBe(0);
-    expect(inventory(emu)).toEqual(before);
-    emu.clearFaults();
+    expect(inventory(gcp.emu)).toEqual(before);
+    gcp.emu.clearFaults();
     await reconcile(a, undefined);
-    expect(inventory(emu)).toEqual({});
+    expect(inventory(gcp.emu)).toEqual({});
   });
 
   it('rotates a certificate with the proxy never pointing at a missing one', async () => {
@@ -315,7 +288,11 @@ describe('gcp-compute adapter: ownership, interruptions and faults', () => {
     const second = selfSignedCertificate(['shop.example.com', 'www.shop.example.com']);
     const a = adapter();
     await reconcile(a, gatewayLb({ tls: { cert: first.certPem, key: first.keyPem } }));
-    expect(inventory(emu)).toMatchObject({ sslCertificates: 1, targetHttpsProxies: 1, forwardingRules: 2 });
+    expect(inventory(gcp.emu)).toMatchObject({
+      sslCertificates: 1,
+      targetHttpsProxies: 1,
+      forwardingRules: 2,
+    });
     const rotated = await measured(() =>
       reconcile(a, gatewayLb({ tls: { cert: second.certPem, key: second.keyPem } })),
     );
@@ -325,7 +302,7 @@ describe('gcp-compute adapter: ownership, interruptions and faults', () => {
       'sslCertificates.delete': 1,
     });
     // In this order: the proxy switches to a certificate that exists, then the old one goes (unused).
-    const order = emu.calls.map((c) => c.method).filter((m) => !READ.test(m));
+    const order = gcp.emu.calls.map((c) => c.method).filter((m) => !READ.test(m));
     expect(order).toEqual([
       'sslCertificates.insert',
       'targetHttpsProxies.setSslCertificates',
@@ -333,10 +310,10 @@ describe('gcp-compute adapter: ownership, interruptions and faults', () => {
     ]);
     // Every change succeeded at once (no certificate in use, none missing); the only errors are the
     // observe's 404 for the new certificate's name.
-    expect(emu.calls.filter((c) => !READ.test(c.method) && c.status !== 200)).toEqual([]);
+    expect(gcp.emu.calls.filter((c) => !READ.test(c.method) && c.status !== 200)).toEqual([]);
     expect(Object.keys(rotated.stats.errorsByReason)).toEqual(['notFound']);
-    expect(inventory(emu).sslCertificates).toBe(1);
-    const c = await computeClients(emu);
+    expect(inventory(gcp.emu).sslCertificates).toBe(1);
+    const c = await computeClients(gcp.emu);
     try {
       const [proxies] = await c.targetHttpsProxies.list({ project: PROJECT });
       const [certs] = await c.sslCertificates.list({ project: PROJECT });
@@ -379,7 +356,7 @@ describe('gcp-compute adapter: resync listing and the project', () => {
   it('lists the keys of its cluster only, and says when a listing failed', async () => {
     const a = adapter();
     await reconcile(a, gatewayLb());
-    const c = await computeClients(emu);
+    const c = await computeClients(gcp.emu);
     try {
       const marker = (cluster: string, key: string) =>
         ownershipDescription({ cluster, lbKey: key, role: 'health-check' });
@@ -424,7 +401,7 @@ describe('gcp-compute adapter: resync listing and the project', () => {
     });
     expect(listed.stats.mutating).toBe(0);
     expect(await a.listOwnedKeys!('other', { signal })).toEqual({ keys: [], complete: true });
-    emu.failNext({
+    gcp.emu.failNext({
       pattern: '^backendServices\\.aggregatedList$',
       status: 500,
       reason: 'backendError',
@@ -438,7 +415,7 @@ describe('gcp-compute adapter: resync listing and the project', () => {
       adapter: a,
       signal,
     });
-    expect(inventory(emu).healthChecks).toBe(4);
+    expect(inventory(gcp.emu).healthChecks).toBe(4);
   });
 
   it('renders nothing, with an error notice, for a load balancer of another project', () => {

@@ -2,29 +2,13 @@
 // against the emulator, which takes `ipVersion: IPV6` on global EXTERNAL_MANAGED forwarding rules only
 // and checks the address family.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
-import { loadComputeLibrary } from '#adapters/gcp-compute/internal/clients.js';
-import type { GcpKinds } from '#adapters/gcp-compute/model.js';
-import { reconcileLoadBalancer } from '#adapters/reconcile.js';
+import { describe, expect, it } from 'vitest';
 import type * as ir from '#core/ir/load-balancer.js';
-import { translate } from '#core/translate/translate.js';
-import { type GcpComputeEmulator, startGcpComputeEmulator } from '#test/emulators/gcp-compute/index.js';
 import { computeClients } from '#test/emulators/gcp-compute/test-clients.js';
-import { adapterOn, manifests, PROJECT, ZONES } from './fixtures.js';
+import { gcpLbOf, manifests, onComputeEmulator, PROJECT, ZONES } from './fixtures.js';
 
-let emu: GcpComputeEmulator;
-const adapters: GcpComputeAdapter[] = [];
-
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ operationDelayMs: 1 });
-  await loadComputeLibrary();
-}, 60_000);
-afterAll(async () => {
-  for (const a of adapters) await a.close();
-  await emu?.close();
-});
-beforeEach(() => emu.reset());
+const gcp = onComputeEmulator();
+const { reconcile } = gcp;
 
 /** The fixture Gateway with LoadBalancerParameters `ipFamilies` (and more gcpCompute fields). */
 function lb(ipFamilies: ('IPv4' | 'IPv6')[], gcpCompute: Record<string, unknown> = {}): ir.LoadBalancer {
@@ -34,28 +18,12 @@ function lb(ipFamilies: ('IPv4' | 'IPv6')[], gcpCompute: Record<string, unknown>
     ipFamilies,
     gcpCompute: { project: PROJECT, negZones: ZONES, ...gcpCompute },
   };
-  const result = translate([{ ...parameters, spec }, ...rest], { cluster: 'it' });
-  const out = result.loadBalancers.find((l) => l.provider === 'gcp-compute');
-  if (!out) throw new Error(`no gcp-compute load balancer: ${JSON.stringify(result.notices)}`);
-  return out;
-}
-
-async function reconcile(desired: ir.LoadBalancer) {
-  const a = adapterOn(emu);
-  adapters.push(a);
-  emu.resetStats();
-  const result = await reconcileLoadBalancer<GcpKinds>({
-    key: desired.key,
-    lb: desired,
-    adapter: a,
-    signal: new AbortController().signal,
-  });
-  return { result, stats: emu.stats() };
+  return gcpLbOf([{ ...parameters, spec }, ...rest]);
 }
 
 /** ipVersion and address of every global forwarding rule, IPv4 first. */
 async function globalRules(): Promise<{ ipVersion: string; family: number }[]> {
-  const c = await computeClients(emu);
+  const c = await computeClients(gcp.emu);
   try {
     const [rules] = await c.globalForwardingRules.list({ project: PROJECT });
     return rules

@@ -1,13 +1,22 @@
 // A small Gateway (an HTTP listener, 3 routes, 2 Services in two zones; optionally an HTTPS listener
 // with a TLS Secret) translated into IR for the GCP Compute adapter, and the adapter and clients
-// pointed at the Compute emulator.
+// pointed at the Compute emulator, which `onComputeEmulator` starts and resets for a test file.
 
 import { PassThroughClient } from 'google-auth-library';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createGcpComputeAdapter, type GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
+import { loadComputeLibrary } from '#adapters/gcp-compute/internal/clients.js';
+import type { GcpKinds } from '#adapters/gcp-compute/model.js';
+import { type ReconcileOutcome, reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { translate } from '#core/translate/translate.js';
 import { caConfigMap, certificateAuthority, selfSignedCertificate } from '#test/conformance/certificates.js';
-import type { GcpComputeEmulator } from '#test/emulators/gcp-compute/index.js';
+import {
+  type CallStats,
+  type GcpComputeEmulator,
+  type GcpComputeEmulatorOptions,
+  startGcpComputeEmulator,
+} from '#test/emulators/gcp-compute/index.js';
 
 export const PROJECT = 'portico-test';
 export const ZONES = ['europe-west1-b', 'europe-west1-c'];
@@ -192,17 +201,25 @@ export function manifests(opts: FixtureOptions = {}): unknown[] {
 }
 
 export function gatewayLb(opts: FixtureOptions = {}): ir.LoadBalancer {
-  const result = translate(manifests(opts), { cluster: 'it' });
+  return gcpLbOf(manifests(opts));
+}
+
+/** The gcp-compute load balancer translate makes of `objects`. */
+export function gcpLbOf(objects: unknown[]): ir.LoadBalancer {
+  const result = translate(objects, { cluster: 'it' });
   const lb = result.loadBalancers.find((l) => l.provider === 'gcp-compute');
   if (!lb) throw new Error(`no gcp-compute load balancer: ${JSON.stringify(result.notices)}`);
   return lb;
 }
 
-/** The adapter on the emulator; `authClient` lets a test see (and stop) every HTTP call. */
-export function adapterOn(
-  emu: GcpComputeEmulator,
-  opts: { authClient?: PassThroughClient; attempts?: number } = {},
-): GcpComputeAdapter {
+export interface AdapterOptions {
+  /** Lets a test see (and stop) every HTTP call. */
+  authClient?: PassThroughClient;
+  attempts?: number;
+}
+
+/** The adapter on the emulator. */
+export function adapterOn(emu: GcpComputeEmulator, opts: AdapterOptions = {}): GcpComputeAdapter {
   return createGcpComputeAdapter({
     project: PROJECT,
     cluster: 'it',
@@ -214,6 +231,61 @@ export function adapterOn(
     },
     retry: { attempts: opts.attempts ?? 3, baseDelayMs: 1, maxDelayMs: 20 },
   });
+}
+
+export interface ComputeEmulatorFixture {
+  /** The emulator, started before the file's tests and reset before each. */
+  readonly emu: GcpComputeEmulator;
+  /** A new adapter on the emulator, closed after the file's tests. */
+  adapter(opts?: AdapterOptions): GcpComputeAdapter;
+  /** Reconciles `desired` (or deletes it) with a new adapter, counting the calls made. */
+  reconcile(
+    desired: ir.LoadBalancer,
+    opts?: { delete?: boolean },
+  ): Promise<{ result: ReconcileOutcome<GcpKinds>; stats: CallStats; adapter: GcpComputeAdapter }>;
+}
+
+/**
+ * The Compute emulator for a test file (started with `options`, with the Compute library's import,
+ * seconds, paid before the first test), reset before each test, and the adapters made on it.
+ */
+export function onComputeEmulator(
+  options: GcpComputeEmulatorOptions = { operationDelayMs: 1 },
+): ComputeEmulatorFixture {
+  let emu: GcpComputeEmulator | undefined;
+  const adapters: GcpComputeAdapter[] = [];
+  beforeAll(async () => {
+    emu = await startGcpComputeEmulator(options);
+    await loadComputeLibrary();
+  }, 60_000);
+  afterAll(async () => {
+    for (const a of adapters) await a.close();
+    await emu?.close();
+  });
+  beforeEach(() => emu?.reset());
+  const fixture: ComputeEmulatorFixture = {
+    get emu() {
+      if (!emu) throw new Error('the Compute emulator is not started');
+      return emu;
+    },
+    adapter(opts = {}) {
+      const a = adapterOn(fixture.emu, opts);
+      adapters.push(a);
+      return a;
+    },
+    async reconcile(desired, opts = {}) {
+      const adapter = fixture.adapter();
+      fixture.emu.resetStats();
+      const result = await reconcileLoadBalancer<GcpKinds>({
+        key: desired.key,
+        lb: opts.delete ? undefined : desired,
+        adapter,
+        signal: new AbortController().signal,
+      });
+      return { result, stats: fixture.emu.stats(), adapter };
+    },
+  };
+  return fixture;
 }
 
 /** Resources of each collection the emulator holds in the project (every scope), with NEG endpoints. */

@@ -3,28 +3,11 @@
 // @google-cloud/compute client against the emulator, which checks the addresses and fills in the VM
 // primary IP of an IPv6-only endpoint that names its node, as GCP does.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
-import { loadComputeLibrary } from '#adapters/gcp-compute/internal/clients.js';
-import type { GcpKinds } from '#adapters/gcp-compute/model.js';
-import { reconcileLoadBalancer } from '#adapters/reconcile.js';
-import type * as ir from '#core/ir/load-balancer.js';
-import { translate } from '#core/translate/translate.js';
-import { type GcpComputeEmulator, startGcpComputeEmulator } from '#test/emulators/gcp-compute/index.js';
-import { adapterOn, manifests, PROJECT, ZONES } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { gcpLbOf, manifests, onComputeEmulator, PROJECT, ZONES } from './fixtures.js';
 
-let emu: GcpComputeEmulator;
-const adapters: GcpComputeAdapter[] = [];
-
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ operationDelayMs: 1 });
-  await loadComputeLibrary();
-}, 60_000);
-afterAll(async () => {
-  for (const a of adapters) await a.close();
-  await emu?.close();
-});
-beforeEach(() => emu.reset());
+const gcp = onComputeEmulator();
+const { reconcile } = gcp;
 
 interface Pod {
   name: string;
@@ -90,38 +73,22 @@ function lb(pods: Pod[], serviceFamilies: ('IPv4' | 'IPv6')[], lbFamilies?: ('IP
   const withFamilies = lbFamilies
     ? { ...parameters, spec: { ...parameters.spec, ipFamilies: lbFamilies } }
     : parameters;
-  const result = translate([withFamilies, ...rest, ...appService(pods, serviceFamilies)], { cluster: 'it' });
-  const out = result.loadBalancers.find((l) => l.provider === 'gcp-compute');
-  if (!out) throw new Error(`no gcp-compute load balancer: ${JSON.stringify(result.notices)}`);
-  return out;
-}
-
-async function reconcile(desired: ir.LoadBalancer) {
-  const a = adapterOn(emu);
-  adapters.push(a);
-  emu.resetStats();
-  const result = await reconcileLoadBalancer<GcpKinds>({
-    key: desired.key,
-    lb: desired,
-    adapter: a,
-    signal: new AbortController().signal,
-  });
-  return { result, stats: emu.stats(), adapter: a };
+  return gcpLbOf([withFamilies, ...rest, ...appService(pods, serviceFamilies)]);
 }
 
 /** Every endpoint of the `app` NEGs as the emulator holds it: `instance ipAddress ipv6Address port`. */
 function appEndpoints(): string[] {
   const out: string[] = [];
-  for (const e of emu.service.store.inProject(PROJECT))
+  for (const e of gcp.emu.service.store.inProject(PROJECT))
     if (e.ref.collection === 'networkEndpointGroups' && e.ref.name.includes('app'))
-      for (const ep of emu.service.endpoints.of(e.value.selfLink as string).values())
+      for (const ep of gcp.emu.service.endpoints.of(e.value.selfLink as string).values())
         out.push(`${ep.instance ?? '-'} ${ep.ipAddress ?? '-'} ${ep.ipv6Address ?? '-'} ${ep.port}`);
   return out.sort();
 }
 
 /** The `app` backend service's ipAddressSelectionPolicy (absent = IPv4). */
 function appSelection(): unknown {
-  const service = emu.service.store
+  const service = gcp.emu.service.store
     .inProject(PROJECT)
     .find((e) => e.ref.collection === 'backendServices' && e.ref.name.includes('app'));
   if (!service) throw new Error('no app backend service');

@@ -5,29 +5,13 @@
 // being deleted while a backend service names it and only lets a backend service name one that exists.
 
 import { PassThroughClient } from 'google-auth-library';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GcpComputeAdapter } from '#adapters/gcp-compute/adapter.js';
-import { loadComputeLibrary } from '#adapters/gcp-compute/internal/clients.js';
-import type { GcpKinds } from '#adapters/gcp-compute/model.js';
+import { describe, expect, it } from 'vitest';
 import { PREFER_CLOSE_MAX_RATE } from '#adapters/gcp-compute/render.js';
-import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type * as ir from '#core/ir/load-balancer.js';
-import { translate } from '#core/translate/translate.js';
-import { type GcpComputeEmulator, startGcpComputeEmulator } from '#test/emulators/gcp-compute/index.js';
-import { adapterOn, inventory, manifests, PROJECT } from './fixtures.js';
+import { adapterOn, gcpLbOf, inventory, manifests, onComputeEmulator, PROJECT } from './fixtures.js';
 
-let emu: GcpComputeEmulator;
-const adapters: GcpComputeAdapter[] = [];
-
-beforeAll(async () => {
-  emu = await startGcpComputeEmulator({ operationDelayMs: 1 });
-  await loadComputeLibrary();
-}, 60_000);
-afterAll(async () => {
-  for (const a of adapters) await a.close();
-  await emu?.close();
-});
-beforeEach(() => emu.reset());
+const gcp = onComputeEmulator();
+const { reconcile } = gcp;
 
 /** The fixture Gateway; `app` prefers close endpoints when asked. */
 function lb(preferClose: boolean, gcpCompute: Record<string, unknown> = {}): ir.LoadBalancer {
@@ -37,28 +21,13 @@ function lb(preferClose: boolean, gcpCompute: Record<string, unknown> = {}): ir.
       ? { ...obj, spec: { ...obj.spec, trafficDistribution: 'PreferClose' } }
       : obj;
   });
-  const out = translate(objects, { cluster: 'it' }).loadBalancers.find((l) => l.provider === 'gcp-compute');
-  if (!out) throw new Error('no gcp-compute load balancer');
-  return out;
+  return gcpLbOf(objects);
 }
 
-async function reconcile(desired: ir.LoadBalancer, opts: { delete?: boolean } = {}) {
-  const a = adapterOn(emu);
-  adapters.push(a);
-  emu.resetStats();
-  const result = await reconcileLoadBalancer<GcpKinds>({
-    key: desired.key,
-    lb: opts.delete ? undefined : desired,
-    adapter: a,
-    signal: new AbortController().signal,
-  });
-  return { result, stats: emu.stats() };
-}
-
-const policies = () => [...emu.networkServices.policies.values()];
+const policies = () => [...gcp.emu.networkServices.policies.values()];
 
 function appService() {
-  const s = emu.service.store
+  const s = gcp.emu.service.store
     .inProject(PROJECT)
     .find((e) => e.ref.collection === 'backendServices' && e.ref.name.includes('app'));
   if (!s) throw new Error('no app backend service');
@@ -67,7 +36,7 @@ function appService() {
 
 /** Mutating calls in order, by method. */
 const mutations = () =>
-  emu.calls
+  gcp.emu.calls
     .map((c) => c.method)
     .filter((m) => /\.(create|patch|delete|insert|update)$/.test(m) && !m.endsWith('operations.get'));
 
@@ -108,25 +77,29 @@ describe('gcp-compute PreferClose on the emulator', () => {
   it('retries Network Services calls that are rate limited or fail with 5xx, and stops on a 400', {
     timeout: 60_000,
   }, async () => {
-    emu.failNext({
+    gcp.emu.failNext({
       pattern: '^networkservices\\.serviceLbPolicies\\.create$',
       status: 429,
       reason: 'rateLimitExceeded',
     });
-    emu.failNext({ pattern: '^networkservices\\.operations\\.get$', status: 503, reason: 'backendError' });
+    gcp.emu.failNext({
+      pattern: '^networkservices\\.operations\\.get$',
+      status: 503,
+      reason: 'backendError',
+    });
     const r = await reconcile(lb(true));
     expect(r.result.status.programmed).toBe(true);
     expect(r.stats.byMethod['networkservices.serviceLbPolicies.create']).toBe(2);
     expect(policies()).toHaveLength(1);
 
-    emu.reset();
-    emu.failNext({
+    gcp.emu.reset();
+    gcp.emu.failNext({
       pattern: '^networkservices\\.serviceLbPolicies\\.create$',
       status: 400,
       reason: 'invalid',
     });
     await expect(reconcile(lb(true))).rejects.toThrow(/service-lb-policy create .*: HTTP 400/);
-    expect(emu.stats().byMethod['networkservices.serviceLbPolicies.create']).toBe(1);
+    expect(gcp.emu.stats().byMethod['networkservices.serviceLbPolicies.create']).toBe(1);
   });
 
   it('deletes the policy with the load balancer, found by its marker', { timeout: 60_000 }, async () => {
@@ -135,7 +108,7 @@ describe('gcp-compute PreferClose on the emulator', () => {
     const gone = await reconcile(lb(true), { delete: true });
     expect(gone.result.status.programmed).toBe(true);
     expect(policies()).toEqual([]);
-    expect(inventory(emu)).toEqual({});
+    expect(inventory(gcp.emu)).toEqual({});
     expect(gone.stats.byMethod['networkservices.serviceLbPolicies.list']).toBe(1);
   });
 
@@ -144,11 +117,12 @@ describe('gcp-compute PreferClose on the emulator', () => {
   }, async () => {
     // Someone else's policy by the name render gives.
     const desired = lb(true);
-    const name = (await adapterOn(emu).render(desired)).resources.find((r) => r.kind === 'service-lb-policy')!
-      .value.name;
+    const name = (await adapterOn(gcp.emu).render(desired)).resources.find(
+      (r) => r.kind === 'service-lb-policy',
+    )!.value.name;
     const rest = new PassThroughClient();
     await rest.request({
-      url: `http://127.0.0.1:${emu.port}/v1/projects/${PROJECT}/locations/global/serviceLbPolicies?serviceLbPolicyId=${name}`,
+      url: `http://127.0.0.1:${gcp.emu.port}/v1/projects/${PROJECT}/locations/global/serviceLbPolicies?serviceLbPolicyId=${name}`,
       method: 'POST',
       data: { description: 'team-b', loadBalancingAlgorithm: 'SPRAY_TO_WORLD' },
     });
@@ -164,7 +138,7 @@ describe('gcp-compute PreferClose on the emulator', () => {
     expect(conflict.stats.byMethod['networkservices.serviceLbPolicies.patch']).toBeUndefined();
     expect(conflict.stats.byMethod['networkservices.serviceLbPolicies.delete']).toBeUndefined();
 
-    emu.reset();
+    gcp.emu.reset();
     const regional = await reconcile(lb(true, { location: 'europe-west1' }));
     const notice = regional.result.notices.find((n) => n.feature === 'pool/topology/PreferClose');
     expect(notice?.severity).toBe('warning');

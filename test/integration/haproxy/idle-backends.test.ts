@@ -5,28 +5,22 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import { describe, expect, it } from 'vitest';
+import type { HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { type LooseRoute, withDefaults } from '#test/support/loose-ir.js';
-import { makeStateDir, startBackend, type TestBackend } from './support.js';
+import { onAdapterAndBackends } from './adapter-and-backends.js';
+import { startBackend, type TestBackend } from './support.js';
 
 const IP = '127.0.0.26';
 const PORT = 26001;
 let a: TestBackend;
 let b: TestBackend;
-let state: ReturnType<typeof makeStateDir>;
+let stateDir: string;
 let adapter: HaproxyAdapter;
 
-beforeAll(async () => {
-  [a, b] = await Promise.all([startBackend('a'), startBackend('b')]);
-  state = makeStateDir('idle');
-  adapter = createHaproxyAdapter({ stateDir: state.dir, addressPool: IP });
-});
-afterAll(async () => {
-  await adapter?.stop();
-  await Promise.all([a?.close(), b?.close()]);
-  state?.cleanup();
+onAdapterAndBackends('idle', IP, (started) => {
+  ({ a, b, adapter, stateDir } = started);
 });
 
 const route = (pool: string): LooseRoute => ({
@@ -64,7 +58,7 @@ const served = () =>
     req.on('error', reject).end();
   });
 const backendsInConfig = () =>
-  readFileSync(join(state.dir, 'haproxy.cfg'), 'utf8').match(/^backend be_\S+/gm)?.length ?? 0;
+  readFileSync(join(stateDir, 'haproxy.cfg'), 'utf8').match(/^backend be_\S+/gm)?.length ?? 0;
 
 describe('idle backends', () => {
   it('keeps the backend a route left, so moving back and forth needs no reload', async () => {

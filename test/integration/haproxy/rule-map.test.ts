@@ -5,11 +5,12 @@
 // Pool 127.0.106.1, port 20601.
 
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import { describe, expect, it } from 'vitest';
+import type { HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { type LooseRoute, withDefaults } from '#test/support/loose-ir.js';
-import { makeStateDir, startBackend, type TestBackend } from './support.js';
+import { onAdapterAndBackends } from './adapter-and-backends.js';
+import type { TestBackend } from './support.js';
 
 const IP = '127.0.106.1';
 const PORT = 20601;
@@ -18,18 +19,10 @@ const HOSTILE = `it's #1 "\${X}" %[env(HOME)] \\ ; { } (.*)|^$ é`;
 const HOSTILE_WIRE = Buffer.from(HOSTILE, 'utf8').toString('latin1');
 let a: TestBackend;
 let b: TestBackend;
-let state: ReturnType<typeof makeStateDir>;
 let adapter: HaproxyAdapter;
 
-beforeAll(async () => {
-  [a, b] = await Promise.all([startBackend('a'), startBackend('b')]);
-  state = makeStateDir('rule-map');
-  adapter = createHaproxyAdapter({ stateDir: state.dir, addressPool: IP });
-});
-afterAll(async () => {
-  await adapter?.stop();
-  await Promise.all([a?.close(), b?.close()]);
-  state?.cleanup();
+onAdapterAndBackends('rule-map', IP, (started) => {
+  ({ a, b, adapter } = started);
 });
 
 type Match = NonNullable<LooseRoute['match']>;
