@@ -2,8 +2,9 @@
 // benches build bundles with, so their sizes and init times are those of `serverless package`.
 
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -22,6 +23,7 @@ export interface EsbuildConfig {
   banner?: { js?: string };
   splitting?: boolean;
   mainFields?: string[];
+  plugins?: string;
 }
 
 /** serverless-esbuild's own keys (bundle.ts): everything else of custom.esbuild goes to esbuild as is. */
@@ -45,6 +47,7 @@ const PLUGIN_KEYS = [
   'skipBuildExcludeFns',
   'stripEntryResolveExtensions',
   'disposeContext',
+  'plugins',
 ];
 
 /** esbuild options from serverless.yml's custom.esbuild (the keys serverless-esbuild passes on). */
@@ -67,6 +70,10 @@ export function esbuildOptionsFromServerlessYml(): { options: BuildOptions; conf
     // serverless-esbuild leaves `exclude` out of the bundle (and out of the package): external
     external: [...(config.exclude ?? []), ...(config.external ?? [])],
     ...(config.banner ? { banner: config.banner as Record<string, string> } : {}),
+    // serverless-esbuild require()s the plugins file named, relative to the service folder
+    ...(typeof config.plugins === 'string'
+      ? { plugins: createRequire(import.meta.url)(join(ROOT, config.plugins)) as Plugin[] }
+      : {}),
     metafile: true,
     logLevel: 'silent',
   };

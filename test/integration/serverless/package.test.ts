@@ -457,6 +457,26 @@ describe('serverless package: the repository as it stands', () => {
     expect(code.ingest! + gcpOnly.ingest!).toBeLessThanOrEqual(300 * 1024);
   });
 
+  it('loads every module of every package with node alone: nothing left out that a module imports statically', async () => {
+    for (const fn of FUNCTIONS) {
+      const dir = path.join(out, `loaded-${fn}`);
+      await run('unzip', ['-q', '-o', path.join(out, `${fn}.zip`), '-d', dir]);
+      const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.mjs'));
+      const urls = files.map((f) => pathToFileURL(path.join(dir, f)).href);
+      // Importing a module evaluates its static imports: a package left out of the bundle
+      // (serverless.yml `exclude`) that a module imports statically fails here, as it would in Lambda.
+      const script = `for (const u of ${JSON.stringify(urls)}) await import(u);`;
+      await expect(
+        run(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: tmpdir(), // no node_modules to fall back on: the bundle alone
+          env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1' },
+          timeout: 60_000,
+        }),
+        fn,
+      ).resolves.toBeDefined();
+    }
+  }, 180_000);
+
   it('the packaged ingest bundle, run by node alone, reads its config from SSM and enqueues to SQS', async () => {
     const [sqs, ssm] = await Promise.all([startSqsEmulator(), startSsmEmulator()]);
     try {
