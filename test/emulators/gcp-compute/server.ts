@@ -17,7 +17,6 @@ import { LocationService, parseLocationRoute } from './locations.js';
 import {
   GoogleApiError,
   NetworkServices,
-  type NetworkServicesRoute,
   parseNetworkServicesRoute,
 } from './network-services.js';
 import { parseRoute } from './routes.js';
@@ -135,11 +134,63 @@ export class GcpComputeEmulator {
     this.resetStats();
   }
 
-  private async onNetworkServices(
-    route: NetworkServicesRoute,
-    text: string,
-    url: URL,
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const ns = parseNetworkServicesRoute(req.method ?? 'GET', url.pathname);
+    // One host serves every API here: an operation belongs to Network Services only if it started it.
+    if (ns && (ns.collection !== 'operations' || this.networkServices.hasOperation(ns)))
+      return this.serve(
+        ns,
+        res,
+        () => {
+          const body = parseBody(
+            text,
+            () => new GoogleApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.'),
+          );
+          return this.networkServices.handle(ns, url.searchParams, body);
+        },
+        (err) => {
+          const e = err instanceof GoogleApiError ? err : new GoogleApiError(500, 'INTERNAL', String(err));
+          return { status: e.status, body: e.body(), reason: e.code };
+        },
+      );
+    const route =
+      parseRoute(req.method ?? 'GET', url.pathname) ?? parseLocationRoute(req.method ?? 'GET', url.pathname);
+    if (!route) {
+      const e = new ComputeApiError(404, 'notFound', `The emulator serves no ${req.method} ${url.pathname}`);
+      send(res, 404, e.body());
+      return;
+    }
+    return this.serve(
+      route,
+      res,
+      () => {
+        const body = parseBody(
+          text,
+          () =>
+            new ComputeApiError(400, 'parseError', 'This API does not support parsing form-encoded input.'),
+        );
+        return 'location' in route
+          ? this.locations.handle(route, body, url.searchParams)
+          : this.service.handle(route, body, url.searchParams);
+      },
+      (err) => {
+        const e =
+          err instanceof ComputeApiError ? err : new ComputeApiError(500, 'backendError', String(err));
+        return { status: e.status, body: e.body(), reason: e.reason };
+      },
+    );
+  }
+
+  /** Counts the call, applies scripted latency and faults, then answers with `answer()` or its error. */
+  private async serve(
+    route: { method: string; action: string },
     res: ServerResponse,
+    answer: () => unknown,
+    asError: (err: unknown) => { status: number; body: unknown; reason: string },
   ): Promise<void> {
     const reply = (status: number, body: unknown, reason?: string) => {
       this.calls.push({ method: route.method, status, ...(reason ? { reason } : {}), at: Date.now() });
@@ -156,68 +207,22 @@ export class GcpComputeEmulator {
       return;
     }
     try {
-      let body: Json = {};
-      try {
-        body = text ? (JSON.parse(text) as Json) : {};
-      } catch {
-        throw new GoogleApiError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
-      }
-      reply(200, this.networkServices.handle(route, url.searchParams, body));
+      reply(200, await answer());
     } catch (err) {
-      const e = err instanceof GoogleApiError ? err : new GoogleApiError(500, 'INTERNAL', String(err));
-      this.counters.error(e.code);
-      reply(e.status, e.body(), e.code);
+      const e = asError(err);
+      this.counters.error(e.reason);
+      reply(e.status, e.body, e.reason);
     }
   }
+}
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const url = new URL(req.url ?? '/', 'http://emulator');
-    const ns = parseNetworkServicesRoute(req.method ?? 'GET', url.pathname);
-    // One host serves every API here: an operation belongs to Network Services only if it started it.
-    if (ns && (ns.collection !== 'operations' || this.networkServices.hasOperation(ns)))
-      return this.onNetworkServices(ns, Buffer.concat(chunks).toString('utf8'), url, res);
-    const route =
-      parseRoute(req.method ?? 'GET', url.pathname) ?? parseLocationRoute(req.method ?? 'GET', url.pathname);
-    if (!route) {
-      const e = new ComputeApiError(404, 'notFound', `The emulator serves no ${req.method} ${url.pathname}`);
-      send(res, 404, e.body());
-      return;
-    }
-    const reply = (status: number, body: unknown, reason?: string) => {
-      this.calls.push({ method: route.method, status, ...(reason ? { reason } : {}), at: Date.now() });
-      send(res, status, body);
-    };
-    this.counters.call(route.method, route.action);
-    const delay = this.faults.latencyMs(route.method);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    const fault = this.faults.check(route.method);
-    if (fault) {
-      this.counters.error(fault.error.reason, fault.kind);
-      if (fault.kind === 'rateLimited') this.counters.rateLimited(route.method);
-      reply(fault.error.status, fault.error.body(), fault.error.reason);
-      return;
-    }
-    try {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: Json = {};
-      try {
-        body = text ? (JSON.parse(text) as Json) : {};
-      } catch {
-        throw new ComputeApiError(400, 'parseError', 'This API does not support parsing form-encoded input.');
-      }
-      reply(
-        200,
-        'location' in route
-          ? this.locations.handle(route, body, url.searchParams)
-          : await this.service.handle(route, body, url.searchParams),
-      );
-    } catch (err) {
-      const e = err instanceof ComputeApiError ? err : new ComputeApiError(500, 'backendError', String(err));
-      this.counters.error(e.reason);
-      reply(e.status, e.body(), e.reason);
-    }
+/** A request body as JSON (empty = `{}`); `invalid()` is the API's own error for anything else. */
+function parseBody(text: string, invalid: () => Error): Json {
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    throw invalid();
   }
 }
 
