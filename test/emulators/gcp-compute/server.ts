@@ -14,11 +14,7 @@ import {
   type ScriptedOperationError,
 } from './faults.js';
 import { LocationService, parseLocationRoute } from './locations.js';
-import {
-  GoogleApiError,
-  NetworkServices,
-  parseNetworkServicesRoute,
-} from './network-services.js';
+import { GoogleApiError, NetworkServices, parseNetworkServicesRoute } from './network-services.js';
 import { parseRoute } from './routes.js';
 import { ComputeService, type ServiceOptions } from './service.js';
 import type { Json } from './store.js';
