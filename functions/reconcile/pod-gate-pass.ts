@@ -39,13 +39,15 @@ export async function podGatePass(
     await store.putPodGatesOfKey(cluster, key, released);
     return { open: released.length, waiting: 0 };
   }
-  const previous = await store.podGatesOfKey(cluster, key);
   const targetsPods = lb.pools.some((p) => p.endpoints.some((e) => e.pod && !e.terminating));
   if (!adapter?.targetHealth || !targetsPods) {
-    if (previous.length > 0) await store.putPodGatesOfKey(cluster, key, []);
+    if ((await store.podGatesOfKey(cluster, key)).length > 0) await store.putPodGatesOfKey(cluster, key, []);
     return { open: 0, waiting: 0 };
   }
   const report = await adapter.targetHealth(lb, { signal });
+  // Only an incomplete report keeps what was open before (putPodGatesOfKey reads it again to write
+  // the difference): a complete one needs no extra store read.
+  const previous = report.complete ? [] : await store.podGatesOfKey(cluster, key);
   const { open, waiting } = openGates(
     podGatesOf(key, lb, report.targets, {
       checksNotReadyEndpoints: adapter.capabilities().checksNotReadyEndpoints === true,
