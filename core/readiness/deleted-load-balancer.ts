@@ -2,6 +2,7 @@
 // it, so they are released (the condition True, saying why) instead of being held back forever.
 
 import type { LbKey } from '#core/ir/load-balancer.js';
+import { compareStrings } from '#core/ir/sort.js';
 import { pod as podSchema } from '#core/model/pod.js';
 import { readinessGateType } from './gate-condition.js';
 import type { OpenGate } from './open-gates.js';
@@ -28,10 +29,6 @@ export function gatesReleasedByDeletion(key: LbKey, objects: Iterable<unknown>):
     });
   }
   return released.sort(
-    (a, b) => compare(a.pod.namespace, b.pod.namespace) || compare(a.pod.name, b.pod.name),
+    (a, b) => compareStrings(a.pod.namespace, b.pod.namespace) || compareStrings(a.pod.name, b.pod.name),
   );
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
