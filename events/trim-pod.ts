@@ -1,8 +1,7 @@
-import { isReadinessGateType } from '#core/readiness/gate-condition.js';
 import type { ClusterObject } from '#kube/cluster-object.js';
 
-/** The Pod conditions pod readiness gates read (core/readiness/awaiting-load-balancer.ts), besides Portico's gates. */
-const KEPT_CONDITIONS = new Set(['ContainersReady', 'Ready']);
+/** The Pod condition readiness gates read (core/readiness/awaiting-load-balancer.ts), besides the gates' own. */
+const CONTAINERS_READY = 'ContainersReady';
 const CONDITION_STATUSES = new Set(['True', 'False', 'Unknown']);
 /** As the API server allows a condition type (a qualified name). */
 const MAX_CONDITION_TYPE = 316;
@@ -10,10 +9,12 @@ const MAX_CONDITION_TYPE = 316;
 /**
  * A Pod reduced to what core/model/pod.ts reads: identity, labels, each container's name, ports
  * and readiness probe (the handler and its target; an exec probe's command is dropped), the
- * condition type of each readiness gate, and the type and status of the conditions `ContainersReady`,
- * `Ready` and Portico's gates (`portico.dev/lb-…`). Pods are the most numerous objects a cluster has
- * and their status changes often: everything else (the rest of the status, annotations, env,
- * volumes, images) stays in the cluster. Entries of an unexpected shape are dropped, not passed on.
+ * condition type of each readiness gate, and the type and status of `ContainersReady` and of each
+ * condition a readiness gate names (Portico's `portico.dev/lb-…` and other controllers': a gate is
+ * met only when its condition is True). Pods are the most numerous objects a cluster has and their
+ * status changes often: everything else (the rest of the status, `Ready` included, annotations, env,
+ * volumes, images) stays in the cluster, so a change of it sends no event. Entries of an unexpected
+ * shape are dropped, not passed on.
  */
 export function trimPod(pod: ClusterObject): ClusterObject {
   const m = pod.metadata;
@@ -29,7 +30,8 @@ export function trimPod(pod: ClusterObject): ClusterObject {
         .filter(isRecord)
         .flatMap((g) => (isConditionType(g.conditionType) ? [{ conditionType: g.conditionType }] : []))
     : [];
-  const conditions = isRecord(pod.status) ? keptConditions(pod.status.conditions) : [];
+  const wanted = new Set([CONTAINERS_READY, ...gates.map((g) => g.conditionType)]);
+  const conditions = isRecord(pod.status) ? keptConditions(pod.status.conditions, wanted) : [];
   return {
     apiVersion: pod.apiVersion,
     kind: pod.kind,
@@ -39,13 +41,13 @@ export function trimPod(pod: ClusterObject): ClusterObject {
   };
 }
 
-/** `ContainersReady`, `Ready` and Portico's gates, type and status only, each type once (the first). */
-function keptConditions(list: unknown): { type: string; status: string }[] {
+/** The `wanted` conditions, type and status only, each type once (the first). */
+function keptConditions(list: unknown, wanted: ReadonlySet<string>): { type: string; status: string }[] {
   if (!Array.isArray(list)) return [];
   const kept = new Map<string, string>();
   for (const c of list) {
     if (!isRecord(c) || !isConditionType(c.type) || kept.has(c.type)) continue;
-    if (!KEPT_CONDITIONS.has(c.type) && !isReadinessGateType(c.type)) continue;
+    if (!wanted.has(c.type)) continue;
     if (typeof c.status !== 'string' || !CONDITION_STATUSES.has(c.status)) continue;
     kept.set(c.type, c.status);
   }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { pod as podSchema } from '#core/model/pod.js';
+import { podAwaitsLoadBalancer } from '#core/readiness/awaiting-load-balancer.js';
 import { LAST_APPLIED_ANNOTATION, sanitizeObject } from '#events/sanitize-object.js';
 import type { ClusterObject } from '#kube/cluster-object.js';
 
@@ -125,7 +127,6 @@ describe('sanitizeObject: Pods', () => {
           { name: 'sidecar', readinessProbe: { exec: {} } },
         ],
       },
-      status: { conditions: [{ type: 'Ready', status: 'True' }] },
     });
   });
 
@@ -155,14 +156,36 @@ describe('sanitizeObject: Pods', () => {
       containers: [{ name: 'app' }],
       readinessGates: [{ conditionType: gate }, { conditionType: 'example.com/warm' }],
     });
-    // Another controller's condition is not kept: its gate is unmet unless the Pod says True.
+    // Every gate's condition is kept, another controller's too (its gate is met only when True);
+    // `Ready` is not: nothing reads it, and its flips would send events.
     expect(out.status).toEqual({
       conditions: [
         { type: 'ContainersReady', status: 'True' },
-        { type: 'Ready', status: 'False' },
         { type: gate, status: 'False' },
+        { type: 'example.com/warm', status: 'False' },
       ],
     });
+  });
+
+  it('keeps another controller’s True gate, so a pod held back only by Portico’s gate still awaits the load balancer', () => {
+    const gate = 'portico.dev/lb-abcdefghijklmnop';
+    const trimmed = sanitizeObject({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-3', namespace: 'shop' },
+      spec: {
+        containers: [{ name: 'app' }],
+        readinessGates: [{ conditionType: 'example.com/warm' }, { conditionType: gate }],
+      },
+      status: {
+        conditions: [
+          { type: 'ContainersReady', status: 'True' },
+          { type: 'example.com/warm', status: 'True' },
+          { type: 'Ready', status: 'False' },
+        ],
+      },
+    });
+    expect(podAwaitsLoadBalancer(podSchema.parse(trimmed))).toBe(true);
   });
 
   it('drops gates and conditions of an unexpected shape, and a second copy of a condition type', () => {
