@@ -74,14 +74,21 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
     const o = observation(kind, api, owned(api), desiredAt.get(addressOf(kind, api)));
     seen.set(o.address, o);
   };
+  // An address is read once: a resource found absent is not asked for again in each round of step 3.
+  const looked = new Set<string>();
+  const firstLook = (address: string) => {
+    if (seen.has(address) || looked.has(address)) return false;
+    looked.add(address);
+    return true;
+  };
   const read = async (kind: ReferencedKind, name: string, scope: Scope) => {
     const address = scope.zone !== undefined ? gcpAddress(kind, name, scope.zone) : gcpAddress(kind, name);
-    if (seen.has(address)) return;
+    if (!firstLook(address)) return;
     const api = await getResource(ctx, kind, name, scope);
     if (api) record(kind, api);
   };
   const readLocation = async (kind: LocationKind, location: string, name: string) => {
-    if (seen.has(gcpAddress(kind, name))) return;
+    if (!firstLook(gcpAddress(kind, name))) return;
     const api = await getLocationResource(ctx, kind, location, name);
     if (api) record(kind, api);
   };
@@ -98,7 +105,7 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
       record('forwarding-rule', rule);
 
   const readPolicy = async (name: string) => {
-    if (seen.has(gcpAddress('service-lb-policy', name))) return;
+    if (!firstLook(gcpAddress('service-lb-policy', name))) return;
     const api = await getServiceLbPolicy(ctx, 'global', name);
     if (api) record('service-lb-policy', api);
   };

@@ -41,16 +41,31 @@ export async function invoke<T = Json>(
 ): Promise<T> {
   const what = `${client}.${method} ${describe(request)}`;
   const c: ComputeClient = ctx.clients[client];
+  const answer = await retried(
+    ctx,
+    what,
+    () => c[method]!.call(c, { project: ctx.project, ...request }, NO_LIBRARY_RETRY) as Promise<unknown[]>,
+  );
+  return answer[0] as T;
+}
+
+/**
+ * `call()` until it succeeds, with the policy's backoff between tries: rate limits and transient
+ * failures are retried, every other error is thrown as mapped. `normalize` first puts a library's
+ * error in the shape mapComputeError reads.
+ */
+export async function retried<T>(
+  ctx: GcpCalls,
+  what: string,
+  call: () => Promise<T>,
+  normalize: (err: unknown) => unknown = (err) => err,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(ctx.signal);
     try {
-      const answer = await untilAborted(
-        ctx.signal,
-        c[method]!.call(c, { project: ctx.project, ...request }, NO_LIBRARY_RETRY) as Promise<unknown[]>,
-      );
-      return answer[0] as T;
+      return await untilAborted(ctx.signal, call());
     } catch (err) {
-      const e = mapComputeError(err, ctx.signal, what);
+      const e = mapComputeError(normalize(err), ctx.signal, what);
       if (!(e instanceof ThrottledError || e instanceof TransientError) || attempt >= ctx.retry.attempts)
         throw e;
       await sleep(backoff(ctx.retry, attempt, e.retryAfterMs), ctx.signal);

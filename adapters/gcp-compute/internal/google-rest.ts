@@ -1,18 +1,18 @@
 // JSON over REST to the Google APIs that have no Node client the adapter can use (Certificate
 // Manager, Network Security, Network Services): google-auth-library's `request()` (the transport and
 // credentials the Compute clients use), aimed where the Compute clients are (clients.ts
-// GcpClientOptions: an emulator's 127.0.0.1 stands for every API). A call is retried like invoke()
-// (calls.ts) and its errors are mapped like Compute's (errors.ts); a mutation's google.longrunning
-// Operation is polled to its end by awaitOperation. google-auth-library is imported on the first call.
+// GcpClientOptions: an emulator's 127.0.0.1 stands for every API). A call is retried as a Compute
+// call is (calls.ts retried()), its errors mapped like Compute's (errors.ts); a mutation's
+// google.longrunning Operation is polled to its end by awaitOperation. google-auth-library is imported on the first call.
 //
 //   const op = await restCall(ctx, { host, method: 'POST', path, query, body }, what);
 //   await awaitOperation(ctx, host, op, what);
 
 import type { AuthClient } from 'google-auth-library';
-import { RetryableError, ThrottledError, throwIfAborted } from '../../types.js';
-import { backoff, type GcpCalls, type Json, sleep, untilAborted } from './calls.js';
+import { RetryableError } from '../../types.js';
+import { type GcpCalls, type Json, retried, sleep } from './calls.js';
 import type { GcpClientOptions } from './clients.js';
-import { AlreadyExistsError, mapComputeError, operationError, TransientError } from './errors.js';
+import { AlreadyExistsError, operationError } from './errors.js';
 
 export interface GoogleRestRequest {
   /** The API's host in production: `certificatemanager.googleapis.com`. */
@@ -57,18 +57,8 @@ export function createGoogleRest(opts: GcpClientOptions): GoogleRest {
 }
 
 /** A REST call with invoke()'s retries; errors in the adapter's vocabulary (`what` names the call). */
-export async function restCall(ctx: GcpCalls, request: GoogleRestRequest, what: string): Promise<Json> {
-  for (let attempt = 1; ; attempt++) {
-    throwIfAborted(ctx.signal);
-    try {
-      return await untilAborted(ctx.signal, ctx.clients.rest(request, ctx.signal));
-    } catch (err) {
-      const e = mapComputeError(asGaxError(err), ctx.signal, what);
-      if (!(e instanceof ThrottledError || e instanceof TransientError) || attempt >= ctx.retry.attempts)
-        throw e;
-      await sleep(backoff(ctx.retry, attempt, e.retryAfterMs), ctx.signal);
-    }
-  }
+export function restCall(ctx: GcpCalls, request: GoogleRestRequest, what: string): Promise<Json> {
+  return retried(ctx, what, () => ctx.clients.rest(request, ctx.signal), asGaxError);
 }
 
 /** A google.longrunning.Operation. */
