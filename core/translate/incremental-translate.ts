@@ -24,7 +24,13 @@ import { MAX_POLICY_ANCESTORS } from './gateway-api/backend-tls-status.js';
 import { RouteTranslationMemo } from './gateway-api/route-memo.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
-import { compareNotices, invalidObjectNotice, type TranslateResult, translate } from './translate.js';
+import {
+  compareNotices,
+  invalidObjectNotice,
+  statusId,
+  type TranslateResult,
+  translate,
+} from './translate.js';
 
 /** What the translation of one load-balancer key decides. */
 export interface KeyTranslation {
@@ -415,10 +421,6 @@ function usesDefaultClass(change: ObjectChange): boolean {
 /** The first status of `id` in the list (statusId, without making one string per status). */
 function findStatus(list: readonly ObjectStatus[], id: string): ObjectStatus | undefined {
   return list.find((s) => id.endsWith(s.name) && statusId(s) === id);
-}
-
-function statusId(o: { kind: string; namespace?: string | undefined; name: string }): string {
-  return `${o.kind}/${o.namespace ?? ''}/${o.name}`;
 }
 
 function routeRef(s: ObjectStatus): ObjectRef {

@@ -68,19 +68,20 @@ export function invalidObjectNotice(r: RejectedObject): Notice {
 
 /** translate()'s order of statuses: by kind, namespace, name. */
 export function compareStatuses(a: ObjectStatus, b: ObjectStatus): number {
-  return compareStrings(statusKey(a), statusKey(b));
+  return compareStrings(statusId(a), statusId(b));
 }
 
 /** The statuses in translate()'s order, each key made once (not once per comparison). */
 function sortStatuses(statuses: readonly ObjectStatus[]): ObjectStatus[] {
   return statuses
-    .map((s) => ({ key: statusKey(s), s }))
+    .map((s) => ({ key: statusId(s), s }))
     .sort((a, b) => compareStrings(a.key, b.key))
     .map(({ s }) => s);
 }
 
-function statusKey(s: ObjectStatus): string {
-  return `${s.kind}/${s.namespace ?? ''}/${s.name}`;
+/** The key statuses are ordered by (and IncrementalTranslate finds them by): kind, namespace, name. */
+export function statusId(o: { kind: string; namespace?: string | undefined; name: string }): string {
+  return `${o.kind}/${o.namespace ?? ''}/${o.name}`;
 }
 
 /** translate()'s order of notices. */

@@ -159,7 +159,7 @@ export function renderHttpFrontend(
     const outcome =
       last?.backends.every((b) => backend(b.pool, b.retry) === b.name) === true
         ? last
-        : compileRoute(listener, route, maps, (pool, retry) => backend(pool, retry));
+        : compileRoute(listener, route, maps, backend);
     memo?.memo.keep(key, outcome);
     if (outcome.vhost) vhosts.push(outcome.vhost);
     for (const w of outcome.warnings) scope.warnRoute(listener, route, w.feature, w.message);

@@ -174,17 +174,7 @@ export class RuntimeClient {
     const m = /New version created: (\d+)/.exec(prepared!.text);
     if (!m) throw new HAProxyCommandError(`prepare map ${map}`, prepared!.text, 'other');
     const version = Number(m[1]);
-    let requests = 1;
-    for (const chunk of chunkLines(lines, MAP_CHUNK_BYTES)) {
-      const cmd = `add map @${version} ${map} <<`;
-      const raw = await sendCliRequest(
-        this.socketPath,
-        `${SEVERITY};${cmd}\n${chunk.join('\n')}`,
-        this.opts(opts),
-      );
-      requests++;
-      throwOnCliError(splitCliResponses(raw, [SEVERITY, cmd]).slice(1));
-    }
+    const requests = 1 + (await this.addMapPayload(`add map @${version} ${map} <<`, lines, opts));
     const [committed] = await this.batch([`commit map @${version} ${map}`], opts);
     throwOnCliError([committed!]);
     return { version, requests: requests + 1 };
@@ -201,20 +191,11 @@ export class RuntimeClient {
     opts: CliRequestOptions = {},
   ): Promise<{ commands: number; requests: number }> {
     const map = cliMapPath(path);
-    let requests = 0;
-    for (const chunk of chunkLines(
+    let requests = await this.addMapPayload(
+      `add map ${map} <<`,
       edits.add.map(([k, v]) => cliMapEntry(k, v)),
-      MAP_CHUNK_BYTES,
-    )) {
-      const cmd = `add map ${map} <<`;
-      const raw = await sendCliRequest(
-        this.socketPath,
-        `${SEVERITY};${cmd}\n${chunk.join('\n')}`,
-        this.opts(opts),
-      );
-      requests++;
-      throwOnCliError(splitCliResponses(raw, [SEVERITY, cmd]).slice(1));
-    }
+      opts,
+    );
     const commands = [
       ...edits.set.map(([k, v]) => `set map ${map} ${cliMapEntry(k, v)}`),
       ...edits.del.map((k) => `del map ${map} ${cliMapEntry(k, '')}`),
@@ -224,6 +205,25 @@ export class RuntimeClient {
       requests++;
     }
     return { commands: edits.add.length + commands.length, requests };
+  }
+
+  /** Sends `lines` with the payload form of `cmd` (`add map ... <<`), in chunks; returns the connections used. */
+  private async addMapPayload(
+    cmd: string,
+    lines: readonly string[],
+    opts: CliRequestOptions,
+  ): Promise<number> {
+    let requests = 0;
+    for (const chunk of chunkLines(lines, MAP_CHUNK_BYTES)) {
+      const raw = await sendCliRequest(
+        this.socketPath,
+        `${SEVERITY};${cmd}\n${chunk.join('\n')}`,
+        this.opts(opts),
+      );
+      requests++;
+      throwOnCliError(splitCliResponses(raw, [SEVERITY, cmd]).slice(1));
+    }
+    return requests;
   }
 
   private opts(opts: CliRequestOptions): CliRequestOptions {

@@ -118,16 +118,16 @@ export function listenerId(protocol: ListenerProtocol, port: number): string {
 }
 
 /**
- * Places a route's rules on one listener, once per effective hostname. `placed` (from the route's
- * memo entry) holds the IR routes made for this attachment last time, reused as the same objects;
- * when empty, it is filled.
+ * Places a route's rules on one listener, once per effective hostname. `placed` (the route's
+ * translation's, per attachment) holds the IR routes made for this attachment last time, reused as
+ * the same objects; when empty, it is filled.
  */
 export function addRoute(
   builder: LbBuilder,
   route: AnyRoute,
   attachment: Attachment,
   rules: RulesResult,
-  placed: RankedRoute[] = [],
+  placed: RankedRoute[],
 ): void {
   const l = attachment.listener;
   const build = builder.listeners.get(listenerId(l.protocol!, l.spec.port));

@@ -301,7 +301,7 @@ function translateRoute(
         if (rules.templates.length === 0) continue;
         attachment.listener.status.attachedRoutes++;
         translation.placed[placed] ??= [];
-        addRoute(builder, route, attachment, rules, translation.placed[placed++]);
+        addRoute(builder, route, attachment, rules, translation.placed[placed++]!);
       }
     }
     // Parents that refuse the route still get a truthful ResolvedRefs.
