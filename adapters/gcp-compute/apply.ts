@@ -17,14 +17,13 @@ import { updateBackendBucket } from './resources/backend-buckets.js';
 import { backendServiceBody, setSecurityPolicy, updateBackendService } from './resources/backend-services.js';
 import { updateForwardingRule } from './resources/forwarding-rules.js';
 import { updateHealthCheck } from './resources/health-checks.js';
-import { syncNegEndpoints } from './resources/network-endpoint-groups.js';
 import {
-  createServiceLbPolicy,
-  deleteServiceLbPolicy,
-  updateServiceLbPolicy,
-} from './resources/service-lb-policies.js';
+  createLocationValue,
+  deleteLocationValue,
+  updateLocationValue,
+} from './resources/location-resources.js';
+import { syncNegEndpoints } from './resources/network-endpoint-groups.js';
 import { updateTargetProxy } from './resources/target-proxies.js';
-import { createLocationValue, deleteLocationValue, updateLocationValue } from './resources/tls-resources.js';
 import { updateUrlMap } from './resources/url-maps.js';
 
 export interface ApplyOptions {
@@ -66,10 +65,10 @@ async function create(ac: ApplyContext, { change: c }: BuildStep): Promise<void>
   if (
     c.kind === 'trust-config' ||
     c.kind === 'server-tls-policy' ||
-    c.kind === 'backend-authentication-config'
+    c.kind === 'backend-authentication-config' ||
+    c.kind === 'service-lb-policy'
   )
     return createLocationValue(ac, c.address, c.kind, c.after);
-  if (c.kind === 'service-lb-policy') return createServiceLbPolicy(ac, c.address, c.after);
   const v = c.after;
   const body = c.kind === 'backend-service' ? backendServiceBody(c.after) : toApi(v);
   await ac.createOrAdopt(c.address, c.kind, v.name, scopeOf(v), body);
@@ -90,10 +89,10 @@ async function update(ac: ApplyContext, { change: c }: UpdateStep): Promise<void
   if (
     c.kind === 'trust-config' ||
     c.kind === 'server-tls-policy' ||
-    c.kind === 'backend-authentication-config'
+    c.kind === 'backend-authentication-config' ||
+    c.kind === 'service-lb-policy'
   )
     return updateLocationValue(ac, c.address, c.kind, c.after, c.changedPaths ?? []);
-  if (c.kind === 'service-lb-policy') return updateServiceLbPolicy(ac, c.address, c.after);
   const now = await ac.recheck(c.address, c.kind, c.after.name, scopeOf(c.after));
   if (!now) throw new ConflictError(`${c.address} is gone since it was observed`, c.address);
   switch (c.kind) {
@@ -131,10 +130,10 @@ async function remove(ac: ApplyContext, { change: c }: DeleteStep, negsDeleted: 
   if (
     c.kind === 'trust-config' ||
     c.kind === 'server-tls-policy' ||
-    c.kind === 'backend-authentication-config'
+    c.kind === 'backend-authentication-config' ||
+    c.kind === 'service-lb-policy'
   )
     return deleteLocationValue(ac, c.address, c.kind, c.before);
-  if (c.kind === 'service-lb-policy') return deleteServiceLbPolicy(ac, c.address, c.before);
   const scope = scopeOf(c.before);
   const now = await ac.recheck(c.address, c.kind, c.before.name, scope);
   if (now) await deleteResource(ac.calls, c.kind, c.before.name, scope);

@@ -13,7 +13,6 @@ import {
   parseResourcePath,
   relativePath,
 } from './model.js';
-import { parsePolicyReference } from './resources/service-lb-policies.js';
 
 const REPLACE_ON: Readonly<Record<GcpKind, readonly string[]>> = {
   'forwarding-rule': [
@@ -124,12 +123,6 @@ export function gcpReferences(resource: Resource<GcpKinds>): string[] {
   if (resource.kind === 'neg-endpoints')
     return [gcpAddress('network-endpoint-group', resource.value.networkEndpointGroup, resource.value.zone)];
   const out = new Set<string>();
-  // A backend service's policy is a Network Services resource: its address is by name.
-  const policy =
-    resource.kind === 'backend-service' && resource.value.serviceLbPolicy !== undefined
-      ? parsePolicyReference(resource.value.serviceLbPolicy)
-      : undefined;
-  if (policy) out.add(gcpAddress('service-lb-policy', policy.name));
   const walk = (v: unknown) => {
     if (typeof v === 'string') {
       const located = parseLocationPath(v);

@@ -419,11 +419,15 @@ export function parseResourcePath(
   return { kind, name: m[3]!, ...(zone !== undefined ? { zone } : {}) };
 }
 
-/** The kinds of Certificate Manager and Network Security, and their collections (`projects/p/locations/l/<collection>`). */
+/**
+ * The kinds of Certificate Manager, Network Security and Network Services, and their collections
+ * (`projects/p/locations/l/<collection>`).
+ */
 export const LOCATION_COLLECTIONS = {
   'trust-config': 'trustConfigs',
   'server-tls-policy': 'serverTlsPolicies',
   'backend-authentication-config': 'backendAuthenticationConfigs',
+  'service-lb-policy': 'serviceLbPolicies',
 } as const satisfies Partial<Record<GcpKind, string>>;
 
 export type LocationKind = keyof typeof LOCATION_COLLECTIONS;

@@ -33,22 +33,16 @@ import { backendBucketFromApi } from './resources/backend-buckets.js';
 import { backendServiceFromApi } from './resources/backend-services.js';
 import { forwardingRuleFromApi } from './resources/forwarding-rules.js';
 import { healthCheckFromApi } from './resources/health-checks.js';
+import { locationResourceFromApi } from './resources/location-resources.js';
 import { listNegEndpoints, negFromApi } from './resources/network-endpoint-groups.js';
-import {
-  getServiceLbPolicy,
-  listServiceLbPolicies,
-  parsePolicyReference,
-  serviceLbPolicyFromApi,
-} from './resources/service-lb-policies.js';
 import { sslCertificateFromApi } from './resources/ssl-certificates.js';
 import { targetProxyFromApi } from './resources/target-proxies.js';
-import { locationResourceFromApi } from './resources/tls-resources.js';
 import { urlMapFromApi } from './resources/url-maps.js';
 
 type Observation = ObservedResource<GcpKinds>;
 type Desired = DesiredResource<GcpKinds>;
-/** What observe reads whole: the Compute kinds, and Network Services' policies. */
-type ObservedKind = ReferencedKind | LocationKind | 'service-lb-policy';
+/** What observe reads whole: the Compute kinds and the location collections' kinds. */
+type ObservedKind = ReferencedKind | LocationKind;
 
 export interface ObserveOptions {
   key: LbKey;
@@ -104,21 +98,15 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
     for (const rule of await collect<Json>(ctx, 'forwardingRules', 'listAsync', { region, filter }))
       record('forwarding-rule', rule);
 
-  const readPolicy = async (name: string) => {
-    if (!firstLook(gcpAddress('service-lb-policy', name))) return;
-    const api = await getServiceLbPolicy(ctx, 'global', name);
-    if (api) record('service-lb-policy', api);
-  };
-
   // 2. Every desired resource by its name.
   for (const r of desired)
     if (
       r.kind === 'trust-config' ||
       r.kind === 'server-tls-policy' ||
-      r.kind === 'backend-authentication-config'
+      r.kind === 'backend-authentication-config' ||
+      r.kind === 'service-lb-policy'
     )
       await readLocation(r.kind, r.value.location, r.value.name);
-    else if (r.kind === 'service-lb-policy') await readPolicy(r.value.name);
     else if (r.kind !== 'neg-endpoints') await read(r.kind, r.value.name, scopeOf(r.value));
 
   // 3. What the owned ones refer to; an unowned resource is reported, never looked into.
@@ -130,18 +118,9 @@ export async function observeGcp(ctx: GcpCalls, opts: ObserveOptions): Promise<O
         await read(ref.kind, ref.name, ref.scope);
         grew ||= seen.size > before;
       }
-      // A policy a removed topology preference left on the backend service (this project's only).
-      const policy =
-        o.owned && o.kind === 'backend-service' && o.value.serviceLbPolicy !== undefined
-          ? parsePolicyReference(o.value.serviceLbPolicy)
-          : undefined;
-      if (policy && policy.project === ctx.project && policy.location === 'global') {
-        const before = seen.size;
-        await readPolicy(policy.name);
-        grew ||= seen.size > before;
-      }
     }
-    // Trust configs, TLS policies and authentication configs of this project that owned ones use.
+    // Trust configs, TLS and authentication configs, service LB policies (one a removed topology
+    // preference left on a backend service included) of this project that owned ones use.
     for (const o of [...seen.values()])
       for (const ref of o.owned ? locationReferencesOf(o.value, ctx.project) : []) {
         const before = seen.size;
@@ -213,7 +192,6 @@ function locationReferencesOf(
 
 function addressOf(kind: ObservedKind, api: Json): string {
   if (isLocationKind(kind)) return gcpAddress(kind, parseLocationPath(String(api.name ?? ''))?.name ?? '');
-  if (kind === 'service-lb-policy') return gcpAddress(kind, serviceLbPolicyFromApi(api).name);
   const name = String(api.name ?? '');
   return kind === 'network-endpoint-group'
     ? gcpAddress(
@@ -234,8 +212,6 @@ function observation(kind: ObservedKind, api: Json, owned: boolean, desired?: De
     ...(typeof api.selfLink === 'string' ? { id: api.selfLink } : {}),
   };
   switch (kind) {
-    case 'service-lb-policy':
-      return { ...base, kind, value: serviceLbPolicyFromApi(api) };
     case 'forwarding-rule':
       return { ...base, kind, value: forwardingRuleFromApi(api) };
     case 'target-http-proxy':
@@ -262,6 +238,8 @@ function observation(kind: ObservedKind, api: Json, owned: boolean, desired?: De
     case 'server-tls-policy':
       return { ...base, kind, value: locationResourceFromApi(kind, api) };
     case 'backend-authentication-config':
+      return { ...base, kind, value: locationResourceFromApi(kind, api) };
+    case 'service-lb-policy':
       return { ...base, kind, value: locationResourceFromApi(kind, api) };
   }
 }
@@ -297,8 +275,6 @@ const SCANS: readonly Scan[] = [
       async (ctx) =>
         (await listLocationResources(ctx, kind, 'global')).map((api) => ({ kind, api })),
   ),
-  async (ctx) =>
-    (await listServiceLbPolicies(ctx)).map((api) => ({ kind: 'service-lb-policy' as const, api })),
 ];
 
 /** Every Portico-marked resource of the project; any failed listing throws (retry). */

@@ -15,6 +15,7 @@ import type { DesiredResource } from '#core/plan/types.js';
 import { unsupportedFeatures, withoutUnsupported } from '../capabilities.js';
 import type { AdapterNotice, Rendered } from '../types.js';
 import { GCP_CAPABILITIES, GCP_LIMITS, type GcpLimits } from './capabilities.js';
+import { locationReference } from './internal/location-collections.js';
 import { negEndpointPlan } from './internal/neg-endpoints.js';
 import { renderPassthrough } from './internal/passthrough.js';
 import { RouteProblem, routeRules } from './internal/route-rules.js';
@@ -57,7 +58,6 @@ import {
   urlMapName,
 } from './naming.js';
 import { type GcpComputeParameters, parseParameters } from './parameters.js';
-import { policyReference } from './resources/service-lb-policies.js';
 
 export interface GcpRenderOptions {
   /** Lower limits (tests). */
@@ -696,7 +696,16 @@ function planPool(
     ...(params.cdn?.enabled ? { cdnPolicy: { cacheMode: params.cdn.cacheMode } } : {}),
     ...(params.securityPolicy !== undefined ? { securityPolicy: params.securityPolicy } : {}),
     ...(placed.ipAddressSelectionPolicy ? { ipAddressSelectionPolicy: placed.ipAddressSelectionPolicy } : {}),
-    ...(policy ? { serviceLbPolicy: policyReference(params.project, policy.location, policy.name) } : {}),
+    ...(policy
+      ? {
+          serviceLbPolicy: locationReference(
+            'service-lb-policy',
+            params.project,
+            policy.location,
+            policy.name,
+          ),
+        }
+      : {}),
     pool: pool.id,
   };
   return { service, healthCheck, negs, endpoints, notices, ...(policy ? { policy } : {}) };

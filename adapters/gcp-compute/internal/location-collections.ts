@@ -4,16 +4,13 @@
 // list, create, patch and delete, each mutation awaited to the end of its long-running operation.
 
 import { InvalidConfigError } from '../../types.js';
-import { LOCATION_COLLECTIONS, type LocationKind } from '../model.js';
+import { LOCATION_COLLECTIONS, type LocationKind, locationPath } from '../model.js';
 import type { GcpCalls, Json } from './calls.js';
 import { NotFoundError } from './errors.js';
 import { awaitOperation, restCall } from './google-rest.js';
 
-/** The kinds kept in a location collection. */
-export type LocationCollectionKind = LocationKind | 'service-lb-policy';
-
 /** The API of each kind: its host, its collection and the create request's id parameter. */
-const APIS: Record<LocationCollectionKind, { host: string; collection: string; idParameter: string }> = {
+const APIS: Record<LocationKind, { host: string; collection: string; idParameter: string }> = {
   'trust-config': {
     host: 'certificatemanager.googleapis.com',
     collection: LOCATION_COLLECTIONS['trust-config'],
@@ -31,24 +28,28 @@ const APIS: Record<LocationCollectionKind, { host: string; collection: string; i
   },
   'service-lb-policy': {
     host: 'networkservices.googleapis.com',
-    collection: 'serviceLbPolicies',
+    collection: LOCATION_COLLECTIONS['service-lb-policy'],
     idParameter: 'serviceLbPolicyId',
   },
 };
 
-/** The production host of a kind's API (`networkservices.googleapis.com`). */
-export const locationApiHost = (kind: LocationCollectionKind): string => APIS[kind].host;
+/**
+ * How another resource names one (a backend service's `serviceLbPolicy`): its path under the
+ * production host of its API, `//networkservices.googleapis.com/projects/…`.
+ */
+export const locationReference = (kind: LocationKind, project: string, location: string, name: string) =>
+  `//${APIS[kind].host}/${locationPath(kind, project, location, name)}`;
 
-const collectionPath = (ctx: GcpCalls, kind: LocationCollectionKind, location: string) =>
+const collectionPath = (ctx: GcpCalls, kind: LocationKind, location: string) =>
   `/v1/projects/${ctx.project}/locations/${location}/${APIS[kind].collection}`;
 
-const resourcePath = (ctx: GcpCalls, kind: LocationCollectionKind, location: string, name: string) =>
+const resourcePath = (ctx: GcpCalls, kind: LocationKind, location: string, name: string) =>
   `${collectionPath(ctx, kind, location)}/${name}`;
 
 /** The resource as the API returns it, or undefined when there is none by that name. */
 export async function getLocationResource(
   ctx: GcpCalls,
-  kind: LocationCollectionKind,
+  kind: LocationKind,
   location: string,
   name: string,
 ): Promise<Json | undefined> {
@@ -71,7 +72,7 @@ const API_DISABLED = /SERVICE_DISABLED|has not been used in project|it is disabl
 /** Every resource of a collection in one location (all pages); none when its API is not enabled. */
 export async function listLocationResources(
   ctx: GcpCalls,
-  kind: LocationCollectionKind,
+  kind: LocationKind,
   location: string,
 ): Promise<Json[]> {
   try {
@@ -82,7 +83,7 @@ export async function listLocationResources(
   }
 }
 
-async function listPages(ctx: GcpCalls, kind: LocationCollectionKind, location: string): Promise<Json[]> {
+async function listPages(ctx: GcpCalls, kind: LocationKind, location: string): Promise<Json[]> {
   const out: Json[] = [];
   let pageToken: string | undefined;
   do {
@@ -105,7 +106,7 @@ async function listPages(ctx: GcpCalls, kind: LocationCollectionKind, location: 
 
 export async function createLocationResource(
   ctx: GcpCalls,
-  kind: LocationCollectionKind,
+  kind: LocationKind,
   location: string,
   name: string,
   body: Json,
@@ -128,7 +129,7 @@ export async function createLocationResource(
 /** Replaces the fields `mask` names (top-level field names) with the body's. */
 export async function patchLocationResource(
   ctx: GcpCalls,
-  kind: LocationCollectionKind,
+  kind: LocationKind,
   location: string,
   name: string,
   body: Json,
@@ -152,7 +153,7 @@ export async function patchLocationResource(
 /** Deletes; a resource already gone counts as deleted. */
 export async function deleteLocationResource(
   ctx: GcpCalls,
-  kind: LocationCollectionKind,
+  kind: LocationKind,
   location: string,
   name: string,
 ): Promise<void> {

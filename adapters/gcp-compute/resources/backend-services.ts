@@ -6,8 +6,14 @@ import { clean, lastSegment, pick, regionOf, toApi } from '../internal/api-value
 import { type ApplyContext, scopeOf, touched, type UpdateOf } from '../internal/apply-context.js';
 import type { Json } from '../internal/calls.js';
 import { mutateResource, type Scope } from '../internal/collections.js';
-import type { Backend, BackendServiceTlsSettings, BackendServiceValue, SubjectAltName } from '../model.js';
-import { parsePolicyReference, policyReference } from './service-lb-policies.js';
+import { locationReference } from '../internal/location-collections.js';
+import {
+  type Backend,
+  type BackendServiceTlsSettings,
+  type BackendServiceValue,
+  parseLocationPath,
+  type SubjectAltName,
+} from '../model.js';
 
 export function backendServiceFromApi(api: Json): BackendServiceValue {
   const v = pick(api, [
@@ -92,7 +98,8 @@ export async function updateBackendService(ac: ApplyContext, c: UpdateOf<'backen
 
 /** The policy reference in render's form, whatever URL form the API answers with. */
 function policyOf(ref: unknown): { serviceLbPolicy?: string } {
-  const p = typeof ref === 'string' && ref !== '' ? parsePolicyReference(ref) : undefined;
-  if (p) return { serviceLbPolicy: policyReference(p.project, p.location, p.name) };
+  const p = typeof ref === 'string' ? parseLocationPath(ref) : undefined;
+  if (p?.kind === 'service-lb-policy')
+    return { serviceLbPolicy: locationReference(p.kind, p.project, p.location, p.name) };
   return typeof ref === 'string' && ref !== '' ? { serviceLbPolicy: ref } : {};
 }

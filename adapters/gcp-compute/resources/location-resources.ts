@@ -1,6 +1,7 @@
 // Trust configs (Certificate Manager), ServerTlsPolicies and BackendAuthenticationConfigs (Network
-// Security): read back into the model, created, patched in place (the fields that changed) and
-// deleted, through internal/location-collections.ts. Ownership is the description marker, as on
+// Security) and service load balancing policies (Network Services): read back into the model,
+// created, patched in place (the fields that changed) and deleted, through
+// internal/location-collections.ts. Ownership is the description marker, as on
 // Compute resources, re-read right before any change.
 
 import { ConflictError, NotOwnedError } from '../../types.js';
@@ -20,6 +21,7 @@ import {
   type LocationKind,
   parseLocationPath,
   type ServerTlsPolicyValue,
+  type ServiceLbPolicyValue,
   type TrustConfigValue,
 } from '../model.js';
 
@@ -29,14 +31,18 @@ type LocationValue = GcpValues[LocationKind];
 const relative = (link: unknown): unknown =>
   typeof link === 'string' ? link.replace(/^\/\/[a-z]+\.googleapis\.com\//, '') : link;
 
-function base(api: Json): Omit<TrustConfigValue, 'trustStores'> {
+/** Name, description and location: what every kind has. */
+function identity(api: Json): Pick<TrustConfigValue, 'name' | 'description' | 'location'> {
   const path = parseLocationPath(String(api.name ?? ''));
   return {
     name: path?.name ?? String(api.name ?? ''),
     description: typeof api.description === 'string' ? api.description : '',
     location: (path?.location ?? 'global') as 'global',
-    labels: (clean(api.labels) as Record<string, string> | undefined) ?? {},
   };
+}
+
+function base(api: Json): Omit<TrustConfigValue, 'trustStores'> {
+  return { ...identity(api), labels: (clean(api.labels) as Record<string, string> | undefined) ?? {} };
 }
 
 export function locationResourceFromApi<K extends LocationKind>(kind: K, api: Json): GcpValues[K] {
@@ -60,6 +66,11 @@ export function locationResourceFromApi<K extends LocationKind>(kind: K, api: Js
         },
       } satisfies ServerTlsPolicyValue as GcpValues[K];
     }
+    case 'service-lb-policy':
+      return {
+        ...identity(api),
+        loadBalancingAlgorithm: api.loadBalancingAlgorithm as ServiceLbPolicyValue['loadBalancingAlgorithm'],
+      } satisfies ServiceLbPolicyValue as GcpValues[K];
     default: {
       const trustConfig = relative(api.trustConfig);
       return {
