@@ -30,6 +30,7 @@ import type { LoadBalancerAdapter } from '#adapters/types.js';
 import { type DemoBackend, startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline, type PipelineEvent } from '#cli/local/local-pipeline.js';
 import { haproxyVersion, machine as machineOf, markdownTable, ms, prng, quantile } from '../support.js';
+import { RouteProber } from './route-prober.js';
 
 const propagationOnly = process.argv.includes('--propagation-only');
 const mixedOnly = process.argv.includes('--mixed-only');
@@ -440,6 +441,7 @@ async function main(): Promise<void> {
   if (!propAddr) fail(`the Gateway was not programmed: ${JSON.stringify(syncErrors())}`);
   const badAnswers: string[] = [];
   let propMet = true;
+  const prober = new RouteProber();
   for (const size of PROPAGATION_SIZES) {
     console.log(`1. route propagation at ${size} routes: ${PROPAGATION_SAMPLES} added one at a time`);
     while (routes.length < size - PROPAGATION_SAMPLES) routes.push(propRoute(routes.length));
@@ -458,29 +460,31 @@ async function main(): Promise<void> {
       const path = `/${i}`;
       routes.push(propRoute(i));
       const t0 = performance.now();
+      const answer = prober.probe({
+        address: propAddr,
+        port: GW_PORT,
+        host,
+        path,
+        intervalMs: PROBE_INTERVAL_MS,
+        timeoutMs: PROBE_ROUTE_TIMEOUT_MS,
+        startedAt: RouteProber.now(),
+      });
       const synced = pipeline.sync(world()).then(() => {
         syncTimes.push(performance.now() - t0);
       });
-      let ok = false;
-      while (performance.now() - t0 < PROBE_ROUTE_TIMEOUT_MS) {
-        const tick = performance.now();
-        const ans = await get(propAddr, path, host);
-        tally.requests++;
-        if (ans.error) {
-          tally.errors[ans.error] = (tally.errors[ans.error] ?? 0) + 1;
-          badAnswers.push(`route ${i}: ${ans.error}`);
-        } else {
-          tally.byStatus[ans.status] = (tally.byStatus[ans.status] ?? 0) + 1;
-          if (ans.status === 200) {
-            latencies.push(performance.now() - t0);
-            ok = true;
-            break;
-          }
-          if (ans.status !== 404) badAnswers.push(`route ${i}: HTTP ${ans.status}`);
-        }
-        const wait = PROBE_INTERVAL_MS - (performance.now() - tick);
-        if (wait > 0) await sleep(wait);
+      const probed = await answer;
+      for (const [status, n] of Object.entries(probed.byStatus)) {
+        tally.requests += n;
+        tally.byStatus[Number(status)] = (tally.byStatus[Number(status)] ?? 0) + n;
+        if (status !== '200' && status !== '404') badAnswers.push(`route ${i}: HTTP ${status} (${n}×)`);
       }
+      for (const [error, n] of Object.entries(probed.errors)) {
+        tally.requests += n;
+        tally.errors[error] = (tally.errors[error] ?? 0) + n;
+        badAnswers.push(`route ${i}: ${error} (${n}×)`);
+      }
+      const ok = probed.latencyMs !== undefined;
+      if (ok) latencies.push(probed.latencyMs!);
       await synced;
       if (!ok) timedOut++;
       if (timedOut > 10)
@@ -529,6 +533,7 @@ async function main(): Promise<void> {
         .join('\n'),
     );
   }
+  await prober.stop();
   // A no-op sync at the largest size: the cost of a level-triggered pass that changes nothing.
   const noopAt5000: number[] = [];
   for (let k = 0; k < 10; k++) {
@@ -1060,7 +1065,7 @@ ${verdicts.filter(Boolean).join('\n\n')}
 1. **Route propagation** at ${PROPAGATION_SIZES.join(', ')} routes: one Gateway (HTTP :${GW_PORT}); route _i_ has
    hostname \`{i}-route.example.com\`, \`PathPrefix /{i}\` → Service \`backend-a\`. At each size the Gateway is
    filled to ${PROPAGATION_SAMPLES} routes short of it in one sync, then ${PROPAGATION_SAMPLES} routes are added one sync each while
-   a prober (a new connection per request) requests \`/{i}\` with that Host every ${PROBE_INTERVAL_MS} ms; the latency
+   a prober on a thread of its own (a new connection per request) requests \`/{i}\` with that Host every ${PROBE_INTERVAL_MS} ms; the latency
    is from just before \`sync()\` to the first 200. Any answer other than 404 or 200, and any connection
    error, counts. Then 10 no-op syncs at the largest size (1b: the same objects again, which the
    incremental pipeline finds unchanged, so it reconciles no key), and what a resync of that Gateway
