@@ -24,6 +24,7 @@ import { MAX_POLICY_ANCESTORS } from './gateway-api/backend-tls-status.js';
 import { RouteTranslationMemo } from './gateway-api/route-memo.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
+import { serviceOwnership } from './service/load-balancer-class.js';
 import {
   compareNotices,
   invalidObjectNotice,
@@ -216,14 +217,15 @@ export class IncrementalTranslate {
   }
 
   /**
-   * A Service no key decides (not of type LoadBalancer): what the keys using it as a backend say
-   * about it (its health check) is said by each of them, as translate() of everything says it once.
+   * A Service no key decides (not a load balancer of Portico's): what the keys using it as a backend
+   * say about it (its health check) is said by each of them, as translate() of everything says it once.
    */
   #backendOnly(source: { kind: string; namespace?: string; name: string }): boolean {
-    return (
-      source.kind === 'Service' &&
-      !isLoadBalancerService(this.#graph.get(ref('Service', source.namespace ?? 'default', source.name)))
-    );
+    if (source.kind !== 'Service') return false;
+    const raw = this.#graph.get(ref('Service', source.namespace ?? 'default', source.name));
+    if (!isLoadBalancerService(raw)) return true;
+    const service = readObjects([raw], this.#cache).bundle.services[0];
+    return service === undefined || !serviceOwnership(service, this.#options).ours;
   }
 
   /**
