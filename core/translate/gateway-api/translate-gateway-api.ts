@@ -70,7 +70,7 @@ export function translateGatewayApi(
     ...b.udpRoutes,
   ];
   const setParents = listenerSetParents(gateways);
-  ctx.routeMemo?.begin(routeInputs(ctx, rejected));
+  ctx.routeMemo?.begin(ctx.bundle, rejected);
   for (const route of routes) translateRoute(ctx, route, gateways, setParents, builders);
 
   const loadBalancers: LoadBalancer[] = [];
@@ -82,17 +82,6 @@ export function translateGatewayApi(
   }
   pushBackendTlsPolicyStatuses(ctx, builders.values());
   return loadBalancers;
-}
-
-const ROUTE_FIELDS = new Set(['httpRoutes', 'grpcRoutes', 'tlsRoutes', 'tcpRoutes', 'udpRoutes']);
-
-/** Every input of this translation a route's translation may read: all but the routes (see route-memo.ts). */
-function routeInputs(ctx: TranslateContext, rejected: readonly RejectedObject[]): unknown[] {
-  const inputs: unknown[] = [];
-  for (const [field, objects] of Object.entries(ctx.bundle))
-    if (!ROUTE_FIELDS.has(field)) for (const o of objects as unknown[]) inputs.push(o);
-  for (const r of rejected) inputs.push(r.raw);
-  return inputs;
 }
 
 interface GatewayTranslation {
