@@ -24,7 +24,6 @@ import { MAX_POLICY_ANCESTORS } from './gateway-api/backend-tls-status.js';
 import { RouteTranslationMemo } from './gateway-api/route-memo.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
-import { serviceOwnership } from './service/load-balancer-class.js';
 import {
   compareNotices,
   invalidObjectNotice,
@@ -191,7 +190,7 @@ export class IncrementalTranslate {
       memo = new RouteTranslationMemo();
       this.#routeMemos.set(key, memo);
     }
-    const r = translate(selectBundle(key, this.#graph), this.#options, this.#cache, memo);
+    const r = translate(selectBundle(key, this.#graph), this.#options, this.#cache, memo, key);
     const lb = r.loadBalancers.find((l) => l.key === key);
     const held = r.held.find((h) => h.key === key);
     const statuses = r.statuses.filter((s) => this.#decides(key, s));
@@ -203,8 +202,11 @@ export class IncrementalTranslate {
     const notices = r.notices.filter((n) => {
       if (n.code === 'InvalidObject') return false;
       if (!STATUS_KINDS.has(n.source.kind)) return true;
+      // (A Service's notices here are its own key's, or what its use as a backend says: translate()
+      // was asked for this key's load balancer alone.)
+      if (n.source.kind === 'Service') return true;
       decided ??= new Set(statuses.map(statusId));
-      return decided.has(statusId(n.source)) || this.#backendOnly(n.source);
+      return decided.has(statusId(n.source));
     });
     // A key that decides nothing (its root is gone, not Portico's, or moved to a group) says nothing.
     const entry = !lb && !held && statuses.length === 0 ? undefined : { key, lb, held, statuses, notices };
@@ -214,18 +216,6 @@ export class IncrementalTranslate {
       this.#keys.delete(key);
       this.#routeMemos.delete(key);
     }
-  }
-
-  /**
-   * A Service no key decides (not a load balancer of Portico's): what the keys using it as a backend
-   * say about it (its health check) is said by each of them, as translate() of everything says it once.
-   */
-  #backendOnly(source: { kind: string; namespace?: string; name: string }): boolean {
-    if (source.kind !== 'Service') return false;
-    const raw = this.#graph.get(ref('Service', source.namespace ?? 'default', source.name));
-    if (!isLoadBalancerService(raw)) return true;
-    const service = readObjects([raw], this.#cache).bundle.services[0];
-    return service === undefined || !serviceOwnership(service, this.#options).ours;
   }
 
   /**
