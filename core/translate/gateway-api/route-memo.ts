@@ -12,6 +12,7 @@
 import { ref, refId } from '#core/index/object-ref.js';
 import { serviceSelectsPod } from '#core/index/pod-selection.js';
 import { referencesOf } from '#core/index/references.js';
+import type { LoadBalancer } from '#core/ir/load-balancer.js';
 import type { Bundle } from '#core/model/bundle.js';
 import { SERVICE_NAME_LABEL } from '#core/model/endpoint-slice.js';
 import type { AnyRoute, ParentReference } from '#core/model/gateway-api.js';
@@ -20,8 +21,11 @@ import { MCS_SERVICE_NAME_LABEL, SERVICE_IMPORT_KIND } from '#core/model/service
 import { STORAGE_BUCKET_KIND } from '#core/model/storage-bucket.js';
 import type { ObjectStatus, StatusCondition } from '#core/status/types.js';
 import type { PoolUse } from '../backend/service-pool.js';
+import type { TranslateContext } from '../context.js';
 import type { Notice } from '../notice.js';
 import type { RankedRoute } from '../precedence.js';
+import type { GatewayState, ListenerSetParent } from './attach.js';
+import type { LbBuilder } from './lb-builder.js';
 import type { RulesResult } from './rules.js';
 
 /** One parentRef of a route as attachRoute resolved it, with its Gateway and listeners by position. */
@@ -59,7 +63,27 @@ interface Entry {
   backends: [string, number][];
 }
 
+/**
+ * The last translation of a bundle of one Gateway of Portico's with a load balancer, kept so that a
+ * change of its routes alone is applied to it (route-changes.ts) instead of translating every route.
+ */
+export interface KeptGateway {
+  /** The translation's context: its bundle's other objects are those a route change keeps. */
+  ctx: TranslateContext;
+  gateways: ReadonlyMap<string, GatewayState>;
+  setParents: ReadonlyMap<string, ListenerSetParent>;
+  builder: LbBuilder;
+  gatewayStatus: ObjectStatus;
+  /** The load balancer as translate() gives it (sorted): set by the caller. */
+  lb?: LoadBalancer;
+  /** How many of its IR routes use each pool and bucket: counted when first needed. */
+  uses?: { pools: Map<string, number>; buckets: Map<string, number> };
+}
+
 export class RouteTranslationMemo {
+  /** Set by each translation of a bundle with one Gateway (see KeptGateway), else undefined. */
+  gateway: KeptGateway | undefined;
+
   /** The non-route objects of the last translation (rejected ones included), with their bundle field. */
   #inputs = new Map<unknown, string>();
   #entries = new WeakMap<AnyRoute, Entry>();

@@ -70,13 +70,20 @@ export function translateGatewayApi(
     ...b.udpRoutes,
   ];
   const setParents = listenerSetParents(gateways);
-  ctx.routeMemo?.begin(ctx.bundle, rejected);
+  const memo = ctx.routeMemo;
+  if (memo) {
+    memo.begin(ctx.bundle, rejected);
+    memo.gateway = undefined;
+  }
   for (const route of routes) translateRoute(ctx, route, gateways, setParents, builders);
 
   const loadBalancers: LoadBalancer[] = [];
   for (const state of gateways.values()) {
     const builder = builders.get(state.key);
     pushGatewayStatus(ctx, state, builder !== undefined);
+    // One Gateway of Portico's with a load balancer: what a change of its routes alone starts from.
+    if (memo && builder && gateways.size === 1)
+      memo.gateway = { ctx, gateways, setParents, builder, gatewayStatus: ctx.statuses.at(-1)! };
     for (const ls of state.listenerSets.values()) pushListenerSetStatus(ctx, state.key, ls);
     if (builder) loadBalancers.push(buildLoadBalancer(ctx, builder));
   }
@@ -240,12 +247,17 @@ function refuseListenerSets(
     });
 }
 
-function translateRoute(
+/**
+ * Attaches a route to its Gateways' load balancers (builders) and says its status, from the route
+ * memo when it holds the route. `attached` counts an attachment on a listener (its attachedRoutes).
+ */
+export function translateRoute(
   ctx: TranslateContext,
   route: AnyRoute,
   gateways: ReadonlyMap<string, GatewayState>,
   setParents: ReadonlyMap<string, ListenerSetParent>,
   builders: ReadonlyMap<string, LbBuilder>,
+  attached: (listener: ListenerState) => void = countAttached,
 ): void {
   const memo = ctx.routeMemo;
   const kept = memo?.get(route);
@@ -288,7 +300,7 @@ function translateRoute(
       for (const attachment of parent.attachments) {
         rules = rulesFor(attachment.listener);
         if (rules.templates.length === 0) continue;
-        attachment.listener.status.attachedRoutes++;
+        attached(attachment.listener);
         translation.placed[placed] ??= [];
         addRoute(builder, route, attachment, rules, translation.placed[placed++]!);
       }
@@ -308,6 +320,10 @@ function translateRoute(
     status: { parents: parentRules.map((p, i) => parentStatus(ctx, parents[i]!, p, generation)) },
   };
   ctx.statuses.push(translation.status);
+}
+
+function countAttached(listener: ListenerState): void {
+  listener.status.attachedRoutes++;
 }
 
 /**
@@ -366,7 +382,7 @@ function translateRouteRules(ctx: TranslateContext, route: AnyRoute, use: PoolUs
   }
 }
 
-function poolUse(route: AnyRoute, listener: ListenerState | undefined): PoolUse {
+export function poolUse(route: AnyRoute, listener: ListenerState | undefined): PoolUse {
   switch (route.kind) {
     case 'HTTPRoute':
       return 'HTTP';
@@ -445,7 +461,7 @@ function reportRuleProblems(
   }
 }
 
-function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted: boolean): void {
+export function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted: boolean): void {
   const g = state.gateway;
   const generation = g.metadata.generation;
   const own = state.listeners.filter((l) => l.owner.kind === 'Gateway');
