@@ -85,8 +85,8 @@ interface RouteChange {
 
 /** The sayer of class statuses in IncrementalTranslate's bookkeeping (no key contains a space). */
 const CLASSES = 'classes (no key)';
-/** Up to this many objects whose status is merged again, each is searched for in its keys' statuses. */
-const FEW_DIRTY = 16;
+/** Up to this many objects whose status is merged again, each is put in its place in the order. */
+const FEW_DIRTY = 64;
 /** Above this many changes at once (and a quarter of what is stored), every key is translated again. */
 const BULK_CHANGES = 500;
 
@@ -118,10 +118,10 @@ export class IncrementalTranslate {
   readonly #merged = new Map<string, ObjectStatus>();
   /** Objects whose merged status must be computed again. */
   readonly #dirty = new Set<string>();
-  /** Every object with a status, in translate()'s order (undefined: to sort again). */
-  #order: string[] | undefined = [];
-  /** Each key's statuses by statusId (a Gateway's key says one per route: a search per route was quadratic). */
-  readonly #statusIndexes = new WeakMap<readonly ObjectStatus[], Map<string, ObjectStatus>>();
+  /** The statusId of every object with a status, in translate()'s order... */
+  #order: string[] = [];
+  /** ...and their merged statuses, in the same order. */
+  #ordered: ObjectStatus[] = [];
 
   constructor(options: Partial<TranslateOptions> = {}, cache: ReadCache = new ReadCache()) {
     this.#options = withDefaults(options);
@@ -443,39 +443,39 @@ export class IncrementalTranslate {
 
   /** Every status, merging again only the objects whose sayers changed. */
   #statuses(): ObjectStatus[] {
-    // A few objects (one route changed): a search of each key's statuses costs less than an index.
-    const search = this.#dirty.size <= FEW_DIRTY;
+    // A few objects (a route changed): each goes to its place in the order; many: one sort.
+    const few = this.#dirty.size <= FEW_DIRTY;
     for (const id of this.#dirty) {
       const sayers = this.#sayers.get(id);
       const list: ObjectStatus[] = [];
       for (const key of [...(sayers ?? [])].sort(compareStrings)) {
         const said = key === CLASSES ? this.#classes.statuses : (this.#keys.get(key)?.statuses ?? []);
-        const s = search ? findStatus(said, id) : this.#statusIndex(said).get(id);
-        if (s) list.push(s);
+        const i = statusIndex(said, id);
+        if (i < said.length && statusId(said[i]!) === id) list.push(said[i]!);
       }
-      if (list.length === 0) {
-        this.#sayers.delete(id);
-        if (this.#merged.delete(id)) this.#order = undefined;
-        continue;
+      const merged = list.length === 0 ? undefined : list.length === 1 ? list[0]! : this.#mergeStatuses(list);
+      if (!merged) this.#sayers.delete(id);
+      const had = this.#merged.has(id);
+      if (merged) this.#merged.set(id, merged);
+      else this.#merged.delete(id);
+      if (!few) continue;
+      // statusId is the very string translate() orders statuses by (compareStatuses).
+      const at = lowerBound(this.#order, id);
+      if (merged && had) this.#ordered[at] = merged;
+      else if (merged) {
+        this.#order.splice(at, 0, id);
+        this.#ordered.splice(at, 0, merged);
+      } else if (had) {
+        this.#order.splice(at, 1);
+        this.#ordered.splice(at, 1);
       }
-      if (!this.#merged.has(id)) this.#order = undefined;
-      this.#merged.set(id, list.length === 1 ? list[0]! : this.#mergeStatuses(list));
+    }
+    if (!few) {
+      this.#order = [...this.#merged.keys()].sort(compareStrings);
+      this.#ordered = this.#order.map((id) => this.#merged.get(id)!);
     }
     this.#dirty.clear();
-    // statusId is the very string translate() orders statuses by (compareStatuses).
-    this.#order ??= [...this.#merged.keys()].sort(compareStrings);
-    return this.#order.map((id) => this.#merged.get(id)!);
-  }
-
-  #statusIndex(list: readonly ObjectStatus[]): ReadonlyMap<string, ObjectStatus> {
-    let index = this.#statusIndexes.get(list);
-    if (!index) {
-      index = new Map();
-      // The first of an id wins, as a search of the list would find it.
-      for (const s of list) if (!index.has(statusId(s))) index.set(statusId(s), s);
-      this.#statusIndexes.set(list, index);
-    }
-    return index;
+    return [...this.#ordered];
   }
 
   /**
@@ -532,11 +532,6 @@ function usesDefaultClass(change: ObjectChange): boolean {
   });
 }
 
-/** The first status of `id` in the list (statusId, without making one string per status). */
-function findStatus(list: readonly ObjectStatus[], id: string): ObjectStatus | undefined {
-  return list.find((s) => id.endsWith(s.name) && statusId(s) === id);
-}
-
 function routeRef(s: ObjectStatus): ObjectRef {
   return ref(s.kind, s.namespace ?? 'default', s.name);
 }
@@ -549,13 +544,25 @@ function sameParentRef(raw: unknown, parsed: Record<string, unknown>): boolean {
   return PARENT_REF_FIELDS.every((f) => r[f] === parsed[f]);
 }
 
-/** The first position in statuses sorted by statusId whose id is not before `id`. */
+/** The first position in statuses sorted by statusId whose id is not before `id` (the first of that id). */
 function statusIndex(list: readonly ObjectStatus[], id: string): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (statusId(list[mid]!) < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first position in sorted strings not before `s`. */
+function lowerBound(sorted: readonly string[], s: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < s) lo = mid + 1;
     else hi = mid;
   }
   return lo;
