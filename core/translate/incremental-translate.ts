@@ -254,6 +254,8 @@ export class IncrementalTranslate {
         list.push(...bundle.httpRoutes, ...bundle.grpcRoutes);
       }
     }
+    // (None of them in the key, before or after: nothing to do.)
+    if (removed.length === 0 && added.length === 0) return true;
     // An object a route brings that no other route brings would come into the bundle, or leave it.
     for (const [b, by] of delta) {
       const n = brought.get(b) ?? 0;

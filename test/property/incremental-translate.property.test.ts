@@ -79,13 +79,26 @@ describe('IncrementalTranslate', () => {
     const fixed = [
       namespace('a'),
       gatewayClass('portico'),
-      gateway('a', 'g1', { listeners: [{ name: 'http' }, { name: 'alt', port: 8080 }] }),
       gateway('a', 'g2', {
         listeners: [{ name: 'http' }, { name: 'named', port: 8081, hostname: 'x.example.com' }],
       }),
       service('a', 'svc1'),
-      service('a', 'svc2'),
       endpointSlice('a', 'es1', 'svc1', ['10.0.0.1']),
+    ];
+    // Now and then another object changes: the Gateway g1 (a listener hostname, or gone), svc2, its
+    // endpoints. The key is then translated from its bundle, and route changes apply to that.
+    const others: fc.Arbitrary<unknown>[] = [
+      fc.constantFrom(
+        gateway('a', 'g1', { listeners: [{ name: 'http' }, { name: 'alt', port: 8080 }] }),
+        gateway('a', 'g1', {
+          listeners: [
+            { name: 'http', hostname: 'y.example.com' },
+            { name: 'alt', port: 8080 },
+          ],
+        }),
+      ),
+      fc.constantFrom(service('a', 'svc2'), service('a', 'svc2', { port: 8080 })),
+      fc.constant(endpointSlice('a', 'es2', 'svc2', ['10.0.0.2'])),
     ];
     const routeArb = (name: string) =>
       fc
@@ -136,16 +149,18 @@ describe('IncrementalTranslate', () => {
       {
         weight: 1,
         arbitrary: fc
-          .option(fc.constant(endpointSlice('a', 'es2', 'svc2', ['10.0.0.2'])), { nil: undefined })
-          .map((value) => ({ i: routeSlots.length, value })),
+          .integer({ min: 0, max: others.length - 1 })
+          .chain((i) =>
+            fc.option(others[i]!, { nil: undefined }).map((value) => ({ i: routeSlots.length + i, value })),
+          ),
       },
     );
     fc.assert(
       fc.property(
-        fc.tuple(...routeSlots.map((r) => fc.option(r, { nil: undefined }))),
+        fc.tuple(...routeSlots.map((r) => fc.option(r, { nil: undefined })), ...others),
         fc.array(fc.array(slotArb, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 12 }),
         (initial, batches) => {
-          const slots: unknown[] = [...initial, undefined];
+          const slots: unknown[] = [...initial];
           const incremental = new IncrementalTranslate(OPTIONS);
           const present = () => [...fixed, ...slots.filter((o) => o !== undefined)];
           incremental.apply(present().map((o) => ({ new: o })));
