@@ -158,7 +158,8 @@ export class IncrementalTranslate {
         for (const k of affectedKeys(change, this.#graph, cluster)) {
           keys.add(k);
           const list = routeChanges.has(k) ? routeChanges.get(k) : [];
-          routeChanges.set(k, route && list ? [...list, route] : undefined);
+          if (route && list) list.push(route);
+          routeChanges.set(k, route ? list : undefined);
         }
       }
       if (CLASS_INPUTS.has(r.kind) || (r.kind === 'Ingress' && usesDefaultClass(change))) classes = true;
