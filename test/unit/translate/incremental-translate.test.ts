@@ -106,6 +106,41 @@ describe('IncrementalTranslate', () => {
     expect(routesOf(t).some((r, i) => r === after[i])).toBe(false);
   });
 
+  it("applies a route change alone to the Gateway's last translation, without translating its bundle", () => {
+    const t = new IncrementalTranslate(OPTIONS);
+    const routes = Array.from({ length: 5 }, (_, i) => route(`r${i}`));
+    t.apply([gatewayClass, gateway, service(8080), ...routes].map((o) => ({ new: o })));
+    const before = t.get(KEY)!;
+    const added = route('r5');
+    const renamed = { ...route('r2'), spec: { ...route('r2').spec, hostnames: ['a.example.com'] } };
+    t.apply([{ new: added }, { old: routes[2], new: renamed }]);
+    const after = t.get(KEY)!;
+    // A translation of the bundle sorts the load balancer anew (new pools and listener sources).
+    expect(after.lb!.pools).toBe(before.lb!.pools);
+    expect(after.lb!.listeners[0]!.sources).toBe(before.lb!.listeners[0]!.sources);
+    expect(after.lb!.listeners[0]!.routes.map((r) => r.hostname)).toEqual([
+      'r0.example.com',
+      'r1.example.com',
+      'r3.example.com',
+      'r4.example.com',
+      'r5.example.com',
+      'a.example.com',
+    ]);
+    const kept = (name: string) => after.statuses.find((s) => s.name === name);
+    expect(kept('r1')).toBe(before.statuses.find((s) => s.name === 'r1'));
+    const objects = [
+      gatewayClass,
+      gateway,
+      service(8080),
+      ...routes.filter((r) => r !== routes[2]),
+      added,
+      renamed,
+    ];
+    const full = translate(objects, OPTIONS);
+    expect(t.result.loadBalancers).toEqual(full.loadBalancers);
+    expect(t.result.statuses).toEqual(full.statuses);
+  });
+
   it('accepts again a TCPRoute that lost its listener once the older route is gone', () => {
     const tcpGateway = {
       ...gateway,
