@@ -1,7 +1,14 @@
 // What translating one route change costs, without HAProxy: IncrementalTranslate holding one Gateway
 // of N routes, then 20 route adds (one apply and one read of the result each), median CPU time, and
 // how many of the Gateway's IR routes are the same objects after a change (the route memo keeps
-// them). `npx tsx bench/haproxy/profile-translate.ts [N] [adds]`.
+// them). Then the same adds through a LocalPipeline whose adapter renders, observes and applies
+// nothing: its sync CPU less the translation's is what the pipeline itself does per change
+// (ObjectChanges, reconcileKey's own checks, statuses after the provider, notices).
+// `npx tsx bench/haproxy/profile-translate.ts [N] [adds]`.
+import { FAKE_CAPABILITIES } from '#adapters/fake/capabilities.js';
+import { fakeDiffSpec } from '#adapters/fake/diff-spec.js';
+import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
+import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
 import { propGateway, propRoute } from './profile-gateway.js';
 
@@ -17,6 +24,18 @@ const base = propGateway({
 });
 const route = (i: number) => propRoute(NS, i);
 
+function cpuMs(run: () => void): number {
+  const c = process.cpuUsage();
+  run();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000;
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
 const t = new IncrementalTranslate({ cluster: 'bench' });
 t.apply([...base, ...Array.from({ length: N }, (_, i) => route(i))].map((o) => ({ new: o })));
 const irRoutes = () => t.get(KEY)?.lb?.listeners[0]?.routes ?? [];
@@ -24,15 +43,41 @@ const cpu: number[] = [];
 let kept = 0;
 for (let k = 0; k < ADDS; k++) {
   const before = new Set(irRoutes());
-  const c = process.cpuUsage();
-  t.apply([{ new: route(N + k) }]);
-  void t.result;
-  const d = process.cpuUsage(c);
-  cpu.push((d.user + d.system) / 1000);
+  cpu.push(
+    cpuMs(() => {
+      t.apply([{ new: route(N + k) }]);
+      void t.result;
+    }),
+  );
   kept = irRoutes().filter((r) => before.has(r)).length;
 }
-cpu.sort((a, b) => a - b);
-console.log(
-  `${N} routes, ${ADDS} route adds: translate CPU per add, median ${cpu[cpu.length >> 1]!.toFixed(1)} ms`,
-);
+console.log(`${N} routes, ${ADDS} route adds: translate CPU per add, median ${median(cpu).toFixed(1)} ms`);
 console.log(`  IR routes kept as the same objects after the last add: ${kept} of ${irRoutes().length}`);
+
+// An adapter that programs nothing: what is left of a sync is translation and the pipeline's own work.
+const nothing: AnyLoadBalancerAdapter = {
+  name: 'haproxy',
+  capabilities: () => FAKE_CAPABILITIES,
+  render: () => ({ resources: [], notices: [] }),
+  diffSpec: fakeDiffSpec,
+  observe: async () => ({ resources: [], complete: true }),
+  apply: async (plan: { key: string }) => ({ key: plan.key, addresses: [], programmed: true }),
+} as unknown as AnyLoadBalancerAdapter;
+const pipeline = new LocalPipeline({
+  adapters: { haproxy: nothing },
+  translateOptions: { cluster: 'bench' },
+});
+const objects = [...base, ...Array.from({ length: N }, (_, i) => route(i))];
+await pipeline.sync(objects);
+const sync: number[] = [];
+for (let k = 0; k < ADDS; k++) {
+  objects.push(route(N + k));
+  const c = process.cpuUsage();
+  await pipeline.sync(objects);
+  const d = process.cpuUsage(c);
+  sync.push((d.user + d.system) / 1000);
+}
+console.log(
+  `  LocalPipeline.sync with an adapter that programs nothing: CPU per add, median ${median(sync).toFixed(1)} ms` +
+    ` (of which translate ~${median(cpu).toFixed(1)})`,
+);

@@ -7,6 +7,7 @@ import { isEmptyPlan } from '#core/plan/plan-summary.js';
 import { renderPlan } from '#core/plan/render-plan.js';
 import type { Plan } from '#core/plan/types.js';
 import { applyProgrammedStates, type ProgrammedState } from '#core/status/programmed.js';
+import { routeStatusId, routesLeftOut } from '#core/status/provider-notices.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
 import type { Notice } from '#core/translate/notice.js';
@@ -64,6 +65,8 @@ export class LocalPipeline {
   readonly #retry = new Set<LbKey>();
   /** Final statuses per translated status, while the effects of its keys are the same. */
   #finals = new WeakMap<ObjectStatus, { effects: (KeyEffect | undefined)[]; status: ObjectStatus }>();
+  /** Per provider's notices, the routes they leave out. */
+  readonly #leftOutIds = new WeakMap<readonly unknown[], Set<string>>();
   #last: SyncResult = { statuses: [], notices: [], loadBalancers: [], changed: [], reconciled: [] };
   #latest: readonly unknown[] = [];
   #resync = false;
@@ -184,6 +187,9 @@ export class LocalPipeline {
 
   /** A translated status after what the providers of its keys said (as statusesAfter, key by key). */
   #finalStatus(translated: ObjectStatus): ObjectStatus {
+    // A route's status changes only where a provider left the route out (applyProviderNotices;
+    // programmed states are its Gateways'): a Gateway's thousands of routes cost a lookup each.
+    if ('parents' in translated.status && !this.#leftOut(translated)) return translated;
     const effects = translated.loadBalancers.map((k) => this.#effects.get(k));
     const cached = this.#finals.get(translated);
     if (cached?.effects.every((e, i) => e === effects[i])) return cached.status;
@@ -197,6 +203,25 @@ export class LocalPipeline {
     }
     this.#finals.set(translated, { effects, status });
     return status;
+  }
+
+  /** Whether a provider of one of the route's keys left the route out (see routesLeftOut). */
+  #leftOut(route: ObjectStatus): boolean {
+    let id: string | undefined;
+    for (const key of route.loadBalancers) {
+      const effect = this.#effects.get(key);
+      if (!effect || !('outcome' in effect) || effect.outcome.outcome !== 'reconciled') continue;
+      const notices = effect.outcome.notices;
+      if (notices.length === 0) continue;
+      let ids = this.#leftOutIds.get(notices);
+      if (!ids) {
+        ids = routesLeftOut(notices);
+        this.#leftOutIds.set(notices, ids);
+      }
+      id ??= routeStatusId(route);
+      if (ids.has(id)) return true;
+    }
+    return false;
   }
 
   /** The programmed state a key last reported, if any. */

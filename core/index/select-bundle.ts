@@ -5,6 +5,7 @@ import { ClusterMismatchError } from './affected-keys.js';
 import { type DependencyView, hasEdge } from './dependency-view.js';
 import { INGRESS_GROUP, isRecord, type ObjectRef, ref, refId } from './object-ref.js';
 import { serviceSelectsPod } from './pod-selection.js';
+import type { Edge } from './references.js';
 
 export class InvalidLbKeyError extends Error {
   constructor(key: string) {
@@ -80,6 +81,35 @@ export function selectBundle(key: LbKey, view: DependencyView): unknown[] {
   return b.objects();
 }
 
+/**
+ * What a bundle holds because an object (a route) references it, as addWithReferences adds it:
+ * the referenced objects (`+` after a backend: with its dependents) and `grants/<namespace>` for a
+ * reference into another namespace. Counting these over a key's routes tells whether a route
+ * change brings an object into its bundle or takes one out.
+ */
+export function broughtBy(from: ObjectRef, edges: readonly Edge[]): string[] {
+  const out: string[] = [];
+  for (const e of edges) {
+    switch (e.type) {
+      case 'parameters':
+      case 'certificateRef':
+      case 'caCertificateRef':
+      case 'tlsSecret':
+        out.push(refId(e.to));
+        break;
+      case 'backendRef':
+      case 'ingressBackend':
+        out.push(`${refId(e.to)}+`);
+        break;
+      default:
+        continue;
+    }
+    if (from.namespace !== undefined && e.to.namespace !== undefined && e.to.namespace !== from.namespace)
+      out.push(`grants/${e.to.namespace}`);
+  }
+  return out;
+}
+
 class BundleBuilder {
   readonly #objects = new Map<string, unknown>();
   readonly #grantNamespaces = new Set<string>();
@@ -135,7 +165,7 @@ class BundleBuilder {
   /**
    * Adds an object and what it references, one level down from a root/ListenerSet/route/Ingress:
    * parameters, Secrets, ConfigMaps, and Services with their EndpointSlices and HealthCheckPolicies. A reference that
-   * crosses namespaces brings the target namespace's ReferenceGrants.
+   * crosses namespaces brings the target namespace's ReferenceGrants. (broughtBy says the same.)
    */
   addWithReferences(r: ObjectRef): void {
     if (!this.add(r)) return;

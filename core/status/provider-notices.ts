@@ -32,6 +32,7 @@ export function applyProviderNotices(
   const errors = notices.filter((n) => (n.severity ?? 'error') === 'error');
   if (gateway?.kind !== 'Gateway' || errors.length === 0) return [...statuses];
   const routeNotices = errors.filter((n) => n.route !== undefined);
+  const leftOut = routesLeftOut(notices);
   const listenerNames = new Map<string, string>();
   for (const n of errors.filter((x) => x.listener !== undefined && x.route === undefined)) {
     const listener = lb.listeners.find((l) => l.id === n.listener);
@@ -67,6 +68,7 @@ export function applyProviderNotices(
       return { ...s, status: { ...s.status, listeners } };
     }
     if ('parents' in s.status) {
+      if (!leftOut.has(routeStatusId(s))) return s;
       const mine = routeNotices.filter(
         (n) => n.source.kind === s.kind && n.source.namespace === s.namespace && n.source.name === s.name,
       );
@@ -83,4 +85,20 @@ export function applyProviderNotices(
     }
     return s;
   });
+}
+
+/**
+ * The routes (routeStatusId) whose statuses applyProviderNotices changes for these notices: those
+ * an error notice leaves out. Every other route's status stays the very same object.
+ */
+export function routesLeftOut(notices: readonly ProviderNotice[]): Set<string> {
+  const ids = new Set<string>();
+  for (const n of notices)
+    if ((n.severity ?? 'error') === 'error' && n.route !== undefined) ids.add(routeStatusId(n.source));
+  return ids;
+}
+
+/** A route status's or notice source's `kind/namespace/name`. */
+export function routeStatusId(s: { kind: string; namespace?: string | undefined; name: string }): string {
+  return `${s.kind}/${s.namespace ?? ''}/${s.name}`;
 }

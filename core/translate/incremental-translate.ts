@@ -1,14 +1,18 @@
 import {
   affectedKeys,
+  broughtBy,
   DEFAULT_INGRESS_CLASS_REF,
   DependencyGraph,
   type DependencyView,
+  type Edge,
+  hasEdge,
   INGRESS_CLASS_ANNOTATION,
   ingressKeys,
   isLoadBalancerService,
   type ObjectChange,
   type ObjectRef,
   ref,
+  referencesOf,
   refId,
   refOf,
   selectBundle,
@@ -16,11 +20,13 @@ import {
 import { lbKey, parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
+import type { AnyRoute } from '#core/model/gateway-api.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { readObjects } from '#core/model/read-objects.js';
 import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
 import type { HeldKey } from './context.js';
 import { MAX_POLICY_ANCESTORS } from './gateway-api/backend-tls-status.js';
+import { applyRouteChanges } from './gateway-api/route-changes.js';
 import { RouteTranslationMemo } from './gateway-api/route-memo.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
@@ -64,10 +70,23 @@ const STATUS_KINDS = new Set([
   'Ingress',
   'Service',
 ]);
+/** Kinds whose changes a Gateway key may apply to its last translation (#applyRouteChanges). */
+const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute']);
+
+/** A change of a route, as stored: `before` from the graph, `after` as given (undefined: gone). */
+interface RouteChange {
+  id: string;
+  ref: ObjectRef;
+  before: unknown;
+  after: unknown;
+  /** Either version failed its schema. */
+  rejected: boolean;
+}
+
 /** The sayer of class statuses in IncrementalTranslate's bookkeeping (no key contains a space). */
 const CLASSES = 'classes (no key)';
-/** Up to this many objects whose status is merged again, each is searched for in its keys' statuses. */
-const FEW_DIRTY = 16;
+/** Up to this many objects whose status is merged again, each is put in its place in the order. */
+const FEW_DIRTY = 64;
 /** Above this many changes at once (and a quarter of what is stored), every key is translated again. */
 const BULK_CHANGES = 500;
 
@@ -83,6 +102,8 @@ export class IncrementalTranslate {
   readonly #cache: ReadCache;
   readonly #graph: DependencyGraph;
   readonly #keys = new Map<LbKey, KeyTranslation>();
+  /** Per Gateway key whose route changes were applied to its last translation: what its routes bring (#countBrought). */
+  readonly #brought = new Map<LbKey, Map<string, number>>();
   /** Per key, its routes' translations (kept while the key's other objects stay the same). */
   readonly #routeMemos = new Map<LbKey, RouteTranslationMemo>();
   #classes: { statuses: ObjectStatus[]; notices: Notice[] } = { statuses: [], notices: [] };
@@ -97,10 +118,10 @@ export class IncrementalTranslate {
   readonly #merged = new Map<string, ObjectStatus>();
   /** Objects whose merged status must be computed again. */
   readonly #dirty = new Set<string>();
-  /** Every object with a status, in translate()'s order (undefined: to sort again). */
-  #order: string[] | undefined = [];
-  /** Each key's statuses by statusId (a Gateway's key says one per route: a search per route was quadratic). */
-  readonly #statusIndexes = new WeakMap<readonly ObjectStatus[], Map<string, ObjectStatus>>();
+  /** The statusId of every object with a status, in translate()'s order... */
+  #order: string[] = [];
+  /** ...and their merged statuses, in the same order. */
+  #ordered: ObjectStatus[] = [];
 
   constructor(options: Partial<TranslateOptions> = {}, cache: ReadCache = new ReadCache()) {
     this.#options = withDefaults(options);
@@ -124,12 +145,24 @@ export class IncrementalTranslate {
     const keys = new Set<LbKey>(bulk ? this.#keys.keys() : []);
     let classes = bulk;
     const cluster = this.#options.cluster;
+    /** Per key, the route changes among its changes (see #applyRouteChanges); keys with others are out. */
+    const routeChanges = new Map<LbKey, RouteChange[] | undefined>();
     for (const change of changes) {
       const r = refOf(change.new ?? change.old);
       if (!r) continue;
-      if (!bulk) for (const k of affectedKeys(change, this.#graph, cluster)) keys.add(k);
-      if (CLASS_INPUTS.has(r.kind) || (r.kind === 'Ingress' && usesDefaultClass(change))) classes = true;
       const id = refId(r);
+      const route: RouteChange | undefined = ROUTE_KINDS.has(r.kind)
+        ? { id, ref: r, before: this.#graph.get(r), after: change.new, rejected: this.#invalid.has(id) }
+        : undefined;
+      if (!bulk) {
+        for (const k of affectedKeys(change, this.#graph, cluster)) {
+          keys.add(k);
+          const list = routeChanges.has(k) ? routeChanges.get(k) : [];
+          if (route && list) list.push(route);
+          routeChanges.set(k, route ? list : undefined);
+        }
+      }
+      if (CLASS_INPUTS.has(r.kind) || (r.kind === 'Ingress' && usesDefaultClass(change))) classes = true;
       if (change.new === undefined) {
         this.#graph.remove(r.kind, r.namespace, r.name);
         this.#invalid.delete(id);
@@ -139,9 +172,13 @@ export class IncrementalTranslate {
       const rejected = readObjects([change.new], this.#cache).rejected[0];
       if (rejected) this.#invalid.set(id, invalidObjectNotice(rejected));
       else this.#invalid.delete(id);
+      if (route && rejected) route.rejected = true;
     }
     if (bulk) for (const k of this.#rootKeys()) keys.add(k);
-    for (const key of keys) this.#translateKey(key);
+    for (const key of keys) {
+      const routes = routeChanges.get(key);
+      if (!routes || !this.#applyRouteChanges(key, routes)) this.#translateKey(key);
+    }
     if (classes) this.#translateClasses();
     this.#result = undefined;
     return [...keys].sort(compareStrings);
@@ -184,14 +221,102 @@ export class IncrementalTranslate {
     return keys;
   }
 
+  /**
+   * A Gateway key whose changes are all of its HTTPRoutes and GRPCRoutes: the changes applied to its
+   * last translation (gateway-api/route-changes.ts), as long as they bring no object into its bundle
+   * and take none out. False when the key must be translated from its bundle instead.
+   */
+  #applyRouteChanges(key: LbKey, changes: readonly RouteChange[]): boolean {
+    const memo = this.#routeMemos.get(key);
+    const kept = memo?.gateway;
+    const entry = this.#keys.get(key);
+    const parsed = parseLbKey(key);
+    if (!memo || !kept?.lb || entry?.lb !== kept.lb || parsed?.kind !== 'Gateway') return false;
+    if (changes.some((c) => c.rejected) || new Set(changes.map((c) => c.id)).size !== changes.length)
+      return false;
+    const gateway = refId(ref('Gateway', parsed.namespace ?? 'default', parsed.name));
+    const inKey = (edges: readonly Edge[]) =>
+      edges.some((e) => e.type === 'parentRef' && refId(e.to) === gateway);
+    const brought = this.#brought.get(key) ?? this.#countBrought(key, gateway, changes);
+    if (!brought) return false;
+    const delta = new Map<string, number>();
+    const removed: AnyRoute[] = [];
+    const added: AnyRoute[] = [];
+    for (const c of changes) {
+      for (const [raw, by, list] of [
+        [c.before, -1, removed],
+        [c.after, 1, added],
+      ] as const) {
+        if (raw === undefined) continue;
+        const edges = by > 0 ? this.#graph.references(c.ref) : referencesOf(raw);
+        if (!inKey(edges)) continue;
+        for (const b of broughtBy(c.ref, edges)) delta.set(b, (delta.get(b) ?? 0) + by);
+        const { bundle } = readObjects([raw], this.#cache);
+        list.push(...bundle.httpRoutes, ...bundle.grpcRoutes);
+      }
+    }
+    // (None of them in the key, before or after: nothing to do.)
+    if (removed.length === 0 && added.length === 0) return true;
+    // An object a route brings that no other route brings would come into the bundle, or leave it.
+    for (const [b, by] of delta) {
+      const n = brought.get(b) ?? 0;
+      if (n > 0 !== n + by > 0) return false;
+    }
+    const result = applyRouteChanges(kept, memo, removed, added);
+    if (!result) return false;
+    for (const [b, by] of delta) brought.set(b, (brought.get(b) ?? 0) + by);
+    this.#brought.set(key, brought);
+    const statuses = [...entry.statuses];
+    for (const s of result.gone) {
+      const i = statusIndex(statuses, statusId(s));
+      if (statuses[i] === s) statuses.splice(i, 1);
+    }
+    for (const s of result.said) statuses.splice(statusIndex(statuses, statusId(s)), 0, s);
+    this.#say(key, result.gone, result.said);
+    this.#keys.set(key, { ...entry, lb: result.lb, statuses });
+    return true;
+  }
+
+  /**
+   * What the key's routes bring into its bundle (see broughtBy), counted as it was before these
+   * changes; undefined when ListenerSets bring routes too.
+   */
+  #countBrought(
+    key: LbKey,
+    gateway: string,
+    changes: readonly RouteChange[],
+  ): Map<string, number> | undefined {
+    const brought = new Map<string, number>();
+    const count = (from: ObjectRef, edges: readonly Edge[], by: number) => {
+      for (const b of broughtBy(from, edges)) brought.set(b, (brought.get(b) ?? 0) + by);
+    };
+    const parsed = parseLbKey(key)!;
+    for (const x of this.#graph.referrers(ref('Gateway', parsed.namespace ?? 'default', parsed.name))) {
+      if (!hasEdge(x, 'parentRef')) continue;
+      if (x.from.kind === 'ListenerSet') return undefined;
+      count(x.from, this.#graph.references(x.from), 1);
+    }
+    const inKey = (edges: readonly Edge[]) =>
+      edges.some((e) => e.type === 'parentRef' && refId(e.to) === gateway);
+    for (const c of changes) {
+      const after = c.after === undefined ? [] : this.#graph.references(c.ref);
+      if (inKey(after)) count(c.ref, after, -1);
+      const before = c.before === undefined ? [] : referencesOf(c.before);
+      if (inKey(before)) count(c.ref, before, 1);
+    }
+    return brought;
+  }
+
   #translateKey(key: LbKey): void {
+    this.#brought.delete(key);
     let memo = this.#routeMemos.get(key);
     if (!memo) {
       memo = new RouteTranslationMemo();
       this.#routeMemos.set(key, memo);
     }
-    const r = translate(selectBundle(key, this.#graph), this.#options, this.#cache, memo);
+    const r = translate(selectBundle(key, this.#graph), this.#options, this.#cache, memo, key);
     const lb = r.loadBalancers.find((l) => l.key === key);
+    if (memo.gateway) memo.gateway.lb = lb;
     const held = r.held.find((h) => h.key === key);
     const statuses = r.statuses.filter((s) => this.#decides(key, s));
     // A bundle may hold objects another key decides (a Service used as a backend, an Ingress that
@@ -202,8 +327,11 @@ export class IncrementalTranslate {
     const notices = r.notices.filter((n) => {
       if (n.code === 'InvalidObject') return false;
       if (!STATUS_KINDS.has(n.source.kind)) return true;
+      // (A Service's notices here are its own key's, or what its use as a backend says: translate()
+      // was asked for this key's load balancer alone.)
+      if (n.source.kind === 'Service') return true;
       decided ??= new Set(statuses.map(statusId));
-      return decided.has(statusId(n.source)) || this.#backendOnly(n.source);
+      return decided.has(statusId(n.source));
     });
     // A key that decides nothing (its root is gone, not Portico's, or moved to a group) says nothing.
     const entry = !lb && !held && statuses.length === 0 ? undefined : { key, lb, held, statuses, notices };
@@ -213,17 +341,6 @@ export class IncrementalTranslate {
       this.#keys.delete(key);
       this.#routeMemos.delete(key);
     }
-  }
-
-  /**
-   * A Service no key decides (not of type LoadBalancer): what the keys using it as a backend say
-   * about it (its health check) is said by each of them, as translate() of everything says it once.
-   */
-  #backendOnly(source: { kind: string; namespace?: string; name: string }): boolean {
-    return (
-      source.kind === 'Service' &&
-      !isLoadBalancerService(this.#graph.get(ref('Service', source.namespace ?? 'default', source.name)))
-    );
   }
 
   /**
@@ -329,39 +446,39 @@ export class IncrementalTranslate {
 
   /** Every status, merging again only the objects whose sayers changed. */
   #statuses(): ObjectStatus[] {
-    // A few objects (one route changed): a search of each key's statuses costs less than an index.
-    const search = this.#dirty.size <= FEW_DIRTY;
+    // A few objects (a route changed): each goes to its place in the order; many: one sort.
+    const few = this.#dirty.size <= FEW_DIRTY;
     for (const id of this.#dirty) {
       const sayers = this.#sayers.get(id);
       const list: ObjectStatus[] = [];
       for (const key of [...(sayers ?? [])].sort(compareStrings)) {
         const said = key === CLASSES ? this.#classes.statuses : (this.#keys.get(key)?.statuses ?? []);
-        const s = search ? findStatus(said, id) : this.#statusIndex(said).get(id);
-        if (s) list.push(s);
+        const i = statusIndex(said, id);
+        if (i < said.length && statusId(said[i]!) === id) list.push(said[i]!);
       }
-      if (list.length === 0) {
-        this.#sayers.delete(id);
-        if (this.#merged.delete(id)) this.#order = undefined;
-        continue;
+      const merged = list.length === 0 ? undefined : list.length === 1 ? list[0]! : this.#mergeStatuses(list);
+      if (!merged) this.#sayers.delete(id);
+      const had = this.#merged.has(id);
+      if (merged) this.#merged.set(id, merged);
+      else this.#merged.delete(id);
+      if (!few) continue;
+      // statusId is the very string translate() orders statuses by (compareStatuses).
+      const at = lowerBound(this.#order, id);
+      if (merged && had) this.#ordered[at] = merged;
+      else if (merged) {
+        this.#order.splice(at, 0, id);
+        this.#ordered.splice(at, 0, merged);
+      } else if (had) {
+        this.#order.splice(at, 1);
+        this.#ordered.splice(at, 1);
       }
-      if (!this.#merged.has(id)) this.#order = undefined;
-      this.#merged.set(id, list.length === 1 ? list[0]! : this.#mergeStatuses(list));
+    }
+    if (!few) {
+      this.#order = [...this.#merged.keys()].sort(compareStrings);
+      this.#ordered = this.#order.map((id) => this.#merged.get(id)!);
     }
     this.#dirty.clear();
-    // statusId is the very string translate() orders statuses by (compareStatuses).
-    this.#order ??= [...this.#merged.keys()].sort(compareStrings);
-    return this.#order.map((id) => this.#merged.get(id)!);
-  }
-
-  #statusIndex(list: readonly ObjectStatus[]): ReadonlyMap<string, ObjectStatus> {
-    let index = this.#statusIndexes.get(list);
-    if (!index) {
-      index = new Map();
-      // The first of an id wins, as a search of the list would find it.
-      for (const s of list) if (!index.has(statusId(s))) index.set(statusId(s), s);
-      this.#statusIndexes.set(list, index);
-    }
-    return index;
+    return [...this.#ordered];
   }
 
   /**
@@ -418,11 +535,6 @@ function usesDefaultClass(change: ObjectChange): boolean {
   });
 }
 
-/** The first status of `id` in the list (statusId, without making one string per status). */
-function findStatus(list: readonly ObjectStatus[], id: string): ObjectStatus | undefined {
-  return list.find((s) => id.endsWith(s.name) && statusId(s) === id);
-}
-
 function routeRef(s: ObjectStatus): ObjectRef {
   return ref(s.kind, s.namespace ?? 'default', s.name);
 }
@@ -433,4 +545,28 @@ function sameParentRef(raw: unknown, parsed: Record<string, unknown>): boolean {
   if (typeof raw !== 'object' || raw === null) return false;
   const r = raw as Record<string, unknown>;
   return PARENT_REF_FIELDS.every((f) => r[f] === parsed[f]);
+}
+
+/** The first position in statuses sorted by statusId whose id is not before `id` (the first of that id). */
+function statusIndex(list: readonly ObjectStatus[], id: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (statusId(list[mid]!) < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first position in sorted strings not before `s`. */
+function lowerBound(sorted: readonly string[], s: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < s) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -51,7 +51,35 @@ export function compareRoutePrecedence(a: RankedRoute, b: RankedRoute): number {
 }
 
 export function orderRoutes(routes: readonly RankedRoute[]): Route[] {
-  return [...routes].sort(compareRoutePrecedence).map((r) => r.route);
+  return orderRanked(routes).map((r) => r.route);
+}
+
+/** The routes in precedence order (a new array). */
+export function orderRanked(routes: readonly RankedRoute[]): RankedRoute[] {
+  return [...routes].sort(compareRoutePrecedence);
+}
+
+/** Puts a route into routes already in precedence order, where it belongs. */
+export function insertRanked(ordered: RankedRoute[], r: RankedRoute): void {
+  ordered.splice(rankedPosition(ordered, r), 0, r);
+}
+
+/** Where this very route is in routes in precedence order; -1 when it is not there. */
+export function rankedIndex(ordered: readonly RankedRoute[], r: RankedRoute): number {
+  const i = rankedPosition(ordered, r);
+  return ordered[i] === r ? i : -1;
+}
+
+/** The first position whose route is not tried before `r` (a binary search: the order is total). */
+function rankedPosition(ordered: readonly RankedRoute[], r: RankedRoute): number {
+  let lo = 0;
+  let hi = ordered.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareRoutePrecedence(ordered[mid]!, r) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function hostRank(h: string | undefined): number {

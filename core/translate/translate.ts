@@ -1,4 +1,4 @@
-import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
 import type { ReadCache } from '#core/model/read-cache.js';
 import { type RejectedObject, readObjects } from '#core/model/read-objects.js';
@@ -37,6 +37,12 @@ export function translate(
   cache?: ReadCache,
   /** Route translations kept across calls with the same options (see RouteTranslationMemo); optional. */
   routeMemo?: RouteTranslationMemo,
+  /**
+   * The one load balancer wanted from a key's bundle (IncrementalTranslate): a Service of type
+   * LoadBalancer the bundle holds as a backend is then not translated as a load balancer (its own
+   * key does that, with its parameters, which this bundle lacks).
+   */
+  key?: LbKey,
 ): TranslateResult {
   const { bundle, rejected } = readObjects(objects, cache);
   const ctx = createContext(bundle, withDefaults(options), rejected, routeMemo);
@@ -45,7 +51,7 @@ export function translate(
   const loadBalancers = [
     ...translateGatewayApi(ctx, rejected),
     ...translateIngresses(ctx),
-    ...translateServices(ctx),
+    ...translateServices(ctx, key),
   ];
   return {
     loadBalancers: sortLoadBalancers(loadBalancers),

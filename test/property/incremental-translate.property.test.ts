@@ -4,7 +4,15 @@ import type { ObjectChange } from '#core/index/index.js';
 import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
 import { type TranslateResult, translate } from '#core/translate/translate.js';
 import { clusterArb, SLOTS } from '../unit/index/arbitraries.js';
-import { CLUSTER } from '../unit/index/fixtures.js';
+import {
+  CLUSTER,
+  endpointSlice,
+  gateway,
+  gatewayClass,
+  httpRoute,
+  namespace,
+  service,
+} from '../unit/index/fixtures.js';
 
 // Incremental translation equals translation from scratch: a random small cluster (Gateways sharing
 // hostnames, ListenerSets, routes attached to several Gateways, GatewayClasses, parameters, Secrets,
@@ -59,6 +67,119 @@ describe('IncrementalTranslate', () => {
           expect(comparable(incremental.result)).toEqual(comparable(translate(objects, OPTIONS)));
         }
       }),
+      { numRuns: RUNS, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
+    );
+  }, 60_000);
+
+  it('after any sequence of route changes alone on Gateways of many routes, gives what translate() gives', () => {
+    // Most batches here change only routes, which a Gateway key applies to its last translation
+    // (gateway-api/route-changes.ts): routes come, go, move between Gateways and listeners, change
+    // hostnames, paths, backends and age (precedence), use a missing Service (a status that says
+    // so) or another Service (its pool comes into the load balancer, or leaves it).
+    const fixed = [
+      namespace('a'),
+      gatewayClass('portico'),
+      gateway('a', 'g2', {
+        listeners: [{ name: 'http' }, { name: 'named', port: 8081, hostname: 'x.example.com' }],
+      }),
+      service('a', 'svc1'),
+      endpointSlice('a', 'es1', 'svc1', ['10.0.0.1']),
+    ];
+    // Now and then another object changes: the Gateway g1 (a listener hostname, or gone), svc2, its
+    // endpoints. The key is then translated from its bundle, and route changes apply to that.
+    const others: fc.Arbitrary<unknown>[] = [
+      fc.constantFrom(
+        gateway('a', 'g1', { listeners: [{ name: 'http' }, { name: 'alt', port: 8080 }] }),
+        gateway('a', 'g1', {
+          listeners: [
+            { name: 'http', hostname: 'y.example.com' },
+            { name: 'alt', port: 8080 },
+          ],
+        }),
+      ),
+      fc.constantFrom(service('a', 'svc2'), service('a', 'svc2', { port: 8080 })),
+      fc.constant(endpointSlice('a', 'es2', 'svc2', ['10.0.0.2'])),
+    ];
+    const routeArb = (name: string) =>
+      fc
+        .record({
+          parents: fc.subarray([
+            { name: 'g1' },
+            { name: 'g2' },
+            { name: 'g1', sectionName: 'alt' },
+            { name: 'g2', sectionName: 'named' },
+          ]),
+          backends: fc.subarray([{ name: 'svc1' }, { name: 'svc2' }, { name: 'svc3' }]),
+          hostnames: fc.constantFrom(
+            undefined,
+            ['x.example.com'],
+            ['*.example.com'],
+            ['y.example.com'],
+            ['y.example.com', 'x.example.com'],
+          ),
+          path: fc.constantFrom('/', '/x', '/x/y', '/z'),
+          created: fc.constantFrom(undefined, '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'),
+        })
+        .map((o) => {
+          const r = httpRoute('a', name, {
+            parents: o.parents.map((p) => ({ name: p.name })),
+            backends: o.backends,
+            path: o.path,
+            ...(o.hostnames ? { hostnames: o.hostnames } : {}),
+          });
+          r.spec.parentRefs = o.parents.map((p) => ({
+            name: p.name,
+            ...('sectionName' in p ? { sectionName: p.sectionName } : {}),
+          }));
+          return {
+            ...r,
+            metadata: { ...r.metadata, ...(o.created ? { creationTimestamp: o.created } : {}) },
+          };
+        });
+    const routeSlots = Array.from({ length: 8 }, (_, i) => routeArb(`r${i}`));
+    const slotArb = fc.oneof(
+      {
+        weight: 9,
+        arbitrary: fc
+          .integer({ min: 0, max: routeSlots.length - 1 })
+          .chain((i) =>
+            fc.option(routeSlots[i]!, { nil: undefined, freq: 5 }).map((value) => ({ i, value })),
+          ),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .integer({ min: 0, max: others.length - 1 })
+          .chain((i) =>
+            fc.option(others[i]!, { nil: undefined }).map((value) => ({ i: routeSlots.length + i, value })),
+          ),
+      },
+    );
+    fc.assert(
+      fc.property(
+        fc.tuple(...routeSlots.map((r) => fc.option(r, { nil: undefined })), ...others),
+        fc.array(fc.array(slotArb, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 12 }),
+        (initial, batches) => {
+          const slots: unknown[] = [...initial];
+          const incremental = new IncrementalTranslate(OPTIONS);
+          const present = () => [...fixed, ...slots.filter((o) => o !== undefined)];
+          incremental.apply(present().map((o) => ({ new: o })));
+          for (const batch of batches) {
+            const changes: ObjectChange[] = [];
+            for (const { i, value } of batch) {
+              const old = slots[i];
+              if (old === undefined && value === undefined) continue;
+              changes.push({
+                ...(old !== undefined ? { old } : {}),
+                ...(value !== undefined ? { new: value } : {}),
+              });
+              slots[i] = value;
+            }
+            incremental.apply(changes);
+            expect(comparable(incremental.result)).toEqual(comparable(translate(present(), OPTIONS)));
+          }
+        },
+      ),
       { numRuns: RUNS, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
     );
   }, 60_000);

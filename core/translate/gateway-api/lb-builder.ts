@@ -15,7 +15,7 @@ import { condition, setCondition } from '#core/status/conditions.js';
 import type { ObjectStatus } from '#core/status/types.js';
 import type { PolicyUse } from '../backend/backend-tls.js';
 import type { TranslateContext } from '../context.js';
-import { orderRoutes, type RankedRoute } from '../precedence.js';
+import { orderRanked, type RankedRoute } from '../precedence.js';
 import type { Attachment, GatewayState } from './attach.js';
 import { hostnameCovers } from './hostnames.js';
 import type { RulesResult, RuleTemplate } from './rules.js';
@@ -31,13 +31,15 @@ export interface LbBuilder {
   tlsPolicies: PolicyUse[];
 }
 
-interface ListenerBuild {
+export interface ListenerBuild {
   id: string;
   protocol: ListenerProtocol;
   port: number;
   sources: SourceRef[];
   tls?: ListenerTls;
   ranked: RankedRoute[];
+  /** `ranked` in precedence order, once the load balancer is built. */
+  ordered: RankedRoute[];
   routeIds: Set<string>;
   /** Hostnames of the Gateway listeners merged here: requests for them never fall through to other hosts. */
   claimedHostnames: { hostname: string; source: SourceRef }[];
@@ -93,6 +95,7 @@ export function createLbBuilder(
         port: l.spec.port,
         sources: [],
         ranked: [],
+        ordered: [],
         routeIds: new Set(),
         claimedHostnames: [],
         listenerHostnames: new Set(),
@@ -201,7 +204,8 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
   const listeners: Listener[] = [];
   for (const b of builder.listeners.values()) {
     addNotFoundRoutes(b);
-    let routes = orderRoutes(b.ranked);
+    b.ordered = orderRanked(b.ranked);
+    let routes = b.ordered.map((r) => r.route);
     if ((b.protocol === 'TCP' || b.protocol === 'UDP') && routes.length > 1) {
       const [winner, ...losers] = routes;
       for (const r of losers) {
@@ -247,13 +251,21 @@ function withListenerHostnames(tls: ListenerTls, hostnames: ReadonlySet<string>)
 }
 
 /** The pools (backends and mirrors) and buckets a route uses, added to the sets. */
-function addUses(r: Route, pools: Set<string>, buckets: Set<string>): void {
+export function addUses(r: Route, pools: Set<string>, buckets: Set<string>): void {
   if (r.action.type === 'forward')
     for (const b of r.action.backends) {
       if (b.pool) pools.add(b.pool);
       if (b.bucket !== undefined) buckets.add(b.bucket);
     }
   for (const f of r.filters) if (f.type === 'RequestMirror') pools.add(f.pool);
+}
+
+/** Whether a route of another hostname could catch the requests for `hostname` (see addNotFoundRoutes). */
+export function shadows(r: RankedRoute, hostname: string): boolean {
+  return (
+    r.route.hostname !== hostname &&
+    (r.route.hostname === undefined || hostnameCovers(r.route.hostname, hostname))
+  );
 }
 
 /**
@@ -263,11 +275,7 @@ function addUses(r: Route, pools: Set<string>, buckets: Set<string>): void {
  */
 function addNotFoundRoutes(b: ListenerBuild): void {
   for (const { hostname, source } of b.claimedHostnames) {
-    const shadowed = b.ranked.some(
-      (r) =>
-        r.route.hostname !== hostname &&
-        (r.route.hostname === undefined || hostnameCovers(r.route.hostname, hostname)),
-    );
+    const shadowed = b.ranked.some((r) => shadows(r, hostname));
     if (!shadowed) continue;
     const id = `${source.kind.toLowerCase()}/${source.namespace}/${source.name}/listener/${source.section}/not-found`;
     if (b.routeIds.has(id)) continue;

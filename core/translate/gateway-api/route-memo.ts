@@ -1,16 +1,31 @@
 // What translating one route gave last time, so that a change of one route of a Gateway with 3,000
 // routes translates one route, not 3,000. A route's translation reads the route and the objects of
-// its bundle that are not routes (Gateways, ListenerSets, classes, parameters, Services,
-// EndpointSlices, ReferenceGrants, Secrets, Namespaces, policies...), never another route. So an
-// entry is keyed by the route object (objects are replaced on change, never edited) and every entry
-// is dropped as soon as any of those other objects is not the very same one as last time. Owned by
+// its bundle that are not routes, never another route. Of those, most (Gateways, ListenerSets,
+// classes, parameters, Secrets, ConfigMaps, Namespaces, ReferenceGrants...) can matter to any
+// route: a change of one drops every entry. The others belong to one backend (a Service or
+// ServiceImport with its EndpointSlices, the Pods it selects and the policies that target it; a
+// StorageBucket): a change of one drops only the entries of the routes that use that backend, so an
+// endpoint change translates again the routes of that Service, not every route of the Gateway.
+// Entries are keyed by the route object (objects are replaced on change, never edited). Owned by
 // the caller (IncrementalTranslate keeps one per load-balancer key): no globals.
 
+import { ref, refId } from '#core/index/object-ref.js';
+import { serviceSelectsPod } from '#core/index/pod-selection.js';
+import { referencesOf } from '#core/index/references.js';
+import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import type { Bundle } from '#core/model/bundle.js';
+import { SERVICE_NAME_LABEL } from '#core/model/endpoint-slice.js';
 import type { AnyRoute, ParentReference } from '#core/model/gateway-api.js';
+import type { RejectedObject } from '#core/model/read-objects.js';
+import { MCS_SERVICE_NAME_LABEL, SERVICE_IMPORT_KIND } from '#core/model/service-import.js';
+import { STORAGE_BUCKET_KIND } from '#core/model/storage-bucket.js';
 import type { ObjectStatus, StatusCondition } from '#core/status/types.js';
 import type { PoolUse } from '../backend/service-pool.js';
+import type { TranslateContext } from '../context.js';
 import type { Notice } from '../notice.js';
 import type { RankedRoute } from '../precedence.js';
+import type { GatewayState, ListenerSetParent } from './attach.js';
+import type { LbBuilder } from './lb-builder.js';
 import type { RulesResult } from './rules.js';
 
 /** One parentRef of a route as attachRoute resolved it, with its Gateway and listeners by position. */
@@ -39,25 +54,124 @@ export interface RouteTranslation {
   placed: RankedRoute[][];
 }
 
+/** The bundle fields of routes: not inputs of a route's translation. */
+const ROUTE_FIELDS = new Set(['httpRoutes', 'grpcRoutes', 'tlsRoutes', 'tcpRoutes', 'udpRoutes']);
+
+interface Entry {
+  translation: RouteTranslation;
+  /** The backends the route uses (refIds), with their version when it was translated. */
+  backends: [string, number][];
+}
+
+/**
+ * The last translation of a bundle of one Gateway of Portico's with a load balancer, kept so that a
+ * change of its routes alone is applied to it (route-changes.ts) instead of translating every route.
+ */
+export interface KeptGateway {
+  /** The translation's context: its bundle's other objects are those a route change keeps. */
+  ctx: TranslateContext;
+  gateways: ReadonlyMap<string, GatewayState>;
+  setParents: ReadonlyMap<string, ListenerSetParent>;
+  builder: LbBuilder;
+  gatewayStatus: ObjectStatus;
+  /** The load balancer as translate() gives it (sorted): set by the caller. */
+  lb?: LoadBalancer;
+  /** How many of its IR routes use each pool and bucket: counted when first needed. */
+  uses?: { pools: Map<string, number>; buckets: Map<string, number> };
+}
+
 export class RouteTranslationMemo {
-  #inputs: readonly unknown[] = [];
-  #entries = new WeakMap<AnyRoute, RouteTranslation>();
+  /** Set by each translation of a bundle with one Gateway (see KeptGateway), else undefined. */
+  gateway: KeptGateway | undefined;
+
+  /** The non-route objects of the last translation (rejected ones included), with their bundle field. */
+  #inputs = new Map<unknown, string>();
+  #entries = new WeakMap<AnyRoute, Entry>();
+  /** Per backend (refId), bumped whenever one of its objects changes. */
+  #versions = new Map<string, number>();
 
   /**
-   * Starts a translation whose inputs other than routes are `inputs`: entries are kept only when
-   * every one of them is the same object, in the same order, as last time.
+   * Starts a translation of this bundle: the entries of routes none of whose inputs changed since
+   * the last one are kept (see the comment at the top).
    */
-  begin(inputs: readonly unknown[]): void {
-    const same = inputs.length === this.#inputs.length && inputs.every((o, i) => o === this.#inputs[i]);
-    if (!same) this.#entries = new WeakMap();
+  begin(bundle: Bundle, rejected: readonly RejectedObject[]): void {
+    const inputs = new Map<unknown, string>();
+    for (const [field, objects] of Object.entries(bundle))
+      if (!ROUTE_FIELDS.has(field)) for (const o of objects as unknown[]) inputs.set(o, field);
+    for (const r of rejected) inputs.set(r.raw, 'rejected');
+    const changed: [unknown, string][] = [];
+    for (const [o, field] of inputs) if (!this.#inputs.has(o)) changed.push([o, field]);
+    // (The same count and nothing new: the very same objects.)
+    if (changed.length > 0 || inputs.size !== this.#inputs.size)
+      for (const [o, field] of this.#inputs) if (!inputs.has(o)) changed.push([o, field]);
     this.#inputs = inputs;
+    for (const [o, field] of changed) {
+      const backends = backendsOf(field, o, bundle);
+      if (!backends) {
+        this.#entries = new WeakMap();
+        this.#versions.clear();
+        return;
+      }
+      for (const b of backends) this.#versions.set(b, (this.#versions.get(b) ?? 0) + 1);
+    }
   }
 
   get(route: AnyRoute): RouteTranslation | undefined {
-    return this.#entries.get(route);
+    const entry = this.#entries.get(route);
+    if (!entry) return undefined;
+    for (const [b, version] of entry.backends) if ((this.#versions.get(b) ?? 0) !== version) return undefined;
+    return entry.translation;
   }
 
   set(route: AnyRoute, translation: RouteTranslation): void {
-    this.#entries.set(route, translation);
+    const backends: [string, number][] = [];
+    for (const e of referencesOf(route))
+      if (e.type === 'backendRef') backends.push([refId(e.to), this.#versions.get(refId(e.to)) ?? 0]);
+    this.#entries.set(route, { translation, backends });
+  }
+}
+
+interface Meta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+}
+
+/**
+ * The backends (refIds) an object of this bundle field belongs to: only the routes using them read
+ * it. Undefined when any route may read it.
+ */
+function backendsOf(field: string, o: unknown, bundle: Bundle): string[] | undefined {
+  const meta = (o as { metadata: Meta }).metadata;
+  const ns = meta.namespace ?? 'default';
+  const id = (kind: string, name: string) => refId(ref(kind, ns, name));
+  switch (field) {
+    case 'services':
+      return [id('Service', meta.name)];
+    case 'serviceImports':
+      return [id(SERVICE_IMPORT_KIND, meta.name)];
+    case 'storageBuckets':
+      return [id(STORAGE_BUCKET_KIND, meta.name)];
+    case 'endpointSlices': {
+      const service = meta.labels?.[SERVICE_NAME_LABEL];
+      const imported = meta.labels?.[MCS_SERVICE_NAME_LABEL];
+      return [
+        ...(service ? [id('Service', service)] : []),
+        ...(imported ? [id(SERVICE_IMPORT_KIND, imported)] : []),
+      ];
+    }
+    case 'healthCheckPolicies':
+    case 'backendTlsPolicies': {
+      // Policies are matched to backends by name (and namespace): either kind may be meant.
+      const targets = (o as { spec: { targetRefs: { name: string }[] } }).spec.targetRefs;
+      return targets.flatMap((t) => [id('Service', t.name), id(SERVICE_IMPORT_KIND, t.name)]);
+    }
+    case 'pods':
+      // A Pod is read (its readiness probe) through the Services of its namespace that select it.
+      return bundle.services
+        .filter((s) => (s.metadata.namespace ?? 'default') === ns && serviceSelectsPod(s, o))
+        .map((s) => id('Service', s.metadata.name));
+    default:
+      return undefined;
   }
 }

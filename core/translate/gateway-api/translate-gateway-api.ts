@@ -70,29 +70,25 @@ export function translateGatewayApi(
     ...b.udpRoutes,
   ];
   const setParents = listenerSetParents(gateways);
-  ctx.routeMemo?.begin(routeInputs(ctx, rejected));
+  const memo = ctx.routeMemo;
+  if (memo) {
+    memo.begin(ctx.bundle, rejected);
+    memo.gateway = undefined;
+  }
   for (const route of routes) translateRoute(ctx, route, gateways, setParents, builders);
 
   const loadBalancers: LoadBalancer[] = [];
   for (const state of gateways.values()) {
     const builder = builders.get(state.key);
     pushGatewayStatus(ctx, state, builder !== undefined);
+    // One Gateway of Portico's with a load balancer: what a change of its routes alone starts from.
+    if (memo && builder && gateways.size === 1)
+      memo.gateway = { ctx, gateways, setParents, builder, gatewayStatus: ctx.statuses.at(-1)! };
     for (const ls of state.listenerSets.values()) pushListenerSetStatus(ctx, state.key, ls);
     if (builder) loadBalancers.push(buildLoadBalancer(ctx, builder));
   }
   pushBackendTlsPolicyStatuses(ctx, builders.values());
   return loadBalancers;
-}
-
-const ROUTE_FIELDS = new Set(['httpRoutes', 'grpcRoutes', 'tlsRoutes', 'tcpRoutes', 'udpRoutes']);
-
-/** Every input of this translation a route's translation may read: all but the routes (see route-memo.ts). */
-function routeInputs(ctx: TranslateContext, rejected: readonly RejectedObject[]): unknown[] {
-  const inputs: unknown[] = [];
-  for (const [field, objects] of Object.entries(ctx.bundle))
-    if (!ROUTE_FIELDS.has(field)) for (const o of objects as unknown[]) inputs.push(o);
-  for (const r of rejected) inputs.push(r.raw);
-  return inputs;
 }
 
 interface GatewayTranslation {
@@ -251,12 +247,17 @@ function refuseListenerSets(
     });
 }
 
-function translateRoute(
+/**
+ * Attaches a route to its Gateways' load balancers (builders) and says its status, from the route
+ * memo when it holds the route. `attached` counts an attachment on a listener (its attachedRoutes).
+ */
+export function translateRoute(
   ctx: TranslateContext,
   route: AnyRoute,
   gateways: ReadonlyMap<string, GatewayState>,
   setParents: ReadonlyMap<string, ListenerSetParent>,
   builders: ReadonlyMap<string, LbBuilder>,
+  attached: (listener: ListenerState) => void = countAttached,
 ): void {
   const memo = ctx.routeMemo;
   const kept = memo?.get(route);
@@ -299,7 +300,7 @@ function translateRoute(
       for (const attachment of parent.attachments) {
         rules = rulesFor(attachment.listener);
         if (rules.templates.length === 0) continue;
-        attachment.listener.status.attachedRoutes++;
+        attached(attachment.listener);
         translation.placed[placed] ??= [];
         addRoute(builder, route, attachment, rules, translation.placed[placed++]!);
       }
@@ -319,6 +320,10 @@ function translateRoute(
     status: { parents: parentRules.map((p, i) => parentStatus(ctx, parents[i]!, p, generation)) },
   };
   ctx.statuses.push(translation.status);
+}
+
+function countAttached(listener: ListenerState): void {
+  listener.status.attachedRoutes++;
 }
 
 /**
@@ -377,7 +382,7 @@ function translateRouteRules(ctx: TranslateContext, route: AnyRoute, use: PoolUs
   }
 }
 
-function poolUse(route: AnyRoute, listener: ListenerState | undefined): PoolUse {
+export function poolUse(route: AnyRoute, listener: ListenerState | undefined): PoolUse {
   switch (route.kind) {
     case 'HTTPRoute':
       return 'HTTP';
@@ -456,7 +461,7 @@ function reportRuleProblems(
   }
 }
 
-function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted: boolean): void {
+export function pushGatewayStatus(ctx: TranslateContext, state: GatewayState, accepted: boolean): void {
   const g = state.gateway;
   const generation = g.metadata.generation;
   const own = state.listeners.filter((l) => l.owner.kind === 'Gateway');

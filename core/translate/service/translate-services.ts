@@ -1,5 +1,5 @@
 import { lbKey } from '#core/ir/lb-key.js';
-import type { LoadBalancer } from '#core/ir/load-balancer.js';
+import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
 import type { Service } from '#core/model/service.js';
 import { sourceOf, type TranslateContext } from '../context.js';
 import { ipFamiliesField, settingsFromParameters } from '../parameters.js';
@@ -19,11 +19,14 @@ import { serviceSourceRanges } from './source-ranges.js';
  * load balancer); warnings drop only what they name. A Service stopped by an error in its settings is
  * held: the load balancer already programmed for it stays as it was, rather than a typo taking it
  * down. Only a Service with nothing to serve (no usable port) loses its load balancer. Every Service
- * of ours gets a status entry. docs/services.md describes the behaviour for users.
+ * of ours gets a status entry. docs/services.md describes the behaviour for users. With `only`, just
+ * the Service of that key (a key's bundle holds other Services as backends).
  */
-export function translateServices(ctx: TranslateContext): LoadBalancer[] {
+export function translateServices(ctx: TranslateContext, only?: LbKey): LoadBalancer[] {
   const out: LoadBalancer[] = [];
   for (const service of ctx.bundle.services) {
+    const m = service.metadata;
+    if (only !== undefined && lbKey(ctx.options.cluster, 'Service', m.namespace!, m.name) !== only) continue;
     const lb = translateService(ctx, service);
     if (lb) out.push(lb);
   }

@@ -13,6 +13,7 @@ import {
   listenerSet,
   namespace,
   parameters,
+  pod,
   referenceGrant,
   secret,
   service,
@@ -179,11 +180,13 @@ function serviceSlot(n: string, name: string) {
       cls: fc.constantFrom(undefined, 'portico.dev/haproxy', 'example.com/lb'),
       params: fc.constantFrom(undefined, 'p1', 'p2'),
       port: fc.constantFrom(80, 8080),
+      selector: fc.constantFrom(undefined, { app: 'web' }),
     })
     .map((o) =>
       service(n, name, {
         type: o.type,
         port: o.port,
+        ...(o.selector ? { selector: o.selector } : {}),
         ...(o.cls ? { loadBalancerClass: o.cls } : {}),
         ...(o.params ? { params: o.params } : {}),
       }),
@@ -197,6 +200,12 @@ function sliceSlot(n: string, name: string) {
       addresses: fc.uniqueArray(fc.constantFrom('10.0.0.1', '10.0.0.2', '10.0.0.3'), { maxLength: 3 }),
     })
     .map((o) => endpointSlice(n, name, o.svc, o.addresses));
+}
+
+function podSlot(n: string, name: string) {
+  return fc
+    .record({ app: fc.constantFrom('web', 'other'), path: fc.constantFrom('/healthz', '/ready') })
+    .map((o) => pod(n, name, { app: o.app }, o.path));
 }
 
 function policySlot(n: string, name: string) {
@@ -309,6 +318,9 @@ export const SLOTS: fc.Arbitrary<unknown>[] = [
   sliceSlot('a', 'es1'),
   sliceSlot('a', 'es2'),
   sliceSlot('b', 'es1'),
+  podSlot('a', 'pod1'),
+  podSlot('a', 'pod2'),
+  podSlot('b', 'pod1'),
   policySlot('a', 'hc1'),
   policySlot('b', 'hc1'),
   storageBucketSlot('a', 'bucket1'),

@@ -169,6 +169,7 @@ export function service(
     loadBalancerClass?: string;
     params?: string;
     port?: number;
+    selector?: Record<string, string>;
   } = {},
 ) {
   return {
@@ -183,6 +184,21 @@ export function service(
       type: opts.type ?? 'ClusterIP',
       ...(opts.loadBalancerClass ? { loadBalancerClass: opts.loadBalancerClass } : {}),
       ports: [{ name: 'http', port: opts.port ?? 80, protocol: 'TCP', targetPort: 8080 }],
+      ...(opts.selector ? { selector: opts.selector } : {}),
+    },
+  };
+}
+
+/** A Pod with a readiness probe (Services selecting it may take their health check from it). */
+export function pod(ns: string, name: string, labels: Record<string, string>, path = '/healthz') {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels },
+    spec: {
+      containers: [
+        { name: 'app', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path, port: 8080 } } },
+      ],
     },
   };
 }

@@ -55,6 +55,92 @@ describe('IncrementalTranslate', () => {
     );
   });
 
+  it('translates again, on an endpoint change, only the routes whose backend the endpoints are', () => {
+    const t = new IncrementalTranslate(OPTIONS);
+    const other = { ...service(8080), metadata: { name: 'other', namespace: 'a' } };
+    const slice = (name: string, svc: string, address: string) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name, namespace: 'a', labels: { 'kubernetes.io/service-name': svc } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080 }],
+      endpoints: [{ addresses: [address], conditions: { ready: true } }],
+    });
+    const toOther = (name: string) => {
+      const r = route(name);
+      return { ...r, spec: { ...r.spec, rules: [{ backendRefs: [{ name: 'other', port: 80 }] }] } };
+    };
+    const [r1, r2, r3, r4] = [route('r1'), route('r2'), toOther('r3'), toOther('r4')];
+    const fixed = [
+      gatewayClass,
+      gateway,
+      service(8080),
+      other,
+      slice('o', 'other', '10.0.0.9'),
+      r1,
+      r2,
+      r3,
+      r4,
+    ];
+    t.apply([...fixed, slice('s', 'svc', '10.0.0.1')].map((o) => ({ new: o })));
+    const before = routesOf(t);
+    const statuses = t.result.statuses;
+    t.apply([{ old: slice('s', 'svc', '10.0.0.1'), new: slice('s', 'svc', '10.0.0.2') }]);
+    const after = routesOf(t);
+    expect(after.map((r) => r.hostname)).toEqual([
+      'r1.example.com',
+      'r2.example.com',
+      'r3.example.com',
+      'r4.example.com',
+    ]);
+    // r1 and r2 use svc: translated again; r3 and r4 use other: kept, IR routes and statuses alike.
+    expect(after.map((r, i) => r === before[i])).toEqual([false, false, true, true]);
+    const kept = (name: string) => t.result.statuses.find((s) => s.name === name);
+    expect(kept('r3')).toBe(statuses.find((s) => s.name === 'r3'));
+    expect(kept('r4')).toBe(statuses.find((s) => s.name === 'r4'));
+    expect(t.result.loadBalancers).toEqual(
+      translate([...fixed, slice('s', 'svc', '10.0.0.2')], OPTIONS).loadBalancers,
+    );
+    // A Gateway change still translates every route again.
+    t.apply([{ old: gateway, new: { ...gateway, metadata: { ...gateway.metadata, labels: { x: 'y' } } } }]);
+    expect(routesOf(t).some((r, i) => r === after[i])).toBe(false);
+  });
+
+  it("applies a route change alone to the Gateway's last translation, without translating its bundle", () => {
+    const t = new IncrementalTranslate(OPTIONS);
+    const routes = Array.from({ length: 5 }, (_, i) => route(`r${i}`));
+    t.apply([gatewayClass, gateway, service(8080), ...routes].map((o) => ({ new: o })));
+    const before = t.get(KEY)!;
+    const added = route('r5');
+    const renamed = { ...route('r2'), spec: { ...route('r2').spec, hostnames: ['a.example.com'] } };
+    t.apply([{ new: added }, { old: routes[2], new: renamed }]);
+    const after = t.get(KEY)!;
+    // A translation of the bundle sorts the load balancer anew (new pools and listener sources).
+    expect(after.lb!.pools).toBe(before.lb!.pools);
+    expect(after.lb!.listeners[0]!.sources).toBe(before.lb!.listeners[0]!.sources);
+    expect(after.lb!.listeners[0]!.routes.map((r) => r.hostname)).toEqual([
+      'r0.example.com',
+      'r1.example.com',
+      'r3.example.com',
+      'r4.example.com',
+      'r5.example.com',
+      'a.example.com',
+    ]);
+    const kept = (name: string) => after.statuses.find((s) => s.name === name);
+    expect(kept('r1')).toBe(before.statuses.find((s) => s.name === 'r1'));
+    const objects = [
+      gatewayClass,
+      gateway,
+      service(8080),
+      ...routes.filter((r) => r !== routes[2]),
+      added,
+      renamed,
+    ];
+    const full = translate(objects, OPTIONS);
+    expect(t.result.loadBalancers).toEqual(full.loadBalancers);
+    expect(t.result.statuses).toEqual(full.statuses);
+  });
+
   it('accepts again a TCPRoute that lost its listener once the older route is gone', () => {
     const tcpGateway = {
       ...gateway,
