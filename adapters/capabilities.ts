@@ -137,90 +137,162 @@ export function unsupportedFeatures(
     if (caps.maxCertificatesPerListener !== undefined && certs > caps.maxCertificatesPerListener)
       onListener('LimitExceeded', 'listener/certificates', `${certs} certificates on listener ${l.id}`, true);
 
-    l.routes.forEach((r, ri) => {
-      const onRoute = (feature: string, what: string, extra: { pool?: string } = {}, limit = false) =>
+    for (let ri = 0; ri < l.routes.length; ri++) {
+      const r = l.routes[ri]!;
+      if (caps.maxRoutesPerListener !== undefined && ri >= caps.maxRoutesPerListener)
         add(
           {
-            code: limit ? 'LimitExceeded' : 'UnsupportedValue',
-            feature,
+            code: 'LimitExceeded',
+            feature: 'listener/routes',
             source: r.source,
             listener: l.id,
             route: r.id,
-            ...extra,
           },
-          what,
-          limit,
+          `route ${ri + 1} on listener ${l.id}`,
+          true,
         );
-      if (caps.maxRoutesPerListener !== undefined && ri >= caps.maxRoutesPerListener)
-        onRoute('listener/routes', `route ${ri + 1} on listener ${l.id}`, {}, true);
-      if (r.hostname?.startsWith('*.') && !caps.wildcardHostnames.includes(r.wildcard))
-        onRoute(`match/hostname/wildcard-${r.wildcard}`, `${r.wildcard} wildcard hostnames`);
-      const { match } = r;
-      if (match.path && !caps.pathMatch.includes(match.path.type))
-        onRoute(`match/path/${match.path.type}`, `${match.path.type} path matches`);
-      for (const h of match.headers)
-        if (!caps.headerMatch.includes(h.type))
-          onRoute(`match/headers/${h.type}`, `${h.type} header matches`);
-      for (const q of match.queryParams)
-        if (!caps.queryParamMatch.includes(q.type))
-          onRoute(`match/query/${q.type}`, `${q.type} query parameter matches`);
-      if (match.method !== undefined && !caps.methodMatch) onRoute('match/method', 'method matches');
-      const checkFilter = (f: ir.Filter) => {
-        if (!caps.filters.includes(f.type)) return onRoute(`filter/${f.type}`, `the ${f.type} filter`);
-        if (f.type === 'URLRewrite') {
-          if (f.hostname !== undefined && !caps.urlRewrite.hostname)
-            onRoute('filter/URLRewrite/hostname', 'hostname rewrites');
-          if (f.path && !caps.urlRewrite.path.includes(f.path.type))
-            onRoute(`filter/URLRewrite/path/${f.path.type}`, `${f.path.type} path rewrites`);
-        }
-        if (f.type === 'RequestMirror') checkPool(f.pool);
-        if (f.type === 'CORS' && !caps.corsOriginWildcards && f.allowOrigins.some((o) => o.includes('*.')))
-          onRoute('filter/CORS/origin-wildcards', 'CORS origins with a subdomain wildcard');
-      };
-      const checkPool = (id: string | null) => {
-        const pool = id !== null ? pools.get(id) : undefined;
-        if (!pool) return;
-        if (!caps.poolProtocols.includes(pool.protocol))
-          onRoute(`pool/protocol/${pool.protocol}`, `${pool.protocol} backends`, { pool: pool.id });
-        const missing = pool.tls ? missingBackendTls(pool.tls, lb, caps) : undefined;
-        if (missing) onRoute(`pool/tls/${missing.feature}`, missing.what, { pool: pool.id });
-      };
-      r.filters.forEach(checkFilter);
-      const mirrors = r.filters.filter((f) => f.type === 'RequestMirror').length;
-      if (caps.maxMirrorsPerRoute !== undefined && mirrors > caps.maxMirrorsPerRoute)
-        onRoute('filter/RequestMirror/multiple', `${mirrors} request mirrors on one route`);
-      if (r.retry && !caps.retries) onRoute('retry', 'retries');
-      if (r.timeouts?.requestMs !== undefined && !caps.timeouts.request)
-        onRoute('timeouts/request', 'request timeouts');
-      if (r.timeouts?.backendRequestMs !== undefined && !caps.timeouts.backendRequest)
-        onRoute('timeouts/backend-request', 'backend request timeouts');
-      const { action } = r;
-      if (action.type === 'forward') {
-        const live = action.backends.filter((b) => b.weight > 0);
-        if (live.length > 1 && !caps.weightedBackends)
-          onRoute('action/weighted-backends', 'weighted backends');
-        if (caps.maxBackendsPerRoute !== undefined && action.backends.length > caps.maxBackendsPerRoute)
-          onRoute('action/backends', `${action.backends.length} backends in one route`, {}, true);
-        for (const b of action.backends) {
-          checkPool(b.pool);
-          if (b.bucket !== undefined && !caps.backendBuckets)
-            onRoute('action/backend-bucket', `Cloud Storage bucket backends (StorageBucket ${b.bucket})`);
-          if (b.filters.length > 0 && !caps.backendFilters)
-            onRoute('action/backend-filters', 'per-backend filters');
-          b.filters.forEach(checkFilter);
-        }
-      } else if (action.type === 'redirect') {
-        if (!caps.redirect.supported) onRoute('action/redirect', 'redirects');
-        else {
-          if (action.path && !caps.redirect.path.includes(action.path.type))
-            onRoute(`action/redirect/path/${action.path.type}`, `${action.path.type} redirect paths`);
-          if (!caps.redirect.statusCodes.includes(action.statusCode))
-            onRoute(`action/redirect/status/${action.statusCode}`, `redirect status ${action.statusCode}`);
-        }
-      } else if (!caps.fixedResponse) onRoute('action/fixed-response', 'fixed responses');
-    });
+      const uses = routeFeatureUses(lb, l, r, pools, caps);
+      if (uses.length > 0)
+        for (const u of uses)
+          add(
+            {
+              code: u.limit ? 'LimitExceeded' : 'UnsupportedValue',
+              feature: u.feature,
+              source: r.source,
+              listener: l.id,
+              route: r.id,
+              ...(u.pool !== undefined ? { pool: u.pool } : {}),
+            },
+            u.what,
+            u.limit,
+          );
+    }
   });
   return notices;
+}
+
+/** A feature one route uses that the capabilities lack (a route notice without its ids and message). */
+interface FeatureUse {
+  feature: string;
+  what: string;
+  pool?: string;
+  limit: boolean;
+}
+
+/** A route's FeatureUses, with what they were worked out from (besides the route object itself). */
+interface CheckedRoute {
+  caps: Capabilities;
+  listener: string;
+  /** The pools the check looked up, by id, as they were. */
+  pools: [string, ir.BackendPool | undefined][];
+  /** Whether the load balancer had a backend client certificate; undefined = not read. */
+  clientCertificate: boolean | undefined;
+  uses: FeatureUse[];
+}
+
+/**
+ * Checked routes by IR route object: the translation keeps an unchanged route as the same object,
+ * and IR objects are never edited, so a render after one route changed checks that route only.
+ */
+const checkedRoutes = new WeakMap<ir.Route, CheckedRoute>();
+
+function stillHolds(
+  last: CheckedRoute,
+  lb: ir.LoadBalancer,
+  l: ir.Listener,
+  pools: ReadonlyMap<string, ir.BackendPool>,
+  caps: Capabilities,
+): boolean {
+  if (last.caps !== caps || last.listener !== l.id) return false;
+  for (let i = 0; i < last.pools.length; i++) {
+    const [id, pool] = last.pools[i]!;
+    if (pools.get(id) !== pool) return false;
+  }
+  return (
+    last.clientCertificate === undefined ||
+    last.clientCertificate === (lb.backendClientCertificate !== undefined)
+  );
+}
+
+function routeFeatureUses(
+  lb: ir.LoadBalancer,
+  l: ir.Listener,
+  r: ir.Route,
+  pools: ReadonlyMap<string, ir.BackendPool>,
+  caps: Capabilities,
+): FeatureUse[] {
+  const last = checkedRoutes.get(r);
+  if (last !== undefined && stillHolds(last, lb, l, pools, caps)) return last.uses;
+  const checked: CheckedRoute = { caps, listener: l.id, pools: [], clientCertificate: undefined, uses: [] };
+  const onRoute = (feature: string, what: string, extra: { pool?: string } = {}, limit = false) =>
+    checked.uses.push({ feature, what, ...extra, limit });
+  if (r.hostname?.startsWith('*.') && !caps.wildcardHostnames.includes(r.wildcard))
+    onRoute(`match/hostname/wildcard-${r.wildcard}`, `${r.wildcard} wildcard hostnames`);
+  const { match } = r;
+  if (match.path && !caps.pathMatch.includes(match.path.type))
+    onRoute(`match/path/${match.path.type}`, `${match.path.type} path matches`);
+  for (const h of match.headers)
+    if (!caps.headerMatch.includes(h.type)) onRoute(`match/headers/${h.type}`, `${h.type} header matches`);
+  for (const q of match.queryParams)
+    if (!caps.queryParamMatch.includes(q.type))
+      onRoute(`match/query/${q.type}`, `${q.type} query parameter matches`);
+  if (match.method !== undefined && !caps.methodMatch) onRoute('match/method', 'method matches');
+  const checkFilter = (f: ir.Filter) => {
+    if (!caps.filters.includes(f.type)) return onRoute(`filter/${f.type}`, `the ${f.type} filter`);
+    if (f.type === 'URLRewrite') {
+      if (f.hostname !== undefined && !caps.urlRewrite.hostname)
+        onRoute('filter/URLRewrite/hostname', 'hostname rewrites');
+      if (f.path && !caps.urlRewrite.path.includes(f.path.type))
+        onRoute(`filter/URLRewrite/path/${f.path.type}`, `${f.path.type} path rewrites`);
+    }
+    if (f.type === 'RequestMirror') checkPool(f.pool);
+    if (f.type === 'CORS' && !caps.corsOriginWildcards && f.allowOrigins.some((o) => o.includes('*.')))
+      onRoute('filter/CORS/origin-wildcards', 'CORS origins with a subdomain wildcard');
+  };
+  const checkPool = (id: string | null) => {
+    const pool = id !== null ? pools.get(id) : undefined;
+    if (id !== null) checked.pools.push([id, pool]);
+    if (!pool) return;
+    if (!caps.poolProtocols.includes(pool.protocol))
+      onRoute(`pool/protocol/${pool.protocol}`, `${pool.protocol} backends`, { pool: pool.id });
+    if (pool.tls) checked.clientCertificate = lb.backendClientCertificate !== undefined;
+    const missing = pool.tls ? missingBackendTls(pool.tls, lb, caps) : undefined;
+    if (missing) onRoute(`pool/tls/${missing.feature}`, missing.what, { pool: pool.id });
+  };
+  r.filters.forEach(checkFilter);
+  const mirrors = r.filters.filter((f) => f.type === 'RequestMirror').length;
+  if (caps.maxMirrorsPerRoute !== undefined && mirrors > caps.maxMirrorsPerRoute)
+    onRoute('filter/RequestMirror/multiple', `${mirrors} request mirrors on one route`);
+  if (r.retry && !caps.retries) onRoute('retry', 'retries');
+  if (r.timeouts?.requestMs !== undefined && !caps.timeouts.request)
+    onRoute('timeouts/request', 'request timeouts');
+  if (r.timeouts?.backendRequestMs !== undefined && !caps.timeouts.backendRequest)
+    onRoute('timeouts/backend-request', 'backend request timeouts');
+  const { action } = r;
+  if (action.type === 'forward') {
+    const live = action.backends.filter((b) => b.weight > 0);
+    if (live.length > 1 && !caps.weightedBackends) onRoute('action/weighted-backends', 'weighted backends');
+    if (caps.maxBackendsPerRoute !== undefined && action.backends.length > caps.maxBackendsPerRoute)
+      onRoute('action/backends', `${action.backends.length} backends in one route`, {}, true);
+    for (const b of action.backends) {
+      checkPool(b.pool);
+      if (b.bucket !== undefined && !caps.backendBuckets)
+        onRoute('action/backend-bucket', `Cloud Storage bucket backends (StorageBucket ${b.bucket})`);
+      if (b.filters.length > 0 && !caps.backendFilters)
+        onRoute('action/backend-filters', 'per-backend filters');
+      b.filters.forEach(checkFilter);
+    }
+  } else if (action.type === 'redirect') {
+    if (!caps.redirect.supported) onRoute('action/redirect', 'redirects');
+    else {
+      if (action.path && !caps.redirect.path.includes(action.path.type))
+        onRoute(`action/redirect/path/${action.path.type}`, `${action.path.type} redirect paths`);
+      if (!caps.redirect.statusCodes.includes(action.statusCode))
+        onRoute(`action/redirect/status/${action.statusCode}`, `redirect status ${action.statusCode}`);
+    }
+  } else if (!caps.fixedResponse) onRoute('action/fixed-response', 'fixed responses');
+  checkedRoutes.set(r, checked);
+  return checked.uses;
 }
 
 /** The first part of a pool's backend TLS the capabilities lack, if any. */
@@ -255,15 +327,23 @@ export function withoutUnsupported(lb: ir.LoadBalancer, notices: readonly Adapte
   const listeners = new Set(
     errors.filter((n) => n.route === undefined && n.listener !== undefined).map((n) => n.listener),
   );
-  const routes = new Set(
-    errors.filter((n) => n.route !== undefined).map((n) => `${n.listener}\u0000${n.route}`),
-  );
+  // Route ids to leave out, per listener: only those listeners' routes are filtered.
+  const routes = new Map<string | undefined, Set<string>>();
+  for (const n of errors)
+    if (n.route !== undefined) {
+      const ids = routes.get(n.listener) ?? new Set<string>();
+      ids.add(n.route);
+      routes.set(n.listener, ids);
+    }
   const pools = new Set(errors.flatMap((n) => (n.pool !== undefined ? [n.pool] : [])));
   return {
     ...lb,
     listeners: lb.listeners
       .filter((l) => !listeners.has(l.id))
-      .map((l) => ({ ...l, routes: l.routes.filter((r) => !routes.has(`${l.id}\u0000${r.id}`)) })),
+      .map((l) => {
+        const out = routes.get(l.id);
+        return out ? { ...l, routes: l.routes.filter((r) => !out.has(r.id)) } : l;
+      }),
     pools: lb.pools.filter((p) => !pools.has(p.id)),
   };
 }
