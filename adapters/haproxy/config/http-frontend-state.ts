@@ -91,11 +91,12 @@ export class HttpFrontendState {
   /** lb, protocol and port: the listener fields a compile reads (with its id, in the name). */
   readonly #listenerKey: string;
   #render = 0;
-  /** Reset at the next render: the last one could not key every route (one object listed twice). */
-  #mustReset = false;
   #entries = new Map<ir.Route, RouteEntry>();
   #ids = new Map<string, number>();
-  /** Route ids listed more than once (invalid IR): ties in the sorted maps then need a full build. */
+  /**
+   * Route ids listed more than once (invalid IR, or one route object listed twice): their equal map
+   * keys must be in the order a full build gives, so every render builds everything again.
+   */
   #duplicateIds = 0;
   #uses = new Map<string, BackendUse>();
   /** Backend names and how many uses name them. */
@@ -163,7 +164,7 @@ export class HttpFrontendState {
     const routes = listener.routes;
     const added: number[] = [];
     let kept = 0;
-    let reset = this.#mustReset || this.#duplicateIds > 0;
+    let reset = this.#duplicateIds > 0;
     for (let i = 0, last = -1; !reset && i < routes.length; i++) {
       const e = this.#entries.get(routes[i]!);
       if (e === undefined) added.push(i);
@@ -176,9 +177,12 @@ export class HttpFrontendState {
         kept++;
       }
     }
-    if (!reset && added.length > 1 && new Set(added.map((i) => routes[i])).size < added.length) reset = true;
     if (reset || kept === 0) this.#rebuild(routes, render, scope, compile);
-    else this.#update(routes, render, kept, added, scope, compile);
+    else {
+      this.#update(routes, render, kept, added, scope, compile);
+      // A route id listed twice only now: its equal map keys must be in the order a full build gives.
+      if (this.#duplicateIds > 0) this.#rebuild(routes, render, scope, compile);
+    }
     this.#updateVhosts();
     for (const e of [...this.#noisy].sort((a, b) => a.pos - b.pos)) {
       for (const w of e.outcome.warnings) scope.warnRoute(listener, e.route, w.feature, w.message);
@@ -192,7 +196,6 @@ export class HttpFrontendState {
     const reusable = new Map<string, RouteOutcome>();
     for (const e of this.#entries.values()) reusable.set(routeKey(e.route), e.outcome);
     this.#clear();
-    this.#mustReset = false;
     const backend = this.#asker(scope);
     for (const list of this.#lists()) list.beginBulk();
     routes.forEach((route, i) => {
@@ -202,7 +205,6 @@ export class HttpFrontendState {
         last?.backends.every((b) => backend(b.pool, b.retry) === b.name) === true
           ? last
           : compile(route, backend);
-      if (this.#entries.has(route)) this.#mustReset = true;
       this.#add(route, i, render, outcome);
     });
     // Their map entries first, in IR order, then the vhosts' (as a full sort of that order).
