@@ -372,8 +372,16 @@ function poolPlan(
   const last = kept?.pools.get(pool.id);
   // The backend client certificate matters only to a pool with backend TLS.
   const clientCertificate = pool.tls ? lb.backendClientCertificate : undefined;
-  if (last && last.pool === pool && last.zone === zone && last.clientCertificate === clientCertificate)
-    return last.result;
+  if (last && last.zone === zone && last.clientCertificate === clientCertificate) {
+    if (last.pool === pool) return last.result;
+    // Translated again (another object of its key changed) but the same: the same plan and backends.
+    last.content ??= JSON.stringify(last.pool);
+    const content = JSON.stringify(pool);
+    if (content === last.content) {
+      kept?.pools.set(pool.id, { ...last, pool, content });
+      return last.result;
+    }
+  }
   let result: KeptPool['result'];
   try {
     const tls = planBackendTls(lb.key, id, pool, lb.backendClientCertificate);

@@ -25,6 +25,8 @@ import type { HttpFrontendState } from './http-frontend-state.js';
 /** A pool's plan (or why it was refused), with what it was made from. */
 export interface KeptPool {
   pool: unknown;
+  /** The pool serialised, once asked for (when a render gets another object for it). */
+  content?: string;
   zone: string | undefined;
   clientCertificate: unknown;
   result: { plan: PoolPlan } | { error: FieldError };
