@@ -44,6 +44,7 @@ export function unsupportedFeatures(
   lb: ir.LoadBalancer,
   caps: Capabilities,
   adapter = 'this',
+  kept?: KeptRouteChecks,
 ): AdapterNotice[] {
   const notices: AdapterNotice[] = [];
   const seen = new Set<string>();
@@ -64,6 +65,7 @@ export function unsupportedFeatures(
     notices.push({ severity, ...n, message });
   };
   const pools = new Map(lb.pools.map((p) => [p.id, p]));
+  const listenerChecks = kept?.begin(lb, caps);
 
   if (lb.sourceRanges.length > 0 && !caps.sourceRanges)
     add(
@@ -137,6 +139,7 @@ export function unsupportedFeatures(
     if (caps.maxCertificatesPerListener !== undefined && certs > caps.maxCertificatesPerListener)
       onListener('LimitExceeded', 'listener/certificates', `${certs} certificates on listener ${l.id}`, true);
 
+    const routeChecks = listenerChecks?.listener(l.id);
     for (let ri = 0; ri < l.routes.length; ri++) {
       const r = l.routes[ri]!;
       if (caps.maxRoutesPerListener !== undefined && ri >= caps.maxRoutesPerListener)
@@ -151,7 +154,11 @@ export function unsupportedFeatures(
           `route ${ri + 1} on listener ${l.id}`,
           true,
         );
-      const uses = routeFeatureUses(lb, l, r, pools, caps);
+      let uses = routeChecks?.get(r);
+      if (uses === undefined) {
+        uses = routeFeatureUses(lb, r, pools, caps);
+        routeChecks?.set(r, uses);
+      }
       if (uses.length > 0)
         for (const u of uses)
           add(
@@ -168,6 +175,7 @@ export function unsupportedFeatures(
           );
     }
   });
+  listenerChecks?.end();
   return notices;
 }
 
@@ -179,53 +187,109 @@ interface FeatureUse {
   limit: boolean;
 }
 
-/** A route's FeatureUses, with what they were worked out from (besides the route object itself). */
-interface CheckedRoute {
-  caps: Capabilities;
-  listener: string;
-  /** The pools the check looked up, by id, as they were. */
-  pools: [string, ir.BackendPool | undefined][];
-  /** Whether the load balancer had a backend client certificate; undefined = not read. */
-  clientCertificate: boolean | undefined;
-  uses: FeatureUse[];
-}
-
 /**
- * Checked routes by IR route object: the translation keeps an unchanged route as the same object,
- * and IR objects are never edited, so a render after one route changed checks that route only.
+ * The route checks of one load balancer's last call, for a caller that renders it again and again
+ * (the HAProxy adapter keeps one per load balancer): the translation keeps an unchanged route as the
+ * same object and IR objects are never edited, so a call after one route changed checks that route
+ * only. A route's check reads, besides the route, only the capabilities, its listener's id and its
+ * pools' protocol and backend TLS settings (with the backend client certificate): when any of
+ * those changed, every route is checked again.
  */
-const checkedRoutes = new WeakMap<ir.Route, CheckedRoute>();
+export class KeptRouteChecks {
+  #caps: Capabilities | undefined;
+  #clientCertificate = false;
+  /** What the checks read of each pool. */
+  #pools: { id: string; protocol: string; trust?: string; subjectAltNames?: number }[] = [];
+  #listeners = new Map<string, KeptListenerChecks>();
+  #call = 0;
 
-function stillHolds(
-  last: CheckedRoute,
-  lb: ir.LoadBalancer,
-  l: ir.Listener,
-  pools: ReadonlyMap<string, ir.BackendPool>,
-  caps: Capabilities,
-): boolean {
-  if (last.caps !== caps || last.listener !== l.id) return false;
-  for (let i = 0; i < last.pools.length; i++) {
-    const [id, pool] = last.pools[i]!;
-    if (pools.get(id) !== pool) return false;
+  /** Starts a call: forgets every check if what they read besides the routes changed. */
+  begin(lb: ir.LoadBalancer, caps: Capabilities): this {
+    const clientCertificate = lb.backendClientCertificate !== undefined;
+    const samePools =
+      lb.pools.length === this.#pools.length &&
+      lb.pools.every((p, i) => {
+        const q = this.#pools[i]!;
+        return (
+          p.id === q.id &&
+          p.protocol === q.protocol &&
+          p.tls?.trust.type === q.trust &&
+          p.tls?.subjectAltNames.length === q.subjectAltNames
+        );
+      });
+    if (caps !== this.#caps || clientCertificate !== this.#clientCertificate || !samePools) {
+      this.#listeners = new Map();
+      this.#caps = caps;
+      this.#clientCertificate = clientCertificate;
+      this.#pools = lb.pools.map((p) => ({
+        id: p.id,
+        protocol: p.protocol,
+        ...(p.tls ? { trust: p.tls.trust.type, subjectAltNames: p.tls.subjectAltNames.length } : {}),
+      }));
+    }
+    this.#call++;
+    return this;
   }
-  return (
-    last.clientCertificate === undefined ||
-    last.clientCertificate === (lb.backendClientCertificate !== undefined)
-  );
+
+  /** The kept checks of one listener's routes, for this call. */
+  listener(id: string): KeptListenerChecks {
+    let kept = this.#listeners.get(id);
+    if (kept === undefined) {
+      kept = new KeptListenerChecks();
+      this.#listeners.set(id, kept);
+    }
+    kept.begin(this.#call);
+    return kept;
+  }
+
+  /** Ends a call: keeps only the listeners and routes it checked. */
+  end(): void {
+    for (const [id, kept] of this.#listeners) if (!kept.end(this.#call)) this.#listeners.delete(id);
+  }
 }
 
+class KeptListenerChecks {
+  readonly #routes = new Map<ir.Route, { uses: FeatureUse[]; call: number }>();
+  #call = 0;
+  #seen = 0;
+
+  begin(call: number): void {
+    this.#call = call;
+    this.#seen = 0;
+  }
+
+  /** The route's feature uses as last call checked this very route object; undefined if it did not. */
+  get(r: ir.Route): FeatureUse[] | undefined {
+    this.#seen++;
+    const kept = this.#routes.get(r);
+    if (kept === undefined) return undefined;
+    kept.call = this.#call;
+    return kept.uses;
+  }
+
+  set(r: ir.Route, uses: FeatureUse[]): void {
+    this.#routes.set(r, { uses, call: this.#call });
+  }
+
+  /** Drops the routes this call did not check; false if the listener was not checked at all. */
+  end(call: number): boolean {
+    if (this.#call !== call) return false;
+    if (this.#routes.size > this.#seen)
+      for (const [r, k] of this.#routes) if (k.call !== call) this.#routes.delete(r);
+    return true;
+  }
+}
+
+/** The features one route uses that the capabilities lack. */
 function routeFeatureUses(
   lb: ir.LoadBalancer,
-  l: ir.Listener,
   r: ir.Route,
   pools: ReadonlyMap<string, ir.BackendPool>,
   caps: Capabilities,
 ): FeatureUse[] {
-  const last = checkedRoutes.get(r);
-  if (last !== undefined && stillHolds(last, lb, l, pools, caps)) return last.uses;
-  const checked: CheckedRoute = { caps, listener: l.id, pools: [], clientCertificate: undefined, uses: [] };
+  const uses: FeatureUse[] = [];
   const onRoute = (feature: string, what: string, extra: { pool?: string } = {}, limit = false) =>
-    checked.uses.push({ feature, what, ...extra, limit });
+    uses.push({ feature, what, ...extra, limit });
   if (r.hostname?.startsWith('*.') && !caps.wildcardHostnames.includes(r.wildcard))
     onRoute(`match/hostname/wildcard-${r.wildcard}`, `${r.wildcard} wildcard hostnames`);
   const { match } = r;
@@ -251,11 +315,9 @@ function routeFeatureUses(
   };
   const checkPool = (id: string | null) => {
     const pool = id !== null ? pools.get(id) : undefined;
-    if (id !== null) checked.pools.push([id, pool]);
     if (!pool) return;
     if (!caps.poolProtocols.includes(pool.protocol))
       onRoute(`pool/protocol/${pool.protocol}`, `${pool.protocol} backends`, { pool: pool.id });
-    if (pool.tls) checked.clientCertificate = lb.backendClientCertificate !== undefined;
     const missing = pool.tls ? missingBackendTls(pool.tls, lb, caps) : undefined;
     if (missing) onRoute(`pool/tls/${missing.feature}`, missing.what, { pool: pool.id });
   };
@@ -291,8 +353,7 @@ function routeFeatureUses(
         onRoute(`action/redirect/status/${action.statusCode}`, `redirect status ${action.statusCode}`);
     }
   } else if (!caps.fixedResponse) onRoute('action/fixed-response', 'fixed responses');
-  checkedRoutes.set(r, checked);
-  return checked.uses;
+  return uses;
 }
 
 /** The first part of a pool's backend TLS the capabilities lack, if any. */

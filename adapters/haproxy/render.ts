@@ -56,14 +56,14 @@ export function renderHaproxyModel(
 ): { model: LbModel; notices: AdapterNotice[] } {
   const { address, address6, notices: addressNotices } = bindAddresses(lb, ctx.pool);
   const id = lbId(lb.key);
+  const kept = ctx.routeMemo?.loadBalancer(lb.key);
   const notices = [
-    ...unsupportedFeatures(lb, HAPROXY_CAPABILITIES, HAPROXY_ADAPTER),
+    ...unsupportedFeatures(lb, HAPROXY_CAPABILITIES, HAPROXY_ADAPTER, kept?.routeChecks),
     ...addressNotices,
     ...sourceRangeNotices(lb),
   ];
   const supported = withoutUnsupported(lb, notices);
 
-  const kept = ctx.routeMemo?.loadBalancer(lb.key);
   const plans = new Map<string, PoolPlan>();
   for (const pool of supported.pools) {
     const result = poolPlan(lb, id, pool, ctx.zone, kept);

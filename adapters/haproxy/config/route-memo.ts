@@ -1,13 +1,15 @@
 // What the HAProxy render keeps from one render of a load balancer to the next, so that a render
 // after one route changed costs in proportion to that change, not to the Gateway's routes: each
-// HTTP frontend's state (its compiled routes and sorted maps: http-frontend-state.ts), each pool's
-// plan and each backend's model (by the pool object: the IR keeps unchanged ones as the same
-// object), and the resources last returned (the same objects again when their value is the same,
-// so the planner and apply can tell them unchanged by identity). Owned by the caller (the adapter
-// keeps one, shared by its load balancers): no globals. Without one, render starts from nothing.
+// HTTP frontend's state (its compiled routes and sorted maps: http-frontend-state.ts), the routes'
+// capability checks (adapters/capabilities.ts), each pool's plan and each backend's model (by the
+// pool object: the IR keeps unchanged ones as the same object), and the resources last returned
+// (the same objects again when their value is the same, so the planner and apply can tell them
+// unchanged by identity). Owned by the caller (the adapter keeps one, shared by its load
+// balancers): no globals. Without one, render starts from nothing.
 
 import type { Route } from '#core/ir/load-balancer.js';
 import type { DesiredResource } from '#core/plan/types.js';
+import { KeptRouteChecks } from '../../capabilities.js';
 import type {
   BackendModel,
   CertModel,
@@ -49,6 +51,8 @@ export interface KeptListenerTls {
 
 /** What one load balancer's last render made. */
 export interface KeptLoadBalancer {
+  /** Its routes' capability checks (adapters/capabilities.ts). */
+  routeChecks: KeptRouteChecks;
   pools: Map<string, KeptPool>;
   backends: Map<string, KeptBackend>;
   /** By listener id. */
@@ -78,6 +82,7 @@ export class RenderMemo {
     let kept = this.#loadBalancers.get(key);
     if (kept === undefined) {
       kept = {
+        routeChecks: new KeptRouteChecks(),
         pools: new Map(),
         backends: new Map(),
         listenerTls: new Map(),
