@@ -15,6 +15,7 @@ import { mapKey, mapValue } from './escape.js';
 import type { FrontendScope } from './frontend-scope.js';
 import type { CompiledRoute, MapNames, RouteOutcome } from './http-route.js';
 import { misdirectedRules } from './misdirected.js';
+import { type PlainKeys, PlainPaths } from './plain-paths.js';
 import { mapOrderHolds, rulesFirstHolds } from './route-match.js';
 import { routeKey } from './route-memo.js';
 import { ruleMapRules } from './rule-map.js';
@@ -33,6 +34,8 @@ interface RouteEntry {
   route: ir.Route;
   /** Index in the listener's routes at the last render that saw it. */
   pos: number;
+  /** Its index in this render's routes, while the removed routes are taken out at their old ones. */
+  next: number;
   /** The render that last saw it. */
   seen: number;
   outcome: RouteOutcome;
@@ -41,6 +44,8 @@ interface RouteEntry {
   targets: Entry[];
   weights: Entry[];
   uses: BackendUse[];
+  /** What it adds to its vhost's maps and rules (vhostContribution), when compiled. */
+  parts?: RouteParts;
 }
 
 /** One backend name asked for (a pool and a retry policy), and the routes that asked. */
@@ -56,6 +61,15 @@ interface BackendUse {
 interface VhostState {
   vhost: Vhost;
   routes: RouteEntry[];
+  /** Its plain routes, indexed (plain-paths.ts), and how many compiled routes are not plain. */
+  paths: PlainPaths<RouteEntry>;
+  ruleRoutes: number;
+  /**
+   * `plain`: only plain routes that the path maps serve in IR order; its exact and prefix entries
+   * are the winners of `paths`, updated key by key (`winners`). `computed`: vhostContribution's.
+   */
+  mode: 'plain' | 'computed';
+  winners: { exact: Map<string, Entry>; prefix: Map<string, Entry> };
   /** In the hosts maps (or counted as the default vhost). */
   listed: boolean;
   hostEntry?: Entry;
@@ -172,7 +186,7 @@ export class HttpFrontendState {
       else if (e.seen === render || e.pos < last) reset = true;
       else {
         last = e.pos;
-        e.pos = i;
+        e.next = i;
         e.seen = render;
         kept++;
       }
@@ -224,7 +238,9 @@ export class HttpFrontendState {
     const removed: RouteEntry[] = [];
     if (kept < this.#entries.size)
       for (const e of this.#entries.values()) if (e.seen !== render) removed.push(e);
+    // Taken out at their old positions, in the order the kept routes still have; then the new ones.
     for (const e of removed) this.#remove(e);
+    for (const e of this.#entries.values()) e.pos = e.next;
     // Backend names: asked once per pool and retry policy; the routes of one that changed compile again.
     const backend = this.#asker(scope);
     const stale: RouteEntry[] = [];
@@ -292,8 +308,10 @@ export class HttpFrontendState {
   #add(route: ir.Route, pos: number, render: number, outcome: RouteOutcome): void {
     const c = outcome.compiled;
     const e: RouteEntry = {
+      ...(c ? { parts: routeParts(c) } : {}),
       route,
       pos,
+      next: pos,
       seen: render,
       outcome,
       targets: c ? c.targets.map((t) => ({ key: mapKey(t.key), value: mapValue(t.value) })) : [],
@@ -331,6 +349,10 @@ export class HttpFrontendState {
         v = {
           vhost: outcome.vhost,
           routes: [],
+          paths: new PlainPaths(),
+          ruleRoutes: 0,
+          mode: 'computed',
+          winners: { exact: new Map(), prefix: new Map() },
           listed: false,
           exact: [],
           prefix: [],
@@ -350,6 +372,8 @@ export class HttpFrontendState {
         else hi = mid;
       }
       v.routes.splice(lo, 0, e);
+      if (c?.plain) v.paths.add(e, plainKeys(e, c));
+      else if (c) v.ruleRoutes++;
       this.#dirtyVhosts.add(v);
     }
   }
@@ -375,6 +399,8 @@ export class HttpFrontendState {
     this.#noisy.delete(e);
     if (e.vhost) {
       e.vhost.routes.splice(e.vhost.routes.indexOf(e), 1);
+      if (c?.plain) e.vhost.paths.remove(e, plainKeys(e, c));
+      else if (c) e.vhost.ruleRoutes--;
       this.#dirtyVhosts.add(e.vhost);
     }
   }
@@ -396,30 +422,28 @@ export class HttpFrontendState {
   /** The vhosts whose routes changed: their map entries and rules again (see http-frontend.ts). */
   #updateVhosts(): void {
     for (const v of this.#dirtyVhosts) {
-      const next = vhostContribution(v);
-      const replace = (list: SortedList<Entry>, before: readonly Entry[], after: readonly Entry[]) => {
-        if (sameEntries(before, after)) return before;
-        for (const x of before) list.delete(x);
-        for (const x of after) list.add(x);
-        return after;
-      };
-      v.exact = replace(this.#exact, v.exact, next.exact) as Entry[];
-      v.prefix = replace(this.#prefix, v.prefix, next.prefix) as Entry[];
-      v.targets = replace(this.#targets, v.targets, next.targets) as Entry[];
-      if ((v.ruleHost !== undefined) !== next.ruleHost) {
-        if (v.ruleHost) this.#ruleHosts.delete(v.ruleHost);
-        v.ruleHost = next.ruleHost ? { key: v.vhost.id, value: v.vhost.id } : undefined;
-        if (v.ruleHost) this.#ruleHosts.add(v.ruleHost);
+      const touched = v.paths.takeTouched();
+      if (v.ruleRoutes === 0 && v.paths.mapOrderHolds) {
+        // Only plain routes, in the maps: the entries of the keys whose winner changed.
+        if (v.mode === 'computed') {
+          this.#contribute(v, vhostContribution(v, true));
+          v.mode = 'plain';
+          for (const map of ['exact', 'prefix'] as const)
+            for (const [key] of v.paths.winners(map)) this.#updateWinner(v, map, key);
+        } else
+          for (const map of ['exact', 'prefix'] as const)
+            for (const key of touched[map]) this.#updateWinner(v, map, key);
+      } else {
+        if (v.mode === 'plain') {
+          for (const map of ['exact', 'prefix'] as const) {
+            const list = map === 'exact' ? this.#exact : this.#prefix;
+            for (const entry of v.winners[map].values()) list.delete(entry);
+            v.winners[map].clear();
+          }
+          v.mode = 'computed';
+        }
+        this.#contribute(v, vhostContribution(v, false));
       }
-      // The vhost's routes changed, so its place among the vhosts may have, too.
-      if (v.rules.length > 0 || next.rules.length > 0) this.#rulesChanged = true;
-      if (v.acl.length > 0 || next.acl.length > 0) this.#aclChanged = true;
-      v.rules = next.rules;
-      v.acl = next.acl;
-      if (v.rules.length > 0) this.#ruleVhosts.add(v);
-      else this.#ruleVhosts.delete(v);
-      if (v.acl.length > 0) this.#aclVhosts.add(v);
-      else this.#aclVhosts.delete(v);
       if (v.routes.length > 0) {
         if (!v.listed) this.#addHost(v);
       } else {
@@ -428,6 +452,41 @@ export class HttpFrontendState {
       }
     }
     this.#dirtyVhosts.clear();
+  }
+
+  /** A plain vhost's entry for one key of the exact or prefix map: its winner's. */
+  #updateWinner(v: VhostState, map: 'exact' | 'prefix', key: string): void {
+    const winner = v.paths.winner(map, key);
+    const want = winner === undefined ? undefined : winner.parts![map];
+    const have = v.winners[map].get(key);
+    if (want === have) return;
+    const list = map === 'exact' ? this.#exact : this.#prefix;
+    if (have) list.delete(have);
+    if (want) {
+      list.add(want);
+      v.winners[map].set(key, want);
+    } else v.winners[map].delete(key);
+  }
+
+  /** The vhost's entries and rules are now `next` (vhostContribution's). */
+  #contribute(v: VhostState, next: ReturnType<typeof vhostContribution>): void {
+    v.exact = replaceEntries(this.#exact, v.exact, next.exact);
+    v.prefix = replaceEntries(this.#prefix, v.prefix, next.prefix);
+    v.targets = replaceEntries(this.#targets, v.targets, next.targets);
+    if ((v.ruleHost !== undefined) !== next.ruleHost) {
+      if (v.ruleHost) this.#ruleHosts.delete(v.ruleHost);
+      v.ruleHost = next.ruleHost ? { key: v.vhost.id, value: v.vhost.id } : undefined;
+      if (v.ruleHost) this.#ruleHosts.add(v.ruleHost);
+    }
+    // The vhost's routes changed, so its place among the vhosts may have, too.
+    if (v.rules.length > 0 || next.rules.length > 0) this.#rulesChanged = true;
+    if (v.acl.length > 0 || next.acl.length > 0) this.#aclChanged = true;
+    v.rules = next.rules;
+    v.acl = next.acl;
+    if (v.rules.length > 0) this.#ruleVhosts.add(v);
+    else this.#ruleVhosts.delete(v);
+    if (v.acl.length > 0) this.#aclVhosts.add(v);
+    else this.#aclVhosts.delete(v);
   }
 
   #addHost(v: VhostState): void {
@@ -597,11 +656,70 @@ function byFirstRoute(vhosts: Iterable<VhostState>): VhostState[] {
 }
 
 /**
+ * A vhost's entries in one sorted list, from `before` to `after`: the entries they share (the same
+ * objects: a route's parts are made once) stay, the others are removed or added.
+ */
+function replaceEntries(list: SortedList<Entry>, before: Entry[], after: Entry[]): Entry[] {
+  if (before.length === after.length && before.every((e, i) => e === after[i])) return before;
+  const kept = new Set(after);
+  for (const e of before) if (!kept.delete(e)) list.delete(e);
+  for (const e of kept) list.add(e);
+  return after;
+}
+
+/** The path and map keys of a compiled plain route, for its vhost's PlainPaths. */
+function plainKeys(e: RouteEntry, c: CompiledRoute): PlainKeys {
+  return {
+    plain: c.plain!,
+    ...(e.parts!.exact ? { exactKey: e.parts!.exact.key } : {}),
+    ...(e.parts!.prefix ? { prefixKey: e.parts!.prefix.key } : {}),
+  };
+}
+
+/** What a route can add to its vhost's maps and rules, made once per compiled route. */
+interface RouteParts {
+  /** `<vhost><path>` in the exact map (Exact, and Prefix other than ``). */
+  exact?: Entry;
+  /** `<vhost><prefix>/` in the prefix map. */
+  prefix?: Entry;
+  /** `tag → backend` when the route is a rule that only forwards. */
+  target?: Entry;
+  /** Its rules-map pattern. */
+  rule?: Entry;
+  /** Its ACL rules. */
+  acl: string[];
+}
+
+function routeParts(r: CompiledRoute): RouteParts {
+  const id = r.vhost.id;
+  const p: RouteParts = {
+    acl: [
+      ...r.acl.lines,
+      [
+        `http-request set-var(txn.rt) str(${r.tag})`,
+        `if { var(txn.vh) -m str ${id} } !{ var(txn.rt) -m found }`,
+        ...r.acl.names,
+      ].join(' '),
+    ],
+  };
+  const path = r.plain;
+  if (path && (path.type === 'Exact' || path.value !== ''))
+    p.exact = { key: mapKey(`${id}${path.value}`), value: mapValue(r.target) };
+  if (path?.type === 'Prefix') p.prefix = { key: mapKey(`${id}${path.value}/`), value: mapValue(r.target) };
+  if (r.target !== r.tag) p.target = { key: mapKey(r.tag), value: mapValue(r.target) };
+  if (r.pattern !== undefined) p.rule = { key: mapKey(r.pattern), value: mapValue(r.tag) };
+  return p;
+}
+
+/**
  * A vhost's map entries, rules-map patterns and ACL rules from its compiled routes in IR order: the
  * plain routes go to the path maps if that keeps the IR order, the others to the rules map when all
  * of them can be patterns, else to ACL rules (http-frontend.ts).
  */
-function vhostContribution(v: VhostState): {
+function vhostContribution(
+  v: VhostState,
+  empty: boolean,
+): {
   exact: Entry[];
   prefix: Entry[];
   targets: Entry[];
@@ -609,8 +727,9 @@ function vhostContribution(v: VhostState): {
   ruleHost: boolean;
   acl: string[];
 } {
-  const routes: CompiledRoute[] = [];
-  for (const e of v.routes) if (e.outcome.compiled) routes.push(e.outcome.compiled);
+  const entries: RouteEntry[] = [];
+  if (!empty) for (const e of v.routes) if (e.outcome.compiled) entries.push(e);
+  const routes = entries.map((e) => e.outcome.compiled!);
   const out = {
     exact: [] as Entry[],
     prefix: [] as Entry[],
@@ -626,41 +745,33 @@ function vhostContribution(v: VhostState): {
   // The vhost's routes that are not in the path maps go to the rules map when all of them can
   // (their IR order is then the map's order), else to ACL rules.
   const onRulesMap = routes.every((r) => (split && r.plain) || r.pattern !== undefined);
-  const seen = new Set<string>();
-  const put = (entries: Entry[], key: string, value: string) => {
-    // First route wins on equal keys, as in the IR order.
-    const id = `${entries === out.exact ? 'e' : 'p'}${key}`;
-    if (seen.has(id)) return;
-    seen.add(id);
-    entries.push({ key: mapKey(key), value: mapValue(value) });
-  };
+  // First route wins on equal keys and patterns, as in the IR order.
+  const seenExact = new Set<string>();
+  const seenPrefix = new Set<string>();
   const seenPatterns = new Set<string>();
-  const id = v.vhost.id;
-  for (const r of routes) {
+  for (const e of entries) {
+    const r = e.outcome.compiled!;
+    const p = e.parts!;
     if (split && r.plain) {
-      const path = r.plain;
-      if (path.type === 'Exact') put(out.exact, `${id}${path.value}`, r.target);
-      else {
-        if (path.value !== '') put(out.exact, `${id}${path.value}`, r.target);
-        put(out.prefix, `${id}${path.value}/`, r.target);
+      if (p.exact && !seenExact.has(p.exact.key)) {
+        seenExact.add(p.exact.key);
+        out.exact.push(p.exact);
+      }
+      if (p.prefix && !seenPrefix.has(p.prefix.key)) {
+        seenPrefix.add(p.prefix.key);
+        out.prefix.push(p.prefix);
       }
     } else if (onRulesMap) {
-      if (r.target !== r.tag) out.targets.push({ key: mapKey(r.tag), value: mapValue(r.target) });
+      if (p.target) out.targets.push(p.target);
       out.ruleHost = true;
-      // First route wins on equal patterns, as in the IR order.
-      if (!seenPatterns.has(r.pattern!)) out.rules.push({ key: mapKey(r.pattern!), value: mapValue(r.tag) });
-      seenPatterns.add(r.pattern!);
+      if (!seenPatterns.has(p.rule!.key)) {
+        seenPatterns.add(p.rule!.key);
+        out.rules.push(p.rule!);
+      }
     } else {
       // A route that only forwards is selected by its tag; the targets map names its backend.
-      if (r.target !== r.tag) out.targets.push({ key: mapKey(r.tag), value: mapValue(r.target) });
-      out.acl.push(...r.acl.lines);
-      out.acl.push(
-        [
-          `http-request set-var(txn.rt) str(${r.tag})`,
-          `if { var(txn.vh) -m str ${id} } !{ var(txn.rt) -m found }`,
-          ...r.acl.names,
-        ].join(' '),
-      );
+      if (p.target) out.targets.push(p.target);
+      out.acl.push(...p.acl);
     }
   }
   return out;

@@ -94,6 +94,20 @@ describe('HAProxy render kept between renders', () => {
     renderKept(withRoutes([twin!, onPath('c', '/c')]), memo);
   });
 
+  it('takes removed routes out at the positions they had, the kept ones having moved past them', () => {
+    const memo = createHttpRouteMemo();
+    const exact = (name: string, path: string) =>
+      onPath(name, path, { match: { path: { type: 'Exact', value: path }, headers: [], queryParams: [] } });
+    const [k, r, p] = [exact('k', '/a/b'), onPath('r', '/a'), onPath('p', '/a')];
+    const others = ['n1', 'n2', 'n3'].map((n) => onPath(n, '/', { hostname: `${n}.example.com` }));
+    // k before r: the path maps agree with the IR order (r is no earlier ancestor of k).
+    renderKept(withRoutes([k, r]), memo);
+    // r removed while k moves past the position r had.
+    renderKept(withRoutes([...others, k]), memo);
+    // p, a Prefix /a before k: the maps would pick k for /a/b, the IR order says p.
+    renderKept(withRoutes([p, ...others, k]), memo);
+  });
+
   it('compiles again when the listener port or a pool changes', () => {
     const memo = createHttpRouteMemo();
     const routes = [onPath('a', '/a'), withHeader('b', '1')];
