@@ -129,7 +129,8 @@ export function unsupportedFeatures(
         false,
         'warning',
       );
-    if (l.routes.some((r) => r.tlsMode !== undefined && r.tlsMode !== l.tls?.mode) && !caps.tlsMixedModes)
+    // Capabilities first: reading every route of a large listener costs.
+    if (!caps.tlsMixedModes && l.routes.some((r) => r.tlsMode !== undefined && r.tlsMode !== l.tls?.mode))
       onListener(
         'UnsupportedValue',
         'listener/tls-mixed-modes',
@@ -139,7 +140,7 @@ export function unsupportedFeatures(
     if (caps.maxCertificatesPerListener !== undefined && certs > caps.maxCertificatesPerListener)
       onListener('LimitExceeded', 'listener/certificates', `${certs} certificates on listener ${l.id}`, true);
 
-    const routeChecks = listenerChecks?.listener(l.id);
+    const routeChecks = listenerChecks?.listener(l);
     for (let ri = 0; ri < l.routes.length; ri++) {
       const r = l.routes[ri]!;
       if (caps.maxRoutesPerListener !== undefined && ri >= caps.maxRoutesPerListener)
@@ -232,13 +233,13 @@ export class KeptRouteChecks {
   }
 
   /** The kept checks of one listener's routes, for this call. */
-  listener(id: string): KeptListenerChecks {
-    let kept = this.#listeners.get(id);
+  listener(l: ir.Listener): KeptListenerChecks {
+    let kept = this.#listeners.get(l.id);
     if (kept === undefined) {
       kept = new KeptListenerChecks();
-      this.#listeners.set(id, kept);
+      this.#listeners.set(l.id, kept);
     }
-    kept.begin(this.#call);
+    kept.begin(this.#call, l.routes);
     return kept;
   }
 
@@ -248,35 +249,76 @@ export class KeptRouteChecks {
   }
 }
 
-class KeptListenerChecks {
-  readonly #routes = new Map<ir.Route, { uses: FeatureUse[]; call: number }>();
-  #call = 0;
-  #seen = 0;
+/** No feature uses: what most routes have. */
+const NONE: FeatureUse[] = [];
 
-  begin(call: number): void {
+/**
+ * One listener's kept checks. A call walks the listener's routes beside the last call's: a route at
+ * the same place in both is the same object (a pointer compare, nothing else read), so only routes
+ * added, removed or moved cost more than that.
+ */
+class KeptListenerChecks {
+  #last: readonly ir.Route[] = [];
+  #routes: readonly ir.Route[] = [];
+  /** Where the walk is in `#last`. */
+  #at = 0;
+  #call = 0;
+  readonly #uses = new Map<ir.Route, FeatureUse[]>();
+  /** How many kept routes use an unsupported feature (none: a kept route's uses need no lookup). */
+  #withUses = 0;
+  /** Routes of the last call dropped in this one, and this call's routes as a set once there are many. */
+  #drops = 0;
+  #present: Set<ir.Route> | undefined;
+
+  begin(call: number, routes: readonly ir.Route[]): void {
     this.#call = call;
-    this.#seen = 0;
+    this.#routes = routes;
+    this.#at = 0;
+    this.#drops = 0;
+    this.#present = undefined;
   }
 
-  /** The route's feature uses as last call checked this very route object; undefined if it did not. */
+  /** The route's feature uses as a call checked this very route object; undefined if none did. */
   get(r: ir.Route): FeatureUse[] | undefined {
-    this.#seen++;
-    const kept = this.#routes.get(r);
-    if (kept === undefined) return undefined;
-    kept.call = this.#call;
-    return kept.uses;
+    const last = this.#last;
+    if (last[this.#at] === r) {
+      this.#at++;
+      return this.#withUses === 0 ? NONE : this.#uses.get(r);
+    }
+    const uses = this.#uses.get(r);
+    if (uses === undefined) return undefined;
+    // Kept further on: the routes before it in the last call were removed (or moved: then checked again).
+    const k = last.indexOf(r, this.#at);
+    if (k !== -1) {
+      while (this.#at < k) this.#drop(last[this.#at++]!);
+      this.#at++;
+    }
+    return uses;
   }
 
   set(r: ir.Route, uses: FeatureUse[]): void {
-    this.#routes.set(r, { uses, call: this.#call });
+    if ((this.#uses.get(r)?.length ?? 0) > 0) this.#withUses--;
+    this.#uses.set(r, uses);
+    if (uses.length > 0) this.#withUses++;
   }
 
-  /** Drops the routes this call did not check; false if the listener was not checked at all. */
+  /** Ends a call: drops the routes left in the last call's; false if the listener was not checked. */
   end(call: number): boolean {
     if (this.#call !== call) return false;
-    if (this.#routes.size > this.#seen)
-      for (const [r, k] of this.#routes) if (k.call !== call) this.#routes.delete(r);
+    while (this.#at < this.#last.length) this.#drop(this.#last[this.#at++]!);
+    this.#last = this.#routes;
     return true;
+  }
+
+  /** Forgets a route of the last call that is not where this call has it, unless this call has it elsewhere. */
+  #drop(r: ir.Route): void {
+    const uses = this.#uses.get(r);
+    if (uses === undefined) return;
+    // A scan is cheaper than a set while few routes go (most calls: one or none).
+    if (++this.#drops > 8) this.#present ??= new Set(this.#routes);
+    if (this.#present ? this.#present.has(r) : this.#routes.includes(r)) return;
+    this.#uses.delete(r);
+    if (uses.length > 0) this.#withUses--;
   }
 }
 

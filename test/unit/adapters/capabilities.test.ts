@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   EVERY_CAPABILITY,
@@ -187,6 +188,34 @@ describe('adapters: unsupportedFeatures with kept route checks', () => {
     ]);
     // Other capabilities: every route checked again.
     expect(same({ ...withRoutes(site, api), pools: grpc }, EVERY_CAPABILITY)).toEqual([]);
+  });
+
+  it('finds what a call without them finds for any sequence of route lists (adds, removals, moves, twins)', () => {
+    const c = caps({ pathMatch: ['Prefix'], methodMatch: false });
+    const routes = [
+      forwardRoute('plain', 'shop/api/80'),
+      forwardRoute('regex', 'shop/api/80', {
+        match: { path: { type: 'RegularExpression', value: '/r' }, headers: [], queryParams: [] },
+      }),
+      forwardRoute('method', 'shop/site/80', {
+        match: { path: { type: 'Prefix', value: '/m' }, headers: [], queryParams: [], method: 'GET' },
+      }),
+      forwardRoute('site', 'shop/site/80'),
+      forwardRoute('other', 'shop/site/80'),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(...routes), { maxLength: 7 }), { maxLength: 12 }),
+        (lists) => {
+          const kept = new KeptRouteChecks();
+          for (const list of lists) {
+            const lb = withRoutes(...list);
+            expect(unsupportedFeatures(lb, c, 'test', kept)).toEqual(unsupportedFeatures(lb, c, 'test'));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
