@@ -32,12 +32,11 @@ export type CompileRoute = (
 
 interface RouteEntry {
   route: ir.Route;
-  /** Index in the listener's routes at the last render that saw it. */
+  /**
+   * Its place among the listener's routes: the IR order (not an index, so that the kept routes keep
+   * theirs when routes are added or removed before them).
+   */
   pos: number;
-  /** Its index in this render's routes, while the removed routes are taken out at their old ones. */
-  next: number;
-  /** The render that last saw it. */
-  seen: number;
   outcome: RouteOutcome;
   vhost?: VhostState;
   /** Its targets and weights entries, as added to the sorted lists. */
@@ -104,8 +103,9 @@ export class HttpFrontendState {
   readonly #maps: MapNames;
   /** lb, protocol and port: the listener fields a compile reads (with its id, in the name). */
   readonly #listenerKey: string;
-  #render = 0;
   #entries = new Map<ir.Route, RouteEntry>();
+  /** The listener's routes at the last render. */
+  #routes: readonly ir.Route[] = [];
   #ids = new Map<string, number>();
   /**
    * Route ids listed more than once (invalid IR, or one route object listed twice): their equal map
@@ -174,29 +174,43 @@ export class HttpFrontendState {
     scope: FrontendScope,
     compile: CompileRoute,
   ): { frontend: FrontendModel; maps: MapModel[] } {
-    const render = ++this.#render;
     const routes = listener.routes;
+    // The routes beside the last render's: a kept route at its place costs a pointer compare.
+    const last = this.#routes;
     const added: number[] = [];
-    let kept = 0;
+    const removed: ir.Route[] = [];
     let reset = this.#duplicateIds > 0;
-    for (let i = 0, last = -1; !reset && i < routes.length; i++) {
-      const e = this.#entries.get(routes[i]!);
-      if (e === undefined) added.push(i);
-      // Listed twice, or kept routes in another order: their virtual hosts' order may have changed.
-      else if (e.seen === render || e.pos < last) reset = true;
+    let at = 0;
+    for (let i = 0; !reset && i < routes.length; i++) {
+      const route = routes[i]!;
+      if (last[at] === route) {
+        at++;
+        continue;
+      }
+      if (!this.#entries.has(route)) {
+        added.push(i);
+        continue;
+      }
+      // Kept further on: the routes before it in the last list are gone. Not further on: it moved
+      // back or is listed twice, so the vhosts' order may have changed.
+      const k = last.indexOf(route, at);
+      if (k === -1) reset = true;
       else {
-        last = e.pos;
-        e.next = i;
-        e.seen = render;
-        kept++;
+        while (at < k) removed.push(last[at++]!);
+        at++;
       }
     }
-    if (reset || kept === 0) this.#rebuild(routes, render, scope, compile);
+    while (!reset && at < last.length) removed.push(last[at++]!);
+    // Mostly new routes (a translation that made every route anew): cheaper built again.
+    const kept = routes.length - added.length;
+    const changes = added.length + removed.length;
+    if (reset || kept === 0 || (changes > 64 && changes > kept)) this.#rebuild(routes, scope, compile);
     else {
-      this.#update(routes, render, kept, added, scope, compile);
+      this.#update(routes, added, removed, scope, compile);
       // A route id listed twice only now: its equal map keys must be in the order a full build gives.
-      if (this.#duplicateIds > 0) this.#rebuild(routes, render, scope, compile);
+      if (this.#duplicateIds > 0) this.#rebuild(routes, scope, compile);
     }
+    this.#routes = routes;
     this.#updateVhosts();
     for (const e of [...this.#noisy].sort((a, b) => a.pos - b.pos)) {
       for (const w of e.outcome.warnings) scope.warnRoute(listener, e.route, w.feature, w.message);
@@ -206,7 +220,7 @@ export class HttpFrontendState {
   }
 
   /** Everything built again from the routes (compiles whose route content is the same reused). */
-  #rebuild(routes: readonly ir.Route[], render: number, scope: FrontendScope, compile: CompileRoute): void {
+  #rebuild(routes: readonly ir.Route[], scope: FrontendScope, compile: CompileRoute): void {
     const reusable = new Map<string, RouteOutcome>();
     for (const e of this.#entries.values()) reusable.set(routeKey(e.route), e.outcome);
     this.#clear();
@@ -219,7 +233,7 @@ export class HttpFrontendState {
         last?.backends.every((b) => backend(b.pool, b.retry) === b.name) === true
           ? last
           : compile(route, backend);
-      this.#add(route, i, render, outcome);
+      this.#add(route, i, outcome);
     });
     // Their map entries first, in IR order, then the vhosts' (as a full sort of that order).
     this.#updateVhosts();
@@ -229,18 +243,15 @@ export class HttpFrontendState {
   /** Only the routes added, removed, or whose backend names changed. */
   #update(
     routes: readonly ir.Route[],
-    render: number,
-    kept: number,
     added: readonly number[],
+    removedRoutes: readonly ir.Route[],
     scope: FrontendScope,
     compile: CompileRoute,
   ): void {
-    const removed: RouteEntry[] = [];
-    if (kept < this.#entries.size)
-      for (const e of this.#entries.values()) if (e.seen !== render) removed.push(e);
-    // Taken out at their old positions, in the order the kept routes still have; then the new ones.
+    // Taken out at the positions they had, in the order the kept routes still have; then the new ones.
+    const removed = removedRoutes.map((r) => this.#entries.get(r)!);
     for (const e of removed) this.#remove(e);
-    for (const e of this.#entries.values()) e.pos = e.next;
+    const positions = this.#positions(routes, added);
     // Backend names: asked once per pool and retry policy; the routes of one that changed compile again.
     const backend = this.#asker(scope);
     const stale: RouteEntry[] = [];
@@ -248,19 +259,62 @@ export class HttpFrontendState {
       if (backend(use.pool, use.retry) !== use.name) stale.push(...use.routes);
     const recompile = [...new Set(stale)];
     for (const e of recompile) this.#remove(e);
-    for (const e of recompile) this.#add(e.route, e.pos, render, compile(e.route, backend));
+    for (const e of recompile) this.#add(e.route, e.pos, compile(e.route, backend));
     // A route replaced by an equal one (same content, another object) keeps its compile.
     const reusable = new Map<string, RouteOutcome>();
     if (added.length > 0) for (const e of removed) reusable.set(routeKey(e.route), e.outcome);
-    for (const i of added) {
+    added.forEach((i, k) => {
       const route = routes[i]!;
       const last = reusable.size > 0 ? reusable.get(routeKey(route)) : undefined;
       const outcome =
         last?.backends.every((b) => backend(b.pool, b.retry) === b.name) === true
           ? last
           : compile(route, backend);
-      this.#add(route, i, render, outcome);
+      this.#add(route, positions[k]!, outcome);
+    });
+  }
+
+  /**
+   * Positions for the added routes (indexes into `routes`, ascending) between those of the kept
+   * routes around them: positions only order the routes, so the kept ones keep theirs. When two
+   * kept routes leave no room between them, every kept route is numbered again by its index.
+   */
+  #positions(routes: readonly ir.Route[], added: readonly number[]): number[] {
+    const out: number[] = [];
+    for (let a = 0; a < added.length; ) {
+      let b = a;
+      while (b + 1 < added.length && added[b + 1] === added[b]! + 1) b++;
+      const first = added[a]!;
+      const end = added[b]! + 1;
+      const before = first > 0 ? this.#entries.get(routes[first - 1]!)!.pos : undefined;
+      const after = end < routes.length ? this.#entries.get(routes[end]!)!.pos : undefined;
+      const n = b - a + 1;
+      for (let k = 0; k < n; k++) {
+        const pos =
+          before === undefined
+            ? (after ?? n) - n + k
+            : after === undefined
+              ? before + 1 + k
+              : before + ((after - before) * (k + 1)) / (n + 1);
+        if (
+          (before !== undefined && pos <= before) ||
+          (after !== undefined && pos >= after) ||
+          pos <= out.at(-1)!
+        )
+          return this.#renumber(routes, added);
+        out.push(pos);
+      }
+      a = b + 1;
     }
+    return out;
+  }
+
+  #renumber(routes: readonly ir.Route[], added: readonly number[]): number[] {
+    const isAdded = new Set(added);
+    routes.forEach((route, i) => {
+      if (!isAdded.has(i)) this.#entries.get(route)!.pos = i;
+    });
+    return [...added];
   }
 
   /** scope.backend for HTTP (which also registers the backend with this render). */
@@ -305,14 +359,12 @@ export class HttpFrontendState {
     this.#linesChanged = this.#headerBytesChanged = true;
   }
 
-  #add(route: ir.Route, pos: number, render: number, outcome: RouteOutcome): void {
+  #add(route: ir.Route, pos: number, outcome: RouteOutcome): void {
     const c = outcome.compiled;
     const e: RouteEntry = {
       ...(c ? { parts: routeParts(c) } : {}),
       route,
       pos,
-      next: pos,
-      seen: render,
       outcome,
       targets: c ? c.targets.map((t) => ({ key: mapKey(t.key), value: mapValue(t.value) })) : [],
       weights: c ? c.weights.map((t) => ({ key: mapKey(t.key), value: mapValue(t.value) })) : [],

@@ -108,6 +108,25 @@ describe('HAProxy render kept between renders', () => {
     renderKept(withRoutes([p, ...others, k]), memo);
   });
 
+  it('keeps the IR order when routes keep arriving in one place (positions numbered again)', () => {
+    const memo = createHttpRouteMemo();
+    const [zero, first, last] = [withHeader('zero', 'z'), withHeader('first', 'f'), withHeader('last', 'l')];
+    let routes = [zero!, first!, last!];
+    renderKept(withRoutes(routes), memo);
+    // Each new route right after the first: halves the room between two kept routes every time.
+    for (let i = 0; i < 70; i++) {
+      routes = [...routes.slice(0, 2), withHeader(`r${i}`, String(i)), ...routes.slice(2)];
+      renderKept(withRoutes(routes), memo);
+    }
+    // At the front and at the end, and one taken from the middle.
+    routes = [withHeader('front', 'x'), ...routes.slice(0, 30), ...routes.slice(31), withHeader('end', 'y')];
+    const r = renderKept(withRoutes(routes), memo);
+    const rules = r.resources.find(
+      (x) => x.kind === 'map' && x.value.match === 'reg' && x.value.entries.length > 0,
+    );
+    expect(rules?.kind === 'map' && rules.value.entries.length).toBe(routes.length);
+  });
+
   it('compiles again when the listener port or a pool changes', () => {
     const memo = createHttpRouteMemo();
     const routes = [onPath('a', '/a'), withHeader('b', '1')];
