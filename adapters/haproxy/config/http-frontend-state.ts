@@ -1,12 +1,14 @@
 // One HTTP frontend's render, kept up to date route by route (the routing itself is described in
 // http-frontend.ts). The IR keeps an unchanged route as the same object from one translation to
-// the next, so a render finds its routes by identity, and only routes added, removed or changed
-// (or whose backend names changed) touch the state: their virtual hosts are worked out again,
-// their map entries are inserted into or removed from lists kept sorted, and only the maps and
-// the frontend whose content changed are new objects; the others are the very objects the last
-// render returned. A render with nothing kept (the first, or after the kept routes changed their
-// order, or the listener's protocol or port) builds everything again, reusing the compiles of
-// routes whose IR content is the same (routeKey). Without a memo the same code runs on a new state.
+// the next, so a render walks the listener's routes beside the last render's (a kept route at its
+// place is one pointer compare), and only routes added, removed or changed (or whose backend names
+// changed) touch the state: their virtual hosts are worked out again (a host's plain routes key by
+// key: plain-paths.ts), their map entries are inserted into or removed from lists kept sorted, and
+// only the maps and the frontend whose content changed are new objects; the others are the very
+// objects the last render returned. The first render, and one after kept routes changed their
+// order, a route id listed twice, most routes new, or another protocol or port (a new state),
+// builds everything again, reusing the compile of each route whose IR content is the same
+// (routeKey). Without a memo the same code runs on a new state.
 
 import type * as ir from '#core/ir/load-balancer.js';
 import type { BackendRetry, FrontendModel, MapModel } from '../model.js';
