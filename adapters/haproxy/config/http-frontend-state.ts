@@ -302,7 +302,7 @@ export class HttpFrontendState {
         if (
           (before !== undefined && pos <= before) ||
           (after !== undefined && pos >= after) ||
-          pos <= out.at(-1)!
+          pos <= (out.at(-1) ?? Number.NEGATIVE_INFINITY)
         )
           return this.#renumber(routes, added);
         out.push(pos);
