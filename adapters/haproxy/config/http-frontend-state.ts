@@ -18,10 +18,16 @@ import type { FrontendScope } from './frontend-scope.js';
 import type { CompiledRoute, MapNames, RouteOutcome } from './http-route.js';
 import { misdirectedRules } from './misdirected.js';
 import { type PlainKeys, PlainPaths } from './plain-paths.js';
-import { mapOrderHolds, rulesFirstHolds } from './route-match.js';
 import { routeKey } from './route-memo.js';
 import { ruleMapRules } from './rule-map.js';
 import { byKey, SortedList } from './sorted-list.js';
+import {
+  NO_CONTRIBUTION,
+  type RouteParts,
+  routeParts,
+  type VhostContribution,
+  vhostContribution,
+} from './vhost-contribution.js';
 import { type Vhost, wildcardPattern } from './vhosts.js';
 
 type Entry = MapModel['entries'][number];
@@ -481,7 +487,7 @@ export class HttpFrontendState {
       if (v.ruleRoutes === 0 && v.paths.mapOrderHolds) {
         // Only plain routes, in the maps: the entries of the keys whose winner changed.
         if (v.mode === 'computed') {
-          this.#contribute(v, vhostContribution(v, true));
+          this.#contribute(v, NO_CONTRIBUTION);
           v.mode = 'plain';
           for (const map of ['exact', 'prefix'] as const)
             for (const [key] of v.paths.winners(map)) this.#updateWinner(v, map, key);
@@ -497,7 +503,7 @@ export class HttpFrontendState {
           }
           v.mode = 'computed';
         }
-        this.#contribute(v, vhostContribution(v, false));
+        this.#contribute(v, vhostContribution(compiledRoutes(v)));
       }
       if (v.routes.length > 0) {
         if (!v.listed) this.#addHost(v);
@@ -524,7 +530,7 @@ export class HttpFrontendState {
   }
 
   /** The vhost's entries and rules are now `next` (vhostContribution's). */
-  #contribute(v: VhostState, next: ReturnType<typeof vhostContribution>): void {
+  #contribute(v: VhostState, next: VhostContribution): void {
     v.exact = replaceEntries(this.#exact, v.exact, next.exact);
     v.prefix = replaceEntries(this.#prefix, v.prefix, next.prefix);
     v.targets = replaceEntries(this.#targets, v.targets, next.targets);
@@ -731,103 +737,10 @@ function plainKeys(e: RouteEntry, c: CompiledRoute): PlainKeys {
   };
 }
 
-/** What a route can add to its vhost's maps and rules, made once per compiled route. */
-interface RouteParts {
-  /** `<vhost><path>` in the exact map (Exact, and Prefix other than ``). */
-  exact?: Entry;
-  /** `<vhost><prefix>/` in the prefix map. */
-  prefix?: Entry;
-  /** `tag → backend` when the route is a rule that only forwards. */
-  target?: Entry;
-  /** Its rules-map pattern. */
-  rule?: Entry;
-  /** Its ACL rules. */
-  acl: string[];
-}
-
-function routeParts(r: CompiledRoute): RouteParts {
-  const id = r.vhost.id;
-  const p: RouteParts = {
-    acl: [
-      ...r.acl.lines,
-      [
-        `http-request set-var(txn.rt) str(${r.tag})`,
-        `if { var(txn.vh) -m str ${id} } !{ var(txn.rt) -m found }`,
-        ...r.acl.names,
-      ].join(' '),
-    ],
-  };
-  const path = r.plain;
-  if (path && (path.type === 'Exact' || path.value !== ''))
-    p.exact = { key: mapKey(`${id}${path.value}`), value: mapValue(r.target) };
-  if (path?.type === 'Prefix') p.prefix = { key: mapKey(`${id}${path.value}/`), value: mapValue(r.target) };
-  if (r.target !== r.tag) p.target = { key: mapKey(r.tag), value: mapValue(r.target) };
-  if (r.pattern !== undefined) p.rule = { key: mapKey(r.pattern), value: mapValue(r.tag) };
-  return p;
-}
-
-/**
- * A vhost's map entries, rules-map patterns and ACL rules from its compiled routes in IR order: the
- * plain routes go to the path maps if that keeps the IR order, the others to the rules map when all
- * of them can be patterns, else to ACL rules (http-frontend.ts).
- */
-function vhostContribution(
-  v: VhostState,
-  empty: boolean,
-): {
-  exact: Entry[];
-  prefix: Entry[];
-  targets: Entry[];
-  rules: Entry[];
-  ruleHost: boolean;
-  acl: string[];
-} {
-  const entries: RouteEntry[] = [];
-  if (!empty) for (const e of v.routes) if (e.outcome.compiled) entries.push(e);
-  const routes = entries.map((e) => e.outcome.compiled!);
-  const out = {
-    exact: [] as Entry[],
-    prefix: [] as Entry[],
-    targets: [] as Entry[],
-    rules: [] as Entry[],
-    ruleHost: false,
-    acl: [] as string[],
-  };
-  const plain = routes.flatMap((r) => (r.plain ? [r.plain] : []));
-  const split =
-    mapOrderHolds(plain) &&
-    rulesFirstHolds(routes.map((r) => ({ paths: r.paths, rule: r.plain === undefined })));
-  // The vhost's routes that are not in the path maps go to the rules map when all of them can
-  // (their IR order is then the map's order), else to ACL rules.
-  const onRulesMap = routes.every((r) => (split && r.plain) || r.pattern !== undefined);
-  // First route wins on equal keys and patterns, as in the IR order.
-  const seenExact = new Set<string>();
-  const seenPrefix = new Set<string>();
-  const seenPatterns = new Set<string>();
-  for (const e of entries) {
-    const r = e.outcome.compiled!;
-    const p = e.parts!;
-    if (split && r.plain) {
-      if (p.exact && !seenExact.has(p.exact.key)) {
-        seenExact.add(p.exact.key);
-        out.exact.push(p.exact);
-      }
-      if (p.prefix && !seenPrefix.has(p.prefix.key)) {
-        seenPrefix.add(p.prefix.key);
-        out.prefix.push(p.prefix);
-      }
-    } else if (onRulesMap) {
-      if (p.target) out.targets.push(p.target);
-      out.ruleHost = true;
-      if (!seenPatterns.has(p.rule!.key)) {
-        seenPatterns.add(p.rule!.key);
-        out.rules.push(p.rule!);
-      }
-    } else {
-      // A route that only forwards is selected by its tag; the targets map names its backend.
-      if (p.target) out.targets.push(p.target);
-      out.acl.push(...p.acl);
-    }
-  }
+/** A vhost's compiled routes in IR order, with their parts. */
+function compiledRoutes(v: VhostState): { compiled: CompiledRoute; parts: RouteParts }[] {
+  const out: { compiled: CompiledRoute; parts: RouteParts }[] = [];
+  for (const e of v.routes)
+    if (e.outcome.compiled) out.push({ compiled: e.outcome.compiled, parts: e.parts! });
   return out;
 }
