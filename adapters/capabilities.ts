@@ -44,6 +44,7 @@ export function unsupportedFeatures(
   lb: ir.LoadBalancer,
   caps: Capabilities,
   adapter = 'this',
+  kept?: KeptRouteChecks,
 ): AdapterNotice[] {
   const notices: AdapterNotice[] = [];
   const seen = new Set<string>();
@@ -64,6 +65,7 @@ export function unsupportedFeatures(
     notices.push({ severity, ...n, message });
   };
   const pools = new Map(lb.pools.map((p) => [p.id, p]));
+  const listenerChecks = kept?.begin(lb, caps);
 
   if (lb.sourceRanges.length > 0 && !caps.sourceRanges)
     add(
@@ -127,7 +129,8 @@ export function unsupportedFeatures(
         false,
         'warning',
       );
-    if (l.routes.some((r) => r.tlsMode !== undefined && r.tlsMode !== l.tls?.mode) && !caps.tlsMixedModes)
+    // Capabilities first: reading every route of a large listener costs.
+    if (!caps.tlsMixedModes && l.routes.some((r) => r.tlsMode !== undefined && r.tlsMode !== l.tls?.mode))
       onListener(
         'UnsupportedValue',
         'listener/tls-mixed-modes',
@@ -137,90 +140,262 @@ export function unsupportedFeatures(
     if (caps.maxCertificatesPerListener !== undefined && certs > caps.maxCertificatesPerListener)
       onListener('LimitExceeded', 'listener/certificates', `${certs} certificates on listener ${l.id}`, true);
 
-    l.routes.forEach((r, ri) => {
-      const onRoute = (feature: string, what: string, extra: { pool?: string } = {}, limit = false) =>
+    const routeChecks = listenerChecks?.listener(l);
+    for (let ri = 0; ri < l.routes.length; ri++) {
+      const r = l.routes[ri]!;
+      if (caps.maxRoutesPerListener !== undefined && ri >= caps.maxRoutesPerListener)
         add(
           {
-            code: limit ? 'LimitExceeded' : 'UnsupportedValue',
-            feature,
+            code: 'LimitExceeded',
+            feature: 'listener/routes',
             source: r.source,
             listener: l.id,
             route: r.id,
-            ...extra,
           },
-          what,
-          limit,
+          `route ${ri + 1} on listener ${l.id}`,
+          true,
         );
-      if (caps.maxRoutesPerListener !== undefined && ri >= caps.maxRoutesPerListener)
-        onRoute('listener/routes', `route ${ri + 1} on listener ${l.id}`, {}, true);
-      if (r.hostname?.startsWith('*.') && !caps.wildcardHostnames.includes(r.wildcard))
-        onRoute(`match/hostname/wildcard-${r.wildcard}`, `${r.wildcard} wildcard hostnames`);
-      const { match } = r;
-      if (match.path && !caps.pathMatch.includes(match.path.type))
-        onRoute(`match/path/${match.path.type}`, `${match.path.type} path matches`);
-      for (const h of match.headers)
-        if (!caps.headerMatch.includes(h.type))
-          onRoute(`match/headers/${h.type}`, `${h.type} header matches`);
-      for (const q of match.queryParams)
-        if (!caps.queryParamMatch.includes(q.type))
-          onRoute(`match/query/${q.type}`, `${q.type} query parameter matches`);
-      if (match.method !== undefined && !caps.methodMatch) onRoute('match/method', 'method matches');
-      const checkFilter = (f: ir.Filter) => {
-        if (!caps.filters.includes(f.type)) return onRoute(`filter/${f.type}`, `the ${f.type} filter`);
-        if (f.type === 'URLRewrite') {
-          if (f.hostname !== undefined && !caps.urlRewrite.hostname)
-            onRoute('filter/URLRewrite/hostname', 'hostname rewrites');
-          if (f.path && !caps.urlRewrite.path.includes(f.path.type))
-            onRoute(`filter/URLRewrite/path/${f.path.type}`, `${f.path.type} path rewrites`);
-        }
-        if (f.type === 'RequestMirror') checkPool(f.pool);
-        if (f.type === 'CORS' && !caps.corsOriginWildcards && f.allowOrigins.some((o) => o.includes('*.')))
-          onRoute('filter/CORS/origin-wildcards', 'CORS origins with a subdomain wildcard');
-      };
-      const checkPool = (id: string | null) => {
-        const pool = id !== null ? pools.get(id) : undefined;
-        if (!pool) return;
-        if (!caps.poolProtocols.includes(pool.protocol))
-          onRoute(`pool/protocol/${pool.protocol}`, `${pool.protocol} backends`, { pool: pool.id });
-        const missing = pool.tls ? missingBackendTls(pool.tls, lb, caps) : undefined;
-        if (missing) onRoute(`pool/tls/${missing.feature}`, missing.what, { pool: pool.id });
-      };
-      r.filters.forEach(checkFilter);
-      const mirrors = r.filters.filter((f) => f.type === 'RequestMirror').length;
-      if (caps.maxMirrorsPerRoute !== undefined && mirrors > caps.maxMirrorsPerRoute)
-        onRoute('filter/RequestMirror/multiple', `${mirrors} request mirrors on one route`);
-      if (r.retry && !caps.retries) onRoute('retry', 'retries');
-      if (r.timeouts?.requestMs !== undefined && !caps.timeouts.request)
-        onRoute('timeouts/request', 'request timeouts');
-      if (r.timeouts?.backendRequestMs !== undefined && !caps.timeouts.backendRequest)
-        onRoute('timeouts/backend-request', 'backend request timeouts');
-      const { action } = r;
-      if (action.type === 'forward') {
-        const live = action.backends.filter((b) => b.weight > 0);
-        if (live.length > 1 && !caps.weightedBackends)
-          onRoute('action/weighted-backends', 'weighted backends');
-        if (caps.maxBackendsPerRoute !== undefined && action.backends.length > caps.maxBackendsPerRoute)
-          onRoute('action/backends', `${action.backends.length} backends in one route`, {}, true);
-        for (const b of action.backends) {
-          checkPool(b.pool);
-          if (b.bucket !== undefined && !caps.backendBuckets)
-            onRoute('action/backend-bucket', `Cloud Storage bucket backends (StorageBucket ${b.bucket})`);
-          if (b.filters.length > 0 && !caps.backendFilters)
-            onRoute('action/backend-filters', 'per-backend filters');
-          b.filters.forEach(checkFilter);
-        }
-      } else if (action.type === 'redirect') {
-        if (!caps.redirect.supported) onRoute('action/redirect', 'redirects');
-        else {
-          if (action.path && !caps.redirect.path.includes(action.path.type))
-            onRoute(`action/redirect/path/${action.path.type}`, `${action.path.type} redirect paths`);
-          if (!caps.redirect.statusCodes.includes(action.statusCode))
-            onRoute(`action/redirect/status/${action.statusCode}`, `redirect status ${action.statusCode}`);
-        }
-      } else if (!caps.fixedResponse) onRoute('action/fixed-response', 'fixed responses');
-    });
+      let uses = routeChecks?.get(r);
+      if (uses === undefined) {
+        uses = routeFeatureUses(lb, r, pools, caps);
+        routeChecks?.set(r, uses);
+      }
+      if (uses.length > 0)
+        for (const u of uses)
+          add(
+            {
+              code: u.limit ? 'LimitExceeded' : 'UnsupportedValue',
+              feature: u.feature,
+              source: r.source,
+              listener: l.id,
+              route: r.id,
+              ...(u.pool !== undefined ? { pool: u.pool } : {}),
+            },
+            u.what,
+            u.limit,
+          );
+    }
   });
+  listenerChecks?.end();
   return notices;
+}
+
+/** A feature one route uses that the capabilities lack (a route notice without its ids and message). */
+interface FeatureUse {
+  feature: string;
+  what: string;
+  pool?: string;
+  limit: boolean;
+}
+
+/**
+ * The route checks of one load balancer's last call, for a caller that renders it again and again
+ * (the HAProxy adapter keeps one per load balancer): the translation keeps an unchanged route as the
+ * same object and IR objects are never edited, so a call after one route changed checks that route
+ * only. A route's check reads, besides the route, only the capabilities, its listener's id and its
+ * pools' protocol and backend TLS settings (with the backend client certificate): when any of
+ * those changed, every route is checked again.
+ */
+export class KeptRouteChecks {
+  #caps: Capabilities | undefined;
+  #clientCertificate = false;
+  /** What the checks read of each pool. */
+  #pools: { id: string; protocol: string; trust?: string; subjectAltNames?: number }[] = [];
+  #listeners = new Map<string, KeptListenerChecks>();
+  #call = 0;
+
+  /** Starts a call: forgets every check if what they read besides the routes changed. */
+  begin(lb: ir.LoadBalancer, caps: Capabilities): this {
+    const clientCertificate = lb.backendClientCertificate !== undefined;
+    const samePools =
+      lb.pools.length === this.#pools.length &&
+      lb.pools.every((p, i) => {
+        const q = this.#pools[i]!;
+        return (
+          p.id === q.id &&
+          p.protocol === q.protocol &&
+          p.tls?.trust.type === q.trust &&
+          p.tls?.subjectAltNames.length === q.subjectAltNames
+        );
+      });
+    if (caps !== this.#caps || clientCertificate !== this.#clientCertificate || !samePools) {
+      this.#listeners = new Map();
+      this.#caps = caps;
+      this.#clientCertificate = clientCertificate;
+      this.#pools = lb.pools.map((p) => ({
+        id: p.id,
+        protocol: p.protocol,
+        ...(p.tls ? { trust: p.tls.trust.type, subjectAltNames: p.tls.subjectAltNames.length } : {}),
+      }));
+    }
+    this.#call++;
+    return this;
+  }
+
+  /** The kept checks of one listener's routes, for this call. */
+  listener(l: ir.Listener): KeptListenerChecks {
+    let kept = this.#listeners.get(l.id);
+    if (kept === undefined) {
+      kept = new KeptListenerChecks();
+      this.#listeners.set(l.id, kept);
+    }
+    kept.begin(this.#call, l.routes);
+    return kept;
+  }
+
+  /** Ends a call: keeps only the listeners and routes it checked. */
+  end(): void {
+    for (const [id, kept] of this.#listeners) if (!kept.end(this.#call)) this.#listeners.delete(id);
+  }
+}
+
+/** No feature uses: what most routes have. */
+const NONE: FeatureUse[] = [];
+
+/**
+ * One listener's kept checks. A call walks the listener's routes beside the last call's: a route at
+ * the same place in both is the same object (a pointer compare, nothing else read), so only routes
+ * added, removed or moved cost more than that.
+ */
+class KeptListenerChecks {
+  #last: readonly ir.Route[] = [];
+  #routes: readonly ir.Route[] = [];
+  /** Where the walk is in `#last`. */
+  #at = 0;
+  #call = 0;
+  readonly #uses = new Map<ir.Route, FeatureUse[]>();
+  /** How many kept routes use an unsupported feature (none: a kept route's uses need no lookup). */
+  #withUses = 0;
+  /** Routes of the last call dropped in this one, and this call's routes as a set once there are many. */
+  #drops = 0;
+  #present: Set<ir.Route> | undefined;
+
+  begin(call: number, routes: readonly ir.Route[]): void {
+    this.#call = call;
+    this.#routes = routes;
+    this.#at = 0;
+    this.#drops = 0;
+    this.#present = undefined;
+  }
+
+  /** The route's feature uses as a call checked this very route object; undefined if none did. */
+  get(r: ir.Route): FeatureUse[] | undefined {
+    const last = this.#last;
+    if (last[this.#at] === r) {
+      this.#at++;
+      return this.#withUses === 0 ? NONE : this.#uses.get(r);
+    }
+    const uses = this.#uses.get(r);
+    if (uses === undefined) return undefined;
+    // Kept further on: the routes before it in the last call were removed (or moved: then checked again).
+    const k = last.indexOf(r, this.#at);
+    if (k !== -1) {
+      while (this.#at < k) this.#drop(last[this.#at++]!);
+      this.#at++;
+    }
+    return uses;
+  }
+
+  set(r: ir.Route, uses: FeatureUse[]): void {
+    if ((this.#uses.get(r)?.length ?? 0) > 0) this.#withUses--;
+    this.#uses.set(r, uses);
+    if (uses.length > 0) this.#withUses++;
+  }
+
+  /** Ends a call: drops the routes left in the last call's; false if the listener was not checked. */
+  end(call: number): boolean {
+    if (this.#call !== call) return false;
+    while (this.#at < this.#last.length) this.#drop(this.#last[this.#at++]!);
+    this.#last = this.#routes;
+    return true;
+  }
+
+  /** Forgets a route of the last call that is not where this call has it, unless this call has it elsewhere. */
+  #drop(r: ir.Route): void {
+    const uses = this.#uses.get(r);
+    if (uses === undefined) return;
+    // A scan is cheaper than a set while few routes go (most calls: one or none).
+    if (++this.#drops > 8) this.#present ??= new Set(this.#routes);
+    if (this.#present ? this.#present.has(r) : this.#routes.includes(r)) return;
+    this.#uses.delete(r);
+    if (uses.length > 0) this.#withUses--;
+  }
+}
+
+/** The features one route uses that the capabilities lack. */
+function routeFeatureUses(
+  lb: ir.LoadBalancer,
+  r: ir.Route,
+  pools: ReadonlyMap<string, ir.BackendPool>,
+  caps: Capabilities,
+): FeatureUse[] {
+  const uses: FeatureUse[] = [];
+  const onRoute = (feature: string, what: string, extra: { pool?: string } = {}, limit = false) =>
+    uses.push({ feature, what, ...extra, limit });
+  if (r.hostname?.startsWith('*.') && !caps.wildcardHostnames.includes(r.wildcard))
+    onRoute(`match/hostname/wildcard-${r.wildcard}`, `${r.wildcard} wildcard hostnames`);
+  const { match } = r;
+  if (match.path && !caps.pathMatch.includes(match.path.type))
+    onRoute(`match/path/${match.path.type}`, `${match.path.type} path matches`);
+  for (const h of match.headers)
+    if (!caps.headerMatch.includes(h.type)) onRoute(`match/headers/${h.type}`, `${h.type} header matches`);
+  for (const q of match.queryParams)
+    if (!caps.queryParamMatch.includes(q.type))
+      onRoute(`match/query/${q.type}`, `${q.type} query parameter matches`);
+  if (match.method !== undefined && !caps.methodMatch) onRoute('match/method', 'method matches');
+  const checkFilter = (f: ir.Filter) => {
+    if (!caps.filters.includes(f.type)) return onRoute(`filter/${f.type}`, `the ${f.type} filter`);
+    if (f.type === 'URLRewrite') {
+      if (f.hostname !== undefined && !caps.urlRewrite.hostname)
+        onRoute('filter/URLRewrite/hostname', 'hostname rewrites');
+      if (f.path && !caps.urlRewrite.path.includes(f.path.type))
+        onRoute(`filter/URLRewrite/path/${f.path.type}`, `${f.path.type} path rewrites`);
+    }
+    if (f.type === 'RequestMirror') checkPool(f.pool);
+    if (f.type === 'CORS' && !caps.corsOriginWildcards && f.allowOrigins.some((o) => o.includes('*.')))
+      onRoute('filter/CORS/origin-wildcards', 'CORS origins with a subdomain wildcard');
+  };
+  const checkPool = (id: string | null) => {
+    const pool = id !== null ? pools.get(id) : undefined;
+    if (!pool) return;
+    if (!caps.poolProtocols.includes(pool.protocol))
+      onRoute(`pool/protocol/${pool.protocol}`, `${pool.protocol} backends`, { pool: pool.id });
+    const missing = pool.tls ? missingBackendTls(pool.tls, lb, caps) : undefined;
+    if (missing) onRoute(`pool/tls/${missing.feature}`, missing.what, { pool: pool.id });
+  };
+  r.filters.forEach(checkFilter);
+  const mirrors = r.filters.filter((f) => f.type === 'RequestMirror').length;
+  if (caps.maxMirrorsPerRoute !== undefined && mirrors > caps.maxMirrorsPerRoute)
+    onRoute('filter/RequestMirror/multiple', `${mirrors} request mirrors on one route`);
+  if (r.retry && !caps.retries) onRoute('retry', 'retries');
+  if (r.timeouts?.requestMs !== undefined && !caps.timeouts.request)
+    onRoute('timeouts/request', 'request timeouts');
+  if (r.timeouts?.backendRequestMs !== undefined && !caps.timeouts.backendRequest)
+    onRoute('timeouts/backend-request', 'backend request timeouts');
+  const { action } = r;
+  if (action.type === 'forward') {
+    const live = action.backends.filter((b) => b.weight > 0);
+    if (live.length > 1 && !caps.weightedBackends) onRoute('action/weighted-backends', 'weighted backends');
+    if (caps.maxBackendsPerRoute !== undefined && action.backends.length > caps.maxBackendsPerRoute)
+      onRoute('action/backends', `${action.backends.length} backends in one route`, {}, true);
+    for (const b of action.backends) {
+      checkPool(b.pool);
+      if (b.bucket !== undefined && !caps.backendBuckets)
+        onRoute('action/backend-bucket', `Cloud Storage bucket backends (StorageBucket ${b.bucket})`);
+      if (b.filters.length > 0 && !caps.backendFilters)
+        onRoute('action/backend-filters', 'per-backend filters');
+      b.filters.forEach(checkFilter);
+    }
+  } else if (action.type === 'redirect') {
+    if (!caps.redirect.supported) onRoute('action/redirect', 'redirects');
+    else {
+      if (action.path && !caps.redirect.path.includes(action.path.type))
+        onRoute(`action/redirect/path/${action.path.type}`, `${action.path.type} redirect paths`);
+      if (!caps.redirect.statusCodes.includes(action.statusCode))
+        onRoute(`action/redirect/status/${action.statusCode}`, `redirect status ${action.statusCode}`);
+    }
+  } else if (!caps.fixedResponse) onRoute('action/fixed-response', 'fixed responses');
+  return uses;
 }
 
 /** The first part of a pool's backend TLS the capabilities lack, if any. */
@@ -255,15 +430,23 @@ export function withoutUnsupported(lb: ir.LoadBalancer, notices: readonly Adapte
   const listeners = new Set(
     errors.filter((n) => n.route === undefined && n.listener !== undefined).map((n) => n.listener),
   );
-  const routes = new Set(
-    errors.filter((n) => n.route !== undefined).map((n) => `${n.listener}\u0000${n.route}`),
-  );
+  // Route ids to leave out, per listener: only those listeners' routes are filtered.
+  const routes = new Map<string | undefined, Set<string>>();
+  for (const n of errors)
+    if (n.route !== undefined) {
+      const ids = routes.get(n.listener) ?? new Set<string>();
+      ids.add(n.route);
+      routes.set(n.listener, ids);
+    }
   const pools = new Set(errors.flatMap((n) => (n.pool !== undefined ? [n.pool] : [])));
   return {
     ...lb,
     listeners: lb.listeners
       .filter((l) => !listeners.has(l.id))
-      .map((l) => ({ ...l, routes: l.routes.filter((r) => !routes.has(`${l.id}\u0000${r.id}`)) })),
+      .map((l) => {
+        const out = routes.get(l.id);
+        return out ? { ...l, routes: l.routes.filter((r) => !out.has(r.id)) } : l;
+      }),
     pools: lb.pools.filter((p) => !pools.has(p.id)),
   };
 }

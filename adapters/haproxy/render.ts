@@ -17,14 +17,17 @@ import { FieldError } from './config/field-error.js';
 import type { FrontendScope } from './config/frontend-scope.js';
 import { type HttpRouteMemo, renderHttpFrontend } from './config/http-frontend.js';
 import { retryBackendName, UnsupportedRetryError } from './config/retry.js';
+import type { KeptListenerTls, KeptLoadBalancer, KeptPool } from './config/route-memo.js';
 import { renderTcpFrontend } from './config/tcp-frontend.js';
 import { terminatesTls } from './config/tls-mixed.js';
 import {
   type BackendModel,
+  type BackendRetry,
   type CertModel,
   type FrontendModel,
   HAPROXY_ADAPTER,
   type HaproxyKinds,
+  type HaproxyValue,
   type LbModel,
   type MapModel,
   POOL_ADDRESS,
@@ -53,8 +56,9 @@ export function renderHaproxyModel(
 ): { model: LbModel; notices: AdapterNotice[] } {
   const { address, address6, notices: addressNotices } = bindAddresses(lb, ctx.pool);
   const id = lbId(lb.key);
+  const kept = ctx.routeMemo?.loadBalancer(lb.key);
   const notices = [
-    ...unsupportedFeatures(lb, HAPROXY_CAPABILITIES, HAPROXY_ADAPTER),
+    ...unsupportedFeatures(lb, HAPROXY_CAPABILITIES, HAPROXY_ADAPTER, kept?.routeChecks),
     ...addressNotices,
     ...sourceRangeNotices(lb),
   ];
@@ -62,31 +66,9 @@ export function renderHaproxyModel(
 
   const plans = new Map<string, PoolPlan>();
   for (const pool of supported.pools) {
-    try {
-      const tls = planBackendTls(lb.key, id, pool, lb.backendClientCertificate);
-      const plan = { ...planPool(pool, ctx.zone), ...(tls ? { tls } : {}) };
-      if (pool.topology === 'PreferClose' && ctx.zone === undefined)
-        notices.push({
-          severity: 'warning',
-          code: 'UnsupportedValue',
-          feature: 'pool/topology/PreferClose',
-          source: pool.source,
-          pool: pool.id,
-          message: `pool ${pool.id}: traffic cannot be kept in the zone (PreferClose) because the HAProxy adapter has no zone configured; every endpoint gets traffic`,
-        });
-      plans.set(pool.id, plan);
-      for (const s of plan.skipped)
-        notices.push({
-          severity: 'warning',
-          code: 'UnsupportedValue',
-          feature: 'unsafe-value/endpoint',
-          source: pool.source,
-          pool: pool.id,
-          field: `endpoints[${s.index}]`,
-          message: `pool ${pool.id}: endpoint ${s.index} left out: ${s.reason}`,
-        });
-    } catch (err) {
-      if (!(err instanceof FieldError)) throw err;
+    const result = poolPlan(lb, id, pool, ctx.zone, kept);
+    if ('error' in result) {
+      const err = result.error;
       // Routes keep working: this pool's share is answered like an unresolved backend (500).
       notices.push({
         severity: 'error',
@@ -97,7 +79,33 @@ export function renderHaproxyModel(
         field: err.field,
         message: `pool ${pool.id}: ${err.field} cannot be programmed safely in HAProxy: ${err.reason}`,
       });
+      continue;
     }
+    const { plan } = result;
+    if (pool.topology === 'PreferClose' && ctx.zone === undefined)
+      notices.push({
+        severity: 'warning',
+        code: 'UnsupportedValue',
+        feature: 'pool/topology/PreferClose',
+        source: pool.source,
+        pool: pool.id,
+        message: `pool ${pool.id}: traffic cannot be kept in the zone (PreferClose) because the HAProxy adapter has no zone configured; every endpoint gets traffic`,
+      });
+    plans.set(pool.id, plan);
+    for (const s of plan.skipped)
+      notices.push({
+        severity: 'warning',
+        code: 'UnsupportedValue',
+        feature: 'unsafe-value/endpoint',
+        source: pool.source,
+        pool: pool.id,
+        field: `endpoints[${s.index}]`,
+        message: `pool ${pool.id}: endpoint ${s.index} left out: ${s.reason}`,
+      });
+  }
+  if (kept && kept.pools.size > supported.pools.length) {
+    const ids = new Set(supported.pools.map((p) => p.id));
+    for (const poolId of kept.pools.keys()) if (!ids.has(poolId)) kept.pools.delete(poolId);
   }
 
   const backends = new Map<string, BackendModel>();
@@ -121,7 +129,7 @@ export function renderHaproxyModel(
         ? retryBackendName(lb.key, plan.pool.id, backendRetry)
         : backendName(lb.key, plan.pool.id, mode);
       if (!backends.has(name))
-        backends.set(name, backendModel(lb.key, id, plan, mode, backendRetry, ctx.slotMinimum));
+        backends.set(name, keptBackend(lb.key, id, name, plan, mode, backendRetry, ctx.slotMinimum, kept));
       return name;
     },
     warnRoute(listener, route, feature, message) {
@@ -160,16 +168,13 @@ export function renderHaproxyModel(
     },
   };
 
+  const httpFrontends = new Set<string>();
   for (const listener of supported.listeners) {
     let tls: FrontendScope['tls'];
     if (terminatesTls(listener)) {
-      try {
-        const r = renderCertificates(lb.key, id, listener);
-        const v = renderClientValidation(lb.key, id, listener, r.tls);
-        tls = v.tls;
-        certs.push(...r.certs, ...v.certs);
-      } catch (err) {
-        if (!(err instanceof FieldError)) throw err;
+      const r = listenerTls(lb.key, id, listener, kept);
+      if ('error' in r) {
+        const err = r.error;
         for (const source of listener.sources.length > 0 ? listener.sources : [lb.source])
           notices.push({
             severity: 'error',
@@ -182,27 +187,32 @@ export function renderHaproxyModel(
           });
         continue;
       }
+      tls = r.tls;
+      certs.push(...r.certs);
     } else if (listener.tls?.mode === 'Passthrough') tls = { mode: 'Passthrough' };
     const s: FrontendScope = { ...scope, ...(tls ? { tls } : {}) };
-    const r =
-      listener.protocol === 'HTTP' || listener.protocol === 'HTTPS'
-        ? renderHttpFrontend(listener, s)
-        : renderTcpFrontend(listener, s);
+    let r: { frontend: FrontendModel; maps: MapModel[] };
+    if (listener.protocol === 'HTTP' || listener.protocol === 'HTTPS') {
+      r = renderHttpFrontend(listener, s);
+      httpFrontends.add(r.frontend.name);
+    } else r = keptTcpFrontend(renderTcpFrontend(listener, s), kept);
     frontends.push(r.frontend);
     maps.push(...r.maps);
   }
+  ctx.routeMemo?.renderedFrontends(lb.key, httpFrontends);
+  // Only the backends this render used are kept for the next.
+  if (kept) kept.backends = new Map([...backends.keys()].map((name) => [name, kept.backends.get(name)!]));
 
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return {
-    model: {
-      id,
-      frontends,
-      backends: [...backends.values()].sort(byName),
-      maps: maps.sort(byName),
-      certs: certs.sort(byName),
-    },
-    notices,
+  const model: LbModel = {
+    id,
+    frontends,
+    backends: sortedLike([...backends.values()], kept?.last?.backends, byName),
+    maps: sortedLike(maps, kept?.last?.maps, byName),
+    certs: sortedLike(certs, kept?.last?.certs, byName),
   };
+  if (kept) kept.last = model;
+  return { model, notices };
 }
 
 /**
@@ -271,23 +281,45 @@ function sourceRangeNotices(lb: ir.LoadBalancer): AdapterNotice[] {
   return notices;
 }
 
-/** Pure: the IR as HAProxy resources (one per frontend, backend, map and certificate), plus notices. */
+/**
+ * Pure: the IR as HAProxy resources (one per frontend, backend, map and certificate), plus notices.
+ * With a memo, a resource whose value is the same object as last render's is the same resource object.
+ */
 export function renderHaproxy(lb: ir.LoadBalancer, ctx: HaproxyRenderContext = {}): Rendered<HaproxyKinds> {
   const { model, notices } = renderHaproxyModel(lb, ctx);
-  return { resources: modelResources(model), notices };
+  return { resources: modelResources(model, ctx.routeMemo?.loadBalancer(lb.key).resources), notices };
 }
 
-export function modelResources(model: LbModel): DesiredResource<HaproxyKinds>[] {
+export function modelResources(
+  model: LbModel,
+  kept?: WeakMap<HaproxyValue, DesiredResource<HaproxyKinds>>,
+): DesiredResource<HaproxyKinds>[] {
   type Desired = DesiredResource<HaproxyKinds>;
+  const resource = <V extends HaproxyValue>(value: V, make: (value: V) => Desired): Desired => {
+    let r = kept?.get(value);
+    if (r === undefined) {
+      r = make(value);
+      kept?.set(value, r);
+    }
+    return r;
+  };
   return [
-    ...model.frontends.map(
-      (f): Desired => ({ address: haproxyAddress('frontend', f.lb, f.listener), kind: 'frontend', value: f }),
+    ...model.frontends.map((f) =>
+      resource(f, (value) => ({
+        address: haproxyAddress('frontend', f.lb, f.listener),
+        kind: 'frontend',
+        value,
+      })),
     ),
-    ...model.backends.map(
-      (b): Desired => ({ address: haproxyAddress('backend', b.name), kind: 'backend', value: b }),
+    ...model.backends.map((b) =>
+      resource(b, (value) => ({ address: haproxyAddress('backend', b.name), kind: 'backend', value })),
     ),
-    ...model.maps.map((m): Desired => ({ address: haproxyAddress('map', m.name), kind: 'map', value: m })),
-    ...model.certs.map((c): Desired => ({ address: haproxyAddress('cert', c.name), kind: 'cert', value: c })),
+    ...model.maps.map((m) =>
+      resource(m, (value) => ({ address: haproxyAddress('map', m.name), kind: 'map', value })),
+    ),
+    ...model.certs.map((c) =>
+      resource(c, (value) => ({ address: haproxyAddress('cert', c.name), kind: 'cert', value })),
+    ),
   ];
 }
 
@@ -327,6 +359,118 @@ export function haproxyReferences(resource: Resource<HaproxyKinds>): string[] {
       ? [haproxyAddress('cert', f.terminator.tls.clientValidation.cert)]
       : []),
   ];
+}
+
+/** A pool's plan, or why it cannot be programmed: last render's while the pool is the same object. */
+function poolPlan(
+  lb: ir.LoadBalancer,
+  id: string,
+  pool: ir.BackendPool,
+  zone: string | undefined,
+  kept: KeptLoadBalancer | undefined,
+): KeptPool['result'] {
+  const last = kept?.pools.get(pool.id);
+  // The backend client certificate matters only to a pool with backend TLS.
+  const clientCertificate = pool.tls ? lb.backendClientCertificate : undefined;
+  if (last && last.zone === zone && last.clientCertificate === clientCertificate) {
+    if (last.pool === pool) return last.result;
+    // Translated again (another object of its key changed) but the same: the same plan and backends.
+    last.content ??= JSON.stringify(last.pool);
+    const content = JSON.stringify(pool);
+    if (content === last.content) {
+      kept?.pools.set(pool.id, { ...last, pool, content });
+      return last.result;
+    }
+  }
+  let result: KeptPool['result'];
+  try {
+    const tls = planBackendTls(lb.key, id, pool, lb.backendClientCertificate);
+    result = { plan: { ...planPool(pool, zone), ...(tls ? { tls } : {}) } };
+  } catch (err) {
+    if (!(err instanceof FieldError)) throw err;
+    result = { error: err };
+  }
+  kept?.pools.set(pool.id, { pool, zone, clientCertificate, result });
+  return result;
+}
+
+/** The backend model: last render's object while it is made from the same plan and settings. */
+function keptBackend(
+  lbKey: string,
+  id: string,
+  name: string,
+  plan: PoolPlan,
+  mode: 'http' | 'tcp',
+  retry: BackendRetry | undefined,
+  slotMinimum: number | undefined,
+  kept: KeptLoadBalancer | undefined,
+): BackendModel {
+  const retryKey = retry ? `${retry.retries} ${retry.on.join(' ')}` : '';
+  const last = kept?.backends.get(name);
+  if (
+    last &&
+    last.plan === plan &&
+    last.mode === mode &&
+    last.retry === retryKey &&
+    last.slotMinimum === slotMinimum
+  )
+    return last.model;
+  const model = backendModel(lbKey, id, plan, mode, retry, slotMinimum);
+  kept?.backends.set(name, { plan, mode, retry: retryKey, slotMinimum, model });
+  return model;
+}
+
+/**
+ * A terminating listener's certificates and TLS settings, or the FieldError refusing them. Parsing
+ * certificates is costly: last render's are kept while the listener's TLS content is the same.
+ */
+function listenerTls(
+  lbKey: string,
+  id: string,
+  listener: ir.Listener,
+  kept: KeptLoadBalancer | undefined,
+): KeptListenerTls['result'] {
+  const content = JSON.stringify([listener.id, listener.protocol, listener.tls]);
+  const last = kept?.listenerTls.get(listener.id);
+  if (last?.content === content) return last.result;
+  let result: KeptListenerTls['result'];
+  try {
+    const r = renderCertificates(lbKey, id, listener);
+    const v = renderClientValidation(lbKey, id, listener, r.tls);
+    result = { tls: v.tls, certs: [...r.certs, ...v.certs] };
+  } catch (err) {
+    if (!(err instanceof FieldError)) throw err;
+    result = { error: err };
+  }
+  kept?.listenerTls.set(listener.id, { content, result });
+  return result;
+}
+
+/** A TCP/TLS frontend and its maps: last render's objects when they are the same (they are small). */
+function keptTcpFrontend(
+  r: { frontend: FrontendModel; maps: MapModel[] },
+  kept: KeptLoadBalancer | undefined,
+): { frontend: FrontendModel; maps: MapModel[] } {
+  if (!kept) return r;
+  const content = JSON.stringify(r);
+  const last = kept.tcpFrontends.get(r.frontend.name);
+  if (last?.content === content) return last.rendered;
+  kept.tcpFrontends.set(r.frontend.name, { content, rendered: r });
+  return r;
+}
+
+/** Sorted by `compare`: in last render's order when the names are the same (no sort needed). */
+function sortedLike<T extends { name: string }>(
+  items: T[],
+  last: readonly T[] | undefined,
+  compare: (a: T, b: T) => number,
+): T[] {
+  if (last !== undefined && last.length === items.length) {
+    const byName = new Map(items.map((i) => [i.name, i]));
+    const inLastOrder = last.map((l) => byName.get(l.name));
+    if (byName.size === items.length && inLastOrder.every((i) => i !== undefined)) return inLastOrder as T[];
+  }
+  return items.sort(compare);
 }
 
 /** The backend client certificate is one file for every pool that presents it. */

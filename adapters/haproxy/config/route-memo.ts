@@ -1,71 +1,111 @@
-// What compiling one route of a frontend gave last time, so that a render of a Gateway with 3,000
-// routes where one changed compiles one route, not 3,000. An entry is keyed by the route's content
-// (its IR, serialised once per IR object: see routeKey) within its frontend, whose name carries the load balancer and listener, plus
-// the listener fields a compile reads (protocol, port). A compile also depends on the backend names
-// the load balancer gives its pools: they are recorded and asked again on reuse, which both
-// registers the backends with this render and checks that the names are still the same. Warnings and
-// a rejection are recorded and said again. Owned by the caller (the adapter keeps one): no globals.
+// What the HAProxy render keeps from one render of a load balancer to the next, so that a render
+// after one route changed costs in proportion to that change, not to the Gateway's routes: each
+// HTTP frontend's state (its compiled routes and sorted maps: http-frontend-state.ts), the routes'
+// capability checks (adapters/capabilities.ts), each pool's plan and each backend's model (by the
+// pool object: the IR keeps unchanged ones as the same object), and the resources last returned
+// (the same objects again when their value is the same, so the planner and apply can tell them
+// unchanged by identity). Owned by the caller (the adapter keeps one, shared by its load
+// balancers): no globals. Without one, render starts from nothing.
 
 import type { Route } from '#core/ir/load-balancer.js';
-import type { BackendRetry } from '../model.js';
+import type { DesiredResource } from '#core/plan/types.js';
+import { KeptRouteChecks } from '../../capabilities.js';
+import type {
+  BackendModel,
+  CertModel,
+  FrontendModel,
+  FrontendTls,
+  HaproxyKinds,
+  HaproxyValue,
+  LbModel,
+  MapModel,
+} from '../model.js';
+import type { PoolPlan } from './backends.js';
 import type { FieldError } from './field-error.js';
+import type { HttpFrontendState } from './http-frontend-state.js';
 
-export interface BackendCall {
-  pool: string | null;
-  retry: BackendRetry | undefined;
-  name: string | undefined;
+/** A pool's plan (or why it was refused), with what it was made from. */
+export interface KeptPool {
+  pool: unknown;
+  /** The pool serialised, once asked for (when a render gets another object for it). */
+  content?: string;
+  zone: string | undefined;
+  clientCertificate: unknown;
+  result: { plan: PoolPlan } | { error: FieldError };
 }
 
-export interface RouteOutcome<C, V> {
-  /** The route's virtual host, when it was read before the compile stopped or ended. */
-  vhost?: V;
-  compiled?: C;
-  rejected?: FieldError;
-  warnings: { feature: string; message: string }[];
-  backends: BackendCall[];
+/** A backend's model, with what it was made from. */
+export interface KeptBackend {
+  plan: PoolPlan;
+  mode: 'http' | 'tcp';
+  retry: string;
+  slotMinimum: number | undefined;
+  model: BackendModel;
 }
 
-/** The entries of one frontend: those of the last render, and those this render used or made. */
-export class FrontendRouteMemo<C, V> {
-  readonly #last: ReadonlyMap<string, RouteOutcome<C, V>>;
-  readonly #next = new Map<string, RouteOutcome<C, V>>();
-
-  constructor(last: ReadonlyMap<string, RouteOutcome<C, V>>) {
-    this.#last = last;
-  }
-
-  get(key: string): RouteOutcome<C, V> | undefined {
-    return this.#last.get(key) ?? this.#next.get(key);
-  }
-
-  keep(key: string, outcome: RouteOutcome<C, V>): void {
-    this.#next.set(key, outcome);
-  }
-
-  /** The entries the next render of this frontend starts from (only those this one used). */
-  get entries(): ReadonlyMap<string, RouteOutcome<C, V>> {
-    return this.#next;
-  }
+/** A terminating listener's TLS (or why it was refused), with its TLS content as text. */
+export interface KeptListenerTls {
+  content: string;
+  result: { tls: FrontendTls; certs: CertModel[] } | { error: FieldError };
 }
 
-export class RouteMemo<C, V> {
-  /** Per frontend name: the listener fields its entries were made with, and the entries. */
-  readonly #frontends = new Map<
-    string,
-    { listenerKey: string; entries: ReadonlyMap<string, RouteOutcome<C, V>> }
-  >();
+/** What one load balancer's last render made. */
+export interface KeptLoadBalancer {
+  /** Its routes' capability checks (adapters/capabilities.ts). */
+  routeChecks: KeptRouteChecks;
+  pools: Map<string, KeptPool>;
+  backends: Map<string, KeptBackend>;
+  /** By listener id. */
+  listenerTls: Map<string, KeptListenerTls>;
+  /** TCP/TLS frontends by name, with their content as text. */
+  tcpFrontends: Map<string, { content: string; rendered: { frontend: FrontendModel; maps: MapModel[] } }>;
+  last?: LbModel;
+  /** Names of the HTTP frontends it rendered. */
+  frontends: Set<string>;
+  /** Its last resources, by value: a value rendered again gets the same resource object. */
+  resources: WeakMap<HaproxyValue, DesiredResource<HaproxyKinds>>;
+}
 
-  /** Starts a render of one frontend; `done` keeps what it used for the next one. */
-  frontend(name: string, listenerKey: string): { memo: FrontendRouteMemo<C, V>; done(): void } {
-    const last = this.#frontends.get(name);
-    const memo = new FrontendRouteMemo<C, V>(last?.listenerKey === listenerKey ? last.entries : new Map());
-    return { memo, done: () => void this.#frontends.set(name, { listenerKey, entries: memo.entries }) };
+export class RenderMemo {
+  readonly #frontends = new Map<string, HttpFrontendState>();
+  readonly #loadBalancers = new Map<string, KeptLoadBalancer>();
+
+  frontend(name: string): HttpFrontendState | undefined {
+    return this.#frontends.get(name);
+  }
+
+  keepFrontend(name: string, state: HttpFrontendState): void {
+    this.#frontends.set(name, state);
+  }
+
+  loadBalancer(key: string): KeptLoadBalancer {
+    let kept = this.#loadBalancers.get(key);
+    if (kept === undefined) {
+      kept = {
+        routeChecks: new KeptRouteChecks(),
+        pools: new Map(),
+        backends: new Map(),
+        listenerTls: new Map(),
+        tcpFrontends: new Map(),
+        frontends: new Set(),
+        resources: new WeakMap(),
+      };
+      this.#loadBalancers.set(key, kept);
+    }
+    return kept;
+  }
+
+  /** After a render of load balancer `key`: forgets its HTTP frontends it did not render. */
+  renderedFrontends(key: string, names: ReadonlySet<string>): void {
+    const kept = this.loadBalancer(key);
+    for (const name of kept.frontends) if (!names.has(name)) this.#frontends.delete(name);
+    kept.frontends = new Set(names);
   }
 }
 
 /**
- * A route's memo key: its IR serialised. IR objects are never edited, and the translation keeps the
- * IR route of an unchanged route as the same object, so the serialisation is kept per object.
+ * A route's content key: its IR serialised, to reuse a compile when a route object is replaced by an
+ * equal one. IR objects are never edited, so the serialisation is kept per object.
  */
 const keys = new WeakMap<Route, string>();
 

@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EVERY_CAPABILITY, unsupportedFeatures, withoutUnsupported } from '#adapters/capabilities.js';
+import {
+  EVERY_CAPABILITY,
+  KeptRouteChecks,
+  unsupportedFeatures,
+  withoutUnsupported,
+} from '#adapters/capabilities.js';
 import type { Capabilities } from '#adapters/types.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { forwardRoute, loadBalancer, pool } from './ir-fixture.js';
@@ -156,6 +162,60 @@ describe('adapters: unsupportedFeatures', () => {
       ['UnsupportedProtocol', 'listener/protocol/TLS', 'TLS-443', undefined],
       ['UnsupportedValue', 'listener/tls-passthrough', 'TLS-443', undefined],
     ]);
+  });
+});
+
+describe('adapters: unsupportedFeatures with kept route checks', () => {
+  it('finds what a call without them finds, as routes, pools and capabilities change', () => {
+    const kept = new KeptRouteChecks();
+    const grpcOnly = caps({ poolProtocols: ['HTTP'] });
+    const [api, site] = [forwardRoute('api', 'shop/api/80'), forwardRoute('site', 'shop/site/80')];
+    const same = (lb: ir.LoadBalancer, c: Capabilities) => {
+      const notices = unsupportedFeatures(lb, c, 'test', kept);
+      expect(notices).toEqual(unsupportedFeatures(lb, c, 'test'));
+      return notices.map((n) => `${n.route ?? ''} ${n.feature}`);
+    };
+    const pools = [pool('shop/api/80'), pool('shop/site/80')];
+    expect(same({ ...withRoutes(api, site), pools }, grpcOnly)).toEqual([]);
+    // The same route objects, a pool now GRPC: its route's check is made again.
+    const grpc = [pool('shop/api/80', 'GRPC'), pool('shop/site/80')];
+    expect(same({ ...withRoutes(api, site), pools: grpc }, grpcOnly)).toEqual([
+      `${api.id} pool/protocol/GRPC`,
+    ]);
+    expect(same({ ...withRoutes(site), pools: grpc }, grpcOnly)).toEqual([]);
+    expect(same({ ...withRoutes(site, api), pools: grpc }, grpcOnly)).toEqual([
+      `${api.id} pool/protocol/GRPC`,
+    ]);
+    // Other capabilities: every route checked again.
+    expect(same({ ...withRoutes(site, api), pools: grpc }, EVERY_CAPABILITY)).toEqual([]);
+  });
+
+  it('finds what a call without them finds for any sequence of route lists (adds, removals, moves, twins)', () => {
+    const c = caps({ pathMatch: ['Prefix'], methodMatch: false });
+    const routes = [
+      forwardRoute('plain', 'shop/api/80'),
+      forwardRoute('regex', 'shop/api/80', {
+        match: { path: { type: 'RegularExpression', value: '/r' }, headers: [], queryParams: [] },
+      }),
+      forwardRoute('method', 'shop/site/80', {
+        match: { path: { type: 'Prefix', value: '/m' }, headers: [], queryParams: [], method: 'GET' },
+      }),
+      forwardRoute('site', 'shop/site/80'),
+      forwardRoute('other', 'shop/site/80'),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.constantFrom(...routes), { maxLength: 7 }), { maxLength: 12 }),
+        (lists) => {
+          const kept = new KeptRouteChecks();
+          for (const list of lists) {
+            const lb = withRoutes(...list);
+            expect(unsupportedFeatures(lb, c, 'test', kept)).toEqual(unsupportedFeatures(lb, c, 'test'));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
