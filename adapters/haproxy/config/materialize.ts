@@ -1,6 +1,10 @@
 // Pure: every load balancer's model + the slot assignments → the files of one HAProxy instance
 // (haproxy.cfg, map files, certificates, crt-lists), relative to the config directory. The config
 // uses `default-path config`, so the relative map and certificate paths in rules resolve there.
+//
+// With a MaterializeCache, a model (and a map, a section) that is the same object as at the last
+// call is not rendered again: a route change renders the one or two maps it touched, and an
+// unchanged haproxy.cfg is the very same string as before (compared without reading it).
 
 import {
   type BackendModel,
@@ -61,6 +65,25 @@ export interface MaterializeOptions {
 /** Slot assignments by backend name; a backend without one gets assignBackendSlots(undefined, ...). */
 export type SlotAssignments = Readonly<Record<string, SlotAssignment>>;
 
+/** What one model materializes to: its config sections (text) and its other files. */
+interface ModelParts {
+  /** The slot assignment each of its backends was rendered with, in section order. */
+  assignments: (SlotAssignment | undefined)[];
+  sections: string[];
+  files: [string, string][];
+}
+
+/** Keeps rendered parts between materialize calls, by identity of the objects they came from. */
+export interface MaterializeCache {
+  models: WeakMap<LbModel, ModelParts>;
+  maps: WeakMap<MapModel, string>;
+  last?: { sections: string[]; cfg: string };
+}
+
+export function createMaterializeCache(): MaterializeCache {
+  return { models: new WeakMap(), maps: new WeakMap() };
+}
+
 export const CONFIG_FILE = 'haproxy.cfg';
 export const ADMIN_SOCKET = 'haproxy.sock';
 
@@ -71,6 +94,7 @@ export function materialize(
   models: readonly LbModel[],
   assignments: SlotAssignments,
   options: MaterializeOptions,
+  cache?: MaterializeCache,
 ): { files: Record<string, string> } {
   if (!/^\/[A-Za-z0-9._/-]*$/.test(options.stateDir))
     throw new Error(`stateDir must be an absolute path of [A-Za-z0-9._/-]: ${options.stateDir}`);
@@ -130,30 +154,68 @@ export function materialize(
     if (path in files) throw new Error(`two parts write ${path}`);
     files[path] = content;
   };
+  const texts = sections.map(sectionText);
+  for (const m of [...models].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const parts = modelParts(m, assignments, options.stateDir, cache);
+    texts.push(...parts.sections);
+    for (const [path, content] of parts.files) put(path, content);
+  }
+  // The same sections as last time: the same string, so comparing it costs nothing.
+  const last = cache?.last;
+  const cfg =
+    last && last.sections.length === texts.length && last.sections.every((t, i) => t === texts[i])
+      ? last.cfg
+      : `${texts.join('\n\n')}\n`;
+  if (cache) cache.last = { sections: texts, cfg };
+  put(CONFIG_FILE, cfg);
+  return { files };
+}
+
+/** One model's sections and files, from the cache when the model and its slot assignments are the same. */
+function modelParts(
+  m: LbModel,
+  assignments: SlotAssignments,
+  stateDir: string,
+  cache: MaterializeCache | undefined,
+): ModelParts {
   // Sections in name order, whatever order the parts come in: the same parts give the same file
   // (a backend that goes idle and comes back must not move, or the file differs and HAProxy reloads).
   const byName = <T extends { name: string }>(list: readonly T[]) =>
     [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const m of [...models].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    for (const f of byName(m.frontends)) {
-      sections.push(frontendSection(f));
-      if (f.tls?.mode === 'Terminate') put(f.tls.crtList, renderCrtList(f.tls));
-      if (f.terminator) {
-        sections.push(...terminatorSections(f.terminator, options.stateDir));
-        put(f.terminator.tls.crtList, renderCrtList(f.terminator.tls));
-      }
-    }
-    for (const b of byName(m.backends)) sections.push(backendSection(b, assignments[b.name]));
-    for (const map of m.maps) put(mapPath(map.name), renderMapFile(map));
-    for (const c of m.certs) put(certPath(identifier(c.name)), c.pem);
+  const hit = cache?.models.get(m);
+  if (hit) {
+    const backends = byName(m.backends);
+    if (backends.every((b, i) => assignments[b.name] === hit.assignments[i])) return hit;
   }
-  const cfg = sections
-    .map(([head, ...body]) =>
-      [assertConfigLine(head!), ...body.map((l) => `  ${assertConfigLine(l)}`)].join('\n'),
-    )
-    .join('\n\n');
-  put(CONFIG_FILE, `${cfg}\n`);
-  return { files };
+  const parts: ModelParts = { assignments: [], sections: [], files: [] };
+  for (const f of byName(m.frontends)) {
+    parts.sections.push(sectionText(frontendSection(f)));
+    if (f.tls?.mode === 'Terminate') parts.files.push([f.tls.crtList, renderCrtList(f.tls)]);
+    if (f.terminator) {
+      parts.sections.push(...terminatorSections(f.terminator, stateDir).map(sectionText));
+      parts.files.push([f.terminator.tls.crtList, renderCrtList(f.terminator.tls)]);
+    }
+  }
+  for (const b of byName(m.backends)) {
+    parts.assignments.push(assignments[b.name]);
+    parts.sections.push(sectionText(backendSection(b, assignments[b.name])));
+  }
+  for (const map of m.maps) {
+    let content = cache?.maps.get(map);
+    if (content === undefined) {
+      content = renderMapFile(map);
+      cache?.maps.set(map, content);
+    }
+    parts.files.push([mapPath(map.name), content]);
+  }
+  for (const c of m.certs) parts.files.push([certPath(identifier(c.name)), c.pem]);
+  cache?.models.set(m, parts);
+  return parts;
+}
+
+/** A section's lines as config text: the head, then the body indented; every line checked. */
+function sectionText([head, ...body]: string[]): string {
+  return [assertConfigLine(head!), ...body.map((l) => `  ${assertConfigLine(l)}`)].join('\n');
 }
 
 /**
