@@ -46,8 +46,12 @@ const timed: LoadBalancerAdapter<HaproxyKinds> = {
     const t = performance.now();
     const r = await adapter.apply(plan, o);
     span('apply', performance.now() - t);
-    if (adapter.lastApply)
+    if (adapter.lastApply) {
       span('apply: files + runtime API (applyHAProxyChange)', adapter.lastApply.durationMs);
+      span('apply: runtime commands', adapter.lastApply.runtimeCommands);
+      span('apply: runtime requests (CLI connections)', adapter.lastApply.runtimeRequests);
+      span('apply: files written', adapter.lastApply.written.length);
+    }
     return r;
   },
 };
@@ -71,6 +75,8 @@ try {
   }
   const total: number[] = [];
   const cpu: number[] = [];
+  const { recordedObserves } = adapter;
+  const { reloads } = adapter.counters;
   for (let k = 0; k < 20; k++) {
     routes.push(route(routes.length));
     const t = performance.now();
@@ -87,6 +93,9 @@ try {
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(1);
   console.log(`${N} routes, one route added per sync (20 syncs), median ms:`);
   console.log(`  sync ${med(total)} (this process's CPU ${med(cpu)})`);
+  console.log(
+    `  observes from the record ${adapter.recordedObserves - recordedObserves} of 20, reloads ${adapter.counters.reloads - reloads}`,
+  );
   for (const [k, v] of Object.entries(spans)) console.log(`  ${k} ${med(v)}`);
   const noop: number[] = [];
   for (let k = 0; k < 10; k++) {
