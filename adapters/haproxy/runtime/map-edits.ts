@@ -16,6 +16,8 @@
 // comparison runs only where that part cannot decide (entries moved, or a prefix map's new key is
 // related to another key).
 
+import { commonEnds } from './common-ends.js';
+
 export type MapOrder = 'any' | 'prefix' | 'first-match';
 
 export type MapEntries = readonly (readonly [string, string])[];
@@ -59,17 +61,7 @@ function localEdits(
 ): MapEdits | undefined | 'undecided' {
   const index = keyIndex(running);
   if (!index) return undefined; // keys repeat
-  const same = (a: readonly [string, string], b: readonly [string, string]) =>
-    a === b || (a[0] === b[0] && a[1] === b[1]);
-  let head = 0;
-  const shorter = Math.min(running.length, wanted.length);
-  while (head < shorter && same(running[head]!, wanted[head]!)) head++;
-  let tail = 0;
-  while (
-    tail < shorter - head &&
-    same(running[running.length - 1 - tail]!, wanted[wanted.length - 1 - tail]!)
-  )
-    tail++;
+  const { head, tail } = commonEnds(running, wanted, sameEntry);
   const oldPart = running.slice(head, running.length - tail);
   const newPart = wanted.slice(head, wanted.length - tail);
   const oldKeys = new Map(oldPart);
@@ -112,6 +104,10 @@ function localEdits(
   for (const [k, v] of [...edits.add, ...edits.set]) index.set(k, v);
   keyIndexes.set(wanted, index);
   return edits;
+}
+
+function sameEntry(a: readonly [string, string], b: readonly [string, string]): boolean {
+  return a === b || (a[0] === b[0] && a[1] === b[1]);
 }
 
 /** mapEdits over the whole of both lists. */
