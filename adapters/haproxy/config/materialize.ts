@@ -15,6 +15,7 @@ import {
   mapPath,
 } from '../model.js';
 import { HELPER_BACKENDS } from '../naming.js';
+import { renderReusing } from '../runtime/common-ends.js';
 import { renderCrtList } from './certificates.js';
 import { clientValidationBindOptions } from './client-validation.js';
 import {
@@ -73,15 +74,20 @@ interface ModelParts {
   files: [string, string][];
 }
 
-/** Keeps rendered parts between materialize calls, by identity of the objects they came from. */
+/**
+ * Keeps rendered parts between materialize calls, by identity of the objects they came from; and
+ * each map file's lines by map name, so a new map object that differs in a few entries renders
+ * only those.
+ */
 export interface MaterializeCache {
   models: WeakMap<LbModel, ModelParts>;
   maps: WeakMap<MapModel, string>;
+  mapLines: Map<string, { items: MapModel['entries']; rendered: string[]; text: string }>;
   last?: { sections: string[]; cfg: string };
 }
 
 export function createMaterializeCache(): MaterializeCache {
-  return { models: new WeakMap(), maps: new WeakMap() };
+  return { models: new WeakMap(), maps: new WeakMap(), mapLines: new Map() };
 }
 
 export const CONFIG_FILE = 'haproxy.cfg';
@@ -166,7 +172,11 @@ export function materialize(
     last && last.sections.length === texts.length && last.sections.every((t, i) => t === texts[i])
       ? last.cfg
       : `${texts.join('\n\n')}\n`;
-  if (cache) cache.last = { sections: texts, cfg };
+  if (cache) {
+    cache.last = { sections: texts, cfg };
+    // Maps no model has any more.
+    for (const name of cache.mapLines.keys()) if (!(mapPath(name) in files)) cache.mapLines.delete(name);
+  }
   put(CONFIG_FILE, cfg);
   return { files };
 }
@@ -203,7 +213,7 @@ function modelParts(
   for (const map of m.maps) {
     let content = cache?.maps.get(map);
     if (content === undefined) {
-      content = renderMapFile(map);
+      content = cache ? renderMapFileReusing(map, cache) : renderMapFile(map);
       cache?.maps.set(map, content);
     }
     parts.files.push([mapPath(map.name), content]);
@@ -312,5 +322,24 @@ export function backendSection(b: BackendModel, previous: SlotAssignment | undef
 
 /** `key value` per line; used for the file and (line by line) for runtime map payloads. */
 export function renderMapFile(map: MapModel): string {
-  return map.entries.map((e) => `${mapKey(e.key)} ${mapValue(e.value)}\n`).join('');
+  return map.entries.map(mapLine).join('');
+}
+
+function mapLine(e: MapModel['entries'][number]): string {
+  return `${mapKey(e.key)} ${mapValue(e.value)}\n`;
+}
+
+/** renderMapFile, reusing the lines of the map's last version for the entries it shares. */
+function renderMapFileReusing(map: MapModel, cache: MaterializeCache): string {
+  const previous = cache.mapLines.get(map.name);
+  const same = (a: MapModel['entries'][number], b: MapModel['entries'][number]) =>
+    a === b || (a.key === b.key && a.value === b.value);
+  const rendered = renderReusing(previous, map.entries, same, mapLine);
+  const unchanged =
+    previous !== undefined &&
+    rendered.length === previous.rendered.length &&
+    rendered.every((line, i) => line === previous.rendered[i]);
+  const text = unchanged ? previous.text : rendered.join('');
+  cache.mapLines.set(map.name, { items: map.entries, rendered, text });
+  return text;
 }
