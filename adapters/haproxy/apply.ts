@@ -35,6 +35,7 @@ import {
   POOL_ADDRESS6,
 } from './model.js';
 import { modelsFromResources } from './render.js';
+import { renderReusing } from './runtime/common-ends.js';
 import {
   type ApplyResult,
   applyHAProxyChange,
@@ -206,6 +207,8 @@ export interface DesiredFilesCache {
   /** A backend's slot list, by its assignment. */
   slotLists: WeakMap<SlotAssignment, BackendSlots>;
   maps: WeakMap<MapModel, MapContent>;
+  /** Each map's last content by file path: a new map object with the same entries gets the same one. */
+  mapContents: Map<string, { items: MapModel['entries']; content: MapContent }>;
 }
 
 interface BoundModels {
@@ -224,6 +227,7 @@ export function createDesiredFilesCache(): DesiredFilesCache {
     assignments: new WeakMap(),
     slotLists: new WeakMap(),
     maps: new WeakMap(),
+    mapContents: new Map(),
   };
 }
 
@@ -279,18 +283,42 @@ export function desiredFiles(
     for (const map of m.maps) {
       let content = cache.maps.get(map);
       if (!content) {
-        content = {
-          path: mapPath(map.name),
-          entries: map.entries.map((e) => [e.key, e.value] as const),
-          order: mapOrder(map.match),
-          // materialize's renderMapFile: keys and values that read back as they are (escape.ts).
-          renderedFromEntries: true,
-        };
+        content = mapContentOf(map, cache);
         cache.maps.set(map, content);
       }
       maps.push(content);
     }
+  for (const path of cache.mapContents.keys()) if (!(path in files)) cache.mapContents.delete(path);
   return { desired: { files, backends, maps }, slots: assignments };
+}
+
+/**
+ * A map's entries as the runtime side takes them: the same object as last time when they are the
+ * same, else a new list that shares the unchanged entries (map-edits.ts then looks at the rest).
+ */
+function mapContentOf(map: MapModel, cache: DesiredFilesCache): MapContent {
+  const path = mapPath(map.name);
+  const previous = cache.mapContents.get(path);
+  const order = mapOrder(map.match);
+  const same = (a: MapModel['entries'][number], b: MapModel['entries'][number]) =>
+    a === b || (a.key === b.key && a.value === b.value);
+  const entries = renderReusing(
+    previous && { items: previous.items, rendered: previous.content.entries },
+    map.entries,
+    same,
+    (e) => [e.key, e.value] as const,
+  );
+  const unchanged =
+    previous !== undefined &&
+    previous.content.order === order &&
+    entries.length === previous.content.entries.length &&
+    entries.every((e, i) => e === previous.content.entries[i]);
+  const content: MapContent = unchanged
+    ? previous.content
+    : // materialize's renderMapFile: keys and values that read back as they are (escape.ts).
+      { path, entries, order, renderedFromEntries: true };
+  cache.mapContents.set(path, { items: map.entries, content });
+  return content;
 }
 
 /** boundTo, keeping the bound frontends of earlier calls (a new object would miss every later cache). */
