@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import type { HaproxyKinds } from '#adapters/haproxy/model.js';
+import { loadSavedState } from '#adapters/haproxy/state/saved-state.js';
 import type { LoadBalancerAdapter, Observed } from '#adapters/types.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { planChanges } from '#core/plan/plan-changes.js';
@@ -187,6 +188,10 @@ describe('HAProxy record of the last apply', () => {
     const full = await adapter.observe(lb.key, { signal, desired, readBack: 'full' });
     const plan = planChanges(desired, full.resources, adapter.diffSpec, { lbKey: lb.key });
     expect(plan.changes.filter((c) => c.action !== 'noop')).toEqual([]);
+    // The saved state (a snapshot and a log line per change since) reads back as what was applied.
+    const byAddress = (rs: readonly { address: string }[]) =>
+      [...rs].sort((a, b) => (a.address < b.address ? -1 : 1));
+    expect(byAddress(loadSavedState(dir.dir).resources[lb.key]!)).toEqual(byAddress(desired));
   });
 
   it('reads in full after a hand edit of a managed file, even one that keeps its size', async () => {
