@@ -15,7 +15,7 @@ import {
   mapPath,
 } from '../model.js';
 import { HELPER_BACKENDS } from '../naming.js';
-import { renderReusing } from '../runtime/common-ends.js';
+import { commonEnds } from '../runtime/common-ends.js';
 import { renderCrtList } from './certificates.js';
 import { clientValidationBindOptions } from './client-validation.js';
 import {
@@ -329,17 +329,38 @@ function mapLine(e: MapModel['entries'][number]): string {
   return `${mapKey(e.key)} ${mapValue(e.value)}\n`;
 }
 
-/** renderMapFile, reusing the lines of the map's last version for the entries it shares. */
+/**
+ * renderMapFile, reusing the map's last version for the entries it shares: its lines, and its text
+ * around the changed part (string slices and a concatenation, no copy of the rest).
+ */
 function renderMapFileReusing(map: MapModel, cache: MaterializeCache): string {
   const previous = cache.mapLines.get(map.name);
-  const same = (a: MapModel['entries'][number], b: MapModel['entries'][number]) =>
-    a === b || (a.key === b.key && a.value === b.value);
-  const rendered = renderReusing(previous, map.entries, same, mapLine);
-  const unchanged =
-    previous !== undefined &&
-    rendered.length === previous.rendered.length &&
-    rendered.every((line, i) => line === previous.rendered[i]);
-  const text = unchanged ? previous.text : rendered.join('');
+  if (!previous) {
+    const rendered = map.entries.map(mapLine);
+    const text = rendered.join('');
+    cache.mapLines.set(map.name, { items: map.entries, rendered, text });
+    return text;
+  }
+  const { head, tail } = commonEnds(previous.items, map.entries, sameMapEntry);
+  const lines = previous.rendered;
+  const middle = map.entries.slice(head, map.entries.length - tail).map(mapLine);
+  const unchanged = middle.length === 0 && head + tail === lines.length;
+  let headChars = 0;
+  for (let i = 0; i < head; i++) headChars += lines[i]!.length;
+  let tailChars = 0;
+  for (let i = lines.length - tail; i < lines.length; i++) tailChars += lines[i]!.length;
+  const text = unchanged
+    ? previous.text
+    : previous.text.slice(0, headChars) +
+      middle.join('') +
+      previous.text.slice(previous.text.length - tailChars);
+  const rendered = unchanged
+    ? lines
+    : [...lines.slice(0, head), ...middle, ...lines.slice(lines.length - tail)];
   cache.mapLines.set(map.name, { items: map.entries, rendered, text });
   return text;
+}
+
+function sameMapEntry(a: MapModel['entries'][number], b: MapModel['entries'][number]): boolean {
+  return a === b || (a.key === b.key && a.value === b.value);
 }

@@ -38,8 +38,15 @@ export async function writeFileAtomic(
 }
 
 function writeUnsynced(path: string, tmp: string, content: string, mode: number): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(tmp, 'w', mode);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w', mode);
+  } catch (err) {
+    // The directory is there nearly always: made only when it is missing.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(tmp, 'w', mode);
+  }
   try {
     writeSync(fd, content, null, 'utf8');
     fchmodSync(fd, mode); // open's mode is filtered by the umask
