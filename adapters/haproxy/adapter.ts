@@ -326,7 +326,10 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
     let next: ConfirmedRecord | undefined;
     if (!desired) next = previous;
     else {
-      const worker = result.reloaded ? await workerGeneration().catch(() => undefined) : previous?.worker;
+      // A reload, or an apply planned from a full read (which may follow someone else's reload): the
+      // worker as it is now.
+      const worker =
+        result.reloaded || !fromRecord ? await workerGeneration().catch(() => undefined) : previous?.worker;
       // From the record, only the files written changed; after a full read, every file is stamped.
       next =
         fromRecord && previous === fromRecord
