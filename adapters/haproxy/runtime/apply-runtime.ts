@@ -105,6 +105,9 @@ export interface ApplyResult {
   durationMs: number;
   validationMs?: number;
   reloadMs?: number;
+  /** Runtime path: writing the files, then sending the runtime commands. */
+  filesMs?: number;
+  runtimeMs?: number;
   /** The live files written (paths relative to the state dir). */
   written: string[];
 }
@@ -243,7 +246,9 @@ export async function applyHAProxyChange(
       throw new HAProxyConfigError('HAProxy refused the new configuration', candidate.validation.errors);
   }
   // last-good/ is brought up to date by the next reload, the only path that may roll back to it.
+  const filesStarted = performance.now();
   const written = await opts.store.writeLive(next.files, current, { lastGood: false });
+  const runtimeStarted = performance.now();
   let commands = 0;
   let requests = 0;
   try {
@@ -291,6 +296,7 @@ export async function applyHAProxyChange(
       written: [...new Set([...written, ...r.written])],
     });
   }
+  const runtimeMs = performance.now() - runtimeStarted;
   await opts.store.markApplied();
   return done({
     path: 'runtime',
@@ -299,6 +305,8 @@ export async function applyHAProxyChange(
     runtimeRequests: requests,
     fellBack: false,
     ...(validationMs !== undefined ? { validationMs } : {}),
+    filesMs: runtimeStarted - filesStarted,
+    runtimeMs,
     written,
   });
 }
