@@ -10,7 +10,7 @@ import {
   type Observed,
   type TargetHealthReport,
 } from '../types.js';
-import { applyHaproxyPlan, createDesiredFilesCache, desiredFiles } from './apply.js';
+import { type Applied, applyHaproxyPlan, createDesiredFilesCache, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
 import { createHttpRouteMemo } from './config/http-frontend.js';
 import { ADMIN_SOCKET, type HaproxyGlobalSettings } from './config/materialize.js';
@@ -274,7 +274,7 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
         // Observe answered from the record just before, nothing ran between: the record is what runs.
         const fromRecord = lastObserve?.key === plan.lbKey && lastObserve.recorded ? record : undefined;
         lastObserve = undefined;
-        let applied: Awaited<ReturnType<typeof applyHaproxyPlan>>;
+        let applied: Applied;
         try {
           applied = await applyHaproxyPlan(
             {
