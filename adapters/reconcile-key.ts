@@ -25,6 +25,8 @@ export interface ReconcileKeyInput {
    */
   allowDeletes: boolean;
   signal: AbortSignal;
+  /** Passed to every observe (ObserveOptions.readBack): resync's full read. */
+  readBack?: 'full' | undefined;
 }
 
 /** A plan one provider ran for the key. */
@@ -82,6 +84,7 @@ export class DeleteUnconfirmedError extends RetryableError {
  */
 export async function reconcileKey(input: ReconcileKeyInput): Promise<KeyResult> {
   const { key, lb, adapters, allowDeletes, signal } = input;
+  const readBack = input.readBack ? { readBack: input.readBack } : {};
   if (input.heldReason !== undefined) return { outcome: 'held', key, reason: input.heldReason };
   if (!lb && !allowDeletes) return { outcome: 'left-alone', key };
 
@@ -100,7 +103,7 @@ export async function reconcileKey(input: ReconcileKeyInput): Promise<KeyResult>
   const unconfirmed: string[] = [];
   let main: ReconcileOutcome<AnyKinds> | undefined;
   if (lb && adapter) {
-    main = await reconcileLoadBalancer({ key, lb, adapter, signal, allowDeletes });
+    main = await reconcileLoadBalancer({ key, lb, adapter, signal, allowDeletes, ...readBack });
     plans.push({ provider: lb.provider, plan: main.plan });
     if (allowDeletes && !main.observeComplete && main.deletesWithheld > 0) unconfirmed.push(lb.provider);
   }
@@ -109,7 +112,13 @@ export async function reconcileKey(input: ReconcileKeyInput): Promise<KeyResult>
       // The same adapter may serve under two provider names: it already got the load balancer.
       if (lb && (provider === lb.provider || other === adapter)) continue;
       signal.throwIfAborted();
-      const removal = await reconcileLoadBalancer({ key, lb: undefined, adapter: other, signal });
+      const removal = await reconcileLoadBalancer({
+        key,
+        lb: undefined,
+        adapter: other,
+        signal,
+        ...readBack,
+      });
       plans.push({ provider, plan: removal.plan });
       // Nothing seen through an incomplete observe is not nothing left.
       if (!removal.observeComplete) unconfirmed.push(provider);

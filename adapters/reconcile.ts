@@ -15,6 +15,8 @@ export interface ReconcileInput<K extends KindValue> {
    * while the cluster's snapshot is incomplete: an object not recorded yet is not a deleted object.
    */
   allowDeletes?: boolean;
+  /** Passed to observe (ObserveOptions.readBack): resync's full read. */
+  readBack?: 'full';
 }
 
 export interface ReconcileOutcome<K extends KindValue> {
@@ -50,7 +52,11 @@ export async function reconcileLoadBalancer<K extends KindValue>(
     );
   }
   const rendered = lb ? adapter.render(lb) : { resources: [], notices: [] };
-  const observed = await adapter.observe(key, { signal, desired: rendered.resources });
+  const observed = await adapter.observe(key, {
+    signal,
+    desired: rendered.resources,
+    ...(input.readBack ? { readBack: input.readBack } : {}),
+  });
   let plan = planChanges(rendered.resources, observed.resources, adapter.diffSpec, { lbKey: key });
   let deletesWithheld = 0;
   if (!observed.complete || !allowDeletes) {

@@ -97,6 +97,13 @@ export interface ObserveOptions<K extends KindValue> {
   signal: AbortSignal;
   /** The rendered resources of this load balancer; empty when it should no longer exist. */
   desired: readonly DesiredResource<K>[];
+  /**
+   * `full`: read everything the provider runs for this load balancer, even where the adapter keeps a
+   * record of what it last applied and would otherwise answer from it (HAProxy: docs/haproxy.md,
+   * "Observe"). Resync asks for it, so drift the record cannot see is found there. Absent = the
+   * adapter's cheapest faithful read. Adapters that always read everything ignore it.
+   */
+  readBack?: 'full';
 }
 
 /** One backend target as the provider's health checks see it. */

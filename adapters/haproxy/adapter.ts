@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
-import type { Plan } from '#core/plan/types.js';
+import type { Plan, Resource } from '#core/plan/types.js';
 import {
   AbortedError,
   type LbStatus,
@@ -10,26 +10,28 @@ import {
   type Observed,
   type TargetHealthReport,
 } from '../types.js';
-import { applyHaproxyPlan, desiredFiles } from './apply.js';
+import { type Applied, applyHaproxyPlan, createDesiredFilesCache, desiredFiles } from './apply.js';
 import { HAPROXY_CAPABILITIES } from './capabilities.js';
 import { createHttpRouteMemo } from './config/http-frontend.js';
 import { ADMIN_SOCKET, type HaproxyGlobalSettings } from './config/materialize.js';
 import { ReadBackCache } from './config/read-back-cache.js';
 import { haproxyDiffSpec } from './diff-spec.js';
 import { checkSlotMinimum, HAPROXY_ADAPTER, type HaproxyKinds } from './model.js';
-import { observeHaproxy } from './observe.js';
+import { observeHaproxy, observeRecorded } from './observe.js';
 import { renderHaproxy, renderHaproxyModel } from './render.js';
 import {
   type ApplyResult,
   applyHAProxyChange,
   ConfigStore,
+  type HAProxyDesired,
   HAProxyProcess,
   HAProxyUnavailableError,
   RuntimeClient,
 } from './runtime/index.js';
 import { readLiveState } from './runtime/live-state.js';
 import { parsePool } from './state/address-pool.js';
-import { loadSavedState } from './state/saved-state.js';
+import { ConfirmedRecord, stampOf } from './state/confirmed-record.js';
+import { loadSavedState, StateWriter } from './state/saved-state.js';
 import { type SeenDown, targetHealthOf } from './target-health.js';
 
 export interface HaproxyAdapterOptions {
@@ -64,6 +66,8 @@ export interface HaproxyAdapter extends LoadBalancerAdapter<HaproxyKinds> {
   /** How the last apply reached HAProxy (runtime API or reload), for logs and benchmarks. */
   readonly lastApply: ApplyResult | undefined;
   readonly counters: { reloads: number; runtimeApplies: number; applies: number };
+  /** Observes answered from the record of the last apply, without reading files or the worker. */
+  readonly recordedObserves: number;
 }
 
 /**
@@ -79,7 +83,15 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
   const store = new ConfigStore(stateDir);
   const runtime = new RuntimeClient(join(stateDir, ADMIN_SOCKET));
   let state = loadSavedState(stateDir);
+  const stateWriter = new StateWriter(stateDir);
   const readBack = new ReadBackCache();
+  const parts = createDesiredFilesCache();
+  /** What HAProxy runs as of the last start or apply; undefined after an error (state/confirmed-record.ts). */
+  let record: ConfirmedRecord | undefined;
+  /** Whether the last observe answered from the record, and for which key: its apply then plans from it. */
+  let lastObserve: { key: LbKey; recorded: boolean } | undefined;
+  /** The worker's names of its maps, by file path: learned once, forgotten with the record. */
+  const mapRefs = new Map<string, string>();
   // A Gateway's routes compiled at its last render: a change re-compiles only the routes it touched.
   const routeMemo = createHttpRouteMemo();
   /** The worker's map entries the last observe read, for the apply of the same key right after. */
@@ -88,13 +100,14 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
   let lastApply: ApplyResult | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   const counters = { reloads: 0, runtimeApplies: 0, applies: 0 };
+  let recordedObserves = 0;
   const seenDown: SeenDown = new Map();
 
   async function start(): Promise<void> {
     if (process) return;
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await store.recover();
-    const { desired } = desiredFiles(state, stateDir, global);
+    const { desired } = desiredFiles(state, stateDir, global, parts);
     if (options.attach) {
       process = await HAProxyProcess.attach({
         masterSocket: options.attach.masterSocket,
@@ -113,6 +126,45 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
         ...(options.onOutput ? { onOutput: options.onOutput } : {}),
       });
     }
+    record = ConfirmedRecord.of(stateDir, desired, await workerGeneration());
+  }
+
+  /** After an error: every load balancer's next observe reads in full. */
+  function forgetRecord(): void {
+    record = undefined;
+    mapRefs.clear();
+  }
+
+  /**
+   * Which worker runs: an attached HAProxy's pids and reload count (someone else may reload it);
+   * undefined for one this adapter started (only it reloads that one, and records each time).
+   */
+  async function workerGeneration(signal?: AbortSignal): Promise<string | undefined> {
+    if (!process || process.owned) return undefined;
+    const info = await process.master.showProc(signal ? { signal } : {});
+    return [info.master.pid, info.master.reloads, ...info.workers.map((w) => w.pid)].join(' ');
+  }
+
+  /** The record answers for `key` when it read it in full before and the cheap checks hold. */
+  async function recordAnswers(
+    key: LbKey,
+    desired: readonly Resource<HaproxyKinds>[],
+    signal: AbortSignal,
+  ): Promise<ConfirmedRecord | undefined> {
+    const r = record;
+    if (!r?.verified.has(key)) return undefined;
+    if ((await store.pending()) !== undefined) return undefined;
+    if (!r.filesUnchanged(store.configFile, [...(state.resources[key] ?? []), ...desired])) return undefined;
+    if (r.worker !== undefined && (await workerGeneration(signal)) !== r.worker) return undefined;
+    return r;
+  }
+
+  /** A full read's files: stamped before they are read, so one that holds what the record says is confirmed. */
+  async function readConfirming(rel: string): Promise<string | undefined> {
+    const stamp = stampOf(join(stateDir, rel));
+    const content = await readFile(join(stateDir, rel), 'utf8').catch(() => undefined);
+    record?.confirmFile(rel, content, stamp);
+    return content;
   }
 
   /** One start, observe or apply at a time: they all read or rewrite the same HAProxy. */
@@ -130,6 +182,9 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       return lastApply;
     },
     counters,
+    get recordedObserves() {
+      return recordedObserves;
+    },
     start: () => serialised(start),
     async stop() {
       await queue;
@@ -145,19 +200,40 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
         ...(options.zone !== undefined ? { zone: options.zone } : {}),
       }),
 
-    observe(key: LbKey, { signal, desired }): Promise<Observed<HaproxyKinds>> {
+    observe(key: LbKey, { signal, desired, readBack: depth }): Promise<Observed<HaproxyKinds>> {
       return serialised(async () => {
         if (signal.aborted) throw new AbortedError();
         await start();
-        const runningMaps = new Map<string, [string, string][]>();
-        const observed = await observeHaproxy(
-          { stateDir, store, runtime, state, readBack, runningMaps },
-          key,
-          desired,
-          signal,
-        );
-        observedMaps = { key, maps: runningMaps };
-        return observed;
+        lastObserve = undefined;
+        observedMaps = undefined;
+        try {
+          const recorded = depth === 'full' ? undefined : await recordAnswers(key, desired, signal);
+          if (recorded) {
+            const observed = await observeRecorded(
+              { stateDir, state, readBack },
+              recorded.running,
+              store.configFile,
+              key,
+              desired,
+            );
+            lastObserve = { key, recorded: true };
+            recordedObserves++;
+            return observed;
+          }
+          const runningMaps = new Map<string, [string, string][]>();
+          const observed = await observeHaproxy(
+            { stateDir, store, runtime, state, readBack, runningMaps, readFile: readConfirming },
+            key,
+            desired,
+            signal,
+          );
+          observedMaps = { key, maps: runningMaps };
+          lastObserve = { key, recorded: false };
+          return observed;
+        } catch (err) {
+          forgetRecord();
+          throw err;
+        }
       });
     },
 
@@ -195,22 +271,36 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
         // What observe read of this key's maps, if it was the last thing done: nothing ran between.
         const runningMaps = observedMaps?.key === plan.lbKey ? observedMaps.maps : undefined;
         observedMaps = undefined;
-        const applied = await applyHaproxyPlan(
-          {
-            stateDir,
-            store,
-            runtime,
-            process: process!,
-            pool,
-            state,
-            ...(global ? { global } : {}),
-            ...(runningMaps ? { runningMaps } : {}),
-          },
-          plan,
-          signal,
-        );
+        // Observe answered from the record just before, nothing ran between: the record is what runs.
+        const fromRecord = lastObserve?.key === plan.lbKey && lastObserve.recorded ? record : undefined;
+        lastObserve = undefined;
+        let applied: Applied;
+        try {
+          applied = await applyHaproxyPlan(
+            {
+              stateDir,
+              store,
+              runtime,
+              process: process!,
+              pool,
+              state,
+              stateWriter,
+              cache: parts,
+              ...(global ? { global } : {}),
+              ...(runningMaps ? { runningMaps } : {}),
+              mapRefs,
+              ...(fromRecord ? { running: fromRecord.running } : {}),
+            },
+            plan,
+            signal,
+          );
+        } catch (err) {
+          forgetRecord();
+          throw err;
+        }
         state = applied.state;
         lastApply = applied.result;
+        record = await recordAfter(plan.lbKey, applied.desired, applied.result, fromRecord);
         counters.applies++;
         if (lastApply.reloaded) counters.reloads++;
         if (lastApply.path === 'runtime') counters.runtimeApplies++;
@@ -218,4 +308,36 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
       });
     },
   };
+
+  /**
+   * The record after a successful apply of `key`: what HAProxy runs now. After a fallback reload
+   * nothing is assumed (the next observes read in full); after a no-op plan the record stands, and
+   * the key, just read in full or from the record, can be answered for.
+   */
+  async function recordAfter(
+    key: LbKey,
+    desired: HAProxyDesired | undefined,
+    result: ApplyResult,
+    fromRecord: ConfirmedRecord | undefined,
+  ): Promise<ConfirmedRecord | undefined> {
+    if (result.fellBack || result.reloaded) mapRefs.clear();
+    if (result.fellBack) return undefined;
+    const previous = record;
+    let next: ConfirmedRecord | undefined;
+    if (!desired) next = previous;
+    else {
+      // A reload, or an apply planned from a full read (which may follow someone else's reload): the
+      // worker as it is now.
+      const worker =
+        result.reloaded || !fromRecord ? await workerGeneration().catch(() => undefined) : previous?.worker;
+      // From the record, only the files written changed; after a full read, every file is stamped.
+      next =
+        fromRecord && previous === fromRecord
+          ? previous.after(desired, result.written, worker)
+          : ConfirmedRecord.of(stateDir, desired, worker);
+      if (previous && !fromRecord) for (const k of previous.verified) next.verified.add(k);
+    }
+    next?.verified.add(key);
+    return next;
+  }
 }

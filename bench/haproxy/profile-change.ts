@@ -19,6 +19,10 @@ const NS = 'bench';
 const stateDir = mkdtempSync(join(os.tmpdir(), 'portico-profile-'));
 const adapter = createHaproxyAdapter({ stateDir, addressPool: '127.0.105.10-127.0.105.20' });
 const spans: Record<string, number[]> = {};
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+};
 const span = (name: string, ms: number) => {
   spans[name] ??= [];
   spans[name].push(ms);
@@ -35,8 +39,10 @@ const timed: LoadBalancerAdapter<HaproxyKinds> = {
   },
   async observe(key, o) {
     const t = performance.now();
+    const c = process.cpuUsage();
     const r = await adapter.observe(key, o);
     span('observe', performance.now() - t);
+    span('observe (this process CPU)', cpuMs(c));
     const t2 = performance.now();
     planChanges(o.desired, r.resources, adapter.diffSpec, { lbKey: key });
     span('plan (again, alone)', performance.now() - t2);
@@ -44,10 +50,20 @@ const timed: LoadBalancerAdapter<HaproxyKinds> = {
   },
   async apply(plan, o) {
     const t = performance.now();
+    const c = process.cpuUsage();
     const r = await adapter.apply(plan, o);
     span('apply', performance.now() - t);
-    if (adapter.lastApply)
+    span('apply (this process CPU)', cpuMs(c));
+    if (adapter.lastApply) {
       span('apply: files + runtime API (applyHAProxyChange)', adapter.lastApply.durationMs);
+      if (adapter.lastApply.filesMs !== undefined)
+        span('apply: writing the files', adapter.lastApply.filesMs);
+      if (adapter.lastApply.runtimeMs !== undefined)
+        span('apply: runtime commands sent', adapter.lastApply.runtimeMs);
+      span('apply: runtime commands (count)', adapter.lastApply.runtimeCommands);
+      span('apply: runtime requests (CLI connections)', adapter.lastApply.runtimeRequests);
+      span('apply: files written', adapter.lastApply.written.length);
+    }
     return r;
   },
 };
@@ -71,6 +87,8 @@ try {
   }
   const total: number[] = [];
   const cpu: number[] = [];
+  const { recordedObserves } = adapter;
+  const { reloads } = adapter.counters;
   for (let k = 0; k < 20; k++) {
     routes.push(route(routes.length));
     const t = performance.now();
@@ -87,6 +105,9 @@ try {
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toFixed(1);
   console.log(`${N} routes, one route added per sync (20 syncs), median ms:`);
   console.log(`  sync ${med(total)} (this process's CPU ${med(cpu)})`);
+  console.log(
+    `  observes from the record ${adapter.recordedObserves - recordedObserves} of 20, reloads ${adapter.counters.reloads - reloads}`,
+  );
   for (const [k, v] of Object.entries(spans)) console.log(`  ${k} ${med(v)}`);
   const noop: number[] = [];
   for (let k = 0; k < 10; k++) {

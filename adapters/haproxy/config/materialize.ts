@@ -1,6 +1,10 @@
 // Pure: every load balancer's model + the slot assignments → the files of one HAProxy instance
 // (haproxy.cfg, map files, certificates, crt-lists), relative to the config directory. The config
 // uses `default-path config`, so the relative map and certificate paths in rules resolve there.
+//
+// With a MaterializeCache, a model (and a map, a section) that is the same object as at the last
+// call is not rendered again: a route change renders the one or two maps it touched, and an
+// unchanged haproxy.cfg is the very same string as before (compared without reading it).
 
 import {
   type BackendModel,
@@ -11,6 +15,7 @@ import {
   mapPath,
 } from '../model.js';
 import { HELPER_BACKENDS } from '../naming.js';
+import { commonEnds } from '../runtime/common-ends.js';
 import { renderCrtList } from './certificates.js';
 import { clientValidationBindOptions } from './client-validation.js';
 import {
@@ -61,6 +66,30 @@ export interface MaterializeOptions {
 /** Slot assignments by backend name; a backend without one gets assignBackendSlots(undefined, ...). */
 export type SlotAssignments = Readonly<Record<string, SlotAssignment>>;
 
+/** What one model materializes to: its config sections (text) and its other files. */
+interface ModelParts {
+  /** The slot assignment each of its backends was rendered with, in section order. */
+  assignments: (SlotAssignment | undefined)[];
+  sections: string[];
+  files: [string, string][];
+}
+
+/**
+ * Keeps rendered parts between materialize calls, by identity of the objects they came from; and
+ * each map file's lines by map name, so a new map object that differs in a few entries renders
+ * only those.
+ */
+export interface MaterializeCache {
+  models: WeakMap<LbModel, ModelParts>;
+  maps: WeakMap<MapModel, string>;
+  mapLines: Map<string, { items: MapModel['entries']; rendered: string[]; text: string }>;
+  last?: { sections: string[]; cfg: string };
+}
+
+export function createMaterializeCache(): MaterializeCache {
+  return { models: new WeakMap(), maps: new WeakMap(), mapLines: new Map() };
+}
+
 export const CONFIG_FILE = 'haproxy.cfg';
 export const ADMIN_SOCKET = 'haproxy.sock';
 
@@ -71,6 +100,7 @@ export function materialize(
   models: readonly LbModel[],
   assignments: SlotAssignments,
   options: MaterializeOptions,
+  cache?: MaterializeCache,
 ): { files: Record<string, string> } {
   if (!/^\/[A-Za-z0-9._/-]*$/.test(options.stateDir))
     throw new Error(`stateDir must be an absolute path of [A-Za-z0-9._/-]: ${options.stateDir}`);
@@ -130,30 +160,72 @@ export function materialize(
     if (path in files) throw new Error(`two parts write ${path}`);
     files[path] = content;
   };
+  const texts = sections.map(sectionText);
+  for (const m of [...models].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const parts = modelParts(m, assignments, options.stateDir, cache);
+    texts.push(...parts.sections);
+    for (const [path, content] of parts.files) put(path, content);
+  }
+  // The same sections as last time: the same string, so comparing it costs nothing.
+  const last = cache?.last;
+  const cfg =
+    last && last.sections.length === texts.length && last.sections.every((t, i) => t === texts[i])
+      ? last.cfg
+      : `${texts.join('\n\n')}\n`;
+  if (cache) {
+    cache.last = { sections: texts, cfg };
+    // Maps no model has any more.
+    for (const name of cache.mapLines.keys()) if (!(mapPath(name) in files)) cache.mapLines.delete(name);
+  }
+  put(CONFIG_FILE, cfg);
+  return { files };
+}
+
+/** One model's sections and files, from the cache when the model and its slot assignments are the same. */
+function modelParts(
+  m: LbModel,
+  assignments: SlotAssignments,
+  stateDir: string,
+  cache: MaterializeCache | undefined,
+): ModelParts {
   // Sections in name order, whatever order the parts come in: the same parts give the same file
   // (a backend that goes idle and comes back must not move, or the file differs and HAProxy reloads).
   const byName = <T extends { name: string }>(list: readonly T[]) =>
     [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const m of [...models].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    for (const f of byName(m.frontends)) {
-      sections.push(frontendSection(f));
-      if (f.tls?.mode === 'Terminate') put(f.tls.crtList, renderCrtList(f.tls));
-      if (f.terminator) {
-        sections.push(...terminatorSections(f.terminator, options.stateDir));
-        put(f.terminator.tls.crtList, renderCrtList(f.terminator.tls));
-      }
-    }
-    for (const b of byName(m.backends)) sections.push(backendSection(b, assignments[b.name]));
-    for (const map of m.maps) put(mapPath(map.name), renderMapFile(map));
-    for (const c of m.certs) put(certPath(identifier(c.name)), c.pem);
+  const hit = cache?.models.get(m);
+  if (hit) {
+    const backends = byName(m.backends);
+    if (backends.every((b, i) => assignments[b.name] === hit.assignments[i])) return hit;
   }
-  const cfg = sections
-    .map(([head, ...body]) =>
-      [assertConfigLine(head!), ...body.map((l) => `  ${assertConfigLine(l)}`)].join('\n'),
-    )
-    .join('\n\n');
-  put(CONFIG_FILE, `${cfg}\n`);
-  return { files };
+  const parts: ModelParts = { assignments: [], sections: [], files: [] };
+  for (const f of byName(m.frontends)) {
+    parts.sections.push(sectionText(frontendSection(f)));
+    if (f.tls?.mode === 'Terminate') parts.files.push([f.tls.crtList, renderCrtList(f.tls)]);
+    if (f.terminator) {
+      parts.sections.push(...terminatorSections(f.terminator, stateDir).map(sectionText));
+      parts.files.push([f.terminator.tls.crtList, renderCrtList(f.terminator.tls)]);
+    }
+  }
+  for (const b of byName(m.backends)) {
+    parts.assignments.push(assignments[b.name]);
+    parts.sections.push(sectionText(backendSection(b, assignments[b.name])));
+  }
+  for (const map of m.maps) {
+    let content = cache?.maps.get(map);
+    if (content === undefined) {
+      content = cache ? renderMapFileReusing(map, cache) : renderMapFile(map);
+      cache?.maps.set(map, content);
+    }
+    parts.files.push([mapPath(map.name), content]);
+  }
+  for (const c of m.certs) parts.files.push([certPath(identifier(c.name)), c.pem]);
+  cache?.models.set(m, parts);
+  return parts;
+}
+
+/** A section's lines as config text: the head, then the body indented; every line checked. */
+function sectionText([head, ...body]: string[]): string {
+  return [assertConfigLine(head!), ...body.map((l) => `  ${assertConfigLine(l)}`)].join('\n');
 }
 
 /**
@@ -250,5 +322,45 @@ export function backendSection(b: BackendModel, previous: SlotAssignment | undef
 
 /** `key value` per line; used for the file and (line by line) for runtime map payloads. */
 export function renderMapFile(map: MapModel): string {
-  return map.entries.map((e) => `${mapKey(e.key)} ${mapValue(e.value)}\n`).join('');
+  return map.entries.map(mapLine).join('');
+}
+
+function mapLine(e: MapModel['entries'][number]): string {
+  return `${mapKey(e.key)} ${mapValue(e.value)}\n`;
+}
+
+/**
+ * renderMapFile, reusing the map's last version for the entries it shares: its lines, and its text
+ * around the changed part (string slices and a concatenation, no copy of the rest).
+ */
+function renderMapFileReusing(map: MapModel, cache: MaterializeCache): string {
+  const previous = cache.mapLines.get(map.name);
+  if (!previous) {
+    const rendered = map.entries.map(mapLine);
+    const text = rendered.join('');
+    cache.mapLines.set(map.name, { items: map.entries, rendered, text });
+    return text;
+  }
+  const { head, tail } = commonEnds(previous.items, map.entries, sameMapEntry);
+  const lines = previous.rendered;
+  const middle = map.entries.slice(head, map.entries.length - tail).map(mapLine);
+  const unchanged = middle.length === 0 && head + tail === lines.length;
+  let headChars = 0;
+  for (let i = 0; i < head; i++) headChars += lines[i]!.length;
+  let tailChars = 0;
+  for (let i = lines.length - tail; i < lines.length; i++) tailChars += lines[i]!.length;
+  const text = unchanged
+    ? previous.text
+    : previous.text.slice(0, headChars) +
+      middle.join('') +
+      previous.text.slice(previous.text.length - tailChars);
+  const rendered = unchanged
+    ? lines
+    : [...lines.slice(0, head), ...middle, ...lines.slice(lines.length - tail)];
+  cache.mapLines.set(map.name, { items: map.entries, rendered, text });
+  return text;
+}
+
+function sameMapEntry(a: MapModel['entries'][number], b: MapModel['entries'][number]): boolean {
+  return a === b || (a.key === b.key && a.value === b.value);
 }

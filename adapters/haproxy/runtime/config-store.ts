@@ -5,12 +5,21 @@
 //   .manifest.json               which live files we manage (to delete the ones that disappear)
 //   .pending                     a promote in flight: "writing" (set may be mixed) or "written"
 //                                (complete on disk, HAProxy not yet confirmed to run it)
-//   last-good/                   the last set that HAProxy was confirmed to run
+//   last-good/                   the set HAProxy was confirmed to run before the last promote
+//                                (what a failed reload rolls back to; runtime-only changes do not
+//                                copy their maps here: the promote of the next reload does)
 //   .candidates/<id>/            a candidate being validated; never the live files
+//
+// A change costs in proportion to what it changes: the caller passes what the live files hold when it
+// knows (it just read them, or they are what it wrote and nothing touched them since), only the files
+// whose content differs are written, and last-good/ is brought up to date by rewriting only the files
+// that differ from what this process last put there (a whole snapshot when it does not know: after
+// a start or a failure).
 
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { HAProxyConfigError } from './errors.js';
 import { fileModeFor } from './file-mode.js';
@@ -35,6 +44,11 @@ const REL_PATH = /^(?!\.)[A-Za-z0-9_.-]+(\/(?!\.)[A-Za-z0-9_.-]+)*$/;
 const RESERVED = new Set([LAST_GOOD, CANDIDATES]);
 
 export class ConfigStore {
+  /** What last-good/ holds when this process last wrote it whole or updated it; else unknown. */
+  private lastGoodFiles: Readonly<Record<string, string>> | undefined;
+  /** The manifest as this process last read or wrote it. */
+  private manifestNames: readonly string[] | undefined;
+
   constructor(
     readonly stateDir: string,
     private readonly validateOptions: ValidateOptions = {},
@@ -55,8 +69,14 @@ export class ConfigStore {
     return names ? readSet(dir, names) : undefined;
   }
 
+  /** Synchronous underneath: a read of a few bytes, asked on every change. */
   async pending(): Promise<PendingPhase | undefined> {
-    const v = await readFile(join(this.stateDir, PENDING), 'utf8').catch(() => undefined);
+    let v: string;
+    try {
+      v = readFileSync(join(this.stateDir, PENDING), 'utf8');
+    } catch {
+      return undefined;
+    }
     return v === 'writing' || v === 'written' ? v : undefined;
   }
 
@@ -81,26 +101,42 @@ export class ConfigStore {
    * replace each file by write + rename, delete managed files that are gone. Leaves `.pending`
    * at "written" until markApplied() says HAProxy runs it.
    */
-  async promote(candidate: Candidate): Promise<void> {
+  async promote(candidate: Candidate, current?: Readonly<Record<string, string>>): Promise<string[]> {
     if (!candidate.validation.ok)
       throw new HAProxyConfigError('refusing to promote an invalid candidate', candidate.validation.errors);
-    await this.writeLive(candidate.files);
+    const written = await this.writeLive(candidate.files, current);
     await this.discard(candidate);
+    return written;
   }
 
   /**
    * Same as promote without a `haproxy -c` (the runtime path: only slot and map contents changed,
-   * whose syntax the runtime API itself checks).
+   * whose syntax the runtime API itself checks). `current` is what the live files hold, when the
+   * caller knows (read when not given). Returns the live files written.
    */
-  async writeLive(files: FileSet): Promise<void> {
+  async writeLive(
+    files: FileSet,
+    current?: Readonly<Record<string, string>>,
+    opts: { lastGood?: boolean } = {},
+  ): Promise<string[]> {
     assertFileSet(files, this.configFile);
-    const live = await this.read();
-    // Only a confirmed live set may become last-good; after a failure it keeps the older one.
-    if ((await this.pending()) === undefined && (await this.manifest()).length > 0)
-      await this.snapshotLastGood(live);
-    await writeFileAtomic(join(this.stateDir, PENDING), 'writing');
-    await this.replaceLive(files, live);
-    await writeFileAtomic(join(this.stateDir, PENDING), 'written');
+    const live = current ?? (await this.read());
+    try {
+      // Only a confirmed live set may become last-good; after a failure it keeps the older one.
+      if (
+        opts.lastGood !== false &&
+        (await this.pending()) === undefined &&
+        (await this.manifest()).length > 0
+      )
+        await this.snapshotLastGood(live);
+      await this.mark('writing');
+      const written = await this.replaceLive(files, live);
+      await this.mark('written');
+      return written;
+    } catch (err) {
+      this.forget();
+      throw err;
+    }
   }
 
   /** HAProxy confirmed it runs the live set (reload succeeded, runtime commands acknowledged). */
@@ -112,10 +148,29 @@ export class ConfigStore {
   async rollback(): Promise<Record<string, string>> {
     const good = await this.lastGood();
     if (!good) throw new Error(`no last-good config in ${this.stateDir}`);
-    await writeFileAtomic(join(this.stateDir, PENDING), 'writing');
-    await this.replaceLive(good);
-    await this.markApplied();
+    try {
+      await this.mark('writing');
+      await this.replaceLive(good);
+      await this.markApplied();
+    } catch (err) {
+      this.forget();
+      throw err;
+    }
     return good;
+  }
+
+  /**
+   * The `.pending` marker. Atomic (a torn one would read as no marker), not synced: after a power
+   * cut the adapter's start rewrites every live file from its saved state whatever the marker says.
+   */
+  private async mark(phase: PendingPhase): Promise<void> {
+    await writeFileAtomic(join(this.stateDir, PENDING), phase, 0o644, { sync: false });
+  }
+
+  /** After a failure: what the files and last-good/ hold is read again next time. */
+  private forget(): void {
+    this.lastGoodFiles = undefined;
+    this.manifestNames = undefined;
   }
 
   /**
@@ -123,38 +178,74 @@ export class ConfigStore {
    * good one goes back. Returns what was found.
    */
   async recover(): Promise<PendingPhase | undefined> {
+    this.forget();
     const phase = await this.pending();
     if (phase === 'writing' && (await this.lastGood())) await this.rollback();
     await rm(join(this.stateDir, CANDIDATES), { recursive: true, force: true });
     return phase;
   }
 
-  private async manifest(): Promise<string[]> {
+  private async manifest(): Promise<readonly string[]> {
+    if (this.manifestNames) return this.manifestNames;
     const raw = await readFile(join(this.stateDir, MANIFEST), 'utf8').catch(() => '[]');
-    return JSON.parse(raw) as string[];
+    this.manifestNames = JSON.parse(raw) as string[];
+    return this.manifestNames;
   }
 
   /**
    * Writes the files whose content differs from `current` (what the live files hold; read when not
    * given). A route change touches a map or two: rewriting (and syncing) every map, certificate and
-   * the whole haproxy.cfg each time was most of an apply's time.
+   * the whole haproxy.cfg each time was most of an apply's time. Returns the files written.
+   *
+   * Not synced (writeFileAtomic's `sync: false`): the rename still makes each file change atomic
+   * for HAProxy and for a restart after a crash of this process; after a power cut the adapter's
+   * start rewrites every live file from its saved state (state/saved-state.ts, synced).
    */
-  private async replaceLive(files: FileSet, current?: Readonly<Record<string, string>>): Promise<void> {
+  private async replaceLive(files: FileSet, current?: Readonly<Record<string, string>>): Promise<string[]> {
     const previous = await this.manifest();
     const onDisk = current ?? (await readSet(this.stateDir, previous));
     // Maps and certs before the config that references them, so a reload racing us finds them.
     const order = Object.keys(files)
       .filter((rel) => onDisk[rel] !== files[rel])
       .sort((a, b) => Number(a === this.configFile) - Number(b === this.configFile));
-    for (const rel of order) await writeFileAtomic(join(this.stateDir, rel), files[rel]!, fileModeFor(rel));
-    const names = Object.keys(files).sort();
-    if (names.join('\n') !== [...previous].sort().join('\n'))
-      await writeFileAtomic(join(this.stateDir, MANIFEST), JSON.stringify(names));
+    for (const rel of order)
+      await writeFileAtomic(join(this.stateDir, rel), files[rel]!, fileModeFor(rel), { sync: false });
+    const names = Object.keys(files);
+    const before = new Set(previous);
+    if (names.length !== before.size || !names.every((n) => before.has(n))) {
+      await writeFileAtomic(join(this.stateDir, MANIFEST), JSON.stringify(names.sort()));
+      this.manifestNames = names;
+    }
     for (const rel of previous)
       if (!(rel in files)) await unlink(join(this.stateDir, rel)).catch(() => undefined);
+    return order;
   }
 
+  /**
+   * last-good/ becomes `live`: only the files that differ from what this process last put there
+   * are rewritten (a route change: a map or two); a whole new snapshot when that is not known.
+   */
   private async snapshotLastGood(live: Readonly<Record<string, string>>): Promise<void> {
+    const good = this.lastGoodFiles;
+    // Unknown until the update is complete: a failure halfway leaves a mix, and the next one is whole.
+    this.lastGoodFiles = undefined;
+    if (good) {
+      const dir = join(this.stateDir, LAST_GOOD);
+      for (const [rel, content] of Object.entries(live)) {
+        if (good[rel] === content) continue;
+        if (!(rel in good)) await mkdir(dirname(join(dir, rel)), { recursive: true });
+        await writeFile(join(dir, rel), content, { mode: fileModeFor(rel) });
+      }
+      for (const rel of Object.keys(good))
+        if (!(rel in live)) await unlink(join(dir, rel)).catch(() => undefined);
+      this.lastGoodFiles = live;
+      return;
+    }
+    await this.snapshotWhole(live);
+    this.lastGoodFiles = live;
+  }
+
+  private async snapshotWhole(live: Readonly<Record<string, string>>): Promise<void> {
     const tmp = join(this.stateDir, `.${LAST_GOOD}.${randomBytes(3).toString('hex')}`);
     for (const [rel, content] of Object.entries(live)) {
       await mkdir(join(tmp, rel, '..'), { recursive: true });

@@ -15,7 +15,7 @@ import {
 import { type CliResponse, parseCliResponse, splitCliResponses, throwOnCliError } from './cli-response.js';
 import { type CliRequestOptions, sendCliRequest } from './cli-socket.js';
 import { HAProxyCommandError } from './errors.js';
-import type { MapEdits } from './map-edits.js';
+import { batchSafe, type MapEdits } from './map-edits.js';
 
 export interface ServerUpdate {
   backend: string;
@@ -205,6 +205,39 @@ export class RuntimeClient {
       requests++;
     }
     return { commands: edits.add.length + commands.length, requests };
+  }
+
+  /**
+   * Entry edits of several maps (`ref` as `show map` names it) in one `;` batch: the adds of every
+   * map, then the sets, then the deletes, so a route's new entries go in before the old ones go out.
+   * A route change is one request. An add whose entry cannot go on a command line goes first by the
+   * payload form (a request per map). Returns the commands sent and the connections used.
+   */
+  async editMaps(
+    changes: readonly { ref: string; edits: MapEdits }[],
+    opts: CliRequestOptions = {},
+  ): Promise<{ commands: number; requests: number }> {
+    let requests = 0;
+    const adds: string[] = [];
+    const sets: string[] = [];
+    const dels: string[] = [];
+    for (const { ref, edits } of changes) {
+      const map = cliMapPath(ref);
+      const payload = edits.add.filter(([k, v]) => !batchSafe(k, v)).map(([k, v]) => cliMapEntry(k, v));
+      requests += await this.addMapPayload(`add map ${map} <<`, payload, opts);
+      for (const [k, v] of edits.add) if (batchSafe(k, v)) adds.push(`add map ${map} ${cliMapEntry(k, v)}`);
+      for (const [k, v] of edits.set) sets.push(`set map ${map} ${cliMapEntry(k, v)}`);
+      for (const k of edits.del) dels.push(`del map ${map} ${cliMapEntry(k, '')}`);
+    }
+    const commands = [...adds, ...sets, ...dels];
+    for (const chunk of chunkLines(commands, MAP_CHUNK_BYTES)) {
+      throwOnCliError(await this.batch(chunk, opts));
+      requests++;
+    }
+    return {
+      commands: commands.length + changes.reduce((n, c) => n + c.edits.add.length, 0) - adds.length,
+      requests,
+    };
   }
 
   /** Sends `lines` with the payload form of `cmd` (`add map ... <<`), in chunks; returns the connections used. */

@@ -89,11 +89,48 @@ describe('HAProxy adapter in attach mode', () => {
     await adapter.start();
     await pipeline.sync(objects);
     const served = await get('127.0.4.10', 18380, '/');
+    // The worker it recorded answers `show proc` the same: observe answers from the record. After
+    // the operator reloads, it reads in full until its next apply records the new worker.
+    const lb = pipeline.last.loadBalancers[0]!;
+    const observe = () =>
+      adapter.observe(lb.key, {
+        signal: new AbortController().signal,
+        desired: adapter.render(lb).resources,
+      });
+    const recorded = () => adapter.recordedObserves;
+    let before = recorded();
+    await observe();
+    expect(recorded()).toBe(before + 1);
+    await external.reload();
+    before = recorded();
+    await observe();
+    expect(recorded()).toBe(before);
+    const moved = objects.map((o) =>
+      o.kind === 'HTTPRoute'
+        ? {
+            ...o,
+            spec: {
+              ...o.spec,
+              rules: [
+                {
+                  matches: [{ path: { type: 'PathPrefix', value: '/v2' } }],
+                  backendRefs: [{ name: 'app', port: 80 }],
+                },
+              ],
+            },
+          }
+        : o,
+    );
+    await pipeline.sync(moved);
+    expect((await get('127.0.4.10', 18380, '/v2')).status).toBe(200);
+    before = recorded();
+    await observe();
+    expect(recorded()).toBe(before + 1);
     await adapter.stop();
 
     // Assess
     expect(JSON.parse(served.body).backend).toBe('app');
     expect(external.exited).toBeUndefined();
-    expect((await get('127.0.4.10', 18380, '/')).status).toBe(200);
+    expect((await get('127.0.4.10', 18380, '/v2')).status).toBe(200);
   });
 });

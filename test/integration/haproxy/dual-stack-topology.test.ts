@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
+import { loadSavedState } from '#adapters/haproxy/state/saved-state.js';
 import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import type * as ir from '#core/ir/load-balancer.js';
 import { type LoosePool, withDefaults } from '#test/support/loose-ir.js';
@@ -116,9 +117,9 @@ describe('HAProxy dual-stack', () => {
     expect(await reconcile('dual', DUAL_PORT, pool, { ipFamilies: ['IPv6'] })).toEqual(['::1']);
     expect(await get('::1', DUAL_PORT)).toBe('v6');
     await expect(get('127.0.103.1', DUAL_PORT)).rejects.toThrow(/ECONNREFUSED/);
-    const saved = JSON.parse(readFileSync(join(state.dir, 'portico-state.json'), 'utf8'));
+    const saved = loadSavedState(state.dir);
     expect(saved.addresses['test/Service/shop/dual']).toBeUndefined();
-    expect(saved.addresses6['test/Service/shop/dual']).toBe('::1');
+    expect(saved.addresses6?.['test/Service/shop/dual']).toBe('::1');
   });
 });
 

@@ -5,13 +5,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { RuntimeClient } from '#adapters/haproxy/runtime/runtime-client.js';
+import { reconcileLoadBalancer } from '#adapters/reconcile.js';
 import { startDemoBackends } from '#cli/demo-backends.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 
 // observe reads what a real HAProxy runs (files on disk, the worker's runtime state), so a reconcile
-// repairs a hand-edited config, a runtime change and a half-applied apply. Addresses 127.0.5.x,
-// listener port 18480, backends 28291-28292.
+// repairs a hand-edited config, a runtime change and a half-applied apply. A hand edit of a file is
+// seen by any observe; a change made through the runtime API only by a full read (readBack 'full',
+// what resync asks for): otherwise observe answers from the record of the last apply. Addresses
+// 127.0.5.x, listener port 18480, backends 28291-28292.
 
 const POOL = '127.0.5.10-127.0.5.20';
 const PORT = 18480;
@@ -101,16 +104,29 @@ const addressOf = (name: string) =>
     }
   )?.addresses?.[0]?.value ?? '';
 
+const lbOf = (name: string) =>
+  pipeline.last.loadBalancers.find((l) => l.key.endsWith(`/Gateway/ops/${name}`))!;
+
 /** What a reconcile of `web` would change now, as `address: changed paths`. */
-async function drift(name = 'web'): Promise<string[]> {
-  const lb = pipeline.last.loadBalancers.find((l) => l.key.endsWith(`/Gateway/ops/${name}`))!;
+async function drift(name = 'web', readBack?: 'full'): Promise<string[]> {
+  const lb = lbOf(name);
   const rendered = adapter.render(lb);
   const signal = new AbortController().signal;
-  const observed = await adapter.observe(lb.key, { signal, desired: rendered.resources });
+  const observed = await adapter.observe(lb.key, {
+    signal,
+    desired: rendered.resources,
+    ...(readBack ? { readBack } : {}),
+  });
   const plan = planChanges(rendered.resources, observed.resources, adapter.diffSpec, { lbKey: lb.key });
   return plan.changes
     .filter((c) => c.action !== 'noop')
     .map((c) => `${c.action} ${c.kind}: ${(c.changedPaths ?? []).join(',')}`);
+}
+
+/** A reconcile of one Gateway with a full read, as resync does it. */
+async function reconcileFull(name: string): Promise<void> {
+  const signal = new AbortController().signal;
+  await reconcileLoadBalancer({ key: lbOf(name).key, lb: lbOf(name), adapter, signal, readBack: 'full' });
 }
 
 /** The names render gives `web`'s parts: its backend for the api pool, its maps. */
@@ -211,10 +227,11 @@ describe('HAProxy observe: what really runs', () => {
       state: 'ready',
     });
     expect(await get(addressOf('web'), '/api/x')).toEqual({ status: 200, backend: 'app' });
-    const seen = await drift();
-    expect(seen).toEqual(['update backend: endpoints[0].port']);
+    // The files are as applied: an observe from the record does not see the worker's change.
+    expect(await drift()).toEqual([]);
+    expect(await drift('web', 'full')).toEqual(['update backend: endpoints[0].port']);
     const { reloads, runtimeApplies } = adapter.counters;
-    await pipeline.sync(objects, undefined, { resync: true }); // drift: a resync puts it back
+    await reconcileFull('web'); // drift: resync's full read puts it back
     expect(adapter.counters).toMatchObject({ reloads, runtimeApplies: runtimeApplies + 1 });
     const after = (await rt.showServersState(serving.backend)).find((s) => s.server === serving.server)!;
     expect(after).toMatchObject({ addr: '127.0.0.1', port: 28292, state: 'ready' });
@@ -229,11 +246,11 @@ describe('HAProxy observe: what really runs', () => {
     const removed = { ref, key };
     const [answer] = await rt.batch([`del map ${removed.ref} ${removed.key}`]);
     expect(answer?.error).toBeUndefined();
-    expect(await drift('web')).toEqual(['update map: entries']);
-    expect(await drift('pinned')).toEqual([]);
-    const { reloads } = adapter.counters;
-    await pipeline.sync(objects, undefined, { resync: true }); // drift: a resync puts it back
-    expect(adapter.counters.reloads).toBe(reloads);
+    expect(await drift('web', 'full')).toEqual(['update map: entries']);
+    expect(await drift('pinned', 'full')).toEqual([]);
+    const { reloads, runtimeApplies } = adapter.counters;
+    await reconcileFull('web'); // drift: resync's full read puts it back
+    expect(adapter.counters).toMatchObject({ reloads, runtimeApplies: runtimeApplies + 1 });
     expect((await rt.showMap(removed.ref)).map(([k]) => k)).toContain(removed.key);
     expect(await drift('web')).toEqual([]);
   });

@@ -40,4 +40,29 @@ describe('ConfigStore.writeLive', () => {
     expect(await store.lastGood()).toEqual(first);
     expect(await store.pending()).toBe('written');
   });
+
+  it('brings last-good up to date file by file once it knows what it holds, and can leave it alone', async () => {
+    const dir = mkdtempSync(join(os.tmpdir(), 'portico-store-'));
+    dirs.push(dir);
+    const store = new ConfigStore(dir);
+    const v1 = { 'haproxy.cfg': 'global\n', 'maps/a.map': 'k1 v\n', 'maps/b.map': 'x y\n' };
+    const v2 = { ...v1, 'maps/a.map': 'k1 v\nk2 v\n' };
+    const v3 = { 'haproxy.cfg': 'global\n', 'maps/a.map': 'k2 v\n', 'maps/c.map': 'c d\n' };
+    for (const files of [v1, v2]) {
+      await store.writeLive(files);
+      await store.markApplied();
+    }
+    const goodInode = (rel: string) => statSync(join(dir, 'last-good', rel)).ino;
+    const cfgInode = goodInode('haproxy.cfg');
+    // Given what the live files hold (the caller's record): nothing is read back.
+    await store.writeLive(v3, v2);
+    await store.markApplied();
+    expect(await store.lastGood()).toEqual(v2);
+    expect(goodInode('haproxy.cfg')).toBe(cfgInode);
+    expect(await store.read()).toEqual(v3);
+    // The runtime path leaves last-good as the last promote left it.
+    await store.writeLive({ ...v3, 'maps/c.map': 'c e\n' }, v3, { lastGood: false });
+    expect(await store.lastGood()).toEqual(v2);
+    expect(readFileSync(join(dir, 'maps/c.map'), 'utf8')).toBe('c e\n');
+  });
 });

@@ -92,3 +92,80 @@ describe('alignMapEntries', () => {
     ).not.toBe(wanted);
   });
 });
+
+describe('mapEdits across a series of versions (the key index kept between calls)', () => {
+  /** A small deterministic generator (mulberry32). */
+  const random = (seed: number) => {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  };
+  type Entries = [string, string][];
+  /** What the worker runs after the edits: kept entries in their order, then the adds. */
+  const applied = (running: Entries, edits: NonNullable<ReturnType<typeof mapEdits>>): Entries => {
+    const set = new Map(edits.set);
+    const del = new Set(edits.del);
+    return [
+      ...running.filter(([k]) => !del.has(k)).map(([k, v]): [string, string] => [k, set.get(k) ?? v]),
+      ...edits.add,
+    ];
+  };
+
+  /** Same key → value, and (prefix) every two keys where one is a prefix of the other in the same order. */
+  const looksUpAs = (a: Entries, b: Entries, order: 'any' | 'prefix') => {
+    if (JSON.stringify([...a].sort()) !== JSON.stringify([...b].sort())) return false;
+    if (order === 'any') return true;
+    const at = (list: Entries) => new Map(list.map(([k], i) => [k, i]));
+    const inA = at(a);
+    const inB = at(b);
+    return b.every(([x]) =>
+      b.every(
+        ([y]) => x === y || !y.startsWith(x) || inA.get(x)! < inA.get(y)! === inB.get(x)! < inB.get(y)!,
+      ),
+    );
+  };
+
+  for (const order of ['any', 'prefix'] as const)
+    it(`gives what a fresh computation gives, and the result looks up as wanted (${order})`, () => {
+      const next = random(order === 'any' ? 7 : 11);
+      // Keys of a few shapes so that some are prefixes of others (a, a/, a/b...).
+      const keyOf = () =>
+        ['', 'a', 'a/', 'a/b', 'b', 'b/c', 'c'][Math.floor(next() * 7)] + String(Math.floor(next() * 30));
+      let wanted: Entries = [];
+      let running: Entries = [];
+      let edited = 0;
+      for (let step = 0; step < 300; step++) {
+        const list = [...wanted];
+        const op = next();
+        if (op < 0.5 || list.length === 0) {
+          const k = keyOf();
+          if (!list.some(([x]) => x === k))
+            list.splice(Math.floor(next() * (list.length + 1)), 0, [k, `v${step}`]);
+        } else if (op < 0.75) list.splice(Math.floor(next() * list.length), 1);
+        else {
+          const i = Math.floor(next() * list.length);
+          list[i] = [list[i]![0], `v${step}`];
+        }
+        const before = wanted;
+        const edits = mapEdits(before, list, order);
+        // The same lists as new arrays: nothing cached for them.
+        const fresh = mapEdits(
+          before.map(([k, v]): [string, string] => [k, v]),
+          list.map(([k, v]): [string, string] => [k, v]),
+          order,
+        );
+        expect(edits).toEqual(fresh);
+        if (edits) {
+          edited++;
+          running = applied(running, edits);
+          expect(looksUpAs(running, list, order)).toBe(true);
+        } else running = list;
+        wanted = list;
+      }
+      expect(edited).toBeGreaterThan(150);
+    });
+});
