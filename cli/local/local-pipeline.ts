@@ -135,6 +135,8 @@ export class LocalPipeline {
           heldReason: entry?.held?.reason,
           adapters: this.#options.adapters,
           allowDeletes: true, // local mode always has the whole picture
+          // A resync reads what the provider runs in full (adapters may answer a change from a record).
+          ...(resync ? { readBack: 'full' as const } : {}),
           signal,
         });
         switch (outcome.outcome) {

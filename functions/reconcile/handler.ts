@@ -172,7 +172,16 @@ export function createReconcileHandler(deps: ReconcileDependencies) {
     const deleting = !lb && heldReason === undefined && complete;
     if (deleting) await store.markDeletePending(key);
 
-    const outcome = await reconcileKey({ key, lb, heldReason, adapters, allowDeletes: complete, signal });
+    const outcome = await reconcileKey({
+      key,
+      lb,
+      heldReason,
+      adapters,
+      allowDeletes: complete,
+      signal,
+      // A forced reconcile reads what the provider runs in full: drift a record cannot see.
+      ...(force ? { readBack: 'full' as const } : {}),
+    });
     timer.lap('provider');
     const statuses = statusesAfter(result.statuses, lb, outcome).filter(mine);
     switch (outcome.outcome) {

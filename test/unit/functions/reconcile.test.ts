@@ -245,9 +245,18 @@ describe('functions: reconcile', () => {
   it('a forced reconcile (resync) ignores the remembered fingerprint and repairs provider drift', async () => {
     const { store, fake, objects, logger } = setup();
     await listAll(store, objects);
+    // What each observe was asked to read: a forced reconcile asks for a full read.
+    const readBacks: (string | undefined)[] = [];
+    const observing: typeof fake = {
+      ...fake,
+      observe: (key, options) => {
+        readBacks.push(options.readBack);
+        return fake.observe(key, options);
+      },
+    };
     const handler = createReconcileHandler({
       store,
-      adapters: { haproxy: fake },
+      adapters: { haproxy: observing },
       translateOptions: { defaultProvider: 'haproxy' },
       logger,
     });
@@ -272,6 +281,7 @@ describe('functions: reconcile', () => {
         .sort(),
     ).toEqual(programmed.map((r) => [r.address, r.value]).sort());
     expect(logger.lines.at(-1)?.fields).toMatchObject({ forced: 1, reconciled: 1 });
+    expect(readBacks).toEqual([undefined, 'full']);
     // where each reconcile spent its time, phase by phase
     const phases = logger.lines
       .filter((l) => l.msg === 'reconciled')
