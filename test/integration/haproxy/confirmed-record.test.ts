@@ -8,6 +8,7 @@ import type { LoadBalancerAdapter, Observed } from '#adapters/types.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import type { Plan } from '#core/plan/types.js';
+import { seededRandom } from '#test/emulators/fault-patterns.js';
 import { makeStateDir } from './support.js';
 
 // The record of the last apply (adapters/haproxy/state/confirmed-record.ts) against a real HAProxy:
@@ -19,17 +20,6 @@ import { makeStateDir } from './support.js';
 const NS = 'rec';
 const PORT = 20600;
 const POOL = '127.0.106.10-127.0.106.20';
-
-/** A small deterministic generator (mulberry32): the same series on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const base = [
   {
@@ -131,7 +121,7 @@ afterAll(async () => {
 describe('HAProxy record of the last apply', () => {
   it('plans as a full read does, after each of a series of random changes', async () => {
     const pipeline = new LocalPipeline({ adapters: { haproxy: comparing(adapter) } });
-    const next = random(13);
+    const next = seededRandom(13);
     const routes = new Map<number, RouteSpec>();
     const endpoints: Record<string, number[]> = { 'svc-a': [2], 'svc-b': [3, 4] };
     let counter = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alignMapEntries, mapEdits } from '#adapters/haproxy/runtime/map-edits.js';
+import { seededRandom } from '#test/emulators/fault-patterns.js';
 
 describe('mapEdits', () => {
   it('turns an exact map into per-entry adds, sets and deletes', () => {
@@ -94,16 +95,6 @@ describe('alignMapEntries', () => {
 });
 
 describe('mapEdits across a series of versions (the key index kept between calls)', () => {
-  /** A small deterministic generator (mulberry32). */
-  const random = (seed: number) => {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  };
   type Entries = [string, string][];
   /** What the worker runs after the edits: kept entries in their order, then the adds. */
   const applied = (running: Entries, edits: NonNullable<ReturnType<typeof mapEdits>>): Entries => {
@@ -131,7 +122,7 @@ describe('mapEdits across a series of versions (the key index kept between calls
 
   for (const order of ['any', 'prefix'] as const)
     it(`gives what a fresh computation gives, and the result looks up as wanted (${order})`, () => {
-      const next = random(order === 'any' ? 7 : 11);
+      const next = seededRandom(order === 'any' ? 7 : 11);
       // Keys of a few shapes so that some are prefixes of others (a, a/, a/b...).
       const keyOf = () =>
         ['', 'a', 'a/', 'a/b', 'b', 'b/c', 'c'][Math.floor(next() * 7)] + String(Math.floor(next() * 30));
