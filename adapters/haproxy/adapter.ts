@@ -299,6 +299,8 @@ export function createHaproxyAdapter(options: HaproxyAdapterOptions): HaproxyAda
           throw err;
         }
         state = applied.state;
+        // A load balancer that is gone keeps nothing in the render's memo either.
+        if (!state.resources[plan.lbKey]?.length) routeMemo.forget(plan.lbKey);
         lastApply = applied.result;
         record = await recordAfter(plan.lbKey, applied.desired, applied.result, fromRecord);
         counters.applies++;

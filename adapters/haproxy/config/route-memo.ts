@@ -95,6 +95,13 @@ export class RenderMemo {
     return kept;
   }
 
+  /** Load balancer `key` is gone: nothing of it is kept. */
+  forget(key: string): void {
+    const kept = this.#loadBalancers.get(key);
+    for (const name of kept?.frontends ?? []) this.#frontends.delete(name);
+    this.#loadBalancers.delete(key);
+  }
+
   /** After a render of load balancer `key`: forgets its HTTP frontends it did not render. */
   renderedFrontends(key: string, names: ReadonlySet<string>): void {
     const kept = this.loadBalancer(key);

@@ -153,3 +153,18 @@ describe('HAProxy render kept between renders', () => {
     expect(changed.every((r) => r.kind === 'map' && r.value.entries.length > 0)).toBe(true);
   });
 });
+
+describe('a load balancer that is gone', () => {
+  it('keeps nothing in the memo once forgotten: its frontends and its kept parts go', () => {
+    const memo = createHttpRouteMemo();
+    const lb = withRoutes([onPath('r1', '/a'), onPath('r2', '/b')]);
+    renderKept(lb, memo);
+    const frontends = [...memo.loadBalancer(lb.key).frontends];
+    expect(frontends.length).toBeGreaterThan(0);
+    expect(frontends.every((name) => memo.frontend(name) !== undefined)).toBe(true);
+    memo.forget(lb.key);
+    expect(frontends.map((name) => memo.frontend(name))).toEqual(frontends.map(() => undefined));
+    expect(memo.loadBalancer(lb.key).last).toBeUndefined();
+    expect(memo.loadBalancer(lb.key).pools.size).toBe(0);
+  });
+});
