@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { loadSavedState } from '#adapters/haproxy/state/saved-state.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
-import { get, makeStateDir, startBackend, type TestBackend } from './support.js';
+import { dropConnections, get, makeStateDir, startBackend, type TestBackend } from './support.js';
 
 // The adapter's saved state, one file per load balancer (state/saved-state.ts), across restarts of
 // the adapter with a real HAProxy: the older single file is read and replaced, and a restart after a
@@ -61,6 +61,7 @@ const objects = (routes: number[]) => [
 
 /** A fresh adapter on the same state dir (the previous one stopped, its HAProxy with it). */
 async function restart(): Promise<LocalPipeline> {
+  dropConnections(); // a soft stop would wait for idle keep-alive connections
   await adapter?.stop();
   adapter = createHaproxyAdapter({ stateDir: dir.dir, addressPool: POOL });
   return new LocalPipeline({ adapters: { haproxy: adapter } });
@@ -75,6 +76,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  dropConnections();
   await adapter?.stop();
   await backend?.close();
   dir?.cleanup();
