@@ -16,7 +16,12 @@ import type { Notice } from '../notice.js';
 import { insertRanked, type RankedRoute, rankedIndex } from '../precedence.js';
 import { addUses, type LbBuilder, type ListenerBuild, listenerId, shadows } from './lb-builder.js';
 import type { ListenerState } from './listeners.js';
-import type { KeptGateway, RouteTranslation, RouteTranslationMemo } from './route-memo.js';
+import {
+  equalOrPrevious,
+  type KeptGateway,
+  type RouteTranslation,
+  type RouteTranslationMemo,
+} from './route-memo.js';
 import { poolUse, pushGatewayStatus, translateRoute } from './translate-gateway-api.js';
 
 export interface RouteChangesResult {
@@ -127,22 +132,27 @@ export function applyRouteChanges(
 
   // The changes.
   const uses = kept.uses;
+  // Pools and buckets no route uses any more, until an added route takes them again (equal: the same).
+  const left = new Map<string, BackendPool | BackendBucket>();
   for (const [build, ranked] of leaving) {
     for (const r of ranked) {
       build.ordered.splice(rankedIndex(build.ordered, r), 1);
       build.routeIds.delete(r.route.id);
       const u = usesOf(r.route);
-      for (const id of u.pools) if (release(uses.pools, id)) pools.delete(id);
-      for (const id of u.buckets) if (release(uses.buckets, id)) buckets.delete(id);
+      for (const id of u.pools) if (release(uses.pools, id)) left.set(id, pools.get(id)!) && pools.delete(id);
+      for (const id of u.buckets)
+        if (release(uses.buckets, id)) left.set(id, buckets.get(id)!) && buckets.delete(id);
     }
   }
+  const taken = <T extends BackendPool | BackendBucket>(now: T) =>
+    equalOrPrevious(now, left.get(now.id) as T);
   for (const { build, ranked } of into) {
     for (const r of ranked) {
       insertRanked(build.ordered, r);
       build.routeIds.add(r.route.id);
       const u = usesOf(r.route);
-      for (const id of u.pools) if (take(uses.pools, id)) pools.set(id, fresh.pools.get(id)!);
-      for (const id of u.buckets) if (take(uses.buckets, id)) buckets.set(id, fresh.buckets.get(id)!);
+      for (const id of u.pools) if (take(uses.pools, id)) pools.set(id, taken(fresh.pools.get(id)!));
+      for (const id of u.buckets) if (take(uses.buckets, id)) buckets.set(id, taken(fresh.buckets.get(id)!));
     }
   }
   let moved = false;

@@ -9,6 +9,7 @@
 // Entries are keyed by the route object (objects are replaced on change, never edited). Owned by
 // the caller (IncrementalTranslate keeps one per load-balancer key): no globals.
 
+import { isDeepStrictEqual } from 'node:util';
 import { ref, refId } from '#core/index/object-ref.js';
 import { serviceSelectsPod } from '#core/index/pod-selection.js';
 import { referencesOf } from '#core/index/references.js';
@@ -52,6 +53,8 @@ export interface RouteTranslation {
   status?: ObjectStatus;
   /** The IR routes placed on each listener the route attaches to, in order: reused as the same objects. */
   placed: RankedRoute[][];
+  /** The IR listener (id) of each of `placed`. */
+  placedOn: string[];
 }
 
 /** The bundle fields of routes: not inputs of a route's translation. */
@@ -87,6 +90,10 @@ export class RouteTranslationMemo {
   /** The non-route objects of the last translation (rejected ones included), with their bundle field. */
   #inputs = new Map<unknown, string>();
   #entries = new WeakMap<AnyRoute, Entry>();
+  /** Per route name, its translation in this translation (and the route changes since)... */
+  #named = new Map<string, RouteTranslation>();
+  /** ...and in the one before: see previous. */
+  #lastNamed = new Map<string, RouteTranslation>();
   /** Per backend (refId), bumped whenever one of its objects changes. */
   #versions = new Map<string, number>();
 
@@ -105,6 +112,8 @@ export class RouteTranslationMemo {
     if (changed.length > 0 || inputs.size !== this.#inputs.size)
       for (const [o, field] of this.#inputs) if (!inputs.has(o)) changed.push([o, field]);
     this.#inputs = inputs;
+    this.#lastNamed = this.#named;
+    this.#named = new Map();
     for (const [o, field] of changed) {
       const backends = backendsOf(field, o, bundle);
       if (!backends) {
@@ -120,7 +129,19 @@ export class RouteTranslationMemo {
     const entry = this.#entries.get(route);
     if (!entry) return undefined;
     for (const [b, version] of entry.backends) if ((this.#versions.get(b) ?? 0) !== version) return undefined;
+    this.#named.set(nameOf(route), entry.translation);
     return entry.translation;
+  }
+
+  /**
+   * The last translation of a route of this name (this object or an older version of it), even
+   * when get says undefined: what is translated anew reuses its IR routes, pools and status where
+   * they come out equal, so that what did not change stays the same objects (the HAProxy render
+   * keys its work on them).
+   */
+  previous(route: AnyRoute): RouteTranslation | undefined {
+    const name = nameOf(route);
+    return this.#named.get(name) ?? this.#lastNamed.get(name);
   }
 
   set(route: AnyRoute, translation: RouteTranslation): void {
@@ -128,6 +149,27 @@ export class RouteTranslationMemo {
     for (const e of referencesOf(route))
       if (e.type === 'backendRef') backends.push([refId(e.to), this.#versions.get(refId(e.to)) ?? 0]);
     this.#entries.set(route, { translation, backends });
+    this.#named.set(nameOf(route), translation);
+  }
+}
+
+function nameOf(route: AnyRoute): string {
+  return `${route.kind}/${route.metadata.namespace}/${route.metadata.name}`;
+}
+
+/** `made`, or `previous` when it is equal (the same content kept as the same object). */
+export function equalOrPrevious<T>(made: T, previous: T | undefined): T {
+  return previous !== undefined && (previous === made || isDeepStrictEqual(previous, made)) ? previous : made;
+}
+
+/** Each of `made` (objects with an id) replaced in place by the one of `previous` with its id when equal. */
+export function keepEqualById<T extends { id: string }>(made: T[], previous: readonly T[] | undefined): void {
+  if (!previous || previous.length === 0) return;
+  // (A route's few pools: a search; a load balancer's: by id.)
+  const byId = previous.length > 8 ? new Map(previous.map((p) => [p.id, p])) : undefined;
+  for (let i = 0; i < made.length; i++) {
+    const id = made[i]!.id;
+    made[i] = equalOrPrevious(made[i]!, byId ? byId.get(id) : previous.find((p) => p.id === id));
   }
 }
 
