@@ -23,11 +23,13 @@ import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
 import type { AnyRoute } from '#core/model/gateway-api.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { readObjects } from '#core/model/read-objects.js';
+import { SERVICE_IMPORT_KIND } from '#core/model/service-import.js';
 import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
 import type { HeldKey } from './context.js';
 import { MAX_POLICY_ANCESTORS } from './gateway-api/backend-tls-status.js';
 import { applyRouteChanges } from './gateway-api/route-changes.js';
 import { RouteTranslationMemo } from './gateway-api/route-memo.js';
+import { broughtService, serviceMoves } from './gateway-api/service-moves.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
 import {
@@ -257,13 +259,29 @@ export class IncrementalTranslate {
     }
     // (None of them in the key, before or after: nothing to do.)
     if (removed.length === 0 && added.length === 0) return true;
-    // An object a route brings that no other route brings would come into the bundle, or leave it.
+    // An object a route brings that no other route brings would come into the bundle, or leave it:
+    // a Service may (service-moves.ts), anything else is left to a translation of the bundle.
+    const entering: ObjectRef[] = [];
+    const leaving: ObjectRef[] = [];
     for (const [b, by] of delta) {
       const n = brought.get(b) ?? 0;
-      if (n > 0 !== n + by > 0) return false;
+      if (n > 0 === n + by > 0) continue;
+      const service = broughtService(b);
+      if (!service) return false;
+      (n > 0 ? leaving : entering).push(service);
     }
+    const used = (b: string) => (brought.get(b) ?? 0) > 0 || (brought.get(b) ?? 0) + (delta.get(b) ?? 0) > 0;
+    const moves =
+      entering.length + leaving.length === 0
+        ? undefined
+        : serviceMoves(kept, memo, this.#graph, this.#cache, entering, leaving, (ns, name) =>
+            used(`${refId(ref(SERVICE_IMPORT_KIND, ns, name))}+`),
+          );
+    if (entering.length + leaving.length > 0 && !moves) return false;
+    moves?.enter();
     const result = applyRouteChanges(kept, memo, removed, added);
     if (!result) return false;
+    moves?.leave();
     for (const [b, by] of delta) brought.set(b, (brought.get(b) ?? 0) + by);
     this.#brought.set(key, brought);
     const statuses = [...entry.statuses];

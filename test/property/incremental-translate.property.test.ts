@@ -11,8 +11,10 @@ import {
   endpointSlice,
   gateway,
   gatewayClass,
+  healthCheckPolicy,
   httpRoute,
   namespace,
+  pod,
   service,
 } from '../unit/index/fixtures.js';
 
@@ -113,8 +115,10 @@ describe('IncrementalTranslate', () => {
       service('a', 'svc1'),
       endpointSlice('a', 'es1', 'svc1', ['10.0.0.1']),
     ];
-    // Now and then another object changes: the Gateway g1 (a listener hostname, or gone), svc2, its
-    // endpoints. The key is then translated from its bundle, and route changes apply to that.
+    // Now and then another object changes: the Gateway g1 (a listener hostname, or gone), svc2 (a
+    // Pod selector or not), its endpoints, a HealthCheckPolicy of it, a Pod. The key is then
+    // translated from its bundle, and route changes apply to that; a route change that brings svc2
+    // (or svc3) into a key or takes it out moves it with its objects (gateway-api/service-moves.ts).
     const others: fc.Arbitrary<unknown>[] = [
       fc.constantFrom(
         gateway('a', 'g1', { listeners: [{ name: 'http' }, { name: 'alt', port: 8080 }] }),
@@ -125,8 +129,17 @@ describe('IncrementalTranslate', () => {
           ],
         }),
       ),
-      fc.constantFrom(service('a', 'svc2'), service('a', 'svc2', { port: 8080 })),
+      fc.constantFrom(
+        service('a', 'svc2'),
+        service('a', 'svc2', { port: 8080 }),
+        service('a', 'svc2', { selector: { app: 'two' } }),
+      ),
       fc.constant(endpointSlice('a', 'es2', 'svc2', ['10.0.0.2'])),
+      fc.constantFrom(
+        healthCheckPolicy('a', 'hc2', ['svc2']),
+        healthCheckPolicy('a', 'hc2', ['svc1', 'svc2'], '/ready'),
+      ),
+      fc.constant(pod('a', 'p2', { app: 'two' })),
     ];
     const routeArb = (name: string) =>
       fc

@@ -125,6 +125,20 @@ export class RouteTranslationMemo {
     }
   }
 
+  /**
+   * Objects that came into the bundle or left it since its last translation (service-moves.ts),
+   * with the backends they belong to: the entries of the routes using those are dropped.
+   */
+  moveInputs(
+    entered: readonly (readonly [unknown, string])[],
+    left: readonly unknown[],
+    backends: readonly string[],
+  ): void {
+    for (const [o, field] of entered) this.#inputs.set(o, field);
+    for (const o of left) this.#inputs.delete(o);
+    for (const b of backends) this.#versions.set(b, (this.#versions.get(b) ?? 0) + 1);
+  }
+
   get(route: AnyRoute): RouteTranslation | undefined {
     const entry = this.#entries.get(route);
     if (!entry) return undefined;

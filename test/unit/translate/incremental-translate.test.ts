@@ -170,6 +170,51 @@ describe('IncrementalTranslate', () => {
     expect(t.result.statuses).toEqual(full.statuses);
   });
 
+  it('applies a route add that brings a new Service into the key to its last translation, and its delete', () => {
+    const t = new IncrementalTranslate(OPTIONS);
+    const routes = Array.from({ length: 4 }, (_, i) => route(`r${i}`));
+    const other = { ...service(8080), metadata: { name: 'other', namespace: 'a' } };
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'other-1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'other' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080 }],
+      endpoints: [{ addresses: ['10.0.0.7'], conditions: { ready: true } }],
+    };
+    // `other` and its endpoints are stored, but no route of the Gateway uses them yet.
+    t.apply([gatewayClass, gateway, service(8080), other, slice, ...routes].map((o) => ({ new: o })));
+    const before = t.get(KEY)!;
+    const added = {
+      ...route('r4'),
+      spec: { ...route('r4').spec, rules: [{ backendRefs: [{ name: 'other', port: 80 }] }] },
+    };
+    t.apply([{ new: added }]);
+    const after = t.get(KEY)!;
+    // Not a translation of the bundle (that sorts the load balancer anew: new listener sources)...
+    expect(after.lb!.listeners[0]!.sources).toBe(before.lb!.listeners[0]!.sources);
+    // ...the other routes and their pool are the very objects they were; `other`'s pool joins.
+    expect(after.lb!.listeners[0]!.routes.slice(0, 4)).toEqual(before.lb!.listeners[0]!.routes);
+    const kept = after.lb!.listeners[0]!.routes.slice(0, 4);
+    expect(kept.map((r, i) => r === before.lb!.listeners[0]!.routes[i])).toEqual([true, true, true, true]);
+    expect(after.lb!.pools.map((p) => p.id)).toEqual(['a/other/80/http', 'a/svc/80/http']);
+    expect(after.lb!.pools[1]).toBe(before.lb!.pools[0]);
+    const objects = [gatewayClass, gateway, service(8080), other, slice, ...routes];
+    expect(t.result.loadBalancers).toEqual(translate([...objects, added], OPTIONS).loadBalancers);
+    expect(t.result.statuses).toEqual(translate([...objects, added], OPTIONS).statuses);
+    // The endpoints of `other` change while a route uses it: read, not the ones moved in before.
+    const moved = { ...slice, endpoints: [{ addresses: ['10.0.0.8'], conditions: { ready: true } }] };
+    t.apply([{ old: slice, new: moved }]);
+    const now = [gatewayClass, gateway, service(8080), other, moved, ...routes];
+    expect(t.result.loadBalancers).toEqual(translate([...now, added], OPTIONS).loadBalancers);
+    // The route goes: so does `other`'s pool, again without a translation of the bundle.
+    const last = t.get(KEY)!;
+    t.apply([{ old: added }]);
+    expect(t.get(KEY)!.lb!.listeners[0]!.sources).toBe(last.lb!.listeners[0]!.sources);
+    expect(t.get(KEY)!.lb!.pools).toEqual([last.lb!.pools[1]]);
+    expect(t.result.loadBalancers).toEqual(translate(now, OPTIONS).loadBalancers);
+  });
+
   it('accepts again a TCPRoute that lost its listener once the older route is gone', () => {
     const tcpGateway = {
       ...gateway,
