@@ -1,11 +1,13 @@
 // What translating one route gave last time, so that a change of one route of a Gateway with 3,000
 // routes translates one route, not 3,000. A route's translation reads the route and the objects of
 // its bundle that are not routes, never another route. Of those, most (Gateways, ListenerSets,
-// classes, parameters, Secrets, ConfigMaps, Namespaces, ReferenceGrants...) can matter to any
-// route: a change of one drops every entry. The others belong to one backend (a Service or
-// ServiceImport with its EndpointSlices, the Pods it selects and the policies that target it; a
-// StorageBucket): a change of one drops only the entries of the routes that use that backend, so an
-// endpoint change translates again the routes of that Service, not every route of the Gateway.
+// classes, parameters, Secrets, ConfigMaps, Namespaces...) can matter to any route: a change of one
+// drops every entry. The others belong to one backend (a Service or ServiceImport with its
+// EndpointSlices, the Pods it selects and the policies that target it; a StorageBucket): a change of
+// one drops only the entries of the routes that use that backend, so an endpoint change translates
+// again the routes of that Service, not every route of the Gateway. A ReferenceGrant is read by the
+// routes with a backend in its namespace from another one (`grants/<namespace>`, a backend of its
+// own here), unless a Gateway or ListenerSet of the bundle refers into its namespace too.
 // Entries are keyed by the route object (objects are replaced on change, never edited). Owned by
 // the caller (IncrementalTranslate keeps one per load-balancer key): no globals.
 
@@ -160,11 +162,22 @@ export class RouteTranslationMemo {
 
   set(route: AnyRoute, translation: RouteTranslation): void {
     const backends: [string, number][] = [];
-    for (const e of referencesOf(route))
-      if (e.type === 'backendRef') backends.push([refId(e.to), this.#versions.get(refId(e.to)) ?? 0]);
+    const version = (b: string) => this.#versions.get(b) ?? 0;
+    const ns = route.metadata.namespace;
+    for (const e of referencesOf(route)) {
+      if (e.type !== 'backendRef') continue;
+      backends.push([refId(e.to), version(refId(e.to))]);
+      if (e.to.namespace !== ns)
+        backends.push([grantsOf(e.to.namespace!), version(grantsOf(e.to.namespace!))]);
+    }
     this.#entries.set(route, { translation, backends });
     this.#named.set(nameOf(route), translation);
   }
+}
+
+/** The memo's pseudo-backend of a namespace's ReferenceGrants. */
+function grantsOf(namespace: string): string {
+  return `grants/${namespace}`;
 }
 
 function nameOf(route: AnyRoute): string {
@@ -222,6 +235,14 @@ function backendsOf(field: string, o: unknown, bundle: Bundle): string[] | undef
       const targets = (o as { spec: { targetRefs: { name: string }[] } }).spec.targetRefs;
       return targets.flatMap((t) => [id('Service', t.name), id(SERVICE_IMPORT_KIND, t.name)]);
     }
+    case 'referenceGrants':
+      // Read by the routes with a backend in its namespace, and by the Gateway's and ListenerSets'
+      // references into it (listeners, and through them every route).
+      for (const from of [...bundle.gateways, ...bundle.listenerSets]) {
+        const own = from.metadata.namespace ?? 'default';
+        if (referencesOf(from).some((e) => e.to.namespace === ns && own !== ns)) return undefined;
+      }
+      return [grantsOf(ns)];
     case 'pods':
       // A Pod is read (its readiness probe) through the Services of its namespace that select it.
       return bundle.services
