@@ -215,6 +215,47 @@ describe('IncrementalTranslate', () => {
     expect(t.result.loadBalancers).toEqual(translate(now, OPTIONS).loadBalancers);
   });
 
+  it('applies a route add and its new Service, in one batch, to the last translation', () => {
+    const routes = Array.from({ length: 3 }, (_, i) => route(`r${i}`));
+    const fixed = [gatewayClass, gateway, service(8080), ...routes];
+    const other = { ...service(8080), metadata: { name: 'other', namespace: 'a' } };
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'other-1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'other' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080 }],
+      endpoints: [{ addresses: ['10.0.0.7'], conditions: { ready: true } }],
+    };
+    const added = {
+      ...route('r3'),
+      spec: { ...route('r3').spec, rules: [{ backendRefs: [{ name: 'other', port: 80 }] }] },
+    };
+    // The route first or last: either way the Service is not in the key's bundle before the batch.
+    for (const batch of [
+      [added, other, slice],
+      [other, slice, added],
+    ]) {
+      const t = new IncrementalTranslate(OPTIONS);
+      t.apply(fixed.map((o) => ({ new: o })));
+      const before = t.get(KEY)!;
+      t.apply(batch.map((o) => ({ new: o })));
+      const after = t.get(KEY)!;
+      expect(after.lb!.listeners[0]!.sources).toBe(before.lb!.listeners[0]!.sources);
+      expect(after.lb!.listeners[0]!.routes.slice(0, 3)).toEqual(before.lb!.listeners[0]!.routes);
+      const full = translate([...fixed, ...batch], OPTIONS);
+      expect(t.result.loadBalancers).toEqual(full.loadBalancers);
+      expect(t.result.statuses).toEqual(full.statuses);
+      // The Service changes while a route of the key uses it: a translation of the bundle.
+      const moved = { ...slice, endpoints: [{ addresses: ['10.0.0.8'], conditions: { ready: true } }] };
+      t.apply([{ old: slice, new: moved }]);
+      expect(t.get(KEY)!.lb!.listeners[0]!.sources).not.toBe(after.lb!.listeners[0]!.sources);
+      expect(t.result.loadBalancers).toEqual(
+        translate([...fixed, added, other, moved], OPTIONS).loadBalancers,
+      );
+    }
+  });
+
   it('accepts again a TCPRoute that lost its listener once the older route is gone', () => {
     const tcpGateway = {
       ...gateway,
