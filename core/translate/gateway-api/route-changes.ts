@@ -22,6 +22,7 @@ import {
   type RouteTranslation,
   type RouteTranslationMemo,
 } from './route-memo.js';
+import { SortedByIdEdits } from './sorted-by-id-edits.js';
 import { poolUse, pushGatewayStatus, translateRoute } from './translate-gateway-api.js';
 
 export interface RouteChangesResult {
@@ -119,8 +120,8 @@ export function applyRouteChanges(
           if (build.routeIds.has(r.route.id) && !ids.has(r.route.id)) return undefined;
   }
   kept.uses ??= countUses(lb);
-  const pools = new Map(lb.pools.map((p) => [p.id, p]));
-  const buckets = new Map((lb.buckets ?? []).map((b) => [b.id, b]));
+  const pools = new SortedByIdEdits(lb.pools);
+  const buckets = new SortedByIdEdits(lb.buckets ?? []);
   for (const p of into) {
     for (const r of p.ranked) {
       for (const id of usesOf(r.route).pools)
@@ -134,14 +135,17 @@ export function applyRouteChanges(
   const uses = kept.uses;
   // Pools and buckets no route uses any more, until an added route takes them again (equal: the same).
   const left = new Map<string, BackendPool | BackendBucket>();
+  const leave = <T extends BackendPool | BackendBucket>(list: SortedByIdEdits<T>, id: string) => {
+    left.set(id, list.get(id)!);
+    list.delete(id);
+  };
   for (const [build, ranked] of leaving) {
     for (const r of ranked) {
       build.ordered.splice(rankedIndex(build.ordered, r), 1);
       build.routeIds.delete(r.route.id);
       const u = usesOf(r.route);
-      for (const id of u.pools) if (release(uses.pools, id)) left.set(id, pools.get(id)!) && pools.delete(id);
-      for (const id of u.buckets)
-        if (release(uses.buckets, id)) left.set(id, buckets.get(id)!) && buckets.delete(id);
+      for (const id of u.pools) if (release(uses.pools, id)) leave(pools, id);
+      for (const id of u.buckets) if (release(uses.buckets, id)) leave(buckets, id);
     }
   }
   const taken = <T extends BackendPool | BackendBucket>(now: T) =>
@@ -175,9 +179,9 @@ export function applyRouteChanges(
       const build = builder.listeners.get(l.id);
       return build && changedBuilds.has(build) ? { ...l, routes: build.ordered.map((r) => r.route) } : l;
     }),
-    pools: sortedById(lb.pools, pools),
+    pools: pools.result(),
   };
-  const bucketList = sortedById(lb.buckets ?? [], buckets);
+  const bucketList = buckets.result();
   if (bucketList.length > 0) next.buckets = bucketList;
   else delete next.buckets;
   kept.lb = next;
@@ -238,12 +242,6 @@ function release(uses: Map<string, number>, id: string): boolean {
   if (n > 0) uses.set(id, n);
   else uses.delete(id);
   return n <= 0;
-}
-
-/** `now`'s values in id order, reusing `before` when nothing came or went. */
-function sortedById<T extends { id: string }>(before: readonly T[], now: ReadonlyMap<string, T>): T[] {
-  if (before.length === now.size && before.every((x) => now.get(x.id) === x)) return before as T[];
-  return [...now.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
