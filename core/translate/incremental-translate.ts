@@ -19,7 +19,7 @@ import {
 } from '#core/index/index.js';
 import { lbKey, parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
-import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
+import { compareStrings } from '#core/ir/sort.js';
 import type { AnyRoute } from '#core/model/gateway-api.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { readObjects } from '#core/model/read-objects.js';
@@ -469,7 +469,8 @@ export class IncrementalTranslate {
     addNotices([...this.#invalid.values()]);
     addNotices(this.#unidentified);
     return {
-      loadBalancers: sortLoadBalancers(loadBalancers),
+      // (Each key's load balancer is sorted as translate() sorts it: the same objects, in key order.)
+      loadBalancers,
       statuses: this.#statuses(),
       notices: [...notices.values()].sort(compareNotices),
       held,
