@@ -4,7 +4,10 @@
 // them). Then the same adds through a LocalPipeline whose adapter renders, observes and applies
 // nothing: its sync CPU less the translation's is what the pipeline itself does per change
 // (ObjectChanges, reconcileKey's own checks, statuses after the provider, notices).
-// `npx tsx bench/haproxy/profile-translate.ts [N] [adds]`.
+// `npx tsx bench/haproxy/profile-translate.ts [N] [adds] [shape]`; shape `one-service` (default: every
+// route to one Service) or `services` (route i to its own Service svc-i, stored from the start, so
+// that each route add brings a new Service into the Gateway's bundle, as profile-render.ts's).
+// Then a Gateway change that changes no route (a label): translate CPU, and the IR routes kept.
 import { FAKE_CAPABILITIES } from '#adapters/fake/capabilities.js';
 import { fakeDiffSpec } from '#adapters/fake/diff-spec.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
@@ -22,7 +25,30 @@ const base = propGateway({
   backendPort: 8081,
   backendAddress: '127.0.0.1',
 });
-const route = (i: number) => propRoute(NS, i);
+const SHAPE = process.argv[4] ?? 'one-service';
+if (!['one-service', 'services'].includes(SHAPE)) throw new Error(`bench: unknown shape ${SHAPE}`);
+const service = (i: number) => [
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `svc-${i}`, namespace: NS },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 8081 }] },
+  },
+  {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `svc-${i}`, namespace: NS, labels: { 'kubernetes.io/service-name': `svc-${i}` } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8081 }],
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+  },
+];
+const services = SHAPE === 'services' ? Array.from({ length: N + ADDS }, (_, i) => service(i)).flat() : [];
+const route = (i: number) => {
+  const r = propRoute(NS, i);
+  if (SHAPE === 'services') r.spec.rules[0]!.backendRefs = [{ name: `svc-${i}`, port: 80 }];
+  return r;
+};
 
 function cpuMs(run: () => void): number {
   const c = process.cpuUsage();
@@ -37,7 +63,7 @@ function median(xs: number[]): number {
 }
 
 const t = new IncrementalTranslate({ cluster: 'bench' });
-t.apply([...base, ...Array.from({ length: N }, (_, i) => route(i))].map((o) => ({ new: o })));
+t.apply([...base, ...services, ...Array.from({ length: N }, (_, i) => route(i))].map((o) => ({ new: o })));
 const irRoutes = () => t.get(KEY)?.lb?.listeners[0]?.routes ?? [];
 const cpu: number[] = [];
 let kept = 0;
@@ -53,6 +79,30 @@ for (let k = 0; k < ADDS; k++) {
 }
 console.log(`${N} routes, ${ADDS} route adds: translate CPU per add, median ${median(cpu).toFixed(1)} ms`);
 console.log(`  IR routes kept as the same objects after the last add: ${kept} of ${irRoutes().length}`);
+{
+  // A Gateway change every route may read: each route is translated again, into equal IR routes.
+  const gateway = base.find((o) => (o as { kind?: string }).kind === 'Gateway') as {
+    metadata: Record<string, unknown>;
+  };
+  const before = new Set(irRoutes());
+  let last = gateway;
+  const changes: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const next = { ...last, metadata: { ...last.metadata, labels: { bench: String(k) } } };
+    const old = last;
+    changes.push(
+      cpuMs(() => {
+        t.apply([{ old, new: next }]);
+        void t.result;
+      }),
+    );
+    last = next;
+  }
+  const same = irRoutes().filter((r) => before.has(r)).length;
+  console.log(
+    `  a Gateway label change: translate CPU, median ${median(changes).toFixed(1)} ms; IR routes kept ${same} of ${irRoutes().length}`,
+  );
+}
 
 // An adapter that programs nothing: what is left of a sync is translation and the pipeline's own work.
 const nothing: AnyLoadBalancerAdapter = {
@@ -67,7 +117,7 @@ const pipeline = new LocalPipeline({
   adapters: { haproxy: nothing },
   translateOptions: { cluster: 'bench' },
 });
-const objects = [...base, ...Array.from({ length: N }, (_, i) => route(i))];
+const objects = [...base, ...services, ...Array.from({ length: N }, (_, i) => route(i))];
 await pipeline.sync(objects);
 const sync: number[] = [];
 for (let k = 0; k < ADDS; k++) {

@@ -19,15 +19,17 @@ import {
 } from '#core/index/index.js';
 import { lbKey, parseLbKey } from '#core/ir/lb-key.js';
 import type { LbKey, LoadBalancer } from '#core/ir/load-balancer.js';
-import { compareStrings, sortLoadBalancers } from '#core/ir/sort.js';
+import { compareStrings } from '#core/ir/sort.js';
 import type { AnyRoute } from '#core/model/gateway-api.js';
 import { ReadCache } from '#core/model/read-cache.js';
 import { readObjects } from '#core/model/read-objects.js';
+import { SERVICE_IMPORT_KIND } from '#core/model/service-import.js';
 import type { ObjectStatus, RouteParentStatus } from '#core/status/types.js';
 import type { HeldKey } from './context.js';
 import { MAX_POLICY_ANCESTORS } from './gateway-api/backend-tls-status.js';
 import { applyRouteChanges } from './gateway-api/route-changes.js';
 import { RouteTranslationMemo } from './gateway-api/route-memo.js';
+import { broughtService, serviceMoves } from './gateway-api/service-moves.js';
 import type { Notice } from './notice.js';
 import { type TranslateOptions, withDefaults } from './options.js';
 import {
@@ -72,6 +74,13 @@ const STATUS_KINDS = new Set([
 ]);
 /** Kinds whose changes a Gateway key may apply to its last translation (#applyRouteChanges). */
 const ROUTE_KINDS = new Set(['HTTPRoute', 'GRPCRoute']);
+
+/** A key's changes that may be applied to its last translation (see #applyRouteChanges). */
+interface KeyChanges {
+  routes: RouteChange[];
+  /** The Services whose objects (the Service, its EndpointSlices, its HealthCheckPolicies) changed. */
+  services: ObjectRef[];
+}
 
 /** A change of a route, as stored: `before` from the graph, `after` as given (undefined: gone). */
 interface RouteChange {
@@ -145,21 +154,24 @@ export class IncrementalTranslate {
     const keys = new Set<LbKey>(bulk ? this.#keys.keys() : []);
     let classes = bulk;
     const cluster = this.#options.cluster;
-    /** Per key, the route changes among its changes (see #applyRouteChanges); keys with others are out. */
-    const routeChanges = new Map<LbKey, RouteChange[] | undefined>();
+    /** Per key, its route changes and changed Services (see #applyRouteChanges); keys with others are out. */
+    const routeChanges = new Map<LbKey, KeyChanges | undefined>();
     for (const change of changes) {
       const r = refOf(change.new ?? change.old);
       if (!r) continue;
       const id = refId(r);
+      const before = this.#graph.get(r);
       const route: RouteChange | undefined = ROUTE_KINDS.has(r.kind)
-        ? { id, ref: r, before: this.#graph.get(r), after: change.new, rejected: this.#invalid.has(id) }
+        ? { id, ref: r, before, after: change.new, rejected: this.#invalid.has(id) }
         : undefined;
+      const services = route ? [] : servicesOf(r, [before, change.new]);
       if (!bulk) {
         for (const k of affectedKeys(change, this.#graph, cluster)) {
           keys.add(k);
-          const list = routeChanges.has(k) ? routeChanges.get(k) : [];
-          if (route && list) list.push(route);
-          routeChanges.set(k, route ? list : undefined);
+          const own = routeChanges.has(k) ? routeChanges.get(k) : { routes: [], services: [] };
+          if (own && route) own.routes.push(route);
+          if (own && services) own.services.push(...services);
+          routeChanges.set(k, services ? own : undefined);
         }
       }
       if (CLASS_INPUTS.has(r.kind) || (r.kind === 'Ingress' && usesDefaultClass(change))) classes = true;
@@ -176,8 +188,8 @@ export class IncrementalTranslate {
     }
     if (bulk) for (const k of this.#rootKeys()) keys.add(k);
     for (const key of keys) {
-      const routes = routeChanges.get(key);
-      if (!routes || !this.#applyRouteChanges(key, routes)) this.#translateKey(key);
+      const own = routeChanges.get(key);
+      if (!own || !this.#applyRouteChanges(key, own.routes, own.services)) this.#translateKey(key);
     }
     if (classes) this.#translateClasses();
     this.#result = undefined;
@@ -222,11 +234,13 @@ export class IncrementalTranslate {
   }
 
   /**
-   * A Gateway key whose changes are all of its HTTPRoutes and GRPCRoutes: the changes applied to its
-   * last translation (gateway-api/route-changes.ts), as long as they bring no object into its bundle
-   * and take none out. False when the key must be translated from its bundle instead.
+   * A Gateway key whose changes are all of its HTTPRoutes and GRPCRoutes, and of `services` that are
+   * not in its bundle before them: the changes applied to its last translation
+   * (gateway-api/route-changes.ts), as long as nothing but Services comes into its bundle or leaves
+   * it (gateway-api/service-moves.ts, which reads the Services as they are now). False when the key
+   * must be translated from its bundle instead.
    */
-  #applyRouteChanges(key: LbKey, changes: readonly RouteChange[]): boolean {
+  #applyRouteChanges(key: LbKey, changes: readonly RouteChange[], services: readonly ObjectRef[]): boolean {
     const memo = this.#routeMemos.get(key);
     const kept = memo?.gateway;
     const entry = this.#keys.get(key);
@@ -239,6 +253,8 @@ export class IncrementalTranslate {
       edges.some((e) => e.type === 'parentRef' && refId(e.to) === gateway);
     const brought = this.#brought.get(key) ?? this.#countBrought(key, gateway, changes);
     if (!brought) return false;
+    // A Service of the bundle that changed: its routes are translated again, from the bundle.
+    if (services.some((s) => (brought.get(`${refId(s)}+`) ?? 0) > 0)) return false;
     const delta = new Map<string, number>();
     const removed: AnyRoute[] = [];
     const added: AnyRoute[] = [];
@@ -257,13 +273,29 @@ export class IncrementalTranslate {
     }
     // (None of them in the key, before or after: nothing to do.)
     if (removed.length === 0 && added.length === 0) return true;
-    // An object a route brings that no other route brings would come into the bundle, or leave it.
+    // An object a route brings that no other route brings would come into the bundle, or leave it:
+    // a Service may (service-moves.ts), anything else is left to a translation of the bundle.
+    const entering: ObjectRef[] = [];
+    const leaving: ObjectRef[] = [];
     for (const [b, by] of delta) {
       const n = brought.get(b) ?? 0;
-      if (n > 0 !== n + by > 0) return false;
+      if (n > 0 === n + by > 0) continue;
+      const service = broughtService(b);
+      if (!service) return false;
+      (n > 0 ? leaving : entering).push(service);
     }
+    const used = (b: string) => (brought.get(b) ?? 0) > 0 || (brought.get(b) ?? 0) + (delta.get(b) ?? 0) > 0;
+    const moves =
+      entering.length + leaving.length === 0
+        ? undefined
+        : serviceMoves(kept, memo, this.#graph, this.#cache, entering, leaving, (ns, name) =>
+            used(`${refId(ref(SERVICE_IMPORT_KIND, ns, name))}+`),
+          );
+    if (entering.length + leaving.length > 0 && !moves) return false;
+    moves?.enter();
     const result = applyRouteChanges(kept, memo, removed, added);
     if (!result) return false;
+    moves?.leave();
     for (const [b, by] of delta) brought.set(b, (brought.get(b) ?? 0) + by);
     this.#brought.set(key, brought);
     const statuses = [...entry.statuses];
@@ -437,7 +469,8 @@ export class IncrementalTranslate {
     addNotices([...this.#invalid.values()]);
     addNotices(this.#unidentified);
     return {
-      loadBalancers: sortLoadBalancers(loadBalancers),
+      // (Each key's load balancer is sorted as translate() sorts it: the same objects, in key order.)
+      loadBalancers,
       statuses: this.#statuses(),
       notices: [...notices.values()].sort(compareNotices),
       held,
@@ -521,6 +554,25 @@ function mergeAncestors(list: readonly ObjectStatus[]): ObjectStatus {
     loadBalancers,
     status: { ancestors: ancestors.slice(0, MAX_POLICY_ANCESTORS) },
   } as ObjectStatus;
+}
+
+/**
+ * The Services a change of this object is a change of (a Service, its EndpointSlices, or its
+ * HealthCheckPolicies: `versions` are the object before and after), [] for a route, undefined for
+ * anything else.
+ */
+function servicesOf(r: ObjectRef, versions: readonly unknown[]): ObjectRef[] | undefined {
+  if (r.kind === 'Service') return [r];
+  if (r.kind !== 'EndpointSlice' && r.kind !== 'HealthCheckPolicy') return undefined;
+  const services: ObjectRef[] = [];
+  for (const v of versions) {
+    if (v === undefined) continue;
+    for (const e of referencesOf(v)) {
+      if (e.type === 'endpointSliceOf' || e.type === 'policyTarget') services.push(e.to);
+      else if (e.type === 'importedSliceOf') return undefined;
+    }
+  }
+  return services;
 }
 
 /** Whether a version of an Ingress would fall back on the default IngressClass (no class named). */

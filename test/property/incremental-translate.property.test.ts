@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ObjectChange } from '#core/index/index.js';
+import type { LoadBalancer } from '#core/ir/load-balancer.js';
 import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
 import { type TranslateResult, translate } from '#core/translate/translate.js';
 import { clusterArb, SLOTS } from '../unit/index/arbitraries.js';
@@ -9,8 +11,10 @@ import {
   endpointSlice,
   gateway,
   gatewayClass,
+  healthCheckPolicy,
   httpRoute,
   namespace,
+  pod,
   service,
 } from '../unit/index/fixtures.js';
 
@@ -29,6 +33,30 @@ const stepArb = fc
   .chain((i) => fc.option(SLOTS[i]!, { nil: undefined, freq: 4 }).map((value) => ({ i, value })));
 /** A batch: what arrives between two syncs. */
 const batchArb = fc.array(stepArb, { minLength: 1, maxLength: 3 });
+
+/**
+ * A Gateway key's IR routes and pools that come out equal to the last translation's (same id, same
+ * listener) are those very objects: the HAProxy render keys its work on them.
+ */
+function expectEqualKeptSame(before: readonly LoadBalancer[], after: readonly LoadBalancer[]): void {
+  const last = new Map(before.map((lb) => [lb.key, lb]));
+  for (const lb of after) {
+    const prev = last.get(lb.key);
+    if (!prev || lb.source.kind !== 'Gateway') continue;
+    const changedButEqual = <T extends { id: string }>(now: readonly T[], was: readonly T[]) => {
+      const byId = new Map(was.map((x) => [x.id, x]));
+      return now.filter((x) => byId.get(x.id) !== x && isDeepStrictEqual(byId.get(x.id), x)).map((x) => x.id);
+    };
+    for (const l of lb.listeners) {
+      const was = prev.listeners.find((p) => p.id === l.id);
+      if (was)
+        expect(changedButEqual(l.routes, was.routes), `${lb.key} ${l.id}: equal routes, new objects`).toEqual(
+          [],
+        );
+    }
+    expect(changedButEqual(lb.pools, prev.pools), `${lb.key}: equal pools, new objects`).toEqual([]);
+  }
+}
 
 /** What is compared: everything, notices as a set (a notice several keys raise is listed once). */
 function comparable(r: TranslateResult) {
@@ -62,7 +90,9 @@ describe('IncrementalTranslate', () => {
             });
             slots[i] = value;
           }
+          const before = incremental.result.loadBalancers;
           incremental.apply(changes);
+          expectEqualKeptSame(before, incremental.result.loadBalancers);
           const objects = slots.filter((o) => o !== undefined);
           expect(comparable(incremental.result)).toEqual(comparable(translate(objects, OPTIONS)));
         }
@@ -85,8 +115,10 @@ describe('IncrementalTranslate', () => {
       service('a', 'svc1'),
       endpointSlice('a', 'es1', 'svc1', ['10.0.0.1']),
     ];
-    // Now and then another object changes: the Gateway g1 (a listener hostname, or gone), svc2, its
-    // endpoints. The key is then translated from its bundle, and route changes apply to that.
+    // Now and then another object changes: the Gateway g1 (a listener hostname, or gone), svc2 (a
+    // Pod selector or not), its endpoints, a HealthCheckPolicy of it, a Pod. The key is then
+    // translated from its bundle, and route changes apply to that; a route change that brings svc2
+    // (or svc3) into a key or takes it out moves it with its objects (gateway-api/service-moves.ts).
     const others: fc.Arbitrary<unknown>[] = [
       fc.constantFrom(
         gateway('a', 'g1', { listeners: [{ name: 'http' }, { name: 'alt', port: 8080 }] }),
@@ -97,8 +129,17 @@ describe('IncrementalTranslate', () => {
           ],
         }),
       ),
-      fc.constantFrom(service('a', 'svc2'), service('a', 'svc2', { port: 8080 })),
+      fc.constantFrom(
+        service('a', 'svc2'),
+        service('a', 'svc2', { port: 8080 }),
+        service('a', 'svc2', { selector: { app: 'two' } }),
+      ),
       fc.constant(endpointSlice('a', 'es2', 'svc2', ['10.0.0.2'])),
+      fc.constantFrom(
+        healthCheckPolicy('a', 'hc2', ['svc2']),
+        healthCheckPolicy('a', 'hc2', ['svc1', 'svc2'], '/ready'),
+      ),
+      fc.constant(pod('a', 'p2', { app: 'two' })),
     ];
     const routeArb = (name: string) =>
       fc
@@ -175,7 +216,9 @@ describe('IncrementalTranslate', () => {
               });
               slots[i] = value;
             }
+            const before = incremental.result.loadBalancers;
             incremental.apply(changes);
+            expectEqualKeptSame(before, incremental.result.loadBalancers);
             expect(comparable(incremental.result)).toEqual(comparable(translate(present(), OPTIONS)));
           }
         },

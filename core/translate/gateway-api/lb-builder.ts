@@ -18,6 +18,7 @@ import type { TranslateContext } from '../context.js';
 import { orderRanked, type RankedRoute } from '../precedence.js';
 import type { Attachment, GatewayState } from './attach.js';
 import { hostnameCovers } from './hostnames.js';
+import { equalOrPrevious, keepEqualById } from './route-memo.js';
 import type { RulesResult, RuleTemplate } from './rules.js';
 
 /** A Gateway's load balancer while routes are being attached to it. */
@@ -123,7 +124,7 @@ export function listenerId(protocol: ListenerProtocol, port: number): string {
 /**
  * Places a route's rules on one listener, once per effective hostname. `placed` (the route's
  * translation's, per attachment) holds the IR routes made for this attachment last time, reused as
- * the same objects; when empty, it is filled.
+ * the same objects; when empty, it is filled (each IR route made passed through `reuse`).
  */
 export function addRoute(
   builder: LbBuilder,
@@ -131,6 +132,7 @@ export function addRoute(
   attachment: Attachment,
   rules: RulesResult,
   placed: RankedRoute[],
+  reuse?: (made: RankedRoute) => RankedRoute,
 ): void {
   const l = attachment.listener;
   const build = builder.listeners.get(listenerId(l.protocol!, l.spec.port));
@@ -141,8 +143,10 @@ export function addRoute(
   if (placed.length === 0) {
     const tlsMode = build.protocol === 'TLS' && l.tls ? l.tls.mode : undefined;
     for (const t of rules.templates)
-      for (const hostname of attachment.hostnames)
-        placed.push(rankedRoute(route, t, hostname, build, tlsMode));
+      for (const hostname of attachment.hostnames) {
+        const made = rankedRoute(route, t, hostname, build, tlsMode);
+        placed.push(reuse ? reuse(made) : made);
+      }
   }
   for (const ranked of placed) {
     // The first route to claim an id on the listener has it.
@@ -200,10 +204,26 @@ function finishAction(t: RuleTemplate, build: ListenerBuild): Action {
   return { type: 'redirect', ...r, scheme, port };
 }
 
-export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): LoadBalancer {
+/**
+ * The builder's load balancer. Its pools and buckets equal to those of `previous` (the key's last
+ * one) are those very objects: routes resolve their own, so a shared pool may come from another.
+ */
+export function buildLoadBalancer(
+  ctx: TranslateContext,
+  builder: LbBuilder,
+  previous?: LoadBalancer,
+): LoadBalancer {
   const listeners: Listener[] = [];
   for (const b of builder.listeners.values()) {
-    addNotFoundRoutes(b);
+    // The routes made here rather than by a route's translation: those of the last one where equal.
+    let last: Map<string, Route> | undefined;
+    const kept = (r: Route): Route => {
+      const before =
+        previous?.key === builder.base.key ? previous.listeners.find((l) => l.id === b.id) : undefined;
+      last ??= new Map(before?.routes.map((x) => [x.id, x]));
+      return equalOrPrevious(r, last.get(r.id));
+    };
+    addNotFoundRoutes(b, kept);
     b.ordered = orderRanked(b.ranked);
     let routes = b.ordered.map((r) => r.route);
     if ((b.protocol === 'TCP' || b.protocol === 'UDP') && routes.length > 1) {
@@ -216,7 +236,8 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
       routes = [winner!];
     }
     // (Routes without a mode stay the same objects: render memoises by identity.)
-    if (b.tlsModes.size < 2) routes = routes.map((r) => (r.tlsMode === undefined ? r : withoutTlsMode(r)));
+    if (b.tlsModes.size < 2)
+      routes = routes.map((r) => (r.tlsMode === undefined ? r : kept(withoutTlsMode(r))));
     listeners.push({
       id: b.id,
       sources: b.sources,
@@ -230,10 +251,15 @@ export function buildLoadBalancer(ctx: TranslateContext, builder: LbBuilder): Lo
   const usedBuckets = new Set<string>();
   for (const l of listeners) for (const r of l.routes) addUses(r, used, usedBuckets);
   const buckets = [...builder.buckets.values()].filter((b) => usedBuckets.has(b.id));
+  const pools = [...builder.pools.values()].filter((p) => used.has(p.id));
+  if (previous?.key === builder.base.key) {
+    keepEqualById(pools, previous.pools);
+    keepEqualById(buckets, previous.buckets);
+  }
   return {
     ...builder.base,
     listeners,
-    pools: [...builder.pools.values()].filter((p) => used.has(p.id)),
+    pools,
     ...(buckets.length > 0 ? { buckets } : {}),
   };
 }
@@ -273,7 +299,7 @@ export function shadows(r: RankedRoute, hostname: string): boolean {
  * one. A Gateway listener with a hostname owns the requests for it even when no route matches them,
  * so where a broader route could otherwise catch them, a lowest-precedence 404 is added for it.
  */
-function addNotFoundRoutes(b: ListenerBuild): void {
+function addNotFoundRoutes(b: ListenerBuild, kept: (r: Route) => Route): void {
   for (const { hostname, source } of b.claimedHostnames) {
     const shadowed = b.ranked.some((r) => shadows(r, hostname));
     if (!shadowed) continue;
@@ -281,7 +307,7 @@ function addNotFoundRoutes(b: ListenerBuild): void {
     if (b.routeIds.has(id)) continue;
     b.routeIds.add(id);
     b.ranked.push({
-      route: {
+      route: kept({
         id,
         source,
         hostname,
@@ -289,7 +315,7 @@ function addNotFoundRoutes(b: ListenerBuild): void {
         match: { path: { type: 'Prefix', value: '/' }, headers: [], queryParams: [] },
         filters: [],
         action: { type: 'fixed-response', statusCode: 404, reason: 'no route matches' },
-      },
+      }),
       objectKey: `${source.namespace}/${source.name}`,
       fallback: true,
       rule: 0,

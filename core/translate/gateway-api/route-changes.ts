@@ -16,7 +16,13 @@ import type { Notice } from '../notice.js';
 import { insertRanked, type RankedRoute, rankedIndex } from '../precedence.js';
 import { addUses, type LbBuilder, type ListenerBuild, listenerId, shadows } from './lb-builder.js';
 import type { ListenerState } from './listeners.js';
-import type { KeptGateway, RouteTranslation, RouteTranslationMemo } from './route-memo.js';
+import {
+  equalOrPrevious,
+  type KeptGateway,
+  type RouteTranslation,
+  type RouteTranslationMemo,
+} from './route-memo.js';
+import { SortedByIdEdits } from './sorted-by-id-edits.js';
 import { poolUse, pushGatewayStatus, translateRoute } from './translate-gateway-api.js';
 
 export interface RouteChangesResult {
@@ -114,8 +120,8 @@ export function applyRouteChanges(
           if (build.routeIds.has(r.route.id) && !ids.has(r.route.id)) return undefined;
   }
   kept.uses ??= countUses(lb);
-  const pools = new Map(lb.pools.map((p) => [p.id, p]));
-  const buckets = new Map((lb.buckets ?? []).map((b) => [b.id, b]));
+  const pools = new SortedByIdEdits(lb.pools);
+  const buckets = new SortedByIdEdits(lb.buckets ?? []);
   for (const p of into) {
     for (const r of p.ranked) {
       for (const id of usesOf(r.route).pools)
@@ -127,22 +133,30 @@ export function applyRouteChanges(
 
   // The changes.
   const uses = kept.uses;
+  // Pools and buckets no route uses any more, until an added route takes them again (equal: the same).
+  const left = new Map<string, BackendPool | BackendBucket>();
+  const leave = <T extends BackendPool | BackendBucket>(list: SortedByIdEdits<T>, id: string) => {
+    left.set(id, list.get(id)!);
+    list.delete(id);
+  };
   for (const [build, ranked] of leaving) {
     for (const r of ranked) {
       build.ordered.splice(rankedIndex(build.ordered, r), 1);
       build.routeIds.delete(r.route.id);
       const u = usesOf(r.route);
-      for (const id of u.pools) if (release(uses.pools, id)) pools.delete(id);
-      for (const id of u.buckets) if (release(uses.buckets, id)) buckets.delete(id);
+      for (const id of u.pools) if (release(uses.pools, id)) leave(pools, id);
+      for (const id of u.buckets) if (release(uses.buckets, id)) leave(buckets, id);
     }
   }
+  const taken = <T extends BackendPool | BackendBucket>(now: T) =>
+    equalOrPrevious(now, left.get(now.id) as T);
   for (const { build, ranked } of into) {
     for (const r of ranked) {
       insertRanked(build.ordered, r);
       build.routeIds.add(r.route.id);
       const u = usesOf(r.route);
-      for (const id of u.pools) if (take(uses.pools, id)) pools.set(id, fresh.pools.get(id)!);
-      for (const id of u.buckets) if (take(uses.buckets, id)) buckets.set(id, fresh.buckets.get(id)!);
+      for (const id of u.pools) if (take(uses.pools, id)) pools.set(id, taken(fresh.pools.get(id)!));
+      for (const id of u.buckets) if (take(uses.buckets, id)) buckets.set(id, taken(fresh.buckets.get(id)!));
     }
   }
   let moved = false;
@@ -165,9 +179,9 @@ export function applyRouteChanges(
       const build = builder.listeners.get(l.id);
       return build && changedBuilds.has(build) ? { ...l, routes: build.ordered.map((r) => r.route) } : l;
     }),
-    pools: sortedById(lb.pools, pools),
+    pools: pools.result(),
   };
-  const bucketList = sortedById(lb.buckets ?? [], buckets);
+  const bucketList = buckets.result();
   if (bucketList.length > 0) next.buckets = bucketList;
   else delete next.buckets;
   kept.lb = next;
@@ -228,12 +242,6 @@ function release(uses: Map<string, number>, id: string): boolean {
   if (n > 0) uses.set(id, n);
   else uses.delete(id);
   return n <= 0;
-}
-
-/** `now`'s values in id order, reusing `before` when nothing came or went. */
-function sortedById<T extends { id: string }>(before: readonly T[], now: ReadonlyMap<string, T>): T[] {
-  if (before.length === now.size && before.every((x) => now.get(x.id) === x)) return before as T[];
-  return [...now.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {

@@ -4,7 +4,7 @@ import type { AnyRoute, Gateway, ListenerSet } from '#core/model/gateway-api.js'
 import { objectKey } from '#core/model/meta.js';
 import type { RejectedObject } from '#core/model/read-objects.js';
 import { condition } from '#core/status/conditions.js';
-import type { RouteParentStatus, StatusCondition } from '#core/status/types.js';
+import type { ObjectStatus, RouteParentStatus, StatusCondition } from '#core/status/types.js';
 import { noticeOnce } from '../backend/health-check.js';
 import type { PoolUse } from '../backend/service-pool.js';
 import { sourceOf, type TranslateContext } from '../context.js';
@@ -16,6 +16,7 @@ import {
   resolveParameters,
   settingsFromParameters,
 } from '../parameters.js';
+import type { RankedRoute } from '../precedence.js';
 import {
   attachRoute,
   type GatewayState,
@@ -30,12 +31,18 @@ import { type ClassState, translateGatewayClasses } from './gateway-class.js';
 import { translateGrpcRoute } from './grpc-route.js';
 import { translateHttpRoute } from './http-route.js';
 import { translateL4Route } from './l4-route.js';
-import { addRoute, buildLoadBalancer, createLbBuilder, type LbBuilder } from './lb-builder.js';
+import { addRoute, buildLoadBalancer, createLbBuilder, type LbBuilder, listenerId } from './lb-builder.js';
 import { isListenerSetAllowed, listenerSetsByGateway, pushListenerSetStatus } from './listener-sets.js';
 import type { ListenerState } from './listeners.js';
 import { resolveListenerConflicts, translateListeners } from './listeners.js';
 import { reportRejectedGatewayApiObjects } from './rejected.js';
-import type { MemoParent, MemoRules, RouteTranslation } from './route-memo.js';
+import {
+  equalOrPrevious,
+  keepEqualById,
+  type MemoParent,
+  type MemoRules,
+  type RouteTranslation,
+} from './route-memo.js';
 import type { RulesResult } from './rules.js';
 
 /**
@@ -71,6 +78,7 @@ export function translateGatewayApi(
   ];
   const setParents = listenerSetParents(gateways);
   const memo = ctx.routeMemo;
+  const previous = memo?.gateway?.lb;
   if (memo) {
     memo.begin(ctx.bundle, rejected);
     memo.gateway = undefined;
@@ -85,7 +93,7 @@ export function translateGatewayApi(
     if (memo && builder && gateways.size === 1)
       memo.gateway = { ctx, gateways, setParents, builder, gatewayStatus: ctx.statuses.at(-1)! };
     for (const ls of state.listenerSets.values()) pushListenerSetStatus(ctx, state.key, ls);
-    if (builder) loadBalancers.push(buildLoadBalancer(ctx, builder));
+    if (builder) loadBalancers.push(buildLoadBalancer(ctx, builder, previous));
   }
   pushBackendTlsPolicyStatuses(ctx, builders.values());
   return loadBalancers;
@@ -261,6 +269,8 @@ export function translateRoute(
 ): void {
   const memo = ctx.routeMemo;
   const kept = memo?.get(route);
+  // Translated anew: what comes out as it was last time is kept as the same objects.
+  const before = kept ? undefined : memo?.previous(route);
   const parents = kept
     ? replayParents(kept.parents, gateways)
     : attachRoute(ctx, route, gateways, setParents);
@@ -268,6 +278,7 @@ export function translateRoute(
     parents: parents.map(memoParent),
     rules: new Map(),
     placed: [],
+    placedOn: [],
   };
   if (memo && !kept) memo.set(route, translation);
   if (parents.length === 0) return;
@@ -282,6 +293,9 @@ export function translateRoute(
       result = memo
         ? translateRulesAlone(ctx, route, use)
         : { rules: translateRouteRules(ctx, route, use), notices: [] };
+      const last = before?.rules.get(use)?.rules;
+      keepEqualById(result.rules.pools, last?.pools);
+      keepEqualById(result.rules.buckets, last?.buckets);
       translation.rules.set(use, result);
     } else if (kept) for (const n of result.notices) noticeOnce(ctx, n);
     return result.rules;
@@ -292,6 +306,7 @@ export function translateRoute(
   const keys = new Set<string>();
   let reported: RulesResult | undefined;
   let placed = 0;
+  const reuse = before && reusePlacements(before);
   for (const parent of parents) {
     keys.add(parent.gateway.key);
     const builder = builders.get(parent.gateway.key);
@@ -301,8 +316,17 @@ export function translateRoute(
         rules = rulesFor(attachment.listener);
         if (rules.templates.length === 0) continue;
         attached(attachment.listener);
+        const on = listenerId(attachment.listener.protocol!, attachment.listener.spec.port);
         translation.placed[placed] ??= [];
-        addRoute(builder, route, attachment, rules, translation.placed[placed++]!);
+        translation.placedOn[placed] = on;
+        addRoute(
+          builder,
+          route,
+          attachment,
+          rules,
+          translation.placed[placed++]!,
+          reuse && ((r) => reuse(on, r)),
+        );
       }
     }
     // Parents that refuse the route still get a truthful ResolvedRefs.
@@ -311,15 +335,47 @@ export function translateRoute(
     parentRules.push(rules);
   }
   if (reported) reportRuleProblems(ctx, source, reported);
-  translation.status ??= {
-    kind: route.kind,
-    namespace: route.metadata.namespace!,
-    name: route.metadata.name,
-    ...(generation !== undefined ? { generation } : {}),
-    loadBalancers: [...keys].sort(),
-    status: { parents: parentRules.map((p, i) => parentStatus(ctx, parents[i]!, p, generation)) },
-  };
+  translation.status ??= equalOrPrevious<ObjectStatus>(
+    {
+      kind: route.kind,
+      namespace: route.metadata.namespace!,
+      name: route.metadata.name,
+      ...(generation !== undefined ? { generation } : {}),
+      loadBalancers: [...keys].sort(),
+      status: { parents: parentRules.map((p, i) => parentStatus(ctx, parents[i]!, p, generation)) },
+    },
+    before?.status,
+  );
   ctx.statuses.push(translation.status);
+}
+
+/**
+ * What makes a route's IR routes on an IR listener (by id) the same objects as those of its earlier
+ * translation there, where equal: each of those once, whichever attachment placed it.
+ */
+function reusePlacements(before: RouteTranslation): (on: string, made: RankedRoute) => RankedRoute {
+  const earlier = new Map<string, RankedRoute>();
+  before.placed.forEach((list, i) => {
+    for (const r of list) {
+      // (The first on a listener is the one placed: a later one of the same id is left out.)
+      const key = `${before.placedOn[i]}\u0000${r.route.id}`;
+      if (!earlier.has(key)) earlier.set(key, r);
+    }
+  });
+  return (on, made) => {
+    const key = `${on}\u0000${made.route.id}`;
+    const was = earlier.get(key);
+    if (!was || equalOrPrevious(made.route, was.route) !== was.route) return made;
+    earlier.delete(key);
+    // The IR route is kept even where its precedence facts moved (the route's age, say).
+    const same =
+      made.createdAt === was.createdAt &&
+      made.objectKey === was.objectKey &&
+      made.rule === was.rule &&
+      made.match === was.match &&
+      made.fallback === was.fallback;
+    return same ? was : { ...made, route: was.route };
+  };
 }
 
 function countAttached(listener: ListenerState): void {

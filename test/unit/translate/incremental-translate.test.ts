@@ -46,10 +46,11 @@ describe('IncrementalTranslate', () => {
     expect(after.map((r) => r.hostname)).toEqual(['r1.example.com', 'r2.example.com', 'r3.example.com']);
     expect(after[0]).toBe(before[0]);
     expect(after[1]).toBe(before[1]);
-    // A Service the routes use changes: every route is translated again, none is stale.
+    // A Service the routes use changes: every route is translated again, none is stale (their IR
+    // routes come out equal: they name the pool, so they stay the same objects).
     const old = service(8080);
     t.apply([{ old, new: service(9090) }]);
-    expect(routesOf(t)[0]).not.toBe(before[0]);
+    expect(routesOf(t)[0]).toBe(before[0]);
     expect(t.result.loadBalancers).toEqual(
       translate([gatewayClass, gateway, service(9090), r1, r2, r3], OPTIONS).loadBalancers,
     );
@@ -84,6 +85,7 @@ describe('IncrementalTranslate', () => {
     ];
     t.apply([...fixed, slice('s', 'svc', '10.0.0.1')].map((o) => ({ new: o })));
     const before = routesOf(t);
+    const lbBefore = t.get(KEY)!.lb!;
     const statuses = t.result.statuses;
     t.apply([{ old: slice('s', 'svc', '10.0.0.1'), new: slice('s', 'svc', '10.0.0.2') }]);
     const after = routesOf(t);
@@ -93,17 +95,44 @@ describe('IncrementalTranslate', () => {
       'r3.example.com',
       'r4.example.com',
     ]);
-    // r1 and r2 use svc: translated again; r3 and r4 use other: kept, IR routes and statuses alike.
-    expect(after.map((r, i) => r === before[i])).toEqual([false, false, true, true]);
+    // r1 and r2 use svc: translated again, into equal IR routes and statuses (kept as the same
+    // objects); r3 and r4 use other: kept. Only svc's pool is new.
+    expect(after.map((r, i) => r === before[i])).toEqual([true, true, true, true]);
     const kept = (name: string) => t.result.statuses.find((s) => s.name === name);
-    expect(kept('r3')).toBe(statuses.find((s) => s.name === 'r3'));
-    expect(kept('r4')).toBe(statuses.find((s) => s.name === 'r4'));
+    for (const name of ['r1', 'r2', 'r3', 'r4'])
+      expect(kept(name)).toBe(statuses.find((s) => s.name === name));
+    const poolsBefore = new Map(lbBefore.pools.map((p) => [p.id, p]));
+    expect(t.get(KEY)!.lb!.pools.map((p) => p === poolsBefore.get(p.id))).toEqual([true, false]);
     expect(t.result.loadBalancers).toEqual(
       translate([...fixed, slice('s', 'svc', '10.0.0.2')], OPTIONS).loadBalancers,
     );
-    // A Gateway change still translates every route again.
-    t.apply([{ old: gateway, new: { ...gateway, metadata: { ...gateway.metadata, labels: { x: 'y' } } } }]);
-    expect(routesOf(t).some((r, i) => r === after[i])).toBe(false);
+  });
+
+  it('keeps as the same objects what comes out equal after a change every route may read', () => {
+    const t = new IncrementalTranslate(OPTIONS);
+    const routes = [route('r1'), route('r2')];
+    t.apply([gatewayClass, gateway, service(8080), ...routes].map((o) => ({ new: o })));
+    const lb = t.get(KEY)!.lb!;
+    const statuses = t.result.statuses;
+    // A Gateway change drops every route's memo entry: every route is translated again...
+    const labelled = { ...gateway, metadata: { ...gateway.metadata, labels: { x: 'y' } } };
+    t.apply([{ old: gateway, new: labelled }]);
+    const after = t.get(KEY)!.lb!;
+    expect(after).not.toBe(lb);
+    // ...and comes out equal: the same IR routes, pools and route statuses as before.
+    expect(after.listeners[0]!.routes.map((r, i) => r === lb.listeners[0]!.routes[i])).toEqual([true, true]);
+    expect(after.pools[0]).toBe(lb.pools[0]);
+    for (const name of ['r1', 'r2'])
+      expect(t.result.statuses.find((s) => s.name === name)).toBe(statuses.find((s) => s.name === name));
+    // A listener that takes one route of two: the other's IR route is still the same object.
+    const listener = { name: 'http', port: 80, protocol: 'HTTP', hostname: 'r2.example.com' };
+    const moved = { ...labelled, spec: { ...labelled.spec, listeners: [listener] } };
+    t.apply([{ old: labelled, new: moved }]);
+    expect(t.get(KEY)!.lb!.listeners[0]!.routes).toEqual([lb.listeners[0]!.routes[1]]);
+    expect(t.get(KEY)!.lb!.listeners[0]!.routes[0]).toBe(lb.listeners[0]!.routes[1]);
+    expect(t.result.loadBalancers).toEqual(
+      translate([gatewayClass, moved, service(8080), ...routes], OPTIONS).loadBalancers,
+    );
   });
 
   it("applies a route change alone to the Gateway's last translation, without translating its bundle", () => {
@@ -139,6 +168,92 @@ describe('IncrementalTranslate', () => {
     const full = translate(objects, OPTIONS);
     expect(t.result.loadBalancers).toEqual(full.loadBalancers);
     expect(t.result.statuses).toEqual(full.statuses);
+  });
+
+  it('applies a route add that brings a new Service into the key to its last translation, and its delete', () => {
+    const t = new IncrementalTranslate(OPTIONS);
+    const routes = Array.from({ length: 4 }, (_, i) => route(`r${i}`));
+    const other = { ...service(8080), metadata: { name: 'other', namespace: 'a' } };
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'other-1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'other' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080 }],
+      endpoints: [{ addresses: ['10.0.0.7'], conditions: { ready: true } }],
+    };
+    // `other` and its endpoints are stored, but no route of the Gateway uses them yet.
+    t.apply([gatewayClass, gateway, service(8080), other, slice, ...routes].map((o) => ({ new: o })));
+    const before = t.get(KEY)!;
+    const added = {
+      ...route('r4'),
+      spec: { ...route('r4').spec, rules: [{ backendRefs: [{ name: 'other', port: 80 }] }] },
+    };
+    t.apply([{ new: added }]);
+    const after = t.get(KEY)!;
+    // Not a translation of the bundle (that sorts the load balancer anew: new listener sources)...
+    expect(after.lb!.listeners[0]!.sources).toBe(before.lb!.listeners[0]!.sources);
+    // ...the other routes and their pool are the very objects they were; `other`'s pool joins.
+    expect(after.lb!.listeners[0]!.routes.slice(0, 4)).toEqual(before.lb!.listeners[0]!.routes);
+    const kept = after.lb!.listeners[0]!.routes.slice(0, 4);
+    expect(kept.map((r, i) => r === before.lb!.listeners[0]!.routes[i])).toEqual([true, true, true, true]);
+    expect(after.lb!.pools.map((p) => p.id)).toEqual(['a/other/80/http', 'a/svc/80/http']);
+    expect(after.lb!.pools[1]).toBe(before.lb!.pools[0]);
+    const objects = [gatewayClass, gateway, service(8080), other, slice, ...routes];
+    expect(t.result.loadBalancers).toEqual(translate([...objects, added], OPTIONS).loadBalancers);
+    expect(t.result.statuses).toEqual(translate([...objects, added], OPTIONS).statuses);
+    // The endpoints of `other` change while a route uses it: read, not the ones moved in before.
+    const moved = { ...slice, endpoints: [{ addresses: ['10.0.0.8'], conditions: { ready: true } }] };
+    t.apply([{ old: slice, new: moved }]);
+    const now = [gatewayClass, gateway, service(8080), other, moved, ...routes];
+    expect(t.result.loadBalancers).toEqual(translate([...now, added], OPTIONS).loadBalancers);
+    // The route goes: so does `other`'s pool, again without a translation of the bundle.
+    const last = t.get(KEY)!;
+    t.apply([{ old: added }]);
+    expect(t.get(KEY)!.lb!.listeners[0]!.sources).toBe(last.lb!.listeners[0]!.sources);
+    expect(t.get(KEY)!.lb!.pools).toEqual([last.lb!.pools[1]]);
+    expect(t.result.loadBalancers).toEqual(translate(now, OPTIONS).loadBalancers);
+  });
+
+  it('applies a route add and its new Service, in one batch, to the last translation', () => {
+    const routes = Array.from({ length: 3 }, (_, i) => route(`r${i}`));
+    const fixed = [gatewayClass, gateway, service(8080), ...routes];
+    const other = { ...service(8080), metadata: { name: 'other', namespace: 'a' } };
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'other-1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'other' } },
+      addressType: 'IPv4',
+      ports: [{ name: 'http', port: 8080 }],
+      endpoints: [{ addresses: ['10.0.0.7'], conditions: { ready: true } }],
+    };
+    const added = {
+      ...route('r3'),
+      spec: { ...route('r3').spec, rules: [{ backendRefs: [{ name: 'other', port: 80 }] }] },
+    };
+    // The route first or last: either way the Service is not in the key's bundle before the batch.
+    for (const batch of [
+      [added, other, slice],
+      [other, slice, added],
+    ]) {
+      const t = new IncrementalTranslate(OPTIONS);
+      t.apply(fixed.map((o) => ({ new: o })));
+      const before = t.get(KEY)!;
+      t.apply(batch.map((o) => ({ new: o })));
+      const after = t.get(KEY)!;
+      expect(after.lb!.listeners[0]!.sources).toBe(before.lb!.listeners[0]!.sources);
+      expect(after.lb!.listeners[0]!.routes.slice(0, 3)).toEqual(before.lb!.listeners[0]!.routes);
+      const full = translate([...fixed, ...batch], OPTIONS);
+      expect(t.result.loadBalancers).toEqual(full.loadBalancers);
+      expect(t.result.statuses).toEqual(full.statuses);
+      // The Service changes while a route of the key uses it: a translation of the bundle.
+      const moved = { ...slice, endpoints: [{ addresses: ['10.0.0.8'], conditions: { ready: true } }] };
+      t.apply([{ old: slice, new: moved }]);
+      expect(t.get(KEY)!.lb!.listeners[0]!.sources).not.toBe(after.lb!.listeners[0]!.sources);
+      expect(t.result.loadBalancers).toEqual(
+        translate([...fixed, added, other, moved], OPTIONS).loadBalancers,
+      );
+    }
   });
 
   it('accepts again a TCPRoute that lost its listener once the older route is gone', () => {
