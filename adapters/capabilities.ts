@@ -199,35 +199,35 @@ interface FeatureUse {
 export class KeptRouteChecks {
   #caps: Capabilities | undefined;
   #clientCertificate = false;
-  /** What the checks read of each pool. */
-  #pools: { id: string; protocol: string; trust?: string; subjectAltNames?: number }[] = [];
+  /** What the checks read of each pool, by pool id. */
+  #pools = new Map<string, string>();
   #listeners = new Map<string, KeptListenerChecks>();
   #call = 0;
 
-  /** Starts a call: forgets every check if what they read besides the routes changed. */
+  /**
+   * Starts a call: forgets every check if what they read besides the routes changed. Pools that
+   * come or go do not count: a kept route still names only pools it named before, and a route that
+   * names a new pool is a new route object, checked anyway.
+   */
   begin(lb: ir.LoadBalancer, caps: Capabilities): this {
     const clientCertificate = lb.backendClientCertificate !== undefined;
-    const samePools =
-      lb.pools.length === this.#pools.length &&
-      lb.pools.every((p, i) => {
-        const q = this.#pools[i]!;
-        return (
-          p.id === q.id &&
-          p.protocol === q.protocol &&
-          p.tls?.trust.type === q.trust &&
-          p.tls?.subjectAltNames.length === q.subjectAltNames
-        );
-      });
+    const pools = new Map(
+      lb.pools.map((p) => [
+        p.id,
+        p.tls ? `${p.protocol} ${p.tls.trust.type} ${p.tls.subjectAltNames.length}` : p.protocol,
+      ]),
+    );
+    let samePools = true;
+    for (const [id, read] of pools) {
+      const before = this.#pools.get(id);
+      if (before !== undefined && before !== read) samePools = false;
+    }
     if (caps !== this.#caps || clientCertificate !== this.#clientCertificate || !samePools) {
       this.#listeners = new Map();
       this.#caps = caps;
       this.#clientCertificate = clientCertificate;
-      this.#pools = lb.pools.map((p) => ({
-        id: p.id,
-        protocol: p.protocol,
-        ...(p.tls ? { trust: p.tls.trust.type, subjectAltNames: p.tls.subjectAltNames.length } : {}),
-      }));
     }
+    this.#pools = pools;
     this.#call++;
     return this;
   }

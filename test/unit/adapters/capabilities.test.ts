@@ -186,6 +186,13 @@ describe('adapters: unsupportedFeatures with kept route checks', () => {
     expect(same({ ...withRoutes(site, api), pools: grpc }, grpcOnly)).toEqual([
       `${api.id} pool/protocol/GRPC`,
     ]);
+    // A pool that comes or goes keeps the checks; one that changes under a kept route drops them.
+    const more = [...grpc, pool('shop/new/80')];
+    expect(same({ ...withRoutes(site, api), pools: more }, grpcOnly)).toEqual([
+      `${api.id} pool/protocol/GRPC`,
+    ]);
+    const back = [pool('shop/api/80'), pool('shop/site/80'), pool('shop/new/80')];
+    expect(same({ ...withRoutes(site, api), pools: back }, grpcOnly)).toEqual([]);
     // Other capabilities: every route checked again.
     expect(same({ ...withRoutes(site, api), pools: grpc }, EVERY_CAPABILITY)).toEqual([]);
   });
