@@ -59,3 +59,21 @@ export const propRoute = (namespace: string, i: number) => ({
     ],
   },
 });
+
+/** Service `svc-<i>` with one endpoint (127.0.0.1:8081): the "services" shape gives route i its own. */
+export const propService = (namespace: string, i: number): unknown[] => [
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `svc-${i}`, namespace },
+    spec: { ports: [{ name: 'http', port: 80, targetPort: 8081 }] },
+  },
+  {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: `svc-${i}`, namespace, labels: { 'kubernetes.io/service-name': `svc-${i}` } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8081 }],
+    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+  },
+];

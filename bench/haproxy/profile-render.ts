@@ -11,7 +11,7 @@ import { Session } from 'node:inspector/promises';
 import { createHttpRouteMemo } from '#adapters/haproxy/config/http-frontend.js';
 import { renderHaproxy } from '#adapters/haproxy/render.js';
 import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
-import { propGateway, propRoute } from './profile-gateway.js';
+import { propGateway, propRoute, propService } from './profile-gateway.js';
 
 const N = Number(process.argv[2] ?? 3000);
 const ADDS = Number(process.argv[3] ?? 20);
@@ -26,22 +26,7 @@ const base = propGateway({
 });
 const SHAPE = process.argv[4] ?? 'hosts';
 if (!['hosts', 'one-host', 'services'].includes(SHAPE)) throw new Error(`bench: unknown shape ${SHAPE}`);
-const service = (i: number) => [
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: `svc-${i}`, namespace: NS },
-    spec: { ports: [{ name: 'http', port: 80, targetPort: 8081 }] },
-  },
-  {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: `svc-${i}`, namespace: NS, labels: { 'kubernetes.io/service-name': `svc-${i}` } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8081 }],
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-  },
-];
+const service = (i: number) => propService(NS, i);
 const route = (i: number) => {
   const r = propRoute(NS, i);
   if (SHAPE === 'one-host') r.spec.hostnames = ['shop.example.com'];

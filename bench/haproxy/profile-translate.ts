@@ -13,7 +13,7 @@ import { fakeDiffSpec } from '#adapters/fake/diff-spec.js';
 import type { AnyLoadBalancerAdapter } from '#adapters/types.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { IncrementalTranslate } from '#core/translate/incremental-translate.js';
-import { propGateway, propRoute } from './profile-gateway.js';
+import { propGateway, propRoute, propService } from './profile-gateway.js';
 
 const N = Number(process.argv[2] ?? 3000);
 const ADDS = Number(process.argv[3] ?? 20);
@@ -27,22 +27,7 @@ const base = propGateway({
 });
 const SHAPE = process.argv[4] ?? 'one-service';
 if (!['one-service', 'services'].includes(SHAPE)) throw new Error(`bench: unknown shape ${SHAPE}`);
-const service = (i: number) => [
-  {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: `svc-${i}`, namespace: NS },
-    spec: { ports: [{ name: 'http', port: 80, targetPort: 8081 }] },
-  },
-  {
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: `svc-${i}`, namespace: NS, labels: { 'kubernetes.io/service-name': `svc-${i}` } },
-    addressType: 'IPv4',
-    ports: [{ name: 'http', port: 8081 }],
-    endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-  },
-];
+const service = (i: number) => propService(NS, i);
 const services = SHAPE === 'services' ? Array.from({ length: N + ADDS }, (_, i) => service(i)).flat() : [];
 const route = (i: number) => {
   const r = propRoute(NS, i);
