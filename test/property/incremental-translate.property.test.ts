@@ -64,6 +64,18 @@ function comparable(r: TranslateResult) {
   return { loadBalancers: r.loadBalancers, held: r.held, statuses: r.statuses, notices };
 }
 
+/** Puts a batch's values in their slots; the changes that makes (a slot empty before and after is none). */
+function applyBatch(slots: unknown[], batch: readonly { i: number; value: unknown }[]): ObjectChange[] {
+  const changes: ObjectChange[] = [];
+  for (const { i, value } of batch) {
+    const old = slots[i];
+    if (old === undefined && value === undefined) continue;
+    changes.push({ ...(old !== undefined ? { old } : {}), ...(value !== undefined ? { new: value } : {}) });
+    slots[i] = value;
+  }
+  return changes;
+}
+
 describe('IncrementalTranslate', () => {
   it('after any sequence of changes, gives what translate() of all the objects gives', () => {
     fc.assert(
@@ -80,16 +92,7 @@ describe('IncrementalTranslate', () => {
           ),
         );
         for (const batch of batches) {
-          const changes: ObjectChange[] = [];
-          for (const { i, value } of batch) {
-            const old = slots[i];
-            if (old === undefined && value === undefined) continue;
-            changes.push({
-              ...(old !== undefined ? { old } : {}),
-              ...(value !== undefined ? { new: value } : {}),
-            });
-            slots[i] = value;
-          }
+          const changes = applyBatch(slots, batch);
           const before = incremental.result.loadBalancers;
           incremental.apply(changes);
           expectEqualKeptSame(before, incremental.result.loadBalancers);
@@ -206,16 +209,7 @@ describe('IncrementalTranslate', () => {
           const present = () => [...fixed, ...slots.filter((o) => o !== undefined)];
           incremental.apply(present().map((o) => ({ new: o })));
           for (const batch of batches) {
-            const changes: ObjectChange[] = [];
-            for (const { i, value } of batch) {
-              const old = slots[i];
-              if (old === undefined && value === undefined) continue;
-              changes.push({
-                ...(old !== undefined ? { old } : {}),
-                ...(value !== undefined ? { new: value } : {}),
-              });
-              slots[i] = value;
-            }
+            const changes = applyBatch(slots, batch);
             const before = incremental.result.loadBalancers;
             incremental.apply(changes);
             expectEqualKeptSame(before, incremental.result.loadBalancers);
