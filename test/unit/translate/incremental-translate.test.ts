@@ -35,6 +35,20 @@ const route = (name: string) => ({
 });
 const routesOf = (t: IncrementalTranslate) => t.get(KEY)!.lb!.listeners[0]!.routes;
 
+/** Service `other` in namespace a, with one endpoint: no route of the Gateway uses it yet. */
+function otherService() {
+  const other = { ...service(8080), metadata: { name: 'other', namespace: 'a' } };
+  const slice = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'other-1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'other' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port: 8080 }],
+    endpoints: [{ addresses: ['10.0.0.7'], conditions: { ready: true } }],
+  };
+  return { other, slice };
+}
+
 describe('IncrementalTranslate', () => {
   it('keeps the IR routes of the routes that did not change, until another object of the key changes', () => {
     const t = new IncrementalTranslate(OPTIONS);
@@ -173,15 +187,7 @@ describe('IncrementalTranslate', () => {
   it('applies a route add that brings a new Service into the key to its last translation, and its delete', () => {
     const t = new IncrementalTranslate(OPTIONS);
     const routes = Array.from({ length: 4 }, (_, i) => route(`r${i}`));
-    const other = { ...service(8080), metadata: { name: 'other', namespace: 'a' } };
-    const slice = {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'other-1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'other' } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: 8080 }],
-      endpoints: [{ addresses: ['10.0.0.7'], conditions: { ready: true } }],
-    };
+    const { other, slice } = otherService();
     // `other` and its endpoints are stored, but no route of the Gateway uses them yet.
     t.apply([gatewayClass, gateway, service(8080), other, slice, ...routes].map((o) => ({ new: o })));
     const before = t.get(KEY)!;
@@ -218,15 +224,7 @@ describe('IncrementalTranslate', () => {
   it('applies a route add and its new Service, in one batch, to the last translation', () => {
     const routes = Array.from({ length: 3 }, (_, i) => route(`r${i}`));
     const fixed = [gatewayClass, gateway, service(8080), ...routes];
-    const other = { ...service(8080), metadata: { name: 'other', namespace: 'a' } };
-    const slice = {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'other-1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'other' } },
-      addressType: 'IPv4',
-      ports: [{ name: 'http', port: 8080 }],
-      endpoints: [{ addresses: ['10.0.0.7'], conditions: { ready: true } }],
-    };
+    const { other, slice } = otherService();
     const added = {
       ...route('r3'),
       spec: { ...route('r3').spec, rules: [{ backendRefs: [{ name: 'other', port: 80 }] }] },
