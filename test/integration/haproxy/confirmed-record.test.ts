@@ -9,7 +9,7 @@ import { LocalPipeline } from '#cli/local/local-pipeline.js';
 import { planChanges } from '#core/plan/plan-changes.js';
 import type { Plan } from '#core/plan/types.js';
 import { seededRandom } from '#test/emulators/fault-patterns.js';
-import { makeStateDir } from './support.js';
+import { httpGateway, makeStateDir } from './support.js';
 
 // The record of the last apply (adapters/haproxy/state/confirmed-record.ts) against a real HAProxy:
 // after each of a series of random changes (routes added and deleted, with and without header
@@ -22,19 +22,7 @@ const PORT = 20600;
 const POOL = '127.0.106.10-127.0.106.20';
 
 const base = [
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: { name: 'portico' },
-    spec: { controllerName: 'portico.dev/gateway-controller' },
-  },
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'gw', namespace: NS },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: PORT, protocol: 'HTTP' }] },
-  },
+  ...httpGateway(NS, PORT),
   ...['svc-a', 'svc-b'].map((name) => ({
     apiVersion: 'v1',
     kind: 'Service',

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHaproxyAdapter, type HaproxyAdapter } from '#adapters/haproxy/adapter.js';
 import { loadSavedState } from '#adapters/haproxy/state/saved-state.js';
 import { LocalPipeline } from '#cli/local/local-pipeline.js';
-import { dropConnections, get, makeStateDir, startBackend, type TestBackend } from './support.js';
+import {
+  dropConnections,
+  get,
+  httpGateway,
+  makeStateDir,
+  startBackend,
+  type TestBackend,
+} from './support.js';
 
 // The adapter's saved state, one file per load balancer (state/saved-state.ts), across restarts of
 // the adapter with a real HAProxy: the older single file is read and replaced, and a restart after a
@@ -20,19 +27,7 @@ let backend: TestBackend;
 let adapter: HaproxyAdapter | undefined;
 
 const objects = (routes: number[]) => [
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GatewayClass',
-    metadata: { name: 'portico' },
-    spec: { controllerName: 'portico.dev/gateway-controller' },
-  },
-  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } },
-  {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'Gateway',
-    metadata: { name: 'gw', namespace: NS },
-    spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port: PORT, protocol: 'HTTP' }] },
-  },
+  ...httpGateway(NS, PORT),
   {
     apiVersion: 'v1',
     kind: 'Service',

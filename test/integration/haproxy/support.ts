@@ -188,3 +188,22 @@ export async function eventually(fn: () => Promise<boolean> | boolean, timeoutMs
     await delay(20);
   }
 }
+
+/** GatewayClass `portico`, namespace `ns` and its Gateway `gw` with one HTTP listener on `port`. */
+export function httpGateway(ns: string, port: number): unknown[] {
+  return [
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GatewayClass',
+      metadata: { name: 'portico' },
+      spec: { controllerName: 'portico.dev/gateway-controller' },
+    },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gw', namespace: ns },
+      spec: { gatewayClassName: 'portico', listeners: [{ name: 'http', port, protocol: 'HTTP' }] },
+    },
+  ];
+}
